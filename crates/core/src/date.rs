@@ -1,0 +1,96 @@
+//! Dates and local times as they appear in Swedish source files.
+//!
+//! All times are local Europe/Stockholm wall-clock times as the
+//! time-registration systems write them; they are kept as naive values and,
+//! in the store, as minutes since 1970-01-01 00:00 local time.
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+
+fn digits(s: &[u8]) -> Option<u32> {
+    let mut v = 0u32;
+    for &b in s {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + (b - b'0') as u32;
+    }
+    Some(v)
+}
+
+/// Reads `YYYY-MM-DD` (also `YYYYMMDD`). Rejects impossible dates such as
+/// 2025-02-29.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let b = s.trim().as_bytes();
+    let (y, m, d) = match b.len() {
+        10 if b[4] == b'-' && b[7] == b'-' => (&b[..4], &b[5..7], &b[8..10]),
+        8 => (&b[..4], &b[4..6], &b[6..8]),
+        _ => return None,
+    };
+    NaiveDate::from_ymd_opt(digits(y)? as i32, digits(m)?, digits(d)?)
+}
+
+/// Reads `YYYY-MM-DD HH:MM` (seconds and a `T` separator are accepted).
+pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim();
+    if s.len() < 16 {
+        return None;
+    }
+    let (d, t) = (&s[..10], &s[11..]);
+    let sep = s.as_bytes()[10];
+    if sep != b' ' && sep != b'T' {
+        return None;
+    }
+    let date = parse_date(d)?;
+    let tb = t.as_bytes();
+    let time = match tb.len() {
+        5 if tb[2] == b':' => NaiveTime::from_hms_opt(digits(&tb[..2])?, digits(&tb[3..5])?, 0)?,
+        8 if tb[2] == b':' && tb[5] == b':' => {
+            NaiveTime::from_hms_opt(digits(&tb[..2])?, digits(&tb[3..5])?, digits(&tb[6..8])?)?
+        }
+        _ => return None,
+    };
+    Some(date.and_time(time))
+}
+
+const EPOCH_DAYS_CE: i64 = 719_163; // days from 0001-01-01 to 1970-01-01
+
+/// Minutes since 1970-01-01 00:00 (local), the store's form of a visit time.
+pub fn to_minutes(t: NaiveDateTime) -> i64 {
+    let days = t.date().num_days_from_ce() as i64 - EPOCH_DAYS_CE;
+    days * 1440 + t.hour() as i64 * 60 + t.minute() as i64
+}
+
+pub fn from_minutes(m: i64) -> NaiveDateTime {
+    let days = m.div_euclid(1440);
+    let rem = m.rem_euclid(1440);
+    let date = NaiveDate::from_num_days_from_ce_opt((days + EPOCH_DAYS_CE) as i32).expect("date in range");
+    date.and_hms_opt((rem / 60) as u32, (rem % 60) as u32, 0).expect("valid time")
+}
+
+pub fn fmt_datetime(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_dates() {
+        assert_eq!(parse_date("2026-08-31"), NaiveDate::from_ymd_opt(2026, 8, 31));
+        assert_eq!(parse_date("20240229"), NaiveDate::from_ymd_opt(2024, 2, 29));
+        for bad in ["2025-02-29", "2026-13-01", "31/08/2026", "2026-8-31", ""] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn reads_times_and_round_trips_minutes() {
+        let t = parse_datetime("2026-03-29 02:30").unwrap();
+        assert_eq!(fmt_datetime(t), "2026-03-29 02:30");
+        assert_eq!(from_minutes(to_minutes(t)), t);
+        assert_eq!(to_minutes(parse_datetime("1970-01-02T00:01:00").unwrap()), 1441);
+        assert!(parse_datetime("2026-03-29 24:00").is_none());
+        assert!(parse_datetime("2026-03-29").is_none());
+    }
+}

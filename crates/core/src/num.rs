@@ -1,0 +1,372 @@
+//! Exact fixed-point numbers with two decimals: [`Money`] (öre) and [`Qty`]
+//! (hundredths of an hour, a day or a count).
+//!
+//! Rule (docs/pengar.md): amounts are stored and summed as integer öre, never
+//! as floating point. Rounding happens only when a value is displayed in a
+//! coarser unit (kr, tkr, mnkr) and is *half away from zero*.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
+
+/// Why a text could not be read as a number with at most two decimals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NumError {
+    Empty,
+    NotANumber,
+    TooManyDecimals,
+    TooLarge,
+}
+
+impl NumError {
+    /// Swedish description of what was expected, for import messages.
+    pub fn expected(&self) -> &'static str {
+        match self {
+            NumError::Empty => "ett tal (fältet är tomt)",
+            NumError::NotANumber => "ett tal, t.ex. 1 234,50",
+            NumError::TooManyDecimals => "högst två decimaler",
+            NumError::TooLarge => "ett mindre tal",
+        }
+    }
+}
+
+/// Reads a Swedish-formatted number into hundredths.
+///
+/// Accepts an optional sign (`-`, `+` or the typographic minus `−`), digits
+/// grouped with spaces or no-break spaces, and a decimal comma. A decimal
+/// point is accepted when there is no comma (exports from English systems).
+pub fn parse_hundredths(s: &str) -> Result<i64, NumError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(NumError::Empty);
+    }
+    let (neg, rest) = if let Some(r) = s.strip_prefix('-') {
+        (true, r)
+    } else if let Some(r) = s.strip_prefix('\u{2212}') {
+        (true, r)
+    } else if let Some(r) = s.strip_prefix('+') {
+        (false, r)
+    } else {
+        (false, s)
+    };
+    let has_comma = rest.contains(',');
+    let mut int: i64 = 0;
+    let mut frac: i64 = 0;
+    let mut frac_digits = 0u32;
+    let mut in_frac = false;
+    let mut any_digit = false;
+    let mut last_was_sep = false;
+    for c in rest.chars() {
+        match c {
+            '0'..='9' => {
+                any_digit = true;
+                last_was_sep = false;
+                let d = (c as u8 - b'0') as i64;
+                if in_frac {
+                    frac_digits += 1;
+                    if frac_digits > 2 {
+                        if d != 0 {
+                            return Err(NumError::TooManyDecimals);
+                        }
+                        continue;
+                    }
+                    frac = frac * 10 + d;
+                } else {
+                    int = int
+                        .checked_mul(10)
+                        .and_then(|v| v.checked_add(d))
+                        .ok_or(NumError::TooLarge)?;
+                }
+            }
+            ',' if !in_frac => {
+                if !any_digit && last_was_sep {
+                    return Err(NumError::NotANumber);
+                }
+                in_frac = true;
+            }
+            '.' if !in_frac && !has_comma => in_frac = true,
+            ' ' | '\u{a0}' | '\u{202f}' if !in_frac && any_digit => last_was_sep = true,
+            _ => return Err(NumError::NotANumber),
+        }
+    }
+    if !any_digit || last_was_sep {
+        return Err(NumError::NotANumber);
+    }
+    while frac_digits < 2 {
+        frac *= 10;
+        frac_digits += 1;
+    }
+    let v = int
+        .checked_mul(100)
+        .and_then(|v| v.checked_add(frac))
+        .ok_or(NumError::TooLarge)?;
+    Ok(if neg { -v } else { v })
+}
+
+/// Writes hundredths with a space as thousands separator and a decimal comma.
+pub fn format_hundredths(v: i64, decimals: u32) -> String {
+    let neg = v < 0;
+    let a = v.unsigned_abs();
+    let (int, frac) = match decimals {
+        0 => (div_round(a, 100), 0),
+        1 => (div_round(a, 10) / 10, div_round(a, 10) % 10),
+        _ => (a / 100, a % 100),
+    };
+    let mut s = group_thousands(int);
+    match decimals {
+        0 => {}
+        1 => s.push_str(&format!(",{frac}")),
+        _ => s.push_str(&format!(",{frac:02}")),
+    }
+    if neg && (int != 0 || frac != 0) {
+        s.insert(0, '-');
+    }
+    s
+}
+
+/// Half-away-from-zero division of an unsigned magnitude.
+fn div_round(a: u64, d: u64) -> u64 {
+    (a + d / 2) / d
+}
+
+/// `1234567` → `1 234 567`.
+pub fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// An exact amount of Swedish kronor, held as integer öre.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Money(i64);
+
+impl Money {
+    pub const ZERO: Money = Money(0);
+
+    pub const fn from_ore(ore: i64) -> Money {
+        Money(ore)
+    }
+    pub const fn from_kr(kr: i64) -> Money {
+        Money(kr * 100)
+    }
+    pub const fn ore(self) -> i64 {
+        self.0
+    }
+    /// Parses a Swedish amount such as `-1 234,50`.
+    pub fn parse_sv(s: &str) -> Result<Money, NumError> {
+        parse_hundredths(s).map(Money)
+    }
+    /// Whole kronor, rounded half away from zero.
+    pub fn round_kr(self) -> i64 {
+        round_div(self.0, 100)
+    }
+    /// Thousands of kronor (tkr), rounded half away from zero.
+    pub fn round_tkr(self) -> i64 {
+        round_div(self.0, 100_000)
+    }
+    /// `1 234,50 kr`
+    pub fn fmt_kr(self) -> String {
+        format!("{} kr", format_hundredths(self.0, 2))
+    }
+    /// `1 059 tkr`
+    pub fn fmt_tkr(self) -> String {
+        let t = self.round_tkr();
+        let s = group_thousands(t.unsigned_abs());
+        if t < 0 {
+            format!("-{s} tkr")
+        } else {
+            format!("{s} tkr")
+        }
+    }
+    /// `27,6 mnkr`
+    pub fn fmt_mnkr(self) -> String {
+        // tenths of a million kronor = 10 000 000 öre
+        let tenths = round_div(self.0, 10_000_000);
+        format!("{} mnkr", format_hundredths(tenths * 10, 1))
+    }
+    pub fn checked_add(self, o: Money) -> Option<Money> {
+        self.0.checked_add(o.0).map(Money)
+    }
+    /// Amount × quantity (quantity in hundredths), rounded to whole öre half away from zero.
+    pub fn times_qty(self, q: Qty) -> Money {
+        Money(round_div_i128(self.0 as i128 * q.0 as i128, 100))
+    }
+}
+
+/// Integer division rounding half away from zero.
+pub fn round_div(n: i64, d: i64) -> i64 {
+    round_div_i128(n as i128, d as i128)
+}
+
+fn round_div_i128(n: i128, d: i128) -> i64 {
+    let q = n / d;
+    let r = n % d;
+    let adj = if (r.abs() * 2) >= d.abs() {
+        if (n < 0) ^ (d < 0) {
+            -1
+        } else {
+            1
+        }
+    } else {
+        0
+    };
+    (q + adj) as i64
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&format_hundredths(self.0, 2))
+    }
+}
+
+impl Add for Money {
+    type Output = Money;
+    fn add(self, o: Money) -> Money {
+        Money(self.0 + o.0)
+    }
+}
+impl Sub for Money {
+    type Output = Money;
+    fn sub(self, o: Money) -> Money {
+        Money(self.0 - o.0)
+    }
+}
+impl Neg for Money {
+    type Output = Money;
+    fn neg(self) -> Money {
+        Money(-self.0)
+    }
+}
+impl AddAssign for Money {
+    fn add_assign(&mut self, o: Money) {
+        self.0 += o.0
+    }
+}
+impl SubAssign for Money {
+    fn sub_assign(&mut self, o: Money) {
+        self.0 -= o.0
+    }
+}
+impl Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(it: I) -> Money {
+        Money(it.map(|m| m.0).sum())
+    }
+}
+
+/// An exact quantity with two decimals: hours, days, points or places.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Qty(i64);
+
+impl Qty {
+    pub const ZERO: Qty = Qty(0);
+    pub const fn from_hundredths(h: i64) -> Qty {
+        Qty(h)
+    }
+    pub const fn whole(n: i64) -> Qty {
+        Qty(n * 100)
+    }
+    pub const fn hundredths(self) -> i64 {
+        self.0
+    }
+    /// Minutes as hours with two decimals, rounded half away from zero.
+    pub fn from_minutes(min: i64) -> Qty {
+        Qty(round_div(min * 100, 60))
+    }
+    pub fn parse_sv(s: &str) -> Result<Qty, NumError> {
+        parse_hundredths(s).map(Qty)
+    }
+    /// `12,5` style, trailing zero decimals removed.
+    pub fn fmt_sv(self) -> String {
+        let s = format_hundredths(self.0, 2);
+        match s.strip_suffix(",00") {
+            Some(t) => t.to_string(),
+            None => s.strip_suffix('0').map(str::to_string).unwrap_or(s),
+        }
+    }
+}
+
+impl fmt::Display for Qty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.fmt_sv())
+    }
+}
+impl Add for Qty {
+    type Output = Qty;
+    fn add(self, o: Qty) -> Qty {
+        Qty(self.0 + o.0)
+    }
+}
+impl Sum for Qty {
+    fn sum<I: Iterator<Item = Qty>>(it: I) -> Qty {
+        Qty(it.map(|m| m.0).sum())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_swedish_amounts() {
+        let cases: &[(&str, Result<i64, NumError>, &str)] = &[
+            ("1 234,50", Ok(123_450), "space thousands, decimal comma"),
+            ("1\u{a0}234,5", Ok(123_450), "no-break space from Excel"),
+            ("-723", Ok(-72_300), "negative whole kronor"),
+            ("\u{2212}12,05", Ok(-1_205), "typographic minus"),
+            ("866.25", Ok(86_625), "decimal point when there is no comma"),
+            ("0,1", Ok(10), "one decimal"),
+            ("12,340", Ok(1_234), "trailing zero beyond öre is harmless"),
+            ("12,345", Err(NumError::TooManyDecimals), "a third significant decimal"),
+            ("12 kr", Err(NumError::NotANumber), "unit text"),
+            ("1.234,50", Err(NumError::NotANumber), "point as thousands separator"),
+            ("", Err(NumError::Empty), "empty"),
+            ("abc", Err(NumError::NotANumber), "letters"),
+            ("1 ", Ok(100), "trailing space trimmed"),
+        ];
+        for (input, want, why) in cases {
+            assert_eq!(&parse_hundredths(input), want, "{why}: {input:?}");
+        }
+    }
+
+    #[test]
+    fn displays_in_swedish_units() {
+        assert_eq!(Money::from_kr(1_059_000).fmt_tkr(), "1 059 tkr");
+        assert_eq!(Money::from_kr(27_600_000).fmt_mnkr(), "27,6 mnkr");
+        assert_eq!(Money::from_ore(123_450).fmt_kr(), "1 234,50 kr");
+        assert_eq!(Money::from_ore(-50).to_string(), "-0,50");
+        assert_eq!(Money::from_kr(-1_500).fmt_tkr(), "-2 tkr");
+        assert_eq!(Money::from_kr(1_499).fmt_tkr(), "1 tkr");
+        assert_eq!(Money::from_kr(0).fmt_mnkr(), "0,0 mnkr");
+    }
+
+    #[test]
+    fn rounding_is_half_away_from_zero() {
+        let cases = [(25, 10, 3), (-25, 10, -3), (249, 100, 2), (-150, 100, -2), (149, 100, 1)];
+        for (n, d, want) in cases {
+            assert_eq!(round_div(n, d), want, "{n}/{d}");
+        }
+        // 7,5 h at 412,37 kr/h = 3 092,775 kr → 3 092,78 kr
+        let m = Money::from_ore(41_237).times_qty(Qty::from_hundredths(750));
+        assert_eq!(m, Money::from_ore(309_278));
+    }
+
+    #[test]
+    fn sums_are_exact() {
+        // 0,10 added ten times is exactly 1,00 (a float would not be).
+        let total: Money = std::iter::repeat_n(Money::from_ore(10), 10).sum();
+        assert_eq!(total, Money::from_kr(1));
+        assert_eq!(Qty::from_minutes(90), Qty::from_hundredths(150));
+        assert_eq!(Qty::from_minutes(20).fmt_sv(), "0,33");
+        assert_eq!(Qty::whole(12).fmt_sv(), "12");
+        assert_eq!(Qty::from_hundredths(1250).fmt_sv(), "12,5");
+    }
+}

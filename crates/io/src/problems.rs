@@ -1,0 +1,121 @@
+//! Import problems, collected per file and shown together in Swedish.
+
+use std::fmt::Write;
+
+/// How many problems a message lists before it only counts the rest.
+pub const DEFAULT_CAP: usize = 50;
+
+/// One problem: where it is, what was found and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    /// Line in the file (the header is line 1), or the sheet row in xlsx.
+    pub rad: Option<usize>,
+    pub kolumn: Option<String>,
+    /// The value found; `None` when it must not be shown (personnummer).
+    pub varde: Option<String>,
+    pub forvantat: String,
+}
+
+impl Problem {
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        if let Some(r) = self.rad {
+            let _ = write!(s, "rad {r}");
+        }
+        if let Some(k) = &self.kolumn {
+            if !s.is_empty() {
+                s.push_str(", ");
+            }
+            let _ = write!(s, "kolumn \"{k}\"");
+        }
+        if !s.is_empty() {
+            s.push_str(": ");
+        }
+        match &self.varde {
+            Some(v) if v.is_empty() => s.push_str("tomt värde, "),
+            Some(v) => {
+                let _ = write!(s, "värdet \"{v}\", ");
+            }
+            None => {}
+        }
+        let _ = write!(s, "förväntade {}", self.forvantat);
+        s
+    }
+}
+
+/// The problems of one file, listing at most `cap` and counting the rest.
+#[derive(Debug, Clone)]
+pub struct Problems {
+    pub file: String,
+    list: Vec<Problem>,
+    total: usize,
+    cap: usize,
+}
+
+impl Problems {
+    pub fn new(file: impl Into<String>) -> Problems {
+        Problems {
+            file: file.into(),
+            list: Vec::new(),
+            total: 0,
+            cap: DEFAULT_CAP,
+        }
+    }
+    pub fn push(&mut self, p: Problem) {
+        self.total += 1;
+        if self.list.len() < self.cap {
+            self.list.push(p);
+        }
+    }
+    pub fn add(&mut self, rad: Option<usize>, kolumn: Option<&str>, varde: Option<&str>, forvantat: impl Into<String>) {
+        self.push(Problem {
+            rad,
+            kolumn: kolumn.map(str::to_string),
+            varde: varde.map(str::to_string),
+            forvantat: forvantat.into(),
+        });
+    }
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+    pub fn total(&self) -> usize {
+        self.total
+    }
+    pub fn listed(&self) -> &[Problem] {
+        &self.list
+    }
+    /// The full Swedish message for a refused file.
+    pub fn render(&self) -> String {
+        let mut s = format!(
+            "Filen {} importerades inte; inget har sparats. {} fel:\n",
+            self.file,
+            self.total
+        );
+        for p in &self.list {
+            let _ = writeln!(s, "  {}", p.render());
+        }
+        if self.total > self.list.len() {
+            let _ = writeln!(s, "  … och {} fel till (de första {} visas).", self.total - self.list.len(), self.list.len());
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_every_problem_up_to_the_cap() {
+        let mut p = Problems::new("besok.csv");
+        for i in 0..60 {
+            p.add(Some(i + 2), Some("startdatum"), Some("2025-13-01"), "ett datum ÅÅÅÅ-MM-DD");
+        }
+        p.add(Some(70), Some("personnummer"), None, "personnummer med rätt kontrollsiffra");
+        let text = p.render();
+        assert!(text.starts_with("Filen besok.csv importerades inte; inget har sparats. 61 fel:"));
+        assert!(text.contains("  rad 2, kolumn \"startdatum\": värdet \"2025-13-01\", förväntade ett datum ÅÅÅÅ-MM-DD\n"));
+        assert!(text.contains("… och 11 fel till (de första 50 visas)."));
+        assert_eq!(p.listed().len(), 50);
+    }
+}

@@ -1,0 +1,653 @@
+//! The Resurs store: schema, migrations, queries and transactions.
+//!
+//! All SQL of the project lives in this crate. The default backend is one
+//! SQLite file. Statements use only SQL that PostgreSQL also accepts
+//! (`$1` parameters, `ON CONFLICT … DO NOTHING`, no SQLite functions), so the
+//! PostgreSQL backend a later issue adds can share the queries and differ in
+//! connection handling and migration files only.
+//!
+//! Writes go through a [`Tx`]: an import opens one, writes every row, and
+//! either commits at the end or is dropped, which rolls everything back.
+
+use chrono::NaiveDate;
+use resurs_core::model::{BesokStatus, Kon, OrgNiva, OrgNode};
+use resurs_core::num::Qty;
+use resurs_core::period::Period;
+use resurs_core::report::{HemtjanstManad, Innehall, Oversikt};
+use rusqlite::types::ValueRef;
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Migrations in order; the index + 1 is the schema version.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_grund.sql")];
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("kunde inte öppna databasen {path}: {source}")]
+    Open {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("databasfel vid {context}: {source}")]
+    Sql {
+        context: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("databasen {path} har schemaversion {found}, men denna version av Resurs känner bara till {known}; uppdatera Resurs")]
+    TooNew { path: String, found: i64, known: i64 },
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+trait Ctx<T> {
+    fn ctx(self, context: &'static str) -> Result<T>;
+}
+impl<T> Ctx<T> for rusqlite::Result<T> {
+    fn ctx(self, context: &'static str) -> Result<T> {
+        self.map_err(|source| StoreError::Sql { context, source })
+    }
+}
+
+fn date_str(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// Tables that map a code (or pseudonym) to an internal id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeTable {
+    Utforare,
+    Insats,
+    Brukare,
+    Personal,
+}
+
+impl CodeTable {
+    fn sql(self) -> &'static str {
+        match self {
+            CodeTable::Utforare => "SELECT kod, id FROM utforare",
+            CodeTable::Insats => "SELECT kod, id FROM insats",
+            CodeTable::Brukare => "SELECT pseudonym, id FROM brukare",
+            CodeTable::Personal => "SELECT pseudonym, id FROM personal",
+        }
+    }
+}
+
+/// An earlier import of the same content.
+#[derive(Debug, Clone)]
+pub struct PriorImport {
+    pub filnamn: String,
+    pub importerad: String,
+    pub tillagda: i64,
+}
+
+/// The kinds of data with their table, label and how to read their span.
+const KINDS: &[(&str, &str, &str)] = &[
+    ("org_nod", "organisationsnoder", "SELECT MIN(giltig_fran), MAX(giltig_fran) FROM org_nod"),
+    ("utforare", "utförare och enheter", ""),
+    ("insats", "insatser", ""),
+    ("brukare", "brukare (pseudonymer)", ""),
+    ("personal", "personal (pseudonymer)", ""),
+    ("beslut", "beslut", "SELECT MIN(beslutsdatum), MAX(beslutsdatum) FROM beslut"),
+    ("besok", "besök (utförd tid)", "SELECT MIN(period), MAX(period) FROM besok"),
+    ("vistelse", "vistelser", "SELECT MIN(inflyttning), MAX(COALESCE(utflyttning, inflyttning)) FROM vistelse"),
+    ("narvaro", "närvarodagar", "SELECT MIN(datum), MAX(datum) FROM narvaro"),
+    ("placering", "placeringar", "SELECT MIN(startdatum), MAX(COALESCE(slutdatum, startdatum)) FROM placering"),
+    ("assistans", "assistansperioder", "SELECT MIN(fran), MAX(till) FROM assistans"),
+    ("huvudbok", "huvudboksrader", "SELECT MIN(period), MAX(period) FROM huvudbok"),
+    ("budget", "budgetrader", "SELECT MIN(ar), MAX(ar) FROM budget"),
+    ("befolkning", "befolkningsrader", "SELECT MIN(ar), MAX(ar) FROM befolkning"),
+];
+
+/// An open database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and applies any
+    /// pending migrations.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        })?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = DELETE; PRAGMA synchronous = NORMAL; \
+             PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;",
+        )
+        .ctx("inställning av databasen")?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).ctx("läsning av schemaversion")?;
+        let known = MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(StoreError::TooNew {
+                path: self.path.display().to_string(),
+                found: version,
+                known,
+            });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = self.conn.transaction().ctx("migrering")?;
+            tx.execute_batch(sql).ctx("migrering")?;
+            tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1)).ctx("migrering")?;
+            tx.commit().ctx("migrering")?;
+        }
+        Ok(())
+    }
+
+    pub fn schema_version(&self) -> Result<i64> {
+        self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).ctx("läsning av schemaversion")
+    }
+
+    /// Whether any data (other than settings) has been stored.
+    pub fn has_data(&self) -> Result<bool> {
+        let n: i64 = self.conn.query_row("SELECT COUNT(*) FROM import_logg", [], |r| r.get(0)).ctx("kontroll av innehåll")?;
+        Ok(n > 0)
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT varde FROM meta WHERE nyckel = $1", [key], |r| r.get(0))
+            .optional()
+            .ctx("läsning av inställning")
+    }
+
+    pub fn prior_import(&self, typ: &str, sha256: &str) -> Result<Option<PriorImport>> {
+        self.conn
+            .query_row(
+                "SELECT filnamn, importerad, tillagda FROM import_logg WHERE typ = $1 AND sha256 = $2",
+                [typ, sha256],
+                |r| {
+                    Ok(PriorImport {
+                        filnamn: r.get(0)?,
+                        importerad: r.get(1)?,
+                        tillagda: r.get(2)?,
+                    })
+                },
+            )
+            .optional()
+            .ctx("läsning av importlogg")
+    }
+
+    pub fn org_nodes(&self) -> Result<Vec<OrgNode>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT kod, namn, niva, overordnad, giltig_fran, giltig_till FROM org_nod ORDER BY id")
+            .ctx("läsning av organisation")?;
+        let rows = st
+            .query_map([], |r| {
+                let niva: String = r.get(2)?;
+                let from: String = r.get(4)?;
+                let to: Option<String> = r.get(5)?;
+                Ok(OrgNode {
+                    kod: r.get(0)?,
+                    namn: r.get(1)?,
+                    niva: OrgNiva::parse_sv(&niva).unwrap_or(OrgNiva::Ansvar),
+                    overordnad: r.get(3)?,
+                    giltig_fran: resurs_core::date::parse_date(&from).unwrap_or_default(),
+                    giltig_till: to.and_then(|t| resurs_core::date::parse_date(&t)),
+                })
+            })
+            .ctx("läsning av organisation")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av organisation")
+    }
+
+    /// Code (or pseudonym) → id for one table.
+    pub fn code_ids(&self, table: CodeTable) -> Result<HashMap<String, i64>> {
+        let mut st = self.conn.prepare(table.sql()).ctx("läsning av koder")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).ctx("läsning av koder")?;
+        rows.collect::<rusqlite::Result<HashMap<_, _>>>().ctx("läsning av koder")
+    }
+
+    /// Code → area of operation (`verksamhet`) of every service.
+    pub fn insats_verksamhet(&self) -> Result<HashMap<String, String>> {
+        let mut st = self.conn.prepare("SELECT kod, verksamhet FROM insats").ctx("läsning av insatser")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).ctx("läsning av insatser")?;
+        rows.collect::<rusqlite::Result<HashMap<_, _>>>().ctx("läsning av insatser")
+    }
+
+    /// Starts a write transaction; dropping it without [`Tx::commit`] rolls
+    /// back everything written through it.
+    pub fn begin(&mut self) -> Result<Tx<'_>> {
+        self.conn.execute_batch("BEGIN").ctx("start av transaktion")?;
+        Ok(Tx {
+            conn: &self.conn,
+            done: false,
+        })
+    }
+
+    /// Overview for `resurs info`.
+    pub fn overview(&self) -> Result<Oversikt> {
+        let mut innehall = Vec::new();
+        for (table, label, span_sql) in KINDS {
+            let antal: i64 = self
+                .conn
+                .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+                .ctx("räkning")?;
+            let (fran, till) = if span_sql.is_empty() || antal == 0 {
+                (None, None)
+            } else {
+                self.conn
+                    .query_row(span_sql, [], |r| Ok((value_text(r.get_ref(0)?), value_text(r.get_ref(1)?))))
+                    .ctx("läsning av omfång")?
+            };
+            let fix = |v: Option<String>| v.map(|s| period_text(table, s));
+            innehall.push(Innehall {
+                typ: table,
+                namn: label,
+                antal,
+                fran: fix(fran),
+                till: fix(till),
+            });
+        }
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT period, COUNT(DISTINCT brukare_id), SUM(fakt_slut - fakt_start), COUNT(*) \
+                 FROM besok WHERE status = $1 AND fakt_slut IS NOT NULL GROUP BY period ORDER BY period",
+            )
+            .ctx("sammanställning av hemtjänst")?;
+        let rows = st
+            .query_map([status_code(BesokStatus::Utford)], |r| {
+                let p: i64 = r.get(0)?;
+                let minutes: i64 = r.get(2)?;
+                Ok(HemtjanstManad {
+                    period: Period::from_int(p).unwrap_or_else(|| Period::new(1970, 1).expect("valid")),
+                    brukare: r.get(1)?,
+                    utforda_timmar: Qty::from_minutes(minutes),
+                    besok: r.get(3)?,
+                })
+            })
+            .ctx("sammanställning av hemtjänst")?;
+        let hemtjanst = rows.collect::<rusqlite::Result<Vec<_>>>().ctx("sammanställning av hemtjänst")?;
+        let importer = self.conn.query_row("SELECT COUNT(*) FROM import_logg", [], |r| r.get(0)).ctx("räkning")?;
+        Ok(Oversikt {
+            databas: self.path.display().to_string(),
+            schemaversion: self.schema_version()?,
+            importer,
+            innehall,
+            hemtjanst,
+        })
+    }
+
+    /// SHA-256 over the content of every table in a fixed order, leaving out
+    /// only the clock time of each import. Two databases with the same
+    /// checksum hold the same data.
+    pub fn content_checksum(&self) -> Result<String> {
+        let mut h = Sha256::new();
+        let mut tables: Vec<&str> = vec!["meta"];
+        tables.extend(KINDS.iter().map(|k| k.0));
+        tables.push("import_logg");
+        for t in tables {
+            let sql = match t {
+                "import_logg" => "SELECT id, typ, filnamn, sha256, rader, tillagda FROM import_logg ORDER BY id".to_string(),
+                "meta" => "SELECT nyckel, varde FROM meta ORDER BY nyckel".to_string(),
+                _ => format!("SELECT * FROM {t} ORDER BY id"),
+            };
+            h.update(t.as_bytes());
+            let mut st = self.conn.prepare(&sql).ctx("kontrollsumma")?;
+            let n = st.column_count();
+            let mut rows = st.query([]).ctx("kontrollsumma")?;
+            while let Some(r) = rows.next().ctx("kontrollsumma")? {
+                for i in 0..n {
+                    match r.get_ref(i).ctx("kontrollsumma")? {
+                        ValueRef::Null => h.update([0u8]),
+                        ValueRef::Integer(v) => {
+                            h.update([1u8]);
+                            h.update(v.to_le_bytes());
+                        }
+                        ValueRef::Real(v) => {
+                            h.update([2u8]);
+                            h.update(v.to_le_bytes());
+                        }
+                        ValueRef::Text(s) | ValueRef::Blob(s) => {
+                            h.update([3u8]);
+                            h.update((s.len() as u64).to_le_bytes());
+                            h.update(s);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    }
+}
+
+fn value_text(v: ValueRef<'_>) -> Option<String> {
+    match v {
+        ValueRef::Null => None,
+        ValueRef::Integer(i) => Some(i.to_string()),
+        ValueRef::Real(f) => Some(f.to_string()),
+        ValueRef::Text(t) | ValueRef::Blob(t) => Some(String::from_utf8_lossy(t).into_owned()),
+    }
+}
+
+/// Periods are stored as yyyymm; show them as YYYY-MM.
+fn period_text(table: &str, s: String) -> String {
+    if matches!(table, "besok" | "huvudbok") {
+        if let Some(p) = s.parse::<i64>().ok().and_then(Period::from_int) {
+            return p.to_string();
+        }
+    }
+    s
+}
+
+/// Storage code of a visit status.
+pub fn status_code(s: BesokStatus) -> i64 {
+    match s {
+        BesokStatus::Utford => 0,
+        BesokStatus::Installd => 1,
+        BesokStatus::Bomtid => 2,
+    }
+}
+
+/// A write transaction. Insert methods return `false` when the row's key
+/// already exists (a duplicate), and nothing is written for that row.
+pub struct Tx<'c> {
+    conn: &'c Connection,
+    done: bool,
+}
+
+impl Drop for Tx<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
+impl<'c> Tx<'c> {
+    pub fn commit(mut self) -> Result<()> {
+        self.conn.execute_batch("COMMIT").ctx("sparande av import")?;
+        self.done = true;
+        Ok(())
+    }
+
+    fn exec(&self, context: &'static str, sql: &str, p: impl rusqlite::Params) -> Result<bool> {
+        let mut st = self.conn.prepare_cached(sql).ctx(context)?;
+        Ok(st.execute(p).ctx(context)? > 0)
+    }
+
+    fn insert_id(&self, context: &'static str, sql: &str, p: impl rusqlite::Params) -> Result<i64> {
+        let mut st = self.conn.prepare_cached(sql).ctx(context)?;
+        st.query_row(p, |r| r.get(0)).ctx(context)
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.exec(
+            "sparande av inställning",
+            "INSERT INTO meta (nyckel, varde) VALUES ($1, $2) ON CONFLICT (nyckel) DO UPDATE SET varde = excluded.varde",
+            [key, value],
+        )
+        .map(|_| ())
+    }
+
+    /// Records an import (its row count is filled in by [`Tx::finish_import`]).
+    pub fn log_import(&self, typ: &str, filnamn: &str, sha256: &str, rader: i64, importerad: &str) -> Result<i64> {
+        self.insert_id(
+            "importlogg",
+            "INSERT INTO import_logg (typ, filnamn, sha256, rader, tillagda, importerad) VALUES ($1, $2, $3, $4, 0, $5) RETURNING id",
+            params![typ, filnamn, sha256, rader, importerad],
+        )
+    }
+
+    pub fn finish_import(&self, id: i64, rader: i64, tillagda: i64) -> Result<()> {
+        self.exec(
+            "importlogg",
+            "UPDATE import_logg SET rader = $1, tillagda = $2 WHERE id = $3",
+            params![rader, tillagda, id],
+        )
+        .map(|_| ())
+    }
+
+    pub fn insert_org(&self, n: &OrgNode, import: i64) -> Result<bool> {
+        self.exec(
+            "sparande av organisation",
+            "INSERT INTO org_nod (kod, namn, niva, overordnad, giltig_fran, giltig_till, import_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kod, giltig_fran) DO NOTHING",
+            params![n.kod, n.namn, n.niva.code(), n.overordnad, date_str(n.giltig_fran), n.giltig_till.map(date_str), import],
+        )
+    }
+
+    pub fn insert_utforare(&self, u: &resurs_core::model::Utforare, import: i64) -> Result<Option<i64>> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO utforare (kod, namn, regiform, ansvar, platser, import_id) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (kod) DO NOTHING RETURNING id",
+            )
+            .ctx("sparande av utförare")?;
+        st.query_row(params![u.kod, u.namn, u.regiform.code(), u.ansvar, u.platser, import], |r| r.get(0))
+            .optional()
+            .ctx("sparande av utförare")
+    }
+
+    pub fn insert_insats(&self, i: &resurs_core::model::Insats, import: i64) -> Result<Option<i64>> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO insats (kod, namn, lagrum, volymenhet, verksamhet, import_id) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (kod) DO NOTHING RETURNING id",
+            )
+            .ctx("sparande av insats")?;
+        st.query_row(params![i.kod, i.namn, i.lagrum.code(), i.volymenhet.code(), i.verksamhet, import], |r| r.get(0))
+            .optional()
+            .ctx("sparande av insats")
+    }
+
+    pub fn insert_brukare(&self, pseudonym: &str, fodelsear: i32, kon: Kon, omrade: Option<&str>) -> Result<i64> {
+        self.insert_id(
+            "sparande av brukare",
+            "INSERT INTO brukare (pseudonym, fodelsear, kon, omrade) VALUES ($1, $2, $3, $4) RETURNING id",
+            params![pseudonym, fodelsear, kon.code(), omrade],
+        )
+    }
+
+    pub fn set_brukare_omrade(&self, id: i64, omrade: &str) -> Result<()> {
+        self.exec("sparande av brukare", "UPDATE brukare SET omrade = $1 WHERE id = $2", params![omrade, id]).map(|_| ())
+    }
+
+    pub fn insert_personal(&self, pseudonym: &str) -> Result<i64> {
+        self.insert_id("sparande av personal", "INSERT INTO personal (pseudonym) VALUES ($1) RETURNING id", [pseudonym])
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_beslut(
+        &self,
+        beslut_id: &str,
+        brukare: i64,
+        insats: i64,
+        lagrum: &str,
+        beviljad: Option<Qty>,
+        niva: Option<&str>,
+        utforare: Option<i64>,
+        dates: [Option<NaiveDate>; 3],
+        import: i64,
+    ) -> Result<bool> {
+        self.exec(
+            "sparande av beslut",
+            "INSERT INTO beslut (beslut_id, brukare_id, insats_id, lagrum, beviljad, niva, utforare_id, beslutsdatum, startdatum, slutdatum, import_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (beslut_id) DO NOTHING",
+            params![
+                beslut_id,
+                brukare,
+                insats,
+                lagrum,
+                beviljad.map(Qty::hundredths),
+                niva,
+                utforare,
+                dates[0].map(date_str),
+                dates[1].map(date_str),
+                dates[2].map(date_str),
+                import
+            ],
+        )
+    }
+
+    /// Visit times are minutes since 1970-01-01 00:00 local time.
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_besok(
+        &self,
+        utforare: i64,
+        besok_id: &str,
+        brukare: i64,
+        insats: i64,
+        personal: i64,
+        period: Period,
+        plan: (i64, i64),
+        fakt: (Option<i64>, Option<i64>),
+        status: BesokStatus,
+        import: i64,
+    ) -> Result<bool> {
+        self.exec(
+            "sparande av besök",
+            "INSERT INTO besok (utforare_id, besok_id, brukare_id, insats_id, personal_id, period, plan_start, plan_slut, fakt_start, fakt_slut, status, import_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (utforare_id, besok_id) DO NOTHING",
+            params![utforare, besok_id, brukare, insats, personal, period.as_int(), plan.0, plan.1, fakt.0, fakt.1, status_code(status), import],
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_vistelse(
+        &self,
+        vistelse_id: &str,
+        brukare: i64,
+        utforare: i64,
+        plats: &str,
+        inflyttning: NaiveDate,
+        utflyttning: Option<NaiveDate>,
+        typ: &str,
+        import: i64,
+    ) -> Result<bool> {
+        self.exec(
+            "sparande av vistelse",
+            "INSERT INTO vistelse (vistelse_id, brukare_id, utforare_id, plats, inflyttning, utflyttning, typ, import_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (vistelse_id) DO NOTHING",
+            params![vistelse_id, brukare, utforare, plats, date_str(inflyttning), utflyttning.map(date_str), typ, import],
+        )
+    }
+
+    pub fn insert_narvaro(&self, brukare: i64, utforare: i64, datum: NaiveDate, omfattning: &str, import: i64) -> Result<bool> {
+        self.exec(
+            "sparande av närvaro",
+            "INSERT INTO narvaro (brukare_id, utforare_id, datum, omfattning, import_id) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (brukare_id, utforare_id, datum) DO NOTHING",
+            params![brukare, utforare, date_str(datum), omfattning, import],
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_placering(
+        &self,
+        placering_id: &str,
+        brukare: i64,
+        malgrupp: &str,
+        typ: &str,
+        utforare: i64,
+        start: NaiveDate,
+        slut: Option<NaiveDate>,
+        dygnskostnad_ore: i64,
+        import: i64,
+    ) -> Result<bool> {
+        self.exec(
+            "sparande av placering",
+            "INSERT INTO placering (placering_id, brukare_id, malgrupp, typ, utforare_id, startdatum, slutdatum, dygnskostnad, import_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (placering_id) DO NOTHING",
+            params![placering_id, brukare, malgrupp, typ, utforare, date_str(start), slut.map(date_str), dygnskostnad_ore, import],
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_assistans(
+        &self,
+        brukare: i64,
+        utforare: i64,
+        fran: NaiveDate,
+        till: NaiveDate,
+        beviljade: Qty,
+        utforda: Qty,
+        fk_timbelopp_ore: i64,
+        import: i64,
+    ) -> Result<bool> {
+        self.exec(
+            "sparande av assistans",
+            "INSERT INTO assistans (brukare_id, utforare_id, fran, till, beviljade, utforda, fk_timbelopp, import_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (brukare_id, fran) DO NOTHING",
+            params![brukare, utforare, date_str(fran), date_str(till), beviljade.hundredths(), utforda.hundredths(), fk_timbelopp_ore, import],
+        )
+    }
+
+    pub fn insert_huvudbok(&self, r: &resurs_core::model::Huvudboksrad, import: i64) -> Result<bool> {
+        self.exec(
+            "sparande av huvudbok",
+            "INSERT INTO huvudbok (period, konto, ansvar, verksamhet, belopp, text, import_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            params![r.period.as_int(), r.konto, r.ansvar, r.verksamhet, r.belopp.ore(), r.text, import],
+        )
+    }
+
+    pub fn insert_budget(&self, r: &resurs_core::model::Budgetrad, import: i64) -> Result<bool> {
+        self.exec(
+            "sparande av budget",
+            "INSERT INTO budget (version, typ, ar, period, ansvar, konto, verksamhet, belopp, import_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (version, ar, period, ansvar, konto, verksamhet) DO NOTHING",
+            params![r.version, r.typ.code(), r.ar, r.period.map_or(0, Period::as_int), r.ansvar, r.konto, r.verksamhet, r.belopp.ore(), import],
+        )
+    }
+
+    pub fn insert_befolkning(&self, r: &resurs_core::model::Befolkning, import: i64) -> Result<bool> {
+        self.exec(
+            "sparande av befolkning",
+            "INSERT INTO befolkning (ar, alder, kon, antal, typ, import_id) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (ar, alder, kon, typ) DO NOTHING",
+            params![r.ar, r.alder, r.kon.code(), r.antal, r.typ.code(), import],
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_and_rolls_back_a_dropped_transaction() {
+        let dir = std::env::temp_dir().join(format!("resurs-store-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.db");
+        let _ = std::fs::remove_file(&path);
+        let mut s = Store::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), 1);
+        let before = s.content_checksum().unwrap();
+        {
+            let tx = s.begin().unwrap();
+            tx.log_import("org", "a.csv", "abc", 1, "2026-01-01T00:00:00Z").unwrap();
+        }
+        assert_eq!(s.content_checksum().unwrap(), before, "dropped transaction leaves nothing");
+        assert!(!s.has_data().unwrap());
+        let tx = s.begin().unwrap();
+        tx.log_import("org", "a.csv", "abc", 1, "2026-01-01T00:00:00Z").unwrap();
+        tx.commit().unwrap();
+        assert!(s.has_data().unwrap());
+        assert!(s.prior_import("org", "abc").unwrap().is_some());
+        drop(s);
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), 1, "reopening does not migrate again");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
