@@ -1,1 +1,255 @@
-fn main(){}
+//! `resurs`: the command line. A thin shell: it parses arguments, calls the
+//! use cases in `resurs-app`, and renders their results in Swedish.
+
+mod render;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use resurs_app::import::{self, Kind, Outcome};
+use resurs_app::{demo, gen};
+use resurs_store::Store;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const TEMPLATE: &str = "{about}\n\nAnvändning: {usage}\n\n{all-args}{after-help}";
+
+#[derive(Parser)]
+#[command(
+    name = "resurs",
+    version,
+    about = "Resurs – resursfördelning och uppföljning för vård, omsorg och socialtjänst",
+    help_template = TEMPLATE,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true,
+    subcommand_help_heading = "Kommandon",
+    subcommand_value_name = "KOMMANDO",
+    next_help_heading = "Flaggor"
+)]
+struct Cli {
+    /// Databasfil (SQLite). Standard: $RESURS_DB eller resurs.db i arbetskatalogen.
+    #[arg(long, global = true, value_name = "SÖKVÄG")]
+    db: Option<PathBuf>,
+    /// Visa hjälp.
+    #[arg(short = 'h', long, action = clap::ArgAction::Help, global = true)]
+    help: Option<bool>,
+    /// Visa version.
+    #[arg(short = 'V', long, action = clap::ArgAction::Version)]
+    version: Option<bool>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Visa vad databasen innehåller: antal per slag, perioder och hemtjänst per månad.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Info(InfoArgs),
+    /// Importera en fil (CSV eller xlsx). Hela filen eller inget sparas.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Import(ImportArgs),
+    /// Fyll databasen med demokommunen Exempelstad (deterministiskt per frö).
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Demo(DemoArgs),
+    /// Skapa stora testfiler i importformat (för prestandamätning).
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "SLAG")]
+    Gen {
+        #[command(subcommand)]
+        what: GenCommand,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Tabell,
+    Json,
+}
+
+#[derive(Args)]
+struct InfoArgs {
+    /// Utdataformat.
+    #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT", alias = "fmt")]
+    format: Format,
+    /// Räkna också ut en kontrollsumma över hela innehållet.
+    #[arg(long)]
+    kontrollsumma: bool,
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// Slag av fil: organisation, utforare, insatser, beslut, besok, vistelser, narvaro,
+    /// placeringar, assistans, huvudbok, budget, befolkning.
+    #[arg(value_name = "SLAG")]
+    kind: String,
+    /// Filen som ska importeras (.csv eller .xlsx).
+    #[arg(value_name = "FIL")]
+    file: PathBuf,
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    /// Frö för slumptalen; samma frö ger samma data.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Storlek i procent av den fulla demokommunen (1–100).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
+    skala: u32,
+    /// Spara de genererade importfilerna i denna katalog (annars tillfälligt).
+    #[arg(long, value_name = "KATALOG")]
+    katalog: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum GenCommand {
+    /// En besöksfil (utförd tid) i importformatet, strömmad utan att hållas i minnet.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Visits {
+        /// Antal rader.
+        #[arg(long)]
+        rows: u64,
+        /// Frö för slumptalen.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Utfil (standard: standard ut).
+        #[arg(long, short, value_name = "FIL")]
+        output: Option<PathBuf>,
+    },
+}
+
+fn db_path(cli: &Cli) -> PathBuf {
+    cli.db
+        .clone()
+        .or_else(|| std::env::var_os("RESURS_DB").filter(|v| !v.is_empty()).map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("resurs.db"))
+}
+
+fn open(path: &Path) -> anyhow::Result<Store> {
+    Store::open(path).map_err(anyhow::Error::from)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("fel: {e}");
+            let mut src = e.source();
+            while let Some(s) = src {
+                eprintln!("  orsak: {s}");
+                src = s.source();
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let path = db_path(&cli);
+    match cli.command {
+        Command::Info(args) => {
+            let store = open(&path)?;
+            let overview = store.overview()?;
+            let checksum = if args.kontrollsumma { Some(store.content_checksum()?) } else { None };
+            match args.format {
+                Format::Tabell => print!("{}", render::overview_table(&overview, checksum.as_deref())),
+                Format::Json => {
+                    let mut v = serde_json::to_value(&overview)?;
+                    if let Some(c) = checksum {
+                        v["kontrollsumma"] = serde_json::Value::String(c);
+                    }
+                    println!("{}", serde_json::to_string_pretty(&v)?);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import(args) => {
+            let Some(kind) = Kind::parse(&args.kind) else {
+                let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+                anyhow::bail!("okänt slag av fil \"{}\"; välj ett av: {}", args.kind, names.join(", "));
+            };
+            if !args.file.is_file() {
+                anyhow::bail!("filen {} finns inte", args.file.display());
+            }
+            let mut store = open(&path)?;
+            let mut bar = render::Bar::new(&args.file);
+            let mut opts = import::Options::now();
+            opts.progress = bar.as_mut().map(|b| b as &mut dyn import::Progress);
+            let outcome = import::import_file(&mut store, kind, &args.file, opts)?;
+            Ok(report_import(kind, &args.file, outcome))
+        }
+        Command::Demo(args) => {
+            let mut store = open(&path)?;
+            let opts = demo::Options {
+                seed: args.seed,
+                scale_percent: args.skala,
+                dir: args.katalog,
+            };
+            let started = std::time::Instant::now();
+            let summary = demo::run(&mut store, &opts, &mut |msg| eprintln!("{msg}")).context("demon kunde inte skapas")?;
+            eprintln!(
+                "Exempelstad skapad i {} ({} filer, {} rader) på {:.1} s.",
+                path.display(),
+                summary.files,
+                render::int(summary.rows as i64),
+                started.elapsed().as_secs_f64()
+            );
+            print!("{}", render::overview_table(&store.overview()?, None));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Gen {
+            what: GenCommand::Visits { rows, seed, output },
+        } => {
+            let out: Box<dyn std::io::Write> = match &output {
+                Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("kunde inte skapa {}", p.display()))?),
+                None => Box::new(std::io::stdout().lock()),
+            };
+            gen::visits(out, rows, seed)?;
+            if let Some(p) = output {
+                eprintln!("Skrev {} besök till {}.", render::int(rows as i64), p.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn report_import(kind: Kind, file: &Path, outcome: Outcome) -> ExitCode {
+    let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    match outcome {
+        Outcome::Imported {
+            rows,
+            added,
+            new_brukare,
+            encoding,
+            unused_columns,
+        } => {
+            let mut msg = format!(
+                "Importerade {name} ({}): {} rader, {} tillagda",
+                kind.name(),
+                render::int(rows as i64),
+                render::int(added as i64)
+            );
+            if new_brukare > 0 {
+                msg.push_str(&format!(", {} nya brukare (pseudonymiserade)", render::int(new_brukare as i64)));
+            }
+            println!("{msg}. Teckenkodning: {encoding}.");
+            if !unused_columns.is_empty() {
+                println!("Kolumner som inte används: {}.", unused_columns.join(", "));
+            }
+            ExitCode::SUCCESS
+        }
+        Outcome::AlreadyImported { filnamn, importerad } => {
+            println!("Filen {name} har redan importerats ({importerad}, som {filnamn}) med exakt samma innehåll; inget lades till.");
+            ExitCode::SUCCESS
+        }
+        Outcome::Refused(problems) => {
+            eprint!("{}", problems.render());
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Whether stderr is a terminal (progress bars only then).
+pub fn stderr_is_terminal() -> bool {
+    std::io::stderr().is_terminal()
+}

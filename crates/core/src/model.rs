@@ -117,6 +117,21 @@ sv_enum!(
 );
 
 sv_enum!(
+    /// Area of operation a service belongs to; reports and models group by it.
+    Verksamhet {
+        Hemtjanst => "hemtjänst", "hemtjänst", ["hemtjanst", "ordinärt boende"];
+        Sabo => "särskilt boende", "särskilt boende", ["säbo", "sabo", "vård- och omsorgsboende"];
+        Korttid => "korttid", "korttidsvård", [];
+        LssBoende => "LSS-boende", "bostad med särskild service (LSS)", ["gruppbostad", "servicebostad"];
+        DagligVerksamhet => "daglig verksamhet", "daglig verksamhet", ["dv"];
+        Boendestod => "boendestöd", "boendestöd och socialpsykiatri", ["socialpsykiatri"];
+        PersonligAssistans => "personlig assistans", "personlig assistans", ["pa", "assistans"];
+        Ifo => "IFO", "individ- och familjeomsorg", ["placering"];
+        Ovrigt => "övrigt", "övrigt", [];
+    }
+);
+
+sv_enum!(
     /// Outcome of a planned home-care visit.
     BesokStatus {
         Utford => "utförd", "utförd", ["utford", "genomförd", "ja"];
@@ -205,8 +220,7 @@ pub struct Insats {
     pub namn: String,
     pub lagrum: Lagrum,
     pub volymenhet: Volymenhet,
-    /// Area of operation such as `hemtjanst`, `sabo`, `lss`, `ifo`.
-    pub verksamhet: String,
+    pub verksamhet: Verksamhet,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

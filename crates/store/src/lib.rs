@@ -216,9 +216,9 @@ impl Store {
         rows.collect::<rusqlite::Result<HashMap<_, _>>>().ctx("läsning av koder")
     }
 
-    /// Code → area of operation (`verksamhet`) of every service.
-    pub fn insats_verksamhet(&self) -> Result<HashMap<String, String>> {
-        let mut st = self.conn.prepare("SELECT kod, verksamhet FROM insats").ctx("läsning av insatser")?;
+    /// Code → legal basis (`lagrum`) of every service.
+    pub fn insats_lagrum(&self) -> Result<HashMap<String, String>> {
+        let mut st = self.conn.prepare("SELECT kod, lagrum FROM insats").ctx("läsning av insatser")?;
         let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).ctx("läsning av insatser")?;
         rows.collect::<rusqlite::Result<HashMap<_, _>>>().ctx("läsning av insatser")
     }
@@ -447,7 +447,7 @@ impl<'c> Tx<'c> {
                  ON CONFLICT (kod) DO NOTHING RETURNING id",
             )
             .ctx("sparande av insats")?;
-        st.query_row(params![i.kod, i.namn, i.lagrum.code(), i.volymenhet.code(), i.verksamhet, import], |r| r.get(0))
+        st.query_row(params![i.kod, i.namn, i.lagrum.code(), i.volymenhet.code(), i.verksamhet.code(), import], |r| r.get(0))
             .optional()
             .ctx("sparande av insats")
     }

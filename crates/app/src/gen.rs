@@ -1,0 +1,37 @@
+//! Large synthetic files in the import formats, streamed (for benchmarks).
+//!
+//! `resurs gen visits` writes visit rows for Exempelstad's home-care
+//! providers, so the file can be imported into a demo database. Rows are
+//! produced one at a time: 10 million rows need no more memory than ten.
+
+use crate::demo::{home_care_providers, Rng, VisitWriter};
+use crate::AppError;
+use chrono::{Duration, NaiveDate};
+use resurs_core::personnummer::Personnummer;
+use std::io::Write;
+
+/// Writes `rows` visit rows (plus the header) to `out`.
+pub fn visits(out: Box<dyn Write>, rows: u64, seed: u64) -> Result<(), AppError> {
+    let mut rng = Rng::new(seed ^ 0x5649_5349_5453);
+    let providers = home_care_providers();
+    // A pool of people big enough that each gets a realistic number of visits.
+    let pool_size = (rows / 60).clamp(50, 40_000) as usize;
+    let mut people = Vec::with_capacity(pool_size);
+    for i in 0..pool_size {
+        let birth = NaiveDate::from_ymd_opt(1925 + rng.below(40) as i32, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32).expect("valid date");
+        people.push((Personnummer::synthetic(birth, (i % 1000) as u16), providers[i % providers.len()].0));
+    }
+    let mut w = VisitWriter::new(out);
+    w.header().map_err(AppError::io("skriva besöksfilen"))?;
+    let per_day = 3_800u64;
+    let start = NaiveDate::from_ymd_opt(2025, 1, 1).expect("valid date");
+    for n in 0..rows {
+        let day = start + Duration::days((n / per_day) as i64);
+        let (pnr, provider) = &people[rng.below(pool_size as u64) as usize];
+        let v = crate::demo::random_visit(&mut rng, day, 30, false);
+        let staff = format!("{provider}-P{:03}", rng.below(60));
+        w.write(n, pnr, provider, &v, &staff).map_err(AppError::io("skriva besöksfilen"))?;
+    }
+    w.finish().map_err(AppError::io("skriva besöksfilen"))?;
+    Ok(())
+}

@@ -1,0 +1,883 @@
+//! `resurs import <typ> FIL`: read a file, check every row, pseudonymise,
+//! and store all of it in one transaction or nothing at all.
+//!
+//! Formats are documented one per page in `docs/format/`. The column lists
+//! below are the single source of those formats.
+
+use crate::keys::{self, NewKey};
+use crate::AppError;
+use chrono::{NaiveDate, NaiveDateTime};
+use resurs_core::date::to_minutes;
+use resurs_core::model::*;
+use resurs_core::org::{self, OrgTree};
+use resurs_core::period::Period;
+use resurs_core::personnummer::Personnummer;
+use resurs_core::pseudonym::Pseudonymizer;
+use resurs_io::{ColSpec, Columns, Problems, Row, TableReader};
+use resurs_store::{CodeTable, Store, StoreError, Tx};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+/// The kinds of file Resurs imports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Organisation,
+    Utforare,
+    Insatser,
+    Beslut,
+    Besok,
+    Vistelser,
+    Narvaro,
+    Placeringar,
+    Assistans,
+    Huvudbok,
+    Budget,
+    Befolkning,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 12] = [
+        Kind::Organisation,
+        Kind::Utforare,
+        Kind::Insatser,
+        Kind::Beslut,
+        Kind::Besok,
+        Kind::Vistelser,
+        Kind::Narvaro,
+        Kind::Placeringar,
+        Kind::Assistans,
+        Kind::Huvudbok,
+        Kind::Budget,
+        Kind::Befolkning,
+    ];
+
+    /// The name used on the command line and in the import log.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Organisation => "organisation",
+            Kind::Utforare => "utforare",
+            Kind::Insatser => "insatser",
+            Kind::Beslut => "beslut",
+            Kind::Besok => "besok",
+            Kind::Vistelser => "vistelser",
+            Kind::Narvaro => "narvaro",
+            Kind::Placeringar => "placeringar",
+            Kind::Assistans => "assistans",
+            Kind::Huvudbok => "huvudbok",
+            Kind::Budget => "budget",
+            Kind::Befolkning => "befolkning",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        let f = fold(s);
+        let alias = match f.as_str() {
+            "org" | "organisationstrad" => "organisation",
+            "utforda" | "utfordtid" | "besoken" => "besok",
+            "vistelse" => "vistelser",
+            "insats" => "insatser",
+            "placering" => "placeringar",
+            "ledger" | "bokforing" | "utfall" => "huvudbok",
+            other => other,
+        };
+        Kind::ALL.into_iter().find(|k| fold(k.name()) == alias)
+    }
+
+    pub fn specs(self) -> &'static [ColSpec] {
+        match self {
+            Kind::Organisation => ORG,
+            Kind::Utforare => UTFORARE,
+            Kind::Insatser => INSATSER,
+            Kind::Beslut => BESLUT,
+            Kind::Besok => BESOK,
+            Kind::Vistelser => VISTELSER,
+            Kind::Narvaro => NARVARO,
+            Kind::Placeringar => PLACERINGAR,
+            Kind::Assistans => ASSISTANS,
+            Kind::Huvudbok => HUVUDBOK,
+            Kind::Budget => BUDGET,
+            Kind::Befolkning => BEFOLKNING,
+        }
+    }
+
+    fn has_people(self) -> bool {
+        self.specs().iter().any(|c| c.name == "personnummer")
+    }
+}
+
+pub static ORG: &[ColSpec] = &[
+    ColSpec::req("kod"),
+    ColSpec::req("namn"),
+    ColSpec::req("nivå"),
+    ColSpec::opt("överordnad").alias(&["overordnad_kod", "förälder"]),
+    ColSpec::req("giltig_från").alias(&["från"]),
+    ColSpec::opt("giltig_till").alias(&["till"]),
+];
+pub static UTFORARE: &[ColSpec] = &[
+    ColSpec::req("kod"),
+    ColSpec::req("namn"),
+    ColSpec::req("regiform"),
+    ColSpec::opt("ansvar"),
+    ColSpec::opt("platser"),
+];
+pub static INSATSER: &[ColSpec] = &[
+    ColSpec::req("kod"),
+    ColSpec::req("namn"),
+    ColSpec::req("lagrum"),
+    ColSpec::req("volymenhet"),
+    ColSpec::req("verksamhet"),
+];
+pub static BESLUT: &[ColSpec] = &[
+    ColSpec::req("beslut_id"),
+    ColSpec::req("personnummer"),
+    ColSpec::req("insats"),
+    ColSpec::opt("lagrum"),
+    ColSpec::opt("beviljad_volym").alias(&["beviljad", "beviljad_tid"]),
+    ColSpec::opt("nivå"),
+    ColSpec::opt("utförare"),
+    ColSpec::req("beslutsdatum"),
+    ColSpec::opt("startdatum").alias(&["verkställd"]),
+    ColSpec::opt("slutdatum"),
+    ColSpec::opt("område"),
+];
+pub static BESOK: &[ColSpec] = &[
+    ColSpec::req("besok_id").alias(&["besöksid", "id"]),
+    ColSpec::req("personnummer"),
+    ColSpec::req("utförare"),
+    ColSpec::req("insats"),
+    ColSpec::req("personal"),
+    ColSpec::req("planerad_start"),
+    ColSpec::req("planerad_slut"),
+    ColSpec::opt("faktisk_start"),
+    ColSpec::opt("faktisk_slut"),
+    ColSpec::req("status"),
+];
+pub static VISTELSER: &[ColSpec] = &[
+    ColSpec::req("vistelse_id"),
+    ColSpec::req("personnummer"),
+    ColSpec::req("enhet"),
+    ColSpec::req("plats").alias(&["lägenhet"]),
+    ColSpec::req("inflyttning"),
+    ColSpec::opt("utflyttning"),
+    ColSpec::req("typ"),
+];
+pub static NARVARO: &[ColSpec] = &[
+    ColSpec::req("personnummer"),
+    ColSpec::req("enhet"),
+    ColSpec::req("datum"),
+    ColSpec::req("omfattning"),
+];
+pub static PLACERINGAR: &[ColSpec] = &[
+    ColSpec::req("placering_id"),
+    ColSpec::req("personnummer"),
+    ColSpec::req("målgrupp"),
+    ColSpec::req("typ"),
+    ColSpec::req("utförare"),
+    ColSpec::req("startdatum"),
+    ColSpec::opt("slutdatum"),
+    ColSpec::req("dygnskostnad"),
+];
+pub static ASSISTANS: &[ColSpec] = &[
+    ColSpec::req("personnummer"),
+    ColSpec::req("utförare"),
+    ColSpec::req("från"),
+    ColSpec::req("till"),
+    ColSpec::req("beviljade_timmar"),
+    ColSpec::req("utförda_timmar"),
+    ColSpec::req("fk_timbelopp"),
+];
+pub static HUVUDBOK: &[ColSpec] = &[
+    ColSpec::req("period"),
+    ColSpec::req("konto"),
+    ColSpec::req("ansvar"),
+    ColSpec::req("verksamhet"),
+    ColSpec::req("belopp"),
+    ColSpec::opt("text"),
+];
+pub static BUDGET: &[ColSpec] = &[
+    ColSpec::req("version"),
+    ColSpec::opt("typ"),
+    ColSpec::req("år"),
+    ColSpec::opt("period"),
+    ColSpec::req("ansvar"),
+    ColSpec::req("konto"),
+    ColSpec::req("verksamhet"),
+    ColSpec::req("belopp"),
+];
+pub static BEFOLKNING: &[ColSpec] = &[
+    ColSpec::req("år"),
+    ColSpec::req("ålder"),
+    ColSpec::req("kön"),
+    ColSpec::req("antal"),
+    ColSpec::req("typ"),
+];
+
+/// What an import did.
+#[derive(Debug)]
+pub enum Outcome {
+    Imported {
+        rows: usize,
+        added: usize,
+        new_brukare: usize,
+        encoding: &'static str,
+        unused_columns: Vec<String>,
+    },
+    /// The same content (same kind, same SHA-256) was imported before.
+    AlreadyImported { filnamn: String, importerad: String },
+    /// The file had problems; nothing was written.
+    Refused(Problems),
+}
+
+/// Callbacks for long imports.
+pub trait Progress {
+    fn start(&mut self, total_bytes: u64);
+    fn update(&mut self, bytes: u64);
+    fn finish(&mut self);
+}
+
+/// Options for one import.
+pub struct Options<'a> {
+    pub progress: Option<&'a mut dyn Progress>,
+    /// "Today", which decides the century of 10-digit personnummer.
+    pub today: NaiveDate,
+    pub new_key: NewKey,
+    /// Clock time written to the import log.
+    pub timestamp: String,
+}
+
+impl Options<'_> {
+    pub fn now<'p>() -> Options<'p> {
+        let now = chrono::Utc::now();
+        Options {
+            progress: None,
+            today: now.date_naive(),
+            new_key: NewKey::Random,
+            timestamp: now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        }
+    }
+}
+
+fn file_sha256(path: &Path) -> Result<String, AppError> {
+    let mut f = std::fs::File::open(path).map_err(AppError::io(format!("läsa filen {}", path.display())))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).map_err(AppError::io(format!("läsa filen {}", path.display())))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Imports `path` as `kind` into `store`.
+pub fn import_file(store: &mut Store, kind: Kind, path: &Path, mut opts: Options<'_>) -> Result<Outcome, AppError> {
+    let sha = file_sha256(path)?;
+    if let Some(prior) = store.prior_import(kind.name(), &sha)? {
+        return Ok(Outcome::AlreadyImported {
+            filnamn: prior.filnamn,
+            importerad: prior.importerad,
+        });
+    }
+    let mut table = TableReader::open(path)?;
+    let mut problems = Problems::new(table.file.clone());
+    let Some(cols) = Columns::resolve(kind.specs(), table.headers(), &mut problems) else {
+        return Ok(Outcome::Refused(problems));
+    };
+    let pseudo = if kind.has_people() {
+        Some(keys::pseudonymizer(store, opts.new_key)?)
+    } else {
+        None
+    };
+    let lookups = Lookups::load(store, kind)?;
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if let Some(p) = opts.progress.as_deref_mut() {
+        p.start(size);
+    }
+    let file_name = table.file.clone();
+    let tx = store.begin()?;
+    let import_id = tx.log_import(kind.name(), &file_name, &sha, 0, &opts.timestamp)?;
+    if let Some(ps) = &pseudo {
+        keys::remember(&tx, ps)?;
+    }
+    let mut ctx = Ctx {
+        tx: &tx,
+        import_id,
+        today: opts.today,
+        pseudo: pseudo.as_ref(),
+        lookups,
+        pnr_cache: HashMap::new(),
+        new_brukare: 0,
+        added: 0,
+        org_rows: Vec::new(),
+    };
+    let mut rows = 0usize;
+    while let Some(next) = table.next_row() {
+        let (line, rec) = match next {
+            Ok(r) => r,
+            Err((line, expected)) => {
+                problems.add(Some(line), None, None, expected);
+                continue;
+            }
+        };
+        rows += 1;
+        let mut row = Row::new(rec, &cols, line, &mut problems);
+        ctx.row(kind, &mut row)?;
+        if rows % 65_536 == 0 {
+            if let Some(p) = opts.progress.as_deref_mut() {
+                p.update(table.bytes_read());
+            }
+        }
+    }
+    if kind == Kind::Organisation {
+        ctx.finish_org(&mut problems)?;
+    }
+    if let Some(p) = opts.progress.as_deref_mut() {
+        p.finish();
+    }
+    if rows == 0 && problems.is_empty() {
+        problems.add(None, None, None, "minst en datarad under rubrikraden (filen har bara rubriker)");
+    }
+    if !problems.is_empty() {
+        // Dropping the transaction rolls back every row written.
+        return Ok(Outcome::Refused(problems));
+    }
+    let (added, new_brukare) = (ctx.added, ctx.new_brukare);
+    tx.finish_import(import_id, rows as i64, added as i64)?;
+    tx.commit()?;
+    Ok(Outcome::Imported {
+        rows,
+        added,
+        new_brukare,
+        encoding: table.encoding.label(),
+        unused_columns: cols.unused.clone(),
+    })
+}
+
+/// Codes the rows refer to, loaded once per import.
+struct Lookups {
+    org: OrgTree,
+    org_nodes: Vec<OrgNode>,
+    utforare: HashMap<String, i64>,
+    insats: HashMap<String, i64>,
+    insats_lagrum: HashMap<String, Lagrum>,
+    brukare: HashMap<String, i64>,
+    personal: HashMap<String, i64>,
+}
+
+impl Lookups {
+    fn load(store: &Store, kind: Kind) -> Result<Lookups, StoreError> {
+        let people = kind.has_people();
+        let org_nodes = store.org_nodes()?;
+        Ok(Lookups {
+            org: OrgTree::new(org_nodes.iter().cloned()),
+            org_nodes,
+            utforare: store.code_ids(CodeTable::Utforare)?,
+            insats: store.code_ids(CodeTable::Insats)?,
+            insats_lagrum: store.insats_lagrum()?.into_iter().filter_map(|(k, v)| Some((k, Lagrum::parse_sv(&v)?))).collect(),
+            brukare: if people { store.code_ids(CodeTable::Brukare)? } else { HashMap::new() },
+            personal: if kind == Kind::Besok { store.code_ids(CodeTable::Personal)? } else { HashMap::new() },
+        })
+    }
+}
+
+struct Ctx<'t, 'c> {
+    tx: &'t Tx<'c>,
+    import_id: i64,
+    today: NaiveDate,
+    pseudo: Option<&'t Pseudonymizer>,
+    lookups: Lookups,
+    /// Checked numbers seen in this file → brukare id, so each person is
+    /// hashed once. Lives only in memory for the length of the import.
+    pnr_cache: HashMap<Personnummer, i64>,
+    new_brukare: usize,
+    added: usize,
+    org_rows: Vec<(usize, OrgNode)>,
+}
+
+const DUP: &str = "en unik nyckel (samma nyckel finns redan i filen eller i databasen)";
+
+impl Ctx<'_, '_> {
+    fn row(&mut self, kind: Kind, r: &mut Row<'_>) -> Result<(), AppError> {
+        match kind {
+            Kind::Organisation => self.org(r),
+            Kind::Utforare => self.utforare(r),
+            Kind::Insatser => self.insats(r),
+            Kind::Beslut => self.beslut(r),
+            Kind::Besok => self.besok(r),
+            Kind::Vistelser => self.vistelse(r),
+            Kind::Narvaro => self.narvaro(r),
+            Kind::Placeringar => self.placering(r),
+            Kind::Assistans => self.assistans(r),
+            Kind::Huvudbok => self.huvudbok(r),
+            Kind::Budget => self.budget(r),
+            Kind::Befolkning => self.befolkning(r),
+        }
+    }
+
+    fn count(&mut self, inserted: bool, r: &mut Row<'_>, key_col: usize) {
+        if inserted {
+            self.added += 1;
+        } else {
+            let v = r.raw(key_col);
+            r.problem(key_col, Some(v), DUP);
+        }
+    }
+
+    /// The brukare id for a checked personnummer, creating the brukare.
+    fn brukare(&mut self, pnr: Personnummer, omrade: Option<&str>) -> Result<i64, AppError> {
+        if let Some(&id) = self.pnr_cache.get(&pnr) {
+            if let Some(o) = omrade {
+                self.tx.set_brukare_omrade(id, o)?;
+            }
+            return Ok(id);
+        }
+        let ps = self.pseudo.expect("kinds with personnummer have a key");
+        let pseudonym = ps.brukare(&pnr);
+        let id = match self.lookups.brukare.get(&pseudonym) {
+            Some(&id) => {
+                if let Some(o) = omrade {
+                    self.tx.set_brukare_omrade(id, o)?;
+                }
+                id
+            }
+            None => {
+                let id = self.tx.insert_brukare(&pseudonym, pnr.birth_year(), pnr.gender(), omrade)?;
+                self.lookups.brukare.insert(pseudonym, id);
+                self.new_brukare += 1;
+                id
+            }
+        };
+        self.pnr_cache.insert(pnr, id);
+        Ok(id)
+    }
+
+    fn code(map: &HashMap<String, i64>, r: &mut Row<'_>, col: usize, what: &str) -> Option<i64> {
+        let v = r.text(col)?;
+        match map.get(v) {
+            Some(&id) => Some(id),
+            None => {
+                r.problem(col, Some(v), format!("en känd {what} (koden finns inte i databasen)"));
+                None
+            }
+        }
+    }
+
+    fn utforare_id(&self, r: &mut Row<'_>, col: usize) -> Option<i64> {
+        Self::code(&self.lookups.utforare, r, col, "utförare/enhet; importera utförare först")
+    }
+
+    fn insats_id(&self, r: &mut Row<'_>, col: usize) -> Option<i64> {
+        Self::code(&self.lookups.insats, r, col, "insats; importera insatser först")
+    }
+
+    /// An organisation code that exists on some day of `[from, to]`.
+    fn ansvar(&self, r: &mut Row<'_>, col: usize, from: NaiveDate, to: NaiveDate) -> Option<String> {
+        let v = r.text(col)?;
+        if !self.lookups.org.contains(v) {
+            r.problem(col, Some(v), "en känd kod i organisationsträdet");
+            return None;
+        }
+        if !self.lookups.org.valid_some_day(v, from, to) {
+            r.problem(col, Some(v), format!("en organisationskod som är giltig under {from} – {to}"));
+            return None;
+        }
+        Some(v.to_string())
+    }
+
+    fn end_not_before(r: &mut Row<'_>, col: usize, start: NaiveDate, end: Option<NaiveDate>, start_name: &str) -> bool {
+        if let Some(e) = end {
+            if e < start {
+                let v = r.raw(col);
+                r.problem(col, Some(v), format!("ett datum som inte är före {start_name} ({start})"));
+                return false;
+            }
+        }
+        true
+    }
+
+    fn org(&mut self, r: &mut Row<'_>) -> Result<(), AppError> {
+        let kod = r.text(0).map(str::to_string);
+        let namn = r.text(1).map(str::to_string);
+        let niva = r.term(2, OrgNiva::parse_sv, &OrgNiva::expected());
+        let overordnad = r.opt_text(3).map(str::to_string);
+        let fran = r.date(4);
+        let till = r.opt_date(5);
+        if let (Some(kod), Some(namn), Some(niva), Some(fran), Some(till)) = (kod, namn, niva, fran, till) {
+            self.org_rows.push((
+                r.line,
+                OrgNode {
+                    kod,
+                    namn,
+                    niva,
+                    overordnad,
+                    giltig_fran: fran,
+                    giltig_till: till,
+                },
+            ));
+        }
+        Ok(())
+    }
+
+    /// The tree can only be checked as a whole: existing versions plus the
+    /// file's rows.
+    fn finish_org(&mut self, problems: &mut Problems) -> Result<(), AppError> {
+        let existing = self.lookups.org_nodes.len();
+        let mut all = self.lookups.org_nodes.clone();
+        all.extend(self.org_rows.iter().map(|(_, n)| n.clone()));
+        for p in org::validate(&all) {
+            let line = p.index.checked_sub(existing).map(|i| self.org_rows[i].0);
+            let column = match p.column {
+                "overordnad" => "överordnad",
+                "giltig_till" => "giltig_till",
+                "niva" => "nivå",
+                c => c,
+            };
+            problems.add(line, Some(column), Some(&p.value), p.message);
+        }
+        if !problems.is_empty() {
+            return Ok(());
+        }
+        for (line, n) in &self.org_rows {
+            if self.tx.insert_org(n, self.import_id)? {
+                self.added += 1;
+            } else {
+                problems.add(Some(*line), Some("giltig_från"), Some(&n.giltig_fran.to_string()), DUP);
+            }
+        }
+        Ok(())
+    }
+
+    fn utforare(&mut self, r: &mut Row<'_>) -> Result<(), AppError> {
+        let kod = r.text(0);
+        let namn = r.text(1);
+        let regiform = r.term(2, Regiform::parse_sv, &Regiform::expected());
+        let ansvar = r.opt_text(3);
+        let platser = r.opt_int(4, 0..=100_000);
+        if let Some(a) = ansvar {
+            if !self.lookups.org.contains(a) {
+                r.problem(3, Some(a), "en känd kod i organisationsträdet");
+            }
+        } else if regiform.is_some_and(Regiform::is_own) {
+            r.problem(3, Some(""), "ett ansvar i organisationsträdet (krävs för egen regi och intraprenad)");
+        }
+        if let (Some(kod), Some(namn), Some(regiform), Some(platser), true) = (kod, namn, regiform, platser, r.ok()) {
+            let u = Utforare {
+                kod: kod.into(),
+                namn: namn.into(),
+                regiform,
+                ansvar: ansvar.map(Into::into),
+                platser,
+            };
+            match self.tx.insert_utforare(&u, self.import_id)? {
+                Some(id) => {
+                    self.added += 1;
+                    self.lookups.utforare.insert(u.kod, id);
+                }
+                None => self.count(false, r, 0),
+            }
+        }
+        Ok(())
+    }
+
+    fn insats(&mut self, r: &mut Row<'_>) -> Result<(), AppError> {
+        let kod = r.text(0);
+        let namn = r.text(1);
+        let lagrum = r.term(2, Lagrum::parse_sv, &Lagrum::expected());
+        let enhet = r.term(3, Volymenhet::parse_sv, &Volymenhet::expected());
+        let verksamhet = r.term(4, Verksamhet::parse_sv, &Verksamhet::expected());
+        if let (Some(kod), Some(namn), Some(lagrum), Some(volymenhet), Some(verksamhet)) = (kod, namn, lagrum, enhet, verksamhet) {
+            let i = Insats {
+                kod: kod.into(),
+                namn: namn.into(),
+                lagrum,
+                volymenhet,
+                verksamhet,
+            };
+            match self.tx.insert_insats(&i, self.import_id)? {
+                Some(id) => {
+                    self.added += 1;
+                    self.lookups.insats.insert(i.kod, id);
+                }
+                None => self.count(false, r, 0),
+            }
+        }
+        Ok(())
+    }
+
+    fn beslut(&mut self, r: &mut Row<'_>) -> Result<(), AppError> {
+        let id = r.text(0);
+        let pnr = r.personnummer(1, self.today);
+        let insats = self.insats_id(r, 2);
+        let lagrum = r.opt_term(3, Lagrum::parse_sv, &Lagrum::expected());
+        let beviljad = r.opt_qty(4);
+        let niva = r.opt_text(5);
+        let utforare = if r.opt_text(6).is_some() { self.utforare_id(r, 6).map(Some) } else { Some(None) };
+        let beslutsdatum = r.date(7);
+        let start = r.opt_date(8);
+        let slut = r.opt_date(9);
+        let omrade = r.opt_text(10);
+        if let (Some(s), Some(Some(e))) = (beslutsdatum, slut) {
+            let from = start.flatten().unwrap_or(s);
+            Self::end_not_before(r, 9, from, Some(e), if start.flatten().is_some() { "startdatum" } else { "beslutsdatum" });
+        }
+        if !r.ok() {
+            return Ok(());
+        }
+        let (Some(id), Some(pnr), Some(insats), Some(lagrum), Some(beviljad), Some(utforare), Some(bd), Some(start), Some(slut)) =
+            (id, pnr, insats, lagrum, beviljad, utforare, beslutsdatum, start, slut)
+        else {
+            return Ok(());
+        };
+        let lagrum = match lagrum {
+            Some(l) => l,
+            None => self.lookups.insats_lagrum.get(r.raw(2)).copied().unwrap_or(Lagrum::SoL),
+        };
+        let brukare = self.brukare(pnr, omrade)?;
+        let ok = self.tx.insert_beslut(id, brukare, insats, lagrum.code(), beviljad, niva, utforare, [Some(bd), start, slut], self.import_id)?;
+        self.count(ok, r, 0);
+        Ok(())
+    }
+
+    fn besok(&mut self, r: &mut Row<'_>) -> Result<(), AppError> {
+        let id = r.text(0);
+        let pnr = r.personnummer(1, self.today);
+        let utforare = self.utforare_id(r, 2);
+        let insats = self.insats_id(r, 3);
+        let personal = r.text(4);
+        let ps = r.datetime(5);
+        let pe = r.datetime(6);
+        let fs = r.opt_datetime(7);
+        let fe = r.opt_datetime(8);
+        let status = r.term(9, BesokStatus::parse_sv, &BesokStatus::expected());
+        if let (Some(ps), Some(pe)) = (ps, pe) {
+            check_interval(r, 6, ps, pe, "planerad_start", false);
+        }
+        if let (Some(Some(fs)), Some(Some(fe))) = (fs, fe) {
+            check_interval(r, 8, fs, fe, "faktisk_start", true);
+        }
+        if status == Some(BesokStatus::Utford) {
+            for (col, v) in [(7, fs), (8, fe)] {
+                if v == Some(None) {
+                    r.problem(col, Some(""), "en tidpunkt (krävs när status är utförd)");
+                }
+            }
+        }
+        if !r.ok() {
+            return Ok(());
+        }
+        let (Some(id), Some(pnr), Some(utforare), Some(insats), Some(personal), Some(ps), Some(pe), Some(fs), Some(fe), Some(status)) =
+            (id, pnr, utforare, insats, personal, ps, pe, fs, fe, status)
+        else {
+            return Ok(());
+        };
+        let brukare = self.brukare(pnr, None)?;
+        let staff = self.pseudo.expect("key").staff(personal);
+        let personal_id = match self.lookups.personal.get(&staff) {
+            Some(&p) => p,
+            None => {
+                let p = self.tx.insert_personal(&staff)?;
+                self.lookups.personal.insert(staff, p);
+                p
+            }
+        };
+        // A visit belongs to the month it starts in (actual start when performed).
+        let period = Period::of(fs.unwrap_or(ps).date());
+        let ok = self.tx.insert_besok(
+            utforare,
+            id,
+            brukare,
+            insats,
+            personal_id,
+            period,
+            (to_minutes(ps), to_minutes(pe)),
+            (fs.map(to_minutes), fe.map(to_minutes)),
+            status,
+            self.import_id,
+        )?;
+        self.count(ok, r, 0);
+        Ok(())
+    }
+
+    fn vistelse(&mut self, r: &mut Row<'_>) -> Result<(), AppError> {
+        let id = r.text(0);
+        let pnr = r.personnummer(1, self.today);
+        let enhet = self.utforare_id(r, 2);
+        let plats = r.text(3);
+        let inn = r.date(4);
+        let ut = r.opt_date(5);
+        let typ = r.term(6, VistelseTyp::parse_sv, &VistelseTyp::expected());
+        if let (Some(i), Some(u)) = (inn, ut) {
+            Self::end_not_before(r, 5, i, u, "inflyttning");
+        }
+        if !r.ok() {
+            return Ok(());
+        }
+        let (Some(id), Some(pnr), Some(enhet), Some(plats), Some(inn), Some(ut), Some(typ)) = (id, pnr, enhet, plats, inn, ut, typ) else {
+            return Ok(());
+        };
+        let b = self.brukare(pnr, None)?;
+        let ok = self.tx.insert_vistelse(id, b, enhet, plats, inn, ut, typ.code(), self.import_id)?;
+        self.count(ok, r, 0);
+        Ok(())
+    }
+
+    fn narvaro(&mut self, r: &mut Row<'_>) -> Result<(), AppError> {
+        let pnr = r.personnummer(0, self.today);
+        let enhet = self.utforare_id(r, 1);
+        let datum = r.date(2);
+        let omf = r.term(3, Omfattning::parse_sv, &Omfattning::expected());
+        let (Some(pnr), Some(enhet), Some(datum), Some(omf), true) = (pnr, enhet, datum, omf, r.ok()) else {
+            return Ok(());
+        };
+        let b = self.brukare(pnr, None)?;
+        let ok = self.tx.insert_narvaro(b, enhet, datum, omf.code(), self.import_id)?;
+        self.count(ok, r, 2);
+        Ok(())
+    }
+
+    fn placering(&mut self, r: &mut Row<'_>) -> Result<(), AppError> {
+        let id = r.text(0);
+        let pnr = r.personnummer(1, self.today);
+        let mal = r.term(2, Malgrupp::parse_sv, &Malgrupp::expected());
+        let typ = r.term(3, PlaceringTyp::parse_sv, &PlaceringTyp::expected());
+        let utf = self.utforare_id(r, 4);
+        let start = r.date(5);
+        let slut = r.opt_date(6);
+        let kostnad = r.money(7);
+        if let (Some(s), Some(e)) = (start, slut) {
+            Self::end_not_before(r, 6, s, e, "startdatum");
+        }
+        if let Some(k) = kostnad {
+            if k.ore() < 0 {
+                r.problem(7, Some(r.raw(7)), "en dygnskostnad som inte är negativ");
+            }
+        }
+        if !r.ok() {
+            return Ok(());
+        }
+        let (Some(id), Some(pnr), Some(mal), Some(typ), Some(utf), Some(start), Some(slut), Some(k)) = (id, pnr, mal, typ, utf, start, slut, kostnad) else {
+            return Ok(());
+        };
+        let b = self.brukare(pnr, None)?;
+        let ok = self.tx.insert_placering(id, b, mal.code(), typ.code(), utf, start, slut, k.ore(), self.import_id)?;
+        self.count(ok, r, 0);
+        Ok(())
+    }
+
+    fn assistans(&mut self, r: &mut Row<'_>) -> Result<(), AppError> {
+        let pnr = r.personnummer(0, self.today);
+        let utf = self.utforare_id(r, 1);
+        let fran = r.date(2);
+        let till = r.date(3);
+        let bev = r.qty(4);
+        let utf_t = r.qty(5);
+        let fk = r.money(6);
+        if let (Some(f), Some(t)) = (fran, till) {
+            Self::end_not_before(r, 3, f, Some(t), "från");
+        }
+        let (Some(pnr), Some(utf), Some(fran), Some(till), Some(bev), Some(ut), Some(fk), true) = (pnr, utf, fran, till, bev, utf_t, fk, r.ok()) else {
+            return Ok(());
+        };
+        let b = self.brukare(pnr, None)?;
+        let ok = self.tx.insert_assistans(b, utf, fran, till, bev, ut, fk.ore(), self.import_id)?;
+        self.count(ok, r, 2);
+        Ok(())
+    }
+
+    fn huvudbok(&mut self, r: &mut Row<'_>) -> Result<(), AppError> {
+        let period = r.period(0);
+        let konto = r.text(1);
+        let ansvar = period.and_then(|p| self.ansvar(r, 2, p.first_day(), p.last_day()));
+        let verksamhet = r.text(3);
+        let belopp = r.money(4);
+        let text = r.opt_text(5);
+        let (Some(period), Some(konto), Some(ansvar), Some(verksamhet), Some(belopp), true) = (period, konto, ansvar, verksamhet, belopp, r.ok()) else {
+            return Ok(());
+        };
+        let line = Huvudboksrad {
+            period,
+            konto: konto.into(),
+            ansvar,
+            verksamhet: verksamhet.into(),
+            belopp,
+            text: text.map(Into::into),
+        };
+        let ok = self.tx.insert_huvudbok(&line, self.import_id)?;
+        self.count(ok, r, 0);
+        Ok(())
+    }
+
+    fn budget(&mut self, r: &mut Row<'_>) -> Result<(), AppError> {
+        let version = r.text(0);
+        let typ = r.opt_term(1, BudgetTyp::parse_sv, &BudgetTyp::expected());
+        let ar = r.int(2, 1900..=2200).map(|y| y as i32);
+        let period = if r.opt_text(3).is_some() { r.period(3).map(Some) } else { Some(None) };
+        if let (Some(ar), Some(Some(p))) = (ar, period) {
+            if p.year() != ar {
+                r.problem(3, Some(&p.to_string()), format!("en period inom år {ar}"));
+            }
+        }
+        let ansvar = ar.and_then(|y| {
+            let first = NaiveDate::from_ymd_opt(y, 1, 1)?;
+            let last = NaiveDate::from_ymd_opt(y, 12, 31)?;
+            self.ansvar(r, 4, first, last)
+        });
+        let konto = r.text(5);
+        let verksamhet = r.text(6);
+        let belopp = r.money(7);
+        let (Some(version), Some(typ), Some(ar), Some(period), Some(ansvar), Some(konto), Some(verksamhet), Some(belopp), true) =
+            (version, typ, ar, period, ansvar, konto, verksamhet, belopp, r.ok())
+        else {
+            return Ok(());
+        };
+        let line = Budgetrad {
+            version: version.into(),
+            typ: typ.unwrap_or(BudgetTyp::Beslutad),
+            ar,
+            period,
+            ansvar,
+            konto: konto.into(),
+            verksamhet: verksamhet.into(),
+            belopp,
+        };
+        let ok = self.tx.insert_budget(&line, self.import_id)?;
+        self.count(ok, r, 4);
+        Ok(())
+    }
+
+    fn befolkning(&mut self, r: &mut Row<'_>) -> Result<(), AppError> {
+        let ar = r.int(0, 1900..=2200);
+        let alder = r.int(1, 0..=130);
+        let kon = r.term(2, Kon::parse_sv, &Kon::expected());
+        let antal = r.int(3, 0..=100_000_000);
+        let typ = r.term(4, BefolkningTyp::parse_sv, &BefolkningTyp::expected());
+        let (Some(ar), Some(alder), Some(kon), Some(antal), Some(typ), true) = (ar, alder, kon, antal, typ, r.ok()) else {
+            return Ok(());
+        };
+        let line = Befolkning {
+            ar: ar as i32,
+            alder: alder as i32,
+            kon,
+            antal,
+            typ,
+        };
+        let ok = self.tx.insert_befolkning(&line, self.import_id)?;
+        self.count(ok, r, 1);
+        Ok(())
+    }
+}
+
+/// End after start (or equal when `allow_equal`), and at most 24 hours.
+fn check_interval(r: &mut Row<'_>, end_col: usize, start: NaiveDateTime, end: NaiveDateTime, start_name: &str, allow_equal: bool) {
+    let minutes = (end - start).num_minutes();
+    let v = r.raw(end_col);
+    if minutes < 0 || (minutes == 0 && !allow_equal) {
+        r.problem(end_col, Some(v), format!("en tidpunkt efter {start_name} ({})", resurs_core::date::fmt_datetime(start)));
+    } else if minutes > 24 * 60 {
+        r.problem(end_col, Some(v), format!("ett besök på högst 24 timmar efter {start_name}"));
+    }
+}

@@ -1,0 +1,90 @@
+//! Terminal rendering of report values, in Swedish formats.
+
+use resurs_core::num::group_thousands;
+use resurs_core::report::Oversikt;
+use std::fmt::Write;
+use std::path::Path;
+
+/// `12345` → `12 345`.
+pub fn int(n: i64) -> String {
+    let s = group_thousands(n.unsigned_abs());
+    if n < 0 {
+        format!("-{s}")
+    } else {
+        s
+    }
+}
+
+fn pad(s: &str, w: usize) -> String {
+    format!("{s}{}", " ".repeat(w.saturating_sub(s.chars().count())))
+}
+fn rpad(s: &str, w: usize) -> String {
+    format!("{}{s}", " ".repeat(w.saturating_sub(s.chars().count())))
+}
+
+pub fn overview_table(o: &Oversikt, checksum: Option<&str>) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "Databas: {} (schemaversion {}, {} importer)", o.databas, o.schemaversion, int(o.importer));
+    if let Some(c) = checksum {
+        let _ = writeln!(s, "Kontrollsumma: {c}");
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(s, "{}{}  {}  {}", pad("Innehåll", 26), rpad("Antal", 11), pad("Från", 10), "Till");
+    for i in &o.innehall {
+        let _ = writeln!(
+            s,
+            "{}{}  {}  {}",
+            pad(i.namn, 26),
+            rpad(&int(i.antal), 11),
+            pad(i.fran.as_deref().unwrap_or("–"), 10),
+            i.till.as_deref().unwrap_or("–")
+        );
+    }
+    if !o.hemtjanst.is_empty() {
+        let _ = writeln!(s, "\nHemtjänst per månad (utförda besök)");
+        let _ = writeln!(s, "{}{}{}{}", pad("Period", 9), rpad("Brukare", 9), rpad("Utförda timmar", 17), rpad("Besök", 11));
+        for m in &o.hemtjanst {
+            let _ = writeln!(
+                s,
+                "{}{}{}{}",
+                pad(&m.period.to_string(), 9),
+                rpad(&int(m.brukare), 9),
+                rpad(&m.utforda_timmar.fmt_sv(), 17),
+                rpad(&int(m.besok), 11)
+            );
+        }
+    }
+    s
+}
+
+/// A byte progress bar on stderr for files over 4 MB, only on a terminal.
+pub struct Bar(indicatif::ProgressBar);
+
+impl Bar {
+    pub fn new(file: &Path) -> Option<Bar> {
+        let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+        if size < 4 * 1024 * 1024 || !crate::stderr_is_terminal() {
+            return None;
+        }
+        let pb = indicatif::ProgressBar::new(size);
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes} ({eta} kvar)")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        pb.set_message("Importerar");
+        Some(Bar(pb))
+    }
+}
+
+impl resurs_app::import::Progress for Bar {
+    fn start(&mut self, total: u64) {
+        self.0.set_length(total);
+    }
+    fn update(&mut self, bytes: u64) {
+        self.0.set_position(bytes);
+    }
+    fn finish(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
