@@ -12,8 +12,8 @@ use crate::keys::NewKey;
 use crate::AppError;
 use chrono::{Datelike, Duration, NaiveDate};
 use resurs_core::calendar::is_working_day;
-use resurs_core::personnummer::Personnummer;
 use resurs_core::period::Period;
+use resurs_core::personnummer::Personnummer;
 use resurs_store::Store;
 use std::collections::{BTreeMap, HashSet};
 use std::io::{BufWriter, Write};
@@ -120,7 +120,16 @@ pub fn home_care_providers() -> Vec<(&'static str, &'static str, &'static str, &
     ]
 }
 
-const AREAS: [&str; 8] = ["Centrum", "Norr", "Söder", "Öster", "Väster", "Ängen", "Backen", "Landsbygd"];
+const AREAS: [&str; 8] = [
+    "Centrum",
+    "Norr",
+    "Söder",
+    "Öster",
+    "Väster",
+    "Ängen",
+    "Backen",
+    "Landsbygd",
+];
 
 /// Care homes: (code, name, places, dementia focus, regiform).
 fn care_homes() -> Vec<(&'static str, &'static str, u32, bool, &'static str)> {
@@ -145,9 +154,30 @@ fn care_homes() -> Vec<(&'static str, &'static str, u32, bool, &'static str)> {
 }
 
 const STREETS: [&str; 24] = [
-    "Almvägen", "Björkvägen", "Cedervägen", "Dungen", "Ekvägen", "Fjällgatan", "Granvägen", "Hasselstigen", "Idegransvägen",
-    "Jämtgatan", "Kvarnvägen", "Lönnvägen", "Mossvägen", "Norrgatan", "Odlingsvägen", "Parkvägen", "Rönnvägen", "Sjövägen",
-    "Tallvägen", "Udden", "Vallvägen", "Åkervägen", "Ängsvägen", "Östergatan",
+    "Almvägen",
+    "Björkvägen",
+    "Cedervägen",
+    "Dungen",
+    "Ekvägen",
+    "Fjällgatan",
+    "Granvägen",
+    "Hasselstigen",
+    "Idegransvägen",
+    "Jämtgatan",
+    "Kvarnvägen",
+    "Lönnvägen",
+    "Mossvägen",
+    "Norrgatan",
+    "Odlingsvägen",
+    "Parkvägen",
+    "Rönnvägen",
+    "Sjövägen",
+    "Tallvägen",
+    "Udden",
+    "Vallvägen",
+    "Åkervägen",
+    "Ängsvägen",
+    "Östergatan",
 ];
 
 /// LSS housing units: (kostnadsställe, name, places, area ansvar, service housing).
@@ -161,7 +191,11 @@ fn lss_units() -> Vec<(String, String, u32, &'static str, bool)> {
         for i in 0..count {
             let service = i == 0 && n % 2 == 0;
             let street = STREETS[n % STREETS.len()];
-            let name = if service { format!("Servicebostad {street}") } else { format!("Gruppbostad {street}") };
+            let name = if service {
+                format!("Servicebostad {street}")
+            } else {
+                format!("Gruppbostad {street}")
+            };
             let p = if service { 9 } else { places[n % places.len()] };
             v.push((format!("{a}{:02}", i + 1), name, p, *a, service));
             n += 1;
@@ -183,8 +217,18 @@ pub struct Visit {
 /// A visit on `day` of about `mean_len` minutes, at a time of day weighted
 /// like home care (mornings busiest); `night` allows night visits.
 pub fn random_visit(rng: &mut Rng, day: NaiveDate, mean_len: i64, night: bool) -> Visit {
-    let slot = rng.weighted(&[40.0, 25.0, 15.0, 17.0, if night { 6.0 } else { 0.0 }]);
-    let (from, to) = [(7 * 60, 9 * 60 + 30), (11 * 60, 13 * 60), (14 * 60, 17 * 60), (18 * 60, 21 * 60 + 30), (22 * 60, 29 * 60)][slot];
+    // Night visits fall on the same calendar day (early morning or late
+    // evening) so that a visit always starts on the day it was drawn for.
+    let night_w = if night { 3.0 } else { 0.0 };
+    let slot = rng.weighted(&[40.0, 25.0, 15.0, 17.0, night_w, night_w]);
+    let (from, to) = [
+        (7 * 60, 9 * 60 + 30),
+        (11 * 60, 13 * 60),
+        (14 * 60, 17 * 60),
+        (18 * 60, 21 * 60 + 30),
+        (22 * 60, 23 * 60 + 55),
+        (30, 6 * 60),
+    ][slot];
     let start = (rng.range(from, to) / 5) * 5;
     let kind = rng.weighted(&[80.0, 12.0, 8.0]);
     let (insats, len) = match kind {
@@ -199,7 +243,7 @@ pub fn random_visit(rng: &mut Rng, day: NaiveDate, mean_len: i64, night: bool) -
     } else if r < 0.033 {
         ("bomtid", Some((start, start + 5)))
     } else {
-        let s = start + rng.range(-5, 15);
+        let s = (start + rng.range(-5, 15)).clamp(0, 1439);
         let l = ((plan_len as f64) * (0.8 + 0.4 * rng.f64())).round() as i64;
         ("utförd", Some((s, s + l.max(5))))
     };
@@ -237,18 +281,34 @@ impl VisitWriter {
         if self.day_cache.len() > 4096 {
             self.day_cache.clear();
         }
-        let ds = self.day_cache.entry(d).or_insert_with(|| d.format("%Y-%m-%d").to_string());
+        let ds = self
+            .day_cache
+            .entry(d)
+            .or_insert_with(|| d.format("%Y-%m-%d").to_string());
         format!("{ds} {:02}:{:02}", m / 60, m % 60)
     }
 
-    pub fn write(&mut self, id: u64, pnr: &str, provider: &str, v: &Visit, staff: &str) -> std::io::Result<()> {
+    /// `id` becomes the visit id `{prefix}{id:09}`.
+    pub fn write(
+        &mut self,
+        prefix: char,
+        id: u64,
+        pnr: &str,
+        provider: &str,
+        v: &Visit,
+        staff: &str,
+    ) -> std::io::Result<()> {
         let ps = self.stamp(v.day, v.plan_start);
         let pe = self.stamp(v.day, v.plan_start + v.plan_len);
         let (fs, fe) = match v.actual {
             Some((s, e)) => (self.stamp(v.day, s), self.stamp(v.day, e)),
             None => (String::new(), String::new()),
         };
-        writeln!(self.out, "B{id:09};{pnr};{provider};{};{staff};{ps};{pe};{fs};{fe};{}", v.insats, v.status)
+        writeln!(
+            self.out,
+            "{prefix}{id:09};{pnr};{provider};{};{staff};{ps};{pe};{fs};{fe};{}",
+            v.insats, v.status
+        )
     }
 
     pub fn finish(mut self) -> std::io::Result<()> {
@@ -291,7 +351,9 @@ impl CsvFile {
         writeln!(self.out, "{}", cells.join(";")).map_err(AppError::io(format!("skriva {}", self.path.display())))
     }
     fn done(mut self) -> Result<(PathBuf, u64), AppError> {
-        self.out.flush().map_err(AppError::io(format!("skriva {}", self.path.display())))?;
+        self.out
+            .flush()
+            .map_err(AppError::io(format!("skriva {}", self.path.display())))?;
         Ok((self.path, self.rows))
     }
 }
@@ -382,7 +444,12 @@ impl Gen {
 }
 
 /// Writes every Exempelstad file into `dir`, in import order.
-pub fn generate(dir: &Path, seed: u64, scale_percent: u32, log: &mut dyn FnMut(&str)) -> Result<Vec<(Kind, PathBuf, u64)>, AppError> {
+pub fn generate(
+    dir: &Path,
+    seed: u64,
+    scale_percent: u32,
+    log: &mut dyn FnMut(&str),
+) -> Result<Vec<(Kind, PathBuf, u64)>, AppError> {
     std::fs::create_dir_all(dir).map_err(AppError::io(format!("skapa katalogen {}", dir.display())))?;
     let beslut = CsvFile::create(
         dir,
@@ -409,7 +476,11 @@ pub fn generate(dir: &Path, seed: u64, scale_percent: u32, log: &mut dyn FnMut(&
     log("Skapar hemtjänst med besök (utförd tid) …");
     home_care(&mut g)?;
     log("Skapar vistelser i särskilt boende, korttid och LSS-boende …");
-    let stays = CsvFile::create(&g.dir, "vistelser.csv", "vistelse_id;personnummer;enhet;plats;inflyttning;utflyttning;typ")?;
+    let stays = CsvFile::create(
+        &g.dir,
+        "vistelser.csv",
+        "vistelse_id;personnummer;enhet;plats;inflyttning;utflyttning;typ",
+    )?;
     let stays = residential(&mut g, stays)?;
     g.push(Kind::Vistelser, stays)?;
     log("Skapar daglig verksamhet, boendestöd, personlig assistans och placeringar …");
@@ -430,13 +501,27 @@ pub fn generate(dir: &Path, seed: u64, scale_percent: u32, log: &mut dyn FnMut(&
 }
 
 fn organisation(g: &mut Gen) -> Result<(), AppError> {
-    let mut f = CsvFile::create(&g.dir, "organisation.csv", "kod;namn;nivå;överordnad;giltig_från;giltig_till")?;
+    let mut f = CsvFile::create(
+        &g.dir,
+        "organisation.csv",
+        "kod;namn;nivå;överordnad;giltig_från;giltig_till",
+    )?;
     let from = "2020-01-01";
-    let node = |f: &mut CsvFile, kod: &str, namn: &str, niva: &str, parent: &str, fr: &str, to: &str| f.row(&[kod, namn, niva, parent, fr, to]);
+    let node = |f: &mut CsvFile, kod: &str, namn: &str, niva: &str, parent: &str, fr: &str, to: &str| {
+        f.row(&[kod, namn, niva, parent, fr, to])
+    };
     node(&mut f, "EXS", "Exempelstads kommun", "kommun", "", from, "")?;
     node(&mut f, "VON", "Vård- och omsorgsnämnden", "nämnd", "EXS", from, "")?;
     node(&mut f, "SN", "Socialnämnden", "nämnd", "EXS", from, "")?;
-    node(&mut f, "VOF", "Vård- och omsorgsförvaltningen", "förvaltning", "VON", from, "")?;
+    node(
+        &mut f,
+        "VOF",
+        "Vård- och omsorgsförvaltningen",
+        "förvaltning",
+        "VON",
+        from,
+        "",
+    )?;
     node(&mut f, "SOF", "Socialförvaltningen", "förvaltning", "SN", from, "")?;
     for (kod, namn, parent) in [
         ("71", "Hemtjänst", "VOF"),
@@ -450,7 +535,15 @@ fn organisation(g: &mut Gen) -> Result<(), AppError> {
         node(&mut f, kod, namn, "avdelning", parent, from, "")?;
     }
     // The 2026 reorganisation: rural home care becomes its own department.
-    node(&mut f, "72", "Hemtjänst landsbygd", "avdelning", "VOF", "2026-01-01", "")?;
+    node(
+        &mut f,
+        "72",
+        "Hemtjänst landsbygd",
+        "avdelning",
+        "VOF",
+        "2026-01-01",
+        "",
+    )?;
     for (kod, namn, _, _) in home_care_providers().into_iter().take(7) {
         node(&mut f, kod, namn, "ansvar", "71", from, "")?;
     }
@@ -467,19 +560,51 @@ fn organisation(g: &mut Gen) -> Result<(), AppError> {
     node(&mut f, "751", "Korttidsboendet Ljuset", "ansvar", "75", from, "")?;
     node(&mut f, "752", "Korttidsboendet Vila", "ansvar", "75", from, "")?;
     for (i, a) in ["761", "762", "763", "764", "765", "766"].iter().enumerate() {
-        node(&mut f, a, &format!("LSS-boende område {}", i + 1), "ansvar", "76", from, "")?;
+        node(
+            &mut f,
+            a,
+            &format!("LSS-boende område {}", i + 1),
+            "ansvar",
+            "76",
+            from,
+            "",
+        )?;
     }
     for (kst, namn, _, area, _) in lss_units() {
         node(&mut f, &kst, &namn, "kostnadsställe", area, from, "")?;
     }
     node(&mut f, "771", "Daglig verksamhet", "ansvar", "76", from, "")?;
-    node(&mut f, "772", "Boendestöd och socialpsykiatri", "ansvar", "76", from, "")?;
+    node(
+        &mut f,
+        "772",
+        "Boendestöd och socialpsykiatri",
+        "ansvar",
+        "76",
+        from,
+        "",
+    )?;
     node(&mut f, "773", "Personlig assistans", "ansvar", "76", from, "")?;
-    node(&mut f, "791", "Förvaltningsledning vård och omsorg", "ansvar", "79", from, "")?;
+    node(
+        &mut f,
+        "791",
+        "Förvaltningsledning vård och omsorg",
+        "ansvar",
+        "79",
+        from,
+        "",
+    )?;
     node(&mut f, "792", "Biståndsenheten", "ansvar", "79", from, "")?;
     node(&mut f, "811", "Barn och unga", "ansvar", "81", from, "")?;
     node(&mut f, "812", "Vuxna", "ansvar", "81", from, "")?;
-    node(&mut f, "891", "Förvaltningsledning socialtjänst", "ansvar", "89", from, "")?;
+    node(
+        &mut f,
+        "891",
+        "Förvaltningsledning socialtjänst",
+        "ansvar",
+        "89",
+        from,
+        "",
+    )?;
     g.push(Kind::Organisation, f)
 }
 
@@ -494,12 +619,36 @@ fn insatser(g: &mut Gen) -> Result<(), AppError> {
         ["SABO_SOM", "Särskilt boende, somatik", "SoL", "dygn", "särskilt boende"],
         ["SABO_DEM", "Särskilt boende, demens", "SoL", "dygn", "särskilt boende"],
         ["KORTTID", "Korttidsvård", "SoL", "dygn", "korttid"],
-        ["LSS_GRUPP", "Bostad med särskild service, gruppbostad", "LSS", "dygn", "LSS-boende"],
-        ["LSS_SERV", "Bostad med särskild service, servicebostad", "LSS", "dygn", "LSS-boende"],
+        [
+            "LSS_GRUPP",
+            "Bostad med särskild service, gruppbostad",
+            "LSS",
+            "dygn",
+            "LSS-boende",
+        ],
+        [
+            "LSS_SERV",
+            "Bostad med särskild service, servicebostad",
+            "LSS",
+            "dygn",
+            "LSS-boende",
+        ],
         ["DV", "Daglig verksamhet", "LSS", "närvarodagar", "daglig verksamhet"],
         ["BST", "Boendestöd", "SoL", "timmar", "boendestöd"],
-        ["PA_SFB", "Personlig assistans (SFB)", "SFB", "timmar", "personlig assistans"],
-        ["PA_LSS", "Personlig assistans (LSS)", "LSS", "timmar", "personlig assistans"],
+        [
+            "PA_SFB",
+            "Personlig assistans (SFB)",
+            "SFB",
+            "timmar",
+            "personlig assistans",
+        ],
+        [
+            "PA_LSS",
+            "Personlig assistans (LSS)",
+            "LSS",
+            "timmar",
+            "personlig assistans",
+        ],
         ["IFO_PLAC", "Placering", "SoL", "dygn", "IFO"],
     ] {
         f.row(&row)?;
@@ -516,8 +665,20 @@ fn utforare(g: &mut Gen) -> Result<(), AppError> {
         let ansvar = if regi == "upphandlad" { "749" } else { kod };
         f.row(&[kod, namn, regi, ansvar, &g.scaled(places as f64).to_string()])?;
     }
-    f.row(&["751", "Korttidsboendet Ljuset", "egen regi", "751", &g.scaled(20.0).to_string()])?;
-    f.row(&["752", "Korttidsboendet Vila", "egen regi", "752", &g.scaled(16.0).to_string()])?;
+    f.row(&[
+        "751",
+        "Korttidsboendet Ljuset",
+        "egen regi",
+        "751",
+        &g.scaled(20.0).to_string(),
+    ])?;
+    f.row(&[
+        "752",
+        "Korttidsboendet Vila",
+        "egen regi",
+        "752",
+        &g.scaled(16.0).to_string(),
+    ])?;
     for (kst, namn, places, _, _) in lss_units() {
         f.row(&[&kst, &namn, "egen regi", &kst, &places.to_string()])?;
     }
@@ -570,9 +731,17 @@ fn home_care(g: &mut Gen) -> Result<(), AppError> {
     let mut visit_no: u64 = 0;
     let staff_pool = 45u64;
     for (start, existing) in people {
-        let pnr = if g.rng.chance(0.9) { g.person(1922, 1960) } else { g.person(1961, 2004) };
+        let pnr = if g.rng.chance(0.9) {
+            g.person(1922, 1960)
+        } else {
+            g.person(1961, 2004)
+        };
         let area = g.rng.weighted(&[22.0, 14.0, 14.0, 12.0, 12.0, 10.0, 8.0, 8.0]);
-        let provider = if g.rng.chance(0.2) { 8 + g.rng.below(4) as usize } else { area };
+        let provider = if g.rng.chance(0.2) {
+            8 + g.rng.below(4) as usize
+        } else {
+            area
+        };
         let (pcode, _, _, _) = providers[provider];
         // Hours per month by the three Östersund intervals (DOMAIN §12 ex. 2).
         let level = g.rng.weighted(&[50.0, 35.0, 15.0]);
@@ -584,37 +753,96 @@ fn home_care(g: &mut Gen) -> Result<(), AppError> {
         let granted = (granted * 2.0).round() / 2.0;
         // Roughly 2,5 % a month leave home care (care home, death).
         let months_left = g.rng.exp(40.0) as i64;
-        let end = start.checked_add_months(chrono::Months::new(months_left as u32 + 1)).map(|d| d - Duration::days(g.rng.below(28) as i64 + 1));
+        let end = start
+            .checked_add_months(chrono::Months::new(months_left as u32 + 1))
+            .map(|d| d - Duration::days(g.rng.below(28) as i64 + 1));
         let end = end.filter(|e| *e <= last_day() && *e >= start);
         let decided = if existing {
             ymd(2018, 1, 1) + Duration::days(g.rng.below(365 * 7) as i64)
         } else {
             start - Duration::days(g.rng.range(3, 20))
         };
-        let real_start = if existing { decided + Duration::days(g.rng.range(2, 14)) } else { start };
+        let real_start = if existing {
+            decided + Duration::days(g.rng.range(2, 14))
+        } else {
+            start
+        };
         // One in ten is reassessed during the period: need goes up or down.
         let reassess = if g.rng.chance(0.1) {
             let m = months[g.rng.below(months.len() as u64) as usize];
-            Some((m.first_day().max(real_start + Duration::days(30)), if g.rng.chance(0.4) { 0.7 } else { 1.3 }))
+            Some((
+                m.first_day().max(real_start + Duration::days(30)),
+                if g.rng.chance(0.4) { 0.7 } else { 1.3 },
+            ))
         } else {
             None
         };
         let area_name = AREAS[area];
         match reassess {
             Some((when, factor)) if end.is_none_or(|e| e > when) && when <= last_day() => {
-                g.decision(&pnr, "HT_OMV", Some(hours(granted)), None, Some(pcode), decided, Some(real_start), Some(when - Duration::days(1)), Some(area_name))?;
-                g.decision(&pnr, "HT_OMV", Some(hours(granted * factor)), None, Some(pcode), when - Duration::days(5), Some(when), end, Some(area_name))?;
+                g.decision(
+                    &pnr,
+                    "HT_OMV",
+                    Some(hours(granted)),
+                    None,
+                    Some(pcode),
+                    decided,
+                    Some(real_start),
+                    Some(when - Duration::days(1)),
+                    Some(area_name),
+                )?;
+                g.decision(
+                    &pnr,
+                    "HT_OMV",
+                    Some(hours(granted * factor)),
+                    None,
+                    Some(pcode),
+                    when - Duration::days(5),
+                    Some(when),
+                    end,
+                    Some(area_name),
+                )?;
             }
-            _ => g.decision(&pnr, "HT_OMV", Some(hours(granted)), None, Some(pcode), decided, Some(real_start), end, Some(area_name))?,
+            _ => g.decision(
+                &pnr,
+                "HT_OMV",
+                Some(hours(granted)),
+                None,
+                Some(pcode),
+                decided,
+                Some(real_start),
+                end,
+                Some(area_name),
+            )?,
         }
         if g.rng.chance(0.6) {
-            g.decision(&pnr, "HT_LARM", None, None, Some(pcode), decided, Some(real_start), end, None)?;
+            g.decision(
+                &pnr,
+                "HT_LARM",
+                None,
+                None,
+                Some(pcode),
+                decided,
+                Some(real_start),
+                end,
+                None,
+            )?;
         }
         if g.rng.chance(0.15) {
-            g.decision(&pnr, "HT_MAT", Some("20".into()), None, Some(pcode), decided, Some(real_start), end, None)?;
+            g.decision(
+                &pnr,
+                "HT_MAT",
+                Some("20".into()),
+                None,
+                Some(pcode),
+                decided,
+                Some(real_start),
+                end,
+                None,
+            )?;
         }
         g.home_people.push((pnr.clone(), real_start, end));
-        let mean_len = if granted < 25.0 { 45 } else { 30 };
+        let mean_len = if granted < 25.0 { 50 } else { 35 };
         for p in &months {
             let days = p.overlap_days(start.max(first_day()), end) as i64;
             if days == 0 {
@@ -624,7 +852,9 @@ fn home_care(g: &mut Gen) -> Result<(), AppError> {
                 Some((when, factor)) if p.first_day() >= when => granted * factor,
                 _ => granted,
             };
-            let target = g_month * 60.0 * unit_exec[provider] * season_execution(*p) * (0.92 + 0.16 * g.rng.f64()) * days as f64 / p.days() as f64;
+            let target =
+                g_month * 60.0 * unit_exec[provider] * season_execution(*p) * (0.92 + 0.16 * g.rng.f64()) * days as f64
+                    / p.days() as f64;
             let first = start.max(p.first_day());
             let mut done = 0.0;
             let mut visits = Vec::new();
@@ -643,7 +873,8 @@ fn home_care(g: &mut Gen) -> Result<(), AppError> {
             for v in &visits {
                 visit_no += 1;
                 let staff = format!("{pcode}-P{:03}", g.rng.below(staff_pool));
-                w.write(visit_no, &pnr, pcode, v, &staff).map_err(AppError::io("skriva besok.csv"))?;
+                w.write('B', visit_no, &pnr, pcode, v, &staff)
+                    .map_err(AppError::io("skriva besok.csv"))?;
                 if v.status == "utförd" {
                     if let Some((s, e)) = v.actual {
                         // Counted in the month the visit starts, as the importer does.
@@ -666,7 +897,17 @@ fn home_care(g: &mut Gen) -> Result<(), AppError> {
         let decided = ymd(2026, 3, 1) + Duration::days(g.rng.below(220) as i64);
         let area = g.rng.below(8) as usize;
         let h = hours(10.0 + g.rng.f64() * 30.0);
-        g.decision(&pnr, "HT_OMV", Some(h), None, None, decided, None, None, Some(AREAS[area]))?;
+        g.decision(
+            &pnr,
+            "HT_OMV",
+            Some(h),
+            None,
+            None,
+            decided,
+            None,
+            None,
+            Some(AREAS[area]),
+        )?;
     }
     w.finish().map_err(AppError::io("skriva besok.csv"))?;
     g.files.push((Kind::Besok, g.dir.join("besok.csv"), visit_no));
@@ -718,7 +959,11 @@ fn residential(g: &mut Gen, mut f: CsvFile) -> Result<CsvFile, AppError> {
         });
     }
     for (kst, _, places, _, service) in lss_units() {
-        let places = if g.scale < 1.0 { ((places as f64 * g.scale).round() as u32).max(if g.rng.chance(g.scale) { 1 } else { 0 }) } else { places };
+        let places = if g.scale < 1.0 {
+            ((places as f64 * g.scale).round() as u32).max(if g.rng.chance(g.scale) { 1 } else { 0 })
+        } else {
+            places
+        };
         units.push(Unit {
             code: kst,
             places,
@@ -753,10 +998,29 @@ fn residential(g: &mut Gen, mut f: CsvFile) -> Result<CsvFile, AppError> {
                     }
                     stay_no += 1;
                     let id = format!("V{stay_no:07}");
-                    f.row(&[&id, &pnr, &u.code, &place_code, &move_in.to_string(), &date_opt(move_out), u.typ])?;
-                    let niva = (u.kind == 2).then(|| (1 + g.rng.weighted(&[10.0, 18.0, 22.0, 20.0, 14.0, 10.0, 6.0])).to_string());
+                    f.row(&[
+                        &id,
+                        &pnr,
+                        &u.code,
+                        &place_code,
+                        &move_in.to_string(),
+                        &date_opt(move_out),
+                        u.typ,
+                    ])?;
+                    let niva = (u.kind == 2)
+                        .then(|| (1 + g.rng.weighted(&[10.0, 18.0, 22.0, 20.0, 14.0, 10.0, 6.0])).to_string());
                     let decided = move_in - Duration::days(g.rng.range(5, 60));
-                    g.decision(&pnr, u.insats, None, niva, Some(&u.code), decided, Some(move_in), move_out, None)?;
+                    g.decision(
+                        &pnr,
+                        u.insats,
+                        None,
+                        niva,
+                        Some(&u.code),
+                        decided,
+                        Some(move_in),
+                        move_out,
+                        None,
+                    )?;
                     // Each move-in is recorded for the ledger by occupied days per month.
                     for p in months() {
                         let end_day = move_out.map(|o| o - Duration::days(1));
@@ -775,7 +1039,11 @@ fn residential(g: &mut Gen, mut f: CsvFile) -> Result<CsvFile, AppError> {
         }
     }
     // Waiting for a place: decisions not carried out.
-    for (insats, n, from) in [("SABO_SOM", 10.0, 1925), ("SABO_DEM", 6.0, 1925), ("LSS_GRUPP", 9.0, 1975)] {
+    for (insats, n, from) in [
+        ("SABO_SOM", 10.0, 1925),
+        ("SABO_DEM", 6.0, 1925),
+        ("LSS_GRUPP", 9.0, 1975),
+    ] {
         for _ in 0..g.scaled(n) {
             let pnr = g.person(from, from + 25);
             let decided = ymd(2025, 9, 1) + Duration::days(g.rng.below(400) as i64);
@@ -789,15 +1057,27 @@ fn residential(g: &mut Gen, mut f: CsvFile) -> Result<CsvFile, AppError> {
 fn daily_activities(g: &mut Gen) -> Result<(), AppError> {
     let mut f = CsvFile::create(&g.dir, "narvaro.csv", "personnummer;enhet;datum;omfattning")?;
     let n = g.scaled(320.0);
-    let days: Vec<NaiveDate> = first_day().iter_days().take_while(|d| *d <= last_day()).filter(|d| is_working_day(*d)).collect();
+    let days: Vec<NaiveDate> = first_day()
+        .iter_days()
+        .take_while(|d| *d <= last_day())
+        .filter(|d| is_working_day(*d))
+        .collect();
     for i in 0..n {
         let pnr = if i < g.lss_people.len() * 7 / 10 && i < n * 7 / 10 {
             g.lss_people[i].clone()
         } else {
             g.person(1960, 2005)
         };
-        let start = if g.rng.chance(0.85) { first_day() - Duration::days(g.rng.range(30, 3000)) } else { first_day() + Duration::days(g.rng.below(600) as i64) };
-        let end = if g.rng.chance(0.1) { Some(start.max(first_day()) + Duration::days(g.rng.range(60, 500))).filter(|e| *e <= last_day()) } else { None };
+        let start = if g.rng.chance(0.85) {
+            first_day() - Duration::days(g.rng.range(30, 3000))
+        } else {
+            first_day() + Duration::days(g.rng.below(600) as i64)
+        };
+        let end = if g.rng.chance(0.1) {
+            Some(start.max(first_day()) + Duration::days(g.rng.range(60, 500))).filter(|e| *e <= last_day())
+        } else {
+            None
+        };
         let decided = start - Duration::days(g.rng.range(10, 40));
         g.decision(&pnr, "DV", None, None, Some("771"), decided, Some(start), end, None)?;
         let p_attend = 0.72 + 0.23 * g.rng.f64();
@@ -822,9 +1102,23 @@ fn housing_support(g: &mut Gen) -> Result<(), AppError> {
     for _ in 0..g.scaled(150.0) {
         let pnr = g.person(1950, 2004);
         let start = first_day() - Duration::days(g.rng.range(-500, 1500));
-        let end = if g.rng.chance(0.25) { Some(start.max(first_day()) + Duration::days(g.rng.range(60, 400))).filter(|e| *e <= last_day()) } else { None };
+        let end = if g.rng.chance(0.25) {
+            Some(start.max(first_day()) + Duration::days(g.rng.range(60, 400))).filter(|e| *e <= last_day())
+        } else {
+            None
+        };
         let h = g.rng.range(4, 30) as f64;
-        g.decision(&pnr, "BST", Some(hours(h)), None, Some("772"), start - Duration::days(14), Some(start), end, None)?;
+        g.decision(
+            &pnr,
+            "BST",
+            Some(hours(h)),
+            None,
+            Some("772"),
+            start - Duration::days(14),
+            Some(start),
+            end,
+            None,
+        )?;
     }
     Ok(())
 }
@@ -839,8 +1133,17 @@ fn fk_rate(year: i32) -> i64 {
 }
 
 fn assistance(g: &mut Gen) -> Result<(), AppError> {
-    let mut f = CsvFile::create(&g.dir, "assistans.csv", "personnummer;utförare;från;till;beviljade_timmar;utförda_timmar;fk_timbelopp")?;
-    let periods = [(ymd(2025, 1, 1), ymd(2025, 6, 30)), (ymd(2025, 7, 1), ymd(2025, 12, 31)), (ymd(2026, 1, 1), ymd(2026, 6, 30)), (ymd(2026, 7, 1), ymd(2026, 12, 31))];
+    let mut f = CsvFile::create(
+        &g.dir,
+        "assistans.csv",
+        "personnummer;utförare;från;till;beviljade_timmar;utförda_timmar;fk_timbelopp",
+    )?;
+    let periods = [
+        (ymd(2025, 1, 1), ymd(2025, 6, 30)),
+        (ymd(2025, 7, 1), ymd(2025, 12, 31)),
+        (ymd(2026, 1, 1), ymd(2026, 6, 30)),
+        (ymd(2026, 7, 1), ymd(2026, 12, 31)),
+    ];
     for _ in 0..g.scaled(45.0) {
         let pnr = g.person(1950, 2015);
         let provider = if g.rng.chance(0.35) { "PA1" } else { "773" };
@@ -848,7 +1151,17 @@ fn assistance(g: &mut Gen) -> Result<(), AppError> {
         let sfb = weekly > 20.0 && g.rng.chance(0.85);
         let monthly = weekly * 52.0 / 12.0;
         let decided = ymd(2023, 1, 1) + Duration::days(g.rng.below(700) as i64);
-        g.decision(&pnr, if sfb { "PA_SFB" } else { "PA_LSS" }, Some(hours(monthly)), None, Some(provider), decided, Some(ymd(2024, 12, 1)), None, None)?;
+        g.decision(
+            &pnr,
+            if sfb { "PA_SFB" } else { "PA_LSS" },
+            Some(hours(monthly)),
+            None,
+            Some(provider),
+            decided,
+            Some(ymd(2024, 12, 1)),
+            None,
+            None,
+        )?;
         let use_rate = 0.9 + 0.12 * g.rng.f64();
         for (from, to) in periods {
             let granted = weekly * 26.0;
@@ -856,7 +1169,15 @@ fn assistance(g: &mut Gen) -> Result<(), AppError> {
             let months_done = Period::of(from).through(Period::of(to.min(last_day()))).count() as f64;
             let used = granted * use_rate * months_done / 6.0;
             let rate = fk_rate(from.year());
-            f.row(&[&pnr, provider, &from.to_string(), &to.to_string(), &hours(granted), &hours(used), &kr(rate)])?;
+            f.row(&[
+                &pnr,
+                provider,
+                &from.to_string(),
+                &to.to_string(),
+                &hours(granted),
+                &hours(used),
+                &kr(rate),
+            ])?;
             for p in Period::of(from).through(Period::of(to.min(last_day()))) {
                 let e = g.vol.pa_hours.entry((provider.to_string(), p)).or_insert((0.0, rate));
                 e.0 += used / months_done;
@@ -867,9 +1188,14 @@ fn assistance(g: &mut Gen) -> Result<(), AppError> {
 }
 
 fn placements(g: &mut Gen) -> Result<(), AppError> {
-    let mut f = CsvFile::create(&g.dir, "placeringar.csv", "placering_id;personnummer;målgrupp;typ;utförare;startdatum;slutdatum;dygnskostnad")?;
+    let mut f = CsvFile::create(
+        &g.dir,
+        "placeringar.csv",
+        "placering_id;personnummer;målgrupp;typ;utförare;startdatum;slutdatum;dygnskostnad",
+    )?;
     // (type, provider options, active on average, mean days, cost range per day, child share)
-    let kinds: [(&str, &[&str], f64, f64, (i64, i64), f64); 4] = [
+    type PlacementKind = (&'static str, &'static [&'static str], f64, f64, (i64, i64), f64);
+    let kinds: [PlacementKind; 4] = [
         ("familjehem", &["FH"], 55.0, 700.0, (700, 1_400), 1.0),
         ("HVB", &["HVB1", "HVB2", "HVB3"], 35.0, 220.0, (2_800, 5_500), 0.7),
         ("SiS", &["SIS"], 8.0, 120.0, (4_500, 5_600), 0.75),
@@ -906,13 +1232,36 @@ fn placements(g: &mut Gen) -> Result<(), AppError> {
                 } else {
                     providers[0]
                 };
-                let pnr = if child { g.person(2008, 2022) } else { g.person(1960, 2006) };
+                let pnr = if child {
+                    g.person(2008, 2022)
+                } else {
+                    g.person(1960, 2006)
+                };
                 let cost = g.rng.range(lo, hi) * 100;
                 no += 1;
                 let end_opt = (end <= last_day()).then_some(end);
-                f.row(&[&format!("P{no:06}"), &pnr, if child { "barn" } else { "vuxen" }, typ, provider, &day.to_string(), &date_opt(end_opt), &kr(cost)])?;
+                f.row(&[
+                    &format!("P{no:06}"),
+                    &pnr,
+                    if child { "barn" } else { "vuxen" },
+                    typ,
+                    provider,
+                    &day.to_string(),
+                    &date_opt(end_opt),
+                    &kr(cost),
+                ])?;
                 let decided = day - Duration::days(g.rng.range(0, 10));
-                g.decision(&pnr, "IFO_PLAC", None, None, Some(provider), decided, Some(day), end_opt, None)?;
+                g.decision(
+                    &pnr,
+                    "IFO_PLAC",
+                    None,
+                    None,
+                    Some(provider),
+                    decided,
+                    Some(day),
+                    end_opt,
+                    None,
+                )?;
                 let ansvar = if child { "811" } else { "812" };
                 for p in months() {
                     let days = p.overlap_days(day, end_opt) as f64;
@@ -954,19 +1303,27 @@ fn season_staff(p: Period) -> (f64, f64, f64) {
 fn ledger_and_budget(g: &mut Gen) -> Result<(), AppError> {
     let mut lines: BTreeMap<(Period, String, String, String), f64> = BTreeMap::new();
     let mut add = |p: Period, ansvar: &str, konto: &str, verks: &str, amount: f64| {
-        *lines.entry((p, ansvar.to_string(), konto.to_string(), verks.to_string())).or_default() += amount;
+        *lines
+            .entry((p, ansvar.to_string(), konto.to_string(), verks.to_string()))
+            .or_default() += amount;
     };
     // Staff cost split: monthly salaries, hourly staff, sick pay, overtime, on-costs.
-    let staff = |add: &mut dyn FnMut(Period, &str, &str, &str, f64), p: Period, ansvar: &str, verks: &str, base: f64| {
-        let (hourly, sick, overtime) = season_staff(p);
-        let parts = [("5011", base * 0.62), ("5021", base * 0.07 * hourly), ("5111", base * 0.025 * sick), ("5051", base * 0.015 * overtime)];
-        let mut wages = 0.0;
-        for (konto, v) in parts {
-            add(p, ansvar, konto, verks, v);
-            wages += v;
-        }
-        add(p, ansvar, "5410", verks, wages * 0.41);
-    };
+    let staff =
+        |add: &mut dyn FnMut(Period, &str, &str, &str, f64), p: Period, ansvar: &str, verks: &str, base: f64| {
+            let (hourly, sick, overtime) = season_staff(p);
+            let parts = [
+                ("5011", base * 0.80),
+                ("5021", base * 0.07 * hourly),
+                ("5111", base * 0.025 * sick),
+                ("5051", base * 0.015 * overtime),
+            ];
+            let mut wages = 0.0;
+            for (konto, v) in parts {
+                add(p, ansvar, konto, verks, v);
+                wages += v;
+            }
+            add(p, ansvar, "5410", verks, wages * 0.41);
+        };
     // Some units cost more than planned: these run over budget.
     let overrun = |code: &str| match code {
         "712" => 1.09,
@@ -983,7 +1340,13 @@ fn ledger_and_budget(g: &mut Gen) -> Result<(), AppError> {
                 add(*p, ansvar, "4610", "510", hours * 405.0);
             } else {
                 staff(&mut add, *p, ansvar, "510", hours * 225.0 * overrun(code));
-                add(*p, ansvar, "7010", "510", if code == "718" { 85_000.0 } else { 48_000.0 });
+                add(
+                    *p,
+                    ansvar,
+                    "7010",
+                    "510",
+                    if code == "718" { 85_000.0 } else { 48_000.0 },
+                );
                 add(*p, ansvar, "6110", "510", 62_000.0);
                 add(*p, ansvar, "6410", "510", hours * 6.0);
                 add(*p, ansvar, "3510", "510", -hours * 24.0);
@@ -1042,8 +1405,20 @@ fn ledger_and_budget(g: &mut Gen) -> Result<(), AppError> {
         add(*p, "792", "5410", "550", 400_000.0);
         for (ansvar, verks) in [("811", "600"), ("812", "610")] {
             let cost = *g.vol.placements.get(&(ansvar.to_string(), *p)).unwrap_or(&0.0);
-            add(*p, ansvar, "4610", verks, cost * if ansvar == "812" { 1.12 } else { 1.0 });
-            staff(&mut add, *p, ansvar, verks, if ansvar == "811" { 1_050_000.0 } else { 640_000.0 });
+            add(
+                *p,
+                ansvar,
+                "4610",
+                verks,
+                cost * if ansvar == "812" { 1.12 } else { 1.0 },
+            );
+            staff(
+                &mut add,
+                *p,
+                ansvar,
+                verks,
+                if ansvar == "811" { 1_050_000.0 } else { 640_000.0 },
+            );
         }
         add(*p, "891", "5011", "650", 520_000.0);
         add(*p, "891", "5410", "650", 213_000.0);
@@ -1059,22 +1434,41 @@ fn ledger_and_budget(g: &mut Gen) -> Result<(), AppError> {
             continue;
         }
         f.row(&[&p.to_string(), konto, ansvar, verks, &kr(ore), ""])?;
-        *yearly.entry((p.year(), ansvar.clone(), konto.clone(), verks.clone())).or_default() += *amount;
+        *yearly
+            .entry((p.year(), ansvar.clone(), konto.clone(), verks.clone()))
+            .or_default() += *amount;
     }
     g.push(Kind::Huvudbok, f)?;
     // Budgets: the year's expected cost as planned before the year (so the
     // overrunning units are under-budgeted), rounded to whole thousands.
-    let mut b = CsvFile::create(&g.dir, "budget.csv", "version;typ;år;period;ansvar;konto;verksamhet;belopp")?;
+    let mut b = CsvFile::create(
+        &g.dir,
+        "budget.csv",
+        "version;typ;år;period;ansvar;konto;verksamhet;belopp",
+    )?;
     for ((year, ansvar, konto, verks), amount) in &yearly {
         let full_year = if *year == 2026 { amount * 12.0 / 10.0 } else { *amount };
         let planned = full_year / overrun(ansvar) * (1.0 + 0.01 * g.rng.normal());
-        let planned = if konto == "4610" && ansvar == "812" { planned / 1.12 } else { planned };
+        let planned = if konto == "4610" && ansvar == "812" {
+            planned / 1.12
+        } else {
+            planned
+        };
         let rounded = (planned / 1000.0).round() * 1000.0;
         if rounded == 0.0 {
             continue;
         }
         let version = format!("Budget {year}");
-        b.row(&[&version, "beslutad", &year.to_string(), "", ansvar, konto, verks, &kr_f(rounded)])?;
+        b.row(&[
+            &version,
+            "beslutad",
+            &year.to_string(),
+            "",
+            ansvar,
+            konto,
+            verks,
+            &kr_f(rounded),
+        ])?;
     }
     g.push(Kind::Budget, b)
 }
@@ -1090,11 +1484,17 @@ fn population(g: &mut Gen) -> Result<(), AppError> {
             } else if a < 35.0 {
                 880.0
             } else if a < 65.0 {
-                840.0 - (a - 35.0) * 1.5
+                840.0 + (a - 35.0) * 2.5
             } else {
-                800.0 * (-((a - 65.0) / 21.0).powf(2.4)).exp()
+                915.0 * (-((a - 65.0) / 21.0).powf(2.4)).exp()
             };
-            let women = if a > 70.0 { (0.5 + (a - 70.0) * 0.009).min(0.78) } else { 0.49 };
+            // The large cohorts born in the 1940s.
+            let base = base * (1.0 + 0.3 * (-((a - 78.0) / 5.0).powi(2)).exp());
+            let women = if a > 70.0 {
+                (0.5 + (a - 70.0) * 0.009).min(0.78)
+            } else {
+                0.49
+            };
             [base * women, base * (1.0 - women)]
         })
         .collect();
@@ -1102,17 +1502,31 @@ fn population(g: &mut Gen) -> Result<(), AppError> {
         let typ = if year == 2025 { "utfall" } else { "prognos" };
         for (age, counts) in pop.iter().enumerate() {
             for (i, kon) in ["K", "M"].iter().enumerate() {
-                f.row(&[&year.to_string(), &age.to_string(), kon, &(counts[i].round() as i64).to_string(), typ])?;
+                f.row(&[
+                    &year.to_string(),
+                    &age.to_string(),
+                    kon,
+                    &(counts[i].round() as i64).to_string(),
+                    typ,
+                ])?;
             }
         }
         // Age one year: mortality rising with age, some young in-migration.
         let mut next = vec![[0.0; 2]; 101];
         next[0] = [315.0, 330.0];
-        for a in 0..=100 {
-            for s in 0..2 {
-                let q = if a < 30 { 0.0004 } else { (0.0005 * (0.095 * (a as f64 - 30.0)).exp() * if s == 1 { 1.25 } else { 1.0 }).min(0.45) };
-                let migr = if (19..=34).contains(&a) { 1.006 } else { 1.0 };
-                let survivors = pop[a][s] * (1.0 - q) * migr;
+        for (a, counts) in pop.iter().enumerate() {
+            for (s, count) in counts.iter().enumerate() {
+                let q = if a < 30 {
+                    0.0004
+                } else {
+                    (0.0004 * (0.095 * (a as f64 - 30.0)).exp() * if s == 1 { 1.25 } else { 1.0 }).min(0.45)
+                };
+                let migr = match a {
+                    19..=34 => 1.018,
+                    35..=64 => 1.003,
+                    _ => 1.0,
+                };
+                let survivors = count * (1.0 - q) * migr;
                 let to = (a + 1).min(100);
                 next[to][s] += survivors;
             }
@@ -1133,15 +1547,24 @@ pub fn run(store: &mut Store, opts: &Options, log: &mut dyn FnMut(&str)) -> Resu
     let (dir, temporary) = match &opts.dir {
         Some(d) => (d.clone(), false),
         None => {
-            let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-            (std::env::temp_dir().join(format!("resurs-demo-{}-{nanos}", std::process::id())), true)
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos());
+            (
+                std::env::temp_dir().join(format!("resurs-demo-{}-{nanos}", std::process::id())),
+                true,
+            )
         }
     };
     let result = (|| {
         let files = generate(&dir, opts.seed, opts.scale_percent, log)?;
         let mut rows = 0;
         for (kind, path, _) in &files {
-            log(&format!("Importerar {} …", path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())));
+            log(&format!(
+                "Importerar {} …",
+                path.file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+            ));
             let mut io = import::Options::now();
             // Fixed "today" so that the demo is the same whenever it runs.
             io.today = ymd(2026, 11, 15);
@@ -1150,11 +1573,17 @@ pub fn run(store: &mut Store, opts: &Options, log: &mut dyn FnMut(&str)) -> Resu
                 Outcome::Imported { rows: n, .. } => rows += n as u64,
                 Outcome::AlreadyImported { .. } => {}
                 Outcome::Refused(problems) => {
-                    return Err(AppError::User(format!("internt fel i demogeneratorn:\n{}", problems.render())));
+                    return Err(AppError::User(format!(
+                        "internt fel i demogeneratorn:\n{}",
+                        problems.render()
+                    )));
                 }
             }
         }
-        Ok(Summary { files: files.len(), rows })
+        Ok(Summary {
+            files: files.len(),
+            rows,
+        })
     })();
     if temporary {
         let _ = std::fs::remove_dir_all(&dir);

@@ -18,8 +18,16 @@ pub fn visits(out: Box<dyn Write>, rows: u64, seed: u64) -> Result<(), AppError>
     let pool_size = (rows / 60).clamp(50, 40_000) as usize;
     let mut people = Vec::with_capacity(pool_size);
     for i in 0..pool_size {
-        let birth = NaiveDate::from_ymd_opt(1925 + rng.below(40) as i32, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32).expect("valid date");
-        people.push((Personnummer::synthetic(birth, (i % 1000) as u16), providers[i % providers.len()].0));
+        let birth = NaiveDate::from_ymd_opt(
+            1925 + rng.below(40) as i32,
+            1 + rng.below(12) as u32,
+            1 + rng.below(28) as u32,
+        )
+        .expect("valid date");
+        people.push((
+            Personnummer::synthetic(birth, (i % 1000) as u16),
+            providers[i % providers.len()].0,
+        ));
     }
     let mut w = VisitWriter::new(out);
     w.header().map_err(AppError::io("skriva besöksfilen"))?;
@@ -30,7 +38,9 @@ pub fn visits(out: Box<dyn Write>, rows: u64, seed: u64) -> Result<(), AppError>
         let (pnr, provider) = &people[rng.below(pool_size as u64) as usize];
         let v = crate::demo::random_visit(&mut rng, day, 30, false);
         let staff = format!("{provider}-P{:03}", rng.below(60));
-        w.write(n, pnr, provider, &v, &staff).map_err(AppError::io("skriva besöksfilen"))?;
+        // Prefix G keeps the ids apart from the demo's own visits (B…).
+        w.write('G', n, pnr, provider, &v, &staff)
+            .map_err(AppError::io("skriva besöksfilen"))?;
     }
     w.finish().map_err(AppError::io("skriva besöksfilen"))?;
     Ok(())

@@ -264,7 +264,9 @@ fn file_sha256(path: &Path) -> Result<String, AppError> {
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
-        let n = f.read(&mut buf).map_err(AppError::io(format!("läsa filen {}", path.display())))?;
+        let n = f
+            .read(&mut buf)
+            .map_err(AppError::io(format!("läsa filen {}", path.display())))?;
         if n == 0 {
             break;
         }
@@ -326,7 +328,7 @@ pub fn import_file(store: &mut Store, kind: Kind, path: &Path, mut opts: Options
         rows += 1;
         let mut row = Row::new(rec, &cols, line, &mut problems);
         ctx.row(kind, &mut row)?;
-        if rows % 65_536 == 0 {
+        if rows.is_multiple_of(65_536) {
             if let Some(p) = opts.progress.as_deref_mut() {
                 p.update(table.bytes_read());
             }
@@ -339,7 +341,12 @@ pub fn import_file(store: &mut Store, kind: Kind, path: &Path, mut opts: Options
         p.finish();
     }
     if rows == 0 && problems.is_empty() {
-        problems.add(None, None, None, "minst en datarad under rubrikraden (filen har bara rubriker)");
+        problems.add(
+            None,
+            None,
+            None,
+            "minst en datarad under rubrikraden (filen har bara rubriker)",
+        );
     }
     if !problems.is_empty() {
         // Dropping the transaction rolls back every row written.
@@ -377,9 +384,21 @@ impl Lookups {
             org_nodes,
             utforare: store.code_ids(CodeTable::Utforare)?,
             insats: store.code_ids(CodeTable::Insats)?,
-            insats_lagrum: store.insats_lagrum()?.into_iter().filter_map(|(k, v)| Some((k, Lagrum::parse_sv(&v)?))).collect(),
-            brukare: if people { store.code_ids(CodeTable::Brukare)? } else { HashMap::new() },
-            personal: if kind == Kind::Besok { store.code_ids(CodeTable::Personal)? } else { HashMap::new() },
+            insats_lagrum: store
+                .insats_lagrum()?
+                .into_iter()
+                .filter_map(|(k, v)| Some((k, Lagrum::parse_sv(&v)?)))
+                .collect(),
+            brukare: if people {
+                store.code_ids(CodeTable::Brukare)?
+            } else {
+                HashMap::new()
+            },
+            personal: if kind == Kind::Besok {
+                store.code_ids(CodeTable::Personal)?
+            } else {
+                HashMap::new()
+            },
         })
     }
 }
@@ -445,7 +464,9 @@ impl Ctx<'_, '_> {
                 id
             }
             None => {
-                let id = self.tx.insert_brukare(&pseudonym, pnr.birth_year(), pnr.gender(), omrade)?;
+                let id = self
+                    .tx
+                    .insert_brukare(&pseudonym, pnr.birth_year(), pnr.gender(), omrade)?;
                 self.lookups.brukare.insert(pseudonym, id);
                 self.new_brukare += 1;
                 id
@@ -467,7 +488,12 @@ impl Ctx<'_, '_> {
     }
 
     fn utforare_id(&self, r: &mut Row<'_>, col: usize) -> Option<i64> {
-        Self::code(&self.lookups.utforare, r, col, "utförare/enhet; importera utförare först")
+        Self::code(
+            &self.lookups.utforare,
+            r,
+            col,
+            "utförare/enhet; importera utförare först",
+        )
     }
 
     fn insats_id(&self, r: &mut Row<'_>, col: usize) -> Option<i64> {
@@ -482,7 +508,11 @@ impl Ctx<'_, '_> {
             return None;
         }
         if !self.lookups.org.valid_some_day(v, from, to) {
-            r.problem(col, Some(v), format!("en organisationskod som är giltig under {from} – {to}"));
+            r.problem(
+                col,
+                Some(v),
+                format!("en organisationskod som är giltig under {from} – {to}"),
+            );
             return None;
         }
         Some(v.to_string())
@@ -492,7 +522,11 @@ impl Ctx<'_, '_> {
         if let Some(e) = end {
             if e < start {
                 let v = r.raw(col);
-                r.problem(col, Some(v), format!("ett datum som inte är före {start_name} ({start})"));
+                r.problem(
+                    col,
+                    Some(v),
+                    format!("ett datum som inte är före {start_name} ({start})"),
+                );
                 return false;
             }
         }
@@ -562,7 +596,11 @@ impl Ctx<'_, '_> {
                 r.problem(3, Some(a), "en känd kod i organisationsträdet");
             }
         } else if regiform.is_some_and(Regiform::is_own) {
-            r.problem(3, Some(""), "ett ansvar i organisationsträdet (krävs för egen regi och intraprenad)");
+            r.problem(
+                3,
+                Some(""),
+                "ett ansvar i organisationsträdet (krävs för egen regi och intraprenad)",
+            );
         }
         if let (Some(kod), Some(namn), Some(regiform), Some(platser), true) = (kod, namn, regiform, platser, r.ok()) {
             let u = Utforare {
@@ -589,7 +627,9 @@ impl Ctx<'_, '_> {
         let lagrum = r.term(2, Lagrum::parse_sv, &Lagrum::expected());
         let enhet = r.term(3, Volymenhet::parse_sv, &Volymenhet::expected());
         let verksamhet = r.term(4, Verksamhet::parse_sv, &Verksamhet::expected());
-        if let (Some(kod), Some(namn), Some(lagrum), Some(volymenhet), Some(verksamhet)) = (kod, namn, lagrum, enhet, verksamhet) {
+        if let (Some(kod), Some(namn), Some(lagrum), Some(volymenhet), Some(verksamhet)) =
+            (kod, namn, lagrum, enhet, verksamhet)
+        {
             let i = Insats {
                 kod: kod.into(),
                 namn: namn.into(),
@@ -615,20 +655,43 @@ impl Ctx<'_, '_> {
         let lagrum = r.opt_term(3, Lagrum::parse_sv, &Lagrum::expected());
         let beviljad = r.opt_qty(4);
         let niva = r.opt_text(5);
-        let utforare = if r.opt_text(6).is_some() { self.utforare_id(r, 6).map(Some) } else { Some(None) };
+        let utforare = if r.opt_text(6).is_some() {
+            self.utforare_id(r, 6).map(Some)
+        } else {
+            Some(None)
+        };
         let beslutsdatum = r.date(7);
         let start = r.opt_date(8);
         let slut = r.opt_date(9);
         let omrade = r.opt_text(10);
         if let (Some(s), Some(Some(e))) = (beslutsdatum, slut) {
             let from = start.flatten().unwrap_or(s);
-            Self::end_not_before(r, 9, from, Some(e), if start.flatten().is_some() { "startdatum" } else { "beslutsdatum" });
+            Self::end_not_before(
+                r,
+                9,
+                from,
+                Some(e),
+                if start.flatten().is_some() {
+                    "startdatum"
+                } else {
+                    "beslutsdatum"
+                },
+            );
         }
         if !r.ok() {
             return Ok(());
         }
-        let (Some(id), Some(pnr), Some(insats), Some(lagrum), Some(beviljad), Some(utforare), Some(bd), Some(start), Some(slut)) =
-            (id, pnr, insats, lagrum, beviljad, utforare, beslutsdatum, start, slut)
+        let (
+            Some(id),
+            Some(pnr),
+            Some(insats),
+            Some(lagrum),
+            Some(beviljad),
+            Some(utforare),
+            Some(bd),
+            Some(start),
+            Some(slut),
+        ) = (id, pnr, insats, lagrum, beviljad, utforare, beslutsdatum, start, slut)
         else {
             return Ok(());
         };
@@ -637,7 +700,17 @@ impl Ctx<'_, '_> {
             None => self.lookups.insats_lagrum.get(r.raw(2)).copied().unwrap_or(Lagrum::SoL),
         };
         let brukare = self.brukare(pnr, omrade)?;
-        let ok = self.tx.insert_beslut(id, brukare, insats, lagrum.code(), beviljad, niva, utforare, [Some(bd), start, slut], self.import_id)?;
+        let ok = self.tx.insert_beslut(
+            id,
+            brukare,
+            insats,
+            lagrum.code(),
+            beviljad,
+            niva,
+            utforare,
+            [Some(bd), start, slut],
+            self.import_id,
+        )?;
         self.count(ok, r, 0);
         Ok(())
     }
@@ -669,8 +742,18 @@ impl Ctx<'_, '_> {
         if !r.ok() {
             return Ok(());
         }
-        let (Some(id), Some(pnr), Some(utforare), Some(insats), Some(personal), Some(ps), Some(pe), Some(fs), Some(fe), Some(status)) =
-            (id, pnr, utforare, insats, personal, ps, pe, fs, fe, status)
+        let (
+            Some(id),
+            Some(pnr),
+            Some(utforare),
+            Some(insats),
+            Some(personal),
+            Some(ps),
+            Some(pe),
+            Some(fs),
+            Some(fe),
+            Some(status),
+        ) = (id, pnr, utforare, insats, personal, ps, pe, fs, fe, status)
         else {
             return Ok(());
         };
@@ -716,11 +799,15 @@ impl Ctx<'_, '_> {
         if !r.ok() {
             return Ok(());
         }
-        let (Some(id), Some(pnr), Some(enhet), Some(plats), Some(inn), Some(ut), Some(typ)) = (id, pnr, enhet, plats, inn, ut, typ) else {
+        let (Some(id), Some(pnr), Some(enhet), Some(plats), Some(inn), Some(ut), Some(typ)) =
+            (id, pnr, enhet, plats, inn, ut, typ)
+        else {
             return Ok(());
         };
         let b = self.brukare(pnr, None)?;
-        let ok = self.tx.insert_vistelse(id, b, enhet, plats, inn, ut, typ.code(), self.import_id)?;
+        let ok = self
+            .tx
+            .insert_vistelse(id, b, enhet, plats, inn, ut, typ.code(), self.import_id)?;
         self.count(ok, r, 0);
         Ok(())
     }
@@ -759,11 +846,15 @@ impl Ctx<'_, '_> {
         if !r.ok() {
             return Ok(());
         }
-        let (Some(id), Some(pnr), Some(mal), Some(typ), Some(utf), Some(start), Some(slut), Some(k)) = (id, pnr, mal, typ, utf, start, slut, kostnad) else {
+        let (Some(id), Some(pnr), Some(mal), Some(typ), Some(utf), Some(start), Some(slut), Some(k)) =
+            (id, pnr, mal, typ, utf, start, slut, kostnad)
+        else {
             return Ok(());
         };
         let b = self.brukare(pnr, None)?;
-        let ok = self.tx.insert_placering(id, b, mal.code(), typ.code(), utf, start, slut, k.ore(), self.import_id)?;
+        let ok = self
+            .tx
+            .insert_placering(id, b, mal.code(), typ.code(), utf, start, slut, k.ore(), self.import_id)?;
         self.count(ok, r, 0);
         Ok(())
     }
@@ -779,11 +870,15 @@ impl Ctx<'_, '_> {
         if let (Some(f), Some(t)) = (fran, till) {
             Self::end_not_before(r, 3, f, Some(t), "från");
         }
-        let (Some(pnr), Some(utf), Some(fran), Some(till), Some(bev), Some(ut), Some(fk), true) = (pnr, utf, fran, till, bev, utf_t, fk, r.ok()) else {
+        let (Some(pnr), Some(utf), Some(fran), Some(till), Some(bev), Some(ut), Some(fk), true) =
+            (pnr, utf, fran, till, bev, utf_t, fk, r.ok())
+        else {
             return Ok(());
         };
         let b = self.brukare(pnr, None)?;
-        let ok = self.tx.insert_assistans(b, utf, fran, till, bev, ut, fk.ore(), self.import_id)?;
+        let ok = self
+            .tx
+            .insert_assistans(b, utf, fran, till, bev, ut, fk.ore(), self.import_id)?;
         self.count(ok, r, 2);
         Ok(())
     }
@@ -795,7 +890,9 @@ impl Ctx<'_, '_> {
         let verksamhet = r.text(3);
         let belopp = r.money(4);
         let text = r.opt_text(5);
-        let (Some(period), Some(konto), Some(ansvar), Some(verksamhet), Some(belopp), true) = (period, konto, ansvar, verksamhet, belopp, r.ok()) else {
+        let (Some(period), Some(konto), Some(ansvar), Some(verksamhet), Some(belopp), true) =
+            (period, konto, ansvar, verksamhet, belopp, r.ok())
+        else {
             return Ok(());
         };
         let line = Huvudboksrad {
@@ -815,7 +912,11 @@ impl Ctx<'_, '_> {
         let version = r.text(0);
         let typ = r.opt_term(1, BudgetTyp::parse_sv, &BudgetTyp::expected());
         let ar = r.int(2, 1900..=2200).map(|y| y as i32);
-        let period = if r.opt_text(3).is_some() { r.period(3).map(Some) } else { Some(None) };
+        let period = if r.opt_text(3).is_some() {
+            r.period(3).map(Some)
+        } else {
+            Some(None)
+        };
         if let (Some(ar), Some(Some(p))) = (ar, period) {
             if p.year() != ar {
                 r.problem(3, Some(&p.to_string()), format!("en period inom år {ar}"));
@@ -829,8 +930,17 @@ impl Ctx<'_, '_> {
         let konto = r.text(5);
         let verksamhet = r.text(6);
         let belopp = r.money(7);
-        let (Some(version), Some(typ), Some(ar), Some(period), Some(ansvar), Some(konto), Some(verksamhet), Some(belopp), true) =
-            (version, typ, ar, period, ansvar, konto, verksamhet, belopp, r.ok())
+        let (
+            Some(version),
+            Some(typ),
+            Some(ar),
+            Some(period),
+            Some(ansvar),
+            Some(konto),
+            Some(verksamhet),
+            Some(belopp),
+            true,
+        ) = (version, typ, ar, period, ansvar, konto, verksamhet, belopp, r.ok())
         else {
             return Ok(());
         };
@@ -855,7 +965,8 @@ impl Ctx<'_, '_> {
         let kon = r.term(2, Kon::parse_sv, &Kon::expected());
         let antal = r.int(3, 0..=100_000_000);
         let typ = r.term(4, BefolkningTyp::parse_sv, &BefolkningTyp::expected());
-        let (Some(ar), Some(alder), Some(kon), Some(antal), Some(typ), true) = (ar, alder, kon, antal, typ, r.ok()) else {
+        let (Some(ar), Some(alder), Some(kon), Some(antal), Some(typ), true) = (ar, alder, kon, antal, typ, r.ok())
+        else {
             return Ok(());
         };
         let line = Befolkning {
@@ -872,12 +983,30 @@ impl Ctx<'_, '_> {
 }
 
 /// End after start (or equal when `allow_equal`), and at most 24 hours.
-fn check_interval(r: &mut Row<'_>, end_col: usize, start: NaiveDateTime, end: NaiveDateTime, start_name: &str, allow_equal: bool) {
+fn check_interval(
+    r: &mut Row<'_>,
+    end_col: usize,
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+    start_name: &str,
+    allow_equal: bool,
+) {
     let minutes = (end - start).num_minutes();
     let v = r.raw(end_col);
     if minutes < 0 || (minutes == 0 && !allow_equal) {
-        r.problem(end_col, Some(v), format!("en tidpunkt efter {start_name} ({})", resurs_core::date::fmt_datetime(start)));
+        r.problem(
+            end_col,
+            Some(v),
+            format!(
+                "en tidpunkt efter {start_name} ({})",
+                resurs_core::date::fmt_datetime(start)
+            ),
+        );
     } else if minutes > 24 * 60 {
-        r.problem(end_col, Some(v), format!("ett besök på högst 24 timmar efter {start_name}"));
+        r.problem(
+            end_col,
+            Some(v),
+            format!("ett besök på högst 24 timmar efter {start_name}"),
+        );
     }
 }

@@ -28,10 +28,13 @@ fn to_hex(b: &[u8]) -> String {
 
 fn from_hex(s: &str) -> Option<Vec<u8>> {
     let s = s.trim();
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 /// Where a new key comes from when none exists yet.
@@ -48,7 +51,9 @@ pub fn pseudonymizer(store: &Store, new_key: NewKey) -> Result<Pseudonymizer, Ap
     let key = match std::env::var(ENV_KEY) {
         Ok(v) if !v.is_empty() => {
             if v.len() < 16 {
-                return Err(AppError::User(format!("{ENV_KEY} är för kort: nyckeln måste vara minst 16 tecken.")));
+                return Err(AppError::User(format!(
+                    "{ENV_KEY} är för kort: nyckeln måste vara minst 16 tecken."
+                )));
             }
             v.into_bytes()
         }
@@ -56,7 +61,10 @@ pub fn pseudonymizer(store: &Store, new_key: NewKey) -> Result<Pseudonymizer, Ap
             let path = key_path(store.path());
             match std::fs::read_to_string(&path) {
                 Ok(text) => from_hex(&text).filter(|k| k.len() >= 16).ok_or_else(|| {
-                    AppError::User(format!("Nyckelfilen {} är skadad: förväntade minst 32 hexadecimala tecken.", path.display()))
+                    AppError::User(format!(
+                        "Nyckelfilen {} är skadad: förväntade minst 32 hexadecimala tecken.",
+                        path.display()
+                    ))
                 })?,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     if store.meta(META_FINGERPRINT)?.is_some() {
@@ -68,7 +76,8 @@ pub fn pseudonymizer(store: &Store, new_key: NewKey) -> Result<Pseudonymizer, Ap
                     let key = match new_key {
                         NewKey::Random => {
                             let mut k = vec![0u8; 32];
-                            getrandom::fill(&mut k).map_err(|e| AppError::User(format!("kunde inte skapa slumpmässig nyckel: {e}")))?;
+                            getrandom::fill(&mut k)
+                                .map_err(|e| AppError::User(format!("kunde inte skapa slumpmässig nyckel: {e}")))?;
                             k
                         }
                         NewKey::Demo(seed) => Sha256::digest(format!("resurs-demo-nyckel:{seed}")).to_vec(),
@@ -107,7 +116,9 @@ fn write_key_file(path: &Path, key: &[u8]) -> Result<(), AppError> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let mut f = opts.open(path).map_err(AppError::io(format!("skapa nyckelfilen {}", path.display())))?;
+    let mut f = opts
+        .open(path)
+        .map_err(AppError::io(format!("skapa nyckelfilen {}", path.display())))?;
     writeln!(f, "{}", to_hex(key)).map_err(AppError::io(format!("skriva nyckelfilen {}", path.display())))?;
     Ok(())
 }

@@ -120,7 +120,11 @@ enum GenCommand {
 fn db_path(cli: &Cli) -> PathBuf {
     cli.db
         .clone()
-        .or_else(|| std::env::var_os("RESURS_DB").filter(|v| !v.is_empty()).map(PathBuf::from))
+        .or_else(|| {
+            std::env::var_os("RESURS_DB")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
         .unwrap_or_else(|| PathBuf::from("resurs.db"))
 }
 
@@ -150,7 +154,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Info(args) => {
             let store = open(&path)?;
             let overview = store.overview()?;
-            let checksum = if args.kontrollsumma { Some(store.content_checksum()?) } else { None };
+            let checksum = if args.kontrollsumma {
+                Some(store.content_checksum()?)
+            } else {
+                None
+            };
             match args.format {
                 Format::Tabell => print!("{}", render::overview_table(&overview, checksum.as_deref())),
                 Format::Json => {
@@ -186,7 +194,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 dir: args.katalog,
             };
             let started = std::time::Instant::now();
-            let summary = demo::run(&mut store, &opts, &mut |msg| eprintln!("{msg}")).context("demon kunde inte skapas")?;
+            let summary =
+                demo::run(&mut store, &opts, &mut |msg| eprintln!("{msg}")).context("demon kunde inte skapas")?;
             eprintln!(
                 "Exempelstad skapad i {} ({} filer, {} rader) på {:.1} s.",
                 path.display(),
@@ -201,7 +210,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             what: GenCommand::Visits { rows, seed, output },
         } => {
             let out: Box<dyn std::io::Write> = match &output {
-                Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("kunde inte skapa {}", p.display()))?),
+                Some(p) => {
+                    Box::new(std::fs::File::create(p).with_context(|| format!("kunde inte skapa {}", p.display()))?)
+                }
                 None => Box::new(std::io::stdout().lock()),
             };
             gen::visits(out, rows, seed)?;
@@ -214,7 +225,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn report_import(kind: Kind, file: &Path, outcome: Outcome) -> ExitCode {
-    let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let name = file
+        .file_name()
+        .map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
     match outcome {
         Outcome::Imported {
             rows,
@@ -230,7 +243,10 @@ fn report_import(kind: Kind, file: &Path, outcome: Outcome) -> ExitCode {
                 render::int(added as i64)
             );
             if new_brukare > 0 {
-                msg.push_str(&format!(", {} nya brukare (pseudonymiserade)", render::int(new_brukare as i64)));
+                msg.push_str(&format!(
+                    ", {} nya brukare (pseudonymiserade)",
+                    render::int(new_brukare as i64)
+                ));
             }
             println!("{msg}. Teckenkodning: {encoding}.");
             if !unused_columns.is_empty() {

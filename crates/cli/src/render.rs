@@ -24,12 +24,24 @@ fn rpad(s: &str, w: usize) -> String {
 
 pub fn overview_table(o: &Oversikt, checksum: Option<&str>) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "Databas: {} (schemaversion {}, {} importer)", o.databas, o.schemaversion, int(o.importer));
+    let _ = writeln!(
+        s,
+        "Databas: {} (schemaversion {}, {} importer)",
+        o.databas,
+        o.schemaversion,
+        int(o.importer)
+    );
     if let Some(c) = checksum {
         let _ = writeln!(s, "Kontrollsumma: {c}");
     }
     let _ = writeln!(s);
-    let _ = writeln!(s, "{}{}  {}  {}", pad("Innehåll", 26), rpad("Antal", 11), pad("Från", 10), "Till");
+    let _ = writeln!(
+        s,
+        "{}{}  {}  Till",
+        pad("Innehåll", 26),
+        rpad("Antal", 11),
+        pad("Från", 10)
+    );
     for i in &o.innehall {
         let _ = writeln!(
             s,
@@ -42,14 +54,21 @@ pub fn overview_table(o: &Oversikt, checksum: Option<&str>) -> String {
     }
     if !o.hemtjanst.is_empty() {
         let _ = writeln!(s, "\nHemtjänst per månad (utförda besök)");
-        let _ = writeln!(s, "{}{}{}{}", pad("Period", 9), rpad("Brukare", 9), rpad("Utförda timmar", 17), rpad("Besök", 11));
+        let _ = writeln!(
+            s,
+            "{}{}{}{}",
+            pad("Period", 9),
+            rpad("Brukare", 9),
+            rpad("Utförda timmar", 17),
+            rpad("Besök", 11)
+        );
         for m in &o.hemtjanst {
             let _ = writeln!(
                 s,
                 "{}{}{}{}",
                 pad(&m.period.to_string(), 9),
                 rpad(&int(m.brukare), 9),
-                rpad(&m.utforda_timmar.fmt_sv(), 17),
+                rpad(&m.utforda_timmar.fmt_fixed(1), 17),
                 rpad(&int(m.besok), 11)
             );
         }

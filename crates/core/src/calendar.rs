@@ -84,14 +84,23 @@ mod tests {
 
     #[test]
     fn easter_matches_the_almanac() {
-        for (year, date) in [(2024, "2024-03-31"), (2025, "2025-04-20"), (2026, "2026-04-05"), (2027, "2027-03-28"), (2038, "2038-04-25")] {
+        for (year, date) in [
+            (2024, "2024-03-31"),
+            (2025, "2025-04-20"),
+            (2026, "2026-04-05"),
+            (2027, "2027-03-28"),
+            (2038, "2038-04-25"),
+        ] {
             assert_eq!(easter_sunday(year), d(date), "{year}");
         }
     }
 
     #[test]
     fn holidays_of_2026() {
-        let names: Vec<(String, &str)> = public_holidays(2026).into_iter().map(|(d, n)| (d.to_string(), n)).collect();
+        let names: Vec<(String, &str)> = public_holidays(2026)
+            .into_iter()
+            .map(|(d, n)| (d.to_string(), n))
+            .collect();
         let want = [
             ("2026-01-01", "nyårsdagen"),
             ("2026-01-06", "trettondedag jul"),

@@ -64,7 +64,8 @@ pub fn from_minutes(m: i64) -> NaiveDateTime {
     let days = m.div_euclid(1440);
     let rem = m.rem_euclid(1440);
     let date = NaiveDate::from_num_days_from_ce_opt((days + EPOCH_DAYS_CE) as i32).expect("date in range");
-    date.and_hms_opt((rem / 60) as u32, (rem % 60) as u32, 0).expect("valid time")
+    date.and_hms_opt((rem / 60) as u32, (rem % 60) as u32, 0)
+        .expect("valid time")
 }
 
 pub fn fmt_datetime(t: NaiveDateTime) -> String {

@@ -252,7 +252,10 @@ impl Beslut {
     pub fn ej_verkstallt(&self, on: NaiveDate) -> bool {
         self.startdatum.is_none_or(|s| s > on)
             && self.slutdatum.is_none_or(|e| e >= on)
-            && self.beslutsdatum.checked_add_months(chrono::Months::new(3)).is_some_and(|d| d <= on)
+            && self
+                .beslutsdatum
+                .checked_add_months(chrono::Months::new(3))
+                .is_some_and(|d| d <= on)
     }
 }
 
@@ -383,7 +386,10 @@ mod tests {
         };
         assert!(!b.ej_verkstallt(d("2026-06-14")), "under three months");
         assert!(b.ej_verkstallt(d("2026-06-15")), "three months to the day");
-        let started = Beslut { startdatum: Some(d("2026-04-01")), ..b };
+        let started = Beslut {
+            startdatum: Some(d("2026-04-01")),
+            ..b
+        };
         assert!(!started.ej_verkstallt(d("2026-09-30")));
     }
 }

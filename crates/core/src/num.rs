@@ -135,7 +135,7 @@ pub fn group_thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(' ');
         }
         out.push(c);
@@ -284,6 +284,10 @@ impl Qty {
     pub fn parse_sv(s: &str) -> Result<Qty, NumError> {
         parse_hundredths(s).map(Qty)
     }
+    /// With a fixed number of decimals (0–2), rounded half away from zero.
+    pub fn fmt_fixed(self, decimals: u32) -> String {
+        format_hundredths(self.0, decimals)
+    }
     /// `12,5` style, trailing zero decimals removed.
     pub fn fmt_sv(self) -> String {
         let s = format_hundredths(self.0, 2);
@@ -350,7 +354,13 @@ mod tests {
 
     #[test]
     fn rounding_is_half_away_from_zero() {
-        let cases = [(25, 10, 3), (-25, 10, -3), (249, 100, 2), (-150, 100, -2), (149, 100, 1)];
+        let cases = [
+            (25, 10, 3),
+            (-25, 10, -3),
+            (249, 100, 2),
+            (-150, 100, -2),
+            (149, 100, 1),
+        ];
         for (n, d, want) in cases {
             assert_eq!(round_div(n, d), want, "{n}/{d}");
         }
@@ -368,5 +378,7 @@ mod tests {
         assert_eq!(Qty::from_minutes(20).fmt_sv(), "0,33");
         assert_eq!(Qty::whole(12).fmt_sv(), "12");
         assert_eq!(Qty::from_hundredths(1250).fmt_sv(), "12,5");
+        assert_eq!(Qty::from_hundredths(200).fmt_fixed(1), "2,0");
+        assert_eq!(Qty::from_hundredths(7_345_678).fmt_fixed(1), "73 456,8");
     }
 }

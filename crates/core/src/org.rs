@@ -130,7 +130,10 @@ pub fn validate(nodes: &[OrgNode]) -> Vec<TreeProblem> {
         }
         for &j in &by_code[n.kod.as_str()] {
             let o = &nodes[j];
-            if j < i && o.giltig_fran <= n.giltig_till.unwrap_or(NaiveDate::MAX) && n.giltig_fran <= o.giltig_till.unwrap_or(NaiveDate::MAX) {
+            if j < i
+                && o.giltig_fran <= n.giltig_till.unwrap_or(NaiveDate::MAX)
+                && n.giltig_fran <= o.giltig_till.unwrap_or(NaiveDate::MAX)
+            {
                 problems.push(p(
                     "kod",
                     n.kod.clone(),
@@ -146,11 +149,18 @@ pub fn validate(nodes: &[OrgNode]) -> Vec<TreeProblem> {
             (None, _) => problems.push(p(
                 "overordnad",
                 String::new(),
-                format!("en överordnad kod (bara nivån kommun saknar överordnad, denna är {})", n.niva.code()),
+                format!(
+                    "en överordnad kod (bara nivån kommun saknar överordnad, denna är {})",
+                    n.niva.code()
+                ),
             )),
             (Some(parent), _) => {
                 if !tree.contains(parent) {
-                    problems.push(p("overordnad", parent.clone(), "en kod som finns i organisationen".into()));
+                    problems.push(p(
+                        "overordnad",
+                        parent.clone(),
+                        "en kod som finns i organisationen".into(),
+                    ));
                     continue;
                 }
                 if !tree.covered(parent, n.giltig_fran, n.giltig_till) {
@@ -210,11 +220,22 @@ mod tests {
     #[test]
     fn a_unit_may_move_between_years() {
         let mut t = base();
-        t.push(node("718", OrgNiva::Ansvar, Some("HT"), "2024-01-01", Some("2025-12-31")));
+        t.push(node(
+            "718",
+            OrgNiva::Ansvar,
+            Some("HT"),
+            "2024-01-01",
+            Some("2025-12-31"),
+        ));
         t.push(node("718", OrgNiva::Ansvar, Some("LAND"), "2026-01-01", None));
         assert_eq!(validate(&t), vec![]);
         let tree = OrgTree::new(t);
-        let path = |d| tree.path("718", parse_date(d).unwrap()).iter().map(|n| n.kod.clone()).collect::<Vec<_>>();
+        let path = |d| {
+            tree.path("718", parse_date(d).unwrap())
+                .iter()
+                .map(|n| n.kod.clone())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(path("2025-06-01"), ["718", "HT", "VON", "K"]);
         assert_eq!(path("2026-06-01"), ["718", "LAND", "VON", "K"]);
     }
@@ -223,12 +244,36 @@ mod tests {
     fn broken_trees_are_reported() {
         // (extra node, column of the problem, reason)
         let cases = [
-            (node("X1", OrgNiva::Ansvar, Some("NOPE"), "2025-01-01", None), "overordnad", "unknown parent"),
-            (node("X2", OrgNiva::Ansvar, None, "2025-01-01", None), "overordnad", "no parent below kommun"),
-            (node("X3", OrgNiva::Ansvar, Some("LAND"), "2025-01-01", None), "overordnad", "parent not yet valid"),
-            (node("X4", OrgNiva::Namnd, Some("HT"), "2025-01-01", None), "niva", "child above its parent"),
-            (node("X5", OrgNiva::Ansvar, Some("HT"), "2025-02-01", Some("2025-01-01")), "giltig_till", "ends before it starts"),
-            (node("HT", OrgNiva::Avdelning, Some("VON"), "2025-01-01", None), "kod", "overlapping versions"),
+            (
+                node("X1", OrgNiva::Ansvar, Some("NOPE"), "2025-01-01", None),
+                "overordnad",
+                "unknown parent",
+            ),
+            (
+                node("X2", OrgNiva::Ansvar, None, "2025-01-01", None),
+                "overordnad",
+                "no parent below kommun",
+            ),
+            (
+                node("X3", OrgNiva::Ansvar, Some("LAND"), "2025-01-01", None),
+                "overordnad",
+                "parent not yet valid",
+            ),
+            (
+                node("X4", OrgNiva::Namnd, Some("HT"), "2025-01-01", None),
+                "niva",
+                "child above its parent",
+            ),
+            (
+                node("X5", OrgNiva::Ansvar, Some("HT"), "2025-02-01", Some("2025-01-01")),
+                "giltig_till",
+                "ends before it starts",
+            ),
+            (
+                node("HT", OrgNiva::Avdelning, Some("VON"), "2025-01-01", None),
+                "kod",
+                "overlapping versions",
+            ),
         ];
         for (extra, column, why) in cases {
             let mut t = base();

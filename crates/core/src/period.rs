@@ -144,7 +144,14 @@ mod tests {
 
     #[test]
     fn days_in_month_and_leap_years() {
-        let cases = [("2024-02", 29), ("2025-02", 28), ("2100-02", 28), ("2000-02", 29), ("2026-04", 30), ("2026-12", 31)];
+        let cases = [
+            ("2024-02", 29),
+            ("2025-02", 28),
+            ("2100-02", 28),
+            ("2000-02", 29),
+            ("2026-04", 30),
+            ("2026-12", 31),
+        ];
         for (per, days) in cases {
             assert_eq!(p(per).days(), days, "{per}");
         }
@@ -155,7 +162,12 @@ mod tests {
         let m = p("2026-03");
         // (from, to, days, reason)
         let cases = [
-            ("2026-03-10", Some("2026-03-20"), 11, "starts and ends mid-month, both days count"),
+            (
+                "2026-03-10",
+                Some("2026-03-20"),
+                11,
+                "starts and ends mid-month, both days count",
+            ),
             ("2026-01-01", None, 31, "open-ended stay covers the whole month"),
             ("2026-03-31", None, 1, "moves in on the last day"),
             ("2026-02-01", Some("2026-03-01"), 1, "moves out on the first day"),

@@ -53,7 +53,7 @@ pub fn luhn_ok(ten: &[u8]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 impl Personnummer {
@@ -220,7 +220,12 @@ mod tests {
     #[test]
     fn synthetic_numbers_pass_the_check_and_samordningsnummer_are_accepted() {
         for serial in 0..200u16 {
-            let d = NaiveDate::from_ymd_opt(1930 + (serial as i32 % 60), 1 + serial as u32 % 12, 1 + serial as u32 % 28).unwrap();
+            let d = NaiveDate::from_ymd_opt(
+                1930 + (serial as i32 % 60),
+                1 + serial as u32 % 12,
+                1 + serial as u32 % 28,
+            )
+            .unwrap();
             let s = Personnummer::synthetic(d, serial);
             let p = Personnummer::parse(&s, today()).unwrap_or_else(|e| panic!("{s}: {e:?}"));
             assert_eq!(p.birth_year(), d.year());

@@ -1,8 +1,8 @@
 //! Report values shared by every renderer (terminal, JSON, later web and
 //! xlsx). Renderers format them; they never compute.
 
-use crate::period::Period;
 use crate::num::Qty;
+use crate::period::Period;
 use serde::Serialize;
 
 /// What one kind of data holds: how many records and which dates or periods

@@ -88,14 +88,18 @@ impl Problems {
     pub fn render(&self) -> String {
         let mut s = format!(
             "Filen {} importerades inte; inget har sparats. {} fel:\n",
-            self.file,
-            self.total
+            self.file, self.total
         );
         for p in &self.list {
             let _ = writeln!(s, "  {}", p.render());
         }
         if self.total > self.list.len() {
-            let _ = writeln!(s, "  … och {} fel till (de första {} visas).", self.total - self.list.len(), self.list.len());
+            let _ = writeln!(
+                s,
+                "  … och {} fel till (de första {} visas).",
+                self.total - self.list.len(),
+                self.list.len()
+            );
         }
         s
     }
@@ -109,12 +113,24 @@ mod tests {
     fn renders_every_problem_up_to_the_cap() {
         let mut p = Problems::new("besok.csv");
         for i in 0..60 {
-            p.add(Some(i + 2), Some("startdatum"), Some("2025-13-01"), "ett datum ÅÅÅÅ-MM-DD");
+            p.add(
+                Some(i + 2),
+                Some("startdatum"),
+                Some("2025-13-01"),
+                "ett datum ÅÅÅÅ-MM-DD",
+            );
         }
-        p.add(Some(70), Some("personnummer"), None, "personnummer med rätt kontrollsiffra");
+        p.add(
+            Some(70),
+            Some("personnummer"),
+            None,
+            "personnummer med rätt kontrollsiffra",
+        );
         let text = p.render();
         assert!(text.starts_with("Filen besok.csv importerades inte; inget har sparats. 61 fel:"));
-        assert!(text.contains("  rad 2, kolumn \"startdatum\": värdet \"2025-13-01\", förväntade ett datum ÅÅÅÅ-MM-DD\n"));
+        assert!(
+            text.contains("  rad 2, kolumn \"startdatum\": värdet \"2025-13-01\", förväntade ett datum ÅÅÅÅ-MM-DD\n")
+        );
         assert!(text.contains("… och 11 fel till (de första 50 visas)."));
         assert_eq!(p.listed().len(), 50);
     }

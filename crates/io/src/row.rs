@@ -21,10 +21,18 @@ pub struct ColSpec {
 
 impl ColSpec {
     pub const fn req(name: &'static str) -> ColSpec {
-        ColSpec { name, required: true, aliases: &[] }
+        ColSpec {
+            name,
+            required: true,
+            aliases: &[],
+        }
     }
     pub const fn opt(name: &'static str) -> ColSpec {
-        ColSpec { name, required: false, aliases: &[] }
+        ColSpec {
+            name,
+            required: false,
+            aliases: &[],
+        }
     }
     pub const fn alias(mut self, aliases: &'static [&'static str]) -> ColSpec {
         self.aliases = aliases;
@@ -50,8 +58,16 @@ impl Columns {
         let mut used = vec![false; headers.len()];
         let mut ok = true;
         for s in specs {
-            let names: Vec<String> = std::iter::once(s.name).chain(s.aliases.iter().copied()).map(fold).collect();
-            let found: Vec<usize> = folded.iter().enumerate().filter(|(_, h)| names.contains(h)).map(|(i, _)| i).collect();
+            let names: Vec<String> = std::iter::once(s.name)
+                .chain(s.aliases.iter().copied())
+                .map(fold)
+                .collect();
+            let found: Vec<usize> = folded
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| names.contains(h))
+                .map(|(i, _)| i)
+                .collect();
             match found.as_slice() {
                 [] => {
                     if s.required {
@@ -70,7 +86,12 @@ impl Columns {
                     idx.push(Some(*i));
                 }
                 _ => {
-                    problems.add(Some(1), Some(s.name), None, "kolumnen bara en gång i rubrikraden (den finns flera gånger)");
+                    problems.add(
+                        Some(1),
+                        Some(s.name),
+                        None,
+                        "kolumnen bara en gång i rubrikraden (den finns flera gånger)",
+                    );
                     ok = false;
                     idx.push(None);
                 }
@@ -103,7 +124,13 @@ pub struct Row<'a> {
 
 impl<'a> Row<'a> {
     pub fn new(rec: &'a StringRecord, cols: &'a Columns, line: usize, problems: &'a mut Problems) -> Row<'a> {
-        Row { rec, cols, line, problems, ok: true }
+        Row {
+            rec,
+            cols,
+            line,
+            problems,
+            ok: true,
+        }
     }
 
     pub fn ok(&self) -> bool {
@@ -129,7 +156,11 @@ impl<'a> Row<'a> {
     fn required<T>(&mut self, col: usize, parse: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
         let v = self.raw(col);
         if v.is_empty() {
-            self.problem(col, Some(""), format!("ett värde (kolumnen \"{}\" får inte vara tom)", self.name(col)));
+            self.problem(
+                col,
+                Some(""),
+                format!("ett värde (kolumnen \"{}\" får inte vara tom)", self.name(col)),
+            );
             return None;
         }
         match parse(v) {
@@ -178,7 +209,9 @@ impl<'a> Row<'a> {
         self.optional(col, parse_datetime_sv)
     }
     pub fn period(&mut self, col: usize) -> Option<Period> {
-        self.required(col, |s| Period::parse(s).ok_or_else(|| "en period ÅÅÅÅ-MM, t.ex. 2026-03".to_string()))
+        self.required(col, |s| {
+            Period::parse(s).ok_or_else(|| "en period ÅÅÅÅ-MM, t.ex. 2026-03".to_string())
+        })
     }
     pub fn money(&mut self, col: usize) -> Option<Money> {
         self.required(col, |s| Money::parse_sv(s).map_err(num_expected))
@@ -256,14 +289,20 @@ mod tests {
     #[test]
     fn headers_match_leniently_and_missing_ones_are_named() {
         let mut p = Problems::new("f.csv");
-        let h: Vec<String> = ["Startdatum", "BELOPP", "Stödbehovsnivå", "personnummer", "extra"].iter().map(|s| s.to_string()).collect();
+        let h: Vec<String> = ["Startdatum", "BELOPP", "Stödbehovsnivå", "personnummer", "extra"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let cols = Columns::resolve(SPECS, &h, &mut p).unwrap();
         assert!(p.is_empty());
         assert_eq!(cols.unused, ["extra"]);
         let h: Vec<String> = ["belopp"].iter().map(|s| s.to_string()).collect();
         assert!(Columns::resolve(SPECS, &h, &mut p).is_none());
         let text = p.render();
-        assert!(text.contains("rad 1, kolumn \"startdatum\": förväntade en kolumn med namnet \"startdatum\""), "{text}");
+        assert!(
+            text.contains("rad 1, kolumn \"startdatum\": förväntade en kolumn med namnet \"startdatum\""),
+            "{text}"
+        );
         assert!(text.contains("kolumn \"personnummer\""));
     }
 
@@ -281,9 +320,20 @@ mod tests {
         assert!(row.personnummer(3, today).is_none());
         assert!(!row.ok());
         let text = p.render();
-        assert!(text.contains("rad 7, kolumn \"startdatum\": värdet \"2025-02-30\", förväntade ett giltigt datum ÅÅÅÅ-MM-DD"), "{text}");
-        assert!(text.contains("rad 7, kolumn \"belopp\": värdet \"12 kr\", förväntade ett tal"), "{text}");
-        assert!(text.contains("rad 7, kolumn \"personnummer\": förväntade personnummer med rätt kontrollsiffra"), "{text}");
+        assert!(
+            text.contains(
+                "rad 7, kolumn \"startdatum\": värdet \"2025-02-30\", förväntade ett giltigt datum ÅÅÅÅ-MM-DD"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("rad 7, kolumn \"belopp\": värdet \"12 kr\", förväntade ett tal"),
+            "{text}"
+        );
+        assert!(
+            text.contains("rad 7, kolumn \"personnummer\": förväntade personnummer med rätt kontrollsiffra"),
+            "{text}"
+        );
         assert!(!text.contains("1213"), "the number is never echoed");
     }
 }

@@ -5,6 +5,9 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
+/// A row that could not be read: its line and what was expected.
+pub type BadRow = (usize, String);
+
 /// A file that cannot be read as a table at all.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
@@ -55,13 +58,17 @@ pub struct TableReader {
 const SNIFF: usize = 64 * 1024;
 
 fn is_xlsx(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
 }
 
 impl TableReader {
     /// Opens `path`: `.xlsx` by extension, CSV otherwise.
     pub fn open(path: &Path) -> Result<TableReader, FileError> {
-        let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let name = path
+            .file_name()
+            .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
         let read_err = |e: std::io::Error| FileError::Read {
             file: name.clone(),
             msg: e.to_string(),
@@ -144,7 +151,10 @@ impl TableReader {
 
     fn open_xlsx(path: &Path, name: String) -> Result<TableReader, FileError> {
         use calamine::{open_workbook, Data, Reader, Xlsx};
-        let xerr = |msg: String| FileError::Xlsx { file: name.clone(), msg };
+        let xerr = |msg: String| FileError::Xlsx {
+            file: name.clone(),
+            msg,
+        };
         let mut wb: Xlsx<_> = open_workbook(path).map_err(|e: calamine::XlsxError| xerr(e.to_string()))?;
         let range = match wb.worksheet_range_at(0) {
             Some(r) => r.map_err(|e| xerr(e.to_string()))?,
@@ -178,7 +188,9 @@ impl TableReader {
         let mut headers = None;
         for (i, r) in range.rows().enumerate() {
             // Pad so that column positions match a sheet that starts after column A.
-            let cells: Vec<String> = std::iter::repeat_n(String::new(), first_col).chain(r.iter().map(cell_text)).collect();
+            let cells: Vec<String> = std::iter::repeat_n(String::new(), first_col)
+                .chain(r.iter().map(cell_text))
+                .collect();
             if headers.is_none() {
                 headers = Some(cells.iter().map(|c| c.trim().to_string()).collect::<Vec<_>>());
                 continue;
@@ -207,7 +219,7 @@ impl TableReader {
 
     /// The next data row with its line number. Blank lines are skipped. An
     /// unreadable row (bad quoting, broken UTF-8) is an `Err` with its line.
-    pub fn next_row(&mut self) -> Option<Result<(usize, &StringRecord), (usize, String)>> {
+    pub fn next_row(&mut self) -> Option<Result<(usize, &StringRecord), BadRow>> {
         match &mut self.inner {
             Inner::Csv(rdr) => loop {
                 match rdr.read_record(&mut self.record) {
@@ -275,17 +287,41 @@ mod tests {
     fn detects_encodings_and_separators() {
         // (bytes, encoding, reason)
         let cases: &[(&[u8], Encoding, &str)] = &[
-            (b"kod;namn\n754;S\xc3\xb6derg\xc3\xa5rden\n", Encoding::Utf8, "plain UTF-8"),
-            (b"\xef\xbb\xbfkod;namn\n754;S\xc3\xb6derg\xc3\xa5rden\n", Encoding::Utf8Bom, "Excel's UTF-8 with BOM"),
-            (b"kod;namn\r\n754;S\xf6derg\xe5rden\r\n", Encoding::Windows1252, "Windows-1252 with CRLF"),
-            (b"kod,namn\n754,S\xc3\xb6derg\xc3\xa5rden\n", Encoding::Utf8, "comma separated"),
-            (b"kod\tnamn\n754\tS\xc3\xb6derg\xc3\xa5rden\n", Encoding::Utf8, "tab separated"),
+            (
+                b"kod;namn\n754;S\xc3\xb6derg\xc3\xa5rden\n",
+                Encoding::Utf8,
+                "plain UTF-8",
+            ),
+            (
+                b"\xef\xbb\xbfkod;namn\n754;S\xc3\xb6derg\xc3\xa5rden\n",
+                Encoding::Utf8Bom,
+                "Excel's UTF-8 with BOM",
+            ),
+            (
+                b"kod;namn\r\n754;S\xf6derg\xe5rden\r\n",
+                Encoding::Windows1252,
+                "Windows-1252 with CRLF",
+            ),
+            (
+                b"kod,namn\n754,S\xc3\xb6derg\xc3\xa5rden\n",
+                Encoding::Utf8,
+                "comma separated",
+            ),
+            (
+                b"kod\tnamn\n754\tS\xc3\xb6derg\xc3\xa5rden\n",
+                Encoding::Utf8,
+                "tab separated",
+            ),
         ];
         for (bytes, enc, why) in cases {
             let (t, rows) = read_all(bytes);
             assert_eq!(t.encoding, *enc, "{why}");
             assert_eq!(t.headers(), ["kod", "namn"], "{why}");
-            assert_eq!(rows, vec![(2, vec!["754".to_string(), "Södergården".to_string()])], "{why}");
+            assert_eq!(
+                rows,
+                vec![(2, vec!["754".to_string(), "Södergården".to_string()])],
+                "{why}"
+            );
         }
     }
 

@@ -86,20 +86,52 @@ pub struct PriorImport {
 
 /// The kinds of data with their table, label and how to read their span.
 const KINDS: &[(&str, &str, &str)] = &[
-    ("org_nod", "organisationsnoder", "SELECT MIN(giltig_fran), MAX(giltig_fran) FROM org_nod"),
+    (
+        "org_nod",
+        "organisationsnoder",
+        "SELECT MIN(giltig_fran), MAX(giltig_fran) FROM org_nod",
+    ),
     ("utforare", "utförare och enheter", ""),
     ("insats", "insatser", ""),
     ("brukare", "brukare (pseudonymer)", ""),
     ("personal", "personal (pseudonymer)", ""),
-    ("beslut", "beslut", "SELECT MIN(beslutsdatum), MAX(beslutsdatum) FROM beslut"),
-    ("besok", "besök (utförd tid)", "SELECT MIN(period), MAX(period) FROM besok"),
-    ("vistelse", "vistelser", "SELECT MIN(inflyttning), MAX(COALESCE(utflyttning, inflyttning)) FROM vistelse"),
+    (
+        "beslut",
+        "beslut",
+        "SELECT MIN(beslutsdatum), MAX(beslutsdatum) FROM beslut",
+    ),
+    (
+        "besok",
+        "besök (utförd tid)",
+        "SELECT MIN(period), MAX(period) FROM besok",
+    ),
+    (
+        "vistelse",
+        "vistelser",
+        "SELECT MIN(inflyttning), MAX(COALESCE(utflyttning, inflyttning)) FROM vistelse",
+    ),
     ("narvaro", "närvarodagar", "SELECT MIN(datum), MAX(datum) FROM narvaro"),
-    ("placering", "placeringar", "SELECT MIN(startdatum), MAX(COALESCE(slutdatum, startdatum)) FROM placering"),
-    ("assistans", "assistansperioder", "SELECT MIN(fran), MAX(till) FROM assistans"),
-    ("huvudbok", "huvudboksrader", "SELECT MIN(period), MAX(period) FROM huvudbok"),
+    (
+        "placering",
+        "placeringar",
+        "SELECT MIN(startdatum), MAX(COALESCE(slutdatum, startdatum)) FROM placering",
+    ),
+    (
+        "assistans",
+        "assistansperioder",
+        "SELECT MIN(fran), MAX(till) FROM assistans",
+    ),
+    (
+        "huvudbok",
+        "huvudboksrader",
+        "SELECT MIN(period), MAX(period) FROM huvudbok",
+    ),
     ("budget", "budgetrader", "SELECT MIN(ar), MAX(ar) FROM budget"),
-    ("befolkning", "befolkningsrader", "SELECT MIN(ar), MAX(ar) FROM befolkning"),
+    (
+        "befolkning",
+        "befolkningsrader",
+        "SELECT MIN(ar), MAX(ar) FROM befolkning",
+    ),
 ];
 
 /// An open database.
@@ -134,7 +166,10 @@ impl Store {
     }
 
     fn migrate(&mut self) -> Result<()> {
-        let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).ctx("läsning av schemaversion")?;
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .ctx("läsning av schemaversion")?;
         let known = MIGRATIONS.len() as i64;
         if version > known {
             return Err(StoreError::TooNew {
@@ -146,19 +181,25 @@ impl Store {
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             let tx = self.conn.transaction().ctx("migrering")?;
             tx.execute_batch(sql).ctx("migrering")?;
-            tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1)).ctx("migrering")?;
+            tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
+                .ctx("migrering")?;
             tx.commit().ctx("migrering")?;
         }
         Ok(())
     }
 
     pub fn schema_version(&self) -> Result<i64> {
-        self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).ctx("läsning av schemaversion")
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .ctx("läsning av schemaversion")
     }
 
     /// Whether any data (other than settings) has been stored.
     pub fn has_data(&self) -> Result<bool> {
-        let n: i64 = self.conn.query_row("SELECT COUNT(*) FROM import_logg", [], |r| r.get(0)).ctx("kontroll av innehåll")?;
+        let n: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM import_logg", [], |r| r.get(0))
+            .ctx("kontroll av innehåll")?;
         Ok(n > 0)
     }
 
@@ -206,21 +247,31 @@ impl Store {
                 })
             })
             .ctx("läsning av organisation")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av organisation")
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("läsning av organisation")
     }
 
     /// Code (or pseudonym) → id for one table.
     pub fn code_ids(&self, table: CodeTable) -> Result<HashMap<String, i64>> {
         let mut st = self.conn.prepare(table.sql()).ctx("läsning av koder")?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).ctx("läsning av koder")?;
-        rows.collect::<rusqlite::Result<HashMap<_, _>>>().ctx("läsning av koder")
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .ctx("läsning av koder")?;
+        rows.collect::<rusqlite::Result<HashMap<_, _>>>()
+            .ctx("läsning av koder")
     }
 
     /// Code → legal basis (`lagrum`) of every service.
     pub fn insats_lagrum(&self) -> Result<HashMap<String, String>> {
-        let mut st = self.conn.prepare("SELECT kod, lagrum FROM insats").ctx("läsning av insatser")?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).ctx("läsning av insatser")?;
-        rows.collect::<rusqlite::Result<HashMap<_, _>>>().ctx("läsning av insatser")
+        let mut st = self
+            .conn
+            .prepare("SELECT kod, lagrum FROM insats")
+            .ctx("läsning av insatser")?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .ctx("läsning av insatser")?;
+        rows.collect::<rusqlite::Result<HashMap<_, _>>>()
+            .ctx("läsning av insatser")
     }
 
     /// Starts a write transaction; dropping it without [`Tx::commit`] rolls
@@ -245,7 +296,9 @@ impl Store {
                 (None, None)
             } else {
                 self.conn
-                    .query_row(span_sql, [], |r| Ok((value_text(r.get_ref(0)?), value_text(r.get_ref(1)?))))
+                    .query_row(span_sql, [], |r| {
+                        Ok((value_text(r.get_ref(0)?), value_text(r.get_ref(1)?)))
+                    })
                     .ctx("läsning av omfång")?
             };
             let fix = |v: Option<String>| v.map(|s| period_text(table, s));
@@ -276,8 +329,13 @@ impl Store {
                 })
             })
             .ctx("sammanställning av hemtjänst")?;
-        let hemtjanst = rows.collect::<rusqlite::Result<Vec<_>>>().ctx("sammanställning av hemtjänst")?;
-        let importer = self.conn.query_row("SELECT COUNT(*) FROM import_logg", [], |r| r.get(0)).ctx("räkning")?;
+        let hemtjanst = rows
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("sammanställning av hemtjänst")?;
+        let importer = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM import_logg", [], |r| r.get(0))
+            .ctx("räkning")?;
         Ok(Oversikt {
             databas: self.path.display().to_string(),
             schemaversion: self.schema_version()?,
@@ -297,7 +355,9 @@ impl Store {
         tables.push("import_logg");
         for t in tables {
             let sql = match t {
-                "import_logg" => "SELECT id, typ, filnamn, sha256, rader, tillagda FROM import_logg ORDER BY id".to_string(),
+                "import_logg" => {
+                    "SELECT id, typ, filnamn, sha256, rader, tillagda FROM import_logg ORDER BY id".to_string()
+                }
                 "meta" => "SELECT nyckel, varde FROM meta ORDER BY nyckel".to_string(),
                 _ => format!("SELECT * FROM {t} ORDER BY id"),
             };
@@ -422,7 +482,15 @@ impl<'c> Tx<'c> {
             "sparande av organisation",
             "INSERT INTO org_nod (kod, namn, niva, overordnad, giltig_fran, giltig_till, import_id) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kod, giltig_fran) DO NOTHING",
-            params![n.kod, n.namn, n.niva.code(), n.overordnad, date_str(n.giltig_fran), n.giltig_till.map(date_str), import],
+            params![
+                n.kod,
+                n.namn,
+                n.niva.code(),
+                n.overordnad,
+                date_str(n.giltig_fran),
+                n.giltig_till.map(date_str),
+                import
+            ],
         )
     }
 
@@ -434,9 +502,12 @@ impl<'c> Tx<'c> {
                  ON CONFLICT (kod) DO NOTHING RETURNING id",
             )
             .ctx("sparande av utförare")?;
-        st.query_row(params![u.kod, u.namn, u.regiform.code(), u.ansvar, u.platser, import], |r| r.get(0))
-            .optional()
-            .ctx("sparande av utförare")
+        st.query_row(
+            params![u.kod, u.namn, u.regiform.code(), u.ansvar, u.platser, import],
+            |r| r.get(0),
+        )
+        .optional()
+        .ctx("sparande av utförare")
     }
 
     pub fn insert_insats(&self, i: &resurs_core::model::Insats, import: i64) -> Result<Option<i64>> {
@@ -447,9 +518,19 @@ impl<'c> Tx<'c> {
                  ON CONFLICT (kod) DO NOTHING RETURNING id",
             )
             .ctx("sparande av insats")?;
-        st.query_row(params![i.kod, i.namn, i.lagrum.code(), i.volymenhet.code(), i.verksamhet.code(), import], |r| r.get(0))
-            .optional()
-            .ctx("sparande av insats")
+        st.query_row(
+            params![
+                i.kod,
+                i.namn,
+                i.lagrum.code(),
+                i.volymenhet.code(),
+                i.verksamhet.code(),
+                import
+            ],
+            |r| r.get(0),
+        )
+        .optional()
+        .ctx("sparande av insats")
     }
 
     pub fn insert_brukare(&self, pseudonym: &str, fodelsear: i32, kon: Kon, omrade: Option<&str>) -> Result<i64> {
@@ -461,11 +542,20 @@ impl<'c> Tx<'c> {
     }
 
     pub fn set_brukare_omrade(&self, id: i64, omrade: &str) -> Result<()> {
-        self.exec("sparande av brukare", "UPDATE brukare SET omrade = $1 WHERE id = $2", params![omrade, id]).map(|_| ())
+        self.exec(
+            "sparande av brukare",
+            "UPDATE brukare SET omrade = $1 WHERE id = $2",
+            params![omrade, id],
+        )
+        .map(|_| ())
     }
 
     pub fn insert_personal(&self, pseudonym: &str) -> Result<i64> {
-        self.insert_id("sparande av personal", "INSERT INTO personal (pseudonym) VALUES ($1) RETURNING id", [pseudonym])
+        self.insert_id(
+            "sparande av personal",
+            "INSERT INTO personal (pseudonym) VALUES ($1) RETURNING id",
+            [pseudonym],
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -544,7 +634,14 @@ impl<'c> Tx<'c> {
         )
     }
 
-    pub fn insert_narvaro(&self, brukare: i64, utforare: i64, datum: NaiveDate, omfattning: &str, import: i64) -> Result<bool> {
+    pub fn insert_narvaro(
+        &self,
+        brukare: i64,
+        utforare: i64,
+        datum: NaiveDate,
+        omfattning: &str,
+        import: i64,
+    ) -> Result<bool> {
         self.exec(
             "sparande av närvaro",
             "INSERT INTO narvaro (brukare_id, utforare_id, datum, omfattning, import_id) VALUES ($1, $2, $3, $4, $5) \
@@ -590,7 +687,16 @@ impl<'c> Tx<'c> {
             "sparande av assistans",
             "INSERT INTO assistans (brukare_id, utforare_id, fran, till, beviljade, utforda, fk_timbelopp, import_id) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (brukare_id, fran) DO NOTHING",
-            params![brukare, utforare, date_str(fran), date_str(till), beviljade.hundredths(), utforda.hundredths(), fk_timbelopp_ore, import],
+            params![
+                brukare,
+                utforare,
+                date_str(fran),
+                date_str(till),
+                beviljade.hundredths(),
+                utforda.hundredths(),
+                fk_timbelopp_ore,
+                import
+            ],
         )
     }
 
@@ -638,7 +744,11 @@ mod tests {
             let tx = s.begin().unwrap();
             tx.log_import("org", "a.csv", "abc", 1, "2026-01-01T00:00:00Z").unwrap();
         }
-        assert_eq!(s.content_checksum().unwrap(), before, "dropped transaction leaves nothing");
+        assert_eq!(
+            s.content_checksum().unwrap(),
+            before,
+            "dropped transaction leaves nothing"
+        );
         assert!(!s.has_data().unwrap());
         let tx = s.begin().unwrap();
         tx.log_import("org", "a.csv", "abc", 1, "2026-01-01T00:00:00Z").unwrap();

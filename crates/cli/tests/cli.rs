@@ -1,0 +1,542 @@
+//! Tests that run the real `resurs` binary in temporary directories, the way
+//! a controller would use it.
+
+use chrono::NaiveDate;
+use resurs_core::personnummer::Personnummer;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+    fn db(&self) -> PathBuf {
+        self.path("test.db")
+    }
+    fn cmd(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_resurs"));
+        c.current_dir(self.dir.path())
+            .env_remove("RESURS_DB")
+            .env_remove("RESURS_PSEUDONYM_KEY");
+        c
+    }
+    fn run(&self, args: &[&str]) -> Output {
+        let mut c = self.cmd();
+        c.arg("--db").arg(self.db()).args(args);
+        c.output().unwrap()
+    }
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+    fn import(&self, kind: &str, name: &str, text: &str) -> Output {
+        let p = self.write(name, text);
+        self.run(&["import", kind, p.to_str().unwrap()])
+    }
+    fn import_ok(&self, kind: &str, name: &str, text: &str) -> String {
+        let out = self.import(kind, name, text);
+        assert!(out.status.success(), "import {kind} failed: {}", stderr(&out));
+        stdout(&out)
+    }
+    /// The organisation, services and providers most tests need.
+    fn base(&self) {
+        self.import_ok("organisation", "org.csv", ORG);
+        self.import_ok("insatser", "insatser.csv", INSATSER);
+        self.import_ok("utforare", "utforare.csv", UTFORARE);
+    }
+    fn db_bytes(&self) -> Vec<u8> {
+        std::fs::read(self.db()).unwrap()
+    }
+    fn info_json(&self) -> serde_json::Value {
+        let out = self.run(&["info", "--format", "json", "--kontrollsumma"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const ORG: &str = "kod;namn;nivå;överordnad;giltig_från;giltig_till
+K;Testkommun;kommun;;2020-01-01;
+VON;Vård- och omsorgsnämnden;nämnd;K;2020-01-01;
+HT;Hemtjänst;avdelning;VON;2020-01-01;
+711;Hemtjänst Centrum;ansvar;HT;2020-01-01;
+";
+const INSATSER: &str = "kod;namn;lagrum;volymenhet;verksamhet
+HT_OMV;Omvårdnad;SoL;timmar;hemtjänst
+SABO;Särskilt boende;SoL;dygn;särskilt boende
+";
+const UTFORARE: &str = "kod;namn;regiform;ansvar;platser
+711;Hemtjänst Centrum;egen regi;711;
+LOV1;Omsorg AB;LOV;711;
+S1;Solgården;egen regi;711;20
+";
+
+/// A valid personnummer for a person born on `date`.
+fn pnr(date: &str, serial: u16) -> String {
+    Personnummer::synthetic(NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap(), serial)
+}
+
+/// A personnummer with a wrong check digit.
+fn bad_pnr() -> String {
+    let good = pnr("1940-05-17", 123);
+    let last = good.chars().last().unwrap().to_digit(10).unwrap();
+    format!("{}{}", &good[..good.len() - 1], (last + 1) % 10)
+}
+
+#[test]
+fn each_kind_of_bad_input_is_refused_in_swedish_and_nothing_is_written() {
+    let env = Env::new();
+    env.base();
+    let p1 = pnr("1938-02-11", 101);
+    let bad = bad_pnr();
+    let visit_head = "besok_id;personnummer;utförare;insats;personal;planerad_start;planerad_slut;faktisk_start;faktisk_slut;status\n";
+    let beslut_head = "beslut_id;personnummer;insats;beviljad_volym;utförare;beslutsdatum;startdatum;slutdatum\n";
+    // (kind, file content, texts the message must contain, reason)
+    let cases: Vec<(&str, String, Vec<String>, &str)> = vec![
+        (
+            "beslut",
+            format!("{beslut_head}D1;{p1};HT_OMV;20;711;2025-01-10;2025-01-15;\nD2;{p1};HT_OMV;20;711;2025-13-01;;\n"),
+            vec!["rad 3, kolumn \"beslutsdatum\": värdet \"2025-13-01\", förväntade ett giltigt datum ÅÅÅÅ-MM-DD".into()],
+            "wrong date",
+        ),
+        (
+            "huvudbok",
+            "period;konto;ansvar;verksamhet;belopp\n2025-01;5011;711;510;12 kr\n".into(),
+            vec!["rad 2, kolumn \"belopp\": värdet \"12 kr\", förväntade ett tal".into()],
+            "non-number",
+        ),
+        (
+            "huvudbok",
+            "period;ansvar;verksamhet;belopp\n2025-01;711;510;100\n".into(),
+            vec!["rad 1, kolumn \"konto\": förväntade en kolumn med namnet \"konto\" i rubrikraden (kolumnen saknas)".into()],
+            "missing column",
+        ),
+        (
+            "besok",
+            format!("{visit_head}B1;{p1};X99;HT_OMV;P1;2025-01-02 08:00;2025-01-02 08:30;2025-01-02 08:00;2025-01-02 08:30;utförd\n"),
+            vec!["rad 2, kolumn \"utförare\": värdet \"X99\", förväntade en känd utförare".into()],
+            "unknown unit code",
+        ),
+        (
+            "huvudbok",
+            "period;konto;ansvar;verksamhet;belopp\n2025-01;5011;999;510;100\n".into(),
+            vec!["rad 2, kolumn \"ansvar\": värdet \"999\", förväntade en känd kod i organisationsträdet".into()],
+            "unknown ansvar",
+        ),
+        (
+            "beslut",
+            format!("{beslut_head}D1;{bad};HT_OMV;20;711;2025-01-10;2025-01-15;\n"),
+            vec!["rad 2, kolumn \"personnummer\": förväntade personnummer med rätt kontrollsiffra (Luhn)".into()],
+            "bad personnummer checksum",
+        ),
+        (
+            "vistelser",
+            format!("vistelse_id;personnummer;enhet;plats;inflyttning;utflyttning;typ\nV1;{p1};S1;S1-01;2025-03-01;2025-02-01;permanent\n"),
+            vec!["rad 2, kolumn \"utflyttning\": värdet \"2025-02-01\", förväntade ett datum som inte är före inflyttning (2025-03-01)".into()],
+            "end before start",
+        ),
+        (
+            "besok",
+            format!("{visit_head}B1;{p1};711;HT_OMV;P1;2025-01-02 08:00;2025-01-02 08:30;2025-01-02 08:40;2025-01-02 08:10;utförd\n"),
+            vec!["rad 2, kolumn \"faktisk_slut\": värdet \"2025-01-02 08:10\", förväntade en tidpunkt efter faktisk_start".into()],
+            "visit ends before it starts",
+        ),
+        (
+            "beslut",
+            format!("{beslut_head}D1;{p1};HT_OMV;20;711;2025-01-10;2025-01-15;\nD1;{p1};HT_OMV;25;711;2025-02-10;2025-02-15;\n"),
+            vec!["rad 3, kolumn \"beslut_id\": värdet \"D1\", förväntade en unik nyckel".into()],
+            "duplicate key",
+        ),
+        (
+            "organisation",
+            "kod;namn;nivå;överordnad;giltig_från;giltig_till\n712;Hemtjänst Norr;ansvar;SAKNAS;2025-01-01;\n".into(),
+            vec!["rad 2, kolumn \"överordnad\": värdet \"SAKNAS\", förväntade en kod som finns i organisationen".into()],
+            "unknown parent in the tree",
+        ),
+        (
+            "vistelser",
+            format!("vistelse_id;personnummer;enhet;plats;inflyttning;utflyttning;typ\nV1;{p1};S1;S1-01;2025-03-01;;tillfällig\n"),
+            vec!["rad 2, kolumn \"typ\": värdet \"tillfällig\", förväntade ett av: permanent eller korttid".into()],
+            "unknown term",
+        ),
+    ];
+    for (kind, content, wants, why) in cases {
+        let before = env.db_bytes();
+        let out = env.import(kind, "fel.csv", &content);
+        assert_eq!(out.status.code(), Some(1), "{why}: exit code");
+        let err = stderr(&out);
+        assert!(
+            err.starts_with("Filen fel.csv importerades inte; inget har sparats."),
+            "{why}: {err}"
+        );
+        for w in wants {
+            assert!(err.contains(&w), "{why}: expected «{w}» in:\n{err}");
+        }
+        assert!(
+            !err.contains(&bad) && !err.contains(&p1),
+            "{why}: a personnummer was echoed"
+        );
+        assert_eq!(env.db_bytes(), before, "{why}: the database changed");
+    }
+}
+
+#[test]
+fn many_problems_are_listed_up_to_a_cap_then_counted() {
+    let env = Env::new();
+    env.base();
+    let mut text = String::from("period;konto;ansvar;verksamhet;belopp\n");
+    for i in 0..60 {
+        text.push_str(&format!("2025-{:02};5011;711;510;inte ett tal\n", i % 12 + 1));
+    }
+    let out = env.import("huvudbok", "manga.csv", &text);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("60 fel:"), "{err}");
+    assert!(err.contains("rad 51, kolumn \"belopp\""));
+    assert!(!err.contains("rad 52,"));
+    assert!(err.contains("… och 10 fel till (de första 50 visas)."), "{err}");
+}
+
+#[test]
+fn the_same_file_twice_adds_nothing_and_says_so() {
+    let env = Env::new();
+    env.base();
+    let p1 = pnr("1938-02-11", 101);
+    let file = format!("beslut_id;personnummer;insats;beviljad_volym;utförare;beslutsdatum;startdatum\nD1;{p1};HT_OMV;20,5;711;2025-01-10;2025-01-15\n");
+    let first = env.import_ok("beslut", "beslut.csv", &file);
+    assert!(first.contains("1 rader, 1 tillagda, 1 nya brukare"), "{first}");
+    let sum = env.info_json()["kontrollsumma"].clone();
+    // Same content under another name: still recognised.
+    let second = env.import_ok("beslut", "beslut-kopia.csv", &file);
+    assert!(
+        second.contains("har redan importerats") && second.contains("inget lades till"),
+        "{second}"
+    );
+    assert_eq!(env.info_json()["kontrollsumma"], sum);
+}
+
+#[test]
+fn personnummer_never_reach_the_database_file() {
+    let env = Env::new();
+    env.base();
+    let people: Vec<String> = (0..20)
+        .map(|i| pnr(&format!("19{}-0{}-1{}", 30 + i, 1 + i % 9, i % 10), 200 + i as u16))
+        .collect();
+    let mut beslut = String::from("beslut_id;personnummer;insats;beviljad_volym;utförare;beslutsdatum;startdatum\n");
+    let mut visits = String::from("besok_id;personnummer;utförare;insats;personal;planerad_start;planerad_slut;faktisk_start;faktisk_slut;status\n");
+    for (i, p) in people.iter().enumerate() {
+        // Alternate the written forms: 12 digits with and without dash, 10 digits.
+        let form = match i % 3 {
+            0 => p.clone(),
+            1 => p.replace('-', ""),
+            _ => p[2..].to_string(),
+        };
+        beslut.push_str(&format!("D{i};{form};HT_OMV;10;711;2025-01-01;2025-01-02\n"));
+        visits.push_str(&format!("B{i};{form};711;HT_OMV;Anna Andersson;2025-01-03 08:00;2025-01-03 08:30;2025-01-03 08:00;2025-01-03 08:30;utförd\n"));
+    }
+    let out = env.import_ok("beslut", "beslut.csv", &beslut);
+    assert!(out.contains("20 nya brukare"), "{out}");
+    let out = env.import_ok("besok", "besok.csv", &visits);
+    assert!(!out.contains("nya brukare"), "same people in both files: {out}");
+    let bytes = env.db_bytes();
+    let contains = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+    for p in &people {
+        let digits = p.replace('-', "");
+        for form in [p.as_str(), digits.as_str(), &digits[2..], &p[2..]] {
+            assert!(!contains(form), "found a personnummer form in the database file");
+        }
+    }
+    assert!(!contains("Anna Andersson"), "staff names are pseudonymised too");
+    let json = env.info_json();
+    let brukare = json["innehall"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["typ"] == "brukare")
+        .unwrap()["antal"]
+        .clone();
+    assert_eq!(brukare, 20, "10- and 12-digit forms of one number are one person");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(env.path("test.db.pseudonymnyckel"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the key file is readable by its owner only");
+    }
+}
+
+#[test]
+fn an_import_under_another_key_is_refused() {
+    let env = Env::new();
+    env.base();
+    let p1 = pnr("1938-02-11", 101);
+    env.import_ok(
+        "beslut",
+        "a.csv",
+        &format!("beslut_id;personnummer;insats;beslutsdatum\nD1;{p1};HT_OMV;2025-01-10\n"),
+    );
+    let mut c = env.cmd();
+    c.env("RESURS_PSEUDONYM_KEY", "en-helt-annan-nyckel-som-ar-lang");
+    let b = env.write(
+        "b.csv",
+        &format!("beslut_id;personnummer;insats;beslutsdatum\nD2;{p1};HT_OMV;2025-01-10\n"),
+    );
+    let out = c
+        .arg("--db")
+        .arg(env.db())
+        .args(["import", "beslut"])
+        .arg(b)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("Pseudonymnyckeln är inte den som databasen"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn info_counts_home_care_hours_per_month() {
+    let env = Env::new();
+    env.base();
+    let (a, b) = (pnr("1931-04-02", 11), pnr("1944-09-30", 12));
+    let visits = format!(
+        "besok_id;personnummer;utförare;insats;personal;planerad_start;planerad_slut;faktisk_start;faktisk_slut;status
+B1;{a};711;HT_OMV;P1;2025-01-31 23:30;2025-02-01 00:15;2025-01-31 23:40;2025-02-01 00:20;utförd
+B2;{a};711;HT_OMV;P1;2025-02-03 08:00;2025-02-03 08:30;2025-02-03 08:00;2025-02-03 08:30;utförd
+B3;{b};LOV1;HT_OMV;P2;2025-02-03 09:00;2025-02-03 10:00;2025-02-03 09:00;2025-02-03 10:30;utförd
+B4;{b};LOV1;HT_OMV;P2;2025-02-04 09:00;2025-02-04 10:00;;;inställd
+"
+    );
+    env.import_ok("besok", "besok.csv", &visits);
+    let json = env.info_json();
+    let months = json["hemtjanst"].as_array().unwrap();
+    // January: one visit of 40 minutes that crosses midnight, counted in its start month.
+    assert_eq!(months[0]["period"], "2025-01");
+    assert_eq!(months[0]["utforda_timmar"], 67, "40 min = 0,67 h");
+    assert_eq!(months[0]["brukare"], 1);
+    // February: 30 + 90 minutes; the cancelled visit is not performed time.
+    assert_eq!(months[1]["period"], "2025-02");
+    assert_eq!(months[1]["utforda_timmar"], 200);
+    assert_eq!(months[1]["brukare"], 2);
+    assert_eq!(months[1]["besok"], 2);
+    let table = stdout(&env.run(&["info"]));
+    assert!(table.contains("2025-02") && table.contains("2,0"), "{table}");
+    assert!(table.contains("besök (utförd tid)"), "{table}");
+}
+
+#[test]
+fn windows_1252_and_bom_files_are_read() {
+    let env = Env::new();
+    let mut cp1252: Vec<u8> = b"kod;namn;niv\xe5;\xf6verordnad;giltig_fr\xe5n;giltig_till\r\n".to_vec();
+    cp1252.extend_from_slice(
+        b"K;Testkommun;kommun;;2020-01-01;\r\nVON;V\xe5rd- och omsorgsn\xe4mnden;n\xe4mnd;K;2020-01-01;\r\n",
+    );
+    let p = env.path("org1252.csv");
+    std::fs::write(&p, cp1252).unwrap();
+    let out = env.run(&["import", "organisation", p.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("2 tillagda. Teckenkodning: Windows-1252."),
+        "{}",
+        stdout(&out)
+    );
+    let bom = "\u{feff}kod;namn;lagrum;volymenhet;verksamhet\nHT_OMV;Omvårdnad;SoL;timmar;hemtjänst\n";
+    let out = env.import_ok("insatser", "bom.csv", bom);
+    assert!(out.contains("Teckenkodning: UTF-8 med BOM"), "{out}");
+}
+
+#[test]
+fn xlsx_files_import_like_csv() {
+    let env = Env::new();
+    env.base();
+    let path = env.path("huvudbok.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["period", "konto", "ansvar", "verksamhet", "belopp"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "2025-01").unwrap();
+    ws.write_number(1, 1, 5011.0).unwrap();
+    ws.write_string(1, 2, "711").unwrap();
+    ws.write_number(1, 3, 510.0).unwrap();
+    ws.write_number(1, 4, 123456.78).unwrap();
+    ws.write_string(2, 0, "2025-02").unwrap();
+    ws.write_number(2, 1, 5011.0).unwrap();
+    ws.write_string(2, 2, "711").unwrap();
+    ws.write_number(2, 3, 510.0).unwrap();
+    ws.write_string(2, 4, "fel").unwrap();
+    wb.save(&path).unwrap();
+    let out = env.run(&["import", "huvudbok", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("rad 3, kolumn \"belopp\": värdet \"fel\""),
+        "{}",
+        stderr(&out)
+    );
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["period", "konto", "ansvar", "verksamhet", "belopp"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "2025-01").unwrap();
+    ws.write_number(1, 1, 5011.0).unwrap();
+    ws.write_string(1, 2, "711").unwrap();
+    ws.write_number(1, 3, 510.0).unwrap();
+    ws.write_number(1, 4, 123456.78).unwrap();
+    wb.save(&path).unwrap();
+    let out = env.run(&["import", "huvudbok", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("1 tillagda. Teckenkodning: xlsx."),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn the_database_is_chosen_by_option_environment_or_default() {
+    let env = Env::new();
+    // Default: resurs.db in the working directory.
+    let out = env.cmd().arg("info").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(env.path("resurs.db").exists());
+    // RESURS_DB
+    let out = env
+        .cmd()
+        .env("RESURS_DB", env.path("miljo.db"))
+        .arg("info")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("miljo.db"));
+    // --db before the subcommand wins over RESURS_DB.
+    let out = env
+        .cmd()
+        .env("RESURS_DB", env.path("miljo.db"))
+        .args(["--db", "flagga.db", "info"])
+        .output()
+        .unwrap();
+    assert!(stdout(&out).contains("flagga.db"), "{}", stdout(&out));
+}
+
+#[test]
+fn unknown_kind_and_missing_file_are_explained() {
+    let env = Env::new();
+    let out = env.run(&["import", "lonelistor", "x.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("okänt slag av fil \"lonelistor\""),
+        "{}",
+        stderr(&out)
+    );
+    let out = env.run(&["import", "beslut", "finns-inte.csv"]);
+    assert!(
+        stderr(&out).contains("filen finns-inte.csv finns inte"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+fn demo(env: &Env, db: &str, dir: &str, seed: &str) -> Output {
+    let mut c = env.cmd();
+    c.args(["--db", db, "demo", "--seed", seed, "--skala", "2", "--katalog", dir]);
+    c.output().unwrap()
+}
+
+fn checksum(env: &Env, db: &str) -> String {
+    let out = env
+        .cmd()
+        .args(["--db", db, "info", "--format", "json", "--kontrollsumma"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["kontrollsumma"].as_str().unwrap().to_string()
+}
+
+fn files_in(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn the_demo_is_deterministic_per_seed() {
+    let env = Env::new();
+    for (db, dir) in [("a.db", "filer-a"), ("b.db", "filer-b")] {
+        let out = demo(&env, db, dir, "7");
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let (a, b) = (files_in(&env.path("filer-a")), files_in(&env.path("filer-b")));
+    assert_eq!(a.len(), 12, "one file per kind");
+    assert!(a == b, "same seed, same files byte for byte");
+    assert_eq!(
+        checksum(&env, "a.db"),
+        checksum(&env, "b.db"),
+        "same seed, same database content"
+    );
+    let out = demo(&env, "c.db", "filer-c", "8");
+    assert!(out.status.success());
+    assert_ne!(
+        checksum(&env, "a.db"),
+        checksum(&env, "c.db"),
+        "another seed, other data"
+    );
+    // The demo refuses a database that already holds data.
+    let out = demo(&env, "a.db", "filer-d", "7");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("innehåller redan data"), "{}", stderr(&out));
+}
+
+#[test]
+fn generated_visits_import_into_the_demo() {
+    let env = Env::new();
+    let out = demo(&env, "demo.db", "filer", "1");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = env
+        .cmd()
+        .args(["gen", "visits", "--rows", "2000", "--seed", "3", "--output", "gen.csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(env.path("gen.csv")).unwrap();
+    assert_eq!(text.lines().count(), 2001);
+    let out = env
+        .cmd()
+        .args(["--db", "demo.db", "import", "besok", "gen.csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("2 000 rader, 2 000 tillagda"), "{}", stdout(&out));
+    // Without --output the file goes to standard output.
+    let out = env.cmd().args(["gen", "visits", "--rows", "5"]).output().unwrap();
+    assert_eq!(stdout(&out).lines().count(), 6);
+}
