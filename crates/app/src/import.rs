@@ -1010,3 +1010,38 @@ fn check_interval(
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_parse_by_name_and_alias() {
+        for k in Kind::ALL {
+            assert_eq!(Kind::parse(k.name()), Some(k));
+        }
+        assert_eq!(Kind::parse("Besök"), Some(Kind::Besok));
+        assert_eq!(Kind::parse("utförd_tid"), Some(Kind::Besok));
+        assert_eq!(Kind::parse("Utförare"), Some(Kind::Utforare));
+        assert_eq!(Kind::parse("lönelista"), None);
+    }
+
+    /// docs/format/ is the user's reference: every column of every format
+    /// must be on its page, so the page cannot fall behind the code.
+    #[test]
+    fn every_column_is_documented() {
+        let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/format");
+        for k in Kind::ALL {
+            let page = std::fs::read_to_string(docs.join(format!("{}.md", k.name())))
+                .unwrap_or_else(|e| panic!("docs/format/{}.md: {e}", k.name()));
+            for c in k.specs() {
+                let row = page
+                    .lines()
+                    .find(|l| l.starts_with(&format!("| `{}` |", c.name)))
+                    .unwrap_or_else(|| panic!("docs/format/{}.md lacks column {}", k.name(), c.name));
+                let krav = row.split('|').nth(3).unwrap_or("").trim();
+                assert_eq!(krav == "ja", c.required, "docs/format/{}.md: is {} required?", k.name(), c.name);
+            }
+        }
+    }
+}

@@ -98,6 +98,9 @@ struct DemoArgs {
     /// Spara de genererade importfilerna i denna katalog (annars tillfälligt).
     #[arg(long, value_name = "KATALOG")]
     katalog: Option<PathBuf>,
+    /// Ta bort en befintlig databasfil (och dess pseudonymnyckel) först.
+    #[arg(long)]
+    ersatt: bool,
 }
 
 #[derive(Subcommand)]
@@ -187,6 +190,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(report_import(kind, &args.file, outcome))
         }
         Command::Demo(args) => {
+            if args.ersatt {
+                for p in [path.clone(), resurs_app::keys::key_path(&path)] {
+                    match std::fs::remove_file(&p) {
+                        Ok(()) => eprintln!("Tog bort {}.", p.display()),
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(e) => return Err(e).with_context(|| format!("kunde inte ta bort {}", p.display())),
+                    }
+                }
+            }
             let mut store = open(&path)?;
             let opts = demo::Options {
                 seed: args.seed,

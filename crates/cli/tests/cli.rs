@@ -514,6 +514,11 @@ fn the_demo_is_deterministic_per_seed() {
     let out = demo(&env, "a.db", "filer-d", "7");
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("innehåller redan data"), "{}", stderr(&out));
+    // … unless asked to replace it: then it is the same as a fresh run.
+    let mut c = env.cmd();
+    c.args(["--db", "a.db", "demo", "--seed", "8", "--skala", "2", "--ersatt"]);
+    assert!(c.output().unwrap().status.success());
+    assert_eq!(checksum(&env, "a.db"), checksum(&env, "c.db"));
 }
 
 #[test]
