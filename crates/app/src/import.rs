@@ -1040,7 +1040,13 @@ mod tests {
                     .find(|l| l.starts_with(&format!("| `{}` |", c.name)))
                     .unwrap_or_else(|| panic!("docs/format/{}.md lacks column {}", k.name(), c.name));
                 let krav = row.split('|').nth(3).unwrap_or("").trim();
-                assert_eq!(krav == "ja", c.required, "docs/format/{}.md: is {} required?", k.name(), c.name);
+                assert_eq!(
+                    krav == "ja",
+                    c.required,
+                    "docs/format/{}.md: is {} required?",
+                    k.name(),
+                    c.name
+                );
             }
         }
     }

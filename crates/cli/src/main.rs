@@ -155,6 +155,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let path = db_path(&cli);
     match cli.command {
         Command::Info(args) => {
+            if !path.exists() {
+                anyhow::bail!(
+                    "databasen {} finns inte; skapa den med `resurs demo` eller `resurs import`",
+                    path.display()
+                );
+            }
             let store = open(&path)?;
             let overview = store.overview()?;
             let checksum = if args.kontrollsumma {

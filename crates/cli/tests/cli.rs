@@ -416,8 +416,17 @@ fn xlsx_files_import_like_csv() {
 #[test]
 fn the_database_is_chosen_by_option_environment_or_default() {
     let env = Env::new();
-    // Default: resurs.db in the working directory.
+    let org = env.write("org.csv", ORG);
+    // info does not create a database by mistake.
     let out = env.cmd().arg("info").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("databasen resurs.db finns inte"),
+        "{}",
+        stderr(&out)
+    );
+    // Default: resurs.db in the working directory.
+    let out = env.cmd().args(["import", "organisation"]).arg(&org).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(env.path("resurs.db").exists());
     // RESURS_DB
@@ -427,16 +436,42 @@ fn the_database_is_chosen_by_option_environment_or_default() {
         .arg("info")
         .output()
         .unwrap();
+    assert_eq!(out.status.code(), Some(1), "miljo.db does not exist yet");
+    let out = env
+        .cmd()
+        .env("RESURS_DB", env.path("miljo.db"))
+        .args(["import", "organisation"])
+        .arg(&org)
+        .output()
+        .unwrap();
     assert!(out.status.success());
-    assert!(stdout(&out).contains("miljo.db"));
+    let out = env
+        .cmd()
+        .env("RESURS_DB", env.path("miljo.db"))
+        .arg("info")
+        .output()
+        .unwrap();
+    assert!(stdout(&out).contains("miljo.db"), "{}", stdout(&out));
     // --db before the subcommand wins over RESURS_DB.
+    let out = env
+        .cmd()
+        .env("RESURS_DB", env.path("miljo.db"))
+        .args(["--db", "flagga.db", "import", "organisation"])
+        .arg(&org)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
     let out = env
         .cmd()
         .env("RESURS_DB", env.path("miljo.db"))
         .args(["--db", "flagga.db", "info"])
         .output()
         .unwrap();
-    assert!(stdout(&out).contains("flagga.db"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("flagga.db") && stdout(&out).contains("organisationsnoder                  4"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
