@@ -494,43 +494,28 @@ impl<'c> Tx<'c> {
         )
     }
 
+    /// An insert that returns the new row's id, or `None` on a key conflict.
+    fn insert_new_id(&self, context: &'static str, sql: &str, p: impl rusqlite::Params) -> Result<Option<i64>> {
+        let mut st = self.conn.prepare_cached(sql).ctx(context)?;
+        st.query_row(p, |r| r.get(0)).optional().ctx(context)
+    }
+
     pub fn insert_utforare(&self, u: &resurs_core::model::Utforare, import: i64) -> Result<Option<i64>> {
-        let mut st = self
-            .conn
-            .prepare_cached(
-                "INSERT INTO utforare (kod, namn, regiform, ansvar, platser, import_id) VALUES ($1, $2, $3, $4, $5, $6) \
-                 ON CONFLICT (kod) DO NOTHING RETURNING id",
-            )
-            .ctx("sparande av utförare")?;
-        st.query_row(
+        self.insert_new_id(
+            "sparande av utförare",
+            "INSERT INTO utforare (kod, namn, regiform, ansvar, platser, import_id) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (kod) DO NOTHING RETURNING id",
             params![u.kod, u.namn, u.regiform.code(), u.ansvar, u.platser, import],
-            |r| r.get(0),
         )
-        .optional()
-        .ctx("sparande av utförare")
     }
 
     pub fn insert_insats(&self, i: &resurs_core::model::Insats, import: i64) -> Result<Option<i64>> {
-        let mut st = self
-            .conn
-            .prepare_cached(
-                "INSERT INTO insats (kod, namn, lagrum, volymenhet, verksamhet, import_id) VALUES ($1, $2, $3, $4, $5, $6) \
-                 ON CONFLICT (kod) DO NOTHING RETURNING id",
-            )
-            .ctx("sparande av insats")?;
-        st.query_row(
-            params![
-                i.kod,
-                i.namn,
-                i.lagrum.code(),
-                i.volymenhet.code(),
-                i.verksamhet.code(),
-                import
-            ],
-            |r| r.get(0),
+        self.insert_new_id(
+            "sparande av insats",
+            "INSERT INTO insats (kod, namn, lagrum, volymenhet, verksamhet, import_id) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (kod) DO NOTHING RETURNING id",
+            params![i.kod, i.namn, i.lagrum.code(), i.volymenhet.code(), i.verksamhet.code(), import],
         )
-        .optional()
-        .ctx("sparande av insats")
     }
 
     pub fn insert_brukare(&self, pseudonym: &str, fodelsear: i32, kon: Kon, omrade: Option<&str>) -> Result<i64> {
