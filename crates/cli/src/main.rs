@@ -52,6 +52,9 @@ enum Command {
     /// Fyll databasen med demokommunen Exempelstad (deterministiskt per frö).
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Demo(DemoArgs),
+    /// Räkna fram ett timpris med självkostnadsmetoden (lön, PO, arbetstid, OB, omkostnader, brukartidsandel).
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Rate(RateArgs),
     /// Skapa stora testfiler i importformat (för prestandamätning).
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "SLAG")]
     Gen {
@@ -101,6 +104,34 @@ struct DemoArgs {
     /// Ta bort en befintlig databasfil (och dess pseudonymnyckel) först.
     #[arg(long)]
     ersatt: bool,
+}
+
+#[derive(Args)]
+struct RateArgs {
+    /// Månadslön i kronor, t.ex. 29 500.
+    #[arg(long, value_name = "KR")]
+    manadslon: String,
+    /// Personalomkostnadspålägg (PO) i procent, t.ex. 40,15.
+    #[arg(long, value_name = "PROCENT")]
+    po: String,
+    /// Årsarbetstid i timmar per heltid, t.ex. 1 700.
+    #[arg(long, value_name = "TIMMAR")]
+    arsarbetstid: String,
+    /// OB-tillägg i kronor per arbetad timme.
+    #[arg(long, value_name = "KR", default_value = "0")]
+    ob: String,
+    /// Omkostnader (ledning, lokaler, fordon, IT) i procent av personalkostnaden per timme.
+    #[arg(long, value_name = "PROCENT", default_value = "0")]
+    omkostnad_procent: String,
+    /// Omkostnader i kronor per arbetad timme.
+    #[arg(long, value_name = "KR", default_value = "0")]
+    omkostnad_kr: String,
+    /// Andel av arbetad tid hos brukaren, t.ex. 0,6.
+    #[arg(long, value_name = "ANDEL")]
+    brukartidsandel: String,
+    /// Utdataformat.
+    #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
+    format: Format,
 }
 
 #[derive(Subcommand)]
@@ -224,6 +255,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", render::overview_table(&store.overview()?, None));
             Ok(ExitCode::SUCCESS)
         }
+        Command::Rate(args) => {
+            let input = rate_input(&args)?;
+            let result = match resurs_core::rules::selfcost::compute(&input) {
+                Ok(r) => r,
+                Err(p) => anyhow::bail!("{}", render::selfcost_problem(p)),
+            };
+            match args.format {
+                Format::Tabell => print!("{}", render::selfcost_table(&input, &result)),
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({ "indata": input, "resultat": result }))?
+                ),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Gen {
             what: GenCommand::Visits { rows, seed, output },
         } => {
@@ -240,6 +286,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn rate_input(a: &RateArgs) -> anyhow::Result<resurs_core::rules::selfcost::Input> {
+    use resurs_core::num::{Money, NumError, Qty};
+    use resurs_core::rules::Share;
+    fn get<T>(flag: &str, v: &str, f: impl Fn(&str) -> Result<T, NumError>) -> anyhow::Result<T> {
+        f(v).map_err(|e| anyhow::anyhow!("--{flag}: värdet \"{v}\", förväntade {}", e.expected()))
+    }
+    Ok(resurs_core::rules::selfcost::Input {
+        monthly_salary: get("manadslon", &a.manadslon, Money::parse_sv)?,
+        on_cost: get("po", &a.po, Share::from_percent_sv)?,
+        annual_hours: get("arsarbetstid", &a.arsarbetstid, Qty::parse_sv)?,
+        ob_per_hour: get("ob", &a.ob, Money::parse_sv)?,
+        overhead_share: get("omkostnad-procent", &a.omkostnad_procent, Share::from_percent_sv)?,
+        overhead_per_hour: get("omkostnad-kr", &a.omkostnad_kr, Money::parse_sv)?,
+        brukartidsandel: get("brukartidsandel", &a.brukartidsandel, Share::from_fraction_sv)?,
+    })
 }
 
 fn report_import(kind: Kind, file: &Path, outcome: Outcome) -> ExitCode {

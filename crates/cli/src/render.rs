@@ -2,6 +2,7 @@
 
 use resurs_core::num::group_thousands;
 use resurs_core::report::Oversikt;
+use resurs_core::rules::selfcost;
 use std::fmt::Write;
 use std::path::Path;
 
@@ -74,6 +75,47 @@ pub fn overview_table(o: &Oversikt, checksum: Option<&str>) -> String {
         }
     }
     s
+}
+
+/// The self-cost statement: each step of the rate, in kronor.
+pub fn selfcost_table(i: &selfcost::Input, r: &selfcost::Result) -> String {
+    let mut s = String::new();
+    let line = |s: &mut String, label: &str, value: String| {
+        let _ = writeln!(s, "{}{}", pad(label, 52), rpad(&value, 16));
+    };
+    let _ = writeln!(s, "Timpris enligt självkostnadsmetoden\n");
+    line(&mut s, "Månadslön", i.monthly_salary.fmt_kr());
+    line(&mut s, "Personalomkostnader (PO)", i.on_cost.fmt_percent());
+    line(
+        &mut s,
+        "Personalkostnad per år (lön × 12 × (1 + PO))",
+        r.annual_personnel_cost.fmt_kr(),
+    );
+    line(&mut s, "Årsarbetstid", format!("{} h", i.annual_hours.fmt_sv()));
+    line(
+        &mut s,
+        "Personalkostnad per arbetad timme",
+        r.personnel_per_hour.fmt_kr(),
+    );
+    line(&mut s, "OB-tillägg per arbetad timme", r.ob_per_hour.fmt_kr());
+    line(&mut s, "Omkostnader per arbetad timme", r.overhead_per_hour.fmt_kr());
+    line(&mut s, "Kostnad per arbetad timme", r.cost_per_worked_hour.fmt_kr());
+    line(&mut s, "Brukartidsandel", i.brukartidsandel.fmt_percent());
+    line(
+        &mut s,
+        "varav kringtid per brukartimme",
+        r.kringtid_per_brukar_hour.fmt_kr(),
+    );
+    line(&mut s, "Timpris per brukartimme", r.rate_per_brukar_hour.fmt_kr());
+    s
+}
+
+pub fn selfcost_problem(p: selfcost::Problem) -> &'static str {
+    match p {
+        selfcost::Problem::NoHours => "årsarbetstiden måste vara större än 0 timmar",
+        selfcost::Problem::ShareOutOfRange => "brukartidsandelen måste vara större än 0 och högst 1 (t.ex. 0,6)",
+        selfcost::Problem::Negative => "lön, PO, OB och omkostnader får inte vara negativa",
+    }
 }
 
 /// A byte progress bar on stderr for files over 4 MB, only on a terminal.

@@ -580,3 +580,83 @@ fn generated_visits_import_into_the_demo() {
     let out = env.cmd().args(["gen", "visits", "--rows", "5"]).output().unwrap();
     assert_eq!(stdout(&out).lines().count(), 6);
 }
+
+#[test]
+fn rate_calculator_shows_each_step() {
+    let env = Env::new();
+    let args = [
+        "rate",
+        "--manadslon",
+        "29 500",
+        "--po",
+        "40,15",
+        "--arsarbetstid",
+        "1 700",
+        "--ob",
+        "18",
+        "--omkostnad-procent",
+        "12",
+        "--brukartidsandel",
+        "0,6",
+    ];
+    let out = env.cmd().args(args).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for want in [
+        "Personalomkostnader (PO)",
+        "40,15 %",
+        "496 131,00 kr",
+        "291,84 kr",
+        "37,18 kr",
+        "347,02 kr",
+        "231,35 kr",
+        "Timpris per brukartimme",
+        "578,37 kr",
+    ] {
+        assert!(text.contains(want), "«{want}» missing in:\n{text}");
+    }
+    let out = env.cmd().args(args).args(["--format", "json"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["resultat"]["rate_per_brukar_hour"], 57_837, "öre");
+    let out = env
+        .cmd()
+        .args([
+            "rate",
+            "--manadslon",
+            "29x",
+            "--po",
+            "40",
+            "--arsarbetstid",
+            "1700",
+            "--brukartidsandel",
+            "0,6",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("--manadslon: värdet \"29x\", förväntade ett tal"),
+        "{}",
+        stderr(&out)
+    );
+    let out = env
+        .cmd()
+        .args([
+            "rate",
+            "--manadslon",
+            "29500",
+            "--po",
+            "40",
+            "--arsarbetstid",
+            "1700",
+            "--brukartidsandel",
+            "1,5",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&out).contains("brukartidsandelen måste vara större än 0 och högst 1"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -16,6 +16,7 @@ pub mod period;
 pub mod personnummer;
 pub mod pseudonym;
 pub mod report;
+pub mod rules;
 
 pub use num::{Money, Qty};
 pub use period::Period;

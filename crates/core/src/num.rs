@@ -37,6 +37,12 @@ impl NumError {
 /// grouped with spaces or no-break spaces, and a decimal comma. A decimal
 /// point is accepted when there is no comma (exports from English systems).
 pub fn parse_hundredths(s: &str) -> Result<i64, NumError> {
+    parse_fixed(s, 2)
+}
+
+/// Reads a Swedish-formatted number scaled by `10^decimals` (at most that
+/// many significant decimals), e.g. `0,615` with 4 decimals → 6150.
+pub fn parse_fixed(s: &str, decimals: u32) -> Result<i64, NumError> {
     let s = s.trim();
     if s.is_empty() {
         return Err(NumError::Empty);
@@ -65,7 +71,7 @@ pub fn parse_hundredths(s: &str) -> Result<i64, NumError> {
                 let d = (c as u8 - b'0') as i64;
                 if in_frac {
                     frac_digits += 1;
-                    if frac_digits > 2 {
+                    if frac_digits > decimals {
                         if d != 0 {
                             return Err(NumError::TooManyDecimals);
                         }
@@ -93,12 +99,12 @@ pub fn parse_hundredths(s: &str) -> Result<i64, NumError> {
     if !any_digit || last_was_sep {
         return Err(NumError::NotANumber);
     }
-    while frac_digits < 2 {
+    let frac_digits = frac_digits.min(decimals);
+    for _ in frac_digits..decimals {
         frac *= 10;
-        frac_digits += 1;
     }
     let v = int
-        .checked_mul(100)
+        .checked_mul(10i64.pow(decimals))
         .and_then(|v| v.checked_add(frac))
         .ok_or(NumError::TooLarge)?;
     Ok(if neg { -v } else { v })
@@ -339,6 +345,9 @@ mod tests {
         for (input, want, why) in cases {
             assert_eq!(&parse_hundredths(input), want, "{why}: {input:?}");
         }
+        assert_eq!(parse_fixed("0,615", 4), Ok(6_150));
+        assert_eq!(parse_fixed("40,15", 4), Ok(401_500));
+        assert_eq!(parse_fixed("0,61234", 4), Err(NumError::TooManyDecimals));
     }
 
     #[test]

@@ -1,0 +1,52 @@
+//! Compensation rules (DOMAIN §4), each a pure function that returns its
+//! intermediate values so that every krona can be explained.
+//!
+//! Rules are documented for users in `docs/regler.md`.
+
+pub mod boendestod;
+pub mod levels;
+pub mod selfcost;
+pub mod timeclass;
+pub mod vacancy;
+
+/// A share or percentage held exactly as millionths (0,615 = 615 000).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct Share(pub i64);
+
+impl Share {
+    pub const ONE: Share = Share(1_000_000);
+    /// From a percentage with up to four decimals (`40,15` → 0,4015).
+    pub fn from_percent_sv(s: &str) -> Result<Share, crate::num::NumError> {
+        crate::num::parse_fixed(s, 4).map(Share)
+    }
+    /// From a fraction with up to six decimals (`0,615`).
+    pub fn from_fraction_sv(s: &str) -> Result<Share, crate::num::NumError> {
+        crate::num::parse_fixed(s, 6).map(Share)
+    }
+    pub fn millionths(self) -> i64 {
+        self.0
+    }
+    /// `61,5 %`, `40,15 %`, `60 %` (up to two decimals, trailing zeros dropped).
+    pub fn fmt_percent(self) -> String {
+        let hundredths_of_percent = crate::num::round_div(self.0, 100);
+        format!("{} %", crate::num::Qty::from_hundredths(hundredths_of_percent).fmt_sv())
+    }
+}
+
+/// `a × n ÷ d` on öre, rounded half away from zero.
+pub(crate) fn mul_div(a: i64, n: i64, d: i64) -> i64 {
+    let num = a as i128 * n as i128;
+    let d = d as i128;
+    let q = num / d;
+    let r = num % d;
+    let adj = if r.abs() * 2 >= d.abs() {
+        if (num < 0) ^ (d < 0) {
+            -1
+        } else {
+            1
+        }
+    } else {
+        0
+    };
+    (q + adj) as i64
+}
