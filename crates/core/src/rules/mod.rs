@@ -5,12 +5,14 @@
 
 pub mod boendestod;
 pub mod levels;
+pub mod modelfile;
 pub mod selfcost;
+pub mod settle;
 pub mod timeclass;
 pub mod vacancy;
 
 /// A share or percentage held exactly as millionths (0,615 = 615 000).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Share(pub i64);
 
 impl Share {

@@ -30,35 +30,46 @@ impl PlaceDays {
     }
 }
 
+/// What one day of a place is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayStatus {
+    /// Occupied by the stay with this index.
+    Occupied(usize),
+    /// Vacant but paid under the vacancy rule; the index of the stay that ended.
+    Grace(usize),
+    Vacant,
+}
+
+/// The status of `day` for a place with `stays`.
+pub fn day_status(stays: &[Stay], grace_days: u32, day: NaiveDate) -> DayStatus {
+    if let Some(i) = stays.iter().position(|(i, o)| *i <= day && o.is_none_or(|o| day < o)) {
+        return DayStatus::Occupied(i);
+    }
+    // The latest move-out on or before this day, and no move-in since.
+    let latest = stays
+        .iter()
+        .enumerate()
+        .filter_map(|(k, (_, o))| o.filter(|o| *o <= day).map(|o| (o, k)))
+        .max();
+    match latest {
+        Some((o, k))
+            if day < o + Duration::days(grace_days as i64) && !stays.iter().any(|(i, _)| *i > o && *i <= day) =>
+        {
+            DayStatus::Grace(k)
+        }
+        _ => DayStatus::Vacant,
+    }
+}
+
 /// Days in `month` for one place, given its stays (any order).
 pub fn place_days(stays: &[Stay], grace_days: u32, month: Period) -> PlaceDays {
-    let mut s: Vec<Stay> = stays.to_vec();
-    s.sort();
     let mut out = PlaceDays::default();
-    let first = month.first_day();
-    let last = month.last_day();
-    let mut day = first;
-    while day <= last {
-        let occupied = s.iter().any(|(i, o)| *i <= day && o.is_none_or(|o| day < o));
-        if occupied {
-            out.occupied += 1;
-        } else {
-            // The latest move-out on or before this day, and no move-in since.
-            let graced = s
-                .iter()
-                .filter_map(|(_, o)| *o)
-                .filter(|o| *o <= day)
-                .max()
-                .is_some_and(|o| {
-                    day < o + Duration::days(grace_days as i64) && !s.iter().any(|(i, _)| *i > o && *i <= day)
-                });
-            if graced {
-                out.vacancy_paid += 1;
-            } else {
-                out.vacant_unpaid += 1;
-            }
+    for day in month.first_day().iter_days().take(month.days() as usize) {
+        match day_status(stays, grace_days, day) {
+            DayStatus::Occupied(_) => out.occupied += 1,
+            DayStatus::Grace(_) => out.vacancy_paid += 1,
+            DayStatus::Vacant => out.vacant_unpaid += 1,
         }
-        day += Duration::days(1);
     }
     out
 }

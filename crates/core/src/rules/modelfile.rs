@@ -1,0 +1,621 @@
+//! Compensation model files (TOML, DOMAIN §4): reading, checking, and the
+//! model values the settlement uses.
+//!
+//! One file may hold several models (`[[modell]]`). A model has a name, a
+//! type, the services (insatser) it covers, a validity start (and optional
+//! end), the decision behind it, and its rates. Versions of one model are
+//! separate `[[modell]]` entries with the same name and different
+//! `giltig_fran`. The format is documented in `docs/modeller/README.md`.
+//!
+//! Problems are reported in Swedish with line and key; amounts are exact
+//! (a TOML number or a string with decimal comma, at most two decimals).
+
+use crate::num::{Money, NumError};
+use crate::rules::timeclass::Boundaries;
+use crate::rules::Share;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+/// The kinds of model Resurs can settle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum ModelType {
+    /// Home care paid per performed hour, by service and time class.
+    HemtjanstUtfordTid,
+    /// Paid per occupied day by level (residential, short-term, LSS housing).
+    Dygn,
+}
+
+impl ModelType {
+    pub fn code(self) -> &'static str {
+        match self {
+            ModelType::HemtjanstUtfordTid => "hemtjanst_utford_tid",
+            ModelType::Dygn => "dygn",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ModelType> {
+        [ModelType::HemtjanstUtfordTid, ModelType::Dygn]
+            .into_iter()
+            .find(|t| t.code() == s)
+    }
+}
+
+/// An amount or percentage as written in the file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum Num {
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl Num {
+    fn text(&self) -> String {
+        match self {
+            Num::Int(i) => i.to_string(),
+            // The shortest representation round-trips, so 412.37 stays 412.37.
+            Num::Float(f) => f.to_string(),
+            Num::Text(s) => s.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileToml {
+    modell: Vec<Spanned<ModelToml>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModelToml {
+    namn: String,
+    typ: Spanned<String>,
+    insatser: Spanned<Vec<String>>,
+    giltig_fran: Spanned<toml::value::Datetime>,
+    giltig_till: Option<Spanned<toml::value::Datetime>>,
+    beslut: Option<String>,
+    tidsklasser: Option<Spanned<TimeClassToml>>,
+    timpris: Option<BTreeMap<String, Spanned<ClassRatesToml>>>,
+    dygnspris: Option<Spanned<BTreeMap<String, Spanned<Num>>>>,
+    vakansdagar: Option<Spanned<i64>>,
+    smaenhet: Option<Spanned<SmallUnitToml>>,
+    momskompensation_procent: Option<Spanned<Num>>,
+    landsbygd: Option<Spanned<RuralToml>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TimeClassToml {
+    dag_start: String,
+    kvall_start: String,
+    natt_start: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClassRatesToml {
+    dag: Spanned<Num>,
+    kvall: Spanned<Num>,
+    natt: Spanned<Num>,
+    helg: Spanned<Num>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SmallUnitToml {
+    under_platser: i64,
+    tillagg_procent: Spanned<Num>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuralToml {
+    procent: Spanned<Num>,
+    utforare: Vec<String>,
+}
+
+/// Hourly rates of one service by time class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassRates {
+    pub dag: Money,
+    pub kvall: Money,
+    pub natt: Money,
+    pub helg: Money,
+}
+
+/// One version of a model, checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelVersion {
+    pub namn: String,
+    pub typ: String,
+    pub insatser: Vec<String>,
+    pub giltig_fran: NaiveDate,
+    pub giltig_till: Option<NaiveDate>,
+    pub beslut: Option<String>,
+    pub tidsklasser: Option<[u32; 3]>,
+    /// Service → hourly rates (home care).
+    pub timpris: BTreeMap<String, ClassRates>,
+    /// Level → rate per occupied day (`standard` when no level applies).
+    pub dygnspris: BTreeMap<String, Money>,
+    pub vakansdagar: u32,
+    /// Units with fewer places than this get `smaenhet_tillagg` on top.
+    pub smaenhet_under_platser: Option<u32>,
+    pub smaenhet_tillagg: Option<Share>,
+    /// VAT compensation for external providers (upphandlad, LOV).
+    pub momskompensation: Option<Share>,
+    pub landsbygd: Option<Share>,
+    pub landsbygd_utforare: Vec<String>,
+}
+
+impl ModelVersion {
+    pub fn model_type(&self) -> Option<ModelType> {
+        ModelType::parse(&self.typ)
+    }
+    pub fn boundaries(&self) -> Boundaries {
+        match self.tidsklasser {
+            Some([d, k, n]) => Boundaries {
+                day_start: d,
+                evening_start: k,
+                night_start: n,
+            },
+            None => Boundaries::default(),
+        }
+    }
+    /// Whether this version applies on `day`.
+    pub fn valid_on(&self, day: NaiveDate) -> bool {
+        self.giltig_fran <= day && self.giltig_till.is_none_or(|t| day <= t)
+    }
+    /// `namn@ÅÅÅÅ-MM-DD`, how a version is named on the command line.
+    pub fn id(&self) -> String {
+        format!("{}@{}", self.namn, self.giltig_fran)
+    }
+}
+
+/// A problem in a model file: line, key and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ModelProblem {
+    pub rad: usize,
+    pub nyckel: String,
+    pub fel: String,
+}
+
+impl ModelProblem {
+    pub fn render(&self) -> String {
+        format!("rad {}, nyckel \"{}\": {}", self.rad, self.nyckel, self.fel)
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// Translates the TOML library's English messages for the common cases.
+fn toml_message_sv(msg: &str) -> (String, String) {
+    let quoted = |m: &str| m.split('`').nth(1).unwrap_or("").to_string();
+    if msg.starts_with("unknown field") {
+        let key = quoted(msg);
+        let expected = msg.split("expected").nth(1).unwrap_or("").trim().replace('`', "\"");
+        (key, format!("okänd nyckel; tillåtna är {expected}"))
+    } else if msg.starts_with("missing field") {
+        let key = quoted(msg);
+        (key.clone(), format!("nyckeln \"{key}\" saknas"))
+    } else if msg.contains("invalid type") {
+        (String::new(), format!("fel typ av värde ({})", msg.trim()))
+    } else {
+        (String::new(), format!("filen är inte giltig TOML ({})", msg.trim()))
+    }
+}
+
+struct Ctx<'a> {
+    text: &'a str,
+    problems: Vec<ModelProblem>,
+}
+
+impl Ctx<'_> {
+    fn at(&mut self, span: std::ops::Range<usize>, key: &str, fel: impl Into<String>) {
+        self.problems.push(ModelProblem {
+            rad: line_of(self.text, span.start),
+            nyckel: key.to_string(),
+            fel: fel.into(),
+        });
+    }
+    fn money(&mut self, v: &Spanned<Num>, key: &str) -> Option<Money> {
+        match Money::parse_sv(&v.get_ref().text()) {
+            Ok(m) if m.ore() < 0 => {
+                self.at(
+                    v.span(),
+                    key,
+                    format!("värdet {} är negativt; förväntade ett belopp ≥ 0", v.get_ref().text()),
+                );
+                None
+            }
+            Ok(m) => Some(m),
+            Err(e) => {
+                self.at(
+                    v.span(),
+                    key,
+                    format!("värdet \"{}\": förväntade {}", v.get_ref().text(), e.expected()),
+                );
+                None
+            }
+        }
+    }
+    fn percent(&mut self, v: &Spanned<Num>, key: &str) -> Option<Share> {
+        match Share::from_percent_sv(&v.get_ref().text()) {
+            Ok(s) if s.0 < 0 => {
+                self.at(v.span(), key, "förväntade en procentsats ≥ 0");
+                None
+            }
+            Ok(s) => Some(s),
+            Err(e) => {
+                self.at(
+                    v.span(),
+                    key,
+                    format!("värdet \"{}\": förväntade {}", v.get_ref().text(), percent_expected(e)),
+                );
+                None
+            }
+        }
+    }
+    fn date(&mut self, v: &Spanned<toml::value::Datetime>, key: &str) -> Option<NaiveDate> {
+        let d = v.get_ref();
+        match (d.date, d.time) {
+            (Some(date), None) => NaiveDate::from_ymd_opt(date.year as i32, date.month as u32, date.day as u32),
+            _ => {
+                self.at(
+                    v.span(),
+                    key,
+                    format!("värdet {d}: förväntade ett datum ÅÅÅÅ-MM-DD utan klockslag"),
+                );
+                None
+            }
+        }
+    }
+}
+
+fn percent_expected(e: NumError) -> &'static str {
+    match e {
+        NumError::TooManyDecimals => "högst fyra decimaler",
+        other => other.expected(),
+    }
+}
+
+fn parse_clock(s: &str) -> Option<u32> {
+    let (h, m) = s.split_once(':')?;
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60 && s.len() == 5).then_some(h * 60 + m)
+}
+
+/// Reads and checks a model file. `Ok` holds every model version of the file.
+pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
+    let file: FileToml = match toml::from_str(text) {
+        Ok(f) => f,
+        Err(e) => {
+            let (key, fel) = toml_message_sv(e.message());
+            return Err(vec![ModelProblem {
+                rad: e.span().map_or(1, |s| line_of(text, s.start)),
+                nyckel: key,
+                fel,
+            }]);
+        }
+    };
+    let mut c = Ctx {
+        text,
+        problems: Vec::new(),
+    };
+    let mut out: Vec<(std::ops::Range<usize>, ModelVersion)> = Vec::new();
+    for m in &file.modell {
+        let m = m.get_ref();
+        let span = m.insatser.span();
+        let typ = ModelType::parse(m.typ.get_ref());
+        if typ.is_none() {
+            c.at(
+                m.typ.span(),
+                "typ",
+                format!(
+                    "okänd modelltyp \"{}\"; förväntade hemtjanst_utford_tid eller dygn",
+                    m.typ.get_ref()
+                ),
+            );
+        }
+        if m.insatser.get_ref().is_empty() {
+            c.at(span.clone(), "insatser", "minst en insats");
+        }
+        let from = c.date(&m.giltig_fran, "giltig_fran");
+        let to = m.giltig_till.as_ref().and_then(|t| c.date(t, "giltig_till"));
+        if let (Some(f), Some(t), Some(ts)) = (from, to, &m.giltig_till) {
+            if t < f {
+                c.at(
+                    ts.span(),
+                    "giltig_till",
+                    format!("slutdatum {t} är före giltig_fran {f}"),
+                );
+            }
+        }
+        let tidsklasser = m.tidsklasser.as_ref().and_then(|tk| {
+            let v = tk.get_ref();
+            let parts: Vec<Option<u32>> = [&v.dag_start, &v.kvall_start, &v.natt_start]
+                .iter()
+                .map(|s| parse_clock(s))
+                .collect();
+            match parts.as_slice() {
+                [Some(d), Some(k), Some(n)] if d < k && k < n => Some([*d, *k, *n]),
+                _ => {
+                    c.at(
+                        tk.span(),
+                        "tidsklasser",
+                        "klockslag TT:MM med dag_start < kvall_start < natt_start",
+                    );
+                    None
+                }
+            }
+        });
+        let mut timpris = BTreeMap::new();
+        for (insats, r) in m.timpris.iter().flatten() {
+            let rr = r.get_ref();
+            let key = |k: &str| format!("timpris.{insats}.{k}");
+            let vals = [
+                c.money(&rr.dag, &key("dag")),
+                c.money(&rr.kvall, &key("kvall")),
+                c.money(&rr.natt, &key("natt")),
+                c.money(&rr.helg, &key("helg")),
+            ];
+            if let [Some(dag), Some(kvall), Some(natt), Some(helg)] = vals {
+                timpris.insert(insats.clone(), ClassRates { dag, kvall, natt, helg });
+            }
+        }
+        let mut dygnspris = BTreeMap::new();
+        for (level, v) in m.dygnspris.iter().flat_map(|d| d.get_ref()) {
+            if let Some(money) = c.money(v, &format!("dygnspris.{level}")) {
+                dygnspris.insert(level.clone(), money);
+            }
+        }
+        // Numbered levels must run 1, 2, 3 … without a gap.
+        let mut numbered: Vec<u32> = dygnspris.keys().filter_map(|k| k.parse().ok()).collect();
+        numbered.sort();
+        for (i, n) in numbered.iter().enumerate() {
+            if *n != i as u32 + 1 {
+                let at = m.dygnspris.as_ref().map_or(span.clone(), |d| d.span());
+                c.at(
+                    at,
+                    "dygnspris",
+                    format!("nivåerna ska vara 1, 2, 3 … utan glapp; nivå {} saknas", i + 1),
+                );
+                break;
+            }
+        }
+        match typ {
+            Some(ModelType::HemtjanstUtfordTid) => {
+                for ins in m.insatser.get_ref() {
+                    if !timpris.contains_key(ins) && m.timpris.as_ref().is_none_or(|t| !t.contains_key(ins)) {
+                        c.at(
+                            span.clone(),
+                            &format!("timpris.{ins}"),
+                            format!("timpris för insatsen {ins} saknas"),
+                        );
+                    }
+                }
+            }
+            Some(ModelType::Dygn) if dygnspris.is_empty() && m.dygnspris.is_none() => {
+                c.at(
+                    m.typ.span(),
+                    "dygnspris",
+                    "minst ett dygnspris (t.ex. standard = \"1 593,00\")",
+                );
+            }
+            _ => {}
+        }
+        let vakansdagar = match &m.vakansdagar {
+            Some(v) if !(0..=365).contains(v.get_ref()) => {
+                c.at(v.span(), "vakansdagar", "ett antal dagar 0–365");
+                0
+            }
+            Some(v) => *v.get_ref() as u32,
+            None => 0,
+        };
+        let (smaenhet_under_platser, smaenhet_tillagg) = match &m.smaenhet {
+            Some(s) => (
+                Some(s.get_ref().under_platser.max(0) as u32),
+                c.percent(&s.get_ref().tillagg_procent, "smaenhet.tillagg_procent"),
+            ),
+            None => (None, None),
+        };
+        let momskompensation = m
+            .momskompensation_procent
+            .as_ref()
+            .and_then(|v| c.percent(v, "momskompensation_procent"));
+        let (landsbygd, landsbygd_utforare) = match &m.landsbygd {
+            Some(l) => (
+                c.percent(&l.get_ref().procent, "landsbygd.procent"),
+                l.get_ref().utforare.clone(),
+            ),
+            None => (None, Vec::new()),
+        };
+        if let Some(from) = from {
+            out.push((
+                m.giltig_fran.span(),
+                ModelVersion {
+                    namn: m.namn.clone(),
+                    typ: m.typ.get_ref().clone(),
+                    insatser: m.insatser.get_ref().clone(),
+                    giltig_fran: from,
+                    giltig_till: to,
+                    beslut: m.beslut.clone(),
+                    tidsklasser,
+                    timpris,
+                    dygnspris,
+                    vakansdagar,
+                    smaenhet_under_platser,
+                    smaenhet_tillagg,
+                    momskompensation,
+                    landsbygd,
+                    landsbygd_utforare,
+                },
+            ));
+        }
+    }
+    // Versions of one model must not overlap.
+    for (i, (span, a)) in out.iter().enumerate() {
+        for (_, b) in &out[..i] {
+            if a.namn == b.namn && overlaps(a, b) {
+                c.at(
+                    span.clone(),
+                    "giltig_fran",
+                    format!(
+                        "modellen \"{}\" har redan en version giltig {} (överlappande giltighet)",
+                        a.namn, b.giltig_fran
+                    ),
+                );
+            }
+        }
+    }
+    if c.problems.is_empty() {
+        Ok(out.into_iter().map(|(_, v)| v).collect())
+    } else {
+        c.problems.sort_by_key(|p| p.rad);
+        Err(c.problems)
+    }
+}
+
+/// Whether two versions' validity overlaps. A version without an end runs
+/// until the next version of the same model starts, so two open versions
+/// overlap only if they start on the same day.
+pub fn overlaps(a: &ModelVersion, b: &ModelVersion) -> bool {
+    match (a.giltig_till, b.giltig_till) {
+        (None, None) => a.giltig_fran == b.giltig_fran,
+        (Some(at), None) => b.giltig_fran <= at && b.giltig_fran >= a.giltig_fran,
+        (None, Some(bt)) => a.giltig_fran <= bt && a.giltig_fran >= b.giltig_fran,
+        (Some(at), Some(bt)) => a.giltig_fran <= bt && b.giltig_fran <= at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[[modell]]
+namn = "Hemtjänst"
+typ = "hemtjanst_utford_tid"
+insatser = ["HT_OMV"]
+giltig_fran = 2025-01-01
+beslut = "VON 2024-11-20 § 112"
+momskompensation_procent = 6
+
+[modell.timpris.HT_OMV]
+dag = "412,00"
+kvall = 455
+natt = 520.5
+helg = "498,00"
+
+[[modell]]
+namn = "Hemtjänst"
+typ = "hemtjanst_utford_tid"
+insatser = ["HT_OMV"]
+giltig_fran = 2025-04-01
+
+[modell.timpris.HT_OMV]
+dag = "420,00"
+kvall = "465,00"
+natt = "530,00"
+helg = "508,00"
+"#;
+
+    #[test]
+    fn reads_versions_with_exact_amounts() {
+        let v = parse(GOOD).unwrap();
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[0].timpris["HT_OMV"].natt, Money::from_ore(52_050));
+        assert_eq!(v[0].timpris["HT_OMV"].kvall, Money::from_kr(455));
+        assert_eq!(v[0].momskompensation, Some(Share(60_000)));
+        assert_eq!(v[1].id(), "Hemtjänst@2025-04-01");
+    }
+
+    #[test]
+    fn bad_files_name_line_and_key() {
+        // (edit of the good file, line, key, text in the message, reason)
+        let cases = [
+            (
+                GOOD.replace("beslut = ", "beslutt = "),
+                7,
+                "beslutt",
+                "okänd nyckel",
+                "unknown key",
+            ),
+            (
+                GOOD.replace("dag = \"412,00\"", "dag = \"-412,00\""),
+                11,
+                "timpris.HT_OMV.dag",
+                "negativt",
+                "negative rate",
+            ),
+            (
+                GOOD.replace("giltig_fran = 2025-04-01", "giltig_fran = 2025-01-01"),
+                20,
+                "giltig_fran",
+                "överlappande giltighet",
+                "overlapping validity",
+            ),
+            (
+                GOOD.replace(
+                    "[modell.timpris.HT_OMV]\ndag = \"420,00\"",
+                    "[modell.timpris.HT_SERV]\ndag = \"420,00\"",
+                ),
+                19,
+                "timpris.HT_OMV",
+                "saknas",
+                "missing rate for a service",
+            ),
+            (
+                GOOD.replace("dag = \"412,00\"", "dag = \"412,005\""),
+                11,
+                "timpris.HT_OMV.dag",
+                "högst två decimaler",
+                "three decimals",
+            ),
+            (
+                GOOD.replace(
+                    "typ = \"hemtjanst_utford_tid\"\ninsatser = [\"HT_OMV\"]\ngiltig_fran = 2025-01-01",
+                    "typ = \"per_timme\"\ninsatser = [\"HT_OMV\"]\ngiltig_fran = 2025-01-01",
+                ),
+                4,
+                "typ",
+                "okänd modelltyp",
+                "unknown type",
+            ),
+        ];
+        for (text, line, key, msg, why) in cases {
+            let p = parse(&text).expect_err(why);
+            assert!(
+                p.iter()
+                    .any(|p| p.rad == line && p.nyckel == key && p.fel.contains(msg)),
+                "{why}: {:?}",
+                p
+            );
+        }
+    }
+
+    #[test]
+    fn level_gaps_are_refused() {
+        let text = r#"
+[[modell]]
+namn = "LSS"
+typ = "dygn"
+insatser = ["LSS_GRUPP"]
+giltig_fran = 2025-01-01
+[modell.dygnspris]
+1 = "1 800"
+2 = "2 100"
+4 = "2 900"
+"#;
+        let p = parse(text).unwrap_err();
+        assert!(p[0].fel.contains("nivå 3 saknas"), "{p:?}");
+        assert_eq!(p[0].nyckel, "dygnspris");
+    }
+}

@@ -1,0 +1,649 @@
+//! Monthly settlement (*avräkning*, DOMAIN §4): a month's volumes and the
+//! stored model versions → what each provider and unit is paid, as a tree
+//! total → provider → service → rule lines → brukare-days.
+//!
+//! Rules (docs/regler.md):
+//! - every amount is computed per brukare and day and rounded to öre there;
+//!   each level of the tree is the sum of the level below, so totals always
+//!   add up and the result is the same with or without detail;
+//! - each day uses the model version valid on that day; a visit uses the
+//!   version valid on the day it starts;
+//! - home care (`hemtjanst_utford_tid`): performed minutes per time class ×
+//!   hourly rate ÷ 60; then VAT compensation for external providers and the
+//!   rural supplement for listed providers, each a percentage of the service
+//!   subtotal;
+//! - per-day models (`dygn`): each occupied day at the rate of the resident's
+//!   level (from the decision, `standard` when none), vacant days paid under
+//!   the vacancy rule at the departed resident's rate, and the small-unit
+//!   supplement for units with fewer places than the model says;
+//! - volumes no model covers are never guessed: they are listed as
+//!   uncovered.
+
+use crate::model::Regiform;
+use crate::num::{Money, Qty};
+use crate::period::Period;
+use crate::rules::modelfile::{ModelType, ModelVersion};
+use crate::rules::timeclass::{split, TimeClass};
+use crate::rules::vacancy::{day_status, DayStatus, Stay};
+use crate::rules::{mul_div, Share};
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A performed home-care visit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VisitIn {
+    pub brukare: String,
+    pub utforare: String,
+    pub insats: String,
+    pub start: NaiveDateTime,
+    pub end: NaiveDateTime,
+}
+
+/// A stay with the decision that explains it (service and level).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StayIn {
+    pub brukare: String,
+    pub utforare: String,
+    pub plats: String,
+    pub inflyttning: NaiveDate,
+    pub utflyttning: Option<NaiveDate>,
+    /// Service of the matching decision; `None` when there is none.
+    pub insats: Option<String>,
+    pub niva: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProviderIn {
+    pub kod: String,
+    pub namn: String,
+    pub regiform: Regiform,
+    pub platser: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Detail {
+    pub brukare: String,
+    pub datum: NaiveDate,
+    pub volym: Qty,
+    pub belopp: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleLine {
+    /// What the line is, in Swedish (`timpris kväll`, `dygnspris nivå 3`).
+    pub regel: String,
+    pub modellversion: String,
+    pub volym: Qty,
+    /// `timmar`, `dygn` or `kr` (percentage lines are on an amount).
+    pub enhet: &'static str,
+    /// Rate per unit, or `None` for percentage lines.
+    pub pris: Option<Money>,
+    pub procent: Option<Share>,
+    pub belopp: Money,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub detalj: Vec<Detail>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServiceNode {
+    pub modell: String,
+    pub insats: String,
+    pub belopp: Money,
+    pub rader: Vec<RuleLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProviderNode {
+    pub utforare: String,
+    pub namn: String,
+    pub regiform: String,
+    pub belopp: Money,
+    pub tjanster: Vec<ServiceNode>,
+}
+
+/// A volume that no model prices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Uncovered {
+    pub brukare: String,
+    pub utforare: String,
+    pub insats: String,
+    pub dagar: u32,
+    pub volym: Qty,
+    pub enhet: &'static str,
+    pub orsak: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Settlement {
+    pub period: Period,
+    pub belopp: Money,
+    pub utforare: Vec<ProviderNode>,
+    pub ej_prissatt: Vec<Uncovered>,
+    pub modellversioner: Vec<String>,
+}
+
+/// The version of a model of `typ` covering `insats` on `day`.
+fn version_for<'m>(
+    models: &'m [ModelVersion],
+    typ: ModelType,
+    insats: &str,
+    day: NaiveDate,
+) -> Option<&'m ModelVersion> {
+    models
+        .iter()
+        .filter(|m| m.model_type() == Some(typ) && m.insatser.iter().any(|i| i == insats) && m.valid_on(day))
+        // The latest start wins when an open version is followed by a newer one.
+        .max_by_key(|m| m.giltig_fran)
+}
+
+fn pct(amount: Money, share: Share) -> Money {
+    Money::from_ore(mul_div(amount.ore(), share.0, Share::ONE.0))
+}
+
+type LineKey = (String, String, String, String); // (utforare, modell id, insats, regel)
+
+#[derive(Default)]
+struct Acc {
+    /// (utforare, insats) → model name
+    service_model: BTreeMap<(String, String), String>,
+    lines: BTreeMap<LineKey, (Money, &'static str, Vec<Detail>)>,
+    uncovered: BTreeMap<(String, String, String, String), (std::collections::BTreeSet<NaiveDate>, i64, &'static str)>,
+    versions: std::collections::BTreeSet<String>,
+}
+
+impl Acc {
+    fn add(
+        &mut self,
+        m: &ModelVersion,
+        utforare: &str,
+        insats: &str,
+        regel: String,
+        rate: Money,
+        unit: &'static str,
+        d: Detail,
+    ) {
+        self.versions.insert(m.id());
+        self.service_model
+            .entry((utforare.into(), insats.into()))
+            .or_insert_with(|| m.namn.clone());
+        let e = self
+            .lines
+            .entry((utforare.into(), m.id(), insats.into(), regel))
+            .or_insert((rate, unit, Vec::new()));
+        e.2.push(d);
+    }
+    fn uncovered(
+        &mut self,
+        brukare: &str,
+        utforare: &str,
+        insats: &str,
+        why: String,
+        day: NaiveDate,
+        hundredths: i64,
+        unit: &'static str,
+    ) {
+        let e = self
+            .uncovered
+            .entry((brukare.into(), utforare.into(), insats.into(), why))
+            .or_insert((Default::default(), 0, unit));
+        e.0.insert(day);
+        e.1 += hundredths;
+    }
+}
+
+/// Settles `period`.
+pub fn settle(
+    period: Period,
+    models: &[ModelVersion],
+    providers: &[ProviderIn],
+    visits: &[VisitIn],
+    stays: &[StayIn],
+) -> Settlement {
+    let mut acc = Acc::default();
+    // Home care: per visit and time class.
+    for v in visits {
+        let day = v.start.date();
+        let Some(m) = version_for(models, ModelType::HemtjanstUtfordTid, &v.insats, day) else {
+            let minutes = (v.end - v.start).num_minutes();
+            acc.uncovered(
+                &v.brukare,
+                &v.utforare,
+                &v.insats,
+                "ingen modell för insatsen".into(),
+                day,
+                Qty::from_minutes(minutes).hundredths(),
+                "timmar",
+            );
+            continue;
+        };
+        let Some(rates) = m.timpris.get(&v.insats) else {
+            continue;
+        };
+        let s = split(&m.boundaries(), v.start, v.end);
+        for (class, rate) in [
+            (TimeClass::Dag, rates.dag),
+            (TimeClass::Kvall, rates.kvall),
+            (TimeClass::Natt, rates.natt),
+            (TimeClass::Helg, rates.helg),
+        ] {
+            let minutes = s.get(class);
+            if minutes == 0 {
+                continue;
+            }
+            let d = Detail {
+                brukare: v.brukare.clone(),
+                datum: day,
+                volym: Qty::from_hundredths(minutes),
+                belopp: Money::from_ore(mul_div(rate.ore(), minutes, 60)),
+            };
+            acc.add(
+                m,
+                &v.utforare,
+                &v.insats,
+                format!("timpris {}", class.label()),
+                rate,
+                "timmar",
+                d,
+            );
+        }
+    }
+    // Per-day models: each place's days.
+    let mut places: BTreeMap<(String, String), Vec<&StayIn>> = BTreeMap::new();
+    for s in stays {
+        places.entry((s.utforare.clone(), s.plats.clone())).or_default().push(s);
+    }
+    let places_of: BTreeMap<&str, Option<i64>> = providers.iter().map(|p| (p.kod.as_str(), p.platser)).collect();
+    for ((utforare, _), list) in &places {
+        let spans: Vec<Stay> = list.iter().map(|s| (s.inflyttning, s.utflyttning)).collect();
+        for day in period.first_day().iter_days().take(period.days() as usize) {
+            // The vacancy rule's grace days come from the version valid that day.
+            let probe = list.iter().find_map(|s| {
+                s.insats
+                    .as_deref()
+                    .and_then(|i| version_for(models, ModelType::Dygn, i, day))
+            });
+            let grace = probe.map_or(0, |m| m.vakansdagar);
+            let (idx, regel_prefix) = match day_status(&spans, grace, day) {
+                DayStatus::Occupied(i) => (i, "dygnspris"),
+                DayStatus::Grace(i) => (i, "vakansdygn"),
+                DayStatus::Vacant => continue,
+            };
+            let s = list[idx];
+            let Some(insats) = s.insats.as_deref() else {
+                acc.uncovered(
+                    &s.brukare,
+                    utforare,
+                    "(inget beslut)",
+                    "vistelse utan beslut".into(),
+                    day,
+                    100,
+                    "dygn",
+                );
+                continue;
+            };
+            let Some(m) = version_for(models, ModelType::Dygn, insats, day) else {
+                acc.uncovered(
+                    &s.brukare,
+                    utforare,
+                    insats,
+                    "ingen modell för insatsen".into(),
+                    day,
+                    100,
+                    "dygn",
+                );
+                continue;
+            };
+            let level = s.niva.clone().unwrap_or_else(|| "standard".into());
+            let (key, rate) = match m.dygnspris.get(&level) {
+                Some(r) => (level.clone(), *r),
+                None => match m.dygnspris.get("standard") {
+                    Some(r) if s.niva.is_none() => ("standard".into(), *r),
+                    _ => {
+                        acc.uncovered(
+                            &s.brukare,
+                            utforare,
+                            insats,
+                            format!("inget dygnspris för nivå {level}"),
+                            day,
+                            100,
+                            "dygn",
+                        );
+                        continue;
+                    }
+                },
+            };
+            let regel = if key == "standard" {
+                regel_prefix.to_string()
+            } else {
+                format!("{regel_prefix} nivå {key}")
+            };
+            let d = Detail {
+                brukare: s.brukare.clone(),
+                datum: day,
+                volym: Qty::whole(1),
+                belopp: rate,
+            };
+            acc.add(m, utforare, insats, regel, rate, "dygn", d);
+        }
+    }
+    // Assemble the tree, adding percentage lines per service.
+    let regi: BTreeMap<&str, &ProviderIn> = providers.iter().map(|p| (p.kod.as_str(), p)).collect();
+    let mut tree: BTreeMap<String, BTreeMap<String, (String, Vec<RuleLine>)>> = BTreeMap::new();
+    for ((utforare, version, insats, regel), (rate, unit, mut detail)) in std::mem::take(&mut acc.lines) {
+        detail.sort_by(|a, b| (a.datum, &a.brukare).cmp(&(b.datum, &b.brukare)));
+        let volym = Qty::from_hundredths(detail.iter().map(|d| d.volym.hundredths()).sum());
+        // Minutes were collected for time; show hours.
+        let volym = if unit == "timmar" {
+            Qty::from_minutes(volym.hundredths())
+        } else {
+            volym
+        };
+        let detail: Vec<Detail> = if unit == "timmar" {
+            detail
+                .into_iter()
+                .map(|d| Detail {
+                    volym: Qty::from_minutes(d.volym.hundredths()),
+                    ..d
+                })
+                .collect()
+        } else {
+            detail
+        };
+        let line = RuleLine {
+            regel,
+            modellversion: version.clone(),
+            volym,
+            enhet: unit,
+            pris: Some(rate),
+            procent: None,
+            belopp: detail.iter().map(|d| d.belopp).sum(),
+            detalj: detail,
+        };
+        let model = acc
+            .service_model
+            .get(&(utforare.clone(), insats.clone()))
+            .cloned()
+            .unwrap_or_default();
+        tree.entry(utforare)
+            .or_default()
+            .entry(insats)
+            .or_insert_with(|| (model, Vec::new()))
+            .1
+            .push(line);
+    }
+    let mut out = Vec::new();
+    for (utforare, services) in tree {
+        let p = regi.get(utforare.as_str());
+        let mut nodes = Vec::new();
+        for (insats, (model, mut lines)) in services {
+            let subtotal: Money = lines.iter().map(|l| l.belopp).sum();
+            // The version of the service's first line decides the percentages.
+            let version = models
+                .iter()
+                .find(|m| Some(m.id()) == lines.first().map(|l| l.modellversion.clone()));
+            if let (Some(m), Some(p)) = (version, p) {
+                let mut extra = Vec::new();
+                if let Some(share) = m.momskompensation.filter(|_| !p.regiform.is_own()) {
+                    extra.push(("momskompensation", share));
+                }
+                if let Some(share) = m.landsbygd.filter(|_| m.landsbygd_utforare.contains(&utforare)) {
+                    extra.push(("landsbygdstillägg", share));
+                }
+                if let (Some(under), Some(share), Some(Some(platser))) = (
+                    m.smaenhet_under_platser,
+                    m.smaenhet_tillagg,
+                    places_of.get(utforare.as_str()),
+                ) {
+                    if *platser < under as i64 {
+                        extra.push(("småenhetstillägg", share));
+                    }
+                }
+                for (name, share) in extra {
+                    lines.push(RuleLine {
+                        regel: format!("{name} {}", share.fmt_percent()),
+                        modellversion: m.id(),
+                        volym: Qty::from_hundredths(subtotal.ore()),
+                        enhet: "kr",
+                        pris: None,
+                        procent: Some(share),
+                        belopp: pct(subtotal, share),
+                        detalj: Vec::new(),
+                    });
+                }
+            }
+            let belopp = lines.iter().map(|l| l.belopp).sum();
+            nodes.push(ServiceNode {
+                modell: model,
+                insats,
+                belopp,
+                rader: lines,
+            });
+        }
+        let belopp = nodes.iter().map(|n| n.belopp).sum();
+        out.push(ProviderNode {
+            namn: p.map_or_else(|| utforare.clone(), |p| p.namn.clone()),
+            regiform: p.map_or_else(String::new, |p| p.regiform.code().to_string()),
+            utforare,
+            belopp,
+            tjanster: nodes,
+        });
+    }
+    let ej_prissatt = acc
+        .uncovered
+        .into_iter()
+        .map(|((brukare, utforare, insats, orsak), (days, vol, enhet))| Uncovered {
+            brukare,
+            utforare,
+            insats,
+            dagar: days.len() as u32,
+            volym: Qty::from_hundredths(vol),
+            enhet,
+            orsak,
+        })
+        .collect();
+    Settlement {
+        period,
+        belopp: out.iter().map(|p| p.belopp).sum(),
+        utforare: out,
+        ej_prissatt,
+        modellversioner: acc.versions.into_iter().collect(),
+    }
+}
+
+impl Settlement {
+    /// Drops brukare-day detail (the amounts are unchanged).
+    pub fn without_detail(mut self) -> Settlement {
+        for p in &mut self.utforare {
+            for s in &mut p.tjanster {
+                for l in &mut s.rader {
+                    l.detalj.clear();
+                }
+            }
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::date::{parse_date, parse_datetime};
+    use crate::rules::modelfile::parse;
+
+    const MODELS: &str = r#"
+[[modell]]
+namn = "Hemtjänst"
+typ = "hemtjanst_utford_tid"
+insatser = ["HT_OMV"]
+giltig_fran = 2026-01-01
+momskompensation_procent = 6
+[modell.landsbygd]
+procent = "7,1"
+utforare = ["718"]
+[modell.timpris.HT_OMV]
+dag = 420
+kvall = 480
+natt = 540
+helg = 510
+
+[[modell]]
+namn = "Hemtjänst"
+typ = "hemtjanst_utford_tid"
+insatser = ["HT_OMV"]
+giltig_fran = 2026-04-01
+[modell.timpris.HT_OMV]
+dag = 432
+kvall = 492
+natt = 552
+helg = 522
+
+[[modell]]
+namn = "Särskilt boende"
+typ = "dygn"
+insatser = ["SABO"]
+giltig_fran = 2026-01-01
+vakansdagar = 2
+[modell.smaenhet]
+under_platser = 20
+tillagg_procent = 10
+[modell.dygnspris]
+1 = "1 400"
+2 = "1 600"
+"#;
+
+    fn providers() -> Vec<ProviderIn> {
+        [
+            ("711", Regiform::EgenRegi, None),
+            ("LOV1", Regiform::Lov, None),
+            ("718", Regiform::EgenRegi, None),
+            ("S1", Regiform::EgenRegi, Some(18)),
+        ]
+        .into_iter()
+        .map(|(k, r, p)| ProviderIn {
+            kod: k.into(),
+            namn: k.into(),
+            regiform: r,
+            platser: p,
+        })
+        .collect()
+    }
+
+    fn visit(b: &str, u: &str, from: &str, to: &str) -> VisitIn {
+        VisitIn {
+            brukare: b.into(),
+            utforare: u.into(),
+            insats: "HT_OMV".into(),
+            start: parse_datetime(from).unwrap(),
+            end: parse_datetime(to).unwrap(),
+        }
+    }
+
+    fn check_sums(s: &Settlement) {
+        assert_eq!(s.belopp, s.utforare.iter().map(|p| p.belopp).sum());
+        for p in &s.utforare {
+            assert_eq!(p.belopp, p.tjanster.iter().map(|t| t.belopp).sum());
+            for t in &p.tjanster {
+                assert_eq!(t.belopp, t.rader.iter().map(|l| l.belopp).sum());
+                for l in &t.rader {
+                    if !l.detalj.is_empty() {
+                        assert_eq!(l.belopp, l.detalj.iter().map(|d| d.belopp).sum());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn home_care_by_time_class_vat_and_rural() {
+        let m = parse(MODELS).unwrap();
+        let visits = vec![
+            visit("a", "711", "2026-03-02 08:00", "2026-03-02 08:30"), // Monday day: 30 min × 420 = 210
+            visit("a", "711", "2026-03-02 21:45", "2026-03-02 22:15"), // 15 kväll 120 + 15 natt 135
+            visit("b", "LOV1", "2026-03-07 10:00", "2026-03-07 11:00"), // Saturday: 510, + 6 % VAT 30,60
+            visit("c", "718", "2026-03-03 09:00", "2026-03-03 10:00"), // 420, + 7,1 % rural 29,82
+        ];
+        let s = settle(Period::parse("2026-03").unwrap(), &m, &providers(), &visits, &[]);
+        check_sums(&s);
+        let amounts: Vec<(String, i64)> = s
+            .utforare
+            .iter()
+            .map(|p| (p.utforare.clone(), p.belopp.ore()))
+            .collect();
+        assert_eq!(
+            amounts,
+            vec![("711".into(), 46_500), ("718".into(), 44_982), ("LOV1".into(), 54_060)]
+        );
+        let lov = &s.utforare[2].tjanster[0].rader;
+        assert_eq!(lov[1].regel, "momskompensation 6 %");
+        assert_eq!(lov[1].belopp, Money::from_ore(3_060));
+        assert!(s.ej_prissatt.is_empty());
+    }
+
+    #[test]
+    fn rates_change_on_1_april_by_day() {
+        let m = parse(MODELS).unwrap();
+        let visits = vec![
+            visit("a", "711", "2026-03-31 23:30", "2026-04-01 00:30"), // March version, whole visit: 60 natt × 540
+            visit("a", "711", "2026-04-01 08:00", "2026-04-01 09:00"), // April version: 432
+        ];
+        let march = settle(Period::parse("2026-03").unwrap(), &m, &providers(), &visits[..1], &[]);
+        assert_eq!(march.belopp, Money::from_kr(540));
+        let april = settle(Period::parse("2026-04").unwrap(), &m, &providers(), &visits[1..], &[]);
+        assert_eq!(april.belopp, Money::from_kr(432));
+        assert_eq!(april.modellversioner, vec!["Hemtjänst@2026-04-01".to_string()]);
+    }
+
+    #[test]
+    fn occupied_days_levels_vacancy_and_small_units() {
+        let m = parse(MODELS).unwrap();
+        fn d(s: &str) -> NaiveDate {
+            parse_date(s).unwrap()
+        }
+        let stay = |b: &str, plats: &str, i: &str, o: Option<&str>, niva: &str| StayIn {
+            brukare: b.into(),
+            utforare: "S1".into(),
+            plats: plats.into(),
+            inflyttning: d(i),
+            utflyttning: o.map(d),
+            insats: Some("SABO".into()),
+            niva: Some(niva.into()),
+        };
+        let stays = vec![
+            stay("a", "1", "2025-05-01", None, "1"),               // 31 days × 1 400
+            stay("b", "2", "2025-05-01", Some("2026-03-11"), "2"), // 10 days × 1 600 + 2 vacancy days × 1 600
+            stay("c", "3", "2026-03-20", None, "3"),               // level 3 has no rate: uncovered, 12 days
+        ];
+        let s = settle(Period::parse("2026-03").unwrap(), &m, &providers(), &[], &stays);
+        check_sums(&s);
+        let rows: Vec<(String, i64, i64)> = s.utforare[0].tjanster[0]
+            .rader
+            .iter()
+            .map(|l| (l.regel.clone(), l.volym.hundredths(), l.belopp.ore()))
+            .collect();
+        let base = 31 * 140_000 + 10 * 160_000 + 2 * 160_000;
+        assert_eq!(
+            rows,
+            vec![
+                ("dygnspris nivå 1".into(), 3_100, 31 * 140_000),
+                ("dygnspris nivå 2".into(), 1_000, 10 * 160_000),
+                ("vakansdygn nivå 2".into(), 200, 2 * 160_000),
+                ("småenhetstillägg 10 %".into(), base, base / 10),
+            ]
+        );
+        assert_eq!(s.ej_prissatt.len(), 1);
+        assert_eq!(s.ej_prissatt[0].dagar, 12);
+        assert!(s.ej_prissatt[0].orsak.contains("nivå 3"));
+    }
+
+    #[test]
+    fn visits_without_a_model_are_uncovered() {
+        let m = parse(MODELS).unwrap();
+        let mut v = visit("a", "711", "2026-03-02 08:00", "2026-03-02 08:45");
+        v.insats = "HT_SERV".into();
+        let s = settle(Period::parse("2026-03").unwrap(), &m, &providers(), &[v], &[]);
+        assert_eq!(s.belopp, Money::ZERO);
+        assert_eq!(s.ej_prissatt[0].volym, Qty::from_hundredths(75));
+        assert_eq!(s.ej_prissatt[0].insats, "HT_SERV");
+    }
+}
