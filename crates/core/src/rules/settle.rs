@@ -142,17 +142,20 @@ fn pct(amount: Money, share: Share) -> Money {
 }
 
 type LineKey = (String, String, String, String); // (utforare, modell id, insats, regel)
+type UncoveredKey = (String, String, String, String); // (brukare, utforare, insats, orsak)
+type UncoveredVal = (std::collections::BTreeSet<NaiveDate>, i64, &'static str);
 
 #[derive(Default)]
 struct Acc {
     /// (utforare, insats) → model name
     service_model: BTreeMap<(String, String), String>,
     lines: BTreeMap<LineKey, (Money, &'static str, Vec<Detail>)>,
-    uncovered: BTreeMap<(String, String, String, String), (std::collections::BTreeSet<NaiveDate>, i64, &'static str)>,
+    uncovered: BTreeMap<UncoveredKey, UncoveredVal>,
     versions: std::collections::BTreeSet<String>,
 }
 
 impl Acc {
+    #[allow(clippy::too_many_arguments)]
     fn add(
         &mut self,
         m: &ModelVersion,
@@ -173,6 +176,7 @@ impl Acc {
             .or_insert((rate, unit, Vec::new()));
         e.2.push(d);
     }
+    #[allow(clippy::too_many_arguments)]
     fn uncovered(
         &mut self,
         brukare: &str,
