@@ -587,7 +587,7 @@ tillagg_procent = 10
     #[test]
     fn rates_change_on_1_april_by_day() {
         let m = parse(MODELS).unwrap();
-        let visits = vec![
+        let visits = [
             visit("a", "711", "2026-03-31 23:30", "2026-04-01 00:30"), // March version, whole visit: 60 natt × 540
             visit("a", "711", "2026-04-01 08:00", "2026-04-01 09:00"), // April version: 432
         ];
