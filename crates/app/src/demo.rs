@@ -1580,6 +1580,13 @@ pub fn run(store: &mut Store, opts: &Options, log: &mut dyn FnMut(&str)) -> Resu
                 }
             }
         }
+        log("Laddar ersättningsmodellerna i docs/modeller …");
+        for (name, text) in crate::models::EXEMPELSTAD {
+            let ts = import::Options::now().timestamp;
+            if let crate::models::LoadOutcome::Refused(msg) = crate::models::load_text(store, name, text, &ts)? {
+                return Err(AppError::User(format!("internt fel i demons modeller:\n{msg}")));
+            }
+        }
         Ok(Summary {
             files: files.len(),
             rows,

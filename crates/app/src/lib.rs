@@ -9,6 +9,8 @@ pub mod demo;
 pub mod gen;
 pub mod import;
 pub mod keys;
+pub mod models;
+pub mod settle;
 
 /// Errors that stop a use case, each with a Swedish message for the user.
 #[derive(Debug, thiserror::Error)]

@@ -52,6 +52,15 @@ enum Command {
     /// Fyll databasen med demokommunen Exempelstad (deterministiskt per frö).
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Demo(DemoArgs),
+    /// Ersättningsmodeller: kontrollera, ladda, lista och visa.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
+    Model {
+        #[command(subcommand)]
+        what: ModelCommand,
+    },
+    /// Månadens avräkning per utförare och enhet ur lagrade volymer och modeller.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Settle(SettleArgs),
     /// Räkna fram ett timpris med självkostnadsmetoden (lön, PO, arbetstid, OB, omkostnader, brukartidsandel).
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Rate(RateArgs),
@@ -104,6 +113,60 @@ struct DemoArgs {
     /// Ta bort en befintlig databasfil (och dess pseudonymnyckel) först.
     #[arg(long)]
     ersatt: bool,
+}
+
+#[derive(Subcommand)]
+enum ModelCommand {
+    /// Kontrollera en modellfil utan att spara den.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Check {
+        #[arg(value_name = "FIL")]
+        file: PathBuf,
+    },
+    /// Spara modellversionerna i en fil (allt eller inget).
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Load {
+        #[arg(value_name = "FIL")]
+        file: PathBuf,
+    },
+    /// Lista sparade modellversioner.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    List,
+    /// Visa en modells versioner med priser.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Show {
+        #[arg(value_name = "NAMN")]
+        name: String,
+        /// Utdataformat.
+        #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SettleFormat {
+    Tabell,
+    Json,
+    Csv,
+}
+
+#[derive(Args)]
+struct SettleArgs {
+    /// Månad ÅÅÅÅ-MM.
+    #[arg(long, value_name = "ÅÅÅÅ-MM", required_unless_present = "visa")]
+    period: Option<String>,
+    /// Visa en sparad körning i stället för att räkna.
+    #[arg(long, value_name = "NR", conflicts_with = "period")]
+    visa: Option<i64>,
+    /// Utdataformat.
+    #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
+    format: SettleFormat,
+    /// Ta med brukare och dag under varje regelrad.
+    #[arg(long)]
+    detail: bool,
+    /// Räkna även om volymer saknar modell; de visas som en oprissatt rad.
+    #[arg(long)]
+    allow_uncovered: bool,
 }
 
 #[derive(Args)]
@@ -186,13 +249,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let path = db_path(&cli);
     match cli.command {
         Command::Info(args) => {
-            if !path.exists() {
-                anyhow::bail!(
-                    "databasen {} finns inte; skapa den med `resurs demo` eller `resurs import`",
-                    path.display()
-                );
-            }
-            let store = open(&path)?;
+            let store = open_existing(&path)?;
             let overview = store.overview()?;
             let checksum = if args.kontrollsumma {
                 Some(store.content_checksum()?)
@@ -255,6 +312,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", render::overview_table(&store.overview()?, None));
             Ok(ExitCode::SUCCESS)
         }
+        Command::Model { what } => model_command(&path, what),
+        Command::Settle(args) => settle_command(&path, args),
         Command::Rate(args) => {
             let input = rate_input(&args)?;
             let result = match resurs_core::rules::selfcost::compute(&input) {
@@ -286,6 +345,144 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn model_command(path: &Path, what: ModelCommand) -> anyhow::Result<ExitCode> {
+    use resurs_app::models;
+    let name_of = |p: &Path| {
+        p.file_name()
+            .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
+    };
+    match what {
+        ModelCommand::Check { file } => {
+            let text = models::read(&file)?;
+            match models::check_text(&text) {
+                Ok(v) => {
+                    println!("Modellfilen {} är giltig: {} modellversioner.", name_of(&file), v.len());
+                    for m in &v {
+                        println!("  {} ({}, insatser: {})", m.id(), m.typ, m.insatser.join(", "));
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(p) => {
+                    eprint!("{}", models::render_problems(&name_of(&file), &p));
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        ModelCommand::Load { file } => {
+            let text = models::read(&file)?;
+            let mut store = open(path)?;
+            let ts = resurs_app::import::Options::now().timestamp;
+            match models::load_text(&mut store, &name_of(&file), &text, &ts)? {
+                models::LoadOutcome::Loaded { added, unchanged } => {
+                    println!(
+                        "Laddade {}: {} nya modellversioner, {} redan sparade med samma innehåll.",
+                        name_of(&file),
+                        added.len(),
+                        unchanged.len()
+                    );
+                    for a in added {
+                        println!("  ny: {a}");
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                models::LoadOutcome::Refused(msg) => {
+                    eprint!("{msg}");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        ModelCommand::List => {
+            let store = open_existing(path)?;
+            let v = models::stored(&store)?;
+            if v.is_empty() {
+                println!("Inga ersättningsmodeller är sparade.");
+            }
+            for m in v {
+                println!(
+                    "{}  {}  giltig {} – {}  insatser: {}",
+                    render::pad(&m.namn, 24),
+                    render::pad(&m.typ, 22),
+                    m.giltig_fran,
+                    m.giltig_till.map_or("tills vidare".into(), |d| d.to_string()),
+                    m.insatser.join(", ")
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ModelCommand::Show { name, format } => {
+            let store = open_existing(path)?;
+            let v: Vec<_> = models::stored(&store)?.into_iter().filter(|m| m.namn == name).collect();
+            if v.is_empty() {
+                anyhow::bail!("det finns ingen sparad modell med namnet \"{name}\"; se `resurs model list`");
+            }
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&v)?),
+                Format::Tabell => print!("{}", render::model_versions(&v)),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn open_existing(path: &Path) -> anyhow::Result<Store> {
+    if !path.exists() {
+        anyhow::bail!(
+            "databasen {} finns inte; skapa den med `resurs demo` eller `resurs import`",
+            path.display()
+        );
+    }
+    open(path)
+}
+
+fn settle_command(path: &Path, args: SettleArgs) -> anyhow::Result<ExitCode> {
+    use resurs_app::settle;
+    let mut store = open_existing(path)?;
+    let settlement = if let Some(id) = args.visa {
+        let s = settle::stored(&store, id)?;
+        eprintln!("Sparad avräkning nummer {id}.");
+        s
+    } else {
+        let raw = args.period.unwrap_or_default();
+        let Some(period) = resurs_core::period::Period::parse(&raw) else {
+            anyhow::bail!("--period: värdet \"{raw}\", förväntade en månad ÅÅÅÅ-MM, t.ex. 2026-03");
+        };
+        let ts = resurs_app::import::Options::now().timestamp;
+        match settle::run(&mut store, period, args.allow_uncovered, &ts)? {
+            settle::Outcome::Uncovered(s) => {
+                eprint!("{}", render::uncovered(&s));
+                return Ok(ExitCode::from(1));
+            }
+            settle::Outcome::Done {
+                run,
+                settlement,
+                same_as,
+            } => {
+                match same_as {
+                    Some((id, true)) => eprintln!(
+                        "Avräkning sparad som nummer {run}; samma indata som nummer {id} och samma belopp på öret."
+                    ),
+                    Some((id, false)) => {
+                        eprintln!("Avräkning sparad som nummer {run}; samma indata som nummer {id} men ANNAT belopp.")
+                    }
+                    None => eprintln!("Avräkning sparad som nummer {run}."),
+                }
+                settlement
+            }
+        }
+    };
+    let settlement = if args.detail {
+        settlement
+    } else {
+        settlement.without_detail()
+    };
+    match args.format {
+        SettleFormat::Tabell => print!("{}", render::settlement_table(&settlement)),
+        SettleFormat::Json => println!("{}", serde_json::to_string_pretty(&settlement)?),
+        SettleFormat::Csv => print!("{}", render::settlement_csv(&settlement)),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn rate_input(a: &RateArgs) -> anyhow::Result<resurs_core::rules::selfcost::Input> {

@@ -3,6 +3,7 @@
 use resurs_core::num::group_thousands;
 use resurs_core::report::Oversikt;
 use resurs_core::rules::selfcost;
+use resurs_core::rules::settle::Settlement;
 use std::fmt::Write;
 use std::path::Path;
 
@@ -16,7 +17,7 @@ pub fn int(n: i64) -> String {
     }
 }
 
-fn pad(s: &str, w: usize) -> String {
+pub fn pad(s: &str, w: usize) -> String {
     format!("{s}{}", " ".repeat(w.saturating_sub(s.chars().count())))
 }
 fn rpad(s: &str, w: usize) -> String {
@@ -73,6 +74,205 @@ pub fn overview_table(o: &Oversikt, checksum: Option<&str>) -> String {
                 rpad(&int(m.besok), 11)
             );
         }
+    }
+    s
+}
+
+pub fn model_versions(v: &[resurs_core::rules::modelfile::ModelVersion]) -> String {
+    let mut s = String::new();
+    for m in v {
+        let _ = writeln!(s, "{} ({})", m.id(), m.typ);
+        let _ = writeln!(
+            s,
+            "  giltig {} – {}",
+            m.giltig_fran,
+            m.giltig_till.map_or("tills vidare".into(), |d| d.to_string())
+        );
+        if let Some(b) = &m.beslut {
+            let _ = writeln!(s, "  beslut: {b}");
+        }
+        let _ = writeln!(s, "  insatser: {}", m.insatser.join(", "));
+        for (insats, r) in &m.timpris {
+            let _ = writeln!(
+                s,
+                "  timpris {insats}: dag {}, kväll {}, natt {}, helg {}",
+                r.dag.fmt_kr(),
+                r.kvall.fmt_kr(),
+                r.natt.fmt_kr(),
+                r.helg.fmt_kr()
+            );
+        }
+        for (level, r) in &m.dygnspris {
+            let _ = writeln!(s, "  dygnspris {level}: {}", r.fmt_kr());
+        }
+        if m.vakansdagar > 0 {
+            let _ = writeln!(s, "  vakansdagar: {}", m.vakansdagar);
+        }
+        if let (Some(u), Some(p)) = (m.smaenhet_under_platser, m.smaenhet_tillagg) {
+            let _ = writeln!(s, "  småenhetstillägg: {} under {u} platser", p.fmt_percent());
+        }
+        if let Some(p) = m.momskompensation {
+            let _ = writeln!(s, "  momskompensation externa utförare: {}", p.fmt_percent());
+        }
+        if let Some(p) = m.landsbygd {
+            let _ = writeln!(
+                s,
+                "  landsbygdstillägg {} för {}",
+                p.fmt_percent(),
+                m.landsbygd_utforare.join(", ")
+            );
+        }
+    }
+    s
+}
+
+pub fn settlement_table(st: &Settlement) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "Avräkning {} – modellversioner: {}\n",
+        st.period,
+        st.modellversioner.join(", ")
+    );
+    let _ = writeln!(
+        s,
+        "{}{}{}{}",
+        pad("Utförare / insats / regel", 52),
+        rpad("Volym", 14),
+        rpad("Pris", 14),
+        rpad("Belopp", 18)
+    );
+    for p in &st.utforare {
+        let _ = writeln!(
+            s,
+            "{}{}",
+            pad(&format!("{} {} ({})", p.utforare, p.namn, p.regiform), 80),
+            rpad(&p.belopp.fmt_kr(), 18)
+        );
+        for t in &p.tjanster {
+            let _ = writeln!(
+                s,
+                "  {}{}",
+                pad(&format!("{} – {}", t.insats, t.modell), 78),
+                rpad(&t.belopp.fmt_kr(), 18)
+            );
+            for l in &t.rader {
+                let volym = format!(
+                    "{} {}",
+                    l.volym.fmt_fixed(2),
+                    if l.enhet == "kr" { "kr" } else { l.enhet.as_str() }
+                );
+                let pris = l
+                    .pris
+                    .map(|p| p.fmt_kr())
+                    .or(l.procent.map(|p| p.fmt_percent()))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    s,
+                    "    {}{}{}{}",
+                    pad(&l.regel, 48),
+                    rpad(&volym, 14),
+                    rpad(&pris, 14),
+                    rpad(&l.belopp.fmt_kr(), 18)
+                );
+                for d in &l.detalj {
+                    let _ = writeln!(
+                        s,
+                        "      {}{}{}",
+                        pad(&format!("{} {}", d.datum, d.brukare), 46),
+                        rpad(&d.volym.fmt_fixed(2), 14),
+                        rpad(&d.belopp.fmt_kr(), 32)
+                    );
+                }
+            }
+        }
+    }
+    let _ = writeln!(s, "{}{}", pad("Totalt", 80), rpad(&st.belopp.fmt_kr(), 18));
+    if !st.ej_prissatt.is_empty() {
+        let _ = writeln!(s, "\n{}", uncovered(st));
+    }
+    s
+}
+
+/// The uncovered volumes, listed.
+pub fn uncovered(st: &Settlement) -> String {
+    let mut s = format!(
+        "{} volymer saknar ersättningsmodell eller pris för {} (ej prissatta, 0 kr):\n",
+        st.ej_prissatt.len(),
+        st.period
+    );
+    for u in st.ej_prissatt.iter().take(50) {
+        let _ = writeln!(
+            s,
+            "  brukare {}, utförare {}, insats {}: {} dagar, {} {} – {}",
+            u.brukare,
+            u.utforare,
+            u.insats,
+            u.dagar,
+            u.volym.fmt_sv(),
+            u.enhet,
+            u.orsak
+        );
+    }
+    if st.ej_prissatt.len() > 50 {
+        let _ = writeln!(s, "  … och {} till.", st.ej_prissatt.len() - 50);
+    }
+    s.push_str(
+        "Ladda en modell som täcker dem, eller kör med --allow-uncovered för att visa dem som oprissatta rader.\n",
+    );
+    s
+}
+
+/// One row per rule line (and per brukare-day with --detail).
+pub fn settlement_csv(st: &Settlement) -> String {
+    let mut s = String::from(
+        "period;utförare;namn;regiform;insats;modellversion;regel;brukare;datum;volym;enhet;pris;procent;belopp\n",
+    );
+    let kr = |m: resurs_core::num::Money| m.to_string().replace(' ', "");
+    for p in &st.utforare {
+        for t in &p.tjanster {
+            for l in &t.rader {
+                let pris = l.pris.map(kr).unwrap_or_default();
+                let procent = l.procent.map(|p| p.fmt_percent().replace(" %", "")).unwrap_or_default();
+                let base = format!(
+                    "{};{};{};{};{};{};{}",
+                    st.period, p.utforare, p.namn, p.regiform, t.insats, l.modellversion, l.regel
+                );
+                if l.detalj.is_empty() {
+                    let _ = writeln!(
+                        s,
+                        "{base};;;{};{};{pris};{procent};{}",
+                        l.volym.fmt_fixed(2).replace(' ', ""),
+                        l.enhet,
+                        kr(l.belopp)
+                    );
+                }
+                for d in &l.detalj {
+                    let _ = writeln!(
+                        s,
+                        "{base};{};{};{};{};{pris};{procent};{}",
+                        d.brukare,
+                        d.datum,
+                        d.volym.fmt_fixed(2),
+                        l.enhet,
+                        kr(d.belopp)
+                    );
+                }
+            }
+        }
+    }
+    for u in &st.ej_prissatt {
+        let _ = writeln!(
+            s,
+            "{};{};;;{};;ej prissatt: {};{};;{};{};;;0,00",
+            st.period,
+            u.utforare,
+            u.insats,
+            u.orsak,
+            u.brukare,
+            u.volym.fmt_fixed(2),
+            u.enhet
+        );
     }
     s
 }

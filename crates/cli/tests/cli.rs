@@ -660,3 +660,155 @@ fn rate_calculator_shows_each_step() {
         stderr(&out)
     );
 }
+
+const MODEL: &str = r#"[[modell]]
+namn = "Hemtjänst"
+typ = "hemtjanst_utford_tid"
+insatser = ["HT_OMV"]
+giltig_fran = 2025-01-01
+momskompensation_procent = 6
+
+[modell.timpris.HT_OMV]
+dag = "420,00"
+kvall = "480,00"
+natt = "540,00"
+helg = "510,00"
+"#;
+
+#[test]
+fn model_files_are_checked_loaded_listed_and_shown() {
+    let env = Env::new();
+    env.base();
+    let good = env.write("hemtjanst.toml", MODEL);
+    let out = env.run(&["model", "check", good.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Hemtjänst@2025-01-01"));
+    // (broken file, message, reason)
+    let cases = [
+        (
+            MODEL.replace("typ = ", "typp = "),
+            "rad 3, nyckel \"typp\": okänd nyckel",
+            "unknown key",
+        ),
+        (
+            MODEL.replace("\"420,00\"", "\"-420,00\""),
+            "rad 9, nyckel \"timpris.HT_OMV.dag\"",
+            "negative rate",
+        ),
+        (
+            format!("{MODEL}\n{MODEL}"),
+            "överlappande giltighet",
+            "overlapping versions in one file",
+        ),
+    ];
+    for (text, want, why) in cases {
+        let p = env.write("fel.toml", &text);
+        let before = env.db_bytes();
+        for cmd in ["check", "load"] {
+            let out = env.run(&["model", cmd, p.to_str().unwrap()]);
+            assert_eq!(out.status.code(), Some(1), "{why} ({cmd})");
+            assert!(stderr(&out).contains(want), "{why} ({cmd}): {}", stderr(&out));
+        }
+        assert_eq!(env.db_bytes(), before, "{why}: nothing stored");
+    }
+    let out = env.run(&["model", "load", good.to_str().unwrap()]);
+    assert!(stdout(&out).contains("1 nya modellversioner"), "{}", stdout(&out));
+    let out = env.run(&["model", "load", good.to_str().unwrap()]);
+    assert!(
+        stdout(&out).contains("0 nya modellversioner, 1 redan sparade"),
+        "{}",
+        stdout(&out)
+    );
+    // Same start, other rates: refused as overlapping the stored version.
+    let changed = env.write("andrad.toml", &MODEL.replace("420,00", "425,00"));
+    let out = env.run(&["model", "load", changed.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("överlappande giltighet"), "{}", stderr(&out));
+    let out = env.run(&["model", "list"]);
+    assert!(stdout(&out).contains("Hemtjänst") && stdout(&out).contains("insatser: HT_OMV"));
+    let out = env.run(&["model", "show", "Hemtjänst"]);
+    assert!(
+        stdout(&out).contains("timpris HT_OMV: dag 420,00 kr, kväll 480,00 kr, natt 540,00 kr, helg 510,00 kr"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("momskompensation externa utförare: 6 %"));
+}
+
+#[test]
+fn settlement_prices_visits_lists_uncovered_and_reruns_to_the_ore() {
+    let env = Env::new();
+    env.base();
+    let a = pnr("1931-04-02", 11);
+    let visits = format!(
+        "besok_id;personnummer;utförare;insats;personal;planerad_start;planerad_slut;faktisk_start;faktisk_slut;status
+B1;{a};711;HT_OMV;P1;2025-03-03 08:00;2025-03-03 08:30;2025-03-03 08:00;2025-03-03 08:30;utförd
+B2;{a};711;HT_OMV;P1;2025-03-03 21:45;2025-03-03 22:15;2025-03-03 21:45;2025-03-03 22:15;utförd
+B3;{a};LOV1;HT_OMV;P2;2025-03-08 10:00;2025-03-08 11:00;2025-03-08 10:00;2025-03-08 11:00;utförd
+"
+    );
+    env.import_ok("besok", "besok.csv", &visits);
+    let out = env.run(&["settle", "--period", "2025-03"]);
+    assert_eq!(out.status.code(), Some(1), "no model yet");
+    assert!(stderr(&out).contains("inga ersättningsmodeller"), "{}", stderr(&out));
+    let m = env.write("m.toml", MODEL);
+    env.run(&["model", "load", m.to_str().unwrap()]);
+    let out = env.run(&["settle", "--period", "2025-03", "--format", "json", "--detail"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // 30 min day 210 + 15 min evening 120 + 15 min night 135 = 465; LOV: Saturday 510 + 6 % = 540,60.
+    assert_eq!(v["belopp"], 100_560);
+    assert_eq!(v["utforare"][0]["belopp"], 46_500);
+    assert_eq!(
+        v["utforare"][1]["tjanster"][0]["rader"][1]["regel"],
+        "momskompensation 6 %"
+    );
+    assert_eq!(
+        v["utforare"][0]["tjanster"][0]["rader"][0]["detalj"][0]["datum"],
+        "2025-03-03"
+    );
+    assert!(stderr(&out).contains("sparad som nummer 1"));
+    // A re-run with the same inputs gives the same öre and says so.
+    let out = env.run(&["settle", "--period", "2025-03"]);
+    assert!(
+        stderr(&out).contains("samma indata som nummer 1 och samma belopp på öret"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("Totalt") && stdout(&out).contains("1 005,60 kr"),
+        "{}",
+        stdout(&out)
+    );
+    let out = env.run(&["settle", "--visa", "1", "--format", "csv"]);
+    assert!(stdout(&out).starts_with("period;utförare;"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("momskompensation 6 %"));
+    // A service without a model is listed, not guessed.
+    let b = pnr("1944-09-30", 12);
+    env.import_ok(
+        "insatser",
+        "ins2.csv",
+        "kod;namn;lagrum;volymenhet;verksamhet\nHT_SERV;Service;SoL;timmar;hemtjänst\n",
+    );
+    env.import_ok(
+        "besok",
+        "besok2.csv",
+        &format!("besok_id;personnummer;utförare;insats;personal;planerad_start;planerad_slut;faktisk_start;faktisk_slut;status\nB9;{b};711;HT_SERV;P1;2025-03-04 10:00;2025-03-04 10:45;2025-03-04 10:00;2025-03-04 10:45;utförd\n"),
+    );
+    let out = env.run(&["settle", "--period", "2025-03"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("1 volymer saknar ersättningsmodell") && err.contains("insats HT_SERV: 1 dagar, 0,75 timmar"),
+        "{err}"
+    );
+    let out = env.run(&["settle", "--period", "2025-03", "--allow-uncovered"]);
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("ej prissatta"), "{}", stdout(&out));
+    let out = env.run(&["settle", "--period", "2025-13"]);
+    assert!(
+        stderr(&out).contains("--period: värdet \"2025-13\""),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -21,7 +21,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Migrations in order; the index + 1 is the schema version.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_grund.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/sqlite/0001_grund.sql"),
+    include_str!("../migrations/sqlite/0002_modeller.sql"),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -274,6 +277,122 @@ impl Store {
             .ctx("läsning av insatser")
     }
 
+    /// Every stored model version as (id, JSON content), oldest first.
+    pub fn model_versions(&self) -> Result<Vec<(i64, String)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, innehall FROM modell_version ORDER BY namn, giltig_fran")
+            .ctx("läsning av modeller")?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .ctx("läsning av modeller")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av modeller")
+    }
+
+    /// Providers as (code, name, regiform code, places).
+    pub fn providers(&self) -> Result<Vec<(String, String, String, Option<i64>)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT kod, namn, regiform, platser FROM utforare ORDER BY kod")
+            .ctx("läsning av utförare")?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .ctx("läsning av utförare")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av utförare")
+    }
+
+    /// Performed visits of `period`: (brukare, utförare, insats, actual start, actual end) in minutes.
+    pub fn performed_visits(&self, period: Period) -> Result<Vec<(String, String, String, i64, i64)>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT b.pseudonym, u.kod, i.kod, v.fakt_start, v.fakt_slut FROM besok v \
+                 JOIN brukare b ON b.id = v.brukare_id JOIN utforare u ON u.id = v.utforare_id \
+                 JOIN insats i ON i.id = v.insats_id \
+                 WHERE v.period = $1 AND v.status = $2 AND v.fakt_start IS NOT NULL AND v.fakt_slut IS NOT NULL \
+                 ORDER BY v.id",
+            )
+            .ctx("läsning av besök")?;
+        let rows = st
+            .query_map(params![period.as_int(), status_code(BesokStatus::Utford)], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .ctx("läsning av besök")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av besök")
+    }
+
+    /// Stays overlapping `[from, to]`: (brukare, enhet, plats, inflyttning, utflyttning).
+    pub fn stays_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(String, String, String, String, Option<String>)>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT b.pseudonym, u.kod, v.plats, v.inflyttning, v.utflyttning FROM vistelse v \
+                 JOIN brukare b ON b.id = v.brukare_id JOIN utforare u ON u.id = v.utforare_id \
+                 WHERE v.inflyttning <= $1 AND (v.utflyttning IS NULL OR v.utflyttning >= $2) ORDER BY v.id",
+            )
+            .ctx("läsning av vistelser")?;
+        let rows = st
+            .query_map([date_str(to), date_str(from)], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .ctx("läsning av vistelser")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av vistelser")
+    }
+
+    /// Carried-out decisions with a provider overlapping `[from, to]`:
+    /// (brukare, utförare, insats, nivå, startdatum, slutdatum).
+    #[allow(clippy::type_complexity)]
+    pub fn decisions_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(String, String, String, Option<String>, String, Option<String>)>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT b.pseudonym, u.kod, i.kod, d.niva, d.startdatum, d.slutdatum FROM beslut d \
+                 JOIN brukare b ON b.id = d.brukare_id JOIN utforare u ON u.id = d.utforare_id \
+                 JOIN insats i ON i.id = d.insats_id \
+                 WHERE d.startdatum IS NOT NULL AND d.startdatum <= $1 AND (d.slutdatum IS NULL OR d.slutdatum >= $2) \
+                 ORDER BY d.id",
+            )
+            .ctx("läsning av beslut")?;
+        let rows = st
+            .query_map([date_str(to), date_str(from)], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })
+            .ctx("läsning av beslut")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av beslut")
+    }
+
+    /// A stored settlement run: (id, period, created, fingerprint, total öre, result JSON).
+    pub fn settlement(&self, id: i64) -> Result<Option<(i64, i64, String, String, i64, String)>> {
+        self.conn
+            .query_row(
+                "SELECT id, period, skapad, fingeravtryck, belopp, resultat FROM avrakning WHERE id = $1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            )
+            .optional()
+            .ctx("läsning av avräkning")
+    }
+
+    /// The latest earlier run of `period` with the same input fingerprint: (id, total öre).
+    pub fn settlement_by_fingerprint(&self, period: Period, fingerprint: &str) -> Result<Option<(i64, i64)>> {
+        self.conn
+            .query_row(
+                "SELECT id, belopp FROM avrakning WHERE period = $1 AND fingeravtryck = $2 ORDER BY id DESC LIMIT 1",
+                params![period.as_int(), fingerprint],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .ctx("läsning av avräkning")
+    }
+
     /// Starts a write transaction; dropping it without [`Tx::commit`] rolls
     /// back everything written through it.
     pub fn begin(&mut self) -> Result<Tx<'_>> {
@@ -353,12 +472,17 @@ impl Store {
         let mut tables: Vec<&str> = vec!["meta"];
         tables.extend(KINDS.iter().map(|k| k.0));
         tables.push("import_logg");
+        tables.push("modell_version");
         for t in tables {
             let sql = match t {
                 "import_logg" => {
                     "SELECT id, typ, filnamn, sha256, rader, tillagda FROM import_logg ORDER BY id".to_string()
                 }
                 "meta" => "SELECT nyckel, varde FROM meta ORDER BY nyckel".to_string(),
+                "modell_version" => {
+                    "SELECT id, namn, typ, giltig_fran, giltig_till, innehall, sha256, fil FROM modell_version ORDER BY id"
+                        .to_string()
+                }
                 _ => format!("SELECT * FROM {t} ORDER BY id"),
             };
             h.update(t.as_bytes());
@@ -702,6 +826,43 @@ impl<'c> Tx<'c> {
         )
     }
 
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_model_version(
+        &self,
+        namn: &str,
+        typ: &str,
+        from: NaiveDate,
+        to: Option<NaiveDate>,
+        json: &str,
+        sha256: &str,
+        fil: &str,
+        laddad: &str,
+    ) -> Result<bool> {
+        self.exec(
+            "sparande av modell",
+            "INSERT INTO modell_version (namn, typ, giltig_fran, giltig_till, innehall, sha256, fil, laddad) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (namn, giltig_fran) DO NOTHING",
+            params![namn, typ, date_str(from), to.map(date_str), json, sha256, fil, laddad],
+        )
+    }
+
+    pub fn insert_settlement(
+        &self,
+        period: Period,
+        skapad: &str,
+        fingerprint: &str,
+        versions: &str,
+        belopp: i64,
+        json: &str,
+    ) -> Result<i64> {
+        self.insert_id(
+            "sparande av avräkning",
+            "INSERT INTO avrakning (period, skapad, fingeravtryck, modellversioner, belopp, resultat) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            params![period.as_int(), skapad, fingerprint, versions, belopp, json],
+        )
+    }
+
     pub fn insert_befolkning(&self, r: &resurs_core::model::Befolkning, import: i64) -> Result<bool> {
         self.exec(
             "sparande av befolkning",
@@ -723,7 +884,7 @@ mod tests {
         let path = dir.join("t.db");
         let _ = std::fs::remove_file(&path);
         let mut s = Store::open(&path).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 1);
+        assert_eq!(s.schema_version().unwrap(), 2);
         let before = s.content_checksum().unwrap();
         {
             let tx = s.begin().unwrap();
@@ -742,7 +903,7 @@ mod tests {
         assert!(s.prior_import("org", "abc").unwrap().is_some());
         drop(s);
         let s = Store::open(&path).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 1, "reopening does not migrate again");
+        assert_eq!(s.schema_version().unwrap(), 2, "reopening does not migrate again");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -27,7 +27,7 @@ use crate::rules::timeclass::{split, TimeClass};
 use crate::rules::vacancy::{day_status, DayStatus, Stay};
 use crate::rules::{mul_div, Share};
 use chrono::{NaiveDate, NaiveDateTime};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A performed home-care visit.
@@ -61,7 +61,7 @@ pub struct ProviderIn {
     pub platser: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Detail {
     pub brukare: String,
     pub datum: NaiveDate,
@@ -69,23 +69,23 @@ pub struct Detail {
     pub belopp: Money,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleLine {
     /// What the line is, in Swedish (`timpris kväll`, `dygnspris nivå 3`).
     pub regel: String,
     pub modellversion: String,
     pub volym: Qty,
     /// `timmar`, `dygn` or `kr` (percentage lines are on an amount).
-    pub enhet: &'static str,
+    pub enhet: String,
     /// Rate per unit, or `None` for percentage lines.
     pub pris: Option<Money>,
     pub procent: Option<Share>,
     pub belopp: Money,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub detalj: Vec<Detail>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceNode {
     pub modell: String,
     pub insats: String,
@@ -93,7 +93,7 @@ pub struct ServiceNode {
     pub rader: Vec<RuleLine>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProviderNode {
     pub utforare: String,
     pub namn: String,
@@ -103,18 +103,18 @@ pub struct ProviderNode {
 }
 
 /// A volume that no model prices.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Uncovered {
     pub brukare: String,
     pub utforare: String,
     pub insats: String,
     pub dagar: u32,
     pub volym: Qty,
-    pub enhet: &'static str,
+    pub enhet: String,
     pub orsak: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settlement {
     pub period: Period,
     pub belopp: Money,
@@ -358,7 +358,7 @@ pub fn settle(
             regel,
             modellversion: version.clone(),
             volym,
-            enhet: unit,
+            enhet: unit.to_string(),
             pris: Some(rate),
             procent: None,
             belopp: detail.iter().map(|d| d.belopp).sum(),
@@ -381,6 +381,14 @@ pub fn settle(
         let p = regi.get(utforare.as_str());
         let mut nodes = Vec::new();
         for (insats, (model, mut lines)) in services {
+            // Time classes in the day's order, then levels in order.
+            let rank = |r: &str| {
+                ["dag", "kväll", "natt", "helg"]
+                    .iter()
+                    .position(|c| r.ends_with(c))
+                    .unwrap_or(9)
+            };
+            lines.sort_by(|a, b| (rank(&a.regel), &a.regel).cmp(&(rank(&b.regel), &b.regel)));
             let subtotal: Money = lines.iter().map(|l| l.belopp).sum();
             // The version of the service's first line decides the percentages.
             let version = models
@@ -408,7 +416,7 @@ pub fn settle(
                         regel: format!("{name} {}", share.fmt_percent()),
                         modellversion: m.id(),
                         volym: Qty::from_hundredths(subtotal.ore()),
-                        enhet: "kr",
+                        enhet: "kr".to_string(),
                         pris: None,
                         procent: Some(share),
                         belopp: pct(subtotal, share),
@@ -442,7 +450,7 @@ pub fn settle(
             insats,
             dagar: days.len() as u32,
             volym: Qty::from_hundredths(vol),
-            enhet,
+            enhet: enhet.to_string(),
             orsak,
         })
         .collect();

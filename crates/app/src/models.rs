@@ -1,0 +1,113 @@
+//! `resurs model check|load|list|show`: compensation model files and their
+//! stored versions.
+
+use crate::AppError;
+use resurs_core::rules::modelfile::{self, ModelProblem, ModelVersion};
+use resurs_store::Store;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// The example models of Exempelstad (docs/modeller/), embedded so that the
+/// demo needs no files at run time.
+pub const EXEMPELSTAD: &[(&str, &str)] = &[
+    ("hemtjanst.toml", include_str!("../../../docs/modeller/hemtjanst.toml")),
+    (
+        "sarskilt_boende.toml",
+        include_str!("../../../docs/modeller/sarskilt_boende.toml"),
+    ),
+    (
+        "lss_boende.toml",
+        include_str!("../../../docs/modeller/lss_boende.toml"),
+    ),
+];
+
+/// Reads and checks a model file; problems carry line and key.
+pub fn check_text(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
+    modelfile::parse(text)
+}
+
+pub fn read(path: &Path) -> Result<String, AppError> {
+    std::fs::read_to_string(path).map_err(AppError::io(format!("läsa modellfilen {}", path.display())))
+}
+
+/// Renders problems of file `name` in Swedish.
+pub fn render_problems(name: &str, problems: &[ModelProblem]) -> String {
+    let mut s = format!("Modellfilen {name} har {} fel; inget har sparats:\n", problems.len());
+    for p in problems {
+        s.push_str(&format!("  {}\n", p.render()));
+    }
+    s
+}
+
+/// What loading a file did.
+#[derive(Debug)]
+pub enum LoadOutcome {
+    Loaded { added: Vec<String>, unchanged: Vec<String> },
+    Refused(String),
+}
+
+/// Stores the versions of a model file, all or nothing. A version that is
+/// already stored with the same content is left as it is; one with the same
+/// model name whose validity overlaps a stored version is refused.
+pub fn load_text(store: &mut Store, name: &str, text: &str, timestamp: &str) -> Result<LoadOutcome, AppError> {
+    let versions = match check_text(text) {
+        Ok(v) => v,
+        Err(p) => return Ok(LoadOutcome::Refused(render_problems(name, &p))),
+    };
+    let stored = stored(store)?;
+    let mut added = Vec::new();
+    let mut unchanged = Vec::new();
+    let mut conflicts = Vec::new();
+    let tx = store.begin()?;
+    for v in &versions {
+        let json = serde_json::to_string(v).map_err(|e| AppError::User(format!("internt fel: {e}")))?;
+        if stored.iter().any(|s| s == v) {
+            unchanged.push(v.id());
+            continue;
+        }
+        if let Some(s) = stored.iter().find(|s| s.namn == v.namn && modelfile::overlaps(s, v)) {
+            conflicts.push(format!(
+                "  modellen \"{}\" giltig från {}: överlappar den sparade versionen {} med annat innehåll (överlappande giltighet)",
+                v.namn,
+                v.giltig_fran,
+                s.id()
+            ));
+            continue;
+        }
+        let sha: String = Sha256::digest(json.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        tx.insert_model_version(
+            &v.namn,
+            &v.typ,
+            v.giltig_fran,
+            v.giltig_till,
+            &json,
+            &sha,
+            name,
+            timestamp,
+        )?;
+        added.push(v.id());
+    }
+    if !conflicts.is_empty() {
+        return Ok(LoadOutcome::Refused(format!(
+            "Modellfilen {name} sparades inte; inget har sparats:\n{}\n",
+            conflicts.join("\n")
+        )));
+    }
+    tx.commit()?;
+    Ok(LoadOutcome::Loaded { added, unchanged })
+}
+
+/// Every stored version.
+pub fn stored(store: &Store) -> Result<Vec<ModelVersion>, AppError> {
+    store
+        .model_versions()?
+        .into_iter()
+        .map(|(id, json)| {
+            serde_json::from_str(&json)
+                .map_err(|e| AppError::User(format!("modellversion {id} i databasen kan inte läsas: {e}")))
+        })
+        .collect()
+}
