@@ -29,8 +29,11 @@ fn date(s: &str) -> NaiveDate {
     parse_date(s).unwrap_or_default()
 }
 
+/// Providers, performed visits and stays (with their decisions) of a month.
+pub type Inputs = (Vec<ProviderIn>, Vec<VisitIn>, Vec<StayIn>);
+
 /// The inputs of a settlement, gathered from the store.
-pub fn inputs(store: &Store, period: Period) -> Result<(Vec<ProviderIn>, Vec<VisitIn>, Vec<StayIn>), AppError> {
+pub fn inputs(store: &Store, period: Period) -> Result<Inputs, AppError> {
     let providers = store
         .providers()?
         .into_iter()

@@ -79,6 +79,17 @@ impl CodeTable {
     }
 }
 
+/// A provider: (code, name, regiform code, places).
+pub type ProviderRow = (String, String, String, Option<i64>);
+/// A performed visit: (brukare, utförare, insats, actual start, actual end), times in minutes.
+pub type VisitRow = (String, String, String, i64, i64);
+/// A stay: (brukare, enhet, plats, inflyttning, utflyttning).
+pub type StayRow = (String, String, String, String, Option<String>);
+/// A decision: (brukare, utförare, insats, nivå, startdatum, slutdatum).
+pub type DecisionRow = (String, String, String, Option<String>, String, Option<String>);
+/// A stored settlement: (id, period, created, fingerprint, total öre, result JSON).
+pub type SettlementRow = (i64, i64, String, String, i64, String);
+
 /// An earlier import of the same content.
 #[derive(Debug, Clone)]
 pub struct PriorImport {
@@ -290,7 +301,7 @@ impl Store {
     }
 
     /// Providers as (code, name, regiform code, places).
-    pub fn providers(&self) -> Result<Vec<(String, String, String, Option<i64>)>> {
+    pub fn providers(&self) -> Result<Vec<ProviderRow>> {
         let mut st = self
             .conn
             .prepare("SELECT kod, namn, regiform, platser FROM utforare ORDER BY kod")
@@ -302,7 +313,7 @@ impl Store {
     }
 
     /// Performed visits of `period`: (brukare, utförare, insats, actual start, actual end) in minutes.
-    pub fn performed_visits(&self, period: Period) -> Result<Vec<(String, String, String, i64, i64)>> {
+    pub fn performed_visits(&self, period: Period) -> Result<Vec<VisitRow>> {
         let mut st = self
             .conn
             .prepare(
@@ -322,11 +333,7 @@ impl Store {
     }
 
     /// Stays overlapping `[from, to]`: (brukare, enhet, plats, inflyttning, utflyttning).
-    pub fn stays_between(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Vec<(String, String, String, String, Option<String>)>> {
+    pub fn stays_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<StayRow>> {
         let mut st = self
             .conn
             .prepare(
@@ -345,12 +352,7 @@ impl Store {
 
     /// Carried-out decisions with a provider overlapping `[from, to]`:
     /// (brukare, utförare, insats, nivå, startdatum, slutdatum).
-    #[allow(clippy::type_complexity)]
-    pub fn decisions_between(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Vec<(String, String, String, Option<String>, String, Option<String>)>> {
+    pub fn decisions_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<DecisionRow>> {
         let mut st = self
             .conn
             .prepare(
@@ -370,7 +372,7 @@ impl Store {
     }
 
     /// A stored settlement run: (id, period, created, fingerprint, total öre, result JSON).
-    pub fn settlement(&self, id: i64) -> Result<Option<(i64, i64, String, String, i64, String)>> {
+    pub fn settlement(&self, id: i64) -> Result<Option<SettlementRow>> {
         self.conn
             .query_row(
                 "SELECT id, period, skapad, fingeravtryck, belopp, resultat FROM avrakning WHERE id = $1",
