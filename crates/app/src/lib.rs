@@ -10,6 +10,7 @@ pub mod gen;
 pub mod import;
 pub mod keys;
 pub mod models;
+pub mod scenario;
 pub mod settle;
 
 /// Errors that stop a use case, each with a Swedish message for the user.

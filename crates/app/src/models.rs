@@ -19,6 +19,10 @@ pub const EXEMPELSTAD: &[(&str, &str)] = &[
         "lss_boende.toml",
         include_str!("../../../docs/modeller/lss_boende.toml"),
     ),
+    (
+        "boendestod.toml",
+        include_str!("../../../docs/modeller/boendestod.toml"),
+    ),
 ];
 
 /// Reads and checks a model file; problems carry line and key.

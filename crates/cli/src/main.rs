@@ -61,6 +61,9 @@ enum Command {
     /// Månadens avräkning per utförare och enhet ur lagrade volymer och modeller.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Settle(SettleArgs),
+    /// Jämför två modellversioner på samma volymer för ett år, per enhet i tkr.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Scenario(ScenarioArgs),
     /// Räkna fram ett timpris med självkostnadsmetoden (lön, PO, arbetstid, OB, omkostnader, brukartidsandel).
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Rate(RateArgs),
@@ -167,6 +170,22 @@ struct SettleArgs {
     /// Räkna även om volymer saknar modell; de visas som en oprissatt rad.
     #[arg(long)]
     allow_uncovered: bool,
+}
+
+#[derive(Args)]
+struct ScenarioArgs {
+    /// Basversion, NAMN@ÅÅÅÅ-MM-DD (se `resurs model list`).
+    #[arg(long, value_name = "MODELL@VERSION")]
+    base: String,
+    /// Alternativ version, NAMN@ÅÅÅÅ-MM-DD.
+    #[arg(long, value_name = "MODELL@VERSION")]
+    alt: String,
+    /// Året vars volymer används.
+    #[arg(long, value_name = "ÅÅÅÅ")]
+    year: i32,
+    /// Utdataformat.
+    #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
+    format: Format,
 }
 
 #[derive(Args)]
@@ -314,6 +333,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Model { what } => model_command(&path, what),
         Command::Settle(args) => settle_command(&path, args),
+        Command::Scenario(args) => {
+            let store = open_existing(&path)?;
+            let s = resurs_app::scenario::run(&store, &args.base, &args.alt, args.year)?;
+            match args.format {
+                Format::Tabell => print!("{}", render::scenario_table(&s)),
+                Format::Json => println!("{}", serde_json::to_string_pretty(&s)?),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rate(args) => {
             let input = rate_input(&args)?;
             let result = match resurs_core::rules::selfcost::compute(&input) {

@@ -277,6 +277,51 @@ pub fn settlement_csv(st: &Settlement) -> String {
     s
 }
 
+pub fn scenario_table(sc: &resurs_core::rules::scenario::Scenario) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "Scenario {}: bas {} mot alternativ {}\n", sc.ar, sc.bas, sc.alt);
+    let _ = writeln!(
+        s,
+        "{}{}{}{}{}{}{}{}",
+        pad("Enhet", 34),
+        rpad("Volym", 22),
+        rpad("Bas", 12),
+        rpad("Alternativ", 12),
+        rpad("Skillnad", 12),
+        rpad("Bas kr/utf. h", 15),
+        rpad("Alt kr/utf. h", 15),
+        rpad("Faktisk kr/utf. h", 19)
+    );
+    let opt = |m: Option<resurs_core::num::Money>| m.map_or("–".to_string(), |m| format!("{} kr", int(m.round_kr())));
+    for r in &sc.rader {
+        let _ = writeln!(
+            s,
+            "{}{}{}{}{}{}{}{}",
+            pad(&format!("{} {}", r.utforare, r.namn), 34),
+            rpad(&format!("{} {}", r.volym.fmt_fixed(0), r.enhet), 22),
+            rpad(&r.bas.fmt_tkr(), 12),
+            rpad(&r.alt.fmt_tkr(), 12),
+            rpad(&r.skillnad.fmt_tkr(), 12),
+            rpad(&opt(r.bas_per_utford_timme), 15),
+            rpad(&opt(r.alt_per_utford_timme), 15),
+            rpad(&opt(r.faktisk_kostnad_per_utford_timme), 19)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "{}{}{}{}{}",
+        pad("Totalt", 34),
+        rpad("", 22),
+        rpad(&sc.bas_total.fmt_tkr(), 12),
+        rpad(&sc.alt_total.fmt_tkr(), 12),
+        rpad(&sc.skillnad.fmt_tkr(), 12)
+    );
+    if let Some(a) = sc.alt_andel_av_bas {
+        let _ = writeln!(s, "\nAlternativet ger {} av basen (bas = 100 %).", a.fmt_percent());
+    }
+    s
+}
+
 /// The self-cost statement: each step of the rate, in kronor.
 pub fn selfcost_table(i: &selfcost::Input, r: &selfcost::Result) -> String {
     let mut s = String::new();

@@ -812,3 +812,94 @@ B3;{a};LOV1;HT_OMV;P2;2025-03-08 10:00;2025-03-08 11:00;2025-03-08 10:00;2025-03
         stderr(&out)
     );
 }
+
+#[test]
+fn scenario_compares_two_model_versions_on_the_same_volumes() {
+    let env = Env::new();
+    let out = demo(&env, "demo.db", "filer", "1");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let run = |args: &[&str]| {
+        env.cmd()
+            .args(["--db", "demo.db", "scenario"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // DOMAIN §4.4: 50 %/50 % against 80 %/50 % gives 62,5 % of the base.
+    let out = run(&[
+        "--base",
+        "Boendestöd@2025-01-01",
+        "--alt",
+        "Boendestöd@2026-01-01",
+        "--year",
+        "2026",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["alt_andel_av_bas"], 625_000, "{v}");
+    let rows = v["rader"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    let sum: i64 = rows.iter().map(|r| r["bas"].as_i64().unwrap()).sum();
+    assert_eq!(v["bas_total"].as_i64().unwrap(), sum);
+    let table = stdout(&run(&[
+        "--base",
+        "Boendestöd@2025-01-01",
+        "--alt",
+        "Boendestöd@2026-01-01",
+        "--year",
+        "2026",
+    ]));
+    assert!(table.contains("Alternativet ger 62,5 % av basen"), "{table}");
+    assert!(table.contains(" tkr"), "{table}");
+    // Home care: the April 2026 rates against the old ones on 2026's visits.
+    let out = run(&[
+        "--base",
+        "Hemtjänst utförd tid@2025-01-01",
+        "--alt",
+        "Hemtjänst utförd tid@2026-04-01",
+        "--year",
+        "2026",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["alt_total"].as_i64().unwrap() > v["bas_total"].as_i64().unwrap());
+    let own = v["rader"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["utforare"] == "711")
+        .unwrap();
+    assert!(
+        own["faktisk_kostnad_per_utford_timme"].as_i64().unwrap() > 0,
+        "ledger cost per performed hour: {own}"
+    );
+    assert!(own["bas_per_utford_timme"].as_i64().unwrap() > 0);
+    // Bad input.
+    let out = run(&[
+        "--base",
+        "Boendestöd@2024-01-01",
+        "--alt",
+        "Boendestöd@2026-01-01",
+        "--year",
+        "2026",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("Modellversionen \"Boendestöd@2024-01-01\" finns inte"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&[
+        "--base",
+        "Boendestöd@2025-01-01",
+        "--alt",
+        "LSS-boende@2025-01-01",
+        "--year",
+        "2026",
+    ]);
+    assert!(stderr(&out).contains("olika modelltyp"), "{}", stderr(&out));
+}

@@ -87,6 +87,8 @@ pub type VisitRow = (String, String, String, i64, i64);
 pub type StayRow = (String, String, String, String, Option<String>);
 /// A decision: (brukare, utförare, insats, nivå, startdatum, slutdatum).
 pub type DecisionRow = (String, String, String, Option<String>, String, Option<String>);
+/// A granted volume: (utförare, insats, beviljad in hundredths, startdatum, slutdatum).
+pub type GrantedRow = (String, String, i64, String, Option<String>);
 /// A stored settlement: (id, period, created, fingerprint, total öre, result JSON).
 pub type SettlementRow = (i64, i64, String, String, i64, String);
 
@@ -369,6 +371,61 @@ impl Store {
             })
             .ctx("läsning av beslut")?;
         rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av beslut")
+    }
+
+    /// Granted volume of carried-out decisions with a provider overlapping
+    /// `[from, to]`: (utförare, insats, beviljad in hundredths, startdatum, slutdatum).
+    pub fn granted_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<GrantedRow>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT u.kod, i.kod, d.beviljad, d.startdatum, d.slutdatum FROM beslut d \
+                 JOIN utforare u ON u.id = d.utforare_id JOIN insats i ON i.id = d.insats_id \
+                 WHERE d.beviljad IS NOT NULL AND d.startdatum IS NOT NULL AND d.startdatum <= $1 \
+                 AND (d.slutdatum IS NULL OR d.slutdatum >= $2) ORDER BY d.id",
+            )
+            .ctx("läsning av beslut")?;
+        let rows = st
+            .query_map([date_str(to), date_str(from)], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .ctx("läsning av beslut")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av beslut")
+    }
+
+    /// Provider code → the ansvar that carries its costs.
+    pub fn provider_ansvar(&self) -> Result<HashMap<String, String>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT kod, ansvar FROM utforare WHERE ansvar IS NOT NULL")
+            .ctx("läsning av utförare")?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .ctx("läsning av utförare")?;
+        rows.collect::<rusqlite::Result<HashMap<_, _>>>()
+            .ctx("läsning av utförare")
+    }
+
+    /// Ledger total (öre) of `ansvar` over the months `[from, to]`.
+    pub fn ledger_total(&self, ansvar: &str, from: Period, to: Period) -> Result<i64> {
+        self.conn
+            .query_row(
+                "SELECT COALESCE(SUM(belopp), 0) FROM huvudbok WHERE ansvar = $1 AND period >= $2 AND period <= $3",
+                params![ansvar, from.as_int(), to.as_int()],
+                |r| r.get(0),
+            )
+            .ctx("läsning av huvudbok")
+    }
+
+    /// Months that have performed visits, in order.
+    pub fn visit_periods(&self) -> Result<Vec<Period>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT DISTINCT period FROM besok ORDER BY period")
+            .ctx("läsning av besök")?;
+        let rows = st.query_map([], |r| r.get::<_, i64>(0)).ctx("läsning av besök")?;
+        let v = rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av besök")?;
+        Ok(v.into_iter().filter_map(Period::from_int).collect())
     }
 
     /// A stored settlement run: (id, period, created, fingerprint, total öre, result JSON).

@@ -7,9 +7,9 @@
 
 use super::{mul_div, Share};
 use crate::num::{Money, Qty};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Model {
     pub execution_rate: Share,
     pub brukartidsandel: Share,

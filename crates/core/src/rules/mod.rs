@@ -6,6 +6,7 @@
 pub mod boendestod;
 pub mod levels;
 pub mod modelfile;
+pub mod scenario;
 pub mod selfcost;
 pub mod settle;
 pub mod timeclass;
@@ -36,7 +37,7 @@ impl Share {
 }
 
 /// `a × n ÷ d` on öre, rounded half away from zero.
-pub(crate) fn mul_div(a: i64, n: i64, d: i64) -> i64 {
+pub fn mul_div(a: i64, n: i64, d: i64) -> i64 {
     let num = a as i128 * n as i128;
     let d = d as i128;
     let q = num / d;

@@ -25,6 +25,9 @@ pub enum ModelType {
     HemtjanstUtfordTid,
     /// Paid per occupied day by level (residential, short-term, LSS housing).
     Dygn,
+    /// Time-based budget for housing support (DOMAIN §4.4): granted hours ×
+    /// execution rate ÷ brukartidsandel × cost per worked hour.
+    BoendestodTid,
 }
 
 impl ModelType {
@@ -32,10 +35,11 @@ impl ModelType {
         match self {
             ModelType::HemtjanstUtfordTid => "hemtjanst_utford_tid",
             ModelType::Dygn => "dygn",
+            ModelType::BoendestodTid => "boendestod_tid",
         }
     }
     pub fn parse(s: &str) -> Option<ModelType> {
-        [ModelType::HemtjanstUtfordTid, ModelType::Dygn]
+        [ModelType::HemtjanstUtfordTid, ModelType::Dygn, ModelType::BoendestodTid]
             .into_iter()
             .find(|t| t.code() == s)
     }
@@ -83,6 +87,9 @@ struct ModelToml {
     smaenhet: Option<Spanned<SmallUnitToml>>,
     momskompensation_procent: Option<Spanned<Num>>,
     landsbygd: Option<Spanned<RuralToml>>,
+    utforandegrad: Option<Spanned<Num>>,
+    brukartidsandel: Option<Spanned<Num>>,
+    kostnad_per_arbetad_timme: Option<Spanned<Num>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -147,6 +154,9 @@ pub struct ModelVersion {
     pub momskompensation: Option<Share>,
     pub landsbygd: Option<Share>,
     pub landsbygd_utforare: Vec<String>,
+    /// Housing-support budget model (`boendestod_tid`).
+    #[serde(default)]
+    pub boendestod: Option<crate::rules::boendestod::Model>,
 }
 
 impl ModelVersion {
@@ -411,6 +421,57 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
             }
             _ => {}
         }
+        let boendestod = if typ == Some(ModelType::BoendestodTid) {
+            let mut share = |v: &Option<Spanned<Num>>, key: &str| -> Option<Share> {
+                let Some(v) = v else {
+                    c.at(
+                        m.typ.span(),
+                        key,
+                        format!("nyckeln \"{key}\" saknas (krävs för boendestod_tid)"),
+                    );
+                    return None;
+                };
+                match Share::from_fraction_sv(&v.get_ref().text()) {
+                    Ok(s) if s.0 > 0 && s.0 <= Share::ONE.0 => Some(s),
+                    _ => {
+                        c.at(
+                            v.span(),
+                            key,
+                            format!(
+                                "värdet \"{}\": förväntade en andel större än 0 och högst 1, t.ex. 0,5",
+                                v.get_ref().text()
+                            ),
+                        );
+                        None
+                    }
+                }
+            };
+            let exec = share(&m.utforandegrad, "utforandegrad");
+            let andel = share(&m.brukartidsandel, "brukartidsandel");
+            let cost = match &m.kostnad_per_arbetad_timme {
+                Some(v) => c.money(v, "kostnad_per_arbetad_timme"),
+                None => {
+                    c.at(
+                        m.typ.span(),
+                        "kostnad_per_arbetad_timme",
+                        "nyckeln \"kostnad_per_arbetad_timme\" saknas (krävs för boendestod_tid)",
+                    );
+                    None
+                }
+            };
+            match (exec, andel, cost) {
+                (Some(execution_rate), Some(brukartidsandel), Some(cost_per_worked_hour)) => {
+                    Some(crate::rules::boendestod::Model {
+                        execution_rate,
+                        brukartidsandel,
+                        cost_per_worked_hour,
+                    })
+                }
+                _ => None,
+            }
+        } else {
+            None
+        };
         let vakansdagar = match &m.vakansdagar {
             Some(v) if !(0..=365).contains(v.get_ref()) => {
                 c.at(v.span(), "vakansdagar", "ett antal dagar 0–365");
@@ -456,6 +517,7 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
                     momskompensation,
                     landsbygd,
                     landsbygd_utforare,
+                    boendestod,
                 },
             ));
         }

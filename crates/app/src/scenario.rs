@@ -1,0 +1,161 @@
+//! `resurs scenario`: two model versions on the same volumes of a year.
+
+use crate::models;
+use crate::settle::inputs;
+use crate::AppError;
+use resurs_core::date::parse_date;
+use resurs_core::num::{Money, Qty};
+use resurs_core::period::Period;
+use resurs_core::rules::modelfile::{ModelType, ModelVersion};
+use resurs_core::rules::mul_div;
+use resurs_core::rules::scenario::{housing_support, row, Row, Scenario};
+use resurs_core::rules::settle::settle;
+use resurs_store::Store;
+use std::collections::BTreeMap;
+
+fn find(all: &[ModelVersion], id: &str) -> Result<ModelVersion, AppError> {
+    all.iter().find(|m| m.id() == id).cloned().ok_or_else(|| {
+        let known: Vec<String> = all.iter().map(|m| m.id()).collect();
+        AppError::User(format!(
+            "Modellversionen \"{id}\" finns inte; sparade versioner: {}.",
+            known.join(", ")
+        ))
+    })
+}
+
+/// The version applied to every day of `year`, whatever its own validity.
+fn for_whole_year(m: &ModelVersion, year: i32) -> ModelVersion {
+    let mut m = m.clone();
+    m.giltig_fran = Period::new(year, 1).map_or(m.giltig_fran, |p| p.first_day());
+    m.giltig_till = None;
+    m
+}
+
+pub fn run(store: &Store, base_id: &str, alt_id: &str, year: i32) -> Result<Scenario, AppError> {
+    let all = models::stored(store)?;
+    let base = find(&all, base_id)?;
+    let alt = find(&all, alt_id)?;
+    if base.typ != alt.typ {
+        return Err(AppError::User(format!(
+            "Versionerna har olika modelltyp ({} och {}); en jämförelse kräver samma typ.",
+            base.typ, alt.typ
+        )));
+    }
+    let (Some(first), Some(last)) = (Period::new(year, 1), Period::new(year, 12)) else {
+        return Err(AppError::User(format!("Året {year} ligger utanför 1900–2200.")));
+    };
+    let names: BTreeMap<String, String> = store.providers()?.into_iter().map(|p| (p.0, p.1)).collect();
+    // Actual cost per performed hour only where one provider alone carries an ansvar.
+    let mut ansvar = store.provider_ansvar()?;
+    let mut uses: BTreeMap<String, usize> = BTreeMap::new();
+    for a in ansvar.values() {
+        *uses.entry(a.clone()).or_default() += 1;
+    }
+    ansvar.retain(|_, a| uses.get(a) == Some(&1));
+    let rows: Vec<Row> = match base.model_type() {
+        Some(ModelType::BoendestodTid) => {
+            let (Some(bm), Some(am)) = (base.boendestod, alt.boendestod) else {
+                return Err(AppError::User(
+                    "Modellversionen saknar parametrar för boendestöd.".into(),
+                ));
+            };
+            // Granted hours per unit over the year, each month by its days.
+            let mut granted: BTreeMap<String, i64> = BTreeMap::new();
+            for (utforare, insats, hundredths, start, end) in
+                store.granted_between(first.first_day(), last.last_day())?
+            {
+                if !base.insatser.contains(&insats) {
+                    continue;
+                }
+                let start = parse_date(&start).unwrap_or_default();
+                let end = end.as_deref().and_then(parse_date);
+                for p in first.through(last) {
+                    let days = p.overlap_days(start, end) as i64;
+                    *granted.entry(utforare.clone()).or_default() += mul_div(hundredths, days, p.days() as i64);
+                }
+            }
+            granted
+                .into_iter()
+                .map(|(u, h)| {
+                    let (b, a, bp, ap) = housing_support(&bm, &am, Qty::from_hundredths(h));
+                    let mut r = row(
+                        u.clone(),
+                        names.get(&u).cloned().unwrap_or_default(),
+                        Qty::from_hundredths(h),
+                        "beviljade timmar",
+                        b,
+                        a,
+                        None,
+                        None,
+                    );
+                    r.bas_per_utford_timme = Some(bp);
+                    r.alt_per_utford_timme = Some(ap);
+                    r
+                })
+                .collect()
+        }
+        Some(_) => {
+            let (b, a) = (vec![for_whole_year(&base, year)], vec![for_whole_year(&alt, year)]);
+            let months: Vec<Period> = store
+                .visit_periods()?
+                .into_iter()
+                .filter(|p| p.year() == year)
+                .collect();
+            let months = if base.model_type() == Some(ModelType::Dygn) {
+                first.through(last).collect()
+            } else {
+                months
+            };
+            // (utförare) → (volume, performed hours, base, alt)
+            let mut acc: BTreeMap<String, (i64, i64, Money, Money, &'static str)> = BTreeMap::new();
+            for p in months {
+                let (providers, visits, stays) = inputs(store, p)?;
+                let sb = settle(p, &b, &providers, &visits, &stays);
+                let sa = settle(p, &a, &providers, &visits, &stays);
+                for (s, is_base) in [(&sb, true), (&sa, false)] {
+                    for prov in &s.utforare {
+                        let e = acc
+                            .entry(prov.utforare.clone())
+                            .or_insert((0, 0, Money::ZERO, Money::ZERO, "timmar"));
+                        if is_base {
+                            e.2 += prov.belopp;
+                            for l in prov.tjanster.iter().flat_map(|t| &t.rader).filter(|l| l.enhet != "kr") {
+                                e.0 += l.volym.hundredths();
+                                if l.enhet == "timmar" {
+                                    e.1 += l.volym.hundredths();
+                                } else {
+                                    e.4 = "dygn";
+                                }
+                            }
+                        } else {
+                            e.3 += prov.belopp;
+                        }
+                    }
+                }
+            }
+            acc.into_iter()
+                .map(|(u, (vol, hours, bas, alt, unit))| {
+                    let performed = (hours > 0).then_some(Qty::from_hundredths(hours));
+                    let cost = ansvar
+                        .get(&u)
+                        .filter(|_| performed.is_some())
+                        .map(|a| store.ledger_total(a, first, last))
+                        .transpose()?
+                        .map(Money::from_ore);
+                    Ok(row(
+                        u.clone(),
+                        names.get(&u).cloned().unwrap_or_default(),
+                        Qty::from_hundredths(vol),
+                        unit,
+                        bas,
+                        alt,
+                        performed,
+                        cost,
+                    ))
+                })
+                .collect::<Result<Vec<_>, AppError>>()?
+        }
+        None => return Err(AppError::User(format!("Okänd modelltyp {}.", base.typ))),
+    };
+    Ok(Scenario::new(base.id(), alt.id(), year, rows))
+}
