@@ -109,9 +109,9 @@ pub fn run(store: &Store, base_id: &str, alt_id: &str, year: i32) -> Result<Scen
             // (utförare) → (volume, performed hours, base, alt)
             let mut acc: BTreeMap<String, (i64, i64, Money, Money, &'static str)> = BTreeMap::new();
             for p in months {
-                let (providers, visits, stays) = inputs(store, p)?;
-                let sb = settle(p, &b, &providers, &visits, &stays);
-                let sa = settle(p, &a, &providers, &visits, &stays);
+                let (providers, volumes) = inputs(store, p)?;
+                let sb = settle(p, &b, &providers, &volumes);
+                let sa = settle(p, &a, &providers, &volumes);
                 for (s, is_base) in [(&sb, true), (&sa, false)] {
                     for prov in &s.utforare {
                         let e = acc
@@ -121,10 +121,10 @@ pub fn run(store: &Store, base_id: &str, alt_id: &str, year: i32) -> Result<Scen
                             e.2 += prov.belopp;
                             for l in prov.tjanster.iter().flat_map(|t| &t.rader).filter(|l| l.enhet != "kr") {
                                 e.0 += l.volym.hundredths();
-                                if l.enhet == "timmar" {
-                                    e.1 += l.volym.hundredths();
-                                } else {
-                                    e.4 = "dygn";
+                                match l.enhet.as_str() {
+                                    "timmar" => e.1 += l.volym.hundredths(),
+                                    "dagar" => e.4 = "dagar",
+                                    _ => e.4 = "dygn",
                                 }
                             }
                         } else {

@@ -7,8 +7,9 @@ use crate::AppError;
 use chrono::{Duration, NaiveDate};
 use resurs_core::date::{from_minutes, parse_date};
 use resurs_core::model::Regiform;
+use resurs_core::num::Money;
 use resurs_core::period::Period;
-use resurs_core::rules::settle::{settle, ProviderIn, Settlement, StayIn, VisitIn};
+use resurs_core::rules::settle::{settle, AttendanceIn, PlacementIn, ProviderIn, Settlement, StayIn, VisitIn, Volumes};
 use resurs_store::Store;
 use sha2::{Digest, Sha256};
 
@@ -29,8 +30,8 @@ fn date(s: &str) -> NaiveDate {
     parse_date(s).unwrap_or_default()
 }
 
-/// Providers, performed visits and stays (with their decisions) of a month.
-pub type Inputs = (Vec<ProviderIn>, Vec<VisitIn>, Vec<StayIn>);
+/// Providers and the month's volumes.
+pub type Inputs = (Vec<ProviderIn>, Volumes);
 
 /// The inputs of a settlement, gathered from the store.
 pub fn inputs(store: &Store, period: Period) -> Result<Inputs, AppError> {
@@ -82,7 +83,37 @@ pub fn inputs(store: &Store, period: Period) -> Result<Inputs, AppError> {
             }
         })
         .collect();
-    Ok((providers, visits, stays))
+    let attendance = store
+        .attendance_in(period)?
+        .into_iter()
+        .map(|(brukare, utforare, datum, omf)| AttendanceIn {
+            brukare,
+            utforare,
+            datum: date(&datum),
+            halv: omf == resurs_core::model::Omfattning::Halv.code(),
+        })
+        .collect();
+    let placements = store
+        .placements_in(period)?
+        .into_iter()
+        .map(|(brukare, utforare, typ, start, end, cost)| PlacementIn {
+            brukare,
+            utforare,
+            typ,
+            startdatum: date(&start),
+            slutdatum: end.as_deref().map(date),
+            dygnskostnad: Money::from_ore(cost),
+        })
+        .collect();
+    Ok((
+        providers,
+        Volumes {
+            visits,
+            stays,
+            attendance,
+            placements,
+        },
+    ))
 }
 
 /// Settles `period` and stores the run.
@@ -93,14 +124,14 @@ pub fn run(store: &mut Store, period: Period, allow_uncovered: bool, timestamp: 
             "Det finns inga ersättningsmodeller i databasen; ladda dem med `resurs model load FIL`.".into(),
         ));
     }
-    let (providers, visits, stays) = inputs(store, period)?;
-    let settlement = settle(period, &models, &providers, &visits, &stays);
+    let (providers, volumes) = inputs(store, period)?;
+    let settlement = settle(period, &models, &providers, &volumes);
     if !settlement.ej_prissatt.is_empty() && !allow_uncovered {
         return Ok(Outcome::Uncovered(settlement));
     }
     let json_err = |e: serde_json::Error| AppError::User(format!("internt fel: {e}"));
     let mut h = Sha256::new();
-    h.update(serde_json::to_vec(&(period, &models, &providers, &visits, &stays)).map_err(json_err)?);
+    h.update(serde_json::to_vec(&(period, &models, &providers, &volumes)).map_err(json_err)?);
     let fingerprint: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
     let same_as = store
         .settlement_by_fingerprint(period, &fingerprint)?

@@ -188,6 +188,14 @@ pub fn settlement_table(st: &Settlement) -> String {
         }
     }
     let _ = writeln!(s, "{}{}", pad("Totalt", 80), rpad(&st.belopp.fmt_kr(), 18));
+    if !st.habiliteringsersattning.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nHabiliteringsersättning till {} enskilda (utbetalas till den enskilde, ingår inte i totalen): {}",
+            st.habiliteringsersattning.len(),
+            st.habiliteringsersattning_belopp.fmt_kr()
+        );
+    }
     if !st.ej_prissatt.is_empty() {
         let _ = writeln!(s, "\n{}", uncovered(st));
     }

@@ -87,6 +87,8 @@ pub type VisitRow = (String, String, String, i64, i64);
 pub type StayRow = (String, String, String, String, Option<String>);
 /// A decision: (brukare, utförare, insats, nivå, startdatum, slutdatum).
 pub type DecisionRow = (String, String, String, Option<String>, String, Option<String>);
+/// A placement: (brukare, utförare, typ, startdatum, slutdatum, dygnskostnad öre).
+pub type PlacementRow = (String, String, String, String, Option<String>, i64);
 /// A granted volume: (utförare, insats, beviljad in hundredths, startdatum, slutdatum).
 pub type GrantedRow = (String, String, i64, String, Option<String>);
 /// A stored settlement: (id, period, created, fingerprint, total öre, result JSON).
@@ -391,6 +393,42 @@ impl Store {
             })
             .ctx("läsning av beslut")?;
         rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av beslut")
+    }
+
+    /// Attendance days of `period`: (brukare, enhet, datum, omfattning code).
+    pub fn attendance_in(&self, period: Period) -> Result<Vec<(String, String, String, String)>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT b.pseudonym, u.kod, n.datum, n.omfattning FROM narvaro n \
+                 JOIN brukare b ON b.id = n.brukare_id JOIN utforare u ON u.id = n.utforare_id \
+                 WHERE n.datum >= $1 AND n.datum <= $2 ORDER BY n.id",
+            )
+            .ctx("läsning av närvaro")?;
+        let rows = st
+            .query_map([date_str(period.first_day()), date_str(period.last_day())], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .ctx("läsning av närvaro")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av närvaro")
+    }
+
+    /// Placements overlapping `period`.
+    pub fn placements_in(&self, period: Period) -> Result<Vec<PlacementRow>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT b.pseudonym, u.kod, p.typ, p.startdatum, p.slutdatum, p.dygnskostnad FROM placering p \
+                 JOIN brukare b ON b.id = p.brukare_id JOIN utforare u ON u.id = p.utforare_id \
+                 WHERE p.startdatum <= $1 AND (p.slutdatum IS NULL OR p.slutdatum >= $2) ORDER BY p.id",
+            )
+            .ctx("läsning av placeringar")?;
+        let rows = st
+            .query_map([date_str(period.last_day()), date_str(period.first_day())], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })
+            .ctx("läsning av placeringar")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av placeringar")
     }
 
     /// Provider code → the ansvar that carries its costs.

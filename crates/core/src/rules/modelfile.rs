@@ -28,6 +28,10 @@ pub enum ModelType {
     /// Time-based budget for housing support (DOMAIN §4.4): granted hours ×
     /// execution rate ÷ brukartidsandel × cost per worked hour.
     BoendestodTid,
+    /// Daily activities paid per attendance day, full or half (DOMAIN §4.5).
+    Narvaro,
+    /// IFO placements: days × cost per day (DOMAIN §4.7).
+    Placering,
 }
 
 impl ModelType {
@@ -36,12 +40,20 @@ impl ModelType {
             ModelType::HemtjanstUtfordTid => "hemtjanst_utford_tid",
             ModelType::Dygn => "dygn",
             ModelType::BoendestodTid => "boendestod_tid",
+            ModelType::Narvaro => "narvaro",
+            ModelType::Placering => "placering",
         }
     }
     pub fn parse(s: &str) -> Option<ModelType> {
-        [ModelType::HemtjanstUtfordTid, ModelType::Dygn, ModelType::BoendestodTid]
-            .into_iter()
-            .find(|t| t.code() == s)
+        [
+            ModelType::HemtjanstUtfordTid,
+            ModelType::Dygn,
+            ModelType::BoendestodTid,
+            ModelType::Narvaro,
+            ModelType::Placering,
+        ]
+        .into_iter()
+        .find(|t| t.code() == s)
     }
 }
 
@@ -90,6 +102,22 @@ struct ModelToml {
     utforandegrad: Option<Spanned<Num>>,
     brukartidsandel: Option<Spanned<Num>>,
     kostnad_per_arbetad_timme: Option<Spanned<Num>>,
+    narvaropris: Option<Spanned<DayRatesToml>>,
+    habiliteringsersattning: Option<Spanned<DayRatesToml>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DayRatesToml {
+    hel: Spanned<Num>,
+    halv: Spanned<Num>,
+}
+
+/// Rates for a full and a half attendance day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayRates {
+    pub hel: Money,
+    pub halv: Money,
 }
 
 #[derive(Debug, Deserialize)]
@@ -157,6 +185,13 @@ pub struct ModelVersion {
     /// Housing-support budget model (`boendestod_tid`).
     #[serde(default)]
     pub boendestod: Option<crate::rules::boendestod::Model>,
+    /// Provider's rate per attendance day (`narvaro`).
+    #[serde(default)]
+    pub narvaropris: Option<DayRates>,
+    /// The individual's habilitation allowance per attendance day (`narvaro`),
+    /// computed alongside and not part of the provider's payment.
+    #[serde(default)]
+    pub habiliteringsersattning: Option<DayRates>,
 }
 
 impl ModelVersion {
@@ -472,6 +507,21 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
         } else {
             None
         };
+        let mut day_rates = |v: &Option<Spanned<DayRatesToml>>, key: &str| -> Option<DayRates> {
+            let r = v.as_ref()?.get_ref();
+            let hel = c.money(&r.hel, &format!("{key}.hel"));
+            let halv = c.money(&r.halv, &format!("{key}.halv"));
+            Some(DayRates { hel: hel?, halv: halv? })
+        };
+        let narvaropris = day_rates(&m.narvaropris, "narvaropris");
+        let habiliteringsersattning = day_rates(&m.habiliteringsersattning, "habiliteringsersattning");
+        if typ == Some(ModelType::Narvaro) && m.narvaropris.is_none() {
+            c.at(
+                m.typ.span(),
+                "narvaropris",
+                "nyckeln \"narvaropris\" (hel, halv) saknas (krävs för narvaro)",
+            );
+        }
         let vakansdagar = match &m.vakansdagar {
             Some(v) if !(0..=365).contains(v.get_ref()) => {
                 c.at(v.span(), "vakansdagar", "ett antal dagar 0–365");
@@ -518,6 +568,8 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
                     landsbygd,
                     landsbygd_utforare,
                     boendestod,
+                    narvaropris,
+                    habiliteringsersattning,
                 },
             ));
         }

@@ -53,6 +53,44 @@ pub struct StayIn {
     pub niva: Option<String>,
 }
 
+/// One attendance day in daily activities.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttendanceIn {
+    pub brukare: String,
+    pub utforare: String,
+    pub datum: NaiveDate,
+    pub halv: bool,
+}
+
+/// An IFO placement with its own cost per day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlacementIn {
+    pub brukare: String,
+    pub utforare: String,
+    pub typ: String,
+    pub startdatum: NaiveDate,
+    pub slutdatum: Option<NaiveDate>,
+    pub dygnskostnad: Money,
+}
+
+/// All volumes of a month.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Volumes {
+    pub visits: Vec<VisitIn>,
+    pub stays: Vec<StayIn>,
+    pub attendance: Vec<AttendanceIn>,
+    pub placements: Vec<PlacementIn>,
+}
+
+/// What the individual receives alongside (habiliteringsersättning); not
+/// part of any provider's payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Allowance {
+    pub brukare: String,
+    pub dagar: Qty,
+    pub belopp: Money,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProviderIn {
     pub kod: String,
@@ -121,6 +159,19 @@ pub struct Settlement {
     pub utforare: Vec<ProviderNode>,
     pub ej_prissatt: Vec<Uncovered>,
     pub modellversioner: Vec<String>,
+    /// Habilitation allowance to individuals, per brukare (not in `belopp`).
+    #[serde(default)]
+    pub habiliteringsersattning: Vec<Allowance>,
+    #[serde(default)]
+    pub habiliteringsersattning_belopp: Money,
+}
+
+/// The version of a model of `typ` valid on `day`, whatever its services.
+fn version_of_type(models: &[ModelVersion], typ: ModelType, day: NaiveDate) -> Option<&ModelVersion> {
+    models
+        .iter()
+        .filter(|m| m.model_type() == Some(typ) && m.valid_on(day))
+        .max_by_key(|m| m.giltig_fran)
 }
 
 /// The version of a model of `typ` covering `insats` on `day`.
@@ -197,14 +248,73 @@ impl Acc {
 }
 
 /// Settles `period`.
-pub fn settle(
-    period: Period,
-    models: &[ModelVersion],
-    providers: &[ProviderIn],
-    visits: &[VisitIn],
-    stays: &[StayIn],
-) -> Settlement {
+pub fn settle(period: Period, models: &[ModelVersion], providers: &[ProviderIn], volumes: &Volumes) -> Settlement {
+    let (visits, stays) = (&volumes.visits, &volumes.stays);
     let mut acc = Acc::default();
+    let mut allowance: BTreeMap<String, (i64, Money)> = BTreeMap::new();
+    // Daily activities: per attendance day, with the individual's allowance alongside.
+    for a in &volumes.attendance {
+        let Some(m) = version_of_type(models, ModelType::Narvaro, a.datum) else {
+            acc.uncovered(
+                &a.brukare,
+                &a.utforare,
+                "närvaro",
+                "ingen närvaromodell".into(),
+                a.datum,
+                if a.halv { 50 } else { 100 },
+                "dagar",
+            );
+            continue;
+        };
+        let Some(rates) = m.narvaropris else { continue };
+        let (rate, label, volume) = if a.halv {
+            (rates.halv, "närvarodag halv", 50)
+        } else {
+            (rates.hel, "närvarodag hel", 100)
+        };
+        let insats = m.insatser.first().cloned().unwrap_or_else(|| "DV".into());
+        let d = Detail {
+            brukare: a.brukare.clone(),
+            datum: a.datum,
+            volym: Qty::from_hundredths(volume),
+            belopp: rate,
+        };
+        acc.add(m, &a.utforare, &insats, label.into(), rate, "dagar", d);
+        if let Some(h) = m.habiliteringsersattning {
+            let e = allowance.entry(a.brukare.clone()).or_insert((0, Money::ZERO));
+            e.0 += volume;
+            e.1 += if a.halv { h.halv } else { h.hel };
+        }
+    }
+    // IFO placements: each day at the placement's own cost per day.
+    for p in &volumes.placements {
+        for day in period.first_day().iter_days().take(period.days() as usize) {
+            if day < p.startdatum || p.slutdatum.is_some_and(|e| day > e) {
+                continue;
+            }
+            let Some(m) = version_of_type(models, ModelType::Placering, day) else {
+                acc.uncovered(
+                    &p.brukare,
+                    &p.utforare,
+                    &p.typ,
+                    "ingen placeringsmodell".into(),
+                    day,
+                    100,
+                    "dygn",
+                );
+                continue;
+            };
+            let insats = m.insatser.first().cloned().unwrap_or_else(|| "IFO".into());
+            let d = Detail {
+                brukare: p.brukare.clone(),
+                datum: day,
+                volym: Qty::whole(1),
+                belopp: p.dygnskostnad,
+            };
+            let regel = format!("placeringsdygn {}, {}/dygn", p.typ, p.dygnskostnad.fmt_kr());
+            acc.add(m, &p.utforare, &insats, regel, p.dygnskostnad, "dygn", d);
+        }
+    }
     // Home care: per visit and time class.
     for v in visits {
         let day = v.start.date();
@@ -454,12 +564,22 @@ pub fn settle(
             orsak,
         })
         .collect();
+    let habiliteringsersattning: Vec<Allowance> = allowance
+        .into_iter()
+        .map(|(brukare, (days, belopp))| Allowance {
+            brukare,
+            dagar: Qty::from_hundredths(days),
+            belopp,
+        })
+        .collect();
     Settlement {
         period,
         belopp: out.iter().map(|p| p.belopp).sum(),
         utforare: out,
         ej_prissatt,
         modellversioner: acc.versions.into_iter().collect(),
+        habiliteringsersattning_belopp: habiliteringsersattning.iter().map(|a| a.belopp).sum(),
+        habiliteringsersattning,
     }
 }
 
@@ -575,7 +695,15 @@ tillagg_procent = 10
             visit("b", "LOV1", "2026-03-07 10:00", "2026-03-07 11:00"), // Saturday: 510, + 6 % VAT 30,60
             visit("c", "718", "2026-03-03 09:00", "2026-03-03 10:00"), // 420, + 7,1 % rural 29,82
         ];
-        let s = settle(Period::parse("2026-03").unwrap(), &m, &providers(), &visits, &[]);
+        let s = settle(
+            Period::parse("2026-03").unwrap(),
+            &m,
+            &providers(),
+            &Volumes {
+                visits,
+                ..Default::default()
+            },
+        );
         check_sums(&s);
         let amounts: Vec<(String, i64)> = s
             .utforare
@@ -599,9 +727,25 @@ tillagg_procent = 10
             visit("a", "711", "2026-03-31 23:30", "2026-04-01 00:30"), // March version, whole visit: 60 natt × 540
             visit("a", "711", "2026-04-01 08:00", "2026-04-01 09:00"), // April version: 432
         ];
-        let march = settle(Period::parse("2026-03").unwrap(), &m, &providers(), &visits[..1], &[]);
+        let march = settle(
+            Period::parse("2026-03").unwrap(),
+            &m,
+            &providers(),
+            &Volumes {
+                visits: visits[..1].to_vec(),
+                ..Default::default()
+            },
+        );
         assert_eq!(march.belopp, Money::from_kr(540));
-        let april = settle(Period::parse("2026-04").unwrap(), &m, &providers(), &visits[1..], &[]);
+        let april = settle(
+            Period::parse("2026-04").unwrap(),
+            &m,
+            &providers(),
+            &Volumes {
+                visits: visits[1..].to_vec(),
+                ..Default::default()
+            },
+        );
         assert_eq!(april.belopp, Money::from_kr(432));
         assert_eq!(april.modellversioner, vec!["Hemtjänst@2026-04-01".to_string()]);
     }
@@ -626,7 +770,15 @@ tillagg_procent = 10
             stay("b", "2", "2025-05-01", Some("2026-03-11"), "2"), // 10 days × 1 600 + 2 vacancy days × 1 600
             stay("c", "3", "2026-03-20", None, "3"),               // level 3 has no rate: uncovered, 12 days
         ];
-        let s = settle(Period::parse("2026-03").unwrap(), &m, &providers(), &[], &stays);
+        let s = settle(
+            Period::parse("2026-03").unwrap(),
+            &m,
+            &providers(),
+            &Volumes {
+                stays,
+                ..Default::default()
+            },
+        );
         check_sums(&s);
         let rows: Vec<(String, i64, i64)> = s.utforare[0].tjanster[0]
             .rader
@@ -649,11 +801,81 @@ tillagg_procent = 10
     }
 
     #[test]
+    fn attendance_days_and_placements() {
+        let text = r#"
+[[modell]]
+namn = "Daglig verksamhet"
+typ = "narvaro"
+insatser = ["DV"]
+giltig_fran = 2026-01-01
+[modell.narvaropris]
+hel = "640,00"
+halv = "320,00"
+[modell.habiliteringsersattning]
+hel = "97,00"
+halv = "48,50"
+
+[[modell]]
+namn = "Placeringar"
+typ = "placering"
+insatser = ["IFO_PLAC"]
+giltig_fran = 2026-01-01
+"#;
+        let m = parse(text).unwrap();
+        let d = |s: &str| parse_date(s).unwrap();
+        let att = |day: &str, halv| AttendanceIn {
+            brukare: "a".into(),
+            utforare: "DV1".into(),
+            datum: d(day),
+            halv,
+        };
+        let volumes = Volumes {
+            attendance: vec![
+                att("2026-03-02", false),
+                att("2026-03-03", true),
+                att("2026-03-04", false),
+            ],
+            placements: vec![PlacementIn {
+                brukare: "b".into(),
+                utforare: "HVB1".into(),
+                typ: "HVB".into(),
+                startdatum: d("2026-03-20"),
+                slutdatum: Some(d("2026-03-29")),
+                dygnskostnad: Money::from_kr(4_850),
+            }],
+            ..Default::default()
+        };
+        let s = settle(Period::parse("2026-03").unwrap(), &m, &providers(), &volumes);
+        check_sums(&s);
+        let dv = s.utforare.iter().find(|p| p.utforare == "DV1").unwrap();
+        assert_eq!(dv.belopp, Money::from_kr(640 * 2 + 320));
+        let hvb = s.utforare.iter().find(|p| p.utforare == "HVB1").unwrap();
+        assert_eq!(hvb.belopp, Money::from_kr(4_850 * 10), "20th to 29th inclusive");
+        assert_eq!(s.habiliteringsersattning_belopp, Money::from_ore(9_700 * 2 + 4_850));
+        assert_eq!(
+            s.belopp,
+            dv.belopp + hvb.belopp,
+            "the allowance is not the provider's money"
+        );
+        // Without a model they are listed, not priced.
+        let s = settle(Period::parse("2026-03").unwrap(), &m[..0], &providers(), &volumes);
+        assert_eq!(s.ej_prissatt.len(), 2);
+    }
+
+    #[test]
     fn visits_without_a_model_are_uncovered() {
         let m = parse(MODELS).unwrap();
         let mut v = visit("a", "711", "2026-03-02 08:00", "2026-03-02 08:45");
         v.insats = "HT_SERV".into();
-        let s = settle(Period::parse("2026-03").unwrap(), &m, &providers(), &[v], &[]);
+        let s = settle(
+            Period::parse("2026-03").unwrap(),
+            &m,
+            &providers(),
+            &Volumes {
+                visits: vec![v],
+                ..Default::default()
+            },
+        );
         assert_eq!(s.belopp, Money::ZERO);
         assert_eq!(s.ej_prissatt[0].volym, Qty::from_hundredths(75));
         assert_eq!(s.ej_prissatt[0].insats, "HT_SERV");
