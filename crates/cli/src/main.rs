@@ -151,6 +151,7 @@ enum SettleFormat {
     Tabell,
     Json,
     Csv,
+    Xlsx,
 }
 
 #[derive(Args)]
@@ -170,6 +171,9 @@ struct SettleArgs {
     /// Räkna även om volymer saknar modell; de visas som en oprissatt rad.
     #[arg(long)]
     allow_uncovered: bool,
+    /// Utfil för xlsx (annars standard ut när den inte är en terminal).
+    #[arg(long, short, value_name = "FIL")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -509,6 +513,20 @@ fn settle_command(path: &Path, args: SettleArgs) -> anyhow::Result<ExitCode> {
         SettleFormat::Tabell => print!("{}", render::settlement_table(&settlement)),
         SettleFormat::Json => println!("{}", serde_json::to_string_pretty(&settlement)?),
         SettleFormat::Csv => print!("{}", render::settlement_csv(&settlement)),
+        SettleFormat::Xlsx => {
+            let bytes = resurs_io::xlsx::settlement_statements(&settlement).context("kunde inte skapa xlsx-filen")?;
+            match &args.output {
+                Some(p) => {
+                    std::fs::write(p, bytes).with_context(|| format!("kunde inte skriva {}", p.display()))?;
+                    eprintln!("Avräkningsunderlaget skrevs till {}.", p.display());
+                }
+                None if !std::io::stdout().is_terminal() => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(&bytes)?;
+                }
+                None => anyhow::bail!("xlsx skrivs inte till en terminal; ange --output FIL"),
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

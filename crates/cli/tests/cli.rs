@@ -903,3 +903,50 @@ fn scenario_compares_two_model_versions_on_the_same_volumes() {
     ]);
     assert!(stderr(&out).contains("olika modelltyp"), "{}", stderr(&out));
 }
+
+#[test]
+fn settlement_statement_as_xlsx_has_one_sheet_per_provider() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let env = Env::new();
+    env.base();
+    let a = pnr("1931-04-02", 11);
+    env.import_ok(
+        "besok",
+        "besok.csv",
+        &format!(
+            "besok_id;personnummer;utförare;insats;personal;planerad_start;planerad_slut;faktisk_start;faktisk_slut;status
+B1;{a};711;HT_OMV;P1;2025-03-03 08:00;2025-03-03 08:30;2025-03-03 08:00;2025-03-03 08:30;utförd
+B3;{a};LOV1;HT_OMV;P2;2025-03-08 10:00;2025-03-08 11:00;2025-03-08 10:00;2025-03-08 11:00;utförd
+"
+        ),
+    );
+    let m = env.write("m.toml", MODEL);
+    env.run(&["model", "load", m.to_str().unwrap()]);
+    let out = env.run(&[
+        "settle",
+        "--period",
+        "2025-03",
+        "--format",
+        "xlsx",
+        "--output",
+        "avrakning.xlsx",
+        "--detail",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut wb: Xlsx<_> = open_workbook(env.path("avrakning.xlsx")).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        ["Sammanställning", "711 Hemtjänst Centrum", "LOV1 Omsorg AB"]
+    );
+    let lov = wb.worksheet_range("LOV1 Omsorg AB").unwrap();
+    let cells: Vec<String> = lov.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+    assert!(cells.iter().any(|c| c == "momskompensation 6 %"), "{cells:?}");
+    assert!(
+        cells.iter().any(|c| c == "540.6"),
+        "the statement's total is the sum of its lines: {cells:?}"
+    );
+    let summary = wb.worksheet_range("Sammanställning").unwrap();
+    assert!(summary
+        .rows()
+        .any(|r| matches!(r.first(), Some(Data::String(s)) if s == "Totalt")));
+}

@@ -9,6 +9,7 @@
 pub mod problems;
 pub mod row;
 pub mod table;
+pub mod xlsx;
 
 pub use problems::{Problem, Problems};
 pub use row::{ColSpec, Columns, Row};
