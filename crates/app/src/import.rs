@@ -312,6 +312,7 @@ pub fn import_file(store: &mut Store, kind: Kind, path: &Path, mut opts: Options
         pseudo: pseudo.as_ref(),
         lookups,
         pnr_cache: HashMap::new(),
+        staff_cache: HashMap::new(),
         new_brukare: 0,
         added: 0,
         org_rows: Vec::new(),
@@ -412,6 +413,8 @@ struct Ctx<'t, 'c> {
     /// Checked numbers seen in this file → brukare id, so each person is
     /// hashed once. Lives only in memory for the length of the import.
     pnr_cache: HashMap<Personnummer, i64>,
+    /// Clear staff id → personal id, in memory for the length of the import.
+    staff_cache: HashMap<String, i64>,
     new_brukare: usize,
     added: usize,
     org_rows: Vec<(usize, OrgNode)>,
@@ -758,12 +761,20 @@ impl Ctx<'_, '_> {
             return Ok(());
         };
         let brukare = self.brukare(pnr, None)?;
-        let staff = self.pseudo.expect("key").staff(personal);
-        let personal_id = match self.lookups.personal.get(&staff) {
+        // Staff ids repeat on every visit: hash each one once per import.
+        let personal_id = match self.staff_cache.get(personal) {
             Some(&p) => p,
             None => {
-                let p = self.tx.insert_personal(&staff)?;
-                self.lookups.personal.insert(staff, p);
+                let staff = self.pseudo.expect("key").staff(personal);
+                let p = match self.lookups.personal.get(&staff) {
+                    Some(&p) => p,
+                    None => {
+                        let p = self.tx.insert_personal(&staff)?;
+                        self.lookups.personal.insert(staff, p);
+                        p
+                    }
+                };
+                self.staff_cache.insert(personal.to_string(), p);
                 p
             }
         };

@@ -23,6 +23,10 @@ pub const EXEMPELSTAD: &[(&str, &str)] = &[
         "boendestod.toml",
         include_str!("../../../docs/modeller/boendestod.toml"),
     ),
+    (
+        "daglig_verksamhet_och_ifo.toml",
+        include_str!("../../../docs/modeller/daglig_verksamhet_och_ifo.toml"),
+    ),
 ];
 
 /// Reads and checks a model file; problems carry line and key.
