@@ -35,16 +35,7 @@ pub type Inputs = (Vec<ProviderIn>, Volumes);
 
 /// The inputs of a settlement, gathered from the store.
 pub fn inputs(store: &Store, period: Period) -> Result<Inputs, AppError> {
-    let providers = store
-        .providers()?
-        .into_iter()
-        .map(|(kod, namn, regi, platser)| ProviderIn {
-            kod,
-            namn,
-            regiform: Regiform::parse_sv(&regi).unwrap_or(Regiform::EgenRegi),
-            platser,
-        })
-        .collect();
+    let providers = providers(store)?;
     let visits = store
         .performed_visits(period)?
         .into_iter()
@@ -163,4 +154,113 @@ pub fn stored(store: &Store, id: i64) -> Result<Settlement, AppError> {
         )));
     };
     serde_json::from_str(&json).map_err(|e| AppError::User(format!("avräkning {id} kan inte läsas: {e}")))
+}
+
+/// What a settlement straight from a visit file read.
+#[derive(Debug)]
+pub struct FileStats {
+    pub rows: u64,
+    pub used: u64,
+}
+
+#[derive(Debug)]
+pub enum FromFile {
+    Done(Settlement, FileStats),
+    Refused(resurs_io::Problems),
+}
+
+/// Settles the performed visits of `period` in a visit file (import format)
+/// without importing it: streamed row by row, with the stored models and
+/// providers. Only the file's visits are settled; the run is not stored.
+pub fn from_file(store: &Store, period: Period, path: &std::path::Path) -> Result<FromFile, AppError> {
+    use crate::import::BESOK;
+    use resurs_core::model::BesokStatus;
+    use resurs_core::personnummer::Personnummer;
+    use resurs_io::{Columns, Problems, Row, TableReader};
+    use std::collections::HashMap;
+
+    let models = models::stored(store)?;
+    if models.is_empty() {
+        return Err(AppError::User(
+            "Det finns inga ersättningsmodeller i databasen; ladda dem med `resurs model load FIL`.".into(),
+        ));
+    }
+    let pseudo = crate::keys::pseudonymizer(store, crate::keys::NewKey::Random)?;
+    let providers = providers(store)?;
+    let mut table = TableReader::open(path)?;
+    let mut problems = Problems::new(table.file.clone());
+    let Some(cols) = Columns::resolve(BESOK, table.headers(), &mut problems) else {
+        return Ok(FromFile::Refused(problems));
+    };
+    let known: std::collections::HashSet<&str> = providers.iter().map(|p| p.kod.as_str()).collect();
+    let prefix = period.to_string();
+    let today = chrono::Utc::now().date_naive();
+    let mut names: HashMap<Personnummer, String> = HashMap::new();
+    let mut visits = Vec::new();
+    let mut stats = FileStats { rows: 0, used: 0 };
+    while let Some(next) = table.next_row() {
+        let (line, rec) = match next {
+            Ok(r) => r,
+            Err((line, expected)) => {
+                problems.add(Some(line), None, None, expected);
+                continue;
+            }
+        };
+        stats.rows += 1;
+        let mut row = Row::new(rec, &cols, line, &mut problems);
+        // Cheap filters first: status and the month of the actual start.
+        if BesokStatus::parse_sv(row.raw(9)) != Some(BesokStatus::Utford) || !row.raw(7).starts_with(&prefix) {
+            continue;
+        }
+        let pnr = row.personnummer(1, today);
+        let utforare = row.text(2);
+        let insats = row.text(3);
+        let start = row.datetime(7);
+        let end = row.datetime(8);
+        if let Some(u) = utforare {
+            if !known.contains(u) {
+                row.problem(2, Some(u), "en känd utförare/enhet (koden finns inte i databasen)");
+            }
+        }
+        let (Some(pnr), Some(utforare), Some(insats), Some(start), Some(end), true) =
+            (pnr, utforare, insats, start, end, row.ok())
+        else {
+            continue;
+        };
+        if end < start {
+            row.problem(8, Some(row.raw(8)), "en tidpunkt som inte är före faktisk_start");
+            continue;
+        }
+        let brukare = names.entry(pnr).or_insert_with_key(|p| pseudo.brukare(p)).clone();
+        visits.push(VisitIn {
+            brukare,
+            utforare: utforare.to_string(),
+            insats: insats.to_string(),
+            start,
+            end,
+        });
+        stats.used += 1;
+    }
+    if !problems.is_empty() {
+        return Ok(FromFile::Refused(problems));
+    }
+    let volumes = Volumes {
+        visits,
+        ..Default::default()
+    };
+    Ok(FromFile::Done(settle(period, &models, &providers, &volumes), stats))
+}
+
+/// The providers as the settlement needs them.
+fn providers(store: &Store) -> Result<Vec<ProviderIn>, AppError> {
+    Ok(store
+        .providers()?
+        .into_iter()
+        .map(|(kod, namn, regi, platser)| ProviderIn {
+            kod,
+            namn,
+            regiform: Regiform::parse_sv(&regi).unwrap_or(Regiform::EgenRegi),
+            platser,
+        })
+        .collect())
 }

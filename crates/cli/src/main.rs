@@ -171,6 +171,9 @@ struct SettleArgs {
     /// Räkna även om volymer saknar modell; de visas som en oprissatt rad.
     #[arg(long)]
     allow_uncovered: bool,
+    /// Avräkna hemtjänstbesöken i en besöksfil direkt, utan import (körningen sparas inte).
+    #[arg(long, value_name = "FIL", conflicts_with = "visa")]
+    fran_fil: Option<PathBuf>,
     /// Utfil för xlsx (annars standard ut när den inte är en terminal).
     #[arg(long, short, value_name = "FIL")]
     output: Option<PathBuf>,
@@ -476,10 +479,35 @@ fn settle_command(path: &Path, args: SettleArgs) -> anyhow::Result<ExitCode> {
         eprintln!("Sparad avräkning nummer {id}.");
         s
     } else {
-        let raw = args.period.unwrap_or_default();
+        let raw = args.period.clone().unwrap_or_default();
         let Some(period) = resurs_core::period::Period::parse(&raw) else {
             anyhow::bail!("--period: värdet \"{raw}\", förväntade en månad ÅÅÅÅ-MM, t.ex. 2026-03");
         };
+        if let Some(file) = &args.fran_fil {
+            match settle::from_file(&store, period, file)? {
+                settle::FromFile::Refused(p) => {
+                    eprint!(
+                        "{}",
+                        p.render()
+                            .replace("importerades inte; inget har sparats", "kunde inte avräknas")
+                    );
+                    return Ok(ExitCode::from(1));
+                }
+                settle::FromFile::Done(s, stats) => {
+                    eprintln!(
+                        "Avräkning direkt från {}: {} rader lästa, {} utförda besök i {period}; körningen sparas inte.",
+                        file.display(),
+                        render::int(stats.rows as i64),
+                        render::int(stats.used as i64)
+                    );
+                    if !s.ej_prissatt.is_empty() && !args.allow_uncovered {
+                        eprint!("{}", render::uncovered(&s));
+                        return Ok(ExitCode::from(1));
+                    }
+                    return print_settlement(s, &args);
+                }
+            }
+        }
         let ts = resurs_app::import::Options::now().timestamp;
         match settle::run(&mut store, period, args.allow_uncovered, &ts)? {
             settle::Outcome::Uncovered(s) => {
@@ -504,6 +532,10 @@ fn settle_command(path: &Path, args: SettleArgs) -> anyhow::Result<ExitCode> {
             }
         }
     };
+    print_settlement(settlement, &args)
+}
+
+fn print_settlement(settlement: resurs_core::rules::settle::Settlement, args: &SettleArgs) -> anyhow::Result<ExitCode> {
     let settlement = if args.detail {
         settlement
     } else {

@@ -768,6 +768,35 @@ B3;{a};LOV1;HT_OMV;P2;2025-03-08 10:00;2025-03-08 11:00;2025-03-08 10:00;2025-03
         "2025-03-03"
     );
     assert!(stderr(&out).contains("sparad som nummer 1"));
+    // Straight from the file, without importing: the same amounts, nothing stored.
+    let out = env.run(&[
+        "settle",
+        "--period",
+        "2025-03",
+        "--fran-fil",
+        "besok.csv",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let f: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(f["belopp"], 100_560);
+    assert!(
+        stderr(&out).contains("3 rader lästa, 3 utförda besök i 2025-03; körningen sparas inte"),
+        "{}",
+        stderr(&out)
+    );
+    let bad = env.write(
+        "fel.csv",
+        &format!("besok_id;personnummer;utförare;insats;personal;planerad_start;planerad_slut;faktisk_start;faktisk_slut;status\nB1;{a};X99;HT_OMV;P1;2025-03-03 08:00;2025-03-03 08:30;2025-03-03 08:00;2025-03-03 08:30;utförd\n"),
+    );
+    let out = env.run(&["settle", "--period", "2025-03", "--fran-fil", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("rad 2, kolumn \"utförare\": värdet \"X99\""),
+        "{}",
+        stderr(&out)
+    );
     // A re-run with the same inputs gives the same öre and says so.
     let out = env.run(&["settle", "--period", "2025-03"]);
     assert!(
