@@ -187,29 +187,54 @@ pub fn from_file(store: &Store, period: Period, path: &std::path::Path) -> Resul
     }
     let pseudo = crate::keys::pseudonymizer(store, crate::keys::NewKey::Random)?;
     let providers = providers(store)?;
-    let mut table = TableReader::open(path)?;
+    let prefix = period.to_string();
+    // Most rows of a large file belong to other months: find the candidate
+    // lines by a byte search before any CSV parsing (see `prefilter`).
+    let fast = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
+        None
+    } else {
+        prefilter(path, format!("{prefix}-").as_bytes())?
+    };
+    let (mut table, line_map, total_rows) = match fast {
+        Some((buf, map, total)) => {
+            let name = path
+                .file_name()
+                .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+            (
+                TableReader::from_csv(name, Box::new(std::io::Cursor::new(buf)))?,
+                Some(map),
+                Some(total),
+            )
+        }
+        None => (TableReader::open(path)?, None, None),
+    };
     let mut problems = Problems::new(table.file.clone());
     let Some(cols) = Columns::resolve(BESOK, table.headers(), &mut problems) else {
         return Ok(FromFile::Refused(problems));
     };
     let known: std::collections::HashSet<&str> = providers.iter().map(|p| p.kod.as_str()).collect();
-    let prefix = period.to_string();
     let today = chrono::Utc::now().date_naive();
     let mut names: HashMap<Personnummer, String> = HashMap::new();
     let mut visits = Vec::new();
     let mut stats = FileStats { rows: 0, used: 0 };
     while let Some(next) = table.next_row() {
+        // Line numbers of the filtered buffer map back to the file's own.
+        let original = |line: usize| {
+            line_map
+                .as_ref()
+                .map_or(line, |m| m.get(line.wrapping_sub(2)).copied().unwrap_or(line))
+        };
         let (line, rec) = match next {
-            Ok(r) => r,
+            Ok((line, rec)) => (original(line), rec),
             Err((line, expected)) => {
-                problems.add(Some(line), None, None, expected);
+                problems.add(Some(original(line)), None, None, expected);
                 continue;
             }
         };
         stats.rows += 1;
         let mut row = Row::new(rec, &cols, line, &mut problems);
         // Cheap filters first: status and the month of the actual start.
-        if BesokStatus::parse_sv(row.raw(9)) != Some(BesokStatus::Utford) || !row.raw(7).starts_with(&prefix) {
+        if !row.raw(7).starts_with(&prefix) || BesokStatus::parse_sv(row.raw(9)) != Some(BesokStatus::Utford) {
             continue;
         }
         let pnr = row.personnummer(1, today);
@@ -241,6 +266,9 @@ pub fn from_file(store: &Store, period: Period, path: &std::path::Path) -> Resul
         });
         stats.used += 1;
     }
+    if let Some(total) = total_rows {
+        stats.rows = total;
+    }
     if !problems.is_empty() {
         return Ok(FromFile::Refused(problems));
     }
@@ -249,6 +277,58 @@ pub fn from_file(store: &Store, period: Period, path: &std::path::Path) -> Resul
         ..Default::default()
     };
     Ok(FromFile::Done(settle(period, &models, &providers, &volumes), stats))
+}
+
+/// Keeps the header and the lines that contain `needle` (e.g. `2025-05-`),
+/// with each kept line's number in the file, and counts the data rows. A
+/// visit of the month has its actual start in the month, so its line must
+/// contain the month; other lines are skipped without CSV parsing. Returns
+/// `None` when a line holds a quote character: a quoted field may span lines,
+/// and then only the full CSV reader is correct.
+#[allow(clippy::type_complexity)]
+fn prefilter(path: &std::path::Path, needle: &[u8]) -> Result<Option<(Vec<u8>, Vec<usize>, u64)>, AppError> {
+    use std::io::BufRead;
+    let what = format!("läsa filen {}", path.display());
+    let f = std::fs::File::open(path).map_err(AppError::io(format!("läsa filen {}", path.display())))?;
+    let mut r = std::io::BufReader::with_capacity(1 << 20, f);
+    let finder = memchr::memmem::Finder::new(needle);
+    let mut line = Vec::with_capacity(256);
+    let mut out = Vec::new();
+    let mut map = Vec::new();
+    let mut n = 0usize;
+    let mut rows = 0u64;
+    loop {
+        line.clear();
+        if r.read_until(b'\n', &mut line)
+            .map_err(|e| AppError::io(what.clone())(e))?
+            == 0
+        {
+            break;
+        }
+        n += 1;
+        if memchr::memchr(b'"', &line).is_some() {
+            return Ok(None);
+        }
+        if n == 1 {
+            out.extend_from_slice(&line);
+            if !line.ends_with(b"\n") {
+                out.push(b'\n');
+            }
+            continue;
+        }
+        if line.iter().all(|b| b.is_ascii_whitespace()) {
+            continue;
+        }
+        rows += 1;
+        if finder.find(&line).is_some() {
+            out.extend_from_slice(&line);
+            if !line.ends_with(b"\n") {
+                out.push(b'\n');
+            }
+            map.push(n);
+        }
+    }
+    Ok(Some((out, map, rows)))
 }
 
 /// The providers as the settlement needs them.

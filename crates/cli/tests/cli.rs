@@ -786,6 +786,22 @@ B3;{a};LOV1;HT_OMV;P2;2025-03-08 10:00;2025-03-08 11:00;2025-03-08 10:00;2025-03
         "{}",
         stderr(&out)
     );
+    // A file with quoted fields takes the full CSV path and gives the same result.
+    let quoted = std::fs::read_to_string(env.path("besok.csv"))
+        .unwrap()
+        .replace(";P1;", ";\"P1\";");
+    let q = env.write("citat.csv", &quoted);
+    let out = env.run(&[
+        "settle",
+        "--period",
+        "2025-03",
+        "--fran-fil",
+        q.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let f: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(f["belopp"], 100_560);
     let bad = env.write(
         "fel.csv",
         &format!("besok_id;personnummer;utförare;insats;personal;planerad_start;planerad_slut;faktisk_start;faktisk_slut;status\nB1;{a};X99;HT_OMV;P1;2025-03-03 08:00;2025-03-03 08:30;2025-03-03 08:00;2025-03-03 08:30;utförd\n"),
