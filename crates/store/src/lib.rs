@@ -561,9 +561,10 @@ impl Store {
         })
     }
 
-    /// SHA-256 over the content of every table in a fixed order, leaving out
-    /// only the clock time of each import. Two databases with the same
-    /// checksum hold the same data.
+    /// SHA-256 over the content of every data table in a fixed order, leaving
+    /// out clock times (of imports and model loads) and stored settlement runs
+    /// (which are results, not data). Two databases with the same checksum
+    /// hold the same data.
     pub fn content_checksum(&self) -> Result<String> {
         let mut h = Sha256::new();
         let mut tables: Vec<&str> = vec!["meta"];
