@@ -27,6 +27,10 @@ pub const EXEMPELSTAD: &[(&str, &str)] = &[
         "daglig_verksamhet_och_ifo.toml",
         include_str!("../../../docs/modeller/daglig_verksamhet_och_ifo.toml"),
     ),
+    (
+        "manadsbelopp.toml",
+        include_str!("../../../docs/modeller/manadsbelopp.toml"),
+    ),
 ];
 
 /// Reads and checks a model file; problems carry line and key.

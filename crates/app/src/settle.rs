@@ -9,7 +9,9 @@ use resurs_core::date::{from_minutes, parse_date};
 use resurs_core::model::Regiform;
 use resurs_core::num::Money;
 use resurs_core::period::Period;
-use resurs_core::rules::settle::{settle, AttendanceIn, PlacementIn, ProviderIn, Settlement, StayIn, VisitIn, Volumes};
+use resurs_core::rules::settle::{
+    settle, AttendanceIn, DecisionIn, PlacementIn, ProviderIn, Settlement, StayIn, VisitIn, Volumes,
+};
 use resurs_store::Store;
 use sha2::{Digest, Sha256};
 
@@ -96,6 +98,19 @@ pub fn inputs(store: &Store, period: Period) -> Result<Inputs, AppError> {
             dygnskostnad: Money::from_ore(cost),
         })
         .collect();
+    // Decisions in force some day of the month (for monthly amounts and granted time).
+    let decisions = decisions
+        .into_iter()
+        .filter(|d| date(&d.4) <= to && d.5.as_deref().is_none_or(|e| date(e) >= period.first_day()))
+        .map(|(brukare, utforare, insats, _, start, end, beviljad)| DecisionIn {
+            brukare,
+            utforare,
+            insats,
+            beviljad: beviljad.map(resurs_core::num::Qty::from_hundredths),
+            startdatum: date(&start),
+            slutdatum: end.as_deref().map(date),
+        })
+        .collect();
     Ok((
         providers,
         Volumes {
@@ -103,6 +118,7 @@ pub fn inputs(store: &Store, period: Period) -> Result<Inputs, AppError> {
             stays,
             attendance,
             placements,
+            decisions,
         },
     ))
 }

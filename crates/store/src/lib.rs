@@ -85,8 +85,16 @@ pub type ProviderRow = (String, String, String, Option<i64>);
 pub type VisitRow = (String, String, String, i64, i64);
 /// A stay: (brukare, enhet, plats, inflyttning, utflyttning).
 pub type StayRow = (String, String, String, String, Option<String>);
-/// A decision: (brukare, utförare, insats, nivå, startdatum, slutdatum).
-pub type DecisionRow = (String, String, String, Option<String>, String, Option<String>);
+/// A decision: (brukare, utförare, insats, nivå, startdatum, slutdatum, beviljad in hundredths).
+pub type DecisionRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<i64>,
+);
 /// A placement: (brukare, utförare, typ, startdatum, slutdatum, dygnskostnad öre).
 pub type PlacementRow = (String, String, String, String, Option<String>, i64);
 /// A granted volume: (utförare, insats, beviljad in hundredths, startdatum, slutdatum).
@@ -360,7 +368,7 @@ impl Store {
         let mut st = self
             .conn
             .prepare(
-                "SELECT b.pseudonym, u.kod, i.kod, d.niva, d.startdatum, d.slutdatum FROM beslut d \
+                "SELECT b.pseudonym, u.kod, i.kod, d.niva, d.startdatum, d.slutdatum, d.beviljad FROM beslut d \
                  JOIN brukare b ON b.id = d.brukare_id JOIN utforare u ON u.id = d.utforare_id \
                  JOIN insats i ON i.id = d.insats_id \
                  WHERE d.startdatum IS NOT NULL AND d.startdatum <= $1 AND (d.slutdatum IS NULL OR d.slutdatum >= $2) \
@@ -369,7 +377,15 @@ impl Store {
             .ctx("läsning av beslut")?;
         let rows = st
             .query_map([date_str(to), date_str(from)], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
             })
             .ctx("läsning av beslut")?;
         rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av beslut")

@@ -32,6 +32,12 @@ pub enum ModelType {
     Narvaro,
     /// IFO placements: days × cost per day (DOMAIN §4.7).
     Placering,
+    /// A flat monthly amount per brukare with a decision (safety alarm, HSL,
+    /// respite), by days in partial months (DOMAIN §4.1).
+    Manadsbelopp,
+    /// Home care paid on granted time, falling to performed time when the
+    /// execution rate is below the control level (DOMAIN §4.1).
+    HemtjanstBeviljadTid,
 }
 
 impl ModelType {
@@ -42,6 +48,8 @@ impl ModelType {
             ModelType::BoendestodTid => "boendestod_tid",
             ModelType::Narvaro => "narvaro",
             ModelType::Placering => "placering",
+            ModelType::Manadsbelopp => "manadsbelopp",
+            ModelType::HemtjanstBeviljadTid => "hemtjanst_beviljad_tid",
         }
     }
     pub fn parse(s: &str) -> Option<ModelType> {
@@ -51,6 +59,8 @@ impl ModelType {
             ModelType::BoendestodTid,
             ModelType::Narvaro,
             ModelType::Placering,
+            ModelType::Manadsbelopp,
+            ModelType::HemtjanstBeviljadTid,
         ]
         .into_iter()
         .find(|t| t.code() == s)
@@ -104,6 +114,9 @@ struct ModelToml {
     kostnad_per_arbetad_timme: Option<Spanned<Num>>,
     narvaropris: Option<Spanned<DayRatesToml>>,
     habiliteringsersattning: Option<Spanned<DayRatesToml>>,
+    manadsbelopp: Option<Spanned<Num>>,
+    timpris_beviljad: Option<Spanned<Num>>,
+    kontrollniva_procent: Option<Spanned<Num>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -192,6 +205,15 @@ pub struct ModelVersion {
     /// computed alongside and not part of the provider's payment.
     #[serde(default)]
     pub habiliteringsersattning: Option<DayRates>,
+    /// Monthly amount per brukare (`manadsbelopp`).
+    #[serde(default)]
+    pub manadsbelopp: Option<Money>,
+    /// Rate per granted hour (`hemtjanst_beviljad_tid`).
+    #[serde(default)]
+    pub timpris_beviljad: Option<Money>,
+    /// Below this execution rate, performed time is paid instead of granted.
+    #[serde(default)]
+    pub kontrollniva: Option<Share>,
 }
 
 impl ModelVersion {
@@ -515,6 +537,28 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
         };
         let narvaropris = day_rates(&m.narvaropris, "narvaropris");
         let habiliteringsersattning = day_rates(&m.habiliteringsersattning, "habiliteringsersattning");
+        let manadsbelopp = m.manadsbelopp.as_ref().and_then(|v| c.money(v, "manadsbelopp"));
+        let timpris_beviljad = m.timpris_beviljad.as_ref().and_then(|v| c.money(v, "timpris_beviljad"));
+        let kontrollniva = m
+            .kontrollniva_procent
+            .as_ref()
+            .and_then(|v| c.percent(v, "kontrollniva_procent"));
+        for (t, present, key) in [
+            (ModelType::Manadsbelopp, m.manadsbelopp.is_some(), "manadsbelopp"),
+            (
+                ModelType::HemtjanstBeviljadTid,
+                m.timpris_beviljad.is_some(),
+                "timpris_beviljad",
+            ),
+        ] {
+            if typ == Some(t) && !present {
+                c.at(
+                    m.typ.span(),
+                    key,
+                    format!("nyckeln \"{key}\" saknas (krävs för {})", t.code()),
+                );
+            }
+        }
         if typ == Some(ModelType::Narvaro) && m.narvaropris.is_none() {
             c.at(
                 m.typ.span(),
@@ -570,6 +614,9 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
                     boendestod,
                     narvaropris,
                     habiliteringsersattning,
+                    manadsbelopp,
+                    timpris_beviljad,
+                    kontrollniva,
                 },
             ));
         }

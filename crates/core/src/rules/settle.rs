@@ -80,6 +80,19 @@ pub struct Volumes {
     pub stays: Vec<StayIn>,
     pub attendance: Vec<AttendanceIn>,
     pub placements: Vec<PlacementIn>,
+    pub decisions: Vec<DecisionIn>,
+}
+
+/// A carried-out decision with a provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DecisionIn {
+    pub brukare: String,
+    pub utforare: String,
+    pub insats: String,
+    /// Granted volume per month (hours for home care).
+    pub beviljad: Option<Qty>,
+    pub startdatum: NaiveDate,
+    pub slutdatum: Option<NaiveDate>,
 }
 
 /// What the individual receives alongside (habiliteringsersättning); not
@@ -315,9 +328,81 @@ pub fn settle(period: Period, models: &[ModelVersion], providers: &[ProviderIn],
             acc.add(m, &p.utforare, &insats, regel, p.dygnskostnad, "dygn", d);
         }
     }
+    // Flat monthly amounts and home care on granted time come from decisions.
+    let mut performed: BTreeMap<(&str, &str, &str), i64> = BTreeMap::new();
+    for v in visits {
+        if version_for(models, ModelType::HemtjanstBeviljadTid, &v.insats, v.start.date()).is_some() {
+            *performed.entry((&v.brukare, &v.utforare, &v.insats)).or_default() += (v.end - v.start).num_minutes();
+        }
+    }
+    for d in &volumes.decisions {
+        let days = period.overlap_days(d.startdatum, d.slutdatum) as i64;
+        if days == 0 {
+            continue;
+        }
+        let first = d.startdatum.max(period.first_day());
+        let month_days = period.days() as i64;
+        if let Some(m) = version_for(models, ModelType::Manadsbelopp, &d.insats, first) {
+            let Some(amount) = m.manadsbelopp else { continue };
+            let detail = Detail {
+                brukare: d.brukare.clone(),
+                datum: first,
+                volym: Qty::from_hundredths(mul_div(100, days, month_days)),
+                belopp: Money::from_ore(mul_div(amount.ore(), days, month_days)),
+            };
+            acc.add(
+                m,
+                &d.utforare,
+                &d.insats,
+                "månadsbelopp".into(),
+                amount,
+                "månader",
+                detail,
+            );
+        } else if let Some(m) = version_for(models, ModelType::HemtjanstBeviljadTid, &d.insats, first) {
+            let Some(rate) = m.timpris_beviljad else { continue };
+            let Some(granted) = d.beviljad else {
+                acc.uncovered(
+                    &d.brukare,
+                    &d.utforare,
+                    &d.insats,
+                    "beslut utan beviljad tid".into(),
+                    first,
+                    0,
+                    "timmar",
+                );
+                continue;
+            };
+            let granted = mul_div(granted.hundredths(), days, month_days); // hundredths of an hour
+            let minutes = *performed
+                .get(&(d.brukare.as_str(), d.utforare.as_str(), d.insats.as_str()))
+                .unwrap_or(&0);
+            let done = Qty::from_minutes(minutes).hundredths();
+            // Control level: below it, performed time is paid instead of granted time.
+            let below = m
+                .kontrollniva
+                .is_some_and(|k| granted > 0 && mul_div(done, Share::ONE.0, granted) < k.0);
+            let (hours, regel) = if below {
+                let k = m.kontrollniva.map_or(String::new(), |k| k.fmt_percent());
+                (done, format!("utförd tid (utförandegrad under kontrollnivån {k})"))
+            } else {
+                (granted, "beviljad tid".to_string())
+            };
+            let detail = Detail {
+                brukare: d.brukare.clone(),
+                datum: first,
+                volym: Qty::from_hundredths(hours),
+                belopp: Money::from_ore(mul_div(rate.ore(), hours, 100)),
+            };
+            acc.add(m, &d.utforare, &d.insats, regel, rate, "timmar", detail);
+        }
+    }
     // Home care: per visit and time class.
     for v in visits {
         let day = v.start.date();
+        if version_for(models, ModelType::HemtjanstBeviljadTid, &v.insats, day).is_some() {
+            continue; // paid from the decision above; the visit only measured performed time
+        }
         let Some(m) = version_for(models, ModelType::HemtjanstUtfordTid, &v.insats, day) else {
             let minutes = (v.end - v.start).num_minutes();
             acc.uncovered(
@@ -348,7 +433,7 @@ pub fn settle(period: Period, models: &[ModelVersion], providers: &[ProviderIn],
             let d = Detail {
                 brukare: v.brukare.clone(),
                 datum: day,
-                volym: Qty::from_hundredths(minutes),
+                volym: Qty::from_minutes(minutes),
                 belopp: Money::from_ore(mul_div(rate.ore(), minutes, 60)),
             };
             acc.add(
@@ -447,23 +532,6 @@ pub fn settle(period: Period, models: &[ModelVersion], providers: &[ProviderIn],
     for ((utforare, version, insats, regel), (rate, unit, mut detail)) in std::mem::take(&mut acc.lines) {
         detail.sort_by(|a, b| (a.datum, &a.brukare).cmp(&(b.datum, &b.brukare)));
         let volym = Qty::from_hundredths(detail.iter().map(|d| d.volym.hundredths()).sum());
-        // Minutes were collected for time; show hours.
-        let volym = if unit == "timmar" {
-            Qty::from_minutes(volym.hundredths())
-        } else {
-            volym
-        };
-        let detail: Vec<Detail> = if unit == "timmar" {
-            detail
-                .into_iter()
-                .map(|d| Detail {
-                    volym: Qty::from_minutes(d.volym.hundredths()),
-                    ..d
-                })
-                .collect()
-        } else {
-            detail
-        };
         let line = RuleLine {
             regel,
             modellversion: version.clone(),
@@ -860,6 +928,93 @@ giltig_fran = 2026-01-01
         // Without a model they are listed, not priced.
         let s = settle(Period::parse("2026-03").unwrap(), &m[..0], &providers(), &volumes);
         assert_eq!(s.ej_prissatt.len(), 2);
+    }
+
+    #[test]
+    fn granted_time_with_control_level_and_monthly_amounts() {
+        let text = r#"
+[[modell]]
+namn = "Hemtjänst beviljad tid"
+typ = "hemtjanst_beviljad_tid"
+insatser = ["HT_BEV"]
+giltig_fran = 2026-01-01
+timpris_beviljad = 400
+kontrollniva_procent = 80
+
+[[modell]]
+namn = "Trygghetslarm"
+typ = "manadsbelopp"
+insatser = ["LARM"]
+giltig_fran = 2026-01-01
+manadsbelopp = "310,00"
+"#;
+        let m = parse(text).unwrap();
+        let d = |s: &str| parse_date(s).unwrap();
+        let dec = |b: &str, insats: &str, h: Option<i64>, start: &str, end: Option<&str>| DecisionIn {
+            brukare: b.into(),
+            utforare: "711".into(),
+            insats: insats.into(),
+            beviljad: h.map(Qty::whole),
+            startdatum: d(start),
+            slutdatum: end.map(d),
+        };
+        let mut visits = Vec::new();
+        // a: 10 h granted, 9 h performed (90 %): paid granted time 10 h × 400.
+        for day in 2..=10 {
+            let mut v = visit(
+                "a",
+                "711",
+                &format!("2026-03-{day:02} 08:00"),
+                &format!("2026-03-{day:02} 09:00"),
+            );
+            v.insats = "HT_BEV".into();
+            visits.push(v);
+        }
+        // b: 10 h granted, 5 h performed (50 % < 80 %): paid performed time 5 h × 400.
+        for day in 2..=6 {
+            let mut v = visit(
+                "b",
+                "711",
+                &format!("2026-03-{day:02} 08:00"),
+                &format!("2026-03-{day:02} 09:00"),
+            );
+            v.insats = "HT_BEV".into();
+            visits.push(v);
+        }
+        let volumes = Volumes {
+            visits,
+            decisions: vec![
+                dec("a", "HT_BEV", Some(10), "2025-01-01", None),
+                dec("b", "HT_BEV", Some(10), "2025-01-01", None),
+                dec("a", "LARM", None, "2025-01-01", None),
+                dec("b", "LARM", None, "2026-03-17", None), // 15 of 31 days
+            ],
+            ..Default::default()
+        };
+        let s = settle(Period::parse("2026-03").unwrap(), &m, &providers(), &volumes);
+        check_sums(&s);
+        let lines: Vec<(String, String, i64)> = s.utforare[0]
+            .tjanster
+            .iter()
+            .flat_map(|t| {
+                t.rader
+                    .iter()
+                    .map(|l| (t.insats.clone(), l.regel.clone(), l.belopp.ore()))
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                ("HT_BEV".into(), "beviljad tid".into(), 400_000),
+                (
+                    "HT_BEV".into(),
+                    "utförd tid (utförandegrad under kontrollnivån 80 %)".into(),
+                    200_000
+                ),
+                ("LARM".into(), "månadsbelopp".into(), 31_000 + 15_000),
+            ]
+        );
+        assert!(s.ej_prissatt.is_empty(), "the visits only measured performed time");
     }
 
     #[test]
