@@ -123,3 +123,26 @@ pub fn stored(store: &Store) -> Result<Vec<ModelVersion>, AppError> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every example in docs/modeller/ is a valid model file, loaded by the
+    /// demo or not.
+    #[test]
+    fn every_example_model_file_is_valid() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/modeller");
+        let mut n = 0;
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                super::check_text(&text).unwrap_or_else(|e| panic!("{}: {e:?}", p.display()));
+                n += 1;
+            }
+        }
+        assert!(n >= 7, "{n} example files");
+        for (name, _) in super::EXEMPELSTAD {
+            assert!(dir.join(name).exists(), "{name}");
+        }
+    }
+}

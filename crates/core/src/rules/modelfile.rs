@@ -38,6 +38,9 @@ pub enum ModelType {
     /// Home care paid on granted time, falling to performed time when the
     /// execution rate is below the control level (DOMAIN §4.1).
     HemtjanstBeviljadTid,
+    /// Home care paid a monthly amount by level, the level set by granted
+    /// hours per month in intervals (DOMAIN §4.1, §12 ex. 2).
+    HemtjanstNiva,
 }
 
 impl ModelType {
@@ -50,6 +53,7 @@ impl ModelType {
             ModelType::Placering => "placering",
             ModelType::Manadsbelopp => "manadsbelopp",
             ModelType::HemtjanstBeviljadTid => "hemtjanst_beviljad_tid",
+            ModelType::HemtjanstNiva => "hemtjanst_niva",
         }
     }
     pub fn parse(s: &str) -> Option<ModelType> {
@@ -61,6 +65,7 @@ impl ModelType {
             ModelType::Placering,
             ModelType::Manadsbelopp,
             ModelType::HemtjanstBeviljadTid,
+            ModelType::HemtjanstNiva,
         ]
         .into_iter()
         .find(|t| t.code() == s)
@@ -117,6 +122,26 @@ struct ModelToml {
     manadsbelopp: Option<Spanned<Num>>,
     timpris_beviljad: Option<Spanned<Num>>,
     kontrollniva_procent: Option<Spanned<Num>>,
+    nivaer: Option<Spanned<Vec<Spanned<LevelToml>>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LevelToml {
+    niva: String,
+    fran_timmar: Spanned<Num>,
+    till_timmar: Spanned<Num>,
+    belopp: Spanned<Num>,
+}
+
+/// One level of a level model: granted hours per month from `fran`
+/// (inclusive) to `till` (exclusive; inclusive for the last level).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Level {
+    pub niva: String,
+    pub fran: crate::num::Qty,
+    pub till: crate::num::Qty,
+    pub belopp: Money,
 }
 
 #[derive(Debug, Deserialize)]
@@ -214,6 +239,9 @@ pub struct ModelVersion {
     /// Below this execution rate, performed time is paid instead of granted.
     #[serde(default)]
     pub kontrollniva: Option<Share>,
+    /// Levels by granted hours (`hemtjanst_niva`), in order.
+    #[serde(default)]
+    pub nivaer: Vec<Level>,
 }
 
 impl ModelVersion {
@@ -559,6 +587,53 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
                 );
             }
         }
+        let mut nivaer = Vec::new();
+        if let Some(list) = &m.nivaer {
+            for l in list.get_ref() {
+                let l = l.get_ref();
+                let key = format!("nivaer.{}", l.niva);
+                let qty = |c: &mut Ctx, v: &Spanned<Num>, k: &str| match crate::num::Qty::parse_sv(&v.get_ref().text())
+                {
+                    Ok(q) => Some(q),
+                    Err(e) => {
+                        c.at(
+                            v.span(),
+                            k,
+                            format!("värdet \"{}\": förväntade {}", v.get_ref().text(), e.expected()),
+                        );
+                        None
+                    }
+                };
+                let fran = qty(&mut c, &l.fran_timmar, &format!("{key}.fran_timmar"));
+                let till = qty(&mut c, &l.till_timmar, &format!("{key}.till_timmar"));
+                let belopp = c.money(&l.belopp, &format!("{key}.belopp"));
+                if let (Some(fran), Some(till), Some(belopp)) = (fran, till, belopp) {
+                    nivaer.push(Level {
+                        niva: l.niva.clone(),
+                        fran,
+                        till,
+                        belopp,
+                    });
+                }
+            }
+            let intervals: Vec<crate::rules::levels::Interval> = nivaer
+                .iter()
+                .map(|l| crate::rules::levels::Interval {
+                    level: l.niva.clone(),
+                    from: l.fran,
+                    to: l.till,
+                })
+                .collect();
+            if let Err(e) = crate::rules::levels::check(&intervals) {
+                c.at(list.span(), "nivaer", e);
+            }
+        } else if typ == Some(ModelType::HemtjanstNiva) {
+            c.at(
+                m.typ.span(),
+                "nivaer",
+                "minst en nivå ([[modell.nivaer]] med niva, fran_timmar, till_timmar, belopp)",
+            );
+        }
         if typ == Some(ModelType::Narvaro) && m.narvaropris.is_none() {
             c.at(
                 m.typ.span(),
@@ -617,6 +692,7 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
                     manadsbelopp,
                     timpris_beviljad,
                     kontrollniva,
+                    nivaer,
                 },
             ));
         }

@@ -359,6 +359,63 @@ pub fn settle(period: Period, models: &[ModelVersion], providers: &[ProviderIn],
                 "månader",
                 detail,
             );
+        } else if let Some(m) = version_for(models, ModelType::HemtjanstNiva, &d.insats, first) {
+            let Some(granted) = d.beviljad else {
+                acc.uncovered(
+                    &d.brukare,
+                    &d.utforare,
+                    &d.insats,
+                    "beslut utan beviljad tid".into(),
+                    first,
+                    0,
+                    "timmar",
+                );
+                continue;
+            };
+            let intervals: Vec<crate::rules::levels::Interval> = m
+                .nivaer
+                .iter()
+                .map(|l| crate::rules::levels::Interval {
+                    level: l.niva.clone(),
+                    from: l.fran,
+                    to: l.till,
+                })
+                .collect();
+            // The level is set by the decision's hours per month, not by the days.
+            let Some(level) = crate::rules::levels::level_for(&intervals, granted) else {
+                let why = format!(
+                    "{} h per månad ligger utanför nivåerna (individuell prövning)",
+                    granted.fmt_sv()
+                );
+                acc.uncovered(
+                    &d.brukare,
+                    &d.utforare,
+                    &d.insats,
+                    why,
+                    first,
+                    mul_div(100, days, month_days),
+                    "månader",
+                );
+                continue;
+            };
+            let Some(l) = m.nivaer.iter().find(|l| l.niva == level.level) else {
+                continue;
+            };
+            let detail = Detail {
+                brukare: d.brukare.clone(),
+                datum: first,
+                volym: Qty::from_hundredths(mul_div(100, days, month_days)),
+                belopp: Money::from_ore(mul_div(l.belopp.ore(), days, month_days)),
+            };
+            acc.add(
+                m,
+                &d.utforare,
+                &d.insats,
+                format!("nivå {}", l.niva),
+                l.belopp,
+                "månader",
+                detail,
+            );
         } else if let Some(m) = version_for(models, ModelType::HemtjanstBeviljadTid, &d.insats, first) {
             let Some(rate) = m.timpris_beviljad else { continue };
             let Some(granted) = d.beviljad else {
@@ -400,8 +457,10 @@ pub fn settle(period: Period, models: &[ModelVersion], providers: &[ProviderIn],
     // Home care: per visit and time class.
     for v in visits {
         let day = v.start.date();
-        if version_for(models, ModelType::HemtjanstBeviljadTid, &v.insats, day).is_some() {
-            continue; // paid from the decision above; the visit only measured performed time
+        if version_for(models, ModelType::HemtjanstBeviljadTid, &v.insats, day).is_some()
+            || version_for(models, ModelType::HemtjanstNiva, &v.insats, day).is_some()
+        {
+            continue; // paid from the decision above
         }
         let Some(m) = version_for(models, ModelType::HemtjanstUtfordTid, &v.insats, day) else {
             let minutes = (v.end - v.start).num_minutes();
@@ -1015,6 +1074,66 @@ manadsbelopp = "310,00"
             ]
         );
         assert!(s.ej_prissatt.is_empty(), "the visits only measured performed time");
+    }
+
+    #[test]
+    fn level_model_by_hour_intervals() {
+        let text = r#"
+[[modell]]
+namn = "Hemtjänst nivå"
+typ = "hemtjanst_niva"
+insatser = ["HT_NIVA"]
+giltig_fran = 2026-01-01
+[[modell.nivaer]]
+niva = "1"
+fran_timmar = 1
+till_timmar = 25
+belopp = "7 500,00"
+[[modell.nivaer]]
+niva = "2"
+fran_timmar = 25
+till_timmar = 75
+belopp = "19 800,00"
+[[modell.nivaer]]
+niva = "3"
+fran_timmar = 75
+till_timmar = 225
+belopp = "52 000,00"
+"#;
+        let m = parse(text).unwrap();
+        let d = |s: &str| parse_date(s).unwrap();
+        let dec = |b: &str, h: i64, start: &str| DecisionIn {
+            brukare: b.into(),
+            utforare: "711".into(),
+            insats: "HT_NIVA".into(),
+            beviljad: Some(Qty::whole(h)),
+            startdatum: d(start),
+            slutdatum: None,
+        };
+        let volumes = Volumes {
+            decisions: vec![
+                dec("a", 25, "2025-01-01"),
+                dec("b", 10, "2026-03-17"),
+                dec("c", 240, "2025-01-01"),
+            ],
+            ..Default::default()
+        };
+        let s = settle(Period::parse("2026-03").unwrap(), &m, &providers(), &volumes);
+        check_sums(&s);
+        let lines: Vec<(String, i64)> = s.utforare[0].tjanster[0]
+            .rader
+            .iter()
+            .map(|l| (l.regel.clone(), l.belopp.ore()))
+            .collect();
+        // 25 h is level 2; b has level 1 for 15 of 31 days; 240 h is above the last level.
+        assert_eq!(lines, vec![("nivå 1".into(), 362_903), ("nivå 2".into(), 1_980_000)]);
+        assert_eq!(s.ej_prissatt.len(), 1);
+        assert!(s.ej_prissatt[0].orsak.contains("individuell prövning"));
+        let gap = text.replace(
+            "fran_timmar = 25\ntill_timmar = 75",
+            "fran_timmar = 26\ntill_timmar = 75",
+        );
+        assert!(parse(&gap).unwrap_err()[0].fel.contains("glapp"));
     }
 
     #[test]
