@@ -31,6 +31,7 @@ pub const EXEMPELSTAD: &[(&str, &str)] = &[
         "manadsbelopp.toml",
         include_str!("../../../docs/modeller/manadsbelopp.toml"),
     ),
+    ("anslag.toml", include_str!("../../../docs/modeller/anslag.toml")),
 ];
 
 /// Reads and checks a model file; problems carry line and key.

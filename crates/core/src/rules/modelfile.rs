@@ -41,6 +41,10 @@ pub enum ModelType {
     /// Home care paid a monthly amount by level, the level set by granted
     /// hours per month in intervals (DOMAIN §4.1, §12 ex. 2).
     HemtjanstNiva,
+    /// A fixed yearly grant per provider, indexed yearly, paid in twelfths:
+    /// services outside the models (DOMAIN §4.8) and the municipal
+    /// provider's "ultimate responsibility" amount (§4.1).
+    Anslag,
 }
 
 impl ModelType {
@@ -54,6 +58,7 @@ impl ModelType {
             ModelType::Manadsbelopp => "manadsbelopp",
             ModelType::HemtjanstBeviljadTid => "hemtjanst_beviljad_tid",
             ModelType::HemtjanstNiva => "hemtjanst_niva",
+            ModelType::Anslag => "anslag",
         }
     }
     pub fn parse(s: &str) -> Option<ModelType> {
@@ -66,6 +71,7 @@ impl ModelType {
             ModelType::Manadsbelopp,
             ModelType::HemtjanstBeviljadTid,
             ModelType::HemtjanstNiva,
+            ModelType::Anslag,
         ]
         .into_iter()
         .find(|t| t.code() == s)
@@ -123,6 +129,9 @@ struct ModelToml {
     timpris_beviljad: Option<Spanned<Num>>,
     kontrollniva_procent: Option<Spanned<Num>>,
     nivaer: Option<Spanned<Vec<Spanned<LevelToml>>>>,
+    arsbelopp: Option<Spanned<BTreeMap<String, Spanned<Num>>>>,
+    basar: Option<Spanned<i64>>,
+    index_procent: Option<Spanned<Num>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -242,6 +251,27 @@ pub struct ModelVersion {
     /// Levels by granted hours (`hemtjanst_niva`), in order.
     #[serde(default)]
     pub nivaer: Vec<Level>,
+    /// Yearly grant per provider in the base year (`anslag`).
+    #[serde(default)]
+    pub arsbelopp: BTreeMap<String, Money>,
+    #[serde(default)]
+    pub basar: Option<i32>,
+    #[serde(default)]
+    pub index: Option<Share>,
+}
+
+impl ModelVersion {
+    /// The yearly grant of `utforare` in `year`: the base-year amount
+    /// indexed once per year after the base year, rounded to öre each year.
+    pub fn grant_for_year(&self, utforare: &str, year: i32) -> Option<Money> {
+        let mut amount = self.arsbelopp.get(utforare)?.ore();
+        let base = self.basar.unwrap_or(year);
+        let index = self.index.unwrap_or(Share(0));
+        for _ in base..year {
+            amount = crate::rules::mul_div(amount, Share::ONE.0 + index.0, Share::ONE.0);
+        }
+        Some(Money::from_ore(amount))
+    }
 }
 
 impl ModelVersion {
@@ -634,6 +664,21 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
                 "minst en nivå ([[modell.nivaer]] med niva, fran_timmar, till_timmar, belopp)",
             );
         }
+        let mut arsbelopp = BTreeMap::new();
+        for (u, v) in m.arsbelopp.iter().flat_map(|a| a.get_ref()) {
+            if let Some(money) = c.money(v, &format!("arsbelopp.{u}")) {
+                arsbelopp.insert(u.clone(), money);
+            }
+        }
+        if typ == Some(ModelType::Anslag) && m.arsbelopp.is_none() {
+            c.at(
+                m.typ.span(),
+                "arsbelopp",
+                "nyckeln \"arsbelopp\" (utförare = belopp per år) saknas (krävs för anslag)",
+            );
+        }
+        let index = m.index_procent.as_ref().and_then(|v| c.percent(v, "index_procent"));
+        let basar = m.basar.as_ref().map(|b| *b.get_ref() as i32);
         if typ == Some(ModelType::Narvaro) && m.narvaropris.is_none() {
             c.at(
                 m.typ.span(),
@@ -693,6 +738,9 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
                     timpris_beviljad,
                     kontrollniva,
                     nivaer,
+                    arsbelopp,
+                    basar,
+                    index,
                 },
             ));
         }

@@ -328,6 +328,36 @@ pub fn settle(period: Period, models: &[ModelVersion], providers: &[ProviderIn],
             acc.add(m, &p.utforare, &insats, regel, p.dygnskostnad, "dygn", d);
         }
     }
+    // Grants: a twelfth of the year's indexed amount, spread so that the
+    // twelve months add up to the yearly amount exactly.
+    for m in models
+        .iter()
+        .filter(|m| m.model_type() == Some(ModelType::Anslag) && m.valid_on(period.first_day()))
+    {
+        for u in m.arsbelopp.keys() {
+            let Some(year) = m.grant_for_year(u, period.year()) else {
+                continue;
+            };
+            let month = period.month() as i64;
+            let amount = mul_div(year.ore(), month, 12) - mul_div(year.ore(), month - 1, 12);
+            let detail = Detail {
+                brukare: String::new(),
+                datum: period.first_day(),
+                volym: Qty::whole(1),
+                belopp: Money::from_ore(amount),
+            };
+            let insats = m.insatser.first().cloned().unwrap_or_default();
+            acc.add(
+                m,
+                u,
+                &insats,
+                format!("anslag ({}, årsbelopp {})", m.namn, year.fmt_kr()),
+                Money::from_ore(amount),
+                "månader",
+                detail,
+            );
+        }
+    }
     // Flat monthly amounts and home care on granted time come from decisions.
     let mut performed: BTreeMap<(&str, &str, &str), i64> = BTreeMap::new();
     for v in visits {
@@ -1134,6 +1164,42 @@ belopp = "52 000,00"
             "fran_timmar = 26\ntill_timmar = 75",
         );
         assert!(parse(&gap).unwrap_err()[0].fel.contains("glapp"));
+    }
+
+    #[test]
+    fn grants_are_indexed_yearly_and_paid_in_twelfths() {
+        let text = r#"
+[[modell]]
+namn = "Yttersta ansvaret"
+typ = "anslag"
+insatser = ["HT_OMV"]
+giltig_fran = 2025-01-01
+basar = 2025
+index_procent = "2,5"
+[modell.arsbelopp]
+"711" = "1 000 000,01"
+"#;
+        let m = parse(text).unwrap();
+        assert_eq!(
+            m[0].grant_for_year("711", 2026),
+            Some(Money::from_ore(102_500_001)),
+            "one year of 2,5 %"
+        );
+        let months: Vec<i64> = (1..=12)
+            .map(|mo| {
+                let p = Period::new(2026, mo).unwrap();
+                settle(p, &m, &providers(), &Volumes::default()).belopp.ore()
+            })
+            .collect();
+        assert_eq!(
+            months.iter().sum::<i64>(),
+            102_500_001,
+            "twelve months add up to the year"
+        );
+        assert!(
+            months.iter().all(|&x| (8_541_666..=8_541_667).contains(&x)),
+            "{months:?}"
+        );
     }
 
     #[test]
