@@ -346,12 +346,13 @@ pub fn settle(period: Period, models: &[ModelVersion], providers: &[ProviderIn],
                 volym: Qty::whole(1),
                 belopp: Money::from_ore(amount),
             };
-            let insats = m.insatser.first().cloned().unwrap_or_default();
+            // A service node of its own, so that percentage supplements of the
+            // models for volumes are never applied to a grant.
             acc.add(
                 m,
                 u,
-                &insats,
-                format!("anslag ({}, årsbelopp {})", m.namn, year.fmt_kr()),
+                &m.namn,
+                format!("anslag, årsbelopp {}", year.fmt_kr()),
                 Money::from_ore(amount),
                 "månader",
                 detail,
