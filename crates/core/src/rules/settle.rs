@@ -366,43 +366,39 @@ pub fn settle(period: Period, models: &[ModelVersion], providers: &[ProviderIn],
             *performed.entry((&v.brukare, &v.utforare, &v.insats)).or_default() += (v.end - v.start).num_minutes();
         }
     }
+    // Decisions per brukare, provider and service. Overlapping decisions are
+    // counted once per day: the one that started last applies that day (a
+    // reassessment replaces the earlier decision).
+    let mut groups: BTreeMap<(&str, &str, &str), Vec<&DecisionIn>> = BTreeMap::new();
     for d in &volumes.decisions {
-        let days = period.overlap_days(d.startdatum, d.slutdatum) as i64;
-        if days == 0 {
-            continue;
-        }
-        let first = d.startdatum.max(period.first_day());
-        let month_days = period.days() as i64;
-        if let Some(m) = version_for(models, ModelType::Manadsbelopp, &d.insats, first) {
+        groups.entry((&d.brukare, &d.utforare, &d.insats)).or_default().push(d);
+    }
+    let month_days = period.days() as i64;
+    for ((brukare, utforare, insats), list) in groups {
+        let active: Vec<(NaiveDate, &DecisionIn)> = period
+            .first_day()
+            .iter_days()
+            .take(period.days() as usize)
+            .filter_map(|day| {
+                list.iter()
+                    .enumerate()
+                    .filter(|(_, d)| d.startdatum <= day && d.slutdatum.is_none_or(|e| day <= e))
+                    .max_by_key(|(i, d)| (d.startdatum, *i))
+                    .map(|(_, d)| (day, *d))
+            })
+            .collect();
+        let Some(&(first, _)) = active.first() else { continue };
+        let days = active.len() as i64;
+        if let Some(m) = version_for(models, ModelType::Manadsbelopp, insats, first) {
             let Some(amount) = m.manadsbelopp else { continue };
             let detail = Detail {
-                brukare: d.brukare.clone(),
+                brukare: brukare.to_string(),
                 datum: first,
                 volym: Qty::from_hundredths(mul_div(100, days, month_days)),
                 belopp: Money::from_ore(mul_div(amount.ore(), days, month_days)),
             };
-            acc.add(
-                m,
-                &d.utforare,
-                &d.insats,
-                "månadsbelopp".into(),
-                amount,
-                "månader",
-                detail,
-            );
-        } else if let Some(m) = version_for(models, ModelType::HemtjanstNiva, &d.insats, first) {
-            let Some(granted) = d.beviljad else {
-                acc.uncovered(
-                    &d.brukare,
-                    &d.utforare,
-                    &d.insats,
-                    "beslut utan beviljad tid".into(),
-                    first,
-                    0,
-                    "timmar",
-                );
-                continue;
-            };
+            acc.add(m, utforare, insats, "månadsbelopp".into(), amount, "månader", detail);
+        } else if let Some(m) = version_for(models, ModelType::HemtjanstNiva, insats, first) {
             let intervals: Vec<crate::rules::levels::Interval> = m
                 .nivaer
                 .iter()
@@ -412,59 +408,72 @@ pub fn settle(period: Period, models: &[ModelVersion], providers: &[ProviderIn],
                     to: l.till,
                 })
                 .collect();
-            // The level is set by the decision's hours per month, not by the days.
-            let Some(level) = crate::rules::levels::level_for(&intervals, granted) else {
-                let why = format!(
-                    "{} h per månad ligger utanför nivåerna (individuell prövning)",
-                    granted.fmt_sv()
-                );
-                acc.uncovered(
-                    &d.brukare,
-                    &d.utforare,
-                    &d.insats,
-                    why,
-                    first,
-                    mul_div(100, days, month_days),
+            // The level is set by the decision's hours per month, day by day.
+            let mut by_level: BTreeMap<String, (i64, NaiveDate)> = BTreeMap::new();
+            for (day, d) in &active {
+                let level = d.beviljad.and_then(|g| crate::rules::levels::level_for(&intervals, g));
+                match level {
+                    Some(l) => by_level.entry(l.level.clone()).or_insert((0, *day)).0 += 1,
+                    None => {
+                        let why = match d.beviljad {
+                            Some(g) => format!(
+                                "{} h per månad ligger utanför nivåerna (individuell prövning)",
+                                g.fmt_sv()
+                            ),
+                            None => "beslut utan beviljad tid".to_string(),
+                        };
+                        acc.uncovered(
+                            brukare,
+                            utforare,
+                            insats,
+                            why,
+                            *day,
+                            mul_div(100, 1, month_days),
+                            "månader",
+                        );
+                    }
+                }
+            }
+            for (level, (n, from)) in by_level {
+                let Some(l) = m.nivaer.iter().find(|l| l.niva == level) else {
+                    continue;
+                };
+                let detail = Detail {
+                    brukare: brukare.to_string(),
+                    datum: from,
+                    volym: Qty::from_hundredths(mul_div(100, n, month_days)),
+                    belopp: Money::from_ore(mul_div(l.belopp.ore(), n, month_days)),
+                };
+                acc.add(
+                    m,
+                    utforare,
+                    insats,
+                    format!("nivå {}", l.niva),
+                    l.belopp,
                     "månader",
+                    detail,
                 );
-                continue;
-            };
-            let Some(l) = m.nivaer.iter().find(|l| l.niva == level.level) else {
-                continue;
-            };
-            let detail = Detail {
-                brukare: d.brukare.clone(),
-                datum: first,
-                volym: Qty::from_hundredths(mul_div(100, days, month_days)),
-                belopp: Money::from_ore(mul_div(l.belopp.ore(), days, month_days)),
-            };
-            acc.add(
-                m,
-                &d.utforare,
-                &d.insats,
-                format!("nivå {}", l.niva),
-                l.belopp,
-                "månader",
-                detail,
-            );
-        } else if let Some(m) = version_for(models, ModelType::HemtjanstBeviljadTid, &d.insats, first) {
+            }
+        } else if let Some(m) = version_for(models, ModelType::HemtjanstBeviljadTid, insats, first) {
             let Some(rate) = m.timpris_beviljad else { continue };
-            let Some(granted) = d.beviljad else {
-                acc.uncovered(
-                    &d.brukare,
-                    &d.utforare,
-                    &d.insats,
-                    "beslut utan beviljad tid".into(),
-                    first,
-                    0,
-                    "timmar",
-                );
-                continue;
-            };
-            let granted = mul_div(granted.hundredths(), days, month_days); // hundredths of an hour
-            let minutes = *performed
-                .get(&(d.brukare.as_str(), d.utforare.as_str(), d.insats.as_str()))
-                .unwrap_or(&0);
+            // Granted hours of the month: each day a share of its decision's monthly hours.
+            let mut sum = 0i64;
+            for (day, d) in &active {
+                match d.beviljad {
+                    Some(g) => sum += g.hundredths(),
+                    None => acc.uncovered(
+                        brukare,
+                        utforare,
+                        insats,
+                        "beslut utan beviljad tid".into(),
+                        *day,
+                        0,
+                        "timmar",
+                    ),
+                }
+            }
+            let granted = mul_div(sum, 1, month_days); // hundredths of an hour
+            let minutes = *performed.get(&(brukare, utforare, insats)).unwrap_or(&0);
             let done = Qty::from_minutes(minutes).hundredths();
             // Control level: below it, performed time is paid instead of granted time.
             let below = m
@@ -477,12 +486,12 @@ pub fn settle(period: Period, models: &[ModelVersion], providers: &[ProviderIn],
                 (granted, "beviljad tid".to_string())
             };
             let detail = Detail {
-                brukare: d.brukare.clone(),
+                brukare: brukare.to_string(),
                 datum: first,
                 volym: Qty::from_hundredths(hours),
                 belopp: Money::from_ore(mul_div(rate.ore(), hours, 100)),
             };
-            acc.add(m, &d.utforare, &d.insats, regel, rate, "timmar", detail);
+            acc.add(m, utforare, insats, regel, rate, "timmar", detail);
         }
     }
     // Home care: per visit and time class.
@@ -1105,6 +1114,46 @@ manadsbelopp = "310,00"
             ]
         );
         assert!(s.ej_prissatt.is_empty(), "the visits only measured performed time");
+
+        // Overlapping decisions count once per day; a reassessment mid-month
+        // replaces the earlier decision from its start.
+        let visits: Vec<VisitIn> = (1..=20)
+            .map(|day| {
+                let mut v = visit(
+                    "d",
+                    "711",
+                    &format!("2026-03-{day:02} 08:00"),
+                    &format!("2026-03-{day:02} 10:00"),
+                );
+                v.insats = "HT_BEV".into();
+                v
+            })
+            .collect();
+        let volumes = Volumes {
+            visits,
+            decisions: vec![
+                dec("c", "LARM", None, "2025-01-01", None),
+                dec("c", "LARM", None, "2026-02-01", None),
+                dec("d", "HT_BEV", Some(31), "2025-01-01", None),
+                dec("d", "HT_BEV", Some(62), "2026-03-17", None),
+            ],
+            ..Default::default()
+        };
+        let s = settle(Period::parse("2026-03").unwrap(), &m, &providers(), &volumes);
+        check_sums(&s);
+        let by: Vec<(String, i64, i64)> = s.utforare[0]
+            .tjanster
+            .iter()
+            .flat_map(|t| {
+                t.rader
+                    .iter()
+                    .map(|l| (t.insats.clone(), l.volym.hundredths(), l.belopp.ore()))
+            })
+            .collect();
+        // d: 16 days at 31 h/month + 15 days at 62 h/month = 16 + 30 = 46 h granted;
+        // 40 h performed is 87 %, above the control level: 46 h × 400 kr.
+        assert_eq!(by[0], ("HT_BEV".to_string(), 4_600, 1_840_000));
+        assert_eq!(by[1], ("LARM".to_string(), 100, 31_000), "one alarm, not two");
     }
 
     #[test]
