@@ -153,6 +153,17 @@ pub struct Level {
     pub belopp: Money,
 }
 
+impl Level {
+    /// The level's hour interval, for [`crate::rules::levels`].
+    pub fn interval(&self) -> crate::rules::levels::Interval {
+        crate::rules::levels::Interval {
+            level: self.niva.clone(),
+            from: self.fran,
+            to: self.till,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DayRatesToml {
@@ -646,14 +657,7 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
                     });
                 }
             }
-            let intervals: Vec<crate::rules::levels::Interval> = nivaer
-                .iter()
-                .map(|l| crate::rules::levels::Interval {
-                    level: l.niva.clone(),
-                    from: l.fran,
-                    to: l.till,
-                })
-                .collect();
+            let intervals: Vec<crate::rules::levels::Interval> = nivaer.iter().map(Level::interval).collect();
             if let Err(e) = crate::rules::levels::check(&intervals) {
                 c.at(list.span(), "nivaer", e);
             }

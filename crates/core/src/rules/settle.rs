@@ -399,15 +399,7 @@ pub fn settle(period: Period, models: &[ModelVersion], providers: &[ProviderIn],
             };
             acc.add(m, utforare, insats, "månadsbelopp".into(), amount, "månader", detail);
         } else if let Some(m) = version_for(models, ModelType::HemtjanstNiva, insats, first) {
-            let intervals: Vec<crate::rules::levels::Interval> = m
-                .nivaer
-                .iter()
-                .map(|l| crate::rules::levels::Interval {
-                    level: l.niva.clone(),
-                    from: l.fran,
-                    to: l.till,
-                })
-                .collect();
+            let intervals: Vec<crate::rules::levels::Interval> = m.nivaer.iter().map(|l| l.interval()).collect();
             // The level is set by the decision's hours per month, day by day.
             let mut by_level: BTreeMap<String, (i64, NaiveDate)> = BTreeMap::new();
             for (day, d) in &active {
