@@ -231,6 +231,11 @@ pub fn uncovered(st: &Settlement) -> String {
     s
 }
 
+/// A quantity for a CSV cell: decimal comma, no thousands separator.
+fn plain(q: resurs_core::num::Qty) -> String {
+    q.fmt_fixed(2).replace(' ', "")
+}
+
 /// One row per rule line (and per brukare-day with --detail).
 pub fn settlement_csv(st: &Settlement) -> String {
     let mut s = String::from(
@@ -250,7 +255,7 @@ pub fn settlement_csv(st: &Settlement) -> String {
                     let _ = writeln!(
                         s,
                         "{base};;;{};{};{pris};{procent};{}",
-                        l.volym.fmt_fixed(2).replace(' ', ""),
+                        plain(l.volym),
                         l.enhet,
                         kr(l.belopp)
                     );
@@ -261,7 +266,7 @@ pub fn settlement_csv(st: &Settlement) -> String {
                         "{base};{};{};{};{};{pris};{procent};{}",
                         d.brukare,
                         d.datum,
-                        d.volym.fmt_fixed(2),
+                        plain(d.volym),
                         l.enhet,
                         kr(d.belopp)
                     );
@@ -278,7 +283,7 @@ pub fn settlement_csv(st: &Settlement) -> String {
             u.insats,
             u.orsak,
             u.brukare,
-            u.volym.fmt_fixed(2),
+            plain(u.volym),
             u.enhet
         );
     }
