@@ -54,6 +54,10 @@ impl Period {
     pub fn last_day(self) -> NaiveDate {
         self.next().first_day().pred_opt().expect("valid date")
     }
+    /// Whether `day` falls in this month.
+    pub fn contains(self, day: NaiveDate) -> bool {
+        Period::of(day) == self
+    }
     pub fn days(self) -> u32 {
         self.last_day().day()
     }

@@ -3,7 +3,10 @@
 //!
 //! Rules are documented for users in `docs/regler.md`.
 
+pub mod acconto;
+pub mod assistans;
 pub mod boendestod;
+pub mod breakeven;
 pub mod levels;
 pub mod modelfile;
 pub mod scenario;

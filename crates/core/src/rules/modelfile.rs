@@ -45,6 +45,17 @@ pub enum ModelType {
     /// services outside the models (DOMAIN §4.8) and the municipal
     /// provider's "ultimate responsibility" amount (§4.1).
     Anslag,
+    /// A monthly amount by the level in the decision (DOMAIN §4.1 the
+    /// 29-level model, §4.4 housing support by five levels per month), by
+    /// days in partial months.
+    Manadsniva,
+    /// A price per delivered unit, one performed visit being one delivery
+    /// (DOMAIN §4.1 meals per delivered box).
+    Styckpris,
+    /// Personal assistance (DOMAIN §4.6): cost per hour against
+    /// Försäkringskassan's hourly amount over six-month periods; a report,
+    /// not a monthly payment.
+    Assistans,
 }
 
 impl ModelType {
@@ -59,22 +70,27 @@ impl ModelType {
             ModelType::HemtjanstBeviljadTid => "hemtjanst_beviljad_tid",
             ModelType::HemtjanstNiva => "hemtjanst_niva",
             ModelType::Anslag => "anslag",
+            ModelType::Manadsniva => "manadsniva",
+            ModelType::Styckpris => "styckpris",
+            ModelType::Assistans => "assistans",
         }
     }
+    pub const ALL: [ModelType; 12] = [
+        ModelType::HemtjanstUtfordTid,
+        ModelType::HemtjanstBeviljadTid,
+        ModelType::HemtjanstNiva,
+        ModelType::Manadsniva,
+        ModelType::Manadsbelopp,
+        ModelType::Styckpris,
+        ModelType::Dygn,
+        ModelType::BoendestodTid,
+        ModelType::Narvaro,
+        ModelType::Assistans,
+        ModelType::Placering,
+        ModelType::Anslag,
+    ];
     pub fn parse(s: &str) -> Option<ModelType> {
-        [
-            ModelType::HemtjanstUtfordTid,
-            ModelType::Dygn,
-            ModelType::BoendestodTid,
-            ModelType::Narvaro,
-            ModelType::Placering,
-            ModelType::Manadsbelopp,
-            ModelType::HemtjanstBeviljadTid,
-            ModelType::HemtjanstNiva,
-            ModelType::Anslag,
-        ]
-        .into_iter()
-        .find(|t| t.code() == s)
+        ModelType::ALL.into_iter().find(|t| t.code() == s)
     }
 }
 
@@ -132,7 +148,26 @@ struct ModelToml {
     arsbelopp: Option<Spanned<BTreeMap<String, Spanned<Num>>>>,
     basar: Option<Spanned<i64>>,
     index_procent: Option<Spanned<Num>>,
+    nivapris: Option<Spanned<BTreeMap<String, Spanned<Num>>>>,
+    bonus_sankt_behov: Option<Spanned<Num>>,
+    styckpris: Option<Spanned<Num>>,
+    a_conto: Option<Spanned<AcontoToml>>,
+    grundpris_per_plats: Option<Spanned<BTreeMap<String, Spanned<Num>>>>,
+    poangpris: Option<Spanned<Num>>,
+    individuellt_dygnspris: Option<Spanned<BTreeMap<String, Spanned<Num>>>>,
+    kostnad_per_timme: Option<Spanned<Num>>,
+    kommunens_timmar_per_vecka: Option<Spanned<Num>>,
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AcontoToml {
+    belaggning_procent: Spanned<Num>,
+    dygnspris: Option<Spanned<Num>>,
+}
+
+/// Staffing types of LSS housing units (DOMAIN §4.3).
+pub const BEMANNINGSTYPER: [&str; 2] = ["dagtackning", "vaknatt"];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -269,6 +304,38 @@ pub struct ModelVersion {
     pub basar: Option<i32>,
     #[serde(default)]
     pub index: Option<Share>,
+    /// Level in the decision → monthly amount (`manadsniva`).
+    #[serde(default)]
+    pub nivapris: BTreeMap<String, Money>,
+    /// Paid once to the provider when a reassessment lowers the need
+    /// (home-care models).
+    #[serde(default)]
+    pub bonus_sankt_behov: Option<Money>,
+    /// Price per delivered unit (`styckpris`).
+    #[serde(default)]
+    pub styckpris: Option<Money>,
+    /// A-conto advance on expected occupancy (`dygn`): the occupancy share
+    /// and the rate per day (the model's `standard` rate when not given).
+    #[serde(default)]
+    pub a_conto_belaggning: Option<Share>,
+    #[serde(default)]
+    pub a_conto_dygnspris: Option<Money>,
+    /// Basic amount per place and day by the unit's staffing type (`dygn`, LSS).
+    #[serde(default)]
+    pub grundpris_per_plats: BTreeMap<String, Money>,
+    /// Rate per needs point and occupied day (`dygn`, LSS points system).
+    #[serde(default)]
+    pub poangpris: Option<Money>,
+    /// Decision id → individual rate per occupied day (`dygn`).
+    #[serde(default)]
+    pub individuellt_dygnspris: BTreeMap<String, Money>,
+    /// Cost per performed hour (`assistans`).
+    #[serde(default)]
+    pub kostnad_per_timme: Option<Money>,
+    /// Hours per week the municipality pays in cases under the social
+    /// insurance code (`assistans`, 20 when not given).
+    #[serde(default)]
+    pub kommunens_timmar_per_vecka: Option<crate::num::Qty>,
 }
 
 impl ModelVersion {
@@ -455,8 +522,9 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
                 m.typ.span(),
                 "typ",
                 format!(
-                    "okänd modelltyp \"{}\"; förväntade hemtjanst_utford_tid eller dygn",
-                    m.typ.get_ref()
+                    "okänd modelltyp \"{}\"; förväntade en av {}",
+                    m.typ.get_ref(),
+                    ModelType::ALL.map(|t| t.code()).join(", ")
                 ),
             );
         }
@@ -538,11 +606,11 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
                     }
                 }
             }
-            Some(ModelType::Dygn) if dygnspris.is_empty() && m.dygnspris.is_none() => {
+            Some(ModelType::Dygn) if dygnspris.is_empty() && m.dygnspris.is_none() && m.poangpris.is_none() => {
                 c.at(
                     m.typ.span(),
                     "dygnspris",
-                    "minst ett dygnspris (t.ex. standard = \"1 593,00\")",
+                    "minst ett dygnspris (t.ex. standard = \"1 593,00\") eller ett poangpris",
                 );
             }
             _ => {}
@@ -690,6 +758,105 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
                 "nyckeln \"narvaropris\" (hel, halv) saknas (krävs för narvaro)",
             );
         }
+        let money_map = |c: &mut Ctx, v: &Option<Spanned<BTreeMap<String, Spanned<Num>>>>, key: &str| {
+            let mut out = BTreeMap::new();
+            for (k, x) in v.iter().flat_map(|d| d.get_ref()) {
+                if let Some(money) = c.money(x, &format!("{key}.{k}")) {
+                    out.insert(k.clone(), money);
+                }
+            }
+            out
+        };
+        let nivapris = money_map(&mut c, &m.nivapris, "nivapris");
+        let grundpris_per_plats = money_map(&mut c, &m.grundpris_per_plats, "grundpris_per_plats");
+        let individuellt_dygnspris = money_map(&mut c, &m.individuellt_dygnspris, "individuellt_dygnspris");
+        if let Some(g) = &m.grundpris_per_plats {
+            for k in g.get_ref().keys() {
+                if !BEMANNINGSTYPER.contains(&k.as_str()) {
+                    c.at(
+                        g.span(),
+                        &format!("grundpris_per_plats.{k}"),
+                        format!("okänd bemanningstyp \"{k}\"; tillåtna är dagtackning och vaknatt"),
+                    );
+                }
+            }
+        }
+        let mut levels: Vec<u32> = nivapris.keys().filter_map(|k| k.parse().ok()).collect();
+        levels.sort();
+        for (i, n) in levels.iter().enumerate() {
+            if *n != i as u32 + 1 {
+                let at = m.nivapris.as_ref().map_or(span.clone(), |d| d.span());
+                c.at(
+                    at,
+                    "nivapris",
+                    format!("nivåerna ska vara 1, 2, 3 … utan glapp; nivå {} saknas", i + 1),
+                );
+                break;
+            }
+        }
+        let bonus_sankt_behov = m
+            .bonus_sankt_behov
+            .as_ref()
+            .and_then(|v| c.money(v, "bonus_sankt_behov"));
+        let styckpris = m.styckpris.as_ref().and_then(|v| c.money(v, "styckpris"));
+        let poangpris = m.poangpris.as_ref().and_then(|v| c.money(v, "poangpris"));
+        let kostnad_per_timme = m
+            .kostnad_per_timme
+            .as_ref()
+            .and_then(|v| c.money(v, "kostnad_per_timme"));
+        let kommunens_timmar_per_vecka =
+            m.kommunens_timmar_per_vecka
+                .as_ref()
+                .and_then(|v| match crate::num::Qty::parse_sv(&v.get_ref().text()) {
+                    Ok(q) if q.hundredths() >= 0 && q.hundredths() <= 168_00 => Some(q),
+                    _ => {
+                        c.at(
+                            v.span(),
+                            "kommunens_timmar_per_vecka",
+                            format!("värdet \"{}\": förväntade timmar per vecka 0–168", v.get_ref().text()),
+                        );
+                        None
+                    }
+                });
+        let (a_conto_belaggning, a_conto_dygnspris) = match &m.a_conto {
+            Some(a) => {
+                let share = c.percent(&a.get_ref().belaggning_procent, "a_conto.belaggning_procent");
+                if share.is_some_and(|s| s.0 > Share::ONE.0) {
+                    c.at(
+                        a.get_ref().belaggning_procent.span(),
+                        "a_conto.belaggning_procent",
+                        "en beläggning på högst 100 %",
+                    );
+                }
+                let rate = a
+                    .get_ref()
+                    .dygnspris
+                    .as_ref()
+                    .and_then(|v| c.money(v, "a_conto.dygnspris"));
+                if a.get_ref().dygnspris.is_none() && !dygnspris.contains_key("standard") {
+                    c.at(
+                        a.span(),
+                        "a_conto.dygnspris",
+                        "a conto kräver ett dygnspris när modellen saknar dygnspris.standard",
+                    );
+                }
+                (share, rate)
+            }
+            None => (None, None),
+        };
+        for (t, present, key) in [
+            (ModelType::Manadsniva, m.nivapris.is_some(), "nivapris"),
+            (ModelType::Styckpris, m.styckpris.is_some(), "styckpris"),
+            (ModelType::Assistans, m.kostnad_per_timme.is_some(), "kostnad_per_timme"),
+        ] {
+            if typ == Some(t) && !present {
+                c.at(
+                    m.typ.span(),
+                    key,
+                    format!("nyckeln \"{key}\" saknas (krävs för {})", t.code()),
+                );
+            }
+        }
         let vakansdagar = match &m.vakansdagar {
             Some(v) if !(0..=365).contains(v.get_ref()) => {
                 c.at(v.span(), "vakansdagar", "ett antal dagar 0–365");
@@ -745,6 +912,16 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
                     arsbelopp,
                     basar,
                     index,
+                    nivapris,
+                    bonus_sankt_behov,
+                    styckpris,
+                    a_conto_belaggning,
+                    a_conto_dygnspris,
+                    grundpris_per_plats,
+                    poangpris,
+                    individuellt_dygnspris,
+                    kostnad_per_timme,
+                    kommunens_timmar_per_vecka,
                 },
             ));
         }

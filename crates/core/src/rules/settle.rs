@@ -51,6 +51,8 @@ pub struct StayIn {
     /// Service of the matching decision; `None` when there is none.
     pub insats: Option<String>,
     pub niva: Option<String>,
+    /// Id of the matching decision (for individual rates).
+    pub beslut_id: Option<String>,
 }
 
 /// One attendance day in daily activities.
@@ -86,11 +88,14 @@ pub struct Volumes {
 /// A carried-out decision with a provider.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DecisionIn {
+    pub beslut_id: String,
     pub brukare: String,
     pub utforare: String,
     pub insats: String,
     /// Granted volume per month (hours for home care).
     pub beviljad: Option<Qty>,
+    /// Level, support-need level or needs points in the decision.
+    pub niva: Option<String>,
     pub startdatum: NaiveDate,
     pub slutdatum: Option<NaiveDate>,
 }
@@ -110,6 +115,8 @@ pub struct ProviderIn {
     pub namn: String,
     pub regiform: Regiform,
     pub platser: Option<i64>,
+    /// Staffing type of an LSS housing unit (`dagtackning`, `vaknatt`).
+    pub bemanning: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -387,9 +394,94 @@ pub fn settle(period: Period, models: &[ModelVersion], providers: &[ProviderIn],
                     .map(|(_, d)| (day, *d))
             })
             .collect();
+        // Bonus when a reassessment in the month lowers the need.
+        for d in list.iter().filter(|d| period.contains(d.startdatum)) {
+            let before = d.startdatum.pred_opt().unwrap_or(d.startdatum);
+            let prev = list
+                .iter()
+                .filter(|p| p.startdatum < d.startdatum && p.slutdatum.is_none_or(|e| e >= before))
+                .max_by_key(|p| p.startdatum);
+            let Some(prev) = prev else { continue };
+            let need = |x: &DecisionIn| {
+                x.beviljad
+                    .or_else(|| x.niva.as_deref().and_then(|n| Qty::parse_sv(n.trim()).ok()))
+            };
+            let (Some(old), Some(new)) = (need(prev), need(d)) else {
+                continue;
+            };
+            if new >= old {
+                continue;
+            }
+            let bonus = models
+                .iter()
+                .filter(|m| m.bonus_sankt_behov.is_some() && m.insatser.iter().any(|i| i == insats))
+                .filter(|m| m.valid_on(d.startdatum))
+                .max_by_key(|m| m.giltig_fran);
+            if let Some(m) = bonus {
+                let amount = m.bonus_sankt_behov.unwrap_or(Money::ZERO);
+                let detail = Detail {
+                    brukare: brukare.to_string(),
+                    datum: d.startdatum,
+                    volym: Qty::whole(1),
+                    belopp: amount,
+                };
+                acc.add(
+                    m,
+                    utforare,
+                    insats,
+                    "bonus sänkt omsorgsbehov".into(),
+                    amount,
+                    "st",
+                    detail,
+                );
+            }
+        }
         let Some(&(first, _)) = active.first() else { continue };
         let days = active.len() as i64;
-        if let Some(m) = version_for(models, ModelType::Manadsbelopp, insats, first) {
+        if let Some(m) = version_for(models, ModelType::Manadsniva, insats, first) {
+            // Monthly amount by the decision's level, day by day, each day
+            // at the version valid that day.
+            let mut by_level: BTreeMap<(usize, String), (i64, NaiveDate)> = BTreeMap::new();
+            for (day, d) in &active {
+                let version = models
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| v.namn == m.namn && v.valid_on(*day))
+                    .max_by_key(|(_, v)| v.giltig_fran);
+                let Some((vi, v)) = version else { continue };
+                match d.niva.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+                    Some(l) if v.nivapris.contains_key(l) => {
+                        by_level.entry((vi, l.to_string())).or_insert((0, *day)).0 += 1;
+                    }
+                    other => {
+                        let why = match other {
+                            Some(l) => format!("inget nivåpris för nivå {l}"),
+                            None => "beslut utan nivå".to_string(),
+                        };
+                        acc.uncovered(
+                            brukare,
+                            utforare,
+                            insats,
+                            why,
+                            *day,
+                            mul_div(100, 1, month_days),
+                            "månader",
+                        );
+                    }
+                }
+            }
+            for ((vi, level), (n, from)) in by_level {
+                let v = &models[vi];
+                let amount = v.nivapris[&level];
+                let detail = Detail {
+                    brukare: brukare.to_string(),
+                    datum: from,
+                    volym: Qty::from_hundredths(mul_div(100, n, month_days)),
+                    belopp: Money::from_ore(mul_div(amount.ore(), n, month_days)),
+                };
+                acc.add(v, utforare, insats, format!("nivå {level}"), amount, "månader", detail);
+            }
+        } else if let Some(m) = version_for(models, ModelType::Manadsbelopp, insats, first) {
             let Some(amount) = m.manadsbelopp else { continue };
             let detail = Detail {
                 brukare: brukare.to_string(),
@@ -489,6 +581,26 @@ pub fn settle(period: Period, models: &[ModelVersion], providers: &[ProviderIn],
     // Home care: per visit and time class.
     for v in visits {
         let day = v.start.date();
+        // Deliveries (meal boxes): one performed visit is one delivered unit.
+        if let Some(m) = version_for(models, ModelType::Styckpris, &v.insats, day) {
+            let price = m.styckpris.unwrap_or(Money::ZERO);
+            let d = Detail {
+                brukare: v.brukare.clone(),
+                datum: day,
+                volym: Qty::whole(1),
+                belopp: price,
+            };
+            acc.add(
+                m,
+                &v.utforare,
+                &v.insats,
+                "styckpris per leverans".into(),
+                price,
+                "st",
+                d,
+            );
+            continue;
+        }
         if version_for(models, ModelType::HemtjanstBeviljadTid, &v.insats, day).is_some()
             || version_for(models, ModelType::HemtjanstNiva, &v.insats, day).is_some()
         {
@@ -584,6 +696,54 @@ pub fn settle(period: Period, models: &[ModelVersion], providers: &[ProviderIn],
                 );
                 continue;
             };
+            // An individual rate decided for this decision comes first.
+            if let Some((id, rate)) = s
+                .beslut_id
+                .as_ref()
+                .and_then(|id| m.individuellt_dygnspris.get(id).map(|r| (id, *r)))
+            {
+                let d = Detail {
+                    brukare: s.brukare.clone(),
+                    datum: day,
+                    volym: Qty::whole(1),
+                    belopp: rate,
+                };
+                let regel = format!("{regel_prefix} individuellt pris, beslut {id}");
+                acc.add(m, utforare, insats, regel, rate, "dygn", d);
+                continue;
+            }
+            // Points system: the resident's needs points × rate per point.
+            if let Some(per_point) = m.poangpris {
+                let points = s.niva.as_deref().and_then(|n| Qty::parse_sv(n.trim()).ok());
+                let Some(points) = points.filter(|p| p.hundredths() >= 0) else {
+                    acc.uncovered(
+                        &s.brukare,
+                        utforare,
+                        insats,
+                        "beslut utan behovspoäng".into(),
+                        day,
+                        100,
+                        "dygn",
+                    );
+                    continue;
+                };
+                let d = Detail {
+                    brukare: s.brukare.clone(),
+                    datum: day,
+                    volym: points,
+                    belopp: Money::from_ore(mul_div(per_point.ore(), points.hundredths(), 100)),
+                };
+                acc.add(
+                    m,
+                    utforare,
+                    insats,
+                    format!("{regel_prefix} behovspoäng"),
+                    per_point,
+                    "poängdygn",
+                    d,
+                );
+                continue;
+            }
             let level = s.niva.clone().unwrap_or_else(|| "standard".into());
             let (key, rate) = match m.dygnspris.get(&level) {
                 Some(r) => (level.clone(), *r),
@@ -615,6 +775,45 @@ pub fn settle(period: Period, models: &[ModelVersion], providers: &[ProviderIn],
                 belopp: rate,
             };
             acc.add(m, utforare, insats, regel, rate, "dygn", d);
+        }
+    }
+    // Basic amount per place and day by the unit's staffing type (LSS).
+    for p in providers {
+        let (Some(bemanning), Some(platser)) = (p.bemanning.as_deref(), p.platser) else {
+            continue;
+        };
+        let insats = stays
+            .iter()
+            .filter(|s| s.utforare == p.kod)
+            .filter_map(|s| s.insats.as_deref())
+            .find(|i| {
+                models.iter().any(|m| {
+                    m.model_type() == Some(ModelType::Dygn)
+                        && m.insatser.iter().any(|x| x == i)
+                        && m.grundpris_per_plats.contains_key(bemanning)
+                })
+            });
+        let Some(insats) = insats else { continue };
+        for day in period.first_day().iter_days().take(period.days() as usize) {
+            let Some(m) = version_for(models, ModelType::Dygn, insats, day) else {
+                continue;
+            };
+            let Some(rate) = m.grundpris_per_plats.get(bemanning) else {
+                continue;
+            };
+            let d = Detail {
+                brukare: String::new(),
+                datum: day,
+                volym: Qty::whole(platser),
+                belopp: Money::from_ore(rate.ore() * platser),
+            };
+            let label = if bemanning == "vaknatt" {
+                "vaken natt"
+            } else {
+                "dagtäckning"
+            };
+            let regel = format!("grundersättning {label}, {platser} platser");
+            acc.add(m, &p.kod, insats, regel, *rate, "platsdygn", d);
         }
     }
     // Assemble the tree, adding percentage lines per service.
@@ -816,6 +1015,7 @@ tillagg_procent = 10
             namn: k.into(),
             regiform: r,
             platser: p,
+            bemanning: None,
         })
         .collect()
     }
@@ -923,6 +1123,7 @@ tillagg_procent = 10
             utflyttning: o.map(d),
             insats: Some("SABO".into()),
             niva: Some(niva.into()),
+            beslut_id: None,
         };
         let stays = vec![
             stay("a", "1", "2025-05-01", None, "1"),               // 31 days × 1 400
@@ -1042,6 +1243,8 @@ manadsbelopp = "310,00"
         let m = parse(text).unwrap();
         let d = |s: &str| parse_date(s).unwrap();
         let dec = |b: &str, insats: &str, h: Option<i64>, start: &str, end: Option<&str>| DecisionIn {
+            beslut_id: format!("D-{b}-{start}"),
+            niva: None,
             brukare: b.into(),
             utforare: "711".into(),
             insats: insats.into(),
@@ -1175,6 +1378,8 @@ belopp = "52 000,00"
         let m = parse(text).unwrap();
         let d = |s: &str| parse_date(s).unwrap();
         let dec = |b: &str, h: i64, start: &str| DecisionIn {
+            beslut_id: format!("D-{b}-{start}"),
+            niva: None,
             brukare: b.into(),
             utforare: "711".into(),
             insats: "HT_NIVA".into(),
@@ -1261,5 +1466,195 @@ index_procent = "2,5"
         assert_eq!(s.belopp, Money::ZERO);
         assert_eq!(s.ej_prissatt[0].volym, Qty::from_hundredths(75));
         assert_eq!(s.ej_prissatt[0].insats, "HT_SERV");
+    }
+
+    fn line(s: &Settlement, utforare: &str, regel: &str) -> Option<RuleLine> {
+        s.utforare
+            .iter()
+            .filter(|p| p.utforare == utforare)
+            .flat_map(|p| &p.tjanster)
+            .flat_map(|t| &t.rader)
+            .find(|l| l.regel == regel)
+            .cloned()
+    }
+
+    #[test]
+    fn monthly_level_from_decision_and_reassessment_bonus() {
+        // A 29-level style model (levels 1–3 shown), and a bonus of 2 000 kr
+        // when a reassessment lowers the need (DOMAIN §4.1).
+        let text = r#"
+[[modell]]
+namn = "Hemtjänst 29 nivåer"
+typ = "manadsniva"
+insatser = ["HT_OMV"]
+giltig_fran = 2026-01-01
+bonus_sankt_behov = "2 000,00"
+[modell.nivapris]
+1 = "3 100,00"
+2 = "6 200,00"
+3 = "9 300,00"
+"#;
+        let m = parse(text).unwrap();
+        let d = |s: &str| parse_date(s).unwrap();
+        let dec = |id: &str, b: &str, niva: Option<&str>, start: &str, end: Option<&str>| DecisionIn {
+            beslut_id: id.into(),
+            brukare: b.into(),
+            utforare: "711".into(),
+            insats: "HT_OMV".into(),
+            beviljad: None,
+            niva: niva.map(Into::into),
+            startdatum: d(start),
+            slutdatum: end.map(d),
+        };
+        let volumes = Volumes {
+            decisions: vec![
+                // a: level 3 until 15 March, reassessed to level 2 from 16 March.
+                dec("D1", "a", Some("3"), "2025-06-01", Some("2026-03-15")),
+                dec("D2", "a", Some("2"), "2026-03-16", None),
+                // b: whole month at level 1, raised to 3 on 1 April (no bonus).
+                dec("D3", "b", Some("1"), "2025-01-01", Some("2026-03-31")),
+                dec("D4", "b", Some("3"), "2026-04-01", None),
+                // c: a level the model has no price for.
+                dec("D5", "c", Some("30"), "2026-03-01", None),
+            ],
+            ..Default::default()
+        };
+        let s = settle(Period::parse("2026-03").unwrap(), &m, &providers(), &volumes);
+        check_sums(&s);
+        // (rule, expected amount in öre)
+        let cases = [
+            ("nivå 3", 450_000),                   // 9 300 × 15 ÷ 31
+            ("nivå 2", 320_000),                   // 6 200 × 16 ÷ 31
+            ("nivå 1", 310_000),                   // b, whole month
+            ("bonus sänkt omsorgsbehov", 200_000), // a, once
+        ];
+        for (regel, ore) in cases {
+            let l = line(&s, "711", regel).unwrap_or_else(|| panic!("{regel} saknas"));
+            assert_eq!(l.belopp, Money::from_ore(ore), "{regel}");
+        }
+        assert_eq!(s.ej_prissatt.len(), 1);
+        assert_eq!(s.ej_prissatt[0].orsak, "inget nivåpris för nivå 30");
+        // April: b's raise gives no bonus.
+        let april = settle(Period::parse("2026-04").unwrap(), &m, &providers(), &volumes);
+        assert!(line(&april, "711", "bonus sänkt omsorgsbehov").is_none());
+    }
+
+    #[test]
+    fn meal_boxes_are_paid_per_delivery() {
+        let text = r#"
+[[modell]]
+namn = "Matdistribution"
+typ = "styckpris"
+insatser = ["HT_MAT"]
+giltig_fran = 2026-01-01
+styckpris = "38,50"
+"#;
+        let m = parse(text).unwrap();
+        let visits: Vec<VisitIn> = (2..=6)
+            .map(|day| {
+                let mut v = visit(
+                    "a",
+                    "711",
+                    &format!("2026-03-{day:02} 11:00"),
+                    &format!("2026-03-{day:02} 11:05"),
+                );
+                v.insats = "HT_MAT".into();
+                v
+            })
+            .collect();
+        let s = settle(
+            Period::parse("2026-03").unwrap(),
+            &m,
+            &providers(),
+            &Volumes {
+                visits,
+                ..Default::default()
+            },
+        );
+        let l = line(&s, "711", "styckpris per leverans").unwrap();
+        assert_eq!((l.volym, l.belopp), (Qty::whole(5), Money::from_ore(19_250)));
+        assert!(s.ej_prissatt.is_empty());
+    }
+
+    #[test]
+    fn lss_basic_amount_points_and_individual_rate() {
+        // Basic amount per place by staffing type, then either points × rate
+        // per point or an individual rate (DOMAIN §4.3).
+        let text = r#"
+[[modell]]
+namn = "LSS poäng"
+typ = "dygn"
+insatser = ["LSS_GRUPP"]
+giltig_fran = 2026-01-01
+poangpris = "95,00"
+[modell.grundpris_per_plats]
+dagtackning = "900,00"
+vaknatt = "1 150,00"
+[modell.individuellt_dygnspris]
+D9 = "6 400,00"
+"#;
+        let m = parse(text).unwrap();
+        let d = |s: &str| parse_date(s).unwrap();
+        let providers = vec![
+            ProviderIn {
+                kod: "G1".into(),
+                namn: "Gruppbostad 1".into(),
+                regiform: Regiform::EgenRegi,
+                platser: Some(4),
+                bemanning: Some("vaknatt".into()),
+            },
+            ProviderIn {
+                kod: "G2".into(),
+                namn: "Gruppbostad 2".into(),
+                regiform: Regiform::EgenRegi,
+                platser: Some(6),
+                bemanning: Some("dagtackning".into()),
+            },
+        ];
+        let stay = |b: &str, u: &str, plats: &str, niva: Option<&str>, id: &str| StayIn {
+            brukare: b.into(),
+            utforare: u.into(),
+            plats: plats.into(),
+            inflyttning: d("2024-01-01"),
+            utflyttning: None,
+            insats: Some("LSS_GRUPP".into()),
+            niva: niva.map(Into::into),
+            beslut_id: Some(id.into()),
+        };
+        let volumes = Volumes {
+            stays: vec![
+                stay("a", "G1", "1", Some("12,5"), "D1"),
+                stay("b", "G1", "2", Some("30"), "D9"), // individual rate wins
+                stay("c", "G2", "1", Some("8"), "D3"),
+                stay("e", "G2", "2", None, "D4"), // no points: uncovered
+            ],
+            ..Default::default()
+        };
+        let s = settle(Period::parse("2026-02").unwrap(), &m, &providers, &volumes);
+        check_sums(&s);
+        // (unit, rule, volume in hundredths, amount in öre) for February's 28 days
+        let cases = [
+            (
+                "G1",
+                "grundersättning vaken natt, 4 platser",
+                4 * 28 * 100,
+                115_000 * 4 * 28,
+            ),
+            (
+                "G2",
+                "grundersättning dagtäckning, 6 platser",
+                6 * 28 * 100,
+                90_000 * 6 * 28,
+            ),
+            ("G1", "dygnspris behovspoäng", 1_250 * 28, 9_500 * 1_250 / 100 * 28),
+            ("G2", "dygnspris behovspoäng", 800 * 28, 9_500 * 8 * 28),
+            ("G1", "dygnspris individuellt pris, beslut D9", 28 * 100, 640_000 * 28),
+        ];
+        for (u, regel, vol, ore) in cases {
+            let l = line(&s, u, regel).unwrap_or_else(|| panic!("{u} {regel} saknas"));
+            assert_eq!((l.volym.hundredths(), l.belopp.ore()), (vol, ore), "{u} {regel}");
+        }
+        assert_eq!(s.ej_prissatt.len(), 1);
+        assert_eq!(s.ej_prissatt[0].orsak, "beslut utan behovspoäng");
     }
 }
