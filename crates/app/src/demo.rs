@@ -382,6 +382,8 @@ struct Gen {
     vol: Volumes,
     beslut: CsvFile,
     beslut_no: u64,
+    /// Id for the next decision instead of the running number.
+    next_decision_id: Option<String>,
     /// Home-care people (pnr) with their active range, for short-term care.
     home_people: Vec<(String, NaiveDate, Option<NaiveDate>)>,
     lss_people: Vec<String>,
@@ -420,7 +422,10 @@ impl Gen {
         area: Option<&str>,
     ) -> Result<(), AppError> {
         self.beslut_no += 1;
-        let id = format!("D{:07}", self.beslut_no);
+        let id = self
+            .next_decision_id
+            .take()
+            .unwrap_or_else(|| format!("D{:07}", self.beslut_no));
         self.beslut.row(&[
             &id,
             pnr,
@@ -465,6 +470,7 @@ pub fn generate(
         vol: Volumes::default(),
         beslut,
         beslut_no: 0,
+        next_decision_id: None,
         home_people: Vec::new(),
         lss_people: Vec::new(),
         files: Vec::new(),
@@ -657,13 +663,13 @@ fn insatser(g: &mut Gen) -> Result<(), AppError> {
 }
 
 fn utforare(g: &mut Gen) -> Result<(), AppError> {
-    let mut f = CsvFile::create(&g.dir, "utforare.csv", "kod;namn;regiform;ansvar;platser")?;
+    let mut f = CsvFile::create(&g.dir, "utforare.csv", "kod;namn;regiform;ansvar;platser;bemanning")?;
     for (kod, namn, ansvar, regi) in home_care_providers() {
-        f.row(&[kod, namn, regi, ansvar, ""])?;
+        f.row(&[kod, namn, regi, ansvar, "", ""])?;
     }
     for (kod, namn, places, _, regi) in care_homes() {
         let ansvar = if regi == "upphandlad" { "749" } else { kod };
-        f.row(&[kod, namn, regi, ansvar, &g.scaled(places as f64).to_string()])?;
+        f.row(&[kod, namn, regi, ansvar, &g.scaled(places as f64).to_string(), ""])?;
     }
     f.row(&[
         "751",
@@ -671,6 +677,7 @@ fn utforare(g: &mut Gen) -> Result<(), AppError> {
         "egen regi",
         "751",
         &g.scaled(20.0).to_string(),
+        "",
     ])?;
     f.row(&[
         "752",
@@ -678,9 +685,16 @@ fn utforare(g: &mut Gen) -> Result<(), AppError> {
         "egen regi",
         "752",
         &g.scaled(16.0).to_string(),
+        "",
     ])?;
-    for (kst, namn, places, _, _) in lss_units() {
-        f.row(&[&kst, &namn, "egen regi", &kst, &places.to_string()])?;
+    // Group homes with six places or more have awake night staff.
+    for (kst, namn, places, _, service) in lss_units() {
+        let bemanning = if !service && places >= 6 {
+            "vaken natt"
+        } else {
+            "dagtäckning"
+        };
+        f.row(&[&kst, &namn, "egen regi", &kst, &places.to_string(), bemanning])?;
     }
     for row in [
         ["771", "Daglig verksamhet Exempelstad", "egen regi", "771", ""],
@@ -694,7 +708,7 @@ fn utforare(g: &mut Gen) -> Result<(), AppError> {
         ["SIS", "Statens institutionsstyrelse", "upphandlad", "811", ""],
         ["STOD1", "Stödboendet Trappan AB", "upphandlad", "812", ""],
     ] {
-        f.row(&row)?;
+        f.row(&[row[0], row[1], row[2], row[3], row[4], ""])?;
     }
     g.push(Kind::Utforare, f)
 }
@@ -828,7 +842,8 @@ fn home_care(g: &mut Gen) -> Result<(), AppError> {
                 None,
             )?;
         }
-        if g.rng.chance(0.15) {
+        let meals = g.rng.chance(0.15);
+        if meals {
             g.decision(
                 &pnr,
                 "HT_MAT",
@@ -889,6 +904,25 @@ fn home_care(g: &mut Gen) -> Result<(), AppError> {
                 }
             }
             *g.vol.home_minutes.entry((pcode.to_string(), *p)).or_default() += minutes;
+            // Meal boxes: one delivery each working day, registered like a visit.
+            if meals {
+                for day in first.iter_days().take(days as usize) {
+                    if !resurs_core::calendar::is_working_day(day) {
+                        continue;
+                    }
+                    let v = Visit {
+                        day,
+                        insats: "HT_MAT",
+                        plan_start: 11 * 60,
+                        plan_len: 5,
+                        actual: Some((11 * 60, 11 * 60 + 5)),
+                        status: "utförd",
+                    };
+                    visit_no += 1;
+                    w.write('B', visit_no, &pnr, pcode, &v, &format!("{pcode}-M01"))
+                        .map_err(AppError::io("skriva besok.csv"))?;
+                }
+            }
         }
     }
     // Decisions not carried out: granted but no start date yet.
@@ -980,6 +1014,7 @@ fn residential(g: &mut Gen, mut f: CsvFile) -> Result<CsvFile, AppError> {
             let place_code = format!("{}-{:03}", u.code, place);
             // The first resident moved in some time before the demo starts.
             let mut move_in = first_day() - Duration::days(g.rng.below((u.mean_stay * 1.5) as u64 + 1) as i64 + 1);
+            let mut stay_no_in_place = 0;
             loop {
                 let len = (g.rng.exp(u.mean_stay) as i64).max(if u.kind == 1 { 2 } else { 20 });
                 let out = move_in + Duration::days(len);
@@ -1010,6 +1045,12 @@ fn residential(g: &mut Gen, mut f: CsvFile) -> Result<CsvFile, AppError> {
                     let niva = (u.kind == 2)
                         .then(|| (1 + g.rng.weighted(&[10.0, 18.0, 22.0, 20.0, 14.0, 10.0, 6.0])).to_string());
                     let decided = move_in - Duration::days(g.rng.range(5, 60));
+                    // The first resident of the first group home has an individually
+                    // investigated rate in the LSS model (docs/modeller/lss_boende.toml).
+                    if u.kind == 2 && place == 1 && stay_no_in_place == 0 && u.code == lss_units()[0].0 {
+                        g.next_decision_id = Some("D-IND-0001".into());
+                    }
+                    stay_no_in_place += 1;
                     g.decision(
                         &pnr,
                         u.insats,

@@ -121,6 +121,7 @@ pub static UTFORARE: &[ColSpec] = &[
     ColSpec::req("regiform"),
     ColSpec::opt("ansvar"),
     ColSpec::opt("platser"),
+    ColSpec::opt("bemanning"),
 ];
 pub static INSATSER: &[ColSpec] = &[
     ColSpec::req("kod"),
@@ -594,6 +595,7 @@ impl Ctx<'_, '_> {
         let regiform = r.term(2, Regiform::parse_sv, &Regiform::expected());
         let ansvar = r.opt_text(3);
         let platser = r.opt_int(4, 0..=100_000);
+        let bemanning = r.opt_term(5, Bemanning::parse_sv, &Bemanning::expected());
         if let Some(a) = ansvar {
             if !self.lookups.org.contains(a) {
                 r.problem(3, Some(a), "en känd kod i organisationsträdet");
@@ -605,13 +607,16 @@ impl Ctx<'_, '_> {
                 "ett ansvar i organisationsträdet (krävs för egen regi och intraprenad)",
             );
         }
-        if let (Some(kod), Some(namn), Some(regiform), Some(platser), true) = (kod, namn, regiform, platser, r.ok()) {
+        if let (Some(kod), Some(namn), Some(regiform), Some(platser), Some(bemanning), true) =
+            (kod, namn, regiform, platser, bemanning, r.ok())
+        {
             let u = Utforare {
                 kod: kod.into(),
                 namn: namn.into(),
                 regiform,
                 ansvar: ansvar.map(Into::into),
                 platser,
+                bemanning,
             };
             match self.tx.insert_utforare(&u, self.import_id)? {
                 Some(id) => {

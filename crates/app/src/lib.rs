@@ -10,6 +10,7 @@ pub mod gen;
 pub mod import;
 pub mod keys;
 pub mod models;
+pub mod reports;
 pub mod scenario;
 pub mod settle;
 

@@ -32,6 +32,11 @@ pub const EXEMPELSTAD: &[(&str, &str)] = &[
         include_str!("../../../docs/modeller/manadsbelopp.toml"),
     ),
     ("anslag.toml", include_str!("../../../docs/modeller/anslag.toml")),
+    (
+        "matdistribution.toml",
+        include_str!("../../../docs/modeller/matdistribution.toml"),
+    ),
+    ("assistans.toml", include_str!("../../../docs/modeller/assistans.toml")),
 ];
 
 /// Reads and checks a model file; problems carry line and key.

@@ -62,12 +62,13 @@ pub fn inputs(store: &Store, period: Period) -> Result<Inputs, AppError> {
             // The decision for this person at this unit that overlaps the stay; the latest start wins.
             let d = decisions
                 .iter()
-                .filter(|d| d.0 == brukare && d.1 == utforare)
-                .filter(|d| date(&d.4) <= ut.unwrap_or(NaiveDate::MAX) && d.5.as_deref().is_none_or(|e| date(e) >= inn))
-                .max_by_key(|d| date(&d.4));
+                .filter(|d| d.1 == brukare && d.2 == utforare)
+                .filter(|d| date(&d.5) <= ut.unwrap_or(NaiveDate::MAX) && d.6.as_deref().is_none_or(|e| date(e) >= inn))
+                .max_by_key(|d| date(&d.5));
             StayIn {
-                insats: d.map(|d| d.2.clone()),
-                niva: d.and_then(|d| d.3.clone()),
+                insats: d.map(|d| d.3.clone()),
+                niva: d.and_then(|d| d.4.clone()),
+                beslut_id: d.map(|d| d.0.clone()),
                 brukare,
                 utforare,
                 plats,
@@ -98,18 +99,25 @@ pub fn inputs(store: &Store, period: Period) -> Result<Inputs, AppError> {
             dygnskostnad: Money::from_ore(cost),
         })
         .collect();
-    // Decisions in force some day of the month (for monthly amounts and granted time).
+    // Decisions in force some day of the month (for monthly amounts and
+    // granted time), and those ending the day before it (a reassessment on
+    // the 1st replaces them).
+    let day_before = period.first_day() - Duration::days(1);
     let decisions = decisions
         .into_iter()
-        .filter(|d| date(&d.4) <= to && d.5.as_deref().is_none_or(|e| date(e) >= period.first_day()))
-        .map(|(brukare, utforare, insats, _, start, end, beviljad)| DecisionIn {
-            brukare,
-            utforare,
-            insats,
-            beviljad: beviljad.map(resurs_core::num::Qty::from_hundredths),
-            startdatum: date(&start),
-            slutdatum: end.as_deref().map(date),
-        })
+        .filter(|d| date(&d.5) <= to && d.6.as_deref().is_none_or(|e| date(e) >= day_before))
+        .map(
+            |(beslut_id, brukare, utforare, insats, niva, start, end, beviljad)| DecisionIn {
+                beslut_id,
+                brukare,
+                utforare,
+                insats,
+                niva,
+                beviljad: beviljad.map(resurs_core::num::Qty::from_hundredths),
+                startdatum: date(&start),
+                slutdatum: end.as_deref().map(date),
+            },
+        )
         .collect();
     Ok((
         providers,
@@ -348,15 +356,16 @@ fn prefilter(path: &std::path::Path, needle: &[u8]) -> Result<Option<(Vec<u8>, V
 }
 
 /// The providers as the settlement needs them.
-fn providers(store: &Store) -> Result<Vec<ProviderIn>, AppError> {
+pub fn providers(store: &Store) -> Result<Vec<ProviderIn>, AppError> {
     Ok(store
         .providers()?
         .into_iter()
-        .map(|(kod, namn, regi, platser)| ProviderIn {
+        .map(|(kod, namn, regi, platser, bemanning)| ProviderIn {
             kod,
             namn,
             regiform: Regiform::parse_sv(&regi).unwrap_or(Regiform::EgenRegi),
             platser,
+            bemanning,
         })
         .collect())
 }

@@ -64,6 +64,16 @@ enum Command {
     /// Jämför två modellversioner på samma volymer för ett år, per enhet i tkr.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Scenario(ScenarioArgs),
+    /// A conto: månadens förskott på förväntad beläggning och regleringen av förra månaden.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Acconto(PeriodArgs),
+    /// Personlig assistans: kostnad mot Försäkringskassans ersättning, nettokostnad per timme
+    /// och prognos för sexmånadersperiodens avräkning.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Assistans(PeriodArgs),
+    /// IFO-placeringar per månad mot budget och break-even-antalet placeringar.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Placeringar(PlacementArgs),
     /// Räkna fram ett timpris med självkostnadsmetoden (lön, PO, arbetstid, OB, omkostnader, brukartidsandel).
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Rate(RateArgs),
@@ -180,6 +190,29 @@ struct SettleArgs {
 }
 
 #[derive(Args)]
+struct PeriodArgs {
+    /// Månad ÅÅÅÅ-MM.
+    #[arg(long, value_name = "ÅÅÅÅ-MM")]
+    period: String,
+    /// Utdataformat.
+    #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
+    format: Format,
+}
+
+#[derive(Args)]
+struct PlacementArgs {
+    /// Året till och med denna månad, ÅÅÅÅ-MM.
+    #[arg(long, value_name = "ÅÅÅÅ-MM")]
+    period: String,
+    /// Årets placeringsbudget i kronor (annars budgeten som placeringsmodellen anger).
+    #[arg(long, value_name = "KR")]
+    budget: Option<String>,
+    /// Utdataformat.
+    #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
+    format: Format,
+}
+
+#[derive(Args)]
 struct ScenarioArgs {
     /// Basversion, NAMN@ÅÅÅÅ-MM-DD (se `resurs model list`).
     #[arg(long, value_name = "MODELL@VERSION")]
@@ -253,6 +286,13 @@ fn db_path(cli: &Cli) -> PathBuf {
 
 fn open(path: &Path) -> anyhow::Result<Store> {
     Store::open(path).map_err(anyhow::Error::from)
+}
+
+fn month(raw: &str) -> anyhow::Result<resurs_core::period::Period> {
+    match resurs_core::period::Period::parse(raw) {
+        Some(p) => Ok(p),
+        None => anyhow::bail!("--period: värdet \"{raw}\", förväntade en månad ÅÅÅÅ-MM, t.ex. 2026-03"),
+    }
 }
 
 fn main() -> ExitCode {
@@ -346,6 +386,40 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             match args.format {
                 Format::Tabell => print!("{}", render::scenario_table(&s)),
                 Format::Json => println!("{}", serde_json::to_string_pretty(&s)?),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Acconto(args) => {
+            let store = open_existing(&path)?;
+            let plan = resurs_app::reports::acconto(&store, month(&args.period)?)?;
+            match args.format {
+                Format::Tabell => print!("{}", render::acconto_table(&plan)),
+                Format::Json => println!("{}", serde_json::to_string_pretty(&plan)?),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Assistans(args) => {
+            let store = open_existing(&path)?;
+            let report = resurs_app::reports::assistance(&store, month(&args.period)?)?;
+            match args.format {
+                Format::Tabell => print!("{}", render::assistance_table(&report)),
+                Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Placeringar(args) => {
+            let store = open_existing(&path)?;
+            let budget = match &args.budget {
+                Some(b) => match resurs_core::num::Money::parse_sv(b) {
+                    Ok(m) if m.ore() >= 0 => Some(m),
+                    _ => anyhow::bail!("--budget: värdet \"{b}\", förväntade ett belopp i kronor, t.ex. 98 500 000"),
+                },
+                None => None,
+            };
+            let report = resurs_app::reports::placements(&store, month(&args.period)?, budget)?;
+            match args.format {
+                Format::Tabell => print!("{}", render::placements_table(&report)),
+                Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -122,6 +122,88 @@ pub fn model_versions(v: &[resurs_core::rules::modelfile::ModelVersion]) -> Stri
                 m.landsbygd_utforare.join(", ")
             );
         }
+        let kr = |label: &str, v: Option<resurs_core::num::Money>, s: &mut String| {
+            if let Some(v) = v {
+                let _ = writeln!(s, "  {label}: {}", v.fmt_kr());
+            }
+        };
+        kr("månadsbelopp", m.manadsbelopp, &mut s);
+        kr("timpris beviljad tid", m.timpris_beviljad, &mut s);
+        if let Some(k) = m.kontrollniva {
+            let _ = writeln!(s, "  kontrollnivå: {}", k.fmt_percent());
+        }
+        for l in &m.nivaer {
+            let _ = writeln!(
+                s,
+                "  nivå {}: {}–{} h/månad, {}",
+                l.niva,
+                l.fran.fmt_sv(),
+                l.till.fmt_sv(),
+                l.belopp.fmt_kr()
+            );
+        }
+        for (level, r) in &m.nivapris {
+            let _ = writeln!(s, "  nivåpris {level}: {} per månad", r.fmt_kr());
+        }
+        kr("bonus sänkt omsorgsbehov", m.bonus_sankt_behov, &mut s);
+        kr("styckpris", m.styckpris, &mut s);
+        for (b, r) in &m.grundpris_per_plats {
+            let _ = writeln!(s, "  grundpris per plats ({b}): {}", r.fmt_kr());
+        }
+        kr("poängpris", m.poangpris, &mut s);
+        for (id, r) in &m.individuellt_dygnspris {
+            let _ = writeln!(s, "  individuellt dygnspris beslut {id}: {}", r.fmt_kr());
+        }
+        if let Some(b) = m.a_conto_belaggning {
+            let rate = m.a_conto_dygnspris.or_else(|| m.dygnspris.get("standard").copied());
+            let _ = writeln!(
+                s,
+                "  a conto: {} beläggning à {}",
+                b.fmt_percent(),
+                rate.map_or("–".to_string(), |r| r.fmt_kr())
+            );
+        }
+        if let Some(r) = m.narvaropris {
+            let _ = writeln!(s, "  närvaropris: hel {}, halv {}", r.hel.fmt_kr(), r.halv.fmt_kr());
+        }
+        if let Some(r) = m.habiliteringsersattning {
+            let _ = writeln!(
+                s,
+                "  habiliteringsersättning: hel {}, halv {}",
+                r.hel.fmt_kr(),
+                r.halv.fmt_kr()
+            );
+        }
+        for (u, r) in &m.arsbelopp {
+            let _ = writeln!(s, "  årsbelopp {u}: {}", r.fmt_kr());
+        }
+        if let Some(i) = m.index {
+            let _ = writeln!(
+                s,
+                "  index: {} per år från {}",
+                i.fmt_percent(),
+                m.basar.unwrap_or_default()
+            );
+        }
+        kr("kostnad per timme", m.kostnad_per_timme, &mut s);
+        if let Some(h) = m.kommunens_timmar_per_vecka {
+            let _ = writeln!(s, "  kommunens timmar per vecka: {}", h.fmt_sv());
+        }
+        if !m.budget_ansvar.is_empty() {
+            let _ = writeln!(
+                s,
+                "  följs mot budget: ansvar {}, konton {}",
+                m.budget_ansvar.join(", "),
+                if m.budget_konton.is_empty() {
+                    "alla".to_string()
+                } else {
+                    m.budget_konton.join(", ")
+                }
+            );
+        }
+        if let Some(b) = &m.boendestod {
+            let _ = writeln!(s, "  boendestödsmodell: {b:?}");
+        }
     }
     s
 }
@@ -406,4 +488,196 @@ impl resurs_app::import::Progress for Bar {
     fn finish(&mut self) {
         self.0.finish_and_clear();
     }
+}
+
+fn opt_kr(m: Option<resurs_core::num::Money>) -> String {
+    m.map_or("–".to_string(), |m| format!("{} kr", int(m.round_kr())))
+}
+
+/// The a-conto payment plan: advance, last month's outcome and adjustment.
+pub fn acconto_table(p: &resurs_core::rules::acconto::AcontoPlan) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "A conto {}: förskott för månaden och reglering av {}\n",
+        p.period,
+        p.period.prev()
+    );
+    let _ = writeln!(
+        s,
+        "{}{}{}{}{}{}{}{}",
+        pad("Utförare", 34),
+        pad("Modell", 18),
+        rpad("Platser", 8),
+        rpad("Förskott", 11),
+        rpad("Förskott förra", 15),
+        rpad("Utfall förra", 13),
+        rpad("Reglering", 11),
+        rpad("Att betala", 11)
+    );
+    for r in &p.rader {
+        let _ = writeln!(
+            s,
+            "{}{}{}{}{}{}{}{}",
+            pad(&format!("{} {}", r.utforare, r.namn), 34),
+            pad(&r.modell, 18),
+            rpad(&r.platser.to_string(), 8),
+            rpad(&r.forskott.fmt_tkr(), 11),
+            rpad(&r.forskott_foregaende.fmt_tkr(), 15),
+            rpad(&r.utfall_foregaende.fmt_tkr(), 13),
+            rpad(&r.reglering.fmt_tkr(), 11),
+            rpad(&r.att_betala.fmt_tkr(), 11)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "{}{}{}{}{}",
+        pad("Totalt", 60),
+        rpad(&p.forskott.fmt_tkr(), 11),
+        rpad("", 28),
+        rpad(&p.reglering.fmt_tkr(), 11),
+        rpad(&p.att_betala.fmt_tkr(), 11)
+    );
+    if let Some(r) = p.rader.first() {
+        let _ = writeln!(
+            s,
+            "\nFörskott = platser × dagar × dygnspris ({} kr för {}) × beläggning {}.",
+            int(r.dygnspris.round_kr()),
+            r.modell,
+            r.belaggning.fmt_percent()
+        );
+    }
+    for u in &p.utelamnade {
+        let _ = writeln!(s, "Utelämnad: {u}");
+    }
+    s
+}
+
+/// Personal assistance per brukare and settlement period.
+pub fn assistance_table(r: &resurs_core::rules::assistans::Report) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "Personlig assistans per {}: kostnad {} kr/timme, kommunen betalar de första {} timmarna per vecka\n",
+        r.per,
+        int(r.kostnad_per_timme.round_kr()),
+        r.kommunens_timmar_per_vecka.fmt_sv()
+    );
+    let _ = writeln!(
+        s,
+        "{}{}{}{}{}{}{}{}{}{}{}",
+        pad("Brukare", 22),
+        pad("Utförare", 9),
+        pad("Period", 24),
+        rpad("Beviljade h", 12),
+        rpad("Utförda h", 11),
+        rpad("Förbrukat", 10),
+        rpad("Prognos h", 11),
+        rpad("FK-intäkt", 12),
+        rpad("Netto kr/h", 11),
+        rpad("Kommunens", 11),
+        rpad("Återbet. progn.", 16)
+    );
+    for x in &r.rader {
+        let _ = writeln!(
+            s,
+            "{}{}{}{}{}{}{}{}{}{}{}",
+            pad(&x.brukare, 22),
+            pad(&x.utforare, 9),
+            pad(&format!("{}–{}", x.fran, x.till), 24),
+            rpad(&x.beviljade.fmt_fixed(0), 12),
+            rpad(&x.utforda.fmt_fixed(0), 11),
+            rpad(&x.forbrukat.fmt_percent(), 10),
+            rpad(&x.prognos_utforda.fmt_fixed(0), 11),
+            rpad(&x.fk_intakt.fmt_tkr(), 12),
+            rpad(&opt_kr(x.netto_per_timme), 11),
+            rpad(&x.kommunens_andel.fmt_tkr(), 11),
+            rpad(&x.prognos_aterbetalning.fmt_tkr(), 16)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "{}{}{}{}{}{}{}{}{}",
+        pad("Totalt", 55),
+        rpad(&r.beviljade.fmt_fixed(0), 12),
+        rpad(&r.utforda.fmt_fixed(0), 11),
+        rpad("", 10),
+        rpad(&r.prognos_utforda.fmt_fixed(0), 11),
+        rpad(&r.fk_intakt.fmt_tkr(), 12),
+        rpad(&opt_kr(r.netto_per_timme), 11),
+        rpad(&r.kommunens_andel.fmt_tkr(), 11),
+        rpad(&r.prognos_aterbetalning.fmt_tkr(), 16)
+    );
+    let _ = writeln!(
+        s,
+        "\nEgen regi: kostnad {} − FK-intäkt {} = nettokostnad {} ({} per utförd timme).",
+        r.kostnad.fmt_tkr(),
+        r.fk_intakt.fmt_tkr(),
+        r.netto.fmt_tkr(),
+        opt_kr(r.netto_per_timme)
+    );
+    let _ = writeln!(
+        s,
+        "Prognos h = utförda ÷ gångna dagar × periodens dagar; återbetalning = outnyttjade beviljade timmar × FK:s timbelopp."
+    );
+    s
+}
+
+/// IFO placements per month against the break-even number.
+pub fn placements_table(r: &resurs_core::rules::breakeven::Report) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "Placeringar {} mot budget {}\n", r.ar, r.budget.fmt_tkr());
+    let _ = writeln!(
+        s,
+        "{}{}{}{}{}",
+        pad("Månad", 10),
+        rpad("Dygn", 8),
+        rpad("Kostnad", 13),
+        rpad("Snitt antal", 13),
+        rpad("Break-even", 12)
+    );
+    let q = |x: Option<resurs_core::num::Qty>| x.map_or("–".to_string(), |q| q.fmt_fixed(1));
+    for m in &r.manader {
+        let _ = writeln!(
+            s,
+            "{}{}{}{}{}",
+            pad(&m.period.to_string(), 10),
+            rpad(&int(m.dygn), 8),
+            rpad(&m.kostnad.fmt_tkr(), 13),
+            rpad(&m.antal.fmt_fixed(1), 13),
+            rpad(&q(m.break_even), 12)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "{}{}{}{}{}",
+        pad("Hittills", 10),
+        rpad(&int(r.dygn), 8),
+        rpad(&r.kostnad.fmt_tkr(), 13),
+        rpad(&r.antal.fmt_fixed(1), 13),
+        rpad(&q(r.break_even), 12)
+    );
+    let _ = writeln!(s, "\nPer typ hittills:");
+    for (typ, (dygn, kostnad)) in &r.per_typ {
+        let _ = writeln!(
+            s,
+            "  {}{} dygn {}",
+            pad(typ, 14),
+            rpad(&int(*dygn), 8),
+            rpad(&kostnad.fmt_tkr(), 10)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nKostnad per placeringsdygn {}; budgeten räcker till {} placeringar i snitt över året.",
+        opt_kr(r.kostnad_per_dygn),
+        q(r.break_even)
+    );
+    let _ = writeln!(
+        s,
+        "Prognos helår i samma takt {}; budget − prognos = {}.",
+        r.prognos_helar.fmt_tkr(),
+        r.avvikelse.fmt_tkr()
+    );
+    s
 }

@@ -995,3 +995,192 @@ B3;{a};LOV1;HT_OMV;P2;2025-03-08 10:00;2025-03-08 11:00;2025-03-08 10:00;2025-03
         .rows()
         .any(|r| matches!(r.first(), Some(Data::String(s)) if s == "Totalt")));
 }
+
+#[test]
+fn lss_units_a_conto_assistance_and_placements_from_files() {
+    let env = Env::new();
+    env.base();
+    env.import_ok(
+        "insatser",
+        "insatser2.csv",
+        "kod;namn;lagrum;volymenhet;verksamhet
+LSS_GRUPP;Gruppbostad;LSS;dygn;LSS-boende
+PA_SFB;Personlig assistans;SFB;timmar;personlig assistans
+IFO_PLAC;Placering;SoL;dygn;IFO
+",
+    );
+    // Staffing type is read from the provider register; a bad one is refused with its row.
+    let out = env.import(
+        "utforare",
+        "bad.csv",
+        "kod;namn;regiform;ansvar;platser;bemanning\nG1;Gruppbostad 1;egen regi;711;4;sovande natt\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("rad 2") && stderr(&out).contains("bemanning") && stderr(&out).contains("sovande natt"),
+        "{}",
+        stderr(&out)
+    );
+    env.import_ok(
+        "utforare",
+        "utforare2.csv",
+        "kod;namn;regiform;ansvar;platser;bemanning
+G1;Gruppbostad 1;egen regi;711;4;vaken natt
+PA;Assistans kommunen;egen regi;711;;
+HVB1;Hemmet AB;upphandlad;711;;
+",
+    );
+    let (a, b) = (pnr("1980-01-02", 11), pnr("1985-03-04", 12));
+    env.import_ok(
+        "beslut",
+        "beslut.csv",
+        &format!(
+            "beslut_id;personnummer;insats;nivå;utförare;beslutsdatum;startdatum;slutdatum
+L1;{a};LSS_GRUPP;12,5;G1;2024-01-01;2024-01-10;
+L2;{b};LSS_GRUPP;;G1;2024-01-01;2024-01-10;
+"
+        ),
+    );
+    env.import_ok(
+        "vistelser",
+        "vistelser.csv",
+        &format!(
+            "vistelse_id;personnummer;enhet;plats;inflyttning;utflyttning;typ
+V1;{a};G1;G1-1;2024-01-10;;permanent
+V2;{b};G1;G1-2;2024-01-10;;permanent
+"
+        ),
+    );
+    let model = env.write(
+        "lss.toml",
+        r#"[[modell]]
+namn = "LSS"
+typ = "dygn"
+insatser = ["LSS_GRUPP"]
+giltig_fran = 2025-01-01
+poangpris = "95,00"
+[modell.grundpris_per_plats]
+dagtackning = "420,00"
+vaknatt = "610,00"
+[modell.individuellt_dygnspris]
+L2 = "6 400,00"
+[modell.a_conto]
+belaggning_procent = 90
+dygnspris = "1 000,00"
+
+[[modell]]
+namn = "PA"
+typ = "assistans"
+insatser = ["PA_SFB"]
+giltig_fran = 2025-01-01
+kostnad_per_timme = "360,00"
+
+[[modell]]
+namn = "Placeringar"
+typ = "placering"
+insatser = ["IFO_PLAC"]
+giltig_fran = 2025-01-01
+budget_ansvar = ["711"]
+budget_konton = ["4610"]
+"#,
+    );
+    let out = env.run(&["model", "load", model.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = env.run(&["settle", "--period", "2026-02", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lines = &v["utforare"][0]["tjanster"][0]["rader"];
+    let amount = |regel: &str| {
+        lines
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["regel"] == regel)
+            .unwrap_or_else(|| panic!("{regel} saknas: {lines}"))["belopp"]
+            .as_i64()
+            .unwrap()
+    };
+    // February 2026 has 28 days. (rule, öre)
+    let cases = [
+        ("grundersättning vaken natt, 4 platser", 61_000 * 4 * 28),
+        ("dygnspris behovspoäng", 9_500 * 25 / 2 * 28),
+        ("dygnspris individuellt pris, beslut L2", 640_000 * 28),
+    ];
+    for (regel, ore) in cases {
+        assert_eq!(amount(regel), ore, "{regel}");
+    }
+    assert_eq!(v["belopp"], 61_000 * 4 * 28 + 118_750 * 28 + 640_000 * 28);
+    // A conto for March: 4 places × 31 days × 1 000 kr × 90 %, and February settled
+    // against February's advance (4 × 28 × 1 000 × 90 %).
+    let out = env.run(&["acconto", "--period", "2026-03", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let p: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(p["rader"][0]["forskott"], 11_160_000);
+    assert_eq!(p["rader"][0]["forskott_foregaende"], 10_080_000);
+    assert_eq!(p["rader"][0]["utfall_foregaende"], v["belopp"]);
+    assert_eq!(
+        p["att_betala"].as_i64().unwrap(),
+        11_160_000 + v["belopp"].as_i64().unwrap() - 10_080_000
+    );
+    let out = env.run(&["acconto", "--period", "2026-13"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("förväntade en månad ÅÅÅÅ-MM"), "{}", stderr(&out));
+
+    // Personal assistance: 1 100 of 2 340 granted hours used by 31 March.
+    env.import_ok(
+        "assistans",
+        "assistans.csv",
+        &format!(
+            "personnummer;utförare;från;till;beviljade_timmar;utförda_timmar;fk_timbelopp
+{a};PA;2026-01-01;2026-06-30;2 340;1 100;339,25
+"
+        ),
+    );
+    let out = env.run(&["assistans", "--period", "2026-03", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["rader"][0]["fk_intakt"], 37_317_500);
+    assert_eq!(r["rader"][0]["netto_per_timme"], 2_075);
+    assert_eq!(r["rader"][0]["prognos_utforda"], 221_222);
+    assert_eq!(r["prognos_aterbetalning"], 4_334_937);
+    assert!(!r["rader"][0]["brukare"].as_str().unwrap().contains(&a[..8]));
+    let out = env.run(&["assistans", "--period", "2026-03"]);
+    assert!(stdout(&out).contains("Netto kr/h"), "{}", stdout(&out));
+
+    // Placements against the budget the model names.
+    env.import_ok(
+        "placeringar",
+        "placeringar.csv",
+        &format!(
+            "placering_id;personnummer;målgrupp;typ;utförare;startdatum;slutdatum;dygnskostnad
+P1;{b};vuxen;HVB;HVB1;2025-06-01;;2 000,00
+"
+        ),
+    );
+    let out = env.run(&["placeringar", "--period", "2026-03", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "no budget yet");
+    assert!(
+        stderr(&out).contains("ingen beslutad budget för 2026"),
+        "{}",
+        stderr(&out)
+    );
+    env.import_ok(
+        "budget",
+        "budget.csv",
+        "version;typ;år;period;ansvar;konto;verksamhet;belopp
+Budget 2026;beslutad;2026;;711;4610;600;1 460 000
+Budget 2026;beslutad;2026;;711;5011;600;900 000
+",
+    );
+    let out = env.run(&["placeringar", "--period", "2026-03", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // 1 460 000 ÷ (2 000 × 365) = 2 placements; one is in force.
+    assert_eq!(r["budget"], 146_000_000);
+    assert_eq!(r["break_even"], 200);
+    assert_eq!(r["antal"], 100);
+    assert_eq!(r["dygn"], 31 + 28 + 31);
+    let out = env.run(&["placeringar", "--period", "2026-03", "--budget", "många"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("--budget"), "{}", stderr(&out));
+}

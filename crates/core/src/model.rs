@@ -132,6 +132,15 @@ sv_enum!(
 );
 
 sv_enum!(
+    /// Staffing type of an LSS housing unit (DOMAIN §4.3): day cover (all
+    /// residents at home during the day) or awake night staff.
+    Bemanning {
+        Dagtackning => "dagtackning", "dagtäckning", ["dag"];
+        Vaknatt => "vaknatt", "vaken natt", ["vaken"];
+    }
+);
+
+sv_enum!(
     /// Outcome of a planned home-care visit.
     BesokStatus {
         Utford => "utförd", "utförd", ["utford", "genomförd", "ja"];
@@ -212,6 +221,8 @@ pub struct Utforare {
     /// purchases (external providers).
     pub ansvar: Option<String>,
     pub platser: Option<i64>,
+    /// Staffing type (LSS housing units).
+    pub bemanning: Option<Bemanning>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0001_grund.sql"),
     include_str!("../migrations/sqlite/0002_modeller.sql"),
+    include_str!("../migrations/sqlite/0003_bemanning.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -79,14 +80,15 @@ impl CodeTable {
     }
 }
 
-/// A provider: (code, name, regiform code, places).
-pub type ProviderRow = (String, String, String, Option<i64>);
+/// A provider: (code, name, regiform code, places, staffing type code).
+pub type ProviderRow = (String, String, String, Option<i64>, Option<String>);
 /// A performed visit: (brukare, utförare, insats, actual start, actual end), times in minutes.
 pub type VisitRow = (String, String, String, i64, i64);
 /// A stay: (brukare, enhet, plats, inflyttning, utflyttning).
 pub type StayRow = (String, String, String, String, Option<String>);
-/// A decision: (brukare, utförare, insats, nivå, startdatum, slutdatum, beviljad in hundredths).
+/// A decision: (beslut_id, brukare, utförare, insats, nivå, startdatum, slutdatum, beviljad in hundredths).
 pub type DecisionRow = (
+    String,
     String,
     String,
     String,
@@ -95,6 +97,9 @@ pub type DecisionRow = (
     Option<String>,
     Option<i64>,
 );
+/// A personal-assistance period: (brukare, utförare, regiform code, från,
+/// till, beviljade and utförda in hundredths, FK hourly amount in öre).
+pub type AssistanceRow = (String, String, String, String, String, i64, i64, i64);
 /// A placement: (brukare, utförare, typ, startdatum, slutdatum, dygnskostnad öre).
 pub type PlacementRow = (String, String, String, String, Option<String>, i64);
 /// A granted volume: (utförare, insats, beviljad in hundredths, startdatum, slutdatum).
@@ -316,10 +321,10 @@ impl Store {
     pub fn providers(&self) -> Result<Vec<ProviderRow>> {
         let mut st = self
             .conn
-            .prepare("SELECT kod, namn, regiform, platser FROM utforare ORDER BY kod")
+            .prepare("SELECT kod, namn, regiform, platser, bemanning FROM utforare ORDER BY kod")
             .ctx("läsning av utförare")?;
         let rows = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
             .ctx("läsning av utförare")?;
         rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av utförare")
     }
@@ -368,7 +373,7 @@ impl Store {
         let mut st = self
             .conn
             .prepare(
-                "SELECT b.pseudonym, u.kod, i.kod, d.niva, d.startdatum, d.slutdatum, d.beviljad FROM beslut d \
+                "SELECT d.beslut_id, b.pseudonym, u.kod, i.kod, d.niva, d.startdatum, d.slutdatum, d.beviljad FROM beslut d \
                  JOIN brukare b ON b.id = d.brukare_id JOIN utforare u ON u.id = d.utforare_id \
                  JOIN insats i ON i.id = d.insats_id \
                  WHERE d.startdatum IS NOT NULL AND d.startdatum <= $1 AND (d.slutdatum IS NULL OR d.slutdatum >= $2) \
@@ -385,6 +390,7 @@ impl Store {
                     r.get(4)?,
                     r.get(5)?,
                     r.get(6)?,
+                    r.get(7)?,
                 ))
             })
             .ctx("läsning av beslut")?;
@@ -445,6 +451,86 @@ impl Store {
             })
             .ctx("läsning av placeringar")?;
         rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av placeringar")
+    }
+
+    /// Placements overlapping `[from, to]`.
+    pub fn placements_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<PlacementRow>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT b.pseudonym, u.kod, p.typ, p.startdatum, p.slutdatum, p.dygnskostnad FROM placering p \
+                 JOIN brukare b ON b.id = p.brukare_id JOIN utforare u ON u.id = p.utforare_id \
+                 WHERE p.startdatum <= $1 AND (p.slutdatum IS NULL OR p.slutdatum >= $2) ORDER BY p.id",
+            )
+            .ctx("läsning av placeringar")?;
+        let rows = st
+            .query_map([date_str(to), date_str(from)], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })
+            .ctx("läsning av placeringar")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av placeringar")
+    }
+
+    /// Personal-assistance periods in force on `day`: (brukare, utförare,
+    /// regiform code, från, till, beviljade, utförda in hundredths, FK rate öre).
+    pub fn assistance_on(&self, day: NaiveDate) -> Result<Vec<AssistanceRow>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT b.pseudonym, u.kod, u.regiform, a.fran, a.till, a.beviljade, a.utforda, a.fk_timbelopp \
+                 FROM assistans a JOIN brukare b ON b.id = a.brukare_id JOIN utforare u ON u.id = a.utforare_id \
+                 WHERE a.fran <= $1 AND a.till >= $1 ORDER BY u.kod, b.pseudonym",
+            )
+            .ctx("läsning av assistans")?;
+        let rows = st
+            .query_map([date_str(day)], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ))
+            })
+            .ctx("läsning av assistans")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av assistans")
+    }
+
+    /// The newest adopted or revised budget version of `year`, if any.
+    pub fn current_budget_version(&self, year: i32) -> Result<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT version FROM budget WHERE ar = $1 AND typ IN ('beslutad', 'reviderad') ORDER BY id DESC LIMIT 1",
+                params![year],
+                |r| r.get(0),
+            )
+            .optional()
+            .ctx("läsning av budget")
+    }
+
+    /// Budget total (öre) of `version` and `year` over the given ansvar
+    /// codes and accounts (every account when `konton` is empty).
+    pub fn budget_total(&self, version: &str, year: i32, ansvar: &[String], konton: &[String]) -> Result<i64> {
+        let mut st = self
+            .conn
+            .prepare("SELECT ansvar, konto, belopp FROM budget WHERE version = $1 AND ar = $2")
+            .ctx("läsning av budget")?;
+        let rows = st
+            .query_map(params![version, year], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+            })
+            .ctx("läsning av budget")?;
+        let mut sum = 0;
+        for row in rows {
+            let (a, k, b) = row.ctx("läsning av budget")?;
+            if ansvar.contains(&a) && (konton.is_empty() || konton.contains(&k)) {
+                sum += b;
+            }
+        }
+        Ok(sum)
     }
 
     /// Provider code → the ansvar that carries its costs.
@@ -741,9 +827,17 @@ impl<'c> Tx<'c> {
     pub fn insert_utforare(&self, u: &resurs_core::model::Utforare, import: i64) -> Result<Option<i64>> {
         self.insert_new_id(
             "sparande av utförare",
-            "INSERT INTO utforare (kod, namn, regiform, ansvar, platser, import_id) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (kod) DO NOTHING RETURNING id",
-            params![u.kod, u.namn, u.regiform.code(), u.ansvar, u.platser, import],
+            "INSERT INTO utforare (kod, namn, regiform, ansvar, platser, bemanning, import_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kod) DO NOTHING RETURNING id",
+            params![
+                u.kod,
+                u.namn,
+                u.regiform.code(),
+                u.ansvar,
+                u.platser,
+                u.bemanning.map(|b| b.code()),
+                import
+            ],
         )
     }
 
@@ -998,7 +1092,7 @@ mod tests {
         let path = dir.join("t.db");
         let _ = std::fs::remove_file(&path);
         let mut s = Store::open(&path).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 2);
+        assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len() as i64);
         let before = s.content_checksum().unwrap();
         {
             let tx = s.begin().unwrap();
@@ -1017,7 +1111,11 @@ mod tests {
         assert!(s.prior_import("org", "abc").unwrap().is_some());
         drop(s);
         let s = Store::open(&path).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 2, "reopening does not migrate again");
+        assert_eq!(
+            s.schema_version().unwrap(),
+            MIGRATIONS.len() as i64,
+            "reopening does not migrate again"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -157,6 +157,8 @@ struct ModelToml {
     individuellt_dygnspris: Option<Spanned<BTreeMap<String, Spanned<Num>>>>,
     kostnad_per_timme: Option<Spanned<Num>>,
     kommunens_timmar_per_vecka: Option<Spanned<Num>>,
+    budget_ansvar: Option<Vec<String>>,
+    budget_konton: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -336,6 +338,12 @@ pub struct ModelVersion {
     /// insurance code (`assistans`, 20 when not given).
     #[serde(default)]
     pub kommunens_timmar_per_vecka: Option<crate::num::Qty>,
+    /// The budget the placements are followed against (`placering`): its
+    /// ansvar codes and accounts.
+    #[serde(default)]
+    pub budget_ansvar: Vec<String>,
+    #[serde(default)]
+    pub budget_konton: Vec<String>,
 }
 
 impl ModelVersion {
@@ -808,7 +816,7 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
             m.kommunens_timmar_per_vecka
                 .as_ref()
                 .and_then(|v| match crate::num::Qty::parse_sv(&v.get_ref().text()) {
-                    Ok(q) if q.hundredths() >= 0 && q.hundredths() <= 168_00 => Some(q),
+                    Ok(q) if (0..=16_800).contains(&q.hundredths()) => Some(q),
                     _ => {
                         c.at(
                             v.span(),
@@ -922,6 +930,8 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
                     individuellt_dygnspris,
                     kostnad_per_timme,
                     kommunens_timmar_per_vecka,
+                    budget_ansvar: m.budget_ansvar.clone().unwrap_or_default(),
+                    budget_konton: m.budget_konton.clone().unwrap_or_default(),
                 },
             ));
         }
@@ -1083,5 +1093,69 @@ giltig_fran = 2025-01-01
         let p = parse(text).unwrap_err();
         assert!(p[0].fel.contains("nivå 3 saknas"), "{p:?}");
         assert_eq!(p[0].nyckel, "dygnspris");
+    }
+
+    #[test]
+    fn new_model_keys_are_checked() {
+        let base = "[[modell]]\nnamn = \"M\"\ninsatser = [\"X\"]\ngiltig_fran = 2025-01-01\n";
+        // (extra lines, key, message, reason)
+        let cases = [
+            (
+                "typ = \"manadsniva\"\n",
+                "nivapris",
+                "saknas",
+                "level model without prices",
+            ),
+            (
+                "typ = \"manadsniva\"\n[modell.nivapris]\n1 = 100\n3 = 300\n",
+                "nivapris",
+                "nivå 2 saknas",
+                "level gap",
+            ),
+            ("typ = \"styckpris\"\n", "styckpris", "saknas", "piece rate missing"),
+            ("typ = \"assistans\"\n", "kostnad_per_timme", "saknas", "cost missing"),
+            (
+                "typ = \"dygn\"\npoangpris = 95\n[modell.grundpris_per_plats]\nsovande = 300\n",
+                "grundpris_per_plats.sovande",
+                "okänd bemanningstyp",
+                "unknown staffing type",
+            ),
+            (
+                "typ = \"dygn\"\n[modell.dygnspris]\n1 = 900\n[modell.a_conto]\nbelaggning_procent = 95\n",
+                "a_conto.dygnspris",
+                "kräver ett dygnspris",
+                "a conto without a rate",
+            ),
+            (
+                "typ = \"dygn\"\n[modell.dygnspris]\nstandard = 900\n[modell.a_conto]\nbelaggning_procent = 120\n",
+                "a_conto.belaggning_procent",
+                "högst 100 %",
+                "occupancy over 100 %",
+            ),
+            (
+                "typ = \"dygn\"\npoangpris = \"-5\"\n",
+                "poangpris",
+                "negativt",
+                "negative point rate",
+            ),
+            (
+                "typ = \"assistans\"\nkostnad_per_timme = 360\nkommunens_timmar_per_vecka = 200\n",
+                "kommunens_timmar_per_vecka",
+                "0–168",
+                "more hours than a week has",
+            ),
+        ];
+        for (extra, key, msg, why) in cases {
+            let text = format!("{base}{extra}");
+            let p = parse(&text).expect_err(why);
+            assert!(
+                p.iter().any(|p| p.nyckel == key && p.fel.contains(msg) && p.rad >= 2),
+                "{why}: {p:?}"
+            );
+        }
+        let ok = format!("{base}typ = \"dygn\"\npoangpris = \"95,50\"\n[modell.grundpris_per_plats]\nvaknatt = 610\n");
+        let v = parse(&ok).unwrap();
+        assert_eq!(v[0].poangpris, Some(Money::from_ore(9_550)));
+        assert_eq!(v[0].grundpris_per_plats["vaknatt"], Money::from_kr(610));
     }
 }

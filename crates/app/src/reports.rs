@@ -1,0 +1,134 @@
+//! Reports that follow a model beyond the monthly settlement: the a-conto
+//! payment plan (DOMAIN §4.2), personal assistance against Försäkringskassan
+//! (§4.6) and IFO placements against the break-even number (§4.7).
+
+use crate::settle::inputs;
+use crate::{models, AppError};
+use chrono::NaiveDate;
+use resurs_core::date::parse_date;
+use resurs_core::model::Regiform;
+use resurs_core::num::{Money, Qty};
+use resurs_core::period::Period;
+use resurs_core::rules::acconto::{self, AcontoPlan};
+use resurs_core::rules::assistans::{self, PeriodIn};
+use resurs_core::rules::breakeven;
+use resurs_core::rules::modelfile::{ModelType, ModelVersion};
+use resurs_core::rules::settle::{settle, PlacementIn};
+use resurs_store::Store;
+
+fn stored_models(store: &Store) -> Result<Vec<ModelVersion>, AppError> {
+    let models = models::stored(store)?;
+    if models.is_empty() {
+        return Err(AppError::User(
+            "Det finns inga ersättningsmodeller i databasen; ladda dem med `resurs model load FIL`.".into(),
+        ));
+    }
+    Ok(models)
+}
+
+fn date(s: &str) -> NaiveDate {
+    parse_date(s).unwrap_or_default()
+}
+
+/// The a-conto payment plan of `period`: the advance for the month and the
+/// adjustment of the month before, both from the stored volumes.
+pub fn acconto(store: &Store, period: Period) -> Result<AcontoPlan, AppError> {
+    let models = stored_models(store)?;
+    if !models
+        .iter()
+        .any(|m| m.model_type() == Some(ModelType::Dygn) && m.a_conto_belaggning.is_some())
+    {
+        return Err(AppError::User(
+            "Ingen dygnsmodell har a conto; lägg till [modell.a_conto] med belaggning_procent i modellfilen.".into(),
+        ));
+    }
+    let (provs, this) = inputs(store, period)?;
+    let (_, before) = inputs(store, period.prev())?;
+    let current = settle(period, &models, &provs, &this);
+    let prev = settle(period.prev(), &models, &provs, &before);
+    Ok(acconto::plan(period, &models, &provs, &prev, &current))
+}
+
+/// Personal assistance as of the last day of `period`.
+pub fn assistance(store: &Store, period: Period) -> Result<assistans::Report, AppError> {
+    let day = period.last_day();
+    let models = stored_models(store)?;
+    let Some(m) = models
+        .iter()
+        .filter(|m| m.model_type() == Some(ModelType::Assistans) && m.valid_on(day))
+        .max_by_key(|m| m.giltig_fran)
+    else {
+        return Err(AppError::User(format!(
+            "Ingen modell av typen assistans gäller {day}; ladda en modell med kostnad_per_timme."
+        )));
+    };
+    let rows: Vec<PeriodIn> = store
+        .assistance_on(day)?
+        .into_iter()
+        .map(|(brukare, utforare, regi, fran, till, bev, utf, fk)| PeriodIn {
+            brukare,
+            utforare,
+            egen_regi: Regiform::parse_sv(&regi).is_some_and(Regiform::is_own),
+            fran: date(&fran),
+            till: date(&till),
+            beviljade: Qty::from_hundredths(bev),
+            utforda: Qty::from_hundredths(utf),
+            fk_timbelopp: Money::from_ore(fk),
+        })
+        .collect();
+    Ok(assistans::report(
+        &rows,
+        m.kostnad_per_timme.unwrap_or(Money::ZERO),
+        m.kommunens_timmar_per_vecka.unwrap_or(Qty::whole(20)),
+        day,
+    ))
+}
+
+/// IFO placements of `period`'s year through `period`, against the budget
+/// the placement model names (or `budget` when given).
+pub fn placements(store: &Store, period: Period, budget: Option<Money>) -> Result<breakeven::Report, AppError> {
+    let year = period.year();
+    let first = Period::new(year, 1).unwrap_or(period).first_day();
+    let budget = match budget {
+        Some(b) => b,
+        None => {
+            let models = stored_models(store)?;
+            let Some(m) = models
+                .iter()
+                .filter(|m| m.model_type() == Some(ModelType::Placering) && m.valid_on(period.last_day()))
+                .max_by_key(|m| m.giltig_fran)
+            else {
+                return Err(AppError::User(format!(
+                    "Ingen placeringsmodell gäller {}; ladda en eller ange --budget BELOPP.",
+                    period.last_day()
+                )));
+            };
+            if m.budget_ansvar.is_empty() {
+                return Err(AppError::User(format!(
+                    "Placeringsmodellen {} anger inte vilken budget placeringarna följs mot; lägg till \
+                     budget_ansvar (och gärna budget_konton) i modellfilen eller ange --budget BELOPP.",
+                    m.id()
+                )));
+            }
+            let Some(version) = store.current_budget_version(year)? else {
+                return Err(AppError::User(format!(
+                    "Det finns ingen beslutad budget för {year}; importera budgeten eller ange --budget BELOPP."
+                )));
+            };
+            Money::from_ore(store.budget_total(&version, year, &m.budget_ansvar, &m.budget_konton)?)
+        }
+    };
+    let list: Vec<PlacementIn> = store
+        .placements_between(first, period.last_day())?
+        .into_iter()
+        .map(|(brukare, utforare, typ, start, end, cost)| PlacementIn {
+            brukare,
+            utforare,
+            typ,
+            startdatum: date(&start),
+            slutdatum: end.as_deref().map(date),
+            dygnskostnad: Money::from_ore(cost),
+        })
+        .collect();
+    Ok(breakeven::report(year, period.month(), budget, &list))
+}
