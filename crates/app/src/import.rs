@@ -313,29 +313,20 @@ pub fn import_file(store: &mut Store, kind: Kind, path: &Path, mut opts: Options
         pseudo: pseudo.as_ref(),
         lookups,
         pnr_cache: HashMap::new(),
-        staff_cache: HashMap::new(),
+        visit_keys: VisitKeys::default(),
+        visit_people: Vec::new(),
+        visit_staff: Vec::new(),
+        besok_insert: None,
         new_brukare: 0,
         added: 0,
         org_rows: Vec::new(),
     };
-    let mut rows = 0usize;
-    while let Some(next) = table.next_row() {
-        let (line, rec) = match next {
-            Ok(r) => r,
-            Err((line, expected)) => {
-                problems.add(Some(line), None, None, expected);
-                continue;
-            }
-        };
-        rows += 1;
-        let mut row = Row::new(rec, &cols, line, &mut problems);
-        ctx.row(kind, &mut row)?;
-        if rows.is_multiple_of(65_536) {
-            if let Some(p) = opts.progress.as_deref_mut() {
-                p.update(table.bytes_read());
-            }
-        }
-    }
+    let encoding = table.encoding.label();
+    let rows = if kind == Kind::Besok && table.is_csv() {
+        pipelined_visits(table, &cols, &mut ctx, &mut problems, &mut opts)?
+    } else {
+        sequential(&mut table, &cols, kind, &mut ctx, &mut problems, &mut opts)?
+    };
     if kind == Kind::Organisation {
         ctx.finish_org(&mut problems)?;
     }
@@ -361,8 +352,99 @@ pub fn import_file(store: &mut Store, kind: Kind, path: &Path, mut opts: Options
         rows,
         added,
         new_brukare,
-        encoding: table.encoding.label(),
+        encoding,
         unused_columns: cols.unused.clone(),
+    })
+}
+
+/// Reads, checks and stores the rows one after the other.
+fn sequential(
+    table: &mut TableReader,
+    cols: &Columns,
+    kind: Kind,
+    ctx: &mut Ctx<'_, '_>,
+    problems: &mut Problems,
+    opts: &mut Options<'_>,
+) -> Result<usize, AppError> {
+    let mut rows = 0usize;
+    while let Some(next) = table.next_row() {
+        let (line, rec) = match next {
+            Ok(r) => r,
+            Err((line, expected)) => {
+                problems.add(Some(line), None, None, expected);
+                continue;
+            }
+        };
+        rows += 1;
+        let mut row = Row::new(rec, cols, line, problems);
+        ctx.row(kind, &mut row)?;
+        if rows.is_multiple_of(65_536) {
+            if let Some(p) = opts.progress.as_deref_mut() {
+                p.update(table.bytes_read());
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// Visit files are the large ones: one thread reads and checks rows (CSV,
+/// dates, personnummer, codes) while this one stores the checked rows, so
+/// both cores work. Problems from both sides are merged in line order; the
+/// outcome is the same as reading sequentially.
+fn pipelined_visits(
+    mut table: TableReader,
+    cols: &Columns,
+    ctx: &mut Ctx<'_, '_>,
+    problems: &mut Problems,
+    opts: &mut Options<'_>,
+) -> Result<usize, AppError> {
+    const BATCH: usize = 4096;
+    let utforare = ctx.lookups.utforare.clone();
+    let insats = ctx.lookups.insats.clone();
+    let today = ctx.today;
+    let file = problems.file.clone();
+    let pseudo = ctx.pseudo.expect("besök har personnummer");
+    let mut keys = std::mem::take(&mut ctx.visit_keys);
+    std::thread::scope(|s| {
+        let (send, recv) = std::sync::mpsc::sync_channel::<(Vec<KeyedVisit>, u64)>(8);
+        let reader = s.spawn(move || {
+            let mut found = Problems::new(file);
+            let mut rows = 0usize;
+            let mut batch = Vec::with_capacity(BATCH);
+            while let Some(next) = table.next_row() {
+                match next {
+                    Ok((line, rec)) => {
+                        rows += 1;
+                        let mut row = Row::new(rec, cols, line, &mut found);
+                        if let Some(v) = parse_besok(&mut row, &utforare, &insats, today) {
+                            batch.push(keys.resolve(v, pseudo));
+                        }
+                    }
+                    Err((line, expected)) => found.add(Some(line), None, None, expected),
+                }
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    if send.send((full, table.bytes_read())).is_err() {
+                        break; // the storing side stopped on an error
+                    }
+                }
+            }
+            let _ = send.send((batch, table.bytes_read()));
+            (rows, found)
+        });
+        for (batch, pos) in recv {
+            for v in batch {
+                ctx.store_besok(v, problems)?;
+            }
+            if let Some(p) = opts.progress.as_deref_mut() {
+                p.update(pos);
+            }
+        }
+        let (rows, found) = reader
+            .join()
+            .map_err(|_| AppError::User("internt fel: inläsningstråden avbröts".into()))?;
+        problems.merge(found);
+        Ok(rows)
     })
 }
 
@@ -414,8 +496,12 @@ struct Ctx<'t, 'c> {
     /// Checked numbers seen in this file → brukare id, so each person is
     /// hashed once. Lives only in memory for the length of the import.
     pnr_cache: HashMap<Personnummer, i64>,
-    /// Clear staff id → personal id, in memory for the length of the import.
-    staff_cache: HashMap<String, i64>,
+    /// Visit files: person and staff indexes (see [`VisitKeys`]) and the
+    /// ids they stand for, in memory for the length of the import.
+    visit_keys: VisitKeys,
+    visit_people: Vec<i64>,
+    visit_staff: Vec<i64>,
+    besok_insert: Option<resurs_store::BesokInserter<'c>>,
     new_brukare: usize,
     added: usize,
     org_rows: Vec<(usize, OrgNode)>,
@@ -724,10 +810,175 @@ impl Ctx<'_, '_> {
     }
 
     fn besok(&mut self, r: &mut Row<'_>) -> Result<(), AppError> {
+        let Some(v) = parse_besok(r, &self.lookups.utforare, &self.lookups.insats, self.today) else {
+            return Ok(());
+        };
+        let mut keys = std::mem::take(&mut self.visit_keys);
+        let v = keys.resolve(v, self.pseudo.expect("besök har personnummer"));
+        self.visit_keys = keys;
+        self.store_besok(v, r.problems())
+    }
+
+    /// The brukare id of a visit's person, stored the first time.
+    fn visit_brukare(&mut self, p: PersonRef) -> Result<i64, AppError> {
+        let (n, new) = match p {
+            PersonRef::Seen(n) => (n, None),
+            PersonRef::New(n, pseudonym, year, kon) => (n, Some((pseudonym, year, kon))),
+        };
+        if let Some((pseudonym, year, kon)) = new {
+            let id = match self.lookups.brukare.get(&pseudonym) {
+                Some(&id) => id,
+                None => {
+                    let id = self.tx.insert_brukare(&pseudonym, year, kon, None)?;
+                    self.lookups.brukare.insert(pseudonym, id);
+                    self.new_brukare += 1;
+                    id
+                }
+            };
+            debug_assert_eq!(n as usize, self.visit_people.len());
+            self.visit_people.push(id);
+        }
+        Ok(self.visit_people[n as usize])
+    }
+
+    /// The personal id of a visit's staff member, stored the first time.
+    fn visit_staff(&mut self, s: StaffRef) -> Result<i64, AppError> {
+        let n = match s {
+            StaffRef::Seen(n) => n,
+            StaffRef::New(n, pseudonym) => {
+                let id = match self.lookups.personal.get(&pseudonym) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.tx.insert_personal(&pseudonym)?;
+                        self.lookups.personal.insert(pseudonym, id);
+                        id
+                    }
+                };
+                debug_assert_eq!(n as usize, self.visit_staff.len());
+                self.visit_staff.push(id);
+                n
+            }
+        };
+        Ok(self.visit_staff[n as usize])
+    }
+
+    /// Stores a checked visit; a key already stored is a problem on its line.
+    fn store_besok(&mut self, v: KeyedVisit, problems: &mut Problems) -> Result<(), AppError> {
+        let brukare = self.visit_brukare(v.brukare)?;
+        let personal_id = self.visit_staff(v.personal)?;
+        let v = v.row;
+        if self.besok_insert.is_none() {
+            self.besok_insert = Some(self.tx.besok_inserter()?);
+        }
+        let ok = self.besok_insert.as_mut().expect("prepared above").insert(
+            v.utforare,
+            &v.id,
+            brukare,
+            v.insats,
+            personal_id,
+            v.period,
+            v.plan,
+            v.fakt,
+            v.status,
+            self.import_id,
+        )?;
+        if ok {
+            self.added += 1;
+        } else {
+            problems.add(Some(v.line), Some(BESOK[0].name), Some(&v.id), DUP);
+        }
+        Ok(())
+    }
+}
+
+/// A person of a visit file: the index of the person in this import, with
+/// the pseudonym, birth year and gender the first time they appear.
+enum PersonRef {
+    Seen(u32),
+    New(u32, String, i32, Kon),
+}
+
+/// A staff member of a visit file, by index, with the pseudonym the first time.
+enum StaffRef {
+    Seen(u32),
+    New(u32, String),
+}
+
+/// A checked visit with its person and staff member resolved to indexes.
+struct KeyedVisit {
+    row: BesokRow,
+    brukare: PersonRef,
+    personal: StaffRef,
+}
+
+/// Hashes each person and staff member of a visit file once (HMAC), on the
+/// reading side, so the storing side only looks up small indexes.
+#[derive(Default)]
+struct VisitKeys {
+    people: HashMap<Personnummer, u32>,
+    staff: HashMap<String, u32>,
+}
+
+impl VisitKeys {
+    fn resolve(&mut self, row: BesokRow, ps: &Pseudonymizer) -> KeyedVisit {
+        let brukare = match self.people.get(&row.pnr) {
+            Some(&n) => PersonRef::Seen(n),
+            None => {
+                let n = self.people.len() as u32;
+                self.people.insert(row.pnr.clone(), n);
+                PersonRef::New(n, ps.brukare(&row.pnr), row.pnr.birth_year(), row.pnr.gender())
+            }
+        };
+        let personal = match self.staff.get(row.personal.as_str()) {
+            Some(&n) => StaffRef::Seen(n),
+            None => {
+                let n = self.staff.len() as u32;
+                self.staff.insert(row.personal.clone(), n);
+                StaffRef::New(n, ps.staff(&row.personal))
+            }
+        };
+        KeyedVisit { row, brukare, personal }
+    }
+}
+
+/// A checked visit row, ready to store.
+struct BesokRow {
+    line: usize,
+    id: String,
+    pnr: Personnummer,
+    utforare: i64,
+    insats: i64,
+    personal: String,
+    period: Period,
+    plan: (i64, i64),
+    fakt: (Option<i64>, Option<i64>),
+    status: BesokStatus,
+}
+
+fn code_in(map: &HashMap<String, i64>, r: &mut Row<'_>, col: usize, what: &str) -> Option<i64> {
+    let v = r.text(col)?;
+    match map.get(v) {
+        Some(&id) => Some(id),
+        None => {
+            r.problem(col, Some(v), format!("en känd {what} (koden finns inte i databasen)"));
+            None
+        }
+    }
+}
+
+/// Reads and checks one visit row (no database access, so that it can run
+/// on its own thread while the previous rows are stored).
+fn parse_besok(
+    r: &mut Row<'_>,
+    utforare_ids: &HashMap<String, i64>,
+    insats_ids: &HashMap<String, i64>,
+    today: NaiveDate,
+) -> Option<BesokRow> {
+    {
         let id = r.text(0);
-        let pnr = r.personnummer(1, self.today);
-        let utforare = self.utforare_id(r, 2);
-        let insats = self.insats_id(r, 3);
+        let pnr = r.personnummer(1, today);
+        let utforare = code_in(utforare_ids, r, 2, "utförare/enhet; importera utförare först");
+        let insats = code_in(insats_ids, r, 3, "insats; importera insatser först");
         let personal = r.text(4);
         let ps = r.datetime(5);
         let pe = r.datetime(6);
@@ -748,59 +999,26 @@ impl Ctx<'_, '_> {
             }
         }
         if !r.ok() {
-            return Ok(());
+            return None;
         }
-        let (
-            Some(id),
-            Some(pnr),
-            Some(utforare),
-            Some(insats),
-            Some(personal),
-            Some(ps),
-            Some(pe),
-            Some(fs),
-            Some(fe),
-            Some(status),
-        ) = (id, pnr, utforare, insats, personal, ps, pe, fs, fe, status)
-        else {
-            return Ok(());
-        };
-        let brukare = self.brukare(pnr, None)?;
-        // Staff ids repeat on every visit: hash each one once per import.
-        let personal_id = match self.staff_cache.get(personal) {
-            Some(&p) => p,
-            None => {
-                let staff = self.pseudo.expect("key").staff(personal);
-                let p = match self.lookups.personal.get(&staff) {
-                    Some(&p) => p,
-                    None => {
-                        let p = self.tx.insert_personal(&staff)?;
-                        self.lookups.personal.insert(staff, p);
-                        p
-                    }
-                };
-                self.staff_cache.insert(personal.to_string(), p);
-                p
-            }
-        };
         // A visit belongs to the month it starts in (actual start when performed).
-        let period = Period::of(fs.unwrap_or(ps).date());
-        let ok = self.tx.insert_besok(
-            utforare,
-            id,
-            brukare,
-            insats,
-            personal_id,
-            period,
-            (to_minutes(ps), to_minutes(pe)),
-            (fs.map(to_minutes), fe.map(to_minutes)),
-            status,
-            self.import_id,
-        )?;
-        self.count(ok, r, 0);
-        Ok(())
+        let (ps, pe, fs, fe) = (ps?, pe?, fs?, fe?);
+        Some(BesokRow {
+            line: r.line,
+            id: id?.to_string(),
+            pnr: pnr?,
+            utforare: utforare?,
+            insats: insats?,
+            personal: personal?.to_string(),
+            period: Period::of(fs.unwrap_or(ps).date()),
+            plan: (to_minutes(ps), to_minutes(pe)),
+            fakt: (fs.map(to_minutes), fe.map(to_minutes)),
+            status: status?,
+        })
     }
+}
 
+impl Ctx<'_, '_> {
     fn vistelse(&mut self, r: &mut Row<'_>) -> Result<(), AppError> {
         let id = r.text(0);
         let pnr = r.personnummer(1, self.today);

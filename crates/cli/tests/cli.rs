@@ -1184,3 +1184,31 @@ Budget 2026;beslutad;2026;;711;5011;600;900 000
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("--budget"), "{}", stderr(&out));
 }
+
+#[test]
+fn visit_problems_from_reading_and_storing_come_in_line_order() {
+    // Visit files are read on one thread and stored on another: a duplicate key
+    // (found when storing) and a bad time (found when reading) are listed by line.
+    let env = Env::new();
+    env.base();
+    let a = pnr("1931-04-02", 11);
+    let mut text = String::from(
+        "besok_id;personnummer;utförare;insats;personal;planerad_start;planerad_slut;faktisk_start;faktisk_slut;status\n",
+    );
+    for i in 0..10_000 {
+        let id = if i == 9_000 { "B1".to_string() } else { format!("B{i}") };
+        let start = if i == 5_000 { "2025-03-03 25:00" } else { "2025-03-03 08:00" };
+        text.push_str(&format!(
+            "{id};{a};711;HT_OMV;P1;{start};2025-03-03 08:30;2025-03-03 08:00;2025-03-03 08:30;utförd\n"
+        ));
+    }
+    let before = env.info_json()["kontrollsumma"].clone();
+    let out = env.import("besok", "besok.csv", &text);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let bad_time = err.find("rad 5002").unwrap_or_else(|| panic!("{err}"));
+    let dup = err.find("rad 9002").unwrap_or_else(|| panic!("{err}"));
+    assert!(bad_time < dup, "{err}");
+    assert!(err.contains("\"B1\""), "{err}");
+    assert_eq!(env.info_json()["kontrollsumma"], before, "nothing stored");
+}

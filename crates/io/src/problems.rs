@@ -75,6 +75,14 @@ impl Problems {
             forvantat: forvantat.into(),
         });
     }
+    /// Adds the problems of `other` (found by another thread over the same
+    /// file), keeping the listed ones in line order up to the cap.
+    pub fn merge(&mut self, other: Problems) {
+        self.total += other.total;
+        self.list.extend(other.list);
+        self.list.sort_by_key(|p| p.rad.unwrap_or(0));
+        self.list.truncate(self.cap);
+    }
     pub fn is_empty(&self) -> bool {
         self.total == 0
     }

@@ -137,6 +137,12 @@ impl<'a> Row<'a> {
         self.ok
     }
 
+    /// The file's problem list, for problems found after the row was read
+    /// (a key that already exists when the row is stored).
+    pub fn problems(&mut self) -> &mut Problems {
+        self.problems
+    }
+
     /// The trimmed cell of format column `col` (empty when absent).
     pub fn raw(&self, col: usize) -> &'a str {
         self.cols.idx[col].and_then(|i| self.rec.get(i)).map_or("", str::trim)

@@ -40,7 +40,7 @@ impl Encoding {
 }
 
 enum Inner {
-    Csv(Box<csv::Reader<Box<dyn Read>>>),
+    Csv(Box<csv::Reader<Box<dyn Read + Send>>>),
     Xlsx(std::vec::IntoIter<(usize, StringRecord)>),
 }
 
@@ -84,7 +84,7 @@ impl TableReader {
     }
 
     /// Reads CSV from any reader (used for uploads and tests).
-    pub fn from_csv(name: String, reader: Box<dyn Read>) -> Result<TableReader, FileError> {
+    pub fn from_csv(name: String, reader: Box<dyn Read + Send>) -> Result<TableReader, FileError> {
         let mut buf = BufReader::with_capacity(SNIFF, reader);
         let head = buf
             .fill_buf()
@@ -113,7 +113,7 @@ impl TableReader {
         } else {
             b','
         };
-        let source: Box<dyn Read> = match encoding {
+        let source: Box<dyn Read + Send> = match encoding {
             Encoding::Windows1252 => Box::new(
                 encoding_rs_io::DecodeReaderBytesBuilder::new()
                     .encoding(Some(encoding_rs::WINDOWS_1252))
@@ -251,6 +251,11 @@ impl TableReader {
     }
 
     /// Bytes read so far (CSV only), for progress bars.
+    /// Whether the rows come from a CSV file (streamed) rather than xlsx.
+    pub fn is_csv(&self) -> bool {
+        matches!(self.inner, Inner::Csv(_))
+    }
+
     pub fn bytes_read(&self) -> u64 {
         match &self.inner {
             Inner::Csv(r) => r.position().byte(),
