@@ -209,6 +209,12 @@ pub fn from_file(store: &Store, period: Period, path: &std::path::Path) -> Resul
             "Det finns inga ersättningsmodeller i databasen; ladda dem med `resurs model load FIL`.".into(),
         ));
     }
+    // Only the file's visits are settled: grants (paid whatever the volumes)
+    // are left out.
+    let models: Vec<_> = models
+        .into_iter()
+        .filter(|m| m.model_type() != Some(resurs_core::rules::modelfile::ModelType::Anslag))
+        .collect();
     let pseudo = crate::keys::pseudonymizer(store, crate::keys::NewKey::Random)?;
     let providers = providers(store)?;
     let prefix = period.to_string();

@@ -17,6 +17,7 @@ pub mod personnummer;
 pub mod pseudonym;
 pub mod report;
 pub mod rules;
+pub mod sie;
 
 pub use num::{Money, Qty};
 pub use period::Period;
