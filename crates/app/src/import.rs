@@ -260,7 +260,7 @@ impl Options<'_> {
     }
 }
 
-fn file_sha256(path: &Path) -> Result<String, AppError> {
+pub(crate) fn file_sha256(path: &Path) -> Result<String, AppError> {
     let mut f = std::fs::File::open(path).map_err(AppError::io(format!("läsa filen {}", path.display())))?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
@@ -278,6 +278,9 @@ fn file_sha256(path: &Path) -> Result<String, AppError> {
 
 /// Imports `path` as `kind` into `store`.
 pub fn import_file(store: &mut Store, kind: Kind, path: &Path, mut opts: Options<'_>) -> Result<Outcome, AppError> {
+    if kind == Kind::Huvudbok {
+        return crate::ledger::import(store, path, None, false, opts).map(|(o, _)| o);
+    }
     let sha = file_sha256(path)?;
     if let Some(prior) = store.prior_import(kind.name(), &sha)? {
         return Ok(Outcome::AlreadyImported {
@@ -521,7 +524,7 @@ impl Ctx<'_, '_> {
             Kind::Narvaro => self.narvaro(r),
             Kind::Placeringar => self.placering(r),
             Kind::Assistans => self.assistans(r),
-            Kind::Huvudbok => self.huvudbok(r),
+            Kind::Huvudbok => unreachable!("huvudbok goes through crate::ledger"),
             Kind::Budget => self.budget(r),
             Kind::Befolkning => self.befolkning(r),
         }
@@ -1114,31 +1117,6 @@ impl Ctx<'_, '_> {
             .tx
             .insert_assistans(b, utf, fran, till, bev, ut, fk.ore(), self.import_id)?;
         self.count(ok, r, 2);
-        Ok(())
-    }
-
-    fn huvudbok(&mut self, r: &mut Row<'_>) -> Result<(), AppError> {
-        let period = r.period(0);
-        let konto = r.text(1);
-        let ansvar = period.and_then(|p| self.ansvar(r, 2, p.first_day(), p.last_day()));
-        let verksamhet = r.text(3);
-        let belopp = r.money(4);
-        let text = r.opt_text(5);
-        let (Some(period), Some(konto), Some(ansvar), Some(verksamhet), Some(belopp), true) =
-            (period, konto, ansvar, verksamhet, belopp, r.ok())
-        else {
-            return Ok(());
-        };
-        let line = Huvudboksrad {
-            period,
-            konto: konto.into(),
-            ansvar,
-            verksamhet: verksamhet.into(),
-            belopp,
-            text: text.map(Into::into),
-        };
-        let ok = self.tx.insert_huvudbok(&line, self.import_id)?;
-        self.count(ok, r, 0);
         Ok(())
     }
 

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod gen;
 pub mod import;
 pub mod keys;
+pub mod ledger;
 pub mod models;
 pub mod reports;
 pub mod scenario;

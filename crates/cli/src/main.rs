@@ -107,9 +107,15 @@ struct ImportArgs {
     /// placeringar, assistans, huvudbok, budget, befolkning.
     #[arg(value_name = "SLAG")]
     kind: String,
-    /// Filen som ska importeras (.csv eller .xlsx).
+    /// Filen som ska importeras (.csv eller .xlsx; huvudbok även SIE 4).
     #[arg(value_name = "FIL")]
     file: PathBuf,
+    /// Huvudbok: mappningsfil från ekonomisystemets koder (docs/format/mappning.md).
+    #[arg(long, value_name = "FIL")]
+    mappning: Option<PathBuf>,
+    /// Huvudbok: behåll rader med omappade koder under ansvaret OMAPPAT i stället för att avvisa filen.
+    #[arg(long)]
+    omappat: bool,
 }
 
 #[derive(Args)]
@@ -346,6 +352,45 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut bar = render::Bar::new(&args.file);
             let mut opts = import::Options::now();
             opts.progress = bar.as_mut().map(|b| b as &mut dyn import::Progress);
+            if kind != Kind::Huvudbok && (args.mappning.is_some() || args.omappat) {
+                anyhow::bail!("--mappning och --omappat gäller bara import av huvudbok");
+            }
+            if kind == Kind::Huvudbok {
+                let mapping = match &args.mappning {
+                    Some(p) => match resurs_app::ledger::read_mapping(p)? {
+                        Ok(m) => Some(m),
+                        Err(problems) => {
+                            eprint!(
+                                "{}",
+                                problems
+                                    .render()
+                                    .replace("importerades inte; inget har sparats", "är inte en giltig mappningsfil")
+                            );
+                            return Ok(ExitCode::from(1));
+                        }
+                    },
+                    None => None,
+                };
+                let (outcome, info) =
+                    resurs_app::ledger::import(&mut store, &args.file, mapping.as_ref(), args.omappat, opts)?;
+                if let (Some(s), import::Outcome::Imported { .. }) = (&info.sie, &outcome) {
+                    eprintln!(
+                        "SIE 4: {} verifikationer, {} konton; raderna kommer från {} och summeras per månad, konto, \
+                         ansvar och verksamhet; {} rader på balanskonton (klass 1–2) används inte.",
+                        render::int(s.verifikationer as i64),
+                        s.konton,
+                        s.kalla,
+                        render::int(s.balansrader as i64)
+                    );
+                }
+                if !info.omappat.is_empty() {
+                    eprintln!("Omappade koder sparade under ansvaret {}:", resurs_app::ledger::OMAPPAT);
+                    for line in &info.omappat {
+                        eprintln!("  {line}");
+                    }
+                }
+                return Ok(report_import(kind, &args.file, outcome));
+            }
             let outcome = import::import_file(&mut store, kind, &args.file, opts)?;
             Ok(report_import(kind, &args.file, outcome))
         }

@@ -1197,7 +1197,11 @@ fn visit_problems_from_reading_and_storing_come_in_line_order() {
     );
     for i in 0..10_000 {
         let id = if i == 9_000 { "B1".to_string() } else { format!("B{i}") };
-        let start = if i == 5_000 { "2025-03-03 25:00" } else { "2025-03-03 08:00" };
+        let start = if i == 5_000 {
+            "2025-03-03 25:00"
+        } else {
+            "2025-03-03 08:00"
+        };
         text.push_str(&format!(
             "{id};{a};711;HT_OMV;P1;{start};2025-03-03 08:30;2025-03-03 08:00;2025-03-03 08:30;utförd\n"
         ));
@@ -1211,4 +1215,110 @@ fn visit_problems_from_reading_and_storing_come_in_line_order() {
     assert!(bad_time < dup, "{err}");
     assert!(err.contains("\"B1\""), "{err}");
     assert_eq!(env.info_json()["kontrollsumma"], before, "nothing stored");
+}
+
+/// Text in code page 437 (SIE's PC8) for the Swedish letters used here.
+fn pc8(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| match c {
+            'å' => 0x86,
+            'ä' => 0x84,
+            'ö' => 0x94,
+            'Å' => 0x8F,
+            'Ä' => 0x8E,
+            'Ö' => 0x99,
+            c if c.is_ascii() => c as u8,
+            c => panic!("{c} not in the test table"),
+        })
+        .collect()
+}
+
+const SIE: &str = "#FLAGGA 0
+#PROGRAM \"Ekonomisystem\" 12.4
+#FORMAT PC8
+#SIETYP 4
+#FNAMN \"Testkommun\"
+#RAR 0 20250101 20251231
+#KONTO 1930 \"Bank\"
+#KONTO 5011 \"Löner månadsavlönade\"
+#KONTO 3510 \"Omsorgsavgifter\"
+#DIM 1 \"Ansvar\"
+#DIM 20 \"Verksamhet\"
+#OBJEKT 1 \"1711\" \"Hemtjänst Centrum\"
+#VER A 1 20250131 \"Lön januari\"
+{
+#TRANS 5011 {1 \"1711\" 20 \"510\"} 1000.00
+#TRANS 5011 {1 \"1711\" 20 \"510\"} 234.50
+#TRANS 5011 {1 \"9999\" 20 \"510\"} 99.00
+#TRANS 1930 {} -1333.50
+}
+#VER B 1 20250215 \"Avgifter\"
+{
+#TRANS 3510 {1 \"1711\" 20 \"510\"} -400.00 20250214 \"Avgift\"
+#TRANS 1930 {} 400.00
+}
+";
+
+#[test]
+fn sie_ledger_with_mapping_unmapped_codes_and_omappat() {
+    let env = Env::new();
+    env.base();
+    std::fs::write(env.path("bok.se"), pc8(SIE)).unwrap();
+    let mapping = env.write(
+        "mappning.csv",
+        "slag;från;till\ndimension;20;verksamhet\nansvar;17*;711\nkonto;3*;*\nkonto;5*;*\n",
+    );
+    let m = mapping.to_str().unwrap();
+    // 9999 is not mapped: the file is refused with the code, its lines and amount.
+    let out = env.run(&["import", "huvudbok", "bok.se", "--mappning", m]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("rad 17, kolumn \"ansvar\": värdet \"9999\"") && err.contains("1 rad, summa 99,00 kr"),
+        "{err}"
+    );
+    assert!(err.contains("--omappat"), "{err}");
+    // With --omappat the line is kept under OMAPPAT; the rest is mapped 1711 → 711,
+    // summed per month, account, ansvar and verksamhet; balance accounts are skipped.
+    let out = env.run(&["import", "huvudbok", "bok.se", "--mappning", m, "--omappat"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(stdout(&out).contains("PC8 (CP437)"), "{}", stdout(&out));
+    assert!(err.contains("ansvar 9999: 1 rader, 99,00 kr"), "{err}");
+    assert!(err.contains("2 rader på balanskonton"), "{err}");
+    let db = rusqlite::Connection::open(env.db()).unwrap();
+    let rows: Vec<(i64, String, String, String, i64)> = db
+        .prepare("SELECT period, konto, ansvar, verksamhet, belopp FROM huvudbok ORDER BY period, ansvar")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (202501, "5011".into(), "711".into(), "510".into(), 123_450),
+            (202501, "5011".into(), "OMAPPAT".into(), "510".into(), 9_900),
+            (202502, "3510".into(), "711".into(), "510".into(), -40_000),
+        ]
+    );
+    let name: String = db
+        .query_row("SELECT namn FROM konto WHERE kod = '5011'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(name, "Löner månadsavlönade");
+    // A broken file names its line.
+    std::fs::write(env.path("trasig.se"), pc8(&SIE.replace("234.50", "234,50"))).unwrap();
+    let out = env.run(&["import", "huvudbok", "trasig.se", "--mappning", m]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("rad 16"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("decimalpunkt"), "{}", stderr(&out));
+    // A broken mapping file names its row and column.
+    let bad = env.write("bad.csv", "slag;från;till\nkonton;5*;*\n");
+    let out = env.run(&["import", "huvudbok", "bok.se", "--mappning", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("rad 2, kolumn \"slag\"") && stderr(&out).contains("mappningsfil"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -38,7 +38,13 @@ pub fn decode(bytes: &[u8]) -> (String, &'static str) {
         Err(_) => (
             bytes
                 .iter()
-                .map(|&b| if b < 0x80 { b as char } else { CP437_HIGH[(b - 0x80) as usize] })
+                .map(|&b| {
+                    if b < 0x80 {
+                        b as char
+                    } else {
+                        CP437_HIGH[(b - 0x80) as usize]
+                    }
+                })
                 .collect(),
             "PC8 (CP437)",
         ),
@@ -114,7 +120,10 @@ impl SieProblem {
         if self.varde.is_empty() {
             format!("rad {}, {}: {}", self.rad, self.post, self.fel)
         } else {
-            format!("rad {}, {}, värdet \"{}\": {}", self.rad, self.post, self.varde, self.fel)
+            format!(
+                "rad {}, {}, värdet \"{}\": {}",
+                self.rad, self.post, self.varde, self.fel
+            )
         }
     }
 }
@@ -218,7 +227,7 @@ fn parse_amount(s: &str) -> Result<Money, &'static str> {
 }
 
 fn objects(list: &[String]) -> Result<Vec<ObjectRef>, &'static str> {
-    if list.len() % 2 != 0 {
+    if !list.len().is_multiple_of(2) {
         return Err("par av dimensionsnummer och objektkod, t.ex. {1 \"711\"}");
     }
     list.chunks(2)
@@ -568,7 +577,9 @@ pub fn parse(text: &str) -> Result<SieFile, Vec<SieProblem>> {
 pub fn looks_like_sie(bytes: &[u8]) -> bool {
     let start = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let first = start.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
-    start[first..].starts_with(b"#FLAGGA") || start[first..].starts_with(b"#SIETYP") || start[first..].starts_with(b"#PROGRAM")
+    start[first..].starts_with(b"#FLAGGA")
+        || start[first..].starts_with(b"#SIETYP")
+        || start[first..].starts_with(b"#PROGRAM")
 }
 
 #[cfg(test)]
@@ -666,7 +677,10 @@ mod tests {
         // (edit, line, label, text in the message, reason)
         let cases = [
             (
-                FILE.replace("#TRANS 5011 {1 \"711\" 6 \"510\"} 1234.00", "#TRANS 5011 {1 \"711\" 6 \"510\"} 1234,00"),
+                FILE.replace(
+                    "#TRANS 5011 {1 \"711\" 6 \"510\"} 1234.00",
+                    "#TRANS 5011 {1 \"711\" 6 \"510\"} 1234,00",
+                ),
                 23,
                 "#TRANS",
                 "decimalpunkt",
@@ -725,7 +739,8 @@ mod tests {
         for (text, line, label, msg, why) in cases {
             let p = parse(&text).expect_err(why);
             assert!(
-                p.iter().any(|p| p.rad == line && p.post == label && p.fel.contains(msg)),
+                p.iter()
+                    .any(|p| p.rad == line && p.post == label && p.fel.contains(msg)),
                 "{why}: {p:?}"
             );
         }

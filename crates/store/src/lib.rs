@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0001_grund.sql"),
     include_str!("../migrations/sqlite/0002_modeller.sql"),
     include_str!("../migrations/sqlite/0003_bemanning.sql"),
+    include_str!("../migrations/sqlite/0004_konto.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -1057,6 +1058,15 @@ impl<'c> Tx<'c> {
             "sparande av huvudbok",
             "INSERT INTO huvudbok (period, konto, ansvar, verksamhet, belopp, text, import_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             params![r.period.as_int(), r.konto, r.ansvar, r.verksamhet, r.belopp.ore(), r.text, import],
+        )
+    }
+
+    /// Stores an account's name (the newest name wins).
+    pub fn upsert_konto(&self, kod: &str, namn: &str) -> Result<bool> {
+        self.exec(
+            "sparande av kontonamn",
+            "INSERT INTO konto (kod, namn) VALUES ($1, $2) ON CONFLICT (kod) DO UPDATE SET namn = excluded.namn",
+            params![kod, namn],
         )
     }
 
