@@ -1578,6 +1578,53 @@ fn population(g: &mut Gen) -> Result<(), AppError> {
 }
 
 /// Creates Exempelstad in an empty `store`.
+/// Forecast versions as the managers would have made them: at each
+/// checkpoint the proposal by last year's monthly profile (run-rate when
+/// there is no last year), rounded to whole tkr, for the committees and
+/// the larger departments. 2025 is closed, so its accuracy can be shown.
+fn forecasts(store: &mut Store) -> Result<(), AppError> {
+    use crate::followup::{report, set_forecast, Options as FOpts};
+    use resurs_core::followup::{Metod, NodeReport, Periodisering};
+    fn find<'a>(n: &'a NodeReport, code: &str) -> Option<&'a NodeReport> {
+        if n.kod == code {
+            return Some(n);
+        }
+        n.barn.iter().find_map(|b| find(b, code))
+    }
+    let plan: [(i32, u32, &str); 5] = [
+        (2025, 4, "Prognos 1"),
+        (2025, 8, "Prognos 2"),
+        (2025, 10, "Månad 10"),
+        (2026, 4, "Prognos 1"),
+        (2026, 8, "Prognos 2"),
+    ];
+    for (year, month, name) in plan {
+        let Some(period) = Period::new(year, month) else {
+            continue;
+        };
+        let o = FOpts {
+            period,
+            node: None,
+            metod: Metod::Profil,
+            periodisering: Periodisering::Jamn,
+            prognos: None,
+            budget: None,
+            konton: false,
+        };
+        let r = report(store, &o)?;
+        let stamp = format!("{}T12:00:00Z", period.last_day());
+        for code in ["VON", "SN", "71", "73", "76", "81"] {
+            let Some(n) = find(&r.rot, code) else { continue };
+            let tkr = resurs_core::num::round_div(n.belopp.prognos, 100_000);
+            let comment =
+                format!("Utfall t.o.m. {period} framskrivet efter förra årets månadsprofil, avrundat till tkr");
+            let amount = resurs_core::num::Money::from_ore(tkr * 100_000);
+            set_forecast(store, name, period, code, amount, &comment, &stamp)?;
+        }
+    }
+    Ok(())
+}
+
 pub fn run(store: &mut Store, opts: &Options, log: &mut dyn FnMut(&str)) -> Result<Summary, AppError> {
     if store.has_data()? {
         return Err(AppError::User(format!(
@@ -1628,6 +1675,8 @@ pub fn run(store: &mut Store, opts: &Options, log: &mut dyn FnMut(&str)) -> Resu
                 return Err(AppError::User(format!("internt fel i demons modeller:\n{msg}")));
             }
         }
+        log("Lägger in prognoser (Prognos 1 i april, Prognos 2 i augusti, Månad 10 för 2025) …");
+        forecasts(store)?;
         Ok(Summary {
             files: files.len(),
             rows,

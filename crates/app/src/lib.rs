@@ -6,6 +6,7 @@
 //! no SQL (that is the store's) and no rules (those are the core's).
 
 pub mod demo;
+pub mod followup;
 pub mod gen;
 pub mod import;
 pub mod keys;

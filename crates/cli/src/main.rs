@@ -74,6 +74,16 @@ enum Command {
     /// IFO-placeringar per månad mot budget och break-even-antalet placeringar.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Placeringar(PlacementArgs),
+    /// Månadsuppföljning för en nod i organisationsträdet (ner till konto): utfall, budget,
+    /// avvikelse, prognos, i kostnads- eller resultatlayout.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Followup(FollowupArgs),
+    /// Prognoser: förslag, manuella prognoser per nod med kommentar, versioner, jämförelse och prognossäkerhet.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
+    Forecast {
+        #[command(subcommand)]
+        what: ForecastCommand,
+    },
     /// Räkna fram ett timpris med självkostnadsmetoden (lön, PO, arbetstid, OB, omkostnader, brukartidsandel).
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Rate(RateArgs),
@@ -193,6 +203,92 @@ struct SettleArgs {
     /// Utfil för xlsx (annars standard ut när den inte är en terminal).
     #[arg(long, short, value_name = "FIL")]
     output: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct FollowupArgs {
+    /// Månad ÅÅÅÅ-MM (utfall och budget ackumulerat till och med den).
+    #[arg(long, value_name = "ÅÅÅÅ-MM")]
+    period: String,
+    /// Nod i organisationsträdet (standard: hela kommunen).
+    #[arg(long, value_name = "KOD")]
+    node: Option<String>,
+    /// Teckenkonvention: kostnad (kostnader positiva, avvikelse = budget − utfall) eller
+    /// resultat (intäkter positiva, avvikelse = utfall − budget).
+    #[arg(long, default_value = "kostnad", value_name = "LAYOUT")]
+    layout: String,
+    /// Visa konton under varje nod.
+    #[arg(long)]
+    konton: bool,
+    /// Föreslagen helårsprognos: utfall-budget (utfall + återstående budget), takt eller profil.
+    #[arg(long, default_value = "utfall-budget", value_name = "METOD")]
+    metod: String,
+    /// Periodisering av årsbudget: jamn, dagar eller profil (förra årets utfall per månad).
+    #[arg(long, default_value = "jamn", value_name = "SÄTT")]
+    periodisering: String,
+    /// Prognosversion vars manuella prognoser används (t.ex. "Prognos 2").
+    #[arg(long, value_name = "NAMN")]
+    prognos: Option<String>,
+    /// Budgetversion (standard: årets senaste beslutade eller reviderade).
+    #[arg(long, value_name = "VERSION")]
+    budget: Option<String>,
+    /// Utdataformat.
+    #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
+    format: SettleFormat,
+    /// Utfil för xlsx (annars standard ut när den inte är en terminal).
+    #[arg(long, short, value_name = "FIL")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum ForecastCommand {
+    /// Sätt en nods helårsprognos (nettokostnad, kostnader positiva) i en namngiven version.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Set {
+        /// Versionens namn, t.ex. "Prognos 1".
+        #[arg(long, value_name = "NAMN")]
+        version: String,
+        /// Månaden prognosen görs i (versionens kontrollpunkt), ÅÅÅÅ-MM.
+        #[arg(long, value_name = "ÅÅÅÅ-MM")]
+        period: String,
+        /// Nod i organisationsträdet.
+        #[arg(long, value_name = "KOD")]
+        node: String,
+        /// Helårsprognos i kronor, t.ex. "48 200 000".
+        #[arg(long, value_name = "KR", allow_hyphen_values = true)]
+        belopp: String,
+        /// Kommentar som förklarar prognosen.
+        #[arg(long, value_name = "TEXT")]
+        kommentar: String,
+    },
+    /// Lista årets prognosversioner och prognoser.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    List {
+        #[arg(long, value_name = "ÅÅÅÅ")]
+        year: i32,
+        #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
+        format: Format,
+    },
+    /// Jämför två prognosversioner per nod.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Compare {
+        #[arg(long, value_name = "ÅÅÅÅ")]
+        year: i32,
+        #[arg(long, value_name = "NAMN")]
+        a: String,
+        #[arg(long, value_name = "NAMN")]
+        b: String,
+        #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
+        format: Format,
+    },
+    /// Prognossäkerhet för ett stängt år: slutligt utfall − prognos per version och nod.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Accuracy {
+        #[arg(long, value_name = "ÅÅÅÅ")]
+        year: i32,
+        #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
+        format: Format,
+    },
 }
 
 #[derive(Args)]
@@ -434,6 +530,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Followup(args) => followup_cmd(&path, &args),
+        Command::Forecast { what } => forecast_cmd(&path, what),
         Command::Acconto(args) => {
             let store = open_existing(&path)?;
             let plan = resurs_app::reports::acconto(&store, month(&args.period)?)?;
@@ -676,6 +774,114 @@ fn print_settlement(settlement: resurs_core::rules::settle::Settlement, args: &S
                     std::io::stdout().write_all(&bytes)?;
                 }
                 None => anyhow::bail!("xlsx skrivs inte till en terminal; ange --output FIL"),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn followup_cmd(path: &std::path::Path, args: &FollowupArgs) -> anyhow::Result<ExitCode> {
+    use resurs_core::followup::{Layout, Metod, Periodisering};
+    let store = open_existing(path)?;
+    let Some(layout) = Layout::parse(&args.layout) else {
+        anyhow::bail!(
+            "--layout: värdet \"{}\", förväntade kostnad eller resultat",
+            args.layout
+        );
+    };
+    let Some(metod) = Metod::parse(&args.metod) else {
+        anyhow::bail!(
+            "--metod: värdet \"{}\", förväntade utfall-budget, takt eller profil",
+            args.metod
+        );
+    };
+    let Some(periodisering) = Periodisering::parse(&args.periodisering) else {
+        anyhow::bail!(
+            "--periodisering: värdet \"{}\", förväntade jamn, dagar eller profil",
+            args.periodisering
+        );
+    };
+    let opts = resurs_app::followup::Options {
+        period: month(&args.period)?,
+        node: args.node.clone(),
+        metod,
+        periodisering,
+        prognos: args.prognos.clone(),
+        budget: args.budget.clone(),
+        konton: args.konton,
+    };
+    let report = resurs_app::followup::report(&store, &opts)?;
+    match args.format {
+        SettleFormat::Tabell => print!("{}", render::followup_table(&report, layout)),
+        SettleFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&render::followup_json(&report, layout))?
+        ),
+        SettleFormat::Csv => print!("{}", render::followup_csv(&report, layout)),
+        SettleFormat::Xlsx => {
+            let rows = resurs_core::followup::flatten(&report.rot);
+            let (title, subtitle) = render::followup_titles(&report, layout);
+            let bytes = resurs_io::xlsx::followup_sheet(&title, &subtitle, layout, &rows)
+                .context("kunde inte skapa xlsx-filen")?;
+            match &args.output {
+                Some(p) => {
+                    std::fs::write(p, bytes).with_context(|| format!("kunde inte skriva {}", p.display()))?;
+                    eprintln!("Uppföljningen skrevs till {}.", p.display());
+                }
+                None if !std::io::stdout().is_terminal() => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(&bytes)?;
+                }
+                None => anyhow::bail!("xlsx skrivs inte till en terminal; ange --output FIL"),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn forecast_cmd(path: &std::path::Path, what: ForecastCommand) -> anyhow::Result<ExitCode> {
+    use resurs_app::followup as fu;
+    match what {
+        ForecastCommand::Set {
+            version,
+            period,
+            node,
+            belopp,
+            kommentar,
+        } => {
+            let mut store = open_existing(path)?;
+            let Ok(amount) = resurs_core::num::Money::parse_sv(&belopp) else {
+                anyhow::bail!("--belopp: värdet \"{belopp}\", förväntade ett belopp i kronor, t.ex. 48 200 000");
+            };
+            let now = resurs_app::import::Options::now().timestamp;
+            fu::set_forecast(&mut store, &version, month(&period)?, &node, amount, &kommentar, &now)?;
+            eprintln!(
+                "Prognosen för {node} sparades i \"{version}\" ({period}): {}.",
+                amount.fmt_kr()
+            );
+        }
+        ForecastCommand::List { year, format } => {
+            let store = open_existing(path)?;
+            let list = fu::list(&store, year)?;
+            match format {
+                Format::Tabell => print!("{}", render::forecast_list(year, &list)),
+                Format::Json => println!("{}", serde_json::to_string_pretty(&list)?),
+            }
+        }
+        ForecastCommand::Compare { year, a, b, format } => {
+            let store = open_existing(path)?;
+            let c = fu::compare(&store, year, &a, &b)?;
+            match format {
+                Format::Tabell => print!("{}", render::forecast_compare(&c)),
+                Format::Json => println!("{}", serde_json::to_string_pretty(&c)?),
+            }
+        }
+        ForecastCommand::Accuracy { year, format } => {
+            let store = open_existing(path)?;
+            let a = fu::accuracy(&store, year)?;
+            match format {
+                Format::Tabell => print!("{}", render::forecast_accuracy(year, &a)),
+                Format::Json => println!("{}", serde_json::to_string_pretty(&a)?),
             }
         }
     }

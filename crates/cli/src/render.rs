@@ -1,6 +1,7 @@
 //! Terminal rendering of report values, in Swedish formats.
 
 use resurs_core::num::group_thousands;
+use resurs_core::num::Money;
 use resurs_core::report::Oversikt;
 use resurs_core::rules::selfcost;
 use resurs_core::rules::settle::Settlement;
@@ -679,5 +680,223 @@ pub fn placements_table(r: &resurs_core::rules::breakeven::Report) -> String {
         r.prognos_helar.fmt_tkr(),
         r.avvikelse.fmt_tkr()
     );
+    s
+}
+
+fn cell(v: resurs_core::followup::Value) -> String {
+    match v {
+        resurs_core::followup::Value::Money(ore) => Money::from_ore(ore).fmt_tkr().trim_end_matches(" tkr").to_string(),
+        resurs_core::followup::Value::Percent(Some(m)) => resurs_core::rules::Share(m).fmt_percent(),
+        resurs_core::followup::Value::Percent(None) => "–".into(),
+    }
+}
+
+/// Title and subtitle of the follow-up report.
+pub fn followup_titles(r: &resurs_app::followup::Report, layout: resurs_core::followup::Layout) -> (String, String) {
+    let lay = match layout {
+        resurs_core::followup::Layout::Kostnad => "kostnader positiva, avvikelse = budget − utfall",
+        resurs_core::followup::Layout::Resultat => "intäkter positiva, avvikelse = utfall − budget",
+    };
+    let title = format!("Uppföljning {} – {} {}", r.period, r.rot.kod, r.rot.namn);
+    let prognos = match &r.prognosversion {
+        Some(v) => format!("manuella prognoser ur \"{v}\", övriga: {}", r.prognosmetod),
+        None => format!("föreslagen: {}", r.prognosmetod),
+    };
+    let sub = format!(
+        "Belopp i tkr. Layout: {lay}. Budget: {} ({}). Prognos: {prognos}. Positiv avvikelse = överskott.",
+        r.budgetversion.as_deref().unwrap_or("ingen budget"),
+        r.periodisering
+    );
+    (title, sub)
+}
+
+/// The follow-up report as an indented table in tkr.
+pub fn followup_table(r: &resurs_app::followup::Report, layout: resurs_core::followup::Layout) -> String {
+    use resurs_core::followup::{flatten, headings, values};
+    let (title, sub) = followup_titles(r, layout);
+    let mut s = format!("{title}\n{sub}\n\n");
+    let mut head = pad("Kod / namn", 46);
+    for h in headings(layout) {
+        head.push_str(&rpad(h, 20));
+    }
+    let _ = writeln!(s, "{head}");
+    // The result layout has no forecast column: adjustment rows are left out.
+    let show = |row: &resurs_core::followup::FlatRow| {
+        layout == resurs_core::followup::Layout::Kostnad || row.kind != resurs_core::followup::RowKind::Adjustment
+    };
+    for row in flatten(&r.rot).into_iter().filter(show) {
+        let label = if row.kod.is_empty() {
+            format!("{}{}", "  ".repeat(row.depth), row.namn)
+        } else {
+            format!("{}{} {}", "  ".repeat(row.depth), row.kod, row.namn)
+        };
+        let mut line = pad(&label.chars().take(45).collect::<String>(), 46);
+        for v in values(layout, &row.amounts) {
+            line.push_str(&rpad(&cell(v), 20));
+        }
+        let _ = writeln!(s, "{}", line.trim_end());
+    }
+    s
+}
+
+/// The follow-up report as CSV (kronor with decimal comma, no thousands
+/// separators; percentages as decimal fractions).
+pub fn followup_csv(r: &resurs_app::followup::Report, layout: resurs_core::followup::Layout) -> String {
+    use resurs_core::followup::{flatten, headings, values, RowKind, Value};
+    let mut s = String::from("period;niva;typ;kod;namn");
+    for h in headings(layout) {
+        s.push(';');
+        s.push_str(h);
+    }
+    s.push('\n');
+    for row in flatten(&r.rot) {
+        if layout == resurs_core::followup::Layout::Resultat && row.kind == RowKind::Adjustment {
+            continue;
+        }
+        let typ = match row.kind {
+            RowKind::Node => "nod",
+            RowKind::Account => "konto",
+            RowKind::Adjustment => "manuell prognos",
+        };
+        let _ = write!(
+            s,
+            "{};{};{typ};{};{}",
+            r.period,
+            row.depth,
+            row.kod,
+            row.namn.replace(';', ",")
+        );
+        for v in values(layout, &row.amounts) {
+            let text = match v {
+                Value::Money(ore) => resurs_core::num::format_hundredths(ore, 2),
+                Value::Percent(Some(m)) => resurs_core::num::format_hundredths(m / 100, 4),
+                Value::Percent(None) => String::new(),
+            };
+            let _ = write!(s, ";{text}");
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// The follow-up report as a JSON tree: each node with its amounts (ledger
+/// sign), the layout's columns, its accounts, adjustment and children.
+pub fn followup_json(r: &resurs_app::followup::Report, layout: resurs_core::followup::Layout) -> serde_json::Value {
+    use resurs_core::followup::{headings, values, Amounts, NodeReport, Value};
+    fn cols(layout: resurs_core::followup::Layout, a: &Amounts) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        for (h, v) in headings(layout).iter().zip(values(layout, a)) {
+            let j = match v {
+                Value::Money(ore) => serde_json::json!(ore),
+                Value::Percent(p) => serde_json::json!(p.map(|m| m as f64 / 1_000_000.0)),
+            };
+            m.insert(h.to_string(), j);
+        }
+        serde_json::Value::Object(m)
+    }
+    fn node(layout: resurs_core::followup::Layout, n: &NodeReport) -> serde_json::Value {
+        serde_json::json!({
+            "kod": n.kod,
+            "namn": n.namn,
+            "niva": n.niva,
+            "belopp": n.belopp,
+            "kolumner": cols(layout, &n.belopp),
+            "konton": n.konton.iter().map(|k| serde_json::json!({
+                "konto": k.konto, "namn": k.namn, "belopp": k.belopp, "kolumner": cols(layout, &k.belopp)
+            })).collect::<Vec<_>>(),
+            "manuell_prognos": n.manuell_prognos,
+            "barn": n.barn.iter().map(|b| node(layout, b)).collect::<Vec<_>>(),
+        })
+    }
+    let (title, sub) = followup_titles(r, layout);
+    serde_json::json!({
+        "rubrik": title,
+        "beskrivning": sub,
+        "period": r.period,
+        "layout": match layout { resurs_core::followup::Layout::Kostnad => "kostnad", _ => "resultat" },
+        "budgetversion": r.budgetversion,
+        "prognosversion": r.prognosversion,
+        "belopp_i": "öre, huvudbokens tecken (kostnader positiva); kolumner enligt layouten",
+        "rot": node(layout, &r.rot),
+    })
+}
+
+pub fn forecast_list(year: i32, list: &[resurs_app::followup::VersionFigure]) -> String {
+    let mut s = format!("Prognoser {year}\n\n");
+    let _ = writeln!(
+        s,
+        "{}{}{}{}  Kommentar",
+        pad("Version", 16),
+        pad("Månad", 9),
+        pad("Nod", 10),
+        rpad("Prognos", 16)
+    );
+    for f in list {
+        let _ = writeln!(
+            s,
+            "{}{}{}{}  {}",
+            pad(&f.version, 16),
+            pad(&f.period.to_string(), 9),
+            pad(&f.nod, 10),
+            rpad(&Money::from_ore(f.belopp).fmt_tkr(), 16),
+            f.kommentar
+        );
+    }
+    if list.is_empty() {
+        s.push_str("(inga prognoser)\n");
+    }
+    s
+}
+
+pub fn forecast_compare(c: &resurs_app::followup::Comparison) -> String {
+    let mut s = format!("Prognos \"{}\" mot \"{}\" (nettokostnad, tkr)\n\n", c.b, c.a);
+    let _ = writeln!(
+        s,
+        "{}{}{}{}",
+        pad("Nod", 10),
+        rpad(&c.a, 16),
+        rpad(&c.b, 16),
+        rpad("Skillnad", 16)
+    );
+    let opt = |v: Option<i64>| v.map_or("–".to_string(), |o| Money::from_ore(o).fmt_tkr());
+    for (n, a, b, d) in &c.rader {
+        let _ = writeln!(
+            s,
+            "{}{}{}{}",
+            pad(n, 10),
+            rpad(&opt(*a), 16),
+            rpad(&opt(*b), 16),
+            rpad(&opt(*d), 16)
+        );
+    }
+    s.push_str("\nSkillnad = senare − tidigare version; positivt = högre prognostiserad kostnad.\n");
+    s
+}
+
+pub fn forecast_accuracy(year: i32, list: &[resurs_app::followup::Accuracy]) -> String {
+    let mut s = format!("Prognossäkerhet {year}: slutligt resultat − prognos (tkr, resultat = −nettokostnad)\n\n");
+    let _ = writeln!(
+        s,
+        "{}{}{}{}{}{}",
+        pad("Version", 16),
+        pad("Månad", 9),
+        pad("Nod", 10),
+        rpad("Prognos", 16),
+        rpad("Utfall", 16),
+        rpad("Avvikelse", 16)
+    );
+    for a in list {
+        let _ = writeln!(
+            s,
+            "{}{}{}{}{}{}",
+            pad(&a.version, 16),
+            pad(&a.period.to_string(), 9),
+            pad(&a.nod, 10),
+            rpad(&Money::from_ore(a.prognos).fmt_tkr(), 16),
+            rpad(&Money::from_ore(a.utfall).fmt_tkr(), 16),
+            rpad(&Money::from_ore(a.avvikelse).fmt_tkr(), 16)
+        );
+    }
+    s.push_str("\nPositiv avvikelse = året slutade bättre än prognosen.\n");
     s
 }

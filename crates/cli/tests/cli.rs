@@ -1322,3 +1322,157 @@ fn sie_ledger_with_mapping_unmapped_codes_and_omappat() {
         stderr(&out)
     );
 }
+
+#[test]
+fn followup_in_both_layouts_with_forecasts_and_xlsx() {
+    let env = Env::new();
+    env.base();
+    // 2025: 100 000 kr a month in costs on 711; 2026 Jan–Apr 120 000 a month and
+    // income of −10 000 a month; annual budget 1 320 000 costs, −96 000 income.
+    let mut ledger = String::from("period;konto;ansvar;verksamhet;belopp\n");
+    for m in 1..=12 {
+        ledger.push_str(&format!("2025-{m:02};5011;711;510;100000\n"));
+    }
+    for m in 1..=4 {
+        ledger.push_str(&format!(
+            "2026-{m:02};5011;711;510;120000\n2026-{m:02};3510;711;510;-10000\n"
+        ));
+    }
+    env.import_ok("huvudbok", "hb.csv", &ledger);
+    env.import_ok(
+        "budget",
+        "budget.csv",
+        "version;typ;år;period;ansvar;konto;verksamhet;belopp
+Budget 2026;beslutad;2026;;711;5011;510;1320000
+Budget 2026;beslutad;2026;;711;3510;510;-96000
+Budget 2025;beslutad;2025;;711;5011;510;1200000
+",
+    );
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = env.run(args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let base = ["followup", "--period", "2026-04", "--konton", "--format", "json"];
+    let v = json(&base);
+    let root = &v["rot"];
+    assert_eq!(root["kod"], "K");
+    // Cost layout: outcome 440 000, budget 4/12 of 1 224 000 = 408 000, deviation −32 000 (deficit).
+    let n711 = &root["barn"][0]["barn"][0]["barn"][0];
+    assert_eq!(n711["kod"], "711");
+    assert_eq!(n711["kolumner"]["Utfall ack"], 44_000_000);
+    assert_eq!(n711["kolumner"]["Budget ack"], 40_800_000);
+    assert_eq!(n711["kolumner"]["Budget − utfall"], -3_200_000);
+    // Forecast (outcome + remaining budget) = 440 000 + 8/12 of 1 224 000 = 1 256 000.
+    assert_eq!(n711["kolumner"]["Prognos helår"], 125_600_000);
+    // Totals are the sums of parts all the way up.
+    assert_eq!(root["belopp"], n711["belopp"]);
+    let accounts: i64 = n711["konton"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["belopp"]["utfall"].as_i64().unwrap())
+        .sum();
+    assert_eq!(accounts, 44_000_000);
+    // Result layout on the same data: signs turned, deviation = outcome − budget = −32 000,
+    // previous year 400 000 of costs = −400 000.
+    let mut args = base.to_vec();
+    args.extend(["--layout", "resultat"]);
+    let r = json(&args);
+    let r711 = &r["rot"]["barn"][0]["barn"][0]["barn"][0]["kolumner"];
+    assert_eq!(r711["Utfall ack"], -44_000_000);
+    assert_eq!(r711["Utfall − budget"], -3_200_000);
+    assert_eq!(r711["Föreg. år ack"], -40_000_000);
+    // Run-rate and profile proposals.
+    let mut args = base.to_vec();
+    args.extend(["--metod", "takt"]);
+    assert_eq!(json(&args)["rot"]["belopp"]["prognos"], 132_000_000);
+    // A manual forecast with a comment is an explicit adjustment under its node.
+    let out = env.run(&[
+        "forecast",
+        "set",
+        "--version",
+        "Prognos 1",
+        "--period",
+        "2026-04",
+        "--node",
+        "711",
+        "--belopp",
+        "1 300 000",
+        "--kommentar",
+        "Fler brukare",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = env.run(&[
+        "forecast",
+        "set",
+        "--version",
+        "Prognos 2",
+        "--period",
+        "2026-08",
+        "--node",
+        "711",
+        "--belopp",
+        "1 340 000",
+        "--kommentar",
+        "Sommarvikarier",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut args = base.to_vec();
+    args.extend(["--prognos", "Prognos 1"]);
+    let m = json(&args);
+    let m711 = &m["rot"]["barn"][0]["barn"][0]["barn"][0];
+    assert_eq!(m711["belopp"]["prognos"], 130_000_000);
+    assert_eq!(m711["manuell_prognos"]["justering"], 130_000_000 - 125_600_000);
+    assert_eq!(m["rot"]["belopp"]["prognos"], 130_000_000);
+    let c = json(&[
+        "forecast",
+        "compare",
+        "--year",
+        "2026",
+        "--a",
+        "Prognos 1",
+        "--b",
+        "Prognos 2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(c["rader"][0][3], 4_000_000, "+40 000 vs Prognos 1");
+    // Bad input.
+    let out = env.run(&[
+        "forecast",
+        "set",
+        "--version",
+        "X",
+        "--period",
+        "2026-04",
+        "--node",
+        "999",
+        "--belopp",
+        "1",
+        "--kommentar",
+        "x",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("--node: värdet \"999\""), "{}", stderr(&out));
+    let out = env.run(&["followup", "--period", "2026-04", "--layout", "baklänges"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("kostnad eller resultat"), "{}", stderr(&out));
+    let out = env.run(&["forecast", "accuracy", "--year", "2026"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("inte stängt"), "{}", stderr(&out));
+    // xlsx: totals are formulas over their parts, headers frozen.
+    let out = env.run(&[
+        "followup", "--period", "2026-04", "--konton", "--format", "xlsx", "--output", "u.xlsx",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    use calamine::{open_workbook, Reader, Xlsx};
+    let mut wb: Xlsx<_> = open_workbook(env.path("u.xlsx")).unwrap();
+    let formulas = wb.worksheet_formula("Uppföljning").unwrap();
+    let all: Vec<String> = formulas.rows().flatten().map(|f| f.to_string()).collect();
+    assert!(all.iter().any(|f| f.contains('+') || f.starts_with('C')), "{all:?}");
+    assert!(all.iter().any(|f| f.contains("IF(")), "{all:?}");
+    let values = wb.worksheet_range("Uppföljning").unwrap();
+    let found = values.rows().any(|r| r.iter().any(|c| *c == "711"));
+    assert!(found);
+}

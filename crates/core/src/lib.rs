@@ -9,6 +9,7 @@
 
 pub mod calendar;
 pub mod date;
+pub mod followup;
 pub mod model;
 pub mod num;
 pub mod org;

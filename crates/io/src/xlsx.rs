@@ -156,6 +156,114 @@ pub fn settlement_statements(s: &Settlement) -> Result<Vec<u8>, XlsxError> {
     wb.save_to_buffer()
 }
 
+/// Column letter(s) of a zero-based column index.
+fn col_name(mut c: usize) -> String {
+    let mut s = String::new();
+    loop {
+        s.insert(0, (b'A' + (c % 26) as u8) as char);
+        if c < 26 {
+            break;
+        }
+        c = c / 26 - 1;
+    }
+    s
+}
+
+/// The follow-up report as one sheet: amounts in kronor shown in tkr, the
+/// header row frozen, every node row a formula summing its parts (accounts,
+/// adjustments, child nodes) and every deviation and ratio a formula on its
+/// own row, each with its value cached.
+pub fn followup_sheet(
+    title: &str,
+    subtitle: &str,
+    layout: resurs_core::followup::Layout,
+    rows: &[resurs_core::followup::FlatRow],
+) -> Result<Vec<u8>, XlsxError> {
+    use resurs_core::followup::{columns, headings, values, Col, RowKind, Value};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Uppföljning")?;
+    let bold = Format::new().set_bold();
+    let titlef = Format::new().set_bold().set_font_size(14);
+    let tkr = Format::new().set_num_format("#,##0,;-#,##0,");
+    let tkr_bold = Format::new().set_num_format("#,##0,;-#,##0,").set_bold();
+    let pct = Format::new().set_num_format("0.0%");
+    let pct_bold = Format::new().set_num_format("0.0%").set_bold();
+    ws.write_string_with_format(0, 0, title, &titlef)?;
+    ws.write_string(1, 0, subtitle)?;
+    let header_row = 3u32;
+    let first_col = 2u16; // A: code, B: name
+    ws.write_string_with_format(header_row, 0, "Kod", &bold)?;
+    ws.write_string_with_format(header_row, 1, "Namn", &bold)?;
+    let heads = headings(layout);
+    for (i, h) in heads.iter().enumerate() {
+        let unit = match columns(layout)[i] {
+            Col::Ratio(..) => "",
+            _ => " (tkr)",
+        };
+        ws.write_string_with_format(header_row, first_col + i as u16, format!("{h}{unit}"), &bold)?;
+    }
+    let excel_row = |i: usize| header_row + 1 + i as u32; // zero-based sheet row of report row i
+    for (i, r) in rows.iter().enumerate() {
+        let row = excel_row(i);
+        let is_node = r.kind == RowKind::Node;
+        let indent = "  ".repeat(r.depth);
+        ws.write_string(row, 0, &r.kod)?;
+        if is_node {
+            ws.write_string_with_format(row, 1, format!("{indent}{}", r.namn), &bold)?;
+        } else {
+            ws.write_string(row, 1, format!("{indent}{}", r.namn))?;
+        }
+        let vals = values(layout, &r.amounts);
+        for (c, kind) in columns(layout).iter().enumerate() {
+            let col = first_col + c as u16;
+            let letter = col_name(col as usize);
+            let cached = match vals[c] {
+                Value::Money(ore) => ore as f64 / 100.0,
+                Value::Percent(Some(m)) => m as f64 / 1_000_000.0,
+                Value::Percent(None) => 0.0,
+            };
+            let (mf, pf) = if is_node { (&tkr_bold, &pct_bold) } else { (&tkr, &pct) };
+            match kind {
+                Col::Base if is_node && !r.parts.is_empty() => {
+                    let refs: Vec<String> = r
+                        .parts
+                        .iter()
+                        .map(|&p| format!("{letter}{}", excel_row(p) + 1))
+                        .collect();
+                    let f = Formula::new(format!("={}", refs.join("+"))).set_result(cached.to_string());
+                    ws.write_formula_with_format(row, col, f, mf)?;
+                }
+                Col::Base => {
+                    ws.write_number_with_format(row, col, cached, mf)?;
+                }
+                Col::Diff(a, b) => {
+                    let (a, b) = (col_name(first_col as usize + a), col_name(first_col as usize + b));
+                    let f = Formula::new(format!("={a}{r1}-{b}{r1}", r1 = row + 1)).set_result(cached.to_string());
+                    ws.write_formula_with_format(row, col, f, mf)?;
+                }
+                Col::Ratio(a, b) => {
+                    let (a, b) = (col_name(first_col as usize + a), col_name(first_col as usize + b));
+                    let text = if matches!(vals[c], Value::Percent(None)) {
+                        String::new()
+                    } else {
+                        cached.to_string()
+                    };
+                    let f = Formula::new(format!("=IF({b}{r1}=0,\"\",{a}{r1}/{b}{r1})", r1 = row + 1)).set_result(text);
+                    ws.write_formula_with_format(row, col, f, pf)?;
+                }
+            }
+        }
+    }
+    ws.set_column_width(0, 10)?;
+    ws.set_column_width(1, 44)?;
+    for i in 0..heads.len() {
+        ws.set_column_width(first_col + i as u16, 16)?;
+    }
+    ws.set_freeze_panes(header_row + 1, first_col)?;
+    wb.save_to_buffer()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0002_modeller.sql"),
     include_str!("../migrations/sqlite/0003_bemanning.sql"),
     include_str!("../migrations/sqlite/0004_konto.sql"),
+    include_str!("../migrations/sqlite/0005_prognos.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +99,8 @@ pub type DecisionRow = (
     Option<String>,
     Option<i64>,
 );
+/// A budget sum: (ansvar, account, month as YYYYMM or `None` for annual rows, öre).
+pub type BudgetCell = (String, String, Option<i64>, i64);
 /// A personal-assistance period: (brukare, utförare, regiform code, från,
 /// till, beviljade and utförda in hundredths, FK hourly amount in öre).
 pub type AssistanceRow = (String, String, String, String, String, i64, i64, i64);
@@ -536,6 +539,90 @@ impl Store {
         Ok(sum)
     }
 
+    /// Ledger sums per (ansvar, account, month) for the months `[from, to]`.
+    pub fn ledger_months(&self, from: Period, to: Period) -> Result<Vec<(String, String, i64, i64)>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT ansvar, konto, period, SUM(belopp) FROM huvudbok WHERE period >= $1 AND period <= $2 \
+                 GROUP BY ansvar, konto, period ORDER BY ansvar, konto, period",
+            )
+            .ctx("läsning av huvudbok")?;
+        let rows = st
+            .query_map(params![from.as_int(), to.as_int()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .ctx("läsning av huvudbok")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av huvudbok")
+    }
+
+    /// Budget sums of `version` and `year` per (ansvar, account, month or
+    /// `None` for annual rows).
+    pub fn budget_cells(&self, version: &str, year: i32) -> Result<Vec<BudgetCell>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT ansvar, konto, period, SUM(belopp) FROM budget WHERE version = $1 AND ar = $2 \
+                 GROUP BY ansvar, konto, period ORDER BY ansvar, konto, period",
+            )
+            .ctx("läsning av budget")?;
+        let rows = st
+            .query_map(params![version, year], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .ctx("läsning av budget")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av budget")
+    }
+
+    /// Budget versions of `year` as (version, typ).
+    pub fn budget_versions(&self, year: i32) -> Result<Vec<(String, String)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT version, MIN(typ) FROM budget WHERE ar = $1 GROUP BY version ORDER BY MIN(id)")
+            .ctx("läsning av budget")?;
+        let rows = st
+            .query_map(params![year], |r| Ok((r.get(0)?, r.get(1)?)))
+            .ctx("läsning av budget")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av budget")
+    }
+
+    /// Account names.
+    pub fn konto_names(&self) -> Result<HashMap<String, String>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT kod, namn FROM konto")
+            .ctx("läsning av konton")?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .ctx("läsning av konton")?;
+        rows.collect::<rusqlite::Result<HashMap<_, _>>>()
+            .ctx("läsning av konton")
+    }
+
+    /// Forecast versions of `year`: (id, name, checkpoint month), oldest checkpoint first.
+    pub fn forecast_versions(&self, year: i32) -> Result<Vec<(i64, String, i64)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, namn, period FROM prognos_version WHERE ar = $1 ORDER BY period, id")
+            .ctx("läsning av prognoser")?;
+        let rows = st
+            .query_map(params![year], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .ctx("läsning av prognoser")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av prognoser")
+    }
+
+    /// The forecasts of a version: (node, amount öre, comment).
+    pub fn forecasts(&self, version_id: i64) -> Result<Vec<(String, i64, String)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT nod, belopp, kommentar FROM prognos WHERE version_id = $1 ORDER BY nod")
+            .ctx("läsning av prognoser")?;
+        let rows = st
+            .query_map(params![version_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .ctx("läsning av prognoser")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av prognoser")
+    }
+
     /// Provider code → the ansvar that carries its costs.
     pub fn provider_ansvar(&self) -> Result<HashMap<String, String>> {
         let mut st = self
@@ -676,12 +763,16 @@ impl Store {
         tables.extend(KINDS.iter().map(|k| k.0));
         tables.push("import_logg");
         tables.push("modell_version");
+        tables.extend(["konto", "prognos_version", "prognos"]);
         for t in tables {
             let sql = match t {
                 "import_logg" => {
                     "SELECT id, typ, filnamn, sha256, rader, tillagda FROM import_logg ORDER BY id".to_string()
                 }
                 "meta" => "SELECT nyckel, varde FROM meta ORDER BY nyckel".to_string(),
+                "konto" => "SELECT kod, namn FROM konto ORDER BY kod".to_string(),
+                "prognos_version" => "SELECT id, namn, ar, period FROM prognos_version ORDER BY id".to_string(),
+                "prognos" => "SELECT id, version_id, nod, belopp, kommentar FROM prognos ORDER BY id".to_string(),
                 "modell_version" => {
                     "SELECT id, namn, typ, giltig_fran, giltig_till, innehall, sha256, fil FROM modell_version ORDER BY id"
                         .to_string()
@@ -1058,6 +1149,40 @@ impl<'c> Tx<'c> {
             "sparande av huvudbok",
             "INSERT INTO huvudbok (period, konto, ansvar, verksamhet, belopp, text, import_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             params![r.period.as_int(), r.konto, r.ansvar, r.verksamhet, r.belopp.ore(), r.text, import],
+        )
+    }
+
+    /// The id of forecast version `namn` of `year`, created with checkpoint
+    /// `period` when new; an existing version keeps its checkpoint.
+    pub fn forecast_version(&self, namn: &str, year: i32, period: Period, skapad: &str) -> Result<(i64, i64)> {
+        let found: Option<(i64, i64)> = self
+            .conn
+            .query_row(
+                "SELECT id, period FROM prognos_version WHERE namn = $1 AND ar = $2",
+                params![namn, year],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .ctx("läsning av prognoser")?;
+        if let Some(f) = found {
+            return Ok(f);
+        }
+        let id = self.insert_id(
+            "sparande av prognosversion",
+            "INSERT INTO prognos_version (namn, ar, period, skapad) VALUES ($1, $2, $3, $4) RETURNING id",
+            params![namn, year, period.as_int(), skapad],
+        )?;
+        Ok((id, period.as_int() as i64))
+    }
+
+    /// Sets a node's full-year forecast in a version (replacing an earlier one).
+    pub fn set_forecast(&self, version_id: i64, nod: &str, belopp: i64, kommentar: &str, satt: &str) -> Result<bool> {
+        self.exec(
+            "sparande av prognos",
+            "INSERT INTO prognos (version_id, nod, belopp, kommentar, satt) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (version_id, nod) DO UPDATE SET belopp = excluded.belopp, kommentar = excluded.kommentar, \
+             satt = excluded.satt",
+            params![version_id, nod, belopp, kommentar, satt],
         )
     }
 

@@ -1,0 +1,289 @@
+//! `resurs followup` and `resurs forecast`: the monthly follow-up report and
+//! forecast versions, from the stored ledger, budget and organisation tree
+//! (DOMAIN §5–6). The rules are the core's (`resurs_core::followup`).
+
+use crate::AppError;
+use resurs_core::followup::{self, Cell, Input, Metod, NodeReport, Periodisering};
+use resurs_core::num::Money;
+use resurs_core::period::Period;
+use resurs_store::Store;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What the report is asked for.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub period: Period,
+    pub node: Option<String>,
+    pub metod: Metod,
+    pub periodisering: Periodisering,
+    /// Forecast version whose manual forecasts are used (none: proposals only).
+    pub prognos: Option<String>,
+    /// Budget version (default: the newest adopted or revised of the year).
+    pub budget: Option<String>,
+    /// Account lines under each node.
+    pub konton: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub period: Period,
+    pub budgetversion: Option<String>,
+    pub periodisering: String,
+    pub prognosmetod: String,
+    pub prognosversion: Option<String>,
+    pub rot: NodeReport,
+}
+
+fn months_of(period: Period) -> usize {
+    period.month() as usize - 1
+}
+
+/// The follow-up report.
+pub fn report(store: &Store, o: &Options) -> Result<Report, AppError> {
+    let year = o.period.year();
+    let jan = Period::new(year, 1).ok_or_else(|| AppError::User("ogiltigt år".into()))?;
+    let dec = Period::new(year, 12).ok_or_else(|| AppError::User("ogiltigt år".into()))?;
+    let mut cells: BTreeMap<(String, String), Cell> = BTreeMap::new();
+    // Outcome of the year through the period, and all of last year.
+    for (ansvar, konto, p, sum) in store.ledger_months(jan, o.period)? {
+        if let Some(p) = Period::from_int(p) {
+            cells.entry((ansvar, konto)).or_default().utfall[months_of(p)] += sum;
+        }
+    }
+    for (ansvar, konto, p, sum) in store.ledger_months(jan.add_months(-12), dec.add_months(-12))? {
+        if let Some(p) = Period::from_int(p) {
+            cells.entry((ansvar, konto)).or_default().fg_ar[months_of(p)] += sum;
+        }
+    }
+    let budget_version = match &o.budget {
+        Some(v) => {
+            if !store.budget_versions(year)?.iter().any(|(name, _)| name == v) {
+                return Err(AppError::User(format!(
+                    "Budgetversionen \"{v}\" finns inte för {year}; se `resurs budget list --year {year}`."
+                )));
+            }
+            Some(v.clone())
+        }
+        None => store.current_budget_version(year)?,
+    };
+    if let Some(v) = &budget_version {
+        for (ansvar, konto, p, sum) in store.budget_cells(v, year)? {
+            let cell = cells.entry((ansvar, konto)).or_default();
+            match p.and_then(Period::from_int) {
+                Some(p) => cell.budget[months_of(p)] += sum,
+                None => {
+                    let w = followup::weights(o.periodisering, year, &cell.fg_ar);
+                    for (m, x) in followup::spread(sum, &w).iter().enumerate() {
+                        cell.budget[m] += x;
+                    }
+                }
+            }
+        }
+    }
+    let mut manual = BTreeMap::new();
+    if let Some(name) = &o.prognos {
+        let Some((id, _, _)) = store.forecast_versions(year)?.into_iter().find(|(_, n, _)| n == name) else {
+            return Err(AppError::User(format!(
+                "Prognosversionen \"{name}\" finns inte för {year}; se `resurs forecast list --year {year}`."
+            )));
+        };
+        for (nod, belopp, kommentar) in store.forecasts(id)? {
+            manual.insert(nod, (name.clone(), belopp, kommentar));
+        }
+    }
+    let input = Input {
+        period: o.period,
+        nodes: store.org_nodes()?,
+        cells,
+        metod: o.metod,
+        manual,
+        konto_namn: store.konto_names()?.into_iter().collect(),
+        konton: o.konton,
+    };
+    let Some(rot) = followup::report(&input, o.node.as_deref()) else {
+        return Err(AppError::User(match &o.node {
+            Some(n) => format!("Noden \"{n}\" finns inte i organisationsträdet eller huvudboken."),
+            None => "Organisationsträdet är tomt; importera organisationen först.".into(),
+        }));
+    };
+    Ok(Report {
+        period: o.period,
+        budgetversion: budget_version,
+        periodisering: o.periodisering.label().into(),
+        prognosmetod: o.metod.label().into(),
+        prognosversion: o.prognos.clone(),
+        rot,
+    })
+}
+
+/// Sets a node's full-year forecast (ledger sign: net cost positive) in a
+/// named version; the version is created with `period` as its checkpoint.
+pub fn set_forecast(
+    store: &mut Store,
+    version: &str,
+    period: Period,
+    node: &str,
+    amount: Money,
+    comment: &str,
+    timestamp: &str,
+) -> Result<(), AppError> {
+    let nodes = store.org_nodes()?;
+    if !nodes.iter().any(|n| n.kod == node) {
+        return Err(AppError::User(format!(
+            "--node: värdet \"{node}\", förväntade en kod i organisationsträdet"
+        )));
+    }
+    if comment.trim().is_empty() {
+        return Err(AppError::User(
+            "--kommentar: en prognos behöver en kommentar som förklarar den".into(),
+        ));
+    }
+    let tx = store.begin()?;
+    let (id, checkpoint) = tx.forecast_version(version, period.year(), period, timestamp)?;
+    if checkpoint != period.as_int() as i64 {
+        return Err(AppError::User(format!(
+            "Prognosversionen \"{version}\" {} gäller månad {}; välj den månaden eller ett nytt namn.",
+            period.year(),
+            Period::from_int(checkpoint).map_or(checkpoint.to_string(), |p| p.to_string())
+        )));
+    }
+    tx.set_forecast(id, node, amount.ore(), comment.trim(), timestamp)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// A forecast version's figure for a node.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionFigure {
+    pub version: String,
+    pub period: Period,
+    pub nod: String,
+    pub belopp: i64,
+    pub kommentar: String,
+}
+
+/// Every forecast of `year`, oldest checkpoint first.
+pub fn list(store: &Store, year: i32) -> Result<Vec<VersionFigure>, AppError> {
+    let mut out = Vec::new();
+    for (id, name, p) in store.forecast_versions(year)? {
+        for (nod, belopp, kommentar) in store.forecasts(id)? {
+            out.push(VersionFigure {
+                version: name.clone(),
+                period: Period::from_int(p).unwrap_or(Period::new(year, 1).expect("month 1")),
+                nod,
+                belopp,
+                kommentar,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// One node in two versions: (node, a, b, b − a), öre.
+pub type ComparisonRow = (String, Option<i64>, Option<i64>, Option<i64>);
+
+/// Two versions side by side per node.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    pub a: String,
+    pub b: String,
+    pub rader: Vec<ComparisonRow>,
+}
+
+pub fn compare(store: &Store, year: i32, a: &str, b: &str) -> Result<Comparison, AppError> {
+    let all = list(store, year)?;
+    for v in [a, b] {
+        if !all.iter().any(|f| f.version == v) {
+            return Err(AppError::User(format!(
+                "Prognosversionen \"{v}\" finns inte för {year} (eller saknar prognoser)."
+            )));
+        }
+    }
+    let mut by_node: BTreeMap<String, (Option<i64>, Option<i64>)> = BTreeMap::new();
+    for f in &all {
+        let e = by_node.entry(f.nod.clone()).or_default();
+        if f.version == a {
+            e.0 = Some(f.belopp);
+        }
+        if f.version == b {
+            e.1 = Some(f.belopp);
+        }
+    }
+    Ok(Comparison {
+        a: a.into(),
+        b: b.into(),
+        rader: by_node
+            .into_iter()
+            .filter(|(_, (x, y))| x.is_some() || y.is_some())
+            .map(|(n, (x, y))| {
+                let d = match (x, y) {
+                    (Some(x), Some(y)) => Some(y - x),
+                    _ => None,
+                };
+                (n, x, y, d)
+            })
+            .collect(),
+    })
+}
+
+/// Forecast accuracy (*prognossäkerhet*) for a closed year: for each
+/// version and node, final result − forecast result. Results have the sign
+/// of the result layout (net cost negative), so a positive deviation means
+/// the year ended better than forecast.
+#[derive(Debug, Clone, Serialize)]
+pub struct Accuracy {
+    pub version: String,
+    pub period: Period,
+    pub nod: String,
+    /// Forecast result (−forecast net cost), öre.
+    pub prognos: i64,
+    /// Final result (−net cost of the year), öre.
+    pub utfall: i64,
+    /// utfall − prognos.
+    pub avvikelse: i64,
+}
+
+pub fn accuracy(store: &Store, year: i32) -> Result<Vec<Accuracy>, AppError> {
+    let dec = Period::new(year, 12).ok_or_else(|| AppError::User("ogiltigt år".into()))?;
+    if store.ledger_months(dec, dec)?.is_empty() {
+        return Err(AppError::User(format!(
+            "År {year} är inte stängt: huvudboken har inget utfall för december {year}."
+        )));
+    }
+    let figures = list(store, year)?;
+    if figures.is_empty() {
+        return Err(AppError::User(format!("Det finns inga prognoser för {year}.")));
+    }
+    let o = Options {
+        period: dec,
+        node: None,
+        metod: Metod::Takt,
+        periodisering: Periodisering::Jamn,
+        prognos: None,
+        budget: None,
+        konton: false,
+    };
+    let full = report(store, &o)?;
+    fn find<'a>(n: &'a NodeReport, code: &str) -> Option<&'a NodeReport> {
+        if n.kod == code {
+            return Some(n);
+        }
+        n.barn.iter().find_map(|b| find(b, code))
+    }
+    Ok(figures
+        .into_iter()
+        .map(|f| {
+            let utfall = -find(&full.rot, &f.nod).map_or(0, |n| n.belopp.utfall);
+            let prognos = -f.belopp;
+            Accuracy {
+                avvikelse: utfall - prognos,
+                utfall,
+                prognos,
+                version: f.version,
+                period: f.period,
+                nod: f.nod,
+            }
+        })
+        .collect())
+}

@@ -1,0 +1,702 @@
+//! Monthly follow-up (DOMAIN §5–6): budget periodisation, forecast
+//! proposals and the follow-up report for a node of the organisation tree
+//! down to account level, in the two sign conventions municipalities use.
+//!
+//! Amounts are held in öre with the ledger's sign (costs positive, income
+//! negative). Every node's amounts are the sums of its accounts, its child
+//! nodes and, when a manager has entered a forecast for the node, an explicit
+//! adjustment line (manual forecast − the sum of the parts), so that every
+//! total is the sum of its parts.
+
+use crate::model::OrgNode;
+use crate::num::Money;
+use crate::period::Period;
+use crate::rules::mul_div;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Twelve monthly amounts in öre, January first.
+pub type Months = [i64; 12];
+
+/// How an annual budget is spread over the months.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Periodisering {
+    /// Twelve equal parts.
+    Jamn,
+    /// By the number of days in each month.
+    Dagar,
+    /// By last year's monthly outcome on the same ansvar and account
+    /// (even when last year has no usable profile).
+    Profil,
+}
+
+impl Periodisering {
+    pub fn parse(s: &str) -> Option<Periodisering> {
+        match crate::model::fold(s).as_str() {
+            "jamn" | "jamnt" => Some(Periodisering::Jamn),
+            "dagar" => Some(Periodisering::Dagar),
+            "profil" | "fgar" => Some(Periodisering::Profil),
+            _ => None,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Periodisering::Jamn => "jämnt per månad",
+            Periodisering::Dagar => "efter dagar",
+            Periodisering::Profil => "efter förra årets månadsprofil",
+        }
+    }
+}
+
+/// Spreads `annual` over the months by `weights` so that the months add up
+/// to the annual amount exactly: month m gets round(A × W(m)) − round(A × W(m−1))
+/// where W is the cumulative weight share.
+pub fn spread(annual: i64, weights: &Months) -> Months {
+    let total: i64 = weights.iter().sum();
+    let mut out = [0; 12];
+    if total == 0 {
+        return out;
+    }
+    let mut cum = 0;
+    let mut before = 0;
+    for (i, w) in weights.iter().enumerate() {
+        cum += w;
+        let now = mul_div(annual, cum, total);
+        out[i] = now - before;
+        before = now;
+    }
+    out
+}
+
+/// The weights of `how` for `year`; `last_year` is last year's monthly
+/// outcome (used by the profile, which falls back to even when last year's
+/// months are not all of the same sign or sum to zero).
+pub fn weights(how: Periodisering, year: i32, last_year: &Months) -> Months {
+    match how {
+        Periodisering::Jamn => [1; 12],
+        Periodisering::Dagar => {
+            let mut w = [0; 12];
+            for (i, x) in w.iter_mut().enumerate() {
+                *x = Period::new(year, i as u32 + 1).map_or(0, |p| p.days() as i64);
+            }
+            w
+        }
+        Periodisering::Profil => {
+            let pos = last_year.iter().all(|&x| x >= 0);
+            let neg = last_year.iter().all(|&x| x <= 0);
+            let sum: i64 = last_year.iter().sum();
+            if sum != 0 && (pos || neg) {
+                last_year.map(|x| x.abs())
+            } else {
+                [1; 12]
+            }
+        }
+    }
+}
+
+/// How a full-year forecast is proposed from the outcome so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Metod {
+    /// Outcome so far + the budget of the remaining months.
+    UtfallBudget,
+    /// Straight run-rate: outcome so far ÷ months × 12.
+    Takt,
+    /// Last year's monthly profile: outcome so far ÷ last year's share of
+    /// its full year reached by the same month.
+    Profil,
+}
+
+impl Metod {
+    pub fn parse(s: &str) -> Option<Metod> {
+        match crate::model::fold(s).as_str() {
+            "utfallbudget" | "budget" | "aterstaendebudget" => Some(Metod::UtfallBudget),
+            "takt" | "runrate" => Some(Metod::Takt),
+            "profil" | "fgar" => Some(Metod::Profil),
+            _ => None,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Metod::UtfallBudget => "utfall hittills + återstående budget",
+            Metod::Takt => "utfall hittills i samma takt",
+            Metod::Profil => "utfall hittills efter förra årets månadsprofil",
+        }
+    }
+}
+
+fn ytd(m: &Months, through: u32) -> i64 {
+    m.iter().take(through as usize).sum()
+}
+
+/// The proposed full-year forecast for one line through month `through`.
+pub fn propose(metod: Metod, through: u32, outcome: &Months, budget: &Months, last_year: &Months) -> i64 {
+    let so_far = ytd(outcome, through);
+    let t = through.clamp(1, 12) as i64;
+    match metod {
+        Metod::UtfallBudget => so_far + budget.iter().skip(through as usize).sum::<i64>(),
+        Metod::Takt => mul_div(so_far, 12, t),
+        Metod::Profil => {
+            let full: i64 = last_year.iter().sum();
+            let part = ytd(last_year, through);
+            // A share outside (0, 1] means last year is no guide: run-rate instead.
+            if full != 0 && part != 0 && (part > 0) == (full > 0) && part.abs() <= full.abs() {
+                mul_div(so_far, full, part)
+            } else {
+                mul_div(so_far, 12, t)
+            }
+        }
+    }
+}
+
+/// The amounts of one line, ledger sign, öre.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Amounts {
+    /// Outcome year to date.
+    pub utfall: i64,
+    /// Budget year to date.
+    pub budget: i64,
+    pub budget_helar: i64,
+    /// Full-year forecast.
+    pub prognos: i64,
+    /// Outcome of the same months last year.
+    pub fg_ar: i64,
+}
+
+impl std::ops::AddAssign for Amounts {
+    fn add_assign(&mut self, o: Amounts) {
+        self.utfall += o.utfall;
+        self.budget += o.budget;
+        self.budget_helar += o.budget_helar;
+        self.prognos += o.prognos;
+        self.fg_ar += o.fg_ar;
+    }
+}
+
+/// The ledger, budget and last year of one ansvar and account.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cell {
+    pub utfall: Months,
+    pub budget: Months,
+    pub fg_ar: Months,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountLine {
+    pub konto: String,
+    pub namn: String,
+    pub belopp: Amounts,
+}
+
+/// A manager's full-year forecast for a node, shown as the difference to
+/// the sum of the node's parts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Adjustment {
+    pub version: String,
+    pub prognos: i64,
+    pub justering: i64,
+    pub kommentar: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeReport {
+    pub kod: String,
+    pub namn: String,
+    pub niva: String,
+    pub belopp: Amounts,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub konton: Vec<AccountLine>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub manuell_prognos: Option<Adjustment>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub barn: Vec<NodeReport>,
+}
+
+/// Everything the report is computed from.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub period: Period,
+    pub nodes: Vec<OrgNode>,
+    /// (ansvar, account) → months.
+    pub cells: BTreeMap<(String, String), Cell>,
+    pub metod: Metod,
+    /// Node → (forecast version, full-year forecast in öre, comment).
+    pub manual: BTreeMap<String, (String, i64, String)>,
+    pub konto_namn: BTreeMap<String, String>,
+    /// Include account lines under each node.
+    pub konton: bool,
+}
+
+fn node_on(nodes: &[OrgNode], code: &str, day: NaiveDate) -> Option<OrgNode> {
+    let versions = nodes.iter().filter(|n| n.kod == code);
+    versions
+        .clone()
+        .find(|n| n.giltig_fran <= day && n.giltig_till.is_none_or(|t| day <= t))
+        .or_else(|| versions.filter(|n| n.giltig_fran <= day).max_by_key(|n| n.giltig_fran))
+        .cloned()
+}
+
+/// The follow-up tree rooted at `root` (the top of the tree when `None`).
+/// Ledger codes outside the tree (e.g. `OMAPPAT`) become nodes of their own
+/// under the top.
+pub fn report(input: &Input, root: Option<&str>) -> Option<NodeReport> {
+    let day = input.period.last_day();
+    let through = input.period.month();
+    // The tree as of the report's last day.
+    let mut codes: Vec<String> = input.nodes.iter().map(|n| n.kod.clone()).collect();
+    codes.sort();
+    codes.dedup();
+    let current: BTreeMap<String, OrgNode> = codes
+        .iter()
+        .filter_map(|c| node_on(&input.nodes, c, day).map(|n| (c.clone(), n)))
+        .collect();
+    let top = current
+        .values()
+        .filter(|n| n.overordnad.as_deref().is_none_or(|p| !current.contains_key(p)))
+        .map(|n| n.kod.clone())
+        .min();
+    let mut children: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for n in current.values() {
+        if let Some(p) = n.overordnad.as_ref().filter(|p| current.contains_key(*p)) {
+            children.entry(p.clone()).or_default().push(n.kod.clone());
+        } else if Some(&n.kod) != top.as_ref() {
+            if let Some(t) = &top {
+                children.entry(t.clone()).or_default().push(n.kod.clone());
+            }
+        }
+    }
+    // Cells per ansvar; ansvar codes outside the tree hang under the top.
+    let mut by_ansvar: BTreeMap<&str, Vec<(&String, &Cell)>> = BTreeMap::new();
+    for ((ansvar, konto), cell) in &input.cells {
+        by_ansvar.entry(ansvar).or_default().push((konto, cell));
+    }
+    let mut extra: Vec<String> = by_ansvar
+        .keys()
+        .filter(|a| !current.contains_key(**a))
+        .map(|a| a.to_string())
+        .collect();
+    extra.sort();
+    if let Some(t) = &top {
+        children.entry(t.clone()).or_default().extend(extra.iter().cloned());
+    }
+    for list in children.values_mut() {
+        list.sort();
+    }
+    fn build(
+        code: &str,
+        input: &Input,
+        current: &BTreeMap<String, OrgNode>,
+        children: &BTreeMap<String, Vec<String>>,
+        by_ansvar: &BTreeMap<&str, Vec<(&String, &Cell)>>,
+        through: u32,
+    ) -> NodeReport {
+        let mut belopp = Amounts::default();
+        let mut konton = Vec::new();
+        for (konto, cell) in by_ansvar.get(code).into_iter().flatten() {
+            let a = Amounts {
+                utfall: ytd(&cell.utfall, through),
+                budget: ytd(&cell.budget, through),
+                budget_helar: cell.budget.iter().sum(),
+                prognos: propose(input.metod, through, &cell.utfall, &cell.budget, &cell.fg_ar),
+                fg_ar: ytd(&cell.fg_ar, through),
+            };
+            belopp += a;
+            if input.konton {
+                konton.push(AccountLine {
+                    konto: konto.to_string(),
+                    namn: input.konto_namn.get(*konto).cloned().unwrap_or_default(),
+                    belopp: a,
+                });
+            }
+        }
+        let mut barn = Vec::new();
+        for c in children.get(code).into_iter().flatten() {
+            let child = build(c, input, current, children, by_ansvar, through);
+            belopp += child.belopp;
+            barn.push(child);
+        }
+        // Nodes without any figures are left out below the root.
+        barn.retain(|b| b.belopp != Amounts::default() || b.manuell_prognos.is_some());
+        let manuell_prognos = input.manual.get(code).map(|(version, value, comment)| {
+            let adj = value - belopp.prognos;
+            belopp.prognos = *value;
+            Adjustment {
+                version: version.clone(),
+                prognos: *value,
+                justering: adj,
+                kommentar: comment.clone(),
+            }
+        });
+        let (namn, niva) = match current.get(code) {
+            Some(n) => (n.namn.clone(), n.niva.label().to_string()),
+            None if code == "OMAPPAT" => ("Omappade huvudboksrader".to_string(), "omappat".to_string()),
+            None => (format!("{code} (utanför organisationsträdet)"), "okänd".to_string()),
+        };
+        NodeReport {
+            kod: code.to_string(),
+            namn,
+            niva,
+            belopp,
+            konton,
+            manuell_prognos,
+            barn,
+        }
+    }
+    let start = match root {
+        Some(r) if current.contains_key(r) || by_ansvar.contains_key(r) => r.to_string(),
+        Some(_) => return None,
+        None => top?,
+    };
+    Some(build(&start, input, &current, &children, &by_ansvar, through))
+}
+
+/// The two sign conventions of DOMAIN §6.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Layout {
+    /// Costs positive, income negative (as in the ledger).
+    Kostnad,
+    /// Income positive, costs negative.
+    Resultat,
+}
+
+impl Layout {
+    pub fn parse(s: &str) -> Option<Layout> {
+        match crate::model::fold(s).as_str() {
+            "kostnad" | "kostnadspositiv" => Some(Layout::Kostnad),
+            "resultat" => Some(Layout::Resultat),
+            _ => None,
+        }
+    }
+}
+
+/// One column of a layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Value {
+    Money(i64),
+    /// A ratio in millionths (`None` when the base is zero).
+    Percent(Option<i64>),
+}
+
+/// Column headings of `layout`.
+pub fn headings(layout: Layout) -> &'static [&'static str] {
+    match layout {
+        Layout::Kostnad => &[
+            "Utfall ack",
+            "Budget ack",
+            "Budget − utfall",
+            "Utfall/budget",
+            "Prognos helår",
+            "Budget helår",
+            "Budget − prognos",
+            "Prognos/budget",
+        ],
+        Layout::Resultat => &[
+            "Budget ack",
+            "Utfall ack",
+            "Utfall − budget",
+            "Föreg. år ack",
+            "Utfall − föreg. år",
+        ],
+    }
+}
+
+fn ratio(a: i64, b: i64) -> Value {
+    Value::Percent((b != 0).then(|| mul_div(a, 1_000_000, b)))
+}
+
+/// The values of `layout` for `a`. The cost-positive layout keeps the
+/// ledger's sign and deviation = budget − outcome (the "Budget-Utfall %"
+/// column some reports print is outcome ÷ budget, a consumption ratio); the
+/// result layout turns the sign (income positive) and deviation =
+/// outcome − budget. In both a positive deviation is favourable.
+pub fn values(layout: Layout, a: &Amounts) -> Vec<Value> {
+    match layout {
+        Layout::Kostnad => vec![
+            Value::Money(a.utfall),
+            Value::Money(a.budget),
+            Value::Money(a.budget - a.utfall),
+            ratio(a.utfall, a.budget),
+            Value::Money(a.prognos),
+            Value::Money(a.budget_helar),
+            Value::Money(a.budget_helar - a.prognos),
+            ratio(a.prognos, a.budget_helar),
+        ],
+        Layout::Resultat => {
+            let (b, u, f) = (-a.budget, -a.utfall, -a.fg_ar);
+            vec![
+                Value::Money(b),
+                Value::Money(u),
+                Value::Money(u - b),
+                Value::Money(f),
+                Value::Money(u - f),
+            ]
+        }
+    }
+}
+
+/// How a column is computed: from the line's amounts (and summed into the
+/// parents), or from two other columns of the same row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Col {
+    Base,
+    /// column a − column b
+    Diff(usize, usize),
+    /// column a ÷ column b
+    Ratio(usize, usize),
+}
+
+/// The column kinds of `layout`, in the order of [`headings`] and [`values`].
+pub fn columns(layout: Layout) -> &'static [Col] {
+    match layout {
+        Layout::Kostnad => &[
+            Col::Base,
+            Col::Base,
+            Col::Diff(1, 0),
+            Col::Ratio(0, 1),
+            Col::Base,
+            Col::Base,
+            Col::Diff(5, 4),
+            Col::Ratio(4, 5),
+        ],
+        Layout::Resultat => &[Col::Base, Col::Base, Col::Diff(1, 0), Col::Base, Col::Diff(1, 3)],
+    }
+}
+
+/// What a flattened row is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum RowKind {
+    Node,
+    Account,
+    Adjustment,
+}
+
+/// A report row in print order, with the indexes of the rows it sums.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlatRow {
+    pub depth: usize,
+    pub kind: RowKind,
+    pub kod: String,
+    pub namn: String,
+    pub amounts: Amounts,
+    pub parts: Vec<usize>,
+}
+
+/// The report as rows in print order: each node, then its accounts, its
+/// manual-forecast adjustment and its child nodes.
+pub fn flatten(root: &NodeReport) -> Vec<FlatRow> {
+    fn walk(n: &NodeReport, depth: usize, out: &mut Vec<FlatRow>) -> usize {
+        let me = out.len();
+        out.push(FlatRow {
+            depth,
+            kind: RowKind::Node,
+            kod: n.kod.clone(),
+            namn: n.namn.clone(),
+            amounts: n.belopp,
+            parts: Vec::new(),
+        });
+        let mut parts = Vec::new();
+        for k in &n.konton {
+            parts.push(out.len());
+            out.push(FlatRow {
+                depth: depth + 1,
+                kind: RowKind::Account,
+                kod: k.konto.clone(),
+                namn: k.namn.clone(),
+                amounts: k.belopp,
+                parts: Vec::new(),
+            });
+        }
+        if let Some(m) = &n.manuell_prognos {
+            parts.push(out.len());
+            out.push(FlatRow {
+                depth: depth + 1,
+                kind: RowKind::Adjustment,
+                kod: String::new(),
+                namn: format!("Manuell prognos ({}): {}", m.version, m.kommentar),
+                amounts: Amounts {
+                    prognos: m.justering,
+                    ..Amounts::default()
+                },
+                parts: Vec::new(),
+            });
+        }
+        for b in &n.barn {
+            parts.push(walk(b, depth + 1, out));
+        }
+        out[me].parts = parts;
+        me
+    }
+    let mut out = Vec::new();
+    walk(root, 0, &mut out);
+    out
+}
+
+/// `Money` of an öre amount, for rendering.
+pub fn money(ore: i64) -> Money {
+    Money::from_ore(ore)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::OrgNiva;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn periodisation_sums_exactly_to_the_annual_amount() {
+        // (annual öre, method, expected January, expected February)
+        let last_year: Months = [100, 80, 90, 100, 100, 120, 200, 180, 100, 100, 90, 140];
+        let cases = [
+            (100_000_001, Periodisering::Jamn, 8_333_333, 8_333_334),
+            (36_500_000, Periodisering::Dagar, 3_100_000, 2_800_000),
+            (-36_600_000, Periodisering::Dagar, -3_100_000, -2_900_000), // 2028: leap year
+            (1_400_000, Periodisering::Profil, 100_000, 80_000),
+        ];
+        for (annual, how, jan, feb) in cases {
+            let year = if annual == -36_600_000 { 2028 } else { 2026 };
+            let m = spread(annual, &weights(how, year, &last_year));
+            assert_eq!(m.iter().sum::<i64>(), annual, "{how:?} sums exactly");
+            assert_eq!((m[0], m[1]), (jan, feb), "{how:?}");
+        }
+        // A profile with mixed signs falls back to even.
+        let mixed: Months = [10, -5, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10];
+        assert_eq!(weights(Periodisering::Profil, 2026, &mixed), [1; 12]);
+        // Every amount from 1 öre to a few kronor is spread without loss.
+        for annual in 0..1_000 {
+            let w = weights(Periodisering::Dagar, 2026, &[0; 12]);
+            assert_eq!(spread(annual, &w).iter().sum::<i64>(), annual);
+        }
+    }
+
+    #[test]
+    fn forecast_methods_on_a_known_series() {
+        // 100 a month so far for 4 months; budget 110 a month; last year
+        // front-loaded: 40 % of the year in its first four months.
+        let outcome: Months = [100, 100, 100, 100, 0, 0, 0, 0, 0, 0, 0, 0];
+        let budget: Months = [110; 12];
+        let last_year: Months = [100, 100, 100, 100, 75, 75, 75, 75, 75, 75, 75, 75];
+        // (method, expected full year)
+        let cases = [
+            (Metod::UtfallBudget, 400 + 8 * 110),
+            (Metod::Takt, 1_200),
+            (Metod::Profil, 1_000), // 400 ÷ (400 / 1 000)
+        ];
+        for (m, want) in cases {
+            assert_eq!(propose(m, 4, &outcome, &budget, &last_year), want, "{m:?}");
+        }
+        // Without a usable last year the profile method falls back to run-rate.
+        assert_eq!(propose(Metod::Profil, 4, &outcome, &budget, &[0; 12]), 1_200);
+    }
+
+    fn node(kod: &str, parent: Option<&str>, niva: OrgNiva) -> OrgNode {
+        OrgNode {
+            kod: kod.into(),
+            namn: format!("Nod {kod}"),
+            niva,
+            overordnad: parent.map(Into::into),
+            giltig_fran: d(2020, 1, 1),
+            giltig_till: None,
+        }
+    }
+
+    fn input() -> Input {
+        let mut cells = BTreeMap::new();
+        // 711: costs 723 of budget 866 so far (DOMAIN §6: 723 ÷ 866 = 83 %).
+        let mut c = Cell::default();
+        c.utfall[0] = 723;
+        c.budget = [866, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 134];
+        c.fg_ar[0] = 700;
+        cells.insert(("711".to_string(), "5011".to_string()), c);
+        // 711 income: −100 against budget −80.
+        let mut i = Cell::default();
+        i.utfall[0] = -100;
+        i.budget[0] = -80;
+        cells.insert(("711".to_string(), "3510".to_string()), i);
+        // 712 costs.
+        let mut c2 = Cell::default();
+        c2.utfall[0] = 50;
+        c2.budget[0] = 60;
+        cells.insert(("712".to_string(), "5011".to_string()), c2);
+        // A ledger line kept as unmapped.
+        let mut u = Cell::default();
+        u.utfall[0] = 7;
+        cells.insert(("OMAPPAT".to_string(), "5011".to_string()), u);
+        Input {
+            period: Period::new(2026, 1).unwrap(),
+            nodes: vec![
+                node("K", None, OrgNiva::Kommun),
+                node("VON", Some("K"), OrgNiva::Namnd),
+                node("711", Some("VON"), OrgNiva::Ansvar),
+                node("712", Some("VON"), OrgNiva::Ansvar),
+            ],
+            cells,
+            metod: Metod::UtfallBudget,
+            manual: BTreeMap::new(),
+            konto_namn: BTreeMap::new(),
+            konton: true,
+        }
+    }
+
+    fn check_sums(n: &NodeReport) {
+        let mut sum = Amounts::default();
+        for k in &n.konton {
+            sum += k.belopp;
+        }
+        for b in &n.barn {
+            check_sums(b);
+            sum += b.belopp;
+        }
+        if let Some(m) = &n.manuell_prognos {
+            sum.prognos += m.justering;
+        }
+        assert_eq!(sum, n.belopp, "node {} is the sum of its parts", n.kod);
+    }
+
+    #[test]
+    fn report_totals_are_sums_of_parts_in_both_layouts() {
+        let r = report(&input(), None).unwrap();
+        check_sums(&r);
+        assert_eq!(r.kod, "K");
+        let unmapped = r.barn.iter().find(|b| b.kod == "OMAPPAT").expect("unmapped node");
+        assert_eq!(unmapped.belopp.utfall, 7);
+        let n711 = report(&input(), Some("711")).unwrap();
+        // Cost layout on the account line 5011: outcome 723, budget 866, deviation 143, 83,49 %.
+        let cost = values(Layout::Kostnad, &n711.konton[1].belopp);
+        assert_eq!(cost[0], Value::Money(723));
+        assert_eq!(cost[2], Value::Money(866 - 723));
+        assert_eq!(cost[3], Value::Percent(Some(834_873)));
+        // Result layout on the same data: signs turned, deviation = outcome − budget,
+        // the same favourable +143.
+        let res = values(Layout::Resultat, &n711.konton[1].belopp);
+        assert_eq!(res[0], Value::Money(-866));
+        assert_eq!(res[1], Value::Money(-723));
+        assert_eq!(res[2], Value::Money(143));
+        assert_eq!(res[3], Value::Money(-700));
+        // Income line in the result layout: +100 against +80 → +20 favourable; in the
+        // cost layout −80 − (−100) = +20 too.
+        let inc_res = values(Layout::Resultat, &n711.konton[0].belopp);
+        let inc_cost = values(Layout::Kostnad, &n711.konton[0].belopp);
+        assert_eq!((inc_res[2], inc_cost[2]), (Value::Money(20), Value::Money(20)));
+        // Forecast: outcome + remaining budget = 723 + 134 for 5011, −100 for 3510.
+        assert_eq!(n711.belopp.prognos, 857 - 100);
+        assert_eq!(report(&input(), Some("NOPE")), None);
+    }
+
+    #[test]
+    fn a_manual_forecast_is_an_explicit_adjustment() {
+        let mut i = input();
+        i.manual
+            .insert("711".into(), ("Prognos 1".into(), 900, "Fler brukare i vår".into()));
+        let r = report(&i, None).unwrap();
+        check_sums(&r);
+        let von = &r.barn.iter().find(|b| b.kod == "VON").unwrap();
+        let n711 = &von.barn[0];
+        assert_eq!(n711.belopp.prognos, 900);
+        assert_eq!(n711.manuell_prognos.as_ref().unwrap().justering, 900 - 757);
+        // The parent's forecast includes the manual figure.
+        assert_eq!(von.belopp.prognos, 900 + 50);
+    }
+}
