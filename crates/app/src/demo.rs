@@ -1610,6 +1610,7 @@ fn forecasts(store: &mut Store) -> Result<(), AppError> {
             prognos: None,
             budget: None,
             konton: false,
+            utan_specialposter: false,
         };
         let r = report(store, &o)?;
         let stamp = format!("{}T12:00:00Z", period.last_day());
@@ -1621,6 +1622,63 @@ fn forecasts(store: &mut Store) -> Result<(), AppError> {
             let amount = resurs_core::num::Money::from_ore(tkr * 100_000);
             set_forecast(store, name, period, code, amount, &comment, &stamp)?;
         }
+    }
+    Ok(())
+}
+
+/// A covid-19 wave in early 2026: extra occupancy in the care homes
+/// (structural: volume) and protective equipment in home care (other).
+fn special_effects(store: &mut Store) -> Result<(), AppError> {
+    use resurs_core::num::Money;
+    let items: [(&str, &str, u32, i64, i64, &str); 5] = [
+        (
+            "strukturell",
+            "73",
+            1,
+            420_000,
+            0,
+            "Fler korta vistelser under smittspridningen",
+        ),
+        (
+            "strukturell",
+            "73",
+            2,
+            610_000,
+            0,
+            "Fler korta vistelser under smittspridningen",
+        ),
+        (
+            "strukturell",
+            "73",
+            3,
+            380_000,
+            1_600_000,
+            "Fler korta vistelser; helårseffekt enligt Prognos 1",
+        ),
+        ("övrig", "71", 1, 185_000, 0, "Skyddsutrustning och extra städ"),
+        (
+            "övrig",
+            "71",
+            2,
+            240_000,
+            700_000,
+            "Skyddsutrustning; helårseffekt enligt Prognos 1",
+        ),
+    ];
+    for (part, node, month, outcome, forecast, comment) in items {
+        let Some(p) = Period::new(2026, month) else { continue };
+        let stamp = format!("{}T12:00:00Z", p.last_day());
+        crate::followup::add_effect(
+            store,
+            "covid-19",
+            part,
+            node,
+            p,
+            Money::from_kr(outcome),
+            Money::from_kr(forecast),
+            comment,
+            &stamp,
+        )?;
     }
     Ok(())
 }
@@ -1677,6 +1735,8 @@ pub fn run(store: &mut Store, opts: &Options, log: &mut dyn FnMut(&str)) -> Resu
         }
         log("Lägger in prognoser (Prognos 1 i april, Prognos 2 i augusti, Månad 10 för 2025) …");
         forecasts(store)?;
+        log("Märker specialposter (covid-19 2026, strukturell och övrig) …");
+        special_effects(store)?;
         Ok(Summary {
             files: files.len(),
             rows,

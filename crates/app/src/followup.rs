@@ -23,6 +23,8 @@ pub struct Options {
     pub budget: Option<String>,
     /// Account lines under each node.
     pub konton: bool,
+    /// Take the tagged special effects out of the figures.
+    pub utan_specialposter: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -32,6 +34,9 @@ pub struct Report {
     pub periodisering: String,
     pub prognosmetod: String,
     pub prognosversion: Option<String>,
+    pub utan_specialposter: bool,
+    /// The year's special-effect tags, in order.
+    pub specialposter: Vec<String>,
     pub rot: NodeReport,
 }
 
@@ -92,6 +97,24 @@ pub fn report(store: &Store, o: &Options) -> Result<Report, AppError> {
             manual.insert(nod, (name.clone(), belopp, kommentar));
         }
     }
+    let mut effekter = Vec::new();
+    let mut tags: Vec<String> = Vec::new();
+    for (tagg, del, nod, period, utfall, prognos, _) in store.special_effects(year)? {
+        let label = format!("{tagg} ({del})");
+        let mut months = [0; 12];
+        if let Some(p) = period.and_then(Period::from_int) {
+            months[months_of(p)] = utfall;
+        }
+        if !tags.contains(&label) {
+            tags.push(label.clone());
+        }
+        effekter.push(followup::Effect {
+            tagg: label,
+            nod,
+            utfall: months,
+            prognos,
+        });
+    }
     let input = Input {
         period: o.period,
         nodes: store.org_nodes()?,
@@ -100,6 +123,8 @@ pub fn report(store: &Store, o: &Options) -> Result<Report, AppError> {
         manual,
         konto_namn: store.konto_names()?.into_iter().collect(),
         konton: o.konton,
+        effekter,
+        utan_effekter: o.utan_specialposter,
     };
     let Some(rot) = followup::report(&input, o.node.as_deref()) else {
         return Err(AppError::User(match &o.node {
@@ -113,8 +138,67 @@ pub fn report(store: &Store, o: &Options) -> Result<Report, AppError> {
         periodisering: o.periodisering.label().into(),
         prognosmetod: o.metod.label().into(),
         prognosversion: o.prognos.clone(),
+        utan_specialposter: o.utan_specialposter,
+        specialposter: tags,
         rot,
     })
+}
+
+/// The two parts a special effect is split into (DOMAIN §6).
+pub const EFFECT_PARTS: [&str; 2] = ["strukturell", "övrig"];
+
+/// Tags part of a node's outcome in a month and/or of its full-year
+/// forecast as a special effect.
+#[allow(clippy::too_many_arguments)]
+pub fn add_effect(
+    store: &mut Store,
+    tag: &str,
+    part: &str,
+    node: &str,
+    period: Period,
+    outcome: Money,
+    forecast: Money,
+    comment: &str,
+    timestamp: &str,
+) -> Result<(), AppError> {
+    let part = match resurs_core::model::fold(part).as_str() {
+        "strukturell" | "struktur" => EFFECT_PARTS[0],
+        "ovrig" | "ovriga" => EFFECT_PARTS[1],
+        _ => {
+            return Err(AppError::User(format!(
+                "--del: värdet \"{part}\", förväntade strukturell (volymförändringar) eller övrig (extra kostnader)"
+            )))
+        }
+    };
+    if tag.trim().is_empty() {
+        return Err(AppError::User(
+            "--tagg: ett namn på specialposten, t.ex. covid-19".into(),
+        ));
+    }
+    if !store.org_nodes()?.iter().any(|n| n.kod == node) {
+        return Err(AppError::User(format!(
+            "--node: värdet \"{node}\", förväntade en kod i organisationsträdet"
+        )));
+    }
+    if outcome == Money::ZERO && forecast == Money::ZERO {
+        return Err(AppError::User(
+            "ange --utfall och/eller --prognos (belopp skilt från 0)".into(),
+        ));
+    }
+    let tx = store.begin()?;
+    tx.insert_special_effect(
+        tag.trim(),
+        part,
+        node,
+        period.year(),
+        Some(period),
+        outcome.ore(),
+        forecast.ore(),
+        comment.trim(),
+        timestamp,
+    )?;
+    tx.commit()?;
+    Ok(())
 }
 
 /// Sets a node's full-year forecast (ledger sign: net cost positive) in a
@@ -263,6 +347,7 @@ pub fn accuracy(store: &Store, year: i32) -> Result<Vec<Accuracy>, AppError> {
         prognos: None,
         budget: None,
         konton: false,
+        utan_specialposter: false,
     };
     let full = report(store, &o)?;
     fn find<'a>(n: &'a NodeReport, code: &str) -> Option<&'a NodeReport> {

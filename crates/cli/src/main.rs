@@ -84,6 +84,12 @@ enum Command {
         #[command(subcommand)]
         what: ForecastCommand,
     },
+    /// Specialposter: märk en del av utfall eller prognos (t.ex. covid-19, strukturell/övrig).
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
+    Effect {
+        #[command(subcommand)]
+        what: EffectCommand,
+    },
     /// Räkna fram ett timpris med självkostnadsmetoden (lön, PO, arbetstid, OB, omkostnader, brukartidsandel).
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Rate(RateArgs),
@@ -232,6 +238,9 @@ struct FollowupArgs {
     /// Budgetversion (standard: årets senaste beslutade eller reviderade).
     #[arg(long, value_name = "VERSION")]
     budget: Option<String>,
+    /// Räkna bort specialposterna (en rad per post under sin nod).
+    #[arg(long)]
+    utan_specialposter: bool,
     /// Utdataformat.
     #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
     format: SettleFormat,
@@ -288,6 +297,35 @@ enum ForecastCommand {
         year: i32,
         #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
         format: Format,
+    },
+}
+
+#[derive(Subcommand)]
+enum EffectCommand {
+    /// Märk en del av en nods utfall i en månad och/eller av dess helårsprognos.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Add {
+        /// Specialpostens namn, t.ex. covid-19.
+        #[arg(long, value_name = "NAMN")]
+        tagg: String,
+        /// strukturell (volymförändringar) eller övrig (extra kostnader).
+        #[arg(long, value_name = "DEL")]
+        del: String,
+        /// Nod i organisationsträdet.
+        #[arg(long, value_name = "KOD")]
+        node: String,
+        /// Månaden utfallet hör till, ÅÅÅÅ-MM.
+        #[arg(long, value_name = "ÅÅÅÅ-MM")]
+        period: String,
+        /// Del av månadens utfall i kronor (kostnad positiv).
+        #[arg(long, value_name = "KR", default_value = "0", allow_hyphen_values = true)]
+        utfall: String,
+        /// Del av helårsprognosen i kronor.
+        #[arg(long, value_name = "KR", default_value = "0", allow_hyphen_values = true)]
+        prognos: String,
+        /// Förklaring.
+        #[arg(long, value_name = "TEXT")]
+        kommentar: String,
     },
 }
 
@@ -532,6 +570,33 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Followup(args) => followup_cmd(&path, &args),
         Command::Forecast { what } => forecast_cmd(&path, what),
+        Command::Effect {
+            what:
+                EffectCommand::Add {
+                    tagg,
+                    del,
+                    node,
+                    period,
+                    utfall,
+                    prognos,
+                    kommentar,
+                },
+        } => {
+            let mut store = open_existing(&path)?;
+            let money = |flag: &str, v: &str| match resurs_core::num::Money::parse_sv(v) {
+                Ok(m) => Ok(m),
+                Err(e) => Err(anyhow::anyhow!("--{flag}: värdet \"{v}\", förväntade {}", e.expected())),
+            };
+            let (u, p) = (money("utfall", &utfall)?, money("prognos", &prognos)?);
+            let ts = resurs_app::import::Options::now().timestamp;
+            resurs_app::followup::add_effect(&mut store, &tagg, &del, &node, month(&period)?, u, p, &kommentar, &ts)?;
+            eprintln!(
+                "Specialposten {tagg} ({del}) sparades för {node}: utfall {period} {}, prognos {}.",
+                u.fmt_kr(),
+                p.fmt_kr()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Acconto(args) => {
             let store = open_existing(&path)?;
             let plan = resurs_app::reports::acconto(&store, month(&args.period)?)?;
@@ -809,6 +874,7 @@ fn followup_cmd(path: &std::path::Path, args: &FollowupArgs) -> anyhow::Result<E
         prognos: args.prognos.clone(),
         budget: args.budget.clone(),
         konton: args.konton,
+        utan_specialposter: args.utan_specialposter,
     };
     let report = resurs_app::followup::report(&store, &opts)?;
     match args.format {
@@ -821,7 +887,12 @@ fn followup_cmd(path: &std::path::Path, args: &FollowupArgs) -> anyhow::Result<E
         SettleFormat::Xlsx => {
             let rows = resurs_core::followup::flatten(&report.rot);
             let (title, subtitle) = render::followup_titles(&report, layout);
-            let bytes = resurs_io::xlsx::followup_sheet(&title, &subtitle, layout, &rows)
+            let tags: &[String] = if layout == resurs_core::followup::Layout::Kostnad {
+                &report.specialposter
+            } else {
+                &[]
+            };
+            let bytes = resurs_io::xlsx::followup_sheet(&title, &subtitle, layout, &rows, tags)
                 .context("kunde inte skapa xlsx-filen")?;
             match &args.output {
                 Some(p) => {

@@ -702,8 +702,13 @@ pub fn followup_titles(r: &resurs_app::followup::Report, layout: resurs_core::fo
         Some(v) => format!("manuella prognoser ur \"{v}\", övriga: {}", r.prognosmetod),
         None => format!("föreslagen: {}", r.prognosmetod),
     };
+    let effects = match (r.specialposter.is_empty(), r.utan_specialposter) {
+        (true, _) => String::new(),
+        (false, true) => " Exklusive specialposter.".to_string(),
+        (false, false) => " Inklusive specialposter (kolumner till höger: deras utfall hittills).".to_string(),
+    };
     let sub = format!(
-        "Belopp i tkr. Layout: {lay}. Budget: {} ({}). Prognos: {prognos}. Positiv avvikelse = överskott.",
+        "Belopp i tkr. Layout: {lay}. Budget: {} ({}). Prognos: {prognos}. Positiv avvikelse = överskott.{effects}",
         r.budgetversion.as_deref().unwrap_or("ingen budget"),
         r.periodisering
     );
@@ -718,6 +723,15 @@ pub fn followup_table(r: &resurs_app::followup::Report, layout: resurs_core::fol
     let mut head = pad("Kod / namn", 46);
     for h in headings(layout) {
         head.push_str(&rpad(h, 20));
+    }
+    // One column per special effect (outcome so far) in the cost layout.
+    let tags: &[String] = if layout == resurs_core::followup::Layout::Kostnad {
+        &r.specialposter
+    } else {
+        &[]
+    };
+    for t in tags {
+        head.push_str(&rpad(&t.chars().take(19).collect::<String>(), 20));
     }
     let _ = writeln!(s, "{head}");
     // The result layout has no forecast column: adjustment rows are left out.
@@ -734,6 +748,13 @@ pub fn followup_table(r: &resurs_app::followup::Report, layout: resurs_core::fol
         for v in values(layout, &row.amounts) {
             line.push_str(&rpad(&cell(v), 20));
         }
+        for t in tags {
+            let v = row
+                .specialposter
+                .get(t)
+                .map_or(String::new(), |x| cell(resurs_core::followup::Value::Money(x.utfall)));
+            line.push_str(&rpad(&v, 20));
+        }
         let _ = writeln!(s, "{}", line.trim_end());
     }
     s
@@ -748,6 +769,14 @@ pub fn followup_csv(r: &resurs_app::followup::Report, layout: resurs_core::follo
         s.push(';');
         s.push_str(h);
     }
+    let tags: &[String] = if layout == resurs_core::followup::Layout::Kostnad {
+        &r.specialposter
+    } else {
+        &[]
+    };
+    for t in tags {
+        let _ = write!(s, ";Specialpost {}", t.replace(';', ","));
+    }
     s.push('\n');
     for row in flatten(&r.rot) {
         if layout == resurs_core::followup::Layout::Resultat && row.kind == RowKind::Adjustment {
@@ -757,6 +786,7 @@ pub fn followup_csv(r: &resurs_app::followup::Report, layout: resurs_core::follo
             RowKind::Node => "nod",
             RowKind::Account => "konto",
             RowKind::Adjustment => "manuell prognos",
+            RowKind::Effect => "specialpost",
         };
         let _ = write!(
             s,
@@ -773,6 +803,13 @@ pub fn followup_csv(r: &resurs_app::followup::Report, layout: resurs_core::follo
                 Value::Percent(None) => String::new(),
             };
             let _ = write!(s, ";{text}");
+        }
+        for t in tags {
+            let v = row
+                .specialposter
+                .get(t)
+                .map_or(String::new(), |x| resurs_core::num::format_hundredths(x.utfall, 2));
+            let _ = write!(s, ";{v}");
         }
         s.push('\n');
     }
@@ -805,6 +842,8 @@ pub fn followup_json(r: &resurs_app::followup::Report, layout: resurs_core::foll
                 "konto": k.konto, "namn": k.namn, "belopp": k.belopp, "kolumner": cols(layout, &k.belopp)
             })).collect::<Vec<_>>(),
             "manuell_prognos": n.manuell_prognos,
+            "specialposter": n.specialposter,
+            "exkluderade_specialposter": n.exkluderade,
             "barn": n.barn.iter().map(|b| node(layout, b)).collect::<Vec<_>>(),
         })
     }
@@ -816,6 +855,8 @@ pub fn followup_json(r: &resurs_app::followup::Report, layout: resurs_core::foll
         "layout": match layout { resurs_core::followup::Layout::Kostnad => "kostnad", _ => "resultat" },
         "budgetversion": r.budgetversion,
         "prognosversion": r.prognosversion,
+        "utan_specialposter": r.utan_specialposter,
+        "specialposter": r.specialposter,
         "belopp_i": "öre, huvudbokens tecken (kostnader positiva); kolumner enligt layouten",
         "rot": node(layout, &r.rot),
     })

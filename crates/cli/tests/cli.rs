@@ -1475,4 +1475,57 @@ Budget 2025;beslutad;2025;;711;5011;510;1200000
     let values = wb.worksheet_range("Uppföljning").unwrap();
     let found = values.rows().any(|r| r.iter().any(|c| *c == "711"));
     assert!(found);
+    // Special effects: shown per tag, and taken out with --utan-specialposter.
+    let out = env.run(&[
+        "effect",
+        "add",
+        "--tagg",
+        "covid-19",
+        "--del",
+        "strukturell",
+        "--node",
+        "711",
+        "--period",
+        "2026-02",
+        "--utfall",
+        "30 000",
+        "--prognos",
+        "50 000",
+        "--kommentar",
+        "Fler brukare under smittan",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let with = json(&base);
+    let w711 = &with["rot"]["barn"][0]["barn"][0]["barn"][0];
+    assert_eq!(w711["specialposter"]["covid-19 (strukturell)"]["utfall"], 3_000_000);
+    assert_eq!(
+        with["rot"]["specialposter"]["covid-19 (strukturell)"]["prognos"],
+        5_000_000
+    );
+    let mut args = base.to_vec();
+    args.push("--utan-specialposter");
+    let without = json(&args);
+    let wo711 = &without["rot"]["barn"][0]["barn"][0]["barn"][0];
+    assert_eq!(wo711["belopp"]["utfall"], 44_000_000 - 3_000_000);
+    assert_eq!(without["rot"]["belopp"]["utfall"], 44_000_000 - 3_000_000);
+    let table = stdout(&env.run(&["followup", "--period", "2026-04"]));
+    assert!(table.contains("covid-19 (struktur"), "{table}");
+    let out = env.run(&[
+        "effect",
+        "add",
+        "--tagg",
+        "covid-19",
+        "--del",
+        "annat",
+        "--node",
+        "711",
+        "--period",
+        "2026-02",
+        "--utfall",
+        "1",
+        "--kommentar",
+        "x",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("strukturell"), "{}", stderr(&out));
 }

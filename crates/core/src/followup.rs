@@ -208,8 +208,38 @@ pub struct NodeReport {
     pub konton: Vec<AccountLine>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub manuell_prognos: Option<Adjustment>,
+    /// Special effects in the node and below, per tag (outcome so far, forecast).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub specialposter: BTreeMap<String, Tagged>,
+    /// Lines taking the node's own special effects out (report without effects).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub exkluderade: Vec<EffectLine>,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub barn: Vec<NodeReport>,
+}
+
+/// A tagged special effect (DOMAIN §6): part of a node's outcome by month
+/// and of its full-year forecast, e.g. "covid-19 (strukturell)".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Effect {
+    pub tagg: String,
+    pub nod: String,
+    pub utfall: Months,
+    pub prognos: i64,
+}
+
+/// A special effect's outcome so far and forecast (ledger sign, öre).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tagged {
+    pub utfall: i64,
+    pub prognos: i64,
+}
+
+/// A special effect taken out of a node's figures (report without effects).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EffectLine {
+    pub tagg: String,
+    pub belopp: Amounts,
 }
 
 /// Everything the report is computed from.
@@ -225,6 +255,10 @@ pub struct Input {
     pub konto_namn: BTreeMap<String, String>,
     /// Include account lines under each node.
     pub konton: bool,
+    pub effekter: Vec<Effect>,
+    /// Report without the special effects: each is taken out with a line
+    /// of its own under its node.
+    pub utan_effekter: bool,
 }
 
 fn node_on(nodes: &[OrgNode], code: &str, day: NaiveDate) -> Option<OrgNode> {
@@ -309,14 +343,42 @@ pub fn report(input: &Input, root: Option<&str>) -> Option<NodeReport> {
                 });
             }
         }
+        let mut specialposter: BTreeMap<String, Tagged> = BTreeMap::new();
+        let mut exkluderade = Vec::new();
+        for e in input.effekter.iter().filter(|e| e.nod == code) {
+            let t = Tagged {
+                utfall: ytd(&e.utfall, through),
+                prognos: e.prognos,
+            };
+            let entry = specialposter.entry(e.tagg.clone()).or_default();
+            entry.utfall += t.utfall;
+            entry.prognos += t.prognos;
+            if input.utan_effekter {
+                let line = Amounts {
+                    utfall: -t.utfall,
+                    prognos: -t.prognos,
+                    ..Amounts::default()
+                };
+                belopp += line;
+                exkluderade.push(EffectLine {
+                    tagg: e.tagg.clone(),
+                    belopp: line,
+                });
+            }
+        }
         let mut barn = Vec::new();
         for c in children.get(code).into_iter().flatten() {
             let child = build(c, input, current, children, by_ansvar, through);
             belopp += child.belopp;
+            for (k, v) in &child.specialposter {
+                let entry = specialposter.entry(k.clone()).or_default();
+                entry.utfall += v.utfall;
+                entry.prognos += v.prognos;
+            }
             barn.push(child);
         }
         // Nodes without any figures are left out below the root.
-        barn.retain(|b| b.belopp != Amounts::default() || b.manuell_prognos.is_some());
+        barn.retain(|b| b.belopp != Amounts::default() || b.manuell_prognos.is_some() || !b.specialposter.is_empty());
         let manuell_prognos = input.manual.get(code).map(|(version, value, comment)| {
             let adj = value - belopp.prognos;
             belopp.prognos = *value;
@@ -339,6 +401,8 @@ pub fn report(input: &Input, root: Option<&str>) -> Option<NodeReport> {
             belopp,
             konton,
             manuell_prognos,
+            specialposter,
+            exkluderade,
             barn,
         }
     }
@@ -468,6 +532,8 @@ pub enum RowKind {
     Node,
     Account,
     Adjustment,
+    /// A special effect taken out (report without effects).
+    Effect,
 }
 
 /// A report row in print order, with the indexes of the rows it sums.
@@ -479,6 +545,8 @@ pub struct FlatRow {
     pub namn: String,
     pub amounts: Amounts,
     pub parts: Vec<usize>,
+    /// Node rows: special effects in the node and below.
+    pub specialposter: BTreeMap<String, Tagged>,
 }
 
 /// The report as rows in print order: each node, then its accounts, its
@@ -493,6 +561,7 @@ pub fn flatten(root: &NodeReport) -> Vec<FlatRow> {
             namn: n.namn.clone(),
             amounts: n.belopp,
             parts: Vec::new(),
+            specialposter: n.specialposter.clone(),
         });
         let mut parts = Vec::new();
         for k in &n.konton {
@@ -504,6 +573,19 @@ pub fn flatten(root: &NodeReport) -> Vec<FlatRow> {
                 namn: k.namn.clone(),
                 amounts: k.belopp,
                 parts: Vec::new(),
+                specialposter: BTreeMap::new(),
+            });
+        }
+        for e in &n.exkluderade {
+            parts.push(out.len());
+            out.push(FlatRow {
+                depth: depth + 1,
+                kind: RowKind::Effect,
+                kod: String::new(),
+                namn: format!("Exklusive specialpost {}", e.tagg),
+                amounts: e.belopp,
+                parts: Vec::new(),
+                specialposter: BTreeMap::new(),
             });
         }
         if let Some(m) = &n.manuell_prognos {
@@ -518,6 +600,7 @@ pub fn flatten(root: &NodeReport) -> Vec<FlatRow> {
                     ..Amounts::default()
                 },
                 parts: Vec::new(),
+                specialposter: BTreeMap::new(),
             });
         }
         for b in &n.barn {
@@ -637,6 +720,8 @@ mod tests {
             manual: BTreeMap::new(),
             konto_namn: BTreeMap::new(),
             konton: true,
+            effekter: Vec::new(),
+            utan_effekter: false,
         }
     }
 
@@ -651,6 +736,9 @@ mod tests {
         }
         if let Some(m) = &n.manuell_prognos {
             sum.prognos += m.justering;
+        }
+        for e in &n.exkluderade {
+            sum += e.belopp;
         }
         assert_eq!(sum, n.belopp, "node {} is the sum of its parts", n.kod);
     }
@@ -698,5 +786,46 @@ mod tests {
         assert_eq!(n711.manuell_prognos.as_ref().unwrap().justering, 900 - 757);
         // The parent's forecast includes the manual figure.
         assert_eq!(von.belopp.prognos, 900 + 50);
+    }
+
+    #[test]
+    fn special_effects_are_shown_and_can_be_taken_out() {
+        let mut i = input();
+        let mut months = [0; 12];
+        months[0] = 40; // January, within the report's months
+        months[5] = 99; // June, after the report's month: not in the outcome so far
+        i.effekter = vec![
+            Effect {
+                tagg: "covid-19 (strukturell)".into(),
+                nod: "711".into(),
+                utfall: months,
+                prognos: 150,
+            },
+            Effect {
+                tagg: "covid-19 (övrig)".into(),
+                nod: "VON".into(),
+                utfall: [5; 12],
+                prognos: 60,
+            },
+        ];
+        let with = report(&i, None).unwrap();
+        check_sums(&with);
+        let von = with.barn.iter().find(|b| b.kod == "VON").unwrap();
+        // Shown per tag and rolled up: 40 so far under 711, 5 at VON itself.
+        assert_eq!(
+            von.specialposter["covid-19 (strukturell)"],
+            Tagged {
+                utfall: 40,
+                prognos: 150
+            }
+        );
+        assert_eq!(von.specialposter["covid-19 (övrig)"], Tagged { utfall: 5, prognos: 60 });
+        i.utan_effekter = true;
+        let without = report(&i, None).unwrap();
+        check_sums(&without);
+        let von2 = without.barn.iter().find(|b| b.kod == "VON").unwrap();
+        assert_eq!(von2.belopp.utfall, von.belopp.utfall - 45);
+        assert_eq!(von2.belopp.prognos, von.belopp.prognos - 210);
+        assert_eq!(without.belopp.utfall, with.belopp.utfall - 45);
     }
 }

@@ -178,6 +178,7 @@ pub fn followup_sheet(
     subtitle: &str,
     layout: resurs_core::followup::Layout,
     rows: &[resurs_core::followup::FlatRow],
+    tags: &[String],
 ) -> Result<Vec<u8>, XlsxError> {
     use resurs_core::followup::{columns, headings, values, Col, RowKind, Value};
     let mut wb = Workbook::new();
@@ -202,6 +203,10 @@ pub fn followup_sheet(
             _ => " (tkr)",
         };
         ws.write_string_with_format(header_row, first_col + i as u16, format!("{h}{unit}"), &bold)?;
+    }
+    let tag_col = first_col + heads.len() as u16;
+    for (i, t) in tags.iter().enumerate() {
+        ws.write_string_with_format(header_row, tag_col + i as u16, format!("Specialpost {t} (tkr)"), &bold)?;
     }
     let excel_row = |i: usize| header_row + 1 + i as u32; // zero-based sheet row of report row i
     for (i, r) in rows.iter().enumerate() {
@@ -254,10 +259,16 @@ pub fn followup_sheet(
                 }
             }
         }
+        for (i, t) in tags.iter().enumerate() {
+            if let Some(x) = r.specialposter.get(t) {
+                let f = if is_node { &tkr_bold } else { &tkr };
+                ws.write_number_with_format(row, tag_col + i as u16, x.utfall as f64 / 100.0, f)?;
+            }
+        }
     }
     ws.set_column_width(0, 10)?;
     ws.set_column_width(1, 44)?;
-    for i in 0..heads.len() {
+    for i in 0..heads.len() + tags.len() {
         ws.set_column_width(first_col + i as u16, 16)?;
     }
     ws.set_freeze_panes(header_row + 1, first_col)?;

@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0003_bemanning.sql"),
     include_str!("../migrations/sqlite/0004_konto.sql"),
     include_str!("../migrations/sqlite/0005_prognos.sql"),
+    include_str!("../migrations/sqlite/0006_specialpost.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -99,6 +100,8 @@ pub type DecisionRow = (
     Option<String>,
     Option<i64>,
 );
+/// A special effect: (tag, part, node, month YYYYMM or `None`, outcome öre, forecast öre, comment).
+pub type SpecialEffectRow = (String, String, String, Option<i64>, i64, i64, String);
 /// A budget sum: (ansvar, account, month as YYYYMM or `None` for annual rows, öre).
 pub type BudgetCell = (String, String, Option<i64>, i64);
 /// A personal-assistance period: (brukare, utförare, regiform code, från,
@@ -599,6 +602,31 @@ impl Store {
             .ctx("läsning av konton")
     }
 
+    /// Special effects of `year`.
+    pub fn special_effects(&self, year: i32) -> Result<Vec<SpecialEffectRow>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT tagg, del, nod, period, utfall, prognos, kommentar FROM specialpost WHERE ar = $1 ORDER BY id",
+            )
+            .ctx("läsning av specialposter")?;
+        let rows = st
+            .query_map(params![year], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })
+            .ctx("läsning av specialposter")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("läsning av specialposter")
+    }
+
     /// Forecast versions of `year`: (id, name, checkpoint month), oldest checkpoint first.
     pub fn forecast_versions(&self, year: i32) -> Result<Vec<(i64, String, i64)>> {
         let mut st = self
@@ -763,7 +791,7 @@ impl Store {
         tables.extend(KINDS.iter().map(|k| k.0));
         tables.push("import_logg");
         tables.push("modell_version");
-        tables.extend(["konto", "prognos_version", "prognos"]);
+        tables.extend(["konto", "prognos_version", "prognos", "specialpost"]);
         for t in tables {
             let sql = match t {
                 "import_logg" => {
@@ -773,6 +801,10 @@ impl Store {
                 "konto" => "SELECT kod, namn FROM konto ORDER BY kod".to_string(),
                 "prognos_version" => "SELECT id, namn, ar, period FROM prognos_version ORDER BY id".to_string(),
                 "prognos" => "SELECT id, version_id, nod, belopp, kommentar FROM prognos ORDER BY id".to_string(),
+                "specialpost" => {
+                    "SELECT id, tagg, del, nod, ar, period, utfall, prognos, kommentar FROM specialpost ORDER BY id"
+                        .to_string()
+                }
                 "modell_version" => {
                     "SELECT id, namn, typ, giltig_fran, giltig_till, innehall, sha256, fil FROM modell_version ORDER BY id"
                         .to_string()
@@ -1183,6 +1215,38 @@ impl<'c> Tx<'c> {
              ON CONFLICT (version_id, nod) DO UPDATE SET belopp = excluded.belopp, kommentar = excluded.kommentar, \
              satt = excluded.satt",
             params![version_id, nod, belopp, kommentar, satt],
+        )
+    }
+
+    /// Stores a special effect.
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_special_effect(
+        &self,
+        tagg: &str,
+        del: &str,
+        nod: &str,
+        year: i32,
+        period: Option<Period>,
+        utfall: i64,
+        prognos: i64,
+        kommentar: &str,
+        skapad: &str,
+    ) -> Result<bool> {
+        self.exec(
+            "sparande av specialpost",
+            "INSERT INTO specialpost (tagg, del, nod, ar, period, utfall, prognos, kommentar, skapad) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            params![
+                tagg,
+                del,
+                nod,
+                year,
+                period.map(|p| p.as_int()),
+                utfall,
+                prognos,
+                kommentar,
+                skapad
+            ],
         )
     }
 
