@@ -1626,6 +1626,89 @@ fn forecasts(store: &mut Store) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The registers beside the ledger: the two intraprenader's result funds,
+/// an action plan for home care and an efficiency requirement for the care
+/// homes, two state grants and three investments.
+fn registers(store: &mut Store) -> Result<(), AppError> {
+    use crate::registers as reg;
+    use resurs_core::num::Money;
+    let kr = Money::from_kr;
+    reg::set_intraprenad(
+        store,
+        "713",
+        2025,
+        Some(kr(850_000)),
+        kr(0),
+        "Ingående resultatfond enligt bokslut 2024",
+    )?;
+    reg::set_intraprenad(
+        store,
+        "735",
+        2025,
+        Some(kr(-320_000)),
+        kr(0),
+        "Underskott från 2024 att återställa",
+    )?;
+    reg::set_intraprenad(
+        store,
+        "713",
+        2026,
+        None,
+        kr(200_000),
+        "Uttag för kompetensutveckling (beslut VON § 34)",
+    )?;
+    let plan = "Åtgärdsplan hemtjänst 2026";
+    for (atgard, p, h, f) in [
+        ("Samplanering av insatser per område", 2_400_000, 1_300_000, 2_100_000),
+        ("Minskad bomtid genom digital avbokning", 900_000, 350_000, 600_000),
+        ("Översyn av timanställningar sommartid", 1_200_000, 1_150_000, 1_200_000),
+    ] {
+        reg::set_measure(store, "åtgärdsplan", plan, "71", 2026, atgard, kr(p), kr(h), kr(f), "")?;
+    }
+    reg::set_measure(
+        store,
+        "effektiviseringskrav",
+        "Effektiviseringskrav särskilt boende 2026",
+        "73",
+        2026,
+        "1 % av nettokostnaden",
+        kr(3_050_000),
+        kr(2_200_000),
+        kr(2_700_000),
+        "Nämndens budgetbeslut",
+    )?;
+    reg::set_grant(
+        store,
+        "Äldreomsorgslyftet",
+        2026,
+        "VON",
+        kr(4_800_000),
+        kr(3_950_000),
+        Some("2027-03-31"),
+        kr(0),
+        "Undersköterskeutbildning på arbetstid",
+    )?;
+    reg::set_grant(
+        store,
+        "Stärkt bemanning i äldreomsorgen",
+        2026,
+        "VON",
+        kr(6_200_000),
+        kr(4_100_000),
+        Some("2027-02-28"),
+        kr(600_000),
+        "Beräknad återbetalning för ej använda medel",
+    )?;
+    for (p, node, b, u) in [
+        ("Digitala trygghetslarm", "71", 1_800_000, 1_650_000),
+        ("Nytt särskilt boende Björkhagen, etapp 2", "73", 42_000_000, 19_500_000),
+        ("Inventarier LSS-boenden", "76", 1_200_000, 400_000),
+    ] {
+        reg::set_investment(store, p, 2026, node, kr(b), kr(u), "")?;
+    }
+    Ok(())
+}
+
 /// A covid-19 wave in early 2026: extra occupancy in the care homes
 /// (structural: volume) and protective equipment in home care (other).
 fn special_effects(store: &mut Store) -> Result<(), AppError> {
@@ -1737,6 +1820,8 @@ pub fn run(store: &mut Store, opts: &Options, log: &mut dyn FnMut(&str)) -> Resu
         forecasts(store)?;
         log("Märker specialposter (covid-19 2026, strukturell och övrig) …");
         special_effects(store)?;
+        log("Registrerar intraprenader, åtgärdsplan, statsbidrag och investeringar …");
+        registers(store)?;
         Ok(Summary {
             files: files.len(),
             rows,

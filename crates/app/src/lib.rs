@@ -12,6 +12,7 @@ pub mod import;
 pub mod keys;
 pub mod ledger;
 pub mod models;
+pub mod registers;
 pub mod reports;
 pub mod scenario;
 pub mod settle;

@@ -90,6 +90,30 @@ enum Command {
         #[command(subcommand)]
         what: EffectCommand,
     },
+    /// Intraprenadernas resultatfond: ingående, nytt överskott/underskott, uttag, utgående.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
+    Intraprenad {
+        #[command(subcommand)]
+        what: IntraprenadCommand,
+    },
+    /// Åtgärdsplaner och effektiviseringskrav: planerad effekt, effekt hittills, prognos.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
+    Atgard {
+        #[command(subcommand)]
+        what: AtgardCommand,
+    },
+    /// Riktade statsbidrag: belopp, använt, återrapportering, återbetalning.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
+    Statsbidrag {
+        #[command(subcommand)]
+        what: StatsbidragCommand,
+    },
+    /// Investeringar: budget, utfall och förbrukad andel.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
+    Investering {
+        #[command(subcommand)]
+        what: InvesteringCommand,
+    },
     /// Räkna fram ett timpris med självkostnadsmetoden (lön, PO, arbetstid, OB, omkostnader, brukartidsandel).
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Rate(RateArgs),
@@ -293,6 +317,132 @@ enum ForecastCommand {
     /// Prognossäkerhet för ett stängt år: slutligt utfall − prognos per version och nod.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Accuracy {
+        #[arg(long, value_name = "ÅÅÅÅ")]
+        year: i32,
+        #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
+        format: Format,
+    },
+}
+
+#[derive(Subcommand)]
+enum IntraprenadCommand {
+    /// Resultatfonden per intraprenad för året till och med perioden.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Show {
+        #[arg(long, value_name = "ÅÅÅÅ-MM")]
+        period: String,
+        #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
+        format: Format,
+    },
+    /// Ange ingående saldo och/eller uttag ur eget kapital för ett år.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Set {
+        #[arg(long, value_name = "KOD")]
+        ansvar: String,
+        #[arg(long, value_name = "ÅÅÅÅ")]
+        year: i32,
+        /// Ingående saldo i kronor (utelämnat: förra årets utgående).
+        #[arg(long, value_name = "KR", allow_hyphen_values = true)]
+        ingaende: Option<String>,
+        /// Uttag ur eget kapital under året i kronor.
+        #[arg(long, value_name = "KR", default_value = "0", allow_hyphen_values = true)]
+        uttag: String,
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        kommentar: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AtgardCommand {
+    /// Lägg till eller uppdatera en åtgärd (samma plan, år och åtgärd ersätts).
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Add {
+        /// åtgärdsplan eller effektiviseringskrav.
+        #[arg(long, value_name = "SLAG", default_value = "åtgärdsplan")]
+        slag: String,
+        #[arg(long, value_name = "NAMN")]
+        plan: String,
+        #[arg(long, value_name = "KOD")]
+        node: String,
+        #[arg(long, value_name = "ÅÅÅÅ")]
+        year: i32,
+        #[arg(long, value_name = "TEXT")]
+        atgard: String,
+        /// Planerad effekt i kronor (helår).
+        #[arg(long, value_name = "KR")]
+        planerad: String,
+        /// Effekt hittills i kronor.
+        #[arg(long, value_name = "KR", default_value = "0")]
+        hittills: String,
+        /// Prognostiserad effekt för året i kronor.
+        #[arg(long, value_name = "KR", default_value = "0")]
+        prognos: String,
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        kommentar: String,
+    },
+    /// Lista årets åtgärder med summor per plan.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    List {
+        #[arg(long, value_name = "ÅÅÅÅ")]
+        year: i32,
+        #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
+        format: Format,
+    },
+}
+
+#[derive(Subcommand)]
+enum StatsbidragCommand {
+    /// Lägg till eller uppdatera ett statsbidrag (samma namn, år och nod ersätts).
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Add {
+        #[arg(long, value_name = "NAMN")]
+        namn: String,
+        #[arg(long, value_name = "ÅÅÅÅ")]
+        year: i32,
+        #[arg(long, value_name = "KOD")]
+        node: String,
+        #[arg(long, value_name = "KR")]
+        belopp: String,
+        #[arg(long, value_name = "KR", default_value = "0")]
+        anvant: String,
+        /// Sista dag för återrapportering, ÅÅÅÅ-MM-DD.
+        #[arg(long, value_name = "DATUM")]
+        aterrapport: Option<String>,
+        /// Belopp som ska eller har betalats tillbaka.
+        #[arg(long, value_name = "KR", default_value = "0")]
+        aterbetalning: String,
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        kommentar: String,
+    },
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    List {
+        #[arg(long, value_name = "ÅÅÅÅ")]
+        year: i32,
+        #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
+        format: Format,
+    },
+}
+
+#[derive(Subcommand)]
+enum InvesteringCommand {
+    /// Lägg till eller uppdatera en investering (samma projekt och år ersätts).
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Add {
+        #[arg(long, value_name = "NAMN")]
+        projekt: String,
+        #[arg(long, value_name = "ÅÅÅÅ")]
+        year: i32,
+        #[arg(long, value_name = "KOD")]
+        node: String,
+        #[arg(long, value_name = "KR")]
+        budget: String,
+        #[arg(long, value_name = "KR", default_value = "0")]
+        utfall: String,
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        kommentar: String,
+    },
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    List {
         #[arg(long, value_name = "ÅÅÅÅ")]
         year: i32,
         #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
@@ -570,6 +720,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Followup(args) => followup_cmd(&path, &args),
         Command::Forecast { what } => forecast_cmd(&path, what),
+        Command::Intraprenad { what } => intraprenad_cmd(&path, what),
+        Command::Atgard { what } => atgard_cmd(&path, what),
+        Command::Statsbidrag { what } => statsbidrag_cmd(&path, what),
+        Command::Investering { what } => investering_cmd(&path, what),
         Command::Effect {
             what:
                 EffectCommand::Add {
@@ -904,6 +1058,147 @@ fn followup_cmd(path: &std::path::Path, args: &FollowupArgs) -> anyhow::Result<E
                     std::io::stdout().write_all(&bytes)?;
                 }
                 None => anyhow::bail!("xlsx skrivs inte till en terminal; ange --output FIL"),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn kr(flag: &str, v: &str) -> anyhow::Result<resurs_core::num::Money> {
+    resurs_core::num::Money::parse_sv(v)
+        .map_err(|e| anyhow::anyhow!("--{flag}: värdet \"{v}\", förväntade {}", e.expected()))
+}
+
+fn intraprenad_cmd(path: &std::path::Path, what: IntraprenadCommand) -> anyhow::Result<ExitCode> {
+    use resurs_app::registers as reg;
+    match what {
+        IntraprenadCommand::Show { period, format } => {
+            let store = open_existing(path)?;
+            let r = reg::intraprenad(&store, month(&period)?)?;
+            match format {
+                Format::Tabell => print!("{}", render::intraprenad_table(&r)),
+                Format::Json => println!("{}", serde_json::to_string_pretty(&r)?),
+            }
+        }
+        IntraprenadCommand::Set {
+            ansvar,
+            year,
+            ingaende,
+            uttag,
+            kommentar,
+        } => {
+            let mut store = open_existing(path)?;
+            let inc = ingaende.as_deref().map(|v| kr("ingaende", v)).transpose()?;
+            reg::set_intraprenad(&mut store, &ansvar, year, inc, kr("uttag", &uttag)?, &kommentar)?;
+            eprintln!("Intraprenad {ansvar} {year} sparad.");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn atgard_cmd(path: &std::path::Path, what: AtgardCommand) -> anyhow::Result<ExitCode> {
+    use resurs_app::registers as reg;
+    match what {
+        AtgardCommand::Add {
+            slag,
+            plan,
+            node,
+            year,
+            atgard,
+            planerad,
+            hittills,
+            prognos,
+            kommentar,
+        } => {
+            let mut store = open_existing(path)?;
+            let (p, h, f) = (
+                kr("planerad", &planerad)?,
+                kr("hittills", &hittills)?,
+                kr("prognos", &prognos)?,
+            );
+            reg::set_measure(&mut store, &slag, &plan, &node, year, &atgard, p, h, f, &kommentar)?;
+            eprintln!("Åtgärden \"{atgard}\" i \"{plan}\" sparad.");
+        }
+        AtgardCommand::List { year, format } => {
+            let store = open_existing(path)?;
+            let list = reg::measures(&store, year)?;
+            match format {
+                Format::Tabell => print!("{}", render::measures_table(year, &list)),
+                Format::Json => println!("{}", serde_json::to_string_pretty(&list)?),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn statsbidrag_cmd(path: &std::path::Path, what: StatsbidragCommand) -> anyhow::Result<ExitCode> {
+    use resurs_app::registers as reg;
+    match what {
+        StatsbidragCommand::Add {
+            namn,
+            year,
+            node,
+            belopp,
+            anvant,
+            aterrapport,
+            aterbetalning,
+            kommentar,
+        } => {
+            let mut store = open_existing(path)?;
+            reg::set_grant(
+                &mut store,
+                &namn,
+                year,
+                &node,
+                kr("belopp", &belopp)?,
+                kr("anvant", &anvant)?,
+                aterrapport.as_deref(),
+                kr("aterbetalning", &aterbetalning)?,
+                &kommentar,
+            )?;
+            eprintln!("Statsbidraget \"{namn}\" {year} sparat.");
+        }
+        StatsbidragCommand::List { year, format } => {
+            let store = open_existing(path)?;
+            let list = reg::grants(&store, year)?;
+            match format {
+                Format::Tabell => print!("{}", render::grants_table(year, &list)),
+                Format::Json => println!("{}", serde_json::to_string_pretty(&list)?),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn investering_cmd(path: &std::path::Path, what: InvesteringCommand) -> anyhow::Result<ExitCode> {
+    use resurs_app::registers as reg;
+    match what {
+        InvesteringCommand::Add {
+            projekt,
+            year,
+            node,
+            budget,
+            utfall,
+            kommentar,
+        } => {
+            let mut store = open_existing(path)?;
+            reg::set_investment(
+                &mut store,
+                &projekt,
+                year,
+                &node,
+                kr("budget", &budget)?,
+                kr("utfall", &utfall)?,
+                &kommentar,
+            )?;
+            eprintln!("Investeringen \"{projekt}\" {year} sparad.");
+        }
+        InvesteringCommand::List { year, format } => {
+            let store = open_existing(path)?;
+            let list = reg::investments(&store, year)?;
+            match format {
+                Format::Tabell => print!("{}", render::investments_table(year, &list)),
+                Format::Json => println!("{}", serde_json::to_string_pretty(&list)?),
             }
         }
     }

@@ -941,3 +941,163 @@ pub fn forecast_accuracy(year: i32, list: &[resurs_app::followup::Accuracy]) -> 
     s.push_str("\nPositiv avvikelse = året slutade bättre än prognosen.\n");
     s
 }
+
+fn tkr(ore: i64) -> String {
+    Money::from_ore(ore).fmt_tkr()
+}
+
+fn pct(m: Option<i64>) -> String {
+    m.map_or("–".into(), |m| resurs_core::rules::Share(m).fmt_percent())
+}
+
+pub fn intraprenad_table(r: &resurs_app::registers::IntraprenadReport) -> String {
+    let mut s = format!("Intraprenadernas resultatfond {} (till och med {})\n\n", r.ar, r.period);
+    let _ = writeln!(
+        s,
+        "{}{}{}{}{}{}  Grund",
+        pad("Utförare", 32),
+        rpad("Ingående", 14),
+        rpad("Överskott", 14),
+        rpad("Underskott", 14),
+        rpad("Uttag", 14),
+        rpad("Utgående", 14)
+    );
+    let line = |s: &mut String, name: &str, f: &resurs_core::registers::Fund, grund: &str| {
+        let _ = writeln!(
+            s,
+            "{}{}{}{}{}{}  {}",
+            pad(name, 32),
+            rpad(&tkr(f.ingaende), 14),
+            rpad(&tkr(f.overskott), 14),
+            rpad(&tkr(f.underskott), 14),
+            rpad(&tkr(f.uttag), 14),
+            rpad(&tkr(f.utgaende), 14),
+            grund
+        );
+    };
+    for x in &r.rader {
+        line(&mut s, &format!("{} {}", x.utforare, x.namn), &x.fond, x.grund);
+    }
+    line(&mut s, "Totalt", &r.summa, "");
+    s.push_str("\nUtgående = ingående + överskott − underskott − uttag. Årets resultat = budget − utfall för ett stängt år, annars budget − prognos (utfall + återstående budget).\n");
+    s
+}
+
+pub fn measures_table(year: i32, list: &[resurs_app::registers::Measure]) -> String {
+    let mut s = format!("Åtgärdsplaner och effektiviseringskrav {year}\n\n");
+    let _ = writeln!(
+        s,
+        "{}{}{}{}{}{}{}",
+        pad("Plan / åtgärd", 48),
+        pad("Nod", 7),
+        rpad("Planerad", 13),
+        rpad("Hittills", 13),
+        rpad("Uppnått", 10),
+        rpad("Prognos", 13),
+        rpad("Prognos/plan", 13)
+    );
+    let mut plans: Vec<(&str, &str)> = list.iter().map(|m| (m.slag.as_str(), m.plan.as_str())).collect();
+    plans.dedup();
+    for (slag, plan) in plans {
+        let items: Vec<_> = list.iter().filter(|m| m.plan == plan && m.slag == slag).collect();
+        let (p, h, f): (i64, i64, i64) = items
+            .iter()
+            .fold((0, 0, 0), |a, m| (a.0 + m.planerad, a.1 + m.hittills, a.2 + m.prognos));
+        let _ = writeln!(
+            s,
+            "{}{}{}{}{}{}",
+            pad(&format!("{plan} ({slag})").chars().take(54).collect::<String>(), 55),
+            rpad(&tkr(p), 13),
+            rpad(&tkr(h), 13),
+            rpad(&pct(resurs_core::registers::share(h, p)), 10),
+            rpad(&tkr(f), 13),
+            rpad(&pct(resurs_core::registers::share(f, p)), 13)
+        );
+        for m in items {
+            let _ = writeln!(
+                s,
+                "{}{}{}{}{}{}{}",
+                pad(&format!("  {}", m.atgard), 48),
+                pad(&m.nod, 7),
+                rpad(&tkr(m.planerad), 13),
+                rpad(&tkr(m.hittills), 13),
+                rpad(&pct(m.uppnatt), 10),
+                rpad(&tkr(m.prognos), 13),
+                rpad(&pct(m.prognos_andel), 13)
+            );
+        }
+    }
+    if list.is_empty() {
+        s.push_str("(inga åtgärder)\n");
+    }
+    s
+}
+
+pub fn grants_table(year: i32, list: &[resurs_app::registers::Grant]) -> String {
+    let mut s = format!("Riktade statsbidrag {year}\n\n");
+    let _ = writeln!(
+        s,
+        "{}{}{}{}{}{}{}",
+        pad("Statsbidrag", 36),
+        pad("Nod", 7),
+        rpad("Belopp", 13),
+        rpad("Använt", 13),
+        rpad("Kvar", 13),
+        pad("  Återrapport", 15),
+        rpad("Återbetalning", 15)
+    );
+    for g in list {
+        let _ = writeln!(
+            s,
+            "{}{}{}{}{}  {}{}",
+            pad(&g.namn, 36),
+            pad(&g.nod, 7),
+            rpad(&tkr(g.belopp), 13),
+            rpad(&tkr(g.anvant), 13),
+            rpad(&tkr(g.kvar), 13),
+            pad(g.aterrapport.as_deref().unwrap_or("–"), 13),
+            rpad(&tkr(g.aterbetalning), 15)
+        );
+    }
+    if list.is_empty() {
+        s.push_str("(inga statsbidrag)\n");
+    }
+    s
+}
+
+pub fn investments_table(year: i32, list: &[resurs_app::registers::Investment]) -> String {
+    let mut s = format!("Investeringar {year}\n\n");
+    let _ = writeln!(
+        s,
+        "{}{}{}{}{}",
+        pad("Projekt", 40),
+        pad("Nod", 7),
+        rpad("Budget", 13),
+        rpad("Utfall", 13),
+        rpad("Förbrukat", 11)
+    );
+    let (mut b, mut u) = (0, 0);
+    for i in list {
+        b += i.budget;
+        u += i.utfall;
+        let _ = writeln!(
+            s,
+            "{}{}{}{}{}",
+            pad(&i.projekt.chars().take(39).collect::<String>(), 40),
+            pad(&i.nod, 7),
+            rpad(&tkr(i.budget), 13),
+            rpad(&tkr(i.utfall), 13),
+            rpad(&pct(i.forbrukat), 11)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "{}{}{}{}{}",
+        pad("Totalt", 40),
+        pad("", 7),
+        rpad(&tkr(b), 13),
+        rpad(&tkr(u), 13),
+        rpad(&pct(resurs_core::registers::share(u, b)), 11)
+    );
+    s
+}

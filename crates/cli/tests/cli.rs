@@ -1529,3 +1529,163 @@ Budget 2025;beslutad;2025;;711;5011;510;1200000
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("strukturell"), "{}", stderr(&out));
 }
+
+#[test]
+fn registers_beside_the_ledger() {
+    let env = Env::new();
+    env.base();
+    env.import_ok(
+        "utforare",
+        "intra.csv",
+        "kod;namn;regiform;ansvar;platser\n711X;Hemtjänst Centrum intraprenad;intraprenad;711;\n",
+    );
+    // 2025 closed: budget 1 200 000, outcome 1 150 000 → surplus 50 000.
+    let mut ledger = String::from("period;konto;ansvar;verksamhet;belopp\n");
+    for m in 1..=12 {
+        ledger.push_str(&format!("2025-{m:02};5011;711;510;95833,33\n"));
+    }
+    env.import_ok("huvudbok", "hb.csv", &ledger);
+    env.import_ok(
+        "budget",
+        "b.csv",
+        "version;typ;år;period;ansvar;konto;verksamhet;belopp\nBudget 2025;beslutad;2025;;711;5011;510;1200000\n",
+    );
+    let ok = |args: &[&str]| {
+        let out = env.run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        out
+    };
+    ok(&[
+        "intraprenad",
+        "set",
+        "--ansvar",
+        "711",
+        "--year",
+        "2025",
+        "--ingaende",
+        "100 000",
+        "--uttag",
+        "30 000",
+    ]);
+    let out = ok(&["intraprenad", "show", "--period", "2025-12", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = &v["rader"][0]["fond"];
+    // 1 200 000 − 12 × 95 833,33 = 50 000,04
+    assert_eq!(f["overskott"], 5_000_004);
+    assert_eq!(f["utgaende"], 10_000_000 + 5_000_004 - 3_000_000);
+    assert_eq!(v["rader"][0]["grund"], "utfall");
+    // 2026 carries last year's outgoing balance in.
+    let out = ok(&["intraprenad", "show", "--period", "2026-03", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["rader"][0]["fond"]["ingaende"], 12_000_004);
+    let out = env.run(&[
+        "intraprenad",
+        "set",
+        "--ansvar",
+        "712",
+        "--year",
+        "2025",
+        "--uttag",
+        "1",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("intraprenad"), "{}", stderr(&out));
+
+    ok(&[
+        "atgard",
+        "add",
+        "--plan",
+        "Åtgärdsplan 2026",
+        "--node",
+        "711",
+        "--year",
+        "2026",
+        "--atgard",
+        "Samplanering",
+        "--planerad",
+        "2 000 000",
+        "--hittills",
+        "500 000",
+        "--prognos",
+        "1 500 000",
+    ]);
+    let out = ok(&["atgard", "list", "--year", "2026", "--format", "json"]);
+    let m: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(m[0]["uppnatt"], 250_000);
+    assert_eq!(m[0]["prognos_andel"], 750_000);
+    let out = env.run(&[
+        "atgard",
+        "add",
+        "--slag",
+        "önskelista",
+        "--plan",
+        "X",
+        "--node",
+        "711",
+        "--year",
+        "2026",
+        "--atgard",
+        "Y",
+        "--planerad",
+        "1",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("åtgärdsplan eller effektiviseringskrav"),
+        "{}",
+        stderr(&out)
+    );
+
+    ok(&[
+        "statsbidrag",
+        "add",
+        "--namn",
+        "Äldreomsorgslyftet",
+        "--year",
+        "2026",
+        "--node",
+        "VON",
+        "--belopp",
+        "4 800 000",
+        "--anvant",
+        "3 950 000",
+        "--aterrapport",
+        "2027-03-31",
+    ]);
+    let out = ok(&["statsbidrag", "list", "--year", "2026", "--format", "json"]);
+    let g: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(g[0]["kvar"], 85_000_000);
+    let out = env.run(&[
+        "statsbidrag",
+        "add",
+        "--namn",
+        "X",
+        "--year",
+        "2026",
+        "--node",
+        "VON",
+        "--belopp",
+        "1",
+        "--aterrapport",
+        "31/3",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("ÅÅÅÅ-MM-DD"), "{}", stderr(&out));
+
+    ok(&[
+        "investering",
+        "add",
+        "--projekt",
+        "Larm",
+        "--year",
+        "2026",
+        "--node",
+        "711",
+        "--budget",
+        "1 800 000",
+        "--utfall",
+        "1 650 000",
+    ]);
+    let out = ok(&["investering", "list", "--year", "2026"]);
+    assert!(stdout(&out).contains("91,67 %"), "{}", stdout(&out));
+}

@@ -16,6 +16,7 @@ pub mod org;
 pub mod period;
 pub mod personnummer;
 pub mod pseudonym;
+pub mod registers;
 pub mod report;
 pub mod rules;
 pub mod sie;

@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0004_konto.sql"),
     include_str!("../migrations/sqlite/0005_prognos.sql"),
     include_str!("../migrations/sqlite/0006_specialpost.sql"),
+    include_str!("../migrations/sqlite/0007_register.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -100,6 +101,25 @@ pub type DecisionRow = (
     Option<String>,
     Option<i64>,
 );
+/// An intraprenad's entry for a year: (incoming or `None`, use of equity, comment).
+pub type IntraprenadEntry = (Option<i64>, i64, String);
+
+/// The registers kept beside the ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegisterTable {
+    Atgard,
+    Statsbidrag,
+    Investering,
+}
+
+/// A cell of a register row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegisterValue {
+    Int(i64),
+    Text(String),
+    Null,
+}
+
 /// A special effect: (tag, part, node, month YYYYMM or `None`, outcome öre, forecast öre, comment).
 pub type SpecialEffectRow = (String, String, String, Option<i64>, i64, i64, String);
 /// A budget sum: (ansvar, account, month as YYYYMM or `None` for annual rows, öre).
@@ -602,6 +622,63 @@ impl Store {
             .ctx("läsning av konton")
     }
 
+    /// Intraprenad balances entered for `year`: ansvar → (incoming or `None`, use of equity, comment).
+    pub fn intraprenad_entries(&self, year: i32) -> Result<HashMap<String, IntraprenadEntry>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT ansvar, ingaende, uttag, kommentar FROM intraprenad_saldo WHERE ar = $1")
+            .ctx("läsning av intraprenader")?;
+        let rows = st
+            .query_map(params![year], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))
+            .ctx("läsning av intraprenader")?;
+        rows.collect::<rusqlite::Result<HashMap<_, _>>>()
+            .ctx("läsning av intraprenader")
+    }
+
+    /// Providers run as intraprenader: (code, name, ansvar).
+    pub fn intraprenader(&self) -> Result<Vec<(String, String, String)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT kod, namn, ansvar FROM utforare WHERE regiform = 'intraprenad' AND ansvar IS NOT NULL ORDER BY kod")
+            .ctx("läsning av intraprenader")?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .ctx("läsning av intraprenader")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("läsning av intraprenader")
+    }
+
+    /// A register's rows of `year` as JSON-ready text columns (table chosen by the caller).
+    pub fn register_rows(&self, table: RegisterTable, year: i32) -> Result<Vec<Vec<RegisterValue>>> {
+        let sql = match table {
+            RegisterTable::Atgard => {
+                "SELECT slag, plan, nod, atgard, planerad, hittills, prognos, kommentar FROM atgard WHERE ar = $1 ORDER BY slag, plan, id"
+            }
+            RegisterTable::Statsbidrag => {
+                "SELECT namn, nod, belopp, anvant, aterrapport, aterbetalning, kommentar FROM statsbidrag WHERE ar = $1 ORDER BY namn, nod"
+            }
+            RegisterTable::Investering => {
+                "SELECT projekt, nod, budget, utfall, kommentar FROM investering WHERE ar = $1 ORDER BY projekt"
+            }
+        };
+        let mut st = self.conn.prepare(sql).ctx("läsning av register")?;
+        let n = st.column_count();
+        let mut rows = st.query(params![year]).ctx("läsning av register")?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().ctx("läsning av register")? {
+            let mut v = Vec::with_capacity(n);
+            for i in 0..n {
+                v.push(match r.get_ref(i).ctx("läsning av register")? {
+                    ValueRef::Integer(x) => RegisterValue::Int(x),
+                    ValueRef::Text(t) => RegisterValue::Text(String::from_utf8_lossy(t).into_owned()),
+                    _ => RegisterValue::Null,
+                });
+            }
+            out.push(v);
+        }
+        Ok(out)
+    }
+
     /// Special effects of `year`.
     pub fn special_effects(&self, year: i32) -> Result<Vec<SpecialEffectRow>> {
         let mut st = self
@@ -791,7 +868,16 @@ impl Store {
         tables.extend(KINDS.iter().map(|k| k.0));
         tables.push("import_logg");
         tables.push("modell_version");
-        tables.extend(["konto", "prognos_version", "prognos", "specialpost"]);
+        tables.extend([
+            "konto",
+            "prognos_version",
+            "prognos",
+            "specialpost",
+            "intraprenad_saldo",
+            "atgard",
+            "statsbidrag",
+            "investering",
+        ]);
         for t in tables {
             let sql = match t {
                 "import_logg" => {
@@ -1215,6 +1301,88 @@ impl<'c> Tx<'c> {
              ON CONFLICT (version_id, nod) DO UPDATE SET belopp = excluded.belopp, kommentar = excluded.kommentar, \
              satt = excluded.satt",
             params![version_id, nod, belopp, kommentar, satt],
+        )
+    }
+
+    /// Sets an intraprenad's incoming balance (`None`: carried from last year) and use of equity.
+    pub fn set_intraprenad(
+        &self,
+        ansvar: &str,
+        year: i32,
+        ingaende: Option<i64>,
+        uttag: i64,
+        kommentar: &str,
+    ) -> Result<bool> {
+        self.exec(
+            "sparande av intraprenad",
+            "INSERT INTO intraprenad_saldo (ansvar, ar, ingaende, uttag, kommentar) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (ansvar, ar) DO UPDATE SET ingaende = excluded.ingaende, uttag = excluded.uttag, \
+             kommentar = excluded.kommentar",
+            params![ansvar, year, ingaende, uttag, kommentar],
+        )
+    }
+
+    /// Adds or updates a measure of an action plan or efficiency requirement.
+    #[allow(clippy::too_many_arguments)]
+    pub fn set_atgard(
+        &self,
+        slag: &str,
+        plan: &str,
+        nod: &str,
+        year: i32,
+        atgard: &str,
+        belopp: (i64, i64, i64),
+        kommentar: &str,
+    ) -> Result<bool> {
+        self.exec(
+            "sparande av åtgärd",
+            "INSERT INTO atgard (slag, plan, nod, ar, atgard, planerad, hittills, prognos, kommentar) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (plan, ar, atgard) DO UPDATE SET \
+             slag = excluded.slag, nod = excluded.nod, planerad = excluded.planerad, hittills = excluded.hittills, \
+             prognos = excluded.prognos, kommentar = excluded.kommentar",
+            params![slag, plan, nod, year, atgard, belopp.0, belopp.1, belopp.2, kommentar],
+        )
+    }
+
+    /// Adds or updates a targeted state grant.
+    #[allow(clippy::too_many_arguments)]
+    pub fn set_statsbidrag(
+        &self,
+        namn: &str,
+        year: i32,
+        nod: &str,
+        belopp: i64,
+        anvant: i64,
+        aterrapport: Option<&str>,
+        aterbetalning: i64,
+        kommentar: &str,
+    ) -> Result<bool> {
+        self.exec(
+            "sparande av statsbidrag",
+            "INSERT INTO statsbidrag (namn, ar, nod, belopp, anvant, aterrapport, aterbetalning, kommentar) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (namn, ar, nod) DO UPDATE SET \
+             belopp = excluded.belopp, anvant = excluded.anvant, aterrapport = excluded.aterrapport, \
+             aterbetalning = excluded.aterbetalning, kommentar = excluded.kommentar",
+            params![namn, year, nod, belopp, anvant, aterrapport, aterbetalning, kommentar],
+        )
+    }
+
+    /// Adds or updates an investment.
+    pub fn set_investering(
+        &self,
+        projekt: &str,
+        year: i32,
+        nod: &str,
+        budget: i64,
+        utfall: i64,
+        kommentar: &str,
+    ) -> Result<bool> {
+        self.exec(
+            "sparande av investering",
+            "INSERT INTO investering (projekt, ar, nod, budget, utfall, kommentar) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (projekt, ar) DO UPDATE SET nod = excluded.nod, budget = excluded.budget, \
+             utfall = excluded.utfall, kommentar = excluded.kommentar",
+            params![projekt, year, nod, budget, utfall, kommentar],
         )
     }
 

@@ -1,0 +1,359 @@
+//! `resurs intraprenad`, `resurs atgard`, `resurs statsbidrag`,
+//! `resurs investering`: the registers followed beside the ledger.
+
+use crate::followup::{report, Options};
+use crate::AppError;
+use resurs_core::followup::{Metod, NodeReport, Periodisering};
+use resurs_core::num::Money;
+use resurs_core::period::Period;
+use resurs_core::registers::{fund, share, Fund};
+use resurs_store::{RegisterTable, RegisterValue, Store};
+use serde::Serialize;
+
+fn find<'a>(n: &'a NodeReport, code: &str) -> Option<&'a NodeReport> {
+    if n.kod == code {
+        return Some(n);
+    }
+    n.barn.iter().find_map(|b| find(b, code))
+}
+
+fn check_node(store: &Store, node: &str) -> Result<(), AppError> {
+    if store.org_nodes()?.iter().any(|n| n.kod == node) {
+        Ok(())
+    } else {
+        Err(AppError::User(format!(
+            "--node: värdet \"{node}\", förväntade en kod i organisationsträdet"
+        )))
+    }
+}
+
+/// One intraprenad's result fund.
+#[derive(Debug, Clone, Serialize)]
+pub struct IntraprenadRow {
+    pub utforare: String,
+    pub namn: String,
+    pub ansvar: String,
+    /// How the year's result was found: "utfall" (closed year) or "prognos".
+    pub grund: &'static str,
+    pub fond: Fund,
+    pub kommentar: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IntraprenadReport {
+    pub ar: i32,
+    pub period: Period,
+    pub rader: Vec<IntraprenadRow>,
+    pub summa: Fund,
+}
+
+/// The year's result of `ansvar` (budget − outcome for a closed year,
+/// budget − forecast otherwise) as of `period`.
+fn year_result(store: &Store, ansvar: &str, period: Period) -> Result<(i64, &'static str), AppError> {
+    let o = Options {
+        period,
+        node: Some(ansvar.to_string()),
+        metod: Metod::UtfallBudget,
+        periodisering: Periodisering::Jamn,
+        prognos: None,
+        budget: None,
+        konton: false,
+        utan_specialposter: false,
+    };
+    let r = match report(store, &o) {
+        Ok(r) => r,
+        Err(AppError::User(_)) => return Ok((0, "inget utfall")),
+        Err(e) => return Err(e),
+    };
+    let a = find(&r.rot, ansvar).map(|n| n.belopp).unwrap_or_default();
+    Ok(if period.month() == 12 {
+        (a.budget_helar - a.utfall, "utfall")
+    } else {
+        (a.budget_helar - a.prognos, "prognos")
+    })
+}
+
+/// The result funds of the intraprenader for `period`'s year. The incoming
+/// balance is the one entered for the year, or else last year's outgoing
+/// balance when last year has an entry, or else 0.
+pub fn intraprenad(store: &Store, period: Period) -> Result<IntraprenadReport, AppError> {
+    let year = period.year();
+    let units = store.intraprenader()?;
+    if units.is_empty() {
+        return Err(AppError::User(
+            "Det finns inga intraprenader i utförarregistret (regiform intraprenad).".into(),
+        ));
+    }
+    let this = store.intraprenad_entries(year)?;
+    let last = store.intraprenad_entries(year - 1)?;
+    let mut rader = Vec::new();
+    for (kod, namn, ansvar) in units {
+        let entry = this.get(&ansvar);
+        let ingaende = match entry.and_then(|e| e.0) {
+            Some(i) => i,
+            None => match last.get(&ansvar) {
+                Some((inc, uttag, _)) => {
+                    let dec = Period::new(year - 1, 12).unwrap_or(period);
+                    let (res, _) = year_result(store, &ansvar, dec)?;
+                    fund(inc.unwrap_or(0), res, *uttag).utgaende
+                }
+                None => 0,
+            },
+        };
+        let (res, grund) = year_result(store, &ansvar, period)?;
+        let uttag = entry.map_or(0, |e| e.1);
+        rader.push(IntraprenadRow {
+            utforare: kod,
+            namn,
+            ansvar,
+            grund,
+            fond: fund(ingaende, res, uttag),
+            kommentar: entry.map_or(String::new(), |e| e.2.clone()),
+        });
+    }
+    let mut summa = Fund::default();
+    for r in &rader {
+        summa.ingaende += r.fond.ingaende;
+        summa.overskott += r.fond.overskott;
+        summa.underskott += r.fond.underskott;
+        summa.uttag += r.fond.uttag;
+        summa.utgaende += r.fond.utgaende;
+    }
+    Ok(IntraprenadReport {
+        ar: year,
+        period,
+        rader,
+        summa,
+    })
+}
+
+/// Enters an intraprenad's incoming balance and/or use of equity for a year.
+pub fn set_intraprenad(
+    store: &mut Store,
+    ansvar: &str,
+    year: i32,
+    ingaende: Option<Money>,
+    uttag: Money,
+    kommentar: &str,
+) -> Result<(), AppError> {
+    if !store.intraprenader()?.iter().any(|(_, _, a)| a == ansvar) {
+        return Err(AppError::User(format!(
+            "--ansvar: värdet \"{ansvar}\", förväntade ansvaret för en utförare med regiform intraprenad"
+        )));
+    }
+    let tx = store.begin()?;
+    tx.set_intraprenad(ansvar, year, ingaende.map(|m| m.ore()), uttag.ore(), kommentar.trim())?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// A measure of an action plan or an efficiency requirement.
+#[derive(Debug, Clone, Serialize)]
+pub struct Measure {
+    pub slag: String,
+    pub plan: String,
+    pub nod: String,
+    pub atgard: String,
+    pub planerad: i64,
+    pub hittills: i64,
+    pub prognos: i64,
+    /// hittills ÷ planerad, millionths.
+    pub uppnatt: Option<i64>,
+    /// prognos ÷ planerad, millionths.
+    pub prognos_andel: Option<i64>,
+    pub kommentar: String,
+}
+
+/// The kinds of measure lists.
+pub const MEASURE_KINDS: [&str; 2] = ["åtgärdsplan", "effektiviseringskrav"];
+
+#[allow(clippy::too_many_arguments)]
+pub fn set_measure(
+    store: &mut Store,
+    slag: &str,
+    plan: &str,
+    node: &str,
+    year: i32,
+    atgard: &str,
+    planerad: Money,
+    hittills: Money,
+    prognos: Money,
+    kommentar: &str,
+) -> Result<(), AppError> {
+    let slag = match resurs_core::model::fold(slag).as_str() {
+        "atgardsplan" | "atgard" => MEASURE_KINDS[0],
+        "effektiviseringskrav" | "effektivisering" => MEASURE_KINDS[1],
+        _ => {
+            return Err(AppError::User(format!(
+                "--slag: värdet \"{slag}\", förväntade åtgärdsplan eller effektiviseringskrav"
+            )))
+        }
+    };
+    check_node(store, node)?;
+    if plan.trim().is_empty() || atgard.trim().is_empty() {
+        return Err(AppError::User(
+            "--plan och --atgard: namn på planen och åtgärden".into(),
+        ));
+    }
+    let tx = store.begin()?;
+    tx.set_atgard(
+        slag,
+        plan.trim(),
+        node,
+        year,
+        atgard.trim(),
+        (planerad.ore(), hittills.ore(), prognos.ore()),
+        kommentar.trim(),
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn int(v: &RegisterValue) -> i64 {
+    match v {
+        RegisterValue::Int(i) => *i,
+        _ => 0,
+    }
+}
+
+fn text(v: &RegisterValue) -> String {
+    match v {
+        RegisterValue::Text(t) => t.clone(),
+        RegisterValue::Int(i) => i.to_string(),
+        RegisterValue::Null => String::new(),
+    }
+}
+
+pub fn measures(store: &Store, year: i32) -> Result<Vec<Measure>, AppError> {
+    Ok(store
+        .register_rows(RegisterTable::Atgard, year)?
+        .iter()
+        .map(|r| {
+            let (planerad, hittills, prognos) = (int(&r[4]), int(&r[5]), int(&r[6]));
+            Measure {
+                slag: text(&r[0]),
+                plan: text(&r[1]),
+                nod: text(&r[2]),
+                atgard: text(&r[3]),
+                planerad,
+                hittills,
+                prognos,
+                uppnatt: share(hittills, planerad),
+                prognos_andel: share(prognos, planerad),
+                kommentar: text(&r[7]),
+            }
+        })
+        .collect())
+}
+
+/// A targeted state grant.
+#[derive(Debug, Clone, Serialize)]
+pub struct Grant {
+    pub namn: String,
+    pub nod: String,
+    pub belopp: i64,
+    pub anvant: i64,
+    /// belopp − använt
+    pub kvar: i64,
+    pub aterrapport: Option<String>,
+    pub aterbetalning: i64,
+    pub kommentar: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn set_grant(
+    store: &mut Store,
+    namn: &str,
+    year: i32,
+    node: &str,
+    belopp: Money,
+    anvant: Money,
+    aterrapport: Option<&str>,
+    aterbetalning: Money,
+    kommentar: &str,
+) -> Result<(), AppError> {
+    check_node(store, node)?;
+    if let Some(d) = aterrapport {
+        if resurs_core::date::parse_date(d).is_none() {
+            return Err(AppError::User(format!(
+                "--aterrapport: värdet \"{d}\", förväntade ett datum ÅÅÅÅ-MM-DD"
+            )));
+        }
+    }
+    let tx = store.begin()?;
+    tx.set_statsbidrag(
+        namn.trim(),
+        year,
+        node,
+        belopp.ore(),
+        anvant.ore(),
+        aterrapport,
+        aterbetalning.ore(),
+        kommentar.trim(),
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+pub fn grants(store: &Store, year: i32) -> Result<Vec<Grant>, AppError> {
+    Ok(store
+        .register_rows(RegisterTable::Statsbidrag, year)?
+        .iter()
+        .map(|r| Grant {
+            namn: text(&r[0]),
+            nod: text(&r[1]),
+            belopp: int(&r[2]),
+            anvant: int(&r[3]),
+            kvar: int(&r[2]) - int(&r[3]),
+            aterrapport: match &r[4] {
+                RegisterValue::Text(t) => Some(t.clone()),
+                _ => None,
+            },
+            aterbetalning: int(&r[5]),
+            kommentar: text(&r[6]),
+        })
+        .collect())
+}
+
+/// An investment with its budget and outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct Investment {
+    pub projekt: String,
+    pub nod: String,
+    pub budget: i64,
+    pub utfall: i64,
+    /// utfall ÷ budget, millionths.
+    pub forbrukat: Option<i64>,
+    pub kommentar: String,
+}
+
+pub fn set_investment(
+    store: &mut Store,
+    projekt: &str,
+    year: i32,
+    node: &str,
+    budget: Money,
+    utfall: Money,
+    kommentar: &str,
+) -> Result<(), AppError> {
+    check_node(store, node)?;
+    let tx = store.begin()?;
+    tx.set_investering(projekt.trim(), year, node, budget.ore(), utfall.ore(), kommentar.trim())?;
+    tx.commit()?;
+    Ok(())
+}
+
+pub fn investments(store: &Store, year: i32) -> Result<Vec<Investment>, AppError> {
+    Ok(store
+        .register_rows(RegisterTable::Investering, year)?
+        .iter()
+        .map(|r| Investment {
+            projekt: text(&r[0]),
+            nod: text(&r[1]),
+            budget: int(&r[2]),
+            utfall: int(&r[3]),
+            forbrukat: share(int(&r[3]), int(&r[2])),
+            kommentar: text(&r[4]),
+        })
+        .collect())
+}
