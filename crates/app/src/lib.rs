@@ -5,6 +5,7 @@
 //! This crate joins the pure core, the store and the file formats; it holds
 //! no SQL (that is the store's) and no rules (those are the core's).
 
+pub mod budget;
 pub mod demo;
 pub mod followup;
 pub mod gen;

@@ -114,6 +114,13 @@ enum Command {
         #[command(subcommand)]
         what: InvesteringCommand,
     },
+    /// Budget: ramberäkning ur en ramfil (uppräkning, demografi, sparbeting, prislappar),
+    /// fördelning till enheter och budgetversioner.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
+    Budget {
+        #[command(subcommand)]
+        what: BudgetCommand,
+    },
     /// Räkna fram ett timpris med självkostnadsmetoden (lön, PO, arbetstid, OB, omkostnader, brukartidsandel).
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Rate(RateArgs),
@@ -321,6 +328,27 @@ enum ForecastCommand {
         year: i32,
         #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
         format: Format,
+    },
+}
+
+#[derive(Subcommand)]
+enum BudgetCommand {
+    /// Räkna ramen ur en ramfil (docs/budget.md); --spara sparar den som ny budgetversion.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Frame {
+        #[arg(value_name = "FIL")]
+        file: PathBuf,
+        /// Spara raderna som budgetversionen som ramfilen namnger.
+        #[arg(long)]
+        spara: bool,
+        #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
+        format: Format,
+    },
+    /// Årets budgetversioner med typ och summa.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    List {
+        #[arg(long, value_name = "ÅÅÅÅ")]
+        year: i32,
     },
 }
 
@@ -721,6 +749,35 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Followup(args) => followup_cmd(&path, &args),
         Command::Forecast { what } => forecast_cmd(&path, what),
         Command::Intraprenad { what } => intraprenad_cmd(&path, what),
+        Command::Budget { what } => match what {
+            BudgetCommand::Frame { file, spara, format } => {
+                let mut store = open_existing(&path)?;
+                let text = std::fs::read_to_string(&file)
+                    .with_context(|| format!("kunde inte läsa ramfilen {}", file.display()))?;
+                let name = file
+                    .file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                let ts = resurs_app::import::Options::now().timestamp;
+                let r = resurs_app::budget::frame(&mut store, &name, &text, spara, &ts)?;
+                match format {
+                    Format::Tabell => print!("{}", render::frame_table(&r)),
+                    Format::Json => println!("{}", serde_json::to_string_pretty(&r)?),
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            BudgetCommand::List { year } => {
+                let store = open_existing(&path)?;
+                for (v, typ, total) in resurs_app::budget::versions(&store, year)? {
+                    println!(
+                        "{}{}{}",
+                        render::pad(&v, 24),
+                        render::pad(&typ, 12),
+                        resurs_core::num::Money::from_ore(total).fmt_tkr()
+                    );
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+        },
         Command::Atgard { what } => atgard_cmd(&path, what),
         Command::Statsbidrag { what } => statsbidrag_cmd(&path, what),
         Command::Investering { what } => investering_cmd(&path, what),

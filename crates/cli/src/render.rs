@@ -1101,3 +1101,102 @@ pub fn investments_table(year: i32, list: &[resurs_app::registers::Investment]) 
     );
     s
 }
+
+pub fn frame_table(r: &resurs_app::budget::FrameReport) -> String {
+    let mut s = format!(
+        "Budgetram {} (\"{}\", {}) från \"{}\" {}\n\n",
+        r.ar,
+        r.version,
+        r.typ,
+        r.bas,
+        r.ar - 1
+    );
+    let step = |s: &mut String, label: &str, ore: i64| {
+        let _ = writeln!(s, "{}{}", pad(label, 66), rpad(&tkr(ore), 16));
+    };
+    step(&mut s, &format!("Budget {} ({})", r.ar - 1, r.bas), r.ram.bas);
+    step(
+        &mut s,
+        &format!("+ löneuppräkning {}", r.lon.fmt_percent()),
+        r.ram.lonupprakning,
+    );
+    step(
+        &mut s,
+        &format!("+ prisuppräkning {} (övriga kostnader)", r.pris.fmt_percent()),
+        r.ram.prisupprakning,
+    );
+    for d in &r.ram.demografirader {
+        step(
+            &mut s,
+            &format!(
+                "+ demografi {} år, {:+} personer × {} ({})",
+                d.alder,
+                d.okning,
+                Money::from_ore(d.pris_per_individ).fmt_kr(),
+                d.nod
+            ),
+            d.belopp,
+        );
+    }
+    step(&mut s, "− sparbeting", -r.ram.sparbeting);
+    step(&mut s, &format!("= ram {}", r.ar), r.ram.ram);
+    if let Some(t) = r.prislappsram {
+        let _ = writeln!(s, "\nPrislappar:");
+        for p in &r.prislappar {
+            step(
+                &mut s,
+                &format!(
+                    "  {}: {} × {}",
+                    p.tjanst,
+                    p.antal,
+                    Money::from_ore(p.pris_per_individ).fmt_kr()
+                ),
+                p.belopp,
+            );
+        }
+        step(&mut s, "= ram enligt prislappar", t);
+        step(&mut s, "  skillnad mot ramen (prislappar − ram)", t - r.ram.ram);
+    }
+    let _ = writeln!(s, "\nFördelning till enheter:");
+    let _ = writeln!(
+        s,
+        "{}{}{}{}",
+        pad("Ansvar", 12),
+        rpad("Uppräknad budget", 18),
+        rpad("Modellersättning", 18),
+        rpad("Fördelat", 16)
+    );
+    for a in &r.fordelning {
+        let _ = writeln!(
+            s,
+            "{}{}{}{}",
+            pad(&a.ansvar, 12),
+            rpad(&tkr(a.uppraknad_budget), 18),
+            rpad(&a.modellersattning.map_or("anslag".to_string(), tkr), 18),
+            rpad(&tkr(a.fordelat), 16)
+        );
+    }
+    step(&mut s, "Fördelat", r.fordelat);
+    step(
+        &mut s,
+        "Ofördelat (ram − fördelat; negativt = sparbeting att fördela)",
+        r.ofordelat,
+    );
+    if let Some((a, b)) = r.volymer {
+        let _ = writeln!(
+            s,
+            "\nModellersättning = modellversionerna som gäller 1 januari {} på volymerna {a}–{b}.",
+            r.ar
+        );
+    }
+    if r.sparad {
+        let _ = writeln!(
+            s,
+            "Sparad som budgetversion \"{}\" ({}) för {}.",
+            r.version, r.typ, r.ar
+        );
+    } else {
+        let _ = writeln!(s, "Inte sparad (ange --spara för att spara raderna som budgetversion).");
+    }
+    s
+}

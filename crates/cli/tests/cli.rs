@@ -1689,3 +1689,84 @@ fn registers_beside_the_ledger() {
     let out = ok(&["investering", "list", "--year", "2026"]);
     assert!(stdout(&out).contains("91,67 %"), "{}", stdout(&out));
 }
+
+#[test]
+fn budget_frame_from_a_frame_file() {
+    let env = Env::new();
+    env.base();
+    env.import_ok(
+        "budget",
+        "b.csv",
+        "version;typ;år;period;ansvar;konto;verksamhet;belopp
+Budget 2026;beslutad;2026;;711;5011;510;1000000
+Budget 2026;beslutad;2026;;711;6410;510;200000
+Budget 2026;beslutad;2026;;711;3510;510;-50000
+",
+    );
+    env.import_ok(
+        "befolkning",
+        "bef.csv",
+        "år;ålder;kön;antal;typ\n2026;85;K;400;utfall\n2026;85;M;300;utfall\n2027;85;K;420;prognos\n2027;85;M;310;prognos\n2027;60;K;999;prognos\n",
+    );
+    let frame = env.write(
+        "ram.toml",
+        r#"ar = 2027
+bas = "Budget 2026"
+version = "Ram 2027"
+typ = "scenario"
+lon_procent = "3,2"
+pris_procent = 1
+sparbeting = "10 000"
+sparbeting_nod = "HT"
+
+[[demografi]]
+nod = "711"
+fran_alder = 80
+till_alder = 130
+pris_per_individ = "1 000"
+
+[[prislapp]]
+tjanst = "hemtjänst"
+pris_per_individ = "100 000"
+antal = 12
+"#,
+    );
+    let f = frame.to_str().unwrap();
+    let out = env.run(&["budget", "frame", f, "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // (step, öre): 1 150 000 + 32 000 wages + 2 000 other costs + 30 × 1 000 − 10 000
+    let cases = [
+        ("bas", 115_000_000),
+        ("lonupprakning", 3_200_000),
+        ("prisupprakning", 200_000),
+        ("demografi", 3_000_000),
+        ("ram", 115_000_000 + 3_200_000 + 200_000 + 3_000_000 - 1_000_000),
+    ];
+    for (k, want) in cases {
+        assert_eq!(v["ram"][k], want, "{k}");
+    }
+    assert_eq!(v["prislappsram"], 120_000_000);
+    assert_eq!(v["sparad"], false);
+    // Saved as a version; the follow-up can use it; a second save is refused.
+    let out = env.run(&["budget", "frame", f, "--spara"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list = stdout(&env.run(&["budget", "list", "--year", "2027"]));
+    assert!(
+        list.contains("Ram 2027") && list.contains("scenario") && list.contains("1 204 tkr"),
+        "{list}"
+    );
+    let out = env.run(&["budget", "frame", f, "--spara"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("finns redan"), "{}", stderr(&out));
+    // A misspelt key names its line.
+    let bad = env.write(
+        "bad.toml",
+        &std::fs::read_to_string(&frame)
+            .unwrap()
+            .replace("lon_procent", "lön_procent"),
+    );
+    let out = env.run(&["budget", "frame", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("rad 5"), "{}", stderr(&out));
+}

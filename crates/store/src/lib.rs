@@ -597,6 +597,43 @@ impl Store {
         rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av budget")
     }
 
+    /// Budget lines of `version` and `year` summed over months: (ansvar, account, verksamhet, öre).
+    pub fn budget_lines(&self, version: &str, year: i32) -> Result<Vec<(String, String, String, i64)>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT ansvar, konto, verksamhet, SUM(belopp) FROM budget WHERE version = $1 AND ar = $2 \
+                 GROUP BY ansvar, konto, verksamhet ORDER BY ansvar, konto, verksamhet",
+            )
+            .ctx("läsning av budget")?;
+        let rows = st
+            .query_map(params![version, year], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .ctx("läsning av budget")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av budget")
+    }
+
+    /// Population of `year` aged `[from, to]`: outcome when there is one, else
+    /// the forecast; `None` when the year has neither.
+    pub fn population_band(&self, year: i32, from: u32, to: u32) -> Result<Option<(i64, String)>> {
+        for typ in ["utfall", "prognos"] {
+            let (n, count): (i64, i64) = self
+                .conn
+                .query_row(
+                    "SELECT COALESCE(SUM(antal), 0), COUNT(*) FROM befolkning WHERE ar = $1 AND typ = $2 \
+                     AND alder >= $3 AND alder <= $4",
+                    params![year, typ, from, to],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .ctx("läsning av befolkning")?;
+            if count > 0 {
+                return Ok(Some((n, typ.to_string())));
+            }
+        }
+        Ok(None)
+    }
+
     /// Budget versions of `year` as (version, typ).
     pub fn budget_versions(&self, year: i32) -> Result<Vec<(String, String)>> {
         let mut st = self

@@ -1,0 +1,305 @@
+//! `resurs budget`: the framework budget from a frame file (docs/budget.md),
+//! its allocation to units, and budget versions.
+
+use crate::settle::inputs;
+use crate::{models, AppError};
+use resurs_core::budget::{self, Band, Frame, PriceTag};
+use resurs_core::num::Money;
+use resurs_core::period::Period;
+use resurs_core::rules::settle::settle;
+use resurs_core::rules::Share;
+use resurs_store::Store;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrameFile {
+    ar: i32,
+    bas: String,
+    version: String,
+    typ: Option<String>,
+    lon_procent: toml::Value,
+    pris_procent: toml::Value,
+    lonekonton: Option<Vec<String>>,
+    sparbeting: Option<toml::Value>,
+    sparbeting_nod: Option<String>,
+    demografi: Option<Vec<DemoFile>>,
+    prislapp: Option<Vec<TagFile>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoFile {
+    nod: String,
+    fran_alder: u32,
+    till_alder: u32,
+    pris_per_individ: toml::Value,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TagFile {
+    tjanst: String,
+    pris_per_individ: toml::Value,
+    antal: i64,
+}
+
+fn text(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(f) => f.to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn money(v: &toml::Value, key: &str) -> Result<i64, AppError> {
+    Money::parse_sv(&text(v)).map(|m| m.ore()).map_err(|e| {
+        AppError::User(format!(
+            "nyckeln \"{key}\", värdet {}: förväntade {}",
+            text(v),
+            e.expected()
+        ))
+    })
+}
+
+fn percent(v: &toml::Value, key: &str) -> Result<Share, AppError> {
+    Share::from_percent_sv(&text(v)).map_err(|e| {
+        AppError::User(format!(
+            "nyckeln \"{key}\", värdet {}: förväntade {}",
+            text(v),
+            e.expected()
+        ))
+    })
+}
+
+/// One unit's (ansvar's) share of the frame.
+#[derive(Debug, Clone, Serialize)]
+pub struct Allocation {
+    pub ansvar: String,
+    /// The unit's lines in the new version (uplifted last year's budget).
+    pub uppraknad_budget: i64,
+    /// Expected compensation from the models on expected volumes (modelled units).
+    pub modellersattning: Option<i64>,
+    /// What the unit gets: the compensation when modelled, else a grant of its uplifted budget.
+    pub fordelat: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FrameReport {
+    pub ar: i32,
+    pub bas: String,
+    pub version: String,
+    pub typ: String,
+    pub lon: Share,
+    pub pris: Share,
+    pub ram: Frame,
+    pub prislappar: Vec<PriceTag>,
+    pub prislappsram: Option<i64>,
+    /// Months whose volumes are the expected volumes.
+    pub volymer: Option<(Period, Period)>,
+    pub fordelning: Vec<Allocation>,
+    pub fordelat: i64,
+    /// ram − fördelat: positive = left unallocated, negative = a savings requirement to place.
+    pub ofordelat: i64,
+    pub sparad: bool,
+}
+
+/// Computes (and with `save` stores) the frame of `text` (a frame file named `name`).
+pub fn frame(
+    store: &mut Store,
+    name: &str,
+    text_in: &str,
+    save: bool,
+    timestamp: &str,
+) -> Result<FrameReport, AppError> {
+    let f: FrameFile = toml::from_str(text_in).map_err(|e| {
+        let line = e
+            .span()
+            .map_or(1, |s| text_in[..s.start.min(text_in.len())].matches('\n').count() + 1);
+        AppError::User(format!("Ramfilen {name}, rad {line}: {}", e.message()))
+    })?;
+    let typ = f.typ.clone().unwrap_or_else(|| "scenario".into());
+    let Some(budget_typ) = resurs_core::model::BudgetTyp::parse_sv(&typ) else {
+        return Err(AppError::User(format!(
+            "Ramfilen {name}: nyckeln \"typ\", värdet \"{typ}\": förväntade {}",
+            resurs_core::model::BudgetTyp::expected()
+        )));
+    };
+    let base = store.budget_lines(&f.bas, f.ar - 1)?;
+    if base.is_empty() {
+        return Err(AppError::User(format!(
+            "Ramfilen {name}: basversionen \"{}\" har inga budgetrader för {}.",
+            f.bas,
+            f.ar - 1
+        )));
+    }
+    if store.budget_versions(f.ar)?.iter().any(|(v, _)| *v == f.version) && save {
+        return Err(AppError::User(format!(
+            "Budgetversionen \"{}\" finns redan för {}; välj ett nytt namn.",
+            f.version, f.ar
+        )));
+    }
+    let nodes = store.org_nodes()?;
+    let known = |code: &str| nodes.iter().any(|n| n.kod == code);
+    let mut bands = Vec::new();
+    for (i, d) in f.demografi.iter().flatten().enumerate() {
+        if !known(&d.nod) {
+            return Err(AppError::User(format!(
+                "Ramfilen {name}: demografi nr {}: noden \"{}\" finns inte i organisationsträdet.",
+                i + 1,
+                d.nod
+            )));
+        }
+        let before = store.population_band(f.ar - 1, d.fran_alder, d.till_alder)?;
+        let after = store.population_band(f.ar, d.fran_alder, d.till_alder)?;
+        let (Some((b, _)), Some((a, _))) = (before, after) else {
+            return Err(AppError::User(format!(
+                "Ramfilen {name}: befolkning saknas för {} eller {} (importera befolkning med utfall och prognos).",
+                f.ar - 1,
+                f.ar
+            )));
+        };
+        bands.push(Band {
+            nod: d.nod.clone(),
+            fran_alder: d.fran_alder,
+            till_alder: d.till_alder,
+            pris_per_individ: money(&d.pris_per_individ, "demografi.pris_per_individ")?,
+            antal_fore: b,
+            antal_efter: a,
+        });
+    }
+    let sparbeting = match &f.sparbeting {
+        Some(v) => money(v, "sparbeting")?,
+        None => 0,
+    };
+    if sparbeting != 0 && f.sparbeting_nod.as_deref().is_none_or(|n| !known(n)) {
+        return Err(AppError::User(format!(
+            "Ramfilen {name}: sparbeting_nod måste vara en nod i organisationsträdet när sparbeting anges."
+        )));
+    }
+    let input = budget::Input {
+        bas: base,
+        lon: percent(&f.lon_procent, "lon_procent")?,
+        pris: percent(&f.pris_procent, "pris_procent")?,
+        lonekonton: f.lonekonton.clone().unwrap_or_else(|| vec!["5".into()]),
+        demografi: bands,
+        sparbeting,
+        sparbeting_nod: f.sparbeting_nod.clone(),
+    };
+    let ram = budget::frame(&input);
+    let mut tags = Vec::new();
+    for t in f.prislapp.iter().flatten() {
+        tags.push((
+            t.tjanst.clone(),
+            money(&t.pris_per_individ, "prislapp.pris_per_individ")?,
+            t.antal,
+        ));
+    }
+    let (prislappar, tag_total) = budget::price_tags(&tags);
+    // Allocation: modelled units get the models' compensation for the expected
+    // volumes (the last 12 months with visits before the budget year), with the
+    // model versions valid on 1 January of the budget year; others a grant.
+    let all_models = models::stored(store)?;
+    let jan = Period::new(f.ar, 1).ok_or_else(|| AppError::User("ogiltigt år".into()))?;
+    let chosen: Vec<_> = all_models
+        .iter()
+        .filter(|m| m.valid_on(jan.first_day()))
+        .map(|m| {
+            let mut m = m.clone();
+            m.giltig_fran = chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(m.giltig_fran);
+            m.giltig_till = None;
+            m
+        })
+        .collect();
+    let last = store.visit_periods()?.into_iter().filter(|p| *p < jan).max();
+    let mut comp: BTreeMap<String, i64> = BTreeMap::new();
+    let window = last.map(|l| (l.add_months(-11), l));
+    if let (Some((from, to)), false) = (window, chosen.is_empty()) {
+        let ansvar = store.provider_ansvar()?;
+        for p in from.through(to) {
+            let (providers, volumes) = inputs(store, p)?;
+            let s = settle(p, &chosen, &providers, &volumes);
+            for u in &s.utforare {
+                if let Some(a) = ansvar.get(&u.utforare) {
+                    *comp.entry(a.clone()).or_default() += u.belopp.ore();
+                }
+            }
+        }
+    }
+    let mut by_ansvar: BTreeMap<String, i64> = BTreeMap::new();
+    for (a, _, _, b) in &ram.rader {
+        *by_ansvar.entry(a.clone()).or_default() += b;
+    }
+    for a in comp.keys() {
+        by_ansvar.entry(a.clone()).or_default();
+    }
+    let fordelning: Vec<Allocation> = by_ansvar
+        .into_iter()
+        .map(|(a, up)| {
+            let m = comp.get(&a).copied().filter(|c| *c != 0);
+            Allocation {
+                fordelat: m.unwrap_or(up),
+                modellersattning: m,
+                uppraknad_budget: up,
+                ansvar: a,
+            }
+        })
+        .collect();
+    let fordelat: i64 = fordelning.iter().map(|a| a.fordelat).sum();
+    if save {
+        use sha2::{Digest, Sha256};
+        let sha: String = Sha256::digest(text_in.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let tx = store.begin()?;
+        let import_id = tx.log_import("budgetram", name, &sha, ram.rader.len() as i64, timestamp)?;
+        for (a, k, v, b) in &ram.rader {
+            tx.insert_budget(
+                &resurs_core::model::Budgetrad {
+                    version: f.version.clone(),
+                    typ: budget_typ,
+                    ar: f.ar,
+                    period: None,
+                    ansvar: a.clone(),
+                    konto: k.clone(),
+                    verksamhet: v.clone(),
+                    belopp: Money::from_ore(*b),
+                },
+                import_id,
+            )?;
+        }
+        tx.upsert_konto(budget::KONTO_DEMOGRAFI, "Demografitillägg (ram)")?;
+        tx.upsert_konto(budget::KONTO_SPARBETING, "Sparbeting (ram)")?;
+        tx.finish_import(import_id, ram.rader.len() as i64, ram.rader.len() as i64)?;
+        tx.commit()?;
+    }
+    Ok(FrameReport {
+        ar: f.ar,
+        bas: f.bas,
+        version: f.version,
+        typ: budget_typ.code().to_string(),
+        lon: input.lon,
+        pris: input.pris,
+        ofordelat: ram.ram - fordelat,
+        ram,
+        prislappsram: (!prislappar.is_empty()).then_some(tag_total),
+        prislappar,
+        volymer: window,
+        fordelning,
+        fordelat,
+        sparad: save,
+    })
+}
+
+/// Budget versions of a year with their totals.
+pub fn versions(store: &Store, year: i32) -> Result<Vec<(String, String, i64)>, AppError> {
+    let mut out = Vec::new();
+    for (v, typ) in store.budget_versions(year)? {
+        let total: i64 = store.budget_lines(&v, year)?.iter().map(|l| l.3).sum();
+        out.push((v, typ, total));
+    }
+    Ok(out)
+}

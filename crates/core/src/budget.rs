@@ -1,0 +1,199 @@
+//! The framework budget (*ram*, DOMAIN §5): last year's budget, plus wage
+//! and price uplift, plus the demographic supplement, minus the savings
+//! requirement; the price-tag variant; and the allocation to units.
+//!
+//! Every step is computed per budget line and rounded to öre there, so the
+//! frame is exactly the sum of the new version's lines.
+
+use crate::rules::{mul_div, Share};
+use serde::Serialize;
+
+/// A budget line: (ansvar, account, verksamhet, öre).
+pub type Line = (String, String, String, i64);
+
+/// An age band of the demographic supplement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Band {
+    pub nod: String,
+    pub fran_alder: u32,
+    pub till_alder: u32,
+    pub pris_per_individ: i64,
+    /// Population in the band last year and in the budget year.
+    pub antal_fore: i64,
+    pub antal_efter: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Input {
+    pub bas: Vec<Line>,
+    pub lon: Share,
+    pub pris: Share,
+    /// Account prefixes counted as wages (personnel costs).
+    pub lonekonton: Vec<String>,
+    pub demografi: Vec<Band>,
+    pub sparbeting: i64,
+    pub sparbeting_nod: Option<String>,
+}
+
+/// Account used for the demographic supplement and savings lines.
+pub const KONTO_DEMOGRAFI: &str = "9991";
+pub const KONTO_SPARBETING: &str = "9992";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DemoRow {
+    pub nod: String,
+    pub alder: String,
+    pub okning: i64,
+    pub pris_per_individ: i64,
+    pub belopp: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Frame {
+    pub bas: i64,
+    pub lonupprakning: i64,
+    pub prisupprakning: i64,
+    pub demografi: i64,
+    pub sparbeting: i64,
+    /// bas + uppräkningar + demografi − sparbeting = Σ rader.
+    pub ram: i64,
+    pub demografirader: Vec<DemoRow>,
+    /// The new version's lines.
+    pub rader: Vec<Line>,
+}
+
+fn is_wage(konto: &str, prefixes: &[String]) -> bool {
+    prefixes.iter().any(|p| konto.starts_with(p.as_str()))
+}
+
+/// Computes the frame from last year's lines.
+pub fn frame(i: &Input) -> Frame {
+    let (mut lon, mut pris) = (0, 0);
+    let mut rader = Vec::with_capacity(i.bas.len() + i.demografi.len() + 1);
+    for (a, k, v, b) in &i.bas {
+        // Wages are uplifted by the wage rate; other costs (positive) by the
+        // price rate; income (negative) is left as it is.
+        let up = if is_wage(k, &i.lonekonton) {
+            let x = mul_div(*b, i.lon.0, Share::ONE.0);
+            lon += x;
+            x
+        } else if *b > 0 {
+            let x = mul_div(*b, i.pris.0, Share::ONE.0);
+            pris += x;
+            x
+        } else {
+            0
+        };
+        rader.push((a.clone(), k.clone(), v.clone(), b + up));
+    }
+    let mut demografirader = Vec::new();
+    for band in &i.demografi {
+        let okning = band.antal_efter - band.antal_fore;
+        let belopp = okning * band.pris_per_individ;
+        demografirader.push(DemoRow {
+            nod: band.nod.clone(),
+            alder: format!("{}–{}", band.fran_alder, band.till_alder),
+            okning,
+            pris_per_individ: band.pris_per_individ,
+            belopp,
+        });
+        rader.push((band.nod.clone(), KONTO_DEMOGRAFI.into(), String::new(), belopp));
+    }
+    if let (Some(nod), true) = (&i.sparbeting_nod, i.sparbeting != 0) {
+        rader.push((nod.clone(), KONTO_SPARBETING.into(), String::new(), -i.sparbeting));
+    }
+    let bas: i64 = i.bas.iter().map(|l| l.3).sum();
+    let demografi: i64 = demografirader.iter().map(|d| d.belopp).sum();
+    Frame {
+        bas,
+        lonupprakning: lon,
+        prisupprakning: pris,
+        demografi,
+        sparbeting: i.sparbeting,
+        ram: rader.iter().map(|l| l.3).sum(),
+        demografirader,
+        rader,
+    }
+}
+
+/// A price tag: price per individual × expected number of individuals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PriceTag {
+    pub tjanst: String,
+    pub pris_per_individ: i64,
+    pub antal: i64,
+    pub belopp: i64,
+}
+
+pub fn price_tags(tags: &[(String, i64, i64)]) -> (Vec<PriceTag>, i64) {
+    let rows: Vec<PriceTag> = tags
+        .iter()
+        .map(|(t, p, n)| PriceTag {
+            tjanst: t.clone(),
+            pris_per_individ: *p,
+            antal: *n,
+            belopp: p * n,
+        })
+        .collect();
+    let total = rows.iter().map(|r| r.belopp).sum();
+    (rows, total)
+}
+
+// Amounts in the tests are written kronor_öre (1_000_000_00 = 1 000 000 kr).
+#[cfg(test)]
+#[allow(clippy::inconsistent_digit_grouping)]
+mod tests {
+    use super::*;
+
+    fn line(a: &str, k: &str, b: i64) -> Line {
+        (a.into(), k.into(), "510".into(), b)
+    }
+
+    #[test]
+    fn frame_is_the_sum_of_its_lines() {
+        let input = Input {
+            bas: vec![
+                line("711", "5011", 1_000_000_00), // wages: +3,2 %
+                line("711", "6410", 200_000_00),   // other costs: +1 %
+                line("711", "3510", -50_000_00),   // income: unchanged
+            ],
+            lon: Share(32_000),
+            pris: Share(10_000),
+            lonekonton: vec!["5".into()],
+            demografi: vec![Band {
+                nod: "73".into(),
+                fran_alder: 80,
+                till_alder: 130,
+                pris_per_individ: 180_000_00,
+                antal_fore: 4_100,
+                antal_efter: 4_230,
+            }],
+            sparbeting: 5_000_000_00,
+            sparbeting_nod: Some("VOF".into()),
+        };
+        let f = frame(&input);
+        // (step, öre)
+        let cases = [
+            ("bas", f.bas, 1_150_000_00),
+            ("lön 3,2 %", f.lonupprakning, 32_000_00),
+            ("pris 1 % på övriga kostnader", f.prisupprakning, 2_000_00),
+            ("demografi 130 × 180 000", f.demografi, 23_400_000_00),
+            (
+                "ram",
+                f.ram,
+                1_150_000_00 + 32_000_00 + 2_000_00 + 23_400_000_00 - 5_000_000_00,
+            ),
+        ];
+        for (what, got, want) in cases {
+            assert_eq!(got, want, "{what}");
+        }
+        assert_eq!(f.ram, f.rader.iter().map(|l| l.3).sum::<i64>());
+        assert_eq!(f.rader[2].3, -50_000_00, "income not uplifted");
+        let (rows, total) = price_tags(&[
+            ("särskilt boende".into(), 720_000_00, 652),
+            ("hemtjänst".into(), 140_000_00, 2_050),
+        ]);
+        assert_eq!(rows[0].belopp, 469_440_000_00);
+        assert_eq!(total, 469_440_000_00 + 287_000_000_00);
+    }
+}
