@@ -112,6 +112,7 @@ pub fn frame(
     name: &str,
     text_in: &str,
     save: bool,
+    periodise: Option<resurs_core::followup::Periodisering>,
     timestamp: &str,
 ) -> Result<FrameReport, AppError> {
     let f: FrameFile = toml::from_str(text_in).map_err(|e| {
@@ -254,26 +255,53 @@ pub fn frame(
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
+        // Last year's monthly outcome per ansvar and account, for the profile.
+        let mut profile: BTreeMap<(String, String), resurs_core::followup::Months> = BTreeMap::new();
+        if periodise == Some(resurs_core::followup::Periodisering::Profil) {
+            if let (Some(a), Some(b)) = (Period::new(f.ar - 1, 1), Period::new(f.ar - 1, 12)) {
+                for (ansvar, konto, p, sum) in store.ledger_months(a, b)? {
+                    if let Some(p) = Period::from_int(p) {
+                        profile.entry((ansvar, konto)).or_insert([0; 12])[p.month() as usize - 1] += sum;
+                    }
+                }
+            }
+        }
         let tx = store.begin()?;
         let import_id = tx.log_import("budgetram", name, &sha, ram.rader.len() as i64, timestamp)?;
+        let mut stored = 0i64;
         for (a, k, v, b) in &ram.rader {
-            tx.insert_budget(
-                &resurs_core::model::Budgetrad {
-                    version: f.version.clone(),
-                    typ: budget_typ,
-                    ar: f.ar,
-                    period: None,
-                    ansvar: a.clone(),
-                    konto: k.clone(),
-                    verksamhet: v.clone(),
-                    belopp: Money::from_ore(*b),
-                },
-                import_id,
-            )?;
+            let row = |period: Option<Period>, amount: i64| resurs_core::model::Budgetrad {
+                version: f.version.clone(),
+                typ: budget_typ,
+                ar: f.ar,
+                period,
+                ansvar: a.clone(),
+                konto: k.clone(),
+                verksamhet: v.clone(),
+                belopp: Money::from_ore(amount),
+            };
+            match periodise {
+                None => {
+                    if !tx.insert_budget(&row(None, *b), import_id)? {
+                        return Err(AppError::User(format!(
+                            "internt fel: dubblett i ramens rader ({a} {k})"
+                        )));
+                    }
+                    stored += 1;
+                }
+                Some(how) => {
+                    let last = profile.get(&(a.clone(), k.clone())).copied().unwrap_or([0; 12]);
+                    let w = resurs_core::followup::weights(how, f.ar, &last);
+                    for (m, x) in resurs_core::followup::spread(*b, &w).iter().enumerate() {
+                        tx.insert_budget(&row(Period::new(f.ar, m as u32 + 1), *x), import_id)?;
+                        stored += 1;
+                    }
+                }
+            }
         }
         tx.upsert_konto(budget::KONTO_DEMOGRAFI, "Demografitillägg (ram)")?;
         tx.upsert_konto(budget::KONTO_SPARBETING, "Sparbeting (ram)")?;
-        tx.finish_import(import_id, ram.rader.len() as i64, ram.rader.len() as i64)?;
+        tx.finish_import(import_id, ram.rader.len() as i64, stored)?;
         tx.commit()?;
     }
     Ok(FrameReport {

@@ -134,6 +134,7 @@ enum Command {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
+    #[value(alias = "table")]
     Tabell,
     Json,
 }
@@ -211,6 +212,7 @@ enum ModelCommand {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum SettleFormat {
+    #[value(alias = "table")]
     Tabell,
     Json,
     Csv,
@@ -341,6 +343,10 @@ enum BudgetCommand {
         /// Spara raderna som budgetversionen som ramfilen namnger.
         #[arg(long)]
         spara: bool,
+        /// Spara periodiserat per månad: jamn, dagar eller profil (förra årets utfall);
+        /// utan flaggan sparas helårsrader.
+        #[arg(long, value_name = "SÄTT", requires = "spara")]
+        periodisering: Option<String>,
         #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
         format: Format,
     },
@@ -750,7 +756,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Forecast { what } => forecast_cmd(&path, what),
         Command::Intraprenad { what } => intraprenad_cmd(&path, what),
         Command::Budget { what } => match what {
-            BudgetCommand::Frame { file, spara, format } => {
+            BudgetCommand::Frame {
+                file,
+                spara,
+                periodisering,
+                format,
+            } => {
+                let periodisering = match periodisering.as_deref() {
+                    Some(p) => match resurs_core::followup::Periodisering::parse(p) {
+                        Some(x) => Some(x),
+                        None => anyhow::bail!("--periodisering: värdet \"{p}\", förväntade jamn, dagar eller profil"),
+                    },
+                    None => None,
+                };
                 let mut store = open_existing(&path)?;
                 let text = std::fs::read_to_string(&file)
                     .with_context(|| format!("kunde inte läsa ramfilen {}", file.display()))?;
@@ -758,7 +776,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .file_name()
                     .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
                 let ts = resurs_app::import::Options::now().timestamp;
-                let r = resurs_app::budget::frame(&mut store, &name, &text, spara, &ts)?;
+                let r = resurs_app::budget::frame(&mut store, &name, &text, spara, periodisering, &ts)?;
                 match format {
                     Format::Tabell => print!("{}", render::frame_table(&r)),
                     Format::Json => println!("{}", serde_json::to_string_pretty(&r)?),

@@ -1749,7 +1749,7 @@ antal = 12
     assert_eq!(v["prislappsram"], 120_000_000);
     assert_eq!(v["sparad"], false);
     // Saved as a version; the follow-up can use it; a second save is refused.
-    let out = env.run(&["budget", "frame", f, "--spara"]);
+    let out = env.run(&["budget", "frame", f, "--spara", "--periodisering", "dagar"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let list = stdout(&env.run(&["budget", "list", "--year", "2027"]));
     assert!(

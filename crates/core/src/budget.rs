@@ -97,7 +97,11 @@ pub fn frame(i: &Input) -> Frame {
             pris_per_individ: band.pris_per_individ,
             belopp,
         });
-        rader.push((band.nod.clone(), KONTO_DEMOGRAFI.into(), String::new(), belopp));
+        // Several bands on one node make one line.
+        match rader.iter_mut().find(|l| l.0 == band.nod && l.1 == KONTO_DEMOGRAFI) {
+            Some(l) => l.3 += belopp,
+            None => rader.push((band.nod.clone(), KONTO_DEMOGRAFI.into(), String::new(), belopp)),
+        }
     }
     if let (Some(nod), true) = (&i.sparbeting_nod, i.sparbeting != 0) {
         rader.push((nod.clone(), KONTO_SPARBETING.into(), String::new(), -i.sparbeting));
