@@ -3,7 +3,7 @@
 
 use crate::settle::inputs;
 use crate::{models, AppError};
-use resurs_core::budget::{self, Band, Frame, PriceTag};
+use resurs_core::budget::{self, Allocation, Band, Frame, PriceTag};
 use resurs_core::num::Money;
 use resurs_core::period::Period;
 use resurs_core::rules::settle::settle;
@@ -72,18 +72,6 @@ fn percent(v: &toml::Value, key: &str) -> Result<Share, AppError> {
             e.expected()
         ))
     })
-}
-
-/// One unit's (ansvar's) share of the frame.
-#[derive(Debug, Clone, Serialize)]
-pub struct Allocation {
-    pub ansvar: String,
-    /// The unit's lines in the new version (uplifted last year's budget).
-    pub uppraknad_budget: i64,
-    /// Expected compensation from the models on expected volumes (modelled units).
-    pub modellersattning: Option<i64>,
-    /// What the unit gets: the compensation when modelled, else a grant of its uplifted budget.
-    pub fordelat: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -229,25 +217,7 @@ pub fn frame(
             }
         }
     }
-    let mut by_ansvar: BTreeMap<String, i64> = BTreeMap::new();
-    for (a, _, _, b) in &ram.rader {
-        *by_ansvar.entry(a.clone()).or_default() += b;
-    }
-    for a in comp.keys() {
-        by_ansvar.entry(a.clone()).or_default();
-    }
-    let fordelning: Vec<Allocation> = by_ansvar
-        .into_iter()
-        .map(|(a, up)| {
-            let m = comp.get(&a).copied().filter(|c| *c != 0);
-            Allocation {
-                fordelat: m.unwrap_or(up),
-                modellersattning: m,
-                uppraknad_budget: up,
-                ansvar: a,
-            }
-        })
-        .collect();
+    let fordelning = budget::allocate(&ram.rader, &comp);
     let fordelat: i64 = fordelning.iter().map(|a| a.fordelat).sum();
     if save {
         use sha2::{Digest, Sha256};

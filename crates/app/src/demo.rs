@@ -1577,20 +1577,13 @@ fn population(g: &mut Gen) -> Result<(), AppError> {
     g.push(Kind::Befolkning, f)
 }
 
-/// Creates Exempelstad in an empty `store`.
 /// Forecast versions as the managers would have made them: at each
 /// checkpoint the proposal by last year's monthly profile (run-rate when
 /// there is no last year), rounded to whole tkr, for the committees and
 /// the larger departments. 2025 is closed, so its accuracy can be shown.
 fn forecasts(store: &mut Store) -> Result<(), AppError> {
     use crate::followup::{report, set_forecast, Options as FOpts};
-    use resurs_core::followup::{Metod, NodeReport, Periodisering};
-    fn find<'a>(n: &'a NodeReport, code: &str) -> Option<&'a NodeReport> {
-        if n.kod == code {
-            return Some(n);
-        }
-        n.barn.iter().find_map(|b| find(b, code))
-    }
+    use resurs_core::followup::{Metod, Periodisering};
     let plan: [(i32, u32, &str); 5] = [
         (2025, 4, "Prognos 1"),
         (2025, 8, "Prognos 2"),
@@ -1615,7 +1608,7 @@ fn forecasts(store: &mut Store) -> Result<(), AppError> {
         let r = report(store, &o)?;
         let stamp = format!("{}T12:00:00Z", period.last_day());
         for code in ["VON", "SN", "71", "73", "76", "81"] {
-            let Some(n) = find(&r.rot, code) else { continue };
+            let Some(n) = r.rot.find(code) else { continue };
             let tkr = resurs_core::num::round_div(n.belopp.prognos, 100_000);
             let comment =
                 format!("Utfall t.o.m. {period} framskrivet efter förra årets månadsprofil, avrundat till tkr");
@@ -1766,6 +1759,7 @@ fn special_effects(store: &mut Store) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Creates Exempelstad in an empty `store`.
 pub fn run(store: &mut Store, opts: &Options, log: &mut dyn FnMut(&str)) -> Result<Summary, AppError> {
     if store.has_data()? {
         return Err(AppError::User(format!(

@@ -350,19 +350,13 @@ pub fn accuracy(store: &Store, year: i32) -> Result<Vec<Accuracy>, AppError> {
         utan_specialposter: false,
     };
     let full = report(store, &o)?;
-    fn find<'a>(n: &'a NodeReport, code: &str) -> Option<&'a NodeReport> {
-        if n.kod == code {
-            return Some(n);
-        }
-        n.barn.iter().find_map(|b| find(b, code))
-    }
     Ok(figures
         .into_iter()
         .map(|f| {
-            let utfall = -find(&full.rot, &f.nod).map_or(0, |n| n.belopp.utfall);
-            let prognos = -f.belopp;
+            let final_cost = full.rot.find(&f.nod).map_or(0, |n| n.belopp.utfall);
+            let (prognos, utfall, avvikelse) = followup::accuracy(f.belopp, final_cost);
             Accuracy {
-                avvikelse: utfall - prognos,
+                avvikelse,
                 utfall,
                 prognos,
                 version: f.version,

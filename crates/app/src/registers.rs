@@ -3,19 +3,12 @@
 
 use crate::followup::{report, Options};
 use crate::AppError;
-use resurs_core::followup::{Metod, NodeReport, Periodisering};
+use resurs_core::followup::{Metod, Periodisering};
 use resurs_core::num::Money;
 use resurs_core::period::Period;
 use resurs_core::registers::{fund, share, Fund};
-use resurs_store::{RegisterTable, RegisterValue, Store};
+use resurs_store::Store;
 use serde::Serialize;
-
-fn find<'a>(n: &'a NodeReport, code: &str) -> Option<&'a NodeReport> {
-    if n.kod == code {
-        return Some(n);
-    }
-    n.barn.iter().find_map(|b| find(b, code))
-}
 
 fn check_node(store: &Store, node: &str) -> Result<(), AppError> {
     if store.org_nodes()?.iter().any(|n| n.kod == node) {
@@ -65,12 +58,8 @@ fn year_result(store: &Store, ansvar: &str, period: Period) -> Result<(i64, &'st
         Err(AppError::User(_)) => return Ok((0, "inget utfall")),
         Err(e) => return Err(e),
     };
-    let a = find(&r.rot, ansvar).map(|n| n.belopp).unwrap_or_default();
-    Ok(if period.month() == 12 {
-        (a.budget_helar - a.utfall, "utfall")
-    } else {
-        (a.budget_helar - a.prognos, "prognos")
-    })
+    let a = r.rot.find(ansvar).map(|n| n.belopp).unwrap_or_default();
+    Ok(resurs_core::registers::year_result(&a, period.month() == 12))
 }
 
 /// The result funds of the intraprenader for `period`'s year. The incoming
@@ -209,40 +198,24 @@ pub fn set_measure(
     Ok(())
 }
 
-fn int(v: &RegisterValue) -> i64 {
-    match v {
-        RegisterValue::Int(i) => *i,
-        _ => 0,
-    }
-}
-
-fn text(v: &RegisterValue) -> String {
-    match v {
-        RegisterValue::Text(t) => t.clone(),
-        RegisterValue::Int(i) => i.to_string(),
-        RegisterValue::Null => String::new(),
-    }
-}
-
 pub fn measures(store: &Store, year: i32) -> Result<Vec<Measure>, AppError> {
     Ok(store
-        .register_rows(RegisterTable::Atgard, year)?
-        .iter()
-        .map(|r| {
-            let (planerad, hittills, prognos) = (int(&r[4]), int(&r[5]), int(&r[6]));
-            Measure {
-                slag: text(&r[0]),
-                plan: text(&r[1]),
-                nod: text(&r[2]),
-                atgard: text(&r[3]),
+        .measures(year)?
+        .into_iter()
+        .map(
+            |(slag, plan, nod, atgard, (planerad, hittills, prognos), kommentar)| Measure {
+                slag,
+                plan,
+                nod,
+                atgard,
                 planerad,
                 hittills,
                 prognos,
                 uppnatt: share(hittills, planerad),
                 prognos_andel: share(prognos, planerad),
-                kommentar: text(&r[7]),
-            }
-        })
+                kommentar,
+            },
+        )
         .collect())
 }
 
@@ -297,21 +270,20 @@ pub fn set_grant(
 
 pub fn grants(store: &Store, year: i32) -> Result<Vec<Grant>, AppError> {
     Ok(store
-        .register_rows(RegisterTable::Statsbidrag, year)?
-        .iter()
-        .map(|r| Grant {
-            namn: text(&r[0]),
-            nod: text(&r[1]),
-            belopp: int(&r[2]),
-            anvant: int(&r[3]),
-            kvar: int(&r[2]) - int(&r[3]),
-            aterrapport: match &r[4] {
-                RegisterValue::Text(t) => Some(t.clone()),
-                _ => None,
+        .grants(year)?
+        .into_iter()
+        .map(
+            |(namn, nod, belopp, anvant, aterrapport, aterbetalning, kommentar)| Grant {
+                kvar: belopp - anvant,
+                namn,
+                nod,
+                belopp,
+                anvant,
+                aterrapport,
+                aterbetalning,
+                kommentar,
             },
-            aterbetalning: int(&r[5]),
-            kommentar: text(&r[6]),
-        })
+        )
         .collect())
 }
 
@@ -345,15 +317,15 @@ pub fn set_investment(
 
 pub fn investments(store: &Store, year: i32) -> Result<Vec<Investment>, AppError> {
     Ok(store
-        .register_rows(RegisterTable::Investering, year)?
-        .iter()
-        .map(|r| Investment {
-            projekt: text(&r[0]),
-            nod: text(&r[1]),
-            budget: int(&r[2]),
-            utfall: int(&r[3]),
-            forbrukat: share(int(&r[3]), int(&r[2])),
-            kommentar: text(&r[4]),
+        .investments(year)?
+        .into_iter()
+        .map(|(projekt, nod, budget, utfall, kommentar)| Investment {
+            forbrukat: share(utfall, budget),
+            projekt,
+            nod,
+            budget,
+            utfall,
+            kommentar,
         })
         .collect())
 }

@@ -362,7 +362,7 @@ fn prefilter(path: &std::path::Path, needle: &[u8]) -> Result<Option<(Vec<u8>, V
 }
 
 /// The providers as the settlement needs them.
-pub fn providers(store: &Store) -> Result<Vec<ProviderIn>, AppError> {
+fn providers(store: &Store) -> Result<Vec<ProviderIn>, AppError> {
     Ok(store
         .providers()?
         .into_iter()

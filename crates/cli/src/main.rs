@@ -812,11 +812,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
         } => {
             let mut store = open_existing(&path)?;
-            let money = |flag: &str, v: &str| match resurs_core::num::Money::parse_sv(v) {
-                Ok(m) => Ok(m),
-                Err(e) => Err(anyhow::anyhow!("--{flag}: värdet \"{v}\", förväntade {}", e.expected())),
-            };
-            let (u, p) = (money("utfall", &utfall)?, money("prognos", &prognos)?);
+            let (u, p) = (kr("utfall", &utfall)?, kr("prognos", &prognos)?);
             let ts = resurs_app::import::Options::now().timestamp;
             resurs_app::followup::add_effect(&mut store, &tagg, &del, &node, month(&period)?, u, p, &kommentar, &ts)?;
             eprintln!(

@@ -7,6 +7,7 @@
 
 use crate::rules::{mul_div, Share};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// A budget line: (ansvar, account, verksamhet, öre).
 pub type Line = (String, String, String, i64);
@@ -120,6 +121,43 @@ pub fn frame(i: &Input) -> Frame {
     }
 }
 
+/// One unit's (ansvar's) share of the frame.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Allocation {
+    pub ansvar: String,
+    /// The unit's lines in the new version (uplifted last year's budget).
+    pub uppraknad_budget: i64,
+    /// Expected compensation from the models on expected volumes (modelled units).
+    pub modellersattning: Option<i64>,
+    /// What the unit gets: the compensation when modelled, else a grant of its uplifted budget.
+    pub fordelat: i64,
+}
+
+/// Allocates the frame's lines to units: an ansvar with model compensation
+/// (ansvar → öre) gets the compensation, every other ansvar its own lines
+/// as a grant.
+pub fn allocate(rader: &[Line], compensation: &BTreeMap<String, i64>) -> Vec<Allocation> {
+    let mut by_ansvar: BTreeMap<String, i64> = BTreeMap::new();
+    for (a, _, _, b) in rader {
+        *by_ansvar.entry(a.clone()).or_default() += b;
+    }
+    for a in compensation.keys() {
+        by_ansvar.entry(a.clone()).or_default();
+    }
+    by_ansvar
+        .into_iter()
+        .map(|(a, up)| {
+            let m = compensation.get(&a).copied().filter(|c| *c != 0);
+            Allocation {
+                fordelat: m.unwrap_or(up),
+                modellersattning: m,
+                uppraknad_budget: up,
+                ansvar: a,
+            }
+        })
+        .collect()
+}
+
 /// A price tag: price per individual × expected number of individuals.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PriceTag {
@@ -193,6 +231,16 @@ mod tests {
         }
         assert_eq!(f.ram, f.rader.iter().map(|l| l.3).sum::<i64>());
         assert_eq!(f.rader[2].3, -50_000_00, "income not uplifted");
+        // Allocation: 711 is modelled (compensation replaces its lines), VOF a grant.
+        let comp = BTreeMap::from([("711".to_string(), 1_000_000_00)]);
+        let alloc = allocate(&f.rader, &comp);
+        let a711 = alloc.iter().find(|a| a.ansvar == "711").unwrap();
+        assert_eq!(
+            (a711.fordelat, a711.modellersattning),
+            (1_000_000_00, Some(1_000_000_00))
+        );
+        let vof = alloc.iter().find(|a| a.ansvar == "VOF").unwrap();
+        assert_eq!((vof.fordelat, vof.modellersattning), (-5_000_000_00, None));
         let (rows, total) = price_tags(&[
             ("särskilt boende".into(), 720_000_00, 652),
             ("hemtjänst".into(), 140_000_00, 2_050),

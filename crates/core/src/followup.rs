@@ -9,7 +9,6 @@
 //! total is the sum of its parts.
 
 use crate::model::OrgNode;
-use crate::num::Money;
 use crate::period::Period;
 use crate::rules::mul_div;
 use chrono::NaiveDate;
@@ -242,6 +241,16 @@ pub struct EffectLine {
     pub belopp: Amounts,
 }
 
+impl NodeReport {
+    /// The node `code` in this subtree.
+    pub fn find(&self, code: &str) -> Option<&NodeReport> {
+        if self.kod == code {
+            return Some(self);
+        }
+        self.barn.iter().find_map(|b| b.find(code))
+    }
+}
+
 /// Everything the report is computed from.
 #[derive(Debug, Clone)]
 pub struct Input {
@@ -412,6 +421,15 @@ pub fn report(input: &Input, root: Option<&str>) -> Option<NodeReport> {
         None => top?,
     };
     Some(build(&start, input, &current, &children, &by_ansvar, through))
+}
+
+/// Forecast accuracy (*prognossäkerhet*) for one forecast: (forecast
+/// result, final result, final − forecast), results with the result
+/// layout's sign (−net cost), so a positive deviation means the year ended
+/// better than forecast. Inputs are net costs in the ledger's sign.
+pub fn accuracy(forecast_cost: i64, final_cost: i64) -> (i64, i64, i64) {
+    let (prognos, utfall) = (-forecast_cost, -final_cost);
+    (prognos, utfall, utfall - prognos)
 }
 
 /// The two sign conventions of DOMAIN §6.
@@ -612,11 +630,6 @@ pub fn flatten(root: &NodeReport) -> Vec<FlatRow> {
     let mut out = Vec::new();
     walk(root, 0, &mut out);
     out
-}
-
-/// `Money` of an öre amount, for rendering.
-pub fn money(ore: i64) -> Money {
-    Money::from_ore(ore)
 }
 
 #[cfg(test)]
@@ -827,5 +840,18 @@ mod tests {
         assert_eq!(von2.belopp.utfall, von.belopp.utfall - 45);
         assert_eq!(von2.belopp.prognos, von.belopp.prognos - 210);
         assert_eq!(without.belopp.utfall, with.belopp.utfall - 45);
+    }
+
+    #[test]
+    fn forecast_accuracy_in_the_result_sign() {
+        // (forecast net cost, final net cost, forecast result, final result, deviation)
+        let cases = [
+            (100, 80, -100, -80, 20),    // cost less than forecast: better
+            (100, 130, -100, -130, -30), // cost more: worse
+            (-10, -10, 10, 10, 0),
+        ];
+        for (f, u, p, r, d) in cases {
+            assert_eq!(accuracy(f, u), (p, r, d), "{f} {u}");
+        }
     }
 }

@@ -29,6 +29,16 @@ pub fn fund(ingaende: i64, result: i64, uttag: i64) -> Fund {
     }
 }
 
+/// The year's result of a unit (cost sign: positive = surplus): budget −
+/// outcome for a closed year, budget − full-year forecast otherwise.
+pub fn year_result(a: &crate::followup::Amounts, closed: bool) -> (i64, &'static str) {
+    if closed {
+        (a.budget_helar - a.utfall, "utfall")
+    } else {
+        (a.budget_helar - a.prognos, "prognos")
+    }
+}
+
 /// A ratio in millionths, `None` when the base is zero.
 pub fn share(part: i64, whole: i64) -> Option<i64> {
     (whole != 0).then(|| crate::rules::mul_div(part, 1_000_000, whole))

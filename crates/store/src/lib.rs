@@ -104,21 +104,12 @@ pub type DecisionRow = (
 /// An intraprenad's entry for a year: (incoming or `None`, use of equity, comment).
 pub type IntraprenadEntry = (Option<i64>, i64, String);
 
-/// The registers kept beside the ledger.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RegisterTable {
-    Atgard,
-    Statsbidrag,
-    Investering,
-}
-
-/// A cell of a register row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RegisterValue {
-    Int(i64),
-    Text(String),
-    Null,
-}
+/// A measure: (slag, plan, node, measure, (planned, to date, forecast) öre, comment).
+pub type MeasureRow = (String, String, String, String, (i64, i64, i64), String);
+/// An investment: (project, node, budget, outcome, comment).
+pub type InvestmentRow = (String, String, i64, i64, String);
+/// A state grant: (name, node, amount, used, report-back date, repayment, comment).
+pub type GrantRow = (String, String, i64, i64, Option<String>, i64, String);
 
 /// A special effect: (tag, part, node, month YYYYMM or `None`, outcome öre, forecast öre, comment).
 pub type SpecialEffectRow = (String, String, String, Option<i64>, i64, i64, String);
@@ -466,20 +457,7 @@ impl Store {
 
     /// Placements overlapping `period`.
     pub fn placements_in(&self, period: Period) -> Result<Vec<PlacementRow>> {
-        let mut st = self
-            .conn
-            .prepare(
-                "SELECT b.pseudonym, u.kod, p.typ, p.startdatum, p.slutdatum, p.dygnskostnad FROM placering p \
-                 JOIN brukare b ON b.id = p.brukare_id JOIN utforare u ON u.id = p.utforare_id \
-                 WHERE p.startdatum <= $1 AND (p.slutdatum IS NULL OR p.slutdatum >= $2) ORDER BY p.id",
-            )
-            .ctx("läsning av placeringar")?;
-        let rows = st
-            .query_map([date_str(period.last_day()), date_str(period.first_day())], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
-            })
-            .ctx("läsning av placeringar")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av placeringar")
+        self.placements_between(period.first_day(), period.last_day())
     }
 
     /// Placements overlapping `[from, to]`.
@@ -685,35 +663,68 @@ impl Store {
             .ctx("läsning av intraprenader")
     }
 
-    /// A register's rows of `year` as JSON-ready text columns (table chosen by the caller).
-    pub fn register_rows(&self, table: RegisterTable, year: i32) -> Result<Vec<Vec<RegisterValue>>> {
-        let sql = match table {
-            RegisterTable::Atgard => {
-                "SELECT slag, plan, nod, atgard, planerad, hittills, prognos, kommentar FROM atgard WHERE ar = $1 ORDER BY slag, plan, id"
-            }
-            RegisterTable::Statsbidrag => {
-                "SELECT namn, nod, belopp, anvant, aterrapport, aterbetalning, kommentar FROM statsbidrag WHERE ar = $1 ORDER BY namn, nod"
-            }
-            RegisterTable::Investering => {
-                "SELECT projekt, nod, budget, utfall, kommentar FROM investering WHERE ar = $1 ORDER BY projekt"
-            }
-        };
-        let mut st = self.conn.prepare(sql).ctx("läsning av register")?;
-        let n = st.column_count();
-        let mut rows = st.query(params![year]).ctx("läsning av register")?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next().ctx("läsning av register")? {
-            let mut v = Vec::with_capacity(n);
-            for i in 0..n {
-                v.push(match r.get_ref(i).ctx("läsning av register")? {
-                    ValueRef::Integer(x) => RegisterValue::Int(x),
-                    ValueRef::Text(t) => RegisterValue::Text(String::from_utf8_lossy(t).into_owned()),
-                    _ => RegisterValue::Null,
-                });
-            }
-            out.push(v);
-        }
-        Ok(out)
+    /// Measures of `year`: (slag, plan, node, measure, planned, to date, forecast öre, comment).
+    pub fn measures(&self, year: i32) -> Result<Vec<MeasureRow>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT slag, plan, nod, atgard, planerad, hittills, prognos, kommentar FROM atgard \
+                 WHERE ar = $1 ORDER BY slag, plan, id",
+            )
+            .ctx("läsning av åtgärder")?;
+        let rows = st
+            .query_map(params![year], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    (r.get(4)?, r.get(5)?, r.get(6)?),
+                    r.get(7)?,
+                ))
+            })
+            .ctx("läsning av åtgärder")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av åtgärder")
+    }
+
+    /// State grants of `year`: (name, node, amount, used, report-back date, repayment, comment).
+    pub fn grants(&self, year: i32) -> Result<Vec<GrantRow>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT namn, nod, belopp, anvant, aterrapport, aterbetalning, kommentar FROM statsbidrag \
+                 WHERE ar = $1 ORDER BY namn, nod",
+            )
+            .ctx("läsning av statsbidrag")?;
+        let rows = st
+            .query_map(params![year], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })
+            .ctx("läsning av statsbidrag")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av statsbidrag")
+    }
+
+    /// Investments of `year`: (project, node, budget, outcome, comment).
+    pub fn investments(&self, year: i32) -> Result<Vec<InvestmentRow>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT projekt, nod, budget, utfall, kommentar FROM investering WHERE ar = $1 ORDER BY projekt")
+            .ctx("läsning av investeringar")?;
+        let rows = st
+            .query_map(params![year], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .ctx("läsning av investeringar")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("läsning av investeringar")
     }
 
     /// Special effects of `year`.

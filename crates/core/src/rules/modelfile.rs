@@ -497,6 +497,22 @@ fn percent_expected(e: NumError) -> &'static str {
     }
 }
 
+/// The first number missing from numbered levels (`1`, `2`, … without a
+/// gap); other keys (`standard`) are ignored.
+fn first_missing_level<'a>(keys: impl Iterator<Item = &'a String>) -> Option<u32> {
+    let mut numbered: Vec<u32> = keys.filter_map(|k| k.parse().ok()).collect();
+    numbered.sort();
+    numbered
+        .iter()
+        .enumerate()
+        .find(|(i, n)| **n != *i as u32 + 1)
+        .map(|(i, _)| i as u32 + 1)
+}
+
+fn level_gap(missing: u32) -> String {
+    format!("nivåerna ska vara 1, 2, 3 … utan glapp; nivå {missing} saknas")
+}
+
 fn parse_clock(s: &str) -> Option<u32> {
     let (h, m) = s.split_once(':')?;
     let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
@@ -589,18 +605,9 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
             }
         }
         // Numbered levels must run 1, 2, 3 … without a gap.
-        let mut numbered: Vec<u32> = dygnspris.keys().filter_map(|k| k.parse().ok()).collect();
-        numbered.sort();
-        for (i, n) in numbered.iter().enumerate() {
-            if *n != i as u32 + 1 {
-                let at = m.dygnspris.as_ref().map_or(span.clone(), |d| d.span());
-                c.at(
-                    at,
-                    "dygnspris",
-                    format!("nivåerna ska vara 1, 2, 3 … utan glapp; nivå {} saknas", i + 1),
-                );
-                break;
-            }
+        if let Some(missing) = first_missing_level(dygnspris.keys()) {
+            let at = m.dygnspris.as_ref().map_or(span.clone(), |d| d.span());
+            c.at(at, "dygnspris", level_gap(missing));
         }
         match typ {
             Some(ModelType::HemtjanstUtfordTid) => {
@@ -789,18 +796,9 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
                 }
             }
         }
-        let mut levels: Vec<u32> = nivapris.keys().filter_map(|k| k.parse().ok()).collect();
-        levels.sort();
-        for (i, n) in levels.iter().enumerate() {
-            if *n != i as u32 + 1 {
-                let at = m.nivapris.as_ref().map_or(span.clone(), |d| d.span());
-                c.at(
-                    at,
-                    "nivapris",
-                    format!("nivåerna ska vara 1, 2, 3 … utan glapp; nivå {} saknas", i + 1),
-                );
-                break;
-            }
+        if let Some(missing) = first_missing_level(nivapris.keys()) {
+            let at = m.nivapris.as_ref().map_or(span.clone(), |d| d.span());
+            c.at(at, "nivapris", level_gap(missing));
         }
         let bonus_sankt_behov = m
             .bonus_sankt_behov
