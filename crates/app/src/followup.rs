@@ -44,8 +44,16 @@ fn months_of(period: Period) -> usize {
     period.month() as usize - 1
 }
 
-/// The follow-up report.
-pub fn report(store: &Store, o: &Options) -> Result<Report, AppError> {
+/// What a report is computed from: the core's input, the budget version
+/// used and the year's special-effect tags.
+pub struct Gathered {
+    pub input: Input,
+    pub budget_version: Option<String>,
+    pub tags: Vec<String>,
+}
+
+/// Loads the ledger, budget, forecasts and special effects a report needs.
+pub fn gather(store: &Store, o: &Options) -> Result<Gathered, AppError> {
     let year = o.period.year();
     let jan = Period::new(year, 1).ok_or_else(|| AppError::User("ogiltigt år".into()))?;
     let dec = Period::new(year, 12).ok_or_else(|| AppError::User("ogiltigt år".into()))?;
@@ -126,6 +134,20 @@ pub fn report(store: &Store, o: &Options) -> Result<Report, AppError> {
         effekter,
         utan_effekter: o.utan_specialposter,
     };
+    Ok(Gathered {
+        input,
+        budget_version,
+        tags,
+    })
+}
+
+/// The follow-up report.
+pub fn report(store: &Store, o: &Options) -> Result<Report, AppError> {
+    let Gathered {
+        input,
+        budget_version,
+        tags,
+    } = gather(store, o)?;
     let Some(rot) = followup::report(&input, o.node.as_deref()) else {
         return Err(AppError::User(match &o.node {
             Some(n) => format!("Noden \"{n}\" finns inte i organisationsträdet eller huvudboken."),
@@ -365,4 +387,87 @@ pub fn accuracy(store: &Store, year: i32) -> Result<Vec<Accuracy>, AppError> {
             }
         })
         .collect())
+}
+
+/// Monthly series of one node for the trend charts (ledger sign, öre).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Trend {
+    pub kod: String,
+    pub namn: String,
+    /// Outcome per month of the year (`None` after the period).
+    pub utfall: Vec<Option<i64>>,
+    /// Budget per month (periodised as in the report).
+    pub budget: Vec<i64>,
+    /// Outcome per month last year and the year before.
+    pub fg_ar: Vec<i64>,
+    pub fg_fg_ar: Vec<i64>,
+    /// Average monthly outcome of the twelve months ending with each month.
+    pub rullande_12: Vec<Option<i64>>,
+}
+
+/// Trend series for every node of the tree as of `o.period`: outcome,
+/// budget, last two years and the 12-month rolling average, each month
+/// computed by the report rules on the year-to-date figures.
+pub fn trends(store: &Store, o: &Options) -> Result<BTreeMap<String, Trend>, AppError> {
+    let this = gather(store, o)?.input;
+    let mut last_o = o.clone();
+    last_o.period = Period::new(o.period.year() - 1, 12).ok_or_else(|| AppError::User("ogiltigt år".into()))?;
+    last_o.prognos = None;
+    last_o.budget = None;
+    let last = gather(store, &last_o)?.input;
+    // Year-to-date amounts per node for months 1..=12 of each input.
+    fn ytd(input: &Input, year: i32) -> Vec<BTreeMap<String, (String, followup::Amounts)>> {
+        (1..=12)
+            .map(|m| {
+                let mut i = input.clone();
+                i.period = Period::new(year, m).expect("month 1–12");
+                i.konton = false;
+                let mut out = BTreeMap::new();
+                if let Some(r) = followup::report(&i, None) {
+                    fn walk(n: &NodeReport, out: &mut BTreeMap<String, (String, followup::Amounts)>) {
+                        out.insert(n.kod.clone(), (n.namn.clone(), n.belopp));
+                        for b in &n.barn {
+                            walk(b, out);
+                        }
+                    }
+                    walk(&r, &mut out);
+                }
+                out
+            })
+            .collect()
+    }
+    let year = o.period.year();
+    let now = ytd(&this, year);
+    let before = ytd(&last, year - 1);
+    let through = o.period.month() as usize;
+    let mut out = BTreeMap::new();
+    for (kod, (namn, _)) in &now[through - 1] {
+        let get = |v: &[BTreeMap<String, (String, followup::Amounts)>], m: usize| {
+            v.get(m).and_then(|x| x.get(kod)).map(|x| x.1).unwrap_or_default()
+        };
+        let diff = |v: &[BTreeMap<String, (String, followup::Amounts)>], m: usize, f: fn(&followup::Amounts) -> i64| {
+            f(&get(v, m)) - if m == 0 { 0 } else { f(&get(v, m - 1)) }
+        };
+        let last_full = get(&before, 11).utfall;
+        let t = Trend {
+            kod: kod.clone(),
+            namn: namn.clone(),
+            utfall: (0..12)
+                .map(|m| (m < through).then(|| diff(&now, m, |a| a.utfall)))
+                .collect(),
+            budget: (0..12).map(|m| diff(&now, m, |a| a.budget)).collect(),
+            fg_ar: (0..12).map(|m| diff(&now, m, |a| a.fg_ar)).collect(),
+            fg_fg_ar: (0..12).map(|m| diff(&before, m, |a| a.fg_ar)).collect(),
+            rullande_12: (0..12)
+                .map(|m| {
+                    (m < through).then(|| {
+                        let sum = get(&now, m).utfall + last_full - get(&before, m).utfall;
+                        resurs_core::num::round_div(sum, 12)
+                    })
+                })
+                .collect(),
+        };
+        out.insert(kod.clone(), t);
+    }
+    Ok(out)
 }

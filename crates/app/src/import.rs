@@ -246,6 +246,9 @@ pub struct Options<'a> {
     pub new_key: NewKey,
     /// Clock time written to the import log.
     pub timestamp: String,
+    /// Check the file as a real import would, then roll everything back
+    /// (the web application's validation step before confirmation).
+    pub dry_run: bool,
 }
 
 impl Options<'_> {
@@ -256,6 +259,7 @@ impl Options<'_> {
             today: now.date_naive(),
             new_key: NewKey::Random,
             timestamp: now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            dry_run: false,
         }
     }
 }
@@ -350,7 +354,11 @@ pub fn import_file(store: &mut Store, kind: Kind, path: &Path, mut opts: Options
     }
     let (added, new_brukare) = (ctx.added, ctx.new_brukare);
     tx.finish_import(import_id, rows as i64, added as i64)?;
-    tx.commit()?;
+    if opts.dry_run {
+        drop(tx);
+    } else {
+        tx.commit()?;
+    }
     Ok(Outcome::Imported {
         rows,
         added,

@@ -475,7 +475,11 @@ pub fn import(
         tx.upsert_konto(k, n)?;
     }
     tx.finish_import(import_id, lines.len() as i64, rows.len() as i64)?;
-    tx.commit()?;
+    if opts.dry_run {
+        drop(tx);
+    } else {
+        tx.commit()?;
+    }
     Ok((
         Outcome::Imported {
             rows: lines.len(),

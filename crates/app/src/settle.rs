@@ -131,6 +131,14 @@ pub fn inputs(store: &Store, period: Period) -> Result<Inputs, AppError> {
     ))
 }
 
+/// Settles `period` from the stored inputs without storing a run (what
+/// the web pages show; `resurs settle` stores its runs).
+pub fn compute(store: &Store, period: Period) -> Result<Settlement, AppError> {
+    let models = models::stored(store)?;
+    let (providers, volumes) = inputs(store, period)?;
+    Ok(settle(period, &models, &providers, &volumes))
+}
+
 /// Settles `period` and stores the run.
 pub fn run(store: &mut Store, period: Period, allow_uncovered: bool, timestamp: &str) -> Result<Outcome, AppError> {
     let models = models::stored(store)?;

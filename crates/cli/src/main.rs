@@ -52,6 +52,15 @@ enum Command {
     /// Fyll databasen med demokommunen Exempelstad (deterministiskt per frö).
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Demo(DemoArgs),
+    /// Starta webbapplikationen (svenska sidor och JSON-API).
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Serve(ServeArgs),
+    /// Användare av webbapplikationen: lägg till, byt lösenord, lista, API-nycklar.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
+    User {
+        #[command(subcommand)]
+        what: UserCommand,
+    },
     /// Ersättningsmodeller: kontrollera, ladda, lista och visa.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
     Model {
@@ -180,6 +189,42 @@ struct DemoArgs {
     /// Ta bort en befintlig databasfil (och dess pseudonymnyckel) först.
     #[arg(long)]
     ersatt: bool,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Adress och port att lyssna på.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADRESS")]
+    addr: std::net::SocketAddr,
+    /// Skapa Exempelstad om databasen saknas, och demoanvändarna (bara på loopback).
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Lägg till en användare. Lösenordet läses från RESURS_LOSENORD eller standard in.
+    Add {
+        /// Användarnamn.
+        namn: String,
+        /// admin, ekonom, enhetschef eller läsare.
+        #[arg(long)]
+        roll: String,
+        /// Noden vars delträd en enhetschef ser och ändrar.
+        #[arg(long, value_name = "KOD")]
+        nod: Option<String>,
+    },
+    /// Byt lösenord. Det nya läses från RESURS_LOSENORD eller standard in.
+    Passwd { namn: String },
+    /// Lista användarna.
+    List,
+    /// Utfärda en API-nyckel (visas en gång; bara dess hash sparas).
+    Token {
+        namn: String,
+        /// Vad nyckeln är till för.
+        #[arg(long, default_value = "API")]
+        etikett: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -741,6 +786,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", render::overview_table(&store.overview()?, None));
             Ok(ExitCode::SUCCESS)
         }
+        Command::Serve(args) => serve_cmd(&path, args),
+        Command::User { what } => user_cmd(&path, what),
         Command::Model { what } => model_command(&path, what),
         Command::Settle(args) => settle_command(&path, args),
         Command::Scenario(args) => {
@@ -966,6 +1013,104 @@ fn model_command(path: &Path, what: ModelCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn serve_cmd(path: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    resurs_web::init_logging();
+    if args.demo {
+        if !args.addr.ip().is_loopback() {
+            anyhow::bail!(
+                "--demo skapar demoanvändare med kända lösenord och vägrar därför adressen {}; \
+                 använd 127.0.0.1 eller ::1, eller lägg upp riktiga användare med `resurs user add`",
+                args.addr
+            );
+        }
+        let mut store = open(path)?;
+        if !store.has_data()? {
+            eprintln!("Skapar Exempelstad i {} (tar några sekunder) …", path.display());
+            let opts = demo::Options {
+                seed: 1,
+                scale_percent: 100,
+                dir: None,
+            };
+            demo::run(&mut store, &opts, &mut |msg| eprintln!("{msg}")).context("demon kunde inte skapas")?;
+        }
+        let added = resurs_web::auth::ensure_demo_users(&mut store).map_err(|e| anyhow::anyhow!("{e}"))?;
+        eprintln!(
+            "Demoanvändare{}: {}",
+            if added > 0 { " (nya)" } else { "" },
+            resurs_web::auth::DEMO_USERS
+                .iter()
+                .map(|(n, _, _, pw)| format!("{n} / {pw}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    } else {
+        let store = open_existing(path)?;
+        if store.users()?.is_empty() {
+            eprintln!("Det finns inga användare ännu; lägg till en med `resurs user add NAMN --roll admin`.");
+        }
+    }
+    eprintln!("Öppna http://{}/ i webbläsaren. Avsluta med Ctrl-C.", args.addr);
+    resurs_web::serve(resurs_web::ServeOptions {
+        addr: args.addr,
+        db: path.to_path_buf(),
+    })
+    .map_err(|e| anyhow::anyhow!(e))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("RESURS_LOSENORD") {
+        return Ok(p);
+    }
+    if std::io::stdin().is_terminal() {
+        eprint!("Lösenord (minst {} tecken): ", resurs_web::auth::MIN_PASSWORD);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("kunde inte läsa lösenordet")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn user_cmd(path: &Path, what: UserCommand) -> anyhow::Result<ExitCode> {
+    use resurs_web::auth;
+    let mut store = open_existing(path)?;
+    let who = format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "okänd".into()));
+    match what {
+        UserCommand::Add { namn, roll, nod } => {
+            let Some(r) = auth::Roll::parse(&roll) else {
+                anyhow::bail!("--roll: värdet \"{roll}\", förväntade admin, ekonom, enhetschef eller läsare");
+            };
+            let pw = read_password()?;
+            auth::add_user(&mut store, &namn, r, nod.as_deref(), &pw, &who).map_err(|e| anyhow::anyhow!("{e}"))?;
+            eprintln!("Användaren {namn} ({}) är tillagd.", r.name());
+        }
+        UserCommand::Passwd { namn } => {
+            let pw = read_password()?;
+            auth::set_password(&mut store, &namn, &pw, &who).map_err(|e| anyhow::anyhow!("{e}"))?;
+            eprintln!("Lösenordet för {namn} är bytt.");
+        }
+        UserCommand::List => {
+            println!("{:<24} {:<11} {:<8} aktiv", "användare", "roll", "nod");
+            for u in store.users()? {
+                println!(
+                    "{:<24} {:<11} {:<8} {}",
+                    u.namn,
+                    u.roll,
+                    u.nod.as_deref().unwrap_or("–"),
+                    if u.aktiv { "ja" } else { "nej" }
+                );
+            }
+        }
+        UserCommand::Token { namn, etikett } => {
+            let t = auth::issue_token(&mut store, &namn, &etikett, &who).map_err(|e| anyhow::anyhow!("{e}"))?;
+            eprintln!("API-nyckel för {namn} (visas bara nu):");
+            println!("{t}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn open_existing(path: &Path) -> anyhow::Result<Store> {

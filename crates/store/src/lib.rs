@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0005_prognos.sql"),
     include_str!("../migrations/sqlite/0006_specialpost.sql"),
     include_str!("../migrations/sqlite/0007_register.sql"),
+    include_str!("../migrations/sqlite/0008_anvandare.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -183,6 +184,35 @@ const KINDS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// A user of the web application (the password as its argon2id hash).
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub id: i64,
+    pub namn: String,
+    pub roll: String,
+    pub nod: Option<String>,
+    pub losenord: String,
+    pub aktiv: bool,
+}
+
+/// A ledger line: (period yyyymm, verksamhet, amount öre, text).
+pub type LedgerLineRow = (i64, String, i64, Option<String>);
+
+/// An import: (id, typ, filnamn, rader, tillagda, importerad).
+pub type ImportRow = (i64, String, String, i64, i64, String);
+
+/// One entry of the audit log.
+#[derive(Debug, Clone)]
+pub struct AuditRow {
+    pub id: i64,
+    pub tid: String,
+    pub vem: String,
+    pub handling: String,
+    pub objekt: String,
+    pub fore: Option<String>,
+    pub efter: Option<String>,
+}
+
 /// An open database.
 pub struct Store {
     conn: Connection,
@@ -201,7 +231,7 @@ impl Store {
         // inserted (takes effect only for a new, empty database file).
         conn.execute_batch(
             "PRAGMA page_size = 16384; PRAGMA journal_mode = DELETE; PRAGMA synchronous = NORMAL; \
-             PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;",
+             PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY; PRAGMA busy_timeout = 10000;",
         )
         .ctx("inställning av databasen")?;
         let mut store = Store {
@@ -800,6 +830,111 @@ impl Store {
             .ctx("läsning av huvudbok")
     }
 
+    /// The ledger lines of `ansvar` and `konto` from `from` through `to`:
+    /// (period yyyymm, verksamhet, amount öre, text), in order.
+    pub fn ledger_lines(&self, ansvar: &str, konto: &str, from: Period, to: Period) -> Result<Vec<LedgerLineRow>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT period, verksamhet, belopp, text FROM huvudbok \
+                 WHERE ansvar = $1 AND konto = $2 AND period >= $3 AND period <= $4 ORDER BY period, id",
+            )
+            .ctx("läsning av huvudbok")?;
+        let rows = st
+            .query_map(params![ansvar, konto, from.as_int(), to.as_int()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .ctx("läsning av huvudbok")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av huvudbok")
+    }
+
+    /// The last month with ledger lines (yyyymm).
+    pub fn latest_ledger_period(&self) -> Result<Option<i64>> {
+        self.conn
+            .query_row("SELECT MAX(period) FROM huvudbok", [], |r| r.get(0))
+            .ctx("läsning av huvudbok")
+    }
+
+    /// Every user, by name.
+    pub fn users(&self) -> Result<Vec<UserRow>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, namn, roll, nod, losenord, aktiv FROM anvandare ORDER BY namn")
+            .ctx("läsning av användare")?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(UserRow {
+                    id: r.get(0)?,
+                    namn: r.get(1)?,
+                    roll: r.get(2)?,
+                    nod: r.get(3)?,
+                    losenord: r.get(4)?,
+                    aktiv: r.get::<_, i64>(5)? != 0,
+                })
+            })
+            .ctx("läsning av användare")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av användare")
+    }
+
+    /// The active user holding the API token with this SHA-256.
+    pub fn user_by_token(&self, sha256: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT a.namn FROM api_nyckel k JOIN anvandare a ON a.id = k.anvandare \
+                 WHERE k.sha256 = $1 AND k.aterkallad IS NULL AND a.aktiv = 1",
+                [sha256],
+                |r| r.get(0),
+            )
+            .optional()
+            .ctx("läsning av API-nyckel")
+    }
+
+    /// The audit log, newest first: (id, tid, vem, handling, objekt, före, efter).
+    pub fn audit_log(&self, limit: i64) -> Result<Vec<AuditRow>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, tid, vem, handling, objekt, fore, efter FROM handelselogg ORDER BY id DESC LIMIT $1")
+            .ctx("läsning av händelseloggen")?;
+        let rows = st
+            .query_map([limit], |r| {
+                Ok(AuditRow {
+                    id: r.get(0)?,
+                    tid: r.get(1)?,
+                    vem: r.get(2)?,
+                    handling: r.get(3)?,
+                    objekt: r.get(4)?,
+                    fore: r.get(5)?,
+                    efter: r.get(6)?,
+                })
+            })
+            .ctx("läsning av händelseloggen")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("läsning av händelseloggen")
+    }
+
+    /// Imports, newest first: (id, typ, filnamn, rader, tillagda, importerad).
+    pub fn imports(&self) -> Result<Vec<ImportRow>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, typ, filnamn, rader, tillagda, importerad FROM import_logg ORDER BY id DESC")
+            .ctx("läsning av importloggen")?;
+        let rows = st
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })
+            .ctx("läsning av importloggen")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("läsning av importloggen")
+    }
+
+    /// A counter that changes whenever another connection commits a change
+    /// to the database (SQLite's `data_version`); used to drop cached pages.
+    pub fn data_version(&self) -> Result<i64> {
+        self.conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .ctx("läsning av dataversion")
+    }
+
     /// Months that have performed visits, in order.
     pub fn visit_periods(&self) -> Result<Vec<Period>> {
         let mut st = self
@@ -1350,6 +1485,53 @@ impl<'c> Tx<'c> {
              satt = excluded.satt",
             params![version_id, nod, belopp, kommentar, satt],
         )
+    }
+
+    /// Adds a user (`false` if the name is taken).
+    pub fn insert_user(&self, namn: &str, roll: &str, nod: Option<&str>, losenord: &str, skapad: &str) -> Result<bool> {
+        self.exec(
+            "nytt konto",
+            "INSERT INTO anvandare (namn, roll, nod, losenord, skapad) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (namn) DO NOTHING",
+            params![namn, roll, nod, losenord, skapad],
+        )
+    }
+
+    /// Sets a user's password hash (`false` if there is no such user).
+    pub fn set_password(&self, namn: &str, losenord: &str) -> Result<bool> {
+        self.exec(
+            "byte av lösenord",
+            "UPDATE anvandare SET losenord = $2 WHERE namn = $1",
+            params![namn, losenord],
+        )
+    }
+
+    /// Stores an API token's hash for a user (`false` if there is no such user).
+    pub fn insert_token(&self, anvandare: &str, namn: &str, sha256: &str, skapad: &str) -> Result<bool> {
+        self.exec(
+            "ny API-nyckel",
+            "INSERT INTO api_nyckel (anvandare, namn, sha256, skapad) \
+             SELECT id, $2, $3, $4 FROM anvandare WHERE namn = $1",
+            params![anvandare, namn, sha256, skapad],
+        )
+    }
+
+    /// Writes one entry of the audit log.
+    pub fn audit(
+        &self,
+        tid: &str,
+        vem: &str,
+        handling: &str,
+        objekt: &str,
+        fore: Option<&str>,
+        efter: Option<&str>,
+    ) -> Result<()> {
+        self.exec(
+            "skrivning i händelseloggen",
+            "INSERT INTO handelselogg (tid, vem, handling, objekt, fore, efter) VALUES ($1, $2, $3, $4, $5, $6)",
+            params![tid, vem, handling, objekt, fore, efter],
+        )?;
+        Ok(())
     }
 
     /// Sets an intraprenad's incoming balance (`None`: carried from last year) and use of equity.

@@ -1,0 +1,614 @@
+//! The JSON API. The OpenAPI 3 document at `/api/openapi.json` is generated
+//! by utoipa from the handlers and types below. Every data endpoint needs a
+//! session (cookie from `POST /api/logga-in`, CSRF header on changes) or an
+//! API token (`Authorization: Bearer …`) and answers 401 without one. The
+//! role and subtree checks are the pages' own (`crate::pages`).
+//!
+//! Amounts are integers in öre, in the ledger's sign (costs positive).
+
+use crate::pages::{self, allowed, given, period_of, root_of, sees_provider};
+use crate::state::{Fail, Shared};
+use crate::{blocking, ApiUser};
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use resurs_core::followup::{self, Layout, RowKind, Value};
+use resurs_core::num::Money;
+use resurs_core::period::Period;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/api/halsa", get(health))
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/logga-in", post(login))
+        .route("/api/mig", get(me))
+        .route("/api/uppfoljning", get(followup_report))
+        .route("/api/trend", get(trend))
+        .route("/api/organisation/{kod}/konto/{konto}", get(ledger))
+        .route("/api/prognoser", get(forecasts))
+        .route("/api/prognos", post(set_forecast))
+        .route("/api/avrakning", get(settlement))
+        .route("/api/avrakning/{period}/{utforare}", get(provider))
+        .route("/api/modeller", get(models))
+        .route("/api/logg", get(audit))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Resurs API",
+        description = "Uppföljning, prognoser, avräkning och modeller för socialtjänstens resursfördelning. \
+                       Belopp i öre med huvudbokens tecken (kostnader positiva). Inloggning med \
+                       POST /api/logga-in (kaka + CSRF-token i huvudet X-CSRF-Token vid ändringar) \
+                       eller en API-nyckel från en administratör (Authorization: Bearer)."
+    ),
+    paths(health, login, me, followup_report, trend, ledger, forecasts, set_forecast, settlement, provider, models, audit),
+    components(schemas(
+        ApiError, LoginIn, LoginOut, Me, FollowupOut, FollowupRow, TrendOut, LedgerLine, ForecastIn, Saved,
+        ForecastOut, SettlementOut, ProviderSum, ModelOut, AuditOut
+    )),
+    modifiers(&Security),
+    tags((name = "resurs", description = "Resurs"))
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let c = openapi.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::COOKIE))),
+        );
+        c.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// An error: HTTP status and a Swedish message.
+#[derive(Serialize, ToSchema)]
+pub struct ApiError {
+    pub fel: String,
+}
+
+pub fn error(f: Fail) -> Response {
+    let status = StatusCode::from_u16(f.0).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut r = (status, Json(ApiError { fel: f.1 })).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+    }
+    r
+}
+
+fn answer<T: Serialize>(r: Result<T, Fail>) -> Response {
+    match r {
+        Ok(v) => Json(v).into_response(),
+        Err(f) => error(f),
+    }
+}
+
+#[utoipa::path(get, path = "/api/halsa", responses((status = 200, description = "Servern svarar", body = String)))]
+async fn health() -> &'static str {
+    "ok"
+}
+
+async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        ApiDoc::openapi().to_json().unwrap_or_default(),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginIn {
+    pub namn: String,
+    pub losenord: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginOut {
+    pub namn: String,
+    pub roll: String,
+    pub nod: Option<String>,
+    /// Send as `X-CSRF-Token` on every POST made with the session cookie.
+    pub csrf: String,
+}
+
+/// Signs in; the session cookie is set (HttpOnly, SameSite=Strict).
+#[utoipa::path(post, path = "/api/logga-in", request_body = LoginIn,
+    responses((status = 200, body = LoginOut), (status = 401, body = ApiError), (status = 429, description = "För många misslyckade försök", body = ApiError)))]
+async fn login(
+    State(st): State<Shared>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Json(f): Json<LoginIn>,
+) -> Response {
+    let ip = addr.ip().to_string();
+    let (namn, pw) = (f.namn.trim().to_string(), f.losenord);
+    match blocking(&st, move |st| pages::check_sign_in(st, &namn, &pw, &ip)).await {
+        Ok(user) => {
+            let out = LoginOut {
+                namn: user.namn.clone(),
+                roll: user.roll.name().into(),
+                nod: user.nod.clone(),
+                csrf: String::new(),
+            };
+            let (token, csrf) = st.sessions.start(user);
+            (
+                [(header::SET_COOKIE, pages::session_cookie(&token))],
+                Json(LoginOut { csrf, ..out }),
+            )
+                .into_response()
+        }
+        Err(f) => error(f),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub namn: String,
+    pub roll: String,
+    pub nod: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/mig", security(("session" = []), ("token" = [])),
+    responses((status = 200, body = Me), (status = 401, body = ApiError)))]
+async fn me(ApiUser(u): ApiUser) -> Json<Me> {
+    Json(Me {
+        namn: u.namn,
+        roll: u.roll.name().into(),
+        nod: u.nod,
+    })
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FollowupQ {
+    /// Månad ÅÅÅÅ-MM (standard: sista månaden med utfall).
+    pub period: Option<String>,
+    /// Nod (standard: användarens nod eller toppen).
+    pub nod: Option<String>,
+    /// `kostnad` (standard) eller `resultat`.
+    pub layout: Option<String>,
+    /// Prognosversion vars manuella prognoser används.
+    pub prognos: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FollowupRow {
+    pub djup: usize,
+    /// `nod`, `konto`, `justering` eller `specialpost`.
+    pub typ: String,
+    pub kod: String,
+    pub namn: String,
+    pub utfall: i64,
+    pub budget: i64,
+    pub budget_helar: i64,
+    pub prognos: i64,
+    pub fg_ar: i64,
+    /// The layout's columns: amounts in öre, ratios in millionths (null when the base is 0).
+    pub varden: Vec<Option<i64>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FollowupOut {
+    pub period: String,
+    pub nod: String,
+    pub layout: String,
+    pub budgetversion: Option<String>,
+    pub prognosversion: Option<String>,
+    pub kolumner: Vec<String>,
+    pub rader: Vec<FollowupRow>,
+}
+
+/// The follow-up report of a node: every row with its parts recomputed.
+#[utoipa::path(get, path = "/api/uppfoljning", params(FollowupQ), security(("session" = []), ("token" = [])),
+    responses((status = 200, body = FollowupOut), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+async fn followup_report(State(st): State<Shared>, ApiUser(user): ApiUser, Query(q): Query<FollowupQ>) -> Response {
+    answer(
+        blocking(&st, move |st| {
+            let period = period_of(st, &q.period)?;
+            let tree = st.tree(period)?;
+            let kod = given(&q.nod)
+                .map(str::to_string)
+                .unwrap_or_else(|| root_of(&user, &tree));
+            allowed(&user, &tree, &kod)?;
+            let layout = match given(&q.layout) {
+                None => Layout::Kostnad,
+                Some(l) => Layout::parse(l)
+                    .ok_or_else(|| Fail::bad(format!("layout: värdet \"{l}\", förväntade kostnad eller resultat")))?,
+            };
+            let prognos = given(&q.prognos).map(str::to_string);
+            if let Some(p) = &prognos {
+                let year = period.year();
+                if !st
+                    .with_store(|s| Ok(s.forecast_versions(year)?))?
+                    .iter()
+                    .any(|(_, n, _)| n == p)
+                {
+                    return Err(Fail::bad(format!("Prognosversionen \"{p}\" finns inte för {year}.")));
+                }
+            }
+            let report = st.report(period, prognos.as_deref())?;
+            let node = report
+                .rot
+                .find(&kod)
+                .ok_or_else(|| Fail::not_found(format!("Noden {kod} finns inte i organisationen {period}.")))?;
+            let rader = followup::flatten(node)
+                .into_iter()
+                .map(|r| FollowupRow {
+                    djup: r.depth,
+                    typ: match r.kind {
+                        RowKind::Node => "nod",
+                        RowKind::Account => "konto",
+                        RowKind::Adjustment => "justering",
+                        RowKind::Effect => "specialpost",
+                    }
+                    .into(),
+                    kod: r.kod,
+                    namn: r.namn,
+                    utfall: r.amounts.utfall,
+                    budget: r.amounts.budget,
+                    budget_helar: r.amounts.budget_helar,
+                    prognos: r.amounts.prognos,
+                    fg_ar: r.amounts.fg_ar,
+                    varden: followup::values(layout, &r.amounts)
+                        .into_iter()
+                        .map(|v| match v {
+                            Value::Money(m) => Some(m),
+                            Value::Percent(p) => p,
+                        })
+                        .collect(),
+                })
+                .collect();
+            Ok(FollowupOut {
+                period: period.to_string(),
+                nod: kod,
+                layout: if layout == Layout::Kostnad {
+                    "kostnad"
+                } else {
+                    "resultat"
+                }
+                .into(),
+                budgetversion: report.budgetversion.clone(),
+                prognosversion: prognos,
+                kolumner: followup::headings(layout).iter().map(|s| s.to_string()).collect(),
+                rader,
+            })
+        })
+        .await,
+    )
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NodeQ {
+    /// Månad ÅÅÅÅ-MM (standard: sista månaden med utfall).
+    pub period: Option<String>,
+    /// Nod (standard: användarens nod eller toppen).
+    pub nod: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TrendOut {
+    pub kod: String,
+    pub namn: String,
+    pub utfall: Vec<Option<i64>>,
+    pub budget: Vec<i64>,
+    pub fg_ar: Vec<i64>,
+    pub fg_fg_ar: Vec<i64>,
+    pub rullande_12: Vec<Option<i64>>,
+}
+
+/// Monthly series of a node: outcome, budget, the two previous years and the 12-month rolling average.
+#[utoipa::path(get, path = "/api/trend", params(NodeQ), security(("session" = []), ("token" = [])),
+    responses((status = 200, body = TrendOut), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+async fn trend(State(st): State<Shared>, ApiUser(user): ApiUser, Query(q): Query<NodeQ>) -> Response {
+    answer(
+        blocking(&st, move |st| {
+            let period = period_of(st, &q.period)?;
+            let tree = st.tree(period)?;
+            let kod = given(&q.nod)
+                .map(str::to_string)
+                .unwrap_or_else(|| root_of(&user, &tree));
+            allowed(&user, &tree, &kod)?;
+            let t = st.trends(period)?;
+            let t = t
+                .get(&kod)
+                .ok_or_else(|| Fail::not_found(format!("Noden {kod} finns inte i organisationen {period}.")))?;
+            Ok(TrendOut {
+                kod: t.kod.clone(),
+                namn: t.namn.clone(),
+                utfall: t.utfall.clone(),
+                budget: t.budget.clone(),
+                fg_ar: t.fg_ar.clone(),
+                fg_fg_ar: t.fg_fg_ar.clone(),
+                rullande_12: t.rullande_12.clone(),
+            })
+        })
+        .await,
+    )
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeriodQ {
+    /// Månad ÅÅÅÅ-MM (standard: sista månaden med utfall).
+    pub period: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LedgerLine {
+    pub period: String,
+    pub verksamhet: String,
+    pub text: Option<String>,
+    pub belopp: i64,
+}
+
+/// Ledger lines of an ansvar and account, January through the month.
+#[utoipa::path(get, path = "/api/organisation/{kod}/konto/{konto}", params(("kod" = String, Path, description = "Ansvar"), ("konto" = String, Path, description = "Konto"), PeriodQ),
+    security(("session" = []), ("token" = [])),
+    responses((status = 200, body = [LedgerLine]), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+async fn ledger(
+    State(st): State<Shared>,
+    ApiUser(user): ApiUser,
+    Path((kod, konto)): Path<(String, String)>,
+    Query(q): Query<PeriodQ>,
+) -> Response {
+    answer(
+        blocking(&st, move |st| {
+            let period = period_of(st, &q.period)?;
+            let tree = st.tree(period)?;
+            allowed(&user, &tree, &kod)?;
+            let jan = Period::new(period.year(), 1).ok_or_else(|| Fail::bad("ogiltigt år"))?;
+            let lines = st.with_store(|s| Ok(s.ledger_lines(&kod, &konto, jan, period)?))?;
+            Ok(lines
+                .into_iter()
+                .map(|(p, verksamhet, belopp, text)| LedgerLine {
+                    period: Period::from_int(p).map_or(p.to_string(), |p| p.to_string()),
+                    verksamhet,
+                    text,
+                    belopp,
+                })
+                .collect::<Vec<_>>())
+        })
+        .await,
+    )
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct YearQ {
+    /// År (standard: året för sista månaden med utfall).
+    pub ar: Option<i32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ForecastOut {
+    pub version: String,
+    pub period: String,
+    pub nod: String,
+    pub belopp: i64,
+    pub kommentar: String,
+}
+
+/// Every forecast of a year in the user's part of the tree.
+#[utoipa::path(get, path = "/api/prognoser", params(YearQ), security(("session" = []), ("token" = [])),
+    responses((status = 200, body = [ForecastOut]), (status = 401, body = ApiError)))]
+async fn forecasts(State(st): State<Shared>, ApiUser(user): ApiUser, Query(q): Query<YearQ>) -> Response {
+    answer(
+        blocking(&st, move |st| {
+            let period = st.default_period()?;
+            let year = q.ar.unwrap_or(period.year());
+            let tree = st.tree(period)?;
+            let list = st.with_store(|s| Ok(resurs_app::followup::list(s, year)?))?;
+            Ok(list
+                .into_iter()
+                .filter(|f| allowed(&user, &tree, &f.nod).is_ok())
+                .map(|f| ForecastOut {
+                    version: f.version,
+                    period: f.period.to_string(),
+                    nod: f.nod,
+                    belopp: f.belopp,
+                    kommentar: f.kommentar,
+                })
+                .collect::<Vec<_>>())
+        })
+        .await,
+    )
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ForecastIn {
+    /// Prognosversion, t.ex. "Prognos 2" (skapas med `period` som avstämningsmånad).
+    pub version: String,
+    /// Avstämningsmånad ÅÅÅÅ-MM.
+    pub period: String,
+    pub nod: String,
+    /// Helårsprognos, nettokostnad i kronor, t.ex. "412 500 000" eller "1234,50".
+    pub belopp: String,
+    pub kommentar: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Saved {
+    pub sparad: bool,
+}
+
+/// Sets a node's full-year forecast in a named version (written to the audit log).
+#[utoipa::path(post, path = "/api/prognos", request_body = ForecastIn, security(("session" = []), ("token" = [])),
+    params(("X-CSRF-Token" = Option<String>, Header, description = "Krävs vid inloggning med kaka")),
+    responses((status = 200, body = Saved), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+async fn set_forecast(State(st): State<Shared>, ApiUser(user): ApiUser, Json(f): Json<ForecastIn>) -> Response {
+    answer(
+        blocking(&st, move |st| {
+            let period = Period::parse(&f.period)
+                .ok_or_else(|| Fail::bad(format!("period: värdet \"{}\", förväntade ÅÅÅÅ-MM", f.period)))?;
+            let belopp = Money::parse_sv(f.belopp.trim()).map_err(|e| {
+                Fail::bad(format!(
+                    "belopp: värdet \"{}\", förväntade {}",
+                    f.belopp.trim(),
+                    e.expected()
+                ))
+            })?;
+            pages::store_forecast(st, &user, &f.version, period, &f.nod, belopp, &f.kommentar)?;
+            Ok(Saved { sparad: true })
+        })
+        .await,
+    )
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProviderSum {
+    pub kod: String,
+    pub namn: String,
+    pub regiform: String,
+    pub ansvar: Option<String>,
+    pub belopp: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SettlementOut {
+    pub period: String,
+    pub modellversioner: Vec<String>,
+    pub utforare: Vec<ProviderSum>,
+    /// Sum of the providers shown.
+    pub summa: i64,
+}
+
+/// The month's settlement per provider (the user's providers only).
+#[utoipa::path(get, path = "/api/avrakning", params(PeriodQ), security(("session" = []), ("token" = [])),
+    responses((status = 200, body = SettlementOut), (status = 401, body = ApiError)))]
+async fn settlement(State(st): State<Shared>, ApiUser(user): ApiUser, Query(q): Query<PeriodQ>) -> Response {
+    answer(
+        blocking(&st, move |st| {
+            let period = period_of(st, &q.period)?;
+            let s = st.settlement(period)?;
+            let tree = st.tree(period)?;
+            let units = st.provider_units()?;
+            let utforare: Vec<ProviderSum> = s
+                .utforare
+                .iter()
+                .filter(|p| sees_provider(&user, &tree, &units, &p.utforare))
+                .map(|p| ProviderSum {
+                    kod: p.utforare.clone(),
+                    namn: p.namn.clone(),
+                    regiform: p.regiform.clone(),
+                    ansvar: units.get(&p.utforare).cloned(),
+                    belopp: p.belopp.ore(),
+                })
+                .collect();
+            Ok(SettlementOut {
+                period: period.to_string(),
+                modellversioner: s.modellversioner.clone(),
+                summa: utforare.iter().map(|p| p.belopp).sum(),
+                utforare,
+            })
+        })
+        .await,
+    )
+}
+
+/// One provider's settlement: services, rule lines and brukare-days (pseudonyms).
+#[utoipa::path(get, path = "/api/avrakning/{period}/{utforare}", params(("period" = String, Path, description = "ÅÅÅÅ-MM"), ("utforare" = String, Path, description = "Utförarkod")),
+    security(("session" = []), ("token" = [])),
+    responses((status = 200, description = "Utförarens tjänster och regelrader", body = Object), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+async fn provider(
+    State(st): State<Shared>,
+    ApiUser(user): ApiUser,
+    Path((per, kod)): Path<(String, String)>,
+) -> Response {
+    answer(
+        blocking(&st, move |st| {
+            let period = Period::parse(&per)
+                .ok_or_else(|| Fail::bad(format!("period: värdet \"{per}\", förväntade ÅÅÅÅ-MM")))?;
+            let (_, p) = pages::provider_of(st, &user, period, &kod)?;
+            Ok(p)
+        })
+        .await,
+    )
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ModelOut {
+    pub id: String,
+    pub namn: String,
+    pub typ: String,
+    pub giltig_fran: String,
+    pub giltig_till: Option<String>,
+    pub insatser: Vec<String>,
+    /// Every key of the version (rates, levels), as `resurs model show` prints it.
+    pub beskrivning: String,
+}
+
+/// Stored model versions with their rates and validity.
+#[utoipa::path(get, path = "/api/modeller", security(("session" = []), ("token" = [])),
+    responses((status = 200, body = [ModelOut]), (status = 401, body = ApiError)))]
+async fn models(State(st): State<Shared>, ApiUser(_user): ApiUser) -> Response {
+    answer(
+        blocking(&st, move |st| {
+            let models = st.cached("modeller".into(), |s| Ok(resurs_app::models::stored(s)?))?;
+            Ok(models
+                .iter()
+                .map(|m| ModelOut {
+                    id: m.id(),
+                    namn: m.namn.clone(),
+                    typ: m.typ.clone(),
+                    giltig_fran: m.giltig_fran.to_string(),
+                    giltig_till: m.giltig_till.map(|d| d.to_string()),
+                    insatser: m.insatser.clone(),
+                    beskrivning: resurs_app::models::describe(std::slice::from_ref(m)),
+                })
+                .collect::<Vec<_>>())
+        })
+        .await,
+    )
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditOut {
+    pub id: i64,
+    pub tid: String,
+    pub vem: String,
+    pub handling: String,
+    pub objekt: String,
+    pub fore: Option<String>,
+    pub efter: Option<String>,
+}
+
+/// The audit log, newest first (not for enhetschef).
+#[utoipa::path(get, path = "/api/logg", security(("session" = []), ("token" = [])),
+    responses((status = 200, body = [AuditOut]), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+async fn audit(State(st): State<Shared>, ApiUser(user): ApiUser) -> Response {
+    answer(
+        blocking(&st, move |st| {
+            if !user.sees_all() {
+                return Err(Fail::forbidden("Händelseloggen gäller hela organisationen."));
+            }
+            let rows = st.with_store(|s| Ok(s.audit_log(1000)?))?;
+            Ok(rows
+                .into_iter()
+                .map(|r| AuditOut {
+                    id: r.id,
+                    tid: r.tid,
+                    vem: r.vem,
+                    handling: r.handling,
+                    objekt: r.objekt,
+                    fore: r.fore,
+                    efter: r.efter,
+                })
+                .collect::<Vec<_>>())
+        })
+        .await,
+    )
+}

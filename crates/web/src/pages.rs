@@ -1,0 +1,1468 @@
+//! The HTML pages. Every handler checks the user's role and, for an
+//! enhetschef, that the node asked for lies in its own subtree; the same
+//! checks guard the JSON API ([`crate::api`]).
+
+use crate::auth::{self, Roll, User};
+use crate::state::{AppState, Fail, Pending, Shared, Tree};
+use crate::ui::{self, kr, pct, sign_class, tkr, Series};
+use crate::{blocking, PageUser, COOKIE};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use maud::{html, Markup};
+use resurs_core::followup::{self, Amounts, Layout, NodeReport, RowKind, Value};
+use resurs_core::num::Money;
+use resurs_core::period::Period;
+use resurs_core::rules::settle::{ProviderNode, Settlement};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/logga-in", get(sign_in_page).post(sign_in))
+        .route("/logga-ut", post(sign_out))
+        .route("/", get(start))
+        .route("/organisation", get(org_root))
+        .route("/organisation/{kod}", get(org_node))
+        .route("/organisation/{kod}/konto/{konto}", get(ledger_lines))
+        .route("/uppfoljning", get(followup_page))
+        .route("/uppfoljning/prognos", post(save_forecast))
+        .route("/prognoser", get(forecasts_page))
+        .route("/avrakning", get(settlement_page))
+        .route("/avrakning/{period}/{utforare}", get(provider_page))
+        .route("/avrakning/{period}/{utforare}/rad", get(detail_page))
+        .route("/avrakning/{period}/{utforare}/underlag.xlsx", get(provider_xlsx))
+        .route("/modeller", get(models_page))
+        .route(
+            "/import",
+            get(import_page).post(upload).layer(DefaultBodyLimit::max(1 << 30)),
+        )
+        .route("/import/{id}/bekrafta", post(confirm_import))
+        .route("/import/{id}/kasta", post(discard_import))
+        .route("/logg", get(audit_page))
+        .route("/anvandare", get(users_page).post(add_user))
+        .route("/anvandare/nyckel", post(issue_token))
+}
+
+/// Query parameters of the pages (all optional, all checked by hand so that
+/// a bad value gets a Swedish message).
+#[derive(Debug, Default, Deserialize)]
+pub struct Q {
+    pub period: Option<String>,
+    pub nod: Option<String>,
+    pub layout: Option<String>,
+    pub prognos: Option<String>,
+    pub ar: Option<String>,
+    pub a: Option<String>,
+    pub b: Option<String>,
+    pub bas: Option<String>,
+    pub alt: Option<String>,
+    pub t: Option<String>,
+    pub r: Option<String>,
+    pub till: Option<String>,
+    pub fel: Option<String>,
+    pub klar: Option<String>,
+}
+
+pub fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The month asked for, or the last month with ledger lines.
+pub fn period_of(st: &AppState, raw: &Option<String>) -> Result<Period, Fail> {
+    match given(raw) {
+        Some(p) => Period::parse(p).ok_or_else(|| {
+            Fail::bad(format!(
+                "period: värdet \"{p}\", förväntade en månad ÅÅÅÅ-MM, t.ex. 2026-10"
+            ))
+        }),
+        None => st.default_period(),
+    }
+}
+
+/// The node a user starts from: its own (enhetschef) or the top.
+pub fn root_of(user: &User, tree: &Tree) -> String {
+    user.nod.clone().unwrap_or_else(|| tree.top.clone())
+}
+
+/// Refuses nodes outside an enhetschef's subtree.
+pub fn allowed(user: &User, tree: &Tree, code: &str) -> Result<(), Fail> {
+    match &user.nod {
+        Some(root) if !user.sees_all() && !tree.within(code, root) => Err(Fail::forbidden(format!(
+            "Du har inte behörighet till nod {code}: din roll enhetschef gäller nod {root} och det som ligger under den."
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Whether a provider's unit lies in the user's part of the tree.
+pub fn sees_provider(user: &User, tree: &Tree, units: &std::collections::HashMap<String, String>, kod: &str) -> bool {
+    user.sees_all() || units.get(kod).is_some_and(|a| allowed(user, tree, a).is_ok())
+}
+
+/// The newest forecast version of a year (by checkpoint month), if any.
+pub fn latest_forecast(st: &AppState, year: i32) -> Result<Option<String>, Fail> {
+    let v = st.cached(format!("senaste-prognos|{year}"), move |s| {
+        Ok(s.forecast_versions(year)?
+            .into_iter()
+            .max_by_key(|(id, _, p)| (*p, *id))
+            .map(|(_, n, _)| n))
+    })?;
+    Ok((*v).clone())
+}
+
+pub fn error_page(f: Fail) -> Response {
+    let status = StatusCode::from_u16(f.0).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = ui::bare(
+        "Det gick inte",
+        html! { p.notice.err role="alert" { (f.1) } p { a href="/" { "Till översikten" } } },
+    );
+    (status, body).into_response()
+}
+
+fn render(pu: &PageUser, title: &str, active: &str, r: Result<Markup, Fail>) -> Response {
+    match r {
+        Ok(body) => ui::page(title, &pu.user, &pu.csrf, active, body).into_response(),
+        Err(f) => {
+            let status = StatusCode::from_u16(f.0).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let body = html! { p.notice.err role="alert" { (f.1) } };
+            (status, ui::page("Det gick inte", &pu.user, &pu.csrf, active, body)).into_response()
+        }
+    }
+}
+
+fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+// ---------------------------------------------------------------- sign-in
+
+async fn sign_in_page(Query(q): Query<Q>) -> Response {
+    sign_in_form(q.till.as_deref().unwrap_or("/"), None, StatusCode::OK)
+}
+
+fn sign_in_form(till: &str, msg: Option<&str>, status: StatusCode) -> Response {
+    let body = html! {
+        @if let Some(m) = msg { p.notice.err role="alert" { (m) } }
+        form.signin method="post" action="/logga-in" {
+            input type="hidden" name="till" value=(till);
+            label for="namn" { "Användarnamn" }
+            input id="namn" name="namn" type="text" autocomplete="username" required autofocus;
+            label for="losenord" { "Lösenord" }
+            input id="losenord" name="losenord" type="password" autocomplete="current-password" required;
+            button type="submit" { "Logga in" }
+        }
+    };
+    (status, ui::bare("Logga in", body)).into_response()
+}
+
+#[derive(Deserialize)]
+struct SignIn {
+    namn: String,
+    losenord: String,
+    till: Option<String>,
+}
+
+/// Checks a user name and password with throttling; the user on success.
+pub fn check_sign_in(st: &AppState, namn: &str, losenord: &str, ip: &str) -> Result<User, Fail> {
+    let keys = vec![format!("u:{}", namn.to_lowercase()), format!("ip:{ip}")];
+    let wait = st.throttle.blocked(&keys);
+    if wait > 0 {
+        return Err(Fail(
+            429,
+            format!("För många misslyckade inloggningar. Försök igen om {wait} sekunder."),
+        ));
+    }
+    let row = st.with_store(|s| Ok(s.users()?.into_iter().find(|u| u.namn == namn && u.aktiv)))?;
+    // Verify against a fixed hash when the user is unknown, so that the
+    // answer takes as long either way.
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let ok = match &row {
+        Some(r) => auth::verify_password(losenord, &r.losenord),
+        None => {
+            let dummy = DUMMY.get_or_init(|| auth::hash_password("ingen-sådan-användare").unwrap_or_default());
+            let _ = auth::verify_password(losenord, dummy);
+            false
+        }
+    };
+    match row.as_ref().and_then(auth::user_of) {
+        Some(u) if ok => {
+            st.throttle.succeed(&keys);
+            tracing::info!(användare = %u.namn, "inloggad");
+            Ok(u)
+        }
+        _ => {
+            st.throttle.fail(&keys);
+            tracing::warn!("misslyckad inloggning");
+            Err(Fail(401, "Fel användarnamn eller lösenord.".into()))
+        }
+    }
+}
+
+pub fn session_cookie(token: &str) -> String {
+    format!(
+        "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
+        auth::SESSION_IDLE.as_secs()
+    )
+}
+
+async fn sign_in(
+    State(st): State<Shared>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Form(f): Form<SignIn>,
+) -> Response {
+    let till = f
+        .till
+        .clone()
+        .filter(|t| t.starts_with('/') && !t.starts_with("//"))
+        .unwrap_or_else(|| "/".into());
+    let (namn, pw) = (f.namn.trim().to_string(), f.losenord.clone());
+    let ip = addr.ip().to_string();
+    match blocking(&st, move |st| check_sign_in(st, &namn, &pw, &ip)).await {
+        Ok(user) => {
+            let (token, _) = st.sessions.start(user);
+            (
+                StatusCode::SEE_OTHER,
+                [(header::SET_COOKIE, session_cookie(&token)), (header::LOCATION, till)],
+            )
+                .into_response()
+        }
+        Err(f) => sign_in_form(
+            &till,
+            Some(&f.1),
+            StatusCode::from_u16(f.0).unwrap_or(StatusCode::UNAUTHORIZED),
+        ),
+    }
+}
+
+pub async fn sign_out(State(st): State<Shared>, headers: axum::http::HeaderMap) -> Response {
+    if let Some(t) = crate::session_token(&headers) {
+        st.sessions.end(&t);
+    }
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (
+                header::SET_COOKIE,
+                format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
+            ),
+            (header::LOCATION, "/logga-in".to_string()),
+        ],
+    )
+        .into_response()
+}
+
+// ---------------------------------------------------------------- overview
+
+fn period_form(action: &str, period: Period, extra: &[(&str, &str)]) -> Markup {
+    html! {
+        form.inline method="get" action=(action) {
+            @for (k, v) in extra { input type="hidden" name=(k) value=(v); }
+            label for="period" { "Månad" }
+            input id="period" name="period" type="month" value=(period.to_string());
+            button type="submit" { "Visa" }
+        }
+    }
+}
+
+fn kpis(a: &Amounts) -> Markup {
+    let items = [
+        ("Utfall hittills", tkr(a.utfall), ""),
+        ("Budget hittills", tkr(a.budget), ""),
+        (
+            "Avvikelse hittills",
+            tkr(a.budget - a.utfall),
+            sign_class(a.budget - a.utfall),
+        ),
+        ("Helårsprognos", tkr(a.prognos), ""),
+        ("Budget helår", tkr(a.budget_helar), ""),
+        (
+            "Avvikelse helår",
+            tkr(a.budget_helar - a.prognos),
+            sign_class(a.budget_helar - a.prognos),
+        ),
+    ];
+    html! {
+        dl.kpis {
+            @for (label, v, class) in items {
+                div { dt { (label) } dd class=(class) { (v) " tkr" } }
+            }
+        }
+    }
+}
+
+fn trend_chart(st: &AppState, period: Period, code: &str, name: &str) -> Result<Markup, Fail> {
+    let trends = st.trends(period)?;
+    let Some(t) = trends.get(code) else {
+        return Ok(html! {});
+    };
+    let y = period.year();
+    let (a, b, c) = (
+        format!("Utfall {y}"),
+        format!("Utfall {}", y - 1),
+        format!("Utfall {}", y - 2),
+    );
+    let series = [
+        Series {
+            name: &a,
+            class: "s1",
+            values: t.utfall.clone(),
+        },
+        Series {
+            name: "Budget",
+            class: "s2",
+            values: t.budget.iter().map(|v| Some(*v)).collect(),
+        },
+        Series {
+            name: "Rullande 12 mån, medel",
+            class: "s3",
+            values: t.rullande_12.clone(),
+        },
+        Series {
+            name: &b,
+            class: "s4",
+            values: t.fg_ar.iter().map(|v| Some(*v)).collect(),
+        },
+        Series {
+            name: &c,
+            class: "s5",
+            values: t.fg_fg_ar.iter().map(|v| Some(*v)).collect(),
+        },
+    ];
+    Ok(ui::line_chart(&format!("{name}: nettokostnad per månad"), &series))
+}
+
+fn collect<'a>(n: &'a NodeReport, out: &mut Vec<&'a NodeReport>) {
+    for b in &n.barn {
+        out.push(b);
+        collect(b, out);
+    }
+}
+
+async fn start(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>) -> Response {
+    let user = pu.user.clone();
+    let r = blocking(&st, move |st| {
+        let period = period_of(st, &q.period)?;
+        let version = latest_forecast(st, period.year())?;
+        let report = st.report(period, version.as_deref())?;
+        let tree = st.tree(period)?;
+        let root = root_of(&user, &tree);
+        let Some(node) = report.rot.find(&root) else {
+            return Err(Fail::not_found(format!("Noden {root} finns inte i organisationen {period}.")));
+        };
+        let mut all = Vec::new();
+        collect(node, &mut all);
+        all.sort_by_key(|n| std::cmp::Reverse((n.belopp.budget_helar - n.belopp.prognos).abs()));
+        all.truncate(8);
+        let chart = trend_chart(st, period, &node.kod, &node.namn)?;
+        Ok(html! {
+            (period_form("/", period, &[]))
+            h2 { (node.namn) " (" (node.kod) "), " (ui::year_to_date(period)) }
+            p.meta {
+                "Budget: " (report.budgetversion.as_deref().unwrap_or("ingen")) ". Helårsprognos: "
+                @match &version { Some(v) => { "prognosversion " (v) " (övriga noder: utfall + återstående budget)" } None => { "utfall + återstående budget" } }
+                ". Belopp i tkr, nettokostnad (kostnader positiva)."
+            }
+            (kpis(&node.belopp))
+            (chart)
+            h2 { "Största avvikelser mot budget helår" }
+            table.num {
+                thead { tr { th scope="col" { "Nod" } th scope="col" { "Prognos helår" } th scope="col" { "Budget helår" } th scope="col" { "Avvikelse" } } }
+                tbody {
+                    @for n in &all {
+                        @let d = n.belopp.budget_helar - n.belopp.prognos;
+                        tr {
+                            th scope="row" { a href={ "/organisation/" (ui::urlencode(&n.kod)) "?period=" (period) } { (n.kod) " " (n.namn) } }
+                            td { (tkr(n.belopp.prognos)) } td { (tkr(n.belopp.budget_helar)) } td class=(sign_class(d)) { (tkr(d)) }
+                        }
+                    }
+                }
+            }
+            h2 { "Delar" }
+            (children_table(node, period))
+        })
+    })
+    .await;
+    render(&pu, "Översikt", "start", r)
+}
+
+fn children_table(node: &NodeReport, period: Period) -> Markup {
+    html! {
+        table.num {
+            thead { tr {
+                th scope="col" { "Nod" } th scope="col" { "Utfall ack" } th scope="col" { "Budget ack" } th scope="col" { "Avvikelse ack" }
+                th scope="col" { "Prognos helår" } th scope="col" { "Budget helår" } th scope="col" { "Avvikelse helår" }
+            } }
+            tbody {
+                @for n in &node.barn {
+                    @let (d1, d2) = (n.belopp.budget - n.belopp.utfall, n.belopp.budget_helar - n.belopp.prognos);
+                    tr {
+                        th scope="row" { a href={ "/organisation/" (ui::urlencode(&n.kod)) "?period=" (period) } { (n.kod) " " (n.namn) } }
+                        td { (tkr(n.belopp.utfall)) } td { (tkr(n.belopp.budget)) } td class=(sign_class(d1)) { (tkr(d1)) }
+                        td { (tkr(n.belopp.prognos)) } td { (tkr(n.belopp.budget_helar)) } td class=(sign_class(d2)) { (tkr(d2)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- organisation
+
+async fn org_root(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>) -> Response {
+    let user = pu.user.clone();
+    match blocking(&st, move |st| {
+        let period = period_of(st, &q.period)?;
+        let tree = st.tree(period)?;
+        Ok((root_of(&user, &tree), period))
+    })
+    .await
+    {
+        Ok((root, p)) => see_other(&format!("/organisation/{}?period={p}", ui::urlencode(&root))),
+        Err(f) => render(&pu, "Organisation", "org", Err(f)),
+    }
+}
+
+fn breadcrumbs(tree: &Tree, user: &User, code: &str, period: Period) -> Markup {
+    let path = tree.path(code);
+    html! {
+        nav.crumbs aria-label="Sökväg" {
+            ol {
+                @for c in &path {
+                    @let name = tree.names.get(c).cloned().unwrap_or_default();
+                    @if allowed(user, tree, c).is_ok() && c != code {
+                        li { a href={ "/organisation/" (ui::urlencode(c)) "?period=" (period) } { (c) " " (name) } }
+                    } @else {
+                        li aria-current=[(c == code).then_some("page")] { (c) " " (name) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn org_node(State(st): State<Shared>, pu: PageUser, Path(kod): Path<String>, Query(q): Query<Q>) -> Response {
+    let user = pu.user.clone();
+    let title = format!("Organisation: {kod}");
+    let r = blocking(&st, move |st| {
+        let period = period_of(st, &q.period)?;
+        let tree = st.tree(period)?;
+        allowed(&user, &tree, &kod)?;
+        let version = latest_forecast(st, period.year())?;
+        let report = st.report(period, version.as_deref())?;
+        let Some(node) = report.rot.find(&kod) else {
+            return Err(Fail::not_found(format!("Noden {kod} finns inte i organisationen {period}.")));
+        };
+        let chart = trend_chart(st, period, &node.kod, &node.namn)?;
+        Ok(html! {
+            (breadcrumbs(&tree, &user, &kod, period))
+            (period_form(&format!("/organisation/{}", ui::urlencode(&kod)), period, &[]))
+            h2 { (node.kod) " " (node.namn) " (" (node.niva) ")" }
+            (kpis(&node.belopp))
+            p { a href={ "/uppfoljning?nod=" (ui::urlencode(&kod)) "&period=" (period) } { "Uppföljningsrapport för noden" } }
+            @if !node.barn.is_empty() {
+                h2 { "Underliggande enheter" }
+                (children_table(node, period))
+            }
+            @if !node.konton.is_empty() {
+                h2 { "Konton" }
+                table.num {
+                    thead { tr { th scope="col" { "Konto" } th scope="col" { "Utfall ack" } th scope="col" { "Budget ack" } th scope="col" { "Avvikelse" } th scope="col" { "Utfall föreg. år ack" } } }
+                    tbody {
+                        @for k in &node.konton {
+                            @let d = k.belopp.budget - k.belopp.utfall;
+                            tr {
+                                th scope="row" { a href={ "/organisation/" (ui::urlencode(&kod)) "/konto/" (ui::urlencode(&k.konto)) "?period=" (period) } { (k.konto) " " (k.namn) } }
+                                td { (tkr(k.belopp.utfall)) } td { (tkr(k.belopp.budget)) } td class=(sign_class(d)) { (tkr(d)) } td { (tkr(k.belopp.fg_ar)) }
+                            }
+                        }
+                    }
+                }
+            }
+            (chart)
+        })
+    })
+    .await;
+    render(&pu, &title, "org", r)
+}
+
+async fn ledger_lines(
+    State(st): State<Shared>,
+    pu: PageUser,
+    Path((kod, konto)): Path<(String, String)>,
+    Query(q): Query<Q>,
+) -> Response {
+    let user = pu.user.clone();
+    let title = format!("Huvudboksrader {kod} / {konto}");
+    let r = blocking(&st, move |st| {
+        let period = period_of(st, &q.period)?;
+        let tree = st.tree(period)?;
+        allowed(&user, &tree, &kod)?;
+        let jan = Period::new(period.year(), 1).ok_or_else(|| Fail::bad("ogiltigt år"))?;
+        let lines = st.with_store(|s| Ok(s.ledger_lines(&kod, &konto, jan, period)?))?;
+        let total: i64 = lines.iter().map(|l| l.2).sum();
+        Ok(html! {
+            (breadcrumbs(&tree, &user, &kod, period))
+            p.meta { "Konto " (konto) ", ansvar " (kod) ", " (ui::year_to_date(period)) ". Belopp i kronor, kostnader positiva." }
+            table.num {
+                thead { tr { th scope="col" { "Period" } th scope="col" { "Verksamhet" } th scope="col" { "Text" } th scope="col" { "Belopp, kr" } } }
+                tbody {
+                    @for (p, verks, belopp, text) in &lines {
+                        tr {
+                            td { (Period::from_int(*p).map_or(p.to_string(), |p| p.to_string())) }
+                            td.text { (verks) } td.text { (text.as_deref().unwrap_or("")) } td { (kr(*belopp)) }
+                        }
+                    }
+                }
+                tfoot { tr { th scope="row" colspan="3" { "Summa (" (lines.len()) " rader)" } td { (kr(total)) } } }
+            }
+        })
+    })
+    .await;
+    render(&pu, &title, "org", r)
+}
+
+// ---------------------------------------------------------------- follow-up
+
+fn cell(v: &Value) -> Markup {
+    match v {
+        Value::Money(m) => html! { (tkr(*m)) },
+        Value::Percent(p) => html! { (pct(*p)) },
+    }
+}
+
+async fn followup_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>) -> Response {
+    let user = pu.user.clone();
+    let csrf = pu.csrf.clone();
+    let r = blocking(&st, move |st| {
+        let period = period_of(st, &q.period)?;
+        let tree = st.tree(period)?;
+        let kod = given(&q.nod).map(str::to_string).unwrap_or_else(|| root_of(&user, &tree));
+        allowed(&user, &tree, &kod)?;
+        let layout = match given(&q.layout) {
+            None => Layout::Kostnad,
+            Some(l) => Layout::parse(l).ok_or_else(|| {
+                Fail::bad(format!("layout: värdet \"{l}\", förväntade kostnad eller resultat"))
+            })?,
+        };
+        let year = period.year();
+        let versions = st.with_store(|s| Ok(s.forecast_versions(year)?))?;
+        let prognos = given(&q.prognos).map(str::to_string);
+        if let Some(p) = &prognos {
+            if !versions.iter().any(|(_, n, _)| n == p) {
+                return Err(Fail::bad(format!("Prognosversionen \"{p}\" finns inte för {year}.")));
+            }
+        }
+        let report = st.report(period, prognos.as_deref())?;
+        let Some(node) = report.rot.find(&kod) else {
+            return Err(Fail::not_found(format!("Noden {kod} finns inte i organisationen {period}.")));
+        };
+        let rows = followup::flatten(node);
+        let heads = followup::headings(layout);
+        let lname = if layout == Layout::Kostnad { "kostnad" } else { "resultat" };
+        let base = format!(
+            "/uppfoljning?period={period}&nod={}&prognos={}",
+            ui::urlencode(&kod),
+            ui::urlencode(prognos.as_deref().unwrap_or(""))
+        );
+        let mut owner = String::new();
+        let writable: Vec<(&str, &str)> = rows
+            .iter()
+            .filter(|r| r.kind == RowKind::Node && allowed(&user, &tree, &r.kod).is_ok())
+            .map(|r| (r.kod.as_str(), r.namn.as_str()))
+            .collect();
+        Ok(html! {
+            @if let Some(f) = given(&q.fel) { (ui::notice("err", f)) }
+            @if let Some(k) = given(&q.klar) { (ui::notice("ok", &format!("Prognosen för {k} är sparad."))) }
+            form.inline.noprint method="get" action="/uppfoljning" {
+                input type="hidden" name="nod" value=(kod);
+                label for="period" { "Månad" }
+                input id="period" name="period" type="month" value=(period.to_string());
+                label for="layout" { "Uppställning" }
+                select id="layout" name="layout" {
+                    option value="kostnad" selected[layout == Layout::Kostnad] { "Kostnader positiva" }
+                    option value="resultat" selected[layout == Layout::Resultat] { "Intäkter positiva (resultat)" }
+                }
+                label for="prognos" { "Prognosversion" }
+                select id="prognos" name="prognos" {
+                    option value="" { "Förslag (utfall + återstående budget)" }
+                    @for (_, n, p) in &versions {
+                        option value=(n) selected[prognos.as_deref() == Some(n.as_str())] {
+                            (n) " (" (Period::from_int(*p).map_or(String::new(), |p| p.to_string())) ")"
+                        }
+                    }
+                }
+                button type="submit" { "Visa" }
+            }
+            p.meta {
+                (node.kod) " " (node.namn) ", " (ui::year_to_date(period)) ". Belopp i tkr. Budget: "
+                (report.budgetversion.as_deref().unwrap_or("ingen")) ". "
+                @if layout == Layout::Kostnad { "Kostnader positiva; avvikelse = budget − utfall." } @else { "Intäkter positiva; avvikelse = utfall − budget." }
+                " Positiv avvikelse är gynnsam."
+            }
+            table.num.report {
+                thead { tr { th scope="col" { "Rad" } @for h in heads { th scope="col" { (h) } } } }
+                tbody {
+                    @for r in &rows {
+                        @let vals = followup::values(layout, &r.amounts);
+                        @let class = match r.kind { RowKind::Node => format!("node d{}", r.depth.min(4)), RowKind::Account => "acct".into(), RowKind::Adjustment => "adj".into(), RowKind::Effect => "eff".into() };
+                        @if r.kind == RowKind::Node { (set(&mut owner, &r.kod)) }
+                        tr class=(class) id=[(r.kind == RowKind::Node).then(|| format!("n-{}", r.kod))] {
+                            th scope="row" {
+                                @match r.kind {
+                                    RowKind::Node => a href={ "/organisation/" (ui::urlencode(&r.kod)) "?period=" (period) } { (r.kod) " " (r.namn) },
+                                    RowKind::Account => a href={ "/organisation/" (ui::urlencode(&owner)) "/konto/" (ui::urlencode(&r.kod)) "?period=" (period) } { (r.kod) " " (r.namn) },
+                                    _ => { (r.namn) }
+                                }
+                            }
+                            @for v in &vals { td { (cell(v)) } }
+                        }
+                    }
+                }
+            }
+            p.noprint {
+                a href={ (base) "&layout=" (if lname == "kostnad" { "resultat" } else { "kostnad" }) } { "Byt uppställning" }
+                " · " a href={ "/prognoser?ar=" (year) } { "Jämför prognosversioner" }
+            }
+            @if user.can_write() && !writable.is_empty() {
+                section.noprint aria-labelledby="prognos-rubrik" {
+                    h2 id="prognos-rubrik" { "Ange helårsprognos" }
+                    p.meta { "Nettokostnad för helåret i kronor (kostnader positiva). Sparas i den namngivna prognosversionen med " (period) " som avstämningsmånad." }
+                    form.grid method="post" action=(ui::action("/uppfoljning/prognos", &csrf)) {
+                        input type="hidden" name="period" value=(period.to_string());
+                        input type="hidden" name="layout" value=(lname);
+                        input type="hidden" name="vy" value=(kod);
+                        label for="f-version" { "Prognosversion" }
+                        input id="f-version" name="version" type="text" required list="versioner" value=(prognos.clone().unwrap_or_else(|| format!("Prognos {}", period)));
+                        datalist id="versioner" { @for (_, n, _) in &versions { option value=(n) {} } }
+                        label for="f-nod" { "Nod" }
+                        select id="f-nod" name="nod" { @for (k, n) in &writable { option value=(k) { (k) " " (n) } } }
+                        label for="f-belopp" { "Helårsprognos, kr" }
+                        input id="f-belopp" name="belopp" type="text" inputmode="decimal" required placeholder="t.ex. 412 500 000";
+                        label for="f-kommentar" { "Kommentar (krävs)" }
+                        textarea id="f-kommentar" name="kommentar" required rows="2" {}
+                        button type="submit" { "Spara prognos" }
+                    }
+                }
+            }
+        })
+    })
+    .await;
+    render(&pu, "Uppföljning", "uppf", r)
+}
+
+/// Keeps track of the node that owns the account rows below it.
+fn set(owner: &mut String, code: &str) -> Markup {
+    *owner = code.to_string();
+    html! {}
+}
+
+#[derive(Deserialize)]
+struct ForecastForm {
+    version: String,
+    period: String,
+    nod: String,
+    belopp: String,
+    kommentar: String,
+    layout: Option<String>,
+    vy: Option<String>,
+}
+
+/// Saves a forecast for a node (role and subtree checked) and writes the
+/// change to the audit log. Shared by the page and the API.
+pub fn store_forecast(
+    st: &AppState,
+    user: &User,
+    version: &str,
+    period: Period,
+    nod: &str,
+    belopp: Money,
+    kommentar: &str,
+) -> Result<(), Fail> {
+    if !user.can_write() {
+        return Err(Fail::forbidden("Din roll (läsare) får inte ändra något."));
+    }
+    let tree = st.tree(period)?;
+    allowed(user, &tree, nod)?;
+    let version = version.trim();
+    if version.is_empty() {
+        return Err(Fail::bad("version: ange ett namn på prognosversionen, t.ex. Prognos 2"));
+    }
+    let ts = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    st.with_store(|s| {
+        let before = s
+            .forecast_versions(period.year())?
+            .into_iter()
+            .find(|(_, n, _)| n == version)
+            .map(|(id, _, _)| s.forecasts(id))
+            .transpose()?
+            .and_then(|l| l.into_iter().find(|(n, _, _)| n == nod))
+            .map(|(_, b, k)| format!("{} kr; {k}", kr(b)));
+        resurs_app::followup::set_forecast(s, version, period, nod, belopp, kommentar, &ts)?;
+        let tx = s.begin()?;
+        tx.audit(
+            &ts,
+            &user.namn,
+            "prognos",
+            &format!("{version} {}, nod {nod}", period.year()),
+            before.as_deref(),
+            Some(&format!("{} kr; {}", kr(belopp.ore()), kommentar.trim())),
+        )?;
+        tx.commit()?;
+        Ok(())
+    })
+}
+
+async fn save_forecast(State(st): State<Shared>, pu: PageUser, Form(f): Form<ForecastForm>) -> Response {
+    let user = pu.user.clone();
+    let layout = f.layout.clone().unwrap_or_else(|| "kostnad".into());
+    let vy = f.vy.clone().unwrap_or_else(|| f.nod.clone());
+    let (version, period_raw, nod) = (f.version.trim().to_string(), f.period.clone(), f.nod.clone());
+    let r = blocking(&st, move |st| {
+        let period = Period::parse(&f.period)
+            .ok_or_else(|| Fail::bad(format!("period: värdet \"{}\", förväntade ÅÅÅÅ-MM", f.period)))?;
+        let belopp = Money::parse_sv(f.belopp.trim()).map_err(|e| {
+            Fail::bad(format!(
+                "Helårsprognos: värdet \"{}\", förväntade {}",
+                f.belopp.trim(),
+                e.expected()
+            ))
+        })?;
+        store_forecast(st, &user, &f.version, period, &f.nod, belopp, &f.kommentar)
+    })
+    .await;
+    let back = format!(
+        "/uppfoljning?period={}&nod={}&layout={}&prognos={}",
+        ui::urlencode(&period_raw),
+        ui::urlencode(&vy),
+        ui::urlencode(&layout),
+        ui::urlencode(&version)
+    );
+    match r {
+        Ok(()) => see_other(&format!(
+            "{back}&klar={}#n-{}",
+            ui::urlencode(&nod),
+            ui::urlencode(&nod)
+        )),
+        Err(f) if f.0 == 400 => see_other(&format!("{back}&fel={}", ui::urlencode(&f.1))),
+        Err(f) => render(&pu, "Uppföljning", "uppf", Err(f)),
+    }
+}
+
+async fn forecasts_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>) -> Response {
+    let user = pu.user.clone();
+    let r = blocking(&st, move |st| {
+        let period = st.default_period()?;
+        let year = match given(&q.ar) {
+            Some(a) => a
+                .parse::<i32>()
+                .ok()
+                .filter(|y| (1990..=2100).contains(y))
+                .ok_or_else(|| Fail::bad(format!("ar: värdet \"{a}\", förväntade ett år, t.ex. 2026")))?,
+            None => period.year(),
+        };
+        let tree = st.tree(period)?;
+        let list = st.with_store(|s| Ok(resurs_app::followup::list(s, year)?))?;
+        let mut names: Vec<String> = Vec::new();
+        for f in &list {
+            if !names.contains(&f.version) {
+                names.push(f.version.clone());
+            }
+        }
+        let cmp = match (given(&q.a), given(&q.b)) {
+            (Some(a), Some(b)) => Some(st.with_store(|s| Ok(resurs_app::followup::compare(s, year, a, b)?))?),
+            _ => None,
+        };
+        let visible = |n: &str| allowed(&user, &tree, n).is_ok();
+        Ok(html! {
+            form.inline method="get" action="/prognoser" {
+                label for="ar" { "År" }
+                input id="ar" name="ar" type="number" min="1990" max="2100" value=(year);
+                label for="a" { "Version A" }
+                select id="a" name="a" { @for n in &names { option selected[given(&q.a) == Some(n.as_str())] { (n) } } }
+                label for="b" { "Version B" }
+                select id="b" name="b" { @for n in &names { option selected[given(&q.b) == Some(n.as_str())] { (n) } } }
+                button type="submit" { "Jämför" }
+            }
+            @if let Some(c) = &cmp {
+                h2 { (c.a) " mot " (c.b) }
+                table.num {
+                    thead { tr { th scope="col" { "Nod" } th scope="col" { (c.a) ", tkr" } th scope="col" { (c.b) ", tkr" } th scope="col" { "Skillnad B − A" } } }
+                    tbody {
+                        @for (nod, a, b, d) in c.rader.iter().filter(|r| visible(&r.0)) {
+                            tr {
+                                th scope="row" { (nod) " " (tree.names.get(nod).cloned().unwrap_or_default()) }
+                                td { (a.map_or("–".into(), tkr)) } td { (b.map_or("–".into(), tkr)) } td { (d.map_or("–".into(), tkr)) }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { "Prognoser " (year) }
+            table.num {
+                thead { tr { th scope="col" { "Version" } th scope="col" { "Månad" } th scope="col" { "Nod" } th scope="col" { "Helårsprognos, tkr" } th scope="col" { "Kommentar" } } }
+                tbody {
+                    @for f in list.iter().filter(|f| visible(&f.nod)) {
+                        tr { td.text { (f.version) } td.text { (f.period) } th scope="row" { (f.nod) " " (tree.names.get(&f.nod).cloned().unwrap_or_default()) } td { (tkr(f.belopp)) } td.text { (f.kommentar) } }
+                    }
+                }
+            }
+        })
+    })
+    .await;
+    render(&pu, "Prognosversioner", "prognos", r)
+}
+
+// ---------------------------------------------------------------- settlement
+
+fn settlement_period(st: &AppState, raw: &Option<String>) -> Result<Period, Fail> {
+    period_of(st, raw)
+}
+
+async fn settlement_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>) -> Response {
+    let user = pu.user.clone();
+    let r = blocking(&st, move |st| {
+        let period = settlement_period(st, &q.period)?;
+        let s = st.settlement(period)?;
+        let tree = st.tree(period)?;
+        let units = st.provider_units()?;
+        let shown: Vec<&ProviderNode> = s
+            .utforare
+            .iter()
+            .filter(|p| sees_provider(&user, &tree, &units, &p.utforare))
+            .collect();
+        let total: Money = shown.iter().map(|p| p.belopp).sum();
+        Ok(html! {
+            (period_form("/avrakning", period, &[]))
+            p.meta { "Ersättning till utförarna för " (period) " enligt modellversionerna " (s.modellversioner.join(", ")) ", beräknad ur lagrade volymer. Belopp i kronor." }
+            @if !s.ej_prissatt.is_empty() { (ui::notice("err", &format!("{} volymrader saknar pris i någon modell; se resurs settle.", s.ej_prissatt.len()))) }
+            table.num {
+                thead { tr { th scope="col" { "Utförare" } th scope="col" { "Regiform" } th scope="col" { "Enhet (ansvar)" } th scope="col" { "Ersättning, kr" } } }
+                tbody {
+                    @for p in &shown {
+                        tr {
+                            th scope="row" { a href={ "/avrakning/" (period) "/" (ui::urlencode(&p.utforare)) } { (p.utforare) " " (p.namn) } }
+                            td.text { (p.regiform) } td.text { (units.get(&p.utforare).cloned().unwrap_or_else(|| "–".into())) } td { (kr(p.belopp.ore())) }
+                        }
+                    }
+                }
+                tfoot { tr { th scope="row" colspan="3" { "Summa (" (shown.len()) " utförare)" } td { (kr(total.ore())) } } }
+            }
+        })
+    })
+    .await;
+    render(&pu, "Avräkning", "avr", r)
+}
+
+/// The provider's part of a month's settlement, if the user may see it.
+pub fn provider_of(st: &AppState, user: &User, period: Period, kod: &str) -> Result<(Settlement, ProviderNode), Fail> {
+    let s = st.settlement(period)?;
+    let tree = st.tree(period)?;
+    let units = st.provider_units()?;
+    if !sees_provider(user, &tree, &units, kod) {
+        return Err(Fail::forbidden(format!("Du har inte behörighet till utföraren {kod}.")));
+    }
+    let p = s
+        .utforare
+        .iter()
+        .find(|p| p.utforare == kod)
+        .cloned()
+        .ok_or_else(|| Fail::not_found(format!("Utföraren {kod} har ingen avräkning {period}.")))?;
+    Ok(((*s).clone(), p))
+}
+
+fn parse_period(raw: &str) -> Result<Period, Fail> {
+    Period::parse(raw).ok_or_else(|| Fail::bad(format!("period: värdet \"{raw}\", förväntade ÅÅÅÅ-MM")))
+}
+
+async fn provider_page(State(st): State<Shared>, pu: PageUser, Path((per, kod)): Path<(String, String)>) -> Response {
+    let user = pu.user.clone();
+    let title = format!("Avräkning {kod} {per}");
+    let r = blocking(&st, move |st| {
+        let period = parse_period(&per)?;
+        let (_, p) = provider_of(st, &user, period, &kod)?;
+        let base = format!("/avrakning/{period}/{}", ui::urlencode(&kod));
+        Ok(html! {
+            p { a href={ "/avrakning?period=" (period) } { "← Alla utförare " (period) } }
+            h2 { (p.utforare) " " (p.namn) " (" (p.regiform) ")" }
+            p.big { "Ersättning: " (kr(p.belopp.ore())) " kr" }
+            p { a.button href={ (base) "/underlag.xlsx" } download { "Ladda ner avräkningsunderlaget (xlsx)" } }
+            @for (ti, t) in p.tjanster.iter().enumerate() {
+                h3 { (t.insats) " – " (t.modell) ": " (kr(t.belopp.ore())) " kr" }
+                table.num {
+                    thead { tr { th scope="col" { "Regel" } th scope="col" { "Modellversion" } th scope="col" { "Volym" } th scope="col" { "Enhet" } th scope="col" { "Pris" } th scope="col" { "Belopp, kr" } } }
+                    tbody {
+                        @for (ri, r) in t.rader.iter().enumerate() {
+                            tr {
+                                th scope="row" {
+                                    @if r.detalj.is_empty() { (r.regel) } @else { a href={ (base) "/rad?t=" (ti) "&r=" (ri) } { (r.regel) } }
+                                }
+                                td.text { (r.modellversion) } td { (r.volym.fmt_sv()) } td.text { (r.enhet) }
+                                td { @if let Some(pr) = r.pris { (kr(pr.ore())) } @else if let Some(pc) = r.procent { (pct(Some(pc.0))) } }
+                                td { (kr(r.belopp.ore())) }
+                            }
+                        }
+                    }
+                }
+            }
+        })
+    })
+    .await;
+    render(&pu, &title, "avr", r)
+}
+
+async fn detail_page(
+    State(st): State<Shared>,
+    pu: PageUser,
+    Path((per, kod)): Path<(String, String)>,
+    Query(q): Query<Q>,
+) -> Response {
+    let user = pu.user.clone();
+    let title = format!("Brukardygn {kod} {per}");
+    let r = blocking(&st, move |st| {
+        let period = parse_period(&per)?;
+        let (_, p) = provider_of(st, &user, period, &kod)?;
+        let idx = |v: &Option<String>| given(v).and_then(|x| x.parse::<usize>().ok());
+        let line = idx(&q.t)
+            .and_then(|t| p.tjanster.get(t))
+            .and_then(|t| idx(&q.r).and_then(|r| t.rader.get(r)))
+            .ok_or_else(|| Fail::not_found("Regelraden finns inte."))?;
+        Ok(html! {
+            p { a href={ "/avrakning/" (period) "/" (ui::urlencode(&kod)) } { "← " (p.utforare) " " (p.namn) } }
+            h2 { (line.regel) " (" (line.modellversion) ")" }
+            p.meta { "Brukare visas med pseudonym. " (line.detalj.len()) " rader, summa " (kr(line.belopp.ore())) " kr." }
+            table.num {
+                thead { tr { th scope="col" { "Datum" } th scope="col" { "Brukare (pseudonym)" } th scope="col" { "Volym" } th scope="col" { "Belopp, kr" } } }
+                tbody {
+                    @for d in &line.detalj {
+                        tr { td.text { (d.datum) } td.text.mono { (d.brukare.chars().take(12).collect::<String>()) } td { (d.volym.fmt_sv()) } td { (kr(d.belopp.ore())) } }
+                    }
+                }
+            }
+        })
+    })
+    .await;
+    render(&pu, &title, "avr", r)
+}
+
+/// The provider statement (xlsx) of one provider and month.
+pub fn provider_statement(st: &AppState, user: &User, period: Period, kod: &str) -> Result<Vec<u8>, Fail> {
+    let (mut s, p) = provider_of(st, user, period, kod)?;
+    s.belopp = p.belopp;
+    s.utforare = vec![p];
+    s.ej_prissatt.retain(|u| u.utforare == kod);
+    s.habiliteringsersattning.clear();
+    s.habiliteringsersattning_belopp = Money::ZERO;
+    resurs_io::xlsx::settlement_statements(&s).map_err(|e| Fail(500, format!("xlsx kunde inte skapas: {e}")))
+}
+
+pub fn xlsx_response(bytes: Vec<u8>, name: &str) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+async fn provider_xlsx(State(st): State<Shared>, pu: PageUser, Path((per, kod)): Path<(String, String)>) -> Response {
+    let user = pu.user.clone();
+    let k = kod.clone();
+    let r = blocking(&st, move |st| {
+        let period = parse_period(&per)?;
+        Ok((provider_statement(st, &user, period, &k)?, period))
+    })
+    .await;
+    match r {
+        Ok((bytes, period)) => {
+            let safe: String = kod.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+            xlsx_response(bytes, &format!("avrakning_{period}_{safe}.xlsx"))
+        }
+        Err(f) => render(&pu, "Avräkning", "avr", Err(f)),
+    }
+}
+
+// ---------------------------------------------------------------- models
+
+async fn models_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>) -> Response {
+    let r = blocking(&st, move |st| {
+        let models = st.cached("modeller".into(), |s| Ok(resurs_app::models::stored(s)?))?;
+        let year = match given(&q.ar) {
+            Some(a) => a
+                .parse::<i32>()
+                .ok()
+                .filter(|y| (1990..=2100).contains(y))
+                .ok_or_else(|| Fail::bad(format!("ar: värdet \"{a}\", förväntade ett år, t.ex. 2026")))?,
+            None => st.default_period()?.year(),
+        };
+        let scenario = match (given(&q.bas), given(&q.alt)) {
+            (Some(b), Some(a)) => Some(st.with_store(|s| Ok(resurs_app::scenario::run(s, b, a, year)?))?),
+            _ => None,
+        };
+        let ids: Vec<String> = models.iter().map(|m| m.id()).collect();
+        Ok(html! {
+            section aria-labelledby="scen" {
+                h2 id="scen" { "Scenariojämförelse" }
+                p.meta { "Samma års volymer ersatta med två versioner av samma modelltyp." }
+                form.inline method="get" action="/modeller" {
+                    label for="bas" { "Bas" }
+                    select id="bas" name="bas" { @for i in &ids { option selected[given(&q.bas) == Some(i.as_str())] { (i) } } }
+                    label for="alt" { "Alternativ" }
+                    select id="alt" name="alt" { @for i in &ids { option selected[given(&q.alt) == Some(i.as_str())] { (i) } } }
+                    label for="ar" { "År" }
+                    input id="ar" name="ar" type="number" min="1990" max="2100" value=(year);
+                    button type="submit" { "Jämför" }
+                }
+                @if let Some(sc) = &scenario {
+                    table.num {
+                        thead { tr { th scope="col" { "Utförare" } th scope="col" { "Volym" } th scope="col" { "Enhet" } th scope="col" { (sc.bas) } th scope="col" { (sc.alt) } th scope="col" { "Skillnad" } } }
+                        tbody {
+                            @for r in &sc.rader {
+                                tr { th scope="row" { (r.utforare) " " (r.namn) } td { (r.volym.fmt_sv()) } td.text { (r.enhet) } td { (kr(r.bas.ore())) } td { (kr(r.alt.ore())) } td class=(sign_class(-r.skillnad.ore())) { (kr(r.skillnad.ore())) } }
+                            }
+                        }
+                        tfoot { tr { th scope="row" colspan="3" { "Summa" } td { (kr(sc.bas_total.ore())) } td { (kr(sc.alt_total.ore())) } td { (kr(sc.skillnad.ore())) } } }
+                    }
+                }
+            }
+            h2 { "Modellversioner" }
+            table {
+                thead { tr { th scope="col" { "Version" } th scope="col" { "Typ" } th scope="col" { "Giltig från" } th scope="col" { "Giltig till" } th scope="col" { "Insatser" } } }
+                tbody {
+                    @for m in models.iter() {
+                        tr { th scope="row" { a href={ "#m-" (ui::urlencode(&m.id())) } { (m.namn) } } td { (m.typ) } td { (m.giltig_fran) } td { (m.giltig_till.map_or("tills vidare".into(), |d| d.to_string())) } td { (m.insatser.join(", ")) } }
+                    }
+                }
+            }
+            @for m in models.iter() {
+                section.model id={ "m-" (ui::urlencode(&m.id())) } {
+                    h3 { (m.id()) }
+                    pre { (resurs_app::models::describe(std::slice::from_ref(m))) }
+                }
+            }
+        })
+    })
+    .await;
+    render(&pu, "Ersättningsmodeller", "modell", r)
+}
+
+// ---------------------------------------------------------------- import
+
+/// The kinds the import page offers: the import kinds and model files.
+fn import_kinds() -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = resurs_app::import::Kind::ALL.iter().map(|k| k.name()).collect();
+    v.push("modell");
+    v
+}
+
+async fn import_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>) -> Response {
+    let user = pu.user.clone();
+    let csrf = pu.csrf.clone();
+    let r = blocking(&st, move |st| {
+        if !user.is_controller() {
+            return Err(Fail::forbidden("Import kräver rollen admin eller ekonom."));
+        }
+        let imports = st.with_store(|s| Ok(s.imports()?))?;
+        Ok(html! {
+            @if let Some(k) = given(&q.klar) { (ui::notice("ok", k)) }
+            @if let Some(f) = given(&q.fel) { (ui::notice("err", f)) }
+            p { "Filen kontrolleras först i sin helhet. Inget sparas förrän du bekräftar importen." }
+            form.grid method="post" action=(ui::action("/import", &csrf)) enctype="multipart/form-data" {
+                label for="typ" { "Filtyp" }
+                select id="typ" name="typ" { @for k in import_kinds() { option value=(k) { (k) } } }
+                label for="fil" { "Fil (CSV, xlsx, SIE 4 eller modellfil TOML)" }
+                input id="fil" name="fil" type="file" required;
+                button type="submit" { "Kontrollera filen" }
+            }
+            h2 { "Tidigare importer" }
+            table.num {
+                thead { tr { th scope="col" { "Nr" } th scope="col" { "Typ" } th scope="col" { "Fil" } th scope="col" { "Rader" } th scope="col" { "Tillagda" } th scope="col" { "Importerad" } } }
+                tbody {
+                    @for (id, typ, fil, rader, nya, tid) in imports.iter().take(100) {
+                        tr { td { (id) } td.text { (typ) } td.text { (fil) } td { (rader) } td { (nya) } td.text { (tid) } }
+                    }
+                }
+            }
+        })
+    })
+    .await;
+    render(&pu, "Import", "import", r)
+}
+
+/// What a validation (or import) found, as page content.
+fn outcome_markup(o: &resurs_app::import::Outcome) -> (bool, Markup) {
+    use resurs_app::import::Outcome;
+    match o {
+        Outcome::Imported {
+            rows,
+            added,
+            new_brukare,
+            encoding,
+            unused_columns,
+        } => (
+            true,
+            html! {
+                p.notice.ok role="status" { "Filen är korrekt: " (rows) " rader, varav " (added) " nya (" (new_brukare) " nya brukare). Teckenkodning " (encoding) "." }
+                @if !unused_columns.is_empty() { p { "Kolumner som inte används: " (unused_columns.join(", ")) } }
+            },
+        ),
+        Outcome::AlreadyImported { filnamn, importerad } => (
+            false,
+            html! { p.notice.err role="alert" { "Samma innehåll importerades redan " (importerad) " (" (filnamn) "); inget att göra." } },
+        ),
+        Outcome::Refused(p) => (
+            false,
+            html! {
+                p.notice.err role="alert" { "Filen " (p.file) " har " (p.total()) " fel och kan inte importeras. Rätta filen och ladda upp den igen." }
+                table {
+                    thead { tr { th scope="col" { "Rad" } th scope="col" { "Kolumn" } th scope="col" { "Värde" } th scope="col" { "Förväntat" } } }
+                    tbody {
+                        @for pr in p.listed() {
+                            tr { td { (pr.rad.map_or("–".into(), |r| r.to_string())) } td { (pr.kolumn.as_deref().unwrap_or("–")) } td { (pr.varde.as_deref().unwrap_or("–")) } td { (pr.forvantat) } }
+                        }
+                    }
+                }
+                @if p.total() > p.listed().len() { p { "… och " (p.total() - p.listed().len()) " fel till." } }
+            },
+        ),
+    }
+}
+
+/// Runs an import (or its dry run) of a saved upload.
+fn run_import(st: &AppState, p: &Pending, dry_run: bool) -> Result<(bool, Markup, String), Fail> {
+    if p.kind == "modell" {
+        let text = std::fs::read_to_string(&p.path)
+            .map_err(|e| Fail::bad(format!("{}: filen kunde inte läsas som text: {e}", p.filnamn)))?;
+        return match resurs_app::models::check_text(&text) {
+            Err(problems) => {
+                let msg = resurs_app::models::render_problems(&p.filnamn, &problems);
+                Ok((false, html! { pre.notice.err role="alert" { (msg) } }, String::new()))
+            }
+            Ok(versions) if dry_run => {
+                let ids: Vec<String> = versions.iter().map(|v| v.id()).collect();
+                Ok((
+                    true,
+                    html! { p.notice.ok role="status" { "Modellfilen är korrekt: " (ids.join(", ")) "." } },
+                    String::new(),
+                ))
+            }
+            Ok(_) => {
+                let ts = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+                let o = st.with_store(|s| Ok(resurs_app::models::load_text(s, &p.filnamn, &text, &ts)?))?;
+                match o {
+                    resurs_app::models::LoadOutcome::Loaded { added, unchanged } => Ok((
+                        true,
+                        html! {},
+                        format!(
+                            "nya versioner: {}; oförändrade: {}",
+                            added.join(", "),
+                            unchanged.join(", ")
+                        ),
+                    )),
+                    resurs_app::models::LoadOutcome::Refused(msg) => {
+                        Ok((false, html! { pre.notice.err role="alert" { (msg) } }, String::new()))
+                    }
+                }
+            }
+        };
+    }
+    let kind = resurs_app::import::Kind::parse(p.kind).ok_or_else(|| Fail::bad(format!("okänd filtyp {}", p.kind)))?;
+    let mut opts = resurs_app::import::Options::now();
+    opts.dry_run = dry_run;
+    let o = st.with_store(|s| Ok(resurs_app::import::import_file(s, kind, &p.path, opts)?))?;
+    let summary = match &o {
+        resurs_app::import::Outcome::Imported { rows, added, .. } => format!("{rows} rader, {added} nya"),
+        _ => String::new(),
+    };
+    let (ok, m) = outcome_markup(&o);
+    Ok((ok, m, summary))
+}
+
+async fn upload(State(st): State<Shared>, pu: PageUser, mut mp: Multipart) -> Response {
+    if !pu.user.is_controller() {
+        return render(
+            &pu,
+            "Import",
+            "import",
+            Err(Fail::forbidden("Import kräver rollen admin eller ekonom.")),
+        );
+    }
+    let mut kind: Option<String> = None;
+    let mut file: Option<(String, axum::body::Bytes)> = None;
+    loop {
+        match mp.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or("").to_string();
+                let fname = field.file_name().map(str::to_string);
+                match field.bytes().await {
+                    Ok(b) if name == "typ" => kind = Some(String::from_utf8_lossy(&b).into_owned()),
+                    Ok(b) if name == "fil" => file = Some((fname.unwrap_or_else(|| "fil".into()), b)),
+                    Ok(_) => {}
+                    Err(e) => {
+                        return render(
+                            &pu,
+                            "Import",
+                            "import",
+                            Err(Fail::bad(format!("uppladdningen avbröts: {e}"))),
+                        )
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                return render(
+                    &pu,
+                    "Import",
+                    "import",
+                    Err(Fail::bad(format!("uppladdningen kunde inte läsas: {e}"))),
+                )
+            }
+        }
+    }
+    let user = pu.user.clone();
+    let csrf = pu.csrf.clone();
+    let r = blocking(&st, move |st| {
+        let kind = kind.unwrap_or_default();
+        let Some(k) = import_kinds().into_iter().find(|k| *k == kind) else {
+            return Err(Fail::bad(format!("typ: värdet \"{kind}\", förväntade en av {}", import_kinds().join(", "))));
+        };
+        let Some((fname, bytes)) = file.filter(|f| !f.1.is_empty()) else {
+            return Err(Fail::bad("fil: ingen fil valdes (eller filen är tom)"));
+        };
+        let safe: String = fname
+            .chars()
+            .map(|c| if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+            .collect();
+        let id = auth::random_hex(12);
+        let path = st.uploads.join(format!("{id}-{safe}"));
+        std::fs::write(&path, &bytes).map_err(|e| Fail(500, format!("filen kunde inte sparas: {e}")))?;
+        let p = Pending { user: user.namn.clone(), kind: k, filnamn: fname.clone(), path };
+        let (ok, m, _) = run_import(st, &p, true)?;
+        if ok {
+            st.pending.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), p);
+        } else {
+            let _ = std::fs::remove_file(&p.path);
+        }
+        Ok(html! {
+            p { "Fil: " strong { (fname) } " (" (k) ", " (bytes.len()) " byte)" }
+            (m)
+            @if ok {
+                p { "Inget är sparat ännu." }
+                div.actions {
+                    form method="post" action=(ui::action(&format!("/import/{id}/bekrafta"), &csrf)) { button type="submit" { "Bekräfta importen" } }
+                    form method="post" action=(ui::action(&format!("/import/{id}/kasta"), &csrf)) { button.secondary type="submit" { "Kasta" } }
+                }
+            } @else {
+                p { a href="/import" { "Tillbaka till importen" } }
+            }
+        })
+    })
+    .await;
+    render(&pu, "Kontroll av fil", "import", r)
+}
+
+fn take_pending(st: &AppState, id: &str, user: &User) -> Result<Pending, Fail> {
+    let mut map = st.pending.lock().unwrap_or_else(|e| e.into_inner());
+    match map.get(id) {
+        Some(p) if p.user == user.namn => Ok(map.remove(id).expect("present")),
+        _ => Err(Fail::not_found(
+            "Uppladdningen finns inte längre; ladda upp filen igen.",
+        )),
+    }
+}
+
+async fn confirm_import(State(st): State<Shared>, pu: PageUser, Path(id): Path<String>) -> Response {
+    let user = pu.user.clone();
+    let r = blocking(&st, move |st| {
+        if !user.is_controller() {
+            return Err(Fail::forbidden("Import kräver rollen admin eller ekonom."));
+        }
+        let p = take_pending(st, &id, &user)?;
+        let res = run_import(st, &p, false);
+        let _ = std::fs::remove_file(&p.path);
+        let (ok, m, summary) = res?;
+        if ok {
+            let ts = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            st.with_store(|s| {
+                let tx = s.begin()?;
+                tx.audit(
+                    &ts,
+                    &user.namn,
+                    "import",
+                    &format!("{} {}", p.kind, p.filnamn),
+                    None,
+                    Some(&summary),
+                )?;
+                tx.commit()?;
+                Ok(())
+            })?;
+            Ok(Ok(format!("{} importerades: {summary}.", p.filnamn)))
+        } else {
+            Ok(Err(m))
+        }
+    })
+    .await;
+    match r {
+        Ok(Ok(msg)) => see_other(&format!("/import?klar={}", ui::urlencode(&msg))),
+        Ok(Err(m)) => render(&pu, "Import", "import", Ok(m)),
+        Err(f) => render(&pu, "Import", "import", Err(f)),
+    }
+}
+
+async fn discard_import(State(st): State<Shared>, pu: PageUser, Path(id): Path<String>) -> Response {
+    let user = pu.user.clone();
+    let r = blocking(&st, move |st| {
+        let p = take_pending(st, &id, &user)?;
+        let _ = std::fs::remove_file(&p.path);
+        Ok(p.filnamn)
+    })
+    .await;
+    match r {
+        Ok(f) => see_other(&format!(
+            "/import?klar={}",
+            ui::urlencode(&format!("{f} kastades; inget sparades."))
+        )),
+        Err(f) => render(&pu, "Import", "import", Err(f)),
+    }
+}
+
+// ---------------------------------------------------------------- audit log, users
+
+async fn audit_page(State(st): State<Shared>, pu: PageUser) -> Response {
+    let user = pu.user.clone();
+    let r = blocking(&st, move |st| {
+        if !user.sees_all() {
+            return Err(Fail::forbidden("Händelseloggen gäller hela organisationen; din roll ser bara sin egen del."));
+        }
+        let rows = st.with_store(|s| Ok(s.audit_log(1000)?))?;
+        Ok(html! {
+            p.meta { "Varje ändring: prognoser, modeller, importer och användare. Senaste först (högst 1 000)." }
+            table {
+                thead { tr { th scope="col" { "Tid (UTC)" } th scope="col" { "Vem" } th scope="col" { "Vad" } th scope="col" { "Objekt" } th scope="col" { "Före" } th scope="col" { "Efter" } } }
+                tbody {
+                    @for r in &rows {
+                        tr { td { (r.tid) } td { (r.vem) } td { (r.handling) } td { (r.objekt) } td { (r.fore.as_deref().unwrap_or("–")) } td { (r.efter.as_deref().unwrap_or("–")) } }
+                    }
+                }
+            }
+        })
+    })
+    .await;
+    render(&pu, "Händelselogg", "logg", r)
+}
+
+fn users_markup(st: &AppState, csrf: &str, msg: Option<Markup>) -> Result<Markup, Fail> {
+    let users = st.with_store(|s| Ok(s.users()?))?;
+    Ok(html! {
+        @if let Some(m) = msg { (m) }
+        table {
+            thead { tr { th scope="col" { "Användare" } th scope="col" { "Roll" } th scope="col" { "Nod" } th scope="col" { "Aktiv" } } }
+            tbody { @for u in &users { tr { th scope="row" { (u.namn) } td { (u.roll) } td { (u.nod.as_deref().unwrap_or("–")) } td { (if u.aktiv { "ja" } else { "nej" }) } } } }
+        }
+        h2 { "Ny användare" }
+        form.grid method="post" action=(ui::action("/anvandare", csrf)) {
+            label for="u-namn" { "Användarnamn" }
+            input id="u-namn" name="namn" type="text" required autocomplete="off";
+            label for="u-roll" { "Roll" }
+            select id="u-roll" name="roll" { @for r in Roll::ALL { option value=(r.name()) { (r.name()) } } }
+            label for="u-nod" { "Nod (bara enhetschef)" }
+            input id="u-nod" name="nod" type="text";
+            label for="u-pw" { "Lösenord (minst " (auth::MIN_PASSWORD) " tecken)" }
+            input id="u-pw" name="losenord" type="password" required autocomplete="new-password";
+            button type="submit" { "Lägg till" }
+        }
+        h2 { "Ny API-nyckel" }
+        form.grid method="post" action=(ui::action("/anvandare/nyckel", csrf)) {
+            label for="k-namn" { "Användare" }
+            select id="k-namn" name="namn" { @for u in &users { option { (u.namn) } } }
+            label for="k-etikett" { "Vad nyckeln är till för" }
+            input id="k-etikett" name="etikett" type="text" required;
+            button type="submit" { "Skapa nyckel" }
+        }
+    })
+}
+
+async fn users_page(State(st): State<Shared>, pu: PageUser) -> Response {
+    let (user, csrf) = (pu.user.clone(), pu.csrf.clone());
+    let r = blocking(&st, move |st| {
+        if user.roll != Roll::Admin {
+            return Err(Fail::forbidden("Användare hanteras av rollen admin."));
+        }
+        users_markup(st, &csrf, None)
+    })
+    .await;
+    render(&pu, "Användare", "anv", r)
+}
+
+#[derive(Deserialize)]
+struct NewUser {
+    namn: String,
+    roll: String,
+    nod: Option<String>,
+    losenord: String,
+}
+
+async fn add_user(State(st): State<Shared>, pu: PageUser, Form(f): Form<NewUser>) -> Response {
+    let (user, csrf) = (pu.user.clone(), pu.csrf.clone());
+    let r = blocking(&st, move |st| {
+        if user.roll != Roll::Admin {
+            return Err(Fail::forbidden("Användare hanteras av rollen admin."));
+        }
+        let msg = match Roll::parse(&f.roll) {
+            None => ui::notice(
+                "err",
+                &format!(
+                    "roll: värdet \"{}\", förväntade admin, ekonom, enhetschef eller läsare",
+                    f.roll
+                ),
+            ),
+            Some(roll) => match st.with_store(|s| {
+                Ok(auth::add_user(
+                    s,
+                    f.namn.trim(),
+                    roll,
+                    f.nod.as_deref(),
+                    &f.losenord,
+                    &user.namn,
+                ))
+            })? {
+                Ok(()) => ui::notice("ok", &format!("Användaren {} är tillagd.", f.namn.trim())),
+                Err(e) => ui::notice("err", &e.0),
+            },
+        };
+        users_markup(st, &csrf, Some(msg))
+    })
+    .await;
+    render(&pu, "Användare", "anv", r)
+}
+
+#[derive(Deserialize)]
+struct NewToken {
+    namn: String,
+    etikett: String,
+}
+
+async fn issue_token(State(st): State<Shared>, pu: PageUser, Form(f): Form<NewToken>) -> Response {
+    let (user, csrf) = (pu.user.clone(), pu.csrf.clone());
+    let r = blocking(&st, move |st| {
+        if user.roll != Roll::Admin {
+            return Err(Fail::forbidden("API-nycklar utfärdas av rollen admin."));
+        }
+        let msg = match st.with_store(|s| Ok(auth::issue_token(s, &f.namn, f.etikett.trim(), &user.namn)))? {
+            Ok(token) => html! {
+                p.notice.ok role="status" { "Nyckeln för " (f.namn) " visas bara nu; spara den: " code.token { (token) } }
+            },
+            Err(e) => ui::notice("err", &e.0),
+        };
+        users_markup(st, &csrf, Some(msg))
+    })
+    .await;
+    render(&pu, "Användare", "anv", r)
+}

@@ -1,0 +1,264 @@
+//! Shared server state: a pool of database connections, the page-data
+//! cache and the sessions.
+//!
+//! Computed figures (follow-up reports, trend series, settlements) are
+//! cached per parameters and dropped as soon as anything changes the
+//! database, whoever changed it (this server, or `resurs` on the command
+//! line): a watcher connection reads SQLite's `data_version` before each use.
+
+use crate::auth::{Sessions, Throttle};
+use resurs_app::followup::{Report, Trend};
+use resurs_core::followup::{Metod, NodeReport, Periodisering};
+use resurs_core::period::Period;
+use resurs_core::rules::settle::Settlement;
+use resurs_store::Store;
+use std::any::Any;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+pub type Shared = Arc<AppState>;
+
+pub struct AppState {
+    pub db: PathBuf,
+    pool: Mutex<Vec<Store>>,
+    watcher: Mutex<(Store, i64)>,
+    cache: Mutex<HashMap<String, Arc<dyn Any + Send + Sync>>>,
+    compute: Mutex<()>,
+    pub sessions: Sessions,
+    pub throttle: Throttle,
+    /// Uploaded files waiting for confirmation.
+    pub uploads: PathBuf,
+    pub pending: Mutex<HashMap<String, Pending>>,
+}
+
+/// An uploaded file that has been validated but not imported.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub user: String,
+    pub kind: &'static str,
+    pub filnamn: String,
+    pub path: PathBuf,
+}
+
+/// An error shown to the user: status and Swedish text.
+#[derive(Debug)]
+pub struct Fail(pub u16, pub String);
+
+impl Fail {
+    pub fn forbidden(what: impl Into<String>) -> Fail {
+        Fail(403, what.into())
+    }
+    pub fn not_found(what: impl Into<String>) -> Fail {
+        Fail(404, what.into())
+    }
+    pub fn bad(what: impl Into<String>) -> Fail {
+        Fail(400, what.into())
+    }
+}
+
+impl From<resurs_app::AppError> for Fail {
+    fn from(e: resurs_app::AppError) -> Fail {
+        match e {
+            resurs_app::AppError::User(s) => Fail(400, s),
+            other => Fail(500, other.to_string()),
+        }
+    }
+}
+impl From<resurs_store::StoreError> for Fail {
+    fn from(e: resurs_store::StoreError) -> Fail {
+        Fail(500, e.to_string())
+    }
+}
+impl From<crate::auth::UserError> for Fail {
+    fn from(e: crate::auth::UserError) -> Fail {
+        Fail(400, e.0)
+    }
+}
+
+impl AppState {
+    pub fn open(db: PathBuf) -> Result<AppState, Fail> {
+        let watcher = Store::open(&db)?;
+        let v = watcher.data_version()?;
+        let uploads = std::env::temp_dir().join(format!("resurs-uppladdning-{}", std::process::id()));
+        std::fs::create_dir_all(&uploads).map_err(|e| Fail(500, format!("{}: {e}", uploads.display())))?;
+        Ok(AppState {
+            db,
+            pool: Mutex::new(Vec::new()),
+            watcher: Mutex::new((watcher, v)),
+            cache: Mutex::new(HashMap::new()),
+            compute: Mutex::new(()),
+            sessions: Sessions::default(),
+            throttle: Throttle::default(),
+            uploads,
+            pending: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Runs `f` with a connection from the pool (blocking; call from
+    /// `spawn_blocking`).
+    pub fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, Fail>) -> Result<T, Fail> {
+        let taken = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut store = match taken {
+            Some(s) => s,
+            None => Store::open(&self.db)?,
+        };
+        let out = f(&mut store);
+        let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+        if pool.len() < 16 {
+            pool.push(store);
+        }
+        out
+    }
+
+    /// Drops the cache if the database changed since it was filled.
+    fn refresh(&self) {
+        let mut w = self.watcher.lock().unwrap_or_else(|e| e.into_inner());
+        let v = w.0.data_version().unwrap_or(-1);
+        if v != w.1 {
+            w.1 = v;
+            self.cache.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        }
+    }
+
+    /// The cached value for `key`, computed by `f` on a miss (one
+    /// computation at a time, so that a burst of requests computes once).
+    pub fn cached<T: Send + Sync + 'static>(
+        &self,
+        key: String,
+        f: impl FnOnce(&mut Store) -> Result<T, Fail>,
+    ) -> Result<Arc<T>, Fail> {
+        self.refresh();
+        let hit = |state: &AppState| {
+            state
+                .cache
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&key)
+                .cloned()
+                .and_then(|v| v.downcast::<T>().ok())
+        };
+        if let Some(v) = hit(self) {
+            return Ok(v);
+        }
+        let _one = self.compute.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(v) = hit(self) {
+            return Ok(v);
+        }
+        let v = Arc::new(self.with_store(f)?);
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() > 500 {
+            cache.clear();
+        }
+        cache.insert(key, v.clone());
+        Ok(v)
+    }
+
+    /// The month the pages open on: the last month with ledger lines.
+    pub fn default_period(&self) -> Result<Period, Fail> {
+        let v = self.cached("period".into(), |s| Ok(s.latest_ledger_period()?))?;
+        Ok(v.and_then(Period::from_int)
+            .unwrap_or_else(|| Period::of(chrono::Utc::now().date_naive())))
+    }
+
+    /// The whole follow-up report (with accounts) for a month and forecast version.
+    pub fn report(&self, period: Period, prognos: Option<&str>) -> Result<Arc<Report>, Fail> {
+        let key = format!("rapport|{period}|{}", prognos.unwrap_or(""));
+        let prognos = prognos.map(str::to_string);
+        self.cached(key, move |s| {
+            Ok(resurs_app::followup::report(
+                s,
+                &resurs_app::followup::Options {
+                    period,
+                    node: None,
+                    metod: Metod::UtfallBudget,
+                    periodisering: Periodisering::Jamn,
+                    prognos,
+                    budget: None,
+                    konton: true,
+                    utan_specialposter: false,
+                },
+            )?)
+        })
+    }
+
+    pub fn trends(&self, period: Period) -> Result<Arc<BTreeMap<String, Trend>>, Fail> {
+        self.cached(format!("trend|{period}"), move |s| {
+            Ok(resurs_app::followup::trends(
+                s,
+                &resurs_app::followup::Options {
+                    period,
+                    node: None,
+                    metod: Metod::UtfallBudget,
+                    periodisering: Periodisering::Jamn,
+                    prognos: None,
+                    budget: None,
+                    konton: false,
+                    utan_specialposter: false,
+                },
+            )?)
+        })
+    }
+
+    pub fn settlement(&self, period: Period) -> Result<Arc<Settlement>, Fail> {
+        self.cached(format!("avrakning|{period}"), move |s| {
+            Ok(resurs_app::settle::compute(s, period)?)
+        })
+    }
+
+    /// Provider code → the ansvar (unit) that carries it.
+    pub fn provider_units(&self) -> Result<Arc<HashMap<String, String>>, Fail> {
+        self.cached("utforare-ansvar".into(), |s| Ok(s.provider_ansvar()?))
+    }
+
+    /// The follow-up tree of a month (the organisation as of its last day,
+    /// with ledger codes outside the tree under the top): parents and names.
+    pub fn tree(&self, period: Period) -> Result<Arc<Tree>, Fail> {
+        let rep = self.report(period, None)?;
+        self.cached(format!("trad|{period}"), move |_| {
+            fn walk(n: &NodeReport, t: &mut Tree) {
+                t.names.insert(n.kod.clone(), n.namn.clone());
+                for b in &n.barn {
+                    t.parent.insert(b.kod.clone(), n.kod.clone());
+                    walk(b, t);
+                }
+            }
+            let mut t = Tree {
+                parent: HashMap::new(),
+                names: HashMap::new(),
+                top: rep.rot.kod.clone(),
+            };
+            walk(&rep.rot, &mut t);
+            Ok(t)
+        })
+    }
+}
+
+/// The organisation tree as of a day.
+pub struct Tree {
+    pub parent: HashMap<String, String>,
+    pub names: HashMap<String, String>,
+    pub top: String,
+}
+
+impl Tree {
+    /// `code` and its ancestors, the top first.
+    pub fn path(&self, code: &str) -> Vec<String> {
+        let mut out = vec![code.to_string()];
+        let mut c = code;
+        while let Some(p) = self.parent.get(c) {
+            if out.contains(p) || out.len() > 64 {
+                break;
+            }
+            out.push(p.clone());
+            c = p;
+        }
+        out.reverse();
+        out
+    }
+
+    /// Whether `code` is `root` or below it.
+    pub fn within(&self, code: &str, root: &str) -> bool {
+        self.path(code).iter().any(|c| c == root)
+    }
+}

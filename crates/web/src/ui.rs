@@ -1,0 +1,289 @@
+//! Page frame, Swedish number formats and SVG charts.
+
+use crate::auth::{Roll, User};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use resurs_core::num::{format_hundredths, group_thousands, Money};
+
+/// Percent-encodes a query value.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Whole thousands of kronor with a real minus sign: `−1 234`.
+pub fn tkr(ore: i64) -> String {
+    let t = Money::from_ore(ore).round_tkr();
+    let s = group_thousands(t.unsigned_abs());
+    if t < 0 {
+        format!("−{s}")
+    } else {
+        s
+    }
+}
+
+/// `27,6 mnkr`, with a real minus sign.
+pub fn mnkr(ore: i64) -> String {
+    Money::from_ore(ore).fmt_mnkr().replace('-', "−")
+}
+
+/// `1 234,50` kronor.
+pub fn kr(ore: i64) -> String {
+    format_hundredths(ore, 2).replace('-', "−")
+}
+
+/// A ratio in millionths as `98,5 %`.
+pub fn pct(millionths: Option<i64>) -> String {
+    match millionths {
+        Some(m) => format!("{} %", format_hundredths(resurs_core::num::round_div(m, 100), 1)).replace('-', "−"),
+        None => "–".into(),
+    }
+}
+
+/// Class for a deviation where positive is favourable.
+pub fn sign_class(v: i64) -> &'static str {
+    if v > 0 {
+        "pos"
+    } else if v < 0 {
+        "neg"
+    } else {
+        ""
+    }
+}
+
+/// The frame of every signed-in page.
+pub fn page(title: &str, user: &User, csrf: &str, active: &str, body: Markup) -> Markup {
+    let mut nav: Vec<(&str, &str, &str)> = vec![
+        ("start", "/", "Översikt"),
+        ("org", "/organisation", "Organisation"),
+        ("uppf", "/uppfoljning", "Uppföljning"),
+        ("prognos", "/prognoser", "Prognoser"),
+        ("avr", "/avrakning", "Avräkning"),
+        ("modell", "/modeller", "Modeller"),
+    ];
+    if user.is_controller() {
+        nav.push(("import", "/import", "Import"));
+    }
+    if user.sees_all() {
+        nav.push(("logg", "/logg", "Händelselogg"));
+    }
+    if user.roll == Roll::Admin {
+        nav.push(("anv", "/anvandare", "Användare"));
+    }
+    html! {
+        (DOCTYPE)
+        html lang="sv" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – Resurs" }
+                link rel="stylesheet" href="/static/style.css";
+                script src="/static/app.js" defer {}
+            }
+            body {
+                a.skip href="#innehall" { "Hoppa till innehållet" }
+                header.top {
+                    a.brand href="/" { "Resurs" }
+                    nav aria-label="Huvudmeny" {
+                        ul {
+                            @for (key, href, label) in &nav {
+                                li {
+                                    @if *key == active {
+                                        a href=(href) aria-current="page" { (label) }
+                                    } @else {
+                                        a href=(href) { (label) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    div.who {
+                        span { (user.namn) " · " (user.roll.name()) @if let Some(n) = &user.nod { " · nod " (n) } }
+                        form method="post" action={ "/logga-ut?_csrf=" (csrf) } {
+                            button type="submit" { "Logga ut" }
+                        }
+                    }
+                }
+                main id="innehall" tabindex="-1" {
+                    h1 { (title) }
+                    (body)
+                }
+            }
+        }
+    }
+}
+
+/// A bare page (sign-in, errors before sign-in).
+pub fn bare(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="sv" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – Resurs" }
+                link rel="stylesheet" href="/static/style.css";
+            }
+            body.bare {
+                main id="innehall" {
+                    p.brand { "Resurs" }
+                    h1 { (title) }
+                    (body)
+                }
+            }
+        }
+    }
+}
+
+/// One series of a line chart.
+pub struct Series<'a> {
+    pub name: &'a str,
+    /// CSS class giving colour and dash (`s1` … `s5`).
+    pub class: &'a str,
+    pub values: Vec<Option<i64>>,
+}
+
+pub const MONTH_NAMES: [&str; 12] = [
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// `januari–oktober 2026`
+pub fn year_to_date(p: resurs_core::period::Period) -> String {
+    format!("januari–{} {}", MONTH_NAMES[p.month() as usize - 1], p.year())
+}
+
+pub const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
+];
+
+/// A monthly line chart in SVG (tkr), with a legend and, for screen
+/// readers and print, the same figures as a table.
+pub fn line_chart(title: &str, series: &[Series<'_>]) -> Markup {
+    // A year without any figures (e.g. before the first ledger import) is left out.
+    let series: Vec<&Series<'_>> = series
+        .iter()
+        .filter(|s| s.values.iter().any(|v| v.is_some_and(|v| v != 0)))
+        .collect();
+    let (w, h, left, right, top, bottom) = (720.0, 260.0, 64.0, 12.0, 12.0, 28.0);
+    let vals: Vec<f64> = series
+        .iter()
+        .flat_map(|s| s.values.iter().flatten())
+        .map(|v| *v as f64 / 100_000.0)
+        .collect();
+    let (mut lo, mut hi) = vals
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
+    if vals.is_empty() {
+        (lo, hi) = (0.0, 1.0);
+    }
+    // Level lines read better without a forced zero; keep it when near.
+    if lo > 0.0 && lo < (hi - lo) {
+        lo = 0.0;
+    }
+    if hi <= lo {
+        hi = lo + 1.0;
+    }
+    // A round step for five or so grid lines.
+    let raw = (hi - lo) / 5.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    lo = (lo / step).floor() * step;
+    hi = (hi / step).ceil() * step;
+    let x = |i: usize| left + (w - left - right) * (i as f64 + 0.5) / 12.0;
+    let y = |v: f64| top + (h - top - bottom) * (1.0 - (v - lo) / (hi - lo));
+    let mut ticks = Vec::new();
+    let mut t = lo;
+    while t <= hi + step / 2.0 {
+        ticks.push(t);
+        t += step;
+    }
+    let path = |s: &&Series<'_>| {
+        let mut d = String::new();
+        let mut pen = false;
+        for (i, v) in s.values.iter().enumerate() {
+            match v {
+                Some(v) => {
+                    let cmd = if pen { 'L' } else { 'M' };
+                    d.push_str(&format!("{cmd}{:.1},{:.1} ", x(i), y(*v as f64 / 100_000.0)));
+                    pen = true;
+                }
+                None => pen = false,
+            }
+        }
+        d
+    };
+    html! {
+        figure.chart {
+            figcaption { (title) " (tkr per månad)" }
+            svg viewBox={ "0 0 " (w) " " (h) } role="img" aria-label=(title) {
+                @for t in &ticks {
+                    line.grid x1=(left) x2=(w - right) y1=(format!("{:.1}", y(*t))) y2=(format!("{:.1}", y(*t))) {}
+                    text.tick x=(left - 6.0) y=(format!("{:.1}", y(*t) + 4.0)) text-anchor="end" {
+                        (tkr((*t * 100_000.0) as i64))
+                    }
+                }
+                @for (i, m) in MONTHS.iter().enumerate() {
+                    text.tick x=(format!("{:.1}", x(i))) y=(h - 8.0) text-anchor="middle" { (m) }
+                }
+                @for s in &series {
+                    path class={ "line " (s.class) } d=(path(s)) fill="none" {}
+                }
+            }
+            ul.legend {
+                @for s in &series {
+                    li { span class={ "key " (s.class) } {} (s.name) }
+                }
+            }
+            details {
+                summary { "Siffrorna i tabellform" }
+                table.num {
+                    thead { tr { th scope="col" { "Serie" } @for m in MONTHS { th scope="col" { (m) } } } }
+                    tbody {
+                        @for s in &series {
+                            tr {
+                                th scope="row" { (s.name) }
+                                @for v in &s.values { td { @if let Some(v) = v { (tkr(*v)) } @else { "–" } } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Hidden CSRF-carrying form action: `path?_csrf=token`.
+pub fn action(path: &str, csrf: &str) -> String {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{sep}_csrf={csrf}")
+}
+
+/// A message box.
+pub fn notice(kind: &str, text: &str) -> Markup {
+    html! { p class={ "notice " (kind) } role="status" { (text) } }
+}
+
+/// Raw markup (only for trusted, built-in strings).
+pub fn raw(s: &'static str) -> PreEscaped<&'static str> {
+    PreEscaped(s)
+}

@@ -1,0 +1,372 @@
+//! Browser tests of the web application in real headless Chromium (Debian
+//! `chromium` + `chromium-driver`, installed by `.ci/run`), against a server
+//! on a free loopback port with a small Exempelstad (skala 3) and the demo
+//! users. The steps share one browser and run in order; each failure names
+//! its step. Screenshots of the main pages go to `docs/screenshots/`.
+
+#[path = "support/webdriver.rs"]
+mod webdriver;
+
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use webdriver::{wait_for_file, Driver};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+struct Server {
+    base: String,
+    addr: std::net::SocketAddr,
+    _dir: tempfile::TempDir,
+}
+
+fn start_server() -> Server {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("exempelstad.db");
+    let mut store = resurs_store::Store::open(&db).expect("open db");
+    let opts = resurs_app::demo::Options {
+        seed: 1,
+        scale_percent: 3,
+        dir: None,
+    };
+    resurs_app::demo::run(&mut store, &opts, &mut |_| {}).expect("demo");
+    resurs_web::auth::ensure_demo_users(&mut store).expect("demo users");
+    drop(store);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    std::thread::spawn(move || resurs_web::serve_listener(listener, db));
+    Server {
+        base: format!("http://{addr}"),
+        addr,
+        _dir: dir,
+    }
+}
+
+/// A plain HTTP request without a browser: (status, body).
+fn http(addr: std::net::SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).expect("write");
+    let mut out = String::new();
+    s.read_to_string(&mut out).expect("read");
+    let status = out.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = out.split_once("\r\n\r\n").map_or("", |x| x.1).to_string();
+    (status, body)
+}
+
+fn shots() -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+    std::fs::create_dir_all(&p).expect("screenshot dir");
+    p
+}
+
+fn shot(d: &Driver, name: &str) {
+    d.screenshot_png(&shots().join(format!("{name}.png")))
+        .unwrap_or_else(|e| panic!("screenshot {name}: {e}"));
+}
+
+fn sign_in(d: &Driver, base: &str, user: &str, pw: &str) {
+    d.delete_all_cookies().expect("cookies");
+    d.goto(&format!("{base}/")).expect("goto /");
+    d.wait_for("form.signin", WAIT).expect("sign-in form");
+    d.find("#namn").and_then(|e| e.send_keys(user)).expect("name");
+    d.find("#losenord").and_then(|e| e.send_keys(pw)).expect("password");
+    d.find("form.signin button").and_then(|e| e.click()).expect("submit");
+    d.wait_for("header.top .who", WAIT)
+        .unwrap_or_else(|e| panic!("{user} signed in: {e}"));
+}
+
+fn h1(d: &Driver) -> String {
+    d.wait_for("h1", WAIT).and_then(|e| e.text()).expect("h1")
+}
+
+/// fetch() inside the page (same origin, the session cookie goes along):
+/// returns [status, body].
+fn fetch(d: &Driver, method: &str, url: &str, headers: Value, body: Option<&str>) -> (u64, String) {
+    let script = r#"
+        const [method, url, headers, body] = arguments;
+        const x = new XMLHttpRequest();
+        x.open(method, url, false);
+        for (const [k, v] of Object.entries(headers)) x.setRequestHeader(k, v);
+        x.send(body);
+        return [x.status, x.responseText];
+    "#;
+    let v = d
+        .execute(script, vec![json!(method), json!(url), headers, json!(body)])
+        .expect("fetch");
+    (v[0].as_u64().unwrap_or(0), v[1].as_str().unwrap_or("").to_string())
+}
+
+/// The session's CSRF token, read from the sign-out form of the page.
+fn csrf(d: &Driver) -> String {
+    let action = d
+        .find(".who form")
+        .and_then(|f| f.attr("action"))
+        .expect("sign-out form")
+        .unwrap_or_default();
+    action.split("_csrf=").nth(1).unwrap_or_default().to_string()
+}
+
+#[test]
+fn web_application_in_headless_chromium() {
+    assert!(
+        Path::new("/usr/bin/chromedriver").exists(),
+        "the browser tests need Debian's chromium and chromium-driver (apt-get install chromium chromium-driver; .ci/run installs them)"
+    );
+    let srv = start_server();
+    let base = srv.base.clone();
+    // The server is up when the health check answers.
+    let mut up = false;
+    for _ in 0..100 {
+        if TcpStream::connect(srv.addr).is_ok() && http(srv.addr, "GET", "/halsa", &[], "").0 == 200 {
+            up = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(up, "server did not start");
+
+    // API without a session: 401; OpenAPI and health are open.
+    let (status, body) = http(srv.addr, "GET", "/api/uppfoljning", &[], "");
+    assert_eq!(status, 401, "API without session: {body}");
+    assert!(body.contains("Inloggning krävs"), "{body}");
+    let (status, body) = http(srv.addr, "GET", "/api/openapi.json", &[], "");
+    assert_eq!(status, 200);
+    let doc: Value = serde_json::from_str(&body).expect("openapi json");
+    assert!(doc["openapi"].as_str().unwrap_or("").starts_with("3."), "{body}");
+    assert!(
+        doc["paths"]["/api/prognos"]["post"].is_object(),
+        "forecast endpoint documented"
+    );
+    assert!(doc["components"]["securitySchemes"]["token"].is_object());
+
+    let downloads = tempfile::tempdir().expect("download dir");
+    let d = Driver::start(downloads.path()).expect("chromium");
+    d.set_window_size(1366, 900).expect("window");
+
+    // 1. Sign in (a wrong password first).
+    d.goto(&format!("{base}/")).expect("goto");
+    d.wait_for("form.signin", WAIT).expect("redirected to sign-in");
+    shot(&d, "logga_in");
+    d.find("#namn").and_then(|e| e.send_keys("ekonom")).expect("name");
+    d.find("#losenord")
+        .and_then(|e| e.send_keys("fel-lösenord"))
+        .expect("pw");
+    d.find("form.signin button").and_then(|e| e.click()).expect("submit");
+    let err = d
+        .wait_for(".notice.err", WAIT)
+        .and_then(|e| e.text())
+        .expect("error shown");
+    assert!(err.contains("Fel användarnamn eller lösenord"), "{err}");
+    sign_in(&d, &base, "ekonom", "demo-ekonom-2026");
+    assert_eq!(h1(&d), "Översikt");
+    let cookie = d.cookies().expect("cookies");
+    let sid = cookie
+        .iter()
+        .find(|c| c["name"] == "resurs_sid")
+        .expect("session cookie");
+    assert_eq!(sid["httpOnly"], json!(true), "{sid}");
+    assert_eq!(sid["sameSite"], json!("Strict"), "{sid}");
+    assert!(d.find("figure.chart svg path.line").is_ok(), "trend chart drawn");
+    shot(&d, "oversikt");
+
+    // 2. Drill down from the committee (VON) to one account's ledger lines.
+    d.goto(&format!("{base}/organisation/VON")).expect("VON");
+    assert!(h1(&d).contains("VON"));
+    shot(&d, "organisation");
+    for _ in 0..6 {
+        if d.find("h2 + table a[href*='/konto/']").is_ok() || d.find("a[href*='/konto/']").is_ok() {
+            break;
+        }
+        let link = d
+            .find("table.num tbody th a[href^='/organisation/']")
+            .expect("a child unit to drill into");
+        link.click().expect("drill");
+        d.wait_for("h1", WAIT).expect("node page");
+    }
+    let account = d.find("a[href*='/konto/']").expect("an account of a unit");
+    account.click().expect("open account");
+    assert!(h1(&d).starts_with("Huvudboksrader"), "ledger page");
+    let sum = d.find("tfoot th").and_then(|e| e.text()).expect("sum row");
+    assert!(sum.contains("rader"), "{sum}");
+    assert!(d.find("tbody tr").is_ok(), "at least one ledger line");
+    shot(&d, "huvudboksrader");
+
+    // 3. Enter a forecast, save it, and see it after a reload.
+    d.goto(&format!("{base}/uppfoljning?nod=71")).expect("follow-up 71");
+    d.wait_for("table.report", WAIT).expect("report");
+    shot(&d, "uppfoljning");
+    let v = d.find("#f-version").expect("version field");
+    v.clear().expect("clear");
+    v.send_keys("Webbprognos").expect("version");
+    d.execute("document.getElementById('f-nod').value = '71';", vec![])
+        .expect("choose node");
+    d.find("#f-belopp")
+        .and_then(|e| e.send_keys("123 456 789"))
+        .expect("amount");
+    d.find("#f-kommentar")
+        .and_then(|e| e.send_keys("Fler timmar i hemtjänsten än budgeterat"))
+        .expect("comment");
+    d.find("form.grid button").and_then(|e| e.click()).expect("save");
+    let ok = d
+        .wait_for(".notice.ok", WAIT)
+        .and_then(|e| e.text())
+        .expect("saved notice");
+    assert!(ok.contains("sparad"), "{ok}");
+    let url = d.current_url().expect("url");
+    assert!(url.contains("prognos=Webbprognos"), "{url}");
+    d.goto(&url).expect("reload");
+    let row = d.wait_for("#n-71", WAIT).and_then(|e| e.text()).expect("row 71");
+    assert!(
+        row.contains("123 457"),
+        "forecast 123 457 tkr in row 71 after reload: {row}"
+    );
+    let adj = d.find("tr.adj").and_then(|e| e.text()).expect("adjustment line");
+    assert!(adj.contains("Webbprognos") || adj.contains("Fler timmar"), "{adj}");
+    d.goto(&format!("{base}/logg")).expect("audit log");
+    let log = d.find("table tbody").and_then(|e| e.text()).expect("log rows");
+    assert!(
+        log.contains("prognos") && log.contains("ekonom") && log.contains("123 456 789,00 kr"),
+        "{log}"
+    );
+    shot(&d, "handelselogg");
+    d.goto(&format!("{base}/prognoser?ar=2026&a=Prognos+1&b=Prognos+2"))
+        .expect("versions");
+    assert!(d.find("h2").and_then(|e| e.text()).expect("h2").contains("mot"));
+    shot(&d, "prognoser");
+
+    // 4. Settlement statement and its xlsx.
+    d.goto(&format!("{base}/avrakning")).expect("settlement");
+    d.wait_for("tfoot", WAIT).expect("settlement table");
+    shot(&d, "avrakning");
+    d.find("a[href='/avrakning/2026-10/713']")
+        .or_else(|_| d.find("table.num tbody th a"))
+        .and_then(|a| a.click())
+        .expect("a provider");
+    assert!(h1(&d).starts_with("Avräkning"));
+    shot(&d, "avrakning_utforare");
+    d.find("a[href$='underlag.xlsx']")
+        .and_then(|a| a.click())
+        .expect("download link");
+    let file = wait_for_file(downloads.path(), ".xlsx", WAIT).expect("xlsx downloaded");
+    let bytes = std::fs::read(&file).expect("read xlsx");
+    assert!(bytes.starts_with(b"PK"), "an xlsx (zip) file: {}", file.display());
+    d.goto(&format!("{base}/modeller")).expect("models");
+    shot(&d, "modeller");
+    d.goto(&format!("{base}/import")).expect("import");
+    shot(&d, "import");
+
+    // 5. An enhetschef (713) sees its own unit, not another's page nor its API data.
+    sign_in(&d, &base, "enhetschef", "demo-chef-2026");
+    d.goto(&format!("{base}/organisation/713")).expect("own unit");
+    assert!(h1(&d).contains("713"));
+    d.goto(&format!("{base}/organisation/73")).expect("other unit");
+    let body = d.find("main").and_then(|e| e.text()).expect("main");
+    assert!(body.contains("behörighet"), "refused: {body}");
+    let (status, _) = fetch(&d, "GET", "/api/uppfoljning?nod=73", json!({}), None);
+    assert_eq!(status, 403, "API data of another unit");
+    let (status, _) = fetch(&d, "GET", "/api/organisation/731/konto/4010", json!({}), None);
+    assert_eq!(status, 403, "ledger lines of another unit");
+    let (status, body) = fetch(&d, "GET", "/api/uppfoljning", json!({}), None);
+    assert_eq!(status, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(v["nod"], "713");
+    let (status, body) = fetch(&d, "GET", "/api/avrakning?period=2026-10", json!({}), None);
+    assert_eq!(status, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).expect("json");
+    let kods: Vec<&str> = v["utforare"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|p| p["kod"].as_str())
+        .collect();
+    assert_eq!(kods, vec!["713"], "only the unit's own provider");
+    d.goto(&format!("{base}/avrakning/2026-10/711"))
+        .expect("other provider");
+    assert!(d
+        .find("main")
+        .and_then(|e| e.text())
+        .expect("main")
+        .contains("behörighet"));
+
+    // 6. A POST without a valid CSRF token is refused (API and form).
+    let form = "version=X&period=2026-10&nod=713&belopp=1000&kommentar=test";
+    let (status, body) = fetch(
+        &d,
+        "POST",
+        "/uppfoljning/prognos",
+        json!({"Content-Type": "application/x-www-form-urlencoded"}),
+        Some(form),
+    );
+    assert_eq!(status, 403, "form POST without token: {body}");
+    let (status, body) = fetch(
+        &d,
+        "POST",
+        "/uppfoljning/prognos?_csrf=fel",
+        json!({"Content-Type": "application/x-www-form-urlencoded"}),
+        Some(form),
+    );
+    assert_eq!(status, 403, "form POST with a wrong token: {body}");
+    let api_body = r#"{"version":"X","period":"2026-10","nod":"713","belopp":"1000","kommentar":"test"}"#;
+    let (status, body) = fetch(
+        &d,
+        "POST",
+        "/api/prognos",
+        json!({"Content-Type": "application/json"}),
+        Some(api_body),
+    );
+    assert_eq!(status, 403, "API POST without token: {body}");
+    assert!(body.contains("CSRF"), "{body}");
+    // With the token it works, inside the unit only.
+    let token = csrf(&d);
+    let (status, body) = fetch(
+        &d,
+        "POST",
+        "/api/prognos",
+        json!({"Content-Type": "application/json", "X-CSRF-Token": token}),
+        Some(api_body),
+    );
+    assert_eq!(status, 200, "API POST with token: {body}");
+    let other = api_body.replace("\"713\"", "\"731\"");
+    let (status, _) = fetch(
+        &d,
+        "POST",
+        "/api/prognos",
+        json!({"Content-Type": "application/json", "X-CSRF-Token": csrf(&d)}),
+        Some(&other),
+    );
+    assert_eq!(status, 403, "enhetschef cannot change another unit");
+
+    // 7. A läsare cannot change anything.
+    sign_in(&d, &base, "lasare", "demo-lasare-2026");
+    d.goto(&format!("{base}/uppfoljning?nod=71")).expect("follow-up");
+    d.wait_for("table.report", WAIT).expect("report visible");
+    assert!(d.find("#f-belopp").is_err(), "no forecast form for a läsare");
+    let token = csrf(&d);
+    let (status, body) = fetch(
+        &d,
+        "POST",
+        "/api/prognos",
+        json!({"Content-Type": "application/json", "X-CSRF-Token": token}),
+        Some(&api_body.replace("\"713\"", "\"71\"")),
+    );
+    assert_eq!(status, 403, "läsare may not save a forecast: {body}");
+    assert!(body.contains("läsare"), "{body}");
+    d.goto(&format!("{base}/import")).expect("import");
+    assert!(d
+        .find("main")
+        .and_then(|e| e.text())
+        .expect("main")
+        .contains("admin eller ekonom"));
+    assert!(d.find("#fil").is_err(), "no upload form for a läsare");
+}
