@@ -1771,3 +1771,83 @@ antal = 12
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("rad 5"), "{}", stderr(&out));
 }
+
+#[test]
+fn web_users_are_managed_from_the_command_line_and_demo_users_need_loopback() {
+    let env = Env::new();
+    env.import_ok("organisation", "org.csv", ORG);
+    let add = |args: &[&str], pw: &str| {
+        let mut c = env.cmd();
+        c.arg("--db").arg(env.db()).arg("user").arg("add").args(args);
+        c.env("RESURS_LOSENORD", pw);
+        c.output().unwrap()
+    };
+    let out = add(&["anna", "--roll", "ekonom"], "ett-långt-lösenord");
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Bad input: short password, unknown role, enhetschef without a node or with an unknown one, a name taken.
+    let out = add(&["bo", "--roll", "ekonom"], "kort");
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("minst 10 tecken"), "{}", stderr(&out));
+    let out = add(&["bo", "--roll", "chef"], "ett-långt-lösenord");
+    assert!(stderr(&out).contains("--roll: värdet \"chef\""), "{}", stderr(&out));
+    let out = add(&["bo", "--roll", "enhetschef"], "ett-långt-lösenord");
+    assert!(stderr(&out).contains("behöver en nod"), "{}", stderr(&out));
+    let out = add(&["bo", "--roll", "enhetschef", "--nod", "999"], "ett-långt-lösenord");
+    assert!(stderr(&out).contains("noden \"999\" finns inte"), "{}", stderr(&out));
+    let out = add(&["bo", "--roll", "enhetschef", "--nod", "711"], "ett-långt-lösenord");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = add(&["anna", "--roll", "läsare"], "ett-långt-lösenord");
+    assert!(stderr(&out).contains("finns redan"), "{}", stderr(&out));
+
+    let list = env.run(&["user", "list"]);
+    let text = stdout(&list);
+    assert!(text.contains("anna") && text.contains("ekonom"), "{text}");
+    assert!(
+        text.contains("bo") && text.contains("enhetschef") && text.contains("711"),
+        "{text}"
+    );
+    let token = env.run(&["user", "token", "anna", "--etikett", "skript"]);
+    assert!(token.status.success(), "{}", stderr(&token));
+    assert!(stdout(&token).trim().starts_with("rsk_"));
+    let hash_of = |namn: &str| -> String {
+        let conn = rusqlite::Connection::open(env.db()).unwrap();
+        conn.query_row("SELECT losenord FROM anvandare WHERE namn = $1", [namn], |r| r.get(0))
+            .unwrap()
+    };
+    let old = hash_of("anna");
+    let mut c = env.cmd();
+    c.arg("--db").arg(env.db()).args(["user", "passwd", "anna"]);
+    c.env("RESURS_LOSENORD", "ett-annat-långt-lösenord");
+    assert!(c.output().unwrap().status.success());
+    assert_ne!(hash_of("anna"), old, "the password changed");
+    assert_eq!(hash_of("bo").len(), old.len());
+
+    // Only hashes are stored, and every change is in the audit log.
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let hash = hash_of("anna");
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    let secret = stdout(&token).trim().to_string();
+    let stored: i64 = conn
+        .query_row("SELECT COUNT(*) FROM api_nyckel WHERE sha256 = $1", [&secret], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(stored, 0, "the token itself is not stored");
+    let log: Vec<String> = conn
+        .prepare("SELECT handling FROM handelselogg ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(log, ["ny användare", "ny användare", "ny API-nyckel", "nytt lösenord"]);
+
+    // --demo refuses an address that is not loopback (the demo passwords are public).
+    let out = env.run(&["serve", "--demo", "--addr", "0.0.0.0:0"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("vägrar därför adressen 0.0.0.0:0"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -1501,8 +1501,8 @@ impl<'c> Tx<'c> {
     pub fn set_password(&self, namn: &str, losenord: &str) -> Result<bool> {
         self.exec(
             "byte av lösenord",
-            "UPDATE anvandare SET losenord = $2 WHERE namn = $1",
-            params![namn, losenord],
+            "UPDATE anvandare SET losenord = $1 WHERE namn = $2",
+            params![losenord, namn],
         )
     }
 
@@ -1511,8 +1511,8 @@ impl<'c> Tx<'c> {
         self.exec(
             "ny API-nyckel",
             "INSERT INTO api_nyckel (anvandare, namn, sha256, skapad) \
-             SELECT id, $2, $3, $4 FROM anvandare WHERE namn = $1",
-            params![anvandare, namn, sha256, skapad],
+             SELECT id, $1, $2, $3 FROM anvandare WHERE namn = $4",
+            params![namn, sha256, skapad, anvandare],
         )
     }
 

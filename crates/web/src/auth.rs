@@ -306,22 +306,32 @@ impl Sessions {
     }
 }
 
-/// Failed sign-ins per user name and per client address: after
-/// [`FREE_ATTEMPTS`] failures in a row, each further attempt waits
-/// 30 s × 2^(n − 5), at most 15 minutes. A success clears the count.
-#[derive(Default)]
+/// Failed sign-ins: after `free` failures in a row for a key, each further
+/// attempt waits 30 s × 2^(n − free), at most 15 minutes. A success clears
+/// the count. The server keeps one per user name ([`FREE_ATTEMPTS`]) and one
+/// per client address ([`FREE_ATTEMPTS_PER_ADDRESS`], higher, since many
+/// users may share an address behind a proxy).
 pub struct Throttle {
     map: Mutex<HashMap<String, (u32, Instant)>>,
+    free: u32,
 }
 
 pub const FREE_ATTEMPTS: u32 = 5;
+pub const FREE_ATTEMPTS_PER_ADDRESS: u32 = 30;
 
 impl Throttle {
-    fn wait_for(failures: u32) -> Duration {
-        if failures < FREE_ATTEMPTS {
+    pub fn new(free: u32) -> Throttle {
+        Throttle {
+            map: Mutex::new(HashMap::new()),
+            free,
+        }
+    }
+
+    fn wait_for(&self, failures: u32) -> Duration {
+        if failures < self.free {
             return Duration::ZERO;
         }
-        let secs = 30u64.saturating_mul(1 << (failures - FREE_ATTEMPTS).min(5));
+        let secs = 30u64.saturating_mul(1 << (failures - self.free).min(5));
         Duration::from_secs(secs.min(900))
     }
 
@@ -332,7 +342,7 @@ impl Throttle {
         keys.iter()
             .filter_map(|k| map.get(k))
             .map(|(n, last)| {
-                let until = *last + Self::wait_for(*n);
+                let until = *last + self.wait_for(*n);
                 until.saturating_duration_since(now).as_secs()
             })
             .max()
@@ -396,11 +406,12 @@ mod tests {
 
     #[test]
     fn throttling_waits_after_five_failures_and_doubles() {
-        assert_eq!(Throttle::wait_for(4), Duration::ZERO);
-        assert_eq!(Throttle::wait_for(5), Duration::from_secs(30));
-        assert_eq!(Throttle::wait_for(6), Duration::from_secs(60));
-        assert_eq!(Throttle::wait_for(20), Duration::from_secs(900));
-        let t = Throttle::default();
+        let t = Throttle::new(FREE_ATTEMPTS);
+        assert_eq!(t.wait_for(4), Duration::ZERO);
+        assert_eq!(t.wait_for(5), Duration::from_secs(30));
+        assert_eq!(t.wait_for(6), Duration::from_secs(60));
+        assert_eq!(t.wait_for(20), Duration::from_secs(900));
+        assert_eq!(Throttle::new(FREE_ATTEMPTS_PER_ADDRESS).wait_for(29), Duration::ZERO);
         let keys = vec!["u:anna".to_string()];
         for _ in 0..4 {
             t.fail(&keys);

@@ -167,8 +167,11 @@ struct SignIn {
 
 /// Checks a user name and password with throttling; the user on success.
 pub fn check_sign_in(st: &AppState, namn: &str, losenord: &str, ip: &str) -> Result<User, Fail> {
-    let keys = vec![format!("u:{}", namn.to_lowercase()), format!("ip:{ip}")];
-    let wait = st.throttle.blocked(&keys);
+    let (user_key, addr_key) = ([namn.to_lowercase()], [ip.to_string()]);
+    let wait = st
+        .throttle_user
+        .blocked(&user_key)
+        .max(st.throttle_addr.blocked(&addr_key));
     if wait > 0 {
         return Err(Fail(
             429,
@@ -189,12 +192,14 @@ pub fn check_sign_in(st: &AppState, namn: &str, losenord: &str, ip: &str) -> Res
     };
     match row.as_ref().and_then(auth::user_of) {
         Some(u) if ok => {
-            st.throttle.succeed(&keys);
+            st.throttle_user.succeed(&user_key);
+            st.throttle_addr.succeed(&addr_key);
             tracing::info!(användare = %u.namn, "inloggad");
             Ok(u)
         }
         _ => {
-            st.throttle.fail(&keys);
+            st.throttle_user.fail(&user_key);
+            st.throttle_addr.fail(&addr_key);
             tracing::warn!("misslyckad inloggning");
             Err(Fail(401, "Fel användarnamn eller lösenord.".into()))
         }
@@ -1097,7 +1102,7 @@ async fn import_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>)
 }
 
 /// What a validation (or import) found, as page content.
-fn outcome_markup(o: &resurs_app::import::Outcome) -> (bool, Markup) {
+fn outcome_markup(o: &resurs_app::import::Outcome, filnamn: &str) -> (bool, Markup) {
     use resurs_app::import::Outcome;
     match o {
         Outcome::Imported {
@@ -1120,7 +1125,7 @@ fn outcome_markup(o: &resurs_app::import::Outcome) -> (bool, Markup) {
         Outcome::Refused(p) => (
             false,
             html! {
-                p.notice.err role="alert" { "Filen " (p.file) " har " (p.total()) " fel och kan inte importeras. Rätta filen och ladda upp den igen." }
+                p.notice.err role="alert" { "Filen " (filnamn) " har " (p.total()) " fel och kan inte importeras. Rätta filen och ladda upp den igen." }
                 table {
                     thead { tr { th scope="col" { "Rad" } th scope="col" { "Kolumn" } th scope="col" { "Värde" } th scope="col" { "Förväntat" } } }
                     tbody {
@@ -1181,7 +1186,7 @@ fn run_import(st: &AppState, p: &Pending, dry_run: bool) -> Result<(bool, Markup
         resurs_app::import::Outcome::Imported { rows, added, .. } => format!("{rows} rader, {added} nya"),
         _ => String::new(),
     };
-    let (ok, m) = outcome_markup(&o);
+    let (ok, m) = outcome_markup(&o, &p.filnamn);
     Ok((ok, m, summary))
 }
 

@@ -26,7 +26,9 @@ pub struct AppState {
     cache: Mutex<HashMap<String, Arc<dyn Any + Send + Sync>>>,
     compute: Mutex<()>,
     pub sessions: Sessions,
-    pub throttle: Throttle,
+    /// Failed sign-ins per user name and per client address.
+    pub throttle_user: Throttle,
+    pub throttle_addr: Throttle,
     /// Uploaded files waiting for confirmation.
     pub uploads: PathBuf,
     pub pending: Mutex<HashMap<String, Pending>>,
@@ -89,7 +91,8 @@ impl AppState {
             cache: Mutex::new(HashMap::new()),
             compute: Mutex::new(()),
             sessions: Sessions::default(),
-            throttle: Throttle::default(),
+            throttle_user: Throttle::new(crate::auth::FREE_ATTEMPTS),
+            throttle_addr: Throttle::new(crate::auth::FREE_ATTEMPTS_PER_ADDRESS),
             uploads,
             pending: Mutex::new(HashMap::new()),
         })

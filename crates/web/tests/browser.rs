@@ -86,6 +86,15 @@ fn sign_in(d: &Driver, base: &str, user: &str, pw: &str) {
         .unwrap_or_else(|e| panic!("{user} signed in: {e}"));
 }
 
+/// Waits until the browser has navigated to a URL containing `part`.
+fn wait_url(d: &Driver, part: &str) {
+    let until = std::time::Instant::now() + WAIT;
+    while !d.current_url().unwrap_or_default().contains(part) {
+        assert!(std::time::Instant::now() < until, "no page with {part} in its address");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn h1(d: &Driver) -> String {
     d.wait_for("h1", WAIT).and_then(|e| e.text()).expect("h1")
 }
@@ -196,6 +205,7 @@ fn web_application_in_headless_chromium() {
     }
     let account = d.find("a[href*='/konto/']").expect("an account of a unit");
     account.click().expect("open account");
+    wait_url(&d, "/konto/");
     assert!(h1(&d).starts_with("Huvudboksrader"), "ledger page");
     let sum = d.find("tfoot th").and_then(|e| e.text()).expect("sum row");
     assert!(sum.contains("rader"), "{sum}");
@@ -218,6 +228,7 @@ fn web_application_in_headless_chromium() {
         .and_then(|e| e.send_keys("Fler timmar i hemtjänsten än budgeterat"))
         .expect("comment");
     d.find("form.grid button").and_then(|e| e.click()).expect("save");
+    wait_url(&d, "klar=");
     let ok = d
         .wait_for(".notice.ok", WAIT)
         .and_then(|e| e.text())
@@ -253,6 +264,7 @@ fn web_application_in_headless_chromium() {
         .or_else(|_| d.find("table.num tbody th a"))
         .and_then(|a| a.click())
         .expect("a provider");
+    wait_url(&d, "/avrakning/2026-");
     assert!(h1(&d).starts_with("Avräkning"));
     shot(&d, "avrakning_utforare");
     d.find("a[href$='underlag.xlsx']")
@@ -263,7 +275,64 @@ fn web_application_in_headless_chromium() {
     assert!(bytes.starts_with(b"PK"), "an xlsx (zip) file: {}", file.display());
     d.goto(&format!("{base}/modeller")).expect("models");
     shot(&d, "modeller");
-    d.goto(&format!("{base}/import")).expect("import");
+    // Import: a file with an error shows row and column and can only be
+    // discarded; a correct file is checked, nothing is written until confirmed.
+    let files = tempfile::tempdir().expect("files");
+    let bad = files.path().join("befolkning_fel.csv");
+    std::fs::write(
+        &bad,
+        "år;ålder;kön;antal;typ\n2040;80;K;412;prognos\n2040;200;K;3;prognos\n",
+    )
+    .expect("write");
+    let good = files.path().join("befolkning_2040.csv");
+    std::fs::write(
+        &good,
+        "år;ålder;kön;antal;typ\n2040;80;K;412;prognos\n2040;81;K;398;prognos\n",
+    )
+    .expect("write");
+    let upload = |path: &Path| {
+        d.goto(&format!("{base}/import")).expect("import");
+        d.execute("document.getElementById('typ').value = 'befolkning';", vec![])
+            .expect("kind");
+        d.find("#fil")
+            .and_then(|e| e.send_keys(path.to_str().expect("path")))
+            .expect("file");
+        d.find("form.grid button").and_then(|e| e.click()).expect("check");
+        d.wait_for("main .notice", WAIT).expect("validation report");
+    };
+    upload(&bad);
+    let report = d.find("main").and_then(|e| e.text()).expect("report");
+    assert!(
+        report.contains("kan inte importeras") && report.contains("ålder") && report.contains("200"),
+        "{report}"
+    );
+    assert!(
+        d.find("form[action*='bekrafta']").is_err(),
+        "a file with errors cannot be confirmed"
+    );
+    upload(&good);
+    let report = d.find("main").and_then(|e| e.text()).expect("report");
+    assert!(
+        report.contains("Filen är korrekt: 2 rader") && report.contains("Inget är sparat"),
+        "{report}"
+    );
+    shot(&d, "import_kontroll");
+    let (_, before) = fetch(&d, "GET", "/import", json!({}), None);
+    assert!(
+        !before.contains("befolkning_2040.csv"),
+        "nothing written before confirmation"
+    );
+    d.find("form[action*='bekrafta'] button")
+        .and_then(|b| b.click())
+        .expect("confirm");
+    wait_url(&d, "klar=");
+    let done = d.wait_for(".notice.ok", WAIT).and_then(|e| e.text()).expect("imported");
+    assert!(done.contains("befolkning_2040.csv importerades"), "{done}");
+    assert!(d
+        .find("table.num tbody")
+        .and_then(|e| e.text())
+        .expect("imports")
+        .contains("befolkning_2040.csv"));
     shot(&d, "import");
 
     // 5. An enhetschef (713) sees its own unit, not another's page nor its API data.
@@ -369,4 +438,23 @@ fn web_application_in_headless_chromium() {
         .expect("main")
         .contains("admin eller ekonom"));
     assert!(d.find("#fil").is_err(), "no upload form for a läsare");
+
+    // Sign-in throttling: after five failures for a name, the sixth attempt is refused with 429
+    // (even with the right password, which this unknown name has not).
+    let login = |pw: &str| {
+        let body = format!(r#"{{"namn":"okand","losenord":"{pw}"}}"#);
+        http(
+            srv.addr,
+            "POST",
+            "/api/logga-in",
+            &[("Content-Type", "application/json")],
+            &body,
+        )
+    };
+    for i in 0..5 {
+        assert_eq!(login(&format!("fel-{i}")).0, 401, "failure {i}");
+    }
+    let (status, body) = login("fel-5");
+    assert_eq!(status, 429, "{body}");
+    assert!(body.contains("Försök igen om"), "{body}");
 }
