@@ -997,6 +997,7 @@ async fn provider_xlsx(State(st): State<Shared>, pu: PageUser, Path((per, kod)):
 // ---------------------------------------------------------------- models
 
 async fn models_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>) -> Response {
+    let user = pu.user.clone();
     let r = blocking(&st, move |st| {
         let models = st.cached("modeller".into(), |s| Ok(resurs_app::models::stored(s)?))?;
         let year = match given(&q.ar) {
@@ -1010,6 +1011,20 @@ async fn models_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>)
         let scenario = match (given(&q.bas), given(&q.alt)) {
             (Some(b), Some(a)) => Some(st.with_store(|s| Ok(resurs_app::scenario::run(s, b, a, year)?))?),
             _ => None,
+        };
+        // An enhetschef sees its own providers only, with totals over them.
+        let scenario = match scenario {
+            Some(sc) if !user.sees_all() => {
+                let tree = st.tree(st.default_period()?)?;
+                let units = st.provider_units()?;
+                let rader: Vec<_> = sc
+                    .rader
+                    .into_iter()
+                    .filter(|r| sees_provider(&user, &tree, &units, &r.utforare))
+                    .collect();
+                Some(resurs_core::rules::scenario::Scenario::new(sc.bas, sc.alt, sc.ar, rader))
+            }
+            other => other,
         };
         let ids: Vec<String> = models.iter().map(|m| m.id()).collect();
         Ok(html! {
