@@ -442,30 +442,18 @@ pub fn trends(store: &Store, o: &Options) -> Result<BTreeMap<String, Trend>, App
     let through = o.period.month() as usize;
     let mut out = BTreeMap::new();
     for (kod, (namn, _)) in &now[through - 1] {
-        let get = |v: &[BTreeMap<String, (String, followup::Amounts)>], m: usize| {
-            v.get(m).and_then(|x| x.get(kod)).map(|x| x.1).unwrap_or_default()
+        let ytd = |v: &[BTreeMap<String, (String, followup::Amounts)>]| -> [followup::Amounts; 12] {
+            std::array::from_fn(|m| v.get(m).and_then(|x| x.get(kod)).map(|x| x.1).unwrap_or_default())
         };
-        let diff = |v: &[BTreeMap<String, (String, followup::Amounts)>], m: usize, f: fn(&followup::Amounts) -> i64| {
-            f(&get(v, m)) - if m == 0 { 0 } else { f(&get(v, m - 1)) }
-        };
-        let last_full = get(&before, 11).utfall;
+        let m = followup::monthly_series(&ytd(&now), &ytd(&before), o.period.month());
         let t = Trend {
             kod: kod.clone(),
             namn: namn.clone(),
-            utfall: (0..12)
-                .map(|m| (m < through).then(|| diff(&now, m, |a| a.utfall)))
-                .collect(),
-            budget: (0..12).map(|m| diff(&now, m, |a| a.budget)).collect(),
-            fg_ar: (0..12).map(|m| diff(&now, m, |a| a.fg_ar)).collect(),
-            fg_fg_ar: (0..12).map(|m| diff(&before, m, |a| a.fg_ar)).collect(),
-            rullande_12: (0..12)
-                .map(|m| {
-                    (m < through).then(|| {
-                        let sum = get(&now, m).utfall + last_full - get(&before, m).utfall;
-                        resurs_core::num::round_div(sum, 12)
-                    })
-                })
-                .collect(),
+            utfall: m.utfall,
+            budget: m.budget,
+            fg_ar: m.fg_ar,
+            fg_fg_ar: m.fg_fg_ar,
+            rullande_12: m.rullande_12,
         };
         out.insert(kod.clone(), t);
     }

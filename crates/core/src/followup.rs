@@ -9,6 +9,7 @@
 //! total is the sum of its parts.
 
 use crate::model::OrgNode;
+use crate::num::round_div;
 use crate::period::Period;
 use crate::rules::mul_div;
 use chrono::NaiveDate;
@@ -632,8 +633,76 @@ pub fn flatten(root: &NodeReport) -> Vec<FlatRow> {
     out
 }
 
+/// Monthly series of one node (ledger sign, öre), for trend charts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthlySeries {
+    /// Outcome per month of the year (`None` after the report month).
+    pub utfall: Vec<Option<i64>>,
+    pub budget: Vec<i64>,
+    /// Outcome per month last year and the year before.
+    pub fg_ar: Vec<i64>,
+    pub fg_fg_ar: Vec<i64>,
+    /// Average monthly outcome of the twelve months ending with each month
+    /// (this year's months so far + last year's remaining months, ÷ 12).
+    pub rullande_12: Vec<Option<i64>>,
+}
+
+/// Monthly figures from year-to-date amounts at the end of each month:
+/// `now[m]` of this year (its `fg_ar` is last year), `before[m]` of last
+/// year (its `fg_ar` is the year before). A month's figure is its
+/// year-to-date amount minus the previous month's.
+pub fn monthly_series(now: &[Amounts; 12], before: &[Amounts; 12], through: u32) -> MonthlySeries {
+    let through = through.clamp(1, 12) as usize;
+    let diff = |v: &[Amounts; 12], m: usize, f: fn(&Amounts) -> i64| f(&v[m]) - if m == 0 { 0 } else { f(&v[m - 1]) };
+    let last_full = before[11].utfall;
+    MonthlySeries {
+        utfall: (0..12)
+            .map(|m| (m < through).then(|| diff(now, m, |a| a.utfall)))
+            .collect(),
+        budget: (0..12).map(|m| diff(now, m, |a| a.budget)).collect(),
+        fg_ar: (0..12).map(|m| diff(now, m, |a| a.fg_ar)).collect(),
+        fg_fg_ar: (0..12).map(|m| diff(before, m, |a| a.fg_ar)).collect(),
+        rullande_12: (0..12)
+            .map(|m| (m < through).then(|| round_div(now[m].utfall + last_full - before[m].utfall, 12)))
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn monthly_series_from_year_to_date_with_a_rolling_twelve_month_average() {
+        // This year 100 a month through March, budget 110; last year 120 a month;
+        // the year before 90 a month.
+        let ytd = |per_month: [i64; 4]| -> [Amounts; 12] {
+            std::array::from_fn(|m| {
+                let n = (m + 1) as i64;
+                Amounts {
+                    utfall: per_month[0] * n.min(per_month[3]),
+                    budget: per_month[1] * n,
+                    budget_helar: 0,
+                    prognos: 0,
+                    fg_ar: per_month[2] * n,
+                }
+            })
+        };
+        let now = ytd([100, 110, 120, 3]);
+        let before = ytd([120, 0, 90, 12]);
+        let s = monthly_series(&now, &before, 3);
+        let mut utfall = vec![None; 12];
+        utfall[..3].copy_from_slice(&[Some(100); 3]);
+        assert_eq!(s.utfall, utfall);
+        assert_eq!(s.budget, vec![110; 12]);
+        assert_eq!(s.fg_ar, vec![120; 12]);
+        assert_eq!(s.fg_fg_ar, vec![90; 12]);
+        // (this year so far + last year's remaining months) ÷ 12, rounded:
+        // Jan (100 + 11 × 120) / 12 = 118,33; Feb (200 + 10 × 120) / 12 = 116,67; Mar 115.
+        let mut rolling = vec![None; 12];
+        rolling[..3].copy_from_slice(&[Some(118), Some(117), Some(115)]);
+        assert_eq!(s.rullande_12, rolling);
+    }
+
     use super::*;
     use crate::model::OrgNiva;
 

@@ -15,7 +15,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use resurs_core::followup::{self, Layout, RowKind, Value};
-use resurs_core::num::Money;
 use resurs_core::period::Period;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
@@ -223,22 +222,9 @@ async fn followup_report(State(st): State<Shared>, ApiUser(user): ApiUser, Query
                 .map(str::to_string)
                 .unwrap_or_else(|| root_of(&user, &tree));
             allowed(&user, &tree, &kod)?;
-            let layout = match given(&q.layout) {
-                None => Layout::Kostnad,
-                Some(l) => Layout::parse(l)
-                    .ok_or_else(|| Fail::bad(format!("layout: värdet \"{l}\", förväntade kostnad eller resultat")))?,
-            };
+            let layout = pages::layout_of(&q.layout)?;
             let prognos = given(&q.prognos).map(str::to_string);
-            if let Some(p) = &prognos {
-                let year = period.year();
-                if !st
-                    .with_store(|s| Ok(s.forecast_versions(year)?))?
-                    .iter()
-                    .any(|(_, n, _)| n == p)
-                {
-                    return Err(Fail::bad(format!("Prognosversionen \"{p}\" finns inte för {year}.")));
-                }
-            }
+            pages::forecast_versions(st, period.year(), prognos.as_deref())?;
             let report = st.report(period, prognos.as_deref())?;
             let node = report
                 .rot
@@ -452,15 +438,8 @@ pub struct Saved {
 async fn set_forecast(State(st): State<Shared>, ApiUser(user): ApiUser, Json(f): Json<ForecastIn>) -> Response {
     answer(
         blocking(&st, move |st| {
-            let period = Period::parse(&f.period)
-                .ok_or_else(|| Fail::bad(format!("period: värdet \"{}\", förväntade ÅÅÅÅ-MM", f.period)))?;
-            let belopp = Money::parse_sv(f.belopp.trim()).map_err(|e| {
-                Fail::bad(format!(
-                    "belopp: värdet \"{}\", förväntade {}",
-                    f.belopp.trim(),
-                    e.expected()
-                ))
-            })?;
+            let period = pages::parse_period(&f.period)?;
+            let belopp = pages::parse_amount("belopp", &f.belopp)?;
             pages::store_forecast(st, &user, &f.version, period, &f.nod, belopp, &f.kommentar)?;
             Ok(Saved { sparad: true })
         })
@@ -530,8 +509,7 @@ async fn provider(
 ) -> Response {
     answer(
         blocking(&st, move |st| {
-            let period = Period::parse(&per)
-                .ok_or_else(|| Fail::bad(format!("period: värdet \"{per}\", förväntade ÅÅÅÅ-MM")))?;
+            let period = pages::parse_period(&per)?;
             let (_, p) = pages::provider_of(st, &user, period, &kod)?;
             Ok(p)
         })

@@ -82,6 +82,45 @@ pub fn period_of(st: &AppState, raw: &Option<String>) -> Result<Period, Fail> {
     }
 }
 
+/// The layout asked for (cost-positive when none).
+pub fn layout_of(raw: &Option<String>) -> Result<Layout, Fail> {
+    match given(raw) {
+        None => Ok(Layout::Kostnad),
+        Some(l) => Layout::parse(l)
+            .ok_or_else(|| Fail::bad(format!("layout: värdet \"{l}\", förväntade kostnad eller resultat"))),
+    }
+}
+
+/// The year asked for, or the year of the last month with ledger lines.
+fn year_of(st: &AppState, raw: &Option<String>) -> Result<i32, Fail> {
+    match given(raw) {
+        Some(a) => a
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (1990..=2100).contains(y))
+            .ok_or_else(|| Fail::bad(format!("ar: värdet \"{a}\", förväntade ett år, t.ex. 2026"))),
+        None => Ok(st.default_period()?.year()),
+    }
+}
+
+/// The year's forecast versions (id, name, checkpoint), refusing a
+/// version name `wanted` that is not among them.
+pub fn forecast_versions(st: &AppState, year: i32, wanted: Option<&str>) -> Result<Vec<(i64, String, i64)>, Fail> {
+    let versions = st.with_store(|s| Ok(s.forecast_versions(year)?))?;
+    match wanted {
+        Some(p) if !versions.iter().any(|(_, n, _)| n == p) => {
+            Err(Fail::bad(format!("Prognosversionen \"{p}\" finns inte för {year}.")))
+        }
+        _ => Ok(versions),
+    }
+}
+
+/// A forecast amount in kronor (`412 500 000`, `1234,50`); `field` names it in the error.
+pub fn parse_amount(field: &str, raw: &str) -> Result<Money, Fail> {
+    let raw = raw.trim();
+    Money::parse_sv(raw).map_err(|e| Fail::bad(format!("{field}: värdet \"{raw}\", förväntade {}", e.expected())))
+}
+
 /// The node a user starts from: its own (enhetschef) or the top.
 pub fn root_of(user: &User, tree: &Tree) -> String {
     user.nod.clone().unwrap_or_else(|| tree.top.clone())
@@ -546,20 +585,10 @@ async fn followup_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q
         let tree = st.tree(period)?;
         let kod = given(&q.nod).map(str::to_string).unwrap_or_else(|| root_of(&user, &tree));
         allowed(&user, &tree, &kod)?;
-        let layout = match given(&q.layout) {
-            None => Layout::Kostnad,
-            Some(l) => Layout::parse(l).ok_or_else(|| {
-                Fail::bad(format!("layout: värdet \"{l}\", förväntade kostnad eller resultat"))
-            })?,
-        };
+        let layout = layout_of(&q.layout)?;
         let year = period.year();
-        let versions = st.with_store(|s| Ok(s.forecast_versions(year)?))?;
         let prognos = given(&q.prognos).map(str::to_string);
-        if let Some(p) = &prognos {
-            if !versions.iter().any(|(_, n, _)| n == p) {
-                return Err(Fail::bad(format!("Prognosversionen \"{p}\" finns inte för {year}.")));
-            }
-        }
+        let versions = forecast_versions(st, year, prognos.as_deref())?;
         let report = st.report(period, prognos.as_deref())?;
         let Some(node) = report.rot.find(&kod) else {
             return Err(Fail::not_found(format!("Noden {kod} finns inte i organisationen {period}.")));
@@ -726,15 +755,8 @@ async fn save_forecast(State(st): State<Shared>, pu: PageUser, Form(f): Form<For
     let vy = f.vy.clone().unwrap_or_else(|| f.nod.clone());
     let (version, period_raw, nod) = (f.version.trim().to_string(), f.period.clone(), f.nod.clone());
     let r = blocking(&st, move |st| {
-        let period = Period::parse(&f.period)
-            .ok_or_else(|| Fail::bad(format!("period: värdet \"{}\", förväntade ÅÅÅÅ-MM", f.period)))?;
-        let belopp = Money::parse_sv(f.belopp.trim()).map_err(|e| {
-            Fail::bad(format!(
-                "Helårsprognos: värdet \"{}\", förväntade {}",
-                f.belopp.trim(),
-                e.expected()
-            ))
-        })?;
+        let period = parse_period(&f.period)?;
+        let belopp = parse_amount("Helårsprognos", &f.belopp)?;
         store_forecast(st, &user, &f.version, period, &f.nod, belopp, &f.kommentar)
     })
     .await;
@@ -760,14 +782,7 @@ async fn forecasts_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<
     let user = pu.user.clone();
     let r = blocking(&st, move |st| {
         let period = st.default_period()?;
-        let year = match given(&q.ar) {
-            Some(a) => a
-                .parse::<i32>()
-                .ok()
-                .filter(|y| (1990..=2100).contains(y))
-                .ok_or_else(|| Fail::bad(format!("ar: värdet \"{a}\", förväntade ett år, t.ex. 2026")))?,
-            None => period.year(),
-        };
+        let year = year_of(st, &q.ar)?;
         let tree = st.tree(period)?;
         let list = st.with_store(|s| Ok(resurs_app::followup::list(s, year)?))?;
         let mut names: Vec<String> = Vec::new();
@@ -822,14 +837,10 @@ async fn forecasts_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<
 
 // ---------------------------------------------------------------- settlement
 
-fn settlement_period(st: &AppState, raw: &Option<String>) -> Result<Period, Fail> {
-    period_of(st, raw)
-}
-
 async fn settlement_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>) -> Response {
     let user = pu.user.clone();
     let r = blocking(&st, move |st| {
-        let period = settlement_period(st, &q.period)?;
+        let period = period_of(st, &q.period)?;
         let s = st.settlement(period)?;
         let tree = st.tree(period)?;
         let units = st.provider_units()?;
@@ -878,7 +889,8 @@ pub fn provider_of(st: &AppState, user: &User, period: Period, kod: &str) -> Res
     Ok(((*s).clone(), p))
 }
 
-fn parse_period(raw: &str) -> Result<Period, Fail> {
+/// A month given in a path or form (required).
+pub fn parse_period(raw: &str) -> Result<Period, Fail> {
     Period::parse(raw).ok_or_else(|| Fail::bad(format!("period: värdet \"{raw}\", förväntade ÅÅÅÅ-MM")))
 }
 
@@ -1000,14 +1012,7 @@ async fn models_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>)
     let user = pu.user.clone();
     let r = blocking(&st, move |st| {
         let models = st.cached("modeller".into(), |s| Ok(resurs_app::models::stored(s)?))?;
-        let year = match given(&q.ar) {
-            Some(a) => a
-                .parse::<i32>()
-                .ok()
-                .filter(|y| (1990..=2100).contains(y))
-                .ok_or_else(|| Fail::bad(format!("ar: värdet \"{a}\", förväntade ett år, t.ex. 2026")))?,
-            None => st.default_period()?.year(),
-        };
+        let year = year_of(st, &q.ar)?;
         let scenario = match (given(&q.bas), given(&q.alt)) {
             (Some(b), Some(a)) => Some(st.with_store(|s| Ok(resurs_app::scenario::run(s, b, a, year)?))?),
             _ => None,

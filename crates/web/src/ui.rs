@@ -1,7 +1,7 @@
 //! Page frame, Swedish number formats and SVG charts.
 
 use crate::auth::{Roll, User};
-use maud::{html, Markup, PreEscaped, DOCTYPE};
+use maud::{html, Markup, DOCTYPE};
 use resurs_core::num::{format_hundredths, group_thousands, Money};
 
 /// Percent-encodes a query value.
@@ -281,9 +281,4 @@ pub fn action(path: &str, csrf: &str) -> String {
 /// A message box.
 pub fn notice(kind: &str, text: &str) -> Markup {
     html! { p class={ "notice " (kind) } role="status" { (text) } }
-}
-
-/// Raw markup (only for trusted, built-in strings).
-pub fn raw(s: &'static str) -> PreEscaped<&'static str> {
-    PreEscaped(s)
 }

@@ -194,7 +194,7 @@ fn web_application_in_headless_chromium() {
     assert!(h1(&d).contains("VON"));
     shot(&d, "organisation");
     for _ in 0..6 {
-        if d.find("h2 + table a[href*='/konto/']").is_ok() || d.find("a[href*='/konto/']").is_ok() {
+        if d.find("a[href*='/konto/']").is_ok() {
             break;
         }
         let link = d
