@@ -3,6 +3,7 @@
 
 use crate::AppError;
 use resurs_core::rules::modelfile::{self, ModelProblem, ModelVersion};
+use resurs_core::rules::models::{conflicting_coverage, overlaps};
 use resurs_store::Store;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -83,12 +84,30 @@ pub fn load_text(store: &mut Store, name: &str, text: &str, timestamp: &str) -> 
             unchanged.push(v.id());
             continue;
         }
-        if let Some(s) = stored.iter().find(|s| s.namn == v.namn && modelfile::overlaps(s, v)) {
+        if let Some(s) = stored
+            .iter()
+            .find(|s| s.namn == v.namn && overlaps((s.giltig_fran, s.giltig_till), (v.giltig_fran, v.giltig_till)))
+        {
             conflicts.push(format!(
                 "  modellen \"{}\" giltig från {}: överlappar den sparade versionen {} med annat innehåll (överlappande giltighet)",
                 v.namn,
                 v.giltig_fran,
                 s.id()
+            ));
+            continue;
+        }
+        // Two models pricing one service on the same day contradict each
+        // other: which one would pay?
+        if let Some((s, insats)) = stored
+            .iter()
+            .find_map(|s| conflicting_coverage(s, v).map(|i| (s, i.to_string())))
+        {
+            conflicts.push(format!(
+                "  modellen \"{}\" giltig från {}: insatsen {insats} ersätts redan av den sparade versionen {} ({}) samma dagar; en insats kan bara ha en modell åt gången",
+                v.namn,
+                v.giltig_fran,
+                s.id(),
+                s.model_type().code()
             ));
             continue;
         }
@@ -98,7 +117,7 @@ pub fn load_text(store: &mut Store, name: &str, text: &str, timestamp: &str) -> 
             .collect();
         tx.insert_model_version(
             &v.namn,
-            &v.typ,
+            v.model_type().code(),
             v.giltig_fran,
             v.giltig_till,
             &json,
@@ -132,131 +151,11 @@ pub fn stored(store: &Store) -> Result<Vec<ModelVersion>, AppError> {
 
 /// Every key of each version, as `resurs model show` and the web pages print it.
 pub fn describe(v: &[ModelVersion]) -> String {
-    use std::fmt::Write;
     let mut s = String::new();
     for m in v {
-        let _ = writeln!(s, "{} ({})", m.id(), m.typ);
-        let _ = writeln!(
-            s,
-            "  giltig {} – {}",
-            m.giltig_fran,
-            m.giltig_till.map_or("tills vidare".into(), |d| d.to_string())
-        );
-        if let Some(b) = &m.beslut {
-            let _ = writeln!(s, "  beslut: {b}");
-        }
-        let _ = writeln!(s, "  insatser: {}", m.insatser.join(", "));
-        for (insats, r) in &m.timpris {
-            let _ = writeln!(
-                s,
-                "  timpris {insats}: dag {}, kväll {}, natt {}, helg {}",
-                r.dag.fmt_kr(),
-                r.kvall.fmt_kr(),
-                r.natt.fmt_kr(),
-                r.helg.fmt_kr()
-            );
-        }
-        for (level, r) in &m.dygnspris {
-            let _ = writeln!(s, "  dygnspris {level}: {}", r.fmt_kr());
-        }
-        if m.vakansdagar > 0 {
-            let _ = writeln!(s, "  vakansdagar: {}", m.vakansdagar);
-        }
-        if let (Some(u), Some(p)) = (m.smaenhet_under_platser, m.smaenhet_tillagg) {
-            let _ = writeln!(s, "  småenhetstillägg: {} under {u} platser", p.fmt_percent());
-        }
-        if let Some(p) = m.momskompensation {
-            let _ = writeln!(s, "  momskompensation externa utförare: {}", p.fmt_percent());
-        }
-        if let Some(p) = m.landsbygd {
-            let _ = writeln!(
-                s,
-                "  landsbygdstillägg {} för {}",
-                p.fmt_percent(),
-                m.landsbygd_utforare.join(", ")
-            );
-        }
-        let kr = |label: &str, v: Option<resurs_core::num::Money>, s: &mut String| {
-            if let Some(v) = v {
-                let _ = writeln!(s, "  {label}: {}", v.fmt_kr());
-            }
-        };
-        kr("månadsbelopp", m.manadsbelopp, &mut s);
-        kr("timpris beviljad tid", m.timpris_beviljad, &mut s);
-        if let Some(k) = m.kontrollniva {
-            let _ = writeln!(s, "  kontrollnivå: {}", k.fmt_percent());
-        }
-        for l in &m.nivaer {
-            let _ = writeln!(
-                s,
-                "  nivå {}: {}–{} h/månad, {}",
-                l.niva,
-                l.fran.fmt_sv(),
-                l.till.fmt_sv(),
-                l.belopp.fmt_kr()
-            );
-        }
-        for (level, r) in &m.nivapris {
-            let _ = writeln!(s, "  nivåpris {level}: {} per månad", r.fmt_kr());
-        }
-        kr("bonus sänkt omsorgsbehov", m.bonus_sankt_behov, &mut s);
-        kr("styckpris", m.styckpris, &mut s);
-        for (b, r) in &m.grundpris_per_plats {
-            let _ = writeln!(s, "  grundpris per plats ({b}): {}", r.fmt_kr());
-        }
-        kr("poängpris", m.poangpris, &mut s);
-        for (id, r) in &m.individuellt_dygnspris {
-            let _ = writeln!(s, "  individuellt dygnspris beslut {id}: {}", r.fmt_kr());
-        }
-        if let Some(b) = m.a_conto_belaggning {
-            let rate = m.a_conto_dygnspris.or_else(|| m.dygnspris.get("standard").copied());
-            let _ = writeln!(
-                s,
-                "  a conto: {} beläggning à {}",
-                b.fmt_percent(),
-                rate.map_or("–".to_string(), |r| r.fmt_kr())
-            );
-        }
-        if let Some(r) = m.narvaropris {
-            let _ = writeln!(s, "  närvaropris: hel {}, halv {}", r.hel.fmt_kr(), r.halv.fmt_kr());
-        }
-        if let Some(r) = m.habiliteringsersattning {
-            let _ = writeln!(
-                s,
-                "  habiliteringsersättning: hel {}, halv {}",
-                r.hel.fmt_kr(),
-                r.halv.fmt_kr()
-            );
-        }
-        for (u, r) in &m.arsbelopp {
-            let _ = writeln!(s, "  årsbelopp {u}: {}", r.fmt_kr());
-        }
-        if let Some(i) = m.index {
-            let _ = writeln!(
-                s,
-                "  index: {} per år från {}",
-                i.fmt_percent(),
-                m.basar.unwrap_or_default()
-            );
-        }
-        kr("kostnad per timme", m.kostnad_per_timme, &mut s);
-        if let Some(h) = m.kommunens_timmar_per_vecka {
-            let _ = writeln!(s, "  kommunens timmar per vecka: {}", h.fmt_sv());
-        }
-        if !m.budget_ansvar.is_empty() {
-            let _ = writeln!(
-                s,
-                "  följs mot budget: ansvar {}, konton {}",
-                m.budget_ansvar.join(", "),
-                if m.budget_konton.is_empty() {
-                    "alla".to_string()
-                } else {
-                    m.budget_konton.join(", ")
-                }
-            );
-        }
-        if let Some(b) = &m.boendestod {
-            let _ = writeln!(s, "  boendestödsmodell: {b:?}");
+        for line in m.describe() {
+            s.push_str(&line);
+            s.push('\n');
         }
     }
     s

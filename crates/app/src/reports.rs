@@ -12,8 +12,8 @@ use resurs_core::period::Period;
 use resurs_core::rules::acconto::{self, AcontoPlan};
 use resurs_core::rules::assistans::{self, PeriodIn};
 use resurs_core::rules::breakeven;
-use resurs_core::rules::modelfile::{ModelType, ModelVersion};
-use resurs_core::rules::settle::{settle, PlacementIn};
+use resurs_core::rules::modelfile::{ModelKind, ModelType, ModelVersion};
+use resurs_core::rules::settle::{settle, ModelIndex, PlacementIn};
 use resurs_store::Store;
 
 fn stored_models(store: &Store) -> Result<Vec<ModelVersion>, AppError> {
@@ -34,10 +34,7 @@ fn date(s: &str) -> NaiveDate {
 /// adjustment of the month before, both from the stored volumes.
 pub fn acconto(store: &Store, period: Period) -> Result<AcontoPlan, AppError> {
     let models = stored_models(store)?;
-    if !models
-        .iter()
-        .any(|m| m.model_type() == Some(ModelType::Dygn) && m.a_conto_belaggning.is_some())
-    {
+    if !models.iter().any(|m| m.dygn().is_some_and(|d| d.a_conto.is_some())) {
         return Err(AppError::User(
             "Ingen dygnsmodell har a conto; lägg till [modell.a_conto] med belaggning_procent i modellfilen.".into(),
         ));
@@ -53,10 +50,17 @@ pub fn acconto(store: &Store, period: Period) -> Result<AcontoPlan, AppError> {
 pub fn assistance(store: &Store, period: Period) -> Result<assistans::Report, AppError> {
     let day = period.last_day();
     let models = stored_models(store)?;
-    let Some(m) = models
-        .iter()
-        .filter(|m| m.model_type() == Some(ModelType::Assistans) && m.valid_on(day))
-        .max_by_key(|m| m.giltig_fran)
+    let Some((
+        _,
+        ModelVersion {
+            typ:
+                ModelKind::Assistans {
+                    kostnad_per_timme,
+                    kommunens_timmar_per_vecka,
+                },
+            ..
+        },
+    )) = ModelIndex::new(&models).of_type(ModelType::Assistans, day)
     else {
         return Err(AppError::User(format!(
             "Ingen modell av typen assistans gäller {day}; ladda en modell med kostnad_per_timme."
@@ -78,8 +82,8 @@ pub fn assistance(store: &Store, period: Period) -> Result<assistans::Report, Ap
         .collect();
     Ok(assistans::report(
         &rows,
-        m.kostnad_per_timme.unwrap_or(Money::ZERO),
-        m.kommunens_timmar_per_vecka.unwrap_or(Qty::whole(20)),
+        *kostnad_per_timme,
+        *kommunens_timmar_per_vecka,
         day,
     ))
 }
@@ -93,17 +97,23 @@ pub fn placements(store: &Store, period: Period, budget: Option<Money>) -> Resul
         Some(b) => b,
         None => {
             let models = stored_models(store)?;
-            let Some(m) = models
-                .iter()
-                .filter(|m| m.model_type() == Some(ModelType::Placering) && m.valid_on(period.last_day()))
-                .max_by_key(|m| m.giltig_fran)
-            else {
+            let Some((_, m)) = ModelIndex::new(&models).of_type(ModelType::Placering, period.last_day()) else {
                 return Err(AppError::User(format!(
                     "Ingen placeringsmodell gäller {}; ladda en eller ange --budget BELOPP.",
                     period.last_day()
                 )));
             };
-            if m.budget_ansvar.is_empty() {
+            let ModelKind::Placering {
+                budget_ansvar,
+                budget_konton,
+            } = &m.typ
+            else {
+                return Err(AppError::User(format!(
+                    "Modellen {} är ingen placeringsmodell.",
+                    m.id()
+                )));
+            };
+            if budget_ansvar.is_empty() {
                 return Err(AppError::User(format!(
                     "Placeringsmodellen {} anger inte vilken budget placeringarna följs mot; lägg till \
                      budget_ansvar (och gärna budget_konton) i modellfilen eller ange --budget BELOPP.",
@@ -115,7 +125,7 @@ pub fn placements(store: &Store, period: Period, budget: Option<Money>) -> Resul
                     "Det finns ingen beslutad budget för {year}; importera budgeten eller ange --budget BELOPP."
                 )));
             };
-            Money::from_ore(store.budget_total(&version, year, &m.budget_ansvar, &m.budget_konton)?)
+            Money::from_ore(store.budget_total(&version, year, budget_ansvar, budget_konton)?)
         }
     };
     let list: Vec<PlacementIn> = store

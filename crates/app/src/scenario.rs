@@ -6,7 +6,7 @@ use crate::AppError;
 use resurs_core::date::parse_date;
 use resurs_core::num::{Money, Qty};
 use resurs_core::period::Period;
-use resurs_core::rules::modelfile::{ModelType, ModelVersion};
+use resurs_core::rules::modelfile::{ModelKind, ModelType, ModelVersion};
 use resurs_core::rules::mul_div;
 use resurs_core::rules::scenario::{housing_support, row, Row, Scenario};
 use resurs_core::rules::settle::settle;
@@ -35,10 +35,11 @@ pub fn run(store: &Store, base_id: &str, alt_id: &str, year: i32) -> Result<Scen
     let all = models::stored(store)?;
     let base = find(&all, base_id)?;
     let alt = find(&all, alt_id)?;
-    if base.typ != alt.typ {
+    if base.model_type() != alt.model_type() {
         return Err(AppError::User(format!(
             "Versionerna har olika modelltyp ({} och {}); en jämförelse kräver samma typ.",
-            base.typ, alt.typ
+            base.model_type().code(),
+            alt.model_type().code()
         )));
     }
     let (Some(first), Some(last)) = (Period::new(year, 1), Period::new(year, 12)) else {
@@ -52,13 +53,9 @@ pub fn run(store: &Store, base_id: &str, alt_id: &str, year: i32) -> Result<Scen
         *uses.entry(a.clone()).or_default() += 1;
     }
     ansvar.retain(|_, a| uses.get(a) == Some(&1));
-    let rows: Vec<Row> = match base.model_type() {
-        Some(ModelType::BoendestodTid) => {
-            let (Some(bm), Some(am)) = (base.boendestod, alt.boendestod) else {
-                return Err(AppError::User(
-                    "Modellversionen saknar parametrar för boendestöd.".into(),
-                ));
-            };
+    let rows: Vec<Row> = match (&base.typ, &alt.typ) {
+        (ModelKind::BoendestodTid(bm), ModelKind::BoendestodTid(am)) => {
+            let (bm, am) = (*bm, *am);
             // Granted hours per unit over the year, each month by its days.
             let mut granted: BTreeMap<String, i64> = BTreeMap::new();
             for (utforare, insats, hundredths, start, end) in
@@ -94,14 +91,14 @@ pub fn run(store: &Store, base_id: &str, alt_id: &str, year: i32) -> Result<Scen
                 })
                 .collect()
         }
-        Some(_) => {
+        _ => {
             let (b, a) = (vec![for_whole_year(&base, year)], vec![for_whole_year(&alt, year)]);
             let months: Vec<Period> = store
                 .visit_periods()?
                 .into_iter()
                 .filter(|p| p.year() == year)
                 .collect();
-            let months = if base.model_type() == Some(ModelType::Dygn) {
+            let months = if base.model_type() == ModelType::Dygn {
                 first.through(last).collect()
             } else {
                 months
@@ -155,7 +152,6 @@ pub fn run(store: &Store, base_id: &str, alt_id: &str, year: i32) -> Result<Scen
                 })
                 .collect::<Result<Vec<_>, AppError>>()?
         }
-        None => return Err(AppError::User(format!("Okänd modelltyp {}.", base.typ))),
     };
     Ok(Scenario::new(base.id(), alt.id(), year, rows))
 }

@@ -9,6 +9,7 @@ use resurs_core::date::{from_minutes, parse_date};
 use resurs_core::model::Regiform;
 use resurs_core::num::Money;
 use resurs_core::period::Period;
+use resurs_core::rules::models::Bemanning;
 use resurs_core::rules::settle::{
     settle, AttendanceIn, DecisionIn, PlacementIn, ProviderIn, Settlement, StayIn, VisitIn, Volumes,
 };
@@ -219,10 +220,7 @@ pub fn from_file(store: &Store, period: Period, path: &std::path::Path) -> Resul
     }
     // Only the file's visits are settled: grants (paid whatever the volumes)
     // are left out.
-    let models: Vec<_> = models
-        .into_iter()
-        .filter(|m| m.model_type() != Some(resurs_core::rules::modelfile::ModelType::Anslag))
-        .collect();
+    let models: Vec<_> = models.into_iter().filter(|m| m.prices_volumes()).collect();
     let pseudo = crate::keys::pseudonymizer(store, crate::keys::NewKey::Random)?;
     let providers = providers(store)?;
     let prefix = period.to_string();
@@ -369,17 +367,34 @@ fn prefilter(path: &std::path::Path, needle: &[u8]) -> Result<Option<(Vec<u8>, V
     Ok(Some((out, map, rows)))
 }
 
-/// The providers as the settlement needs them.
-fn providers(store: &Store) -> Result<Vec<ProviderIn>, AppError> {
-    Ok(store
+/// The providers as the settlement needs them. A register value that cannot
+/// be read is an error, never a default (an unknown regiform read as own
+/// regime would silently drop VAT compensation).
+pub(crate) fn providers(store: &Store) -> Result<Vec<ProviderIn>, AppError> {
+    store
         .providers()?
         .into_iter()
-        .map(|(kod, namn, regi, platser, bemanning)| ProviderIn {
-            kod,
-            namn,
-            regiform: Regiform::parse_sv(&regi).unwrap_or(Regiform::EgenRegi),
-            platser,
-            bemanning,
+        .map(|(kod, namn, regi, platser, bemanning)| {
+            let regiform = Regiform::parse_sv(&regi).ok_or_else(|| {
+                AppError::User(format!(
+                    "utförare {kod} i databasen har regiformen \"{regi}\", som inte kan läsas (tabell utforare, kolumn regiform)"
+                ))
+            })?;
+            let bemanning = match bemanning.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+                None => None,
+                Some(b) => Some(Bemanning::parse(b).ok_or_else(|| {
+                    AppError::User(format!(
+                        "utförare {kod} i databasen har bemanningen \"{b}\", som inte kan läsas (tabell utforare, kolumn bemanning)"
+                    ))
+                })?),
+            };
+            Ok(ProviderIn {
+                kod,
+                namn,
+                regiform,
+                platser,
+                bemanning,
+            })
         })
-        .collect())
+        .collect()
 }

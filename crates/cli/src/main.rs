@@ -949,7 +949,12 @@ fn model_command(path: &Path, what: ModelCommand) -> anyhow::Result<ExitCode> {
                 Ok(v) => {
                     println!("Modellfilen {} är giltig: {} modellversioner.", name_of(&file), v.len());
                     for m in &v {
-                        println!("  {} ({}, insatser: {})", m.id(), m.typ, m.insatser.join(", "));
+                        println!(
+                            "  {} ({}, insatser: {})",
+                            m.id(),
+                            m.model_type().code(),
+                            m.insatser.join(", ")
+                        );
                     }
                     Ok(ExitCode::SUCCESS)
                 }
@@ -992,7 +997,7 @@ fn model_command(path: &Path, what: ModelCommand) -> anyhow::Result<ExitCode> {
                 println!(
                     "{}  {}  giltig {} – {}  insatser: {}",
                     render::pad(&m.namn, 24),
-                    render::pad(&m.typ, 22),
+                    render::pad(m.model_type().code(), 22),
                     m.giltig_fran,
                     m.giltig_till.map_or("tills vidare".into(), |d| d.to_string()),
                     m.insatser.join(", ")

@@ -541,7 +541,7 @@ async fn models(State(st): State<Shared>, ApiUser(_user): ApiUser) -> Response {
                 .map(|m| ModelOut {
                     id: m.id(),
                     namn: m.namn.clone(),
-                    typ: m.typ.clone(),
+                    typ: m.model_type().code().to_string(),
                     giltig_fran: m.giltig_fran.to_string(),
                     giltig_till: m.giltig_till.map(|d| d.to_string()),
                     insatser: m.insatser.clone(),

@@ -1062,7 +1062,7 @@ async fn models_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>)
                 thead { tr { th scope="col" { "Version" } th scope="col" { "Typ" } th scope="col" { "Giltig från" } th scope="col" { "Giltig till" } th scope="col" { "Insatser" } } }
                 tbody {
                     @for m in models.iter() {
-                        tr { th scope="row" { a href={ "#m-" (ui::urlencode(&m.id())) } { (m.namn) } } td { (m.typ) } td { (m.giltig_fran) } td { (m.giltig_till.map_or("tills vidare".into(), |d| d.to_string())) } td { (m.insatser.join(", ")) } }
+                        tr { th scope="row" { a href={ "#m-" (ui::urlencode(&m.id())) } { (m.namn) } } td { (m.model_type().code()) } td { (m.giltig_fran) } td { (m.giltig_till.map_or("tills vidare".into(), |d| d.to_string())) } td { (m.insatser.join(", ")) } }
                     }
                 }
             }

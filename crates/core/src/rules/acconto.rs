@@ -10,8 +10,8 @@
 
 use crate::num::Money;
 use crate::period::Period;
-use crate::rules::modelfile::{ModelType, ModelVersion};
-use crate::rules::settle::{ProviderIn, Settlement};
+use crate::rules::modelfile::ModelVersion;
+use crate::rules::settle::{ModelIndex, ProviderIn, Settlement};
 use crate::rules::{mul_div, Share};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -51,17 +51,13 @@ pub struct AcontoPlan {
 /// The advance of `period` under version `m` for a unit with `platser`
 /// places: (amount, rate per day, occupancy share).
 pub fn advance(m: &ModelVersion, platser: i64, period: Period) -> Option<(Money, Money, Share)> {
-    let share = m.a_conto_belaggning?;
-    let rate = m.a_conto_dygnspris.or_else(|| m.dygnspris.get("standard").copied())?;
+    let (share, rate) = m.dygn()?.a_conto?;
     let full = rate.ore() * platser * period.days() as i64;
     Some((Money::from_ore(mul_div(full, share.0, Share::ONE.0)), rate, share))
 }
 
 fn version<'m>(models: &'m [ModelVersion], name: &str, period: Period) -> Option<&'m ModelVersion> {
-    models
-        .iter()
-        .filter(|m| m.namn == name && m.valid_on(period.first_day()))
-        .max_by_key(|m| m.giltig_fran)
+    ModelIndex::new(models).named(name, period.first_day()).map(|(_, m)| m)
 }
 
 /// The payment plan of `period`: `prev` is the settlement of the month
@@ -76,7 +72,7 @@ pub fn plan(
 ) -> AcontoPlan {
     let names: BTreeSet<&str> = models
         .iter()
-        .filter(|m| m.model_type() == Some(ModelType::Dygn) && m.a_conto_belaggning.is_some())
+        .filter(|m| m.dygn().is_some_and(|d| d.a_conto.is_some()))
         .map(|m| m.namn.as_str())
         .collect();
     let mut rader = Vec::new();

@@ -9,6 +9,7 @@ pub mod boendestod;
 pub mod breakeven;
 pub mod levels;
 pub mod modelfile;
+pub mod models;
 pub mod scenario;
 pub mod selfcost;
 pub mod settle;

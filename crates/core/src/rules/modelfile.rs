@@ -11,7 +11,8 @@
 //! (a TOML number or a string with decimal comma, at most two decimals).
 
 use crate::num::{Money, NumError};
-use crate::rules::timeclass::Boundaries;
+use crate::rules::models::{conflicting_coverage, overlaps};
+pub use crate::rules::models::{ModelKind, ModelVersion};
 use crate::rules::Share;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -255,9 +256,11 @@ pub struct ClassRates {
     pub helg: Money,
 }
 
-/// One version of a model, checked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ModelVersion {
+/// One version of a model as it is stored in the database (`modell_version`,
+/// JSON): the flat record of every key any type may have. Code works on the
+/// typed [`ModelVersion`]; this is only the storage form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelRecord {
     pub namn: String,
     pub typ: String,
     pub insatser: Vec<String>,
@@ -344,44 +347,6 @@ pub struct ModelVersion {
     pub budget_ansvar: Vec<String>,
     #[serde(default)]
     pub budget_konton: Vec<String>,
-}
-
-impl ModelVersion {
-    /// The yearly grant of `utforare` in `year`: the base-year amount
-    /// indexed once per year after the base year, rounded to öre each year.
-    pub fn grant_for_year(&self, utforare: &str, year: i32) -> Option<Money> {
-        let mut amount = self.arsbelopp.get(utforare)?.ore();
-        let base = self.basar.unwrap_or(year);
-        let index = self.index.unwrap_or(Share(0));
-        for _ in base..year {
-            amount = crate::rules::mul_div(amount, Share::ONE.0 + index.0, Share::ONE.0);
-        }
-        Some(Money::from_ore(amount))
-    }
-}
-
-impl ModelVersion {
-    pub fn model_type(&self) -> Option<ModelType> {
-        ModelType::parse(&self.typ)
-    }
-    pub fn boundaries(&self) -> Boundaries {
-        match self.tidsklasser {
-            Some([d, k, n]) => Boundaries {
-                day_start: d,
-                evening_start: k,
-                night_start: n,
-            },
-            None => Boundaries::default(),
-        }
-    }
-    /// Whether this version applies on `day`.
-    pub fn valid_on(&self, day: NaiveDate) -> bool {
-        self.giltig_fran <= day && self.giltig_till.is_none_or(|t| day <= t)
-    }
-    /// `namn@ÅÅÅÅ-MM-DD`, how a version is named on the command line.
-    pub fn id(&self) -> String {
-        format!("{}@{}", self.namn, self.giltig_fran)
-    }
 }
 
 /// A problem in a model file: line, key and what was expected.
@@ -519,6 +484,144 @@ fn parse_clock(s: &str) -> Option<u32> {
     (h < 24 && m < 60 && s.len() == 5).then_some(h * 60 + m)
 }
 
+/// The keys of `m` that its type `t` has no use for, with where they are:
+/// a key that does nothing would let a reader believe it does.
+fn foreign_keys(m: &ModelToml, t: ModelType) -> Vec<(&'static str, std::ops::Range<usize>)> {
+    use ModelType as T;
+    let at = |s: Option<std::ops::Range<usize>>| s.unwrap_or_else(|| m.typ.span());
+    let sp = |v: &Option<Spanned<Num>>| v.as_ref().map(|v| v.span());
+    let present: Vec<(&'static str, Option<std::ops::Range<usize>>, bool)> = vec![
+        (
+            "tidsklasser",
+            m.tidsklasser.as_ref().map(|v| v.span()),
+            m.tidsklasser.is_some(),
+        ),
+        (
+            "timpris",
+            m.timpris.as_ref().and_then(|t| t.values().next().map(|v| v.span())),
+            m.timpris.is_some(),
+        ),
+        (
+            "dygnspris",
+            m.dygnspris.as_ref().map(|v| v.span()),
+            m.dygnspris.is_some(),
+        ),
+        (
+            "vakansdagar",
+            m.vakansdagar.as_ref().map(|v| v.span()),
+            m.vakansdagar.is_some(),
+        ),
+        ("smaenhet", m.smaenhet.as_ref().map(|v| v.span()), m.smaenhet.is_some()),
+        (
+            "momskompensation_procent",
+            sp(&m.momskompensation_procent),
+            m.momskompensation_procent.is_some(),
+        ),
+        (
+            "landsbygd",
+            m.landsbygd.as_ref().map(|v| v.span()),
+            m.landsbygd.is_some(),
+        ),
+        ("utforandegrad", sp(&m.utforandegrad), m.utforandegrad.is_some()),
+        ("brukartidsandel", sp(&m.brukartidsandel), m.brukartidsandel.is_some()),
+        (
+            "kostnad_per_arbetad_timme",
+            sp(&m.kostnad_per_arbetad_timme),
+            m.kostnad_per_arbetad_timme.is_some(),
+        ),
+        (
+            "narvaropris",
+            m.narvaropris.as_ref().map(|v| v.span()),
+            m.narvaropris.is_some(),
+        ),
+        (
+            "habiliteringsersattning",
+            m.habiliteringsersattning.as_ref().map(|v| v.span()),
+            m.habiliteringsersattning.is_some(),
+        ),
+        ("manadsbelopp", sp(&m.manadsbelopp), m.manadsbelopp.is_some()),
+        (
+            "timpris_beviljad",
+            sp(&m.timpris_beviljad),
+            m.timpris_beviljad.is_some(),
+        ),
+        (
+            "kontrollniva_procent",
+            sp(&m.kontrollniva_procent),
+            m.kontrollniva_procent.is_some(),
+        ),
+        ("nivaer", m.nivaer.as_ref().map(|v| v.span()), m.nivaer.is_some()),
+        (
+            "arsbelopp",
+            m.arsbelopp.as_ref().map(|v| v.span()),
+            m.arsbelopp.is_some(),
+        ),
+        ("basar", m.basar.as_ref().map(|v| v.span()), m.basar.is_some()),
+        ("index_procent", sp(&m.index_procent), m.index_procent.is_some()),
+        ("nivapris", m.nivapris.as_ref().map(|v| v.span()), m.nivapris.is_some()),
+        (
+            "bonus_sankt_behov",
+            sp(&m.bonus_sankt_behov),
+            m.bonus_sankt_behov.is_some(),
+        ),
+        ("styckpris", sp(&m.styckpris), m.styckpris.is_some()),
+        ("a_conto", m.a_conto.as_ref().map(|v| v.span()), m.a_conto.is_some()),
+        (
+            "grundpris_per_plats",
+            m.grundpris_per_plats.as_ref().map(|v| v.span()),
+            m.grundpris_per_plats.is_some(),
+        ),
+        ("poangpris", sp(&m.poangpris), m.poangpris.is_some()),
+        (
+            "individuellt_dygnspris",
+            m.individuellt_dygnspris.as_ref().map(|v| v.span()),
+            m.individuellt_dygnspris.is_some(),
+        ),
+        (
+            "kostnad_per_timme",
+            sp(&m.kostnad_per_timme),
+            m.kostnad_per_timme.is_some(),
+        ),
+        (
+            "kommunens_timmar_per_vecka",
+            sp(&m.kommunens_timmar_per_vecka),
+            m.kommunens_timmar_per_vecka.is_some(),
+        ),
+        ("budget_ansvar", None, m.budget_ansvar.is_some()),
+        ("budget_konton", None, m.budget_konton.is_some()),
+    ];
+    // Supplements on a service subtotal fit every type that prices volumes.
+    const PERCENT: [&str; 2] = ["momskompensation_procent", "landsbygd"];
+    let own: &[&str] = match t {
+        T::HemtjanstUtfordTid => &["tidsklasser", "timpris", "bonus_sankt_behov"],
+        T::HemtjanstBeviljadTid => &["timpris_beviljad", "kontrollniva_procent", "bonus_sankt_behov"],
+        T::HemtjanstNiva => &["nivaer", "bonus_sankt_behov"],
+        T::Manadsniva => &["nivapris", "bonus_sankt_behov"],
+        T::Manadsbelopp => &["manadsbelopp"],
+        T::Styckpris => &["styckpris"],
+        T::Dygn => &[
+            "dygnspris",
+            "vakansdagar",
+            "smaenhet",
+            "grundpris_per_plats",
+            "poangpris",
+            "individuellt_dygnspris",
+            "a_conto",
+        ],
+        T::BoendestodTid => &["utforandegrad", "brukartidsandel", "kostnad_per_arbetad_timme"],
+        T::Narvaro => &["narvaropris", "habiliteringsersattning"],
+        T::Placering => &["budget_ansvar", "budget_konton"],
+        T::Anslag => &["arsbelopp", "basar", "index_procent"],
+        T::Assistans => &["kostnad_per_timme", "kommunens_timmar_per_vecka"],
+    };
+    let percent_ok = !matches!(t, T::Anslag | T::Assistans | T::BoendestodTid);
+    present
+        .into_iter()
+        .filter(|(key, _, set)| *set && !own.contains(key) && !(percent_ok && PERCENT.contains(key)))
+        .map(|(key, span, _)| (key, at(span)))
+        .collect()
+}
+
 /// Reads and checks a model file. `Ok` holds every model version of the file.
 pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
     let file: FileToml = match toml::from_str(text) {
@@ -539,6 +642,19 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
     let mut out: Vec<(std::ops::Range<usize>, ModelVersion)> = Vec::new();
     for m in &file.modell {
         let m = m.get_ref();
+        let problems_before = c.problems.len();
+        if let Some(t) = ModelType::parse(m.typ.get_ref()) {
+            for (key, at) in foreign_keys(m, t) {
+                c.at(
+                    at,
+                    key,
+                    format!(
+                        "nyckeln \"{key}\" hör inte till modelltypen {}; ta bort den eller välj en annan typ",
+                        t.code()
+                    ),
+                );
+            }
+        }
         let span = m.insatser.span();
         let typ = ModelType::parse(m.typ.get_ref());
         if typ.is_none() {
@@ -889,61 +1005,81 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
             ),
             None => (None, Vec::new()),
         };
-        if let Some(from) = from {
-            out.push((
-                m.giltig_fran.span(),
-                ModelVersion {
-                    namn: m.namn.clone(),
-                    typ: m.typ.get_ref().clone(),
-                    insatser: m.insatser.get_ref().clone(),
-                    giltig_fran: from,
-                    giltig_till: to,
-                    beslut: m.beslut.clone(),
-                    tidsklasser,
-                    timpris,
-                    dygnspris,
-                    vakansdagar,
-                    smaenhet_under_platser,
-                    smaenhet_tillagg,
-                    momskompensation,
-                    landsbygd,
-                    landsbygd_utforare,
-                    boendestod,
-                    narvaropris,
-                    habiliteringsersattning,
-                    manadsbelopp,
-                    timpris_beviljad,
-                    kontrollniva,
-                    nivaer,
-                    arsbelopp,
-                    basar,
-                    index,
-                    nivapris,
-                    bonus_sankt_behov,
-                    styckpris,
-                    a_conto_belaggning,
-                    a_conto_dygnspris,
-                    grundpris_per_plats,
-                    poangpris,
-                    individuellt_dygnspris,
-                    kostnad_per_timme,
-                    kommunens_timmar_per_vecka,
-                    budget_ansvar: m.budget_ansvar.clone().unwrap_or_default(),
-                    budget_konton: m.budget_konton.clone().unwrap_or_default(),
-                },
-            ));
+        if let (Some(from), Some(_)) = (from, typ) {
+            let record = ModelRecord {
+                namn: m.namn.clone(),
+                typ: m.typ.get_ref().clone(),
+                insatser: m.insatser.get_ref().clone(),
+                giltig_fran: from,
+                giltig_till: to,
+                beslut: m.beslut.clone(),
+                tidsklasser,
+                timpris,
+                dygnspris,
+                vakansdagar,
+                smaenhet_under_platser,
+                smaenhet_tillagg,
+                momskompensation,
+                landsbygd,
+                landsbygd_utforare,
+                boendestod,
+                narvaropris,
+                habiliteringsersattning,
+                manadsbelopp,
+                timpris_beviljad,
+                kontrollniva,
+                nivaer,
+                arsbelopp,
+                basar,
+                index,
+                nivapris,
+                bonus_sankt_behov,
+                styckpris,
+                a_conto_belaggning,
+                a_conto_dygnspris,
+                grundpris_per_plats,
+                poangpris,
+                individuellt_dygnspris,
+                kostnad_per_timme,
+                kommunens_timmar_per_vecka,
+                budget_ansvar: m.budget_ansvar.clone().unwrap_or_default(),
+                budget_konton: m.budget_konton.clone().unwrap_or_default(),
+            };
+            // Problems the checks above found already leave a key out of the
+            // record; only report what is left once the file is otherwise clean.
+            let clean = c.problems.len() == problems_before;
+            match ModelVersion::from_record(record) {
+                Ok(v) => out.push((m.giltig_fran.span(), v)),
+                Err(problems) if clean => {
+                    for (key, fel) in problems {
+                        c.at(m.typ.span(), key, fel);
+                    }
+                }
+                Err(_) => {}
+            }
         }
     }
     // Versions of one model must not overlap.
     for (i, (span, a)) in out.iter().enumerate() {
         for (_, b) in &out[..i] {
-            if a.namn == b.namn && overlaps(a, b) {
+            if a.namn == b.namn && overlaps((a.giltig_fran, a.giltig_till), (b.giltig_fran, b.giltig_till)) {
                 c.at(
                     span.clone(),
                     "giltig_fran",
                     format!(
                         "modellen \"{}\" har redan en version giltig {} (överlappande giltighet)",
                         a.namn, b.giltig_fran
+                    ),
+                );
+            }
+            if let Some(insats) = conflicting_coverage(a, b) {
+                c.at(
+                    span.clone(),
+                    "insatser",
+                    format!(
+                        "insatsen {insats} ersätts redan av modellen \"{}\" ({}) samma dagar; en insats kan bara ha en modell åt gången",
+                        b.namn,
+                        b.model_type().code()
                     ),
                 );
             }
@@ -954,18 +1090,6 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
     } else {
         c.problems.sort_by_key(|p| p.rad);
         Err(c.problems)
-    }
-}
-
-/// Whether two versions' validity overlaps. A version without an end runs
-/// until the next version of the same model starts, so two open versions
-/// overlap only if they start on the same day.
-pub fn overlaps(a: &ModelVersion, b: &ModelVersion) -> bool {
-    match (a.giltig_till, b.giltig_till) {
-        (None, None) => a.giltig_fran == b.giltig_fran,
-        (Some(at), None) => b.giltig_fran <= at && b.giltig_fran >= a.giltig_fran,
-        (None, Some(bt)) => a.giltig_fran <= bt && a.giltig_fran >= b.giltig_fran,
-        (Some(at), Some(bt)) => a.giltig_fran <= bt && b.giltig_fran <= at,
     }
 }
 
@@ -1005,9 +1129,12 @@ helg = "508,00"
     fn reads_versions_with_exact_amounts() {
         let v = parse(GOOD).unwrap();
         assert_eq!(v.len(), 2);
-        assert_eq!(v[0].timpris["HT_OMV"].natt, Money::from_ore(52_050));
-        assert_eq!(v[0].timpris["HT_OMV"].kvall, Money::from_kr(455));
-        assert_eq!(v[0].momskompensation, Some(Share(60_000)));
+        let ModelKind::HemtjanstUtfordTid { timpris, .. } = &v[0].typ else {
+            panic!("{:?}", v[0].typ)
+        };
+        assert_eq!(timpris["HT_OMV"].natt, Money::from_ore(52_050));
+        assert_eq!(timpris["HT_OMV"].kvall, Money::from_kr(455));
+        assert_eq!(v[0].tillagg.momskompensation, Some(Share(60_000)));
         assert_eq!(v[1].id(), "Hemtjänst@2025-04-01");
     }
 
@@ -1153,7 +1280,11 @@ giltig_fran = 2025-01-01
         }
         let ok = format!("{base}typ = \"dygn\"\npoangpris = \"95,50\"\n[modell.grundpris_per_plats]\nvaknatt = 610\n");
         let v = parse(&ok).unwrap();
-        assert_eq!(v[0].poangpris, Some(Money::from_ore(9_550)));
-        assert_eq!(v[0].grundpris_per_plats["vaknatt"], Money::from_kr(610));
+        let d = v[0].dygn().unwrap();
+        assert_eq!(d.poangpris, Some(Money::from_ore(9_550)));
+        assert_eq!(
+            d.grundpris_per_plats[&crate::rules::models::Bemanning::Vaknatt],
+            Money::from_kr(610)
+        );
     }
 }

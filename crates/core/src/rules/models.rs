@@ -1,0 +1,728 @@
+//! Typed compensation models: a version is a common header (name, services,
+//! validity, decision reference, percentage supplements) plus one variant
+//! per model type holding exactly its own rates and parameters.
+//!
+//! Model files are parsed once (`modelfile::parse`) into these values; the
+//! stored form in the database is the flat [`ModelRecord`] (unchanged since
+//! the first model migration), converted on the way in and out, so that
+//! databases written by earlier versions read the same.
+//!
+//! Adding a model type: see the checklist in ARCHITECTURE.md. The
+//! exhaustive matches in [`ModelKind::model_type`], [`ModelVersion::try_from`]
+//! and the settlement's `dispatch` show everything a new type must touch.
+
+use crate::num::{Money, Qty};
+use crate::rules::boendestod;
+use crate::rules::modelfile::{ClassRates, DayRates, Level, ModelRecord, ModelType};
+use crate::rules::timeclass::Boundaries;
+use crate::rules::Share;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Staffing type of an LSS housing unit (DOMAIN §4.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Bemanning {
+    Dagtackning,
+    Vaknatt,
+}
+
+impl Bemanning {
+    pub const ALL: [Bemanning; 2] = [Bemanning::Dagtackning, Bemanning::Vaknatt];
+    /// The code in files and in the provider register.
+    pub fn code(self) -> &'static str {
+        match self {
+            Bemanning::Dagtackning => "dagtackning",
+            Bemanning::Vaknatt => "vaknatt",
+        }
+    }
+    /// How a rule line names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Bemanning::Dagtackning => "dagtäckning",
+            Bemanning::Vaknatt => "vaken natt",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Bemanning> {
+        Bemanning::ALL.into_iter().find(|b| b.code() == s.trim())
+    }
+}
+
+/// Percentage lines on a service's subtotal.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Supplements {
+    /// VAT compensation for external providers (upphandlad, LOV).
+    pub momskompensation: Option<Share>,
+    /// The rural supplement and the providers it applies to.
+    pub landsbygd: Option<(Share, Vec<String>)>,
+    /// Units with fewer places than `.0` get `.1` on top (`dygn`).
+    pub smaenhet: Option<(u32, Share)>,
+}
+
+/// Per-day model (`dygn`): residential care, short-term care, LSS housing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dygn {
+    /// Level → rate per occupied day (`standard` when no level applies).
+    pub dygnspris: BTreeMap<String, Money>,
+    pub vakansdagar: u32,
+    /// Basic amount per place and day by the unit's staffing type (LSS).
+    pub grundpris_per_plats: BTreeMap<Bemanning, Money>,
+    /// Rate per needs point and occupied day (LSS points system).
+    pub poangpris: Option<Money>,
+    /// Decision id → individual rate per occupied day.
+    pub individuellt_dygnspris: BTreeMap<String, Money>,
+    /// A-conto advance: occupancy share and rate per day.
+    pub a_conto: Option<(Share, Money)>,
+}
+
+/// What a model type holds beyond the common header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelKind {
+    /// Home care per performed hour by service and time class.
+    HemtjanstUtfordTid {
+        tidsklasser: Boundaries,
+        timpris: BTreeMap<String, ClassRates>,
+        bonus: Option<Money>,
+    },
+    /// Home care on granted time, performed time below the control level.
+    HemtjanstBeviljadTid {
+        timpris: Money,
+        kontrollniva: Option<Share>,
+        bonus: Option<Money>,
+    },
+    /// Home care by level, the level set by granted hours per month.
+    HemtjanstNiva {
+        nivaer: Vec<Level>,
+        bonus: Option<Money>,
+    },
+    /// A monthly amount by the level in the decision.
+    Manadsniva {
+        nivapris: BTreeMap<String, Money>,
+        bonus: Option<Money>,
+    },
+    /// A flat monthly amount per brukare with a decision.
+    Manadsbelopp {
+        belopp: Money,
+    },
+    /// A price per delivered unit (one performed visit).
+    Styckpris {
+        pris: Money,
+    },
+    Dygn(Dygn),
+    /// Housing-support budget model (a budget, not a monthly payment).
+    BoendestodTid(boendestod::Model),
+    /// Daily activities per attendance day, with the individual's
+    /// habilitation allowance alongside.
+    Narvaro {
+        narvaropris: DayRates,
+        habiliteringsersattning: Option<DayRates>,
+    },
+    /// IFO placements at their own cost per day, followed against a budget.
+    Placering {
+        budget_ansvar: Vec<String>,
+        budget_konton: Vec<String>,
+    },
+    /// A yearly grant per provider, indexed yearly, paid in twelfths.
+    Anslag {
+        arsbelopp: BTreeMap<String, Money>,
+        basar: Option<i32>,
+        index: Option<Share>,
+    },
+    /// Personal assistance (a report, not a monthly payment).
+    Assistans {
+        kostnad_per_timme: Money,
+        kommunens_timmar_per_vecka: Qty,
+    },
+}
+
+impl ModelKind {
+    pub fn model_type(&self) -> ModelType {
+        match self {
+            ModelKind::HemtjanstUtfordTid { .. } => ModelType::HemtjanstUtfordTid,
+            ModelKind::HemtjanstBeviljadTid { .. } => ModelType::HemtjanstBeviljadTid,
+            ModelKind::HemtjanstNiva { .. } => ModelType::HemtjanstNiva,
+            ModelKind::Manadsniva { .. } => ModelType::Manadsniva,
+            ModelKind::Manadsbelopp { .. } => ModelType::Manadsbelopp,
+            ModelKind::Styckpris { .. } => ModelType::Styckpris,
+            ModelKind::Dygn(_) => ModelType::Dygn,
+            ModelKind::BoendestodTid(_) => ModelType::BoendestodTid,
+            ModelKind::Narvaro { .. } => ModelType::Narvaro,
+            ModelKind::Placering { .. } => ModelType::Placering,
+            ModelKind::Anslag { .. } => ModelType::Anslag,
+            ModelKind::Assistans { .. } => ModelType::Assistans,
+        }
+    }
+    /// The bonus paid once when a reassessment lowers the need (home care).
+    pub fn bonus(&self) -> Option<Money> {
+        match self {
+            ModelKind::HemtjanstUtfordTid { bonus, .. }
+            | ModelKind::HemtjanstBeviljadTid { bonus, .. }
+            | ModelKind::HemtjanstNiva { bonus, .. }
+            | ModelKind::Manadsniva { bonus, .. } => *bonus,
+            _ => None,
+        }
+    }
+}
+
+/// One version of a model, checked and typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "ModelRecord", try_from = "ModelRecord")]
+pub struct ModelVersion {
+    pub namn: String,
+    pub insatser: Vec<String>,
+    pub giltig_fran: NaiveDate,
+    pub giltig_till: Option<NaiveDate>,
+    pub beslut: Option<String>,
+    pub tillagg: Supplements,
+    pub typ: ModelKind,
+}
+
+impl ModelVersion {
+    pub fn model_type(&self) -> ModelType {
+        self.typ.model_type()
+    }
+    /// Whether this version applies on `day`.
+    pub fn valid_on(&self, day: NaiveDate) -> bool {
+        self.giltig_fran <= day && self.giltig_till.is_none_or(|t| day <= t)
+    }
+    /// `namn@ÅÅÅÅ-MM-DD`, how a version is named on the command line.
+    pub fn id(&self) -> String {
+        format!("{}@{}", self.namn, self.giltig_fran)
+    }
+    pub fn covers(&self, insats: &str) -> bool {
+        self.insatser.iter().any(|i| i == insats)
+    }
+    /// Whether the model prices a service's volumes (every type but the
+    /// grant, which is paid per provider whatever the volumes).
+    pub fn prices_volumes(&self) -> bool {
+        !matches!(self.typ, ModelKind::Anslag { .. })
+    }
+    /// The per-day model's parameters, if this is one.
+    pub fn dygn(&self) -> Option<&Dygn> {
+        match &self.typ {
+            ModelKind::Dygn(d) => Some(d),
+            _ => None,
+        }
+    }
+    /// The yearly grant of `utforare` in `year` (`anslag`): the base-year
+    /// amount indexed once per year after the base year, rounded to öre
+    /// each year.
+    pub fn grant_for_year(&self, utforare: &str, year: i32) -> Option<Money> {
+        let ModelKind::Anslag {
+            arsbelopp,
+            basar,
+            index,
+        } = &self.typ
+        else {
+            return None;
+        };
+        let mut amount = arsbelopp.get(utforare)?.ore();
+        let base = basar.unwrap_or(year);
+        let index = index.unwrap_or(Share(0));
+        for _ in base..year {
+            amount = crate::rules::mul_div(amount, Share::ONE.0 + index.0, Share::ONE.0);
+        }
+        Some(Money::from_ore(amount))
+    }
+}
+
+/// Whether two versions' validity overlaps. A version without an end runs
+/// until the next version of the same model starts, so two open versions
+/// overlap only if they start on the same day.
+pub fn overlaps(a: (NaiveDate, Option<NaiveDate>), b: (NaiveDate, Option<NaiveDate>)) -> bool {
+    match (a.1, b.1) {
+        (None, None) => a.0 == b.0,
+        (Some(at), None) => b.0 <= at && b.0 >= a.0,
+        (None, Some(bt)) => a.0 <= bt && a.0 >= b.0,
+        (Some(at), Some(bt)) => a.0 <= bt && b.0 <= at,
+    }
+}
+
+/// Whether two versions could both apply on some day: validity that
+/// overlaps as dates, a version without an end running on for ever. Two
+/// different models that both price one service on such a day contradict
+/// each other (which one would pay?).
+pub fn could_share_a_day(a: &ModelVersion, b: &ModelVersion) -> bool {
+    let end = |m: &ModelVersion| m.giltig_till.unwrap_or(NaiveDate::MAX);
+    a.giltig_fran <= end(b) && b.giltig_fran <= end(a)
+}
+
+/// Two versions of different models that price the same service on the
+/// same days: (service, first version, second version).
+pub fn conflicting_coverage<'a>(a: &'a ModelVersion, b: &'a ModelVersion) -> Option<&'a str> {
+    if a.namn == b.namn || !a.prices_volumes() || !b.prices_volumes() || !could_share_a_day(a, b) {
+        return None;
+    }
+    a.insatser.iter().find(|i| b.covers(i)).map(String::as_str)
+}
+
+/// A stored record that cannot be a typed version: (key, what is wrong).
+pub type RecordProblem = (&'static str, String);
+
+impl TryFrom<ModelRecord> for ModelVersion {
+    type Error = String;
+    fn try_from(r: ModelRecord) -> Result<Self, String> {
+        ModelVersion::from_record(r).map_err(|p| {
+            p.into_iter()
+                .map(|(k, e)| format!("{k}: {e}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    }
+}
+
+impl ModelVersion {
+    /// The typed version of a flat record; every parameter the type needs
+    /// must be there.
+    pub fn from_record(r: ModelRecord) -> Result<ModelVersion, Vec<RecordProblem>> {
+        let mut problems: Vec<RecordProblem> = Vec::new();
+        let Some(t) = ModelType::parse(&r.typ) else {
+            return Err(vec![("typ", format!("okänd modelltyp \"{}\"", r.typ))]);
+        };
+        let need = |v: Option<Money>, key: &'static str, problems: &mut Vec<RecordProblem>| {
+            if v.is_none() {
+                problems.push((key, format!("nyckeln \"{key}\" saknas (krävs för {})", t.code())));
+            }
+            v.unwrap_or(Money::ZERO)
+        };
+        let typ = match t {
+            ModelType::HemtjanstUtfordTid => {
+                for i in &r.insatser {
+                    if !r.timpris.contains_key(i) {
+                        problems.push(("timpris", format!("timpris för insatsen {i} saknas")));
+                    }
+                }
+                let tidsklasser = match r.tidsklasser {
+                    Some([d, k, n]) => Boundaries {
+                        day_start: d,
+                        evening_start: k,
+                        night_start: n,
+                    },
+                    None => Boundaries::default(),
+                };
+                ModelKind::HemtjanstUtfordTid {
+                    tidsklasser,
+                    timpris: r.timpris,
+                    bonus: r.bonus_sankt_behov,
+                }
+            }
+            ModelType::HemtjanstBeviljadTid => ModelKind::HemtjanstBeviljadTid {
+                timpris: need(r.timpris_beviljad, "timpris_beviljad", &mut problems),
+                kontrollniva: r.kontrollniva,
+                bonus: r.bonus_sankt_behov,
+            },
+            ModelType::HemtjanstNiva => {
+                if r.nivaer.is_empty() {
+                    problems.push(("nivaer", "minst en nivå".into()));
+                }
+                ModelKind::HemtjanstNiva {
+                    nivaer: r.nivaer,
+                    bonus: r.bonus_sankt_behov,
+                }
+            }
+            ModelType::Manadsniva => {
+                if r.nivapris.is_empty() {
+                    problems.push(("nivapris", "minst ett nivåpris".into()));
+                }
+                ModelKind::Manadsniva {
+                    nivapris: r.nivapris,
+                    bonus: r.bonus_sankt_behov,
+                }
+            }
+            ModelType::Manadsbelopp => ModelKind::Manadsbelopp {
+                belopp: need(r.manadsbelopp, "manadsbelopp", &mut problems),
+            },
+            ModelType::Styckpris => ModelKind::Styckpris {
+                pris: need(r.styckpris, "styckpris", &mut problems),
+            },
+            ModelType::Dygn => {
+                if r.dygnspris.is_empty() && r.poangpris.is_none() {
+                    problems.push(("dygnspris", "minst ett dygnspris eller ett poangpris".into()));
+                }
+                let mut grund = BTreeMap::new();
+                for (k, v) in &r.grundpris_per_plats {
+                    match Bemanning::parse(k) {
+                        Some(b) => {
+                            grund.insert(b, *v);
+                        }
+                        None => problems.push(("grundpris_per_plats", format!("okänd bemanningstyp \"{k}\""))),
+                    }
+                }
+                let a_conto = match r.a_conto_belaggning {
+                    Some(share) => match r.a_conto_dygnspris.or_else(|| r.dygnspris.get("standard").copied()) {
+                        Some(rate) => Some((share, rate)),
+                        None => {
+                            problems.push((
+                                "a_conto.dygnspris",
+                                "a conto kräver ett dygnspris när modellen saknar dygnspris.standard".into(),
+                            ));
+                            None
+                        }
+                    },
+                    None => None,
+                };
+                ModelKind::Dygn(Dygn {
+                    dygnspris: r.dygnspris,
+                    vakansdagar: r.vakansdagar,
+                    grundpris_per_plats: grund,
+                    poangpris: r.poangpris,
+                    individuellt_dygnspris: r.individuellt_dygnspris,
+                    a_conto,
+                })
+            }
+            ModelType::BoendestodTid => match r.boendestod {
+                Some(b) => ModelKind::BoendestodTid(b),
+                None => {
+                    problems.push((
+                        "utforandegrad",
+                        "utforandegrad, brukartidsandel och kostnad_per_arbetad_timme krävs för boendestod_tid".into(),
+                    ));
+                    ModelKind::BoendestodTid(boendestod::Model {
+                        execution_rate: Share::ONE,
+                        brukartidsandel: Share::ONE,
+                        cost_per_worked_hour: Money::ZERO,
+                    })
+                }
+            },
+            ModelType::Narvaro => match r.narvaropris {
+                Some(narvaropris) => ModelKind::Narvaro {
+                    narvaropris,
+                    habiliteringsersattning: r.habiliteringsersattning,
+                },
+                None => {
+                    problems.push(("narvaropris", "nyckeln \"narvaropris\" (hel, halv) saknas".into()));
+                    ModelKind::Narvaro {
+                        narvaropris: DayRates {
+                            hel: Money::ZERO,
+                            halv: Money::ZERO,
+                        },
+                        habiliteringsersattning: None,
+                    }
+                }
+            },
+            ModelType::Placering => ModelKind::Placering {
+                budget_ansvar: r.budget_ansvar,
+                budget_konton: r.budget_konton,
+            },
+            ModelType::Anslag => {
+                if r.arsbelopp.is_empty() {
+                    problems.push(("arsbelopp", "minst ett årsbelopp (utförare = belopp)".into()));
+                }
+                ModelKind::Anslag {
+                    arsbelopp: r.arsbelopp,
+                    basar: r.basar,
+                    index: r.index,
+                }
+            }
+            ModelType::Assistans => ModelKind::Assistans {
+                kostnad_per_timme: need(r.kostnad_per_timme, "kostnad_per_timme", &mut problems),
+                kommunens_timmar_per_vecka: r.kommunens_timmar_per_vecka.unwrap_or(Qty::whole(20)),
+            },
+        };
+        let tillagg = Supplements {
+            momskompensation: r.momskompensation,
+            landsbygd: r.landsbygd.map(|p| (p, r.landsbygd_utforare.clone())),
+            smaenhet: match (r.smaenhet_under_platser, r.smaenhet_tillagg) {
+                (Some(u), Some(p)) => Some((u, p)),
+                _ => None,
+            },
+        };
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(ModelVersion {
+            namn: r.namn,
+            insatser: r.insatser,
+            giltig_fran: r.giltig_fran,
+            giltig_till: r.giltig_till,
+            beslut: r.beslut,
+            tillagg,
+            typ,
+        })
+    }
+}
+
+impl From<ModelVersion> for ModelRecord {
+    fn from(m: ModelVersion) -> ModelRecord {
+        let mut r = ModelRecord {
+            namn: m.namn,
+            typ: m.typ.model_type().code().to_string(),
+            insatser: m.insatser,
+            giltig_fran: m.giltig_fran,
+            giltig_till: m.giltig_till,
+            beslut: m.beslut,
+            momskompensation: m.tillagg.momskompensation,
+            ..ModelRecord::default()
+        };
+        if let Some((p, list)) = m.tillagg.landsbygd {
+            r.landsbygd = Some(p);
+            r.landsbygd_utforare = list;
+        }
+        if let Some((u, p)) = m.tillagg.smaenhet {
+            r.smaenhet_under_platser = Some(u);
+            r.smaenhet_tillagg = Some(p);
+        }
+        match m.typ {
+            ModelKind::HemtjanstUtfordTid {
+                tidsklasser,
+                timpris,
+                bonus,
+            } => {
+                if tidsklasser != Boundaries::default() {
+                    r.tidsklasser = Some([
+                        tidsklasser.day_start,
+                        tidsklasser.evening_start,
+                        tidsklasser.night_start,
+                    ]);
+                }
+                r.timpris = timpris;
+                r.bonus_sankt_behov = bonus;
+            }
+            ModelKind::HemtjanstBeviljadTid {
+                timpris,
+                kontrollniva,
+                bonus,
+            } => {
+                r.timpris_beviljad = Some(timpris);
+                r.kontrollniva = kontrollniva;
+                r.bonus_sankt_behov = bonus;
+            }
+            ModelKind::HemtjanstNiva { nivaer, bonus } => {
+                r.nivaer = nivaer;
+                r.bonus_sankt_behov = bonus;
+            }
+            ModelKind::Manadsniva { nivapris, bonus } => {
+                r.nivapris = nivapris;
+                r.bonus_sankt_behov = bonus;
+            }
+            ModelKind::Manadsbelopp { belopp } => r.manadsbelopp = Some(belopp),
+            ModelKind::Styckpris { pris } => r.styckpris = Some(pris),
+            ModelKind::Dygn(d) => {
+                r.dygnspris = d.dygnspris;
+                r.vakansdagar = d.vakansdagar;
+                r.grundpris_per_plats = d
+                    .grundpris_per_plats
+                    .into_iter()
+                    .map(|(b, v)| (b.code().to_string(), v))
+                    .collect();
+                r.poangpris = d.poangpris;
+                r.individuellt_dygnspris = d.individuellt_dygnspris;
+                if let Some((share, rate)) = d.a_conto {
+                    r.a_conto_belaggning = Some(share);
+                    r.a_conto_dygnspris = Some(rate);
+                }
+            }
+            ModelKind::BoendestodTid(b) => r.boendestod = Some(b),
+            ModelKind::Narvaro {
+                narvaropris,
+                habiliteringsersattning,
+            } => {
+                r.narvaropris = Some(narvaropris);
+                r.habiliteringsersattning = habiliteringsersattning;
+            }
+            ModelKind::Placering {
+                budget_ansvar,
+                budget_konton,
+            } => {
+                r.budget_ansvar = budget_ansvar;
+                r.budget_konton = budget_konton;
+            }
+            ModelKind::Anslag {
+                arsbelopp,
+                basar,
+                index,
+            } => {
+                r.arsbelopp = arsbelopp;
+                r.basar = basar;
+                r.index = index;
+            }
+            ModelKind::Assistans {
+                kostnad_per_timme,
+                kommunens_timmar_per_vecka,
+            } => {
+                r.kostnad_per_timme = Some(kostnad_per_timme);
+                r.kommunens_timmar_per_vecka = Some(kommunens_timmar_per_vecka);
+            }
+        }
+        r
+    }
+}
+
+impl ModelVersion {
+    /// Every key of the version in Swedish, one line each, as `resurs model
+    /// show` and the web's model page print it.
+    pub fn describe(&self) -> Vec<String> {
+        let mut s = vec![
+            format!("{} ({})", self.id(), self.model_type().code()),
+            format!(
+                "  giltig {} – {}",
+                self.giltig_fran,
+                self.giltig_till.map_or("tills vidare".into(), |d| d.to_string())
+            ),
+        ];
+        if let Some(b) = &self.beslut {
+            s.push(format!("  beslut: {b}"));
+        }
+        s.push(format!("  insatser: {}", self.insatser.join(", ")));
+        let kr = |label: &str, v: Option<Money>, s: &mut Vec<String>| {
+            if let Some(v) = v {
+                s.push(format!("  {label}: {}", v.fmt_kr()));
+            }
+        };
+        match &self.typ {
+            ModelKind::HemtjanstUtfordTid {
+                tidsklasser,
+                timpris,
+                bonus,
+            } => {
+                for (insats, r) in timpris {
+                    s.push(format!(
+                        "  timpris {insats}: dag {}, kväll {}, natt {}, helg {}",
+                        r.dag.fmt_kr(),
+                        r.kvall.fmt_kr(),
+                        r.natt.fmt_kr(),
+                        r.helg.fmt_kr()
+                    ));
+                }
+                if *tidsklasser != Boundaries::default() {
+                    let hm = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
+                    s.push(format!(
+                        "  tidsklasser: dag från {}, kväll från {}, natt från {}",
+                        hm(tidsklasser.day_start),
+                        hm(tidsklasser.evening_start),
+                        hm(tidsklasser.night_start)
+                    ));
+                }
+                kr("bonus sänkt omsorgsbehov", *bonus, &mut s);
+            }
+            ModelKind::HemtjanstBeviljadTid {
+                timpris,
+                kontrollniva,
+                bonus,
+            } => {
+                kr("timpris beviljad tid", Some(*timpris), &mut s);
+                if let Some(k) = kontrollniva {
+                    s.push(format!("  kontrollnivå: {}", k.fmt_percent()));
+                }
+                kr("bonus sänkt omsorgsbehov", *bonus, &mut s);
+            }
+            ModelKind::HemtjanstNiva { nivaer, bonus } => {
+                for l in nivaer {
+                    s.push(format!(
+                        "  nivå {}: {}–{} h/månad, {}",
+                        l.niva,
+                        l.fran.fmt_sv(),
+                        l.till.fmt_sv(),
+                        l.belopp.fmt_kr()
+                    ));
+                }
+                kr("bonus sänkt omsorgsbehov", *bonus, &mut s);
+            }
+            ModelKind::Manadsniva { nivapris, bonus } => {
+                for (level, r) in nivapris {
+                    s.push(format!("  nivåpris {level}: {} per månad", r.fmt_kr()));
+                }
+                kr("bonus sänkt omsorgsbehov", *bonus, &mut s);
+            }
+            ModelKind::Manadsbelopp { belopp } => kr("månadsbelopp", Some(*belopp), &mut s),
+            ModelKind::Styckpris { pris } => kr("styckpris", Some(*pris), &mut s),
+            ModelKind::Dygn(d) => {
+                for (level, r) in &d.dygnspris {
+                    s.push(format!("  dygnspris {level}: {}", r.fmt_kr()));
+                }
+                if d.vakansdagar > 0 {
+                    s.push(format!("  vakansdagar: {}", d.vakansdagar));
+                }
+                for (b, r) in &d.grundpris_per_plats {
+                    s.push(format!("  grundpris per plats ({}): {}", b.code(), r.fmt_kr()));
+                }
+                kr("poängpris", d.poangpris, &mut s);
+                for (id, r) in &d.individuellt_dygnspris {
+                    s.push(format!("  individuellt dygnspris beslut {id}: {}", r.fmt_kr()));
+                }
+                if let Some((b, rate)) = d.a_conto {
+                    s.push(format!("  a conto: {} beläggning à {}", b.fmt_percent(), rate.fmt_kr()));
+                }
+            }
+            ModelKind::BoendestodTid(b) => {
+                s.push(format!("  utförandegrad: {}", b.execution_rate.fmt_percent()));
+                s.push(format!("  brukartidsandel: {}", b.brukartidsandel.fmt_percent()));
+                kr("kostnad per arbetad timme", Some(b.cost_per_worked_hour), &mut s);
+            }
+            ModelKind::Narvaro {
+                narvaropris,
+                habiliteringsersattning,
+            } => {
+                s.push(format!(
+                    "  närvaropris: hel {}, halv {}",
+                    narvaropris.hel.fmt_kr(),
+                    narvaropris.halv.fmt_kr()
+                ));
+                if let Some(r) = habiliteringsersattning {
+                    s.push(format!(
+                        "  habiliteringsersättning: hel {}, halv {}",
+                        r.hel.fmt_kr(),
+                        r.halv.fmt_kr()
+                    ));
+                }
+            }
+            ModelKind::Placering {
+                budget_ansvar,
+                budget_konton,
+            } => {
+                if !budget_ansvar.is_empty() {
+                    s.push(format!(
+                        "  följs mot budget: ansvar {}, konton {}",
+                        budget_ansvar.join(", "),
+                        if budget_konton.is_empty() {
+                            "alla".to_string()
+                        } else {
+                            budget_konton.join(", ")
+                        }
+                    ));
+                }
+            }
+            ModelKind::Anslag {
+                arsbelopp,
+                basar,
+                index,
+            } => {
+                for (u, r) in arsbelopp {
+                    s.push(format!("  årsbelopp {u}: {}", r.fmt_kr()));
+                }
+                if let Some(i) = index {
+                    s.push(format!(
+                        "  index: {} per år från {}",
+                        i.fmt_percent(),
+                        basar.unwrap_or_default()
+                    ));
+                }
+            }
+            ModelKind::Assistans {
+                kostnad_per_timme,
+                kommunens_timmar_per_vecka,
+            } => {
+                kr("kostnad per timme", Some(*kostnad_per_timme), &mut s);
+                s.push(format!(
+                    "  kommunens timmar per vecka: {}",
+                    kommunens_timmar_per_vecka.fmt_sv()
+                ));
+            }
+        }
+        let t = &self.tillagg;
+        if let Some((u, p)) = t.smaenhet {
+            s.push(format!("  småenhetstillägg: {} under {u} platser", p.fmt_percent()));
+        }
+        if let Some(p) = t.momskompensation {
+            s.push(format!("  momskompensation externa utförare: {}", p.fmt_percent()));
+        }
+        if let Some((p, list)) = &t.landsbygd {
+            s.push(format!(
+                "  landsbygdstillägg {} för {}",
+                p.fmt_percent(),
+                list.join(", ")
+            ));
+        }
+        s
+    }
+}
