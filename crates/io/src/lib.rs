@@ -6,11 +6,13 @@
 //! collects every problem into [`problems::Problems`], so a user sees all
 //! faults of a file at once.
 
+pub mod filtered;
 pub mod problems;
 pub mod row;
 pub mod table;
 pub mod xlsx;
 
+pub use filtered::FilteredCsv;
 pub use problems::{Problem, Problems};
 pub use row::{ColSpec, Columns, Row};
 pub use table::{FileError, TableReader};
