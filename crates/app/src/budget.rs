@@ -2,7 +2,7 @@
 //! its allocation to units, and budget versions.
 
 use crate::settle::inputs;
-use crate::{models, AppError};
+use crate::{audit, models, Actor, AppError};
 use resurs_core::budget::{self, Allocation, Band, Frame, PriceTag};
 use resurs_core::num::Money;
 use resurs_core::period::Period;
@@ -97,6 +97,7 @@ pub struct FrameReport {
 /// Computes (and with `save` stores) the frame of `text` (a frame file named `name`).
 pub fn frame(
     store: &mut Store,
+    actor: &Actor,
     name: &str,
     text_in: &str,
     save: bool,
@@ -253,9 +254,7 @@ pub fn frame(
             match periodise {
                 None => {
                     if !tx.insert_budget(&row(None, *b), import_id)? {
-                        return Err(AppError::User(format!(
-                            "internt fel: dubblett i ramens rader ({a} {k})"
-                        )));
+                        return Err(AppError::internal(format!("dubblett i ramens rader ({a} {k})")));
                     }
                     stored += 1;
                 }
@@ -272,6 +271,18 @@ pub fn frame(
         tx.upsert_konto(budget::KONTO_DEMOGRAFI, "Demografitillägg (ram)")?;
         tx.upsert_konto(budget::KONTO_SPARBETING, "Sparbeting (ram)")?;
         tx.finish_import(import_id, ram.rader.len() as i64, stored)?;
+        audit(
+            &tx,
+            actor,
+            timestamp,
+            "budgetversion",
+            &format!("{} {} ({})", f.version, f.ar, budget_typ.code()),
+            None,
+            Some(&format!(
+                "ram {} ur fil {name}, {stored} budgetrader",
+                Money::from_ore(ram.ram).fmt_kr()
+            )),
+        )?;
         tx.commit()?;
     }
     Ok(FrameReport {

@@ -2,7 +2,7 @@
 //! forecast versions, from the stored ledger, budget and organisation tree
 //! (DOMAIN §5–6). The rules are the core's (`resurs_core::followup`).
 
-use crate::AppError;
+use crate::{audit, Actor, AppError};
 use resurs_core::followup::{self, Cell, Input, Metod, NodeReport, Periodisering};
 use resurs_core::num::Money;
 use resurs_core::period::Period;
@@ -174,6 +174,7 @@ pub const EFFECT_PARTS: [&str; 2] = ["strukturell", "övrig"];
 #[allow(clippy::too_many_arguments)]
 pub fn add_effect(
     store: &mut Store,
+    actor: &Actor,
     tag: &str,
     part: &str,
     node: &str,
@@ -219,14 +220,30 @@ pub fn add_effect(
         comment.trim(),
         timestamp,
     )?;
+    audit(
+        &tx,
+        actor,
+        timestamp,
+        "specialpost",
+        &format!("{} ({part}), nod {node}, {period}", tag.trim()),
+        None,
+        Some(&format!(
+            "utfall {}, prognos {}; {}",
+            outcome.fmt_kr(),
+            forecast.fmt_kr(),
+            comment.trim()
+        )),
+    )?;
     tx.commit()?;
     Ok(())
 }
 
 /// Sets a node's full-year forecast (ledger sign: net cost positive) in a
 /// named version; the version is created with `period` as its checkpoint.
+#[allow(clippy::too_many_arguments)]
 pub fn set_forecast(
     store: &mut Store,
+    actor: &Actor,
     version: &str,
     period: Period,
     node: &str,
@@ -254,7 +271,19 @@ pub fn set_forecast(
             Period::from_int(checkpoint).map_or(checkpoint.to_string(), |p| p.to_string())
         )));
     }
+    let before = tx
+        .forecast_entry(id, node)?
+        .map(|(b, k)| format!("{}; {k}", Money::from_ore(b).fmt_kr()));
     tx.set_forecast(id, node, amount.ore(), comment.trim(), timestamp)?;
+    audit(
+        &tx,
+        actor,
+        timestamp,
+        "prognos",
+        &format!("{version} {}, nod {node}", period.year()),
+        before.as_deref(),
+        Some(&format!("{}; {}", amount.fmt_kr(), comment.trim())),
+    )?;
     tx.commit()?;
     Ok(())
 }

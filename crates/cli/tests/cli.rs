@@ -1840,7 +1840,16 @@ fn web_users_are_managed_from_the_command_line_and_demo_users_need_loopback() {
         .unwrap()
         .map(|r| r.unwrap())
         .collect();
-    assert_eq!(log, ["ny användare", "ny användare", "ny API-nyckel", "nytt lösenord"]);
+    assert_eq!(
+        log,
+        [
+            "import",
+            "ny användare",
+            "ny användare",
+            "ny API-nyckel",
+            "nytt lösenord"
+        ]
+    );
 
     // --demo refuses an address that is not loopback (the demo passwords are public).
     let out = env.run(&["serve", "--demo", "--addr", "0.0.0.0:0"]);
@@ -1850,4 +1859,222 @@ fn web_users_are_managed_from_the_command_line_and_demo_users_need_loopback() {
         "{}",
         stderr(&out)
     );
+}
+
+/// A plain HTTP request to a local server: (status, headers, body).
+fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let status = out.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    (status, head.to_string(), body.to_string())
+}
+
+/// `resurs serve` as a child process on a free loopback port; killed on drop.
+struct Served(std::process::Child, String);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(env: &Env) -> Served {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut c = env.cmd();
+    c.arg("--db")
+        .arg(env.db())
+        .args(["serve", "--addr", &addr])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let served = Served(c.spawn().unwrap(), addr.clone());
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(&addr).is_ok() && http(&addr, "GET", "/api/halsa", &[], "").0 == 200 {
+            return served;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("resurs serve did not answer on {addr}");
+}
+
+#[test]
+fn changes_from_the_command_line_are_in_the_web_audit_log() {
+    let env = Env::new();
+    // The operating-system user when no --anvandare is given.
+    for (kind, name, text) in [("organisation", "org.csv", ORG), ("insatser", "insatser.csv", INSATSER)] {
+        let p = env.write(name, text);
+        let mut c = env.cmd();
+        c.arg("--db").arg(env.db()).args(["import", kind, p.to_str().unwrap()]);
+        c.env("USER", "kalle").env("LOGNAME", "inte-kalle");
+        let out = c.output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/modeller/hemtjanst.toml");
+    for args in [
+        vec![
+            "--anvandare",
+            "anna",
+            "forecast",
+            "set",
+            "--version",
+            "Prognos 1",
+            "--period",
+            "2026-03",
+            "--node",
+            "711",
+            "--belopp",
+            "1 250 000",
+            "--kommentar",
+            "Fler timmar",
+        ],
+        vec!["model", "load", model.to_str().unwrap(), "--anvandare", "anna"],
+    ] {
+        let out = env.run(&args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    }
+    let mut c = env.cmd();
+    c.arg("--db")
+        .arg(env.db())
+        .args(["--anvandare", "anna", "user", "add", "revisor", "--roll", "läsare"]);
+    c.env("RESURS_LOSENORD", "revisorns-lösenord");
+    assert!(c.output().unwrap().status.success());
+
+    let srv = serve(&env);
+    let (status, head, body) = http(
+        &srv.1,
+        "POST",
+        "/api/logga-in",
+        &[("Content-Type", "application/json")],
+        r#"{"namn":"revisor","losenord":"revisorns-lösenord"}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    let cookie = head
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or_else(|| l.strip_prefix("Set-Cookie: "))
+        })
+        .and_then(|c| c.split(';').next())
+        .expect("session cookie")
+        .to_string();
+    let (status, _, body) = http(&srv.1, "GET", "/api/logg", &[("Cookie", &cookie)], "");
+    assert_eq!(status, 200, "{body}");
+    let log: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let entries: Vec<(String, String, String)> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["vem"].as_str().unwrap().to_string(),
+                e["handling"].as_str().unwrap().to_string(),
+                e["objekt"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let has = |vem: &str, handling: &str, objekt: &str| {
+        entries
+            .iter()
+            .any(|(v, h, o)| v == vem && h == handling && o.contains(objekt))
+    };
+    assert!(has("cli:kalle", "import", "organisation org.csv"), "{entries:?}");
+    assert!(has("cli:kalle", "import", "insatser insatser.csv"), "{entries:?}");
+    assert!(has("cli:anna", "prognos", "Prognos 1 2026, nod 711"), "{entries:?}");
+    assert!(has("cli:anna", "modell", "hemtjanst.toml"), "{entries:?}");
+    assert!(has("cli:anna", "ny användare", "revisor"), "{entries:?}");
+    assert_eq!(entries.len(), 5, "each change once: {entries:?}");
+    let forecast = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["handling"] == "prognos")
+        .unwrap();
+    assert_eq!(forecast["efter"], "1 250 000,00 kr; Fler timmar");
+    // The page shows the same entries.
+    let (status, _, page) = http(&srv.1, "GET", "/logg", &[("Cookie", &cookie)], "");
+    assert_eq!(status, 200);
+    assert!(page.contains("cli:anna") && page.contains("cli:kalle"), "{page}");
+}
+
+#[test]
+fn a_change_and_its_audit_entry_are_saved_together_or_not_at_all() {
+    let env = Env::new();
+    env.base();
+    let count = |sql: &str| -> i64 {
+        let conn = rusqlite::Connection::open(env.db()).unwrap();
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    };
+    let audited = count("SELECT COUNT(*) FROM handelselogg");
+    assert_eq!(audited, 3, "one entry per import");
+    // A refused import leaves neither rows nor an entry.
+    let out = env.import(
+        "huvudbok",
+        "fel.csv",
+        "period;konto;ansvar;verksamhet;belopp\n2026-13;5011;711;510;1\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(count("SELECT COUNT(*) FROM handelselogg"), audited);
+    // When the audit entry cannot be written, the change is not saved either.
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch(
+        "CREATE TRIGGER stopp BEFORE INSERT ON handelselogg BEGIN SELECT RAISE(ABORT, 'loggen är full'); END;",
+    )
+    .unwrap();
+    drop(conn);
+    let out = env.run(&[
+        "forecast",
+        "set",
+        "--version",
+        "Prognos 1",
+        "--period",
+        "2026-03",
+        "--node",
+        "711",
+        "--belopp",
+        "1 000",
+        "--kommentar",
+        "test",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("loggen är full"),
+        "the operator sees the detail: {}",
+        stderr(&out)
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM prognos"),
+        0,
+        "no forecast without its audit entry"
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM prognos_version"), 0);
+    let out = env.import(
+        "huvudbok",
+        "hb.csv",
+        "period;konto;ansvar;verksamhet;belopp\n2026-01;5011;711;510;1\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        count("SELECT COUNT(*) FROM huvudbok"),
+        0,
+        "no import without its audit entry"
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM import_logg"), 3);
 }
