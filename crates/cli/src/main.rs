@@ -672,7 +672,12 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("fel: {e}");
+            // The operator sees an internal error's detail too, marked as such.
+            let internal = e
+                .downcast_ref::<resurs_app::AppError>()
+                .is_some_and(resurs_app::AppError::is_internal)
+                || e.downcast_ref::<resurs_store::StoreError>().is_some();
+            eprintln!("{}: {e}", if internal { "internt fel" } else { "fel" });
             let mut src = e.source();
             while let Some(s) = src {
                 eprintln!("  orsak: {s}");

@@ -2055,7 +2055,7 @@ fn a_change_and_its_audit_entry_are_saved_together_or_not_at_all() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("loggen är full"),
+        stderr(&out).contains("internt fel: ") && stderr(&out).contains("loggen är full"),
         "the operator sees the detail: {}",
         stderr(&out)
     );
@@ -2077,4 +2077,37 @@ fn a_change_and_its_audit_entry_are_saved_together_or_not_at_all() {
         "no import without its audit entry"
     );
     assert_eq!(count("SELECT COUNT(*) FROM import_logg"), 3);
+}
+
+#[test]
+fn a_stored_value_that_cannot_be_read_stops_the_settlement() {
+    let env = Env::new();
+    env.base();
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/modeller/hemtjanst.toml");
+    assert!(env.run(&["model", "load", model.to_str().unwrap()]).status.success());
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    // An unknown regiform must not be taken for own operation (no VAT compensation then).
+    conn.execute("UPDATE utforare SET regiform = 'privat' WHERE kod = 'LOV1'", [])
+        .unwrap();
+    drop(conn);
+    let out = env.run(&["settle", "--period", "2026-03"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("internt fel: värdet \"privat\" i utforare.regiform kan inte läsas"),
+        "{}",
+        stderr(&out)
+    );
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute("UPDATE utforare SET regiform = 'LOV'", []).unwrap();
+    // A bad date is not 1970-01-01.
+    conn.execute("UPDATE org_nod SET giltig_fran = '2020-02-30' WHERE kod = '711'", [])
+        .unwrap();
+    drop(conn);
+    let out = env.run(&["followup", "--period", "2026-03"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("\"2020-02-30\" i org_nod.giltig_fran"),
+        "{}",
+        stderr(&out)
+    );
 }
