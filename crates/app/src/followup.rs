@@ -228,10 +228,10 @@ pub fn add_effect(
         &format!("{} ({part}), nod {node}, {period}", tag.trim()),
         None,
         Some(&format!(
-            "utfall {}, prognos {}; {}",
+            "utfall {}, prognos {}{}",
             outcome.fmt_kr(),
             forecast.fmt_kr(),
-            comment.trim()
+            crate::comment(comment)
         )),
     )?;
     tx.commit()?;
@@ -273,7 +273,7 @@ pub fn set_forecast(
     }
     let before = tx
         .forecast_entry(id, node)?
-        .map(|(b, k)| format!("{}; {k}", Money::from_ore(b).fmt_kr()));
+        .map(|(b, k)| format!("{}{}", Money::from_ore(b).fmt_kr(), crate::comment(&k)));
     tx.set_forecast(id, node, amount.ore(), comment.trim(), timestamp)?;
     audit(
         &tx,
@@ -282,7 +282,7 @@ pub fn set_forecast(
         "prognos",
         &format!("{version} {}, nod {node}", period.year()),
         before.as_deref(),
-        Some(&format!("{}; {}", amount.fmt_kr(), comment.trim())),
+        Some(&format!("{}{}", amount.fmt_kr(), crate::comment(comment))),
     )?;
     tx.commit()?;
     Ok(())

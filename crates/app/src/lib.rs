@@ -118,6 +118,14 @@ pub fn now() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// A comment as the tail of an audit text: `; comment`, or nothing.
+pub(crate) fn comment(c: &str) -> String {
+    match c.trim() {
+        "" => String::new(),
+        c => format!("; {c}"),
+    }
+}
+
 /// One audit entry, written through the transaction of the change it records.
 pub(crate) fn audit(
     tx: &resurs_store::Tx<'_>,

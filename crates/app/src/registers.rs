@@ -2,7 +2,7 @@
 //! `resurs investering`: the registers followed beside the ledger.
 
 use crate::followup::{report, Options};
-use crate::{audit, now, Actor, AppError};
+use crate::{audit, comment, now, Actor, AppError};
 use resurs_core::followup::{Metod, Periodisering};
 use resurs_core::num::Money;
 use resurs_core::period::Period;
@@ -133,9 +133,10 @@ pub fn set_intraprenad(
     }
     let text = |inc: Option<i64>, uttag: i64, kommentar: &str| {
         format!(
-            "ingående {}, uttag {}; {kommentar}",
+            "ingående {}, uttag {}{}",
             inc.map_or("från förra året".into(), |i| Money::from_ore(i).fmt_kr()),
-            Money::from_ore(uttag).fmt_kr()
+            Money::from_ore(uttag).fmt_kr(),
+            comment(kommentar)
         )
     };
     let tx = store.begin()?;
@@ -205,10 +206,11 @@ pub fn set_measure(
     }
     let text = |slag: &str, nod: &str, (p, h, f): (i64, i64, i64), kommentar: &str| {
         format!(
-            "{slag}, nod {nod}: planerad {}, hittills {}, prognos {}; {kommentar}",
+            "{slag}, nod {nod}: planerad {}, hittills {}, prognos {}{}",
             Money::from_ore(p).fmt_kr(),
             Money::from_ore(h).fmt_kr(),
-            Money::from_ore(f).fmt_kr()
+            Money::from_ore(f).fmt_kr(),
+            comment(kommentar)
         )
     };
     let amounts = (planerad.ore(), hittills.ore(), prognos.ore());
@@ -288,11 +290,12 @@ pub fn set_grant(
     }
     let text = |b: i64, a: i64, r: Option<&str>, t: i64, k: &str| {
         format!(
-            "belopp {}, använt {}, återrapport {}, återbetalning {}; {k}",
+            "belopp {}, använt {}, återrapport {}, återbetalning {}{}",
             Money::from_ore(b).fmt_kr(),
             Money::from_ore(a).fmt_kr(),
             r.unwrap_or("–"),
-            Money::from_ore(t).fmt_kr()
+            Money::from_ore(t).fmt_kr(),
+            comment(k)
         )
     };
     let tx = store.begin()?;
@@ -373,9 +376,10 @@ pub fn set_investment(
     check_node(store, node)?;
     let text = |nod: &str, b: i64, u: i64, k: &str| {
         format!(
-            "nod {nod}: budget {}, utfall {}; {k}",
+            "nod {nod}: budget {}, utfall {}{}",
             Money::from_ore(b).fmt_kr(),
-            Money::from_ore(u).fmt_kr()
+            Money::from_ore(u).fmt_kr(),
+            comment(k)
         )
     };
     let tx = store.begin()?;

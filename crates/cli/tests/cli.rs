@@ -64,6 +64,18 @@ impl Env {
     }
 }
 
+/// The audit log as (vem, handling, objekt, före, efter), oldest first.
+fn audit_log(env: &Env) -> Vec<(String, String, String, Option<String>, Option<String>)> {
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let mut st = conn
+        .prepare("SELECT vem, handling, objekt, fore, efter FROM handelselogg ORDER BY id")
+        .unwrap();
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -1529,6 +1541,13 @@ Budget 2025;beslutad;2025;;711;5011;510;1200000
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("strukturell"), "{}", stderr(&out));
+    let effects: Vec<_> = audit_log(&env).into_iter().filter(|e| e.1 == "specialpost").collect();
+    assert_eq!(effects.len(), 1, "the refused effect is not logged: {effects:?}");
+    assert_eq!(effects[0].2, "covid-19 (strukturell), nod 711, 2026-02");
+    assert_eq!(
+        effects[0].4.as_deref(),
+        Some("utfall 30 000,00 kr, prognos 50 000,00 kr; Fler brukare under smittan")
+    );
 }
 
 #[test]
@@ -1689,6 +1708,19 @@ fn registers_beside_the_ledger() {
     ]);
     let out = ok(&["investering", "list", "--year", "2026"]);
     assert!(stdout(&out).contains("91,67 %"), "{}", stdout(&out));
+    // Every register change is in the audit log; a changed entry keeps what it replaced.
+    let log = audit_log(&env);
+    for handling in ["intraprenad", "åtgärd", "statsbidrag", "investering"] {
+        assert!(log.iter().any(|e| e.1 == handling), "{handling}: {log:?}");
+    }
+    assert!(
+        log.iter().filter(|e| e.1 != "import").all(|e| e.0.starts_with("cli:")),
+        "{log:?}"
+    );
+    let first = log.iter().find(|e| e.1 == "intraprenad").unwrap();
+    assert_eq!(first.2, "ansvar 711 2025");
+    assert_eq!(first.3, None);
+    assert_eq!(first.4.as_deref(), Some("ingående 100 000,00 kr, uttag 30 000,00 kr"));
 }
 
 #[test]
@@ -1760,6 +1792,9 @@ antal = 12
     let out = env.run(&["budget", "frame", f, "--spara"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("finns redan"), "{}", stderr(&out));
+    let saved: Vec<_> = audit_log(&env).into_iter().filter(|e| e.1 == "budgetversion").collect();
+    assert_eq!(saved.len(), 1, "only the saved frame: {saved:?}");
+    assert_eq!(saved[0].2, "Ram 2027 2027 (scenario)");
     // A misspelt key names its line.
     let bad = env.write(
         "bad.toml",

@@ -1338,7 +1338,7 @@ async fn audit_page(State(st): State<Shared>, pu: PageUser) -> Response {
         }
         let rows = st.with_store(|s| Ok(s.audit_log(1000)?))?;
         Ok(html! {
-            p.meta { "Varje ändring: prognoser, modeller, importer och användare. Senaste först (högst 1 000)." }
+            p.meta { "Varje ändring, från webben och från kommandoraden (cli:NAMN): importer, prognoser, specialposter, modeller, budgetversioner, register, användare och API-nycklar. Senaste först (högst 1 000)." }
             table {
                 thead { tr { th scope="col" { "Tid (UTC)" } th scope="col" { "Vem" } th scope="col" { "Vad" } th scope="col" { "Objekt" } th scope="col" { "Före" } th scope="col" { "Efter" } } }
                 tbody {
