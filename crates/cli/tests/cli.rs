@@ -64,8 +64,11 @@ impl Env {
     }
 }
 
-/// The audit log as (vem, handling, objekt, före, efter), oldest first.
-fn audit_log(env: &Env) -> Vec<(String, String, String, Option<String>, Option<String>)> {
+/// An audit entry: (vem, handling, objekt, före, efter).
+type AuditEntry = (String, String, String, Option<String>, Option<String>);
+
+/// The audit log, oldest first.
+fn audit_log(env: &Env) -> Vec<AuditEntry> {
     let conn = rusqlite::Connection::open(env.db()).unwrap();
     let mut st = conn
         .prepare("SELECT vem, handling, objekt, fore, efter FROM handelselogg ORDER BY id")
