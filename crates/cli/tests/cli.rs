@@ -1931,6 +1931,11 @@ impl Drop for Served {
 }
 
 fn serve(env: &Env) -> Served {
+    serve_to(env, std::process::Stdio::null())
+}
+
+/// As [`serve`], with the server's log (standard error) going to `log`.
+fn serve_to(env: &Env, log: std::process::Stdio) -> Served {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -1942,7 +1947,7 @@ fn serve(env: &Env) -> Served {
         .arg(env.db())
         .args(["serve", "--addr", &addr])
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
+        .stderr(log);
     let served = Served(c.spawn().unwrap(), addr.clone());
     for _ in 0..200 {
         if std::net::TcpStream::connect(&addr).is_ok() && http(&addr, "GET", "/api/halsa", &[], "").0 == 200 {
@@ -2148,4 +2153,52 @@ fn a_stored_value_that_cannot_be_read_stops_the_settlement() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn an_internal_error_in_the_web_is_logged_with_its_incident_number() {
+    let env = Env::new();
+    env.base();
+    let mut c = env.cmd();
+    c.arg("--db")
+        .arg(env.db())
+        .args(["user", "add", "eva", "--roll", "ekonom"]);
+    c.env("RESURS_LOSENORD", "evas-långa-lösenord");
+    assert!(c.output().unwrap().status.success());
+    let log_path = env.path("server.log");
+    let srv = serve_to(&env, std::fs::File::create(&log_path).unwrap().into());
+    let (status, head, body) = http(
+        &srv.1,
+        "POST",
+        "/api/logga-in",
+        &[("Content-Type", "application/json")],
+        r#"{"namn":"eva","losenord":"evas-långa-lösenord"}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    let cookie = head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .and_then(|c| c.split(';').next())
+        .unwrap()
+        .to_string();
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch("DROP TABLE prognos; DROP TABLE prognos_version;")
+        .unwrap();
+    drop(conn);
+    let (status, _, body) = http(&srv.1, "GET", "/api/prognoser?ar=2026", &[("Cookie", &cookie)], "");
+    assert_eq!(status, 500, "{body}");
+    assert!(!body.contains("prognos_version"), "{body}");
+    let incident = body
+        .split("incident ")
+        .nth(1)
+        .and_then(|r| r.split(')').next())
+        .expect("incident number")
+        .to_string();
+    drop(srv);
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    let line = log
+        .lines()
+        .find(|l| l.contains("ERROR") && l.contains(&incident))
+        .unwrap_or_else(|| panic!("no error line with incident {incident}:\n{log}"));
+    assert!(line.contains("no such table: prognos_version"), "{line}");
 }
