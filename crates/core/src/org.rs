@@ -335,6 +335,62 @@ mod tests {
     }
 
     #[test]
+    fn the_snapshot_draws_the_tree_as_the_follow_up_report_does() {
+        use crate::followup::{report, Cell, Input, Metod, NodeReport};
+        use std::collections::BTreeMap;
+        let mut t = base();
+        t.push(node(
+            "718",
+            OrgNiva::Ansvar,
+            Some("HT"),
+            "2024-01-01",
+            Some("2025-12-31"),
+        ));
+        t.push(node("718", OrgNiva::Ansvar, Some("LAND"), "2026-01-01", None));
+        t.push(node(
+            "719",
+            OrgNiva::Ansvar,
+            Some("HT"),
+            "2024-01-01",
+            Some("2024-12-31"),
+        ));
+        t.push(node("ORPHAN", OrgNiva::Ansvar, Some("GONE"), "2024-01-01", None));
+        let mut cells = BTreeMap::new();
+        for code in ["718", "719", "ORPHAN", "HT"] {
+            let cell = Cell {
+                utfall: [100; 12],
+                ..Cell::default()
+            };
+            cells.insert((code.to_string(), "5011".to_string()), cell);
+        }
+        let period = crate::period::Period::new(2026, 3).unwrap();
+        let input = Input {
+            period,
+            nodes: t.clone(),
+            cells,
+            metod: Metod::UtfallBudget,
+            manual: BTreeMap::new(),
+            konto_namn: BTreeMap::new(),
+            konton: false,
+            effekter: Vec::new(),
+            utan_effekter: false,
+        };
+        let rot = report(&input, None).unwrap();
+        let snap = OrgTree::new(t).snapshot(period.last_day());
+        assert_eq!(snap.top.as_deref(), Some(rot.kod.as_str()));
+        fn walk(n: &NodeReport, snap: &Snapshot, seen: &mut usize) {
+            for b in &n.barn {
+                assert_eq!(snap.parent.get(&b.kod), Some(&n.kod), "{}", b.kod);
+                *seen += 1;
+                walk(b, snap, seen);
+            }
+        }
+        let mut seen = 0;
+        walk(&rot, &snap, &mut seen);
+        assert_eq!(seen, 6, "VON, HT, LAND, 718, 719, ORPHAN");
+    }
+
+    #[test]
     fn broken_trees_are_reported() {
         // (extra node, column of the problem, reason)
         let cases = [
