@@ -231,9 +231,7 @@ pub fn frame(
         if periodise == Some(resurs_core::followup::Periodisering::Profil) {
             if let (Some(a), Some(b)) = (Period::new(f.ar - 1, 1), Period::new(f.ar - 1, 12)) {
                 for (ansvar, konto, p, sum) in store.ledger_months(a, b)? {
-                    if let Some(p) = Period::from_int(p) {
-                        profile.entry((ansvar, konto)).or_insert([0; 12])[p.month() as usize - 1] += sum;
-                    }
+                    profile.entry((ansvar, konto)).or_insert([0; 12])[p.month() as usize - 1] += sum;
                 }
             }
         }

@@ -60,14 +60,10 @@ pub fn gather(store: &Store, o: &Options) -> Result<Gathered, AppError> {
     let mut cells: BTreeMap<(String, String), Cell> = BTreeMap::new();
     // Outcome of the year through the period, and all of last year.
     for (ansvar, konto, p, sum) in store.ledger_months(jan, o.period)? {
-        if let Some(p) = Period::from_int(p) {
-            cells.entry((ansvar, konto)).or_default().utfall[months_of(p)] += sum;
-        }
+        cells.entry((ansvar, konto)).or_default().utfall[months_of(p)] += sum;
     }
     for (ansvar, konto, p, sum) in store.ledger_months(jan.add_months(-12), dec.add_months(-12))? {
-        if let Some(p) = Period::from_int(p) {
-            cells.entry((ansvar, konto)).or_default().fg_ar[months_of(p)] += sum;
-        }
+        cells.entry((ansvar, konto)).or_default().fg_ar[months_of(p)] += sum;
     }
     let budget_version = match &o.budget {
         Some(v) => {
@@ -83,7 +79,7 @@ pub fn gather(store: &Store, o: &Options) -> Result<Gathered, AppError> {
     if let Some(v) = &budget_version {
         for (ansvar, konto, p, sum) in store.budget_cells(v, year)? {
             let cell = cells.entry((ansvar, konto)).or_default();
-            match p.and_then(Period::from_int) {
+            match p {
                 Some(p) => cell.budget[months_of(p)] += sum,
                 None => {
                     let w = followup::weights(o.periodisering, year, &cell.fg_ar);
@@ -110,7 +106,7 @@ pub fn gather(store: &Store, o: &Options) -> Result<Gathered, AppError> {
     for (tagg, del, nod, period, utfall, prognos, _) in store.special_effects(year)? {
         let label = format!("{tagg} ({del})");
         let mut months = [0; 12];
-        if let Some(p) = period.and_then(Period::from_int) {
+        if let Some(p) = period {
             months[months_of(p)] = utfall;
         }
         if !tags.contains(&label) {
@@ -305,7 +301,8 @@ pub fn list(store: &Store, year: i32) -> Result<Vec<VersionFigure>, AppError> {
         for (nod, belopp, kommentar) in store.forecasts(id)? {
             out.push(VersionFigure {
                 version: name.clone(),
-                period: Period::from_int(p).unwrap_or(Period::new(year, 1).expect("month 1")),
+                period: Period::from_int(p)
+                    .ok_or_else(|| AppError::internal(format!("prognos_version.period: värdet {p} är ingen månad")))?,
                 nod,
                 belopp,
                 kommentar,

@@ -160,10 +160,10 @@ pub type InvestmentRow = (String, String, i64, i64, String);
 /// A state grant: (name, node, amount, used, report-back date, repayment, comment).
 pub type GrantRow = (String, String, i64, i64, Option<String>, i64, String);
 
-/// A special effect: (tag, part, node, month YYYYMM or `None`, outcome öre, forecast öre, comment).
-pub type SpecialEffectRow = (String, String, String, Option<i64>, i64, i64, String);
-/// A budget sum: (ansvar, account, month as YYYYMM or `None` for annual rows, öre).
-pub type BudgetCell = (String, String, Option<i64>, i64);
+/// A special effect: (tag, part, node, month or `None`, outcome öre, forecast öre, comment).
+pub type SpecialEffectRow = (String, String, String, Option<Period>, i64, i64, String);
+/// A budget sum: (ansvar, account, month or `None` for annual rows, öre).
+pub type BudgetCell = (String, String, Option<Period>, i64);
 /// A personal-assistance period: (brukare, utförare, regiform code, från,
 /// till, beviljade and utförda in hundredths, FK hourly amount in öre).
 pub type AssistanceRow = (String, String, String, String, String, i64, i64, i64);
@@ -667,7 +667,7 @@ impl Store {
     }
 
     /// Ledger sums per (ansvar, account, month) for the months `[from, to]`.
-    pub fn ledger_months(&self, from: Period, to: Period) -> Result<Vec<(String, String, i64, i64)>> {
+    pub fn ledger_months(&self, from: Period, to: Period) -> Result<Vec<(String, String, Period, i64)>> {
         let mut st = self
             .conn
             .prepare(
@@ -680,7 +680,10 @@ impl Store {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })
             .ctx("läsning av huvudbok")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av huvudbok")
+        let rows: Vec<(String, String, i64, i64)> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av huvudbok")?;
+        rows.into_iter()
+            .map(|(a, k, p, b)| Ok((a, k, stored_period("huvudbok", "period", p)?, b)))
+            .collect()
     }
 
     /// Budget sums of `version` and `year` per (ansvar, account, month or
@@ -698,7 +701,14 @@ impl Store {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })
             .ctx("läsning av budget")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av budget")
+        let rows: Vec<(String, String, i64, i64)> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av budget")?;
+        // Period 0 marks an annual row.
+        rows.into_iter()
+            .map(|(a, k, p, b)| {
+                let month = (p != 0).then(|| stored_period("budget", "period", p)).transpose()?;
+                Ok((a, k, month, b))
+            })
+            .collect()
     }
 
     /// Budget lines of `version` and `year` summed over months: (ansvar, account, verksamhet, öre).
@@ -864,18 +874,25 @@ impl Store {
         let rows = st
             .query_map(params![year], |r| {
                 Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, String>(6)?,
                 ))
             })
             .ctx("läsning av specialposter")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .ctx("läsning av specialposter")
+        let rows = rows
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("läsning av specialposter")?;
+        rows.into_iter()
+            .map(|(t, d, n, p, u, f, k)| {
+                let month = p.map(|p| stored_period("specialpost", "period", p)).transpose()?;
+                Ok((t, d, n, month, u, f, k))
+            })
+            .collect()
     }
 
     /// Forecast versions of `year`: (id, name, checkpoint month), oldest checkpoint first.
@@ -887,7 +904,11 @@ impl Store {
         let rows = st
             .query_map(params![year], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .ctx("läsning av prognoser")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av prognoser")
+        let rows: Vec<(i64, String, i64)> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av prognoser")?;
+        for r in &rows {
+            stored_period("prognos_version", "period", r.2)?;
+        }
+        Ok(rows)
     }
 
     /// The forecasts of a version: (node, amount öre, comment).
@@ -944,11 +965,13 @@ impl Store {
         rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av huvudbok")
     }
 
-    /// The last month with ledger lines (yyyymm).
-    pub fn latest_ledger_period(&self) -> Result<Option<i64>> {
-        self.conn
+    /// The last month with ledger lines.
+    pub fn latest_ledger_period(&self) -> Result<Option<Period>> {
+        let p: Option<i64> = self
+            .conn
             .query_row("SELECT MAX(period) FROM huvudbok", [], |r| r.get(0))
-            .ctx("läsning av huvudbok")
+            .ctx("läsning av huvudbok")?;
+        p.map(|p| stored_period("huvudbok", "period", p)).transpose()
     }
 
     /// Every user, by name.

@@ -186,8 +186,7 @@ impl AppState {
     /// The month the pages open on: the last month with ledger lines.
     pub fn default_period(&self) -> Result<Period, Fail> {
         let v = self.cached("period".into(), |s| Ok(s.latest_ledger_period()?))?;
-        Ok(v.and_then(Period::from_int)
-            .unwrap_or_else(|| Period::of(chrono::Utc::now().date_naive())))
+        Ok(v.unwrap_or_else(|| Period::of(chrono::Utc::now().date_naive())))
     }
 
     /// The whole follow-up report (with accounts) for a month and forecast version.
