@@ -2,7 +2,7 @@
 //! its allocation to units, and budget versions.
 
 use crate::settle::inputs;
-use crate::{models, AppError};
+use crate::{audit, models, Actor, AppError};
 use resurs_core::budget::{self, Allocation, Band, Frame, PriceTag};
 use resurs_core::num::Money;
 use resurs_core::period::Period;
@@ -97,6 +97,7 @@ pub struct FrameReport {
 /// Computes (and with `save` stores) the frame of `text` (a frame file named `name`).
 pub fn frame(
     store: &mut Store,
+    actor: &Actor,
     name: &str,
     text_in: &str,
     save: bool,
@@ -230,9 +231,7 @@ pub fn frame(
         if periodise == Some(resurs_core::followup::Periodisering::Profil) {
             if let (Some(a), Some(b)) = (Period::new(f.ar - 1, 1), Period::new(f.ar - 1, 12)) {
                 for (ansvar, konto, p, sum) in store.ledger_months(a, b)? {
-                    if let Some(p) = Period::from_int(p) {
-                        profile.entry((ansvar, konto)).or_insert([0; 12])[p.month() as usize - 1] += sum;
-                    }
+                    profile.entry((ansvar, konto)).or_insert([0; 12])[p.month() as usize - 1] += sum;
                 }
             }
         }
@@ -253,9 +252,7 @@ pub fn frame(
             match periodise {
                 None => {
                     if !tx.insert_budget(&row(None, *b), import_id)? {
-                        return Err(AppError::User(format!(
-                            "internt fel: dubblett i ramens rader ({a} {k})"
-                        )));
+                        return Err(AppError::internal(format!("dubblett i ramens rader ({a} {k})")));
                     }
                     stored += 1;
                 }
@@ -272,6 +269,18 @@ pub fn frame(
         tx.upsert_konto(budget::KONTO_DEMOGRAFI, "Demografitillägg (ram)")?;
         tx.upsert_konto(budget::KONTO_SPARBETING, "Sparbeting (ram)")?;
         tx.finish_import(import_id, ram.rader.len() as i64, stored)?;
+        audit(
+            &tx,
+            actor,
+            timestamp,
+            "budgetversion",
+            &format!("{} {} ({})", f.version, f.ar, budget_typ.code()),
+            None,
+            Some(&format!(
+                "ram {} ur fil {name}, {stored} budgetrader",
+                Money::from_ore(ram.ram).fmt_kr()
+            )),
+        )?;
         tx.commit()?;
     }
     Ok(FrameReport {

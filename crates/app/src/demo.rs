@@ -1613,7 +1613,7 @@ fn forecasts(store: &mut Store) -> Result<(), AppError> {
             let comment =
                 format!("Utfall t.o.m. {period} framskrivet efter förra årets månadsprofil, avrundat till tkr");
             let amount = resurs_core::num::Money::from_ore(tkr * 100_000);
-            set_forecast(store, name, period, code, amount, &comment, &stamp)?;
+            set_forecast(store, &actor(), name, period, code, amount, &comment, &stamp)?;
         }
     }
     Ok(())
@@ -1628,6 +1628,7 @@ fn registers(store: &mut Store) -> Result<(), AppError> {
     let kr = Money::from_kr;
     reg::set_intraprenad(
         store,
+        &actor(),
         "713",
         2025,
         Some(kr(850_000)),
@@ -1636,6 +1637,7 @@ fn registers(store: &mut Store) -> Result<(), AppError> {
     )?;
     reg::set_intraprenad(
         store,
+        &actor(),
         "735",
         2025,
         Some(kr(-320_000)),
@@ -1644,6 +1646,7 @@ fn registers(store: &mut Store) -> Result<(), AppError> {
     )?;
     reg::set_intraprenad(
         store,
+        &actor(),
         "713",
         2026,
         None,
@@ -1656,10 +1659,23 @@ fn registers(store: &mut Store) -> Result<(), AppError> {
         ("Minskad bomtid genom digital avbokning", 900_000, 350_000, 600_000),
         ("Översyn av timanställningar sommartid", 1_200_000, 1_150_000, 1_200_000),
     ] {
-        reg::set_measure(store, "åtgärdsplan", plan, "71", 2026, atgard, kr(p), kr(h), kr(f), "")?;
+        reg::set_measure(
+            store,
+            &actor(),
+            "åtgärdsplan",
+            plan,
+            "71",
+            2026,
+            atgard,
+            kr(p),
+            kr(h),
+            kr(f),
+            "",
+        )?;
     }
     reg::set_measure(
         store,
+        &actor(),
         "effektiviseringskrav",
         "Effektiviseringskrav särskilt boende 2026",
         "73",
@@ -1672,6 +1688,7 @@ fn registers(store: &mut Store) -> Result<(), AppError> {
     )?;
     reg::set_grant(
         store,
+        &actor(),
         "Äldreomsorgslyftet",
         2026,
         "VON",
@@ -1683,6 +1700,7 @@ fn registers(store: &mut Store) -> Result<(), AppError> {
     )?;
     reg::set_grant(
         store,
+        &actor(),
         "Stärkt bemanning i äldreomsorgen",
         2026,
         "VON",
@@ -1697,7 +1715,7 @@ fn registers(store: &mut Store) -> Result<(), AppError> {
         ("Nytt särskilt boende Björkhagen, etapp 2", "73", 42_000_000, 19_500_000),
         ("Inventarier LSS-boenden", "76", 1_200_000, 400_000),
     ] {
-        reg::set_investment(store, p, 2026, node, kr(b), kr(u), "")?;
+        reg::set_investment(store, &actor(), p, 2026, node, kr(b), kr(u), "")?;
     }
     Ok(())
 }
@@ -1746,6 +1764,7 @@ fn special_effects(store: &mut Store) -> Result<(), AppError> {
         let stamp = format!("{}T12:00:00Z", p.last_day());
         crate::followup::add_effect(
             store,
+            &actor(),
             "covid-19",
             part,
             node,
@@ -1757,6 +1776,11 @@ fn special_effects(store: &mut Store) -> Result<(), AppError> {
         )?;
     }
     Ok(())
+}
+
+/// The demo's changes are audited as made by `demo`.
+fn actor() -> crate::Actor {
+    crate::Actor::new("demo")
 }
 
 /// Creates Exempelstad in an empty `store`.
@@ -1788,7 +1812,7 @@ pub fn run(store: &mut Store, opts: &Options, log: &mut dyn FnMut(&str)) -> Resu
                 path.file_name()
                     .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
             ));
-            let mut io = import::Options::now();
+            let mut io = import::Options::now(actor());
             // Fixed "today" so that the demo is the same whenever it runs.
             io.today = ymd(2026, 11, 15);
             io.new_key = NewKey::Demo(opts.seed);
@@ -1796,18 +1820,17 @@ pub fn run(store: &mut Store, opts: &Options, log: &mut dyn FnMut(&str)) -> Resu
                 Outcome::Imported { rows: n, .. } => rows += n as u64,
                 Outcome::AlreadyImported { .. } => {}
                 Outcome::Refused(problems) => {
-                    return Err(AppError::User(format!(
-                        "internt fel i demogeneratorn:\n{}",
-                        problems.render()
-                    )));
+                    return Err(AppError::internal(format!("demogeneratorn:\n{}", problems.render())));
                 }
             }
         }
         log("Laddar ersättningsmodellerna i docs/modeller …");
         for (name, text) in crate::models::EXEMPELSTAD {
-            let ts = import::Options::now().timestamp;
-            if let crate::models::LoadOutcome::Refused(msg) = crate::models::load_text(store, name, text, &ts)? {
-                return Err(AppError::User(format!("internt fel i demons modeller:\n{msg}")));
+            let ts = crate::now();
+            if let crate::models::LoadOutcome::Refused(msg) =
+                crate::models::load_text(store, &actor(), name, text, &ts)?
+            {
+                return Err(AppError::internal(format!("demons modeller:\n{msg}")));
             }
         }
         log("Lägger in prognoser (Prognos 1 i april, Prognos 2 i augusti, Månad 10 för 2025) …");

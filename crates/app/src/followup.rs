@@ -2,7 +2,7 @@
 //! forecast versions, from the stored ledger, budget and organisation tree
 //! (DOMAIN §5–6). The rules are the core's (`resurs_core::followup`).
 
-use crate::AppError;
+use crate::{audit, Actor, AppError};
 use resurs_core::followup::{self, Cell, Input, Metod, NodeReport, Periodisering};
 use resurs_core::num::Money;
 use resurs_core::period::Period;
@@ -60,14 +60,10 @@ pub fn gather(store: &Store, o: &Options) -> Result<Gathered, AppError> {
     let mut cells: BTreeMap<(String, String), Cell> = BTreeMap::new();
     // Outcome of the year through the period, and all of last year.
     for (ansvar, konto, p, sum) in store.ledger_months(jan, o.period)? {
-        if let Some(p) = Period::from_int(p) {
-            cells.entry((ansvar, konto)).or_default().utfall[months_of(p)] += sum;
-        }
+        cells.entry((ansvar, konto)).or_default().utfall[months_of(p)] += sum;
     }
     for (ansvar, konto, p, sum) in store.ledger_months(jan.add_months(-12), dec.add_months(-12))? {
-        if let Some(p) = Period::from_int(p) {
-            cells.entry((ansvar, konto)).or_default().fg_ar[months_of(p)] += sum;
-        }
+        cells.entry((ansvar, konto)).or_default().fg_ar[months_of(p)] += sum;
     }
     let budget_version = match &o.budget {
         Some(v) => {
@@ -83,7 +79,7 @@ pub fn gather(store: &Store, o: &Options) -> Result<Gathered, AppError> {
     if let Some(v) = &budget_version {
         for (ansvar, konto, p, sum) in store.budget_cells(v, year)? {
             let cell = cells.entry((ansvar, konto)).or_default();
-            match p.and_then(Period::from_int) {
+            match p {
                 Some(p) => cell.budget[months_of(p)] += sum,
                 None => {
                     let w = followup::weights(o.periodisering, year, &cell.fg_ar);
@@ -110,7 +106,7 @@ pub fn gather(store: &Store, o: &Options) -> Result<Gathered, AppError> {
     for (tagg, del, nod, period, utfall, prognos, _) in store.special_effects(year)? {
         let label = format!("{tagg} ({del})");
         let mut months = [0; 12];
-        if let Some(p) = period.and_then(Period::from_int) {
+        if let Some(p) = period {
             months[months_of(p)] = utfall;
         }
         if !tags.contains(&label) {
@@ -174,6 +170,7 @@ pub const EFFECT_PARTS: [&str; 2] = ["strukturell", "övrig"];
 #[allow(clippy::too_many_arguments)]
 pub fn add_effect(
     store: &mut Store,
+    actor: &Actor,
     tag: &str,
     part: &str,
     node: &str,
@@ -219,14 +216,30 @@ pub fn add_effect(
         comment.trim(),
         timestamp,
     )?;
+    audit(
+        &tx,
+        actor,
+        timestamp,
+        "specialpost",
+        &format!("{} ({part}), nod {node}, {period}", tag.trim()),
+        None,
+        Some(&format!(
+            "utfall {}, prognos {}{}",
+            outcome.fmt_kr(),
+            forecast.fmt_kr(),
+            crate::comment(comment)
+        )),
+    )?;
     tx.commit()?;
     Ok(())
 }
 
 /// Sets a node's full-year forecast (ledger sign: net cost positive) in a
 /// named version; the version is created with `period` as its checkpoint.
+#[allow(clippy::too_many_arguments)]
 pub fn set_forecast(
     store: &mut Store,
+    actor: &Actor,
     version: &str,
     period: Period,
     node: &str,
@@ -254,7 +267,19 @@ pub fn set_forecast(
             Period::from_int(checkpoint).map_or(checkpoint.to_string(), |p| p.to_string())
         )));
     }
+    let before = tx
+        .forecast_entry(id, node)?
+        .map(|(b, k)| format!("{}{}", Money::from_ore(b).fmt_kr(), crate::comment(&k)));
     tx.set_forecast(id, node, amount.ore(), comment.trim(), timestamp)?;
+    audit(
+        &tx,
+        actor,
+        timestamp,
+        "prognos",
+        &format!("{version} {}, nod {node}", period.year()),
+        before.as_deref(),
+        Some(&format!("{}{}", amount.fmt_kr(), crate::comment(comment))),
+    )?;
     tx.commit()?;
     Ok(())
 }
@@ -276,7 +301,8 @@ pub fn list(store: &Store, year: i32) -> Result<Vec<VersionFigure>, AppError> {
         for (nod, belopp, kommentar) in store.forecasts(id)? {
             out.push(VersionFigure {
                 version: name.clone(),
-                period: Period::from_int(p).unwrap_or(Period::new(year, 1).expect("month 1")),
+                period: Period::from_int(p)
+                    .ok_or_else(|| AppError::internal(format!("prognos_version.period: värdet {p} är ingen månad")))?,
                 nod,
                 belopp,
                 kommentar,

@@ -5,7 +5,7 @@
 //! below are the single source of those formats.
 
 use crate::keys::{self, NewKey};
-use crate::AppError;
+use crate::{audit, Actor, AppError};
 use chrono::{NaiveDate, NaiveDateTime};
 use resurs_core::date::to_minutes;
 use resurs_core::model::*;
@@ -249,10 +249,12 @@ pub struct Options<'a> {
     /// Check the file as a real import would, then roll everything back
     /// (the web application's validation step before confirmation).
     pub dry_run: bool,
+    /// Who imports: written to the audit log with the import.
+    pub actor: Actor,
 }
 
 impl Options<'_> {
-    pub fn now<'p>() -> Options<'p> {
+    pub fn now<'p>(actor: Actor) -> Options<'p> {
         let now = chrono::Utc::now();
         Options {
             progress: None,
@@ -260,7 +262,28 @@ impl Options<'_> {
             new_key: NewKey::Random,
             timestamp: now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
             dry_run: false,
+            actor,
         }
+    }
+
+    /// Writes the audit entry of an accepted import.
+    pub(crate) fn audit(
+        &self,
+        tx: &resurs_store::Tx<'_>,
+        kind: Kind,
+        file: &str,
+        rows: usize,
+        added: usize,
+    ) -> Result<(), AppError> {
+        audit(
+            tx,
+            &self.actor,
+            &self.timestamp,
+            "import",
+            &format!("{} {file}", kind.name()),
+            None,
+            Some(&format!("{rows} rader, {added} tillagda")),
+        )
     }
 }
 
@@ -354,6 +377,7 @@ pub fn import_file(store: &mut Store, kind: Kind, path: &Path, mut opts: Options
     }
     let (added, new_brukare) = (ctx.added, ctx.new_brukare);
     tx.finish_import(import_id, rows as i64, added as i64)?;
+    opts.audit(&tx, kind, &file_name, rows, added)?;
     if opts.dry_run {
         drop(tx);
     } else {
@@ -453,7 +477,7 @@ fn pipelined_visits(
         }
         let (rows, found) = reader
             .join()
-            .map_err(|_| AppError::User("internt fel: inläsningstråden avbröts".into()))?;
+            .map_err(|_| AppError::internal("inläsningstråden avbröts"))?;
         problems.merge(found);
         Ok(rows)
     })

@@ -475,6 +475,7 @@ pub fn import(
         tx.upsert_konto(k, n)?;
     }
     tx.finish_import(import_id, lines.len() as i64, rows.len() as i64)?;
+    opts.audit(&tx, kind, &name, lines.len(), rows.len())?;
     if opts.dry_run {
         drop(tx);
     } else {

@@ -1,7 +1,7 @@
 //! `resurs model check|load|list|show`: compensation model files and their
 //! stored versions.
 
-use crate::AppError;
+use crate::{audit, Actor, AppError};
 use resurs_core::rules::modelfile::{self, ModelProblem, ModelVersion};
 use resurs_core::rules::models::{conflicting_coverage, overlaps};
 use resurs_store::Store;
@@ -68,7 +68,13 @@ pub enum LoadOutcome {
 /// Stores the versions of a model file, all or nothing. A version that is
 /// already stored with the same content is left as it is; one with the same
 /// model name whose validity overlaps a stored version is refused.
-pub fn load_text(store: &mut Store, name: &str, text: &str, timestamp: &str) -> Result<LoadOutcome, AppError> {
+pub fn load_text(
+    store: &mut Store,
+    actor: &Actor,
+    name: &str,
+    text: &str,
+    timestamp: &str,
+) -> Result<LoadOutcome, AppError> {
     let versions = match check_text(text) {
         Ok(v) => v,
         Err(p) => return Ok(LoadOutcome::Refused(render_problems(name, &p))),
@@ -79,7 +85,7 @@ pub fn load_text(store: &mut Store, name: &str, text: &str, timestamp: &str) -> 
     let mut conflicts = Vec::new();
     let tx = store.begin()?;
     for v in &versions {
-        let json = serde_json::to_string(v).map_err(|e| AppError::User(format!("internt fel: {e}")))?;
+        let json = serde_json::to_string(v).map_err(AppError::internal)?;
         if stored.iter().any(|s| s == v) {
             unchanged.push(v.id());
             continue;
@@ -133,6 +139,18 @@ pub fn load_text(store: &mut Store, name: &str, text: &str, timestamp: &str) -> 
             conflicts.join("\n")
         )));
     }
+    if !added.is_empty() {
+        let after = format!("nya versioner: {}", added.join(", "));
+        audit(
+            &tx,
+            actor,
+            timestamp,
+            "modell",
+            &format!("fil {name}"),
+            None,
+            Some(&after),
+        )?;
+    }
     tx.commit()?;
     Ok(LoadOutcome::Loaded { added, unchanged })
 }
@@ -144,7 +162,7 @@ pub fn stored(store: &Store) -> Result<Vec<ModelVersion>, AppError> {
         .into_iter()
         .map(|(id, json)| {
             serde_json::from_str(&json)
-                .map_err(|e| AppError::User(format!("modellversion {id} i databasen kan inte läsas: {e}")))
+                .map_err(|e| AppError::internal(format!("modell_version.innehall (id {id}) kan inte läsas: {e}")))
         })
         .collect()
 }

@@ -2,7 +2,7 @@
 //! `resurs investering`: the registers followed beside the ledger.
 
 use crate::followup::{report, Options};
-use crate::AppError;
+use crate::{audit, comment, now, Actor, AppError};
 use resurs_core::followup::{Metod, Periodisering};
 use resurs_core::num::Money;
 use resurs_core::period::Period;
@@ -119,6 +119,7 @@ pub fn intraprenad(store: &Store, period: Period) -> Result<IntraprenadReport, A
 /// Enters an intraprenad's incoming balance and/or use of equity for a year.
 pub fn set_intraprenad(
     store: &mut Store,
+    actor: &Actor,
     ansvar: &str,
     year: i32,
     ingaende: Option<Money>,
@@ -130,8 +131,26 @@ pub fn set_intraprenad(
             "--ansvar: värdet \"{ansvar}\", förväntade ansvaret för en utförare med regiform intraprenad"
         )));
     }
+    let text = |inc: Option<i64>, uttag: i64, kommentar: &str| {
+        format!(
+            "ingående {}, uttag {}{}",
+            inc.map_or("från förra året".into(), |i| Money::from_ore(i).fmt_kr()),
+            Money::from_ore(uttag).fmt_kr(),
+            comment(kommentar)
+        )
+    };
     let tx = store.begin()?;
+    let before = tx.intraprenad_entry(ansvar, year)?.map(|(i, u, k)| text(i, u, &k));
     tx.set_intraprenad(ansvar, year, ingaende.map(|m| m.ore()), uttag.ore(), kommentar.trim())?;
+    audit(
+        &tx,
+        actor,
+        &now(),
+        "intraprenad",
+        &format!("ansvar {ansvar} {year}"),
+        before.as_deref(),
+        Some(&text(ingaende.map(|m| m.ore()), uttag.ore(), kommentar.trim())),
+    )?;
     tx.commit()?;
     Ok(())
 }
@@ -159,6 +178,7 @@ pub const MEASURE_KINDS: [&str; 2] = ["åtgärdsplan", "effektiviseringskrav"];
 #[allow(clippy::too_many_arguments)]
 pub fn set_measure(
     store: &mut Store,
+    actor: &Actor,
     slag: &str,
     plan: &str,
     node: &str,
@@ -184,15 +204,29 @@ pub fn set_measure(
             "--plan och --atgard: namn på planen och åtgärden".into(),
         ));
     }
+    let text = |slag: &str, nod: &str, (p, h, f): (i64, i64, i64), kommentar: &str| {
+        format!(
+            "{slag}, nod {nod}: planerad {}, hittills {}, prognos {}{}",
+            Money::from_ore(p).fmt_kr(),
+            Money::from_ore(h).fmt_kr(),
+            Money::from_ore(f).fmt_kr(),
+            comment(kommentar)
+        )
+    };
+    let amounts = (planerad.ore(), hittills.ore(), prognos.ore());
     let tx = store.begin()?;
-    tx.set_atgard(
-        slag,
-        plan.trim(),
-        node,
-        year,
-        atgard.trim(),
-        (planerad.ore(), hittills.ore(), prognos.ore()),
-        kommentar.trim(),
+    let before = tx
+        .measure_entry(plan.trim(), year, atgard.trim())?
+        .map(|(s, _, n, _, b, k)| text(&s, &n, b, &k));
+    tx.set_atgard(slag, plan.trim(), node, year, atgard.trim(), amounts, kommentar.trim())?;
+    audit(
+        &tx,
+        actor,
+        &now(),
+        "åtgärd",
+        &format!("{} {year}: {}", plan.trim(), atgard.trim()),
+        before.as_deref(),
+        Some(&text(slag, node, amounts, kommentar.trim())),
     )?;
     tx.commit()?;
     Ok(())
@@ -236,6 +270,7 @@ pub struct Grant {
 #[allow(clippy::too_many_arguments)]
 pub fn set_grant(
     store: &mut Store,
+    actor: &Actor,
     namn: &str,
     year: i32,
     node: &str,
@@ -253,7 +288,20 @@ pub fn set_grant(
             )));
         }
     }
+    let text = |b: i64, a: i64, r: Option<&str>, t: i64, k: &str| {
+        format!(
+            "belopp {}, använt {}, återrapport {}, återbetalning {}{}",
+            Money::from_ore(b).fmt_kr(),
+            Money::from_ore(a).fmt_kr(),
+            r.unwrap_or("–"),
+            Money::from_ore(t).fmt_kr(),
+            comment(k)
+        )
+    };
     let tx = store.begin()?;
+    let before = tx
+        .grant_entry(namn.trim(), year, node)?
+        .map(|(_, _, b, a, r, t, k)| text(b, a, r.as_deref(), t, &k));
     tx.set_statsbidrag(
         namn.trim(),
         year,
@@ -263,6 +311,21 @@ pub fn set_grant(
         aterrapport,
         aterbetalning.ore(),
         kommentar.trim(),
+    )?;
+    audit(
+        &tx,
+        actor,
+        &now(),
+        "statsbidrag",
+        &format!("{} {year}, nod {node}", namn.trim()),
+        before.as_deref(),
+        Some(&text(
+            belopp.ore(),
+            anvant.ore(),
+            aterrapport,
+            aterbetalning.ore(),
+            kommentar.trim(),
+        )),
     )?;
     tx.commit()?;
     Ok(())
@@ -299,8 +362,10 @@ pub struct Investment {
     pub kommentar: String,
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn set_investment(
     store: &mut Store,
+    actor: &Actor,
     projekt: &str,
     year: i32,
     node: &str,
@@ -309,8 +374,28 @@ pub fn set_investment(
     kommentar: &str,
 ) -> Result<(), AppError> {
     check_node(store, node)?;
+    let text = |nod: &str, b: i64, u: i64, k: &str| {
+        format!(
+            "nod {nod}: budget {}, utfall {}{}",
+            Money::from_ore(b).fmt_kr(),
+            Money::from_ore(u).fmt_kr(),
+            comment(k)
+        )
+    };
     let tx = store.begin()?;
+    let before = tx
+        .investment_entry(projekt.trim(), year)?
+        .map(|(_, n, b, u, k)| text(&n, b, u, &k));
     tx.set_investering(projekt.trim(), year, node, budget.ore(), utfall.ore(), kommentar.trim())?;
+    audit(
+        &tx,
+        actor,
+        &now(),
+        "investering",
+        &format!("{} {year}", projekt.trim()),
+        before.as_deref(),
+        Some(&text(node, budget.ore(), utfall.ore(), kommentar.trim())),
+    )?;
     tx.commit()?;
     Ok(())
 }

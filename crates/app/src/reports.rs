@@ -26,8 +26,9 @@ fn stored_models(store: &Store) -> Result<Vec<ModelVersion>, AppError> {
     Ok(models)
 }
 
-fn date(s: &str) -> NaiveDate {
-    parse_date(s).unwrap_or_default()
+/// A stored date; one that cannot be read is an internal error, never a default.
+fn date(what: &str, s: &str) -> Result<NaiveDate, AppError> {
+    parse_date(s).ok_or_else(|| AppError::internal(format!("{what}: värdet \"{s}\" är inte ett datum")))
 }
 
 /// The a-conto payment plan of `period`: the advance for the month and the
@@ -69,17 +70,25 @@ pub fn assistance(store: &Store, period: Period) -> Result<assistans::Report, Ap
     let rows: Vec<PeriodIn> = store
         .assistance_on(day)?
         .into_iter()
-        .map(|(brukare, utforare, regi, fran, till, bev, utf, fk)| PeriodIn {
-            brukare,
-            utforare,
-            egen_regi: Regiform::parse_sv(&regi).is_some_and(Regiform::is_own),
-            fran: date(&fran),
-            till: date(&till),
-            beviljade: Qty::from_hundredths(bev),
-            utforda: Qty::from_hundredths(utf),
-            fk_timbelopp: Money::from_ore(fk),
+        .map(|(brukare, utforare, regi, fran, till, bev, utf, fk)| {
+            let Some(regiform) = Regiform::parse_sv(&regi) else {
+                return Err(AppError::internal(format!(
+                    "utforare.regiform: värdet \"{regi}\" för {utforare}, förväntade {}",
+                    Regiform::expected()
+                )));
+            };
+            Ok(PeriodIn {
+                egen_regi: regiform.is_own(),
+                fran: date("assistans.fran", &fran)?,
+                till: date("assistans.till", &till)?,
+                brukare,
+                utforare,
+                beviljade: Qty::from_hundredths(bev),
+                utforda: Qty::from_hundredths(utf),
+                fk_timbelopp: Money::from_ore(fk),
+            })
         })
-        .collect();
+        .collect::<Result<_, AppError>>()?;
     Ok(assistans::report(
         &rows,
         *kostnad_per_timme,
@@ -131,14 +140,16 @@ pub fn placements(store: &Store, period: Period, budget: Option<Money>) -> Resul
     let list: Vec<PlacementIn> = store
         .placements_between(first, period.last_day())?
         .into_iter()
-        .map(|(brukare, utforare, typ, start, end, cost)| PlacementIn {
-            brukare,
-            utforare,
-            typ,
-            startdatum: date(&start),
-            slutdatum: end.as_deref().map(date),
-            dygnskostnad: Money::from_ore(cost),
+        .map(|(brukare, utforare, typ, start, end, cost)| {
+            Ok(PlacementIn {
+                startdatum: date("placering.startdatum", &start)?,
+                slutdatum: end.as_deref().map(|d| date("placering.slutdatum", d)).transpose()?,
+                brukare,
+                utforare,
+                typ,
+                dygnskostnad: Money::from_ore(cost),
+            })
         })
-        .collect();
+        .collect::<Result<_, AppError>>()?;
     Ok(breakeven::report(year, period.month(), budget, &list))
 }

@@ -64,8 +64,12 @@ pub fn run(store: &Store, base_id: &str, alt_id: &str, year: i32) -> Result<Scen
                 if !base.insatser.contains(&insats) {
                     continue;
                 }
-                let start = parse_date(&start).unwrap_or_default();
-                let end = end.as_deref().and_then(parse_date);
+                let read = |column: &str, d: &str| {
+                    parse_date(d)
+                        .ok_or_else(|| AppError::internal(format!("beslut.{column}: värdet \"{d}\" är inte ett datum")))
+                };
+                let start = read("startdatum", &start)?;
+                let end = end.as_deref().map(|d| read("slutdatum", d)).transpose()?;
                 for p in first.through(last) {
                     let days = p.overlap_days(start, end) as i64;
                     *granted.entry(utforare.clone()).or_default() += mul_div(hundredths, days, p.days() as i64);

@@ -31,6 +31,9 @@ struct Cli {
     /// Databasfil (SQLite). Standard: $RESURS_DB eller resurs.db i arbetskatalogen.
     #[arg(long, global = true, value_name = "SÖKVÄG")]
     db: Option<PathBuf>,
+    /// Vem som gör ändringen, i händelseloggen (som cli:NAMN). Standard: operativsystemets användare ($USER, $LOGNAME).
+    #[arg(long, global = true, value_name = "NAMN")]
+    anvandare: Option<String>,
     /// Visa hjälp.
     #[arg(short = 'h', long, action = clap::ArgAction::Help, global = true)]
     help: Option<bool>,
@@ -669,7 +672,12 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("fel: {e}");
+            // The operator sees an internal error's detail too, marked as such.
+            let internal = e
+                .downcast_ref::<resurs_app::AppError>()
+                .is_some_and(resurs_app::AppError::is_internal)
+                || e.downcast_ref::<resurs_store::StoreError>().is_some();
+            eprintln!("{}: {e}", if internal { "internt fel" } else { "fel" });
             let mut src = e.source();
             while let Some(s) = src {
                 eprintln!("  orsak: {s}");
@@ -682,6 +690,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let path = db_path(&cli);
+    let actor = resurs_app::Actor::cli(cli.anvandare.as_deref());
     match cli.command {
         Command::Info(args) => {
             let store = open_existing(&path)?;
@@ -713,7 +722,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let mut store = open(&path)?;
             let mut bar = render::Bar::new(&args.file);
-            let mut opts = import::Options::now();
+            let mut opts = import::Options::now(actor.clone());
             opts.progress = bar.as_mut().map(|b| b as &mut dyn import::Progress);
             if kind != Kind::Huvudbok && (args.mappning.is_some() || args.omappat) {
                 anyhow::bail!("--mappning och --omappat gäller bara import av huvudbok");
@@ -787,8 +796,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve(args) => serve_cmd(&path, args),
-        Command::User { what } => user_cmd(&path, what),
-        Command::Model { what } => model_command(&path, what),
+        Command::User { what } => user_cmd(&path, &actor, what),
+        Command::Model { what } => model_command(&path, &actor, what),
         Command::Settle(args) => settle_command(&path, args),
         Command::Scenario(args) => {
             let store = open_existing(&path)?;
@@ -800,8 +809,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Followup(args) => followup_cmd(&path, &args),
-        Command::Forecast { what } => forecast_cmd(&path, what),
-        Command::Intraprenad { what } => intraprenad_cmd(&path, what),
+        Command::Forecast { what } => forecast_cmd(&path, &actor, what),
+        Command::Intraprenad { what } => intraprenad_cmd(&path, &actor, what),
         Command::Budget { what } => match what {
             BudgetCommand::Frame {
                 file,
@@ -822,8 +831,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let name = file
                     .file_name()
                     .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-                let ts = resurs_app::import::Options::now().timestamp;
-                let r = resurs_app::budget::frame(&mut store, &name, &text, spara, periodisering, &ts)?;
+                let ts = resurs_app::now();
+                let r = resurs_app::budget::frame(&mut store, &actor, &name, &text, spara, periodisering, &ts)?;
                 match format {
                     Format::Tabell => print!("{}", render::frame_table(&r)),
                     Format::Json => println!("{}", serde_json::to_string_pretty(&r)?),
@@ -843,9 +852,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
         },
-        Command::Atgard { what } => atgard_cmd(&path, what),
-        Command::Statsbidrag { what } => statsbidrag_cmd(&path, what),
-        Command::Investering { what } => investering_cmd(&path, what),
+        Command::Atgard { what } => atgard_cmd(&path, &actor, what),
+        Command::Statsbidrag { what } => statsbidrag_cmd(&path, &actor, what),
+        Command::Investering { what } => investering_cmd(&path, &actor, what),
         Command::Effect {
             what:
                 EffectCommand::Add {
@@ -860,8 +869,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let mut store = open_existing(&path)?;
             let (u, p) = (kr("utfall", &utfall)?, kr("prognos", &prognos)?);
-            let ts = resurs_app::import::Options::now().timestamp;
-            resurs_app::followup::add_effect(&mut store, &tagg, &del, &node, month(&period)?, u, p, &kommentar, &ts)?;
+            let ts = resurs_app::now();
+            resurs_app::followup::add_effect(
+                &mut store,
+                &actor,
+                &tagg,
+                &del,
+                &node,
+                month(&period)?,
+                u,
+                p,
+                &kommentar,
+                &ts,
+            )?;
             eprintln!(
                 "Specialposten {tagg} ({del}) sparades för {node}: utfall {period} {}, prognos {}.",
                 u.fmt_kr(),
@@ -936,7 +956,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn model_command(path: &Path, what: ModelCommand) -> anyhow::Result<ExitCode> {
+fn model_command(path: &Path, actor: &resurs_app::Actor, what: ModelCommand) -> anyhow::Result<ExitCode> {
     use resurs_app::models;
     let name_of = |p: &Path| {
         p.file_name()
@@ -967,8 +987,8 @@ fn model_command(path: &Path, what: ModelCommand) -> anyhow::Result<ExitCode> {
         ModelCommand::Load { file } => {
             let text = models::read(&file)?;
             let mut store = open(path)?;
-            let ts = resurs_app::import::Options::now().timestamp;
-            match models::load_text(&mut store, &name_of(&file), &text, &ts)? {
+            let ts = resurs_app::now();
+            match models::load_text(&mut store, actor, &name_of(&file), &text, &ts)? {
                 models::LoadOutcome::Loaded { added, unchanged } => {
                     println!(
                         "Laddade {}: {} nya modellversioner, {} redan sparade med samma innehåll.",
@@ -1040,11 +1060,11 @@ fn serve_cmd(path: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
             };
             demo::run(&mut store, &opts, &mut |msg| eprintln!("{msg}")).context("demon kunde inte skapas")?;
         }
-        let added = resurs_web::auth::ensure_demo_users(&mut store).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let added = resurs_app::users::ensure_demo_users(&mut store)?;
         eprintln!(
             "Demoanvändare{}: {}",
             if added > 0 { " (nya)" } else { "" },
-            resurs_web::auth::DEMO_USERS
+            resurs_app::users::DEMO_USERS
                 .iter()
                 .map(|(n, _, _, pw)| format!("{n} / {pw}"))
                 .collect::<Vec<_>>()
@@ -1070,7 +1090,7 @@ fn read_password() -> anyhow::Result<String> {
         return Ok(p);
     }
     if std::io::stdin().is_terminal() {
-        eprint!("Lösenord (minst {} tecken): ", resurs_web::auth::MIN_PASSWORD);
+        eprint!("Lösenord (minst {} tecken): ", resurs_app::users::MIN_PASSWORD);
     }
     let mut line = String::new();
     std::io::stdin()
@@ -1079,22 +1099,21 @@ fn read_password() -> anyhow::Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
-fn user_cmd(path: &Path, what: UserCommand) -> anyhow::Result<ExitCode> {
-    use resurs_web::auth;
+fn user_cmd(path: &Path, actor: &resurs_app::Actor, what: UserCommand) -> anyhow::Result<ExitCode> {
+    use resurs_app::users as auth;
     let mut store = open_existing(path)?;
-    let who = format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "okänd".into()));
     match what {
         UserCommand::Add { namn, roll, nod } => {
             let Some(r) = auth::Roll::parse(&roll) else {
                 anyhow::bail!("--roll: värdet \"{roll}\", förväntade admin, ekonom, enhetschef eller läsare");
             };
             let pw = read_password()?;
-            auth::add_user(&mut store, &namn, r, nod.as_deref(), &pw, &who).map_err(|e| anyhow::anyhow!("{e}"))?;
+            auth::add_user(&mut store, actor, &namn, r, nod.as_deref(), &pw)?;
             eprintln!("Användaren {namn} ({}) är tillagd.", r.name());
         }
         UserCommand::Passwd { namn } => {
             let pw = read_password()?;
-            auth::set_password(&mut store, &namn, &pw, &who).map_err(|e| anyhow::anyhow!("{e}"))?;
+            auth::set_password(&mut store, actor, &namn, &pw)?;
             eprintln!("Lösenordet för {namn} är bytt.");
         }
         UserCommand::List => {
@@ -1110,7 +1129,7 @@ fn user_cmd(path: &Path, what: UserCommand) -> anyhow::Result<ExitCode> {
             }
         }
         UserCommand::Token { namn, etikett } => {
-            let t = auth::issue_token(&mut store, &namn, &etikett, &who).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let t = auth::issue_token(&mut store, actor, &namn, &etikett)?;
             eprintln!("API-nyckel för {namn} (visas bara nu):");
             println!("{t}");
         }
@@ -1165,7 +1184,7 @@ fn settle_command(path: &Path, args: SettleArgs) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        let ts = resurs_app::import::Options::now().timestamp;
+        let ts = resurs_app::now();
         match settle::run(&mut store, period, args.allow_uncovered, &ts)? {
             settle::Outcome::Uncovered(s) => {
                 eprint!("{}", render::uncovered(&s));
@@ -1290,7 +1309,11 @@ fn kr(flag: &str, v: &str) -> anyhow::Result<resurs_core::num::Money> {
         .map_err(|e| anyhow::anyhow!("--{flag}: värdet \"{v}\", förväntade {}", e.expected()))
 }
 
-fn intraprenad_cmd(path: &std::path::Path, what: IntraprenadCommand) -> anyhow::Result<ExitCode> {
+fn intraprenad_cmd(
+    path: &std::path::Path,
+    actor: &resurs_app::Actor,
+    what: IntraprenadCommand,
+) -> anyhow::Result<ExitCode> {
     use resurs_app::registers as reg;
     match what {
         IntraprenadCommand::Show { period, format } => {
@@ -1310,14 +1333,14 @@ fn intraprenad_cmd(path: &std::path::Path, what: IntraprenadCommand) -> anyhow::
         } => {
             let mut store = open_existing(path)?;
             let inc = ingaende.as_deref().map(|v| kr("ingaende", v)).transpose()?;
-            reg::set_intraprenad(&mut store, &ansvar, year, inc, kr("uttag", &uttag)?, &kommentar)?;
+            reg::set_intraprenad(&mut store, actor, &ansvar, year, inc, kr("uttag", &uttag)?, &kommentar)?;
             eprintln!("Intraprenad {ansvar} {year} sparad.");
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn atgard_cmd(path: &std::path::Path, what: AtgardCommand) -> anyhow::Result<ExitCode> {
+fn atgard_cmd(path: &std::path::Path, actor: &resurs_app::Actor, what: AtgardCommand) -> anyhow::Result<ExitCode> {
     use resurs_app::registers as reg;
     match what {
         AtgardCommand::Add {
@@ -1337,7 +1360,9 @@ fn atgard_cmd(path: &std::path::Path, what: AtgardCommand) -> anyhow::Result<Exi
                 kr("hittills", &hittills)?,
                 kr("prognos", &prognos)?,
             );
-            reg::set_measure(&mut store, &slag, &plan, &node, year, &atgard, p, h, f, &kommentar)?;
+            reg::set_measure(
+                &mut store, actor, &slag, &plan, &node, year, &atgard, p, h, f, &kommentar,
+            )?;
             eprintln!("Åtgärden \"{atgard}\" i \"{plan}\" sparad.");
         }
         AtgardCommand::List { year, format } => {
@@ -1352,7 +1377,11 @@ fn atgard_cmd(path: &std::path::Path, what: AtgardCommand) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-fn statsbidrag_cmd(path: &std::path::Path, what: StatsbidragCommand) -> anyhow::Result<ExitCode> {
+fn statsbidrag_cmd(
+    path: &std::path::Path,
+    actor: &resurs_app::Actor,
+    what: StatsbidragCommand,
+) -> anyhow::Result<ExitCode> {
     use resurs_app::registers as reg;
     match what {
         StatsbidragCommand::Add {
@@ -1368,6 +1397,7 @@ fn statsbidrag_cmd(path: &std::path::Path, what: StatsbidragCommand) -> anyhow::
             let mut store = open_existing(path)?;
             reg::set_grant(
                 &mut store,
+                actor,
                 &namn,
                 year,
                 &node,
@@ -1391,7 +1421,11 @@ fn statsbidrag_cmd(path: &std::path::Path, what: StatsbidragCommand) -> anyhow::
     Ok(ExitCode::SUCCESS)
 }
 
-fn investering_cmd(path: &std::path::Path, what: InvesteringCommand) -> anyhow::Result<ExitCode> {
+fn investering_cmd(
+    path: &std::path::Path,
+    actor: &resurs_app::Actor,
+    what: InvesteringCommand,
+) -> anyhow::Result<ExitCode> {
     use resurs_app::registers as reg;
     match what {
         InvesteringCommand::Add {
@@ -1405,6 +1439,7 @@ fn investering_cmd(path: &std::path::Path, what: InvesteringCommand) -> anyhow::
             let mut store = open_existing(path)?;
             reg::set_investment(
                 &mut store,
+                actor,
                 &projekt,
                 year,
                 &node,
@@ -1426,7 +1461,7 @@ fn investering_cmd(path: &std::path::Path, what: InvesteringCommand) -> anyhow::
     Ok(ExitCode::SUCCESS)
 }
 
-fn forecast_cmd(path: &std::path::Path, what: ForecastCommand) -> anyhow::Result<ExitCode> {
+fn forecast_cmd(path: &std::path::Path, actor: &resurs_app::Actor, what: ForecastCommand) -> anyhow::Result<ExitCode> {
     use resurs_app::followup as fu;
     match what {
         ForecastCommand::Set {
@@ -1440,8 +1475,17 @@ fn forecast_cmd(path: &std::path::Path, what: ForecastCommand) -> anyhow::Result
             let Ok(amount) = resurs_core::num::Money::parse_sv(&belopp) else {
                 anyhow::bail!("--belopp: värdet \"{belopp}\", förväntade ett belopp i kronor, t.ex. 48 200 000");
             };
-            let now = resurs_app::import::Options::now().timestamp;
-            fu::set_forecast(&mut store, &version, month(&period)?, &node, amount, &kommentar, &now)?;
+            let now = resurs_app::now();
+            fu::set_forecast(
+                &mut store,
+                actor,
+                &version,
+                month(&period)?,
+                &node,
+                amount,
+                &kommentar,
+                &now,
+            )?;
             eprintln!(
                 "Prognosen för {node} sparades i \"{version}\" ({period}): {}.",
                 amount.fmt_kr()

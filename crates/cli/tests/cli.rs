@@ -64,6 +64,21 @@ impl Env {
     }
 }
 
+/// An audit entry: (vem, handling, objekt, före, efter).
+type AuditEntry = (String, String, String, Option<String>, Option<String>);
+
+/// The audit log, oldest first.
+fn audit_log(env: &Env) -> Vec<AuditEntry> {
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let mut st = conn
+        .prepare("SELECT vem, handling, objekt, fore, efter FROM handelselogg ORDER BY id")
+        .unwrap();
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -1529,6 +1544,13 @@ Budget 2025;beslutad;2025;;711;5011;510;1200000
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("strukturell"), "{}", stderr(&out));
+    let effects: Vec<_> = audit_log(&env).into_iter().filter(|e| e.1 == "specialpost").collect();
+    assert_eq!(effects.len(), 1, "the refused effect is not logged: {effects:?}");
+    assert_eq!(effects[0].2, "covid-19 (strukturell), nod 711, 2026-02");
+    assert_eq!(
+        effects[0].4.as_deref(),
+        Some("utfall 30 000,00 kr, prognos 50 000,00 kr; Fler brukare under smittan")
+    );
 }
 
 #[test]
@@ -1689,6 +1711,19 @@ fn registers_beside_the_ledger() {
     ]);
     let out = ok(&["investering", "list", "--year", "2026"]);
     assert!(stdout(&out).contains("91,67 %"), "{}", stdout(&out));
+    // Every register change is in the audit log; a changed entry keeps what it replaced.
+    let log = audit_log(&env);
+    for handling in ["intraprenad", "åtgärd", "statsbidrag", "investering"] {
+        assert!(log.iter().any(|e| e.1 == handling), "{handling}: {log:?}");
+    }
+    assert!(
+        log.iter().filter(|e| e.1 != "import").all(|e| e.0.starts_with("cli:")),
+        "{log:?}"
+    );
+    let first = log.iter().find(|e| e.1 == "intraprenad").unwrap();
+    assert_eq!(first.2, "ansvar 711 2025");
+    assert_eq!(first.3, None);
+    assert_eq!(first.4.as_deref(), Some("ingående 100 000,00 kr, uttag 30 000,00 kr"));
 }
 
 #[test]
@@ -1760,6 +1795,9 @@ antal = 12
     let out = env.run(&["budget", "frame", f, "--spara"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("finns redan"), "{}", stderr(&out));
+    let saved: Vec<_> = audit_log(&env).into_iter().filter(|e| e.1 == "budgetversion").collect();
+    assert_eq!(saved.len(), 1, "only the saved frame: {saved:?}");
+    assert_eq!(saved[0].2, "Ram 2027 2027 (scenario)");
     // A misspelt key names its line.
     let bad = env.write(
         "bad.toml",
@@ -1840,7 +1878,16 @@ fn web_users_are_managed_from_the_command_line_and_demo_users_need_loopback() {
         .unwrap()
         .map(|r| r.unwrap())
         .collect();
-    assert_eq!(log, ["ny användare", "ny användare", "ny API-nyckel", "nytt lösenord"]);
+    assert_eq!(
+        log,
+        [
+            "import",
+            "ny användare",
+            "ny användare",
+            "ny API-nyckel",
+            "nytt lösenord"
+        ]
+    );
 
     // --demo refuses an address that is not loopback (the demo passwords are public).
     let out = env.run(&["serve", "--demo", "--addr", "0.0.0.0:0"]);
@@ -1850,4 +1897,308 @@ fn web_users_are_managed_from_the_command_line_and_demo_users_need_loopback() {
         "{}",
         stderr(&out)
     );
+}
+
+/// A plain HTTP request to a local server: (status, headers, body).
+fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let status = out.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    (status, head.to_string(), body.to_string())
+}
+
+/// `resurs serve` as a child process on a free loopback port; killed on drop.
+struct Served(std::process::Child, String);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(env: &Env) -> Served {
+    serve_to(env, std::process::Stdio::null())
+}
+
+/// As [`serve`], with the server's log (standard error) going to `log`.
+fn serve_to(env: &Env, log: std::process::Stdio) -> Served {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut c = env.cmd();
+    c.arg("--db")
+        .arg(env.db())
+        .args(["serve", "--addr", &addr])
+        .stdout(std::process::Stdio::null())
+        .stderr(log);
+    let served = Served(c.spawn().unwrap(), addr.clone());
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(&addr).is_ok() && http(&addr, "GET", "/api/halsa", &[], "").0 == 200 {
+            return served;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("resurs serve did not answer on {addr}");
+}
+
+#[test]
+fn changes_from_the_command_line_are_in_the_web_audit_log() {
+    let env = Env::new();
+    // The operating-system user when no --anvandare is given.
+    for (kind, name, text) in [("organisation", "org.csv", ORG), ("insatser", "insatser.csv", INSATSER)] {
+        let p = env.write(name, text);
+        let mut c = env.cmd();
+        c.arg("--db").arg(env.db()).args(["import", kind, p.to_str().unwrap()]);
+        c.env("USER", "kalle").env("LOGNAME", "inte-kalle");
+        let out = c.output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/modeller/hemtjanst.toml");
+    for args in [
+        vec![
+            "--anvandare",
+            "anna",
+            "forecast",
+            "set",
+            "--version",
+            "Prognos 1",
+            "--period",
+            "2026-03",
+            "--node",
+            "711",
+            "--belopp",
+            "1 250 000",
+            "--kommentar",
+            "Fler timmar",
+        ],
+        vec!["model", "load", model.to_str().unwrap(), "--anvandare", "anna"],
+    ] {
+        let out = env.run(&args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    }
+    let mut c = env.cmd();
+    c.arg("--db")
+        .arg(env.db())
+        .args(["--anvandare", "anna", "user", "add", "revisor", "--roll", "läsare"]);
+    c.env("RESURS_LOSENORD", "revisorns-lösenord");
+    assert!(c.output().unwrap().status.success());
+
+    let srv = serve(&env);
+    let (status, head, body) = http(
+        &srv.1,
+        "POST",
+        "/api/logga-in",
+        &[("Content-Type", "application/json")],
+        r#"{"namn":"revisor","losenord":"revisorns-lösenord"}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    let cookie = head
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or_else(|| l.strip_prefix("Set-Cookie: "))
+        })
+        .and_then(|c| c.split(';').next())
+        .expect("session cookie")
+        .to_string();
+    let (status, _, body) = http(&srv.1, "GET", "/api/logg", &[("Cookie", &cookie)], "");
+    assert_eq!(status, 200, "{body}");
+    let log: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let entries: Vec<(String, String, String)> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["vem"].as_str().unwrap().to_string(),
+                e["handling"].as_str().unwrap().to_string(),
+                e["objekt"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let has = |vem: &str, handling: &str, objekt: &str| {
+        entries
+            .iter()
+            .any(|(v, h, o)| v == vem && h == handling && o.contains(objekt))
+    };
+    assert!(has("cli:kalle", "import", "organisation org.csv"), "{entries:?}");
+    assert!(has("cli:kalle", "import", "insatser insatser.csv"), "{entries:?}");
+    assert!(has("cli:anna", "prognos", "Prognos 1 2026, nod 711"), "{entries:?}");
+    assert!(has("cli:anna", "modell", "hemtjanst.toml"), "{entries:?}");
+    assert!(has("cli:anna", "ny användare", "revisor"), "{entries:?}");
+    assert_eq!(entries.len(), 5, "each change once: {entries:?}");
+    let forecast = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["handling"] == "prognos")
+        .unwrap();
+    assert_eq!(forecast["efter"], "1 250 000,00 kr; Fler timmar");
+    // The page shows the same entries.
+    let (status, _, page) = http(&srv.1, "GET", "/logg", &[("Cookie", &cookie)], "");
+    assert_eq!(status, 200);
+    assert!(page.contains("cli:anna") && page.contains("cli:kalle"), "{page}");
+}
+
+#[test]
+fn a_change_and_its_audit_entry_are_saved_together_or_not_at_all() {
+    let env = Env::new();
+    env.base();
+    let count = |sql: &str| -> i64 {
+        let conn = rusqlite::Connection::open(env.db()).unwrap();
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    };
+    let audited = count("SELECT COUNT(*) FROM handelselogg");
+    assert_eq!(audited, 3, "one entry per import");
+    // A refused import leaves neither rows nor an entry.
+    let out = env.import(
+        "huvudbok",
+        "fel.csv",
+        "period;konto;ansvar;verksamhet;belopp\n2026-13;5011;711;510;1\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(count("SELECT COUNT(*) FROM handelselogg"), audited);
+    // When the audit entry cannot be written, the change is not saved either.
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch(
+        "CREATE TRIGGER stopp BEFORE INSERT ON handelselogg BEGIN SELECT RAISE(ABORT, 'loggen är full'); END;",
+    )
+    .unwrap();
+    drop(conn);
+    let out = env.run(&[
+        "forecast",
+        "set",
+        "--version",
+        "Prognos 1",
+        "--period",
+        "2026-03",
+        "--node",
+        "711",
+        "--belopp",
+        "1 000",
+        "--kommentar",
+        "test",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("internt fel: ") && stderr(&out).contains("loggen är full"),
+        "the operator sees the detail: {}",
+        stderr(&out)
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM prognos"),
+        0,
+        "no forecast without its audit entry"
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM prognos_version"), 0);
+    let out = env.import(
+        "huvudbok",
+        "hb.csv",
+        "period;konto;ansvar;verksamhet;belopp\n2026-01;5011;711;510;1\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        count("SELECT COUNT(*) FROM huvudbok"),
+        0,
+        "no import without its audit entry"
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM import_logg"), 3);
+}
+
+#[test]
+fn a_stored_value_that_cannot_be_read_stops_the_settlement() {
+    let env = Env::new();
+    env.base();
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/modeller/hemtjanst.toml");
+    assert!(env.run(&["model", "load", model.to_str().unwrap()]).status.success());
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    // An unknown regiform must not be taken for own operation (no VAT compensation then).
+    conn.execute("UPDATE utforare SET regiform = 'privat' WHERE kod = 'LOV1'", [])
+        .unwrap();
+    drop(conn);
+    let out = env.run(&["settle", "--period", "2026-03"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("internt fel: värdet \"privat\" i utforare.regiform kan inte läsas"),
+        "{}",
+        stderr(&out)
+    );
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute("UPDATE utforare SET regiform = 'LOV'", []).unwrap();
+    // A bad date is not 1970-01-01.
+    conn.execute("UPDATE org_nod SET giltig_fran = '2020-02-30' WHERE kod = '711'", [])
+        .unwrap();
+    drop(conn);
+    let out = env.run(&["followup", "--period", "2026-03"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("\"2020-02-30\" i org_nod.giltig_fran"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn an_internal_error_in_the_web_is_logged_with_its_incident_number() {
+    let env = Env::new();
+    env.base();
+    let mut c = env.cmd();
+    c.arg("--db")
+        .arg(env.db())
+        .args(["user", "add", "eva", "--roll", "ekonom"]);
+    c.env("RESURS_LOSENORD", "evas-långa-lösenord");
+    assert!(c.output().unwrap().status.success());
+    let log_path = env.path("server.log");
+    let srv = serve_to(&env, std::fs::File::create(&log_path).unwrap().into());
+    let (status, head, body) = http(
+        &srv.1,
+        "POST",
+        "/api/logga-in",
+        &[("Content-Type", "application/json")],
+        r#"{"namn":"eva","losenord":"evas-långa-lösenord"}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    let cookie = head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .and_then(|c| c.split(';').next())
+        .unwrap()
+        .to_string();
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch("DROP TABLE prognos; DROP TABLE prognos_version;")
+        .unwrap();
+    drop(conn);
+    let (status, _, body) = http(&srv.1, "GET", "/api/prognoser?ar=2026", &[("Cookie", &cookie)], "");
+    assert_eq!(status, 500, "{body}");
+    assert!(!body.contains("prognos_version"), "{body}");
+    let incident = body
+        .split("incident ")
+        .nth(1)
+        .and_then(|r| r.split(')').next())
+        .expect("incident number")
+        .to_string();
+    drop(srv);
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    let line = log
+        .lines()
+        .find(|l| l.contains("ERROR") && l.contains(&incident))
+        .unwrap_or_else(|| panic!("no error line with incident {incident}:\n{log}"));
+    assert!(line.contains("no such table: prognos_version"), "{line}");
 }

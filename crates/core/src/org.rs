@@ -102,6 +102,61 @@ impl OrgTree {
     }
 }
 
+/// The tree as drawn on one day: who sits under whom, names, and the top.
+/// Roles' access scopes come from here, so a unit without ledger lines is
+/// still in its manager's subtree.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    /// Code → parent code.
+    pub parent: HashMap<String, String>,
+    pub names: HashMap<String, String>,
+    /// The smallest code without a parent that day (the municipality).
+    pub top: Option<String>,
+}
+
+impl OrgTree {
+    /// The tree as of `day`, drawn as the follow-up report draws it: each
+    /// code by its version valid that day, or else its last version begun
+    /// by then (a closed unit keeps its place); a code whose parent is not
+    /// in the tree that day hangs under the top.
+    pub fn snapshot(&self, day: NaiveDate) -> Snapshot {
+        let current: HashMap<&str, &OrgNode> = self
+            .versions
+            .iter()
+            .filter_map(|(code, vs)| {
+                vs.iter()
+                    .find(|n| covers(n, day))
+                    .or_else(|| vs.iter().filter(|n| n.giltig_fran <= day).max_by_key(|n| n.giltig_fran))
+                    .map(|n| (code.as_str(), n))
+            })
+            .collect();
+        let top = current
+            .values()
+            .filter(|n| n.overordnad.as_deref().is_none_or(|p| !current.contains_key(p)))
+            .map(|n| n.kod.clone())
+            .min();
+        let mut parent = HashMap::new();
+        for n in current.values() {
+            match n.overordnad.as_deref().filter(|p| current.contains_key(p)) {
+                Some(p) => {
+                    parent.insert(n.kod.clone(), p.to_string());
+                }
+                None if Some(&n.kod) != top.as_ref() => {
+                    if let Some(t) = &top {
+                        parent.insert(n.kod.clone(), t.clone());
+                    }
+                }
+                None => {}
+            }
+        }
+        Snapshot {
+            parent,
+            names: current.values().map(|n| (n.kod.clone(), n.namn.clone())).collect(),
+            top,
+        }
+    }
+}
+
 /// Checks every rule of the module doc over `nodes` (existing and new
 /// versions together). Problems name the index of the offending version.
 pub fn validate(nodes: &[OrgNode]) -> Vec<TreeProblem> {
@@ -238,6 +293,101 @@ mod tests {
         };
         assert_eq!(path("2025-06-01"), ["718", "HT", "VON", "K"]);
         assert_eq!(path("2026-06-01"), ["718", "LAND", "VON", "K"]);
+    }
+
+    #[test]
+    fn the_snapshot_of_a_day_places_moved_and_closed_units() {
+        let mut t = base();
+        t.push(node(
+            "718",
+            OrgNiva::Ansvar,
+            Some("HT"),
+            "2024-01-01",
+            Some("2025-12-31"),
+        ));
+        t.push(node("718", OrgNiva::Ansvar, Some("LAND"), "2026-01-01", None));
+        t.push(node(
+            "719",
+            OrgNiva::Ansvar,
+            Some("HT"),
+            "2024-01-01",
+            Some("2024-12-31"),
+        ));
+        t.push(node("ORPHAN", OrgNiva::Ansvar, Some("GONE"), "2024-01-01", None));
+        let tree = OrgTree::new(t);
+        let s = tree.snapshot(parse_date("2026-03-31").unwrap());
+        assert_eq!(s.top.as_deref(), Some("K"));
+        assert_eq!(s.parent.get("718").map(String::as_str), Some("LAND"), "moved unit");
+        assert_eq!(
+            s.parent.get("719").map(String::as_str),
+            Some("HT"),
+            "closed unit keeps its place"
+        );
+        assert_eq!(
+            s.parent.get("ORPHAN").map(String::as_str),
+            Some("K"),
+            "parent missing: under the top"
+        );
+        assert_eq!(s.parent.get("K"), None);
+        assert_eq!(s.names.get("HT").map(String::as_str), Some("HT"));
+        let before = tree.snapshot(parse_date("2023-12-31").unwrap());
+        assert_eq!(before.parent.get("718"), None, "not begun yet");
+    }
+
+    #[test]
+    fn the_snapshot_draws_the_tree_as_the_follow_up_report_does() {
+        use crate::followup::{report, Cell, Input, Metod, NodeReport};
+        use std::collections::BTreeMap;
+        let mut t = base();
+        t.push(node(
+            "718",
+            OrgNiva::Ansvar,
+            Some("HT"),
+            "2024-01-01",
+            Some("2025-12-31"),
+        ));
+        t.push(node("718", OrgNiva::Ansvar, Some("LAND"), "2026-01-01", None));
+        t.push(node(
+            "719",
+            OrgNiva::Ansvar,
+            Some("HT"),
+            "2024-01-01",
+            Some("2024-12-31"),
+        ));
+        t.push(node("ORPHAN", OrgNiva::Ansvar, Some("GONE"), "2024-01-01", None));
+        let mut cells = BTreeMap::new();
+        for code in ["718", "719", "ORPHAN", "HT"] {
+            let cell = Cell {
+                utfall: [100; 12],
+                ..Cell::default()
+            };
+            cells.insert((code.to_string(), "5011".to_string()), cell);
+        }
+        let period = crate::period::Period::new(2026, 3).unwrap();
+        let input = Input {
+            period,
+            nodes: t.clone(),
+            cells,
+            metod: Metod::UtfallBudget,
+            manual: BTreeMap::new(),
+            konto_namn: BTreeMap::new(),
+            konton: false,
+            effekter: Vec::new(),
+            utan_effekter: false,
+        };
+        let rot = report(&input, None).unwrap();
+        let snap = OrgTree::new(t).snapshot(period.last_day());
+        assert_eq!(snap.top.as_deref(), Some(rot.kod.as_str()));
+        fn walk(n: &NodeReport, snap: &Snapshot, seen: &mut usize) {
+            for b in &n.barn {
+                assert_eq!(snap.parent.get(&b.kod), Some(&n.kod), "{}", b.kod);
+                *seen += 1;
+                walk(b, snap, seen);
+            }
+        }
+        let mut seen = 0;
+        walk(&rot, &snap, &mut seen);
+        assert_eq!(seen, 6, "VON, HT, LAND, 718, 719, ORPHAN");
     }
 
     #[test]

@@ -48,6 +48,54 @@ pub enum StoreError {
     },
     #[error("databasen {path} har schemaversion {found}, men denna version av Resurs känner bara till {known}; uppdatera Resurs")]
     TooNew { path: String, found: i64, known: i64 },
+    /// A stored value that cannot be read is an error, never a default.
+    #[error("värdet \"{value}\" i {table}.{column} kan inte läsas: förväntade {expected}")]
+    Value {
+        table: &'static str,
+        column: &'static str,
+        value: String,
+        expected: String,
+    },
+}
+
+/// A stored value that cannot be read.
+fn unreadable(table: &'static str, column: &'static str, value: &str, expected: impl Into<String>) -> StoreError {
+    StoreError::Value {
+        table,
+        column,
+        value: value.to_string(),
+        expected: expected.into(),
+    }
+}
+
+/// Reads a stored date (`YYYY-MM-DD`).
+fn stored_date(table: &'static str, column: &'static str, s: &str) -> Result<NaiveDate> {
+    resurs_core::date::parse_date(s).ok_or_else(|| unreadable(table, column, s, "ett datum ÅÅÅÅ-MM-DD"))
+}
+
+/// Checks that a date column of returned rows holds dates (the rows keep
+/// their text; the callers parse it).
+fn check_date(table: &'static str, column: &'static str, s: &str) -> Result<()> {
+    stored_date(table, column, s).map(|_| ())
+}
+
+/// Checks a stored regiform code: an unknown one must not be taken for
+/// own operation (which would drop VAT compensation silently).
+fn check_regiform(s: &str) -> Result<()> {
+    match resurs_core::model::Regiform::parse_sv(s) {
+        Some(_) => Ok(()),
+        None => Err(unreadable(
+            "utforare",
+            "regiform",
+            s,
+            resurs_core::model::Regiform::expected(),
+        )),
+    }
+}
+
+/// Reads a stored month (`yyyymm`).
+fn stored_period(table: &'static str, column: &'static str, p: i64) -> Result<Period> {
+    Period::from_int(p).ok_or_else(|| unreadable(table, column, &p.to_string(), "en månad ÅÅÅÅMM"))
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -112,10 +160,10 @@ pub type InvestmentRow = (String, String, i64, i64, String);
 /// A state grant: (name, node, amount, used, report-back date, repayment, comment).
 pub type GrantRow = (String, String, i64, i64, Option<String>, i64, String);
 
-/// A special effect: (tag, part, node, month YYYYMM or `None`, outcome öre, forecast öre, comment).
-pub type SpecialEffectRow = (String, String, String, Option<i64>, i64, i64, String);
-/// A budget sum: (ansvar, account, month as YYYYMM or `None` for annual rows, öre).
-pub type BudgetCell = (String, String, Option<i64>, i64);
+/// A special effect: (tag, part, node, month or `None`, outcome öre, forecast öre, comment).
+pub type SpecialEffectRow = (String, String, String, Option<Period>, i64, i64, String);
+/// A budget sum: (ansvar, account, month or `None` for annual rows, öre).
+pub type BudgetCell = (String, String, Option<Period>, i64);
 /// A personal-assistance period: (brukare, utförare, regiform code, från,
 /// till, beviljade and utförda in hundredths, FK hourly amount in öre).
 pub type AssistanceRow = (String, String, String, String, String, i64, i64, i64);
@@ -313,23 +361,28 @@ impl Store {
             .conn
             .prepare("SELECT kod, namn, niva, overordnad, giltig_fran, giltig_till FROM org_nod ORDER BY id")
             .ctx("läsning av organisation")?;
+        type Raw = (String, String, String, Option<String>, String, Option<String>);
         let rows = st
             .query_map([], |r| {
-                let niva: String = r.get(2)?;
-                let from: String = r.get(4)?;
-                let to: Option<String> = r.get(5)?;
-                Ok(OrgNode {
-                    kod: r.get(0)?,
-                    namn: r.get(1)?,
-                    niva: OrgNiva::parse_sv(&niva).unwrap_or(OrgNiva::Ansvar),
-                    overordnad: r.get(3)?,
-                    giltig_fran: resurs_core::date::parse_date(&from).unwrap_or_default(),
-                    giltig_till: to.and_then(|t| resurs_core::date::parse_date(&t)),
-                })
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
             })
             .ctx("läsning av organisation")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .ctx("läsning av organisation")
+        let raw = rows
+            .collect::<rusqlite::Result<Vec<Raw>>>()
+            .ctx("läsning av organisation")?;
+        raw.into_iter()
+            .map(|(kod, namn, niva, overordnad, from, to)| {
+                Ok(OrgNode {
+                    kod,
+                    namn,
+                    niva: OrgNiva::parse_sv(&niva)
+                        .ok_or_else(|| unreadable("org_nod", "niva", &niva, OrgNiva::expected()))?,
+                    overordnad,
+                    giltig_fran: stored_date("org_nod", "giltig_fran", &from)?,
+                    giltig_till: to.map(|t| stored_date("org_nod", "giltig_till", &t)).transpose()?,
+                })
+            })
+            .collect()
     }
 
     /// Code (or pseudonym) → id for one table.
@@ -376,7 +429,11 @@ impl Store {
         let rows = st
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
             .ctx("läsning av utförare")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av utförare")
+        let rows: Vec<ProviderRow> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av utförare")?;
+        for r in &rows {
+            check_regiform(&r.2)?;
+        }
+        Ok(rows)
     }
 
     /// Performed visits of `period`: (brukare, utförare, insats, actual start, actual end) in minutes.
@@ -414,7 +471,14 @@ impl Store {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })
             .ctx("läsning av vistelser")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av vistelser")
+        let rows: Vec<StayRow> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av vistelser")?;
+        for r in &rows {
+            check_date("vistelse", "inflyttning", &r.3)?;
+            if let Some(d) = &r.4 {
+                check_date("vistelse", "utflyttning", d)?;
+            }
+        }
+        Ok(rows)
     }
 
     /// Carried-out decisions with a provider overlapping `[from, to]`:
@@ -444,7 +508,14 @@ impl Store {
                 ))
             })
             .ctx("läsning av beslut")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av beslut")
+        let rows: Vec<DecisionRow> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av beslut")?;
+        for r in &rows {
+            check_date("beslut", "startdatum", &r.5)?;
+            if let Some(d) = &r.6 {
+                check_date("beslut", "slutdatum", d)?;
+            }
+        }
+        Ok(rows)
     }
 
     /// Granted volume of carried-out decisions with a provider overlapping
@@ -464,7 +535,14 @@ impl Store {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })
             .ctx("läsning av beslut")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av beslut")
+        let rows: Vec<GrantedRow> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av beslut")?;
+        for r in &rows {
+            check_date("beslut", "startdatum", &r.3)?;
+            if let Some(d) = &r.4 {
+                check_date("beslut", "slutdatum", d)?;
+            }
+        }
+        Ok(rows)
     }
 
     /// Attendance days of `period`: (brukare, enhet, datum, omfattning code).
@@ -482,7 +560,12 @@ impl Store {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })
             .ctx("läsning av närvaro")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av närvaro")
+        let rows: Vec<(String, String, String, String)> =
+            rows.collect::<rusqlite::Result<_>>().ctx("läsning av närvaro")?;
+        for r in &rows {
+            check_date("narvaro", "datum", &r.2)?;
+        }
+        Ok(rows)
     }
 
     /// Placements overlapping `period`.
@@ -505,7 +588,14 @@ impl Store {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
             })
             .ctx("läsning av placeringar")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av placeringar")
+        let rows: Vec<PlacementRow> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av placeringar")?;
+        for r in &rows {
+            check_date("placering", "startdatum", &r.3)?;
+            if let Some(d) = &r.4 {
+                check_date("placering", "slutdatum", d)?;
+            }
+        }
+        Ok(rows)
     }
 
     /// Personal-assistance periods in force on `day`: (brukare, utförare,
@@ -533,7 +623,13 @@ impl Store {
                 ))
             })
             .ctx("läsning av assistans")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av assistans")
+        let rows: Vec<AssistanceRow> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av assistans")?;
+        for r in &rows {
+            check_regiform(&r.2)?;
+            check_date("assistans", "fran", &r.3)?;
+            check_date("assistans", "till", &r.4)?;
+        }
+        Ok(rows)
     }
 
     /// The newest adopted or revised budget version of `year`, if any.
@@ -571,7 +667,7 @@ impl Store {
     }
 
     /// Ledger sums per (ansvar, account, month) for the months `[from, to]`.
-    pub fn ledger_months(&self, from: Period, to: Period) -> Result<Vec<(String, String, i64, i64)>> {
+    pub fn ledger_months(&self, from: Period, to: Period) -> Result<Vec<(String, String, Period, i64)>> {
         let mut st = self
             .conn
             .prepare(
@@ -584,7 +680,10 @@ impl Store {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })
             .ctx("läsning av huvudbok")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av huvudbok")
+        let rows: Vec<(String, String, i64, i64)> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av huvudbok")?;
+        rows.into_iter()
+            .map(|(a, k, p, b)| Ok((a, k, stored_period("huvudbok", "period", p)?, b)))
+            .collect()
     }
 
     /// Budget sums of `version` and `year` per (ansvar, account, month or
@@ -602,7 +701,14 @@ impl Store {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })
             .ctx("läsning av budget")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av budget")
+        let rows: Vec<(String, String, i64, i64)> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av budget")?;
+        // Period 0 marks an annual row.
+        rows.into_iter()
+            .map(|(a, k, p, b)| {
+                let month = (p != 0).then(|| stored_period("budget", "period", p)).transpose()?;
+                Ok((a, k, month, b))
+            })
+            .collect()
     }
 
     /// Budget lines of `version` and `year` summed over months: (ansvar, account, verksamhet, öre).
@@ -768,18 +874,25 @@ impl Store {
         let rows = st
             .query_map(params![year], |r| {
                 Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, String>(6)?,
                 ))
             })
             .ctx("läsning av specialposter")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .ctx("läsning av specialposter")
+        let rows = rows
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("läsning av specialposter")?;
+        rows.into_iter()
+            .map(|(t, d, n, p, u, f, k)| {
+                let month = p.map(|p| stored_period("specialpost", "period", p)).transpose()?;
+                Ok((t, d, n, month, u, f, k))
+            })
+            .collect()
     }
 
     /// Forecast versions of `year`: (id, name, checkpoint month), oldest checkpoint first.
@@ -791,7 +904,11 @@ impl Store {
         let rows = st
             .query_map(params![year], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .ctx("läsning av prognoser")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av prognoser")
+        let rows: Vec<(i64, String, i64)> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av prognoser")?;
+        for r in &rows {
+            stored_period("prognos_version", "period", r.2)?;
+        }
+        Ok(rows)
     }
 
     /// The forecasts of a version: (node, amount öre, comment).
@@ -848,11 +965,13 @@ impl Store {
         rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av huvudbok")
     }
 
-    /// The last month with ledger lines (yyyymm).
-    pub fn latest_ledger_period(&self) -> Result<Option<i64>> {
-        self.conn
+    /// The last month with ledger lines.
+    pub fn latest_ledger_period(&self) -> Result<Option<Period>> {
+        let p: Option<i64> = self
+            .conn
             .query_row("SELECT MAX(period) FROM huvudbok", [], |r| r.get(0))
-            .ctx("läsning av huvudbok")
+            .ctx("läsning av huvudbok")?;
+        p.map(|p| stored_period("huvudbok", "period", p)).transpose()
     }
 
     /// Every user, by name.
@@ -943,7 +1062,7 @@ impl Store {
             .ctx("läsning av besök")?;
         let rows = st.query_map([], |r| r.get::<_, i64>(0)).ctx("läsning av besök")?;
         let v = rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av besök")?;
-        Ok(v.into_iter().filter_map(Period::from_int).collect())
+        v.into_iter().map(|p| stored_period("besok", "period", p)).collect()
     }
 
     /// A stored settlement run: (id, period, created, fingerprint, total öre, result JSON).
@@ -1015,19 +1134,22 @@ impl Store {
             .ctx("sammanställning av hemtjänst")?;
         let rows = st
             .query_map([status_code(BesokStatus::Utford)], |r| {
-                let p: i64 = r.get(0)?;
-                let minutes: i64 = r.get(2)?;
-                Ok(HemtjanstManad {
-                    period: Period::from_int(p).unwrap_or_else(|| Period::new(1970, 1).expect("valid")),
-                    brukare: r.get(1)?,
-                    utforda_timmar: Qty::from_minutes(minutes),
-                    besok: r.get(3)?,
-                })
+                Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get::<_, i64>(2)?, r.get(3)?))
             })
             .ctx("sammanställning av hemtjänst")?;
         let hemtjanst = rows
             .collect::<rusqlite::Result<Vec<_>>>()
-            .ctx("sammanställning av hemtjänst")?;
+            .ctx("sammanställning av hemtjänst")?
+            .into_iter()
+            .map(|(p, brukare, minutes, besok)| {
+                Ok(HemtjanstManad {
+                    period: stored_period("besok", "period", p)?,
+                    brukare,
+                    utforda_timmar: Qty::from_minutes(minutes),
+                    besok,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
         let importer = self
             .conn
             .query_row("SELECT COUNT(*) FROM import_logg", [], |r| r.get(0))
@@ -1487,6 +1609,90 @@ impl<'c> Tx<'c> {
         )
     }
 
+    /// One row (or none) read inside the transaction, e.g. the value a
+    /// change replaces, for the audit log.
+    fn read_opt<T>(
+        &self,
+        context: &'static str,
+        sql: &str,
+        p: impl rusqlite::Params,
+        f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Option<T>> {
+        let mut st = self.conn.prepare_cached(sql).ctx(context)?;
+        st.query_row(p, f).optional().ctx(context)
+    }
+
+    /// A node's forecast in a version: (amount öre, comment).
+    pub fn forecast_entry(&self, version_id: i64, nod: &str) -> Result<Option<(i64, String)>> {
+        self.read_opt(
+            "läsning av prognos",
+            "SELECT belopp, kommentar FROM prognos WHERE version_id = $1 AND nod = $2",
+            params![version_id, nod],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+    }
+
+    /// An intraprenad's entry for a year.
+    pub fn intraprenad_entry(&self, ansvar: &str, year: i32) -> Result<Option<IntraprenadEntry>> {
+        self.read_opt(
+            "läsning av intraprenad",
+            "SELECT ingaende, uttag, kommentar FROM intraprenad_saldo WHERE ansvar = $1 AND ar = $2",
+            params![ansvar, year],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+    }
+
+    /// A measure of a plan and year.
+    pub fn measure_entry(&self, plan: &str, year: i32, atgard: &str) -> Result<Option<MeasureRow>> {
+        self.read_opt(
+            "läsning av åtgärd",
+            "SELECT slag, plan, nod, atgard, planerad, hittills, prognos, kommentar FROM atgard \
+             WHERE plan = $1 AND ar = $2 AND atgard = $3",
+            params![plan, year, atgard],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    (r.get(4)?, r.get(5)?, r.get(6)?),
+                    r.get(7)?,
+                ))
+            },
+        )
+    }
+
+    /// A state grant of a year and node.
+    pub fn grant_entry(&self, namn: &str, year: i32, nod: &str) -> Result<Option<GrantRow>> {
+        self.read_opt(
+            "läsning av statsbidrag",
+            "SELECT namn, nod, belopp, anvant, aterrapport, aterbetalning, kommentar FROM statsbidrag \
+             WHERE namn = $1 AND ar = $2 AND nod = $3",
+            params![namn, year, nod],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            },
+        )
+    }
+
+    /// An investment of a year.
+    pub fn investment_entry(&self, projekt: &str, year: i32) -> Result<Option<InvestmentRow>> {
+        self.read_opt(
+            "läsning av investering",
+            "SELECT projekt, nod, budget, utfall, kommentar FROM investering WHERE projekt = $1 AND ar = $2",
+            params![projekt, year],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+    }
+
     /// Adds a user (`false` if the name is taken).
     pub fn insert_user(&self, namn: &str, roll: &str, nod: Option<&str>, losenord: &str, skapad: &str) -> Result<bool> {
         self.exec(
@@ -1748,6 +1954,37 @@ mod tests {
             MIGRATIONS.len() as i64,
             "reopening does not migrate again"
         );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_unreadable_value_is_an_error_naming_table_column_and_value() {
+        let dir = std::env::temp_dir().join(format!("resurs-store-varde-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.db");
+        let _ = std::fs::remove_file(&path);
+        let s = Store::open(&path).unwrap();
+        s.conn
+            .execute_batch(
+                "INSERT INTO org_nod (kod, namn, niva, giltig_fran, import_id) VALUES ('K', 'Kommun', 'kommun', '2026-13-01', 1); \
+                 INSERT INTO utforare (kod, namn, regiform, import_id) VALUES ('U1', 'Omsorg AB', 'privat', 1);",
+            )
+            .unwrap();
+        let e = s.org_nodes().unwrap_err();
+        assert!(
+            matches!(&e, StoreError::Value { table: "org_nod", column: "giltig_fran", value, .. } if value == "2026-13-01"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("org_nod.giltig_fran"), "{e}");
+        // An unknown regiform is not taken for own operation (which would drop VAT compensation).
+        let e = s.providers().unwrap_err();
+        assert!(e.to_string().contains("\"privat\" i utforare.regiform"), "{e}");
+        s.conn
+            .execute_batch("UPDATE org_nod SET giltig_fran = '2026-01-01', niva = 'gruppen'")
+            .unwrap();
+        let e = s.org_nodes().unwrap_err();
+        assert!(e.to_string().contains("org_nod.niva"), "{e}");
+        drop(s);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

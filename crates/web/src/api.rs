@@ -73,7 +73,8 @@ impl utoipa::Modify for Security {
     }
 }
 
-/// An error: HTTP status and a Swedish message.
+/// An error: HTTP status and a Swedish message. A 4xx explains what to
+/// change; a 500 gives only an incident number (the detail is in the log).
 #[derive(Serialize, ToSchema)]
 pub struct ApiError {
     pub fel: String,
@@ -126,7 +127,7 @@ pub struct LoginOut {
 
 /// Signs in; the session cookie is set (HttpOnly, SameSite=Strict).
 #[utoipa::path(post, path = "/api/logga-in", request_body = LoginIn,
-    responses((status = 200, body = LoginOut), (status = 401, body = ApiError), (status = 429, description = "För många misslyckade försök", body = ApiError)))]
+    responses((status = 200, body = LoginOut), (status = 401, body = ApiError), (status = 500, description = "Internt fel: bara ett incidentnummer, detaljen i serverns logg", body = ApiError), (status = 429, description = "För många misslyckade försök", body = ApiError)))]
 async fn login(
     State(st): State<Shared>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -161,7 +162,7 @@ pub struct Me {
 }
 
 #[utoipa::path(get, path = "/api/mig", security(("session" = []), ("token" = [])),
-    responses((status = 200, body = Me), (status = 401, body = ApiError)))]
+    responses((status = 200, body = Me), (status = 401, body = ApiError), (status = 500, description = "Internt fel: bara ett incidentnummer, detaljen i serverns logg", body = ApiError)))]
 async fn me(ApiUser(u): ApiUser) -> Json<Me> {
     Json(Me {
         namn: u.namn,
@@ -212,7 +213,7 @@ pub struct FollowupOut {
 
 /// The follow-up report of a node: every row with its parts recomputed.
 #[utoipa::path(get, path = "/api/uppfoljning", params(FollowupQ), security(("session" = []), ("token" = [])),
-    responses((status = 200, body = FollowupOut), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+    responses((status = 200, body = FollowupOut), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 500, description = "Internt fel: bara ett incidentnummer, detaljen i serverns logg", body = ApiError), (status = 403, body = ApiError)))]
 async fn followup_report(State(st): State<Shared>, ApiUser(user): ApiUser, Query(q): Query<FollowupQ>) -> Response {
     answer(
         blocking(&st, move |st| {
@@ -298,7 +299,7 @@ pub struct TrendOut {
 
 /// Monthly series of a node: outcome, budget, the two previous years and the 12-month rolling average.
 #[utoipa::path(get, path = "/api/trend", params(NodeQ), security(("session" = []), ("token" = [])),
-    responses((status = 200, body = TrendOut), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+    responses((status = 200, body = TrendOut), (status = 401, body = ApiError), (status = 500, description = "Internt fel: bara ett incidentnummer, detaljen i serverns logg", body = ApiError), (status = 403, body = ApiError)))]
 async fn trend(State(st): State<Shared>, ApiUser(user): ApiUser, Query(q): Query<NodeQ>) -> Response {
     answer(
         blocking(&st, move |st| {
@@ -344,7 +345,7 @@ pub struct LedgerLine {
 /// Ledger lines of an ansvar and account, January through the month.
 #[utoipa::path(get, path = "/api/organisation/{kod}/konto/{konto}", params(("kod" = String, Path, description = "Ansvar"), ("konto" = String, Path, description = "Konto"), PeriodQ),
     security(("session" = []), ("token" = [])),
-    responses((status = 200, body = [LedgerLine]), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+    responses((status = 200, body = [LedgerLine]), (status = 401, body = ApiError), (status = 500, description = "Internt fel: bara ett incidentnummer, detaljen i serverns logg", body = ApiError), (status = 403, body = ApiError)))]
 async fn ledger(
     State(st): State<Shared>,
     ApiUser(user): ApiUser,
@@ -390,7 +391,7 @@ pub struct ForecastOut {
 
 /// Every forecast of a year in the user's part of the tree.
 #[utoipa::path(get, path = "/api/prognoser", params(YearQ), security(("session" = []), ("token" = [])),
-    responses((status = 200, body = [ForecastOut]), (status = 401, body = ApiError)))]
+    responses((status = 200, body = [ForecastOut]), (status = 401, body = ApiError), (status = 500, description = "Internt fel: bara ett incidentnummer, detaljen i serverns logg", body = ApiError)))]
 async fn forecasts(State(st): State<Shared>, ApiUser(user): ApiUser, Query(q): Query<YearQ>) -> Response {
     answer(
         blocking(&st, move |st| {
@@ -434,7 +435,7 @@ pub struct Saved {
 /// Sets a node's full-year forecast in a named version (written to the audit log).
 #[utoipa::path(post, path = "/api/prognos", request_body = ForecastIn, security(("session" = []), ("token" = [])),
     params(("X-CSRF-Token" = Option<String>, Header, description = "Krävs vid inloggning med kaka")),
-    responses((status = 200, body = Saved), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+    responses((status = 200, body = Saved), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 500, description = "Internt fel: bara ett incidentnummer, detaljen i serverns logg", body = ApiError), (status = 403, body = ApiError)))]
 async fn set_forecast(State(st): State<Shared>, ApiUser(user): ApiUser, Json(f): Json<ForecastIn>) -> Response {
     answer(
         blocking(&st, move |st| {
@@ -467,7 +468,7 @@ pub struct SettlementOut {
 
 /// The month's settlement per provider (the user's providers only).
 #[utoipa::path(get, path = "/api/avrakning", params(PeriodQ), security(("session" = []), ("token" = [])),
-    responses((status = 200, body = SettlementOut), (status = 401, body = ApiError)))]
+    responses((status = 200, body = SettlementOut), (status = 401, body = ApiError), (status = 500, description = "Internt fel: bara ett incidentnummer, detaljen i serverns logg", body = ApiError)))]
 async fn settlement(State(st): State<Shared>, ApiUser(user): ApiUser, Query(q): Query<PeriodQ>) -> Response {
     answer(
         blocking(&st, move |st| {
@@ -501,7 +502,7 @@ async fn settlement(State(st): State<Shared>, ApiUser(user): ApiUser, Query(q): 
 /// One provider's settlement: services, rule lines and brukare-days (pseudonyms).
 #[utoipa::path(get, path = "/api/avrakning/{period}/{utforare}", params(("period" = String, Path, description = "ÅÅÅÅ-MM"), ("utforare" = String, Path, description = "Utförarkod")),
     security(("session" = []), ("token" = [])),
-    responses((status = 200, description = "Utförarens tjänster och regelrader", body = Object), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+    responses((status = 200, description = "Utförarens tjänster och regelrader", body = Object), (status = 401, body = ApiError), (status = 500, description = "Internt fel: bara ett incidentnummer, detaljen i serverns logg", body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 async fn provider(
     State(st): State<Shared>,
     ApiUser(user): ApiUser,
@@ -531,7 +532,7 @@ pub struct ModelOut {
 
 /// Stored model versions with their rates and validity.
 #[utoipa::path(get, path = "/api/modeller", security(("session" = []), ("token" = [])),
-    responses((status = 200, body = [ModelOut]), (status = 401, body = ApiError)))]
+    responses((status = 200, body = [ModelOut]), (status = 401, body = ApiError), (status = 500, description = "Internt fel: bara ett incidentnummer, detaljen i serverns logg", body = ApiError)))]
 async fn models(State(st): State<Shared>, ApiUser(_user): ApiUser) -> Response {
     answer(
         blocking(&st, move |st| {
@@ -566,7 +567,7 @@ pub struct AuditOut {
 
 /// The audit log, newest first (not for enhetschef).
 #[utoipa::path(get, path = "/api/logg", security(("session" = []), ("token" = [])),
-    responses((status = 200, body = [AuditOut]), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+    responses((status = 200, body = [AuditOut]), (status = 401, body = ApiError), (status = 500, description = "Internt fel: bara ett incidentnummer, detaljen i serverns logg", body = ApiError), (status = 403, body = ApiError)))]
 async fn audit(State(st): State<Shared>, ApiUser(user): ApiUser) -> Response {
     answer(
         blocking(&st, move |st| {

@@ -2,53 +2,16 @@
 //! sign-in throttling.
 //!
 //! Sessions live in memory (a restart signs everyone out); users and API
-//! tokens are stored in the database, passwords as argon2id PHC strings and
-//! tokens as SHA-256, so neither can be read back.
+//! tokens are stored in the database through `resurs_app::users` (shared
+//! with `resurs user`), passwords as argon2id PHC strings and tokens as
+//! SHA-256, so neither can be read back.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
-use resurs_store::Store;
-use sha2::{Digest, Sha256};
+pub use resurs_app::users::{
+    ensure_demo_users, hash_password, random_hex, sha256_hex, verify_password, Roll, DEMO_USERS, MIN_PASSWORD,
+};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-
-/// The four roles of the issue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Roll {
-    /// Everything, including users and API tokens.
-    Admin,
-    /// Reads and changes all data (forecasts, imports).
-    Ekonom,
-    /// Reads and changes only its own subtree of the organisation.
-    Enhetschef,
-    /// Reads everything, changes nothing (politicians, auditors).
-    Lasare,
-}
-
-impl Roll {
-    pub const ALL: [Roll; 4] = [Roll::Admin, Roll::Ekonom, Roll::Enhetschef, Roll::Lasare];
-
-    pub fn parse(s: &str) -> Option<Roll> {
-        match resurs_core::model::fold(s).as_str() {
-            "admin" => Some(Roll::Admin),
-            "ekonom" => Some(Roll::Ekonom),
-            "enhetschef" => Some(Roll::Enhetschef),
-            "lasare" => Some(Roll::Lasare),
-            _ => None,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Roll::Admin => "admin",
-            Roll::Ekonom => "ekonom",
-            Roll::Enhetschef => "enhetschef",
-            Roll::Lasare => "läsare",
-        }
-    }
-}
 
 /// A signed-in user.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -71,163 +34,6 @@ impl User {
     pub fn sees_all(&self) -> bool {
         self.roll != Roll::Enhetschef
     }
-}
-
-/// Errors of user management, in Swedish.
-#[derive(Debug)]
-pub struct UserError(pub String);
-
-impl std::fmt::Display for UserError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-impl std::error::Error for UserError {}
-
-impl From<resurs_store::StoreError> for UserError {
-    fn from(e: resurs_store::StoreError) -> UserError {
-        UserError(e.to_string())
-    }
-}
-
-/// Minimum password length.
-pub const MIN_PASSWORD: usize = 10;
-
-pub fn random_hex(bytes: usize) -> String {
-    let mut b = vec![0u8; bytes];
-    getrandom::fill(&mut b).expect("the operating system's random source");
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-pub fn sha256_hex(s: &str) -> String {
-    Sha256::digest(s.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// argon2id (the crate's defaults: 19 MiB, 2 passes) with a random salt.
-pub fn hash_password(password: &str) -> Result<String, UserError> {
-    if password.chars().count() < MIN_PASSWORD {
-        return Err(UserError(format!(
-            "lösenordet är för kort: minst {MIN_PASSWORD} tecken"
-        )));
-    }
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| UserError(format!("slumptal saknas: {e}")))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| UserError(e.to_string()))?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| UserError(format!("lösenordet kunde inte hashas: {e}")))
-}
-
-pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-}
-
-fn now() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
-fn check_name(namn: &str) -> Result<(), UserError> {
-    let ok = !namn.is_empty()
-        && namn.len() <= 64
-        && namn
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'));
-    if ok {
-        Ok(())
-    } else {
-        Err(UserError(format!(
-            "användarnamnet \"{namn}\" är ogiltigt: 1–64 tecken, bokstäver, siffror och . - _ @"
-        )))
-    }
-}
-
-/// Adds a user; `actor` is written to the audit log.
-pub fn add_user(
-    store: &mut Store,
-    namn: &str,
-    roll: Roll,
-    nod: Option<&str>,
-    password: &str,
-    actor: &str,
-) -> Result<(), UserError> {
-    check_name(namn)?;
-    let nod = nod.map(str::trim).filter(|n| !n.is_empty());
-    match (roll, nod) {
-        (Roll::Enhetschef, None) => {
-            return Err(UserError(
-                "en enhetschef behöver en nod (--nod KOD) vars delträd hen ser".into(),
-            ))
-        }
-        (Roll::Enhetschef, Some(n)) if !store.org_nodes()?.iter().any(|o| o.kod == n) => {
-            return Err(UserError(format!("noden \"{n}\" finns inte i organisationsträdet")));
-        }
-        (Roll::Enhetschef, Some(_)) => {}
-        (_, Some(_)) => {
-            return Err(UserError(
-                "bara en enhetschef har en nod; de andra rollerna ser hela organisationen".into(),
-            ))
-        }
-        _ => {}
-    }
-    let hash = hash_password(password)?;
-    let ts = now();
-    let tx = store.begin()?;
-    if !tx.insert_user(namn, roll.name(), nod, &hash, &ts)? {
-        return Err(UserError(format!("användaren \"{namn}\" finns redan")));
-    }
-    let after = format!(
-        "roll {}{}",
-        roll.name(),
-        nod.map_or(String::new(), |n| format!(", nod {n}"))
-    );
-    tx.audit(
-        &ts,
-        actor,
-        "ny användare",
-        &format!("användare {namn}"),
-        None,
-        Some(&after),
-    )?;
-    tx.commit()?;
-    Ok(())
-}
-
-/// Sets a new password.
-pub fn set_password(store: &mut Store, namn: &str, password: &str, actor: &str) -> Result<(), UserError> {
-    let hash = hash_password(password)?;
-    let ts = now();
-    let tx = store.begin()?;
-    if !tx.set_password(namn, &hash)? {
-        return Err(UserError(format!("användaren \"{namn}\" finns inte")));
-    }
-    tx.audit(&ts, actor, "nytt lösenord", &format!("användare {namn}"), None, None)?;
-    tx.commit()?;
-    Ok(())
-}
-
-/// Issues an API token for `namn`; the token is returned once and only its
-/// hash is stored.
-pub fn issue_token(store: &mut Store, namn: &str, label: &str, actor: &str) -> Result<String, UserError> {
-    let token = format!("rsk_{}", random_hex(24));
-    let ts = now();
-    let tx = store.begin()?;
-    if !tx.insert_token(namn, label, &sha256_hex(&token), &ts)? {
-        return Err(UserError(format!("användaren \"{namn}\" finns inte")));
-    }
-    tx.audit(
-        &ts,
-        actor,
-        "ny API-nyckel",
-        &format!("användare {namn}"),
-        None,
-        Some(label),
-    )?;
-    tx.commit()?;
-    Ok(token)
 }
 
 pub fn user_of(row: &resurs_store::UserRow) -> Option<User> {
@@ -370,39 +176,9 @@ impl Throttle {
     }
 }
 
-/// The documented demo users (docs/webb.md), one per role.
-pub const DEMO_USERS: [(&str, Roll, Option<&str>, &str); 4] = [
-    ("admin", Roll::Admin, None, "demo-admin-2026"),
-    ("ekonom", Roll::Ekonom, None, "demo-ekonom-2026"),
-    ("enhetschef", Roll::Enhetschef, Some("713"), "demo-chef-2026"),
-    ("lasare", Roll::Lasare, None, "demo-lasare-2026"),
-];
-
-/// Creates the demo users that are missing.
-pub fn ensure_demo_users(store: &mut Store) -> Result<usize, UserError> {
-    let have: Vec<String> = store.users()?.into_iter().map(|u| u.namn).collect();
-    let mut added = 0;
-    for (namn, roll, nod, pw) in DEMO_USERS {
-        if !have.iter().any(|h| h == namn) {
-            add_user(store, namn, roll, nod, pw, "demo")?;
-            added += 1;
-        }
-    }
-    Ok(added)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_are_argon2id_and_verify() {
-        let h = hash_password("rätt-lösenord-1").unwrap();
-        assert!(h.starts_with("$argon2id$"), "{h}");
-        assert!(verify_password("rätt-lösenord-1", &h));
-        assert!(!verify_password("fel-lösenord-1", &h));
-        assert!(hash_password("kort").is_err());
-    }
 
     #[test]
     fn throttling_waits_after_five_failures_and_doubles() {
@@ -421,12 +197,5 @@ mod tests {
         assert!(t.blocked(&keys) >= 29);
         t.succeed(&keys);
         assert_eq!(t.blocked(&keys), 0);
-    }
-
-    #[test]
-    fn roles_parse_in_swedish() {
-        assert_eq!(Roll::parse("Läsare"), Some(Roll::Lasare));
-        assert_eq!(Roll::parse("enhetschef"), Some(Roll::Enhetschef));
-        assert_eq!(Roll::parse("chef"), None);
     }
 }

@@ -58,7 +58,7 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
 
 /// Serves on a bound listener (tests bind port 0 and read the port first).
 pub fn serve_listener(listener: std::net::TcpListener, db: PathBuf) -> Result<(), String> {
-    let state = Arc::new(AppState::open(db.clone()).map_err(|f| f.1)?);
+    let state = Arc::new(AppState::open(db.clone())?);
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     listener.set_nonblocking(true).map_err(|e| e.to_string())?;
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -296,5 +296,5 @@ pub async fn blocking<T: Send + 'static>(
     let st = state.clone();
     tokio::task::spawn_blocking(move || f(&st))
         .await
-        .unwrap_or_else(|e| Err(Fail(500, format!("internt fel: {e}"))))
+        .unwrap_or_else(|e| Err(Fail::internal(format!("bakgrundsarbetet avbröts: {e}"))))
 }

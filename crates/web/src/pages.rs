@@ -704,8 +704,8 @@ struct ForecastForm {
     vy: Option<String>,
 }
 
-/// Saves a forecast for a node (role and subtree checked) and writes the
-/// change to the audit log. Shared by the page and the API.
+/// Saves a forecast for a node (role and subtree checked); the use case
+/// writes the audit entry with it. Shared by the page and the API.
 pub fn store_forecast(
     st: &AppState,
     user: &User,
@@ -724,28 +724,12 @@ pub fn store_forecast(
     if version.is_empty() {
         return Err(Fail::bad("version: ange ett namn på prognosversionen, t.ex. Prognos 2"));
     }
-    let ts = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let ts = resurs_app::now();
+    let actor = resurs_app::Actor::new(user.namn.clone());
     st.with_store(|s| {
-        let before = s
-            .forecast_versions(period.year())?
-            .into_iter()
-            .find(|(_, n, _)| n == version)
-            .map(|(id, _, _)| s.forecasts(id))
-            .transpose()?
-            .and_then(|l| l.into_iter().find(|(n, _, _)| n == nod))
-            .map(|(_, b, k)| format!("{} kr; {k}", kr(b)));
-        resurs_app::followup::set_forecast(s, version, period, nod, belopp, kommentar, &ts)?;
-        let tx = s.begin()?;
-        tx.audit(
-            &ts,
-            &user.namn,
-            "prognos",
-            &format!("{version} {}, nod {nod}", period.year()),
-            before.as_deref(),
-            Some(&format!("{} kr; {}", kr(belopp.ore()), kommentar.trim())),
-        )?;
-        tx.commit()?;
-        Ok(())
+        Ok(resurs_app::followup::set_forecast(
+            s, &actor, version, period, nod, belopp, kommentar, &ts,
+        )?)
     })
 }
 
@@ -972,7 +956,7 @@ pub fn provider_statement(st: &AppState, user: &User, period: Period, kod: &str)
     s.ej_prissatt.retain(|u| u.utforare == kod);
     s.habiliteringsersattning.clear();
     s.habiliteringsersattning_belopp = Money::ZERO;
-    resurs_io::xlsx::settlement_statements(&s).map_err(|e| Fail(500, format!("xlsx kunde inte skapas: {e}")))
+    resurs_io::xlsx::settlement_statements(&s).map_err(|e| Fail::internal(format!("xlsx kunde inte skapas: {e}")))
 }
 
 pub fn xlsx_response(bytes: Vec<u8>, name: &str) -> Response {
@@ -1179,8 +1163,8 @@ fn run_import(st: &AppState, p: &Pending, dry_run: bool) -> Result<(bool, Markup
                 ))
             }
             Ok(_) => {
-                let ts = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-                let o = st.with_store(|s| Ok(resurs_app::models::load_text(s, &p.filnamn, &text, &ts)?))?;
+                let (ts, actor) = (resurs_app::now(), resurs_app::Actor::new(p.user.clone()));
+                let o = st.with_store(|s| Ok(resurs_app::models::load_text(s, &actor, &p.filnamn, &text, &ts)?))?;
                 match o {
                     resurs_app::models::LoadOutcome::Loaded { added, unchanged } => Ok((
                         true,
@@ -1199,7 +1183,7 @@ fn run_import(st: &AppState, p: &Pending, dry_run: bool) -> Result<(bool, Markup
         };
     }
     let kind = resurs_app::import::Kind::parse(p.kind).ok_or_else(|| Fail::bad(format!("okänd filtyp {}", p.kind)))?;
-    let mut opts = resurs_app::import::Options::now();
+    let mut opts = resurs_app::import::Options::now(resurs_app::Actor::new(p.user.clone()));
     opts.dry_run = dry_run;
     let o = st.with_store(|s| Ok(resurs_app::import::import_file(s, kind, &p.path, opts)?))?;
     let summary = match &o {
@@ -1267,7 +1251,7 @@ async fn upload(State(st): State<Shared>, pu: PageUser, mut mp: Multipart) -> Re
             .collect();
         let id = auth::random_hex(12);
         let path = st.uploads.join(format!("{id}-{safe}"));
-        std::fs::write(&path, &bytes).map_err(|e| Fail(500, format!("filen kunde inte sparas: {e}")))?;
+        std::fs::write(&path, &bytes).map_err(|e| Fail::internal(format!("{}: filen kunde inte sparas: {e}", path.display())))?;
         let p = Pending { user: user.namn.clone(), kind: k, filnamn: fname.clone(), path };
         let (ok, m, _) = run_import(st, &p, true)?;
         if ok {
@@ -1314,20 +1298,6 @@ async fn confirm_import(State(st): State<Shared>, pu: PageUser, Path(id): Path<S
         let _ = std::fs::remove_file(&p.path);
         let (ok, m, summary) = res?;
         if ok {
-            let ts = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-            st.with_store(|s| {
-                let tx = s.begin()?;
-                tx.audit(
-                    &ts,
-                    &user.namn,
-                    "import",
-                    &format!("{} {}", p.kind, p.filnamn),
-                    None,
-                    Some(&summary),
-                )?;
-                tx.commit()?;
-                Ok(())
-            })?;
             Ok(Ok(format!("{} importerades: {summary}.", p.filnamn)))
         } else {
             Ok(Err(m))
@@ -1368,7 +1338,7 @@ async fn audit_page(State(st): State<Shared>, pu: PageUser) -> Response {
         }
         let rows = st.with_store(|s| Ok(s.audit_log(1000)?))?;
         Ok(html! {
-            p.meta { "Varje ändring: prognoser, modeller, importer och användare. Senaste först (högst 1 000)." }
+            p.meta { "Varje ändring, från webben och från kommandoraden (cli:NAMN): importer, prognoser, specialposter, modeller, budgetversioner, register, användare och API-nycklar. Senaste först (högst 1 000)." }
             table {
                 thead { tr { th scope="col" { "Tid (UTC)" } th scope="col" { "Vem" } th scope="col" { "Vad" } th scope="col" { "Objekt" } th scope="col" { "Före" } th scope="col" { "Efter" } } }
                 tbody {
@@ -1449,17 +1419,19 @@ async fn add_user(State(st): State<Shared>, pu: PageUser, Form(f): Form<NewUser>
                 ),
             ),
             Some(roll) => match st.with_store(|s| {
-                Ok(auth::add_user(
+                let actor = resurs_app::Actor::new(user.namn.clone());
+                Ok(resurs_app::users::add_user(
                     s,
+                    &actor,
                     f.namn.trim(),
                     roll,
                     f.nod.as_deref(),
                     &f.losenord,
-                    &user.namn,
                 ))
             })? {
                 Ok(()) => ui::notice("ok", &format!("Användaren {} är tillagd.", f.namn.trim())),
-                Err(e) => ui::notice("err", &e.0),
+                Err(e) if !e.is_internal() => ui::notice("err", &e.to_string()),
+                Err(e) => return Err(e.into()),
             },
         };
         users_markup(st, &csrf, Some(msg))
@@ -1480,11 +1452,13 @@ async fn issue_token(State(st): State<Shared>, pu: PageUser, Form(f): Form<NewTo
         if user.roll != Roll::Admin {
             return Err(Fail::forbidden("API-nycklar utfärdas av rollen admin."));
         }
-        let msg = match st.with_store(|s| Ok(auth::issue_token(s, &f.namn, f.etikett.trim(), &user.namn)))? {
+        let actor = resurs_app::Actor::new(user.namn.clone());
+        let msg = match st.with_store(|s| Ok(resurs_app::users::issue_token(s, &actor, &f.namn, f.etikett.trim())))? {
             Ok(token) => html! {
                 p.notice.ok role="status" { "Nyckeln för " (f.namn) " visas bara nu; spara den: " code.token { (token) } }
             },
-            Err(e) => ui::notice("err", &e.0),
+            Err(e) if !e.is_internal() => ui::notice("err", &e.to_string()),
+            Err(e) => return Err(e.into()),
         };
         users_markup(st, &csrf, Some(msg))
     })

@@ -8,7 +8,7 @@
 
 use crate::auth::{Sessions, Throttle};
 use resurs_app::followup::{Report, Trend};
-use resurs_core::followup::{Metod, NodeReport, Periodisering};
+use resurs_core::followup::{Metod, Periodisering};
 use resurs_core::period::Period;
 use resurs_core::rules::settle::Settlement;
 use resurs_store::Store;
@@ -43,7 +43,9 @@ pub struct Pending {
     pub path: PathBuf,
 }
 
-/// An error shown to the user: status and Swedish text.
+/// An error shown to the user: status and Swedish text. User errors are
+/// 4xx with their explanation; internal errors are 500 with an incident
+/// number only (see [`Fail::internal`]).
 #[derive(Debug)]
 pub struct Fail(pub u16, pub String);
 
@@ -57,33 +59,57 @@ impl Fail {
     pub fn bad(what: impl Into<String>) -> Fail {
         Fail(400, what.into())
     }
+
+    /// An internal error: the detail (which may hold database text) goes to
+    /// the log with an incident number; the user gets the number only.
+    pub fn internal(detail: impl std::fmt::Display) -> Fail {
+        let incident = incident_number();
+        tracing::error!(incident = %incident, fel = %detail, "internt fel");
+        Fail(
+            500,
+            format!(
+                "Ett internt fel inträffade (incident {incident}). Felet är loggat; försök igen senare, och \
+                 kontakta systemförvaltningen med incidentnumret om det består."
+            ),
+        )
+    }
+}
+
+/// A random incident number of eight digits, e.g. `4711-0815`, to find an
+/// error in the server log.
+fn incident_number() -> String {
+    let mut b = [0u8; 4];
+    let n = match getrandom::fill(&mut b) {
+        Ok(()) => u32::from_le_bytes(b),
+        Err(_) => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos()),
+    } % 100_000_000;
+    format!("{:04}-{:04}", n / 10_000, n % 10_000)
 }
 
 impl From<resurs_app::AppError> for Fail {
     fn from(e: resurs_app::AppError) -> Fail {
-        match e {
-            resurs_app::AppError::User(s) => Fail(400, s),
-            other => Fail(500, other.to_string()),
+        if e.is_internal() {
+            Fail::internal(e)
+        } else {
+            Fail(400, e.to_string())
         }
     }
 }
 impl From<resurs_store::StoreError> for Fail {
     fn from(e: resurs_store::StoreError) -> Fail {
-        Fail(500, e.to_string())
-    }
-}
-impl From<crate::auth::UserError> for Fail {
-    fn from(e: crate::auth::UserError) -> Fail {
-        Fail(400, e.0)
+        Fail::internal(e)
     }
 }
 
 impl AppState {
-    pub fn open(db: PathBuf) -> Result<AppState, Fail> {
-        let watcher = Store::open(&db)?;
-        let v = watcher.data_version()?;
+    /// Opens the database; the error is for the operator starting the server.
+    pub fn open(db: PathBuf) -> Result<AppState, String> {
+        let watcher = Store::open(&db).map_err(|e| e.to_string())?;
+        let v = watcher.data_version().map_err(|e| e.to_string())?;
         let uploads = std::env::temp_dir().join(format!("resurs-uppladdning-{}", std::process::id()));
-        std::fs::create_dir_all(&uploads).map_err(|e| Fail(500, format!("{}: {e}", uploads.display())))?;
+        std::fs::create_dir_all(&uploads).map_err(|e| format!("{}: {e}", uploads.display()))?;
         Ok(AppState {
             db,
             pool: Mutex::new(Vec::new()),
@@ -160,8 +186,7 @@ impl AppState {
     /// The month the pages open on: the last month with ledger lines.
     pub fn default_period(&self) -> Result<Period, Fail> {
         let v = self.cached("period".into(), |s| Ok(s.latest_ledger_period()?))?;
-        Ok(v.and_then(Period::from_int)
-            .unwrap_or_else(|| Period::of(chrono::Utc::now().date_naive())))
+        Ok(v.unwrap_or_else(|| Period::of(chrono::Utc::now().date_naive())))
     }
 
     /// The whole follow-up report (with accounts) for a month and forecast version.
@@ -214,25 +239,22 @@ impl AppState {
         self.cached("utforare-ansvar".into(), |s| Ok(s.provider_ansvar()?))
     }
 
-    /// The follow-up tree of a month (the organisation as of its last day,
-    /// with ledger codes outside the tree under the top): parents and names.
+    /// The organisation tree as of a month's last day, from the stored
+    /// organisation (not from a report, which leaves out nodes without
+    /// figures): the access scopes of the roles come from here.
     pub fn tree(&self, period: Period) -> Result<Arc<Tree>, Fail> {
-        let rep = self.report(period, None)?;
-        self.cached(format!("trad|{period}"), move |_| {
-            fn walk(n: &NodeReport, t: &mut Tree) {
-                t.names.insert(n.kod.clone(), n.namn.clone());
-                for b in &n.barn {
-                    t.parent.insert(b.kod.clone(), n.kod.clone());
-                    walk(b, t);
-                }
-            }
-            let mut t = Tree {
-                parent: HashMap::new(),
-                names: HashMap::new(),
-                top: rep.rot.kod.clone(),
+        self.cached(format!("trad|{period}"), move |s| {
+            let snap = resurs_core::org::OrgTree::new(s.org_nodes()?).snapshot(period.last_day());
+            let Some(top) = snap.top else {
+                return Err(Fail::bad(
+                    "Organisationsträdet är tomt; importera organisationen först.",
+                ));
             };
-            walk(&rep.rot, &mut t);
-            Ok(t)
+            Ok(Tree {
+                parent: snap.parent,
+                names: snap.names,
+                top,
+            })
         })
     }
 }
@@ -245,7 +267,8 @@ pub struct Tree {
 }
 
 impl Tree {
-    /// `code` and its ancestors, the top first.
+    /// `code` and its ancestors, the top first. A code outside the tree
+    /// (a ledger code such as OMAPPAT) sits under the top, as in the report.
     pub fn path(&self, code: &str) -> Vec<String> {
         let mut out = vec![code.to_string()];
         let mut c = code;
@@ -255,6 +278,9 @@ impl Tree {
             }
             out.push(p.clone());
             c = p;
+        }
+        if out.last() != Some(&self.top) {
+            out.push(self.top.clone());
         }
         out.reverse();
         out

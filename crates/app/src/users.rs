@@ -1,0 +1,240 @@
+//! Users of the web application and their API tokens: roles, argon2id
+//! passwords, token hashes. The command line (`resurs user`) and the web
+//! page for users both call these functions, so both are audited alike.
+//!
+//! Passwords are stored as argon2id PHC strings and tokens as SHA-256, so
+//! neither can be read back.
+
+use crate::{audit, now, Actor, AppError};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use resurs_store::Store;
+use sha2::{Digest, Sha256};
+
+/// The four roles of the web application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Roll {
+    /// Everything, including users and API tokens.
+    Admin,
+    /// Reads and changes all data (forecasts, imports).
+    Ekonom,
+    /// Reads and changes only its own subtree of the organisation.
+    Enhetschef,
+    /// Reads everything, changes nothing (politicians, auditors).
+    Lasare,
+}
+
+impl Roll {
+    pub const ALL: [Roll; 4] = [Roll::Admin, Roll::Ekonom, Roll::Enhetschef, Roll::Lasare];
+
+    pub fn parse(s: &str) -> Option<Roll> {
+        match resurs_core::model::fold(s).as_str() {
+            "admin" => Some(Roll::Admin),
+            "ekonom" => Some(Roll::Ekonom),
+            "enhetschef" => Some(Roll::Enhetschef),
+            "lasare" => Some(Roll::Lasare),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Roll::Admin => "admin",
+            Roll::Ekonom => "ekonom",
+            Roll::Enhetschef => "enhetschef",
+            Roll::Lasare => "läsare",
+        }
+    }
+}
+
+/// Minimum password length.
+pub const MIN_PASSWORD: usize = 10;
+
+/// `bytes` random bytes from the operating system, as hex.
+pub fn random_hex(bytes: usize) -> String {
+    let mut b = vec![0u8; bytes];
+    getrandom::fill(&mut b).expect("the operating system's random source");
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    Sha256::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// argon2id (the crate's defaults: 19 MiB, 2 passes) with a random salt.
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(AppError::User(format!(
+            "lösenordet är för kort: minst {MIN_PASSWORD} tecken"
+        )));
+    }
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| AppError::internal(format!("slumptal saknas: {e}")))?;
+    let salt = SaltString::encode_b64(&salt).map_err(AppError::internal)?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::internal(format!("lösenordet kunde inte hashas: {e}")))
+}
+
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+fn check_name(namn: &str) -> Result<(), AppError> {
+    let ok = !namn.is_empty()
+        && namn.len() <= 64
+        && namn
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'));
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::User(format!(
+            "användarnamnet \"{namn}\" är ogiltigt: 1–64 tecken, bokstäver, siffror och . - _ @"
+        )))
+    }
+}
+
+/// Adds a user.
+pub fn add_user(
+    store: &mut Store,
+    actor: &Actor,
+    namn: &str,
+    roll: Roll,
+    nod: Option<&str>,
+    password: &str,
+) -> Result<(), AppError> {
+    check_name(namn)?;
+    let nod = nod.map(str::trim).filter(|n| !n.is_empty());
+    match (roll, nod) {
+        (Roll::Enhetschef, None) => {
+            return Err(AppError::User(
+                "en enhetschef behöver en nod (--nod KOD) vars delträd hen ser".into(),
+            ))
+        }
+        (Roll::Enhetschef, Some(n)) if !store.org_nodes()?.iter().any(|o| o.kod == n) => {
+            return Err(AppError::User(format!(
+                "noden \"{n}\" finns inte i organisationsträdet"
+            )));
+        }
+        (Roll::Enhetschef, Some(_)) => {}
+        (_, Some(_)) => {
+            return Err(AppError::User(
+                "bara en enhetschef har en nod; de andra rollerna ser hela organisationen".into(),
+            ))
+        }
+        _ => {}
+    }
+    let hash = hash_password(password)?;
+    let ts = now();
+    let tx = store.begin()?;
+    if !tx.insert_user(namn, roll.name(), nod, &hash, &ts)? {
+        return Err(AppError::User(format!("användaren \"{namn}\" finns redan")));
+    }
+    let after = format!(
+        "roll {}{}",
+        roll.name(),
+        nod.map_or(String::new(), |n| format!(", nod {n}"))
+    );
+    audit(
+        &tx,
+        actor,
+        &ts,
+        "ny användare",
+        &format!("användare {namn}"),
+        None,
+        Some(&after),
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Sets a new password.
+pub fn set_password(store: &mut Store, actor: &Actor, namn: &str, password: &str) -> Result<(), AppError> {
+    let hash = hash_password(password)?;
+    let ts = now();
+    let tx = store.begin()?;
+    if !tx.set_password(namn, &hash)? {
+        return Err(AppError::User(format!("användaren \"{namn}\" finns inte")));
+    }
+    audit(
+        &tx,
+        actor,
+        &ts,
+        "nytt lösenord",
+        &format!("användare {namn}"),
+        None,
+        None,
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Issues an API token for `namn`; the token is returned once and only its
+/// hash is stored.
+pub fn issue_token(store: &mut Store, actor: &Actor, namn: &str, label: &str) -> Result<String, AppError> {
+    let token = format!("rsk_{}", random_hex(24));
+    let ts = now();
+    let tx = store.begin()?;
+    if !tx.insert_token(namn, label, &sha256_hex(&token), &ts)? {
+        return Err(AppError::User(format!("användaren \"{namn}\" finns inte")));
+    }
+    audit(
+        &tx,
+        actor,
+        &ts,
+        "ny API-nyckel",
+        &format!("användare {namn}"),
+        None,
+        Some(label),
+    )?;
+    tx.commit()?;
+    Ok(token)
+}
+
+/// The documented demo users (docs/webb.md), one per role.
+pub const DEMO_USERS: [(&str, Roll, Option<&str>, &str); 4] = [
+    ("admin", Roll::Admin, None, "demo-admin-2026"),
+    ("ekonom", Roll::Ekonom, None, "demo-ekonom-2026"),
+    ("enhetschef", Roll::Enhetschef, Some("713"), "demo-chef-2026"),
+    ("lasare", Roll::Lasare, None, "demo-lasare-2026"),
+];
+
+/// Creates the demo users that are missing.
+pub fn ensure_demo_users(store: &mut Store) -> Result<usize, AppError> {
+    let have: Vec<String> = store.users()?.into_iter().map(|u| u.namn).collect();
+    let mut added = 0;
+    for (namn, roll, nod, pw) in DEMO_USERS {
+        if !have.iter().any(|h| h == namn) {
+            add_user(store, &Actor::new("demo"), namn, roll, nod, pw)?;
+            added += 1;
+        }
+    }
+    Ok(added)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_argon2id_and_verify() {
+        let h = hash_password("rätt-lösenord-1").unwrap();
+        assert!(h.starts_with("$argon2id$"), "{h}");
+        assert!(verify_password("rätt-lösenord-1", &h));
+        assert!(!verify_password("fel-lösenord-1", &h));
+        assert!(hash_password("kort").is_err());
+    }
+
+    #[test]
+    fn roles_parse_in_swedish() {
+        assert_eq!(Roll::parse("Läsare"), Some(Roll::Lasare));
+        assert_eq!(Roll::parse("enhetschef"), Some(Roll::Enhetschef));
+        assert_eq!(Roll::parse("chef"), None);
+    }
+}

@@ -1,0 +1,181 @@
+//! HTTP tests of the web application without a browser, against a server on
+//! a free loopback port with a small organisation: access scopes from the
+//! organisation tree, and internal errors that show an incident number and
+//! never database text.
+
+use resurs_app::import::{import_file, Kind, Outcome};
+use resurs_app::users::{add_user, Roll};
+use resurs_app::Actor;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+
+const ORG: &str = "kod;namn;nivå;överordnad;giltig_från;giltig_till
+K;Testkommun;kommun;;2020-01-01;
+VON;Vård- och omsorgsnämnden;nämnd;K;2020-01-01;
+71;Hemtjänst;avdelning;VON;2020-01-01;
+711;Hemtjänst Centrum;ansvar;71;2020-01-01;
+712;Hemtjänst Norr (ny, utan huvudboksrader);ansvar;71;2026-01-01;
+72;Särskilt boende;avdelning;VON;2020-01-01;
+721;Solgården;ansvar;72;2020-01-01;
+";
+const LEDGER: &str = "period;konto;ansvar;verksamhet;belopp
+2026-01;5011;711;510;120000
+2026-02;5011;711;510;120000
+2026-02;5011;721;520;300000
+";
+
+struct Server {
+    addr: SocketAddr,
+    db: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn start() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let mut store = resurs_store::Store::open(&db).unwrap();
+    let actor = Actor::new("test");
+    for (kind, name, text) in [(Kind::Organisation, "org.csv", ORG), (Kind::Huvudbok, "hb.csv", LEDGER)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let o = import_file(&mut store, kind, &path, resurs_app::import::Options::now(actor.clone())).unwrap();
+        assert!(matches!(o, Outcome::Imported { .. }), "{o:?}");
+    }
+    for (namn, roll, nod) in [("ekonom", Roll::Ekonom, None), ("chef", Roll::Enhetschef, Some("71"))] {
+        add_user(&mut store, &actor, namn, roll, nod, "ett-långt-lösenord").unwrap();
+    }
+    drop(store);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let served = db.clone();
+    std::thread::spawn(move || resurs_web::serve_listener(listener, served));
+    for _ in 0..200 {
+        if TcpStream::connect(addr).is_ok() && http(addr, "GET", "/api/halsa", &[], "").0 == 200 {
+            return Server { addr, db, _dir: dir };
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("the server did not start");
+}
+
+/// (status, head, body)
+fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let status = out.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    (status, head.to_string(), body.to_string())
+}
+
+/// Signs in through the API: (cookie header value, CSRF token).
+fn sign_in(addr: SocketAddr, namn: &str) -> (String, String) {
+    let (status, head, body) = http(
+        addr,
+        "POST",
+        "/api/logga-in",
+        &[("Content-Type", "application/json")],
+        &format!(r#"{{"namn":"{namn}","losenord":"ett-långt-lösenord"}}"#),
+    );
+    assert_eq!(status, 200, "{body}");
+    let cookie = head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .and_then(|c| c.split(';').next())
+        .expect("cookie")
+        .to_string();
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    (cookie, v["csrf"].as_str().unwrap().to_string())
+}
+
+fn forecast(addr: SocketAddr, who: &(String, String), nod: &str) -> (u16, String) {
+    let body = format!(
+        r#"{{"version":"Prognos 1","period":"2026-02","nod":"{nod}","belopp":"500 000","kommentar":"Ny enhet"}}"#
+    );
+    let (status, _, body) = http(
+        addr,
+        "POST",
+        "/api/prognos",
+        &[
+            ("Content-Type", "application/json"),
+            ("Cookie", &who.0),
+            ("X-CSRF-Token", &who.1),
+        ],
+        &body,
+    );
+    (status, body)
+}
+
+#[test]
+fn a_unit_without_ledger_lines_is_still_its_managers() {
+    let srv = start();
+    let chef = sign_in(srv.addr, "chef");
+    // 712 has no ledger lines (so no row in the follow-up report) but lies under 71.
+    let (status, body) = forecast(srv.addr, &chef, "712");
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = forecast(srv.addr, &chef, "721");
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("nod 721"), "{body}");
+    let (status, _, body) = http(srv.addr, "GET", "/api/prognoser?ar=2026", &[("Cookie", &chef.0)], "");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"nod\":\"712\""), "{body}");
+    // The forecast is in the audit log once, by the signed-in user.
+    let ekonom = sign_in(srv.addr, "ekonom");
+    let (status, _, body) = http(srv.addr, "GET", "/api/logg", &[("Cookie", &ekonom.0)], "");
+    assert_eq!(status, 200, "{body}");
+    let log: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let forecasts: Vec<&serde_json::Value> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["handling"] == "prognos")
+        .collect();
+    assert_eq!(forecasts.len(), 1, "{body}");
+    assert_eq!(forecasts[0]["vem"], "chef");
+    assert_eq!(forecasts[0]["objekt"], "Prognos 1 2026, nod 712");
+}
+
+#[test]
+fn an_internal_error_shows_an_incident_number_and_no_database_text() {
+    let srv = start();
+    let ekonom = sign_in(srv.addr, "ekonom");
+    let (status, _, body) = http(srv.addr, "GET", "/api/prognoser?ar=2026", &[("Cookie", &ekonom.0)], "");
+    assert_eq!(status, 200, "{body}");
+    // A user error stays 4xx with its Swedish explanation.
+    let (status, _, body) = http(
+        srv.addr,
+        "GET",
+        "/api/uppfoljning?period=2026-13",
+        &[("Cookie", &ekonom.0)],
+        "",
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("förväntade en månad"), "{body}");
+    // Break the database under the running server.
+    let conn = rusqlite::Connection::open(&srv.db).unwrap();
+    conn.execute_batch("DROP TABLE prognos; DROP TABLE prognos_version;")
+        .unwrap();
+    drop(conn);
+    for path in ["/api/prognoser?ar=2026", "/prognoser?ar=2026"] {
+        let (status, _, body) = http(srv.addr, "GET", path, &[("Cookie", &ekonom.0)], "");
+        assert_eq!(status, 500, "{path}: {body}");
+        assert!(body.contains("Ett internt fel inträffade (incident "), "{path}: {body}");
+        for secret in ["prognos_version", "no such table", "SELECT", "databasfel", "läsning av"] {
+            assert!(!body.contains(secret), "{path} shows \"{secret}\": {body}");
+        }
+    }
+    let (status, body) = forecast(srv.addr, &ekonom, "711");
+    assert_eq!(status, 500, "{body}");
+    assert!(body.contains("incident") && !body.contains("prognos_version"), "{body}");
+}
