@@ -542,7 +542,7 @@ struct Ctx<'t, 'c> {
     org_rows: Vec<(usize, OrgNode)>,
 }
 
-const DUP: &str = "en unik nyckel (samma nyckel finns redan i filen eller i databasen)";
+pub(crate) const DUP: &str = "en unik nyckel (samma nyckel finns redan i filen eller i databasen)";
 
 impl Ctx<'_, '_> {
     fn row(&mut self, kind: Kind, r: &mut Row<'_>) -> Result<(), AppError> {
@@ -977,17 +977,17 @@ impl VisitKeys {
 }
 
 /// A checked visit row, ready to store.
-struct BesokRow {
-    line: usize,
-    id: String,
-    pnr: Personnummer,
-    utforare: i64,
-    insats: i64,
-    personal: String,
-    period: Period,
-    plan: (i64, i64),
-    fakt: (Option<i64>, Option<i64>),
-    status: BesokStatus,
+pub(crate) struct BesokRow {
+    pub(crate) line: usize,
+    pub(crate) id: String,
+    pub(crate) pnr: Personnummer,
+    pub(crate) utforare: i64,
+    pub(crate) insats: i64,
+    pub(crate) personal: String,
+    pub(crate) period: Period,
+    pub(crate) plan: (i64, i64),
+    pub(crate) fakt: (Option<i64>, Option<i64>),
+    pub(crate) status: BesokStatus,
 }
 
 fn code_in(map: &HashMap<String, i64>, r: &mut Row<'_>, col: usize, what: &str) -> Option<i64> {
@@ -1003,7 +1003,7 @@ fn code_in(map: &HashMap<String, i64>, r: &mut Row<'_>, col: usize, what: &str) 
 
 /// Reads and checks one visit row (no database access, so that it can run
 /// on its own thread while the previous rows are stored).
-fn parse_besok(
+pub(crate) fn parse_besok(
     r: &mut Row<'_>,
     utforare_ids: &HashMap<String, i64>,
     insats_ids: &HashMap<String, i64>,

@@ -4,17 +4,19 @@
 
 use crate::models;
 use crate::AppError;
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use resurs_core::date::{from_minutes, parse_date};
 use resurs_core::model::Regiform;
 use resurs_core::num::Money;
 use resurs_core::period::Period;
+use resurs_core::rules::modelfile::ModelVersion;
 use resurs_core::rules::models::Bemanning;
 use resurs_core::rules::settle::{
-    settle, AttendanceIn, DecisionIn, PlacementIn, ProviderIn, Settlement, StayIn, VisitIn, Volumes,
+    AttendanceIn, DecisionIn, PlacementIn, ProviderIn, Settlement, Settler, StayIn, Visit, VisitIn, Volumes,
 };
 use resurs_store::Store;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 
 #[derive(Debug)]
 pub enum Outcome {
@@ -29,101 +31,108 @@ pub enum Outcome {
     Uncovered(Settlement),
 }
 
-fn date(s: &str) -> NaiveDate {
-    parse_date(s).unwrap_or_default()
+/// A date read from the store; one that cannot be read is an error, never
+/// a default.
+fn date(s: &str, what: &str) -> Result<NaiveDate, AppError> {
+    parse_date(s).ok_or_else(|| AppError::internal(format!("{what}: datumet \"{s}\" i databasen kan inte läsas")))
 }
 
 /// Providers and the month's volumes.
 pub type Inputs = (Vec<ProviderIn>, Volumes);
 
-/// The inputs of a settlement, gathered from the store.
+/// The inputs of a settlement, gathered from the store (visits included).
 pub fn inputs(store: &Store, period: Period) -> Result<Inputs, AppError> {
-    let providers = providers(store)?;
-    let visits = store
-        .performed_visits(period)?
-        .into_iter()
-        .map(|(brukare, utforare, insats, s, e)| VisitIn {
-            brukare,
-            utforare,
-            insats,
+    let (providers, mut volumes) = inputs_but_visits(store, period)?;
+    store.each_performed_visit(period, |brukare, utforare, insats, s, e| {
+        volumes.visits.push(VisitIn {
+            brukare: brukare.to_string(),
+            utforare: utforare.to_string(),
+            insats: insats.to_string(),
             start: from_minutes(s),
             end: from_minutes(e),
         })
-        .collect();
+    })?;
+    Ok((providers, volumes))
+}
+
+/// Everything a month's settlement needs but the visits, which are
+/// streamed (see [`settle_stored`]).
+fn inputs_but_visits(store: &Store, period: Period) -> Result<Inputs, AppError> {
+    let providers = providers(store)?;
     // A year back, so that vacancy days after a move-out before the month count.
     let from = period.first_day() - Duration::days(366);
     let to = period.last_day();
-    let decisions = store.decisions_between(from, to)?;
-    let stays = store
-        .stays_between(from, to)?
-        .into_iter()
-        .map(|(brukare, utforare, plats, inn, ut)| {
-            let inn = date(&inn);
-            let ut = ut.as_deref().map(date);
-            // The decision for this person at this unit that overlaps the stay; the latest start wins.
-            let d = decisions
-                .iter()
-                .filter(|d| d.1 == brukare && d.2 == utforare)
-                .filter(|d| date(&d.5) <= ut.unwrap_or(NaiveDate::MAX) && d.6.as_deref().is_none_or(|e| date(e) >= inn))
-                .max_by_key(|d| date(&d.5));
-            StayIn {
-                insats: d.map(|d| d.3.clone()),
-                niva: d.and_then(|d| d.4.clone()),
-                beslut_id: d.map(|d| d.0.clone()),
-                brukare,
-                utforare,
-                plats,
-                inflyttning: inn,
-                utflyttning: ut,
-            }
-        })
-        .collect();
-    let attendance = store
-        .attendance_in(period)?
-        .into_iter()
-        .map(|(brukare, utforare, datum, omf)| AttendanceIn {
+    let mut decisions = Vec::new();
+    for (beslut_id, brukare, utforare, insats, niva, start, end, beviljad) in store.decisions_between(from, to)? {
+        decisions.push(DecisionIn {
+            startdatum: date(&start, "beslut.startdatum")?,
+            slutdatum: end.as_deref().map(|e| date(e, "beslut.slutdatum")).transpose()?,
+            beslut_id,
             brukare,
             utforare,
-            datum: date(&datum),
+            insats,
+            niva,
+            beviljad: beviljad.map(resurs_core::num::Qty::from_hundredths),
+        });
+    }
+    // Decisions by (brukare, provider), so that each stay finds its own by
+    // lookup rather than by scanning every decision.
+    let mut by_person: HashMap<(&str, &str), Vec<&DecisionIn>> = HashMap::new();
+    for d in &decisions {
+        by_person.entry((&d.brukare, &d.utforare)).or_default().push(d);
+    }
+    let mut stays = Vec::new();
+    for (brukare, utforare, plats, inn, ut) in store.stays_between(from, to)? {
+        let inn = date(&inn, "vistelse.inflyttning")?;
+        let ut = ut.as_deref().map(|u| date(u, "vistelse.utflyttning")).transpose()?;
+        // The decision for this person at this unit that overlaps the stay; the latest start wins.
+        let d = by_person
+            .get(&(brukare.as_str(), utforare.as_str()))
+            .into_iter()
+            .flatten()
+            .filter(|d| d.startdatum <= ut.unwrap_or(NaiveDate::MAX) && d.slutdatum.is_none_or(|e| e >= inn))
+            .max_by_key(|d| d.startdatum);
+        stays.push(StayIn {
+            insats: d.map(|d| d.insats.clone()),
+            niva: d.and_then(|d| d.niva.clone()),
+            beslut_id: d.map(|d| d.beslut_id.clone()),
+            brukare,
+            utforare,
+            plats,
+            inflyttning: inn,
+            utflyttning: ut,
+        });
+    }
+    drop(by_person);
+    let mut attendance = Vec::new();
+    for (brukare, utforare, datum, omf) in store.attendance_in(period)? {
+        attendance.push(AttendanceIn {
+            brukare,
+            utforare,
+            datum: date(&datum, "narvaro.datum")?,
             halv: omf == resurs_core::model::Omfattning::Halv.code(),
-        })
-        .collect();
-    let placements = store
-        .placements_in(period)?
-        .into_iter()
-        .map(|(brukare, utforare, typ, start, end, cost)| PlacementIn {
+        });
+    }
+    let mut placements = Vec::new();
+    for (brukare, utforare, typ, start, end, cost) in store.placements_in(period)? {
+        placements.push(PlacementIn {
             brukare,
             utforare,
             typ,
-            startdatum: date(&start),
-            slutdatum: end.as_deref().map(date),
+            startdatum: date(&start, "placering.startdatum")?,
+            slutdatum: end.as_deref().map(|e| date(e, "placering.slutdatum")).transpose()?,
             dygnskostnad: Money::from_ore(cost),
-        })
-        .collect();
+        });
+    }
     // Decisions in force some day of the month (for monthly amounts and
     // granted time), and those ending the day before it (a reassessment on
     // the 1st replaces them).
     let day_before = period.first_day() - Duration::days(1);
-    let decisions = decisions
-        .into_iter()
-        .filter(|d| date(&d.5) <= to && d.6.as_deref().is_none_or(|e| date(e) >= day_before))
-        .map(
-            |(beslut_id, brukare, utforare, insats, niva, start, end, beviljad)| DecisionIn {
-                beslut_id,
-                brukare,
-                utforare,
-                insats,
-                niva,
-                beviljad: beviljad.map(resurs_core::num::Qty::from_hundredths),
-                startdatum: date(&start),
-                slutdatum: end.as_deref().map(date),
-            },
-        )
-        .collect();
+    decisions.retain(|d| d.startdatum <= to && d.slutdatum.is_none_or(|e| e >= day_before));
     Ok((
         providers,
         Volumes {
-            visits,
+            visits: Vec::new(),
             stays,
             attendance,
             placements,
@@ -132,35 +141,146 @@ pub fn inputs(store: &Store, period: Period) -> Result<Inputs, AppError> {
     ))
 }
 
-/// Settles `period` from the stored inputs without storing a run (what
-/// the web pages show; `resurs settle` stores its runs).
-pub fn compute(store: &Store, period: Period) -> Result<Settlement, AppError> {
-    let models = models::stored(store)?;
-    let (providers, volumes) = inputs(store, period)?;
-    Ok(settle(period, &models, &providers, &volumes))
+/// Settles `period` from the store with `models`: the visits are streamed
+/// from the database into the engine, never collected. Returns the
+/// settlement and the fingerprint (SHA-256) of every input.
+pub fn settle_stored(
+    store: &Store,
+    period: Period,
+    models: &[ModelVersion],
+    detail: bool,
+) -> Result<(Settlement, String), AppError> {
+    let (providers, volumes) = inputs_but_visits(store, period)?;
+    let mut fp = Fingerprint::new(period, models, &providers);
+    let mut s = Settler::new(period, models, &providers, detail);
+    store.each_performed_visit(period, |brukare, utforare, insats, start, end| {
+        fp.visit(brukare, utforare, insats, start, end);
+        s.visit(Visit {
+            brukare,
+            utforare,
+            insats,
+            start: from_minutes(start),
+            end: from_minutes(end),
+        })
+    })?;
+    fp.volumes(&volumes);
+    Ok((s.finish(&volumes), fp.finish()))
 }
 
-/// Settles `period` and stores the run.
-pub fn run(store: &mut Store, period: Period, allow_uncovered: bool, timestamp: &str) -> Result<Outcome, AppError> {
+/// SHA-256 over every input of a settlement, fed field by field (each with
+/// its length), without serialising the volumes.
+struct Fingerprint(Sha256);
+
+impl Fingerprint {
+    fn new(period: Period, models: &[ModelVersion], providers: &[ProviderIn]) -> Fingerprint {
+        let mut f = Fingerprint(Sha256::new());
+        f.text(&period.to_string());
+        for m in models {
+            // Model versions are few; their stored form is their content.
+            f.text(&serde_json::to_string(m).unwrap_or_default());
+        }
+        for p in providers {
+            f.text(&p.kod);
+            f.text(&p.namn);
+            f.text(p.regiform.code());
+            f.int(p.platser.unwrap_or(-1));
+            f.text(p.bemanning.map_or("", |b| b.code()));
+        }
+        f
+    }
+    fn text(&mut self, s: &str) {
+        self.0.update((s.len() as u64).to_le_bytes());
+        self.0.update(s.as_bytes());
+    }
+    fn int(&mut self, i: i64) {
+        self.0.update(i.to_le_bytes());
+    }
+    fn date(&mut self, d: Option<NaiveDate>) {
+        self.int(d.map_or(i64::MIN, |d| d.num_days_from_ce() as i64));
+    }
+    fn visit(&mut self, brukare: &str, utforare: &str, insats: &str, start: i64, end: i64) {
+        self.text(brukare);
+        self.text(utforare);
+        self.text(insats);
+        self.int(start);
+        self.int(end);
+    }
+    fn volumes(&mut self, v: &Volumes) {
+        for s in &v.stays {
+            for t in [&s.brukare, &s.utforare, &s.plats] {
+                self.text(t);
+            }
+            self.date(Some(s.inflyttning));
+            self.date(s.utflyttning);
+            for t in [&s.insats, &s.niva, &s.beslut_id] {
+                self.text(t.as_deref().unwrap_or("\u{0}"));
+            }
+        }
+        for a in &v.attendance {
+            self.text(&a.brukare);
+            self.text(&a.utforare);
+            self.date(Some(a.datum));
+            self.int(a.halv as i64);
+        }
+        for p in &v.placements {
+            self.text(&p.brukare);
+            self.text(&p.utforare);
+            self.text(&p.typ);
+            self.date(Some(p.startdatum));
+            self.date(p.slutdatum);
+            self.int(p.dygnskostnad.ore());
+        }
+        for d in &v.decisions {
+            for t in [&d.beslut_id, &d.brukare, &d.utforare, &d.insats] {
+                self.text(t);
+            }
+            self.int(d.beviljad.map_or(-1, |q| q.hundredths()));
+            self.text(d.niva.as_deref().unwrap_or("\u{0}"));
+            self.date(Some(d.startdatum));
+            self.date(d.slutdatum);
+        }
+    }
+    fn finish(self) -> String {
+        self.0.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+fn stored_models(store: &Store) -> Result<Vec<ModelVersion>, AppError> {
     let models = models::stored(store)?;
     if models.is_empty() {
         return Err(AppError::User(
             "Det finns inga ersättningsmodeller i databasen; ladda dem med `resurs model load FIL`.".into(),
         ));
     }
-    let (providers, volumes) = inputs(store, period)?;
-    let settlement = settle(period, &models, &providers, &volumes);
+    Ok(models)
+}
+
+/// Settles `period` from the stored inputs without storing a run (what
+/// the web pages show, with brukare-days; `resurs settle` stores its runs).
+pub fn compute(store: &Store, period: Period) -> Result<Settlement, AppError> {
+    let models = models::stored(store)?;
+    Ok(settle_stored(store, period, &models, true)?.0)
+}
+
+/// Settles `period` and stores the run: the result tree without
+/// brukare-days (those are reproduced from the stored inputs), the model
+/// versions and the fingerprint of the inputs.
+pub fn run(
+    store: &mut Store,
+    period: Period,
+    allow_uncovered: bool,
+    detail: bool,
+    timestamp: &str,
+) -> Result<Outcome, AppError> {
+    let models = stored_models(store)?;
+    let (settlement, fingerprint) = settle_stored(store, period, &models, detail)?;
     if !settlement.ej_prissatt.is_empty() && !allow_uncovered {
         return Ok(Outcome::Uncovered(settlement));
     }
-    let json_err = |e: serde_json::Error| AppError::User(format!("internt fel: {e}"));
-    let mut h = Sha256::new();
-    h.update(serde_json::to_vec(&(period, &models, &providers, &volumes)).map_err(json_err)?);
-    let fingerprint: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
     let same_as = store
         .settlement_by_fingerprint(period, &fingerprint)?
         .map(|(id, total)| (id, total == settlement.belopp.ore()));
-    let json = serde_json::to_string(&settlement).map_err(json_err)?;
+    let json = serde_json::to_string(&settlement.clone().without_detail()).map_err(AppError::internal)?;
     let versions = settlement.modellversioner.join(", ");
     let tx = store.begin()?;
     let id = tx.insert_settlement(
@@ -179,14 +299,36 @@ pub fn run(store: &mut Store, period: Period, allow_uncovered: bool, timestamp: 
     })
 }
 
-/// A stored run.
+/// A stored run (without brukare-days; see [`stored_detail`]).
 pub fn stored(store: &Store, id: i64) -> Result<Settlement, AppError> {
     let Some((_, _, _, _, _, json)) = store.settlement(id)? else {
         return Err(AppError::User(format!(
             "Det finns ingen avräkningskörning nummer {id}."
         )));
     };
-    serde_json::from_str(&json).map_err(|e| AppError::User(format!("avräkning {id} kan inte läsas: {e}")))
+    serde_json::from_str(&json).map_err(|e| AppError::internal(format!("avräkning {id} kan inte läsas: {e}")))
+}
+
+/// A stored run with its brukare-days, recomputed from the stored inputs;
+/// refused when the inputs have changed since the run (the fingerprint
+/// differs), since the days would then not be the run's.
+pub fn stored_detail(store: &Store, id: i64) -> Result<Settlement, AppError> {
+    let Some((_, period, _, fingerprint, total, _)) = store.settlement(id)? else {
+        return Err(AppError::User(format!(
+            "Det finns ingen avräkningskörning nummer {id}."
+        )));
+    };
+    let period = Period::from_int(period)
+        .ok_or_else(|| AppError::internal(format!("avräkning {id}: perioden {period} kan inte läsas")))?;
+    let models = models::stored(store)?;
+    let (s, now) = settle_stored(store, period, &models, true)?;
+    if now != fingerprint || s.belopp.ore() != total {
+        return Err(AppError::User(format!(
+            "Avräkning {id} ({period}) kan inte visas per brukare och dag: indata har ändrats sedan körningen \
+             (annat fingeravtryck). Kör `resurs settle --period {period}` igen för en ny körning."
+        )));
+    }
+    Ok(s)
 }
 
 /// What a settlement straight from a visit file read.
@@ -202,169 +344,121 @@ pub enum FromFile {
     Refused(resurs_io::Problems),
 }
 
+/// The rows of a visit file: a CSV file filtered on the month before any
+/// parsing, or an xlsx sheet.
+enum Source {
+    Csv(resurs_io::FilteredCsv),
+    Xlsx(resurs_io::TableReader),
+}
+
+impl Source {
+    fn next_row(&mut self) -> Option<Result<(usize, &resurs_io::StringRecord), resurs_io::table::BadRow>> {
+        match self {
+            Source::Csv(r) => r.next_row(),
+            Source::Xlsx(t) => t.next_row(),
+        }
+    }
+}
+
 /// Settles the performed visits of `period` in a visit file (import format)
-/// without importing it: streamed row by row, with the stored models and
-/// providers. Only the file's visits are settled; the run is not stored.
-pub fn from_file(store: &Store, period: Period, path: &std::path::Path) -> Result<FromFile, AppError> {
-    use crate::import::BESOK;
+/// without importing it, with the stored models and providers. The file is
+/// streamed: rows of other months are skipped by a byte search before any
+/// parsing (a visit of May 2025 has `2025-05-` on its row), the month's rows
+/// are checked exactly as import checks them (same Swedish messages, a
+/// repeated `besok_id` per provider refused), and each visit goes straight
+/// into the engine, so memory does not grow with the file. Only the file's
+/// visits are settled (no grants); the run is not stored.
+pub fn from_file(store: &Store, period: Period, path: &std::path::Path, detail: bool) -> Result<FromFile, AppError> {
+    use crate::import::{parse_besok, BESOK, DUP};
     use resurs_core::model::BesokStatus;
     use resurs_core::personnummer::Personnummer;
-    use resurs_io::{Columns, Problems, Row, TableReader};
-    use std::collections::HashMap;
+    use resurs_io::{Columns, Problems, Row};
+    use resurs_store::CodeTable;
+    use std::hash::BuildHasher;
 
-    let models = models::stored(store)?;
-    if models.is_empty() {
-        return Err(AppError::User(
-            "Det finns inga ersättningsmodeller i databasen; ladda dem med `resurs model load FIL`.".into(),
-        ));
-    }
     // Only the file's visits are settled: grants (paid whatever the volumes)
     // are left out.
-    let models: Vec<_> = models.into_iter().filter(|m| m.prices_volumes()).collect();
+    let models: Vec<ModelVersion> = stored_models(store)?
+        .into_iter()
+        .filter(|m| m.prices_volumes())
+        .collect();
     let pseudo = crate::keys::pseudonymizer(store, crate::keys::NewKey::Random)?;
     let providers = providers(store)?;
-    let prefix = period.to_string();
-    // Most rows of a large file belong to other months: find the candidate
-    // lines by a byte search before any CSV parsing (see `prefilter`).
-    let fast = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
-        None
+    let utforare_ids = store.code_ids(CodeTable::Utforare)?;
+    let insats_ids = store.code_ids(CodeTable::Insats)?;
+    let code_of =
+        |ids: &HashMap<String, i64>| -> HashMap<i64, String> { ids.iter().map(|(k, v)| (*v, k.clone())).collect() };
+    let (utforare_codes, insats_codes) = (code_of(&utforare_ids), code_of(&insats_ids));
+    let mut src = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
+        Source::Xlsx(resurs_io::TableReader::open(path)?)
     } else {
-        prefilter(path, format!("{prefix}-").as_bytes())?
+        Source::Csv(resurs_io::FilteredCsv::open(path, format!("{period}-").as_bytes())?)
     };
-    let (mut table, line_map, total_rows) = match fast {
-        Some((buf, map, total)) => {
-            let name = path
-                .file_name()
-                .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-            (
-                TableReader::from_csv(name, Box::new(std::io::Cursor::new(buf)))?,
-                Some(map),
-                Some(total),
-            )
-        }
-        None => (TableReader::open(path)?, None, None),
+    let (file, headers) = match &src {
+        Source::Csv(r) => (r.file.clone(), r.headers().to_vec()),
+        Source::Xlsx(t) => (t.file.clone(), t.headers().to_vec()),
     };
-    let mut problems = Problems::new(table.file.clone());
-    let Some(cols) = Columns::resolve(BESOK, table.headers(), &mut problems) else {
+    let mut problems = Problems::new(file);
+    let Some(cols) = Columns::resolve(BESOK, &headers, &mut problems) else {
         return Ok(FromFile::Refused(problems));
     };
-    let known: std::collections::HashSet<&str> = providers.iter().map(|p| p.kod.as_str()).collect();
     let today = chrono::Utc::now().date_naive();
     let mut names: HashMap<Personnummer, String> = HashMap::new();
-    let mut visits = Vec::new();
+    // (provider, besok_id) → first line, held as a keyed 64-bit hash so that
+    // memory stays small whatever the file (see docs/regler.md).
+    let keyed = std::collections::hash_map::RandomState::new();
+    let mut seen: HashMap<u64, u32> = HashMap::new();
+    let mut engine = Settler::new(period, &models, &providers, detail);
     let mut stats = FileStats { rows: 0, used: 0 };
-    while let Some(next) = table.next_row() {
-        // Line numbers of the filtered buffer map back to the file's own.
-        let original = |line: usize| {
-            line_map
-                .as_ref()
-                .map_or(line, |m| m.get(line.wrapping_sub(2)).copied().unwrap_or(line))
-        };
+    let mut xlsx_rows = 0u64;
+    while let Some(next) = src.next_row() {
         let (line, rec) = match next {
-            Ok((line, rec)) => (original(line), rec),
+            Ok(x) => x,
             Err((line, expected)) => {
-                problems.add(Some(original(line)), None, None, expected);
+                problems.add(Some(line), None, None, expected);
                 continue;
             }
         };
-        stats.rows += 1;
+        xlsx_rows += 1;
         let mut row = Row::new(rec, &cols, line, &mut problems);
-        // Cheap filters first: status and the month of the actual start.
-        if !row.raw(7).starts_with(&prefix) || BesokStatus::parse_sv(row.raw(9)) != Some(BesokStatus::Utford) {
-            continue;
-        }
-        let pnr = row.personnummer(1, today);
-        let utforare = row.text(2);
-        let insats = row.text(3);
-        let start = row.datetime(7);
-        let end = row.datetime(8);
-        if let Some(u) = utforare {
-            if !known.contains(u) {
-                row.problem(2, Some(u), "en känd utförare/enhet (koden finns inte i databasen)");
-            }
-        }
-        let (Some(pnr), Some(utforare), Some(insats), Some(start), Some(end), true) =
-            (pnr, utforare, insats, start, end, row.ok())
-        else {
+        let Some(v) = parse_besok(&mut row, &utforare_ids, &insats_ids, today) else {
             continue;
         };
-        if end < start {
-            row.problem(8, Some(row.raw(8)), "en tidpunkt som inte är före faktisk_start");
+        if v.period != period {
             continue;
         }
-        let brukare = names.entry(pnr).or_insert_with_key(|p| pseudo.brukare(p)).clone();
-        visits.push(VisitIn {
+        let key = keyed.hash_one((v.utforare, v.id.as_str()));
+        if seen.insert(key, line as u32).is_some() {
+            problems.add(Some(line), Some(BESOK[0].name), Some(&v.id), DUP);
+            continue;
+        }
+        let (BesokStatus::Utford, (Some(s), Some(e))) = (v.status, v.fakt) else {
+            continue;
+        };
+        if !problems.is_empty() {
+            continue; // the file is refused anyway; only its problems matter now
+        }
+        let brukare = names.entry(v.pnr).or_insert_with_key(|p| pseudo.brukare(p));
+        let (Some(utforare), Some(insats)) = (utforare_codes.get(&v.utforare), insats_codes.get(&v.insats)) else {
+            continue;
+        };
+        engine.visit(Visit {
             brukare,
-            utforare: utforare.to_string(),
-            insats: insats.to_string(),
-            start,
-            end,
+            utforare,
+            insats,
+            start: from_minutes(s),
+            end: from_minutes(e),
         });
         stats.used += 1;
     }
-    if let Some(total) = total_rows {
-        stats.rows = total;
-    }
+    stats.rows = match &src {
+        Source::Csv(r) => r.rows(),
+        Source::Xlsx(_) => xlsx_rows,
+    };
     if !problems.is_empty() {
         return Ok(FromFile::Refused(problems));
     }
-    let volumes = Volumes {
-        visits,
-        ..Default::default()
-    };
-    Ok(FromFile::Done(settle(period, &models, &providers, &volumes), stats))
-}
-
-/// Keeps the header and the lines that contain `needle` (e.g. `2025-05-`),
-/// with each kept line's number in the file, and counts the data rows. A
-/// visit of the month has its actual start in the month, so its line must
-/// contain the month; other lines are skipped without CSV parsing. Returns
-/// `None` when a line holds a quote character: a quoted field may span lines,
-/// and then only the full CSV reader is correct.
-#[allow(clippy::type_complexity)]
-fn prefilter(path: &std::path::Path, needle: &[u8]) -> Result<Option<(Vec<u8>, Vec<usize>, u64)>, AppError> {
-    use std::io::BufRead;
-    let what = format!("läsa filen {}", path.display());
-    let f = std::fs::File::open(path).map_err(AppError::io(format!("läsa filen {}", path.display())))?;
-    let mut r = std::io::BufReader::with_capacity(1 << 20, f);
-    let finder = memchr::memmem::Finder::new(needle);
-    let mut line = Vec::with_capacity(256);
-    let mut out = Vec::new();
-    let mut map = Vec::new();
-    let mut n = 0usize;
-    let mut rows = 0u64;
-    loop {
-        line.clear();
-        if r.read_until(b'\n', &mut line)
-            .map_err(|e| AppError::io(what.clone())(e))?
-            == 0
-        {
-            break;
-        }
-        n += 1;
-        if memchr::memchr(b'"', &line).is_some() {
-            return Ok(None);
-        }
-        if n == 1 {
-            out.extend_from_slice(&line);
-            if !line.ends_with(b"\n") {
-                out.push(b'\n');
-            }
-            continue;
-        }
-        if line.iter().all(|b| b.is_ascii_whitespace()) {
-            continue;
-        }
-        rows += 1;
-        if finder.find(&line).is_some() {
-            out.extend_from_slice(&line);
-            if !line.ends_with(b"\n") {
-                out.push(b'\n');
-            }
-            map.push(n);
-        }
-    }
-    Ok(Some((out, map, rows)))
+    Ok(FromFile::Done(engine.finish(&Volumes::default()), stats))
 }
 
 /// The providers as the settlement needs them. A register value that cannot

@@ -1151,7 +1151,11 @@ fn settle_command(path: &Path, args: SettleArgs) -> anyhow::Result<ExitCode> {
     use resurs_app::settle;
     let mut store = open_existing(path)?;
     let settlement = if let Some(id) = args.visa {
-        let s = settle::stored(&store, id)?;
+        let s = if args.detail {
+            settle::stored_detail(&store, id)?
+        } else {
+            settle::stored(&store, id)?
+        };
         eprintln!("Sparad avräkning nummer {id}.");
         s
     } else {
@@ -1160,7 +1164,7 @@ fn settle_command(path: &Path, args: SettleArgs) -> anyhow::Result<ExitCode> {
             anyhow::bail!("--period: värdet \"{raw}\", förväntade en månad ÅÅÅÅ-MM, t.ex. 2026-03");
         };
         if let Some(file) = &args.fran_fil {
-            match settle::from_file(&store, period, file)? {
+            match settle::from_file(&store, period, file, args.detail)? {
                 settle::FromFile::Refused(p) => {
                     eprint!(
                         "{}",
@@ -1185,7 +1189,7 @@ fn settle_command(path: &Path, args: SettleArgs) -> anyhow::Result<ExitCode> {
             }
         }
         let ts = resurs_app::now();
-        match settle::run(&mut store, period, args.allow_uncovered, &ts)? {
+        match settle::run(&mut store, period, args.allow_uncovered, args.detail, &ts)? {
             settle::Outcome::Uncovered(s) => {
                 eprint!("{}", render::uncovered(&s));
                 return Ok(ExitCode::from(1));

@@ -12,6 +12,7 @@ pub mod row;
 pub mod table;
 pub mod xlsx;
 
+pub use csv::StringRecord;
 pub use filtered::FilteredCsv;
 pub use problems::{Problem, Problems};
 pub use row::{ColSpec, Columns, Row};

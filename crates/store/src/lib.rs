@@ -456,6 +456,31 @@ impl Store {
         rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av besök")
     }
 
+    /// Performed visits of `period`, streamed without collecting them: `f`
+    /// gets (brukare, utförare, insats, actual start, actual end in minutes)
+    /// borrowed from the row. The settlement reads a month this way.
+    pub fn each_performed_visit(&self, period: Period, mut f: impl FnMut(&str, &str, &str, i64, i64)) -> Result<()> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT b.pseudonym, u.kod, i.kod, v.fakt_start, v.fakt_slut FROM besok v \
+                 JOIN brukare b ON b.id = v.brukare_id JOIN utforare u ON u.id = v.utforare_id \
+                 JOIN insats i ON i.id = v.insats_id \
+                 WHERE v.period = $1 AND v.status = $2 AND v.fakt_start IS NOT NULL AND v.fakt_slut IS NOT NULL \
+                 ORDER BY v.id",
+            )
+            .ctx("läsning av besök")?;
+        let mut rows = st
+            .query(params![period.as_int(), status_code(BesokStatus::Utford)])
+            .ctx("läsning av besök")?;
+        while let Some(r) = rows.next().ctx("läsning av besök")? {
+            let text = |i: usize| r.get_ref(i).ok().and_then(|v| v.as_str().ok()).unwrap_or("");
+            let (s, e): (i64, i64) = (r.get(3).ctx("läsning av besök")?, r.get(4).ctx("läsning av besök")?);
+            f(text(0), text(1), text(2), s, e);
+        }
+        Ok(())
+    }
+
     /// Stays overlapping `[from, to]`: (brukare, enhet, plats, inflyttning, utflyttning).
     pub fn stays_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<StayRow>> {
         let mut st = self
