@@ -10,8 +10,16 @@ use chrono::{Duration, NaiveDate};
 use resurs_core::personnummer::Personnummer;
 use std::io::Write;
 
-/// Writes `rows` visit rows (plus the header) to `out`.
-pub fn visits(out: Box<dyn Write>, rows: u64, seed: u64) -> Result<(), AppError> {
+/// Writes `rows` visit rows (plus the header) to `out`: 3 800 a day from
+/// 2025-01-01, or all of them in `month` (the days of the month in turn),
+/// with every field in quotes when `quoted`.
+pub fn visits(
+    out: Box<dyn Write>,
+    rows: u64,
+    seed: u64,
+    month: Option<resurs_core::period::Period>,
+    quoted: bool,
+) -> Result<(), AppError> {
     let mut rng = Rng::new(seed ^ 0x5649_5349_5453);
     let providers = home_care_providers();
     // A pool of people big enough that each gets a realistic number of visits.
@@ -29,12 +37,16 @@ pub fn visits(out: Box<dyn Write>, rows: u64, seed: u64) -> Result<(), AppError>
             providers[i % providers.len()].0,
         ));
     }
+    let out: Box<dyn Write> = if quoted { Box::new(Quoting::new(out)) } else { out };
     let mut w = VisitWriter::new(out);
     w.header().map_err(AppError::io("skriva besöksfilen"))?;
     let per_day = 3_800u64;
     let start = NaiveDate::from_ymd_opt(2025, 1, 1).expect("valid date");
     for n in 0..rows {
-        let day = start + Duration::days((n / per_day) as i64);
+        let day = match month {
+            Some(m) => m.first_day() + Duration::days(((n / per_day) % m.days() as u64) as i64),
+            None => start + Duration::days((n / per_day) as i64),
+        };
         let (pnr, provider) = &people[rng.below(pool_size as u64) as usize];
         let v = crate::demo::random_visit(&mut rng, day, 30, false);
         let staff = format!("{provider}-P{:03}", rng.below(60));
@@ -44,4 +56,46 @@ pub fn visits(out: Box<dyn Write>, rows: u64, seed: u64) -> Result<(), AppError>
     }
     w.finish().map_err(AppError::io("skriva besöksfilen"))?;
     Ok(())
+}
+
+/// Puts every `;`-separated field of each line in quotes.
+struct Quoting {
+    out: Box<dyn Write>,
+    line: Vec<u8>,
+}
+
+impl Quoting {
+    fn new(out: Box<dyn Write>) -> Quoting {
+        Quoting {
+            out,
+            line: Vec::with_capacity(256),
+        }
+    }
+}
+
+impl Write for Quoting {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        for &b in buf {
+            if b == b'\n' {
+                let mut q = Vec::with_capacity(self.line.len() + 32);
+                for (i, field) in self.line.split(|&c| c == b';').enumerate() {
+                    if i > 0 {
+                        q.push(b';');
+                    }
+                    q.push(b'"');
+                    q.extend_from_slice(field);
+                    q.push(b'"');
+                }
+                q.push(b'\n');
+                self.out.write_all(&q)?;
+                self.line.clear();
+            } else {
+                self.line.push(b);
+            }
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }

@@ -639,6 +639,12 @@ enum GenCommand {
         /// Frö för slumptalen.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Alla besök i den här månaden (ÅÅÅÅ-MM) i stället för dag för dag från 2025-01-01.
+        #[arg(long)]
+        manad: Option<String>,
+        /// Skriv varje fält inom citattecken, som vissa system exporterar.
+        #[arg(long)]
+        citat: bool,
         /// Utfil (standard: standard ut).
         #[arg(long, short, value_name = "FIL")]
         output: Option<PathBuf>,
@@ -939,15 +945,29 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Gen {
-            what: GenCommand::Visits { rows, seed, output },
+            what:
+                GenCommand::Visits {
+                    rows,
+                    seed,
+                    manad,
+                    citat,
+                    output,
+                },
         } => {
+            let month = match manad.as_deref() {
+                None => None,
+                Some(m) => Some(
+                    resurs_core::period::Period::parse(m)
+                        .with_context(|| format!("--manad: värdet \"{m}\", förväntade en månad ÅÅÅÅ-MM"))?,
+                ),
+            };
             let out: Box<dyn std::io::Write> = match &output {
                 Some(p) => {
                     Box::new(std::fs::File::create(p).with_context(|| format!("kunde inte skapa {}", p.display()))?)
                 }
                 None => Box::new(std::io::stdout().lock()),
             };
-            gen::visits(out, rows, seed)?;
+            gen::visits(out, rows, seed, month, citat)?;
             if let Some(p) = output {
                 eprintln!("Skrev {} besök till {}.", render::int(rows as i64), p.display());
             }

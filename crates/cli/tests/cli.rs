@@ -828,6 +828,68 @@ B3;{a};LOV1;HT_OMV;P2;2025-03-08 10:00;2025-03-08 11:00;2025-03-08 10:00;2025-03
         "{}",
         stderr(&out)
     );
+    // A visit id repeated for one provider would be paid twice: refused with
+    // the row, column and value, exactly as import refuses it.
+    let dup = std::fs::read_to_string(env.path("besok.csv"))
+        .unwrap()
+        .replace("B2;", "B1;");
+    let d = env.write("dubblett.csv", &dup);
+    let out = env.run(&["settle", "--period", "2025-03", "--fran-fil", d.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("rad 3, kolumn \"besok_id\": värdet \"B1\", förväntade en unik nyckel"),
+        "{}",
+        stderr(&out)
+    );
+    let out = env.run(&["import", "besok", d.to_str().unwrap()]);
+    assert!(
+        stderr(&out).contains("rad 3, kolumn \"besok_id\": värdet \"B1\""),
+        "{}",
+        stderr(&out)
+    );
+    // The same id at another provider is another visit.
+    let other = std::fs::read_to_string(env.path("besok.csv"))
+        .unwrap()
+        .replace("B3;", "B1;");
+    let o = env.write("annan.csv", &other);
+    let out = env.run(&[
+        "settle",
+        "--period",
+        "2025-03",
+        "--fran-fil",
+        o.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A bad time in the month's rows gives import's message.
+    let badtime = std::fs::read_to_string(env.path("besok.csv"))
+        .unwrap()
+        .replace(";2025-03-03 08:30;utförd", ";2025-03-03 8.30;utförd");
+    let t = env.write("tid.csv", &badtime);
+    let out = env.run(&["settle", "--period", "2025-03", "--fran-fil", t.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("rad 2, kolumn \"faktisk_slut\": värdet \"2025-03-03 8.30\""),
+        "{}",
+        stderr(&out)
+    );
+    // A stored run keeps no brukare-days; asked for, they are recomputed from
+    // the unchanged inputs and add up to the stored run.
+    let out = env.run(&["settle", "--visa", "1", "--format", "json", "--detail"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["belopp"], 100_560);
+    assert_eq!(
+        v["utforare"][0]["tjanster"][0]["rader"][0]["detalj"][0]["belopp"],
+        21_000
+    );
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let stored: String = conn
+        .query_row("SELECT resultat FROM avrakning WHERE id = 1", [], |r| r.get(0))
+        .unwrap();
+    assert!(!stored.contains("detalj"), "{stored}");
+    drop(conn);
     // A re-run with the same inputs gives the same öre and says so.
     let out = env.run(&["settle", "--period", "2025-03"]);
     assert!(
@@ -2201,4 +2263,43 @@ fn an_internal_error_in_the_web_is_logged_with_its_incident_number() {
         .find(|l| l.contains("ERROR") && l.contains(&incident))
         .unwrap_or_else(|| panic!("no error line with incident {incident}:\n{log}"));
     assert!(line.contains("no such table: prognos_version"), "{line}");
+}
+
+/// Two models that would price one service on the same days contradict each
+/// other: a second file is refused at load, naming the stored version, and
+/// nothing is stored.
+#[test]
+fn a_second_model_for_a_service_already_priced_is_refused_at_load() {
+    let env = Env::new();
+    env.base();
+    let first = env.write("hemtjanst.toml", MODEL);
+    let out = env.run(&["model", "load", first.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let second = env.write(
+        "niva.toml",
+        "[[modell]]\nnamn = \"Hemtjänst nivå\"\ntyp = \"manadsniva\"\ninsatser = [\"HT_OMV\"]\ngiltig_fran = 2025-06-01\n[modell.nivapris]\n1 = 3000\n",
+    );
+    let out = env.run(&["model", "load", second.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("insatsen HT_OMV ersätts redan av den sparade versionen Hemtjänst@2025-01-01"),
+        "{}",
+        stderr(&out)
+    );
+    let out = env.run(&["model", "list"]);
+    assert!(!stdout(&out).contains("Hemtjänst nivå"), "{}", stdout(&out));
+    // A key the type has no use for is refused at check with line and key.
+    let odd = env.write(
+        "odd.toml",
+        &MODEL.replace("momskompensation_procent = 6", "vakansdagar = 3"),
+    );
+    let out = env.run(&["model", "check", odd.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(
+            "rad 6, nyckel \"vakansdagar\": nyckeln \"vakansdagar\" hör inte till modelltypen hemtjanst_utford_tid"
+        ),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -639,7 +639,8 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
         text,
         problems: Vec::new(),
     };
-    let mut out: Vec<(std::ops::Range<usize>, ModelVersion)> = Vec::new();
+    // (span of giltig_fran, span of insatser, version)
+    let mut out: Vec<(std::ops::Range<usize>, std::ops::Range<usize>, ModelVersion)> = Vec::new();
     for m in &file.modell {
         let m = m.get_ref();
         let problems_before = c.problems.len();
@@ -1049,7 +1050,7 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
             // record; only report what is left once the file is otherwise clean.
             let clean = c.problems.len() == problems_before;
             match ModelVersion::from_record(record) {
-                Ok(v) => out.push((m.giltig_fran.span(), v)),
+                Ok(v) => out.push((m.giltig_fran.span(), m.insatser.span(), v)),
                 Err(problems) if clean => {
                     for (key, fel) in problems {
                         c.at(m.typ.span(), key, fel);
@@ -1060,8 +1061,8 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
         }
     }
     // Versions of one model must not overlap.
-    for (i, (span, a)) in out.iter().enumerate() {
-        for (_, b) in &out[..i] {
+    for (i, (span, insatser, a)) in out.iter().enumerate() {
+        for (_, _, b) in &out[..i] {
             if a.namn == b.namn && overlaps((a.giltig_fran, a.giltig_till), (b.giltig_fran, b.giltig_till)) {
                 c.at(
                     span.clone(),
@@ -1074,7 +1075,7 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
             }
             if let Some(insats) = conflicting_coverage(a, b) {
                 c.at(
-                    span.clone(),
+                    insatser.clone(),
                     "insatser",
                     format!(
                         "insatsen {insats} ersätts redan av modellen \"{}\" ({}) samma dagar; en insats kan bara ha en modell åt gången",
@@ -1086,7 +1087,7 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
         }
     }
     if c.problems.is_empty() {
-        Ok(out.into_iter().map(|(_, v)| v).collect())
+        Ok(out.into_iter().map(|(_, _, v)| v).collect())
     } else {
         c.problems.sort_by_key(|p| p.rad);
         Err(c.problems)
@@ -1200,6 +1201,62 @@ helg = "508,00"
                 p
             );
         }
+    }
+
+    /// Contradictions between keys and the model type, and between models:
+    /// each refused at check with line and key (issue 10, "Bad input").
+    #[test]
+    fn keys_of_another_type_and_two_models_for_one_service_are_refused() {
+        let dygn = "[[modell]]\nnamn = \"SÄBO\"\ntyp = \"dygn\"\ninsatser = [\"SABO\"]\ngiltig_fran = 2025-01-01\n";
+        // (file, line, key, text in the message, reason)
+        let cases = [
+            (
+                format!("{dygn}vakansdagar = 2\ntimpris_beviljad = 400\n[modell.dygnspris]\nstandard = 1500\n"),
+                7,
+                "timpris_beviljad",
+                "hör inte till modelltypen dygn",
+                "a granted-time rate on a per-day model",
+            ),
+            (
+                format!("{dygn}[modell.dygnspris]\nstandard = 1500\n[modell.tidsklasser]\ndag_start = \"07:00\"\nkvall_start = \"18:00\"\nnatt_start = \"22:00\"\n"),
+                8,
+                "tidsklasser",
+                "hör inte till modelltypen dygn",
+                "time classes on a per-day model",
+            ),
+            (
+                "[[modell]]\nnamn = \"Larm\"\ntyp = \"manadsbelopp\"\ninsatser = [\"HT_LARM\"]\ngiltig_fran = 2025-01-01\nmanadsbelopp = 300\nbonus_sankt_behov = 1500\n".to_string(),
+                7,
+                "bonus_sankt_behov",
+                "hör inte till modelltypen manadsbelopp",
+                "a reassessment bonus on a flat monthly amount",
+            ),
+            (
+                format!("{dygn}[modell.dygnspris]\nstandard = 1500\n\n[[modell]]\nnamn = \"Annan\"\ntyp = \"manadsbelopp\"\ninsatser = [\"SABO\"]\ngiltig_fran = 2025-06-01\nmanadsbelopp = 300\n"),
+                12,
+                "insatser",
+                "ersätts redan av modellen \"SÄBO\"",
+                "two models for one service on the same days",
+            ),
+            (
+                "[[modell]]\nnamn = \"Larm\"\ntyp = \"manadsbelopp\"\ninsatser = [\"HT_LARM\"]\ngiltig_fran = 2025-01-01\n".to_string(),
+                3,
+                "manadsbelopp",
+                "saknas",
+                "a required rate missing",
+            ),
+        ];
+        for (text, line, key, msg, why) in cases {
+            let p = parse(&text).expect_err(why);
+            assert!(
+                p.iter()
+                    .any(|p| p.rad == line && p.nyckel == key && p.fel.contains(msg)),
+                "{why}: {p:?}"
+            );
+        }
+        // A grant beside the service's model is no contradiction: it prices no volumes.
+        let ok = format!("{dygn}[modell.dygnspris]\nstandard = 1500\n\n[[modell]]\nnamn = \"Anslag\"\ntyp = \"anslag\"\ninsatser = [\"SABO\"]\ngiltig_fran = 2025-01-01\n[modell.arsbelopp]\nS1 = 100000\n");
+        assert_eq!(parse(&ok).unwrap().len(), 2);
     }
 
     #[test]

@@ -704,3 +704,126 @@ D9 = "6 400,00"
     assert_eq!(s.ej_prissatt.len(), 1);
     assert_eq!(s.ej_prissatt[0].orsak, "beslut utan behovspoäng");
 }
+
+/// The rounding rule (docs/regler.md "Avrundning"): a rule line is priced on
+/// its exact volume and rounded once; the brukare-days divide the line's
+/// amount by largest remainder, so they add up to it to the öre.
+#[test]
+fn a_line_is_rounded_once_and_its_days_add_up_to_it() {
+    let m = parse(MODELS).unwrap();
+    // (visits as (brukare, day, from, to) on weekdays in March, all day time at 420 kr/h,
+    //  line volume in hundredths, line amount in öre, brukare-day amounts in öre)
+    type Case = (
+        &'static [(&'static str, &'static str, &'static str, &'static str)],
+        i64,
+        i64,
+        &'static [i64],
+    );
+    let cases: [Case; 3] = [
+        // Three 20-minute visits: 60 minutes = 1 h = 420,00 kr (per visit 140,00 each).
+        (
+            &[
+                ("a", "2026-03-02", "08:00", "08:20"),
+                ("b", "2026-03-03", "08:00", "08:20"),
+                ("c", "2026-03-04", "08:00", "08:20"),
+            ],
+            100,
+            42_000,
+            &[14_000, 14_000, 14_000],
+        ),
+        // 7 minutes each at 420 kr/h = 49,00 kr each, exact.
+        (
+            &[
+                ("a", "2026-03-02", "08:00", "08:07"),
+                ("b", "2026-03-02", "09:00", "09:07"),
+            ],
+            23,
+            9_800,
+            &[4_900, 4_900],
+        ),
+        // 11 minutes at 420 kr/h = 77,00 kr; three of them = 33 min = 231,00 kr.
+        (
+            &[
+                ("a", "2026-03-02", "08:00", "08:11"),
+                ("a", "2026-03-03", "08:00", "08:11"),
+                ("b", "2026-03-03", "08:00", "08:11"),
+            ],
+            55,
+            23_100,
+            &[7_700, 7_700, 7_700],
+        ),
+    ];
+    for (visits, volume, amount, days) in cases {
+        let visits: Vec<VisitIn> = visits
+            .iter()
+            .map(|(b, d, f, t)| visit(b, "711", &format!("{d} {f}"), &format!("{d} {t}")))
+            .collect();
+        let s = settle(
+            Period::parse("2026-03").unwrap(),
+            &m,
+            &providers(),
+            &Volumes {
+                visits,
+                ..Default::default()
+            },
+        );
+        check_sums(&s);
+        let l = line(&s, "711", "timpris dag").unwrap();
+        assert_eq!((l.volym.hundredths(), l.belopp.ore()), (volume, amount));
+        let got: Vec<i64> = l.detalj.iter().map(|d| d.belopp.ore()).collect();
+        assert_eq!(got, days);
+    }
+    // A rate that does not divide evenly: 10 minutes at 446 kr/h = 74,333… kr.
+    // Three such visits are 30 minutes = 223,00 kr once (per visit it was 3 × 74,33 = 222,99).
+    let text = MODELS.replace("dag = 420", "dag = 446");
+    let m = parse(&text).unwrap();
+    let visits = vec![
+        visit("a", "711", "2026-03-02 08:00", "2026-03-02 08:10"),
+        visit("b", "711", "2026-03-02 09:00", "2026-03-02 09:10"),
+        visit("c", "711", "2026-03-02 10:00", "2026-03-02 10:10"),
+    ];
+    let s = settle(
+        Period::parse("2026-03").unwrap(),
+        &m,
+        &providers(),
+        &Volumes {
+            visits,
+            ..Default::default()
+        },
+    );
+    let l = line(&s, "711", "timpris dag").unwrap();
+    assert_eq!(l.belopp.ore(), 22_300);
+    let days: Vec<i64> = l.detalj.iter().map(|d| d.belopp.ore()).collect();
+    // Largest remainder: 7 433,33 each; the one öre left goes to the first.
+    assert_eq!(days, [7_434, 7_433, 7_433]);
+    assert_eq!(days.iter().sum::<i64>(), 22_300);
+}
+
+/// Without detail the engine keeps only per-line sums and the result is the
+/// same as with detail.
+#[test]
+fn streaming_without_detail_gives_the_same_amounts() {
+    let m = parse(MODELS).unwrap();
+    let p = providers();
+    let visits = vec![
+        visit("a", "711", "2026-03-02 08:00", "2026-03-02 08:13"),
+        visit("b", "LOV1", "2026-03-07 21:00", "2026-03-07 23:17"),
+        visit("c", "718", "2026-03-03 17:50", "2026-03-03 18:25"),
+    ];
+    let period = Period::parse("2026-03").unwrap();
+    let with = settle(
+        period,
+        &m,
+        &p,
+        &Volumes {
+            visits: visits.clone(),
+            ..Default::default()
+        },
+    );
+    let mut s = Settler::new(period, &m, &p, false);
+    for v in &visits {
+        s.visit(v.into());
+    }
+    let without = s.finish(&Volumes::default());
+    assert_eq!(with.without_detail(), without);
+}
