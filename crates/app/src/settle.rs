@@ -347,7 +347,7 @@ pub enum FromFile {
 /// The rows of a visit file: a CSV file filtered on the month before any
 /// parsing, or an xlsx sheet.
 enum Source {
-    Csv(resurs_io::FilteredCsv),
+    Csv(Box<resurs_io::FilteredCsv>),
     Xlsx(resurs_io::TableReader),
 }
 
@@ -392,7 +392,10 @@ pub fn from_file(store: &Store, period: Period, path: &std::path::Path, detail: 
     let mut src = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
         Source::Xlsx(resurs_io::TableReader::open(path)?)
     } else {
-        Source::Csv(resurs_io::FilteredCsv::open(path, format!("{period}-").as_bytes())?)
+        Source::Csv(Box::new(resurs_io::FilteredCsv::open(
+            path,
+            format!("{period}-").as_bytes(),
+        )?))
     };
     let (file, headers) = match &src {
         Source::Csv(r) => (r.file.clone(), r.headers().to_vec()),

@@ -152,7 +152,7 @@ impl FilteredCsv {
                 if before == 0 {
                     return Ok(None);
                 }
-                if quotes % 2 == 1 {
+                if !quotes.is_multiple_of(2) {
                     return Err((start, "ett citattecken stängs aldrig före filens slut".into()));
                 }
                 return Ok(Some(start));
@@ -164,7 +164,7 @@ impl FilteredCsv {
                 self.line += 1;
             }
             quotes += memchr::memchr_iter(b'"', &self.raw[before..]).count();
-            if quotes % 2 == 0 || !self.raw.ends_with(b"\n") {
+            if quotes.is_multiple_of(2) || !self.raw.ends_with(b"\n") {
                 return Ok(Some(start));
             }
         }
@@ -235,7 +235,9 @@ impl FilteredCsv {
 mod tests {
     use super::*;
 
-    fn rows(text: &[u8], needle: &str) -> (Vec<String>, Vec<(usize, Vec<String>)>, u64) {
+    type Read = (Vec<String>, Vec<(usize, Vec<String>)>, u64);
+
+    fn rows(text: &[u8], needle: &str) -> Read {
         let dir = tempfile_dir();
         let p = dir.join("f.csv");
         std::fs::write(&p, text).unwrap();

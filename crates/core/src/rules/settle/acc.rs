@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 /// Strings seen in the volumes, each stored once.
 #[derive(Default)]
 pub struct Names {
-    ids: HashMap<Box<str>, u32>,
+    ids: HashMap<Box<str>, u32, FxBuild>,
     names: Vec<Box<str>>,
 }
 
@@ -188,13 +188,13 @@ type UncoveredKey = (String, String, String, String);
 pub struct Acc {
     detail: bool,
     pub names: Names,
-    lines: HashMap<LineKey, Line>,
+    lines: HashMap<LineKey, Line, FxBuild>,
     /// (utforare, insats) → the version that first priced it (names the service).
-    service_model: HashMap<(u32, u32), usize>,
+    service_model: HashMap<(u32, u32), usize, FxBuild>,
     uncovered: BTreeMap<UncoveredKey, (BTreeSet<NaiveDate>, i64, &'static str)>,
     /// Performed minutes per (brukare, utforare, insats, version) of services
     /// paid on granted time.
-    performed: HashMap<(u32, u32, u32, usize), i64>,
+    performed: HashMap<(u32, u32, u32, usize), i64, FxBuild>,
     allowance: BTreeMap<String, (i64, Money)>,
 }
 
@@ -203,10 +203,10 @@ impl Acc {
         Acc {
             detail,
             names: Names::default(),
-            lines: HashMap::new(),
-            service_model: HashMap::new(),
+            lines: HashMap::default(),
+            service_model: HashMap::default(),
             uncovered: BTreeMap::new(),
-            performed: HashMap::new(),
+            performed: HashMap::default(),
             allowance: BTreeMap::new(),
         }
     }
@@ -463,3 +463,54 @@ fn detail(names: &Names, line: &Line, total: i64) -> Vec<Detail> {
         })
         .collect()
 }
+
+/// A small fast hasher for the engine's own keys (interned ids and the
+/// codes of providers and services, which import has checked against the
+/// registers; brukare are HMAC pseudonyms), after the Firefox/rustc
+/// `FxHasher`. Not for keys an outsider chooses freely.
+#[derive(Default, Clone, Copy)]
+pub struct Fx(u64);
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl std::hash::Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(b) ^ (rest.len() as u64) << 56);
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(i as u64);
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn write_i64(&mut self, i: i64) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Fx {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(SEED);
+    }
+}
+
+pub type FxBuild = std::hash::BuildHasherDefault<Fx>;

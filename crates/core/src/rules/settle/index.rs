@@ -9,12 +9,12 @@ use std::collections::HashMap;
 pub struct ModelIndex<'m> {
     models: &'m [ModelVersion],
     /// Service → the versions of models that price it, in stored order.
-    by_insats: HashMap<&'m str, Vec<usize>>,
+    by_insats: HashMap<&'m str, Vec<usize>, super::acc::FxBuild>,
 }
 
 impl<'m> ModelIndex<'m> {
     pub fn new(models: &'m [ModelVersion]) -> ModelIndex<'m> {
-        let mut by_insats: HashMap<&'m str, Vec<usize>> = HashMap::new();
+        let mut by_insats: HashMap<&'m str, Vec<usize>, super::acc::FxBuild> = HashMap::default();
         for (i, m) in models.iter().enumerate().filter(|(_, m)| m.prices_volumes()) {
             for s in &m.insatser {
                 by_insats.entry(s.as_str()).or_default().push(i);
