@@ -156,7 +156,9 @@ pub fn gather(store: &Store, o: &Options) -> Result<Gathered, AppError> {
     if let Some(name) = &forecast_version {
         let versions = store.forecast_versions(year)?;
         let Some((id, _, _)) = versions.into_iter().find(|(_, n, _)| n == name) else {
-            return Err(AppError::User(format!("Prognosversionen \"{name}\" finns inte för {year}.")));
+            return Err(AppError::User(format!(
+                "Prognosversionen \"{name}\" finns inte för {year}."
+            )));
         };
         for (nod, belopp, kommentar) in store.forecasts(id)? {
             manual.insert(nod, (name.clone(), belopp, kommentar));

@@ -1363,7 +1363,12 @@ Budget 2025;beslutad;2025;;711;5011;510;1200000
             .unwrap_or_else(|| panic!("{typ} {kod} in {v}"))
     }
     fn col(v: &serde_json::Value, r: &serde_json::Value, key: &str) -> serde_json::Value {
-        let i = v["kolumner"].as_array().unwrap().iter().position(|c| c["nyckel"] == key).unwrap();
+        let i = v["kolumner"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|c| c["nyckel"] == key)
+            .unwrap();
         r["varden"][i].clone()
     }
     let base = ["followup", "--period", "2026-04", "--konton", "--format", "json"];
@@ -1386,7 +1391,11 @@ Budget 2025;beslutad;2025;;711;5011;510;1200000
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| v["rader"][i.as_u64().unwrap() as usize]["belopp"]["utfall"].as_i64().unwrap())
+        .map(|i| {
+            v["rader"][i.as_u64().unwrap() as usize]["belopp"]["utfall"]
+                .as_i64()
+                .unwrap()
+        })
         .sum();
     assert_eq!(parts, 44_000_000);
     // Result layout on the same data: signs turned, deviation = outcome − budget = −32 000,
@@ -1459,9 +1468,20 @@ Budget 2025;beslutad;2025;;711;5011;510;1200000
     let mr = json(&args);
     assert_eq!(row(&mr, "prognosjustering", "")["djup"], 4);
     let csv = stdout(&env.run(&[
-        "followup", "--period", "2026-04", "--prognos", "Prognos 1", "--layout", "resultat", "--format", "csv",
+        "followup",
+        "--period",
+        "2026-04",
+        "--prognos",
+        "Prognos 1",
+        "--layout",
+        "resultat",
+        "--format",
+        "csv",
     ]));
-    assert!(csv.contains(";prognosjustering;;Prognosjustering (Prognos 1): Fler brukare"), "{csv}");
+    assert!(
+        csv.contains(";prognosjustering;;Prognosjustering (Prognos 1): Fler brukare"),
+        "{csv}"
+    );
     let c = json(&[
         "forecast",
         "compare",
@@ -1543,7 +1563,12 @@ Budget 2025;beslutad;2025;;711;5011;510;1200000
         5_000_000
     );
     // One column per special effect in the cost layout, on the node rows.
-    let sp = with["kolumner"].as_array().unwrap().iter().position(|c| c["nyckel"] == "specialpost").unwrap();
+    let sp = with["kolumner"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c["nyckel"] == "specialpost")
+        .unwrap();
     assert_eq!(with["kolumner"][sp]["tagg"], "covid-19 (strukturell)");
     assert_eq!(w711["varden"][sp], 3_000_000);
     let mut args = base.to_vec();
@@ -1552,7 +1577,10 @@ Budget 2025;beslutad;2025;;711;5011;510;1200000
     let wo711 = row(&without, "nod", "711");
     assert_eq!(wo711["belopp"]["utfall"], 44_000_000 - 3_000_000);
     assert_eq!(without["rader"][0]["belopp"]["utfall"], 44_000_000 - 3_000_000);
-    assert_eq!(row(&without, "specialpost", "")["namn"], "Exklusive specialpost covid-19 (strukturell)");
+    assert_eq!(
+        row(&without, "specialpost", "")["namn"],
+        "Exklusive specialpost covid-19 (strukturell)"
+    );
     let table = stdout(&env.run(&["followup", "--period", "2026-04"]));
     assert!(table.contains("covid-19 (struktur"), "{table}");
     let out = env.run(&[

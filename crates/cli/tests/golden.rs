@@ -23,13 +23,18 @@ pub fn cases() -> Vec<(String, Vec<String>)> {
             let p = format!("{y}-{m:02}");
             out.push((
                 format!("settle_{p}.json"),
-                ["settle", "--period", &p, "--format", "json"].map(String::from).to_vec(),
+                ["settle", "--period", &p, "--format", "json"]
+                    .map(String::from)
+                    .to_vec(),
             ));
         }
     }
     for layout in ["kostnad", "resultat"] {
         // Without manual forecasts (`förslag`) and with "Prognos 2" (the default at 2026-10).
-        let base = ["followup", "--period", "2026-10", "--layout", layout, "--format", "json"].map(String::from);
+        let base = [
+            "followup", "--period", "2026-10", "--layout", layout, "--format", "json",
+        ]
+        .map(String::from);
         let mut without = base.to_vec();
         without.extend(["--prognos", "förslag"].map(String::from));
         out.push((format!("followup_{layout}.json"), without));
@@ -115,5 +120,9 @@ fn demo_settlements_and_followups_match_the_recorded_outputs() {
             failures.push(format!("{name}:\n  {}", d.join("\n  ")));
         }
     }
-    assert!(failures.is_empty(), "utdatan skiljer sig från de sparade:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "utdatan skiljer sig från de sparade:\n{}",
+        failures.join("\n")
+    );
 }

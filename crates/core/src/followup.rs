@@ -669,13 +669,21 @@ impl Rows {
     /// The node rows directly under row `row`.
     pub fn child_nodes(&self, row: usize) -> Vec<usize> {
         self.rader.get(row).map_or(Vec::new(), |r| {
-            r.delar.iter().copied().filter(|&i| self.rader[i].typ == RowKind::Nod).collect()
+            r.delar
+                .iter()
+                .copied()
+                .filter(|&i| self.rader[i].typ == RowKind::Nod)
+                .collect()
         })
     }
     /// The account rows directly under row `row`.
     pub fn accounts(&self, row: usize) -> Vec<usize> {
         self.rader.get(row).map_or(Vec::new(), |r| {
-            r.delar.iter().copied().filter(|&i| self.rader[i].typ == RowKind::Konto).collect()
+            r.delar
+                .iter()
+                .copied()
+                .filter(|&i| self.rader[i].typ == RowKind::Konto)
+                .collect()
         })
     }
     /// "Största avvikelser": the `n` units (node rows below the root
@@ -694,6 +702,9 @@ impl Rows {
         units
     }
 }
+
+/// Makes one row: (kind, depth, code, name, amounts, special effects).
+type MakeRow<'a> = dyn Fn(RowKind, usize, String, String, Amounts, &BTreeMap<String, Tagged>) -> Row + 'a;
 
 fn layout_columns(layout: Layout) -> Vec<Column> {
     let keys: &[&str] = match layout {
@@ -746,47 +757,64 @@ pub fn rows(root: &NodeReport, layout: Layout, tags: &[String]) -> Rows {
             tagg: Some(t.clone()),
         });
     }
-    let line = |typ: RowKind, djup: usize, kod: String, namn: String, belopp: Amounts, sp: &BTreeMap<String, Tagged>| {
-        let mut varden: Vec<Option<i64>> = values(layout, &belopp)
-            .into_iter()
-            .map(|v| match v {
-                Value::Money(m) => Some(m),
-                Value::Percent(p) => p,
-            })
-            .collect();
-        varden.extend(tags.iter().map(|t| sp.get(t).map(|x| x.utfall)));
-        Row {
-            typ,
-            djup,
-            kod,
-            namn,
-            niva: None,
-            belopp,
-            varden,
-            delar: Vec::new(),
-            specialposter: sp.clone(),
-        }
-    };
-    fn walk(
-        n: &NodeReport,
-        depth: usize,
-        out: &mut Vec<Row>,
-        line: &dyn Fn(RowKind, usize, String, String, Amounts, &BTreeMap<String, Tagged>) -> Row,
-    ) -> usize {
+    let line =
+        |typ: RowKind, djup: usize, kod: String, namn: String, belopp: Amounts, sp: &BTreeMap<String, Tagged>| {
+            let mut varden: Vec<Option<i64>> = values(layout, &belopp)
+                .into_iter()
+                .map(|v| match v {
+                    Value::Money(m) => Some(m),
+                    Value::Percent(p) => p,
+                })
+                .collect();
+            varden.extend(tags.iter().map(|t| sp.get(t).map(|x| x.utfall)));
+            Row {
+                typ,
+                djup,
+                kod,
+                namn,
+                niva: None,
+                belopp,
+                varden,
+                delar: Vec::new(),
+                specialposter: sp.clone(),
+            }
+        };
+    fn walk(n: &NodeReport, depth: usize, out: &mut Vec<Row>, line: &MakeRow) -> usize {
         let none = BTreeMap::new();
         let me = out.len();
-        let mut row = line(RowKind::Nod, depth, n.kod.clone(), n.namn.clone(), n.belopp, &n.specialposter);
+        let mut row = line(
+            RowKind::Nod,
+            depth,
+            n.kod.clone(),
+            n.namn.clone(),
+            n.belopp,
+            &n.specialposter,
+        );
         row.niva = Some(n.niva.clone());
         out.push(row);
         let mut parts = Vec::new();
         for k in &n.konton {
             parts.push(out.len());
-            out.push(line(RowKind::Konto, depth + 1, k.konto.clone(), k.namn.clone(), k.belopp, &none));
+            out.push(line(
+                RowKind::Konto,
+                depth + 1,
+                k.konto.clone(),
+                k.namn.clone(),
+                k.belopp,
+                &none,
+            ));
         }
         for e in &n.exkluderade {
             parts.push(out.len());
             let namn = format!("Exklusive specialpost {}", e.tagg);
-            out.push(line(RowKind::Specialpost, depth + 1, String::new(), namn, e.belopp, &none));
+            out.push(line(
+                RowKind::Specialpost,
+                depth + 1,
+                String::new(),
+                namn,
+                e.belopp,
+                &none,
+            ));
         }
         if let Some(m) = &n.manuell_prognos {
             parts.push(out.len());
@@ -795,7 +823,14 @@ pub fn rows(root: &NodeReport, layout: Layout, tags: &[String]) -> Rows {
                 ..Amounts::default()
             };
             let namn = format!("Prognosjustering ({}): {}", m.version, m.kommentar);
-            out.push(line(RowKind::Prognosjustering, depth + 1, String::new(), namn, belopp, &none));
+            out.push(line(
+                RowKind::Prognosjustering,
+                depth + 1,
+                String::new(),
+                namn,
+                belopp,
+                &none,
+            ));
         }
         for b in &n.barn {
             parts.push(walk(b, depth + 1, out, line));
@@ -883,7 +918,10 @@ pub fn trend_series(this: &Input, last: &Input) -> BTreeMap<String, (String, Mon
         let pick = |v: &[BTreeMap<String, (String, Amounts)>]| -> [Amounts; 12] {
             std::array::from_fn(|m| v.get(m).and_then(|x| x.get(kod)).map(|x| x.1).unwrap_or_default())
         };
-        out.insert(kod.clone(), (namn.clone(), monthly_series(&pick(&now), &pick(&before), through)));
+        out.insert(
+            kod.clone(),
+            (namn.clone(), monthly_series(&pick(&now), &pick(&before), through)),
+        );
     }
     out
 }
@@ -1135,7 +1173,12 @@ mod tests {
     /// Every `summa` column of a node row is the sum of its parts' values.
     fn check_row_sums(r: &Rows) {
         for (i, row) in r.rader.iter().enumerate().filter(|(_, x)| x.typ == RowKind::Nod) {
-            for (c, col) in r.kolumner.iter().enumerate().filter(|(_, c)| c.formel == Formula::Summa) {
+            for (c, col) in r
+                .kolumner
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.formel == Formula::Summa)
+            {
                 let sum: i64 = row.delar.iter().map(|&p| r.rader[p].varden[c].unwrap_or(0)).sum();
                 assert_eq!(Some(sum), row.varden[c], "row {i} {} column {}", row.kod, col.rubrik);
             }
@@ -1158,8 +1201,7 @@ mod tests {
         let cost = rows(&rep, Layout::Kostnad, &tags);
         check_row_sums(&cost);
         // (kind, depth, code) in print order: node, its accounts, the adjustment, the children.
-        let shape: Vec<(RowKind, usize, &str)> =
-            cost.rader.iter().map(|r| (r.typ, r.djup, r.kod.as_str())).collect();
+        let shape: Vec<(RowKind, usize, &str)> = cost.rader.iter().map(|r| (r.typ, r.djup, r.kod.as_str())).collect();
         assert_eq!(
             shape,
             vec![
@@ -1214,7 +1256,11 @@ mod tests {
         // 711 is 50 over its full-year budget; VON and K repeat the same 50 and must not be listed.
         let rep = report(&input(), None).unwrap();
         let r = rows(&rep, Layout::Kostnad, &[]);
-        let listed: Vec<&str> = r.largest_deviations(8).iter().map(|&i| r.rader[i].kod.as_str()).collect();
+        let listed: Vec<&str> = r
+            .largest_deviations(8)
+            .iter()
+            .map(|&i| r.rader[i].kod.as_str())
+            .collect();
         assert_eq!(listed, vec!["711", "712", "OMAPPAT"]);
         for i in r.largest_deviations(8) {
             assert!(r.child_nodes(i).is_empty());

@@ -198,8 +198,8 @@ pub fn followup_sheet(title: &str, subtitle: &str, rows: &resurs_core::followup:
         ws.write_string_with_format(header_row, first_col + i as u16, format!("{}{unit}", c.rubrik), &bold)?;
     }
     let excel_row = |i: usize| header_row + 1 + i as u32; // zero-based sheet row of report row i
-    // The figures are the core's; the formulas only show how they were reached
-    // (with the core's value stored as the cached result).
+                                                          // The figures are the core's; the formulas only show how they were reached
+                                                          // (with the core's value stored as the cached result).
     for (i, r) in rows.rader.iter().enumerate() {
         let row = excel_row(i);
         let is_node = r.typ == RowKind::Nod;
@@ -222,7 +222,11 @@ pub fn followup_sheet(title: &str, subtitle: &str, rows: &resurs_core::followup:
             let (mf, pf) = if is_node { (&tkr_bold, &pct_bold) } else { (&tkr, &pct) };
             match col.formel {
                 How::Summa if is_node && !r.delar.is_empty() => {
-                    let refs: Vec<String> = r.delar.iter().map(|&p| format!("{letter}{}", excel_row(p) + 1)).collect();
+                    let refs: Vec<String> = r
+                        .delar
+                        .iter()
+                        .map(|&p| format!("{letter}{}", excel_row(p) + 1))
+                        .collect();
                     let f = Formula::new(format!("={}", refs.join("+"))).set_result(cached.to_string());
                     ws.write_formula_with_format(row, xc, f, mf)?;
                 }
@@ -238,7 +242,11 @@ pub fn followup_sheet(title: &str, subtitle: &str, rows: &resurs_core::followup:
                 }
                 How::Kvot(a, b) => {
                     let (a, b) = (col_name(first_col as usize + a), col_name(first_col as usize + b));
-                    let text = if value.is_none() { String::new() } else { cached.to_string() };
+                    let text = if value.is_none() {
+                        String::new()
+                    } else {
+                        cached.to_string()
+                    };
                     let f = Formula::new(format!("=IF({b}{r1}=0,\"\",{a}{r1}/{b}{r1})", r1 = row + 1)).set_result(text);
                     ws.write_formula_with_format(row, xc, f, pf)?;
                 }

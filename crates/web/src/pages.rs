@@ -104,16 +104,9 @@ fn year_of(st: &AppState, raw: &Option<String>) -> Result<i32, Fail> {
     }
 }
 
-/// The year's forecast versions (id, name, checkpoint), refusing a
-/// version name `wanted` that is not among them.
-pub fn forecast_versions(st: &AppState, year: i32, wanted: Option<&str>) -> Result<Vec<(i64, String, i64)>, Fail> {
-    let versions = st.with_store(|s| Ok(s.forecast_versions(year)?))?;
-    match wanted {
-        Some(p) if !versions.iter().any(|(_, n, _)| n == p) => {
-            Err(Fail::bad(format!("Prognosversionen \"{p}\" finns inte för {year}.")))
-        }
-        _ => Ok(versions),
-    }
+/// The year's forecast versions (id, name, checkpoint).
+pub fn forecast_versions(st: &AppState, year: i32) -> Result<Vec<(i64, String, i64)>, Fail> {
+    st.with_store(|s| Ok(s.forecast_versions(year)?))
 }
 
 /// A forecast amount in kronor (`412 500 000`, `1234,50`); `field` names it in the error.
@@ -585,7 +578,7 @@ async fn followup_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q
         let layout = layout_of(&q.layout)?;
         let year = period.year();
         let choice = Prognosval::parse(q.prognos.as_deref());
-        let versions = forecast_versions(st, year, None)?;
+        let versions = forecast_versions(st, year)?;
         let t = st.table(period, &choice, layout, &kod)?;
         let prognos = t.prognosversion.clone();
         let lname = resurs_app::followup::layout_name(layout);
