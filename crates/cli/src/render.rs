@@ -558,13 +558,13 @@ pub fn placements_table(r: &resurs_core::rules::breakeven::Report) -> String {
     s
 }
 
-/// A column's value as shown in the table: tkr, or percent with two
-/// decimals; "–" when a ratio has no base.
+/// A column's value as shown in the table: tkr, or percent with up to two
+/// decimals (83,49 %, 83,5 %, 100 %); "–" when a ratio has no base.
 fn cell(kind: resurs_core::followup::ColumnKind, v: Option<i64>) -> String {
     use resurs_core::followup::ColumnKind;
     match (kind, v) {
         (ColumnKind::Belopp, Some(ore)) => Money::from_ore(ore).fmt_tkr().trim_end_matches(" tkr").to_string(),
-        (ColumnKind::Andel, Some(h)) => format!("{} %", resurs_core::num::format_hundredths(h, 2)),
+        (ColumnKind::Andel, Some(h)) => format!("{} %", resurs_core::num::Qty::from_hundredths(h).fmt_sv()),
         (ColumnKind::Belopp, None) => String::new(),
         (ColumnKind::Andel, None) => "–".into(),
     }
