@@ -1923,3 +1923,72 @@ fn web_users_are_managed_from_the_command_line_and_demo_users_need_loopback() {
         stderr(&out)
     );
 }
+
+/// `resurs followup --format json` and `GET /api/uppfoljning` give the same
+/// JSON for the same parameters (one serde struct), and without a forecast
+/// version both use the same one (seen: the CLI and the follow-up page on
+/// proposals while the overview used "Prognos 2").
+#[test]
+fn followup_json_of_the_cli_is_the_json_of_the_api() {
+    use std::io::{Read, Write};
+    let env = Env::new();
+    let out = env.run(&["demo", "--skala", "2", "--katalog", "filer"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut c = env.cmd();
+    c.arg("--db")
+        .arg(env.db())
+        .args(["user", "add", "anna", "--roll", "ekonom"]);
+    c.env("RESURS_LOSENORD", "ett-långt-lösenord");
+    let out = c.output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let token = stdout(&env.run(&["user", "token", "anna"])).trim().to_string();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let db = env.db();
+    std::thread::spawn(move || resurs_web::serve_listener(listener, db));
+    let api = |query: &str| -> serde_json::Value {
+        let mut last = String::new();
+        for _ in 0..100 {
+            if let Ok(mut s) = std::net::TcpStream::connect(addr) {
+                let req = format!(
+                    "GET /api/uppfoljning?{query} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+                );
+                s.write_all(req.as_bytes()).unwrap();
+                let mut text = String::new();
+                s.read_to_string(&mut text).unwrap();
+                if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                    assert!(head.starts_with("HTTP/1.1 200"), "{query}: {head}\n{body}");
+                    return serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"));
+                }
+                last = text;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("no answer from the server: {last}");
+    };
+    let cli = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["followup", "--period", "2026-10", "--konton", "--format", "json"];
+        all.extend(args);
+        let out = env.run(&all);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let cases: [(&str, &[&str]); 4] = [
+        ("period=2026-10", &[]),
+        ("period=2026-10&nod=71", &["--node", "71"]),
+        (
+            "period=2026-10&nod=71&layout=resultat&prognos=Prognos%202",
+            &["--node", "71", "--layout", "resultat", "--prognos", "Prognos 2"],
+        ),
+        (
+            "period=2026-10&nod=VON&prognos=f%C3%B6rslag",
+            &["--node", "VON", "--prognos", "förslag"],
+        ),
+    ];
+    for (query, args) in cases {
+        let (a, c) = (api(query), cli(args));
+        assert_eq!(a, c, "{query} against {args:?}");
+    }
+    // Without a version both use the newest one (Prognos 2, checkpoint August).
+    assert_eq!(api("period=2026-10")["prognosversion"], "Prognos 2");
+}
