@@ -563,7 +563,7 @@ fn cell(kind: ColumnKind, v: Option<i64>) -> Markup {
     match (kind, v) {
         (ColumnKind::Belopp, Some(m)) => html! { (tkr(m)) },
         (ColumnKind::Belopp, None) => html! {},
-        (ColumnKind::Andel, p) => html! { (pct(p)) },
+        (ColumnKind::Andel, p) => html! { (ui::percent(p)) },
     }
 }
 

@@ -267,6 +267,25 @@ fn web_application_in_headless_chromium() {
         .find("#n-71 td[data-nyckel='prognos']")
         .and_then(|e| e.text())
         .expect("row 71");
+    // Percentages are the core's hundredths of a percent, shown with one decimal.
+    let used = d
+        .find("#n-71 td[data-nyckel='forbrukning']")
+        .and_then(|e| e.text())
+        .expect("71 utfall/budget");
+    let cols = api["kolumner"].as_array().expect("columns");
+    let fi = cols
+        .iter()
+        .position(|c| c["nyckel"] == "forbrukning")
+        .expect("ratio column");
+    let h = rows.iter().find(|r| r["typ"] == "nod" && r["kod"] == "71").expect("71")["varden"][fi]
+        .as_i64()
+        .expect("ratio");
+    let tenths = (h.abs() + 5) / 10;
+    assert_eq!(
+        used,
+        format!("{},{} %", tenths / 10, tenths % 10),
+        "71 utfall/budget ({h})"
+    );
     let chosen = d
         .find("#prognos option[selected]")
         .and_then(|e| e.attr("value"))
