@@ -7,6 +7,12 @@
 //! nodes and, when a manager has entered a forecast for the node, an explicit
 //! adjustment line (manual forecast − the sum of the parts), so that every
 //! total is the sum of its parts.
+//!
+//! [`rows`] turns a report into the rows every front end renders (CLI
+//! table, CSV, JSON, xlsx, web pages, API): kind, depth and every column
+//! of a layout computed here, percentages in hundredths of a percent.
+//! [`trend_series`] gives the monthly series on the tree as of the report
+//! month.
 
 use crate::model::OrgNode;
 use crate::num::round_div;
