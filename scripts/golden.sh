@@ -16,7 +16,7 @@ for y in 2025 2026; do
   done
 done
 for layout in kostnad resultat; do
-  "$bin" --db "$db" followup --period 2026-10 --layout "$layout" --format json > "$work/followup_$layout.json"
+  "$bin" --db "$db" followup --period 2026-10 --layout "$layout" --prognos förslag --format json > "$work/followup_$layout.json"
   "$bin" --db "$db" followup --period 2026-10 --layout "$layout" --prognos "Prognos 2" --format json > "$work/followup_${layout}_prognos2.json"
 done
 python3 - "$dir" "$work" "${GOLDEN_WRITE:-}" <<'PY'

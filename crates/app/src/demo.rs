@@ -1600,7 +1600,7 @@ fn forecasts(store: &mut Store) -> Result<(), AppError> {
             node: None,
             metod: Metod::Profil,
             periodisering: Periodisering::Jamn,
-            prognos: None,
+            prognos: crate::followup::Prognosval::Forslag,
             budget: None,
             konton: false,
             utan_specialposter: false,

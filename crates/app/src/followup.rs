@@ -3,7 +3,7 @@
 //! (DOMAIN §5–6). The rules are the core's (`resurs_core::followup`).
 
 use crate::{audit, Actor, AppError};
-use resurs_core::followup::{self, Cell, Input, Metod, NodeReport, Periodisering};
+use resurs_core::followup::{self, Cell, Input, Layout, Metod, NodeReport, Periodisering, Rows};
 use resurs_core::num::Money;
 use resurs_core::period::Period;
 use resurs_store::Store;
@@ -17,14 +17,70 @@ pub struct Options {
     pub node: Option<String>,
     pub metod: Metod,
     pub periodisering: Periodisering,
-    /// Forecast version whose manual forecasts are used (none: proposals only).
-    pub prognos: Option<String>,
+    /// Which manual forecasts are used (see [`Prognosval`]).
+    pub prognos: Prognosval,
     /// Budget version (default: the newest adopted or revised of the year).
     pub budget: Option<String>,
     /// Account lines under each node.
     pub konton: bool,
     /// Take the tagged special effects out of the figures.
     pub utan_specialposter: bool,
+}
+
+/// Which manual forecasts a report uses. The one rule for a node's
+/// full-year forecast, shared by the CLI, every web page and the API.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Prognosval {
+    /// The newest forecast version of the year whose checkpoint month is
+    /// the report month or earlier; proposals only when there is none.
+    Senaste,
+    /// A named version.
+    Version(String),
+    /// Proposals only (`förslag`): no manual forecasts.
+    Forslag,
+}
+
+impl Prognosval {
+    /// `None` or empty: the newest version; `förslag`: proposals only;
+    /// anything else names a version.
+    pub fn parse(raw: Option<&str>) -> Prognosval {
+        match raw.map(str::trim).filter(|s| !s.is_empty()) {
+            None => Prognosval::Senaste,
+            Some(s) if resurs_core::model::fold(s) == "forslag" => Prognosval::Forslag,
+            Some(s) => Prognosval::Version(s.to_string()),
+        }
+    }
+    /// The choice as a parameter value (`""`, `förslag` or the name).
+    pub fn as_param(&self) -> &str {
+        match self {
+            Prognosval::Senaste => "",
+            Prognosval::Version(v) => v,
+            Prognosval::Forslag => "förslag",
+        }
+    }
+}
+
+/// The forecast version a report for `period` uses under `choice`.
+pub fn forecast_version(store: &Store, period: Period, choice: &Prognosval) -> Result<Option<String>, AppError> {
+    let year = period.year();
+    let versions = store.forecast_versions(year)?;
+    match choice {
+        Prognosval::Forslag => Ok(None),
+        Prognosval::Version(name) => {
+            if versions.iter().any(|(_, n, _)| n == name) {
+                Ok(Some(name.clone()))
+            } else {
+                Err(AppError::User(format!(
+                    "Prognosversionen \"{name}\" finns inte för {year}; se `resurs forecast list --year {year}`."
+                )))
+            }
+        }
+        Prognosval::Senaste => Ok(versions
+            .into_iter()
+            .filter(|(_, _, p)| *p <= period.as_int() as i64)
+            .max_by_key(|(id, _, p)| (*p, *id))
+            .map(|(_, n, _)| n)),
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -49,6 +105,7 @@ fn months_of(period: Period) -> usize {
 pub struct Gathered {
     pub input: Input,
     pub budget_version: Option<String>,
+    pub forecast_version: Option<String>,
     pub tags: Vec<String>,
 }
 
@@ -91,10 +148,12 @@ pub fn gather(store: &Store, o: &Options) -> Result<Gathered, AppError> {
         }
     }
     let mut manual = BTreeMap::new();
-    if let Some(name) = &o.prognos {
-        let Some((id, _, _)) = store.forecast_versions(year)?.into_iter().find(|(_, n, _)| n == name) else {
+    let forecast_version = forecast_version(store, o.period, &o.prognos)?;
+    if let Some(name) = &forecast_version {
+        let versions = store.forecast_versions(year)?;
+        let Some((id, _, _)) = versions.into_iter().find(|(_, n, _)| n == name) else {
             return Err(AppError::User(format!(
-                "Prognosversionen \"{name}\" finns inte för {year}; se `resurs forecast list --year {year}`."
+                "Prognosversionen \"{name}\" finns inte för {year}."
             )));
         };
         for (nod, belopp, kommentar) in store.forecasts(id)? {
@@ -129,10 +188,12 @@ pub fn gather(store: &Store, o: &Options) -> Result<Gathered, AppError> {
         konton: o.konton,
         effekter,
         utan_effekter: o.utan_specialposter,
+        tree_as_of: None,
     };
     Ok(Gathered {
         input,
         budget_version,
+        forecast_version,
         tags,
     })
 }
@@ -142,6 +203,7 @@ pub fn report(store: &Store, o: &Options) -> Result<Report, AppError> {
     let Gathered {
         input,
         budget_version,
+        forecast_version,
         tags,
     } = gather(store, o)?;
     let Some(rot) = followup::report(&input, o.node.as_deref()) else {
@@ -155,7 +217,7 @@ pub fn report(store: &Store, o: &Options) -> Result<Report, AppError> {
         budgetversion: budget_version,
         periodisering: o.periodisering.label().into(),
         prognosmetod: o.metod.label().into(),
-        prognosversion: o.prognos.clone(),
+        prognosversion: forecast_version,
         utan_specialposter: o.utan_specialposter,
         specialposter: tags,
         rot,
@@ -392,7 +454,7 @@ pub fn accuracy(store: &Store, year: i32) -> Result<Vec<Accuracy>, AppError> {
         node: None,
         metod: Metod::Takt,
         periodisering: Periodisering::Jamn,
-        prognos: None,
+        prognos: Prognosval::Forslag,
         budget: None,
         konton: false,
         utan_specialposter: false,
@@ -432,56 +494,101 @@ pub struct Trend {
 }
 
 /// Trend series for every node of the tree as of `o.period`: outcome,
-/// budget, last two years and the 12-month rolling average, each month
-/// computed by the report rules on the year-to-date figures.
+/// budget, last two years and the 12-month rolling average, every month
+/// on the tree as of the report month (`followup::trend_series`).
 pub fn trends(store: &Store, o: &Options) -> Result<BTreeMap<String, Trend>, AppError> {
     let this = gather(store, o)?.input;
     let mut last_o = o.clone();
     last_o.period = Period::new(o.period.year() - 1, 12).ok_or_else(|| AppError::User("ogiltigt år".into()))?;
-    last_o.prognos = None;
+    last_o.prognos = Prognosval::Forslag;
     last_o.budget = None;
     let last = gather(store, &last_o)?.input;
-    // Year-to-date amounts per node for months 1..=12 of each input.
-    fn ytd(input: &Input, year: i32) -> Vec<BTreeMap<String, (String, followup::Amounts)>> {
-        (1..=12)
-            .map(|m| {
-                let mut i = input.clone();
-                i.period = Period::new(year, m).expect("month 1–12");
-                i.konton = false;
-                let mut out = BTreeMap::new();
-                if let Some(r) = followup::report(&i, None) {
-                    fn walk(n: &NodeReport, out: &mut BTreeMap<String, (String, followup::Amounts)>) {
-                        out.insert(n.kod.clone(), (n.namn.clone(), n.belopp));
-                        for b in &n.barn {
-                            walk(b, out);
-                        }
-                    }
-                    walk(&r, &mut out);
-                }
-                out
-            })
-            .collect()
+    Ok(followup::trend_series(&this, &last)
+        .into_iter()
+        .map(|(kod, (namn, m))| {
+            let t = Trend {
+                kod: kod.clone(),
+                namn,
+                utfall: m.utfall,
+                budget: m.budget,
+                fg_ar: m.fg_ar,
+                fg_fg_ar: m.fg_fg_ar,
+                rullande_12: m.rullande_12,
+            };
+            (kod, t)
+        })
+        .collect())
+}
+
+/// The follow-up report as rows for one layout, with its headings: the
+/// one JSON shape of `resurs followup --format json` and `/api/uppfoljning`,
+/// and what every other front end renders.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Table {
+    pub rubrik: String,
+    pub beskrivning: String,
+    pub period: Period,
+    /// The report's root node.
+    pub nod: String,
+    /// `kostnad` or `resultat`.
+    pub layout: String,
+    pub budgetversion: Option<String>,
+    pub periodisering: String,
+    pub prognosmetod: String,
+    pub prognosversion: Option<String>,
+    pub utan_specialposter: bool,
+    /// The year's special-effect tags.
+    pub specialposter: Vec<String>,
+    /// What the figures are.
+    pub enheter: String,
+    #[serde(flatten)]
+    pub rows: Rows,
+}
+
+/// The layout's name in parameters and JSON.
+pub fn layout_name(layout: Layout) -> &'static str {
+    match layout {
+        Layout::Kostnad => "kostnad",
+        Layout::Resultat => "resultat",
     }
-    let year = o.period.year();
-    let now = ytd(&this, year);
-    let before = ytd(&last, year - 1);
-    let through = o.period.month() as usize;
-    let mut out = BTreeMap::new();
-    for (kod, (namn, _)) in &now[through - 1] {
-        let ytd = |v: &[BTreeMap<String, (String, followup::Amounts)>]| -> [followup::Amounts; 12] {
-            std::array::from_fn(|m| v.get(m).and_then(|x| x.get(kod)).map(|x| x.1).unwrap_or_default())
-        };
-        let m = followup::monthly_series(&ytd(&now), &ytd(&before), o.period.month());
-        let t = Trend {
-            kod: kod.clone(),
-            namn: namn.clone(),
-            utfall: m.utfall,
-            budget: m.budget,
-            fg_ar: m.fg_ar,
-            fg_fg_ar: m.fg_fg_ar,
-            rullande_12: m.rullande_12,
-        };
-        out.insert(kod.clone(), t);
-    }
-    Ok(out)
+}
+
+/// The report under `node` (the report's root when `None`) as rows in `layout`.
+pub fn table(r: &Report, layout: Layout, node: Option<&str>) -> Option<Table> {
+    let root = match node {
+        Some(k) => r.rot.find(k)?,
+        None => &r.rot,
+    };
+    let lay = match layout {
+        Layout::Kostnad => "kostnader positiva, avvikelse = budget − utfall",
+        Layout::Resultat => "intäkter positiva, avvikelse = utfall − budget",
+    };
+    let prognos = match &r.prognosversion {
+        Some(v) => format!("manuella prognoser ur \"{v}\", övriga: {}", r.prognosmetod),
+        None => format!("föreslagen: {}", r.prognosmetod),
+    };
+    let effects = match (r.specialposter.is_empty(), r.utan_specialposter) {
+        (true, _) => String::new(),
+        (false, true) => " Exklusive specialposter.".to_string(),
+        (false, false) => " Inklusive specialposter (kolumner till höger: deras utfall hittills).".to_string(),
+    };
+    Some(Table {
+        rubrik: format!("Uppföljning {} – {} {}", r.period, root.kod, root.namn),
+        beskrivning: format!(
+            "Belopp i tkr. Layout: {lay}. Budget: {} ({}). Prognos: {prognos}. Positiv avvikelse = överskott.{effects}",
+            r.budgetversion.as_deref().unwrap_or("ingen budget"),
+            r.periodisering
+        ),
+        period: r.period,
+        nod: root.kod.clone(),
+        layout: layout_name(layout).into(),
+        budgetversion: r.budgetversion.clone(),
+        periodisering: r.periodisering.clone(),
+        prognosmetod: r.prognosmetod.clone(),
+        prognosversion: r.prognosversion.clone(),
+        utan_specialposter: r.utan_specialposter,
+        specialposter: r.specialposter.clone(),
+        enheter: "belopp i öre med uppställningens tecken (belopp: huvudbokens tecken, kostnader positiva); andelar i hundradels procent (8349 = 83,49 %), null när basen är 0".into(),
+        rows: followup::rows(root, layout, &r.specialposter),
+    })
 }

@@ -48,7 +48,7 @@ fn year_result(store: &Store, ansvar: &str, period: Period) -> Result<(i64, &'st
         node: Some(ansvar.to_string()),
         metod: Metod::UtfallBudget,
         periodisering: Periodisering::Jamn,
-        prognos: None,
+        prognos: crate::followup::Prognosval::Forslag,
         budget: None,
         konton: false,
         utan_specialposter: false,

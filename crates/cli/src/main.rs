@@ -313,7 +313,9 @@ struct FollowupArgs {
     /// Periodisering av årsbudget: jamn, dagar eller profil (förra årets utfall per månad).
     #[arg(long, default_value = "jamn", value_name = "SÄTT")]
     periodisering: String,
-    /// Prognosversion vars manuella prognoser används (t.ex. "Prognos 2").
+    /// Prognosversion vars manuella prognoser används (t.ex. "Prognos 2"), eller "förslag"
+    /// för bara föreslagna prognoser (standard: årets senaste version med avstämningsmånad
+    /// till och med --period, samma som i webben).
     #[arg(long, value_name = "NAMN")]
     prognos: Option<String>,
     /// Budgetversion (standard: årets senaste beslutade eller reviderade).
@@ -1289,28 +1291,19 @@ fn followup_cmd(path: &std::path::Path, args: &FollowupArgs) -> anyhow::Result<E
         node: args.node.clone(),
         metod,
         periodisering,
-        prognos: args.prognos.clone(),
+        prognos: resurs_app::followup::Prognosval::parse(args.prognos.as_deref()),
         budget: args.budget.clone(),
         konton: args.konton,
         utan_specialposter: args.utan_specialposter,
     };
     let report = resurs_app::followup::report(&store, &opts)?;
+    let table = resurs_app::followup::table(&report, layout, None).context("rapporten saknar rot")?;
     match args.format {
-        SettleFormat::Tabell => print!("{}", render::followup_table(&report, layout)),
-        SettleFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&render::followup_json(&report, layout))?
-        ),
-        SettleFormat::Csv => print!("{}", render::followup_csv(&report, layout)),
+        SettleFormat::Tabell => print!("{}", render::followup_table(&table)),
+        SettleFormat::Json => println!("{}", serde_json::to_string_pretty(&table)?),
+        SettleFormat::Csv => print!("{}", render::followup_csv(&table)),
         SettleFormat::Xlsx => {
-            let rows = resurs_core::followup::flatten(&report.rot);
-            let (title, subtitle) = render::followup_titles(&report, layout);
-            let tags: &[String] = if layout == resurs_core::followup::Layout::Kostnad {
-                &report.specialposter
-            } else {
-                &[]
-            };
-            let bytes = resurs_io::xlsx::followup_sheet(&title, &subtitle, layout, &rows, tags)
+            let bytes = resurs_io::xlsx::followup_sheet(&table.rubrik, &table.beskrivning, &table.rows)
                 .context("kunde inte skapa xlsx-filen")?;
             match &args.output {
                 Some(p) => {

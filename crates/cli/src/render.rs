@@ -558,77 +558,37 @@ pub fn placements_table(r: &resurs_core::rules::breakeven::Report) -> String {
     s
 }
 
-fn cell(v: resurs_core::followup::Value) -> String {
-    match v {
-        resurs_core::followup::Value::Money(ore) => Money::from_ore(ore).fmt_tkr().trim_end_matches(" tkr").to_string(),
-        resurs_core::followup::Value::Percent(Some(m)) => resurs_core::rules::Share(m).fmt_percent(),
-        resurs_core::followup::Value::Percent(None) => "–".into(),
+/// A column's value as shown in the table: tkr, or percent with up to two
+/// decimals (83,49 %, 83,5 %, 100 %); "–" when a ratio has no base.
+fn cell(kind: resurs_core::followup::ColumnKind, v: Option<i64>) -> String {
+    use resurs_core::followup::ColumnKind;
+    match (kind, v) {
+        (ColumnKind::Belopp, Some(ore)) => Money::from_ore(ore).fmt_tkr().trim_end_matches(" tkr").to_string(),
+        (ColumnKind::Andel, Some(h)) => format!("{} %", resurs_core::num::Qty::from_hundredths(h).fmt_sv()),
+        (ColumnKind::Belopp, None) => String::new(),
+        (ColumnKind::Andel, None) => "–".into(),
     }
-}
-
-/// Title and subtitle of the follow-up report.
-pub fn followup_titles(r: &resurs_app::followup::Report, layout: resurs_core::followup::Layout) -> (String, String) {
-    let lay = match layout {
-        resurs_core::followup::Layout::Kostnad => "kostnader positiva, avvikelse = budget − utfall",
-        resurs_core::followup::Layout::Resultat => "intäkter positiva, avvikelse = utfall − budget",
-    };
-    let title = format!("Uppföljning {} – {} {}", r.period, r.rot.kod, r.rot.namn);
-    let prognos = match &r.prognosversion {
-        Some(v) => format!("manuella prognoser ur \"{v}\", övriga: {}", r.prognosmetod),
-        None => format!("föreslagen: {}", r.prognosmetod),
-    };
-    let effects = match (r.specialposter.is_empty(), r.utan_specialposter) {
-        (true, _) => String::new(),
-        (false, true) => " Exklusive specialposter.".to_string(),
-        (false, false) => " Inklusive specialposter (kolumner till höger: deras utfall hittills).".to_string(),
-    };
-    let sub = format!(
-        "Belopp i tkr. Layout: {lay}. Budget: {} ({}). Prognos: {prognos}. Positiv avvikelse = överskott.{effects}",
-        r.budgetversion.as_deref().unwrap_or("ingen budget"),
-        r.periodisering
-    );
-    (title, sub)
 }
 
 /// The follow-up report as an indented table in tkr.
-pub fn followup_table(r: &resurs_app::followup::Report, layout: resurs_core::followup::Layout) -> String {
-    use resurs_core::followup::{flatten, headings, values};
-    let (title, sub) = followup_titles(r, layout);
-    let mut s = format!("{title}\n{sub}\n\n");
+pub fn followup_table(t: &resurs_app::followup::Table) -> String {
+    let mut s = format!("{}\n{}\n\n", t.rubrik, t.beskrivning);
     let mut head = pad("Kod / namn", 46);
-    for h in headings(layout) {
-        head.push_str(&rpad(h, 20));
-    }
-    // One column per special effect (outcome so far) in the cost layout.
-    let tags: &[String] = if layout == resurs_core::followup::Layout::Kostnad {
-        &r.specialposter
-    } else {
-        &[]
-    };
-    for t in tags {
-        head.push_str(&rpad(&t.chars().take(19).collect::<String>(), 20));
+    for c in &t.rows.kolumner {
+        // A special effect's column is headed by its tag alone (the columns are narrow).
+        let h = c.tagg.as_deref().unwrap_or(&c.rubrik);
+        head.push_str(&rpad(&h.chars().take(19).collect::<String>(), 20));
     }
     let _ = writeln!(s, "{head}");
-    // The result layout has no forecast column: adjustment rows are left out.
-    let show = |row: &resurs_core::followup::FlatRow| {
-        layout == resurs_core::followup::Layout::Kostnad || row.kind != resurs_core::followup::RowKind::Adjustment
-    };
-    for row in flatten(&r.rot).into_iter().filter(show) {
+    for row in &t.rows.rader {
         let label = if row.kod.is_empty() {
-            format!("{}{}", "  ".repeat(row.depth), row.namn)
+            format!("{}{}", "  ".repeat(row.djup), row.namn)
         } else {
-            format!("{}{} {}", "  ".repeat(row.depth), row.kod, row.namn)
+            format!("{}{} {}", "  ".repeat(row.djup), row.kod, row.namn)
         };
         let mut line = pad(&label.chars().take(45).collect::<String>(), 46);
-        for v in values(layout, &row.amounts) {
-            line.push_str(&rpad(&cell(v), 20));
-        }
-        for t in tags {
-            let v = row
-                .specialposter
-                .get(t)
-                .map_or(String::new(), |x| cell(resurs_core::followup::Value::Money(x.utfall)));
-            line.push_str(&rpad(&v, 20));
+        for (c, v) in t.rows.kolumner.iter().zip(&row.varden) {
+            line.push_str(&rpad(&cell(c.slag, *v), 20));
         }
         let _ = writeln!(s, "{}", line.trim_end());
     }
@@ -636,105 +596,31 @@ pub fn followup_table(r: &resurs_app::followup::Report, layout: resurs_core::fol
 }
 
 /// The follow-up report as CSV (kronor with decimal comma, no thousands
-/// separators; percentages as decimal fractions).
-pub fn followup_csv(r: &resurs_app::followup::Report, layout: resurs_core::followup::Layout) -> String {
-    use resurs_core::followup::{flatten, headings, values, RowKind, Value};
+/// separators; percentages with two decimals, 83,49 for 83,49 %).
+pub fn followup_csv(t: &resurs_app::followup::Table) -> String {
     let mut s = String::from("period;niva;typ;kod;namn");
-    for h in headings(layout) {
+    for c in &t.rows.kolumner {
         s.push(';');
-        s.push_str(h);
-    }
-    let tags: &[String] = if layout == resurs_core::followup::Layout::Kostnad {
-        &r.specialposter
-    } else {
-        &[]
-    };
-    for t in tags {
-        let _ = write!(s, ";Specialpost {}", t.replace(';', ","));
+        s.push_str(&c.rubrik.replace(';', ","));
     }
     s.push('\n');
-    for row in flatten(&r.rot) {
-        if layout == resurs_core::followup::Layout::Resultat && row.kind == RowKind::Adjustment {
-            continue;
-        }
-        let typ = match row.kind {
-            RowKind::Node => "nod",
-            RowKind::Account => "konto",
-            RowKind::Adjustment => "manuell prognos",
-            RowKind::Effect => "specialpost",
-        };
+    for row in &t.rows.rader {
         let _ = write!(
             s,
-            "{};{};{typ};{};{}",
-            r.period,
-            row.depth,
+            "{};{};{};{};{}",
+            t.period,
+            row.djup,
+            row.typ.label(),
             row.kod,
             row.namn.replace(';', ",")
         );
-        for v in values(layout, &row.amounts) {
-            let text = match v {
-                Value::Money(ore) => resurs_core::num::format_hundredths(ore, 2),
-                Value::Percent(Some(m)) => resurs_core::num::format_hundredths(m / 100, 4),
-                Value::Percent(None) => String::new(),
-            };
+        for v in &row.varden {
+            let text = v.map_or(String::new(), |x| resurs_core::num::format_hundredths(x, 2));
             let _ = write!(s, ";{text}");
-        }
-        for t in tags {
-            let v = row
-                .specialposter
-                .get(t)
-                .map_or(String::new(), |x| resurs_core::num::format_hundredths(x.utfall, 2));
-            let _ = write!(s, ";{v}");
         }
         s.push('\n');
     }
     s
-}
-
-/// The follow-up report as a JSON tree: each node with its amounts (ledger
-/// sign), the layout's columns, its accounts, adjustment and children.
-pub fn followup_json(r: &resurs_app::followup::Report, layout: resurs_core::followup::Layout) -> serde_json::Value {
-    use resurs_core::followup::{headings, values, Amounts, NodeReport, Value};
-    fn cols(layout: resurs_core::followup::Layout, a: &Amounts) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
-        for (h, v) in headings(layout).iter().zip(values(layout, a)) {
-            let j = match v {
-                Value::Money(ore) => serde_json::json!(ore),
-                Value::Percent(p) => serde_json::json!(p.map(|m| m as f64 / 1_000_000.0)),
-            };
-            m.insert(h.to_string(), j);
-        }
-        serde_json::Value::Object(m)
-    }
-    fn node(layout: resurs_core::followup::Layout, n: &NodeReport) -> serde_json::Value {
-        serde_json::json!({
-            "kod": n.kod,
-            "namn": n.namn,
-            "niva": n.niva,
-            "belopp": n.belopp,
-            "kolumner": cols(layout, &n.belopp),
-            "konton": n.konton.iter().map(|k| serde_json::json!({
-                "konto": k.konto, "namn": k.namn, "belopp": k.belopp, "kolumner": cols(layout, &k.belopp)
-            })).collect::<Vec<_>>(),
-            "manuell_prognos": n.manuell_prognos,
-            "specialposter": n.specialposter,
-            "exkluderade_specialposter": n.exkluderade,
-            "barn": n.barn.iter().map(|b| node(layout, b)).collect::<Vec<_>>(),
-        })
-    }
-    let (title, sub) = followup_titles(r, layout);
-    serde_json::json!({
-        "rubrik": title,
-        "beskrivning": sub,
-        "period": r.period,
-        "layout": match layout { resurs_core::followup::Layout::Kostnad => "kostnad", _ => "resultat" },
-        "budgetversion": r.budgetversion,
-        "prognosversion": r.prognosversion,
-        "utan_specialposter": r.utan_specialposter,
-        "specialposter": r.specialposter,
-        "belopp_i": "öre, huvudbokens tecken (kostnader positiva); kolumner enligt layouten",
-        "rot": node(layout, &r.rot),
-    })
 }
 
 pub fn forecast_list(year: i32, list: &[resurs_app::followup::VersionFigure]) -> String {

@@ -1430,40 +1430,64 @@ Budget 2025;beslutad;2025;;711;5011;510;1200000
         assert!(out.status.success(), "{}", stderr(&out));
         serde_json::from_slice(&out.stdout).unwrap()
     };
+    // The report's rows: the node row of `kod` and its value in column `key`.
+    fn row<'a>(v: &'a serde_json::Value, typ: &str, kod: &str) -> &'a serde_json::Value {
+        v["rader"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["typ"] == typ && r["kod"] == kod)
+            .unwrap_or_else(|| panic!("{typ} {kod} in {v}"))
+    }
+    fn col(v: &serde_json::Value, r: &serde_json::Value, key: &str) -> serde_json::Value {
+        let i = v["kolumner"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|c| c["nyckel"] == key)
+            .unwrap();
+        r["varden"][i].clone()
+    }
     let base = ["followup", "--period", "2026-04", "--konton", "--format", "json"];
     let v = json(&base);
-    let root = &v["rot"];
-    assert_eq!(root["kod"], "K");
+    assert_eq!(v["rader"][0]["kod"], "K");
+    assert_eq!(v["rader"][0]["typ"], "nod");
     // Cost layout: outcome 440 000, budget 4/12 of 1 224 000 = 408 000, deviation −32 000 (deficit).
-    let n711 = &root["barn"][0]["barn"][0]["barn"][0];
-    assert_eq!(n711["kod"], "711");
-    assert_eq!(n711["kolumner"]["Utfall ack"], 44_000_000);
-    assert_eq!(n711["kolumner"]["Budget ack"], 40_800_000);
-    assert_eq!(n711["kolumner"]["Budget − utfall"], -3_200_000);
+    let n711 = row(&v, "nod", "711");
+    assert_eq!(n711["djup"], 3);
+    assert_eq!(col(&v, n711, "utfall"), 44_000_000);
+    assert_eq!(col(&v, n711, "budget"), 40_800_000);
+    assert_eq!(col(&v, n711, "avvikelse"), -3_200_000);
+    // 440 000 ÷ 408 000 = 107,84 %, in hundredths of a percent.
+    assert_eq!(col(&v, n711, "forbrukning"), 10_784);
     // Forecast (outcome + remaining budget) = 440 000 + 8/12 of 1 224 000 = 1 256 000.
-    assert_eq!(n711["kolumner"]["Prognos helår"], 125_600_000);
+    assert_eq!(col(&v, n711, "prognos"), 125_600_000);
     // Totals are the sums of parts all the way up.
-    assert_eq!(root["belopp"], n711["belopp"]);
-    let accounts: i64 = n711["konton"]
+    assert_eq!(v["rader"][0]["belopp"], n711["belopp"]);
+    let parts: i64 = n711["delar"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|k| k["belopp"]["utfall"].as_i64().unwrap())
+        .map(|i| {
+            v["rader"][i.as_u64().unwrap() as usize]["belopp"]["utfall"]
+                .as_i64()
+                .unwrap()
+        })
         .sum();
-    assert_eq!(accounts, 44_000_000);
+    assert_eq!(parts, 44_000_000);
     // Result layout on the same data: signs turned, deviation = outcome − budget = −32 000,
     // previous year 400 000 of costs = −400 000.
     let mut args = base.to_vec();
     args.extend(["--layout", "resultat"]);
     let r = json(&args);
-    let r711 = &r["rot"]["barn"][0]["barn"][0]["barn"][0]["kolumner"];
-    assert_eq!(r711["Utfall ack"], -44_000_000);
-    assert_eq!(r711["Utfall − budget"], -3_200_000);
-    assert_eq!(r711["Föreg. år ack"], -40_000_000);
+    let r711 = row(&r, "nod", "711");
+    assert_eq!(col(&r, r711, "utfall"), -44_000_000);
+    assert_eq!(col(&r, r711, "avvikelse"), -3_200_000);
+    assert_eq!(col(&r, r711, "fg_ar"), -40_000_000);
     // Run-rate and profile proposals.
     let mut args = base.to_vec();
     args.extend(["--metod", "takt"]);
-    assert_eq!(json(&args)["rot"]["belopp"]["prognos"], 132_000_000);
+    assert_eq!(json(&args)["rader"][0]["belopp"]["prognos"], 132_000_000);
     // A manual forecast with a comment is an explicit adjustment under its node.
     let out = env.run(&[
         "forecast",
@@ -1480,6 +1504,11 @@ Budget 2025;beslutad;2025;;711;5011;510;1200000
         "Fler brukare",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
+    // Without --prognos the report uses the newest version whose checkpoint is the
+    // report month or earlier (the same rule as every web page and the API).
+    let d = json(&base);
+    assert_eq!(d["prognosversion"], "Prognos 1");
+    assert_eq!(d["rader"][0]["belopp"]["prognos"], 130_000_000);
     let out = env.run(&[
         "forecast",
         "set",
@@ -1495,13 +1524,41 @@ Budget 2025;beslutad;2025;;711;5011;510;1200000
         "Sommarvikarier",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
+    // Prognos 2 (August) is after April: April's report still uses Prognos 1.
+    assert_eq!(json(&base)["prognosversion"], "Prognos 1");
+    let mut args = base.to_vec();
+    args.extend(["--prognos", "förslag"]);
+    let p = json(&args);
+    assert_eq!(p["prognosversion"], serde_json::Value::Null);
+    assert_eq!(p["rader"][0]["belopp"]["prognos"], 125_600_000);
     let mut args = base.to_vec();
     args.extend(["--prognos", "Prognos 1"]);
     let m = json(&args);
-    let m711 = &m["rot"]["barn"][0]["barn"][0]["barn"][0];
+    let m711 = row(&m, "nod", "711");
     assert_eq!(m711["belopp"]["prognos"], 130_000_000);
-    assert_eq!(m711["manuell_prognos"]["justering"], 130_000_000 - 125_600_000);
-    assert_eq!(m["rot"]["belopp"]["prognos"], 130_000_000);
+    let adj = row(&m, "prognosjustering", "");
+    assert_eq!(adj["belopp"]["prognos"], 130_000_000 - 125_600_000);
+    assert_eq!(adj["namn"], "Prognosjustering (Prognos 1): Fler brukare");
+    assert_eq!(m["rader"][0]["belopp"]["prognos"], 130_000_000);
+    // The adjustment row is kept in the result layout too (one row set for every front end).
+    args.extend(["--layout", "resultat"]);
+    let mr = json(&args);
+    assert_eq!(row(&mr, "prognosjustering", "")["djup"], 4);
+    let csv = stdout(&env.run(&[
+        "followup",
+        "--period",
+        "2026-04",
+        "--prognos",
+        "Prognos 1",
+        "--layout",
+        "resultat",
+        "--format",
+        "csv",
+    ]));
+    assert!(
+        csv.contains(";prognosjustering;;Prognosjustering (Prognos 1): Fler brukare"),
+        "{csv}"
+    );
     let c = json(&[
         "forecast",
         "compare",
@@ -1573,19 +1630,34 @@ Budget 2025;beslutad;2025;;711;5011;510;1200000
         "Fler brukare under smittan",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
+    let mut base = base.to_vec();
+    base.extend(["--prognos", "förslag"]);
     let with = json(&base);
-    let w711 = &with["rot"]["barn"][0]["barn"][0]["barn"][0];
+    let w711 = row(&with, "nod", "711");
     assert_eq!(w711["specialposter"]["covid-19 (strukturell)"]["utfall"], 3_000_000);
     assert_eq!(
-        with["rot"]["specialposter"]["covid-19 (strukturell)"]["prognos"],
+        with["rader"][0]["specialposter"]["covid-19 (strukturell)"]["prognos"],
         5_000_000
     );
+    // One column per special effect in the cost layout, on the node rows.
+    let sp = with["kolumner"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c["nyckel"] == "specialpost")
+        .unwrap();
+    assert_eq!(with["kolumner"][sp]["tagg"], "covid-19 (strukturell)");
+    assert_eq!(w711["varden"][sp], 3_000_000);
     let mut args = base.to_vec();
     args.push("--utan-specialposter");
     let without = json(&args);
-    let wo711 = &without["rot"]["barn"][0]["barn"][0]["barn"][0];
+    let wo711 = row(&without, "nod", "711");
     assert_eq!(wo711["belopp"]["utfall"], 44_000_000 - 3_000_000);
-    assert_eq!(without["rot"]["belopp"]["utfall"], 44_000_000 - 3_000_000);
+    assert_eq!(without["rader"][0]["belopp"]["utfall"], 44_000_000 - 3_000_000);
+    assert_eq!(
+        row(&without, "specialpost", "")["namn"],
+        "Exklusive specialpost covid-19 (strukturell)"
+    );
     let table = stdout(&env.run(&["followup", "--period", "2026-04"]));
     assert!(table.contains("covid-19 (struktur"), "{table}");
     let out = env.run(&[
@@ -2302,4 +2374,73 @@ fn a_second_model_for_a_service_already_priced_is_refused_at_load() {
         "{}",
         stderr(&out)
     );
+}
+
+/// `resurs followup --format json` and `GET /api/uppfoljning` give the same
+/// JSON for the same parameters (one serde struct), and without a forecast
+/// version both use the same one (seen: the CLI and the follow-up page on
+/// proposals while the overview used "Prognos 2").
+#[test]
+fn followup_json_of_the_cli_is_the_json_of_the_api() {
+    use std::io::{Read, Write};
+    let env = Env::new();
+    let out = env.run(&["demo", "--skala", "2", "--katalog", "filer"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut c = env.cmd();
+    c.arg("--db")
+        .arg(env.db())
+        .args(["user", "add", "anna", "--roll", "ekonom"]);
+    c.env("RESURS_LOSENORD", "ett-långt-lösenord");
+    let out = c.output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let token = stdout(&env.run(&["user", "token", "anna"])).trim().to_string();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let db = env.db();
+    std::thread::spawn(move || resurs_web::serve_listener(listener, db));
+    let api = |query: &str| -> serde_json::Value {
+        let mut last = String::new();
+        for _ in 0..100 {
+            if let Ok(mut s) = std::net::TcpStream::connect(addr) {
+                let req = format!(
+                    "GET /api/uppfoljning?{query} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+                );
+                s.write_all(req.as_bytes()).unwrap();
+                let mut text = String::new();
+                s.read_to_string(&mut text).unwrap();
+                if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                    assert!(head.starts_with("HTTP/1.1 200"), "{query}: {head}\n{body}");
+                    return serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"));
+                }
+                last = text;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("no answer from the server: {last}");
+    };
+    let cli = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["followup", "--period", "2026-10", "--konton", "--format", "json"];
+        all.extend(args);
+        let out = env.run(&all);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let cases: [(&str, &[&str]); 4] = [
+        ("period=2026-10", &[]),
+        ("period=2026-10&nod=71", &["--node", "71"]),
+        (
+            "period=2026-10&nod=71&layout=resultat&prognos=Prognos%202",
+            &["--node", "71", "--layout", "resultat", "--prognos", "Prognos 2"],
+        ),
+        (
+            "period=2026-10&nod=VON&prognos=f%C3%B6rslag",
+            &["--node", "VON", "--prognos", "förslag"],
+        ),
+    ];
+    for (query, args) in cases {
+        let (a, c) = (api(query), cli(args));
+        assert_eq!(a, c, "{query} against {args:?}");
+    }
+    // Without a version both use the newest one (Prognos 2, checkpoint August).
+    assert_eq!(api("period=2026-10")["prognosversion"], "Prognos 2");
 }

@@ -30,11 +30,14 @@ pub fn cases() -> Vec<(String, Vec<String>)> {
         }
     }
     for layout in ["kostnad", "resultat"] {
+        // Without manual forecasts (`förslag`) and with "Prognos 2" (the default at 2026-10).
         let base = [
             "followup", "--period", "2026-10", "--layout", layout, "--format", "json",
         ]
         .map(String::from);
-        out.push((format!("followup_{layout}.json"), base.to_vec()));
+        let mut without = base.to_vec();
+        without.extend(["--prognos", "förslag"].map(String::from));
+        out.push((format!("followup_{layout}.json"), without));
         let mut with = base.to_vec();
         with.extend(["--prognos", "Prognos 2"].map(String::from));
         out.push((format!("followup_{layout}_prognos2.json"), with));

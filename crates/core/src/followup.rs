@@ -7,6 +7,12 @@
 //! nodes and, when a manager has entered a forecast for the node, an explicit
 //! adjustment line (manual forecast − the sum of the parts), so that every
 //! total is the sum of its parts.
+//!
+//! [`rows`] turns a report into the rows every front end renders (CLI
+//! table, CSV, JSON, xlsx, web pages, API): kind, depth and every column
+//! of a layout computed here, percentages in hundredths of a percent.
+//! [`trend_series`] gives the monthly series on the tree as of the report
+//! month.
 
 use crate::model::OrgNode;
 use crate::num::round_div;
@@ -269,6 +275,11 @@ pub struct Input {
     /// Report without the special effects: each is taken out with a line
     /// of its own under its node.
     pub utan_effekter: bool,
+    /// The day whose organisation tree the report uses (default: the
+    /// period's last day). Trend series set it to the report month's last
+    /// day for every month, so that a unit that moved counts under its
+    /// present parent in every month of both years.
+    pub tree_as_of: Option<NaiveDate>,
 }
 
 fn node_on(nodes: &[OrgNode], code: &str, day: NaiveDate) -> Option<OrgNode> {
@@ -284,7 +295,7 @@ fn node_on(nodes: &[OrgNode], code: &str, day: NaiveDate) -> Option<OrgNode> {
 /// Ledger codes outside the tree (e.g. `OMAPPAT`) become nodes of their own
 /// under the top.
 pub fn report(input: &Input, root: Option<&str>) -> Option<NodeReport> {
-    let day = input.period.last_day();
+    let day = input.tree_as_of.unwrap_or_else(|| input.period.last_day());
     let through = input.period.month();
     // The tree as of the report's last day.
     let mut codes: Vec<String> = input.nodes.iter().map(|n| n.kod.clone()).collect();
@@ -456,7 +467,8 @@ impl Layout {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Value {
     Money(i64),
-    /// A ratio in millionths (`None` when the base is zero).
+    /// A ratio in hundredths of a percent, 8349 = 83,49 % (`None` when
+    /// the base is zero).
     Percent(Option<i64>),
 }
 
@@ -484,7 +496,7 @@ pub fn headings(layout: Layout) -> &'static [&'static str] {
 }
 
 fn ratio(a: i64, b: i64) -> Value {
-    Value::Percent((b != 0).then(|| mul_div(a, 1_000_000, b)))
+    Value::Percent((b != 0).then(|| mul_div(a, 10_000, b)))
 }
 
 /// The values of `layout` for `a`. The cost-positive layout keeps the
@@ -545,92 +557,296 @@ pub fn columns(layout: Layout) -> &'static [Col] {
     }
 }
 
-/// What a flattened row is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// What a report row is. The one name per kind, in every front end and
+/// in the JSON of both the CLI and the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum RowKind {
-    Node,
-    Account,
-    Adjustment,
+    /// A node of the organisation tree (or a ledger code outside it).
+    Nod,
+    /// An account under its node.
+    Konto,
+    /// A manager's full-year forecast shown as the difference to the sum
+    /// of the node's parts ("Prognosjustering").
+    Prognosjustering,
     /// A special effect taken out (report without effects).
-    Effect,
+    Specialpost,
 }
 
-/// A report row in print order, with the indexes of the rows it sums.
-#[derive(Debug, Clone, Serialize)]
-pub struct FlatRow {
-    pub depth: usize,
-    pub kind: RowKind,
+impl RowKind {
+    /// The kind as written in CSV and JSON.
+    pub fn label(self) -> &'static str {
+        match self {
+            RowKind::Nod => "nod",
+            RowKind::Konto => "konto",
+            RowKind::Prognosjustering => "prognosjustering",
+            RowKind::Specialpost => "specialpost",
+        }
+    }
+}
+
+/// What a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnKind {
+    /// Öre, with the layout's sign.
+    Belopp,
+    /// Hundredths of a percent (8349 = 83,49 %); `null` when the base is 0.
+    Andel,
+}
+
+/// How a column's value on a row is reached, for renderers that show the
+/// arithmetic (xlsx formulas); the value itself is always computed here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Formula {
+    /// The line's amount; on a node the sum of its parts.
+    Summa,
+    /// A figure of its own (special effects of the node and below).
+    Varde,
+    /// Column a − column b of the same row.
+    Skillnad(usize, usize),
+    /// Column a ÷ column b of the same row.
+    Kvot(usize, usize),
+}
+
+/// One column of the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    /// Stable key: `utfall`, `budget`, `avvikelse`, `forbrukning`, `prognos`,
+    /// `budget_helar`, `prognosavvikelse`, `prognosandel`, `fg_ar`,
+    /// `avvikelse_fg_ar`, `specialpost`.
+    pub nyckel: String,
+    pub rubrik: String,
+    pub slag: ColumnKind,
+    pub formel: Formula,
+    /// The special effect's tag (columns `specialpost` only).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tagg: Option<String>,
+}
+
+/// One row of the report with every column computed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Row {
+    pub typ: RowKind,
+    /// Depth below the report's root (the root is 0).
+    pub djup: usize,
+    /// Node code or account; empty for adjustment and special-effect rows.
     pub kod: String,
     pub namn: String,
-    pub amounts: Amounts,
-    pub parts: Vec<usize>,
-    /// Node rows: special effects in the node and below.
+    /// Node rows: the level in the organisation (`nämnd`, `ansvar`, …).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub niva: Option<String>,
+    /// The line's amounts (ledger sign, öre).
+    pub belopp: Amounts,
+    /// The columns of the report, in the order of its `kolumner`.
+    pub varden: Vec<Option<i64>>,
+    /// Rows (indexes) whose sum this row is.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub delar: Vec<usize>,
+    /// Node rows: special effects in the node and below (outcome so far,
+    /// forecast; ledger sign).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
     pub specialposter: BTreeMap<String, Tagged>,
 }
 
-/// The report as rows in print order: each node, then its accounts, its
-/// manual-forecast adjustment and its child nodes.
-pub fn flatten(root: &NodeReport) -> Vec<FlatRow> {
-    fn walk(n: &NodeReport, depth: usize, out: &mut Vec<FlatRow>) -> usize {
-        let me = out.len();
-        out.push(FlatRow {
-            depth,
-            kind: RowKind::Node,
-            kod: n.kod.clone(),
-            namn: n.namn.clone(),
-            amounts: n.belopp,
-            parts: Vec::new(),
-            specialposter: n.specialposter.clone(),
+/// The follow-up report as rows in print order for one layout: every
+/// front end (table, CSV, JSON, xlsx, web pages, API) renders these.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rows {
+    pub kolumner: Vec<Column>,
+    pub rader: Vec<Row>,
+}
+
+impl Rows {
+    /// The index of the column with `key`.
+    pub fn col(&self, key: &str) -> Option<usize> {
+        self.kolumner.iter().position(|c| c.nyckel == key)
+    }
+    /// The value of column `key` on row `row`.
+    pub fn get(&self, row: usize, key: &str) -> Option<i64> {
+        let c = self.col(key)?;
+        self.rader.get(row)?.varden.get(c).copied().flatten()
+    }
+    /// The row of node `code`.
+    pub fn node(&self, code: &str) -> Option<usize> {
+        self.rader.iter().position(|r| r.typ == RowKind::Nod && r.kod == code)
+    }
+    /// The node rows directly under row `row`.
+    pub fn child_nodes(&self, row: usize) -> Vec<usize> {
+        self.rader.get(row).map_or(Vec::new(), |r| {
+            r.delar
+                .iter()
+                .copied()
+                .filter(|&i| self.rader[i].typ == RowKind::Nod)
+                .collect()
+        })
+    }
+    /// The account rows directly under row `row`.
+    pub fn accounts(&self, row: usize) -> Vec<usize> {
+        self.rader.get(row).map_or(Vec::new(), |r| {
+            r.delar
+                .iter()
+                .copied()
+                .filter(|&i| self.rader[i].typ == RowKind::Konto)
+                .collect()
+        })
+    }
+    /// "Största avvikelser": the `n` units (node rows below the root
+    /// without child nodes) with the largest full-year deviation in either
+    /// direction. Units only: a parent repeats its child's deviation and
+    /// would list the same money twice.
+    pub fn largest_deviations(&self, n: usize) -> Vec<usize> {
+        let Some(c) = self.col("prognosavvikelse").or_else(|| self.col("avvikelse")) else {
+            return Vec::new();
+        };
+        let mut units: Vec<usize> = (1..self.rader.len())
+            .filter(|&i| self.rader[i].typ == RowKind::Nod && self.child_nodes(i).is_empty())
+            .collect();
+        units.sort_by_key(|&i| std::cmp::Reverse(self.rader[i].varden[c].unwrap_or(0).abs()));
+        units.truncate(n);
+        units
+    }
+}
+
+/// Makes one row: (kind, depth, code, name, amounts, special effects).
+type MakeRow<'a> = dyn Fn(RowKind, usize, String, String, Amounts, &BTreeMap<String, Tagged>) -> Row + 'a;
+
+fn layout_columns(layout: Layout) -> Vec<Column> {
+    let keys: &[&str] = match layout {
+        Layout::Kostnad => &[
+            "utfall",
+            "budget",
+            "avvikelse",
+            "forbrukning",
+            "prognos",
+            "budget_helar",
+            "prognosavvikelse",
+            "prognosandel",
+        ],
+        Layout::Resultat => &["budget", "utfall", "avvikelse", "fg_ar", "avvikelse_fg_ar"],
+    };
+    keys.iter()
+        .zip(headings(layout))
+        .zip(columns(layout))
+        .map(|((k, h), c)| Column {
+            nyckel: k.to_string(),
+            rubrik: h.to_string(),
+            slag: match c {
+                Col::Ratio(..) => ColumnKind::Andel,
+                _ => ColumnKind::Belopp,
+            },
+            formel: match *c {
+                Col::Base => Formula::Summa,
+                Col::Diff(a, b) => Formula::Skillnad(a, b),
+                Col::Ratio(a, b) => Formula::Kvot(a, b),
+            },
+            tagg: None,
+        })
+        .collect()
+}
+
+/// The report under `root` as rows in print order for `layout`: each node,
+/// then its accounts, its special-effect rows, its forecast adjustment and
+/// its child nodes. Every column is computed here, with the layout's sign
+/// applied once. The cost layout gets one column per special-effect tag in
+/// `tags` (its outcome so far in the node and below).
+pub fn rows(root: &NodeReport, layout: Layout, tags: &[String]) -> Rows {
+    let mut kolumner = layout_columns(layout);
+    let tags: &[String] = if layout == Layout::Kostnad { tags } else { &[] };
+    for t in tags {
+        kolumner.push(Column {
+            nyckel: "specialpost".into(),
+            rubrik: format!("Specialpost {t}"),
+            slag: ColumnKind::Belopp,
+            formel: Formula::Varde,
+            tagg: Some(t.clone()),
         });
+    }
+    let line =
+        |typ: RowKind, djup: usize, kod: String, namn: String, belopp: Amounts, sp: &BTreeMap<String, Tagged>| {
+            let mut varden: Vec<Option<i64>> = values(layout, &belopp)
+                .into_iter()
+                .map(|v| match v {
+                    Value::Money(m) => Some(m),
+                    Value::Percent(p) => p,
+                })
+                .collect();
+            varden.extend(tags.iter().map(|t| sp.get(t).map(|x| x.utfall)));
+            Row {
+                typ,
+                djup,
+                kod,
+                namn,
+                niva: None,
+                belopp,
+                varden,
+                delar: Vec::new(),
+                specialposter: sp.clone(),
+            }
+        };
+    fn walk(n: &NodeReport, depth: usize, out: &mut Vec<Row>, line: &MakeRow) -> usize {
+        let none = BTreeMap::new();
+        let me = out.len();
+        let mut row = line(
+            RowKind::Nod,
+            depth,
+            n.kod.clone(),
+            n.namn.clone(),
+            n.belopp,
+            &n.specialposter,
+        );
+        row.niva = Some(n.niva.clone());
+        out.push(row);
         let mut parts = Vec::new();
         for k in &n.konton {
             parts.push(out.len());
-            out.push(FlatRow {
-                depth: depth + 1,
-                kind: RowKind::Account,
-                kod: k.konto.clone(),
-                namn: k.namn.clone(),
-                amounts: k.belopp,
-                parts: Vec::new(),
-                specialposter: BTreeMap::new(),
-            });
+            out.push(line(
+                RowKind::Konto,
+                depth + 1,
+                k.konto.clone(),
+                k.namn.clone(),
+                k.belopp,
+                &none,
+            ));
         }
         for e in &n.exkluderade {
             parts.push(out.len());
-            out.push(FlatRow {
-                depth: depth + 1,
-                kind: RowKind::Effect,
-                kod: String::new(),
-                namn: format!("Exklusive specialpost {}", e.tagg),
-                amounts: e.belopp,
-                parts: Vec::new(),
-                specialposter: BTreeMap::new(),
-            });
+            let namn = format!("Exklusive specialpost {}", e.tagg);
+            out.push(line(
+                RowKind::Specialpost,
+                depth + 1,
+                String::new(),
+                namn,
+                e.belopp,
+                &none,
+            ));
         }
         if let Some(m) = &n.manuell_prognos {
             parts.push(out.len());
-            out.push(FlatRow {
-                depth: depth + 1,
-                kind: RowKind::Adjustment,
-                kod: String::new(),
-                namn: format!("Manuell prognos ({}): {}", m.version, m.kommentar),
-                amounts: Amounts {
-                    prognos: m.justering,
-                    ..Amounts::default()
-                },
-                parts: Vec::new(),
-                specialposter: BTreeMap::new(),
-            });
+            let belopp = Amounts {
+                prognos: m.justering,
+                ..Amounts::default()
+            };
+            let namn = format!("Prognosjustering ({}): {}", m.version, m.kommentar);
+            out.push(line(
+                RowKind::Prognosjustering,
+                depth + 1,
+                String::new(),
+                namn,
+                belopp,
+                &none,
+            ));
         }
         for b in &n.barn {
-            parts.push(walk(b, depth + 1, out));
+            parts.push(walk(b, depth + 1, out, line));
         }
-        out[me].parts = parts;
+        out[me].delar = parts;
         me
     }
-    let mut out = Vec::new();
-    walk(root, 0, &mut out);
-    out
+    let mut rader = Vec::new();
+    walk(root, 0, &mut rader, &line);
+    Rows { kolumner, rader }
 }
 
 /// Monthly series of one node (ledger sign, öre), for trend charts.
@@ -666,6 +882,54 @@ pub fn monthly_series(now: &[Amounts; 12], before: &[Amounts; 12], through: u32)
             .map(|m| (m < through).then(|| round_div(now[m].utfall + last_full - before[m].utfall, 12)))
             .collect(),
     }
+}
+
+/// Trend series for every node of the tree as of `this.period` (outcome,
+/// budget, the two previous years, 12-month rolling average). `this` holds
+/// the year's input, `last` last year's (period December last year). Each
+/// month's figure comes from the report rules on year-to-date amounts, and
+/// every month of both years is computed on the organisation tree as of
+/// the report month's last day: a unit that moved between departments
+/// counts under its present parent for every month, so a department's
+/// rolling average and last year's line cover the same units as its
+/// monthly outcome.
+pub fn trend_series(this: &Input, last: &Input) -> BTreeMap<String, (String, MonthlySeries)> {
+    let as_of = this.tree_as_of.unwrap_or_else(|| this.period.last_day());
+    let ytd_by_node = |input: &Input| -> Vec<BTreeMap<String, (String, Amounts)>> {
+        (1..=12)
+            .map(|m| {
+                let mut i = input.clone();
+                i.period = Period::new(input.period.year(), m).expect("month 1–12");
+                i.konton = false;
+                i.tree_as_of = Some(as_of);
+                let mut out = BTreeMap::new();
+                fn walk(n: &NodeReport, out: &mut BTreeMap<String, (String, Amounts)>) {
+                    out.insert(n.kod.clone(), (n.namn.clone(), n.belopp));
+                    for b in &n.barn {
+                        walk(b, out);
+                    }
+                }
+                if let Some(r) = report(&i, None) {
+                    walk(&r, &mut out);
+                }
+                out
+            })
+            .collect()
+    };
+    let now = ytd_by_node(this);
+    let before = ytd_by_node(last);
+    let through = this.period.month();
+    let mut out = BTreeMap::new();
+    for (kod, (namn, _)) in &now[through as usize - 1] {
+        let pick = |v: &[BTreeMap<String, (String, Amounts)>]| -> [Amounts; 12] {
+            std::array::from_fn(|m| v.get(m).and_then(|x| x.get(kod)).map(|x| x.1).unwrap_or_default())
+        };
+        out.insert(
+            kod.clone(),
+            (namn.clone(), monthly_series(&pick(&now), &pick(&before), through)),
+        );
+    }
+    out
 }
 
 #[cfg(test)]
@@ -804,6 +1068,7 @@ mod tests {
             konton: true,
             effekter: Vec::new(),
             utan_effekter: false,
+            tree_as_of: None,
         }
     }
 
@@ -837,7 +1102,7 @@ mod tests {
         let cost = values(Layout::Kostnad, &n711.konton[1].belopp);
         assert_eq!(cost[0], Value::Money(723));
         assert_eq!(cost[2], Value::Money(866 - 723));
-        assert_eq!(cost[3], Value::Percent(Some(834_873)));
+        assert_eq!(cost[3], Value::Percent(Some(8_349)));
         // Result layout on the same data: signs turned, deviation = outcome − budget,
         // the same favourable +143.
         let res = values(Layout::Resultat, &n711.konton[1].belopp);
@@ -909,6 +1174,173 @@ mod tests {
         assert_eq!(von2.belopp.utfall, von.belopp.utfall - 45);
         assert_eq!(von2.belopp.prognos, von.belopp.prognos - 210);
         assert_eq!(without.belopp.utfall, with.belopp.utfall - 45);
+    }
+
+    /// Every `summa` column of a node row is the sum of its parts' values.
+    fn check_row_sums(r: &Rows) {
+        for (i, row) in r.rader.iter().enumerate().filter(|(_, x)| x.typ == RowKind::Nod) {
+            for (c, col) in r
+                .kolumner
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.formel == Formula::Summa)
+            {
+                let sum: i64 = row.delar.iter().map(|&p| r.rader[p].varden[c].unwrap_or(0)).sum();
+                assert_eq!(Some(sum), row.varden[c], "row {i} {} column {}", row.kod, col.rubrik);
+            }
+        }
+    }
+
+    #[test]
+    fn report_rows_carry_every_column_computed_in_both_layouts() {
+        let mut i = input();
+        i.manual
+            .insert("711".into(), ("Prognos 1".into(), 900, "Fler brukare i vår".into()));
+        i.effekter = vec![Effect {
+            tagg: "covid-19 (strukturell)".into(),
+            nod: "711".into(),
+            utfall: [40; 12],
+            prognos: 150,
+        }];
+        let tags = vec!["covid-19 (strukturell)".to_string()];
+        let rep = report(&i, None).unwrap();
+        let cost = rows(&rep, Layout::Kostnad, &tags);
+        check_row_sums(&cost);
+        // (kind, depth, code) in print order: node, its accounts, the adjustment, the children.
+        let shape: Vec<(RowKind, usize, &str)> = cost.rader.iter().map(|r| (r.typ, r.djup, r.kod.as_str())).collect();
+        assert_eq!(
+            shape,
+            vec![
+                (RowKind::Nod, 0, "K"),
+                (RowKind::Nod, 1, "OMAPPAT"),
+                (RowKind::Konto, 2, "5011"),
+                (RowKind::Nod, 1, "VON"),
+                (RowKind::Nod, 2, "711"),
+                (RowKind::Konto, 3, "3510"),
+                (RowKind::Konto, 3, "5011"),
+                (RowKind::Prognosjustering, 3, ""),
+                (RowKind::Nod, 2, "712"),
+                (RowKind::Konto, 3, "5011"),
+            ]
+        );
+        let adj = &cost.rader[7];
+        assert_eq!(adj.namn, "Prognosjustering (Prognos 1): Fler brukare i vår");
+        // Account 5011 of 711: 723 of 866 → deviation 143, 83,49 % in hundredths of a percent.
+        let n711 = cost.node("711").unwrap();
+        assert_eq!(cost.get(6, "utfall"), Some(723));
+        assert_eq!(cost.get(6, "avvikelse"), Some(143));
+        assert_eq!(cost.get(6, "forbrukning"), Some(8_349));
+        // The node's forecast is the manual figure; the adjustment row makes up the difference.
+        assert_eq!(cost.get(n711, "prognos"), Some(900));
+        assert_eq!(cost.get(7, "prognos"), Some(900 - 757));
+        // A ratio over a zero base is null, not 0.
+        assert_eq!(cost.get(7, "forbrukning"), None);
+        // One column per special effect in the cost layout, on node rows.
+        let sp = cost.kolumner.len() - 1;
+        assert_eq!(cost.kolumner[sp].tagg.as_deref(), Some("covid-19 (strukturell)"));
+        assert_eq!(cost.rader[n711].varden[sp], Some(40));
+        assert_eq!(cost.rader[0].varden[sp], Some(40));
+        assert_eq!(cost.rader[6].varden[sp], None);
+        // The result layout: the same rows (the adjustment row too), signs turned once.
+        let res = rows(&rep, Layout::Resultat, &tags);
+        check_row_sums(&res);
+        assert_eq!(res.rader.len(), cost.rader.len());
+        assert_eq!(res.rader[7].typ, RowKind::Prognosjustering);
+        assert_eq!(res.kolumner.len(), 5, "no special-effect columns");
+        assert_eq!(res.get(6, "utfall"), Some(-723));
+        assert_eq!(res.get(6, "avvikelse"), Some(143));
+        assert_eq!(res.get(6, "fg_ar"), Some(-700));
+        // JSON: kinds and column kinds in Swedish, lower case.
+        let j = serde_json::to_value(&cost).unwrap();
+        assert_eq!(j["rader"][7]["typ"], "prognosjustering");
+        assert_eq!(j["kolumner"][3]["slag"], "andel");
+        assert_eq!(j["kolumner"][2]["formel"]["skillnad"], serde_json::json!([1, 0]));
+    }
+
+    #[test]
+    fn largest_deviations_are_units_not_their_parents() {
+        // 711 is 50 over its full-year budget; VON and K repeat the same 50 and must not be listed.
+        let rep = report(&input(), None).unwrap();
+        let r = rows(&rep, Layout::Kostnad, &[]);
+        let listed: Vec<&str> = r
+            .largest_deviations(8)
+            .iter()
+            .map(|&i| r.rader[i].kod.as_str())
+            .collect();
+        assert_eq!(listed, vec!["711", "712", "OMAPPAT"]);
+        for i in r.largest_deviations(8) {
+            assert!(r.child_nodes(i).is_empty());
+        }
+    }
+
+    #[test]
+    fn trend_series_use_the_tree_as_of_the_report_month() {
+        // Unit 721 belonged to 71 until May 2026 and to 72 from June; it costs 100 every
+        // month of 2025 and 2026. Seen: 72's rolling average climbed from 1/12 of a month
+        // to 10/12 while its monthly cost was steady, and 71's lay above every monthly point.
+        let mut moved = node("721", Some("71"), OrgNiva::Ansvar);
+        moved.giltig_till = Some(d(2026, 5, 31));
+        let mut now = moved.clone();
+        now.overordnad = Some("72".into());
+        now.giltig_fran = d(2026, 6, 1);
+        now.giltig_till = None;
+        let nodes = vec![
+            node("K", None, OrgNiva::Kommun),
+            node("71", Some("K"), OrgNiva::Avdelning),
+            node("72", Some("K"), OrgNiva::Avdelning),
+            node("711", Some("71"), OrgNiva::Ansvar),
+            moved,
+            now,
+        ];
+        let input = |year: i32, month: u32, outcome: Months, last: Months| {
+            let mut cells = BTreeMap::new();
+            cells.insert(
+                ("721".to_string(), "5011".to_string()),
+                Cell {
+                    utfall: outcome,
+                    budget: [100; 12],
+                    fg_ar: last,
+                },
+            );
+            // 711 stays under 71 and costs half as much.
+            cells.insert(
+                ("711".to_string(), "5011".to_string()),
+                Cell {
+                    utfall: outcome.map(|x| x / 2),
+                    budget: [50; 12],
+                    fg_ar: last.map(|x| x / 2),
+                },
+            );
+            Input {
+                period: Period::new(year, month).unwrap(),
+                nodes: nodes.clone(),
+                cells,
+                metod: Metod::UtfallBudget,
+                manual: BTreeMap::new(),
+                konto_namn: BTreeMap::new(),
+                konton: false,
+                effekter: Vec::new(),
+                utan_effekter: false,
+                tree_as_of: None,
+            }
+        };
+        let mut so_far = [0; 12];
+        so_far[..10].copy_from_slice(&[100; 10]);
+        let this = input(2026, 10, so_far, [100; 12]);
+        let last = input(2025, 12, [100; 12], [0; 12]);
+        let t = trend_series(&this, &last);
+        let s72 = &t["72"].1;
+        let mut every = vec![None; 12];
+        every[..10].copy_from_slice(&[Some(100); 10]);
+        assert_eq!(s72.utfall, every, "72's outcome every month, also before the move");
+        assert_eq!(s72.rullande_12, every, "a steady cost has a flat rolling average");
+        assert_eq!(s72.fg_ar, vec![100; 12]);
+        let s71 = &t["71"].1;
+        let mut half = vec![None; 12];
+        half[..10].copy_from_slice(&[Some(50); 10]);
+        assert_eq!(s71.utfall, half, "71 without the moved unit, also before the move");
+        assert_eq!(s71.rullande_12, half, "71's rolling average among its monthly points");
+        assert_eq!(s71.fg_ar, vec![50; 12]);
     }
 
     #[test]

@@ -374,6 +374,7 @@ mod tests {
             konton: false,
             effekter: Vec::new(),
             utan_effekter: false,
+            tree_as_of: None,
         };
         let rot = report(&input, None).unwrap();
         let snap = OrgTree::new(t).snapshot(period.last_day());

@@ -173,14 +173,8 @@ fn col_name(mut c: usize) -> String {
 /// header row frozen, every node row a formula summing its parts (accounts,
 /// adjustments, child nodes) and every deviation and ratio a formula on its
 /// own row, each with its value cached.
-pub fn followup_sheet(
-    title: &str,
-    subtitle: &str,
-    layout: resurs_core::followup::Layout,
-    rows: &[resurs_core::followup::FlatRow],
-    tags: &[String],
-) -> Result<Vec<u8>, XlsxError> {
-    use resurs_core::followup::{columns, headings, values, Col, RowKind, Value};
+pub fn followup_sheet(title: &str, subtitle: &str, rows: &resurs_core::followup::Rows) -> Result<Vec<u8>, XlsxError> {
+    use resurs_core::followup::{ColumnKind, Formula as How, RowKind};
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("Uppföljning")?;
@@ -196,79 +190,72 @@ pub fn followup_sheet(
     let first_col = 2u16; // A: code, B: name
     ws.write_string_with_format(header_row, 0, "Kod", &bold)?;
     ws.write_string_with_format(header_row, 1, "Namn", &bold)?;
-    let heads = headings(layout);
-    for (i, h) in heads.iter().enumerate() {
-        let unit = match columns(layout)[i] {
-            Col::Ratio(..) => "",
-            _ => " (tkr)",
+    for (i, c) in rows.kolumner.iter().enumerate() {
+        let unit = match c.slag {
+            ColumnKind::Andel => "",
+            ColumnKind::Belopp => " (tkr)",
         };
-        ws.write_string_with_format(header_row, first_col + i as u16, format!("{h}{unit}"), &bold)?;
-    }
-    let tag_col = first_col + heads.len() as u16;
-    for (i, t) in tags.iter().enumerate() {
-        ws.write_string_with_format(header_row, tag_col + i as u16, format!("Specialpost {t} (tkr)"), &bold)?;
+        ws.write_string_with_format(header_row, first_col + i as u16, format!("{}{unit}", c.rubrik), &bold)?;
     }
     let excel_row = |i: usize| header_row + 1 + i as u32; // zero-based sheet row of report row i
-    for (i, r) in rows.iter().enumerate() {
+                                                          // The figures are the core's; the formulas only show how they were reached
+                                                          // (with the core's value stored as the cached result).
+    for (i, r) in rows.rader.iter().enumerate() {
         let row = excel_row(i);
-        let is_node = r.kind == RowKind::Node;
-        let indent = "  ".repeat(r.depth);
+        let is_node = r.typ == RowKind::Nod;
+        let indent = "  ".repeat(r.djup);
         ws.write_string(row, 0, &r.kod)?;
         if is_node {
             ws.write_string_with_format(row, 1, format!("{indent}{}", r.namn), &bold)?;
         } else {
             ws.write_string(row, 1, format!("{indent}{}", r.namn))?;
         }
-        let vals = values(layout, &r.amounts);
-        for (c, kind) in columns(layout).iter().enumerate() {
-            let col = first_col + c as u16;
-            let letter = col_name(col as usize);
-            let cached = match vals[c] {
-                Value::Money(ore) => ore as f64 / 100.0,
-                Value::Percent(Some(m)) => m as f64 / 1_000_000.0,
-                Value::Percent(None) => 0.0,
+        for (c, col) in rows.kolumner.iter().enumerate() {
+            let xc = first_col + c as u16;
+            let letter = col_name(xc as usize);
+            let value = r.varden[c];
+            let cached = match (col.slag, value) {
+                (ColumnKind::Belopp, Some(ore)) => ore as f64 / 100.0,
+                (ColumnKind::Andel, Some(h)) => h as f64 / 10_000.0,
+                (_, None) => 0.0,
             };
             let (mf, pf) = if is_node { (&tkr_bold, &pct_bold) } else { (&tkr, &pct) };
-            match kind {
-                Col::Base if is_node && !r.parts.is_empty() => {
+            match col.formel {
+                How::Summa if is_node && !r.delar.is_empty() => {
                     let refs: Vec<String> = r
-                        .parts
+                        .delar
                         .iter()
                         .map(|&p| format!("{letter}{}", excel_row(p) + 1))
                         .collect();
                     let f = Formula::new(format!("={}", refs.join("+"))).set_result(cached.to_string());
-                    ws.write_formula_with_format(row, col, f, mf)?;
+                    ws.write_formula_with_format(row, xc, f, mf)?;
                 }
-                Col::Base => {
-                    ws.write_number_with_format(row, col, cached, mf)?;
+                How::Summa | How::Varde => {
+                    if value.is_some() {
+                        ws.write_number_with_format(row, xc, cached, mf)?;
+                    }
                 }
-                Col::Diff(a, b) => {
+                How::Skillnad(a, b) => {
                     let (a, b) = (col_name(first_col as usize + a), col_name(first_col as usize + b));
                     let f = Formula::new(format!("={a}{r1}-{b}{r1}", r1 = row + 1)).set_result(cached.to_string());
-                    ws.write_formula_with_format(row, col, f, mf)?;
+                    ws.write_formula_with_format(row, xc, f, mf)?;
                 }
-                Col::Ratio(a, b) => {
+                How::Kvot(a, b) => {
                     let (a, b) = (col_name(first_col as usize + a), col_name(first_col as usize + b));
-                    let text = if matches!(vals[c], Value::Percent(None)) {
+                    let text = if value.is_none() {
                         String::new()
                     } else {
                         cached.to_string()
                     };
                     let f = Formula::new(format!("=IF({b}{r1}=0,\"\",{a}{r1}/{b}{r1})", r1 = row + 1)).set_result(text);
-                    ws.write_formula_with_format(row, col, f, pf)?;
+                    ws.write_formula_with_format(row, xc, f, pf)?;
                 }
-            }
-        }
-        for (i, t) in tags.iter().enumerate() {
-            if let Some(x) = r.specialposter.get(t) {
-                let f = if is_node { &tkr_bold } else { &tkr };
-                ws.write_number_with_format(row, tag_col + i as u16, x.utfall as f64 / 100.0, f)?;
             }
         }
     }
     ws.set_column_width(0, 10)?;
     ws.set_column_width(1, 44)?;
-    for i in 0..heads.len() + tags.len() {
+    for i in 0..rows.kolumner.len() {
         ws.set_column_width(first_col + i as u16, 16)?;
     }
     ws.set_freeze_panes(header_row + 1, first_col)?;

@@ -14,7 +14,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use resurs_core::followup::{self, Layout, RowKind, Value};
+use resurs_app::followup::{Prognosval, Table};
 use resurs_core::period::Period;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
@@ -49,7 +49,7 @@ pub fn routes() -> Router<Shared> {
     ),
     paths(health, login, me, followup_report, trend, ledger, forecasts, set_forecast, settlement, provider, models, audit),
     components(schemas(
-        ApiError, LoginIn, LoginOut, Me, FollowupOut, FollowupRow, TrendOut, LedgerLine, ForecastIn, Saved,
+        ApiError, LoginIn, LoginOut, Me, FollowupOut, TrendOut, LedgerLine, ForecastIn, Saved,
         ForecastOut, SettlementOut, ProviderSum, ModelOut, AuditOut
     )),
     modifiers(&Security),
@@ -180,38 +180,34 @@ pub struct FollowupQ {
     pub nod: Option<String>,
     /// `kostnad` (standard) eller `resultat`.
     pub layout: Option<String>,
-    /// Prognosversion vars manuella prognoser används.
+    /// Prognosversion vars manuella prognoser används; `förslag` för bara föreslagna
+    /// prognoser (standard: årets senaste version med avstämningsmånad till och med perioden).
     pub prognos: Option<String>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct FollowupRow {
-    pub djup: usize,
-    /// `nod`, `konto`, `justering` eller `specialpost`.
-    pub typ: String,
-    pub kod: String,
-    pub namn: String,
-    pub utfall: i64,
-    pub budget: i64,
-    pub budget_helar: i64,
-    pub prognos: i64,
-    pub fg_ar: i64,
-    /// The layout's columns: amounts in öre, ratios in millionths (null when the base is 0).
-    pub varden: Vec<Option<i64>>,
+/// The follow-up report: the same JSON as `resurs followup --format json`
+/// (`resurs_app::followup::Table`), so both are one shape by construction.
+#[derive(Serialize)]
+#[serde(transparent)]
+pub struct FollowupOut(pub Table);
+
+impl utoipa::PartialSchema for FollowupOut {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .description(Some(
+                "Uppföljningsrapportens rader, samma form som `resurs followup --format json`: rubrik, \
+                 period, nod, layout, budgetversion, prognosversion, kolumner (nyckel, rubrik, slag \
+                 belopp|andel, formel) och rader (typ nod|konto|prognosjustering|specialpost, djup, kod, \
+                 namn, belopp i huvudbokens tecken, varden i kolumnernas ordning: öre med \
+                 uppställningens tecken eller hundradels procent, delar). Se docs/uppfoljning.md.",
+            ))
+            .into()
+    }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct FollowupOut {
-    pub period: String,
-    pub nod: String,
-    pub layout: String,
-    pub budgetversion: Option<String>,
-    pub prognosversion: Option<String>,
-    pub kolumner: Vec<String>,
-    pub rader: Vec<FollowupRow>,
-}
+impl ToSchema for FollowupOut {}
 
-/// The follow-up report of a node: every row with its parts recomputed.
+/// The follow-up report of a node: every row with every column computed in the core.
 #[utoipa::path(get, path = "/api/uppfoljning", params(FollowupQ), security(("session" = []), ("token" = [])),
     responses((status = 200, body = FollowupOut), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 500, description = "Internt fel: bara ett incidentnummer, detaljen i serverns logg", body = ApiError), (status = 403, body = ApiError)))]
 async fn followup_report(State(st): State<Shared>, ApiUser(user): ApiUser, Query(q): Query<FollowupQ>) -> Response {
@@ -224,54 +220,8 @@ async fn followup_report(State(st): State<Shared>, ApiUser(user): ApiUser, Query
                 .unwrap_or_else(|| root_of(&user, &tree));
             allowed(&user, &tree, &kod)?;
             let layout = pages::layout_of(&q.layout)?;
-            let prognos = given(&q.prognos).map(str::to_string);
-            pages::forecast_versions(st, period.year(), prognos.as_deref())?;
-            let report = st.report(period, prognos.as_deref())?;
-            let node = report
-                .rot
-                .find(&kod)
-                .ok_or_else(|| Fail::not_found(format!("Noden {kod} finns inte i organisationen {period}.")))?;
-            let rader = followup::flatten(node)
-                .into_iter()
-                .map(|r| FollowupRow {
-                    djup: r.depth,
-                    typ: match r.kind {
-                        RowKind::Node => "nod",
-                        RowKind::Account => "konto",
-                        RowKind::Adjustment => "justering",
-                        RowKind::Effect => "specialpost",
-                    }
-                    .into(),
-                    kod: r.kod,
-                    namn: r.namn,
-                    utfall: r.amounts.utfall,
-                    budget: r.amounts.budget,
-                    budget_helar: r.amounts.budget_helar,
-                    prognos: r.amounts.prognos,
-                    fg_ar: r.amounts.fg_ar,
-                    varden: followup::values(layout, &r.amounts)
-                        .into_iter()
-                        .map(|v| match v {
-                            Value::Money(m) => Some(m),
-                            Value::Percent(p) => p,
-                        })
-                        .collect(),
-                })
-                .collect();
-            Ok(FollowupOut {
-                period: period.to_string(),
-                nod: kod,
-                layout: if layout == Layout::Kostnad {
-                    "kostnad"
-                } else {
-                    "resultat"
-                }
-                .into(),
-                budgetversion: report.budgetversion.clone(),
-                prognosversion: prognos,
-                kolumner: followup::headings(layout).iter().map(|s| s.to_string()).collect(),
-                rader,
-            })
+            let t = st.table(period, &Prognosval::parse(q.prognos.as_deref()), layout, &kod)?;
+            Ok(FollowupOut((*t).clone()))
         })
         .await,
     )

@@ -12,7 +12,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use maud::{html, Markup};
-use resurs_core::followup::{self, Amounts, Layout, NodeReport, RowKind, Value};
+use resurs_app::followup::{Prognosval, Table};
+use resurs_core::followup::{ColumnKind, Layout, RowKind};
 use resurs_core::num::Money;
 use resurs_core::period::Period;
 use resurs_core::rules::settle::{ProviderNode, Settlement};
@@ -103,16 +104,9 @@ fn year_of(st: &AppState, raw: &Option<String>) -> Result<i32, Fail> {
     }
 }
 
-/// The year's forecast versions (id, name, checkpoint), refusing a
-/// version name `wanted` that is not among them.
-pub fn forecast_versions(st: &AppState, year: i32, wanted: Option<&str>) -> Result<Vec<(i64, String, i64)>, Fail> {
-    let versions = st.with_store(|s| Ok(s.forecast_versions(year)?))?;
-    match wanted {
-        Some(p) if !versions.iter().any(|(_, n, _)| n == p) => {
-            Err(Fail::bad(format!("Prognosversionen \"{p}\" finns inte för {year}.")))
-        }
-        _ => Ok(versions),
-    }
+/// The year's forecast versions (id, name, checkpoint).
+pub fn forecast_versions(st: &AppState, year: i32) -> Result<Vec<(i64, String, i64)>, Fail> {
+    st.with_store(|s| Ok(s.forecast_versions(year)?))
 }
 
 /// A forecast amount in kronor (`412 500 000`, `1234,50`); `field` names it in the error.
@@ -139,17 +133,6 @@ pub fn allowed(user: &User, tree: &Tree, code: &str) -> Result<(), Fail> {
 /// Whether a provider's unit lies in the user's part of the tree.
 pub fn sees_provider(user: &User, tree: &Tree, units: &std::collections::HashMap<String, String>, kod: &str) -> bool {
     user.sees_all() || units.get(kod).is_some_and(|a| allowed(user, tree, a).is_ok())
-}
-
-/// The newest forecast version of a year (by checkpoint month), if any.
-pub fn latest_forecast(st: &AppState, year: i32) -> Result<Option<String>, Fail> {
-    let v = st.cached(format!("senaste-prognos|{year}"), move |s| {
-        Ok(s.forecast_versions(year)?
-            .into_iter()
-            .max_by_key(|(id, _, p)| (*p, *id))
-            .map(|(_, n, _)| n))
-    })?;
-    Ok((*v).clone())
 }
 
 pub fn error_page(f: Fail) -> Response {
@@ -311,27 +294,33 @@ fn period_form(action: &str, period: Period, extra: &[(&str, &str)]) -> Markup {
     }
 }
 
-fn kpis(a: &Amounts) -> Markup {
+/// A money column of row `row` in tkr ("" when the table lacks it).
+fn money(t: &Table, row: usize, key: &str) -> String {
+    t.rows.get(row, key).map_or(String::new(), tkr)
+}
+
+/// A deviation column of row `row`: tkr and its favourable/unfavourable class.
+fn deviation(t: &Table, row: usize, key: &str) -> (String, &'static str) {
+    let v = t.rows.get(row, key).unwrap_or(0);
+    (tkr(v), sign_class(v))
+}
+
+/// The key figures of row `row` of a cost-layout table.
+fn kpis(t: &Table, row: usize) -> Markup {
+    let (d1, c1) = deviation(t, row, "avvikelse");
+    let (d2, c2) = deviation(t, row, "prognosavvikelse");
     let items = [
-        ("Utfall hittills", tkr(a.utfall), ""),
-        ("Budget hittills", tkr(a.budget), ""),
-        (
-            "Avvikelse hittills",
-            tkr(a.budget - a.utfall),
-            sign_class(a.budget - a.utfall),
-        ),
-        ("Helårsprognos", tkr(a.prognos), ""),
-        ("Budget helår", tkr(a.budget_helar), ""),
-        (
-            "Avvikelse helår",
-            tkr(a.budget_helar - a.prognos),
-            sign_class(a.budget_helar - a.prognos),
-        ),
+        ("Utfall hittills", money(t, row, "utfall"), "", "utfall"),
+        ("Budget hittills", money(t, row, "budget"), "", "budget"),
+        ("Avvikelse hittills", d1, c1, "avvikelse"),
+        ("Helårsprognos", money(t, row, "prognos"), "", "prognos"),
+        ("Budget helår", money(t, row, "budget_helar"), "", "budget_helar"),
+        ("Avvikelse helår", d2, c2, "prognosavvikelse"),
     ];
     html! {
         dl.kpis {
-            @for (label, v, class) in items {
-                div { dt { (label) } dd class=(class) { (v) " tkr" } }
+            @for (label, v, class, key) in items {
+                div data-nyckel=(key) { dt { (label) } dd class=(class) { (v) " tkr" } }
             }
         }
     }
@@ -378,10 +367,13 @@ fn trend_chart(st: &AppState, period: Period, code: &str, name: &str) -> Result<
     Ok(ui::line_chart(&format!("{name}: nettokostnad per månad"), &series))
 }
 
-fn collect<'a>(n: &'a NodeReport, out: &mut Vec<&'a NodeReport>) {
-    for b in &n.barn {
-        out.push(b);
-        collect(b, out);
+/// The forecast line under the page title: which forecasts the figures use.
+fn forecast_note(version: &Option<String>) -> Markup {
+    html! {
+        @match version {
+            Some(v) => { "prognosversion " (v) " (övriga noder: utfall + återstående budget)" }
+            None => { "utfall + återstående budget" }
+        }
     }
 }
 
@@ -389,63 +381,60 @@ async fn start(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>) -> Re
     let user = pu.user.clone();
     let r = blocking(&st, move |st| {
         let period = period_of(st, &q.period)?;
-        let version = latest_forecast(st, period.year())?;
-        let report = st.report(period, version.as_deref())?;
         let tree = st.tree(period)?;
         let root = root_of(&user, &tree);
-        let Some(node) = report.rot.find(&root) else {
-            return Err(Fail::not_found(format!("Noden {root} finns inte i organisationen {period}.")));
-        };
-        let mut all = Vec::new();
-        collect(node, &mut all);
-        all.sort_by_key(|n| std::cmp::Reverse((n.belopp.budget_helar - n.belopp.prognos).abs()));
-        all.truncate(8);
+        let t = st.table(period, &Prognosval::Senaste, Layout::Kostnad, &root)?;
+        let node = &t.rows.rader[0];
+        let largest = t.rows.largest_deviations(8);
         let chart = trend_chart(st, period, &node.kod, &node.namn)?;
         Ok(html! {
             (period_form("/", period, &[]))
             h2 { (node.namn) " (" (node.kod) "), " (ui::year_to_date(period)) }
             p.meta {
-                "Budget: " (report.budgetversion.as_deref().unwrap_or("ingen")) ". Helårsprognos: "
-                @match &version { Some(v) => { "prognosversion " (v) " (övriga noder: utfall + återstående budget)" } None => { "utfall + återstående budget" } }
+                "Budget: " (t.budgetversion.as_deref().unwrap_or("ingen")) ". Helårsprognos: "
+                (forecast_note(&t.prognosversion))
                 ". Belopp i tkr, nettokostnad (kostnader positiva)."
             }
-            (kpis(&node.belopp))
+            (kpis(&t, 0))
             (chart)
             h2 { "Största avvikelser mot budget helår" }
-            table.num {
-                thead { tr { th scope="col" { "Nod" } th scope="col" { "Prognos helår" } th scope="col" { "Budget helår" } th scope="col" { "Avvikelse" } } }
+            p.meta { "Enheter (noder utan underliggande noder), störst avvikelse åt något håll först." }
+            table.num #storsta {
+                thead { tr { th scope="col" { "Enhet" } th scope="col" { "Prognos helår" } th scope="col" { "Budget helår" } th scope="col" { "Avvikelse" } } }
                 tbody {
-                    @for n in &all {
-                        @let d = n.belopp.budget_helar - n.belopp.prognos;
+                    @for &i in &largest {
+                        @let n = &t.rows.rader[i];
+                        @let (d, c) = deviation(&t, i, "prognosavvikelse");
                         tr {
                             th scope="row" { a href={ "/organisation/" (ui::urlencode(&n.kod)) "?period=" (period) } { (n.kod) " " (n.namn) } }
-                            td { (tkr(n.belopp.prognos)) } td { (tkr(n.belopp.budget_helar)) } td class=(sign_class(d)) { (tkr(d)) }
+                            td { (money(&t, i, "prognos")) } td { (money(&t, i, "budget_helar")) } td class=(c) { (d) }
                         }
                     }
                 }
             }
             h2 { "Delar" }
-            (children_table(node, period))
+            (children_table(&t, period))
         })
     })
     .await;
     render(&pu, "Översikt", "start", r)
 }
 
-fn children_table(node: &NodeReport, period: Period) -> Markup {
+fn children_table(t: &Table, period: Period) -> Markup {
     html! {
-        table.num {
+        table.num #delar {
             thead { tr {
                 th scope="col" { "Nod" } th scope="col" { "Utfall ack" } th scope="col" { "Budget ack" } th scope="col" { "Avvikelse ack" }
                 th scope="col" { "Prognos helår" } th scope="col" { "Budget helår" } th scope="col" { "Avvikelse helår" }
             } }
             tbody {
-                @for n in &node.barn {
-                    @let (d1, d2) = (n.belopp.budget - n.belopp.utfall, n.belopp.budget_helar - n.belopp.prognos);
-                    tr {
+                @for i in t.rows.child_nodes(0) {
+                    @let n = &t.rows.rader[i];
+                    @let ((d1, c1), (d2, c2)) = (deviation(t, i, "avvikelse"), deviation(t, i, "prognosavvikelse"));
+                    tr data-kod=(n.kod) {
                         th scope="row" { a href={ "/organisation/" (ui::urlencode(&n.kod)) "?period=" (period) } { (n.kod) " " (n.namn) } }
-                        td { (tkr(n.belopp.utfall)) } td { (tkr(n.belopp.budget)) } td class=(sign_class(d1)) { (tkr(d1)) }
-                        td { (tkr(n.belopp.prognos)) } td { (tkr(n.belopp.budget_helar)) } td class=(sign_class(d2)) { (tkr(d2)) }
+                        td { (money(t, i, "utfall")) } td { (money(t, i, "budget")) } td class=(c1) { (d1) }
+                        td.prognos { (money(t, i, "prognos")) } td { (money(t, i, "budget_helar")) } td class=(c2) { (d2) }
                     }
                 }
             }
@@ -494,32 +483,32 @@ async fn org_node(State(st): State<Shared>, pu: PageUser, Path(kod): Path<String
         let period = period_of(st, &q.period)?;
         let tree = st.tree(period)?;
         allowed(&user, &tree, &kod)?;
-        let version = latest_forecast(st, period.year())?;
-        let report = st.report(period, version.as_deref())?;
-        let Some(node) = report.rot.find(&kod) else {
-            return Err(Fail::not_found(format!("Noden {kod} finns inte i organisationen {period}.")));
-        };
+        let t = st.table(period, &Prognosval::Senaste, Layout::Kostnad, &kod)?;
+        let node = &t.rows.rader[0];
         let chart = trend_chart(st, period, &node.kod, &node.namn)?;
+        let accounts = t.rows.accounts(0);
         Ok(html! {
             (breadcrumbs(&tree, &user, &kod, period))
             (period_form(&format!("/organisation/{}", ui::urlencode(&kod)), period, &[]))
-            h2 { (node.kod) " " (node.namn) " (" (node.niva) ")" }
-            (kpis(&node.belopp))
+            h2 { (node.kod) " " (node.namn) " (" (node.niva.as_deref().unwrap_or("")) ")" }
+            p.meta { "Helårsprognos: " (forecast_note(&t.prognosversion)) ". Belopp i tkr, kostnader positiva." }
+            (kpis(&t, 0))
             p { a href={ "/uppfoljning?nod=" (ui::urlencode(&kod)) "&period=" (period) } { "Uppföljningsrapport för noden" } }
-            @if !node.barn.is_empty() {
+            @if !t.rows.child_nodes(0).is_empty() {
                 h2 { "Underliggande enheter" }
-                (children_table(node, period))
+                (children_table(&t, period))
             }
-            @if !node.konton.is_empty() {
+            @if !accounts.is_empty() {
                 h2 { "Konton" }
                 table.num {
                     thead { tr { th scope="col" { "Konto" } th scope="col" { "Utfall ack" } th scope="col" { "Budget ack" } th scope="col" { "Avvikelse" } th scope="col" { "Utfall föreg. år ack" } } }
                     tbody {
-                        @for k in &node.konton {
-                            @let d = k.belopp.budget - k.belopp.utfall;
+                        @for &i in &accounts {
+                            @let k = &t.rows.rader[i];
+                            @let (d, c) = deviation(&t, i, "avvikelse");
                             tr {
-                                th scope="row" { a href={ "/organisation/" (ui::urlencode(&kod)) "/konto/" (ui::urlencode(&k.konto)) "?period=" (period) } { (k.konto) " " (k.namn) } }
-                                td { (tkr(k.belopp.utfall)) } td { (tkr(k.belopp.budget)) } td class=(sign_class(d)) { (tkr(d)) } td { (tkr(k.belopp.fg_ar)) }
+                                th scope="row" { a href={ "/organisation/" (ui::urlencode(&kod)) "/konto/" (ui::urlencode(&k.kod)) "?period=" (period) } { (k.kod) " " (k.namn) } }
+                                td { (money(&t, i, "utfall")) } td { (money(&t, i, "budget")) } td class=(c) { (d) } td { (tkr(k.belopp.fg_ar)) }
                             }
                         }
                     }
@@ -570,10 +559,11 @@ async fn ledger_lines(
 
 // ---------------------------------------------------------------- follow-up
 
-fn cell(v: &Value) -> Markup {
-    match v {
-        Value::Money(m) => html! { (tkr(*m)) },
-        Value::Percent(p) => html! { (pct(*p)) },
+fn cell(kind: ColumnKind, v: Option<i64>) -> Markup {
+    match (kind, v) {
+        (ColumnKind::Belopp, Some(m)) => html! { (tkr(m)) },
+        (ColumnKind::Belopp, None) => html! {},
+        (ColumnKind::Andel, p) => html! { (ui::percent(p)) },
     }
 }
 
@@ -587,24 +577,22 @@ async fn followup_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q
         allowed(&user, &tree, &kod)?;
         let layout = layout_of(&q.layout)?;
         let year = period.year();
-        let prognos = given(&q.prognos).map(str::to_string);
-        let versions = forecast_versions(st, year, prognos.as_deref())?;
-        let report = st.report(period, prognos.as_deref())?;
-        let Some(node) = report.rot.find(&kod) else {
-            return Err(Fail::not_found(format!("Noden {kod} finns inte i organisationen {period}.")));
-        };
-        let rows = followup::flatten(node);
-        let heads = followup::headings(layout);
-        let lname = if layout == Layout::Kostnad { "kostnad" } else { "resultat" };
+        let choice = Prognosval::parse(q.prognos.as_deref());
+        let versions = forecast_versions(st, year)?;
+        let t = st.table(period, &choice, layout, &kod)?;
+        let prognos = t.prognosversion.clone();
+        let lname = resurs_app::followup::layout_name(layout);
         let base = format!(
             "/uppfoljning?period={period}&nod={}&prognos={}",
             ui::urlencode(&kod),
-            ui::urlencode(prognos.as_deref().unwrap_or(""))
+            ui::urlencode(prognos.as_deref().unwrap_or("förslag"))
         );
         let mut owner = String::new();
-        let writable: Vec<(&str, &str)> = rows
+        let writable: Vec<(&str, &str)> = t
+            .rows
+            .rader
             .iter()
-            .filter(|r| r.kind == RowKind::Node && allowed(&user, &tree, &r.kod).is_ok())
+            .filter(|r| r.typ == RowKind::Nod && allowed(&user, &tree, &r.kod).is_ok())
             .map(|r| (r.kod.as_str(), r.namn.as_str()))
             .collect();
         Ok(html! {
@@ -621,7 +609,7 @@ async fn followup_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q
                 }
                 label for="prognos" { "Prognosversion" }
                 select id="prognos" name="prognos" {
-                    option value="" { "Förslag (utfall + återstående budget)" }
+                    option value="förslag" selected[prognos.is_none()] { "Förslag (utfall + återstående budget)" }
                     @for (_, n, p) in &versions {
                         option value=(n) selected[prognos.as_deref() == Some(n.as_str())] {
                             (n) " (" (Period::from_int(*p).map_or(String::new(), |p| p.to_string())) ")"
@@ -631,27 +619,26 @@ async fn followup_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q
                 button type="submit" { "Visa" }
             }
             p.meta {
-                (node.kod) " " (node.namn) ", " (ui::year_to_date(period)) ". Belopp i tkr. Budget: "
-                (report.budgetversion.as_deref().unwrap_or("ingen")) ". "
+                (t.rubrik) ". Belopp i tkr. Budget: "
+                (t.budgetversion.as_deref().unwrap_or("ingen")) ". Helårsprognos: " (forecast_note(&t.prognosversion)) ". "
                 @if layout == Layout::Kostnad { "Kostnader positiva; avvikelse = budget − utfall." } @else { "Intäkter positiva; avvikelse = utfall − budget." }
                 " Positiv avvikelse är gynnsam."
             }
             table.num.report {
-                thead { tr { th scope="col" { "Rad" } @for h in heads { th scope="col" { (h) } } } }
+                thead { tr { th scope="col" { "Rad" } @for c in &t.rows.kolumner { th scope="col" data-nyckel=(c.nyckel) { (c.rubrik) } } } }
                 tbody {
-                    @for r in &rows {
-                        @let vals = followup::values(layout, &r.amounts);
-                        @let class = match r.kind { RowKind::Node => format!("node d{}", r.depth.min(4)), RowKind::Account => "acct".into(), RowKind::Adjustment => "adj".into(), RowKind::Effect => "eff".into() };
-                        @if r.kind == RowKind::Node { (set(&mut owner, &r.kod)) }
-                        tr class=(class) id=[(r.kind == RowKind::Node).then(|| format!("n-{}", r.kod))] {
+                    @for r in &t.rows.rader {
+                        @let class = match r.typ { RowKind::Nod => format!("node d{}", r.djup.min(4)), RowKind::Konto => "acct".into(), RowKind::Prognosjustering => "adj".into(), RowKind::Specialpost => "eff".into() };
+                        @if r.typ == RowKind::Nod { (set(&mut owner, &r.kod)) }
+                        tr class=(class) id=[(r.typ == RowKind::Nod).then(|| format!("n-{}", r.kod))] {
                             th scope="row" {
-                                @match r.kind {
-                                    RowKind::Node => a href={ "/organisation/" (ui::urlencode(&r.kod)) "?period=" (period) } { (r.kod) " " (r.namn) },
-                                    RowKind::Account => a href={ "/organisation/" (ui::urlencode(&owner)) "/konto/" (ui::urlencode(&r.kod)) "?period=" (period) } { (r.kod) " " (r.namn) },
+                                @match r.typ {
+                                    RowKind::Nod => a href={ "/organisation/" (ui::urlencode(&r.kod)) "?period=" (period) } { (r.kod) " " (r.namn) },
+                                    RowKind::Konto => a href={ "/organisation/" (ui::urlencode(&owner)) "/konto/" (ui::urlencode(&r.kod)) "?period=" (period) } { (r.kod) " " (r.namn) },
                                     _ => { (r.namn) }
                                 }
                             }
-                            @for v in &vals { td { (cell(v)) } }
+                            @for (c, v) in t.rows.kolumner.iter().zip(&r.varden) { td data-nyckel=(c.nyckel) { (cell(c.slag, *v)) } }
                         }
                     }
                 }

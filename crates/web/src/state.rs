@@ -7,8 +7,8 @@
 //! line): a watcher connection reads SQLite's `data_version` before each use.
 
 use crate::auth::{Sessions, Throttle};
-use resurs_app::followup::{Report, Trend};
-use resurs_core::followup::{Metod, Periodisering};
+use resurs_app::followup::{Prognosval, Report, Table, Trend};
+use resurs_core::followup::{Layout, Metod, Periodisering};
 use resurs_core::period::Period;
 use resurs_core::rules::settle::Settlement;
 use resurs_store::Store;
@@ -189,10 +189,11 @@ impl AppState {
         Ok(v.unwrap_or_else(|| Period::of(chrono::Utc::now().date_naive())))
     }
 
-    /// The whole follow-up report (with accounts) for a month and forecast version.
-    pub fn report(&self, period: Period, prognos: Option<&str>) -> Result<Arc<Report>, Fail> {
-        let key = format!("rapport|{period}|{}", prognos.unwrap_or(""));
-        let prognos = prognos.map(str::to_string);
+    /// The whole follow-up report (with accounts) for a month and choice of
+    /// forecasts (the same rule as the CLI: `Prognosval`).
+    pub fn report(&self, period: Period, prognos: &Prognosval) -> Result<Arc<Report>, Fail> {
+        let key = format!("rapport|{period}|{prognos:?}");
+        let prognos = prognos.clone();
         self.cached(key, move |s| {
             Ok(resurs_app::followup::report(
                 s,
@@ -210,6 +211,18 @@ impl AppState {
         })
     }
 
+    /// The report's rows under `node` in `layout`: what the pages and the
+    /// API render (every column computed in the core).
+    pub fn table(&self, period: Period, prognos: &Prognosval, layout: Layout, node: &str) -> Result<Arc<Table>, Fail> {
+        let rep = self.report(period, prognos)?;
+        let key = format!("tabell|{period}|{prognos:?}|{layout:?}|{node}");
+        let node = node.to_string();
+        self.cached(key, move |_| {
+            resurs_app::followup::table(&rep, layout, Some(&node))
+                .ok_or_else(|| Fail::not_found(format!("Noden {node} finns inte i organisationen {period}.")))
+        })
+    }
+
     pub fn trends(&self, period: Period) -> Result<Arc<BTreeMap<String, Trend>>, Fail> {
         self.cached(format!("trend|{period}"), move |s| {
             Ok(resurs_app::followup::trends(
@@ -219,7 +232,7 @@ impl AppState {
                     node: None,
                     metod: Metod::UtfallBudget,
                     periodisering: Periodisering::Jamn,
-                    prognos: None,
+                    prognos: Prognosval::Forslag,
                     budget: None,
                     konton: false,
                     utan_specialposter: false,

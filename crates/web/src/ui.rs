@@ -37,6 +37,15 @@ pub fn kr(ore: i64) -> String {
     format_hundredths(ore, 2).replace('-', "−")
 }
 
+/// A ratio in hundredths of a percent (the report model's unit, 9850 =
+/// 98,50 %) as `98,5 %`; "–" when it has no base.
+pub fn percent(hundredths: Option<i64>) -> String {
+    match hundredths {
+        Some(h) => format!("{} %", format_hundredths(h, 1)).replace('-', "−"),
+        None => "–".into(),
+    }
+}
+
 /// A ratio in millionths as `98,5 %`.
 pub fn pct(millionths: Option<i64>) -> String {
     match millionths {

@@ -189,6 +189,116 @@ fn web_application_in_headless_chromium() {
     assert!(d.find("figure.chart svg path.line").is_ok(), "trend chart drawn");
     shot(&d, "oversikt");
 
+    // 1b. A node's full-year forecast is one figure: the overview tile, the overview's
+    // row for a part, the organisation page, the follow-up page and the API agree
+    // (seen: 71's tile 268 618 tkr against 272 133 on its follow-up rows).
+    let (status, body) = fetch(&d, "GET", "/api/uppfoljning", json!({}), None);
+    assert_eq!(status, 200, "{body}");
+    let api: Value = serde_json::from_str(&body).expect("json");
+    let top = api["rader"][0]["kod"].as_str().expect("top").to_string();
+    assert_eq!(api["prognosversion"], "Prognos 2", "the newest version by default");
+    let api_tkr = |v: &Value, kod: &str| -> String {
+        let cols = v["kolumner"].as_array().expect("columns");
+        let i = cols
+            .iter()
+            .position(|c| c["nyckel"] == "prognos")
+            .expect("forecast column");
+        let row = v["rader"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|r| r["typ"] == "nod" && r["kod"] == kod);
+        let ore = row.and_then(|r| r["varden"][i].as_i64()).expect("forecast");
+        // tkr as the pages show it: rounded half away from zero, thousands grouped by spaces.
+        let t = (ore.abs() + 50_000) / 100_000 * ore.signum();
+        let digits = t.abs().to_string();
+        let mut out = String::new();
+        for (k, c) in digits.chars().enumerate() {
+            if k > 0 && (digits.len() - k) % 3 == 0 {
+                out.push(' ');
+            }
+            out.push(c);
+        }
+        if t < 0 {
+            format!("−{out}")
+        } else {
+            out
+        }
+    };
+    let tile = |d: &Driver| -> String {
+        let t = d
+            .find(".kpis div[data-nyckel='prognos'] dd")
+            .and_then(|e| e.text())
+            .expect("forecast tile");
+        t.trim_end_matches(" tkr").to_string()
+    };
+    d.goto(&format!("{base}/organisation/VOF")).expect("administration");
+    let part71 = d
+        .find("#delar tr[data-kod='71'] td.prognos")
+        .and_then(|e| e.text())
+        .expect("71 among the administration's parts");
+    d.goto(&format!("{base}/")).expect("overview");
+    let top_tile = tile(&d);
+    // Largest deviations: units only (no node listed whose children are listed with it).
+    let listed: Vec<String> = d
+        .find_all("#storsta tbody th a")
+        .expect("largest deviations")
+        .iter()
+        .map(|a| a.text().unwrap_or_default().split(' ').next().unwrap_or("").to_string())
+        .collect();
+    assert!(!listed.is_empty());
+    let rows = api["rader"].as_array().expect("rows");
+    for kod in &listed {
+        let r = rows
+            .iter()
+            .find(|r| r["typ"] == "nod" && r["kod"] == kod.as_str())
+            .expect("listed node");
+        let has_child = r["delar"]
+            .as_array()
+            .is_some_and(|ps| ps.iter().any(|p| rows[p.as_u64().unwrap() as usize]["typ"] == "nod"));
+        assert!(!has_child, "{kod} is a unit, not a parent: {listed:?}");
+    }
+    d.goto(&format!("{base}/uppfoljning")).expect("follow-up, top");
+    let f_top = d
+        .wait_for(&format!("#n-{top} td[data-nyckel='prognos']"), WAIT)
+        .and_then(|e| e.text())
+        .expect("top row");
+    let f71 = d
+        .find("#n-71 td[data-nyckel='prognos']")
+        .and_then(|e| e.text())
+        .expect("row 71");
+    // Percentages are the core's hundredths of a percent, shown with one decimal.
+    let used = d
+        .find("#n-71 td[data-nyckel='forbrukning']")
+        .and_then(|e| e.text())
+        .expect("71 utfall/budget");
+    let cols = api["kolumner"].as_array().expect("columns");
+    let fi = cols
+        .iter()
+        .position(|c| c["nyckel"] == "forbrukning")
+        .expect("ratio column");
+    let h = rows.iter().find(|r| r["typ"] == "nod" && r["kod"] == "71").expect("71")["varden"][fi]
+        .as_i64()
+        .expect("ratio");
+    let tenths = (h.abs() + 5) / 10;
+    assert_eq!(
+        used,
+        format!("{},{} %", tenths / 10, tenths % 10),
+        "71 utfall/budget ({h})"
+    );
+    let chosen = d
+        .find("#prognos option[selected]")
+        .and_then(|e| e.attr("value"))
+        .expect("chosen version");
+    assert_eq!(chosen.as_deref(), Some("Prognos 2"));
+    d.goto(&format!("{base}/organisation/71")).expect("organisation 71");
+    let org71 = tile(&d);
+    assert_eq!(top_tile, f_top, "municipality: overview tile and follow-up page");
+    assert_eq!(top_tile, api_tkr(&api, &top), "municipality: overview tile and API");
+    assert_eq!(part71, f71, "71: administration's parts and follow-up page");
+    assert_eq!(org71, f71, "71: organisation page and follow-up page");
+    assert_eq!(f71, api_tkr(&api, "71"), "71: follow-up page and API");
+
     // 2. Drill down from the committee (VON) to one account's ledger lines.
     d.goto(&format!("{base}/organisation/VON")).expect("VON");
     assert!(h1(&d).contains("VON"));
@@ -244,6 +354,17 @@ fn web_application_in_headless_chromium() {
     );
     let adj = d.find("tr.adj").and_then(|e| e.text()).expect("adjustment line");
     assert!(adj.contains("Webbprognos") || adj.contains("Fler timmar"), "{adj}");
+    assert!(adj.contains("Prognosjustering"), "{adj}");
+    // The new version (checkpoint this month) is now the newest: the overview and the
+    // organisation page show the same forecast for 71 as the follow-up page.
+    d.goto(&format!("{base}/organisation/71")).expect("organisation 71");
+    assert_eq!(tile(&d), "123 457", "organisation page uses the newest version");
+    d.goto(&format!("{base}/organisation/VOF")).expect("administration");
+    let part71 = d
+        .find("#delar tr[data-kod='71'] td.prognos")
+        .and_then(|e| e.text())
+        .expect("71 among the parts");
+    assert_eq!(part71, "123 457", "the administration's parts use the newest version");
     d.goto(&format!("{base}/logg")).expect("audit log");
     let log = d.find("table tbody").and_then(|e| e.text()).expect("log rows");
     assert!(
