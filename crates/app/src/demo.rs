@@ -1,11 +1,11 @@
 //! `resurs demo`: the demo municipality *Exempelstad*.
 //!
 //! Generated from a seed (same seed → same files, byte for byte, and the same
-//! database content), calibrated to the Östersund-scale figures of DOMAIN
-//! §12 ex. 3. The generator writes ordinary import files and imports them
-//! through the same path as a user's files, so the demo also exercises every
-//! importer. What it contains and how it is shaped is documented in
-//! `docs/exempelstad.md`.
+//! database content), calibrated to the Östersund-scale figures in
+//! docs/regler.md, "Exempelstadens storlek". The generator writes ordinary
+//! import files and imports them through the same path as a user's files, so
+//! the demo also exercises every importer. What it contains and how it is
+//! shaped is documented in `docs/exempelstad.md`.
 
 use crate::import::{self, Kind, Outcome};
 use crate::keys::NewKey;
@@ -757,7 +757,8 @@ fn home_care(g: &mut Gen) -> Result<(), AppError> {
             area
         };
         let (pcode, _, _, _) = providers[provider];
-        // Hours per month by the three Östersund intervals (DOMAIN §12 ex. 2).
+        // Hours per month by the three Östersund intervals (docs/regler.md,
+        // "Nivåer i hemtjänsten").
         let level = g.rng.weighted(&[50.0, 35.0, 15.0]);
         let granted = match level {
             0 => 4.0 + g.rng.f64() * 20.0,

@@ -1,6 +1,7 @@
 //! `resurs followup` and `resurs forecast`: the monthly follow-up report and
 //! forecast versions, from the stored ledger, budget and organisation tree
-//! (DOMAIN §5–6). The rules are the core's (`resurs_core::followup`).
+//! (docs/regler.md, "Ram och internbudget" and "Uppföljning och prognos").
+//! The rules are the core's (`resurs_core::followup`).
 
 use crate::{audit, Actor, AppError};
 use resurs_core::followup::{self, Cell, Input, Layout, Metod, NodeReport, Periodisering, Rows};
@@ -224,7 +225,8 @@ pub fn report(store: &Store, o: &Options) -> Result<Report, AppError> {
     })
 }
 
-/// The two parts a special effect is split into (DOMAIN §6).
+/// The two parts a special effect is split into (docs/regler.md,
+/// "Uppföljning och prognos").
 pub const EFFECT_PARTS: [&str; 2] = ["strukturell", "övrig"];
 
 /// Tags part of a node's outcome in a month and/or of its full-year

@@ -1,4 +1,4 @@
-//! The municipality's pseudonym key (DOMAIN §11).
+//! The municipality's pseudonym key (docs/regler.md, "Dataskydd").
 //!
 //! The key comes from `RESURS_PSEUDONYM_KEY` when set, otherwise from a file
 //! beside the database (`<databas>.pseudonymnyckel`, mode 0600), created with

@@ -1,6 +1,8 @@
 //! Reports that follow a model beyond the monthly settlement: the a-conto
-//! payment plan (DOMAIN §4.2), personal assistance against Försäkringskassan
-//! (§4.6) and IFO placements against the break-even number (§4.7).
+//! payment plan, personal assistance against Försäkringskassan and IFO
+//! placements against the break-even number (docs/regler.md, "Särskilt boende
+//! och korttid", "Personlig assistans", "IFO-placeringar" and "Personlig
+//! assistans och placeringar mot budget").
 
 use crate::settle::inputs;
 use crate::{models, AppError};

@@ -947,7 +947,8 @@ fn scenario_compares_two_model_versions_on_the_same_volumes() {
             .output()
             .unwrap()
     };
-    // DOMAIN §4.4: 50 %/50 % against 80 %/50 % gives 62,5 % of the base.
+    // docs/regler.md, "Boendestöd och socialpsykiatri": 50 %/50 % against
+    // 80 %/50 % gives 62,5 % of the base.
     let out = run(&[
         "--base",
         "Boendestöd@2025-01-01",

@@ -1,6 +1,7 @@
-//! The framework budget (*ram*, DOMAIN §5): last year's budget, plus wage
-//! and price uplift, plus the demographic supplement, minus the savings
-//! requirement; the price-tag variant; and the allocation to units.
+//! The framework budget (*ram*, docs/regler.md, "Ram och internbudget"):
+//! last year's budget, plus wage and price uplift, plus the demographic
+//! supplement, minus the savings requirement; the price-tag variant; and the
+//! allocation to units.
 //!
 //! Every step is computed per budget line and rounded to öre there, so the
 //! frame is exactly the sum of the new version's lines.

@@ -1,6 +1,7 @@
-//! Monthly follow-up (DOMAIN §5–6): budget periodisation, forecast
-//! proposals and the follow-up report for a node of the organisation tree
-//! down to account level, in the two sign conventions municipalities use.
+//! Monthly follow-up (docs/regler.md, "Ram och internbudget" and
+//! "Uppföljning och prognos"): budget periodisation, forecast proposals and
+//! the follow-up report for a node of the organisation tree down to account
+//! level, in the two sign conventions municipalities use.
 //!
 //! Amounts are held in öre with the ledger's sign (costs positive, income
 //! negative). Every node's amounts are the sums of its accounts, its child
@@ -224,8 +225,9 @@ pub struct NodeReport {
     pub barn: Vec<NodeReport>,
 }
 
-/// A tagged special effect (DOMAIN §6): part of a node's outcome by month
-/// and of its full-year forecast, e.g. "covid-19 (strukturell)".
+/// A tagged special effect (docs/regler.md, "Uppföljning och prognos"): part
+/// of a node's outcome by month and of its full-year forecast, e.g.
+/// "covid-19 (strukturell)".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Effect {
     pub tagg: String,
@@ -444,7 +446,7 @@ pub fn accuracy(forecast_cost: i64, final_cost: i64) -> (i64, i64, i64) {
     (prognos, utfall, utfall - prognos)
 }
 
-/// The two sign conventions of DOMAIN §6.
+/// The two sign conventions (docs/regler.md, "Uppföljning och prognos").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Layout {
     /// Costs positive, income negative (as in the ledger).
@@ -1033,7 +1035,8 @@ mod tests {
 
     fn input() -> Input {
         let mut cells = BTreeMap::new();
-        // 711: costs 723 of budget 866 so far (DOMAIN §6: 723 ÷ 866 = 83 %).
+        // 711: costs 723 of budget 866 so far (docs/regler.md, "Uppföljning och
+        // prognos": 723 ÷ 866 = 83 %).
         let mut c = Cell::default();
         c.utfall[0] = 723;
         c.budget = [866, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 134];

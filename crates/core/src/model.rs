@@ -1,6 +1,7 @@
 //! The records Resurs keeps: organisation, providers, services, decisions,
 //! volumes (visits, stays, attendance, placements, personal assistance), the
-//! ledger, budgets and population (DOMAIN §2–3, §10).
+//! ledger, budgets and population (docs/regler.md, "Organisation och
+//! regiform", "Individdata" and "Befolkning och efterfrågan").
 //!
 //! People appear only as pseudonyms (`brukare` is a pseudonym string).
 
@@ -66,7 +67,8 @@ sv_enum!(
 );
 
 sv_enum!(
-    /// Levels of the organisation tree, from the municipality down (DOMAIN §2).
+    /// Levels of the organisation tree, from the municipality down
+    /// (docs/regler.md, "Organisation och regiform").
     OrgNiva {
         Kommun => "kommun", "Kommun", [];
         Namnd => "nämnd", "Nämnd", ["namnd", "styrelse"];
@@ -78,7 +80,7 @@ sv_enum!(
 );
 
 sv_enum!(
-    /// Mode of provision (DOMAIN §2).
+    /// Mode of provision (docs/regler.md, "Organisation och regiform").
     Regiform {
         EgenRegi => "egen regi", "Egen regi", ["egen", "kommunal"];
         Intraprenad => "intraprenad", "Intraprenad", [];
@@ -132,8 +134,8 @@ sv_enum!(
 );
 
 sv_enum!(
-    /// Staffing type of an LSS housing unit (DOMAIN §4.3): day cover (all
-    /// residents at home during the day) or awake night staff.
+    /// Staffing type of an LSS housing unit (docs/regler.md, "LSS-boende"):
+    /// day cover (all residents at home during the day) or awake night staff.
     Bemanning {
         Dagtackning => "dagtackning", "dagtäckning", ["dag"];
         Vaknatt => "vaknatt", "vaken natt", ["vaken"];
@@ -174,7 +176,7 @@ sv_enum!(
 );
 
 sv_enum!(
-    /// Kind of IFO placement (DOMAIN §4.7).
+    /// Kind of IFO placement (docs/regler.md, "IFO-placeringar").
     PlaceringTyp {
         Hvb => "HVB", "hem för vård eller boende", [];
         Familjehem => "familjehem", "familjehem", ["jourhem"];
@@ -184,7 +186,7 @@ sv_enum!(
 );
 
 sv_enum!(
-    /// Kind of budget version (DOMAIN §5).
+    /// Kind of budget version (docs/regler.md, "Ram och internbudget").
     BudgetTyp {
         Beslutad => "beslutad", "beslutad", ["antagen"];
         Reviderad => "reviderad", "reviderad", [];
@@ -259,7 +261,7 @@ pub struct Beslut {
 
 impl Beslut {
     /// A decision not carried out within three months of the decision date,
-    /// as reported to IVO (DOMAIN §7).
+    /// as reported to IVO (docs/regler.md, "Beslut").
     pub fn ej_verkstallt(&self, on: NaiveDate) -> bool {
         self.startdatum.is_none_or(|s| s > on)
             && self.slutdatum.is_none_or(|e| e >= on)

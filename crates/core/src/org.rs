@@ -1,4 +1,5 @@
-//! The organisation tree with validity dates (DOMAIN §2).
+//! The organisation tree with validity dates (docs/regler.md,
+//! "Organisationsträdet" and "Organisation och regiform").
 //!
 //! A code can have several versions, each valid over a half-open run of
 //! dates; that is how a unit moves in the tree between years. The rules:

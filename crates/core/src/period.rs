@@ -1,5 +1,5 @@
 //! Calendar months (`YYYY-MM`), the period of every report and settlement.
-//! The fiscal year is the calendar year (DOMAIN §2).
+//! The fiscal year is the calendar year (docs/regler.md, "Perioder och datum").
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};

@@ -2,7 +2,7 @@
 //!
 //! A number is only ever held in memory long enough to check it and turn it
 //! into a pseudonym (see [`crate::pseudonym`]); it is never stored or logged
-//! (DOMAIN §11). Accepted forms: `YYYYMMDDNNNC`, `YYYYMMDD-NNNC`,
+//! (docs/regler.md, "Dataskydd"). Accepted forms: `YYYYMMDDNNNC`, `YYYYMMDD-NNNC`,
 //! `YYMMDD-NNNC`, `YYMMDD+NNNC` (`+` = 100 years or older) and `YYMMDDNNNC`.
 
 use chrono::{Datelike, NaiveDate};

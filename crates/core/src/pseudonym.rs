@@ -1,4 +1,4 @@
-//! Keyed-hash pseudonyms for people (DOMAIN §11).
+//! Keyed-hash pseudonyms for people (docs/regler.md, "Dataskydd").
 //!
 //! A brukare's pseudonym is HMAC-SHA-256 over the normalised 12-digit
 //! personnummer, truncated to 80 bits and written as 20 hex digits. Staff ids

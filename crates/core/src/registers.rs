@@ -1,6 +1,7 @@
-//! Registers followed beside the ledger (DOMAIN §6): the accumulated result
-//! of internal contracted units (*intraprenader*), action plans and
-//! efficiency requirements, targeted state grants and investments.
+//! Registers followed beside the ledger (docs/regler.md, "Uppföljning och
+//! prognos"): the accumulated result of internal contracted units
+//! (*intraprenader*), action plans and efficiency requirements, targeted state
+//! grants and investments.
 
 use serde::{Deserialize, Serialize};
 

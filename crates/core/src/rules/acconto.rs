@@ -1,6 +1,7 @@
-//! A-conto advance and next-month settlement (DOMAIN §4.2): residential and
-//! short-term care is paid a monthly advance on expected occupancy, settled
-//! the following month against the actual occupied days.
+//! A-conto advance and next-month settlement (docs/regler.md, "Särskilt
+//! boende och korttid" and "Avräkning"): residential and short-term care is
+//! paid a monthly advance on expected occupancy, settled the following month
+//! against the actual occupied days.
 //!
 //! For month M a provider is paid: the advance for M (places × days of M ×
 //! rate × occupancy share), plus the adjustment for M − 1 (the settled

@@ -1,6 +1,6 @@
-//! Personal assistance (DOMAIN §4.6): cost against Försäkringskassan's
-//! hourly payment, net hourly cost, and the six-month settlement period with
-//! granted against used hours.
+//! Personal assistance (docs/regler.md, "Personlig assistans"): cost against
+//! Försäkringskassan's hourly payment, net hourly cost, and the six-month
+//! settlement period with granted against used hours.
 //!
 //! Per brukare and settlement period, as of a date:
 //! - elapsed days = from the period's first day to the date (at most the

@@ -1,4 +1,5 @@
-//! The time-based budget model for housing support (DOMAIN §4.4).
+//! The time-based budget model for housing support (docs/regler.md,
+//! "Boendestöd och socialpsykiatri", with the cases tested here).
 //!
 //! Rule: budget = granted hours × expected execution rate ÷ brukartidsandel
 //! × cost per worked hour. The old model (80 % of granted time performed,
@@ -79,9 +80,10 @@ mod tests {
 
     #[test]
     fn real_cost_per_performed_hour_is_shown() {
-        // The unit in §4.4 performed under 50 % of granted time with only 30 %
-        // of worked time with the brukare: its real cost per performed hour is
-        // cost per worked hour ÷ 0,3, against ÷ 0,5 in the model.
+        // The unit in docs/regler.md, "Boendestöd och socialpsykiatri",
+        // performed under 50 % of granted time with only 30 % of worked time
+        // with the brukare: its real cost per performed hour is cost per worked
+        // hour ÷ 0,3, against ÷ 0,5 in the model.
         let real = budget(&model("0,45", "0,3", 400), Qty::whole(1_000));
         let paid = budget(&model("0,5", "0,5", 400), Qty::whole(1_000));
         assert_eq!(real.per_performed_hour, Money::from_ore(133_333));

@@ -1,7 +1,8 @@
-//! IFO placements against budget (DOMAIN §4.7): placement days × cost per
-//! day by type, the average number of placements per month, and the
-//! break-even number of placements: how many placements the year's budget
-//! pays for at the average cost per placement day so far.
+//! IFO placements against budget (docs/regler.md, "IFO-placeringar", with the
+//! example tested here): placement days × cost per day by type, the average
+//! number of placements per month, and the break-even number of placements:
+//! how many placements the year's budget pays for at the average cost per
+//! placement day so far.
 //!
 //! break-even = budget ÷ (average cost per placement day × days of the year).
 
@@ -136,7 +137,8 @@ mod tests {
     #[test]
     fn break_even_as_in_the_guide() {
         // 130 placements at 2 000 kr a day for a year is the budget: with 144
-        // placements in force the year runs over (DOMAIN §4.7).
+        // placements in force the year runs over (docs/regler.md,
+        // "IFO-placeringar").
         let budget = Money::from_kr(130 * 2_000 * 365);
         let list: Vec<PlacementIn> = (0..144)
             .map(|_| placement("HVB", ymd(2025, 1, 1), None, 2_000))

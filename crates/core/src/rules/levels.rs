@@ -1,7 +1,8 @@
-//! Home-care levels by hour interval (DOMAIN §4.1, §12 ex. 2): level 1 =
-//! 1–25 h per month, level 2 = 25–75 h, level 3 = 75–225 h.
+//! Home-care levels by hour interval (docs/regler.md, "Nivåer i
+//! hemtjänsten", with the table of cases tested here): level 1 = 1–25 h per
+//! month, level 2 = 25–75 h, level 3 = 75–225 h.
 //!
-//! The guide's intervals share their end points; Resurs reads them as
+//! The source's intervals share their end points; Resurs reads them as
 //! half-open: an interval includes its lower bound and excludes its upper
 //! one (25 h is level 2), except that the last interval includes its upper
 //! bound (225 h is level 3). Hours below the first interval or above the

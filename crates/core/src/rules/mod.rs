@@ -1,5 +1,6 @@
-//! Compensation rules (DOMAIN §4), each a pure function that returns its
-//! intermediate values so that every krona can be explained.
+//! Compensation rules (docs/regler.md, "Ersättningsmodeller"), each a pure
+//! function that returns its intermediate values so that every krona can be
+//! explained.
 //!
 //! Rules are documented for users in `docs/regler.md`.
 

@@ -1,4 +1,4 @@
-//! Compensation model files (TOML, DOMAIN §4): reading, checking, and the
+//! Compensation model files (TOML, docs/regler.md, "Ersättningsmodeller"): reading, checking, and the
 //! model values the settlement uses.
 //!
 //! One file may hold several models (`[[modell]]`). A model has a name, a
@@ -26,34 +26,34 @@ pub enum ModelType {
     HemtjanstUtfordTid,
     /// Paid per occupied day by level (residential, short-term, LSS housing).
     Dygn,
-    /// Time-based budget for housing support (DOMAIN §4.4): granted hours ×
+    /// Time-based budget for housing support (docs/regler.md, "Boendestöd och socialpsykiatri"): granted hours ×
     /// execution rate ÷ brukartidsandel × cost per worked hour.
     BoendestodTid,
-    /// Daily activities paid per attendance day, full or half (DOMAIN §4.5).
+    /// Daily activities paid per attendance day, full or half (docs/regler.md, "Daglig verksamhet").
     Narvaro,
-    /// IFO placements: days × cost per day (DOMAIN §4.7).
+    /// IFO placements: days × cost per day (docs/regler.md, "IFO-placeringar").
     Placering,
     /// A flat monthly amount per brukare with a decision (safety alarm, HSL,
-    /// respite), by days in partial months (DOMAIN §4.1).
+    /// respite), by days in partial months (docs/regler.md, "Hemtjänst").
     Manadsbelopp,
     /// Home care paid on granted time, falling to performed time when the
-    /// execution rate is below the control level (DOMAIN §4.1).
+    /// execution rate is below the control level (docs/regler.md, "Hemtjänst").
     HemtjanstBeviljadTid,
     /// Home care paid a monthly amount by level, the level set by granted
-    /// hours per month in intervals (DOMAIN §4.1, §12 ex. 2).
+    /// hours per month in intervals (docs/regler.md, "Nivåer i hemtjänsten").
     HemtjanstNiva,
     /// A fixed yearly grant per provider, indexed yearly, paid in twelfths:
-    /// services outside the models (DOMAIN §4.8) and the municipal
-    /// provider's "ultimate responsibility" amount (§4.1).
+    /// services outside the models (docs/regler.md, "Anslag") and the municipal
+    /// provider's "ultimate responsibility" amount ("Hemtjänst").
     Anslag,
-    /// A monthly amount by the level in the decision (DOMAIN §4.1 the
-    /// 29-level model, §4.4 housing support by five levels per month), by
+    /// A monthly amount by the level in the decision (docs/regler.md, "Hemtjänst", the
+    /// 29-level model; "Boendestöd och socialpsykiatri", five levels per month), by
     /// days in partial months.
     Manadsniva,
     /// A price per delivered unit, one performed visit being one delivery
-    /// (DOMAIN §4.1 meals per delivered box).
+    /// (docs/regler.md, "Hemtjänst", meals per delivered box).
     Styckpris,
-    /// Personal assistance (DOMAIN §4.6): cost per hour against
+    /// Personal assistance (docs/regler.md, "Personlig assistans"): cost per hour against
     /// Försäkringskassan's hourly amount over six-month periods; a report,
     /// not a monthly payment.
     Assistans,
@@ -169,7 +169,7 @@ struct AcontoToml {
     dygnspris: Option<Spanned<Num>>,
 }
 
-/// Staffing types of LSS housing units (DOMAIN §4.3).
+/// Staffing types of LSS housing units (docs/regler.md, "LSS-boende").
 pub const BEMANNINGSTYPER: [&str; 2] = ["dagtackning", "vaknatt"];
 
 #[derive(Debug, Deserialize)]

@@ -20,7 +20,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Staffing type of an LSS housing unit (DOMAIN §4.3).
+/// Staffing type of an LSS housing unit (docs/regler.md, "LSS-boende").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Bemanning {
     Dagtackning,

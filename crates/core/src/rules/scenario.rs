@@ -1,7 +1,8 @@
 //! Scenario comparison of two model versions on the same volumes
-//! (DOMAIN §4.4, §4.9): each unit's yearly compensation under a base and an
-//! alternative version, the difference, and compensation per performed hour
-//! next to the actual cost per performed hour from the ledger.
+//! (docs/regler.md, "Boendestöd och socialpsykiatri", "Prisändringar och
+//! versioner" and "Scenario"): each unit's yearly compensation under a base
+//! and an alternative version, the difference, and compensation per performed
+//! hour next to the actual cost per performed hour from the ledger.
 
 use crate::num::{Money, Qty};
 use crate::rules::boendestod;
@@ -35,7 +36,7 @@ pub struct Scenario {
     pub bas_total: Money,
     pub alt_total: Money,
     pub skillnad: Money,
-    /// alt ÷ bas (62,5 % for the §4.4 housing-support example).
+    /// alt ÷ bas (62,5 % for the housing-support example in docs/regler.md).
     pub alt_andel_av_bas: Option<Share>,
 }
 

@@ -1,4 +1,5 @@
-//! Self-cost hourly rate (*självkostnadsberäkning*, DOMAIN §4.1).
+//! Self-cost hourly rate (*självkostnadsberäkning*, docs/regler.md,
+//! "Hemtjänst" and "Självkostnad och andra regler i kärnan").
 //!
 //! Rule: cost per worked hour = monthly salary × 12 × (1 + personnel on-cost)
 //! ÷ annual working hours, plus unsocial-hours supplement per hour, plus

@@ -1,8 +1,8 @@
 //! Time classes of home-care visits: a visit is split by minute into day,
-//! evening, night and weekend/holiday time (DOMAIN §4.1), with the
-//! daylight-saving changes of Europe/Stockholm taken into account.
+//! evening, night and weekend/holiday time (docs/regler.md, "Hemtjänst"),
+//! with the daylight-saving changes of Europe/Stockholm taken into account.
 //!
-//! Rules (docs/regler.md):
+//! Rules (docs/regler.md, "Avräkning"):
 //! - night: every day from `night_start` to `day_start` (default 22–07);
 //! - weekend/holiday (*helg*): the rest of Saturdays, Sundays, public
 //!   holidays and the eves of midsummer, Christmas and New Year;

@@ -1,7 +1,7 @@
 //! Occupied days and the vacancy rule for residential and short-term care
-//! (DOMAIN §4.2).
+//! (docs/regler.md, "Särskilt boende och korttid").
 //!
-//! Rules (docs/regler.md):
+//! Rules (docs/regler.md, "Avräkning"):
 //! - an occupied day (*belagt dygn*) is a night in the place: the move-in
 //!   day counts, the move-out day does not;
 //! - after a move-out, payment continues for `grace_days` days (the move-out

@@ -17,7 +17,7 @@ fn days(period: Period) -> impl Iterator<Item = NaiveDate> {
     period.first_day().iter_days().take(period.days() as usize)
 }
 
-/// `hemtjanst_utford_tid` (DOMAIN §4.1): performed minutes per time class
+/// `hemtjanst_utford_tid` (docs/regler.md, "Hemtjänst"): performed minutes per time class
 /// at the service's hourly rate of the class.
 pub fn utford_tid(
     acc: &mut Acc,
@@ -54,7 +54,7 @@ pub fn utford_tid(
     }
 }
 
-/// `styckpris` (DOMAIN §4.1 meals): one performed visit is one delivery.
+/// `styckpris` (docs/regler.md, "Hemtjänst", meals): one performed visit is one delivery.
 pub fn styckpris(acc: &mut Acc, version: usize, _m: &ModelVersion, pris: Money, v: Visit<'_>) {
     acc.add(Part {
         version,
@@ -69,7 +69,7 @@ pub fn styckpris(acc: &mut Acc, version: usize, _m: &ModelVersion, pris: Money, 
     });
 }
 
-/// `narvaro` (DOMAIN §4.5): each attendance day at the full- or half-day
+/// `narvaro` (docs/regler.md, "Daglig verksamhet"): each attendance day at the full- or half-day
 /// rate; the individual's habilitation allowance alongside.
 pub fn narvaro(acc: &mut Acc, ix: &ModelIndex<'_>, a: &AttendanceIn) {
     let volume = if a.halv { 50 } else { 100 };
@@ -113,7 +113,7 @@ pub fn narvaro(acc: &mut Acc, ix: &ModelIndex<'_>, a: &AttendanceIn) {
     }
 }
 
-/// `placering` (DOMAIN §4.7): each day of the placement at its own cost.
+/// `placering` (docs/regler.md, "IFO-placeringar"): each day of the placement at its own cost.
 pub fn placering(acc: &mut Acc, ix: &ModelIndex<'_>, period: Period, p: &PlacementIn) {
     for day in days(period) {
         if day < p.startdatum || p.slutdatum.is_some_and(|e| day > e) {
@@ -149,7 +149,7 @@ pub fn placering(acc: &mut Acc, ix: &ModelIndex<'_>, period: Period, p: &Placeme
     }
 }
 
-/// `anslag` (DOMAIN §4.8): a twelfth of the year's indexed amount, spread
+/// `anslag` (docs/regler.md, "Anslag"): a twelfth of the year's indexed amount, spread
 /// so that the twelve months add up to the yearly amount exactly. A service
 /// node of its own (named after the model), so that percentage supplements
 /// are never applied to a grant.
@@ -271,7 +271,7 @@ fn bonus(acc: &mut Acc, ix: &ModelIndex<'_>, period: Period, list: &[&DecisionIn
     }
 }
 
-/// `manadsniva` (DOMAIN §4.1 29 levels, §4.4 housing support by level): the
+/// `manadsniva` (docs/regler.md, "Hemtjänst" 29 levels, "Boendestöd och socialpsykiatri" by level): the
 /// level's monthly amount for each day with the level ÷ the month's days.
 fn manadsniva(
     acc: &mut Acc,
@@ -308,7 +308,7 @@ fn manadsniva(
     }
 }
 
-/// `manadsbelopp` (DOMAIN §4.1): the amount × days with a decision ÷ the
+/// `manadsbelopp` (docs/regler.md, "Hemtjänst"): the amount × days with a decision ÷ the
 /// month's days.
 fn manadsbelopp(acc: &mut Acc, vi: usize, belopp: Money, period: Period, day: NaiveDate, d: &DecisionIn) {
     acc.add(Part {
@@ -324,7 +324,7 @@ fn manadsbelopp(acc: &mut Acc, vi: usize, belopp: Money, period: Period, day: Na
     });
 }
 
-/// `hemtjanst_niva` (DOMAIN §4.1, §12 ex. 2): the level set by the
+/// `hemtjanst_niva` (docs/regler.md, "Nivåer i hemtjänsten"): the level set by the
 /// decision's granted hours per month, its amount by days.
 fn hemtjanst_niva(
     acc: &mut Acc,
@@ -369,7 +369,7 @@ fn hemtjanst_niva(
     }
 }
 
-/// `hemtjanst_beviljad_tid` (DOMAIN §4.1): granted hours of the month (each
+/// `hemtjanst_beviljad_tid` (docs/regler.md, "Hemtjänst"): granted hours of the month (each
 /// day a share of its decision's monthly hours) × the rate; below the
 /// control level the performed hours are paid instead. `granted` holds per
 /// version the summed daily hours and the version's first day.
@@ -421,7 +421,7 @@ fn beviljad_tid(
     }
 }
 
-/// `dygn` (DOMAIN §4.2, §4.3): each place's days. An occupied day, or a
+/// `dygn` (docs/regler.md, "Särskilt boende och korttid", "LSS-boende"): each place's days. An occupied day, or a
 /// vacant day paid under the vacancy rule at the departed resident's rate:
 /// an individual rate for the decision first, else needs points × the
 /// point rate, else the rate of the resident's level (`standard` without).
@@ -540,7 +540,7 @@ fn dygn_day(
     }
 }
 
-/// LSS housing (DOMAIN §4.3): the basic amount per place and day by the
+/// LSS housing (docs/regler.md, "LSS-boende"): the basic amount per place and day by the
 /// unit's staffing type, for every place whether occupied or not.
 pub fn grundersattning(acc: &mut Acc, ix: &ModelIndex<'_>, period: Period, providers: &[ProviderIn], stays: &[StayIn]) {
     for p in providers {

@@ -1,4 +1,4 @@
-//! Monthly settlement (*avräkning*, DOMAIN §4): a month's volumes and the
+//! Monthly settlement (*avräkning*, docs/regler.md, "Ersättningsmodeller"): a month's volumes and the
 //! stored model versions → what each provider and unit is paid, as a tree
 //! total → provider → service → rule lines (→ brukare-days on request).
 //!

@@ -1,4 +1,4 @@
-//! Table tests of the settlement, cases from the domain guide (DOMAIN §4, §12).
+//! Table tests of the settlement, cases from docs/regler.md ("Avräkning" and the sections per model).
 
 use super::*;
 use crate::date::{parse_date, parse_datetime};
@@ -528,7 +528,7 @@ fn line(s: &Settlement, utforare: &str, regel: &str) -> Option<RuleLine> {
 #[test]
 fn monthly_level_from_decision_and_reassessment_bonus() {
     // A 29-level style model (levels 1–3 shown), and a bonus of 2 000 kr
-    // when a reassessment lowers the need (DOMAIN §4.1).
+    // when a reassessment lowers the need (docs/regler.md, "Hemtjänst").
     let text = r#"
 [[modell]]
 namn = "Hemtjänst 29 nivåer"
@@ -626,7 +626,7 @@ styckpris = "38,50"
 #[test]
 fn lss_basic_amount_points_and_individual_rate() {
     // Basic amount per place by staffing type, then either points × rate
-    // per point or an individual rate (DOMAIN §4.3).
+    // per point or an individual rate (docs/regler.md, "LSS-boende").
     let text = r#"
 [[modell]]
 namn = "LSS poäng"
