@@ -1,5 +1,5 @@
 //! One function per model type: how its volumes become rule lines. Each is
-//! tested by a table of cases from the domain guide in `tests.rs`.
+//! tested by a table of cases from docs/regler.md in `tests.rs`.
 
 use super::acc::{Acc, Basis, DygnRate, Part, Rule};
 use super::{AttendanceIn, DecisionIn, ModelIndex, PlacementIn, ProviderIn, StayIn, Visit};
