@@ -20,31 +20,13 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Staffing type of an LSS housing unit (docs/regler.md, "LSS-boende").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Bemanning {
-    Dagtackning,
-    Vaknatt,
-}
+pub use crate::model::Bemanning;
 
 impl Bemanning {
-    pub const ALL: [Bemanning; 2] = [Bemanning::Dagtackning, Bemanning::Vaknatt];
-    /// The code in files and in the provider register.
-    pub fn code(self) -> &'static str {
-        match self {
-            Bemanning::Dagtackning => "dagtackning",
-            Bemanning::Vaknatt => "vaknatt",
-        }
-    }
-    /// How a rule line names it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Bemanning::Dagtackning => "dagtäckning",
-            Bemanning::Vaknatt => "vaken natt",
-        }
-    }
+    /// Reads the code in a model file or the provider register (as import
+    /// does: code, label or alias).
     pub fn parse(s: &str) -> Option<Bemanning> {
-        Bemanning::ALL.into_iter().find(|b| b.code() == s.trim())
+        Bemanning::parse_sv(s)
     }
 }
 
