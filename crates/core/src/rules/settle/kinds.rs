@@ -22,7 +22,6 @@ fn days(period: Period) -> impl Iterator<Item = NaiveDate> {
 pub fn utford_tid(
     acc: &mut Acc,
     version: usize,
-    _m: &ModelVersion,
     b: &Boundaries,
     timpris: &BTreeMap<String, ClassRates>,
     v: Visit<'_>,
@@ -55,7 +54,7 @@ pub fn utford_tid(
 }
 
 /// `styckpris` (docs/regler.md, "Hemtjänst", meals): one performed visit is one delivery.
-pub fn styckpris(acc: &mut Acc, version: usize, _m: &ModelVersion, pris: Money, v: Visit<'_>) {
+pub fn styckpris(acc: &mut Acc, version: usize, pris: Money, v: Visit<'_>) {
     acc.add(Part {
         version,
         utforare: v.utforare,
@@ -425,7 +424,7 @@ fn beviljad_tid(
 /// vacant day paid under the vacancy rule at the departed resident's rate:
 /// an individual rate for the decision first, else needs points × the
 /// point rate, else the rate of the resident's level (`standard` without).
-pub fn dygn(acc: &mut Acc, ix: &ModelIndex<'_>, period: Period, _providers: &[ProviderIn], stays: &[StayIn]) {
+pub fn dygn(acc: &mut Acc, ix: &ModelIndex<'_>, period: Period, stays: &[StayIn]) {
     let mut places: BTreeMap<(&str, &str), Vec<&StayIn>> = BTreeMap::new();
     for s in stays {
         places.entry((&s.utforare, &s.plats)).or_default().push(s);

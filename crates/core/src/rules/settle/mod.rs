@@ -282,8 +282,8 @@ impl<'m> Settler<'m> {
         match &m.typ {
             K::HemtjanstUtfordTid {
                 tidsklasser, timpris, ..
-            } => kinds::utford_tid(&mut self.acc, vi, m, tidsklasser, timpris, v),
-            K::Styckpris { pris } => kinds::styckpris(&mut self.acc, vi, m, *pris, v),
+            } => kinds::utford_tid(&mut self.acc, vi, tidsklasser, timpris, v),
+            K::Styckpris { pris } => kinds::styckpris(&mut self.acc, vi, *pris, v),
             // Paid from the decision; the visit measures performed time.
             K::HemtjanstBeviljadTid { .. } => self.acc.performed(v, vi),
             K::HemtjanstNiva { .. } | K::Manadsniva { .. } | K::Manadsbelopp { .. } => {}
@@ -299,7 +299,8 @@ impl<'m> Settler<'m> {
                     "timmar",
                 );
             }
-            K::Anslag { .. } => unreachable!("grants do not price volumes"),
+            // Never returned by `applicable` (grants price no volumes).
+            K::Anslag { .. } => {}
         }
     }
 
@@ -314,7 +315,7 @@ impl<'m> Settler<'m> {
         }
         kinds::anslag(&mut self.acc, ix, p);
         kinds::decisions(&mut self.acc, ix, p, &volumes.decisions);
-        kinds::dygn(&mut self.acc, ix, p, self.providers, &volumes.stays);
+        kinds::dygn(&mut self.acc, ix, p, &volumes.stays);
         kinds::grundersattning(&mut self.acc, ix, p, self.providers, &volumes.stays);
         self.acc.into_settlement(p, self.index.models(), self.providers)
     }
