@@ -274,8 +274,8 @@ pub fn add_effect(
         node,
         period.year(),
         Some(period),
-        outcome.ore(),
-        forecast.ore(),
+        outcome,
+        forecast,
         comment.trim(),
         timestamp,
     )?;
@@ -332,7 +332,7 @@ pub fn set_forecast(
     let before = tx
         .forecast_entry(id, node)?
         .map(|e| format!("{}{}", e.belopp.fmt_kr(), crate::comment(&e.kommentar)));
-    tx.set_forecast(id, node, amount.ore(), comment.trim(), timestamp)?;
+    tx.set_forecast(id, node, amount, comment.trim(), timestamp)?;
     audit(
         &tx,
         actor,

@@ -149,7 +149,7 @@ pub fn set_intraprenad(
     let before = tx
         .intraprenad_entry(ansvar, year)?
         .map(|e| text(e.ingaende.map(Money::ore), e.uttag.ore(), &e.kommentar));
-    tx.set_intraprenad(ansvar, year, ingaende.map(|m| m.ore()), uttag.ore(), kommentar.trim())?;
+    tx.set_intraprenad(ansvar, year, ingaende, uttag, kommentar.trim())?;
     audit(
         &tx,
         actor,
@@ -231,7 +231,15 @@ pub fn set_measure(
             &m.kommentar,
         )
     });
-    tx.set_atgard(slag, plan.trim(), node, year, atgard.trim(), amounts, kommentar.trim())?;
+    tx.set_atgard(
+        slag,
+        plan.trim(),
+        node,
+        year,
+        atgard.trim(),
+        (planerad, hittills, prognos),
+        kommentar.trim(),
+    )?;
     audit(
         &tx,
         actor,
@@ -329,10 +337,10 @@ pub fn set_grant(
         namn.trim(),
         year,
         node,
-        belopp.ore(),
-        anvant.ore(),
+        belopp,
+        anvant,
         aterrapport,
-        aterbetalning.ore(),
+        aterbetalning,
         kommentar.trim(),
     )?;
     audit(
@@ -407,7 +415,7 @@ pub fn set_investment(
     let before = tx
         .investment_entry(projekt.trim(), year)?
         .map(|i| text(&i.nod, i.budget.ore(), i.utfall.ore(), &i.kommentar));
-    tx.set_investering(projekt.trim(), year, node, budget.ore(), utfall.ore(), kommentar.trim())?;
+    tx.set_investering(projekt.trim(), year, node, budget, utfall, kommentar.trim())?;
     audit(
         &tx,
         actor,

@@ -273,14 +273,7 @@ pub fn run(
     let json = serde_json::to_string(&settlement.clone().without_detail()).map_err(AppError::internal)?;
     let versions = settlement.modellversioner.join(", ");
     let tx = store.begin()?;
-    let id = tx.insert_settlement(
-        period,
-        timestamp,
-        &fingerprint,
-        &versions,
-        settlement.belopp.ore(),
-        &json,
-    )?;
+    let id = tx.insert_settlement(period, timestamp, &fingerprint, &versions, settlement.belopp, &json)?;
     tx.commit()?;
     Ok(Outcome::Done {
         run: id,

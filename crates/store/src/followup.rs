@@ -148,13 +148,13 @@ impl Tx<'_> {
     }
 
     /// Sets a node's full-year forecast in a version (replacing an earlier one).
-    pub fn set_forecast(&self, version_id: i64, nod: &str, belopp: i64, kommentar: &str, satt: &str) -> Result<bool> {
+    pub fn set_forecast(&self, version_id: i64, nod: &str, belopp: Money, kommentar: &str, satt: &str) -> Result<bool> {
         self.exec(
             "sparande av prognos",
             "INSERT INTO prognos (version_id, nod, belopp, kommentar, satt) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (version_id, nod) DO UPDATE SET belopp = excluded.belopp, kommentar = excluded.kommentar, \
              satt = excluded.satt",
-            params![version_id, nod, belopp, kommentar, satt],
+            params![version_id, nod, belopp.ore(), kommentar, satt],
         )
     }
 
@@ -182,8 +182,8 @@ impl Tx<'_> {
         nod: &str,
         year: i32,
         period: Option<Period>,
-        utfall: i64,
-        prognos: i64,
+        utfall: Money,
+        prognos: Money,
         kommentar: &str,
         skapad: &str,
     ) -> Result<bool> {
@@ -197,8 +197,8 @@ impl Tx<'_> {
                 nod,
                 year,
                 period.map(|p| p.as_int()),
-                utfall,
-                prognos,
+                utfall.ore(),
+                prognos.ore(),
                 kommentar,
                 skapad
             ],

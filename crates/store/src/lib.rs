@@ -6,6 +6,13 @@
 //! PostgreSQL backend a later issue adds can share the queries and differ in
 //! connection handling and migration files only.
 //!
+//! The queries are `impl Store` and `impl Tx` blocks in one module per
+//! subject (`org`, `register`, `volumes`, `ledger`, `models`, `followup`,
+//! `registers`, `users`, `overview`). Reads return named rows with typed
+//! values (dates, money, quantities, months, the core's enums), each read
+//! and checked here once: a stored value that cannot be read is a
+//! [`StoreError::Value`] naming table, column and value, never a default.
+//!
 //! Writes go through a [`Tx`]: an import opens one, writes every row, and
 //! either commits at the end or is dropped, which rolls everything back.
 

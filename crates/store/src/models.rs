@@ -111,14 +111,14 @@ impl Tx<'_> {
         skapad: &str,
         fingerprint: &str,
         versions: &str,
-        belopp: i64,
+        belopp: Money,
         json: &str,
     ) -> Result<i64> {
         self.insert_id(
             "sparande av avräkning",
             "INSERT INTO avrakning (period, skapad, fingeravtryck, modellversioner, belopp, resultat) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            params![period.as_int(), skapad, fingerprint, versions, belopp, json],
+            params![period.as_int(), skapad, fingerprint, versions, belopp.ore(), json],
         )
     }
 }

@@ -243,8 +243,8 @@ impl Tx<'_> {
         &self,
         ansvar: &str,
         year: i32,
-        ingaende: Option<i64>,
-        uttag: i64,
+        ingaende: Option<Money>,
+        uttag: Money,
         kommentar: &str,
     ) -> Result<bool> {
         self.exec(
@@ -252,7 +252,7 @@ impl Tx<'_> {
             "INSERT INTO intraprenad_saldo (ansvar, ar, ingaende, uttag, kommentar) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (ansvar, ar) DO UPDATE SET ingaende = excluded.ingaende, uttag = excluded.uttag, \
              kommentar = excluded.kommentar",
-            params![ansvar, year, ingaende, uttag, kommentar],
+            params![ansvar, year, ingaende.map(Money::ore), uttag.ore(), kommentar],
         )
     }
 
@@ -265,7 +265,7 @@ impl Tx<'_> {
         nod: &str,
         year: i32,
         atgard: &str,
-        belopp: (i64, i64, i64),
+        belopp: (Money, Money, Money),
         kommentar: &str,
     ) -> Result<bool> {
         self.exec(
@@ -274,7 +274,17 @@ impl Tx<'_> {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (plan, ar, atgard) DO UPDATE SET \
              slag = excluded.slag, nod = excluded.nod, planerad = excluded.planerad, hittills = excluded.hittills, \
              prognos = excluded.prognos, kommentar = excluded.kommentar",
-            params![slag, plan, nod, year, atgard, belopp.0, belopp.1, belopp.2, kommentar],
+            params![
+                slag,
+                plan,
+                nod,
+                year,
+                atgard,
+                belopp.0.ore(),
+                belopp.1.ore(),
+                belopp.2.ore(),
+                kommentar
+            ],
         )
     }
 
@@ -285,10 +295,10 @@ impl Tx<'_> {
         namn: &str,
         year: i32,
         nod: &str,
-        belopp: i64,
-        anvant: i64,
+        belopp: Money,
+        anvant: Money,
         aterrapport: Option<NaiveDate>,
-        aterbetalning: i64,
+        aterbetalning: Money,
         kommentar: &str,
     ) -> Result<bool> {
         self.exec(
@@ -301,10 +311,10 @@ impl Tx<'_> {
                 namn,
                 year,
                 nod,
-                belopp,
-                anvant,
+                belopp.ore(),
+                anvant.ore(),
                 aterrapport.map(date_str),
-                aterbetalning,
+                aterbetalning.ore(),
                 kommentar
             ],
         )
@@ -316,8 +326,8 @@ impl Tx<'_> {
         projekt: &str,
         year: i32,
         nod: &str,
-        budget: i64,
-        utfall: i64,
+        budget: Money,
+        utfall: Money,
         kommentar: &str,
     ) -> Result<bool> {
         self.exec(
@@ -325,7 +335,7 @@ impl Tx<'_> {
             "INSERT INTO investering (projekt, ar, nod, budget, utfall, kommentar) VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (projekt, ar) DO UPDATE SET nod = excluded.nod, budget = excluded.budget, \
              utfall = excluded.utfall, kommentar = excluded.kommentar",
-            params![projekt, year, nod, budget, utfall, kommentar],
+            params![projekt, year, nod, budget.ore(), utfall.ore(), kommentar],
         )
     }
 }

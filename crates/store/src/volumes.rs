@@ -143,6 +143,14 @@ impl BesokInserter<'_> {
     }
 }
 
+/// A text column borrowed from the row; anything else is an error, never "".
+fn text_of<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str> {
+    let v = r.get_ref(i).ctx("läsning av besök")?;
+    v.as_str()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, v.data_type(), Box::new(e)))
+        .ctx("läsning av besök")
+}
+
 impl Store {
     /// Performed visits of `period`, in minutes.
     pub fn performed_visits(&self, period: Period) -> Result<Vec<VisitRow>> {
@@ -188,9 +196,8 @@ impl Store {
             .query(params![period.as_int(), status_code(BesokStatus::Utford)])
             .ctx("läsning av besök")?;
         while let Some(r) = rows.next().ctx("läsning av besök")? {
-            let text = |i: usize| r.get_ref(i).ok().and_then(|v| v.as_str().ok()).unwrap_or("");
             let (s, e): (i64, i64) = (r.get(3).ctx("läsning av besök")?, r.get(4).ctx("läsning av besök")?);
-            f(text(0), text(1), text(2), s, e);
+            f(text_of(r, 0)?, text_of(r, 1)?, text_of(r, 2)?, s, e);
         }
         Ok(())
     }
@@ -523,14 +530,14 @@ impl<'c> Tx<'c> {
         utforare: i64,
         start: NaiveDate,
         slut: Option<NaiveDate>,
-        dygnskostnad_ore: i64,
+        dygnskostnad: Money,
         import: i64,
     ) -> Result<bool> {
         self.exec(
             "sparande av placering",
             "INSERT INTO placering (placering_id, brukare_id, malgrupp, typ, utforare_id, startdatum, slutdatum, dygnskostnad, import_id) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (placering_id) DO NOTHING",
-            params![placering_id, brukare, malgrupp, typ, utforare, date_str(start), slut.map(date_str), dygnskostnad_ore, import],
+            params![placering_id, brukare, malgrupp, typ, utforare, date_str(start), slut.map(date_str), dygnskostnad.ore(), import],
         )
     }
 
@@ -543,7 +550,7 @@ impl<'c> Tx<'c> {
         till: NaiveDate,
         beviljade: Qty,
         utforda: Qty,
-        fk_timbelopp_ore: i64,
+        fk_timbelopp: Money,
         import: i64,
     ) -> Result<bool> {
         self.exec(
@@ -557,7 +564,7 @@ impl<'c> Tx<'c> {
                 date_str(till),
                 beviljade.hundredths(),
                 utforda.hundredths(),
-                fk_timbelopp_ore,
+                fk_timbelopp.ore(),
                 import
             ],
         )
