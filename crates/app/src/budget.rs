@@ -117,7 +117,11 @@ pub fn frame(
             resurs_core::model::BudgetTyp::expected()
         )));
     };
-    let base = store.budget_lines(&f.bas, f.ar - 1)?;
+    let base: Vec<_> = store
+        .budget_lines(&f.bas, f.ar - 1)?
+        .into_iter()
+        .map(|l| (l.ansvar, l.konto, l.verksamhet, l.belopp.ore()))
+        .collect();
     if base.is_empty() {
         return Err(AppError::User(format!(
             "Ramfilen {name}: basversionen \"{}\" har inga budgetrader för {}.",
@@ -125,7 +129,7 @@ pub fn frame(
             f.ar - 1
         )));
     }
-    if store.budget_versions(f.ar)?.iter().any(|(v, _)| *v == f.version) && save {
+    if store.budget_versions(f.ar)?.iter().any(|v| v.version == f.version) && save {
         return Err(AppError::User(format!(
             "Budgetversionen \"{}\" finns redan för {}; välj ett nytt namn.",
             f.version, f.ar
@@ -144,7 +148,7 @@ pub fn frame(
         }
         let before = store.population_band(f.ar - 1, d.fran_alder, d.till_alder)?;
         let after = store.population_band(f.ar, d.fran_alder, d.till_alder)?;
-        let (Some((b, _)), Some((a, _))) = (before, after) else {
+        let (Some(b), Some(a)) = (before.map(|p| p.antal), after.map(|p| p.antal)) else {
             return Err(AppError::User(format!(
                 "Ramfilen {name}: befolkning saknas för {} eller {} (importera befolkning med utfall och prognos).",
                 f.ar - 1,
@@ -230,8 +234,9 @@ pub fn frame(
         let mut profile: BTreeMap<(String, String), resurs_core::followup::Months> = BTreeMap::new();
         if periodise == Some(resurs_core::followup::Periodisering::Profil) {
             if let (Some(a), Some(b)) = (Period::new(f.ar - 1, 1), Period::new(f.ar - 1, 12)) {
-                for (ansvar, konto, p, sum) in store.ledger_months(a, b)? {
-                    profile.entry((ansvar, konto)).or_insert([0; 12])[p.month() as usize - 1] += sum;
+                for m in store.ledger_months(a, b)? {
+                    profile.entry((m.ansvar, m.konto)).or_insert([0; 12])[m.period.month() as usize - 1] +=
+                        m.belopp.ore();
                 }
             }
         }
@@ -304,9 +309,13 @@ pub fn frame(
 /// Budget versions of a year with their totals.
 pub fn versions(store: &Store, year: i32) -> Result<Vec<(String, String, i64)>, AppError> {
     let mut out = Vec::new();
-    for (v, typ) in store.budget_versions(year)? {
-        let total: i64 = store.budget_lines(&v, year)?.iter().map(|l| l.3).sum();
-        out.push((v, typ, total));
+    for v in store.budget_versions(year)? {
+        let total: i64 = store
+            .budget_lines(&v.version, year)?
+            .iter()
+            .map(|l| l.belopp.ore())
+            .sum();
+        out.push((v.version, v.typ.code().to_string(), total));
     }
     Ok(out)
 }

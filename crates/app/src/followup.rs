@@ -68,7 +68,7 @@ pub fn forecast_version(store: &Store, period: Period, choice: &Prognosval) -> R
     match choice {
         Prognosval::Forslag => Ok(None),
         Prognosval::Version(name) => {
-            if versions.iter().any(|(_, n, _)| n == name) {
+            if versions.iter().any(|v| v.namn == *name) {
                 Ok(Some(name.clone()))
             } else {
                 Err(AppError::User(format!(
@@ -78,9 +78,9 @@ pub fn forecast_version(store: &Store, period: Period, choice: &Prognosval) -> R
         }
         Prognosval::Senaste => Ok(versions
             .into_iter()
-            .filter(|(_, _, p)| *p <= period.as_int() as i64)
-            .max_by_key(|(id, _, p)| (*p, *id))
-            .map(|(_, n, _)| n)),
+            .filter(|v| v.period.as_int() <= period.as_int())
+            .max_by_key(|v| (v.period.as_int(), v.id))
+            .map(|v| v.namn)),
     }
 }
 
@@ -117,15 +117,15 @@ pub fn gather(store: &Store, o: &Options) -> Result<Gathered, AppError> {
     let dec = Period::new(year, 12).ok_or_else(|| AppError::User("ogiltigt år".into()))?;
     let mut cells: BTreeMap<(String, String), Cell> = BTreeMap::new();
     // Outcome of the year through the period, and all of last year.
-    for (ansvar, konto, p, sum) in store.ledger_months(jan, o.period)? {
-        cells.entry((ansvar, konto)).or_default().utfall[months_of(p)] += sum;
+    for m in store.ledger_months(jan, o.period)? {
+        cells.entry((m.ansvar, m.konto)).or_default().utfall[months_of(m.period)] += m.belopp.ore();
     }
-    for (ansvar, konto, p, sum) in store.ledger_months(jan.add_months(-12), dec.add_months(-12))? {
-        cells.entry((ansvar, konto)).or_default().fg_ar[months_of(p)] += sum;
+    for m in store.ledger_months(jan.add_months(-12), dec.add_months(-12))? {
+        cells.entry((m.ansvar, m.konto)).or_default().fg_ar[months_of(m.period)] += m.belopp.ore();
     }
     let budget_version = match &o.budget {
         Some(v) => {
-            if !store.budget_versions(year)?.iter().any(|(name, _)| name == v) {
+            if !store.budget_versions(year)?.iter().any(|b| b.version == *v) {
                 return Err(AppError::User(format!(
                     "Budgetversionen \"{v}\" finns inte för {year}; se `resurs budget list --year {year}`."
                 )));
@@ -135,9 +135,10 @@ pub fn gather(store: &Store, o: &Options) -> Result<Gathered, AppError> {
         None => store.current_budget_version(year)?,
     };
     if let Some(v) = &budget_version {
-        for (ansvar, konto, p, sum) in store.budget_cells(v, year)? {
-            let cell = cells.entry((ansvar, konto)).or_default();
-            match p {
+        for c in store.budget_cells(v, year)? {
+            let sum = c.belopp.ore();
+            let cell = cells.entry((c.ansvar, c.konto)).or_default();
+            match c.period {
                 Some(p) => cell.budget[months_of(p)] += sum,
                 None => {
                     let w = followup::weights(o.periodisering, year, &cell.fg_ar);
@@ -152,31 +153,31 @@ pub fn gather(store: &Store, o: &Options) -> Result<Gathered, AppError> {
     let forecast_version = forecast_version(store, o.period, &o.prognos)?;
     if let Some(name) = &forecast_version {
         let versions = store.forecast_versions(year)?;
-        let Some((id, _, _)) = versions.into_iter().find(|(_, n, _)| n == name) else {
+        let Some(id) = versions.into_iter().find(|v| v.namn == *name).map(|v| v.id) else {
             return Err(AppError::User(format!(
                 "Prognosversionen \"{name}\" finns inte för {year}."
             )));
         };
-        for (nod, belopp, kommentar) in store.forecasts(id)? {
-            manual.insert(nod, (name.clone(), belopp, kommentar));
+        for f in store.forecasts(id)? {
+            manual.insert(f.nod, (name.clone(), f.belopp.ore(), f.kommentar));
         }
     }
     let mut effekter = Vec::new();
     let mut tags: Vec<String> = Vec::new();
-    for (tagg, del, nod, period, utfall, prognos, _) in store.special_effects(year)? {
-        let label = format!("{tagg} ({del})");
+    for e in store.special_effects(year)? {
+        let label = format!("{} ({})", e.tagg, e.del);
         let mut months = [0; 12];
-        if let Some(p) = period {
-            months[months_of(p)] = utfall;
+        if let Some(p) = e.period {
+            months[months_of(p)] = e.utfall.ore();
         }
         if !tags.contains(&label) {
             tags.push(label.clone());
         }
         effekter.push(followup::Effect {
             tagg: label,
-            nod,
+            nod: e.nod,
             utfall: months,
-            prognos,
+            prognos: e.prognos.ore(),
         });
     }
     let input = Input {
@@ -275,8 +276,8 @@ pub fn add_effect(
         node,
         period.year(),
         Some(period),
-        outcome.ore(),
-        forecast.ore(),
+        outcome,
+        forecast,
         comment.trim(),
         timestamp,
     )?;
@@ -324,17 +325,16 @@ pub fn set_forecast(
     }
     let tx = store.begin()?;
     let (id, checkpoint) = tx.forecast_version(version, period.year(), period, timestamp)?;
-    if checkpoint != period.as_int() as i64 {
+    if checkpoint != period {
         return Err(AppError::User(format!(
-            "Prognosversionen \"{version}\" {} gäller månad {}; välj den månaden eller ett nytt namn.",
+            "Prognosversionen \"{version}\" {} gäller månad {checkpoint}; välj den månaden eller ett nytt namn.",
             period.year(),
-            Period::from_int(checkpoint).map_or(checkpoint.to_string(), |p| p.to_string())
         )));
     }
     let before = tx
         .forecast_entry(id, node)?
-        .map(|(b, k)| format!("{}{}", Money::from_ore(b).fmt_kr(), crate::comment(&k)));
-    tx.set_forecast(id, node, amount.ore(), comment.trim(), timestamp)?;
+        .map(|e| format!("{}{}", e.belopp.fmt_kr(), crate::comment(&e.kommentar)));
+    tx.set_forecast(id, node, amount, comment.trim(), timestamp)?;
     audit(
         &tx,
         actor,
@@ -361,15 +361,14 @@ pub struct VersionFigure {
 /// Every forecast of `year`, oldest checkpoint first.
 pub fn list(store: &Store, year: i32) -> Result<Vec<VersionFigure>, AppError> {
     let mut out = Vec::new();
-    for (id, name, p) in store.forecast_versions(year)? {
-        for (nod, belopp, kommentar) in store.forecasts(id)? {
+    for v in store.forecast_versions(year)? {
+        for f in store.forecasts(v.id)? {
             out.push(VersionFigure {
-                version: name.clone(),
-                period: Period::from_int(p)
-                    .ok_or_else(|| AppError::internal(format!("prognos_version.period: värdet {p} är ingen månad")))?,
-                nod,
-                belopp,
-                kommentar,
+                version: v.namn.clone(),
+                period: v.period,
+                nod: f.nod,
+                belopp: f.belopp.ore(),
+                kommentar: f.kommentar,
             });
         }
     }

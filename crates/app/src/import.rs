@@ -1123,7 +1123,7 @@ impl Ctx<'_, '_> {
         let b = self.brukare(pnr, None)?;
         let ok = self
             .tx
-            .insert_placering(id, b, mal.code(), typ.code(), utf, start, slut, k.ore(), self.import_id)?;
+            .insert_placering(id, b, mal.code(), typ.code(), utf, start, slut, k, self.import_id)?;
         self.count(ok, r, 0);
         Ok(())
     }
@@ -1147,7 +1147,7 @@ impl Ctx<'_, '_> {
         let b = self.brukare(pnr, None)?;
         let ok = self
             .tx
-            .insert_assistans(b, utf, fran, till, bev, ut, fk.ore(), self.import_id)?;
+            .insert_assistans(b, utf, fran, till, bev, ut, fk, self.import_id)?;
         self.count(ok, r, 2);
         Ok(())
     }

@@ -160,9 +160,9 @@ pub fn stored(store: &Store) -> Result<Vec<ModelVersion>, AppError> {
     store
         .model_versions()?
         .into_iter()
-        .map(|(id, json)| {
-            serde_json::from_str(&json)
-                .map_err(|e| AppError::internal(format!("modell_version.innehall (id {id}) kan inte läsas: {e}")))
+        .map(|m| {
+            serde_json::from_str(&m.innehall)
+                .map_err(|e| AppError::internal(format!("modell_version.innehall (id {}) kan inte läsas: {e}", m.id)))
         })
         .collect()
 }

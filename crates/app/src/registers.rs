@@ -10,6 +10,11 @@ use resurs_core::registers::{fund, share, Fund};
 use resurs_store::Store;
 use serde::Serialize;
 
+/// A date as stored and shown (`YYYY-MM-DD`).
+fn date_text(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
 fn check_node(store: &Store, node: &str) -> Result<(), AppError> {
     if store.org_nodes()?.iter().any(|n| n.kod == node) {
         Ok(())
@@ -76,28 +81,29 @@ pub fn intraprenad(store: &Store, period: Period) -> Result<IntraprenadReport, A
     let this = store.intraprenad_entries(year)?;
     let last = store.intraprenad_entries(year - 1)?;
     let mut rader = Vec::new();
-    for (kod, namn, ansvar) in units {
+    for unit in units {
+        let ansvar = unit.ansvar;
         let entry = this.get(&ansvar);
-        let ingaende = match entry.and_then(|e| e.0) {
-            Some(i) => i,
+        let ingaende = match entry.and_then(|e| e.ingaende) {
+            Some(i) => i.ore(),
             None => match last.get(&ansvar) {
-                Some((inc, uttag, _)) => {
+                Some(l) => {
                     let dec = Period::new(year - 1, 12).unwrap_or(period);
                     let (res, _) = year_result(store, &ansvar, dec)?;
-                    fund(inc.unwrap_or(0), res, *uttag).utgaende
+                    fund(l.ingaende.map_or(0, Money::ore), res, l.uttag.ore()).utgaende
                 }
                 None => 0,
             },
         };
         let (res, grund) = year_result(store, &ansvar, period)?;
-        let uttag = entry.map_or(0, |e| e.1);
+        let uttag = entry.map_or(0, |e| e.uttag.ore());
         rader.push(IntraprenadRow {
-            utforare: kod,
-            namn,
+            utforare: unit.kod,
+            namn: unit.namn,
             ansvar,
             grund,
             fond: fund(ingaende, res, uttag),
-            kommentar: entry.map_or(String::new(), |e| e.2.clone()),
+            kommentar: entry.map_or(String::new(), |e| e.kommentar.clone()),
         });
     }
     let mut summa = Fund::default();
@@ -126,7 +132,7 @@ pub fn set_intraprenad(
     uttag: Money,
     kommentar: &str,
 ) -> Result<(), AppError> {
-    if !store.intraprenader()?.iter().any(|(_, _, a)| a == ansvar) {
+    if !store.intraprenader()?.iter().any(|i| i.ansvar == ansvar) {
         return Err(AppError::User(format!(
             "--ansvar: värdet \"{ansvar}\", förväntade ansvaret för en utförare med regiform intraprenad"
         )));
@@ -140,8 +146,10 @@ pub fn set_intraprenad(
         )
     };
     let tx = store.begin()?;
-    let before = tx.intraprenad_entry(ansvar, year)?.map(|(i, u, k)| text(i, u, &k));
-    tx.set_intraprenad(ansvar, year, ingaende.map(|m| m.ore()), uttag.ore(), kommentar.trim())?;
+    let before = tx
+        .intraprenad_entry(ansvar, year)?
+        .map(|e| text(e.ingaende.map(Money::ore), e.uttag.ore(), &e.kommentar));
+    tx.set_intraprenad(ansvar, year, ingaende, uttag, kommentar.trim())?;
     audit(
         &tx,
         actor,
@@ -215,10 +223,23 @@ pub fn set_measure(
     };
     let amounts = (planerad.ore(), hittills.ore(), prognos.ore());
     let tx = store.begin()?;
-    let before = tx
-        .measure_entry(plan.trim(), year, atgard.trim())?
-        .map(|(s, _, n, _, b, k)| text(&s, &n, b, &k));
-    tx.set_atgard(slag, plan.trim(), node, year, atgard.trim(), amounts, kommentar.trim())?;
+    let before = tx.measure_entry(plan.trim(), year, atgard.trim())?.map(|m| {
+        text(
+            &m.slag,
+            &m.nod,
+            (m.planerad.ore(), m.hittills.ore(), m.prognos.ore()),
+            &m.kommentar,
+        )
+    });
+    tx.set_atgard(
+        slag,
+        plan.trim(),
+        node,
+        year,
+        atgard.trim(),
+        (planerad, hittills, prognos),
+        kommentar.trim(),
+    )?;
     audit(
         &tx,
         actor,
@@ -236,20 +257,21 @@ pub fn measures(store: &Store, year: i32) -> Result<Vec<Measure>, AppError> {
     Ok(store
         .measures(year)?
         .into_iter()
-        .map(
-            |(slag, plan, nod, atgard, (planerad, hittills, prognos), kommentar)| Measure {
-                slag,
-                plan,
-                nod,
-                atgard,
+        .map(|m| {
+            let (planerad, hittills, prognos) = (m.planerad.ore(), m.hittills.ore(), m.prognos.ore());
+            Measure {
+                slag: m.slag,
+                plan: m.plan,
+                nod: m.nod,
+                atgard: m.atgard,
                 planerad,
                 hittills,
                 prognos,
                 uppnatt: share(hittills, planerad),
                 prognos_andel: share(prognos, planerad),
-                kommentar,
-            },
-        )
+                kommentar: m.kommentar,
+            }
+        })
         .collect())
 }
 
@@ -281,13 +303,16 @@ pub fn set_grant(
     kommentar: &str,
 ) -> Result<(), AppError> {
     check_node(store, node)?;
-    if let Some(d) = aterrapport {
-        if resurs_core::date::parse_date(d).is_none() {
-            return Err(AppError::User(format!(
-                "--aterrapport: värdet \"{d}\", förväntade ett datum ÅÅÅÅ-MM-DD"
-            )));
-        }
-    }
+    let aterrapport = aterrapport
+        .map(|d| {
+            resurs_core::date::parse_date(d).ok_or_else(|| {
+                AppError::User(format!(
+                    "--aterrapport: värdet \"{d}\", förväntade ett datum ÅÅÅÅ-MM-DD"
+                ))
+            })
+        })
+        .transpose()?;
+    let aterrapport_text = aterrapport.map(date_text);
     let text = |b: i64, a: i64, r: Option<&str>, t: i64, k: &str| {
         format!(
             "belopp {}, använt {}, återrapport {}, återbetalning {}{}",
@@ -299,17 +324,23 @@ pub fn set_grant(
         )
     };
     let tx = store.begin()?;
-    let before = tx
-        .grant_entry(namn.trim(), year, node)?
-        .map(|(_, _, b, a, r, t, k)| text(b, a, r.as_deref(), t, &k));
+    let before = tx.grant_entry(namn.trim(), year, node)?.map(|g| {
+        text(
+            g.belopp.ore(),
+            g.anvant.ore(),
+            g.aterrapport.map(date_text).as_deref(),
+            g.aterbetalning.ore(),
+            &g.kommentar,
+        )
+    });
     tx.set_statsbidrag(
         namn.trim(),
         year,
         node,
-        belopp.ore(),
-        anvant.ore(),
+        belopp,
+        anvant,
         aterrapport,
-        aterbetalning.ore(),
+        aterbetalning,
         kommentar.trim(),
     )?;
     audit(
@@ -322,7 +353,7 @@ pub fn set_grant(
         Some(&text(
             belopp.ore(),
             anvant.ore(),
-            aterrapport,
+            aterrapport_text.as_deref(),
             aterbetalning.ore(),
             kommentar.trim(),
         )),
@@ -335,18 +366,16 @@ pub fn grants(store: &Store, year: i32) -> Result<Vec<Grant>, AppError> {
     Ok(store
         .grants(year)?
         .into_iter()
-        .map(
-            |(namn, nod, belopp, anvant, aterrapport, aterbetalning, kommentar)| Grant {
-                kvar: belopp - anvant,
-                namn,
-                nod,
-                belopp,
-                anvant,
-                aterrapport,
-                aterbetalning,
-                kommentar,
-            },
-        )
+        .map(|g| Grant {
+            kvar: g.belopp.ore() - g.anvant.ore(),
+            namn: g.namn,
+            nod: g.nod,
+            belopp: g.belopp.ore(),
+            anvant: g.anvant.ore(),
+            aterrapport: g.aterrapport.map(date_text),
+            aterbetalning: g.aterbetalning.ore(),
+            kommentar: g.kommentar,
+        })
         .collect())
 }
 
@@ -385,8 +414,8 @@ pub fn set_investment(
     let tx = store.begin()?;
     let before = tx
         .investment_entry(projekt.trim(), year)?
-        .map(|(_, n, b, u, k)| text(&n, b, u, &k));
-    tx.set_investering(projekt.trim(), year, node, budget.ore(), utfall.ore(), kommentar.trim())?;
+        .map(|i| text(&i.nod, i.budget.ore(), i.utfall.ore(), &i.kommentar));
+    tx.set_investering(projekt.trim(), year, node, budget, utfall, kommentar.trim())?;
     audit(
         &tx,
         actor,
@@ -404,13 +433,13 @@ pub fn investments(store: &Store, year: i32) -> Result<Vec<Investment>, AppError
     Ok(store
         .investments(year)?
         .into_iter()
-        .map(|(projekt, nod, budget, utfall, kommentar)| Investment {
-            forbrukat: share(utfall, budget),
-            projekt,
-            nod,
-            budget,
-            utfall,
-            kommentar,
+        .map(|i| Investment {
+            forbrukat: share(i.utfall.ore(), i.budget.ore()),
+            projekt: i.projekt,
+            nod: i.nod,
+            budget: i.budget.ore(),
+            utfall: i.utfall.ore(),
+            kommentar: i.kommentar,
         })
         .collect())
 }

@@ -6,10 +6,7 @@
 
 use crate::settle::inputs;
 use crate::{models, AppError};
-use chrono::NaiveDate;
-use resurs_core::date::parse_date;
-use resurs_core::model::Regiform;
-use resurs_core::num::{Money, Qty};
+use resurs_core::num::Money;
 use resurs_core::period::Period;
 use resurs_core::rules::acconto::{self, AcontoPlan};
 use resurs_core::rules::assistans::{self, PeriodIn};
@@ -26,11 +23,6 @@ fn stored_models(store: &Store) -> Result<Vec<ModelVersion>, AppError> {
         ));
     }
     Ok(models)
-}
-
-/// A stored date; one that cannot be read is an internal error, never a default.
-fn date(what: &str, s: &str) -> Result<NaiveDate, AppError> {
-    parse_date(s).ok_or_else(|| AppError::internal(format!("{what}: värdet \"{s}\" är inte ett datum")))
 }
 
 /// The a-conto payment plan of `period`: the advance for the month and the
@@ -72,25 +64,17 @@ pub fn assistance(store: &Store, period: Period) -> Result<assistans::Report, Ap
     let rows: Vec<PeriodIn> = store
         .assistance_on(day)?
         .into_iter()
-        .map(|(brukare, utforare, regi, fran, till, bev, utf, fk)| {
-            let Some(regiform) = Regiform::parse_sv(&regi) else {
-                return Err(AppError::internal(format!(
-                    "utforare.regiform: värdet \"{regi}\" för {utforare}, förväntade {}",
-                    Regiform::expected()
-                )));
-            };
-            Ok(PeriodIn {
-                egen_regi: regiform.is_own(),
-                fran: date("assistans.fran", &fran)?,
-                till: date("assistans.till", &till)?,
-                brukare,
-                utforare,
-                beviljade: Qty::from_hundredths(bev),
-                utforda: Qty::from_hundredths(utf),
-                fk_timbelopp: Money::from_ore(fk),
-            })
+        .map(|a| PeriodIn {
+            egen_regi: a.regiform.is_own(),
+            fran: a.fran,
+            till: a.till,
+            brukare: a.brukare,
+            utforare: a.utforare,
+            beviljade: a.beviljade,
+            utforda: a.utforda,
+            fk_timbelopp: a.fk_timbelopp,
         })
-        .collect::<Result<_, AppError>>()?;
+        .collect();
     Ok(assistans::report(
         &rows,
         *kostnad_per_timme,
@@ -136,22 +120,20 @@ pub fn placements(store: &Store, period: Period, budget: Option<Money>) -> Resul
                     "Det finns ingen beslutad budget för {year}; importera budgeten eller ange --budget BELOPP."
                 )));
             };
-            Money::from_ore(store.budget_total(&version, year, budget_ansvar, budget_konton)?)
+            store.budget_total(&version, year, budget_ansvar, budget_konton)?
         }
     };
     let list: Vec<PlacementIn> = store
         .placements_between(first, period.last_day())?
         .into_iter()
-        .map(|(brukare, utforare, typ, start, end, cost)| {
-            Ok(PlacementIn {
-                startdatum: date("placering.startdatum", &start)?,
-                slutdatum: end.as_deref().map(|d| date("placering.slutdatum", d)).transpose()?,
-                brukare,
-                utforare,
-                typ,
-                dygnskostnad: Money::from_ore(cost),
-            })
+        .map(|p| PlacementIn {
+            startdatum: p.startdatum,
+            slutdatum: p.slutdatum,
+            brukare: p.brukare,
+            utforare: p.utforare,
+            typ: p.typ,
+            dygnskostnad: p.dygnskostnad,
         })
-        .collect::<Result<_, AppError>>()?;
+        .collect();
     Ok(breakeven::report(year, period.month(), budget, &list))
 }

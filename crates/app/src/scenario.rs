@@ -3,7 +3,6 @@
 use crate::models;
 use crate::settle::inputs;
 use crate::AppError;
-use resurs_core::date::parse_date;
 use resurs_core::num::{Money, Qty};
 use resurs_core::period::Period;
 use resurs_core::rules::modelfile::{ModelKind, ModelType, ModelVersion};
@@ -45,7 +44,7 @@ pub fn run(store: &Store, base_id: &str, alt_id: &str, year: i32) -> Result<Scen
     let (Some(first), Some(last)) = (Period::new(year, 1), Period::new(year, 12)) else {
         return Err(AppError::User(format!("Året {year} ligger utanför 1900–2200.")));
     };
-    let names: BTreeMap<String, String> = store.providers()?.into_iter().map(|p| (p.0, p.1)).collect();
+    let names: BTreeMap<String, String> = store.providers()?.into_iter().map(|p| (p.kod, p.namn)).collect();
     // Actual cost per performed hour only where one provider alone carries an ansvar.
     let mut ansvar = store.provider_ansvar()?;
     let mut uses: BTreeMap<String, usize> = BTreeMap::new();
@@ -58,21 +57,14 @@ pub fn run(store: &Store, base_id: &str, alt_id: &str, year: i32) -> Result<Scen
             let (bm, am) = (*bm, *am);
             // Granted hours per unit over the year, each month by its days.
             let mut granted: BTreeMap<String, i64> = BTreeMap::new();
-            for (utforare, insats, hundredths, start, end) in
-                store.granted_between(first.first_day(), last.last_day())?
-            {
-                if !base.insatser.contains(&insats) {
+            for g in store.granted_between(first.first_day(), last.last_day())? {
+                if !base.insatser.contains(&g.insats) {
                     continue;
                 }
-                let read = |column: &str, d: &str| {
-                    parse_date(d)
-                        .ok_or_else(|| AppError::internal(format!("beslut.{column}: värdet \"{d}\" är inte ett datum")))
-                };
-                let start = read("startdatum", &start)?;
-                let end = end.as_deref().map(|d| read("slutdatum", d)).transpose()?;
+                let hundredths = g.beviljad.hundredths();
                 for p in first.through(last) {
-                    let days = p.overlap_days(start, end) as i64;
-                    *granted.entry(utforare.clone()).or_default() += mul_div(hundredths, days, p.days() as i64);
+                    let days = p.overlap_days(g.startdatum, g.slutdatum) as i64;
+                    *granted.entry(g.utforare.clone()).or_default() += mul_div(hundredths, days, p.days() as i64);
                 }
             }
             granted
@@ -141,8 +133,7 @@ pub fn run(store: &Store, base_id: &str, alt_id: &str, year: i32) -> Result<Scen
                         .get(&u)
                         .filter(|_| performed.is_some())
                         .map(|a| store.ledger_total(a, first, last))
-                        .transpose()?
-                        .map(Money::from_ore);
+                        .transpose()?;
                     Ok(row(
                         u.clone(),
                         names.get(&u).cloned().unwrap_or_default(),

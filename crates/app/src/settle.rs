@@ -5,12 +5,9 @@
 use crate::models;
 use crate::AppError;
 use chrono::{Datelike, Duration, NaiveDate};
-use resurs_core::date::{from_minutes, parse_date};
-use resurs_core::model::Regiform;
-use resurs_core::num::Money;
+use resurs_core::date::from_minutes;
 use resurs_core::period::Period;
 use resurs_core::rules::modelfile::ModelVersion;
-use resurs_core::rules::models::Bemanning;
 use resurs_core::rules::settle::{
     AttendanceIn, DecisionIn, PlacementIn, ProviderIn, Settlement, Settler, StayIn, Visit, VisitIn, Volumes,
 };
@@ -29,12 +26,6 @@ pub enum Outcome {
     },
     /// Volumes no model covers, and `--allow-uncovered` was not given.
     Uncovered(Settlement),
-}
-
-/// A date read from the store; one that cannot be read is an error, never
-/// a default.
-fn date(s: &str, what: &str) -> Result<NaiveDate, AppError> {
-    parse_date(s).ok_or_else(|| AppError::internal(format!("{what}: datumet \"{s}\" i databasen kan inte läsas")))
 }
 
 /// Providers and the month's volumes.
@@ -63,16 +54,16 @@ fn inputs_but_visits(store: &Store, period: Period) -> Result<Inputs, AppError> 
     let from = period.first_day() - Duration::days(366);
     let to = period.last_day();
     let mut decisions = Vec::new();
-    for (beslut_id, brukare, utforare, insats, niva, start, end, beviljad) in store.decisions_between(from, to)? {
+    for d in store.decisions_between(from, to)? {
         decisions.push(DecisionIn {
-            startdatum: date(&start, "beslut.startdatum")?,
-            slutdatum: end.as_deref().map(|e| date(e, "beslut.slutdatum")).transpose()?,
-            beslut_id,
-            brukare,
-            utforare,
-            insats,
-            niva,
-            beviljad: beviljad.map(resurs_core::num::Qty::from_hundredths),
+            startdatum: d.startdatum,
+            slutdatum: d.slutdatum,
+            beslut_id: d.beslut_id,
+            brukare: d.brukare,
+            utforare: d.utforare,
+            insats: d.insats,
+            niva: d.niva,
+            beviljad: d.beviljad,
         });
     }
     // Decisions by (brukare, provider), so that each stay finds its own by
@@ -82,12 +73,11 @@ fn inputs_but_visits(store: &Store, period: Period) -> Result<Inputs, AppError> 
         by_person.entry((&d.brukare, &d.utforare)).or_default().push(d);
     }
     let mut stays = Vec::new();
-    for (brukare, utforare, plats, inn, ut) in store.stays_between(from, to)? {
-        let inn = date(&inn, "vistelse.inflyttning")?;
-        let ut = ut.as_deref().map(|u| date(u, "vistelse.utflyttning")).transpose()?;
+    for s in store.stays_between(from, to)? {
+        let (inn, ut) = (s.inflyttning, s.utflyttning);
         // The decision for this person at this unit that overlaps the stay; the latest start wins.
         let d = by_person
-            .get(&(brukare.as_str(), utforare.as_str()))
+            .get(&(s.brukare.as_str(), s.utforare.as_str()))
             .into_iter()
             .flatten()
             .filter(|d| d.startdatum <= ut.unwrap_or(NaiveDate::MAX) && d.slutdatum.is_none_or(|e| e >= inn))
@@ -96,32 +86,32 @@ fn inputs_but_visits(store: &Store, period: Period) -> Result<Inputs, AppError> 
             insats: d.map(|d| d.insats.clone()),
             niva: d.and_then(|d| d.niva.clone()),
             beslut_id: d.map(|d| d.beslut_id.clone()),
-            brukare,
-            utforare,
-            plats,
+            brukare: s.brukare,
+            utforare: s.utforare,
+            plats: s.plats,
             inflyttning: inn,
             utflyttning: ut,
         });
     }
     drop(by_person);
     let mut attendance = Vec::new();
-    for (brukare, utforare, datum, omf) in store.attendance_in(period)? {
+    for a in store.attendance_in(period)? {
         attendance.push(AttendanceIn {
-            brukare,
-            utforare,
-            datum: date(&datum, "narvaro.datum")?,
-            halv: omf == resurs_core::model::Omfattning::Halv.code(),
+            brukare: a.brukare,
+            utforare: a.utforare,
+            datum: a.datum,
+            halv: a.omfattning == resurs_core::model::Omfattning::Halv,
         });
     }
     let mut placements = Vec::new();
-    for (brukare, utforare, typ, start, end, cost) in store.placements_in(period)? {
+    for p in store.placements_in(period)? {
         placements.push(PlacementIn {
-            brukare,
-            utforare,
-            typ,
-            startdatum: date(&start, "placering.startdatum")?,
-            slutdatum: end.as_deref().map(|e| date(e, "placering.slutdatum")).transpose()?,
-            dygnskostnad: Money::from_ore(cost),
+            brukare: p.brukare,
+            utforare: p.utforare,
+            typ: p.typ,
+            startdatum: p.startdatum,
+            slutdatum: p.slutdatum,
+            dygnskostnad: p.dygnskostnad,
         });
     }
     // Decisions in force some day of the month (for monthly amounts and
@@ -279,18 +269,11 @@ pub fn run(
     }
     let same_as = store
         .settlement_by_fingerprint(period, &fingerprint)?
-        .map(|(id, total)| (id, total == settlement.belopp.ore()));
+        .map(|(id, total)| (id, total == settlement.belopp));
     let json = serde_json::to_string(&settlement.clone().without_detail()).map_err(AppError::internal)?;
     let versions = settlement.modellversioner.join(", ");
     let tx = store.begin()?;
-    let id = tx.insert_settlement(
-        period,
-        timestamp,
-        &fingerprint,
-        &versions,
-        settlement.belopp.ore(),
-        &json,
-    )?;
+    let id = tx.insert_settlement(period, timestamp, &fingerprint, &versions, settlement.belopp, &json)?;
     tx.commit()?;
     Ok(Outcome::Done {
         run: id,
@@ -301,28 +284,27 @@ pub fn run(
 
 /// A stored run (without brukare-days; see [`stored_detail`]).
 pub fn stored(store: &Store, id: i64) -> Result<Settlement, AppError> {
-    let Some((_, _, _, _, _, json)) = store.settlement(id)? else {
+    let Some(run) = store.settlement(id)? else {
         return Err(AppError::User(format!(
             "Det finns ingen avräkningskörning nummer {id}."
         )));
     };
-    serde_json::from_str(&json).map_err(|e| AppError::internal(format!("avräkning {id} kan inte läsas: {e}")))
+    serde_json::from_str(&run.resultat).map_err(|e| AppError::internal(format!("avräkning {id} kan inte läsas: {e}")))
 }
 
 /// A stored run with its brukare-days, recomputed from the stored inputs;
 /// refused when the inputs have changed since the run (the fingerprint
 /// differs), since the days would then not be the run's.
 pub fn stored_detail(store: &Store, id: i64) -> Result<Settlement, AppError> {
-    let Some((_, period, _, fingerprint, total, _)) = store.settlement(id)? else {
+    let Some(run) = store.settlement(id)? else {
         return Err(AppError::User(format!(
             "Det finns ingen avräkningskörning nummer {id}."
         )));
     };
-    let period = Period::from_int(period)
-        .ok_or_else(|| AppError::internal(format!("avräkning {id}: perioden {period} kan inte läsas")))?;
+    let period = run.period;
     let models = models::stored(store)?;
     let (s, now) = settle_stored(store, period, &models, true)?;
-    if now != fingerprint || s.belopp.ore() != total {
+    if now != run.fingeravtryck || s.belopp != run.belopp {
         return Err(AppError::User(format!(
             "Avräkning {id} ({period}) kan inte visas per brukare och dag: indata har ändrats sedan körningen \
              (annat fingeravtryck). Kör `resurs settle --period {period}` igen för en ny körning."
@@ -464,34 +446,18 @@ pub fn from_file(store: &Store, period: Period, path: &std::path::Path, detail: 
     Ok(FromFile::Done(engine.finish(&Volumes::default()), stats))
 }
 
-/// The providers as the settlement needs them. A register value that cannot
-/// be read is an error, never a default (an unknown regiform read as own
-/// regime would silently drop VAT compensation).
+/// The providers as the settlement needs them (a register value that
+/// cannot be read is the store's error, never a default).
 pub(crate) fn providers(store: &Store) -> Result<Vec<ProviderIn>, AppError> {
-    store
+    Ok(store
         .providers()?
         .into_iter()
-        .map(|(kod, namn, regi, platser, bemanning)| {
-            let regiform = Regiform::parse_sv(&regi).ok_or_else(|| {
-                AppError::User(format!(
-                    "utförare {kod} i databasen har regiformen \"{regi}\", som inte kan läsas (tabell utforare, kolumn regiform)"
-                ))
-            })?;
-            let bemanning = match bemanning.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
-                None => None,
-                Some(b) => Some(Bemanning::parse(b).ok_or_else(|| {
-                    AppError::User(format!(
-                        "utförare {kod} i databasen har bemanningen \"{b}\", som inte kan läsas (tabell utforare, kolumn bemanning)"
-                    ))
-                })?),
-            };
-            Ok(ProviderIn {
-                kod,
-                namn,
-                regiform,
-                platser,
-                bemanning,
-            })
+        .map(|p| ProviderIn {
+            kod: p.kod,
+            namn: p.namn,
+            regiform: p.regiform,
+            platser: p.platser,
+            bemanning: p.bemanning,
         })
-        .collect()
+        .collect())
 }

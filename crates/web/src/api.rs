@@ -311,11 +311,11 @@ async fn ledger(
             let lines = st.with_store(|s| Ok(s.ledger_lines(&kod, &konto, jan, period)?))?;
             Ok(lines
                 .into_iter()
-                .map(|(p, verksamhet, belopp, text)| LedgerLine {
-                    period: Period::from_int(p).map_or(p.to_string(), |p| p.to_string()),
-                    verksamhet,
-                    text,
-                    belopp,
+                .map(|l| LedgerLine {
+                    period: l.period.to_string(),
+                    verksamhet: l.verksamhet,
+                    text: l.text,
+                    belopp: l.belopp.ore(),
                 })
                 .collect::<Vec<_>>())
         })

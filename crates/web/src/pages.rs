@@ -104,8 +104,8 @@ fn year_of(st: &AppState, raw: &Option<String>) -> Result<i32, Fail> {
     }
 }
 
-/// The year's forecast versions (id, name, checkpoint).
-pub fn forecast_versions(st: &AppState, year: i32) -> Result<Vec<(i64, String, i64)>, Fail> {
+/// The year's forecast versions.
+pub fn forecast_versions(st: &AppState, year: i32) -> Result<Vec<resurs_store::ForecastVersion>, Fail> {
     st.with_store(|s| Ok(s.forecast_versions(year)?))
 }
 
@@ -535,17 +535,17 @@ async fn ledger_lines(
         allowed(&user, &tree, &kod)?;
         let jan = Period::new(period.year(), 1).ok_or_else(|| Fail::bad("ogiltigt år"))?;
         let lines = st.with_store(|s| Ok(s.ledger_lines(&kod, &konto, jan, period)?))?;
-        let total: i64 = lines.iter().map(|l| l.2).sum();
+        let total: i64 = lines.iter().map(|l| l.belopp.ore()).sum();
         Ok(html! {
             (breadcrumbs(&tree, &user, &kod, period))
             p.meta { "Konto " (konto) ", ansvar " (kod) ", " (ui::year_to_date(period)) ". Belopp i kronor, kostnader positiva." }
             table.num {
                 thead { tr { th scope="col" { "Period" } th scope="col" { "Verksamhet" } th scope="col" { "Text" } th scope="col" { "Belopp, kr" } } }
                 tbody {
-                    @for (p, verks, belopp, text) in &lines {
+                    @for l in &lines {
                         tr {
-                            td { (Period::from_int(*p).map_or(p.to_string(), |p| p.to_string())) }
-                            td.text { (verks) } td.text { (text.as_deref().unwrap_or("")) } td { (kr(*belopp)) }
+                            td { (l.period) }
+                            td.text { (l.verksamhet) } td.text { (l.text.as_deref().unwrap_or("")) } td { (kr(l.belopp.ore())) }
                         }
                     }
                 }
@@ -610,9 +610,9 @@ async fn followup_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q
                 label for="prognos" { "Prognosversion" }
                 select id="prognos" name="prognos" {
                     option value="förslag" selected[prognos.is_none()] { "Förslag (utfall + återstående budget)" }
-                    @for (_, n, p) in &versions {
-                        option value=(n) selected[prognos.as_deref() == Some(n.as_str())] {
-                            (n) " (" (Period::from_int(*p).map_or(String::new(), |p| p.to_string())) ")"
+                    @for v in &versions {
+                        option value=(v.namn) selected[prognos.as_deref() == Some(v.namn.as_str())] {
+                            (v.namn) " (" (v.period) ")"
                         }
                     }
                 }
@@ -657,7 +657,7 @@ async fn followup_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q
                         input type="hidden" name="vy" value=(kod);
                         label for="f-version" { "Prognosversion" }
                         input id="f-version" name="version" type="text" required list="versioner" value=(prognos.clone().unwrap_or_else(|| format!("Prognos {}", period)));
-                        datalist id="versioner" { @for (_, n, _) in &versions { option value=(n) {} } }
+                        datalist id="versioner" { @for v in &versions { option value=(v.namn) {} } }
                         label for="f-nod" { "Nod" }
                         select id="f-nod" name="nod" { @for (k, n) in &writable { option value=(k) { (k) " " (n) } } }
                         label for="f-belopp" { "Helårsprognos, kr" }
@@ -1081,8 +1081,8 @@ async fn import_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>)
             table.num {
                 thead { tr { th scope="col" { "Nr" } th scope="col" { "Typ" } th scope="col" { "Fil" } th scope="col" { "Rader" } th scope="col" { "Tillagda" } th scope="col" { "Importerad" } } }
                 tbody {
-                    @for (id, typ, fil, rader, nya, tid) in imports.iter().take(100) {
-                        tr { td { (id) } td.text { (typ) } td.text { (fil) } td { (rader) } td { (nya) } td.text { (tid) } }
+                    @for i in imports.iter().take(100) {
+                        tr { td { (i.id) } td.text { (i.typ) } td.text { (i.filnamn) } td { (i.rader) } td { (i.tillagda) } td.text { (i.importerad) } }
                     }
                 }
             }

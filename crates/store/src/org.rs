@@ -1,0 +1,55 @@
+//! The organisation tree.
+
+use crate::{date_str, stored_date, unreadable, Ctx, Result, Store, Tx};
+use resurs_core::model::{OrgNiva, OrgNode};
+use rusqlite::params;
+
+impl Store {
+    pub fn org_nodes(&self) -> Result<Vec<OrgNode>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT kod, namn, niva, overordnad, giltig_fran, giltig_till FROM org_nod ORDER BY id")
+            .ctx("läsning av organisation")?;
+        type Raw = (String, String, String, Option<String>, String, Option<String>);
+        let rows = st
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })
+            .ctx("läsning av organisation")?;
+        let raw = rows
+            .collect::<rusqlite::Result<Vec<Raw>>>()
+            .ctx("läsning av organisation")?;
+        raw.into_iter()
+            .map(|(kod, namn, niva, overordnad, from, to)| {
+                Ok(OrgNode {
+                    kod,
+                    namn,
+                    niva: OrgNiva::parse_sv(&niva)
+                        .ok_or_else(|| unreadable("org_nod", "niva", &niva, OrgNiva::expected()))?,
+                    overordnad,
+                    giltig_fran: stored_date("org_nod", "giltig_fran", &from)?,
+                    giltig_till: to.map(|t| stored_date("org_nod", "giltig_till", &t)).transpose()?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl Tx<'_> {
+    pub fn insert_org(&self, n: &OrgNode, import: i64) -> Result<bool> {
+        self.exec(
+            "sparande av organisation",
+            "INSERT INTO org_nod (kod, namn, niva, overordnad, giltig_fran, giltig_till, import_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kod, giltig_fran) DO NOTHING",
+            params![
+                n.kod,
+                n.namn,
+                n.niva.code(),
+                n.overordnad,
+                date_str(n.giltig_fran),
+                n.giltig_till.map(date_str),
+                import
+            ],
+        )
+    }
+}

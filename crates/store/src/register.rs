@@ -1,0 +1,134 @@
+//! The registers: providers (utförare), services (insatser), brukare and staff.
+
+use crate::{stored_regiform, unreadable, Ctx, Result, Store, Tx};
+use resurs_core::model::{Kon, Regiform};
+use resurs_core::rules::models::Bemanning;
+use rusqlite::params;
+use std::collections::HashMap;
+
+/// A provider or unit of the register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderRow {
+    pub kod: String,
+    pub namn: String,
+    pub regiform: Regiform,
+    /// Places of a housing unit.
+    pub platser: Option<i64>,
+    /// Staffing type of an LSS housing unit (empty in the store: `None`).
+    pub bemanning: Option<Bemanning>,
+}
+
+/// Reads a stored staffing type; an empty one is none.
+fn stored_bemanning(s: Option<String>) -> Result<Option<Bemanning>> {
+    match s.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+        None => Ok(None),
+        Some(b) => Bemanning::parse(b)
+            .map(Some)
+            .ok_or_else(|| unreadable("utforare", "bemanning", b, "dagtackning eller vaknatt")),
+    }
+}
+
+impl Store {
+    /// Code → legal basis (`lagrum`) of every service.
+    pub fn insats_lagrum(&self) -> Result<HashMap<String, String>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT kod, lagrum FROM insats")
+            .ctx("läsning av insatser")?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .ctx("läsning av insatser")?;
+        rows.collect::<rusqlite::Result<HashMap<_, _>>>()
+            .ctx("läsning av insatser")
+    }
+
+    /// Providers by code.
+    pub fn providers(&self) -> Result<Vec<ProviderRow>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT kod, namn, regiform, platser, bemanning FROM utforare ORDER BY kod")
+            .ctx("läsning av utförare")?;
+        type Raw = (String, String, String, Option<i64>, Option<String>);
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .ctx("läsning av utförare")?;
+        let rows: Vec<Raw> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av utförare")?;
+        rows.into_iter()
+            .map(|(kod, namn, regiform, platser, bemanning)| {
+                Ok(ProviderRow {
+                    regiform: stored_regiform(&regiform)?,
+                    bemanning: stored_bemanning(bemanning)?,
+                    kod,
+                    namn,
+                    platser,
+                })
+            })
+            .collect()
+    }
+
+    /// Provider code → the ansvar that carries its costs.
+    pub fn provider_ansvar(&self) -> Result<HashMap<String, String>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT kod, ansvar FROM utforare WHERE ansvar IS NOT NULL")
+            .ctx("läsning av utförare")?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .ctx("läsning av utförare")?;
+        rows.collect::<rusqlite::Result<HashMap<_, _>>>()
+            .ctx("läsning av utförare")
+    }
+}
+
+impl Tx<'_> {
+    pub fn insert_utforare(&self, u: &resurs_core::model::Utforare, import: i64) -> Result<Option<i64>> {
+        self.insert_new_id(
+            "sparande av utförare",
+            "INSERT INTO utforare (kod, namn, regiform, ansvar, platser, bemanning, import_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kod) DO NOTHING RETURNING id",
+            params![
+                u.kod,
+                u.namn,
+                u.regiform.code(),
+                u.ansvar,
+                u.platser,
+                u.bemanning.map(|b| b.code()),
+                import
+            ],
+        )
+    }
+
+    pub fn insert_insats(&self, i: &resurs_core::model::Insats, import: i64) -> Result<Option<i64>> {
+        self.insert_new_id(
+            "sparande av insats",
+            "INSERT INTO insats (kod, namn, lagrum, volymenhet, verksamhet, import_id) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (kod) DO NOTHING RETURNING id",
+            params![i.kod, i.namn, i.lagrum.code(), i.volymenhet.code(), i.verksamhet.code(), import],
+        )
+    }
+
+    pub fn insert_brukare(&self, pseudonym: &str, fodelsear: i32, kon: Kon, omrade: Option<&str>) -> Result<i64> {
+        self.insert_id(
+            "sparande av brukare",
+            "INSERT INTO brukare (pseudonym, fodelsear, kon, omrade) VALUES ($1, $2, $3, $4) RETURNING id",
+            params![pseudonym, fodelsear, kon.code(), omrade],
+        )
+    }
+
+    pub fn set_brukare_omrade(&self, id: i64, omrade: &str) -> Result<()> {
+        self.exec(
+            "sparande av brukare",
+            "UPDATE brukare SET omrade = $1 WHERE id = $2",
+            params![omrade, id],
+        )
+        .map(|_| ())
+    }
+
+    pub fn insert_personal(&self, pseudonym: &str) -> Result<i64> {
+        self.insert_id(
+            "sparande av personal",
+            "INSERT INTO personal (pseudonym) VALUES ($1) RETURNING id",
+            [pseudonym],
+        )
+    }
+}

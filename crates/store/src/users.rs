@@ -1,0 +1,135 @@
+//! Users of the web application, API tokens and the audit log (händelselogg).
+
+use crate::{Ctx, Result, Store, Tx};
+use rusqlite::{params, OptionalExtension};
+
+/// A user of the web application (the password as its argon2id hash).
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub id: i64,
+    pub namn: String,
+    pub roll: String,
+    pub nod: Option<String>,
+    pub losenord: String,
+    pub aktiv: bool,
+}
+
+/// One entry of the audit log.
+#[derive(Debug, Clone)]
+pub struct AuditRow {
+    pub id: i64,
+    pub tid: String,
+    pub vem: String,
+    pub handling: String,
+    pub objekt: String,
+    pub fore: Option<String>,
+    pub efter: Option<String>,
+}
+
+impl Store {
+    /// Every user, by name.
+    pub fn users(&self) -> Result<Vec<UserRow>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, namn, roll, nod, losenord, aktiv FROM anvandare ORDER BY namn")
+            .ctx("läsning av användare")?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(UserRow {
+                    id: r.get(0)?,
+                    namn: r.get(1)?,
+                    roll: r.get(2)?,
+                    nod: r.get(3)?,
+                    losenord: r.get(4)?,
+                    aktiv: r.get::<_, i64>(5)? != 0,
+                })
+            })
+            .ctx("läsning av användare")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av användare")
+    }
+
+    /// The active user holding the API token with this SHA-256.
+    pub fn user_by_token(&self, sha256: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT a.namn FROM api_nyckel k JOIN anvandare a ON a.id = k.anvandare \
+                 WHERE k.sha256 = $1 AND k.aterkallad IS NULL AND a.aktiv = 1",
+                [sha256],
+                |r| r.get(0),
+            )
+            .optional()
+            .ctx("läsning av API-nyckel")
+    }
+
+    /// The audit log, newest first: (id, tid, vem, handling, objekt, före, efter).
+    pub fn audit_log(&self, limit: i64) -> Result<Vec<AuditRow>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, tid, vem, handling, objekt, fore, efter FROM handelselogg ORDER BY id DESC LIMIT $1")
+            .ctx("läsning av händelseloggen")?;
+        let rows = st
+            .query_map([limit], |r| {
+                Ok(AuditRow {
+                    id: r.get(0)?,
+                    tid: r.get(1)?,
+                    vem: r.get(2)?,
+                    handling: r.get(3)?,
+                    objekt: r.get(4)?,
+                    fore: r.get(5)?,
+                    efter: r.get(6)?,
+                })
+            })
+            .ctx("läsning av händelseloggen")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("läsning av händelseloggen")
+    }
+}
+
+impl Tx<'_> {
+    /// Adds a user (`false` if the name is taken).
+    pub fn insert_user(&self, namn: &str, roll: &str, nod: Option<&str>, losenord: &str, skapad: &str) -> Result<bool> {
+        self.exec(
+            "nytt konto",
+            "INSERT INTO anvandare (namn, roll, nod, losenord, skapad) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (namn) DO NOTHING",
+            params![namn, roll, nod, losenord, skapad],
+        )
+    }
+
+    /// Sets a user's password hash (`false` if there is no such user).
+    pub fn set_password(&self, namn: &str, losenord: &str) -> Result<bool> {
+        self.exec(
+            "byte av lösenord",
+            "UPDATE anvandare SET losenord = $1 WHERE namn = $2",
+            params![losenord, namn],
+        )
+    }
+
+    /// Stores an API token's hash for a user (`false` if there is no such user).
+    pub fn insert_token(&self, anvandare: &str, namn: &str, sha256: &str, skapad: &str) -> Result<bool> {
+        self.exec(
+            "ny API-nyckel",
+            "INSERT INTO api_nyckel (anvandare, namn, sha256, skapad) \
+             SELECT id, $1, $2, $3 FROM anvandare WHERE namn = $4",
+            params![namn, sha256, skapad, anvandare],
+        )
+    }
+
+    /// Writes one entry of the audit log.
+    pub fn audit(
+        &self,
+        tid: &str,
+        vem: &str,
+        handling: &str,
+        objekt: &str,
+        fore: Option<&str>,
+        efter: Option<&str>,
+    ) -> Result<()> {
+        self.exec(
+            "skrivning i händelseloggen",
+            "INSERT INTO handelselogg (tid, vem, handling, objekt, fore, efter) VALUES ($1, $2, $3, $4, $5, $6)",
+            params![tid, vem, handling, objekt, fore, efter],
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,572 @@
+//! Volumes: visits (besök), stays (vistelser), attendance (närvaro),
+//! placements, personal assistance and decisions (beslut).
+
+use crate::{
+    date_str, stored_date, stored_opt_date, stored_period, stored_regiform, unreadable, Ctx, Result, Store, Tx,
+};
+use chrono::NaiveDate;
+use resurs_core::model::{BesokStatus, Omfattning, Regiform};
+use resurs_core::num::{Money, Qty};
+use resurs_core::period::Period;
+use rusqlite::params;
+
+/// A performed visit; times in minutes since 1970-01-01 00:00 local time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisitRow {
+    pub brukare: String,
+    pub utforare: String,
+    pub insats: String,
+    /// Actual start.
+    pub start: i64,
+    /// Actual end.
+    pub slut: i64,
+}
+
+/// A stay at a housing unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StayRow {
+    pub brukare: String,
+    /// The unit.
+    pub utforare: String,
+    pub plats: String,
+    pub inflyttning: NaiveDate,
+    pub utflyttning: Option<NaiveDate>,
+}
+
+/// A carried-out decision with a provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionRow {
+    pub beslut_id: String,
+    pub brukare: String,
+    pub utforare: String,
+    pub insats: String,
+    pub niva: Option<String>,
+    pub startdatum: NaiveDate,
+    pub slutdatum: Option<NaiveDate>,
+    pub beviljad: Option<Qty>,
+}
+
+/// The granted volume of a decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantedRow {
+    pub utforare: String,
+    pub insats: String,
+    pub beviljad: Qty,
+    pub startdatum: NaiveDate,
+    pub slutdatum: Option<NaiveDate>,
+}
+
+/// An attendance day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttendanceRow {
+    pub brukare: String,
+    /// The unit.
+    pub utforare: String,
+    pub datum: NaiveDate,
+    pub omfattning: Omfattning,
+}
+
+/// A placement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlacementRow {
+    pub brukare: String,
+    pub utforare: String,
+    pub typ: String,
+    pub startdatum: NaiveDate,
+    pub slutdatum: Option<NaiveDate>,
+    pub dygnskostnad: Money,
+}
+
+/// A personal-assistance period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssistanceRow {
+    pub brukare: String,
+    pub utforare: String,
+    /// The provider's regiform.
+    pub regiform: Regiform,
+    pub fran: NaiveDate,
+    pub till: NaiveDate,
+    pub beviljade: Qty,
+    pub utforda: Qty,
+    /// Försäkringskassan's hourly amount.
+    pub fk_timbelopp: Money,
+}
+
+/// Storage code of a visit status.
+pub fn status_code(s: BesokStatus) -> i64 {
+    match s {
+        BesokStatus::Utford => 0,
+        BesokStatus::Installd => 1,
+        BesokStatus::Bomtid => 2,
+    }
+}
+
+/// See [`Tx::besok_inserter`].
+pub struct BesokInserter<'c> {
+    st: rusqlite::Statement<'c>,
+}
+
+impl BesokInserter<'_> {
+    /// Inserts a visit; `false` when its key (provider, visit id) exists.
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert(
+        &mut self,
+        utforare: i64,
+        besok_id: &str,
+        brukare: i64,
+        insats: i64,
+        personal: i64,
+        period: Period,
+        plan: (i64, i64),
+        fakt: (Option<i64>, Option<i64>),
+        status: BesokStatus,
+        import: i64,
+    ) -> Result<bool> {
+        let n = self
+            .st
+            .execute(params![
+                utforare,
+                besok_id,
+                brukare,
+                insats,
+                personal,
+                period.as_int(),
+                plan.0,
+                plan.1,
+                fakt.0,
+                fakt.1,
+                status_code(status),
+                import
+            ])
+            .ctx("sparande av besök")?;
+        Ok(n > 0)
+    }
+}
+
+/// A text column borrowed from the row; anything else is an error, never "".
+fn text_of<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str> {
+    let v = r.get_ref(i).ctx("läsning av besök")?;
+    v.as_str()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, v.data_type(), Box::new(e)))
+        .ctx("läsning av besök")
+}
+
+impl Store {
+    /// Performed visits of `period`, in minutes.
+    pub fn performed_visits(&self, period: Period) -> Result<Vec<VisitRow>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT b.pseudonym, u.kod, i.kod, v.fakt_start, v.fakt_slut FROM besok v \
+                 JOIN brukare b ON b.id = v.brukare_id JOIN utforare u ON u.id = v.utforare_id \
+                 JOIN insats i ON i.id = v.insats_id \
+                 WHERE v.period = $1 AND v.status = $2 AND v.fakt_start IS NOT NULL AND v.fakt_slut IS NOT NULL \
+                 ORDER BY v.id",
+            )
+            .ctx("läsning av besök")?;
+        let rows = st
+            .query_map(params![period.as_int(), status_code(BesokStatus::Utford)], |r| {
+                Ok(VisitRow {
+                    brukare: r.get(0)?,
+                    utforare: r.get(1)?,
+                    insats: r.get(2)?,
+                    start: r.get(3)?,
+                    slut: r.get(4)?,
+                })
+            })
+            .ctx("läsning av besök")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av besök")
+    }
+
+    /// Performed visits of `period`, streamed without collecting them: `f`
+    /// gets (brukare, utförare, insats, actual start, actual end in minutes)
+    /// borrowed from the row. The settlement reads a month this way.
+    pub fn each_performed_visit(&self, period: Period, mut f: impl FnMut(&str, &str, &str, i64, i64)) -> Result<()> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT b.pseudonym, u.kod, i.kod, v.fakt_start, v.fakt_slut FROM besok v \
+                 JOIN brukare b ON b.id = v.brukare_id JOIN utforare u ON u.id = v.utforare_id \
+                 JOIN insats i ON i.id = v.insats_id \
+                 WHERE v.period = $1 AND v.status = $2 AND v.fakt_start IS NOT NULL AND v.fakt_slut IS NOT NULL \
+                 ORDER BY v.id",
+            )
+            .ctx("läsning av besök")?;
+        let mut rows = st
+            .query(params![period.as_int(), status_code(BesokStatus::Utford)])
+            .ctx("läsning av besök")?;
+        while let Some(r) = rows.next().ctx("läsning av besök")? {
+            let (s, e): (i64, i64) = (r.get(3).ctx("läsning av besök")?, r.get(4).ctx("läsning av besök")?);
+            f(text_of(r, 0)?, text_of(r, 1)?, text_of(r, 2)?, s, e);
+        }
+        Ok(())
+    }
+
+    /// Stays overlapping `[from, to]`.
+    pub fn stays_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<StayRow>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT b.pseudonym, u.kod, v.plats, v.inflyttning, v.utflyttning FROM vistelse v \
+                 JOIN brukare b ON b.id = v.brukare_id JOIN utforare u ON u.id = v.utforare_id \
+                 WHERE v.inflyttning <= $1 AND (v.utflyttning IS NULL OR v.utflyttning >= $2) ORDER BY v.id",
+            )
+            .ctx("läsning av vistelser")?;
+        type Raw = (String, String, String, String, Option<String>);
+        let rows = st
+            .query_map([date_str(to), date_str(from)], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .ctx("läsning av vistelser")?;
+        let rows: Vec<Raw> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av vistelser")?;
+        rows.into_iter()
+            .map(|(brukare, utforare, plats, inn, ut)| {
+                Ok(StayRow {
+                    inflyttning: stored_date("vistelse", "inflyttning", &inn)?,
+                    utflyttning: stored_opt_date("vistelse", "utflyttning", ut)?,
+                    brukare,
+                    utforare,
+                    plats,
+                })
+            })
+            .collect()
+    }
+
+    /// Carried-out decisions with a provider overlapping `[from, to]`.
+    pub fn decisions_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<DecisionRow>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT d.beslut_id, b.pseudonym, u.kod, i.kod, d.niva, d.startdatum, d.slutdatum, d.beviljad FROM beslut d \
+                 JOIN brukare b ON b.id = d.brukare_id JOIN utforare u ON u.id = d.utforare_id \
+                 JOIN insats i ON i.id = d.insats_id \
+                 WHERE d.startdatum IS NOT NULL AND d.startdatum <= $1 AND (d.slutdatum IS NULL OR d.slutdatum >= $2) \
+                 ORDER BY d.id",
+            )
+            .ctx("läsning av beslut")?;
+        type Raw = (
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+            Option<i64>,
+        );
+        let rows = st
+            .query_map([date_str(to), date_str(from)], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ))
+            })
+            .ctx("läsning av beslut")?;
+        let rows: Vec<Raw> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av beslut")?;
+        rows.into_iter()
+            .map(|(beslut_id, brukare, utforare, insats, niva, start, slut, beviljad)| {
+                Ok(DecisionRow {
+                    startdatum: stored_date("beslut", "startdatum", &start)?,
+                    slutdatum: stored_opt_date("beslut", "slutdatum", slut)?,
+                    beviljad: beviljad.map(Qty::from_hundredths),
+                    beslut_id,
+                    brukare,
+                    utforare,
+                    insats,
+                    niva,
+                })
+            })
+            .collect()
+    }
+
+    /// Granted volume of carried-out decisions with a provider overlapping `[from, to]`.
+    pub fn granted_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<GrantedRow>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT u.kod, i.kod, d.beviljad, d.startdatum, d.slutdatum FROM beslut d \
+                 JOIN utforare u ON u.id = d.utforare_id JOIN insats i ON i.id = d.insats_id \
+                 WHERE d.beviljad IS NOT NULL AND d.startdatum IS NOT NULL AND d.startdatum <= $1 \
+                 AND (d.slutdatum IS NULL OR d.slutdatum >= $2) ORDER BY d.id",
+            )
+            .ctx("läsning av beslut")?;
+        type Raw = (String, String, i64, String, Option<String>);
+        let rows = st
+            .query_map([date_str(to), date_str(from)], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .ctx("läsning av beslut")?;
+        let rows: Vec<Raw> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av beslut")?;
+        rows.into_iter()
+            .map(|(utforare, insats, beviljad, start, slut)| {
+                Ok(GrantedRow {
+                    startdatum: stored_date("beslut", "startdatum", &start)?,
+                    slutdatum: stored_opt_date("beslut", "slutdatum", slut)?,
+                    beviljad: Qty::from_hundredths(beviljad),
+                    utforare,
+                    insats,
+                })
+            })
+            .collect()
+    }
+
+    /// Attendance days of `period`.
+    pub fn attendance_in(&self, period: Period) -> Result<Vec<AttendanceRow>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT b.pseudonym, u.kod, n.datum, n.omfattning FROM narvaro n \
+                 JOIN brukare b ON b.id = n.brukare_id JOIN utforare u ON u.id = n.utforare_id \
+                 WHERE n.datum >= $1 AND n.datum <= $2 ORDER BY n.id",
+            )
+            .ctx("läsning av närvaro")?;
+        let rows = st
+            .query_map([date_str(period.first_day()), date_str(period.last_day())], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .ctx("läsning av närvaro")?;
+        let rows: Vec<(String, String, String, String)> =
+            rows.collect::<rusqlite::Result<_>>().ctx("läsning av närvaro")?;
+        rows.into_iter()
+            .map(|(brukare, utforare, datum, omfattning)| {
+                Ok(AttendanceRow {
+                    datum: stored_date("narvaro", "datum", &datum)?,
+                    omfattning: Omfattning::parse_sv(&omfattning)
+                        .ok_or_else(|| unreadable("narvaro", "omfattning", &omfattning, Omfattning::expected()))?,
+                    brukare,
+                    utforare,
+                })
+            })
+            .collect()
+    }
+
+    /// Placements overlapping `period`.
+    pub fn placements_in(&self, period: Period) -> Result<Vec<PlacementRow>> {
+        self.placements_between(period.first_day(), period.last_day())
+    }
+
+    /// Placements overlapping `[from, to]`.
+    pub fn placements_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<PlacementRow>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT b.pseudonym, u.kod, p.typ, p.startdatum, p.slutdatum, p.dygnskostnad FROM placering p \
+                 JOIN brukare b ON b.id = p.brukare_id JOIN utforare u ON u.id = p.utforare_id \
+                 WHERE p.startdatum <= $1 AND (p.slutdatum IS NULL OR p.slutdatum >= $2) ORDER BY p.id",
+            )
+            .ctx("läsning av placeringar")?;
+        type Raw = (String, String, String, String, Option<String>, i64);
+        let rows = st
+            .query_map([date_str(to), date_str(from)], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })
+            .ctx("läsning av placeringar")?;
+        let rows: Vec<Raw> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av placeringar")?;
+        rows.into_iter()
+            .map(|(brukare, utforare, typ, start, slut, kostnad)| {
+                Ok(PlacementRow {
+                    startdatum: stored_date("placering", "startdatum", &start)?,
+                    slutdatum: stored_opt_date("placering", "slutdatum", slut)?,
+                    dygnskostnad: Money::from_ore(kostnad),
+                    brukare,
+                    utforare,
+                    typ,
+                })
+            })
+            .collect()
+    }
+
+    /// Personal-assistance periods in force on `day`.
+    pub fn assistance_on(&self, day: NaiveDate) -> Result<Vec<AssistanceRow>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT b.pseudonym, u.kod, u.regiform, a.fran, a.till, a.beviljade, a.utforda, a.fk_timbelopp \
+                 FROM assistans a JOIN brukare b ON b.id = a.brukare_id JOIN utforare u ON u.id = a.utforare_id \
+                 WHERE a.fran <= $1 AND a.till >= $1 ORDER BY u.kod, b.pseudonym",
+            )
+            .ctx("läsning av assistans")?;
+        type Raw = (String, String, String, String, String, i64, i64, i64);
+        let rows = st
+            .query_map([date_str(day)], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ))
+            })
+            .ctx("läsning av assistans")?;
+        let rows: Vec<Raw> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av assistans")?;
+        rows.into_iter()
+            .map(|(brukare, utforare, regiform, fran, till, beviljade, utforda, fk)| {
+                Ok(AssistanceRow {
+                    regiform: stored_regiform(&regiform)?,
+                    fran: stored_date("assistans", "fran", &fran)?,
+                    till: stored_date("assistans", "till", &till)?,
+                    beviljade: Qty::from_hundredths(beviljade),
+                    utforda: Qty::from_hundredths(utforda),
+                    fk_timbelopp: Money::from_ore(fk),
+                    brukare,
+                    utforare,
+                })
+            })
+            .collect()
+    }
+
+    /// Months that have performed visits, in order.
+    pub fn visit_periods(&self) -> Result<Vec<Period>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT DISTINCT period FROM besok ORDER BY period")
+            .ctx("läsning av besök")?;
+        let rows = st.query_map([], |r| r.get::<_, i64>(0)).ctx("läsning av besök")?;
+        let v = rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av besök")?;
+        v.into_iter().map(|p| stored_period("besok", "period", p)).collect()
+    }
+}
+
+impl<'c> Tx<'c> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_beslut(
+        &self,
+        beslut_id: &str,
+        brukare: i64,
+        insats: i64,
+        lagrum: &str,
+        beviljad: Option<Qty>,
+        niva: Option<&str>,
+        utforare: Option<i64>,
+        dates: [Option<NaiveDate>; 3],
+        import: i64,
+    ) -> Result<bool> {
+        self.exec(
+            "sparande av beslut",
+            "INSERT INTO beslut (beslut_id, brukare_id, insats_id, lagrum, beviljad, niva, utforare_id, beslutsdatum, startdatum, slutdatum, import_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (beslut_id) DO NOTHING",
+            params![
+                beslut_id,
+                brukare,
+                insats,
+                lagrum,
+                beviljad.map(Qty::hundredths),
+                niva,
+                utforare,
+                dates[0].map(date_str),
+                dates[1].map(date_str),
+                dates[2].map(date_str),
+                import
+            ],
+        )
+    }
+
+    /// Visit times are minutes since 1970-01-01 00:00 local time.
+    /// A prepared insert for visits, held for the whole import (visit files
+    /// have millions of rows).
+    pub fn besok_inserter(&self) -> Result<BesokInserter<'c>> {
+        let st = self
+            .conn
+            .prepare(
+                "INSERT INTO besok (utforare_id, besok_id, brukare_id, insats_id, personal_id, period, plan_start, plan_slut, fakt_start, fakt_slut, status, import_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (utforare_id, besok_id) DO NOTHING",
+            )
+            .ctx("sparande av besök")?;
+        Ok(BesokInserter { st })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_vistelse(
+        &self,
+        vistelse_id: &str,
+        brukare: i64,
+        utforare: i64,
+        plats: &str,
+        inflyttning: NaiveDate,
+        utflyttning: Option<NaiveDate>,
+        typ: &str,
+        import: i64,
+    ) -> Result<bool> {
+        self.exec(
+            "sparande av vistelse",
+            "INSERT INTO vistelse (vistelse_id, brukare_id, utforare_id, plats, inflyttning, utflyttning, typ, import_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (vistelse_id) DO NOTHING",
+            params![vistelse_id, brukare, utforare, plats, date_str(inflyttning), utflyttning.map(date_str), typ, import],
+        )
+    }
+
+    pub fn insert_narvaro(
+        &self,
+        brukare: i64,
+        utforare: i64,
+        datum: NaiveDate,
+        omfattning: &str,
+        import: i64,
+    ) -> Result<bool> {
+        self.exec(
+            "sparande av närvaro",
+            "INSERT INTO narvaro (brukare_id, utforare_id, datum, omfattning, import_id) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (brukare_id, utforare_id, datum) DO NOTHING",
+            params![brukare, utforare, date_str(datum), omfattning, import],
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_placering(
+        &self,
+        placering_id: &str,
+        brukare: i64,
+        malgrupp: &str,
+        typ: &str,
+        utforare: i64,
+        start: NaiveDate,
+        slut: Option<NaiveDate>,
+        dygnskostnad: Money,
+        import: i64,
+    ) -> Result<bool> {
+        self.exec(
+            "sparande av placering",
+            "INSERT INTO placering (placering_id, brukare_id, malgrupp, typ, utforare_id, startdatum, slutdatum, dygnskostnad, import_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (placering_id) DO NOTHING",
+            params![placering_id, brukare, malgrupp, typ, utforare, date_str(start), slut.map(date_str), dygnskostnad.ore(), import],
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_assistans(
+        &self,
+        brukare: i64,
+        utforare: i64,
+        fran: NaiveDate,
+        till: NaiveDate,
+        beviljade: Qty,
+        utforda: Qty,
+        fk_timbelopp: Money,
+        import: i64,
+    ) -> Result<bool> {
+        self.exec(
+            "sparande av assistans",
+            "INSERT INTO assistans (brukare_id, utforare_id, fran, till, beviljade, utforda, fk_timbelopp, import_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (brukare_id, fran) DO NOTHING",
+            params![
+                brukare,
+                utforare,
+                date_str(fran),
+                date_str(till),
+                beviljade.hundredths(),
+                utforda.hundredths(),
+                fk_timbelopp.ore(),
+                import
+            ],
+        )
+    }
+}
