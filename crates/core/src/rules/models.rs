@@ -708,3 +708,166 @@ impl ModelVersion {
         s
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::modelfile::parse;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// Validity of two versions of one model (an open version runs until the
+    /// next starts): (a, b, overlap).
+    #[test]
+    fn overlapping_validity() {
+        type Span = (&'static str, Option<&'static str>);
+        let cases: [(Span, Span, bool); 9] = [
+            (("2025-01-01", None), ("2025-01-01", None), true),
+            (("2025-01-01", None), ("2025-04-01", None), false),
+            (("2025-01-01", Some("2025-03-31")), ("2025-04-01", None), false),
+            (("2025-01-01", Some("2025-04-01")), ("2025-04-01", None), true),
+            (("2025-04-01", None), ("2025-01-01", Some("2025-04-01")), true),
+            (("2025-04-01", None), ("2025-01-01", Some("2025-03-31")), false),
+            (
+                ("2025-01-01", Some("2025-06-30")),
+                ("2025-06-30", Some("2025-12-31")),
+                true,
+            ),
+            (
+                ("2025-01-01", Some("2025-06-29")),
+                ("2025-06-30", Some("2025-12-31")),
+                false,
+            ),
+            (
+                ("2025-07-01", Some("2025-12-31")),
+                ("2025-01-01", Some("2025-06-30")),
+                false,
+            ),
+        ];
+        for ((af, at), (bf, bt), want) in cases {
+            let got = overlaps((d(af), at.map(d)), (d(bf), bt.map(d)));
+            assert_eq!(got, want, "{af}–{at:?} / {bf}–{bt:?}");
+        }
+    }
+
+    const TWO: &str = r#"
+[[modell]]
+namn = "A"
+typ = "manadsbelopp"
+insatser = ["X", "Y"]
+giltig_fran = 2025-01-01
+giltig_till = 2025-06-30
+manadsbelopp = 300
+
+[[modell]]
+namn = "B"
+typ = "styckpris"
+insatser = ["Z"]
+giltig_fran = 2025-07-01
+styckpris = 80
+
+[[modell]]
+namn = "C"
+typ = "anslag"
+insatser = ["X"]
+giltig_fran = 2025-01-01
+[modell.arsbelopp]
+U1 = 1000
+"#;
+
+    /// Two different models pricing one service on a shared day contradict
+    /// each other; a grant beside a model does not.
+    #[test]
+    fn conflicting_coverage_of_a_service() {
+        let v = parse(TWO).unwrap();
+        let (a, b, c) = (&v[0], &v[1], &v[2]);
+        // (first, second, service in conflict)
+        let mut b_on_y = b.clone();
+        b_on_y.insatser = vec!["Y".into()];
+        let mut b_early = b_on_y.clone();
+        b_early.giltig_fran = d("2025-06-30");
+        let mut a_again = a.clone();
+        a_again.giltig_fran = d("2025-03-01");
+        let cases: [(&ModelVersion, &ModelVersion, Option<&str>); 6] = [
+            (a, b, None),             // other services
+            (a, &b_on_y, None),       // same service, A ends the day before B starts
+            (a, &b_early, Some("Y")), // one shared day
+            (&b_early, a, Some("Y")),
+            (a, c, None),        // a grant prices no volumes
+            (a, &a_again, None), // versions of one model are checked as versions
+        ];
+        for (x, y, want) in cases {
+            assert_eq!(conflicting_coverage(x, y), want, "{} / {}", x.id(), y.id());
+        }
+        assert!(could_share_a_day(a, &b_early));
+        assert!(!could_share_a_day(a, &b_on_y));
+    }
+
+    /// The stored form is the flat record; every example model reads back
+    /// equal, and the record holds what the file said.
+    #[test]
+    fn stored_form_round_trips() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/modeller");
+        let mut n = 0;
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_none_or(|x| x != "toml") {
+                continue;
+            }
+            for v in parse(&std::fs::read_to_string(&p).unwrap()).unwrap() {
+                let json = serde_json::to_string(&v).unwrap();
+                let back: ModelVersion = serde_json::from_str(&json).unwrap();
+                assert_eq!(back, v, "{}", p.display());
+                let r: ModelRecord = v.clone().into();
+                assert_eq!(
+                    (
+                        &r.namn,
+                        r.typ.as_str(),
+                        &r.insatser,
+                        r.giltig_fran,
+                        r.giltig_till,
+                        &r.beslut
+                    ),
+                    (
+                        &v.namn,
+                        v.model_type().code(),
+                        &v.insatser,
+                        v.giltig_fran,
+                        v.giltig_till,
+                        &v.beslut
+                    )
+                );
+                assert_eq!(r.momskompensation, v.tillagg.momskompensation);
+                n += 1;
+            }
+        }
+        assert!(n >= 15, "{n} versions");
+    }
+
+    /// `model show` prints every key.
+    #[test]
+    fn describe_names_every_key() {
+        let v = parse(include_str!("../../../../docs/modeller/hemtjanst.toml")).unwrap();
+        let text = v[0].describe().join("\n");
+        for want in [
+            "Hemtjänst utförd tid@2025-01-01 (hemtjanst_utford_tid)",
+            "  giltig 2025-01-01 – tills vidare",
+            "  insatser: HT_OMV, HT_SERV, HT_HSL",
+            "  timpris HT_OMV: dag 418,00 kr, kväll 466,00 kr, natt 538,00 kr, helg 502,00 kr",
+            "  bonus sänkt omsorgsbehov: 1 500,00 kr",
+            "  momskompensation externa utförare: 6 %",
+            "  landsbygdstillägg 7,1 % för 718",
+        ] {
+            assert!(text.contains(want), "{want}\n{text}");
+        }
+        let v = parse(include_str!("../../../../docs/modeller/sarskilt_boende.toml")).unwrap();
+        let text = v[0].describe().join("\n");
+        for want in ["  vakansdagar: 2", "  småenhetstillägg", "  a conto:"] {
+            assert!(text.contains(want), "{want}\n{text}");
+        }
+        let korttid = v[1].describe().join("\n");
+        assert!(!korttid.contains("vakansdagar"), "{korttid}");
+    }
+}

@@ -514,3 +514,28 @@ impl Fx {
 }
 
 pub type FxBuild = std::hash::BuildHasherDefault<Fx>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::BuildHasher;
+
+    /// The engine's hasher spreads its keys: distinct keys, distinct hashes.
+    #[test]
+    fn fx_hashes_distinct_keys_apart() {
+        let b = FxBuild::default();
+        let keys = ["711", "712", "LOV1", "HT_OMV", "HT_SERV", "", "a", "ab", "abcdefghi"];
+        let mut seen: Vec<u64> = keys.iter().map(|k| b.hash_one(k)).collect();
+        seen.extend([0u32, 1, 2].map(|i| b.hash_one(i)));
+        seen.extend([(1u32, 2u32), (2, 1)].map(|k| b.hash_one(k)));
+        // (different widths of one number hash alike; a map has one key type)
+        seen.extend([3u8, 4].map(|k| b.hash_one(k)));
+        seen.extend([7u64, 8].map(|k| b.hash_one(k)));
+        seen.extend([9usize, 10].map(|k| b.hash_one(k)));
+        seen.extend([-1i64, 11].map(|k| b.hash_one(k)));
+        let n = seen.len();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), n);
+    }
+}

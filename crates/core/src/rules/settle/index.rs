@@ -142,5 +142,9 @@ arsbelopp = { 711 = 120000 }
             ix.named("Hemtjänst", d("2026-05-01")).map(|(_, m)| m.id()).as_deref(),
             Some("Hemtjänst@2026-04-01")
         );
+        // Every grant valid on the day, none that is not.
+        let grants = |day| ix.all_of_type(ModelType::Anslag, d(day)).count();
+        assert_eq!((grants("2025-12-31"), grants("2026-01-01")), (0, 1));
+        assert_eq!(ix.all_of_type(ModelType::Manadsbelopp, d("2026-07-01")).count(), 0);
     }
 }

@@ -19,13 +19,7 @@ fn days(period: Period) -> impl Iterator<Item = NaiveDate> {
 
 /// `hemtjanst_utford_tid` (docs/regler.md, "Hemtjänst"): performed minutes per time class
 /// at the service's hourly rate of the class.
-pub fn utford_tid(
-    acc: &mut Acc,
-    version: usize,
-    b: &Boundaries,
-    timpris: &BTreeMap<String, ClassRates>,
-    v: Visit<'_>,
-) {
+pub fn utford_tid(acc: &mut Acc, version: usize, b: &Boundaries, timpris: &BTreeMap<String, ClassRates>, v: Visit<'_>) {
     // Model loading requires a rate for every service the model covers.
     let Some(rates) = timpris.get(v.insats) else { return };
     let s = split(b, v.start, v.end);

@@ -205,6 +205,27 @@ fn occupied_days_levels_vacancy_and_small_units() {
     assert_eq!(s.ej_prissatt.len(), 1);
     assert_eq!(s.ej_prissatt[0].dagar, 12);
     assert!(s.ej_prissatt[0].orsak.contains("nivå 3"));
+    // The small-unit supplement is for fewer places than the limit (20):
+    // (places, supplement line or not)
+    for (platser, supplement) in [(19, true), (20, false), (21, false)] {
+        let mut p = providers();
+        p[3].platser = Some(platser);
+        let one = vec![stay("a", "1", "2025-05-01", None, "1")];
+        let s = settle(
+            Period::parse("2026-03").unwrap(),
+            &m,
+            &p,
+            &Volumes {
+                stays: one,
+                ..Default::default()
+            },
+        );
+        let has = s.utforare[0].tjanster[0]
+            .rader
+            .iter()
+            .any(|l| l.regel.starts_with("småenhet"));
+        assert_eq!(has, supplement, "{platser} places");
+    }
 }
 
 #[test]
@@ -259,6 +280,27 @@ giltig_fran = 2026-01-01
     let hvb = s.utforare.iter().find(|p| p.utforare == "HVB1").unwrap();
     assert_eq!(hvb.belopp, Money::from_kr(4_850 * 10), "20th to 29th inclusive");
     assert_eq!(s.habiliteringsersattning_belopp, Money::from_ore(9_700 * 2 + 4_850));
+    assert_eq!(
+        (s.habiliteringsersattning[0].dagar, s.habiliteringsersattning[0].belopp),
+        (Qty::from_hundredths(250), Money::from_ore(24_250)),
+        "two full days and a half"
+    );
+    // Each line carries its unit: attendance in days, placements in days of stay.
+    let units: Vec<(&str, &str)> = s
+        .utforare
+        .iter()
+        .flat_map(|p| &p.tjanster)
+        .flat_map(|t| &t.rader)
+        .map(|l| (l.regel.as_str(), l.enhet.as_str()))
+        .collect();
+    assert_eq!(
+        units,
+        [
+            ("närvarodag halv", "dagar"),
+            ("närvarodag hel", "dagar"),
+            ("placeringsdygn HVB, 4 850,00 kr/dygn", "dygn")
+        ]
+    );
     assert_eq!(
         s.belopp,
         dv.belopp + hvb.belopp,
