@@ -398,6 +398,48 @@ manadsbelopp = "310,00"
         ]
     );
     assert!(s.ej_prissatt.is_empty(), "the visits only measured performed time");
+    // The control level is a floor: exactly at it, granted time is paid.
+    // (performed hours of 10 granted, paid rule, hours paid)
+    for (done, regel, hours) in [
+        (8, "beviljad tid", 1_000),
+        (7, "utförd tid (utförandegrad under kontrollnivån 80 %)", 700),
+    ] {
+        let visits: Vec<VisitIn> = (2..2 + done)
+            .map(|day| {
+                let mut v = visit(
+                    "a",
+                    "711",
+                    &format!("2026-03-{day:02} 08:00"),
+                    &format!("2026-03-{day:02} 09:00"),
+                );
+                v.insats = "HT_BEV".into();
+                v
+            })
+            .collect();
+        let volumes = Volumes {
+            visits,
+            decisions: vec![dec("a", "HT_BEV", Some(10), "2025-01-01", None)],
+            ..Default::default()
+        };
+        let s = settle(Period::parse("2026-03").unwrap(), &m, &providers(), &volumes);
+        let l = &s.utforare[0].tjanster[0].rader[0];
+        assert_eq!(
+            (l.regel.as_str(), l.volym.hundredths()),
+            (regel, hours),
+            "{done} h performed"
+        );
+    }
+    // Nothing performed of 10 h granted: below the control level, 0 h paid.
+    // A decision with 0 h granted has no execution rate: granted time (0 h)
+    // is paid, and nothing fails.
+    for granted in [10, 0] {
+        let volumes = Volumes {
+            decisions: vec![dec("a", "HT_BEV", Some(granted), "2025-01-01", None)],
+            ..Default::default()
+        };
+        let s = settle(Period::parse("2026-03").unwrap(), &m, &providers(), &volumes);
+        assert_eq!(s.belopp, Money::ZERO, "{granted} h granted");
+    }
 
     // Overlapping decisions count once per day; a reassessment mid-month
     // replaces the earlier decision from its start.
@@ -719,8 +761,19 @@ D9 = "6 400,00"
         ],
         ..Default::default()
     };
+    // A unit with staffing and places but no residents with the model has no
+    // basic amount (its service is not known).
+    let mut providers = providers;
+    providers.push(ProviderIn {
+        kod: "G3".into(),
+        namn: "Gruppbostad 3".into(),
+        regiform: Regiform::EgenRegi,
+        platser: Some(5),
+        bemanning: Some(crate::rules::models::Bemanning::Vaknatt),
+    });
     let s = settle(Period::parse("2026-02").unwrap(), &m, &providers, &volumes);
     check_sums(&s);
+    assert!(s.utforare.iter().all(|p| p.utforare != "G3"));
     // (unit, rule, volume in hundredths, amount in öre) for February's 28 days
     let cases = [
         (
