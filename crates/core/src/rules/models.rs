@@ -869,5 +869,21 @@ U1 = 1000
         }
         let korttid = v[1].describe().join("\n");
         assert!(!korttid.contains("vakansdagar"), "{korttid}");
+        let v = parse(include_str!("../../../../docs/modeller/daglig_verksamhet_och_ifo.toml")).unwrap();
+        assert!(v[1]
+            .describe()
+            .contains(&"  följs mot budget: ansvar 811, 812, konton 4610".to_string()));
+        assert!(!v[0].describe().iter().any(|l| l.contains("följs mot budget")));
+        // Time classes are shown when they differ from 07/18/22.
+        let mut m = parse(include_str!("../../../../docs/modeller/hemtjanst.toml"))
+            .unwrap()
+            .remove(0);
+        assert!(!m.describe().iter().any(|l| l.contains("tidsklasser")));
+        if let ModelKind::HemtjanstUtfordTid { tidsklasser, .. } = &mut m.typ {
+            tidsklasser.evening_start = 19 * 60;
+        }
+        assert!(m
+            .describe()
+            .contains(&"  tidsklasser: dag från 07:00, kväll från 19:00, natt från 22:00".to_string()));
     }
 }
