@@ -77,7 +77,7 @@ PY
 compare() { # FILE: Resurs from the file and DuckDB on the same file, same total to the öre
   local f="$1"
   echo "== settlement straight from $f ($period) and DuckDB on the same file"
-  hyperfine --runs 3 --export-json "hf_$f.json" \
+  hyperfine --warmup 1 --runs 3 --export-json "hf_$f.json" \
     "$bin --db base.db settle --period $period --fran-fil $f --format json --allow-uncovered" \
     "python3 duck.py $f $period"
   /usr/bin/time -f "resurs from $f: %e s, max RSS %M KB" "$bin" --db base.db settle --period "$period" --fran-fil "$f" --format json --allow-uncovered > "resurs_$f.json"
