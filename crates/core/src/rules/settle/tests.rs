@@ -558,11 +558,17 @@ index_procent = "2,5"
 "711" = "1 000 000,01"
 "#;
     let m = parse(text).unwrap();
-    assert_eq!(
-        m[0].grant_for_year("711", 2026),
-        Some(Money::from_ore(102_500_001)),
-        "one year of 2,5 %"
-    );
+    // (year, yearly amount in öre): indexed once per year after the base
+    // year, rounded to öre each year (docs/regler.md, "Anslag").
+    for (year, ore) in [
+        (2024, 100_000_001), // before the base year: the base amount
+        (2025, 100_000_001),
+        (2026, 102_500_001), // 100 000 001 × 1,025 = 102 500 001,025
+        (2027, 105_062_501), // 102 500 001 × 1,025 = 105 062 501,025
+    ] {
+        assert_eq!(m[0].grant_for_year("711", year), Some(Money::from_ore(ore)), "{year}");
+    }
+    assert_eq!(m[0].grant_for_year("712", 2026), None, "a provider without a grant");
     let months: Vec<i64> = (1..=12)
         .map(|mo| {
             let p = Period::new(2026, mo).unwrap();
