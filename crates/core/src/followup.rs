@@ -284,43 +284,19 @@ pub struct Input {
     pub tree_as_of: Option<NaiveDate>,
 }
 
-fn node_on(nodes: &[OrgNode], code: &str, day: NaiveDate) -> Option<OrgNode> {
-    let versions = nodes.iter().filter(|n| n.kod == code);
-    versions
-        .clone()
-        .find(|n| n.giltig_fran <= day && n.giltig_till.is_none_or(|t| day <= t))
-        .or_else(|| versions.filter(|n| n.giltig_fran <= day).max_by_key(|n| n.giltig_fran))
-        .cloned()
-}
-
 /// The follow-up tree rooted at `root` (the top of the tree when `None`).
 /// Ledger codes outside the tree (e.g. `OMAPPAT`) become nodes of their own
 /// under the top.
 pub fn report(input: &Input, root: Option<&str>) -> Option<NodeReport> {
     let day = input.tree_as_of.unwrap_or_else(|| input.period.last_day());
     let through = input.period.month();
-    // The tree as of the report's last day.
-    let mut codes: Vec<String> = input.nodes.iter().map(|n| n.kod.clone()).collect();
-    codes.sort();
-    codes.dedup();
-    let current: BTreeMap<String, OrgNode> = codes
-        .iter()
-        .filter_map(|c| node_on(&input.nodes, c, day).map(|n| (c.clone(), n)))
-        .collect();
-    let top = current
-        .values()
-        .filter(|n| n.overordnad.as_deref().is_none_or(|p| !current.contains_key(p)))
-        .map(|n| n.kod.clone())
-        .min();
+    // The tree as of the report's last day (the one drawing of it,
+    // `OrgTree::snapshot`, which the roles' access scopes use too).
+    let snap = crate::org::OrgTree::new(input.nodes.iter().cloned()).snapshot(day);
+    let (current, top) = (snap.nodes, snap.top);
     let mut children: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for n in current.values() {
-        if let Some(p) = n.overordnad.as_ref().filter(|p| current.contains_key(*p)) {
-            children.entry(p.clone()).or_default().push(n.kod.clone());
-        } else if Some(&n.kod) != top.as_ref() {
-            if let Some(t) = &top {
-                children.entry(t.clone()).or_default().push(n.kod.clone());
-            }
-        }
+    for (code, parent) in snap.parent {
+        children.entry(parent).or_default().push(code);
     }
     // Cells per ansvar; ansvar codes outside the tree hang under the top.
     let mut by_ansvar: BTreeMap<&str, Vec<(&String, &Cell)>> = BTreeMap::new();

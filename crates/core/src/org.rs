@@ -9,7 +9,7 @@
 
 use crate::model::{OrgNiva, OrgNode};
 use chrono::NaiveDate;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// One broken rule, pointing at the node version by its index in the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,20 +103,22 @@ impl OrgTree {
     }
 }
 
-/// The tree as drawn on one day: who sits under whom, names, and the top.
-/// Roles' access scopes come from here, so a unit without ledger lines is
-/// still in its manager's subtree.
+/// The tree as drawn on one day: who sits under whom, each code's version
+/// that day, and the top. The follow-up report and the roles' access scopes
+/// both come from here, so a unit without ledger lines is still in its
+/// manager's subtree.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
     /// Code → parent code.
     pub parent: HashMap<String, String>,
-    pub names: HashMap<String, String>,
+    /// Code → its version that day (name, level, parent as stored).
+    pub nodes: BTreeMap<String, OrgNode>,
     /// The smallest code without a parent that day (the municipality).
     pub top: Option<String>,
 }
 
 impl OrgTree {
-    /// The tree as of `day`, drawn as the follow-up report draws it: each
+    /// The tree as of `day`: each
     /// code by its version valid that day, or else its last version begun
     /// by then (a closed unit keeps its place); a code whose parent is not
     /// in the tree that day hangs under the top.
@@ -152,7 +154,7 @@ impl OrgTree {
         }
         Snapshot {
             parent,
-            names: current.values().map(|n| (n.kod.clone(), n.namn.clone())).collect(),
+            nodes: current.into_iter().map(|(k, n)| (k.to_string(), n.clone())).collect(),
             top,
         }
     }
@@ -330,66 +332,9 @@ mod tests {
             "parent missing: under the top"
         );
         assert_eq!(s.parent.get("K"), None);
-        assert_eq!(s.names.get("HT").map(String::as_str), Some("HT"));
+        assert_eq!(s.nodes.get("HT").map(|n| n.namn.as_str()), Some("HT"));
         let before = tree.snapshot(parse_date("2023-12-31").unwrap());
         assert_eq!(before.parent.get("718"), None, "not begun yet");
-    }
-
-    #[test]
-    fn the_snapshot_draws_the_tree_as_the_follow_up_report_does() {
-        use crate::followup::{report, Cell, Input, Metod, NodeReport};
-        use std::collections::BTreeMap;
-        let mut t = base();
-        t.push(node(
-            "718",
-            OrgNiva::Ansvar,
-            Some("HT"),
-            "2024-01-01",
-            Some("2025-12-31"),
-        ));
-        t.push(node("718", OrgNiva::Ansvar, Some("LAND"), "2026-01-01", None));
-        t.push(node(
-            "719",
-            OrgNiva::Ansvar,
-            Some("HT"),
-            "2024-01-01",
-            Some("2024-12-31"),
-        ));
-        t.push(node("ORPHAN", OrgNiva::Ansvar, Some("GONE"), "2024-01-01", None));
-        let mut cells = BTreeMap::new();
-        for code in ["718", "719", "ORPHAN", "HT"] {
-            let cell = Cell {
-                utfall: [100; 12],
-                ..Cell::default()
-            };
-            cells.insert((code.to_string(), "5011".to_string()), cell);
-        }
-        let period = crate::period::Period::new(2026, 3).unwrap();
-        let input = Input {
-            period,
-            nodes: t.clone(),
-            cells,
-            metod: Metod::UtfallBudget,
-            manual: BTreeMap::new(),
-            konto_namn: BTreeMap::new(),
-            konton: false,
-            effekter: Vec::new(),
-            utan_effekter: false,
-            tree_as_of: None,
-        };
-        let rot = report(&input, None).unwrap();
-        let snap = OrgTree::new(t).snapshot(period.last_day());
-        assert_eq!(snap.top.as_deref(), Some(rot.kod.as_str()));
-        fn walk(n: &NodeReport, snap: &Snapshot, seen: &mut usize) {
-            for b in &n.barn {
-                assert_eq!(snap.parent.get(&b.kod), Some(&n.kod), "{}", b.kod);
-                *seen += 1;
-                walk(b, snap, seen);
-            }
-        }
-        let mut seen = 0;
-        walk(&rot, &snap, &mut seen);
-        assert_eq!(seen, 6, "VON, HT, LAND, 718, 719, ORPHAN");
     }
 
     #[test]

@@ -265,7 +265,7 @@ impl AppState {
             };
             Ok(Tree {
                 parent: snap.parent,
-                names: snap.names,
+                names: snap.nodes.into_iter().map(|(k, n)| (k, n.namn)).collect(),
                 top,
             })
         })

@@ -169,9 +169,6 @@ struct AcontoToml {
     dygnspris: Option<Spanned<Num>>,
 }
 
-/// Staffing types of LSS housing units (docs/regler.md, "LSS-boende").
-pub const BEMANNINGSTYPER: [&str; 2] = ["dagtackning", "vaknatt"];
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LevelToml {
@@ -904,7 +901,8 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
         let individuellt_dygnspris = money_map(&mut c, &m.individuellt_dygnspris, "individuellt_dygnspris");
         if let Some(g) = &m.grundpris_per_plats {
             for k in g.get_ref().keys() {
-                if !BEMANNINGSTYPER.contains(&k.as_str()) {
+                // The code as written in the provider register, no aliases.
+                if !crate::model::Bemanning::ALL.iter().any(|b| b.code() == k) {
                     c.at(
                         g.span(),
                         &format!("grundpris_per_plats.{k}"),

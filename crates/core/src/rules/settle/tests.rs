@@ -341,29 +341,24 @@ manadsbelopp = "310,00"
         startdatum: d(start),
         slutdatum: end.map(d),
     };
-    let mut visits = Vec::new();
+    // Visits to HT_BEV at 08:00 on March `days`, each `hours` long.
+    let bev = |b: &str, days: std::ops::RangeInclusive<u32>, hours: u32| -> Vec<VisitIn> {
+        days.map(|day| {
+            let mut v = visit(
+                b,
+                "711",
+                &format!("2026-03-{day:02} 08:00"),
+                &format!("2026-03-{day:02} {:02}:00", 8 + hours),
+            );
+            v.insats = "HT_BEV".into();
+            v
+        })
+        .collect()
+    };
     // a: 10 h granted, 9 h performed (90 %): paid granted time 10 h × 400.
-    for day in 2..=10 {
-        let mut v = visit(
-            "a",
-            "711",
-            &format!("2026-03-{day:02} 08:00"),
-            &format!("2026-03-{day:02} 09:00"),
-        );
-        v.insats = "HT_BEV".into();
-        visits.push(v);
-    }
+    let mut visits = bev("a", 2..=10, 1);
     // b: 10 h granted, 5 h performed (50 % < 80 %): paid performed time 5 h × 400.
-    for day in 2..=6 {
-        let mut v = visit(
-            "b",
-            "711",
-            &format!("2026-03-{day:02} 08:00"),
-            &format!("2026-03-{day:02} 09:00"),
-        );
-        v.insats = "HT_BEV".into();
-        visits.push(v);
-    }
+    visits.extend(bev("b", 2..=6, 1));
     let volumes = Volumes {
         visits,
         decisions: vec![
@@ -404,18 +399,7 @@ manadsbelopp = "310,00"
         (8, "beviljad tid", 1_000),
         (7, "utförd tid (utförandegrad under kontrollnivån 80 %)", 700),
     ] {
-        let visits: Vec<VisitIn> = (2..2 + done)
-            .map(|day| {
-                let mut v = visit(
-                    "a",
-                    "711",
-                    &format!("2026-03-{day:02} 08:00"),
-                    &format!("2026-03-{day:02} 09:00"),
-                );
-                v.insats = "HT_BEV".into();
-                v
-            })
-            .collect();
+        let visits = bev("a", 2..=1 + done, 1);
         let volumes = Volumes {
             visits,
             decisions: vec![dec("a", "HT_BEV", Some(10), "2025-01-01", None)],
@@ -443,18 +427,7 @@ manadsbelopp = "310,00"
 
     // Overlapping decisions count once per day; a reassessment mid-month
     // replaces the earlier decision from its start.
-    let visits: Vec<VisitIn> = (1..=20)
-        .map(|day| {
-            let mut v = visit(
-                "d",
-                "711",
-                &format!("2026-03-{day:02} 08:00"),
-                &format!("2026-03-{day:02} 10:00"),
-            );
-            v.insats = "HT_BEV".into();
-            v
-        })
-        .collect();
+    let visits = bev("d", 1..=20, 2);
     let volumes = Volumes {
         visits,
         decisions: vec![
