@@ -58,6 +58,12 @@ enum Command {
     /// Starta webbapplikationen (svenska sidor och JSON-API).
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Serve(ServeArgs),
+    /// Skriv en säkerhetskopia av databasen till en ny fil (medan den används).
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Backup(BackupArgs),
+    /// Återställ databasen från en säkerhetskopia (ersätter allt innehåll).
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Restore(RestoreArgs),
     /// Användare av webbapplikationen: lägg till, byt lösenord, lista, API-nycklar.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
     User {
@@ -192,6 +198,29 @@ struct DemoArgs {
     /// Ta bort en befintlig databasfil (och dess pseudonymnyckel) först.
     #[arg(long)]
     ersatt: bool,
+}
+
+#[derive(Args)]
+struct BackupArgs {
+    /// Ny fil för kopian (skrivs aldrig över; läsbar bara för ägaren).
+    #[arg(value_name = "FIL")]
+    fil: PathBuf,
+    /// Utdataformat.
+    #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
+    format: Format,
+}
+
+#[derive(Args)]
+struct RestoreArgs {
+    /// Säkerhetskopian (skriven av `resurs backup`).
+    #[arg(value_name = "FIL")]
+    fil: PathBuf,
+    /// Ersätt en databas som redan innehåller data.
+    #[arg(long)]
+    ersatt: bool,
+    /// Utdataformat.
+    #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
+    format: Format,
 }
 
 #[derive(Args)]
@@ -804,6 +833,49 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve(args) => serve_cmd(&path, args),
+        Command::Backup(args) => {
+            let store = open_existing(&path)?;
+            let w = resurs_app::backup::backup(&store, &args.fil)?;
+            match args.format {
+                Format::Tabell => println!(
+                    "Säkerhetskopia skriven: {} ({} byte), kontrollsumma {}.\nPseudonymnyckeln ingår inte; \
+                     spara den separat (docs/drift.md).",
+                    w.fil.display(),
+                    render::int(w.byte as i64),
+                    w.kontrollsumma
+                ),
+                Format::Json => println!("{}", serde_json::to_string_pretty(&w)?),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore(args) => {
+            // Restoring onto a new machine: the database file is created
+            // here and removed again if the backup is refused.
+            let fresh = !path.exists();
+            let mut store = open(&path)?;
+            let r = match resurs_app::backup::restore(&mut store, &args.fil, &actor, args.ersatt) {
+                Ok(r) => r,
+                Err(e) => {
+                    drop(store);
+                    if fresh {
+                        let _ = std::fs::remove_file(&path);
+                    }
+                    return Err(e.into());
+                }
+            };
+            match args.format {
+                Format::Tabell => println!(
+                    "Databasen {} återställd från {} (schemaversion {}, {} importer), kontrollsumma {}.",
+                    path.display(),
+                    r.fran.display(),
+                    r.schemaversion,
+                    r.importer,
+                    r.kontrollsumma
+                ),
+                Format::Json => println!("{}", serde_json::to_string_pretty(&r)?),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::User { what } => user_cmd(&path, &actor, what),
         Command::Model { what } => model_command(&path, &actor, what),
         Command::Settle(args) => settle_command(&path, args),

@@ -2445,3 +2445,58 @@ fn followup_json_of_the_cli_is_the_json_of_the_api() {
     // Without a version both use the newest one (Prognos 2, checkpoint August).
     assert_eq!(api("period=2026-10")["prognosversion"], "Prognos 2");
 }
+
+#[test]
+fn backup_and_restore_give_back_the_same_content() {
+    let env = Env::new();
+    env.base();
+    let sum = env.info_json()["kontrollsumma"].as_str().unwrap().to_string();
+    let copy = env.path("kopia.db");
+    let out = env.run(&["backup", copy.to_str().unwrap(), "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let w: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(w["kontrollsumma"], sum.as_str());
+    // An existing file is never overwritten.
+    let again = env.run(&["backup", copy.to_str().unwrap()]);
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("finns redan"), "{}", stderr(&again));
+
+    // A change after the backup …
+    env.import_ok("beslut", "beslut.csv", &format!(
+        "beslut_id;personnummer;insats;beviljad_volym;utförare;beslutsdatum;startdatum\nD1;{};HT_OMV;20,5;711;2025-01-10;2025-01-15\n",
+        pnr("1938-02-11", 101)
+    ));
+    assert_ne!(env.info_json()["kontrollsumma"], sum.as_str());
+    // … is undone by a restore, which asks first when the database has data.
+    let refused = env.run(&["restore", copy.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("--ersatt"), "{}", stderr(&refused));
+    let out = env.run(&["--anvandare", "drift", "restore", copy.to_str().unwrap(), "--ersatt"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(&sum), "{}", stdout(&out));
+    assert_eq!(env.info_json()["kontrollsumma"], sum.as_str());
+    let log = audit_log(&env);
+    let last = log.last().unwrap();
+    assert_eq!((last.0.as_str(), last.1.as_str()), ("cli:drift", "återställning"));
+
+    // Restoring onto a new machine (no database yet) works; a file that is
+    // not a backup is refused and leaves no database behind.
+    let fresh = env.path("ny.db");
+    let out = env
+        .cmd()
+        .args(["--db", fresh.to_str().unwrap(), "restore", copy.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(checksum(&env, fresh.to_str().unwrap()), sum);
+    let junk = env.write("skräp.db", "detta är ingen databas");
+    let none = env.path("ingen.db");
+    let out = env
+        .cmd()
+        .args(["--db", none.to_str().unwrap(), "restore", junk.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("SQLite-databas") || stderr(&out).contains("säkerhetskopia"), "{}", stderr(&out));
+    assert!(!none.exists(), "a refused restore leaves no database file");
+}

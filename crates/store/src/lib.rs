@@ -23,6 +23,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+mod backup;
 mod followup;
 mod ledger;
 mod models;
@@ -33,6 +34,7 @@ mod registers;
 mod users;
 mod volumes;
 
+pub use backup::{BackupCheck, BackupProblem};
 pub use followup::{Forecast, ForecastEntry, ForecastVersion, SpecialEffectRow};
 pub use ledger::{BudgetCell, BudgetLine, BudgetVersion, LedgerLineRow, LedgerMonth, PopulationBand};
 pub use models::{ModelVersionRow, SettlementRun};
