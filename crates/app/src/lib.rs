@@ -61,6 +61,10 @@ pub enum Internal {
 
 impl From<resurs_store::StoreError> for AppError {
     fn from(e: resurs_store::StoreError) -> AppError {
+        // A full disk is told as it is: the operator can act on it.
+        if e.is_operational() {
+            return AppError::User(e.to_string());
+        }
         AppError::Internal(Internal::Store(e))
     }
 }

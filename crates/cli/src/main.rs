@@ -713,7 +713,8 @@ fn main() -> ExitCode {
             let internal = e
                 .downcast_ref::<resurs_app::AppError>()
                 .is_some_and(resurs_app::AppError::is_internal)
-                || e.downcast_ref::<resurs_store::StoreError>().is_some();
+                || e.downcast_ref::<resurs_store::StoreError>()
+                    .is_some_and(|s| !s.is_operational());
             eprintln!("{}: {e}", if internal { "internt fel" } else { "fel" });
             let mut src = e.source();
             while let Some(s) = src {

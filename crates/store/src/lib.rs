@@ -65,6 +65,13 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+    /// The disk (or the file system's quota) is full: nothing of the
+    /// change was kept (the transaction is rolled back).
+    #[error(
+        "disken är full: databasen kunde inte skriva vid {context}. Inget av ändringen har sparats; \
+         frigör utrymme på disken där databasen ligger och försök igen"
+    )]
+    DiskFull { context: &'static str },
     #[error("databasfel vid {context}: {source}")]
     Sql {
         context: &'static str,
@@ -121,7 +128,18 @@ trait Ctx<T> {
 }
 impl<T> Ctx<T> for rusqlite::Result<T> {
     fn ctx(self, context: &'static str) -> Result<T> {
-        self.map_err(|source| StoreError::Sql { context, source })
+        self.map_err(|source| match source.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull { context },
+            _ => StoreError::Sql { context, source },
+        })
+    }
+}
+
+impl StoreError {
+    /// Whether the user (or operator) can act on this error without a
+    /// developer: a full disk.
+    pub fn is_operational(&self) -> bool {
+        matches!(self, StoreError::DiskFull { .. })
     }
 }
 
@@ -522,6 +540,39 @@ mod tests {
             .unwrap();
         let e = s.providers().unwrap_err();
         assert!(e.to_string().contains("\"sovande\" i utforare.bemanning"), "{e}");
+        drop(s);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_full_disk_is_told_as_such_and_keeps_nothing() {
+        let dir = std::env::temp_dir().join(format!("resurs-store-full-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.db");
+        let _ = std::fs::remove_file(&path);
+        let mut s = Store::open(&path).unwrap();
+        let before = s.content_checksum().unwrap();
+        // SQLite answers SQLITE_FULL when the file may not grow further,
+        // exactly as when the disk is full.
+        let pages: i64 = s.conn.query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+        s.conn
+            .execute_batch(&format!("PRAGMA max_page_count = {}", pages + 2))
+            .unwrap();
+        let e = {
+            let tx = s.begin().unwrap();
+            let mut err = None;
+            for i in 0..10_000 {
+                let name = format!("fil-{i}-{}", "x".repeat(500));
+                if let Err(e) = tx.log_import("besok", &name, &format!("sha{i}"), 1, "2026-01-01T00:00:00Z") {
+                    err = Some(e);
+                    break;
+                }
+            }
+            err.expect("the file may not grow")
+        };
+        assert!(e.is_operational(), "{e:?}");
+        assert!(e.to_string().starts_with("disken är full"), "{e}");
+        assert_eq!(s.content_checksum().unwrap(), before, "nothing kept");
         drop(s);
         std::fs::remove_dir_all(&dir).unwrap();
     }

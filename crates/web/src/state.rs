@@ -99,6 +99,10 @@ impl From<resurs_app::AppError> for Fail {
 }
 impl From<resurs_store::StoreError> for Fail {
     fn from(e: resurs_store::StoreError) -> Fail {
+        if e.is_operational() {
+            tracing::error!(fel = %e, "driftfel");
+            return Fail(503, e.to_string());
+        }
         Fail::internal(e)
     }
 }
