@@ -45,6 +45,7 @@ fn private_new_file(path: &Path) -> std::io::Result<std::fs::File> {
 
 /// Writes a consistent copy of `store` to `target`, a new file.
 pub fn backup(store: &Store, target: &Path) -> Result<Written, AppError> {
+    store.backup_supported()?;
     if target.exists() {
         return Err(AppError::User(format!(
             "filen {} finns redan; välj ett nytt namn (en säkerhetskopia skrivs aldrig över)",
@@ -99,6 +100,7 @@ pub fn backup(store: &Store, target: &Path) -> Result<Written, AppError> {
 /// that already holds data is replaced only when `replace` is set. The
 /// restore is audited in the restored database.
 pub fn restore(store: &mut Store, source: &Path, actor: &Actor, replace: bool) -> Result<Restored, AppError> {
+    store.backup_supported()?;
     if !source.is_file() {
         return Err(AppError::User(format!("filen {} finns inte", source.display())));
     }
@@ -107,7 +109,7 @@ pub fn restore(store: &mut Store, source: &Path, actor: &Actor, replace: bool) -
         return Err(AppError::User(format!(
             "databasen {} innehåller redan data, och en återställning ersätter allt i den; kör om med --ersatt \
              om det är meningen (ta gärna en säkerhetskopia av den först)",
-            store.path().display()
+            store.location()
         )));
     }
     store.restore_from(source)?;
@@ -150,7 +152,10 @@ mod tests {
         let text = dir.path().join("text.db");
         std::fs::write(&text, "inte en databas\n".repeat(100)).unwrap();
         let e = restore(&mut store, &text, &actor, false).unwrap_err().to_string();
-        assert!(e.contains("går inte att öppna som en SQLite-databas") || e.contains("inte en säkerhetskopia"), "{e}");
+        assert!(
+            e.contains("går inte att öppna som en SQLite-databas") || e.contains("inte en säkerhetskopia"),
+            "{e}"
+        );
         let other = dir.path().join("annan.db");
         rusqlite_free_db(&other);
         let e = restore(&mut store, &other, &actor, false).unwrap_err().to_string();

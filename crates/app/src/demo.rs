@@ -1789,7 +1789,7 @@ pub fn run(store: &mut Store, opts: &Options, log: &mut dyn FnMut(&str)) -> Resu
     if store.has_data()? {
         return Err(AppError::User(format!(
             "Databasen {} innehåller redan data; demon skapas bara i en tom databas. Ange en ny fil med --db.",
-            store.path().display()
+            store.location()
         )));
     }
     let (dir, temporary) = match &opts.dir {

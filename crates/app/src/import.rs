@@ -360,6 +360,7 @@ pub fn import_file(store: &mut Store, kind: Kind, path: &Path, mut opts: Options
     if kind == Kind::Organisation {
         ctx.finish_org(&mut problems)?;
     }
+    ctx.finish_besok(&mut problems)?;
     if let Some(p) = opts.progress.as_deref_mut() {
         p.finish();
     }
@@ -897,6 +898,23 @@ impl Ctx<'_, '_> {
         Ok(self.visit_staff[n as usize])
     }
 
+    /// Visits whose key was already stored: a problem on each one's line.
+    fn reject_besok(&mut self, rejected: Vec<(u64, String)>, problems: &mut Problems) {
+        for (line, id) in rejected {
+            self.added -= 1;
+            problems.add(Some(line as usize), Some(BESOK[0].name), Some(&id), DUP);
+        }
+    }
+
+    /// Writes the visits still pending (PostgreSQL writes them in batches).
+    fn finish_besok(&mut self, problems: &mut Problems) -> Result<(), AppError> {
+        if let Some(inserter) = self.besok_insert.as_mut() {
+            let rejected = inserter.finish()?;
+            self.reject_besok(rejected, problems);
+        }
+        Ok(())
+    }
+
     /// Stores a checked visit; a key already stored is a problem on its line.
     fn store_besok(&mut self, v: KeyedVisit, problems: &mut Problems) -> Result<(), AppError> {
         let brukare = self.visit_brukare(v.brukare)?;
@@ -905,7 +923,9 @@ impl Ctx<'_, '_> {
         if self.besok_insert.is_none() {
             self.besok_insert = Some(self.tx.besok_inserter()?);
         }
-        let ok = self.besok_insert.as_mut().expect("prepared above").insert(
+        let inserter = self.besok_insert.as_mut().expect("prepared above");
+        inserter.insert(
+            v.line as u64,
             v.utforare,
             &v.id,
             brukare,
@@ -917,11 +937,9 @@ impl Ctx<'_, '_> {
             v.status,
             self.import_id,
         )?;
-        if ok {
-            self.added += 1;
-        } else {
-            problems.add(Some(v.line), Some(BESOK[0].name), Some(&v.id), DUP);
-        }
+        self.added += 1;
+        let rejected = inserter.take_rejected();
+        self.reject_besok(rejected, problems);
         Ok(())
     }
 }

@@ -1,25 +1,38 @@
 //! The municipality's pseudonym key (docs/regler.md, "Dataskydd").
 //!
-//! The key comes from `RESURS_PSEUDONYM_KEY` when set, otherwise from a file
-//! beside the database (`<databas>.pseudonymnyckel`, mode 0600), created with
-//! 32 random bytes on first use. The store remembers a fingerprint of the key
+//! The key comes from `RESURS_PSEUDONYM_KEY` when set, otherwise from a key
+//! file: the one named by `RESURS_PSEUDONYM_KEY_FILE` when set, else the
+//! file beside a SQLite database (`<databas>.pseudonymnyckel`), mode 0600,
+//! created with 32 random bytes on first use. A PostgreSQL database has no
+//! file beside it: its key must come from one of the two variables (the
+//! demo, whose key is derived from its seed and is no secret, does without). The store remembers a fingerprint of the key
 //! it was first used with and refuses imports under another key, because
 //! pseudonyms made with different keys would not match.
 
 use crate::AppError;
 use resurs_core::pseudonym::Pseudonymizer;
-use resurs_store::{Store, Tx};
+use resurs_store::{DbLocation, Store, Tx};
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub const ENV_KEY: &str = "RESURS_PSEUDONYM_KEY";
+pub const ENV_KEY_FILE: &str = "RESURS_PSEUDONYM_KEY_FILE";
 const META_FINGERPRINT: &str = "pseudonymnyckel_kontroll";
 
 pub fn key_path(db: &Path) -> PathBuf {
     let mut s = db.as_os_str().to_owned();
     s.push(".pseudonymnyckel");
     PathBuf::from(s)
+}
+
+/// The key file of the database at `location`: `RESURS_PSEUDONYM_KEY_FILE`
+/// when set, else beside a SQLite file; `None` for PostgreSQL without it.
+pub fn key_file(location: &DbLocation) -> Option<PathBuf> {
+    match std::env::var_os(ENV_KEY_FILE).filter(|v| !v.is_empty()) {
+        Some(p) => Some(PathBuf::from(p)),
+        None => location.file().map(key_path),
+    }
 }
 
 fn to_hex(b: &[u8]) -> String {
@@ -58,7 +71,15 @@ pub fn pseudonymizer(store: &Store, new_key: NewKey) -> Result<Pseudonymizer, Ap
             v.into_bytes()
         }
         _ => {
-            let path = key_path(store.path());
+            let Some(path) = key_file(store.location()) else {
+                if let NewKey::Demo(seed) = new_key {
+                    return demo_key(store, seed);
+                }
+                return Err(AppError::User(format!(
+                    "En PostgreSQL-databas har ingen fil bredvid sig för pseudonymnyckeln: ange nyckeln i {ENV_KEY} \
+                     eller en nyckelfil i {ENV_KEY_FILE} (filen skapas vid första användningen). Se docs/drift.md."
+                )));
+            };
             match std::fs::read_to_string(&path) {
                 Ok(text) => from_hex(&text).filter(|k| k.len() >= 16).ok_or_else(|| {
                     AppError::User(format!(
@@ -94,9 +115,23 @@ pub fn pseudonymizer(store: &Store, new_key: NewKey) -> Result<Pseudonymizer, Ap
         if fp != ps.fingerprint() {
             return Err(AppError::User(format!(
                 "Pseudonymnyckeln är inte den som databasen {} skapades med; pseudonymerna skulle inte stämma. Använd rätt nyckelfil eller {ENV_KEY}.",
-                store.path().display()
+                store.location()
             )));
         }
+    }
+    Ok(ps)
+}
+
+/// The demo's key on a database without a key file (PostgreSQL): derived
+/// from the seed, kept nowhere.
+fn demo_key(store: &Store, seed: u64) -> Result<Pseudonymizer, AppError> {
+    let key = Sha256::digest(format!("resurs-demo-nyckel:{seed}")).to_vec();
+    let ps = Pseudonymizer::new(&key).ok_or_else(|| AppError::User("Pseudonymnyckeln är för kort.".into()))?;
+    if store.meta(META_FINGERPRINT)?.is_some_and(|fp| fp != ps.fingerprint()) {
+        return Err(AppError::User(format!(
+            "Pseudonymnyckeln är inte den som databasen {} skapades med; ange rätt nyckel i {ENV_KEY} eller {ENV_KEY_FILE}.",
+            store.location()
+        )));
     }
     Ok(ps)
 }

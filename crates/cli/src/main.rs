@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use resurs_app::import::{self, Kind, Outcome};
 use resurs_app::{demo, gen};
-use resurs_store::Store;
+use resurs_store::{DbLocation, Store};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -28,9 +28,10 @@ const TEMPLATE: &str = "{about}\n\nAnvändning: {usage}\n\n{all-args}{after-help
     next_help_heading = "Flaggor"
 )]
 struct Cli {
-    /// Databasfil (SQLite). Standard: $RESURS_DB eller resurs.db i arbetskatalogen.
-    #[arg(long, global = true, value_name = "SÖKVÄG")]
-    db: Option<PathBuf>,
+    /// Databasen: en fil (SQLite) eller en adress postgres://… (PostgreSQL). Standard: $RESURS_DB eller
+    /// resurs.db i arbetskatalogen.
+    #[arg(long, global = true, value_name = "SÖKVÄG|URL")]
+    db: Option<std::ffi::OsString>,
     /// Vem som gör ändringen, i händelseloggen (som cli:NAMN). Standard: operativsystemets användare ($USER, $LOGNAME).
     #[arg(long, global = true, value_name = "NAMN")]
     anvandare: Option<String>,
@@ -682,19 +683,19 @@ enum GenCommand {
     },
 }
 
-fn db_path(cli: &Cli) -> PathBuf {
-    cli.db
+/// The database: `--db`, else `RESURS_DB`, else `resurs.db`; a value
+/// starting with `postgres://` or `postgresql://` is a PostgreSQL server.
+fn db_location(cli: &Cli) -> DbLocation {
+    let value = cli
+        .db
         .clone()
-        .or_else(|| {
-            std::env::var_os("RESURS_DB")
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        })
-        .unwrap_or_else(|| PathBuf::from("resurs.db"))
+        .or_else(|| std::env::var_os("RESURS_DB").filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| "resurs.db".into());
+    DbLocation::parse(&value)
 }
 
-fn open(path: &Path) -> anyhow::Result<Store> {
-    Store::open(path).map_err(anyhow::Error::from)
+fn open(path: &DbLocation) -> anyhow::Result<Store> {
+    Store::open_location(path).map_err(anyhow::Error::from)
 }
 
 fn month(raw: &str) -> anyhow::Result<resurs_core::period::Period> {
@@ -727,7 +728,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let path = db_path(&cli);
+    let path = db_location(&cli);
     let actor = resurs_app::Actor::cli(cli.anvandare.as_deref());
     match cli.command {
         Command::Info(args) => {
@@ -806,7 +807,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo(args) => {
             if args.ersatt {
-                for p in [path.clone(), resurs_app::keys::key_path(&path)] {
+                let Some(file) = path.file() else {
+                    anyhow::bail!(
+                        "--ersatt tar bort en databasfil och gäller inte PostgreSQL; töm databasen {} med \
+                         dropdb och createdb (docs/drift.md) och kör demo igen",
+                        path
+                    );
+                };
+                for p in [file.to_path_buf(), resurs_app::keys::key_path(file)] {
                     match std::fs::remove_file(&p) {
                         Ok(()) => eprintln!("Tog bort {}.", p.display()),
                         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -825,7 +833,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 demo::run(&mut store, &opts, &mut |msg| eprintln!("{msg}")).context("demon kunde inte skapas")?;
             eprintln!(
                 "Exempelstad skapad i {} ({} filer, {} rader) på {:.1} s.",
-                path.display(),
+                path,
                 summary.files,
                 render::int(summary.rows as i64),
                 started.elapsed().as_secs_f64()
@@ -852,14 +860,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Restore(args) => {
             // Restoring onto a new machine: the database file is created
             // here and removed again if the backup is refused.
-            let fresh = !path.exists();
+            let fresh = path.file().is_some_and(|f| !f.exists());
             let mut store = open(&path)?;
             let r = match resurs_app::backup::restore(&mut store, &args.fil, &actor, args.ersatt) {
                 Ok(r) => r,
                 Err(e) => {
                     drop(store);
-                    if fresh {
-                        let _ = std::fs::remove_file(&path);
+                    if let (true, Some(f)) = (fresh, path.file()) {
+                        let _ = std::fs::remove_file(f);
                     }
                     return Err(e.into());
                 }
@@ -867,7 +875,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             match args.format {
                 Format::Tabell => println!(
                     "Databasen {} återställd från {} (schemaversion {}, {} importer), kontrollsumma {}.",
-                    path.display(),
+                    path,
                     r.fran.display(),
                     r.schemaversion,
                     r.importer,
@@ -1051,7 +1059,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn model_command(path: &Path, actor: &resurs_app::Actor, what: ModelCommand) -> anyhow::Result<ExitCode> {
+fn model_command(path: &DbLocation, actor: &resurs_app::Actor, what: ModelCommand) -> anyhow::Result<ExitCode> {
     use resurs_app::models;
     let name_of = |p: &Path| {
         p.file_name()
@@ -1135,7 +1143,7 @@ fn model_command(path: &Path, actor: &resurs_app::Actor, what: ModelCommand) -> 
     }
 }
 
-fn serve_cmd(path: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
+fn serve_cmd(path: &DbLocation, args: ServeArgs) -> anyhow::Result<ExitCode> {
     resurs_web::init_logging();
     if args.demo {
         if !args.addr.ip().is_loopback() {
@@ -1147,7 +1155,7 @@ fn serve_cmd(path: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         let mut store = open(path)?;
         if !store.has_data()? {
-            eprintln!("Skapar Exempelstad i {} (tar några sekunder) …", path.display());
+            eprintln!("Skapar Exempelstad i {} (tar några sekunder) …", path);
             let opts = demo::Options {
                 seed: 1,
                 scale_percent: 100,
@@ -1174,7 +1182,7 @@ fn serve_cmd(path: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
     eprintln!("Öppna http://{}/ i webbläsaren. Avsluta med Ctrl-C.", args.addr);
     resurs_web::serve(resurs_web::ServeOptions {
         addr: args.addr,
-        db: path.to_path_buf(),
+        db: path.clone(),
     })
     .map_err(|e| anyhow::anyhow!(e))?;
     Ok(ExitCode::SUCCESS)
@@ -1194,7 +1202,7 @@ fn read_password() -> anyhow::Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
-fn user_cmd(path: &Path, actor: &resurs_app::Actor, what: UserCommand) -> anyhow::Result<ExitCode> {
+fn user_cmd(path: &DbLocation, actor: &resurs_app::Actor, what: UserCommand) -> anyhow::Result<ExitCode> {
     use resurs_app::users as auth;
     let mut store = open_existing(path)?;
     match what {
@@ -1232,17 +1240,17 @@ fn user_cmd(path: &Path, actor: &resurs_app::Actor, what: UserCommand) -> anyhow
     Ok(ExitCode::SUCCESS)
 }
 
-fn open_existing(path: &Path) -> anyhow::Result<Store> {
-    if !path.exists() {
+fn open_existing(path: &DbLocation) -> anyhow::Result<Store> {
+    if path.file().is_some_and(|f| !f.exists()) {
         anyhow::bail!(
             "databasen {} finns inte; skapa den med `resurs demo` eller `resurs import`",
-            path.display()
+            path
         );
     }
     open(path)
 }
 
-fn settle_command(path: &Path, args: SettleArgs) -> anyhow::Result<ExitCode> {
+fn settle_command(path: &DbLocation, args: SettleArgs) -> anyhow::Result<ExitCode> {
     use resurs_app::settle;
     let mut store = open_existing(path)?;
     let settlement = if let Some(id) = args.visa {
@@ -1338,7 +1346,7 @@ fn print_settlement(settlement: resurs_core::rules::settle::Settlement, args: &S
     Ok(ExitCode::SUCCESS)
 }
 
-fn followup_cmd(path: &std::path::Path, args: &FollowupArgs) -> anyhow::Result<ExitCode> {
+fn followup_cmd(path: &DbLocation, args: &FollowupArgs) -> anyhow::Result<ExitCode> {
     use resurs_core::followup::{Layout, Metod, Periodisering};
     let store = open_existing(path)?;
     let Some(layout) = Layout::parse(&args.layout) else {
@@ -1399,11 +1407,7 @@ fn kr(flag: &str, v: &str) -> anyhow::Result<resurs_core::num::Money> {
         .map_err(|e| anyhow::anyhow!("--{flag}: värdet \"{v}\", förväntade {}", e.expected()))
 }
 
-fn intraprenad_cmd(
-    path: &std::path::Path,
-    actor: &resurs_app::Actor,
-    what: IntraprenadCommand,
-) -> anyhow::Result<ExitCode> {
+fn intraprenad_cmd(path: &DbLocation, actor: &resurs_app::Actor, what: IntraprenadCommand) -> anyhow::Result<ExitCode> {
     use resurs_app::registers as reg;
     match what {
         IntraprenadCommand::Show { period, format } => {
@@ -1430,7 +1434,7 @@ fn intraprenad_cmd(
     Ok(ExitCode::SUCCESS)
 }
 
-fn atgard_cmd(path: &std::path::Path, actor: &resurs_app::Actor, what: AtgardCommand) -> anyhow::Result<ExitCode> {
+fn atgard_cmd(path: &DbLocation, actor: &resurs_app::Actor, what: AtgardCommand) -> anyhow::Result<ExitCode> {
     use resurs_app::registers as reg;
     match what {
         AtgardCommand::Add {
@@ -1467,11 +1471,7 @@ fn atgard_cmd(path: &std::path::Path, actor: &resurs_app::Actor, what: AtgardCom
     Ok(ExitCode::SUCCESS)
 }
 
-fn statsbidrag_cmd(
-    path: &std::path::Path,
-    actor: &resurs_app::Actor,
-    what: StatsbidragCommand,
-) -> anyhow::Result<ExitCode> {
+fn statsbidrag_cmd(path: &DbLocation, actor: &resurs_app::Actor, what: StatsbidragCommand) -> anyhow::Result<ExitCode> {
     use resurs_app::registers as reg;
     match what {
         StatsbidragCommand::Add {
@@ -1511,11 +1511,7 @@ fn statsbidrag_cmd(
     Ok(ExitCode::SUCCESS)
 }
 
-fn investering_cmd(
-    path: &std::path::Path,
-    actor: &resurs_app::Actor,
-    what: InvesteringCommand,
-) -> anyhow::Result<ExitCode> {
+fn investering_cmd(path: &DbLocation, actor: &resurs_app::Actor, what: InvesteringCommand) -> anyhow::Result<ExitCode> {
     use resurs_app::registers as reg;
     match what {
         InvesteringCommand::Add {
@@ -1551,7 +1547,7 @@ fn investering_cmd(
     Ok(ExitCode::SUCCESS)
 }
 
-fn forecast_cmd(path: &std::path::Path, actor: &resurs_app::Actor, what: ForecastCommand) -> anyhow::Result<ExitCode> {
+fn forecast_cmd(path: &DbLocation, actor: &resurs_app::Actor, what: ForecastCommand) -> anyhow::Result<ExitCode> {
     use resurs_app::followup as fu;
     match what {
         ForecastCommand::Set {

@@ -2497,6 +2497,10 @@ fn backup_and_restore_give_back_the_same_content() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("SQLite-databas") || stderr(&out).contains("säkerhetskopia"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("SQLite-databas") || stderr(&out).contains("säkerhetskopia"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!none.exists(), "a refused restore leaves no database file");
 }

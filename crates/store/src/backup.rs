@@ -9,6 +9,11 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use std::time::Duration;
 
+/// The answer to `resurs backup` and `resurs restore` on PostgreSQL.
+const PG_BACKUP: &str = "resurs backup och resurs restore gäller en SQLite-databas. En PostgreSQL-databas \
+     säkerhetskopieras med PostgreSQL:s egna verktyg, t.ex. pg_dump --format=custom --file=resurs.dump \
+     DATABAS, och återställs med pg_restore (se docs/drift.md, avsnittet PostgreSQL)";
+
 /// What a backup file holds, read without changing it.
 #[derive(Debug, Clone)]
 pub struct BackupCheck {
@@ -48,20 +53,32 @@ fn copy(from: &Connection, to: &mut Connection, context: &'static str) -> Result
     }
     Err(StoreError::Sql {
         context,
-        source: rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY), None),
+        source: rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY), None).into(),
     })
 }
 
 impl Store {
+    /// Whether `resurs backup` and `resurs restore` apply: a SQLite
+    /// database; on PostgreSQL the answer points to pg_dump.
+    pub fn backup_supported(&self) -> Result<()> {
+        if self.conn.is_pg() {
+            return Err(StoreError::Unsupported(format!("{PG_BACKUP}.")));
+        }
+        Ok(())
+    }
+
     /// Writes a consistent copy of the database into `target`, which must be
     /// an existing empty file (the caller creates it with owner-only
     /// permissions).
     pub fn backup_into(&self, target: &Path) -> Result<()> {
+        let Some(conn) = self.conn.sqlite() else {
+            return Err(StoreError::Unsupported(format!("{PG_BACKUP}.")));
+        };
         let mut to = Connection::open(target).map_err(|source| StoreError::Open {
             path: target.display().to_string(),
-            source,
+            source: source.into(),
         })?;
-        copy(&self.conn, &mut to, "säkerhetskopiering")
+        copy(conn, &mut to, "säkerhetskopiering")
     }
 
     /// Checks a backup file without changing it: a SQLite database that
@@ -120,13 +137,18 @@ impl Store {
     /// its schema up to date. Other connections see the new content at
     /// their next read.
     pub fn restore_from(&mut self, source: &Path) -> Result<()> {
+        let Some(conn) = self.conn.sqlite_mut() else {
+            return Err(StoreError::Unsupported(format!(
+                "{PG_BACKUP}; en säkerhetskopia från pg_dump återställs med pg_restore."
+            )));
+        };
         let from = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|source_err| {
             StoreError::Open {
                 path: source.display().to_string(),
-                source: source_err,
+                source: source_err.into(),
             }
         })?;
-        copy(&from, &mut self.conn, "återställning")?;
+        copy(&from, conn, "återställning")?;
         self.migrate()
     }
 }

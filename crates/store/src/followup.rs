@@ -1,9 +1,9 @@
 //! Follow-up: forecast versions and forecasts, special effects.
 
+use crate::db::params;
 use crate::{stored_period, Ctx, Result, Store, Tx};
 use resurs_core::num::Money;
 use resurs_core::period::Period;
-use rusqlite::{params, OptionalExtension};
 
 /// A special effect (one part of a tagged item).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,28 +45,25 @@ pub struct ForecastEntry {
 impl Store {
     /// Special effects of `year`.
     pub fn special_effects(&self, year: i32) -> Result<Vec<SpecialEffectRow>> {
-        let mut st = self
+        let rows = self
             .conn
-            .prepare(
+            .query(
                 "SELECT tagg, del, nod, period, utfall, prognos, kommentar FROM specialpost WHERE ar = $1 ORDER BY id",
+                params![year],
+                |r| {
+                    Ok((
+                        r.get::<String>(0)?,
+                        r.get::<String>(1)?,
+                        r.get::<String>(2)?,
+                        r.get::<Option<i64>>(3)?,
+                        r.get::<i64>(4)?,
+                        r.get::<i64>(5)?,
+                        r.get::<String>(6)?,
+                    ))
+                },
             )
             .ctx("läsning av specialposter")?;
-        let rows = st
-            .query_map(params![year], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<i64>>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, i64>(5)?,
-                    r.get::<_, String>(6)?,
-                ))
-            })
-            .ctx("läsning av specialposter")?;
-        let rows = rows
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .ctx("läsning av specialposter")?;
+        let rows = rows;
         rows.into_iter()
             .map(|(tagg, del, nod, p, utfall, prognos, kommentar)| {
                 Ok(SpecialEffectRow {
@@ -84,14 +81,15 @@ impl Store {
 
     /// Forecast versions of `year`, oldest checkpoint first.
     pub fn forecast_versions(&self, year: i32) -> Result<Vec<ForecastVersion>> {
-        let mut st = self
+        let rows = self
             .conn
-            .prepare("SELECT id, namn, period FROM prognos_version WHERE ar = $1 ORDER BY period, id")
+            .query(
+                "SELECT id, namn, period FROM prognos_version WHERE ar = $1 ORDER BY period, id",
+                params![year],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .ctx("läsning av prognoser")?;
-        let rows = st
-            .query_map(params![year], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .ctx("läsning av prognoser")?;
-        let rows: Vec<(i64, String, i64)> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av prognoser")?;
+        let rows: Vec<(i64, String, i64)> = rows;
         rows.into_iter()
             .map(|(id, namn, p)| {
                 Ok(ForecastVersion {
@@ -105,20 +103,21 @@ impl Store {
 
     /// The forecasts of a version, by node.
     pub fn forecasts(&self, version_id: i64) -> Result<Vec<Forecast>> {
-        let mut st = self
+        let rows = self
             .conn
-            .prepare("SELECT nod, belopp, kommentar FROM prognos WHERE version_id = $1 ORDER BY nod")
+            .query(
+                "SELECT nod, belopp, kommentar FROM prognos WHERE version_id = $1 ORDER BY nod",
+                params![version_id],
+                |r| {
+                    Ok(Forecast {
+                        nod: r.get(0)?,
+                        belopp: Money::from_ore(r.get(1)?),
+                        kommentar: r.get(2)?,
+                    })
+                },
+            )
             .ctx("läsning av prognoser")?;
-        let rows = st
-            .query_map(params![version_id], |r| {
-                Ok(Forecast {
-                    nod: r.get(0)?,
-                    belopp: Money::from_ore(r.get(1)?),
-                    kommentar: r.get(2)?,
-                })
-            })
-            .ctx("läsning av prognoser")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av prognoser")
+        Ok(rows)
     }
 }
 
@@ -129,12 +128,11 @@ impl Tx<'_> {
     pub fn forecast_version(&self, namn: &str, year: i32, period: Period, skapad: &str) -> Result<(i64, Period)> {
         let found: Option<(i64, i64)> = self
             .conn
-            .query_row(
+            .query_opt(
                 "SELECT id, period FROM prognos_version WHERE namn = $1 AND ar = $2",
                 params![namn, year],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .optional()
             .ctx("läsning av prognoser")?;
         if let Some((id, p)) = found {
             return Ok((id, stored_period("prognos_version", "period", p)?));

@@ -1,10 +1,10 @@
 //! The ledger (huvudbok), budgets, accounts and population.
 
+use crate::db::params;
 use crate::{stored_period, unreadable, Ctx, Result, Store, Tx};
 use resurs_core::model::{BefolkningTyp, BudgetTyp};
 use resurs_core::num::Money;
 use resurs_core::period::Period;
-use rusqlite::{params, OptionalExtension};
 use std::collections::HashMap;
 
 /// A ledger sum of an ansvar and account in a month.
@@ -61,30 +61,28 @@ impl Store {
     /// The newest adopted or revised budget version of `year`, if any.
     pub fn current_budget_version(&self, year: i32) -> Result<Option<String>> {
         self.conn
-            .query_row(
+            .query_opt(
                 "SELECT version FROM budget WHERE ar = $1 AND typ IN ('beslutad', 'reviderad') ORDER BY id DESC LIMIT 1",
                 params![year],
                 |r| r.get(0),
             )
-            .optional()
             .ctx("läsning av budget")
     }
 
     /// Budget total of `version` and `year` over the given ansvar codes and
     /// accounts (every account when `konton` is empty).
     pub fn budget_total(&self, version: &str, year: i32, ansvar: &[String], konton: &[String]) -> Result<Money> {
-        let mut st = self
+        let rows = self
             .conn
-            .prepare("SELECT ansvar, konto, belopp FROM budget WHERE version = $1 AND ar = $2")
-            .ctx("läsning av budget")?;
-        let rows = st
-            .query_map(params![version, year], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
-            })
+            .query(
+                "SELECT ansvar, konto, belopp FROM budget WHERE version = $1 AND ar = $2",
+                params![version, year],
+                |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?, r.get::<i64>(2)?)),
+            )
             .ctx("läsning av budget")?;
         let mut sum = 0;
         for row in rows {
-            let (a, k, b) = row.ctx("läsning av budget")?;
+            let (a, k, b) = row;
             if ansvar.contains(&a) && (konton.is_empty() || konton.contains(&k)) {
                 sum += b;
             }
@@ -94,19 +92,16 @@ impl Store {
 
     /// Ledger sums per (ansvar, account, month) for the months `[from, to]`.
     pub fn ledger_months(&self, from: Period, to: Period) -> Result<Vec<LedgerMonth>> {
-        let mut st = self
+        let rows = self
             .conn
-            .prepare(
+            .query(
                 "SELECT ansvar, konto, period, SUM(belopp) FROM huvudbok WHERE period >= $1 AND period <= $2 \
                  GROUP BY ansvar, konto, period ORDER BY ansvar, konto, period",
+                params![from.as_int(), to.as_int()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .ctx("läsning av huvudbok")?;
-        let rows = st
-            .query_map(params![from.as_int(), to.as_int()], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })
-            .ctx("läsning av huvudbok")?;
-        let rows: Vec<(String, String, i64, i64)> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av huvudbok")?;
+        let rows: Vec<(String, String, i64, i64)> = rows;
         rows.into_iter()
             .map(|(ansvar, konto, p, b)| {
                 Ok(LedgerMonth {
@@ -122,19 +117,16 @@ impl Store {
     /// Budget sums of `version` and `year` per (ansvar, account, month or
     /// `None` for annual rows).
     pub fn budget_cells(&self, version: &str, year: i32) -> Result<Vec<BudgetCell>> {
-        let mut st = self
+        let rows = self
             .conn
-            .prepare(
+            .query(
                 "SELECT ansvar, konto, period, SUM(belopp) FROM budget WHERE version = $1 AND ar = $2 \
                  GROUP BY ansvar, konto, period ORDER BY ansvar, konto, period",
+                params![version, year],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .ctx("läsning av budget")?;
-        let rows = st
-            .query_map(params![version, year], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })
-            .ctx("läsning av budget")?;
-        let rows: Vec<(String, String, i64, i64)> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av budget")?;
+        let rows: Vec<(String, String, i64, i64)> = rows;
         // Period 0 marks an annual row.
         rows.into_iter()
             .map(|(a, k, p, b)| {
@@ -151,24 +143,23 @@ impl Store {
 
     /// Budget lines of `version` and `year` summed over months.
     pub fn budget_lines(&self, version: &str, year: i32) -> Result<Vec<BudgetLine>> {
-        let mut st = self
+        let rows = self
             .conn
-            .prepare(
+            .query(
                 "SELECT ansvar, konto, verksamhet, SUM(belopp) FROM budget WHERE version = $1 AND ar = $2 \
                  GROUP BY ansvar, konto, verksamhet ORDER BY ansvar, konto, verksamhet",
+                params![version, year],
+                |r| {
+                    Ok(BudgetLine {
+                        ansvar: r.get(0)?,
+                        konto: r.get(1)?,
+                        verksamhet: r.get(2)?,
+                        belopp: Money::from_ore(r.get(3)?),
+                    })
+                },
             )
             .ctx("läsning av budget")?;
-        let rows = st
-            .query_map(params![version, year], |r| {
-                Ok(BudgetLine {
-                    ansvar: r.get(0)?,
-                    konto: r.get(1)?,
-                    verksamhet: r.get(2)?,
-                    belopp: Money::from_ore(r.get(3)?),
-                })
-            })
-            .ctx("läsning av budget")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av budget")
+        Ok(rows)
     }
 
     /// Population of `year` aged `[from, to]`: outcome when there is one, else
@@ -177,7 +168,7 @@ impl Store {
         for typ in [BefolkningTyp::Utfall, BefolkningTyp::Prognos] {
             let (n, count): (i64, i64) = self
                 .conn
-                .query_row(
+                .query_one(
                     "SELECT COALESCE(SUM(antal), 0), COUNT(*) FROM befolkning WHERE ar = $1 AND typ = $2 \
                      AND alder >= $3 AND alder <= $4",
                     params![year, typ.code(), from, to],
@@ -193,14 +184,15 @@ impl Store {
 
     /// Budget versions of `year`, in the order they were stored.
     pub fn budget_versions(&self, year: i32) -> Result<Vec<BudgetVersion>> {
-        let mut st = self
+        let rows = self
             .conn
-            .prepare("SELECT version, MIN(typ) FROM budget WHERE ar = $1 GROUP BY version ORDER BY MIN(id)")
+            .query(
+                "SELECT version, MIN(typ) FROM budget WHERE ar = $1 GROUP BY version ORDER BY MIN(id)",
+                params![year],
+                |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
+            )
             .ctx("läsning av budget")?;
-        let rows = st
-            .query_map(params![year], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-            .ctx("läsning av budget")?;
-        let rows = rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av budget")?;
+        let rows = rows;
         rows.into_iter()
             .map(|(version, typ)| {
                 Ok(BudgetVersion {
@@ -214,21 +206,17 @@ impl Store {
 
     /// Account names.
     pub fn konto_names(&self) -> Result<HashMap<String, String>> {
-        let mut st = self
+        let rows = self
             .conn
-            .prepare("SELECT kod, namn FROM konto")
+            .query("SELECT kod, namn FROM konto", params![], |r| Ok((r.get(0)?, r.get(1)?)))
             .ctx("läsning av konton")?;
-        let rows = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .ctx("läsning av konton")?;
-        rows.collect::<rusqlite::Result<HashMap<_, _>>>()
-            .ctx("läsning av konton")
+        Ok(rows.into_iter().collect())
     }
 
     /// Ledger total of `ansvar` over the months `[from, to]`.
     pub fn ledger_total(&self, ansvar: &str, from: Period, to: Period) -> Result<Money> {
         self.conn
-            .query_row(
+            .query_one(
                 "SELECT COALESCE(SUM(belopp), 0) FROM huvudbok WHERE ansvar = $1 AND period >= $2 AND period <= $3",
                 params![ansvar, from.as_int(), to.as_int()],
                 |r| Ok(Money::from_ore(r.get(0)?)),
@@ -238,20 +226,16 @@ impl Store {
 
     /// The ledger lines of `ansvar` and `konto` from `from` through `to`, in order.
     pub fn ledger_lines(&self, ansvar: &str, konto: &str, from: Period, to: Period) -> Result<Vec<LedgerLineRow>> {
-        let mut st = self
+        let rows = self
             .conn
-            .prepare(
+            .query(
                 "SELECT period, verksamhet, belopp, text FROM huvudbok \
                  WHERE ansvar = $1 AND konto = $2 AND period >= $3 AND period <= $4 ORDER BY period, id",
+                params![ansvar, konto, from.as_int(), to.as_int()],
+                |r| Ok((r.get::<i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .ctx("läsning av huvudbok")?;
-        let rows = st
-            .query_map(params![ansvar, konto, from.as_int(), to.as_int()], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })
-            .ctx("läsning av huvudbok")?;
-        let rows: Vec<(i64, String, i64, Option<String>)> =
-            rows.collect::<rusqlite::Result<_>>().ctx("läsning av huvudbok")?;
+        let rows: Vec<(i64, String, i64, Option<String>)> = rows;
         rows.into_iter()
             .map(|(p, verksamhet, belopp, text)| {
                 Ok(LedgerLineRow {
@@ -268,7 +252,7 @@ impl Store {
     pub fn latest_ledger_period(&self) -> Result<Option<Period>> {
         let p: Option<i64> = self
             .conn
-            .query_row("SELECT MAX(period) FROM huvudbok", [], |r| r.get(0))
+            .query_one("SELECT MAX(period) FROM huvudbok", params![], |r| r.get(0))
             .ctx("läsning av huvudbok")?;
         p.map(|p| stored_period("huvudbok", "period", p)).transpose()
     }

@@ -1,10 +1,13 @@
 //! The Resurs store: schema, migrations, queries and transactions.
 //!
 //! All SQL of the project lives in this crate. The default backend is one
-//! SQLite file. Statements use only SQL that PostgreSQL also accepts
-//! (`$1` parameters, `ON CONFLICT … DO NOTHING`, no SQLite functions), so the
-//! PostgreSQL backend a later issue adds can share the queries and differ in
-//! connection handling and migration files only.
+//! SQLite file; the same store runs on PostgreSQL when `--db` is a
+//! `postgres://` URL ([`DbLocation`]). Statements use only SQL that both
+//! accept (`$1` parameters, `ON CONFLICT … DO NOTHING`, `RETURNING id`, no
+//! SQLite functions) and go through the backend-neutral layer in `db`
+//! (parameters as values, rows read with typed getters), so every query is
+//! written once. The migrations are one set of files, written for SQLite;
+//! `dialect` derives PostgreSQL's schema from them.
 //!
 //! The queries are `impl Store` and `impl Tx` blocks in one module per
 //! subject (`org`, `register`, `volumes`, `ledger`, `models`, `followup`,
@@ -17,13 +20,16 @@
 //! either commits at the end or is dropped, which rolls everything back.
 
 use chrono::NaiveDate;
+use db::{params, Conn, DbResult, Row};
 use resurs_core::model::Regiform;
 use resurs_core::period::Period;
-use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashMap;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 mod backup;
+mod db;
+mod dialect;
 mod followup;
 mod ledger;
 mod models;
@@ -31,10 +37,13 @@ mod org;
 mod overview;
 mod register;
 mod registers;
+#[doc(hidden)]
+pub mod testing;
 mod users;
 mod volumes;
 
 pub use backup::{BackupCheck, BackupProblem};
+pub use db::DbError;
 pub use followup::{Forecast, ForecastEntry, ForecastVersion, SpecialEffectRow};
 pub use ledger::{BudgetCell, BudgetLine, BudgetVersion, LedgerLineRow, LedgerMonth, PopulationBand};
 pub use models::{ModelVersionRow, SettlementRun};
@@ -45,7 +54,8 @@ pub use volumes::{
     status_code, AssistanceRow, AttendanceRow, BesokInserter, DecisionRow, GrantedRow, PlacementRow, StayRow, VisitRow,
 };
 
-/// Migrations in order; the index + 1 is the schema version.
+/// Migrations in order; the index + 1 is the schema version. They are
+/// written for SQLite; PostgreSQL gets them through [`dialect`].
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0001_grund.sql"),
     include_str!("../migrations/sqlite/0002_modeller.sql"),
@@ -57,13 +67,108 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0008_anvandare.sql"),
 ];
 
+/// The advisory lock that serialises writers (and migrations) on
+/// PostgreSQL, as SQLite's database lock does ("Resurs" in ASCII).
+const PG_WRITE_LOCK: i64 = 0x5265_7375_7273;
+
+/// PostgreSQL's bookkeeping, created before the first migration: the schema
+/// version (SQLite's `user_version`) and the change counter every
+/// committing write transaction bumps (SQLite's `data_version`).
+const PG_BOOTSTRAP: &str = "CREATE TABLE IF NOT EXISTS resurs_schema (version BIGINT NOT NULL); \
+     INSERT INTO resurs_schema (version) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM resurs_schema); \
+     CREATE TABLE IF NOT EXISTS resurs_andring (n BIGINT NOT NULL); \
+     INSERT INTO resurs_andring (n) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM resurs_andring);";
+
+/// Where the database is: a SQLite file, or a PostgreSQL server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbLocation {
+    File(PathBuf),
+    /// A `postgres://` or `postgresql://` URL.
+    Postgres(String),
+}
+
+impl DbLocation {
+    /// A `--db` value: a URL starting with `postgres://` or
+    /// `postgresql://` is a PostgreSQL server, anything else a file.
+    pub fn parse(value: &std::ffi::OsStr) -> DbLocation {
+        match value.to_str() {
+            Some(s) if is_postgres_url(s) => DbLocation::Postgres(s.to_string()),
+            _ => DbLocation::File(PathBuf::from(value)),
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, DbLocation::Postgres(_))
+    }
+
+    /// The file of a SQLite database.
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            DbLocation::File(p) => Some(p),
+            DbLocation::Postgres(_) => None,
+        }
+    }
+}
+
+impl From<PathBuf> for DbLocation {
+    fn from(p: PathBuf) -> DbLocation {
+        DbLocation::File(p)
+    }
+}
+
+impl From<&Path> for DbLocation {
+    fn from(p: &Path) -> DbLocation {
+        DbLocation::File(p.to_path_buf())
+    }
+}
+
+/// Shows the file, or the URL with its password masked.
+impl fmt::Display for DbLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DbLocation::File(p) => write!(f, "{}", p.display()),
+            DbLocation::Postgres(url) => f.write_str(&mask_url(url)),
+        }
+    }
+}
+
+fn is_postgres_url(s: &str) -> bool {
+    let lower = s.get(..13).unwrap_or(s).to_ascii_lowercase();
+    lower.starts_with("postgres://") || lower.starts_with("postgresql://")
+}
+
+/// A connection URL with the password replaced by `***` (in the user
+/// part and in a `password=` parameter), for every message and log line.
+pub fn mask_url(url: &str) -> String {
+    let mut out = url.to_string();
+    if let Some(scheme_end) = out.find("://") {
+        let auth_start = scheme_end + 3;
+        let auth_end = out[auth_start..]
+            .find(['/', '?', '#'])
+            .map_or(out.len(), |i| auth_start + i);
+        if let Some(at) = out[auth_start..auth_end].rfind('@') {
+            let userinfo = &out[auth_start..auth_start + at];
+            if let Some(colon) = userinfo.find(':') {
+                out.replace_range(auth_start + colon + 1..auth_start + at, "***");
+            }
+        }
+    }
+    let lower = out.to_ascii_lowercase();
+    if let Some(p) = lower.find("password=") {
+        let from = p + "password=".len();
+        let to = out[from..].find('&').map_or(out.len(), |i| from + i);
+        out.replace_range(from..to, "***");
+    }
+    out
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("kunde inte öppna databasen {path}: {source}")]
     Open {
         path: String,
         #[source]
-        source: rusqlite::Error,
+        source: DbError,
     },
     /// The disk (or the file system's quota) is full: nothing of the
     /// change was kept (the transaction is rolled back).
@@ -76,10 +181,16 @@ pub enum StoreError {
     Sql {
         context: &'static str,
         #[source]
-        source: rusqlite::Error,
+        source: DbError,
     },
     #[error("databasen {path} har schemaversion {found}, men denna version av Resurs känner bara till {known}; uppdatera Resurs")]
     TooNew { path: String, found: i64, known: i64 },
+    /// A migration that cannot be carried over to PostgreSQL.
+    #[error("migrering {version} kan inte översättas till PostgreSQL: {why}")]
+    Translate { version: usize, why: String },
+    /// Something only the other backend does, with what to do instead.
+    #[error("{0}")]
+    Unsupported(String),
     /// A stored value that cannot be read is an error, never a default.
     #[error("värdet \"{value}\" i {table}.{column} kan inte läsas: förväntade {expected}")]
     Value {
@@ -126,20 +237,30 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 trait Ctx<T> {
     fn ctx(self, context: &'static str) -> Result<T>;
 }
+impl<T> Ctx<T> for DbResult<T> {
+    fn ctx(self, context: &'static str) -> Result<T> {
+        self.map_err(|source| {
+            if source.is_disk_full() {
+                StoreError::DiskFull { context }
+            } else {
+                StoreError::Sql { context, source }
+            }
+        })
+    }
+}
+
 impl<T> Ctx<T> for rusqlite::Result<T> {
     fn ctx(self, context: &'static str) -> Result<T> {
-        self.map_err(|source| match source.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull { context },
-            _ => StoreError::Sql { context, source },
-        })
+        self.map_err(DbError::from).ctx(context)
     }
 }
 
 impl StoreError {
     /// Whether the user (or operator) can act on this error without a
-    /// developer: a full disk.
+    /// developer: a full disk, or asking one backend for what only the
+    /// other does.
     pub fn is_operational(&self) -> bool {
-        matches!(self, StoreError::DiskFull { .. })
+        matches!(self, StoreError::DiskFull { .. } | StoreError::Unsupported(_))
     }
 }
 
@@ -188,63 +309,180 @@ pub struct ImportRow {
 
 /// An open database.
 pub struct Store {
-    conn: Connection,
-    path: PathBuf,
+    conn: Conn,
+    location: DbLocation,
+}
+
+/// The PostgreSQL schema: every migration translated, in order.
+fn pg_migrations() -> Result<Vec<String>> {
+    let mut t = dialect::Translator::default();
+    MIGRATIONS
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            t.translate(m)
+                .map_err(|why| StoreError::Translate { version: i + 1, why })
+        })
+        .collect()
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` and applies any
-    /// pending migrations.
+    /// Opens (creating if needed) the SQLite database at `path` and applies
+    /// any pending migrations.
     pub fn open(path: &Path) -> Result<Store> {
-        let conn = Connection::open(path).map_err(|source| StoreError::Open {
-            path: path.display().to_string(),
-            source,
-        })?;
-        // 16 KiB pages: fewer B-tree splits when millions of visits are
-        // inserted (takes effect only for a new, empty database file).
-        conn.execute_batch(
-            "PRAGMA page_size = 16384; PRAGMA journal_mode = DELETE; PRAGMA synchronous = NORMAL; \
-             PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY; PRAGMA busy_timeout = 10000;",
-        )
-        .ctx("inställning av databasen")?;
+        Store::open_location(&DbLocation::File(path.to_path_buf()))
+    }
+
+    /// Opens the database at a `--db` value: a SQLite file or a
+    /// `postgres://` URL (see [`DbLocation::parse`]).
+    pub fn open_url(value: &str) -> Result<Store> {
+        Store::open_location(&DbLocation::parse(std::ffi::OsStr::new(value)))
+    }
+
+    /// Opens the database at `location` (a SQLite file is created if
+    /// needed; a PostgreSQL database must exist) and applies any pending
+    /// migrations.
+    pub fn open_location(location: &DbLocation) -> Result<Store> {
+        let conn = match location {
+            DbLocation::File(path) => {
+                let conn = rusqlite::Connection::open(path).map_err(|source| StoreError::Open {
+                    path: path.display().to_string(),
+                    source: source.into(),
+                })?;
+                // 16 KiB pages: fewer B-tree splits when millions of visits are
+                // inserted (takes effect only for a new, empty database file).
+                conn.execute_batch(
+                    "PRAGMA page_size = 16384; PRAGMA journal_mode = DELETE; PRAGMA synchronous = NORMAL; \
+                     PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY; PRAGMA busy_timeout = 10000;",
+                )
+                .map_err(DbError::from)
+                .ctx("inställning av databasen")?;
+                Conn::Sqlite(conn)
+            }
+            DbLocation::Postgres(url) => {
+                let open_err = |source: DbError| StoreError::Open {
+                    path: mask_url(url),
+                    source,
+                };
+                let client = postgres::Client::connect(url, postgres::NoTls).map_err(|e| open_err(e.into()))?;
+                Conn::Pg(std::cell::RefCell::new(db::Pg::new(client)))
+            }
+        };
         let mut store = Store {
             conn,
-            path: path.to_path_buf(),
+            location: location.clone(),
         };
         store.migrate()?;
         Ok(store)
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Where the database is (shown with [`DbLocation`]'s `Display`, which
+    /// masks a password).
+    pub fn location(&self) -> &DbLocation {
+        &self.location
+    }
+
+    /// The file of a SQLite database; `None` on PostgreSQL.
+    pub fn path(&self) -> Option<&Path> {
+        self.location.file()
+    }
+
+    /// Whether this is a PostgreSQL database.
+    pub fn is_postgres(&self) -> bool {
+        self.conn.is_pg()
+    }
+
+    /// Whether the connection is lost (a PostgreSQL server that went away);
+    /// such a store is not worth keeping in a pool.
+    pub fn is_broken(&self) -> bool {
+        match &self.conn {
+            Conn::Sqlite(_) => false,
+            Conn::Pg(c) => c.try_borrow().map(|c| c.client.is_closed()).unwrap_or(false),
+        }
     }
 
     fn migrate(&mut self) -> Result<()> {
-        let version: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .ctx("läsning av schemaversion")?;
+        if self.conn.is_pg() {
+            return self.migrate_pg();
+        }
+        let version: i64 = self.schema_version()?;
         let known = MIGRATIONS.len() as i64;
         if version > known {
             return Err(StoreError::TooNew {
-                path: self.path.display().to_string(),
+                path: self.location.to_string(),
                 found: version,
                 known,
             });
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = self.conn.transaction().ctx("migrering")?;
-            tx.execute_batch(sql).ctx("migrering")?;
-            tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
-                .ctx("migrering")?;
-            tx.commit().ctx("migrering")?;
+            let conn = &self.conn;
+            (|| -> DbResult<()> {
+                conn.batch("BEGIN")?;
+                let r = conn
+                    .batch(sql)
+                    .and_then(|()| conn.batch(&format!("PRAGMA user_version = {}", i + 1)))
+                    .and_then(|()| conn.batch("COMMIT"));
+                if r.is_err() {
+                    let _ = conn.batch("ROLLBACK");
+                }
+                r
+            })()
+            .ctx("migrering")?;
         }
         Ok(())
     }
 
+    /// PostgreSQL: each pending migration in its own transaction, under the
+    /// writers' advisory lock so that servers starting together migrate
+    /// once.
+    fn migrate_pg(&mut self) -> Result<()> {
+        let known = MIGRATIONS.len() as i64;
+        let translated = pg_migrations()?;
+        loop {
+            let conn = &self.conn;
+            let step = (|| -> DbResult<std::result::Result<bool, i64>> {
+                conn.batch(&format!(
+                    "BEGIN; SELECT pg_advisory_xact_lock({PG_WRITE_LOCK}); {PG_BOOTSTRAP}"
+                ))?;
+                let version: i64 = conn.query_one("SELECT version FROM resurs_schema", params![], |r| r.get(0))?;
+                if version > known {
+                    conn.batch("ROLLBACK")?;
+                    return Ok(Err(version));
+                }
+                if version == known {
+                    conn.batch("COMMIT")?;
+                    return Ok(Ok(true));
+                }
+                conn.batch(&translated[version as usize])?;
+                conn.execute("UPDATE resurs_schema SET version = $1", params![version + 1])?;
+                conn.batch("COMMIT")?;
+                Ok(Ok(false))
+            })();
+            if step.is_err() {
+                let _ = self.conn.batch("ROLLBACK");
+            }
+            match step.ctx("migrering")? {
+                Ok(true) => return Ok(()),
+                Ok(false) => {}
+                Err(found) => {
+                    return Err(StoreError::TooNew {
+                        path: self.location.to_string(),
+                        found,
+                        known,
+                    })
+                }
+            }
+        }
+    }
+
     pub fn schema_version(&self) -> Result<i64> {
+        let sql = if self.conn.is_pg() {
+            "SELECT version FROM resurs_schema"
+        } else {
+            "PRAGMA user_version"
+        };
         self.conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .query_one(sql, params![], |r| r.get(0))
             .ctx("läsning av schemaversion")
     }
 
@@ -252,23 +490,22 @@ impl Store {
     pub fn has_data(&self) -> Result<bool> {
         let n: i64 = self
             .conn
-            .query_row("SELECT COUNT(*) FROM import_logg", [], |r| r.get(0))
+            .query_one("SELECT COUNT(*) FROM import_logg", params![], |r| r.get(0))
             .ctx("kontroll av innehåll")?;
         Ok(n > 0)
     }
 
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
         self.conn
-            .query_row("SELECT varde FROM meta WHERE nyckel = $1", [key], |r| r.get(0))
-            .optional()
+            .query_opt("SELECT varde FROM meta WHERE nyckel = $1", params![key], |r| r.get(0))
             .ctx("läsning av inställning")
     }
 
     pub fn prior_import(&self, typ: &str, sha256: &str) -> Result<Option<PriorImport>> {
         self.conn
-            .query_row(
+            .query_opt(
                 "SELECT filnamn, importerad, tillagda FROM import_logg WHERE typ = $1 AND sha256 = $2",
-                [typ, sha256],
+                params![typ, sha256],
                 |r| {
                     Ok(PriorImport {
                         filnamn: r.get(0)?,
@@ -277,57 +514,70 @@ impl Store {
                     })
                 },
             )
-            .optional()
             .ctx("läsning av importlogg")
     }
 
     /// Code (or pseudonym) → id for one table.
     pub fn code_ids(&self, table: CodeTable) -> Result<HashMap<String, i64>> {
-        let mut st = self.conn.prepare(table.sql()).ctx("läsning av koder")?;
-        let rows = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        let rows = self
+            .conn
+            .query(table.sql(), params![], |r| Ok((r.get(0)?, r.get(1)?)))
             .ctx("läsning av koder")?;
-        rows.collect::<rusqlite::Result<HashMap<_, _>>>()
-            .ctx("läsning av koder")
+        Ok(rows.into_iter().collect())
     }
 
     /// Imports, newest first.
     pub fn imports(&self) -> Result<Vec<ImportRow>> {
-        let mut st = self
-            .conn
-            .prepare("SELECT id, typ, filnamn, rader, tillagda, importerad FROM import_logg ORDER BY id DESC")
-            .ctx("läsning av importloggen")?;
-        let rows = st
-            .query_map([], |r| {
-                Ok(ImportRow {
-                    id: r.get(0)?,
-                    typ: r.get(1)?,
-                    filnamn: r.get(2)?,
-                    rader: r.get(3)?,
-                    tillagda: r.get(4)?,
-                    importerad: r.get(5)?,
-                })
-            })
-            .ctx("läsning av importloggen")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
+        self.conn
+            .query(
+                "SELECT id, typ, filnamn, rader, tillagda, importerad FROM import_logg ORDER BY id DESC",
+                params![],
+                |r| {
+                    Ok(ImportRow {
+                        id: r.get(0)?,
+                        typ: r.get(1)?,
+                        filnamn: r.get(2)?,
+                        rader: r.get(3)?,
+                        tillagda: r.get(4)?,
+                        importerad: r.get(5)?,
+                    })
+                },
+            )
             .ctx("läsning av importloggen")
     }
 
     /// A counter that changes whenever another connection commits a change
-    /// to the database (SQLite's `data_version`); used to drop cached pages.
+    /// to the database; used to drop cached pages. SQLite's `data_version`;
+    /// on PostgreSQL the counter every committing write transaction bumps
+    /// (so it sees commits of every server process).
     pub fn data_version(&self) -> Result<i64> {
+        let sql = if self.conn.is_pg() {
+            "SELECT n FROM resurs_andring"
+        } else {
+            "PRAGMA data_version"
+        };
         self.conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .query_one(sql, params![], |r| r.get(0))
             .ctx("läsning av dataversion")
     }
 
     /// Starts a write transaction; dropping it without [`Tx::commit`] rolls
-    /// back everything written through it.
+    /// back everything written through it. On PostgreSQL it waits for the
+    /// writers' lock, so that writers follow one another as on SQLite.
     pub fn begin(&mut self) -> Result<Tx<'_>> {
-        self.conn.execute_batch("BEGIN").ctx("start av transaktion")?;
+        let sql = if self.conn.is_pg() {
+            format!("BEGIN; SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
+        } else {
+            "BEGIN".to_string()
+        };
+        if let Err(e) = self.conn.batch(&sql) {
+            let _ = self.conn.batch("ROLLBACK");
+            return Err(e).ctx("start av transaktion");
+        }
         Ok(Tx {
             conn: &self.conn,
             done: false,
+            unflushed: Default::default(),
         })
     }
 }
@@ -335,40 +585,54 @@ impl Store {
 /// A write transaction. Insert methods return `false` when the row's key
 /// already exists (a duplicate), and nothing is written for that row.
 pub struct Tx<'c> {
-    conn: &'c Connection,
+    conn: &'c Conn,
     done: bool,
+    /// Visits a [`BesokInserter`] has not written yet.
+    unflushed: std::rc::Rc<std::cell::Cell<usize>>,
 }
 
 impl Drop for Tx<'_> {
     fn drop(&mut self) {
         if !self.done {
-            let _ = self.conn.execute_batch("ROLLBACK");
+            let _ = self.conn.batch("ROLLBACK");
         }
     }
 }
 
 impl<'c> Tx<'c> {
     pub fn commit(mut self) -> Result<()> {
-        self.conn.execute_batch("COMMIT").ctx("sparande av import")?;
+        if self.unflushed.get() > 0 {
+            return Err(StoreError::Sql {
+                context: "sparande av import",
+                source: DbError::Unsupported(format!(
+                    "{} besök har inte skrivits (BesokInserter::finish anropades inte)",
+                    self.unflushed.get()
+                )),
+            });
+        }
+        let sql = if self.conn.is_pg() {
+            "UPDATE resurs_andring SET n = n + 1; COMMIT"
+        } else {
+            "COMMIT"
+        };
+        self.conn.batch(sql).ctx("sparande av import")?;
         self.done = true;
         Ok(())
     }
 
-    fn exec(&self, context: &'static str, sql: &str, p: impl rusqlite::Params) -> Result<bool> {
-        let mut st = self.conn.prepare_cached(sql).ctx(context)?;
-        Ok(st.execute(p).ctx(context)? > 0)
+    fn exec(&self, context: &'static str, sql: &str, p: &[db::Value<'_>]) -> Result<bool> {
+        Ok(self.conn.execute(sql, p).ctx(context)? > 0)
     }
 
-    fn insert_id(&self, context: &'static str, sql: &str, p: impl rusqlite::Params) -> Result<i64> {
-        let mut st = self.conn.prepare_cached(sql).ctx(context)?;
-        st.query_row(p, |r| r.get(0)).ctx(context)
+    fn insert_id(&self, context: &'static str, sql: &str, p: &[db::Value<'_>]) -> Result<i64> {
+        self.conn.query_one(sql, p, |r| r.get(0)).ctx(context)
     }
 
     pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
         self.exec(
             "sparande av inställning",
             "INSERT INTO meta (nyckel, varde) VALUES ($1, $2) ON CONFLICT (nyckel) DO UPDATE SET varde = excluded.varde",
-            [key, value],
+            params![key, value],
         )
         .map(|_| ())
     }
@@ -392,9 +656,8 @@ impl<'c> Tx<'c> {
     }
 
     /// An insert that returns the new row's id, or `None` on a key conflict.
-    fn insert_new_id(&self, context: &'static str, sql: &str, p: impl rusqlite::Params) -> Result<Option<i64>> {
-        let mut st = self.conn.prepare_cached(sql).ctx(context)?;
-        st.query_row(p, |r| r.get(0)).optional().ctx(context)
+    fn insert_new_id(&self, context: &'static str, sql: &str, p: &[db::Value<'_>]) -> Result<Option<i64>> {
+        self.conn.query_opt(sql, p, |r| r.get(0)).ctx(context)
     }
 
     /// One row (or none) read inside the transaction, e.g. the value a
@@ -403,145 +666,177 @@ impl<'c> Tx<'c> {
         &self,
         context: &'static str,
         sql: &str,
-        p: impl rusqlite::Params,
-        f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+        p: &[db::Value<'_>],
+        f: impl FnOnce(&Row<'_>) -> DbResult<T>,
     ) -> Result<Option<T>> {
-        let mut st = self.conn.prepare_cached(sql).ctx(context)?;
-        st.query_row(p, f).optional().ctx(context)
+        self.conn.query_opt(sql, p, f).ctx(context)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use resurs_core::model::{BesokStatus, Kon};
 
-    #[test]
-    fn migrates_and_rolls_back_a_dropped_transaction() {
-        let dir = std::env::temp_dir().join(format!("resurs-store-test-{}", std::process::id()));
+    /// A store for a test on one backend; the SQLite file's folder or the
+    /// PostgreSQL database goes away with it.
+    struct Backend {
+        store: Store,
+        _pg: Option<testing::TestDb>,
+        dir: Option<PathBuf>,
+    }
+
+    impl Drop for Backend {
+        fn drop(&mut self) {
+            if let Some(d) = &self.dir {
+                let _ = std::fs::remove_dir_all(d);
+            }
+        }
+    }
+
+    fn sqlite(test: &str) -> Backend {
+        let dir = std::env::temp_dir().join(format!("resurs-store-{test}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("t.db");
         let _ = std::fs::remove_file(&path);
-        let mut s = Store::open(&path).unwrap();
-        assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len() as i64);
-        let before = s.content_checksum().unwrap();
-        {
+        Backend {
+            store: Store::open(&path).unwrap(),
+            _pg: None,
+            dir: Some(dir),
+        }
+    }
+
+    fn postgres(test: &str) -> Option<Backend> {
+        let db = testing::TestDb::create(test)?;
+        Some(Backend {
+            store: Store::open_url(&db.url).unwrap(),
+            _pg: Some(db),
+            dir: None,
+        })
+    }
+
+    /// SQLite, and PostgreSQL when `RESURS_TEST_PG` is set.
+    fn backends(test: &str) -> Vec<Backend> {
+        let mut v = vec![sqlite(test)];
+        v.extend(postgres(test));
+        v
+    }
+
+    #[test]
+    fn migrates_and_rolls_back_a_dropped_transaction() {
+        for mut b in backends("migrering") {
+            let s = &mut b.store;
+            assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len() as i64);
+            let before = s.content_checksum().unwrap();
+            {
+                let tx = s.begin().unwrap();
+                tx.log_import("org", "a.csv", "abc", 1, "2026-01-01T00:00:00Z").unwrap();
+            }
+            assert_eq!(
+                s.content_checksum().unwrap(),
+                before,
+                "dropped transaction leaves nothing"
+            );
+            assert!(!s.has_data().unwrap());
             let tx = s.begin().unwrap();
             tx.log_import("org", "a.csv", "abc", 1, "2026-01-01T00:00:00Z").unwrap();
+            tx.commit().unwrap();
+            assert!(s.has_data().unwrap());
+            assert!(s.prior_import("org", "abc").unwrap().is_some());
+            let location = s.location().clone();
+            b.store = Store::open_location(&location).unwrap();
+            let s = &b.store;
+            assert_eq!(
+                s.schema_version().unwrap(),
+                MIGRATIONS.len() as i64,
+                "reopening does not migrate again"
+            );
         }
-        assert_eq!(
-            s.content_checksum().unwrap(),
-            before,
-            "dropped transaction leaves nothing"
-        );
-        assert!(!s.has_data().unwrap());
-        let tx = s.begin().unwrap();
-        tx.log_import("org", "a.csv", "abc", 1, "2026-01-01T00:00:00Z").unwrap();
-        tx.commit().unwrap();
-        assert!(s.has_data().unwrap());
-        assert!(s.prior_import("org", "abc").unwrap().is_some());
-        drop(s);
-        let s = Store::open(&path).unwrap();
-        assert_eq!(
-            s.schema_version().unwrap(),
-            MIGRATIONS.len() as i64,
-            "reopening does not migrate again"
-        );
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn an_unreadable_value_is_an_error_naming_table_column_and_value() {
-        let dir = std::env::temp_dir().join(format!("resurs-store-varde-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("t.db");
-        let _ = std::fs::remove_file(&path);
-        let s = Store::open(&path).unwrap();
-        s.conn
-            .execute_batch(
-                "INSERT INTO org_nod (kod, namn, niva, giltig_fran, import_id) VALUES ('K', 'Kommun', 'kommun', '2026-13-01', 1); \
-                 INSERT INTO utforare (kod, namn, regiform, import_id) VALUES ('U1', 'Omsorg AB', 'privat', 1);",
-            )
-            .unwrap();
-        let e = s.org_nodes().unwrap_err();
-        assert!(
-            matches!(&e, StoreError::Value { table: "org_nod", column: "giltig_fran", value, .. } if value == "2026-13-01"),
-            "{e}"
-        );
-        assert!(e.to_string().contains("org_nod.giltig_fran"), "{e}");
-        // An unknown regiform is not taken for own operation (which would drop VAT compensation).
-        let e = s.providers().unwrap_err();
-        assert!(e.to_string().contains("\"privat\" i utforare.regiform"), "{e}");
-        s.conn
-            .execute_batch("UPDATE org_nod SET giltig_fran = '2026-01-01', niva = 'gruppen'")
-            .unwrap();
-        let e = s.org_nodes().unwrap_err();
-        assert!(e.to_string().contains("org_nod.niva"), "{e}");
-        drop(s);
-        std::fs::remove_dir_all(&dir).unwrap();
+        for b in backends("varde") {
+            let s = &b.store;
+            s.conn
+                .batch(
+                    "INSERT INTO org_nod (kod, namn, niva, giltig_fran, import_id) VALUES ('K', 'Kommun', 'kommun', '2026-13-01', 1); \
+                     INSERT INTO utforare (kod, namn, regiform, import_id) VALUES ('U1', 'Omsorg AB', 'privat', 1);",
+                )
+                .unwrap();
+            let e = s.org_nodes().unwrap_err();
+            assert!(
+                matches!(&e, StoreError::Value { table: "org_nod", column: "giltig_fran", value, .. } if value == "2026-13-01"),
+                "{e}"
+            );
+            assert!(e.to_string().contains("org_nod.giltig_fran"), "{e}");
+            // An unknown regiform is not taken for own operation (which would drop VAT compensation).
+            let e = s.providers().unwrap_err();
+            assert!(e.to_string().contains("\"privat\" i utforare.regiform"), "{e}");
+            s.conn
+                .batch("UPDATE org_nod SET giltig_fran = '2026-01-01', niva = 'gruppen'")
+                .unwrap();
+            let e = s.org_nodes().unwrap_err();
+            assert!(e.to_string().contains("org_nod.niva"), "{e}");
+        }
     }
 
     #[test]
     fn rows_are_typed_and_a_bad_date_in_stays_or_decisions_is_an_error() {
         use resurs_core::num::{Money, Qty};
-        let dir = std::env::temp_dir().join(format!("resurs-store-rader-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("t.db");
-        let _ = std::fs::remove_file(&path);
-        let s = Store::open(&path).unwrap();
-        s.conn
-            .execute_batch(
-                "INSERT INTO utforare (kod, namn, regiform, platser, bemanning, import_id) VALUES ('U1', 'Ekbacken', 'intraprenad', 6, 'vaknatt', 1); \
-                 INSERT INTO insats (kod, namn, lagrum, volymenhet, verksamhet, import_id) VALUES ('LSS9', 'Bostad', 'LSS', 'dygn', 'LSS-boende', 1); \
-                 INSERT INTO brukare (pseudonym, fodelsear, kon) VALUES ('B1', 1980, 'K'); \
-                 INSERT INTO vistelse (vistelse_id, brukare_id, utforare_id, plats, inflyttning, utflyttning, typ, import_id) \
-                 VALUES ('V1', 1, 1, 'P1', '2026-02-01', NULL, 'permanent', 1); \
-                 INSERT INTO beslut (beslut_id, brukare_id, insats_id, lagrum, beviljad, niva, utforare_id, beslutsdatum, startdatum, slutdatum, import_id) \
-                 VALUES ('D1', 1, 1, 'LSS', 1250, '3', 1, '2026-01-15', '2026-02-01', NULL, 1); \
-                 INSERT INTO placering (placering_id, brukare_id, malgrupp, typ, utforare_id, startdatum, slutdatum, dygnskostnad, import_id) \
-                 VALUES ('P1', 1, 'vuxen', 'HVB', 1, '2026-02-01', '2026-03-31', 450000, 1);",
-            )
-            .unwrap();
-        let (from, to) = (
-            NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-            NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
-        );
-        let p = &s.providers().unwrap()[0];
-        assert_eq!(p.regiform, Regiform::Intraprenad);
-        assert_eq!(p.bemanning, Some(resurs_core::rules::models::Bemanning::Vaknatt));
-        assert_eq!(p.platser, Some(6));
-        let stay = &s.stays_between(from, to).unwrap()[0];
-        assert_eq!(stay.inflyttning, NaiveDate::from_ymd_opt(2026, 2, 1).unwrap());
-        assert_eq!(stay.utflyttning, None);
-        let d = &s.decisions_between(from, to).unwrap()[0];
-        assert_eq!((d.beslut_id.as_str(), d.niva.as_deref()), ("D1", Some("3")));
-        assert_eq!(d.beviljad, Some(Qty::from_hundredths(1250)));
-        let pl = &s.placements_between(from, to).unwrap()[0];
-        assert_eq!(pl.dygnskostnad, Money::from_ore(450000));
-        assert_eq!(pl.slutdatum, NaiveDate::from_ymd_opt(2026, 3, 31));
+        for b in backends("rader") {
+            let s = &b.store;
+            s.conn
+                .batch(
+                    "INSERT INTO utforare (kod, namn, regiform, platser, bemanning, import_id) VALUES ('U1', 'Ekbacken', 'intraprenad', 6, 'vaknatt', 1); \
+                     INSERT INTO insats (kod, namn, lagrum, volymenhet, verksamhet, import_id) VALUES ('LSS9', 'Bostad', 'LSS', 'dygn', 'LSS-boende', 1); \
+                     INSERT INTO brukare (pseudonym, fodelsear, kon) VALUES ('B1', 1980, 'K'); \
+                     INSERT INTO vistelse (vistelse_id, brukare_id, utforare_id, plats, inflyttning, utflyttning, typ, import_id) \
+                     VALUES ('V1', 1, 1, 'P1', '2026-02-01', NULL, 'permanent', 1); \
+                     INSERT INTO beslut (beslut_id, brukare_id, insats_id, lagrum, beviljad, niva, utforare_id, beslutsdatum, startdatum, slutdatum, import_id) \
+                     VALUES ('D1', 1, 1, 'LSS', 1250, '3', 1, '2026-01-15', '2026-02-01', NULL, 1); \
+                     INSERT INTO placering (placering_id, brukare_id, malgrupp, typ, utforare_id, startdatum, slutdatum, dygnskostnad, import_id) \
+                     VALUES ('P1', 1, 'vuxen', 'HVB', 1, '2026-02-01', '2026-03-31', 450000, 1);",
+                )
+                .unwrap();
+            let (from, to) = (
+                NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+                NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+            );
+            let p = &s.providers().unwrap()[0];
+            assert_eq!(p.regiform, Regiform::Intraprenad);
+            assert_eq!(p.bemanning, Some(resurs_core::rules::models::Bemanning::Vaknatt));
+            assert_eq!(p.platser, Some(6));
+            let stay = &s.stays_between(from, to).unwrap()[0];
+            assert_eq!(stay.inflyttning, NaiveDate::from_ymd_opt(2026, 2, 1).unwrap());
+            assert_eq!(stay.utflyttning, None);
+            let d = &s.decisions_between(from, to).unwrap()[0];
+            assert_eq!((d.beslut_id.as_str(), d.niva.as_deref()), ("D1", Some("3")));
+            assert_eq!(d.beviljad, Some(Qty::from_hundredths(1250)));
+            let pl = &s.placements_between(from, to).unwrap()[0];
+            assert_eq!(pl.dygnskostnad, Money::from_ore(450000));
+            assert_eq!(pl.slutdatum, NaiveDate::from_ymd_opt(2026, 3, 31));
 
-        s.conn
-            .execute_batch("UPDATE vistelse SET utflyttning = '2026-02-30'; UPDATE beslut SET startdatum = '2026-1-5'")
-            .unwrap();
-        let e = s.stays_between(from, to).unwrap_err();
-        assert!(
-            matches!(&e, StoreError::Value { table: "vistelse", column: "utflyttning", value, .. } if value == "2026-02-30"),
-            "{e}"
-        );
-        assert!(e.to_string().contains("\"2026-02-30\" i vistelse.utflyttning"), "{e}");
-        let e = s.decisions_between(from, to).unwrap_err();
-        assert!(
-            matches!(&e, StoreError::Value { table: "beslut", column: "startdatum", value, .. } if value == "2026-1-5"),
-            "{e}"
-        );
-        assert!(e.to_string().contains("\"2026-1-5\" i beslut.startdatum"), "{e}");
-        // An unknown staffing type is an error too, never "none".
-        s.conn
-            .execute_batch("UPDATE utforare SET bemanning = 'sovande'")
-            .unwrap();
-        let e = s.providers().unwrap_err();
-        assert!(e.to_string().contains("\"sovande\" i utforare.bemanning"), "{e}");
-        drop(s);
-        std::fs::remove_dir_all(&dir).unwrap();
+            s.conn
+                .batch("UPDATE vistelse SET utflyttning = '2026-02-30'; UPDATE beslut SET startdatum = '2026-1-5'")
+                .unwrap();
+            let e = s.stays_between(from, to).unwrap_err();
+            assert!(
+                matches!(&e, StoreError::Value { table: "vistelse", column: "utflyttning", value, .. } if value == "2026-02-30"),
+                "{e}"
+            );
+            assert!(e.to_string().contains("\"2026-02-30\" i vistelse.utflyttning"), "{e}");
+            let e = s.decisions_between(from, to).unwrap_err();
+            assert!(
+                matches!(&e, StoreError::Value { table: "beslut", column: "startdatum", value, .. } if value == "2026-1-5"),
+                "{e}"
+            );
+            assert!(e.to_string().contains("\"2026-1-5\" i beslut.startdatum"), "{e}");
+            // An unknown staffing type is an error too, never "none".
+            s.conn.batch("UPDATE utforare SET bemanning = 'sovande'").unwrap();
+            let e = s.providers().unwrap_err();
+            assert!(e.to_string().contains("\"sovande\" i utforare.bemanning"), "{e}");
+        }
     }
 
     #[test]
@@ -554,10 +849,8 @@ mod tests {
         let before = s.content_checksum().unwrap();
         // SQLite answers SQLITE_FULL when the file may not grow further,
         // exactly as when the disk is full.
-        let pages: i64 = s.conn.query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
-        s.conn
-            .execute_batch(&format!("PRAGMA max_page_count = {}", pages + 2))
-            .unwrap();
+        let pages: i64 = s.conn.query_one("PRAGMA page_count", params![], |r| r.get(0)).unwrap();
+        s.conn.batch(&format!("PRAGMA max_page_count = {}", pages + 2)).unwrap();
         let e = {
             let tx = s.begin().unwrap();
             let mut err = None;
@@ -575,5 +868,190 @@ mod tests {
         assert_eq!(s.content_checksum().unwrap(), before, "nothing kept");
         drop(s);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The same writes on a store: conflicts, a rolled-back transaction,
+    /// upserts and more visits than one PostgreSQL batch, with duplicates
+    /// within and across batches.
+    fn same_writes(s: &mut Store) -> Vec<(u64, String)> {
+        let mut rejected = Vec::new();
+        {
+            let tx = s.begin().unwrap();
+            tx.log_import("besok", "x.csv", "nej", 1, "2026-01-01T00:00:00Z")
+                .unwrap();
+            tx.insert_brukare("B-rullas-tillbaka", 1950, Kon::K, None).unwrap();
+        }
+        let tx = s.begin().unwrap();
+        let import = tx
+            .log_import("besok", "a.csv", "abc", 1, "2026-01-01T00:00:00Z")
+            .unwrap();
+        assert_eq!(import, 1, "a rolled-back id is used again, as SQLite does");
+        for kod in ["U1", "U2", "U1"] {
+            tx.conn
+                .execute(
+                    "INSERT INTO utforare (kod, namn, regiform, import_id) VALUES ($1, 'Omsorg', 'egen', $2) \
+                     ON CONFLICT (kod) DO NOTHING",
+                    params![kod, import],
+                )
+                .unwrap();
+        }
+        tx.conn
+            .execute(
+                "INSERT INTO insats (kod, namn, lagrum, volymenhet, verksamhet, import_id) \
+                 VALUES ('HT', 'Hemtjänst', 'SoL', 'timmar', 'hemtjänst', $1)",
+                params![import],
+            )
+            .unwrap();
+        let b1 = tx.insert_brukare("B1", 1940, Kon::K, Some("Norr")).unwrap();
+        let b2 = tx.insert_brukare("B2 – åäö", 1938, Kon::M, None).unwrap();
+        let p1 = tx.insert_personal("P1").unwrap();
+        tx.set_meta("a", "1").unwrap();
+        tx.set_meta("a", "2").unwrap();
+        let period = Period::from_int(202603).unwrap();
+        let mut ins = tx.besok_inserter().unwrap();
+        for i in 0..10_000u64 {
+            // Every 997th visit repeats an earlier one (in this or an earlier batch).
+            let id = if i % 997 == 996 {
+                format!("V{}", i - 900)
+            } else {
+                format!("V{i}")
+            };
+            let start = 29_500_000 + i as i64 * 60;
+            let fakt = if i % 3 == 0 {
+                (Some(start + 5), Some(start + 50))
+            } else {
+                (Some(start), Some(start + 30))
+            };
+            let status = if i % 11 == 0 {
+                BesokStatus::Installd
+            } else {
+                BesokStatus::Utford
+            };
+            let (u, b) = if i % 2 == 0 { (1, b1) } else { (2, b2) };
+            ins.insert(i, u, &id, b, 1, p1, period, (start, start + 30), fakt, status, import)
+                .unwrap();
+            rejected.extend(ins.take_rejected());
+        }
+        rejected.extend(ins.finish().unwrap());
+        tx.finish_import(import, 10_000, 10_000 - rejected.len() as i64)
+            .unwrap();
+        tx.commit().unwrap();
+        rejected
+    }
+
+    #[test]
+    fn both_backends_give_the_same_ids_rows_and_checksum() {
+        let Some(pg) = postgres("samma") else { return };
+        let mut results = Vec::new();
+        for mut b in [sqlite("samma"), pg] {
+            let s = &mut b.store;
+            let rejected = same_writes(s);
+            let period = Period::from_int(202603).unwrap();
+            let mut visits = Vec::new();
+            s.each_performed_visit(period, |b, u, i, start, end| {
+                visits.push((b.to_string(), u.to_string(), i.to_string(), start, end))
+            })
+            .unwrap();
+            assert_eq!(visits.len(), s.performed_visits(period).unwrap().len());
+            let mut o = s.overview().unwrap();
+            o.databas.clear();
+            let ids = s.code_ids(CodeTable::Brukare).unwrap();
+            results.push((
+                rejected,
+                visits,
+                format!("{o:?}"),
+                ids,
+                s.content_checksum().unwrap(),
+                s.imports().unwrap().len(),
+            ));
+        }
+        let (a, b) = (&results[0], &results[1]);
+        assert_eq!(a.0.len(), 10, "duplicates found: {:?}", a.0);
+        assert_eq!(a.0, b.0, "the same duplicates, tagged the same");
+        assert_eq!(a.1, b.1, "the same visits in the same order");
+        assert_eq!(a.2, b.2, "the same overview (sums, counts, spans)");
+        assert_eq!(a.3, b.3, "the same ids");
+        assert_eq!(a.4, b.4, "the same content checksum");
+        assert_eq!(a.5, b.5);
+    }
+
+    #[test]
+    fn another_connections_commit_changes_the_data_version() {
+        for mut b in backends("dataversion") {
+            let watcher = Store::open_location(b.store.location()).unwrap();
+            let kind = b.store_kind();
+            let writer = &mut b.store;
+            let v0 = watcher.data_version().unwrap();
+            assert_eq!(watcher.data_version().unwrap(), v0, "nothing changed");
+            {
+                let tx = writer.begin().unwrap();
+                tx.set_meta("x", "1").unwrap();
+            }
+            assert_eq!(watcher.data_version().unwrap(), v0, "a rollback changes nothing");
+            let tx = writer.begin().unwrap();
+            tx.set_meta("x", "1").unwrap();
+            tx.commit().unwrap();
+            assert_ne!(watcher.data_version().unwrap(), v0, "{kind}");
+        }
+    }
+
+    impl Backend {
+        fn store_kind(&self) -> &'static str {
+            if self._pg.is_some() {
+                "PostgreSQL"
+            } else {
+                "SQLite"
+            }
+        }
+    }
+
+    #[test]
+    fn servers_starting_together_migrate_once() {
+        let Some(db) = testing::TestDb::create("samtidigt") else {
+            return;
+        };
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let url = db.url.clone();
+                std::thread::spawn(move || Store::open_url(&url).map(|s| s.schema_version().unwrap()))
+            })
+            .collect();
+        for t in threads {
+            assert_eq!(t.join().unwrap().unwrap(), MIGRATIONS.len() as i64);
+        }
+    }
+
+    #[test]
+    fn a_database_url_is_shown_without_its_password() {
+        let l = DbLocation::parse(std::ffi::OsStr::new("postgres://resurs:hemligt@db.local:5432/resurs"));
+        assert!(l.is_postgres());
+        assert_eq!(l.to_string(), "postgres://resurs:***@db.local:5432/resurs");
+        assert_eq!(
+            mask_url("postgresql://resurs@%2Frun%2Fpostgresql/resurs?password=hemligt&sslmode=disable"),
+            "postgresql://resurs@%2Frun%2Fpostgresql/resurs?password=***&sslmode=disable"
+        );
+        assert_eq!(
+            mask_url("postgresql:///resurs?host=/tmp"),
+            "postgresql:///resurs?host=/tmp"
+        );
+        let f = DbLocation::parse(std::ffi::OsStr::new("data/resurs.db"));
+        assert_eq!(f.file(), Some(Path::new("data/resurs.db")));
+        assert!(DbLocation::parse(std::ffi::OsStr::new("POSTGRESQL://x/y")).is_postgres());
+        // A server that cannot be reached: the message names it without the password.
+        let e = Store::open_url("postgres://resurs:hemligt@127.0.0.1:1/resurs")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("postgres://resurs:***@127.0.0.1:1/resurs"), "{e}");
+        assert!(!e.contains("hemligt"), "{e}");
+    }
+
+    #[test]
+    fn backup_on_postgres_points_to_pg_dump() {
+        let Some(b) = postgres("backup") else { return };
+        let e = b.store.backup_supported().unwrap_err();
+        assert!(e.is_operational());
+        assert!(e.to_string().contains("pg_dump"), "{e}");
+        assert!(b.store.path().is_none());
     }
 }

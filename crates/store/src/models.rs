@@ -1,10 +1,10 @@
 //! Model versions and stored settlement runs (avräkning).
 
+use crate::db::params;
 use crate::{date_str, stored_period, Ctx, Result, Store, Tx};
 use chrono::NaiveDate;
 use resurs_core::num::Money;
 use resurs_core::period::Period;
-use rusqlite::{params, OptionalExtension};
 
 /// A stored model version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,31 +32,29 @@ pub struct SettlementRun {
 impl Store {
     /// Every stored model version, by name and start.
     pub fn model_versions(&self) -> Result<Vec<ModelVersionRow>> {
-        let mut st = self
-            .conn
-            .prepare("SELECT id, innehall FROM modell_version ORDER BY namn, giltig_fran")
-            .ctx("läsning av modeller")?;
-        let rows = st
-            .query_map([], |r| {
-                Ok(ModelVersionRow {
-                    id: r.get(0)?,
-                    innehall: r.get(1)?,
-                })
-            })
-            .ctx("läsning av modeller")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av modeller")
+        self.conn
+            .query(
+                "SELECT id, innehall FROM modell_version ORDER BY namn, giltig_fran",
+                params![],
+                |r| {
+                    Ok(ModelVersionRow {
+                        id: r.get(0)?,
+                        innehall: r.get(1)?,
+                    })
+                },
+            )
+            .ctx("läsning av modeller")
     }
 
     /// A stored settlement run.
     pub fn settlement(&self, id: i64) -> Result<Option<SettlementRun>> {
         let raw: Option<(i64, i64, String, String, i64, String)> = self
             .conn
-            .query_row(
+            .query_opt(
                 "SELECT id, period, skapad, fingeravtryck, belopp, resultat FROM avrakning WHERE id = $1",
-                [id],
+                params![id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
             )
-            .optional()
             .ctx("läsning av avräkning")?;
         raw.map(|(id, p, skapad, fingeravtryck, belopp, resultat)| {
             Ok(SettlementRun {
@@ -74,12 +72,11 @@ impl Store {
     /// The latest earlier run of `period` with the same input fingerprint: its id and total.
     pub fn settlement_by_fingerprint(&self, period: Period, fingerprint: &str) -> Result<Option<(i64, Money)>> {
         self.conn
-            .query_row(
+            .query_opt(
                 "SELECT id, belopp FROM avrakning WHERE period = $1 AND fingeravtryck = $2 ORDER BY id DESC LIMIT 1",
                 params![period.as_int(), fingerprint],
                 |r| Ok((r.get(0)?, Money::from_ore(r.get(1)?))),
             )
-            .optional()
             .ctx("läsning av avräkning")
     }
 }

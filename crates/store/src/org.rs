@@ -1,23 +1,19 @@
 //! The organisation tree.
 
+use crate::db::params;
 use crate::{date_str, stored_date, unreadable, Ctx, Result, Store, Tx};
 use resurs_core::model::{OrgNiva, OrgNode};
-use rusqlite::params;
 
 impl Store {
     pub fn org_nodes(&self) -> Result<Vec<OrgNode>> {
-        let mut st = self
-            .conn
-            .prepare("SELECT kod, namn, niva, overordnad, giltig_fran, giltig_till FROM org_nod ORDER BY id")
-            .ctx("läsning av organisation")?;
         type Raw = (String, String, String, Option<String>, String, Option<String>);
-        let rows = st
-            .query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
-            })
-            .ctx("läsning av organisation")?;
-        let raw = rows
-            .collect::<rusqlite::Result<Vec<Raw>>>()
+        let raw: Vec<Raw> = self
+            .conn
+            .query(
+                "SELECT kod, namn, niva, overordnad, giltig_fran, giltig_till FROM org_nod ORDER BY id",
+                params![],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            )
             .ctx("läsning av organisation")?;
         raw.into_iter()
             .map(|(kod, namn, niva, overordnad, from, to)| {

@@ -1,11 +1,11 @@
 //! The overview of `resurs info` and the content checksum.
 
+use crate::db::{params, Value};
 use crate::{status_code, stored_period, Ctx, Result, Store};
 use resurs_core::model::BesokStatus;
 use resurs_core::num::Qty;
 use resurs_core::period::Period;
 use resurs_core::report::{HemtjanstManad, Innehall, Oversikt};
-use rusqlite::types::ValueRef;
 use sha2::{Digest, Sha256};
 
 /// The kinds of data with their table, label and how to read their span.
@@ -65,14 +65,14 @@ impl Store {
         for (table, label, span_sql) in KINDS {
             let antal: i64 = self
                 .conn
-                .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+                .query_one(&format!("SELECT COUNT(*) FROM {table}"), params![], |r| r.get(0))
                 .ctx("räkning")?;
             let (fran, till) = if span_sql.is_empty() || antal == 0 {
                 (None, None)
             } else {
                 self.conn
-                    .query_row(span_sql, [], |r| {
-                        Ok((value_text(r.get_ref(0)?), value_text(r.get_ref(1)?)))
+                    .query_one(span_sql, params![], |r| {
+                        Ok((value_text(r.value(0)?), value_text(r.value(1)?)))
                     })
                     .ctx("läsning av omfång")?
             };
@@ -85,20 +85,14 @@ impl Store {
                 till: fix(till),
             });
         }
-        let mut st = self
+        let hemtjanst = self
             .conn
-            .prepare(
+            .query(
                 "SELECT period, COUNT(DISTINCT brukare_id), SUM(fakt_slut - fakt_start), COUNT(*) \
                  FROM besok WHERE status = $1 AND fakt_slut IS NOT NULL GROUP BY period ORDER BY period",
+                params![status_code(BesokStatus::Utford)],
+                |r| Ok((r.get::<i64>(0)?, r.get(1)?, r.get::<i64>(2)?, r.get(3)?)),
             )
-            .ctx("sammanställning av hemtjänst")?;
-        let rows = st
-            .query_map([status_code(BesokStatus::Utford)], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get::<_, i64>(2)?, r.get(3)?))
-            })
-            .ctx("sammanställning av hemtjänst")?;
-        let hemtjanst = rows
-            .collect::<rusqlite::Result<Vec<_>>>()
             .ctx("sammanställning av hemtjänst")?
             .into_iter()
             .map(|(p, brukare, minutes, besok)| {
@@ -112,10 +106,10 @@ impl Store {
             .collect::<Result<Vec<_>>>()?;
         let importer = self
             .conn
-            .query_row("SELECT COUNT(*) FROM import_logg", [], |r| r.get(0))
+            .query_one("SELECT COUNT(*) FROM import_logg", params![], |r| r.get(0))
             .ctx("räkning")?;
         Ok(Oversikt {
-            databas: self.path.display().to_string(),
+            databas: self.location.to_string(),
             schemaversion: self.schema_version()?,
             importer,
             innehall,
@@ -126,7 +120,8 @@ impl Store {
     /// SHA-256 over the content of every data table in a fixed order, leaving
     /// out clock times (of imports and model loads) and stored settlement runs
     /// (which are results, not data). Two databases with the same checksum
-    /// hold the same data.
+    /// hold the same data, on either backend: typed values are hashed, not
+    /// the backend's text for them.
     pub fn content_checksum(&self) -> Result<String> {
         let mut h = Sha256::new();
         let mut tables: Vec<&str> = vec!["meta"];
@@ -163,40 +158,46 @@ impl Store {
                 _ => format!("SELECT * FROM {t} ORDER BY id"),
             };
             h.update(t.as_bytes());
-            let mut st = self.conn.prepare(&sql).ctx("kontrollsumma")?;
-            let n = st.column_count();
-            let mut rows = st.query([]).ctx("kontrollsumma")?;
-            while let Some(r) = rows.next().ctx("kontrollsumma")? {
-                for i in 0..n {
-                    match r.get_ref(i).ctx("kontrollsumma")? {
-                        ValueRef::Null => h.update([0u8]),
-                        ValueRef::Integer(v) => {
-                            h.update([1u8]);
-                            h.update(v.to_le_bytes());
-                        }
-                        ValueRef::Real(v) => {
-                            h.update([2u8]);
-                            h.update(v.to_le_bytes());
-                        }
-                        ValueRef::Text(s) | ValueRef::Blob(s) => {
-                            h.update([3u8]);
-                            h.update((s.len() as u64).to_le_bytes());
-                            h.update(s);
+            self.conn
+                .each(&sql, params![], |r| {
+                    for i in 0..r.len() {
+                        match r.value(i)? {
+                            Value::Null => h.update([0u8]),
+                            Value::Int(v) => {
+                                h.update([1u8]);
+                                h.update(v.to_le_bytes());
+                            }
+                            Value::Real(v) => {
+                                h.update([2u8]);
+                                h.update(v.to_le_bytes());
+                            }
+                            Value::Text(s) => {
+                                h.update([3u8]);
+                                h.update((s.len() as u64).to_le_bytes());
+                                h.update(s);
+                            }
+                            Value::Blob(s) => {
+                                h.update([3u8]);
+                                h.update((s.len() as u64).to_le_bytes());
+                                h.update(s);
+                            }
                         }
                     }
-                }
-            }
+                    Ok(())
+                })
+                .ctx("kontrollsumma")?;
         }
         Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
     }
 }
 
-fn value_text(v: ValueRef<'_>) -> Option<String> {
+fn value_text(v: Value<'_>) -> Option<String> {
     match v {
-        ValueRef::Null => None,
-        ValueRef::Integer(i) => Some(i.to_string()),
-        ValueRef::Real(f) => Some(f.to_string()),
-        ValueRef::Text(t) | ValueRef::Blob(t) => Some(String::from_utf8_lossy(t).into_owned()),
+        Value::Null => None,
+        Value::Int(i) => Some(i.to_string()),
+        Value::Real(f) => Some(f.to_string()),
+        Value::Text(t) => Some(t.to_string()),
+        Value::Blob(t) => Some(String::from_utf8_lossy(t).into_owned()),
     }
 }
 

@@ -1,9 +1,9 @@
 //! The registers: providers (utförare), services (insatser), brukare and staff.
 
+use crate::db::params;
 use crate::{stored_regiform, unreadable, Ctx, Result, Store, Tx};
 use resurs_core::model::{Kon, Regiform};
 use resurs_core::rules::models::Bemanning;
-use rusqlite::params;
 use std::collections::HashMap;
 
 /// A provider or unit of the register.
@@ -31,28 +31,26 @@ fn stored_bemanning(s: Option<String>) -> Result<Option<Bemanning>> {
 impl Store {
     /// Code → legal basis (`lagrum`) of every service.
     pub fn insats_lagrum(&self) -> Result<HashMap<String, String>> {
-        let mut st = self
+        let rows = self
             .conn
-            .prepare("SELECT kod, lagrum FROM insats")
+            .query("SELECT kod, lagrum FROM insats", params![], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .ctx("läsning av insatser")?;
-        let rows = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .ctx("läsning av insatser")?;
-        rows.collect::<rusqlite::Result<HashMap<_, _>>>()
-            .ctx("läsning av insatser")
+        Ok(rows.into_iter().collect())
     }
 
     /// Providers by code.
     pub fn providers(&self) -> Result<Vec<ProviderRow>> {
-        let mut st = self
-            .conn
-            .prepare("SELECT kod, namn, regiform, platser, bemanning FROM utforare ORDER BY kod")
-            .ctx("läsning av utförare")?;
         type Raw = (String, String, String, Option<i64>, Option<String>);
-        let rows = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        let rows: Vec<Raw> = self
+            .conn
+            .query(
+                "SELECT kod, namn, regiform, platser, bemanning FROM utforare ORDER BY kod",
+                params![],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
             .ctx("läsning av utförare")?;
-        let rows: Vec<Raw> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av utförare")?;
         rows.into_iter()
             .map(|(kod, namn, regiform, platser, bemanning)| {
                 Ok(ProviderRow {
@@ -68,15 +66,15 @@ impl Store {
 
     /// Provider code → the ansvar that carries its costs.
     pub fn provider_ansvar(&self) -> Result<HashMap<String, String>> {
-        let mut st = self
+        let rows = self
             .conn
-            .prepare("SELECT kod, ansvar FROM utforare WHERE ansvar IS NOT NULL")
+            .query(
+                "SELECT kod, ansvar FROM utforare WHERE ansvar IS NOT NULL",
+                params![],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .ctx("läsning av utförare")?;
-        let rows = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .ctx("läsning av utförare")?;
-        rows.collect::<rusqlite::Result<HashMap<_, _>>>()
-            .ctx("läsning av utförare")
+        Ok(rows.into_iter().collect())
     }
 }
 
@@ -128,7 +126,7 @@ impl Tx<'_> {
         self.insert_id(
             "sparande av personal",
             "INSERT INTO personal (pseudonym) VALUES ($1) RETURNING id",
-            [pseudonym],
+            params![pseudonym],
         )
     }
 }

@@ -1,10 +1,11 @@
 //! The follow-up registers: intraprenad funds, measures (åtgärder), state
 //! grants (statsbidrag) and investments.
 
+use crate::db::params;
+use crate::db::{DbResult, Row};
 use crate::{date_str, stored_opt_date, Ctx, Result, Store, Tx};
 use chrono::NaiveDate;
 use resurs_core::num::Money;
-use rusqlite::params;
 use std::collections::HashMap;
 
 /// An intraprenad's entry for a year.
@@ -60,7 +61,7 @@ pub struct InvestmentRow {
     pub kommentar: String,
 }
 
-fn measure_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MeasureRow> {
+fn measure_row(r: &Row<'_>) -> DbResult<MeasureRow> {
     Ok(MeasureRow {
         slag: r.get(0)?,
         plan: r.get(1)?,
@@ -75,7 +76,7 @@ fn measure_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MeasureRow> {
 
 type RawGrant = (String, String, i64, i64, Option<String>, i64, String);
 
-fn raw_grant(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawGrant> {
+fn raw_grant(r: &Row<'_>) -> DbResult<RawGrant> {
     Ok((
         r.get(0)?,
         r.get(1)?,
@@ -99,7 +100,7 @@ fn grant_row((namn, nod, belopp, anvant, aterrapport, aterbetalning, kommentar):
     })
 }
 
-fn investment_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InvestmentRow> {
+fn investment_row(r: &Row<'_>) -> DbResult<InvestmentRow> {
     Ok(InvestmentRow {
         projekt: r.get(0)?,
         nod: r.get(1)?,
@@ -109,9 +110,9 @@ fn investment_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InvestmentRow> {
     })
 }
 
-fn intraprenad_entry(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<IntraprenadEntry> {
+fn intraprenad_entry(r: &Row<'_>, first: usize) -> DbResult<IntraprenadEntry> {
     Ok(IntraprenadEntry {
-        ingaende: r.get::<_, Option<i64>>(first)?.map(Money::from_ore),
+        ingaende: r.get::<Option<i64>>(first)?.map(Money::from_ore),
         uttag: Money::from_ore(r.get(first + 1)?),
         kommentar: r.get(first + 2)?,
     })
@@ -120,76 +121,69 @@ fn intraprenad_entry(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<In
 impl Store {
     /// Intraprenad balances entered for `year`, by ansvar.
     pub fn intraprenad_entries(&self, year: i32) -> Result<HashMap<String, IntraprenadEntry>> {
-        let mut st = self
+        let rows = self
             .conn
-            .prepare("SELECT ansvar, ingaende, uttag, kommentar FROM intraprenad_saldo WHERE ar = $1")
+            .query(
+                "SELECT ansvar, ingaende, uttag, kommentar FROM intraprenad_saldo WHERE ar = $1",
+                params![year],
+                |r| Ok((r.get(0)?, intraprenad_entry(r, 1)?)),
+            )
             .ctx("läsning av intraprenader")?;
-        let rows = st
-            .query_map(params![year], |r| Ok((r.get(0)?, intraprenad_entry(r, 1)?)))
-            .ctx("läsning av intraprenader")?;
-        rows.collect::<rusqlite::Result<HashMap<_, _>>>()
-            .ctx("läsning av intraprenader")
+        Ok(rows.into_iter().collect())
     }
 
     /// Providers run as intraprenader.
     pub fn intraprenader(&self) -> Result<Vec<Intraprenad>> {
-        let mut st = self
-            .conn
-            .prepare("SELECT kod, namn, ansvar FROM utforare WHERE regiform = 'intraprenad' AND ansvar IS NOT NULL ORDER BY kod")
-            .ctx("läsning av intraprenader")?;
-        let rows = st
-            .query_map([], |r| {
+        let rows = self.conn.query("SELECT kod, namn, ansvar FROM utforare WHERE regiform = 'intraprenad' AND ansvar IS NOT NULL ORDER BY kod", params![], |r| {
                 Ok(Intraprenad {
                     kod: r.get(0)?,
                     namn: r.get(1)?,
                     ansvar: r.get(2)?,
                 })
-            })
-            .ctx("läsning av intraprenader")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .ctx("läsning av intraprenader")
+            }).ctx("läsning av intraprenader")?;
+        Ok(rows)
     }
 
     /// Measures of `year`.
     pub fn measures(&self, year: i32) -> Result<Vec<MeasureRow>> {
-        let mut st = self
+        let rows = self
             .conn
-            .prepare(
+            .query(
                 "SELECT slag, plan, nod, atgard, planerad, hittills, prognos, kommentar FROM atgard \
                  WHERE ar = $1 ORDER BY slag, plan, id",
+                params![year],
+                measure_row,
             )
             .ctx("läsning av åtgärder")?;
-        let rows = st.query_map(params![year], measure_row).ctx("läsning av åtgärder")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av åtgärder")
+        Ok(rows)
     }
 
     /// State grants of `year`.
     pub fn grants(&self, year: i32) -> Result<Vec<GrantRow>> {
-        let mut st = self
+        let rows = self
             .conn
-            .prepare(
+            .query(
                 "SELECT namn, nod, belopp, anvant, aterrapport, aterbetalning, kommentar FROM statsbidrag \
                  WHERE ar = $1 ORDER BY namn, nod",
+                params![year],
+                raw_grant,
             )
             .ctx("läsning av statsbidrag")?;
-        let rows = st.query_map(params![year], raw_grant).ctx("läsning av statsbidrag")?;
-        let rows = rows
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .ctx("läsning av statsbidrag")?;
+        let rows = rows;
         rows.into_iter().map(grant_row).collect()
     }
 
     /// Investments of `year`.
     pub fn investments(&self, year: i32) -> Result<Vec<InvestmentRow>> {
-        let mut st = self
+        let rows = self
             .conn
-            .prepare("SELECT projekt, nod, budget, utfall, kommentar FROM investering WHERE ar = $1 ORDER BY projekt")
+            .query(
+                "SELECT projekt, nod, budget, utfall, kommentar FROM investering WHERE ar = $1 ORDER BY projekt",
+                params![year],
+                investment_row,
+            )
             .ctx("läsning av investeringar")?;
-        let rows = st
-            .query_map(params![year], investment_row)
-            .ctx("läsning av investeringar")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .ctx("läsning av investeringar")
+        Ok(rows)
     }
 }
 

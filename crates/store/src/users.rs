@@ -1,7 +1,7 @@
 //! Users of the web application, API tokens and the audit log (händelselogg).
 
+use crate::db::params;
 use crate::{Ctx, Result, Store, Tx};
-use rusqlite::{params, OptionalExtension};
 
 /// A user of the web application (the password as its argon2id hash).
 #[derive(Debug, Clone)]
@@ -29,58 +29,54 @@ pub struct AuditRow {
 impl Store {
     /// Every user, by name.
     pub fn users(&self) -> Result<Vec<UserRow>> {
-        let mut st = self
-            .conn
-            .prepare("SELECT id, namn, roll, nod, losenord, aktiv FROM anvandare ORDER BY namn")
-            .ctx("läsning av användare")?;
-        let rows = st
-            .query_map([], |r| {
-                Ok(UserRow {
-                    id: r.get(0)?,
-                    namn: r.get(1)?,
-                    roll: r.get(2)?,
-                    nod: r.get(3)?,
-                    losenord: r.get(4)?,
-                    aktiv: r.get::<_, i64>(5)? != 0,
-                })
-            })
-            .ctx("läsning av användare")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av användare")
+        self.conn
+            .query(
+                "SELECT id, namn, roll, nod, losenord, aktiv FROM anvandare ORDER BY namn",
+                params![],
+                |r| {
+                    Ok(UserRow {
+                        id: r.get(0)?,
+                        namn: r.get(1)?,
+                        roll: r.get(2)?,
+                        nod: r.get(3)?,
+                        losenord: r.get(4)?,
+                        aktiv: r.get::<i64>(5)? != 0,
+                    })
+                },
+            )
+            .ctx("läsning av användare")
     }
 
     /// The active user holding the API token with this SHA-256.
     pub fn user_by_token(&self, sha256: &str) -> Result<Option<String>> {
         self.conn
-            .query_row(
+            .query_opt(
                 "SELECT a.namn FROM api_nyckel k JOIN anvandare a ON a.id = k.anvandare \
                  WHERE k.sha256 = $1 AND k.aterkallad IS NULL AND a.aktiv = 1",
-                [sha256],
+                params![sha256],
                 |r| r.get(0),
             )
-            .optional()
             .ctx("läsning av API-nyckel")
     }
 
     /// The audit log, newest first: (id, tid, vem, handling, objekt, före, efter).
     pub fn audit_log(&self, limit: i64) -> Result<Vec<AuditRow>> {
-        let mut st = self
-            .conn
-            .prepare("SELECT id, tid, vem, handling, objekt, fore, efter FROM handelselogg ORDER BY id DESC LIMIT $1")
-            .ctx("läsning av händelseloggen")?;
-        let rows = st
-            .query_map([limit], |r| {
-                Ok(AuditRow {
-                    id: r.get(0)?,
-                    tid: r.get(1)?,
-                    vem: r.get(2)?,
-                    handling: r.get(3)?,
-                    objekt: r.get(4)?,
-                    fore: r.get(5)?,
-                    efter: r.get(6)?,
-                })
-            })
-            .ctx("läsning av händelseloggen")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
+        self.conn
+            .query(
+                "SELECT id, tid, vem, handling, objekt, fore, efter FROM handelselogg ORDER BY id DESC LIMIT $1",
+                params![limit],
+                |r| {
+                    Ok(AuditRow {
+                        id: r.get(0)?,
+                        tid: r.get(1)?,
+                        vem: r.get(2)?,
+                        handling: r.get(3)?,
+                        objekt: r.get(4)?,
+                        fore: r.get(5)?,
+                        efter: r.get(6)?,
+                    })
+                },
+            )
             .ctx("läsning av händelseloggen")
     }
 }

@@ -1,6 +1,7 @@
 //! Volumes: visits (besök), stays (vistelser), attendance (närvaro),
 //! placements, personal assistance and decisions (beslut).
 
+use crate::db::{params, Conn, DbResult};
 use crate::{
     date_str, stored_date, stored_opt_date, stored_period, stored_regiform, unreadable, Ctx, Result, Store, Tx,
 };
@@ -8,7 +9,6 @@ use chrono::NaiveDate;
 use resurs_core::model::{BesokStatus, Omfattning, Regiform};
 use resurs_core::num::{Money, Qty};
 use resurs_core::period::Period;
-use rusqlite::params;
 
 /// A performed visit; times in minutes since 1970-01-01 00:00 local time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,16 +101,51 @@ pub fn status_code(s: BesokStatus) -> i64 {
     }
 }
 
-/// See [`Tx::besok_inserter`].
+const BESOK_INSERT: &str = "INSERT INTO besok (utforare_id, besok_id, brukare_id, insats_id, personal_id, period, plan_start, plan_slut, fakt_start, fakt_slut, status, import_id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (utforare_id, besok_id) DO NOTHING";
+
+/// Rows a PostgreSQL inserter writes at a time.
+const PG_BATCH: usize = 4096;
+
+/// A visit waiting to be written (PostgreSQL).
+struct PendingVisit {
+    tag: u64,
+    utforare: i64,
+    besok_id: String,
+    brukare: i64,
+    insats: i64,
+    personal: i64,
+    period: i64,
+    plan: (i64, i64),
+    fakt: (Option<i64>, Option<i64>),
+    status: i64,
+    import: i64,
+}
+
+/// See [`Tx::besok_inserter`]. On SQLite each visit is written at once
+/// with a prepared statement; on PostgreSQL visits are written in batches
+/// with `COPY … FROM STDIN` (binary), after one query per batch for keys
+/// that already exist, with ids assigned as SQLite does (the next after
+/// the highest; the transaction holds the writers' lock).
 pub struct BesokInserter<'c> {
-    st: rusqlite::Statement<'c>,
+    conn: &'c Conn,
+    pending: Vec<PendingVisit>,
+    next_id: i64,
+    rejected: Vec<(u64, String)>,
+    /// Rows not yet written, seen by [`Tx::commit`].
+    unflushed: std::rc::Rc<std::cell::Cell<usize>>,
 }
 
 impl BesokInserter<'_> {
-    /// Inserts a visit; `false` when its key (provider, visit id) exists.
+    /// Inserts a visit, tagged by the caller (e.g. with its line). A visit
+    /// whose key (provider, visit id) exists is not written; its tag and id
+    /// come back from [`BesokInserter::take_rejected`], at once on SQLite,
+    /// on PostgreSQL when its batch is written (at the latest at
+    /// [`BesokInserter::finish`]).
     #[allow(clippy::too_many_arguments)]
     pub fn insert(
         &mut self,
+        tag: u64,
         utforare: i64,
         besok_id: &str,
         brukare: i64,
@@ -121,104 +156,197 @@ impl BesokInserter<'_> {
         fakt: (Option<i64>, Option<i64>),
         status: BesokStatus,
         import: i64,
-    ) -> Result<bool> {
-        let n = self
-            .st
-            .execute(params![
-                utforare,
-                besok_id,
-                brukare,
-                insats,
-                personal,
-                period.as_int(),
-                plan.0,
-                plan.1,
-                fakt.0,
-                fakt.1,
-                status_code(status),
-                import
-            ])
-            .ctx("sparande av besök")?;
-        Ok(n > 0)
+    ) -> Result<()> {
+        if !self.conn.is_pg() {
+            let n = self
+                .conn
+                .execute(
+                    BESOK_INSERT,
+                    params![
+                        utforare,
+                        besok_id,
+                        brukare,
+                        insats,
+                        personal,
+                        period.as_int(),
+                        plan.0,
+                        plan.1,
+                        fakt.0,
+                        fakt.1,
+                        status_code(status),
+                        import
+                    ],
+                )
+                .ctx("sparande av besök")?;
+            if n == 0 {
+                self.rejected.push((tag, besok_id.to_string()));
+            }
+            return Ok(());
+        }
+        self.pending.push(PendingVisit {
+            tag,
+            utforare,
+            besok_id: besok_id.to_string(),
+            brukare,
+            insats,
+            personal,
+            period: i64::from(period.as_int()),
+            plan,
+            fakt,
+            status: status_code(status),
+            import,
+        });
+        self.unflushed.set(self.pending.len());
+        if self.pending.len() >= PG_BATCH {
+            self.flush()?;
+        }
+        Ok(())
     }
-}
 
-/// A text column borrowed from the row; anything else is an error, never "".
-fn text_of<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str> {
-    let v = r.get_ref(i).ctx("läsning av besök")?;
-    v.as_str()
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, v.data_type(), Box::new(e)))
-        .ctx("läsning av besök")
+    /// The visits found to exist already since the last call: (tag, visit id).
+    pub fn take_rejected(&mut self) -> Vec<(u64, String)> {
+        std::mem::take(&mut self.rejected)
+    }
+
+    /// Writes what is pending; the visits rejected since the last
+    /// [`BesokInserter::take_rejected`]. Must be called before the
+    /// transaction commits (a commit with unwritten visits is an error).
+    pub fn finish(&mut self) -> Result<Vec<(u64, String)>> {
+        self.flush()?;
+        Ok(self.take_rejected())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::take(&mut self.pending);
+        self.write_batch(batch).ctx("sparande av besök")?;
+        self.unflushed.set(0);
+        Ok(())
+    }
+
+    fn write_batch(&mut self, batch: Vec<PendingVisit>) -> DbResult<()> {
+        use postgres::binary_copy::BinaryCopyInWriter;
+        use postgres::types::{ToSql, Type};
+        let mut pg = self.conn.pg()?;
+        // Keys stored before (by earlier imports or batches).
+        let us: Vec<i64> = batch.iter().map(|v| v.utforare).collect();
+        let ids: Vec<&str> = batch.iter().map(|v| v.besok_id.as_str()).collect();
+        let st = pg.statement(
+            "SELECT t.n FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS t(u, b, n) \
+             WHERE EXISTS (SELECT 1 FROM besok v WHERE v.utforare_id = t.u AND v.besok_id = t.b)",
+        )?;
+        let mut exists = vec![false; batch.len()];
+        for row in pg.client.query(&st, &[&us, &ids])? {
+            let n: i64 = row.try_get(0)?;
+            if let Some(e) = usize::try_from(n - 1).ok().and_then(|i| exists.get_mut(i)) {
+                *e = true;
+            }
+        }
+        // Keys repeated within the batch: the first one is written.
+        let mut seen = std::collections::HashSet::new();
+        for (i, v) in batch.iter().enumerate() {
+            if !exists[i] && !seen.insert((v.utforare, v.besok_id.as_str())) {
+                exists[i] = true;
+            }
+        }
+        let writer = pg.client.copy_in(
+            "COPY besok (id, utforare_id, besok_id, brukare_id, insats_id, personal_id, period, plan_start, plan_slut, \
+             fakt_start, fakt_slut, status, import_id) FROM STDIN (FORMAT binary)",
+        )?;
+        let mut types = vec![Type::INT8; 13];
+        types[2] = Type::TEXT;
+        let mut w = BinaryCopyInWriter::new(writer, &types);
+        for (v, e) in batch.iter().zip(&exists) {
+            if *e {
+                self.rejected.push((v.tag, v.besok_id.clone()));
+                continue;
+            }
+            let id = self.next_id;
+            self.next_id += 1;
+            let row: [&(dyn ToSql + Sync); 13] = [
+                &id,
+                &v.utforare,
+                &v.besok_id,
+                &v.brukare,
+                &v.insats,
+                &v.personal,
+                &v.period,
+                &v.plan.0,
+                &v.plan.1,
+                &v.fakt.0,
+                &v.fakt.1,
+                &v.status,
+                &v.import,
+            ];
+            w.write(&row)?;
+        }
+        w.finish()?;
+        Ok(())
+    }
 }
 
 impl Store {
     /// Performed visits of `period`, in minutes.
     pub fn performed_visits(&self, period: Period) -> Result<Vec<VisitRow>> {
-        let mut st = self
+        let rows = self
             .conn
-            .prepare(
+            .query(
                 "SELECT b.pseudonym, u.kod, i.kod, v.fakt_start, v.fakt_slut FROM besok v \
                  JOIN brukare b ON b.id = v.brukare_id JOIN utforare u ON u.id = v.utforare_id \
                  JOIN insats i ON i.id = v.insats_id \
                  WHERE v.period = $1 AND v.status = $2 AND v.fakt_start IS NOT NULL AND v.fakt_slut IS NOT NULL \
                  ORDER BY v.id",
+                params![period.as_int(), status_code(BesokStatus::Utford)],
+                |r| {
+                    Ok(VisitRow {
+                        brukare: r.get(0)?,
+                        utforare: r.get(1)?,
+                        insats: r.get(2)?,
+                        start: r.get(3)?,
+                        slut: r.get(4)?,
+                    })
+                },
             )
             .ctx("läsning av besök")?;
-        let rows = st
-            .query_map(params![period.as_int(), status_code(BesokStatus::Utford)], |r| {
-                Ok(VisitRow {
-                    brukare: r.get(0)?,
-                    utforare: r.get(1)?,
-                    insats: r.get(2)?,
-                    start: r.get(3)?,
-                    slut: r.get(4)?,
-                })
-            })
-            .ctx("läsning av besök")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av besök")
+        Ok(rows)
     }
 
     /// Performed visits of `period`, streamed without collecting them: `f`
     /// gets (brukare, utförare, insats, actual start, actual end in minutes)
     /// borrowed from the row. The settlement reads a month this way.
     pub fn each_performed_visit(&self, period: Period, mut f: impl FnMut(&str, &str, &str, i64, i64)) -> Result<()> {
-        let mut st = self
-            .conn
-            .prepare_cached(
+        self.conn
+            .each(
                 "SELECT b.pseudonym, u.kod, i.kod, v.fakt_start, v.fakt_slut FROM besok v \
                  JOIN brukare b ON b.id = v.brukare_id JOIN utforare u ON u.id = v.utforare_id \
                  JOIN insats i ON i.id = v.insats_id \
                  WHERE v.period = $1 AND v.status = $2 AND v.fakt_start IS NOT NULL AND v.fakt_slut IS NOT NULL \
                  ORDER BY v.id",
+                params![period.as_int(), status_code(BesokStatus::Utford)],
+                |r| {
+                    f(r.str(0)?, r.str(1)?, r.str(2)?, r.get(3)?, r.get(4)?);
+                    Ok(())
+                },
             )
-            .ctx("läsning av besök")?;
-        let mut rows = st
-            .query(params![period.as_int(), status_code(BesokStatus::Utford)])
-            .ctx("läsning av besök")?;
-        while let Some(r) = rows.next().ctx("läsning av besök")? {
-            let (s, e): (i64, i64) = (r.get(3).ctx("läsning av besök")?, r.get(4).ctx("läsning av besök")?);
-            f(text_of(r, 0)?, text_of(r, 1)?, text_of(r, 2)?, s, e);
-        }
-        Ok(())
+            .ctx("läsning av besök")
     }
 
     /// Stays overlapping `[from, to]`.
     pub fn stays_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<StayRow>> {
-        let mut st = self
+        type Raw = (String, String, String, String, Option<String>);
+        let rows = self
             .conn
-            .prepare(
+            .query(
                 "SELECT b.pseudonym, u.kod, v.plats, v.inflyttning, v.utflyttning FROM vistelse v \
                  JOIN brukare b ON b.id = v.brukare_id JOIN utforare u ON u.id = v.utforare_id \
                  WHERE v.inflyttning <= $1 AND (v.utflyttning IS NULL OR v.utflyttning >= $2) ORDER BY v.id",
+                params![date_str(to), date_str(from)],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .ctx("läsning av vistelser")?;
-        type Raw = (String, String, String, String, Option<String>);
-        let rows = st
-            .query_map([date_str(to), date_str(from)], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })
-            .ctx("läsning av vistelser")?;
-        let rows: Vec<Raw> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av vistelser")?;
+        let rows: Vec<Raw> = rows;
         rows.into_iter()
             .map(|(brukare, utforare, plats, inn, ut)| {
                 Ok(StayRow {
@@ -234,16 +362,6 @@ impl Store {
 
     /// Carried-out decisions with a provider overlapping `[from, to]`.
     pub fn decisions_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<DecisionRow>> {
-        let mut st = self
-            .conn
-            .prepare(
-                "SELECT d.beslut_id, b.pseudonym, u.kod, i.kod, d.niva, d.startdatum, d.slutdatum, d.beviljad FROM beslut d \
-                 JOIN brukare b ON b.id = d.brukare_id JOIN utforare u ON u.id = d.utforare_id \
-                 JOIN insats i ON i.id = d.insats_id \
-                 WHERE d.startdatum IS NOT NULL AND d.startdatum <= $1 AND (d.slutdatum IS NULL OR d.slutdatum >= $2) \
-                 ORDER BY d.id",
-            )
-            .ctx("läsning av beslut")?;
         type Raw = (
             String,
             String,
@@ -254,8 +372,11 @@ impl Store {
             Option<String>,
             Option<i64>,
         );
-        let rows = st
-            .query_map([date_str(to), date_str(from)], |r| {
+        let rows = self.conn.query("SELECT d.beslut_id, b.pseudonym, u.kod, i.kod, d.niva, d.startdatum, d.slutdatum, d.beviljad FROM beslut d \
+                 JOIN brukare b ON b.id = d.brukare_id JOIN utforare u ON u.id = d.utforare_id \
+                 JOIN insats i ON i.id = d.insats_id \
+                 WHERE d.startdatum IS NOT NULL AND d.startdatum <= $1 AND (d.slutdatum IS NULL OR d.slutdatum >= $2) \
+                 ORDER BY d.id", params![date_str(to), date_str(from)], |r| {
                 Ok((
                     r.get(0)?,
                     r.get(1)?,
@@ -266,9 +387,8 @@ impl Store {
                     r.get(6)?,
                     r.get(7)?,
                 ))
-            })
-            .ctx("läsning av beslut")?;
-        let rows: Vec<Raw> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av beslut")?;
+            }).ctx("läsning av beslut")?;
+        let rows: Vec<Raw> = rows;
         rows.into_iter()
             .map(|(beslut_id, brukare, utforare, insats, niva, start, slut, beviljad)| {
                 Ok(DecisionRow {
@@ -287,22 +407,19 @@ impl Store {
 
     /// Granted volume of carried-out decisions with a provider overlapping `[from, to]`.
     pub fn granted_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<GrantedRow>> {
-        let mut st = self
+        type Raw = (String, String, i64, String, Option<String>);
+        let rows = self
             .conn
-            .prepare(
+            .query(
                 "SELECT u.kod, i.kod, d.beviljad, d.startdatum, d.slutdatum FROM beslut d \
                  JOIN utforare u ON u.id = d.utforare_id JOIN insats i ON i.id = d.insats_id \
                  WHERE d.beviljad IS NOT NULL AND d.startdatum IS NOT NULL AND d.startdatum <= $1 \
                  AND (d.slutdatum IS NULL OR d.slutdatum >= $2) ORDER BY d.id",
+                params![date_str(to), date_str(from)],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .ctx("läsning av beslut")?;
-        type Raw = (String, String, i64, String, Option<String>);
-        let rows = st
-            .query_map([date_str(to), date_str(from)], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })
-            .ctx("läsning av beslut")?;
-        let rows: Vec<Raw> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av beslut")?;
+        let rows: Vec<Raw> = rows;
         rows.into_iter()
             .map(|(utforare, insats, beviljad, start, slut)| {
                 Ok(GrantedRow {
@@ -318,21 +435,17 @@ impl Store {
 
     /// Attendance days of `period`.
     pub fn attendance_in(&self, period: Period) -> Result<Vec<AttendanceRow>> {
-        let mut st = self
+        let rows = self
             .conn
-            .prepare(
+            .query(
                 "SELECT b.pseudonym, u.kod, n.datum, n.omfattning FROM narvaro n \
                  JOIN brukare b ON b.id = n.brukare_id JOIN utforare u ON u.id = n.utforare_id \
                  WHERE n.datum >= $1 AND n.datum <= $2 ORDER BY n.id",
+                params![date_str(period.first_day()), date_str(period.last_day())],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .ctx("läsning av närvaro")?;
-        let rows = st
-            .query_map([date_str(period.first_day()), date_str(period.last_day())], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })
-            .ctx("läsning av närvaro")?;
-        let rows: Vec<(String, String, String, String)> =
-            rows.collect::<rusqlite::Result<_>>().ctx("läsning av närvaro")?;
+        let rows: Vec<(String, String, String, String)> = rows;
         rows.into_iter()
             .map(|(brukare, utforare, datum, omfattning)| {
                 Ok(AttendanceRow {
@@ -353,21 +466,18 @@ impl Store {
 
     /// Placements overlapping `[from, to]`.
     pub fn placements_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<PlacementRow>> {
-        let mut st = self
+        type Raw = (String, String, String, String, Option<String>, i64);
+        let rows = self
             .conn
-            .prepare(
+            .query(
                 "SELECT b.pseudonym, u.kod, p.typ, p.startdatum, p.slutdatum, p.dygnskostnad FROM placering p \
                  JOIN brukare b ON b.id = p.brukare_id JOIN utforare u ON u.id = p.utforare_id \
                  WHERE p.startdatum <= $1 AND (p.slutdatum IS NULL OR p.slutdatum >= $2) ORDER BY p.id",
+                params![date_str(to), date_str(from)],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
             )
             .ctx("läsning av placeringar")?;
-        type Raw = (String, String, String, String, Option<String>, i64);
-        let rows = st
-            .query_map([date_str(to), date_str(from)], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
-            })
-            .ctx("läsning av placeringar")?;
-        let rows: Vec<Raw> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av placeringar")?;
+        let rows: Vec<Raw> = rows;
         rows.into_iter()
             .map(|(brukare, utforare, typ, start, slut, kostnad)| {
                 Ok(PlacementRow {
@@ -384,30 +494,29 @@ impl Store {
 
     /// Personal-assistance periods in force on `day`.
     pub fn assistance_on(&self, day: NaiveDate) -> Result<Vec<AssistanceRow>> {
-        let mut st = self
+        type Raw = (String, String, String, String, String, i64, i64, i64);
+        let rows = self
             .conn
-            .prepare(
+            .query(
                 "SELECT b.pseudonym, u.kod, u.regiform, a.fran, a.till, a.beviljade, a.utforda, a.fk_timbelopp \
                  FROM assistans a JOIN brukare b ON b.id = a.brukare_id JOIN utforare u ON u.id = a.utforare_id \
                  WHERE a.fran <= $1 AND a.till >= $1 ORDER BY u.kod, b.pseudonym",
+                params![date_str(day)],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                    ))
+                },
             )
             .ctx("läsning av assistans")?;
-        type Raw = (String, String, String, String, String, i64, i64, i64);
-        let rows = st
-            .query_map([date_str(day)], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                ))
-            })
-            .ctx("läsning av assistans")?;
-        let rows: Vec<Raw> = rows.collect::<rusqlite::Result<_>>().ctx("läsning av assistans")?;
+        let rows: Vec<Raw> = rows;
         rows.into_iter()
             .map(|(brukare, utforare, regiform, fran, till, beviljade, utforda, fk)| {
                 Ok(AssistanceRow {
@@ -426,12 +535,13 @@ impl Store {
 
     /// Months that have performed visits, in order.
     pub fn visit_periods(&self) -> Result<Vec<Period>> {
-        let mut st = self
+        let rows = self
             .conn
-            .prepare("SELECT DISTINCT period FROM besok ORDER BY period")
+            .query("SELECT DISTINCT period FROM besok ORDER BY period", params![], |r| {
+                r.get::<i64>(0)
+            })
             .ctx("läsning av besök")?;
-        let rows = st.query_map([], |r| r.get::<_, i64>(0)).ctx("läsning av besök")?;
-        let v = rows.collect::<rusqlite::Result<Vec<_>>>().ctx("läsning av besök")?;
+        let v = rows;
         v.into_iter().map(|p| stored_period("besok", "period", p)).collect()
     }
 }
@@ -474,14 +584,20 @@ impl<'c> Tx<'c> {
     /// A prepared insert for visits, held for the whole import (visit files
     /// have millions of rows).
     pub fn besok_inserter(&self) -> Result<BesokInserter<'c>> {
-        let st = self
-            .conn
-            .prepare(
-                "INSERT INTO besok (utforare_id, besok_id, brukare_id, insats_id, personal_id, period, plan_start, plan_slut, fakt_start, fakt_slut, status, import_id) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (utforare_id, besok_id) DO NOTHING",
-            )
-            .ctx("sparande av besök")?;
-        Ok(BesokInserter { st })
+        let next_id = if self.conn.is_pg() {
+            self.conn
+                .query_one("SELECT COALESCE(MAX(id), 0) + 1 FROM besok", params![], |r| r.get(0))
+                .ctx("sparande av besök")?
+        } else {
+            0
+        };
+        Ok(BesokInserter {
+            conn: self.conn,
+            pending: Vec::new(),
+            next_id,
+            rejected: Vec::new(),
+            unflushed: self.unflushed.clone(),
+        })
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -24,8 +24,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
+use resurs_store::DbLocation;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Name of the session cookie.
@@ -34,7 +34,8 @@ pub const COOKIE: &str = "resurs_sid";
 /// What `resurs serve` was asked for.
 pub struct ServeOptions {
     pub addr: SocketAddr,
-    pub db: PathBuf,
+    /// A SQLite file or a PostgreSQL URL.
+    pub db: DbLocation,
 }
 
 /// The router with every page, API route, asset and middleware.
@@ -57,7 +58,8 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
 }
 
 /// Serves on a bound listener (tests bind port 0 and read the port first).
-pub fn serve_listener(listener: std::net::TcpListener, db: PathBuf) -> Result<(), String> {
+pub fn serve_listener(listener: std::net::TcpListener, db: impl Into<DbLocation>) -> Result<(), String> {
+    let db: DbLocation = db.into();
     let state = Arc::new(AppState::open(db.clone())?);
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     listener.set_nonblocking(true).map_err(|e| e.to_string())?;
@@ -67,7 +69,7 @@ pub fn serve_listener(listener: std::net::TcpListener, db: PathBuf) -> Result<()
         .map_err(|e| format!("kunde inte starta körmiljön: {e}"))?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| e.to_string())?;
-        tracing::info!(adress = %addr, databas = %db.display(), "Resurs lyssnar på http://{addr}/");
+        tracing::info!(adress = %addr, databas = %db, "Resurs lyssnar på http://{addr}/");
         let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, app)
             .with_graceful_shutdown(async {

@@ -4,14 +4,15 @@
 //! Computed figures (follow-up reports, trend series, settlements) are
 //! cached per parameters and dropped as soon as anything changes the
 //! database, whoever changed it (this server, or `resurs` on the command
-//! line): a watcher connection reads SQLite's `data_version` before each use.
+//! line): a watcher connection reads the store's `data_version` (SQLite's,
+//! or on PostgreSQL the counter every committing write bumps) before each use.
 
 use crate::auth::{Sessions, Throttle};
 use resurs_app::followup::{Prognosval, Report, Table, Trend};
 use resurs_core::followup::{Layout, Metod, Periodisering};
 use resurs_core::period::Period;
 use resurs_core::rules::settle::Settlement;
-use resurs_store::Store;
+use resurs_store::{DbLocation, Store};
 use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -20,7 +21,7 @@ use std::sync::{Arc, Mutex};
 pub type Shared = Arc<AppState>;
 
 pub struct AppState {
-    pub db: PathBuf,
+    pub db: DbLocation,
     pool: Mutex<Vec<Store>>,
     watcher: Mutex<(Store, i64)>,
     cache: Mutex<HashMap<String, Arc<dyn Any + Send + Sync>>>,
@@ -109,8 +110,8 @@ impl From<resurs_store::StoreError> for Fail {
 
 impl AppState {
     /// Opens the database; the error is for the operator starting the server.
-    pub fn open(db: PathBuf) -> Result<AppState, String> {
-        let watcher = Store::open(&db).map_err(|e| e.to_string())?;
+    pub fn open(db: DbLocation) -> Result<AppState, String> {
+        let watcher = Store::open_location(&db).map_err(|e| e.to_string())?;
         let v = watcher.data_version().map_err(|e| e.to_string())?;
         let uploads = std::env::temp_dir().join(format!("resurs-uppladdning-{}", std::process::id()));
         std::fs::create_dir_all(&uploads).map_err(|e| format!("{}: {e}", uploads.display()))?;
@@ -134,11 +135,12 @@ impl AppState {
         let taken = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let mut store = match taken {
             Some(s) => s,
-            None => Store::open(&self.db)?,
+            None => Store::open_location(&self.db)?,
         };
         let out = f(&mut store);
         let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
-        if pool.len() < 16 {
+        // A connection to a PostgreSQL server that went away is not kept.
+        if pool.len() < 16 && !store.is_broken() {
             pool.push(store);
         }
         out
