@@ -175,7 +175,8 @@ fn meaningful(toks: &[Tok]) -> Vec<usize> {
     (0..toks.len()).filter(|&i| !toks[i].is_blank()).collect()
 }
 
-/// An `INTEGER PRIMARY KEY` column's trigger: SQLite's id assignment.
+/// An `INTEGER PRIMARY KEY` column's trigger: SQLite's id assignment. It
+/// fires only for rows without an id (bulk visit inserts bring their own).
 fn id_trigger(table: &str, column: &str) -> String {
     let fname = format!(
         "resurs_id_{}",
@@ -193,7 +194,8 @@ fn id_trigger(table: &str, column: &str) -> String {
         "\nCREATE OR REPLACE FUNCTION {fname}() RETURNS trigger LANGUAGE plpgsql AS $resurs$\n\
          BEGIN\n    IF NEW.{column} IS NULL THEN\n        NEW.{column} := (SELECT COALESCE(MAX({column}), 0) + 1 FROM {table});\n    END IF;\n    RETURN NEW;\nEND\n$resurs$;\n\
          DROP TRIGGER IF EXISTS resurs_id ON {table};\n\
-         CREATE TRIGGER resurs_id BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION {fname}();\n"
+         CREATE TRIGGER resurs_id BEFORE INSERT ON {table} FOR EACH ROW WHEN (NEW.{column} IS NULL) \
+         EXECUTE FUNCTION {fname}();\n"
     )
 }
 

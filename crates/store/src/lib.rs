@@ -437,6 +437,15 @@ impl Store {
     /// once.
     fn migrate_pg(&mut self) -> Result<()> {
         let known = MIGRATIONS.len() as i64;
+        // Up to date (the usual case): no lock, nothing created.
+        if let Ok(v) = self
+            .conn
+            .query_one("SELECT version FROM resurs_schema", params![], |r| r.get::<i64>(0))
+        {
+            if v == known {
+                return Ok(());
+            }
+        }
         let translated = pg_migrations()?;
         loop {
             let conn = &self.conn;
@@ -571,7 +580,10 @@ impl Store {
             "BEGIN".to_string()
         };
         if let Err(e) = self.conn.batch(&sql) {
-            let _ = self.conn.batch("ROLLBACK");
+            if self.conn.is_pg() {
+                // BEGIN went through and the lock failed: end the transaction.
+                let _ = self.conn.batch("ROLLBACK");
+            }
             return Err(e).ctx("start av transaktion");
         }
         Ok(Tx {

@@ -1,7 +1,7 @@
 //! Volumes: visits (besök), stays (vistelser), attendance (närvaro),
 //! placements, personal assistance and decisions (beslut).
 
-use crate::db::{params, Conn, DbResult};
+use crate::db::{params, Conn, DbError, DbResult};
 use crate::{
     date_str, stored_date, stored_opt_date, stored_period, stored_regiform, unreadable, Ctx, Result, Store, Tx,
 };
@@ -124,13 +124,15 @@ struct PendingVisit {
 
 /// See [`Tx::besok_inserter`]. On SQLite each visit is written at once
 /// with a prepared statement; on PostgreSQL visits are written in batches
-/// with `COPY … FROM STDIN` (binary), after one query per batch for keys
-/// that already exist, with ids assigned as SQLite does (the next after
-/// the highest; the transaction holds the writers' lock).
+/// with `COPY … FROM STDIN` (binary), with ids assigned as SQLite does (the
+/// next after the highest; the transaction holds the writers' lock); keys
+/// that exist already are found as [`BesokInserter::write_batch`] says.
 pub struct BesokInserter<'c> {
     conn: &'c Conn,
     pending: Vec<PendingVisit>,
     next_id: i64,
+    /// Whether to look for stored keys before copying (after a batch met one).
+    check_first: bool,
     rejected: Vec<(u64, String)>,
     /// Rows not yet written, seen by [`Tx::commit`].
     unflushed: std::rc::Rc<std::cell::Cell<usize>>,
@@ -226,31 +228,72 @@ impl BesokInserter<'_> {
         Ok(())
     }
 
+    /// Writes a batch (PostgreSQL). Keys repeated within the batch are
+    /// found here; keys stored before are found by the unique constraint:
+    /// the batch is copied under a savepoint, and only if that fails on a
+    /// duplicate key is it rolled back and copied again without the rows
+    /// one query finds to exist (from then on that query runs first).
     fn write_batch(&mut self, batch: Vec<PendingVisit>) -> DbResult<()> {
+        let mut skip = vec![false; batch.len()];
+        let mut seen = std::collections::HashSet::new();
+        for (i, v) in batch.iter().enumerate() {
+            if !seen.insert((v.utforare, v.besok_id.as_str())) {
+                skip[i] = true;
+            }
+        }
+        drop(seen);
+        if !self.check_first {
+            let first_id = self.next_id;
+            self.conn.batch("SAVEPOINT resurs_besok")?;
+            match self.copy(&batch, &skip) {
+                Ok(()) => {
+                    self.conn.batch("RELEASE SAVEPOINT resurs_besok")?;
+                    self.reject(&batch, &skip);
+                    return Ok(());
+                }
+                Err(DbError::Postgres(e)) if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) => {
+                    self.conn
+                        .batch("ROLLBACK TO SAVEPOINT resurs_besok; RELEASE SAVEPOINT resurs_besok")?;
+                    self.next_id = first_id;
+                    self.check_first = true;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        // Keys stored before (by earlier imports or batches).
+        {
+            let mut pg = self.conn.pg()?;
+            let us: Vec<i64> = batch.iter().map(|v| v.utforare).collect();
+            let ids: Vec<&str> = batch.iter().map(|v| v.besok_id.as_str()).collect();
+            let st = pg.statement(
+                "SELECT t.n FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS t(u, b, n) \
+                 WHERE EXISTS (SELECT 1 FROM besok v WHERE v.utforare_id = t.u AND v.besok_id = t.b)",
+            )?;
+            for row in pg.client.query(&st, &[&us, &ids])? {
+                let n: i64 = row.try_get(0)?;
+                if let Some(e) = usize::try_from(n - 1).ok().and_then(|i| skip.get_mut(i)) {
+                    *e = true;
+                }
+            }
+        }
+        self.copy(&batch, &skip)?;
+        self.reject(&batch, &skip);
+        Ok(())
+    }
+
+    fn reject(&mut self, batch: &[PendingVisit], skip: &[bool]) {
+        for (v, s) in batch.iter().zip(skip) {
+            if *s {
+                self.rejected.push((v.tag, v.besok_id.clone()));
+            }
+        }
+    }
+
+    /// Copies the rows not skipped with binary `COPY`, with ids from `next_id` on.
+    fn copy(&mut self, batch: &[PendingVisit], skip: &[bool]) -> DbResult<()> {
         use postgres::binary_copy::BinaryCopyInWriter;
         use postgres::types::{ToSql, Type};
         let mut pg = self.conn.pg()?;
-        // Keys stored before (by earlier imports or batches).
-        let us: Vec<i64> = batch.iter().map(|v| v.utforare).collect();
-        let ids: Vec<&str> = batch.iter().map(|v| v.besok_id.as_str()).collect();
-        let st = pg.statement(
-            "SELECT t.n FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS t(u, b, n) \
-             WHERE EXISTS (SELECT 1 FROM besok v WHERE v.utforare_id = t.u AND v.besok_id = t.b)",
-        )?;
-        let mut exists = vec![false; batch.len()];
-        for row in pg.client.query(&st, &[&us, &ids])? {
-            let n: i64 = row.try_get(0)?;
-            if let Some(e) = usize::try_from(n - 1).ok().and_then(|i| exists.get_mut(i)) {
-                *e = true;
-            }
-        }
-        // Keys repeated within the batch: the first one is written.
-        let mut seen = std::collections::HashSet::new();
-        for (i, v) in batch.iter().enumerate() {
-            if !exists[i] && !seen.insert((v.utforare, v.besok_id.as_str())) {
-                exists[i] = true;
-            }
-        }
         let writer = pg.client.copy_in(
             "COPY besok (id, utforare_id, besok_id, brukare_id, insats_id, personal_id, period, plan_start, plan_slut, \
              fakt_start, fakt_slut, status, import_id) FROM STDIN (FORMAT binary)",
@@ -258,9 +301,8 @@ impl BesokInserter<'_> {
         let mut types = vec![Type::INT8; 13];
         types[2] = Type::TEXT;
         let mut w = BinaryCopyInWriter::new(writer, &types);
-        for (v, e) in batch.iter().zip(&exists) {
-            if *e {
-                self.rejected.push((v.tag, v.besok_id.clone()));
+        for (v, s) in batch.iter().zip(skip) {
+            if *s {
                 continue;
             }
             let id = self.next_id;
@@ -595,6 +637,7 @@ impl<'c> Tx<'c> {
             conn: self.conn,
             pending: Vec::new(),
             next_id,
+            check_first: false,
             rejected: Vec::new(),
             unflushed: self.unflushed.clone(),
         })
