@@ -494,7 +494,7 @@ fn pg_params<'p>(p: &'p [Value<'_>]) -> Vec<&'p (dyn ToSql + Sync)> {
 /// A connection to either backend.
 pub(crate) enum Conn {
     Sqlite(rusqlite::Connection),
-    Pg(RefCell<Pg>),
+    Pg(Box<RefCell<Pg>>),
 }
 
 impl Conn {

@@ -63,7 +63,6 @@ impl Store {
                 },
             )
             .ctx("läsning av specialposter")?;
-        let rows = rows;
         rows.into_iter()
             .map(|(tagg, del, nod, p, utfall, prognos, kommentar)| {
                 Ok(SpecialEffectRow {
@@ -81,7 +80,7 @@ impl Store {
 
     /// Forecast versions of `year`, oldest checkpoint first.
     pub fn forecast_versions(&self, year: i32) -> Result<Vec<ForecastVersion>> {
-        let rows = self
+        let rows: Vec<(i64, String, i64)> = self
             .conn
             .query(
                 "SELECT id, namn, period FROM prognos_version WHERE ar = $1 ORDER BY period, id",
@@ -89,7 +88,6 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .ctx("läsning av prognoser")?;
-        let rows: Vec<(i64, String, i64)> = rows;
         rows.into_iter()
             .map(|(id, namn, p)| {
                 Ok(ForecastVersion {

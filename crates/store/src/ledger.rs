@@ -92,7 +92,7 @@ impl Store {
 
     /// Ledger sums per (ansvar, account, month) for the months `[from, to]`.
     pub fn ledger_months(&self, from: Period, to: Period) -> Result<Vec<LedgerMonth>> {
-        let rows = self
+        let rows: Vec<(String, String, i64, i64)> = self
             .conn
             .query(
                 "SELECT ansvar, konto, period, SUM(belopp) FROM huvudbok WHERE period >= $1 AND period <= $2 \
@@ -101,7 +101,6 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .ctx("läsning av huvudbok")?;
-        let rows: Vec<(String, String, i64, i64)> = rows;
         rows.into_iter()
             .map(|(ansvar, konto, p, b)| {
                 Ok(LedgerMonth {
@@ -117,7 +116,7 @@ impl Store {
     /// Budget sums of `version` and `year` per (ansvar, account, month or
     /// `None` for annual rows).
     pub fn budget_cells(&self, version: &str, year: i32) -> Result<Vec<BudgetCell>> {
-        let rows = self
+        let rows: Vec<(String, String, i64, i64)> = self
             .conn
             .query(
                 "SELECT ansvar, konto, period, SUM(belopp) FROM budget WHERE version = $1 AND ar = $2 \
@@ -126,7 +125,6 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .ctx("läsning av budget")?;
-        let rows: Vec<(String, String, i64, i64)> = rows;
         // Period 0 marks an annual row.
         rows.into_iter()
             .map(|(a, k, p, b)| {
@@ -192,7 +190,6 @@ impl Store {
                 |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
             )
             .ctx("läsning av budget")?;
-        let rows = rows;
         rows.into_iter()
             .map(|(version, typ)| {
                 Ok(BudgetVersion {
@@ -226,7 +223,7 @@ impl Store {
 
     /// The ledger lines of `ansvar` and `konto` from `from` through `to`, in order.
     pub fn ledger_lines(&self, ansvar: &str, konto: &str, from: Period, to: Period) -> Result<Vec<LedgerLineRow>> {
-        let rows = self
+        let rows: Vec<(i64, String, i64, Option<String>)> = self
             .conn
             .query(
                 "SELECT period, verksamhet, belopp, text FROM huvudbok \
@@ -235,7 +232,6 @@ impl Store {
                 |r| Ok((r.get::<i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .ctx("läsning av huvudbok")?;
-        let rows: Vec<(i64, String, i64, Option<String>)> = rows;
         rows.into_iter()
             .map(|(p, verksamhet, belopp, text)| {
                 Ok(LedgerLineRow {

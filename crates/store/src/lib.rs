@@ -365,7 +365,7 @@ impl Store {
                     source,
                 };
                 let client = postgres::Client::connect(url, postgres::NoTls).map_err(|e| open_err(e.into()))?;
-                Conn::Pg(std::cell::RefCell::new(db::Pg::new(client)))
+                Conn::Pg(Box::new(std::cell::RefCell::new(db::Pg::new(client))))
             }
         };
         let mut store = Store {

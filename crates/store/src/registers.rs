@@ -169,7 +169,6 @@ impl Store {
                 raw_grant,
             )
             .ctx("läsning av statsbidrag")?;
-        let rows = rows;
         rows.into_iter().map(grant_row).collect()
     }
 

@@ -378,7 +378,7 @@ impl Store {
     /// Stays overlapping `[from, to]`.
     pub fn stays_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<StayRow>> {
         type Raw = (String, String, String, String, Option<String>);
-        let rows = self
+        let rows: Vec<Raw> = self
             .conn
             .query(
                 "SELECT b.pseudonym, u.kod, v.plats, v.inflyttning, v.utflyttning FROM vistelse v \
@@ -388,7 +388,6 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .ctx("läsning av vistelser")?;
-        let rows: Vec<Raw> = rows;
         rows.into_iter()
             .map(|(brukare, utforare, plats, inn, ut)| {
                 Ok(StayRow {
@@ -414,7 +413,7 @@ impl Store {
             Option<String>,
             Option<i64>,
         );
-        let rows = self.conn.query("SELECT d.beslut_id, b.pseudonym, u.kod, i.kod, d.niva, d.startdatum, d.slutdatum, d.beviljad FROM beslut d \
+        let rows: Vec<Raw> = self.conn.query("SELECT d.beslut_id, b.pseudonym, u.kod, i.kod, d.niva, d.startdatum, d.slutdatum, d.beviljad FROM beslut d \
                  JOIN brukare b ON b.id = d.brukare_id JOIN utforare u ON u.id = d.utforare_id \
                  JOIN insats i ON i.id = d.insats_id \
                  WHERE d.startdatum IS NOT NULL AND d.startdatum <= $1 AND (d.slutdatum IS NULL OR d.slutdatum >= $2) \
@@ -430,7 +429,6 @@ impl Store {
                     r.get(7)?,
                 ))
             }).ctx("läsning av beslut")?;
-        let rows: Vec<Raw> = rows;
         rows.into_iter()
             .map(|(beslut_id, brukare, utforare, insats, niva, start, slut, beviljad)| {
                 Ok(DecisionRow {
@@ -450,7 +448,7 @@ impl Store {
     /// Granted volume of carried-out decisions with a provider overlapping `[from, to]`.
     pub fn granted_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<GrantedRow>> {
         type Raw = (String, String, i64, String, Option<String>);
-        let rows = self
+        let rows: Vec<Raw> = self
             .conn
             .query(
                 "SELECT u.kod, i.kod, d.beviljad, d.startdatum, d.slutdatum FROM beslut d \
@@ -461,7 +459,6 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .ctx("läsning av beslut")?;
-        let rows: Vec<Raw> = rows;
         rows.into_iter()
             .map(|(utforare, insats, beviljad, start, slut)| {
                 Ok(GrantedRow {
@@ -477,7 +474,7 @@ impl Store {
 
     /// Attendance days of `period`.
     pub fn attendance_in(&self, period: Period) -> Result<Vec<AttendanceRow>> {
-        let rows = self
+        let rows: Vec<(String, String, String, String)> = self
             .conn
             .query(
                 "SELECT b.pseudonym, u.kod, n.datum, n.omfattning FROM narvaro n \
@@ -487,7 +484,6 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .ctx("läsning av närvaro")?;
-        let rows: Vec<(String, String, String, String)> = rows;
         rows.into_iter()
             .map(|(brukare, utforare, datum, omfattning)| {
                 Ok(AttendanceRow {
@@ -509,7 +505,7 @@ impl Store {
     /// Placements overlapping `[from, to]`.
     pub fn placements_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<PlacementRow>> {
         type Raw = (String, String, String, String, Option<String>, i64);
-        let rows = self
+        let rows: Vec<Raw> = self
             .conn
             .query(
                 "SELECT b.pseudonym, u.kod, p.typ, p.startdatum, p.slutdatum, p.dygnskostnad FROM placering p \
@@ -519,7 +515,6 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
             )
             .ctx("läsning av placeringar")?;
-        let rows: Vec<Raw> = rows;
         rows.into_iter()
             .map(|(brukare, utforare, typ, start, slut, kostnad)| {
                 Ok(PlacementRow {
@@ -537,7 +532,7 @@ impl Store {
     /// Personal-assistance periods in force on `day`.
     pub fn assistance_on(&self, day: NaiveDate) -> Result<Vec<AssistanceRow>> {
         type Raw = (String, String, String, String, String, i64, i64, i64);
-        let rows = self
+        let rows: Vec<Raw> = self
             .conn
             .query(
                 "SELECT b.pseudonym, u.kod, u.regiform, a.fran, a.till, a.beviljade, a.utforda, a.fk_timbelopp \
@@ -558,7 +553,6 @@ impl Store {
                 },
             )
             .ctx("läsning av assistans")?;
-        let rows: Vec<Raw> = rows;
         rows.into_iter()
             .map(|(brukare, utforare, regiform, fran, till, beviljade, utforda, fk)| {
                 Ok(AssistanceRow {
