@@ -18,7 +18,8 @@
 
 use crate::state::{AppState, Fail};
 pub use resurs_app::users::{
-    ensure_demo_users, hash_password, random_hex, sha256_hex, verify_password, Roll, DEMO_USERS, MIN_PASSWORD,
+    ensure_demo_users, hash_password, random_hex, sha256_hex, verify_password, verify_password_in, Roll, DEMO_USERS,
+    MIN_PASSWORD,
 };
 use resurs_store::{Store, ThrottleRow};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -135,8 +136,8 @@ pub const FREE_PER_NAME_ADDRESS: i64 = 5;
 /// Free failed attempts for one name from all addresses together (guessing
 /// spread over many machines), then the same back-off.
 pub const FREE_PER_NAME: i64 = 20;
-/// Attempts per client address in [`ADDRESS_WINDOW`] seconds, whatever the
-/// names: the ceiling for one address. Higher than the per-name limits, so
+/// Failed attempts per client address in [`ADDRESS_WINDOW`] seconds,
+/// whatever the names: the ceiling for one address. Higher than the per-name limits, so
 /// that the users behind one proxy do not lock each other out.
 pub const ADDRESS_CEILING: i64 = 100;
 pub const ADDRESS_WINDOW: i64 = 600;
@@ -257,12 +258,25 @@ pub fn reserve(store: &mut Store, keys: &Keys, now: i64) -> Result<i64, Fail> {
     Ok(0)
 }
 
-/// A successful sign-in clears the name keys (not the address's window).
+/// A successful sign-in clears the name keys and takes its own attempt
+/// back from the address's window (which so counts failures only, and is
+/// not emptied by an attacker signing in to an own account).
 pub fn succeeded(store: &mut Store, keys: &Keys) -> Result<(), Fail> {
-    let tx = store.begin()?;
+    let tx = store.begin_immediate()?;
     for (key, rule) in &keys.0 {
-        if matches!(rule, Rule::Backoff { .. }) {
-            tx.clear_throttle(key)?;
+        match rule {
+            Rule::Backoff { .. } => tx.clear_throttle(key)?,
+            Rule::Window { .. } => {
+                if let Some(r) = tx.throttle_row(key)? {
+                    tx.set_throttle_row(
+                        key,
+                        ThrottleRow {
+                            antal: (r.antal - 1).max(0),
+                            ..r
+                        },
+                    )?;
+                }
+            }
         }
     }
     tx.commit()?;
@@ -300,6 +314,14 @@ struct Job {
     _place: OwnedSemaphorePermit,
 }
 
+/// A fixed argon2id hash (the same parameters as every stored one) that an
+/// unknown user's password is verified against, so that the answer takes
+/// as long.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("ingen-sådan-användare").unwrap_or_default())
+}
+
 /// A place on the verifier (see [`Verifier::place`]).
 pub struct Place(OwnedSemaphorePermit);
 
@@ -312,22 +334,23 @@ impl Verifier {
             let rx = rx.clone();
             let spawned = std::thread::Builder::new()
                 .name(format!("resurs-argon2-{i}"))
-                .spawn(move || loop {
-                    let job = match rx.lock().unwrap_or_else(|e| e.into_inner()).recv() {
-                        Ok(j) => j,
-                        Err(_) => return,
-                    };
-                    let ok = match &job.phc {
-                        Some(phc) => verify_password(&job.password, phc),
-                        None => {
-                            static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-                            let dummy =
-                                DUMMY.get_or_init(|| hash_password("ingen-sådan-användare").unwrap_or_default());
-                            let _ = verify_password(&job.password, dummy);
-                            false
-                        }
-                    };
-                    let _ = job.reply.send(ok);
+                .spawn(move || {
+                    // argon2's working memory, kept by the thread.
+                    let mut memory = Vec::new();
+                    loop {
+                        let job = match rx.lock().unwrap_or_else(|e| e.into_inner()).recv() {
+                            Ok(j) => j,
+                            Err(_) => return,
+                        };
+                        let ok = match &job.phc {
+                            Some(phc) => verify_password_in(&job.password, phc, &mut memory),
+                            None => {
+                                let _ = verify_password_in(&job.password, dummy_hash(), &mut memory);
+                                false
+                            }
+                        };
+                        let _ = job.reply.send(ok);
+                    }
                 });
             if let Err(e) = spawned {
                 tracing::error!(fel = %e, "en tråd för lösenordskontroll kunde inte startas");
