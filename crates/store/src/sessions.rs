@@ -146,7 +146,8 @@ impl Tx<'_> {
     }
 
     /// Drops rows whose last attempt is before `before`, then, if more than
-    /// `max_rows` remain, the oldest beyond that number.
+    /// `max_rows` remain, the oldest beyond that number (rows as old as the
+    /// last one kept stay too).
     pub fn prune_throttle(&self, before: i64, max_rows: i64) -> Result<()> {
         self.exec(
             "rensning av inloggningsförsök",
@@ -157,8 +158,49 @@ impl Tx<'_> {
             "rensning av inloggningsförsök",
             "DELETE FROM inloggningsforsok WHERE senaste < \
              (SELECT senaste FROM inloggningsforsok ORDER BY senaste DESC LIMIT 1 OFFSET $1)",
-            [max_rows],
+            // The `max_rows`-th newest row and those after it stay.
+            [(max_rows - 1).max(0)],
         )
         .map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn old_throttle_rows_go_and_at_most_max_rows_stay() {
+        let dir = std::env::temp_dir().join(format!("resurs-strypning-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.db");
+        let _ = std::fs::remove_file(&path);
+        let mut s = Store::open(&path).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "a new database is the owner's only");
+        }
+        let tx = s.begin().unwrap();
+        for t in 0..10 {
+            let row = ThrottleRow {
+                antal: 1,
+                forsta: t,
+                senaste: t,
+            };
+            tx.set_throttle_row(&format!("k{t}"), row).unwrap();
+        }
+        tx.prune_throttle(2, 100).unwrap();
+        assert!(tx.throttle_row("k1").unwrap().is_none(), "older than the cut");
+        assert!(tx.throttle_row("k2").unwrap().is_some());
+        tx.prune_throttle(0, 3).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(s.throttle_count().unwrap(), 3);
+        let kept: Vec<bool> = (7..10)
+            .map(|t| s.begin().unwrap().throttle_row(&format!("k{t}")).unwrap().is_some())
+            .collect();
+        assert_eq!(kept, [true, true, true], "the newest stay");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -251,7 +251,7 @@ pub fn reserve(store: &mut Store, keys: &Keys, now: i64) -> Result<i64, Fail> {
     // Prune now and then (one reservation in 64), so that a spray of names
     // and addresses cannot grow the table without bound.
     static PRUNE: AtomicU64 = AtomicU64::new(0);
-    if PRUNE.fetch_add(1, Ordering::Relaxed) % 64 == 0 {
+    if PRUNE.fetch_add(1, Ordering::Relaxed).is_multiple_of(64) {
         tx.prune_throttle(now - FORGET_AFTER, MAX_THROTTLE_ROWS)?;
     }
     tx.commit()?;

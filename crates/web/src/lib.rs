@@ -269,13 +269,14 @@ pub fn safe_target(till: Option<&str>) -> String {
 /// added).
 pub fn client_ip(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> String {
     if state.settings.trust_proxy {
+        // Only the last entry: the ones before it are the client's word.
         let forwarded = headers
             .get_all("x-forwarded-for")
             .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
-            .last();
+            .next_back()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|a| a.trim().parse::<std::net::IpAddr>().ok());
         if let Some(ip) = forwarded {
             return ip.to_string();
         }
