@@ -64,7 +64,7 @@ enum Command {
     /// Återställ databasen från en säkerhetskopia (ersätter allt innehåll).
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Restore(RestoreArgs),
-    /// Användare av webbapplikationen: lägg till, byt lösenord, lista, API-nycklar.
+    /// Användare av webbapplikationen: lägg till, byt lösenord eller roll, avaktivera, lista, API-nycklar.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
     User {
         #[command(subcommand)]
@@ -231,6 +231,12 @@ struct ServeArgs {
     /// Skapa Exempelstad om databasen saknas, och demoanvändarna (bara på loopback).
     #[arg(long)]
     demo: bool,
+    /// Sessionskakan får alltid Secure (skickas bara över https); även RESURS_SAKER_KAKA=1.
+    #[arg(long)]
+    saker_kaka: bool,
+    /// Servern ligger bakom en omvänd proxy: lita på X-Forwarded-For (klientens adress) och X-Forwarded-Proto (https ger Secure-kaka).
+    #[arg(long)]
+    proxy: bool,
 }
 
 #[derive(Subcommand)]
@@ -256,6 +262,31 @@ enum UserCommand {
         /// Vad nyckeln är till för.
         #[arg(long, default_value = "API")]
         etikett: String,
+    },
+    /// Lista API-nycklarna (etikett, när de skapades, om de är återkallade).
+    Tokens {
+        /// Bara den här användarens nycklar.
+        namn: Option<String>,
+    },
+    /// Återkalla en användares giltiga API-nycklar med en viss etikett.
+    TokenRevoke {
+        namn: String,
+        /// Nyckelns etikett (se `resurs user tokens`).
+        etikett: String,
+    },
+    /// Avaktivera en användare: kan inte logga in eller använda nycklar; sessioner avslutas och nycklar återkallas.
+    Deactivate { namn: String },
+    /// Aktivera en avaktiverad användare igen.
+    Activate { namn: String },
+    /// Ge en användare en ny roll (och nod för enhetschef); sessioner avslutas och nycklar återkallas.
+    Role {
+        namn: String,
+        /// admin, ekonom, enhetschef eller läsare.
+        #[arg(long)]
+        roll: String,
+        /// Noden vars delträd en enhetschef ser och ändrar.
+        #[arg(long, value_name = "KOD")]
+        nod: Option<String>,
     },
 }
 
@@ -1172,9 +1203,14 @@ fn serve_cmd(path: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     eprintln!("Öppna http://{}/ i webbläsaren. Avsluta med Ctrl-C.", args.addr);
+    let env_secure = std::env::var("RESURS_SAKER_KAKA").is_ok_and(|v| v.trim() == "1");
     resurs_web::serve(resurs_web::ServeOptions {
         addr: args.addr,
         db: path.to_path_buf(),
+        settings: resurs_web::Settings {
+            secure_cookie: args.saker_kaka || env_secure,
+            trust_proxy: args.proxy,
+        },
     })
     .map_err(|e| anyhow::anyhow!(e))?;
     Ok(ExitCode::SUCCESS)
@@ -1209,7 +1245,45 @@ fn user_cmd(path: &Path, actor: &resurs_app::Actor, what: UserCommand) -> anyhow
         UserCommand::Passwd { namn } => {
             let pw = read_password()?;
             auth::set_password(&mut store, actor, &namn, &pw)?;
-            eprintln!("Lösenordet för {namn} är bytt.");
+            eprintln!("Lösenordet för {namn} är bytt; hens sessioner är avslutade och API-nycklar återkallade.");
+        }
+        UserCommand::Tokens { namn } => {
+            println!("{:<24} {:<24} {:<20} status", "användare", "etikett", "skapad");
+            for t in store.tokens()? {
+                if namn.as_ref().is_some_and(|n| *n != t.anvandare) {
+                    continue;
+                }
+                println!(
+                    "{:<24} {:<24} {:<20} {}",
+                    t.anvandare,
+                    t.namn,
+                    t.skapad,
+                    t.aterkallad.map_or("giltig".to_string(), |a| format!("återkallad {a}"))
+                );
+            }
+        }
+        UserCommand::TokenRevoke { namn, etikett } => {
+            let n = auth::revoke_token(&mut store, actor, &namn, &etikett)?;
+            eprintln!(
+                "{n} API-{} \"{etikett}\" för {namn} återkallad{}.",
+                if n == 1 { "nyckel" } else { "nycklar" },
+                if n == 1 { "" } else { "e" }
+            );
+        }
+        UserCommand::Deactivate { namn } => {
+            let done = auth::set_active(&mut store, actor, &namn, false)?;
+            eprintln!("{namn} är avaktiverad: {done}.");
+        }
+        UserCommand::Activate { namn } => {
+            auth::set_active(&mut store, actor, &namn, true)?;
+            eprintln!("{namn} är aktiverad.");
+        }
+        UserCommand::Role { namn, roll, nod } => {
+            let Some(r) = auth::Roll::parse(&roll) else {
+                anyhow::bail!("--roll: värdet \"{roll}\", förväntade admin, ekonom, enhetschef eller läsare");
+            };
+            let ended = auth::set_role(&mut store, actor, &namn, r, nod.as_deref())?;
+            eprintln!("{namn} har rollen {}: {ended}.", r.name());
         }
         UserCommand::List => {
             println!("{:<24} {:<11} {:<8} aktiv", "användare", "roll", "nod");

@@ -118,7 +118,7 @@ impl Store {
     /// Replaces the whole content of this database with the backup at
     /// `source` (checked first with [`Store::check_backup`]), then brings
     /// its schema up to date. Other connections see the new content at
-    /// their next read.
+    /// their next read. Every session ends (users sign in again).
     pub fn restore_from(&mut self, source: &Path) -> Result<()> {
         let from = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|source_err| {
             StoreError::Open {
@@ -127,6 +127,11 @@ impl Store {
             }
         })?;
         copy(&from, &mut self.conn, "återställning")?;
-        self.migrate()
+        self.migrate()?;
+        // Everyone signs in again: no session of the backup's time lives on.
+        self.conn
+            .execute("DELETE FROM session", [])
+            .ctx("återställning")?;
+        Ok(())
     }
 }

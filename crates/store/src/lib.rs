@@ -31,6 +31,7 @@ mod org;
 mod overview;
 mod register;
 mod registers;
+mod sessions;
 mod users;
 mod volumes;
 
@@ -40,7 +41,8 @@ pub use ledger::{BudgetCell, BudgetLine, BudgetVersion, LedgerLineRow, LedgerMon
 pub use models::{ModelVersionRow, SettlementRun};
 pub use register::ProviderRow;
 pub use registers::{GrantRow, Intraprenad, IntraprenadEntry, InvestmentRow, MeasureRow};
-pub use users::{AuditRow, UserRow};
+pub use sessions::{SessionRow, ThrottleRow};
+pub use users::{AuditRow, TokenRow, UserRow};
 pub use volumes::{
     status_code, AssistanceRow, AttendanceRow, BesokInserter, DecisionRow, GrantedRow, PlacementRow, StayRow, VisitRow,
 };
@@ -55,6 +57,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0006_specialpost.sql"),
     include_str!("../migrations/sqlite/0007_register.sql"),
     include_str!("../migrations/sqlite/0008_anvandare.sql"),
+    include_str!("../migrations/sqlite/0009_sessioner.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -186,6 +189,29 @@ pub struct ImportRow {
     pub importerad: String,
 }
 
+/// Creates a new, empty database file readable by its owner only (0600,
+/// whatever the umask), before SQLite opens it: the database holds
+/// pseudonymised personal data and password hashes. SQLite gives its
+/// `-journal` and `-wal` files the database file's mode. An existing file
+/// keeps its mode.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    if path.as_os_str().is_empty() || path.as_os_str() == ":memory:" {
+        return Ok(());
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    match opts.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 /// An open database.
 pub struct Store {
     conn: Connection,
@@ -196,6 +222,9 @@ impl Store {
     /// Opens (creating if needed) the database at `path` and applies any
     /// pending migrations.
     pub fn open(path: &Path) -> Result<Store> {
+        // A file that cannot be created here cannot be opened either; SQLite
+        // reports that below with its own text.
+        let _ = create_private(path);
         let conn = Connection::open(path).map_err(|source| StoreError::Open {
             path: path.display().to_string(),
             source,
@@ -325,6 +354,17 @@ impl Store {
     /// back everything written through it.
     pub fn begin(&mut self) -> Result<Tx<'_>> {
         self.conn.execute_batch("BEGIN").ctx("start av transaktion")?;
+        Ok(Tx {
+            conn: &self.conn,
+            done: false,
+        })
+    }
+
+    /// As [`Store::begin`], but takes the write lock at once (`BEGIN
+    /// IMMEDIATE`): for read-decide-write steps that must not interleave with
+    /// another connection's, such as reserving a sign-in attempt.
+    pub fn begin_immediate(&mut self) -> Result<Tx<'_>> {
+        self.conn.execute_batch("BEGIN IMMEDIATE").ctx("start av transaktion")?;
         Ok(Tx {
             conn: &self.conn,
             done: false,

@@ -1,12 +1,13 @@
 //! Shared server state: a pool of database connections, the page-data
-//! cache and the sessions.
+//! cache, the password verifier and the server's settings and counters
+//! (sessions and throttling are in the database, see [`crate::auth`]).
 //!
 //! Computed figures (follow-up reports, trend series, settlements) are
 //! cached per parameters and dropped as soon as anything changes the
 //! database, whoever changed it (this server, or `resurs` on the command
 //! line): a watcher connection reads SQLite's `data_version` before each use.
 
-use crate::auth::{Sessions, Throttle};
+use crate::auth::Verifier;
 use resurs_app::followup::{Prognosval, Report, Table, Trend};
 use resurs_core::followup::{Layout, Metod, Periodisering};
 use resurs_core::period::Period;
@@ -15,6 +16,7 @@ use resurs_store::Store;
 use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
 pub type Shared = Arc<AppState>;
@@ -25,13 +27,28 @@ pub struct AppState {
     watcher: Mutex<(Store, i64)>,
     cache: Mutex<HashMap<String, Arc<dyn Any + Send + Sync>>>,
     compute: Mutex<()>,
-    pub sessions: Sessions,
-    /// Failed sign-ins per user name and per client address.
-    pub throttle_user: Throttle,
-    pub throttle_addr: Throttle,
+    /// Runs argon2 for sign-ins on a few threads (bounded memory).
+    pub verifier: Verifier,
+    pub settings: Settings,
+    /// Open connections now and the cap (set by the accept loop).
+    pub connections: AtomicU64,
+    pub connection_cap: AtomicU64,
     /// Uploaded files waiting for confirmation.
     pub uploads: PathBuf,
     pub pending: Mutex<HashMap<String, Pending>>,
+    /// Messages to show once after a redirect, by a random key (the address
+    /// carries the key, never the text): (user, ok, text).
+    pub notices: Mutex<HashMap<String, (String, bool, String)>>,
+}
+
+/// What the operator chose for `resurs serve` (docs/drift.md).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Settings {
+    /// The session cookie is always `Secure` (`--saker-kaka`).
+    pub secure_cookie: bool,
+    /// Trust `X-Forwarded-For` (client address) and `X-Forwarded-Proto`
+    /// (`https` makes the cookie `Secure`) from a reverse proxy (`--proxy`).
+    pub trust_proxy: bool,
 }
 
 /// An uploaded file that has been validated but not imported.
@@ -109,23 +126,57 @@ impl From<resurs_store::StoreError> for Fail {
 
 impl AppState {
     /// Opens the database; the error is for the operator starting the server.
-    pub fn open(db: PathBuf) -> Result<AppState, String> {
+    pub fn open(db: PathBuf, settings: Settings) -> Result<AppState, String> {
         let watcher = Store::open(&db).map_err(|e| e.to_string())?;
         let v = watcher.data_version().map_err(|e| e.to_string())?;
         let uploads = std::env::temp_dir().join(format!("resurs-uppladdning-{}", std::process::id()));
-        std::fs::create_dir_all(&uploads).map_err(|e| format!("{}: {e}", uploads.display()))?;
+        let mut dir = std::fs::DirBuilder::new();
+        dir.recursive(true);
+        #[cfg(unix)]
+        {
+            // Uploaded files hold personal data: the owner only.
+            use std::os::unix::fs::DirBuilderExt;
+            dir.mode(0o700);
+        }
+        dir.create(&uploads)
+            .map_err(|e| format!("{}: {e}", uploads.display()))?;
         Ok(AppState {
             db,
             pool: Mutex::new(Vec::new()),
             watcher: Mutex::new((watcher, v)),
             cache: Mutex::new(HashMap::new()),
             compute: Mutex::new(()),
-            sessions: Sessions::default(),
-            throttle_user: Throttle::new(crate::auth::FREE_ATTEMPTS),
-            throttle_addr: Throttle::new(crate::auth::FREE_ATTEMPTS_PER_ADDRESS),
+            verifier: Verifier::new(Verifier::default_threads()),
+            settings,
+            connections: AtomicU64::new(0),
+            connection_cap: AtomicU64::new(0),
             uploads,
             pending: Mutex::new(HashMap::new()),
+            notices: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Keeps a message for `user` to see once after a redirect; the key to
+    /// put in the address (`?klar=` or `?fel=`).
+    pub fn notice(&self, user: &str, ok: bool, text: String) -> String {
+        let key = crate::auth::random_hex(12);
+        let mut map = self.notices.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= 10_000 {
+            map.clear();
+        }
+        map.insert(key.clone(), (user.to_string(), ok, text));
+        key
+    }
+
+    /// The message kept under `key` for `user` (once); a key that is not
+    /// one shows nothing, so no text from an address is ever shown.
+    pub fn take_notice(&self, user: &str, key: Option<&str>) -> Option<(bool, String)> {
+        let key = key?;
+        let mut map = self.notices.lock().unwrap_or_else(|e| e.into_inner());
+        match map.get(key) {
+            Some((u, _, _)) if u == user => map.remove(key).map(|(_, ok, t)| (ok, t)),
+            _ => None,
+        }
     }
 
     /// Runs `f` with a connection from the pool (blocking; call from
