@@ -58,9 +58,18 @@ pub enum Internal {
     Other(String),
 }
 
+/// The message for a database held by another import (SQLite BUSY/LOCKED).
+pub const BUSY: &str = "Databasen är upptagen av en annan import; försök igen om en stund.";
+
 impl From<resurs_store::StoreError> for AppError {
     fn from(e: resurs_store::StoreError) -> AppError {
-        AppError::Internal(Internal::Store(e))
+        match e {
+            resurs_store::StoreError::Busy { .. } => AppError::User(BUSY.into()),
+            resurs_store::StoreError::Overflow { .. } => AppError::User(resurs_core::num::total_too_large(
+                "databasens summor (huvudbok eller budget)",
+            )),
+            e => AppError::Internal(Internal::Store(e)),
+        }
     }
 }
 

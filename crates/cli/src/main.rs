@@ -920,6 +920,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let budget = match &args.budget {
                 Some(b) => match resurs_core::num::Money::parse_sv(b) {
                     Ok(m) if m.ore() >= 0 => Some(m),
+                    Err(e @ resurs_core::num::NumError::TooLarge) => {
+                        anyhow::bail!("--budget: värdet \"{b}\", förväntade {}", e.expected())
+                    }
                     _ => anyhow::bail!("--budget: värdet \"{b}\", förväntade ett belopp i kronor, t.ex. 98 500 000"),
                 },
                 None => None,
@@ -1489,9 +1492,7 @@ fn forecast_cmd(path: &std::path::Path, actor: &resurs_app::Actor, what: Forecas
             kommentar,
         } => {
             let mut store = open_existing(path)?;
-            let Ok(amount) = resurs_core::num::Money::parse_sv(&belopp) else {
-                anyhow::bail!("--belopp: värdet \"{belopp}\", förväntade ett belopp i kronor, t.ex. 48 200 000");
-            };
+            let amount = kr("belopp", &belopp)?;
             let now = resurs_app::now();
             fu::set_forecast(
                 &mut store,

@@ -2445,3 +2445,92 @@ fn followup_json_of_the_cli_is_the_json_of_the_api() {
     // Without a version both use the newest one (Prognos 2, checkpoint August).
     assert_eq!(api("period=2026-10")["prognosversion"], "Prognos 2");
 }
+
+/// Issue 15: the limit per amount (1 000 000 000 000 kr, docs/regler.md
+/// "Gränser för belopp") is enforced on every file kind with amounts and on
+/// every command that takes an amount; the message names file, row, column
+/// and value, and nothing is written.
+#[test]
+fn amounts_beyond_the_limit_are_refused_at_every_door() {
+    let env = Env::new();
+    env.base();
+    let p1 = pnr("1938-02-11", 101);
+    let over = "1 000 000 000 000,01";
+    // (kind, file content, the problem's row and column)
+    let files: Vec<(&str, String, &str)> = vec![
+        ("huvudbok", format!("period;konto;ansvar;verksamhet;belopp\n2025-01;5011;711;510;100\n2025-01;5011;711;510;{over}\n"), "rad 3, kolumn \"belopp\""),
+        ("huvudbok", "period;konto;ansvar;verksamhet;belopp\n2025-01;5011;711;510;92233720368547758,07\n".into(), "rad 2, kolumn \"belopp\""),
+        ("budget", format!("version;typ;år;period;ansvar;konto;verksamhet;belopp\nB;beslutad;2025;;711;5011;510;-{over}\n"), "rad 2, kolumn \"belopp\""),
+        ("placeringar", format!("placering_id;personnummer;målgrupp;typ;utförare;startdatum;slutdatum;dygnskostnad\nP1;{p1};vuxen;HVB;LOV1;2025-01-01;;{over}\n"), "rad 2, kolumn \"dygnskostnad\""),
+        ("assistans", format!("personnummer;utförare;från;till;beviljade_timmar;utförda_timmar;fk_timbelopp\n{p1};LOV1;2025-01-01;2025-01-31;100;90;{over}\n"), "rad 2, kolumn \"fk_timbelopp\""),
+    ];
+    for (kind, content, at) in files {
+        let before = env.db_bytes();
+        let out = env.import(kind, "stort.csv", &content);
+        assert_eq!(out.status.code(), Some(1), "{kind}: {}", stdout(&out));
+        let err = stderr(&out);
+        assert!(err.starts_with("Filen stort.csv importerades inte; inget har sparats."), "{kind}: {err}");
+        assert!(err.contains(&format!("{at}: värdet \"")), "{kind}: {err}");
+        assert!(err.contains("mellan -1 000 000 000 000 och 1 000 000 000 000 kr"), "{kind}: {err}");
+        assert_eq!(env.db_bytes(), before, "{kind}: the database changed");
+    }
+    // Commands: forecasts, effects and the registers.
+    let commands: &[&[&str]] = &[
+        &["forecast", "set", "--version", "P", "--period", "2025-03", "--node", "711", "--belopp", over, "--kommentar", "x"],
+        &["effect", "add", "--tagg", "t", "--del", "övrig", "--node", "711", "--period", "2025-02", "--utfall", over, "--prognos", "0", "--kommentar", "x"],
+        &["intraprenad", "set", "--ansvar", "711", "--year", "2025", "--ingaende", over],
+        &["atgard", "add", "--plan", "A", "--node", "711", "--year", "2025", "--atgard", "B", "--planerad", over],
+        &["statsbidrag", "add", "--namn", "S", "--year", "2025", "--node", "711", "--belopp", over],
+        &["investering", "add", "--projekt", "I", "--year", "2025", "--node", "711", "--budget", over],
+    ];
+    for args in commands {
+        let before = env.db_bytes();
+        let out = env.run(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stdout(&out));
+        let err = stderr(&out);
+        assert!(err.contains(&format!("värdet \"{over}\"")), "{args:?}: {err}");
+        assert!(err.contains("1 000 000 000 000 kr"), "{args:?}: {err}");
+        assert_eq!(env.db_bytes(), before, "{args:?}: the database changed");
+    }
+    // A model price beyond the limit.
+    let model = env.write("m.toml", &MODEL.replace("natt = \"540,00\"", "natt = \"1 000 000 000 000,01\""));
+    let out = env.run(&["model", "check", model.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stderr(&out).contains("1 000 000 000 000 kr"), "{}", stderr(&out));
+}
+
+/// Issue 15: an absurd amount already in the database (from before the
+/// limit) gives the reports that sum it a Swedish error, never a wrapped
+/// figure or a panic, and leaves other months and commands working.
+#[test]
+fn an_absurd_stored_amount_stops_only_the_reports_that_sum_it() {
+    let env = Env::new();
+    env.base();
+    env.import_ok(
+        "huvudbok",
+        "hb.csv",
+        "period;konto;ansvar;verksamhet;belopp\n2025-01;5011;711;510;100\n",
+    );
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch(
+        "INSERT INTO huvudbok (period, konto, ansvar, verksamhet, belopp, text, import_id) VALUES \
+         (202502, '5011', '711', '510', 9223372036854775000, NULL, 1), \
+         (202502, '5011', '711', '510', 9223372036854775000, NULL, 1), \
+         (202503, '5012', '711', '510', 9000000000000000000, NULL, 1);",
+    )
+    .unwrap();
+    drop(conn);
+    for period in ["2025-02", "2025-03"] {
+        for format in ["tabell", "json", "csv"] {
+            let out = env.run(&["followup", "--period", period, "--format", format]);
+            assert_eq!(out.status.code(), Some(1), "{period} {format}: {}", stdout(&out));
+            let err = stderr(&out);
+            assert!(err.contains("för stora för att summeras säkert"), "{period}: {err}");
+            assert!(!err.contains("panicked") && !err.contains("internt"), "{period}: {err}");
+        }
+    }
+    let out = env.run(&["followup", "--period", "2025-01", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = env.run(&["info"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}

@@ -71,6 +71,13 @@ pub enum StoreError {
     },
     #[error("databasen {path} har schemaversion {found}, men denna version av Resurs känner bara till {known}; uppdatera Resurs")]
     TooNew { path: String, found: i64, known: i64 },
+    /// Another connection holds the database (an import running): SQLite
+    /// BUSY or LOCKED after the busy timeout.
+    #[error("databasen är upptagen vid {context}")]
+    Busy { context: &'static str },
+    /// An SQL sum beyond i64 (SQLite's `integer overflow`): absurd stored amounts.
+    #[error("summan blev för stor vid {context}")]
+    Overflow { context: &'static str },
     /// A stored value that cannot be read is an error, never a default.
     #[error("värdet \"{value}\" i {table}.{column} kan inte läsas: förväntade {expected}")]
     Value {
@@ -119,7 +126,20 @@ trait Ctx<T> {
 }
 impl<T> Ctx<T> for rusqlite::Result<T> {
     fn ctx(self, context: &'static str) -> Result<T> {
-        self.map_err(|source| StoreError::Sql { context, source })
+        self.map_err(|source| classify(context, source))
+    }
+}
+
+/// A busy database and an overflowing sum are their own errors (the user
+/// can do something about them); everything else is [`StoreError::Sql`].
+fn classify(context: &'static str, source: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
+    match &source {
+        rusqlite::Error::SqliteFailure(e, _) if matches!(e.code, DatabaseBusy | DatabaseLocked) => {
+            StoreError::Busy { context }
+        }
+        rusqlite::Error::SqliteFailure(_, Some(msg)) if msg == "integer overflow" => StoreError::Overflow { context },
+        _ => StoreError::Sql { context, source },
     }
 }
 

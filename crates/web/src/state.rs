@@ -92,6 +92,8 @@ impl From<resurs_app::AppError> for Fail {
     fn from(e: resurs_app::AppError) -> Fail {
         if e.is_internal() {
             Fail::internal(e)
+        } else if matches!(&e, resurs_app::AppError::User(m) if m == resurs_app::BUSY) {
+            Fail(503, e.to_string())
         } else {
             Fail(400, e.to_string())
         }
@@ -99,7 +101,8 @@ impl From<resurs_app::AppError> for Fail {
 }
 impl From<resurs_store::StoreError> for Fail {
     fn from(e: resurs_store::StoreError) -> Fail {
-        Fail::internal(e)
+        // A busy database or an overflowing sum is explained (see AppError).
+        resurs_app::AppError::from(e).into()
     }
 }
 

@@ -179,3 +179,41 @@ fn an_internal_error_shows_an_incident_number_and_no_database_text() {
     assert_eq!(status, 500, "{body}");
     assert!(body.contains("incident") && !body.contains("prognos_version"), "{body}");
 }
+
+/// Issue 15: one absurd ledger line in the database (put there before the
+/// import limit existed, or by hand) must not make every page fail: the
+/// reports that would sum it say so in Swedish, the other pages still work.
+#[test]
+fn an_absurd_amount_in_the_database_breaks_only_the_reports_that_sum_it() {
+    let srv = start();
+    let conn = rusqlite::Connection::open(&srv.db).unwrap();
+    // Two lines whose sum is beyond i64 öre (SQLite's SUM overflows), and
+    // one that alone is beyond what a report can sum.
+    conn.execute_batch(
+        "INSERT INTO huvudbok (period, konto, ansvar, verksamhet, belopp, text, import_id) VALUES \
+         (202602, '5011', '711', '510', 9223372036854775000, NULL, 1), \
+         (202602, '5011', '711', '510', 9223372036854775000, NULL, 1), \
+         (202602, '5012', '721', '520', 9223372036854775000, NULL, 1);",
+    )
+    .unwrap();
+    drop(conn);
+    let ekonom = sign_in(srv.addr, "ekonom");
+    let cookie = [("Cookie", ekonom.0.as_str())];
+    for path in [
+        "/?period=2026-02",
+        "/api/uppfoljning?period=2026-02",
+        "/uppfoljning?period=2026-02",
+        "/api/trend?period=2026-02&nod=K",
+        "/organisation/711?period=2026-02",
+    ] {
+        let (status, _, body) = http(srv.addr, "GET", path, &cookie, "");
+        assert_eq!(status, 400, "{path}: {body}");
+        assert!(body.contains("för stor"), "{path}: {body}");
+        assert!(!body.contains("incident"), "{path}: {body}");
+    }
+    // January does not sum February's lines.
+    for path in ["/api/uppfoljning?period=2026-01", "/prognoser?ar=2026", "/logg", "/modeller", "/api/prognoser?ar=2026", "/api/logg"] {
+        let (status, _, body) = http(srv.addr, "GET", path, &cookie, "");
+        assert_eq!(status, 200, "{path}: {body}");
+    }
+}
