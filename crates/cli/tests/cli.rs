@@ -2534,3 +2534,78 @@ fn an_absurd_stored_amount_stops_only_the_reports_that_sum_it() {
     let out = env.run(&["info"]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// Issue 15: a hostile name imported through the normal import comes out of
+/// every CSV export as the same text, quoted and with a `'` in front so a
+/// spreadsheet does not run it, while negative amounts stay numbers.
+#[test]
+fn csv_exports_are_safe_to_open_and_read_back_exactly() {
+    const HOSTILE: &str = "=HYPERLINK(\"http://x\";\"a\")\nrad två";
+    let quoted = format!("\"{}\"", HOSTILE.replace('"', "\"\""));
+    let env = Env::new();
+    env.import_ok(
+        "organisation",
+        "org.csv",
+        &format!(
+            "kod;namn;nivå;överordnad;giltig_från;giltig_till\nK;Testkommun;kommun;;2020-01-01;\nVON;Nämnden;nämnd;K;2020-01-01;\nHT;Hemtjänst;avdelning;VON;2020-01-01;\n711;{quoted};ansvar;HT;2020-01-01;\n"
+        ),
+    );
+    env.import_ok("insatser", "insatser.csv", INSATSER);
+    env.import_ok(
+        "utforare",
+        "utforare.csv",
+        &format!("kod;namn;regiform;ansvar;platser\n711;{quoted};egen regi;711;\n"),
+    );
+    let a = pnr("1931-04-02", 11);
+    env.import_ok(
+        "besok",
+        "besok.csv",
+        &format!(
+            "besok_id;personnummer;utförare;insats;personal;planerad_start;planerad_slut;faktisk_start;faktisk_slut;status\nB1;{a};711;HT_OMV;P1;2025-03-03 08:00;2025-03-03 08:30;2025-03-03 08:00;2025-03-03 08:30;utförd\n"
+        ),
+    );
+    let m = env.write("m.toml", MODEL);
+    assert!(env.run(&["model", "load", m.to_str().unwrap()]).status.success());
+    env.import_ok(
+        "huvudbok",
+        "hb.csv",
+        "period;konto;ansvar;verksamhet;belopp\n2025-03;5011;711;510;-1234,50\n",
+    );
+    let read = |args: &[&str]| -> Vec<Vec<String>> {
+        let out = env.run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .has_headers(false)
+            .from_reader(out.stdout.as_slice())
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_string).collect())
+            .collect()
+    };
+    let want = format!("'{HOSTILE}");
+    // (export, column of the name, column of an amount, the amount)
+    let exports: &[(&[&str], &str, &str, &str)] = &[
+        (&["settle", "--period", "2025-03", "--format", "csv"], "namn", "belopp", "210,00"),
+        (&["followup", "--period", "2025-03", "--format", "csv"], "namn", "Utfall ack", "-1 234,50"),
+    ];
+    for (args, name_col, amount_col, amount) in exports {
+        let rows = read(args);
+        let head = &rows[0];
+        let col = |c: &str| head.iter().position(|h| h == c).unwrap_or_else(|| panic!("{c} in {head:?}"));
+        let width = head.len();
+        assert!(rows.iter().all(|r| r.len() == width), "{args:?}: ragged rows {rows:?}");
+        let row = rows
+            .iter()
+            .find(|r| r[col(name_col)] == want)
+            .unwrap_or_else(|| panic!("{args:?}: no row with the name in {rows:?}"));
+        assert_eq!(row[col(amount_col)], *amount, "{args:?}: {row:?}");
+        // Nothing outside the name cell starts like a formula, except numbers.
+        for r in &rows {
+            for c in r {
+                let looks = c.starts_with(['=', '+', '@', '\t', '\r'])
+                    || (c.starts_with('-') && !c[1..].starts_with(|ch: char| ch.is_ascii_digit()));
+                assert!(!looks, "{args:?}: cell {c:?} would be a formula");
+            }
+        }
+    }
+}
