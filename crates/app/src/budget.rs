@@ -271,8 +271,8 @@ pub fn frame(
                 }
             }
         }
-        tx.upsert_konto(budget::KONTO_DEMOGRAFI, "Demografitillägg (ram)")?;
-        tx.upsert_konto(budget::KONTO_SPARBETING, "Sparbeting (ram)")?;
+        tx.upsert_konto(budget::KONTO_DEMOGRAFI, "Demografitillägg (ram)", import_id)?;
+        tx.upsert_konto(budget::KONTO_SPARBETING, "Sparbeting (ram)", import_id)?;
         tx.finish_import(import_id, ram.rader.len() as i64, stored)?;
         audit(
             &tx,

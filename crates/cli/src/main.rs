@@ -164,12 +164,13 @@ struct InfoArgs {
 #[derive(Args)]
 struct ImportArgs {
     /// Slag av fil: organisation, utforare, insatser, beslut, besok, vistelser, narvaro,
-    /// placeringar, assistans, huvudbok, budget, befolkning.
+    /// placeringar, assistans, huvudbok, budget, befolkning. `list` visar importloggen och
+    /// `undo N` ångrar import nummer N.
     #[arg(value_name = "SLAG")]
     kind: String,
-    /// Filen som ska importeras (.csv eller .xlsx; huvudbok även SIE 4).
+    /// Filen som ska importeras (.csv eller .xlsx; huvudbok även SIE 4); för `undo` importens nummer.
     #[arg(value_name = "FIL")]
-    file: PathBuf,
+    file: Option<PathBuf>,
     /// Huvudbok: mappningsfil från ekonomisystemets koder (docs/format/mappning.md).
     #[arg(long, value_name = "FIL")]
     mappning: Option<PathBuf>,
@@ -720,16 +721,43 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Import(args) if args.kind == "list" => {
+            let store = open_existing(&path)?;
+            print!("{}", render::import_list(&import::list(&store)?));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import(args) if matches!(args.kind.as_str(), "undo" | "ångra" | "angra") => {
+            let n = args.file.as_ref().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+            let Ok(id) = n.trim().parse::<i64>() else {
+                anyhow::bail!(
+                    "import undo: värdet \"{n}\", förväntade importens nummer (se `resurs import list`)"
+                );
+            };
+            let mut store = open_existing(&path)?;
+            let done = import::undo(&mut store, id, &actor, &resurs_app::now())?;
+            println!(
+                "Import {id} ({} {}) är ångrad: {} rader borttagna, {} ersatta värden återställda, {} pseudonymer utan rader borttagna.",
+                done.import.typ,
+                done.import.filnamn,
+                render::int(done.rows as i64),
+                done.restored,
+                done.people
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Import(args) => {
+            let Some(file) = args.file.clone() else {
+                anyhow::bail!("ange filen som ska importeras: resurs import {} FIL", args.kind);
+            };
             let Some(kind) = Kind::parse(&args.kind) else {
                 let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
                 anyhow::bail!("okänt slag av fil \"{}\"; välj ett av: {}", args.kind, names.join(", "));
             };
-            if !args.file.is_file() {
-                anyhow::bail!("filen {} finns inte", args.file.display());
+            if !file.is_file() {
+                anyhow::bail!("filen {} finns inte", file.display());
             }
             let mut store = open(&path)?;
-            let mut bar = render::Bar::new(&args.file);
+            let mut bar = render::Bar::new(&file);
             let mut opts = import::Options::now(actor.clone());
             opts.progress = bar.as_mut().map(|b| b as &mut dyn import::Progress);
             if kind != Kind::Huvudbok && (args.mappning.is_some() || args.omappat) {
@@ -752,7 +780,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     None => None,
                 };
                 let (outcome, info) =
-                    resurs_app::ledger::import(&mut store, &args.file, mapping.as_ref(), args.omappat, opts)?;
+                    resurs_app::ledger::import(&mut store, &file, mapping.as_ref(), args.omappat, opts)?;
                 if let (Some(s), import::Outcome::Imported { .. }) = (&info.sie, &outcome) {
                     eprintln!(
                         "SIE 4: {} verifikationer, {} konton; raderna kommer från {} och summeras per månad, konto, \
@@ -769,10 +797,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         eprintln!("  {line}");
                     }
                 }
-                return Ok(report_import(kind, &args.file, outcome));
+                return Ok(report_import(kind, &file, outcome));
             }
-            let outcome = import::import_file(&mut store, kind, &args.file, opts)?;
-            Ok(report_import(kind, &args.file, outcome))
+            let outcome = import::import_file(&mut store, kind, &file, opts)?;
+            Ok(report_import(kind, &file, outcome))
         }
         Command::Demo(args) => {
             if args.ersatt {

@@ -974,3 +974,30 @@ pub fn frame_table(r: &resurs_app::budget::FrameReport) -> String {
     }
     s
 }
+
+/// `resurs import list`: the import log, newest first.
+pub fn import_list(list: &[resurs_store::ImportRow]) -> String {
+    if list.is_empty() {
+        return "Inga importer ännu.\n".to_string();
+    }
+    let mut s = format!(
+        "{}{}{}{}  Fil\n",
+        rpad("Nr", 5),
+        pad("  Slag", 15),
+        pad("Importerad", 22),
+        rpad("Tillagda", 12)
+    );
+    for i in list {
+        let _ = writeln!(
+            s,
+            "{}{}{}{}  {}",
+            rpad(&i.id.to_string(), 5),
+            pad(&format!("  {}", i.typ), 15),
+            pad(&i.importerad, 22),
+            rpad(&int(i.tillagda), 12),
+            i.filnamn
+        );
+    }
+    s.push_str("\nÅngra en import med `resurs import undo NR`.\n");
+    s
+}

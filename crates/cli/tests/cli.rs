@@ -2609,3 +2609,75 @@ fn csv_exports_are_safe_to_open_and_read_back_exactly() {
         }
     }
 }
+
+/// Issue 15: `resurs import undo N` takes one import back, all or nothing
+/// and audited, so a bad file is never permanent: the data is as before
+/// (same content checksum), replaced values come back, and an import that
+/// later imports depend on is refused with the reason.
+#[test]
+fn an_import_can_be_undone_unless_a_later_import_depends_on_it() {
+    let env = Env::new();
+    env.base(); // imports 1–3
+    let sum = || env.info_json()["kontrollsumma"].clone();
+    let a = pnr("1931-04-02", 11);
+    let beslut = |id: &str, omrade: &str| {
+        format!("beslut_id;personnummer;insats;beviljad_volym;utförare;beslutsdatum;startdatum;slutdatum;område\n{id};{a};HT_OMV;20;711;2025-01-10;2025-01-15;;{omrade}\n")
+    };
+    env.import_ok("beslut", "b1.csv", &beslut("D1", "Norr")); // 4
+    let after_first = sum();
+    env.import_ok("beslut", "b2.csv", &beslut("D2", "Söder")); // 5: moves the brukare to Söder
+    let visits = format!(
+        "besok_id;personnummer;utförare;insats;personal;planerad_start;planerad_slut;faktisk_start;faktisk_slut;status\nB1;{a};LOV1;HT_OMV;P1;2025-03-03 08:00;2025-03-03 08:30;2025-03-03 08:00;2025-03-03 08:30;utförd\n"
+    );
+    env.import_ok("besok", "besok.csv", &visits); // 6
+    let list = stdout(&env.run(&["import", "list"]));
+    for want in ["besok.csv", "b2.csv", "utforare.csv", "undo"] {
+        assert!(list.contains(want), "{list}");
+    }
+    // (import, refused because of, reason)
+    let refused: &[(&str, &[&str], &str)] = &[
+        ("3", &["import 4 använder utförare från import 3", "import 6 använder utförare"], "providers used by decisions and visits"),
+        ("2", &["import 4 använder insatser från import 2"], "services used later"),
+        ("1", &["import 3 använder organisationskoder från import 1"], "org codes used by providers"),
+        ("4", &["import 5 använder kontonamn eller områden som den ändrade efter"], "a later import changed the same område"),
+    ];
+    for (n, wants, why) in refused {
+        let bytes = env.db_bytes();
+        let out = env.run(&["import", "undo", n]);
+        assert_eq!(out.status.code(), Some(1), "{why}: {}", stdout(&out));
+        let err = stderr(&out);
+        assert!(err.contains(&format!("Import {n} (")) && err.contains("inget har ändrats"), "{why}: {err}");
+        for w in *wants {
+            assert!(err.contains(w), "{why}: «{w}» in {err}");
+        }
+        assert_eq!(env.db_bytes(), bytes, "{why}: the database changed");
+    }
+    let out = env.run(&["import", "undo", "99"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("ingen import nummer 99"), "{}", stderr(&out));
+    // Newest first: the visits, then the second decision (område back to Norr).
+    for n in ["6", "5"] {
+        let out = env.run(&["--anvandare", "karin", "import", "undo", n]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).contains(&format!("Import {n} (")), "{}", stdout(&out));
+    }
+    assert_eq!(sum(), after_first, "the område and the rows are as after import 4");
+    let out = env.run(&["import", "undo", "4"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // As before the decisions (the pseudonym key's fingerprint in `meta`
+    // stays, so that pseudonyms stay the same): the brukare is gone too.
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    for t in ["beslut", "brukare", "besok", "personal"] {
+        let n: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 0, "{t}");
+    }
+    drop(conn);
+    // The same file can be imported again (it is no longer in the log).
+    let again = env.import_ok("beslut", "b1.csv", &beslut("D1", "Norr"));
+    assert!(!again.contains("redan"), "{again}");
+    let log = audit_log(&env);
+    let undos: Vec<&AuditEntry> = log.iter().filter(|e| e.1 == "ångra import").collect();
+    assert_eq!(undos.len(), 3, "{log:?}");
+    assert_eq!(undos[0].0, "cli:karin");
+    assert_eq!(undos[0].2, "import 6: besok besok.csv");
+}

@@ -29,6 +29,7 @@ mod models;
 mod org;
 mod overview;
 mod register;
+mod undo;
 mod registers;
 mod users;
 mod volumes;
@@ -38,6 +39,7 @@ pub use ledger::{BudgetCell, BudgetLine, BudgetVersion, LedgerLineRow, LedgerMon
 pub use models::{ModelVersionRow, SettlementRun};
 pub use register::ProviderRow;
 pub use registers::{GrantRow, Intraprenad, IntraprenadEntry, InvestmentRow, MeasureRow};
+pub use undo::Undone;
 pub use users::{AuditRow, UserRow};
 pub use volumes::{
     status_code, AssistanceRow, AttendanceRow, BesokInserter, DecisionRow, GrantedRow, PlacementRow, StayRow, VisitRow,
@@ -53,6 +55,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0006_specialpost.sql"),
     include_str!("../migrations/sqlite/0007_register.sql"),
     include_str!("../migrations/sqlite/0008_anvandare.sql"),
+    include_str!("../migrations/sqlite/0009_import_angra.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

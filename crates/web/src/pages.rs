@@ -42,6 +42,7 @@ pub fn routes() -> Router<Shared> {
         )
         .route("/import/{id}/bekrafta", post(confirm_import))
         .route("/import/{id}/kasta", post(discard_import))
+        .route("/import/{id}/angra", post(undo_import))
         .route("/logg", get(audit_page))
         .route("/anvandare", get(users_page).post(add_user))
         .route("/anvandare/nyckel", post(issue_token))
@@ -1079,10 +1080,13 @@ async fn import_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>)
             }
             h2 { "Tidigare importer" }
             table.num {
-                thead { tr { th scope="col" { "Nr" } th scope="col" { "Typ" } th scope="col" { "Fil" } th scope="col" { "Rader" } th scope="col" { "Tillagda" } th scope="col" { "Importerad" } } }
+                thead { tr { th scope="col" { "Nr" } th scope="col" { "Typ" } th scope="col" { "Fil" } th scope="col" { "Rader" } th scope="col" { "Tillagda" } th scope="col" { "Importerad" } th scope="col" { "Ångra" } } }
                 tbody {
                     @for i in imports.iter().take(100) {
-                        tr { td { (i.id) } td.text { (i.typ) } td.text { (i.filnamn) } td { (i.rader) } td { (i.tillagda) } td.text { (i.importerad) } }
+                        tr {
+                            td { (i.id) } td.text { (i.typ) } td.text { (i.filnamn) } td { (i.rader) } td { (i.tillagda) } td.text { (i.importerad) }
+                            td { form.inline method="post" action=(ui::action(&format!("/import/{}/angra", i.id), &csrf)) { button type="submit" aria-label={ "Ångra import " (i.id) } { "Ångra" } } }
+                        }
                     }
                 }
             }
@@ -1311,6 +1315,32 @@ async fn discard_import(State(st): State<Shared>, pu: PageUser, Path(id): Path<S
             "/import?klar={}",
             ui::urlencode(&format!("{f} kastades; inget sparades."))
         )),
+        Err(f) => render(&pu, "Import", "import", Err(f)),
+    }
+}
+
+/// "Ångra" in the import log: `resurs_app::import::undo`, audited as the
+/// signed-in user; refused with the reason when a later import depends on it.
+async fn undo_import(State(st): State<Shared>, pu: PageUser, Path(id): Path<String>) -> Response {
+    let user = pu.user.clone();
+    let r = blocking(&st, move |st| {
+        if !user.is_controller() {
+            return Err(Fail::forbidden("Import kräver rollen admin eller ekonom."));
+        }
+        let Ok(n) = id.parse::<i64>() else {
+            return Err(Fail::not_found(format!("Det finns ingen import nummer {id}.")));
+        };
+        let actor = resurs_app::Actor::new(user.namn.clone());
+        let done = st.with_store(|s| Ok(resurs_app::import::undo(s, n, &actor, &resurs_app::now())?))?;
+        Ok(format!(
+            "Import {n} ({} {}) är ångrad: {} rader borttagna.",
+            done.import.typ, done.import.filnamn, done.rows
+        ))
+    })
+    .await;
+    match r {
+        Ok(msg) => see_other(&format!("/import?klar={}", ui::urlencode(&msg))),
+        Err(f) if f.0 == 400 => see_other(&format!("/import?fel={}", ui::urlencode(&f.1))),
         Err(f) => render(&pu, "Import", "import", Err(f)),
     }
 }

@@ -217,3 +217,52 @@ fn an_absurd_amount_in_the_database_breaks_only_the_reports_that_sum_it() {
         assert_eq!(status, 200, "{path}: {body}");
     }
 }
+
+/// Issue 15: the import log on the import page has an "Ångra" button per
+/// import for controllers (a form with the CSRF token); undoing is audited
+/// as the signed-in user, and a refused undo says why.
+#[test]
+fn an_import_is_undone_from_the_import_page() {
+    let srv = start();
+    let ekonom = sign_in(srv.addr, "ekonom");
+    let (status, _, page) = http(srv.addr, "GET", "/import", &[("Cookie", &ekonom.0)], "");
+    assert_eq!(status, 200, "{page}");
+    let action = format!("/import/2/angra?_csrf={}", ekonom.1);
+    assert!(page.contains(&action.replace('&', "&amp;")), "{page}");
+    // Without the token: refused, nothing undone.
+    let (status, _, _) = http(srv.addr, "POST", "/import/2/angra", &[("Cookie", &ekonom.0)], "");
+    assert_eq!(status, 403);
+    // The organisation (import 1) is used by the ledger (import 2).
+    let (status, head, _) = http(
+        srv.addr,
+        "POST",
+        &format!("/import/1/angra?_csrf={}", ekonom.1),
+        &[("Cookie", &ekonom.0)],
+        "",
+    );
+    assert_eq!(status, 303, "{head}");
+    assert!(head.contains("fel=") && head.contains("kan%20inte%20%C3%A5ngras"), "{head}");
+    let chef = sign_in(srv.addr, "chef");
+    let (status, _, _) = http(
+        srv.addr,
+        "POST",
+        &format!("/import/2/angra?_csrf={}", chef.1),
+        &[("Cookie", &chef.0)],
+        "",
+    );
+    assert_eq!(status, 403, "only controllers undo imports");
+    let (status, head, _) = http(srv.addr, "POST", &action, &[("Cookie", &ekonom.0)], "");
+    assert_eq!(status, 303, "{head}");
+    assert!(head.contains("klar="), "{head}");
+    let conn = rusqlite::Connection::open(&srv.db).unwrap();
+    let lines: i64 = conn.query_row("SELECT COUNT(*) FROM huvudbok", [], |r| r.get(0)).unwrap();
+    assert_eq!(lines, 0);
+    let (vem, objekt): (String, String) = conn
+        .query_row(
+            "SELECT vem, objekt FROM handelselogg WHERE handling = 'ångra import'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((vem.as_str(), objekt.as_str()), ("ekonom", "import 2: huvudbok hb.csv"));
+}
