@@ -134,10 +134,16 @@ pub fn gather(store: &Store, o: &Options) -> Result<Gathered, AppError> {
     let mut cells: BTreeMap<(String, String), Cell> = BTreeMap::new();
     // Outcome of the year through the period, and all of last year.
     for m in store.ledger_months(jan, o.period)? {
-        add_to(&mut cells.entry((m.ansvar, m.konto)).or_default().utfall[months_of(m.period)], m.belopp.ore());
+        add_to(
+            &mut cells.entry((m.ansvar, m.konto)).or_default().utfall[months_of(m.period)],
+            m.belopp.ore(),
+        );
     }
     for m in store.ledger_months(jan.add_months(-12), dec.add_months(-12))? {
-        add_to(&mut cells.entry((m.ansvar, m.konto)).or_default().fg_ar[months_of(m.period)], m.belopp.ore());
+        add_to(
+            &mut cells.entry((m.ansvar, m.konto)).or_default().fg_ar[months_of(m.period)],
+            m.belopp.ore(),
+        );
     }
     let budget_version = match &o.budget {
         Some(v) => {
@@ -266,6 +272,12 @@ pub fn add_effect(
     comment: &str,
     timestamp: &str,
 ) -> Result<(), AppError> {
+    use resurs_core::limits::{CODE_MAX, NAME_MAX, TEXT_MAX};
+    crate::check_lengths(&[
+        ("--tagg", tag, NAME_MAX),
+        ("--node", node, CODE_MAX),
+        ("--kommentar", comment, TEXT_MAX),
+    ])?;
     let part = match resurs_core::model::fold(part).as_str() {
         "strukturell" | "struktur" => EFFECT_PARTS[0],
         "ovrig" | "ovriga" => EFFECT_PARTS[1],
@@ -333,6 +345,12 @@ pub fn set_forecast(
     comment: &str,
     timestamp: &str,
 ) -> Result<(), AppError> {
+    use resurs_core::limits::{CODE_MAX, NAME_MAX, TEXT_MAX};
+    crate::check_lengths(&[
+        ("--version", version, NAME_MAX),
+        ("--node", node, CODE_MAX),
+        ("--kommentar", comment, TEXT_MAX),
+    ])?;
     let nodes = store.org_nodes()?;
     if !nodes.iter().any(|n| n.kod == node) {
         return Err(AppError::User(format!(

@@ -1211,7 +1211,7 @@ impl Ctx<'_, '_> {
     fn budget(&mut self, r: &mut Row<'_>) -> Result<(), AppError> {
         let version = r.text(0);
         let typ = r.opt_term(1, BudgetTyp::parse_sv, &BudgetTyp::expected());
-        let ar = r.int(2, 1900..=2200).map(|y| y as i32);
+        let ar = r.int(2, 1900..=2100).map(|y| y as i32);
         let period = if r.opt_text(3).is_some() {
             r.period(3).map(Some)
         } else {
@@ -1260,7 +1260,7 @@ impl Ctx<'_, '_> {
     }
 
     fn befolkning(&mut self, r: &mut Row<'_>) -> Result<(), AppError> {
-        let ar = r.int(0, 1900..=2200);
+        let ar = r.int(0, 1900..=2100);
         let alder = r.int(1, 0..=130);
         let kon = r.term(2, Kon::parse_sv, &Kon::expected());
         let antal = r.int(3, 0..=100_000_000);

@@ -58,6 +58,15 @@ pub enum Internal {
     Other(String),
 }
 
+/// Checks typed text against its limit (docs/format/README.md, "Gränser"):
+/// `fields` are (name as the user knows it, value, limit).
+pub fn check_lengths(fields: &[(&str, &str, usize)]) -> Result<(), AppError> {
+    for (what, v, max) in fields {
+        resurs_core::limits::check_len(what, v, *max).map_err(AppError::User)?;
+    }
+    Ok(())
+}
+
 /// The message for a database held by another import (SQLite BUSY/LOCKED).
 pub const BUSY: &str = "Databasen är upptagen av en annan import; försök igen om en stund.";
 

@@ -357,7 +357,7 @@ enum ForecastCommand {
     /// Lista årets prognosversioner och prognoser.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     List {
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
         format: Format,
@@ -365,7 +365,7 @@ enum ForecastCommand {
     /// Jämför två prognosversioner per nod.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Compare {
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_name = "NAMN")]
         a: String,
@@ -377,7 +377,7 @@ enum ForecastCommand {
     /// Prognossäkerhet för ett stängt år: slutligt utfall − prognos per version och nod.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Accuracy {
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
         format: Format,
@@ -404,7 +404,7 @@ enum BudgetCommand {
     /// Årets budgetversioner med typ och summa.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     List {
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
     },
 }
@@ -424,7 +424,7 @@ enum IntraprenadCommand {
     Set {
         #[arg(long, value_name = "KOD")]
         ansvar: String,
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         /// Ingående saldo i kronor (utelämnat: förra årets utgående).
         #[arg(long, value_name = "KR", allow_hyphen_values = true)]
@@ -449,7 +449,7 @@ enum AtgardCommand {
         plan: String,
         #[arg(long, value_name = "KOD")]
         node: String,
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_name = "TEXT")]
         atgard: String,
@@ -468,7 +468,7 @@ enum AtgardCommand {
     /// Lista årets åtgärder med summor per plan.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     List {
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
         format: Format,
@@ -482,7 +482,7 @@ enum StatsbidragCommand {
     Add {
         #[arg(long, value_name = "NAMN")]
         namn: String,
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_name = "KOD")]
         node: String,
@@ -501,7 +501,7 @@ enum StatsbidragCommand {
     },
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     List {
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
         format: Format,
@@ -515,7 +515,7 @@ enum InvesteringCommand {
     Add {
         #[arg(long, value_name = "NAMN")]
         projekt: String,
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_name = "KOD")]
         node: String,
@@ -528,7 +528,7 @@ enum InvesteringCommand {
     },
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     List {
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
         format: Format,
@@ -596,7 +596,7 @@ struct ScenarioArgs {
     #[arg(long, value_name = "MODELL@VERSION")]
     alt: String,
     /// Året vars volymer används.
-    #[arg(long, value_name = "ÅÅÅÅ")]
+    #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
     year: i32,
     /// Utdataformat.
     #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
@@ -672,7 +672,17 @@ fn open(path: &Path) -> anyhow::Result<Store> {
 fn month(raw: &str) -> anyhow::Result<resurs_core::period::Period> {
     match resurs_core::period::Period::parse(raw) {
         Some(p) => Ok(p),
-        None => anyhow::bail!("--period: värdet \"{raw}\", förväntade en månad ÅÅÅÅ-MM, t.ex. 2026-03"),
+        None => {
+            anyhow::bail!("--period: värdet \"{raw}\", förväntade en månad ÅÅÅÅ-MM med år 1900–2100, t.ex. 2026-03")
+        }
+    }
+}
+
+/// `--year`: 1900–2100 (docs/format/README.md, "Gränser").
+fn year_arg(raw: &str) -> Result<i32, String> {
+    match raw.trim().parse::<i32>() {
+        Ok(y) if resurs_core::limits::year_ok(y) => Ok(y),
+        _ => Err(format!("värdet \"{raw}\", förväntade ett år mellan 1900 och 2100")),
     }
 }
 
@@ -681,6 +691,11 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
+            // A busy database or an overflowing sum is the user's to act on.
+            let e = match e.downcast::<resurs_store::StoreError>() {
+                Ok(se) => anyhow::Error::from(resurs_app::AppError::from(se)),
+                Err(e) => e,
+            };
             // The operator sees an internal error's detail too, marked as such.
             let internal = e
                 .downcast_ref::<resurs_app::AppError>()
@@ -727,11 +742,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(args) if matches!(args.kind.as_str(), "undo" | "ångra" | "angra") => {
-            let n = args.file.as_ref().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+            let n = args
+                .file
+                .as_ref()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let Ok(id) = n.trim().parse::<i64>() else {
-                anyhow::bail!(
-                    "import undo: värdet \"{n}\", förväntade importens nummer (se `resurs import list`)"
-                );
+                anyhow::bail!("import undo: värdet \"{n}\", förväntade importens nummer (se `resurs import list`)");
             };
             let mut store = open_existing(&path)?;
             let done = import::undo(&mut store, id, &actor, &resurs_app::now())?;
@@ -1214,7 +1231,7 @@ fn settle_command(path: &Path, args: SettleArgs) -> anyhow::Result<ExitCode> {
     } else {
         let raw = args.period.clone().unwrap_or_default();
         let Some(period) = resurs_core::period::Period::parse(&raw) else {
-            anyhow::bail!("--period: värdet \"{raw}\", förväntade en månad ÅÅÅÅ-MM, t.ex. 2026-03");
+            anyhow::bail!("--period: värdet \"{raw}\", förväntade en månad ÅÅÅÅ-MM med år 1900–2100, t.ex. 2026-03");
         };
         if let Some(file) = &args.fran_fil {
             match settle::from_file(&store, period, file, args.detail)? {

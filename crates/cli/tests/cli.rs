@@ -2469,19 +2469,99 @@ fn amounts_beyond_the_limit_are_refused_at_every_door() {
         let out = env.import(kind, "stort.csv", &content);
         assert_eq!(out.status.code(), Some(1), "{kind}: {}", stdout(&out));
         let err = stderr(&out);
-        assert!(err.starts_with("Filen stort.csv importerades inte; inget har sparats."), "{kind}: {err}");
+        assert!(
+            err.starts_with("Filen stort.csv importerades inte; inget har sparats."),
+            "{kind}: {err}"
+        );
         assert!(err.contains(&format!("{at}: värdet \"")), "{kind}: {err}");
-        assert!(err.contains("mellan -1 000 000 000 000 och 1 000 000 000 000 kr"), "{kind}: {err}");
+        assert!(
+            err.contains("mellan -1 000 000 000 000 och 1 000 000 000 000 kr"),
+            "{kind}: {err}"
+        );
         assert_eq!(env.db_bytes(), before, "{kind}: the database changed");
     }
     // Commands: forecasts, effects and the registers.
     let commands: &[&[&str]] = &[
-        &["forecast", "set", "--version", "P", "--period", "2025-03", "--node", "711", "--belopp", over, "--kommentar", "x"],
-        &["effect", "add", "--tagg", "t", "--del", "övrig", "--node", "711", "--period", "2025-02", "--utfall", over, "--prognos", "0", "--kommentar", "x"],
-        &["intraprenad", "set", "--ansvar", "711", "--year", "2025", "--ingaende", over],
-        &["atgard", "add", "--plan", "A", "--node", "711", "--year", "2025", "--atgard", "B", "--planerad", over],
-        &["statsbidrag", "add", "--namn", "S", "--year", "2025", "--node", "711", "--belopp", over],
-        &["investering", "add", "--projekt", "I", "--year", "2025", "--node", "711", "--budget", over],
+        &[
+            "forecast",
+            "set",
+            "--version",
+            "P",
+            "--period",
+            "2025-03",
+            "--node",
+            "711",
+            "--belopp",
+            over,
+            "--kommentar",
+            "x",
+        ],
+        &[
+            "effect",
+            "add",
+            "--tagg",
+            "t",
+            "--del",
+            "övrig",
+            "--node",
+            "711",
+            "--period",
+            "2025-02",
+            "--utfall",
+            over,
+            "--prognos",
+            "0",
+            "--kommentar",
+            "x",
+        ],
+        &[
+            "intraprenad",
+            "set",
+            "--ansvar",
+            "711",
+            "--year",
+            "2025",
+            "--ingaende",
+            over,
+        ],
+        &[
+            "atgard",
+            "add",
+            "--plan",
+            "A",
+            "--node",
+            "711",
+            "--year",
+            "2025",
+            "--atgard",
+            "B",
+            "--planerad",
+            over,
+        ],
+        &[
+            "statsbidrag",
+            "add",
+            "--namn",
+            "S",
+            "--year",
+            "2025",
+            "--node",
+            "711",
+            "--belopp",
+            over,
+        ],
+        &[
+            "investering",
+            "add",
+            "--projekt",
+            "I",
+            "--year",
+            "2025",
+            "--node",
+            "711",
+            "--budget",
+            over,
+        ],
     ];
     for args in commands {
         let before = env.db_bytes();
@@ -2493,7 +2573,10 @@ fn amounts_beyond_the_limit_are_refused_at_every_door() {
         assert_eq!(env.db_bytes(), before, "{args:?}: the database changed");
     }
     // A model price beyond the limit.
-    let model = env.write("m.toml", &MODEL.replace("natt = \"540,00\"", "natt = \"1 000 000 000 000,01\""));
+    let model = env.write(
+        "m.toml",
+        &MODEL.replace("natt = \"540,00\"", "natt = \"1 000 000 000 000,01\""),
+    );
     let out = env.run(&["model", "check", model.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(stderr(&out).contains("1 000 000 000 000 kr"), "{}", stderr(&out));
@@ -2585,13 +2668,27 @@ fn csv_exports_are_safe_to_open_and_read_back_exactly() {
     let want = format!("'{HOSTILE}");
     // (export, column of the name, column of an amount, the amount)
     let exports: &[(&[&str], &str, &str, &str)] = &[
-        (&["settle", "--period", "2025-03", "--format", "csv"], "namn", "belopp", "210,00"),
-        (&["followup", "--period", "2025-03", "--format", "csv"], "namn", "Utfall ack", "-1 234,50"),
+        (
+            &["settle", "--period", "2025-03", "--format", "csv"],
+            "namn",
+            "belopp",
+            "210,00",
+        ),
+        (
+            &["followup", "--period", "2025-03", "--format", "csv"],
+            "namn",
+            "Utfall ack",
+            "-1 234,50",
+        ),
     ];
     for (args, name_col, amount_col, amount) in exports {
         let rows = read(args);
         let head = &rows[0];
-        let col = |c: &str| head.iter().position(|h| h == c).unwrap_or_else(|| panic!("{c} in {head:?}"));
+        let col = |c: &str| {
+            head.iter()
+                .position(|h| h == c)
+                .unwrap_or_else(|| panic!("{c} in {head:?}"))
+        };
         let width = head.len();
         assert!(rows.iter().all(|r| r.len() == width), "{args:?}: ragged rows {rows:?}");
         let row = rows
@@ -2636,17 +2733,36 @@ fn an_import_can_be_undone_unless_a_later_import_depends_on_it() {
     }
     // (import, refused because of, reason)
     let refused: &[(&str, &[&str], &str)] = &[
-        ("3", &["import 4 använder utförare från import 3", "import 6 använder utförare"], "providers used by decisions and visits"),
-        ("2", &["import 4 använder insatser från import 2"], "services used later"),
-        ("1", &["import 3 använder organisationskoder från import 1"], "org codes used by providers"),
-        ("4", &["import 5 använder kontonamn eller områden som den ändrade efter"], "a later import changed the same område"),
+        (
+            "3",
+            &["import 4 använder utförare från import 3", "import 6 använder utförare"],
+            "providers used by decisions and visits",
+        ),
+        (
+            "2",
+            &["import 4 använder insatser från import 2"],
+            "services used later",
+        ),
+        (
+            "1",
+            &["import 3 använder organisationskoder från import 1"],
+            "org codes used by providers",
+        ),
+        (
+            "4",
+            &["import 5 använder kontonamn eller områden som den ändrade efter"],
+            "a later import changed the same område",
+        ),
     ];
     for (n, wants, why) in refused {
         let bytes = env.db_bytes();
         let out = env.run(&["import", "undo", n]);
         assert_eq!(out.status.code(), Some(1), "{why}: {}", stdout(&out));
         let err = stderr(&out);
-        assert!(err.contains(&format!("Import {n} (")) && err.contains("inget har ändrats"), "{why}: {err}");
+        assert!(
+            err.contains(&format!("Import {n} (")) && err.contains("inget har ändrats"),
+            "{why}: {err}"
+        );
         for w in *wants {
             assert!(err.contains(w), "{why}: «{w}» in {err}");
         }
@@ -2668,7 +2784,9 @@ fn an_import_can_be_undone_unless_a_later_import_depends_on_it() {
     // stays, so that pseudonyms stay the same): the brukare is gone too.
     let conn = rusqlite::Connection::open(env.db()).unwrap();
     for t in ["beslut", "brukare", "besok", "personal"] {
-        let n: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0)).unwrap();
+        let n: i64 = conn
+            .query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))
+            .unwrap();
         assert_eq!(n, 0, "{t}");
     }
     drop(conn);
@@ -2680,4 +2798,188 @@ fn an_import_can_be_undone_unless_a_later_import_depends_on_it() {
     assert_eq!(undos.len(), 3, "{log:?}");
     assert_eq!(undos[0].0, "cli:karin");
     assert_eq!(undos[0].2, "import 6: besok besok.csv");
+}
+
+/// Issue 15: limits on lengths, years, volumes, percentages and encodings
+/// (docs/format/README.md, "Gränser"), each refused in Swedish with row,
+/// column and value, nothing written.
+#[test]
+fn input_limits_are_refused_with_swedish_messages() {
+    let env = Env::new();
+    env.base();
+    let p1 = pnr("1938-02-11", 101);
+    let long = |n: usize| "å".repeat(n);
+    // (kind, file content, texts the message must contain, reason)
+    let files: Vec<(&str, Vec<u8>, Vec<String>, &str)> = vec![
+        (
+            "organisation",
+            format!("kod;namn;nivå;överordnad;giltig_från;giltig_till\n{};X;ansvar;HT;2020-01-01;\n", "K".repeat(33)).into_bytes(),
+            vec!["rad 2, kolumn \"kod\"".into(), "högst 32 tecken (värdet har 33)".into()],
+            "code of 33 characters",
+        ),
+        (
+            "utforare",
+            format!("kod;namn;regiform;ansvar;platser\nX1;{};LOV;711;\n", long(201)).into_bytes(),
+            vec!["rad 2, kolumn \"namn\"".into(), "högst 200 tecken (värdet har 201)".into()],
+            "name of 201 characters",
+        ),
+        (
+            "huvudbok",
+            format!("period;konto;ansvar;verksamhet;belopp;text\n2025-01;5011;711;510;100;{}\n", long(2001)).into_bytes(),
+            vec!["rad 2, kolumn \"text\"".into(), "högst 2000 tecken".into()],
+            "ledger text of 2001 characters",
+        ),
+        (
+            "huvudbok",
+            "period;konto;ansvar;verksamhet;belopp\n1899-12;5011;711;510;100\n".into(),
+            vec!["rad 2, kolumn \"period\": värdet \"1899-12\"".into(), "år 1900–2100".into()],
+            "period before 1900",
+        ),
+        (
+            "beslut",
+            format!("beslut_id;personnummer;insats;beviljad_volym;utförare;beslutsdatum\nD1;{p1};HT_OMV;20;711;2101-01-10\n").into_bytes(),
+            vec!["rad 2, kolumn \"beslutsdatum\": värdet \"2101-01-10\"".into(), "med år 1900–2100".into()],
+            "date after 2100",
+        ),
+        (
+            "beslut",
+            format!("beslut_id;personnummer;insats;beviljad_volym;utförare;beslutsdatum\nD1;{p1};HT_OMV;-20;711;2025-01-10\n").into_bytes(),
+            vec!["rad 2, kolumn \"beviljad_volym\": värdet \"-20\", förväntade en volym som inte är negativ".into()],
+            "negative granted volume",
+        ),
+        (
+            "assistans",
+            format!("personnummer;utförare;från;till;beviljade_timmar;utförda_timmar;fk_timbelopp\n{p1};LOV1;2025-01-01;2025-01-31;100;-1,5;320\n").into_bytes(),
+            vec!["rad 2, kolumn \"utförda_timmar\": värdet \"-1,5\", förväntade en volym som inte är negativ".into()],
+            "negative hours",
+        ),
+        (
+            "budget",
+            "version;typ;år;period;ansvar;konto;verksamhet;belopp\nB;beslutad;2101;;711;5011;510;100\n".into(),
+            vec!["rad 2, kolumn \"år\": värdet \"2101\", förväntade ett heltal mellan 1900 och 2100".into()],
+            "budget year after 2100",
+        ),
+        (
+            "huvudbok",
+            std::iter::once(0xFEFF_u16)
+                .chain("period;konto;ansvar;verksamhet;belopp\n2025-01;5011;711;510;100\n".encode_utf16())
+                .flat_map(u16::to_le_bytes)
+                .collect(),
+            vec!["Filen fel.csv är kodad som UTF-16; spara den som UTF-8 eller Windows-1252".into()],
+            "UTF-16 with a byte-order mark",
+        ),
+        (
+            "utforare",
+            "kod;namn;regiform;ansvar;platser\nX1;Y;LOV;711;\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes)
+                .collect(),
+            vec!["är kodad som UTF-16".into()],
+            "UTF-16 without a byte-order mark",
+        ),
+    ];
+    for (kind, content, wants, why) in files {
+        let before = env.db_bytes();
+        let p = env.path("fel.csv");
+        std::fs::write(&p, &content).unwrap();
+        let out = env.run(&["import", kind, p.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{why}: {}", stdout(&out));
+        let err = stderr(&out);
+        for w in wants {
+            assert!(err.contains(&w), "{why}: expected «{w}» in:\n{err}");
+        }
+        assert!(!err.contains("internt fel"), "{why}: {err}");
+        assert_eq!(env.db_bytes(), before, "{why}: the database changed");
+    }
+    let model = env.write(
+        "m.toml",
+        &MODEL.replace("momskompensation_procent = 6", "momskompensation_procent = 150"),
+    );
+    let comment = "x".repeat(2001);
+    // (arguments, text the message must contain)
+    let commands: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["followup", "--period", "2101-01"], "med år 1900–2100"),
+        (vec!["settle", "--period", "1899-12"], "med år 1900–2100"),
+        (
+            vec!["forecast", "list", "--year", "1899"],
+            "ett år mellan 1900 och 2100",
+        ),
+        (
+            vec!["intraprenad", "set", "--ansvar", "711", "--year", "2101"],
+            "ett år mellan 1900 och 2100",
+        ),
+        (
+            vec![
+                "forecast",
+                "set",
+                "--version",
+                "P",
+                "--period",
+                "2025-03",
+                "--node",
+                "711",
+                "--belopp",
+                "1",
+                "--kommentar",
+                &comment,
+            ],
+            "--kommentar: värdet \"xxxx",
+        ),
+        (
+            vec![
+                "effect",
+                "add",
+                "--tagg",
+                &comment[..201],
+                "--del",
+                "övrig",
+                "--node",
+                "711",
+                "--period",
+                "2025-02",
+                "--utfall",
+                "1",
+                "--prognos",
+                "0",
+                "--kommentar",
+                "x",
+            ],
+            "högst 200 tecken (värdet har 201)",
+        ),
+        (
+            vec!["model", "check", model.to_str().unwrap()],
+            "förväntade en procentsats mellan 0 och 100",
+        ),
+    ];
+    for (args, want) in commands {
+        let before = env.db_bytes();
+        let out = env.run(&args);
+        assert_ne!(out.status.code(), Some(0), "{args:?}: {}", stdout(&out));
+        let err = stderr(&out);
+        assert!(err.contains(want), "{args:?}: expected «{want}» in:\n{err}");
+        assert_eq!(env.db_bytes(), before, "{args:?}: the database changed");
+    }
+}
+
+/// Issue 15: while another import holds the database, a command says so in
+/// Swedish instead of failing with an internal error (after SQLite's wait).
+#[test]
+fn a_busy_database_is_explained() {
+    let env = Env::new();
+    env.base();
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let out = env.import(
+        "huvudbok",
+        "hb.csv",
+        "period;konto;ansvar;verksamhet;belopp\n2025-01;5011;711;510;100\n",
+    );
+    conn.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("Databasen är upptagen av en annan import; försök igen om en stund."),
+        "{err}"
+    );
+    assert!(!err.contains("internt") && !err.contains("locked"), "{err}");
 }

@@ -737,7 +737,10 @@ mod tests {
                 "three decimals",
             ),
             (
-                FILE.replace("#PSALDO 0 202601 5011 {1 \"711\"} 1234.00", "#PSALDO 0 202601 5011 {1 \"711\"} 92233720368547758.07"),
+                FILE.replace(
+                    "#PSALDO 0 202601 5011 {1 \"711\"} 1234.00",
+                    "#PSALDO 0 202601 5011 {1 \"711\"} 92233720368547758.07",
+                ),
                 20,
                 "#PSALDO",
                 "gränsen per belopp",

@@ -29,8 +29,8 @@ mod models;
 mod org;
 mod overview;
 mod register;
-mod undo;
 mod registers;
+mod undo;
 mod users;
 mod volumes;
 

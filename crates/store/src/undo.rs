@@ -145,7 +145,9 @@ impl Tx<'_> {
                 .prepare("SELECT tabell, nyckel, fanns, varde FROM import_ersatt WHERE import_id = $1 ORDER BY id")
                 .ctx("ångring av import")?;
             let r = st
-                .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? != 0, r.get(3)?)))
+                .query_map([id], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? != 0, r.get(3)?))
+                })
                 .ctx("ångring av import")?;
             r.collect::<rusqlite::Result<_>>().ctx("ångring av import")?
         };
@@ -172,7 +174,10 @@ impl Tx<'_> {
             .ctx("ångring av import")?;
         people += self
             .conn
-            .execute("DELETE FROM personal WHERE id NOT IN (SELECT personal_id FROM besok)", [])
+            .execute(
+                "DELETE FROM personal WHERE id NOT IN (SELECT personal_id FROM besok)",
+                [],
+            )
             .ctx("ångring av import")?;
         self.conn
             .execute("DELETE FROM import_logg WHERE id = $1", [id])

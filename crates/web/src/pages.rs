@@ -77,7 +77,7 @@ pub fn period_of(st: &AppState, raw: &Option<String>) -> Result<Period, Fail> {
     match given(raw) {
         Some(p) => Period::parse(p).ok_or_else(|| {
             Fail::bad(format!(
-                "period: värdet \"{p}\", förväntade en månad ÅÅÅÅ-MM, t.ex. 2026-10"
+                "period: värdet \"{p}\", förväntade en månad ÅÅÅÅ-MM med år 1900–2100, t.ex. 2026-10"
             ))
         }),
         None => st.default_period(),
@@ -99,8 +99,12 @@ fn year_of(st: &AppState, raw: &Option<String>) -> Result<i32, Fail> {
         Some(a) => a
             .parse::<i32>()
             .ok()
-            .filter(|y| (1990..=2100).contains(y))
-            .ok_or_else(|| Fail::bad(format!("ar: värdet \"{a}\", förväntade ett år, t.ex. 2026"))),
+            .filter(|y| resurs_core::limits::year_ok(*y))
+            .ok_or_else(|| {
+                Fail::bad(format!(
+                    "ar: värdet \"{a}\", förväntade ett år mellan 1900 och 2100, t.ex. 2026"
+                ))
+            }),
         None => Ok(st.default_period()?.year()),
     }
 }

@@ -282,7 +282,7 @@ pub fn scale(vals: &[f64]) -> Scale {
     }
     // A span too small to show next to the values' size is widened.
     let min_span = (lo.abs().max(hi.abs()) * 1e-9).max(1.0);
-    if !(hi - lo >= min_span) {
+    if hi - lo < min_span {
         hi = lo + min_span;
     }
     // A round step for five or so grid lines.
@@ -295,7 +295,11 @@ pub fn scale(vals: &[f64]) -> Scale {
         .unwrap_or(10.0 * mag);
     let (lo, hi) = ((lo / step).floor() * step, (hi / step).ceil() * step);
     let n = ((hi - lo) / step).round();
-    let n = if n.is_finite() { (n as usize).clamp(1, MAX_TICKS - 1) } else { 1 };
+    let n = if n.is_finite() {
+        (n as usize).clamp(1, MAX_TICKS - 1)
+    } else {
+        1
+    };
     let ticks: Vec<f64> = (0..=n).map(|i| lo + step * i as f64).collect();
     let hi = if hi > lo { hi } else { ticks[n] };
     Scale { lo, hi, ticks }
@@ -319,7 +323,11 @@ mod tests {
     fn check(vals: &[f64], why: &str) {
         let s = scale(vals);
         assert!(s.lo.is_finite() && s.hi.is_finite() && s.lo < s.hi, "{why}: {s:?}");
-        assert!((2..=MAX_TICKS).contains(&s.ticks.len()), "{why}: {} ticks", s.ticks.len());
+        assert!(
+            (2..=MAX_TICKS).contains(&s.ticks.len()),
+            "{why}: {} ticks",
+            s.ticks.len()
+        );
         assert!(s.ticks.iter().all(|t| t.is_finite()), "{why}: {s:?}");
         assert!(s.ticks.windows(2).all(|w| w[0] < w[1]), "{why}: ticks not rising {s:?}");
         // Every value is on the chart (up to a rounding of the span).
@@ -343,7 +351,10 @@ mod tests {
             (&[tkr(i64::MIN), tkr(i64::MAX)], "i64 extremes"),
             (&[tkr(i64::MIN)], "i64::MIN alone"),
             (&[1e13, 1e13 + 0.01], "near-equal huge values (looped before)"),
-            (&[9.2e13, 9.2e13 + 1e-3, 9.2e13 - 1e-3], "near-equal around i64::MAX öre"),
+            (
+                &[9.2e13, 9.2e13 + 1e-3, 9.2e13 - 1e-3],
+                "near-equal around i64::MAX öre",
+            ),
             (&[f64::NAN, 3.0], "NaN"),
             (&[f64::INFINITY, f64::NEG_INFINITY], "only infinities"),
             (&[f64::MAX, f64::MIN], "f64 extremes"),

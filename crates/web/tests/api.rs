@@ -212,7 +212,14 @@ fn an_absurd_amount_in_the_database_breaks_only_the_reports_that_sum_it() {
         assert!(!body.contains("incident"), "{path}: {body}");
     }
     // January does not sum February's lines.
-    for path in ["/api/uppfoljning?period=2026-01", "/prognoser?ar=2026", "/logg", "/modeller", "/api/prognoser?ar=2026", "/api/logg"] {
+    for path in [
+        "/api/uppfoljning?period=2026-01",
+        "/prognoser?ar=2026",
+        "/logg",
+        "/modeller",
+        "/api/prognoser?ar=2026",
+        "/api/logg",
+    ] {
         let (status, _, body) = http(srv.addr, "GET", path, &cookie, "");
         assert_eq!(status, 200, "{path}: {body}");
     }
@@ -241,7 +248,10 @@ fn an_import_is_undone_from_the_import_page() {
         "",
     );
     assert_eq!(status, 303, "{head}");
-    assert!(head.contains("fel=") && head.contains("kan%20inte%20%C3%A5ngras"), "{head}");
+    assert!(
+        head.contains("fel=") && head.contains("kan%20inte%20%C3%A5ngras"),
+        "{head}"
+    );
     let chef = sign_in(srv.addr, "chef");
     let (status, _, _) = http(
         srv.addr,
@@ -255,7 +265,9 @@ fn an_import_is_undone_from_the_import_page() {
     assert_eq!(status, 303, "{head}");
     assert!(head.contains("klar="), "{head}");
     let conn = rusqlite::Connection::open(&srv.db).unwrap();
-    let lines: i64 = conn.query_row("SELECT COUNT(*) FROM huvudbok", [], |r| r.get(0)).unwrap();
+    let lines: i64 = conn
+        .query_row("SELECT COUNT(*) FROM huvudbok", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(lines, 0);
     let (vem, objekt): (String, String) = conn
         .query_row(
@@ -265,4 +277,46 @@ fn an_import_is_undone_from_the_import_page() {
         )
         .unwrap();
     assert_eq!((vem.as_str(), objekt.as_str()), ("ekonom", "import 2: huvudbok hb.csv"));
+}
+
+/// Issue 15: years outside 1900–2100 and over-long text are refused in
+/// Swedish (400), never an internal error.
+#[test]
+fn years_and_lengths_outside_the_limits_are_refused() {
+    let srv = start();
+    let ekonom = sign_in(srv.addr, "ekonom");
+    // (path, text in the message)
+    let cases = [
+        ("/api/prognoser?ar=2101", "mellan 1900 och 2100"),
+        ("/prognoser?ar=1899", "mellan 1900 och 2100"),
+        ("/api/uppfoljning?period=1899-12", "år 1900–2100"),
+        ("/uppfoljning?period=2101-01", "år 1900–2100"),
+    ];
+    for (path, want) in cases {
+        let (status, _, body) = http(srv.addr, "GET", path, &[("Cookie", &ekonom.0)], "");
+        assert_eq!(status, 400, "{path}: {body}");
+        assert!(body.contains(want), "{path}: {body}");
+    }
+    let comment = "x".repeat(2001);
+    let body =
+        r#"{"version":"Prognos 1","period":"2026-02","nod":"711","belopp":"1 000 000 000 000,01","kommentar":"x"}"#
+            .to_string();
+    let long = body
+        .replace("1 000 000 000 000,01", "1")
+        .replace("\"x\"", &format!("\"{comment}\""));
+    for (body, want) in [(body, "1 000 000 000 000 kr"), (long, "högst 2000 tecken")] {
+        let (status, _, answer) = http(
+            srv.addr,
+            "POST",
+            "/api/prognos",
+            &[
+                ("Content-Type", "application/json"),
+                ("Cookie", &ekonom.0),
+                ("X-CSRF-Token", &ekonom.1),
+            ],
+            &body,
+        );
+        assert_eq!(status, 400, "{answer}");
+        assert!(answer.contains(want), "{answer}");
+    }
 }
