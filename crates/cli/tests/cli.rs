@@ -2983,3 +2983,49 @@ fn a_busy_database_is_explained() {
     );
     assert!(!err.contains("internt") && !err.contains("locked"), "{err}");
 }
+
+/// Issue 15: prices at the limit times many hours make a settlement beyond
+/// what a report sums; it says so in Swedish instead of wrapping or crashing.
+#[test]
+fn a_settlement_beyond_the_total_limit_is_refused_in_swedish() {
+    let env = Env::new();
+    env.base();
+    let a = pnr("1931-04-02", 11);
+    let mut visits = String::from(
+        "besok_id;personnummer;utförare;insats;personal;planerad_start;planerad_slut;faktisk_start;faktisk_slut;status\n",
+    );
+    for i in 0..62 {
+        let d = i % 31 + 1;
+        visits.push_str(&format!(
+            "B{i};{a};LOV1;HT_OMV;P1;2025-03-{d:02} 00:00;2025-03-{d:02} 23:59;2025-03-{d:02} 00:00;2025-03-{d:02} 23:59;utförd\n"
+        ));
+    }
+    env.import_ok("besok", "besok.csv", &visits);
+    let mut model = MODEL.to_string();
+    for rate in ["420,00", "480,00", "540,00", "510,00"] {
+        model = model.replace(rate, "1 000 000 000 000");
+    }
+    let m = env.write("m.toml", &model);
+    let out = env.run(&["model", "load", m.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for args in [
+        vec!["settle", "--period", "2025-03", "--format", "json"],
+        vec![
+            "settle",
+            "--period",
+            "2025-03",
+            "--fran-fil",
+            "besok.csv",
+            "--format",
+            "json",
+        ],
+    ] {
+        let out = env.run(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stdout(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("avräkningen för 2025-03 är för stora för att summeras säkert"),
+            "{args:?}: {err}"
+        );
+    }
+}
