@@ -150,7 +150,10 @@ mod tests {
         let text = dir.path().join("text.db");
         std::fs::write(&text, "inte en databas\n".repeat(100)).unwrap();
         let e = restore(&mut store, &text, &actor, false).unwrap_err().to_string();
-        assert!(e.contains("går inte att öppna som en SQLite-databas") || e.contains("inte en säkerhetskopia"), "{e}");
+        assert!(
+            e.contains("går inte att öppna som en SQLite-databas") || e.contains("inte en säkerhetskopia"),
+            "{e}"
+        );
         let other = dir.path().join("annan.db");
         rusqlite_free_db(&other);
         let e = restore(&mut store, &other, &actor, false).unwrap_err().to_string();

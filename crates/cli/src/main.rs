@@ -170,12 +170,13 @@ struct InfoArgs {
 #[derive(Args)]
 struct ImportArgs {
     /// Slag av fil: organisation, utforare, insatser, beslut, besok, vistelser, narvaro,
-    /// placeringar, assistans, huvudbok, budget, befolkning.
+    /// placeringar, assistans, huvudbok, budget, befolkning. `list` visar importloggen och
+    /// `undo N` ångrar import nummer N.
     #[arg(value_name = "SLAG")]
     kind: String,
-    /// Filen som ska importeras (.csv eller .xlsx; huvudbok även SIE 4).
+    /// Filen som ska importeras (.csv eller .xlsx; huvudbok även SIE 4); för `undo` importens nummer.
     #[arg(value_name = "FIL")]
-    file: PathBuf,
+    file: Option<PathBuf>,
     /// Huvudbok: mappningsfil från ekonomisystemets koder (docs/format/mappning.md).
     #[arg(long, value_name = "FIL")]
     mappning: Option<PathBuf>,
@@ -416,7 +417,7 @@ enum ForecastCommand {
     /// Lista årets prognosversioner och prognoser.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     List {
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
         format: Format,
@@ -424,7 +425,7 @@ enum ForecastCommand {
     /// Jämför två prognosversioner per nod.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Compare {
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_name = "NAMN")]
         a: String,
@@ -436,7 +437,7 @@ enum ForecastCommand {
     /// Prognossäkerhet för ett stängt år: slutligt utfall − prognos per version och nod.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Accuracy {
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
         format: Format,
@@ -463,7 +464,7 @@ enum BudgetCommand {
     /// Årets budgetversioner med typ och summa.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     List {
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
     },
 }
@@ -483,7 +484,7 @@ enum IntraprenadCommand {
     Set {
         #[arg(long, value_name = "KOD")]
         ansvar: String,
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         /// Ingående saldo i kronor (utelämnat: förra årets utgående).
         #[arg(long, value_name = "KR", allow_hyphen_values = true)]
@@ -508,7 +509,7 @@ enum AtgardCommand {
         plan: String,
         #[arg(long, value_name = "KOD")]
         node: String,
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_name = "TEXT")]
         atgard: String,
@@ -527,7 +528,7 @@ enum AtgardCommand {
     /// Lista årets åtgärder med summor per plan.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     List {
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
         format: Format,
@@ -541,7 +542,7 @@ enum StatsbidragCommand {
     Add {
         #[arg(long, value_name = "NAMN")]
         namn: String,
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_name = "KOD")]
         node: String,
@@ -560,7 +561,7 @@ enum StatsbidragCommand {
     },
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     List {
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
         format: Format,
@@ -574,7 +575,7 @@ enum InvesteringCommand {
     Add {
         #[arg(long, value_name = "NAMN")]
         projekt: String,
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_name = "KOD")]
         node: String,
@@ -587,7 +588,7 @@ enum InvesteringCommand {
     },
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     List {
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
         format: Format,
@@ -655,7 +656,7 @@ struct ScenarioArgs {
     #[arg(long, value_name = "MODELL@VERSION")]
     alt: String,
     /// Året vars volymer används.
-    #[arg(long, value_name = "ÅÅÅÅ")]
+    #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
     year: i32,
     /// Utdataformat.
     #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
@@ -731,7 +732,17 @@ fn open(path: &Path) -> anyhow::Result<Store> {
 fn month(raw: &str) -> anyhow::Result<resurs_core::period::Period> {
     match resurs_core::period::Period::parse(raw) {
         Some(p) => Ok(p),
-        None => anyhow::bail!("--period: värdet \"{raw}\", förväntade en månad ÅÅÅÅ-MM, t.ex. 2026-03"),
+        None => {
+            anyhow::bail!("--period: värdet \"{raw}\", förväntade en månad ÅÅÅÅ-MM med år 1900–2100, t.ex. 2026-03")
+        }
+    }
+}
+
+/// `--year`: 1900–2100 (docs/format/README.md, "Gränser").
+fn year_arg(raw: &str) -> Result<i32, String> {
+    match raw.trim().parse::<i32>() {
+        Ok(y) if resurs_core::limits::year_ok(y) => Ok(y),
+        _ => Err(format!("värdet \"{raw}\", förväntade ett år mellan 1900 och 2100")),
     }
 }
 
@@ -740,6 +751,11 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
+            // A busy database or an overflowing sum is the user's to act on.
+            let e = match e.downcast::<resurs_store::StoreError>() {
+                Ok(se) => anyhow::Error::from(resurs_app::AppError::from(se)),
+                Err(e) => e,
+            };
             // The operator sees an internal error's detail too, marked as such.
             let internal = e
                 .downcast_ref::<resurs_app::AppError>()
@@ -781,16 +797,45 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Import(args) if args.kind == "list" => {
+            let store = open_existing(&path)?;
+            print!("{}", render::import_list(&import::list(&store)?));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import(args) if matches!(args.kind.as_str(), "undo" | "ångra" | "angra") => {
+            let n = args
+                .file
+                .as_ref()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let Ok(id) = n.trim().parse::<i64>() else {
+                anyhow::bail!("import undo: värdet \"{n}\", förväntade importens nummer (se `resurs import list`)");
+            };
+            let mut store = open_existing(&path)?;
+            let done = import::undo(&mut store, id, &actor, &resurs_app::now())?;
+            println!(
+                "Import {id} ({} {}) är ångrad: {} rader borttagna, {} ersatta värden återställda, {} pseudonymer utan rader borttagna.",
+                done.import.typ,
+                done.import.filnamn,
+                render::int(done.rows as i64),
+                done.restored,
+                done.people
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Import(args) => {
+            let Some(file) = args.file.clone() else {
+                anyhow::bail!("ange filen som ska importeras: resurs import {} FIL", args.kind);
+            };
             let Some(kind) = Kind::parse(&args.kind) else {
                 let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
                 anyhow::bail!("okänt slag av fil \"{}\"; välj ett av: {}", args.kind, names.join(", "));
             };
-            if !args.file.is_file() {
-                anyhow::bail!("filen {} finns inte", args.file.display());
+            if !file.is_file() {
+                anyhow::bail!("filen {} finns inte", file.display());
             }
             let mut store = open(&path)?;
-            let mut bar = render::Bar::new(&args.file);
+            let mut bar = render::Bar::new(&file);
             let mut opts = import::Options::now(actor.clone());
             opts.progress = bar.as_mut().map(|b| b as &mut dyn import::Progress);
             if kind != Kind::Huvudbok && (args.mappning.is_some() || args.omappat) {
@@ -813,7 +858,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     None => None,
                 };
                 let (outcome, info) =
-                    resurs_app::ledger::import(&mut store, &args.file, mapping.as_ref(), args.omappat, opts)?;
+                    resurs_app::ledger::import(&mut store, &file, mapping.as_ref(), args.omappat, opts)?;
                 if let (Some(s), import::Outcome::Imported { .. }) = (&info.sie, &outcome) {
                     eprintln!(
                         "SIE 4: {} verifikationer, {} konton; raderna kommer från {} och summeras per månad, konto, \
@@ -830,10 +875,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         eprintln!("  {line}");
                     }
                 }
-                return Ok(report_import(kind, &args.file, outcome));
+                return Ok(report_import(kind, &file, outcome));
             }
-            let outcome = import::import_file(&mut store, kind, &args.file, opts)?;
-            Ok(report_import(kind, &args.file, outcome))
+            let outcome = import::import_file(&mut store, kind, &file, opts)?;
+            Ok(report_import(kind, &file, outcome))
         }
         Command::Demo(args) => {
             if args.ersatt {
@@ -1024,6 +1069,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let budget = match &args.budget {
                 Some(b) => match resurs_core::num::Money::parse_sv(b) {
                     Ok(m) if m.ore() >= 0 => Some(m),
+                    Err(e @ resurs_core::num::NumError::TooLarge) => {
+                        anyhow::bail!("--budget: värdet \"{b}\", förväntade {}", e.expected())
+                    }
                     _ => anyhow::bail!("--budget: värdet \"{b}\", förväntade ett belopp i kronor, t.ex. 98 500 000"),
                 },
                 None => None,
@@ -1330,7 +1378,7 @@ fn settle_command(path: &Path, args: SettleArgs) -> anyhow::Result<ExitCode> {
     } else {
         let raw = args.period.clone().unwrap_or_default();
         let Some(period) = resurs_core::period::Period::parse(&raw) else {
-            anyhow::bail!("--period: värdet \"{raw}\", förväntade en månad ÅÅÅÅ-MM, t.ex. 2026-03");
+            anyhow::bail!("--period: värdet \"{raw}\", förväntade en månad ÅÅÅÅ-MM med år 1900–2100, t.ex. 2026-03");
         };
         if let Some(file) = &args.fran_fil {
             match settle::from_file(&store, period, file, args.detail)? {
@@ -1636,9 +1684,7 @@ fn forecast_cmd(path: &std::path::Path, actor: &resurs_app::Actor, what: Forecas
             kommentar,
         } => {
             let mut store = open_existing(path)?;
-            let Ok(amount) = resurs_core::num::Money::parse_sv(&belopp) else {
-                anyhow::bail!("--belopp: värdet \"{belopp}\", förväntade ett belopp i kronor, t.ex. 48 200 000");
-            };
+            let amount = kr("belopp", &belopp)?;
             let now = resurs_app::now();
             fu::set_forecast(
                 &mut store,

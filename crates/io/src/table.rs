@@ -17,6 +17,23 @@ pub enum FileError {
     Empty { file: String },
     #[error("filen {file} kunde inte läsas som Excel-fil (.xlsx): {msg}")]
     Xlsx { file: String, msg: String },
+    #[error("Filen {file} är kodad som {encoding}; spara den som UTF-8 eller Windows-1252 (i Excel: Spara som → CSV UTF-8) och importera igen")]
+    Unsupported { file: String, encoding: &'static str },
+}
+
+/// An encoding Resurs does not read, recognised by its byte-order mark or,
+/// without one, by the zero bytes of UTF-16 text in the sample.
+pub fn unsupported_encoding(head: &[u8]) -> Option<&'static str> {
+    if head.starts_with(b"\xFF\xFE\x00\x00") || head.starts_with(b"\x00\x00\xFE\xFF") {
+        return Some("UTF-32");
+    }
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        return Some("UTF-16");
+    }
+    // ASCII text in UTF-16 has a zero in every other byte; CSV text never has any.
+    let sample = &head[..head.len().min(512)];
+    let zeros = sample.iter().filter(|&&b| b == 0).count();
+    (sample.len() >= 4 && zeros * 4 >= sample.len()).then_some("UTF-16")
 }
 
 /// The text encoding a CSV file was read with.
@@ -93,6 +110,9 @@ impl TableReader {
                 msg: e.to_string(),
             })?
             .to_vec();
+        if let Some(encoding) = unsupported_encoding(&head) {
+            return Err(FileError::Unsupported { file: name, encoding });
+        }
         let (encoding, skip) = if head.starts_with(b"\xEF\xBB\xBF") {
             (Encoding::Utf8Bom, 3)
         } else {

@@ -129,9 +129,7 @@ impl Store {
         copy(&from, &mut self.conn, "återställning")?;
         self.migrate()?;
         // Everyone signs in again: no session of the backup's time lives on.
-        self.conn
-            .execute("DELETE FROM session", [])
-            .ctx("återställning")?;
+        self.conn.execute("DELETE FROM session", []).ctx("återställning")?;
         Ok(())
     }
 }

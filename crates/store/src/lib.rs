@@ -32,6 +32,7 @@ mod overview;
 mod register;
 mod registers;
 mod sessions;
+mod undo;
 mod users;
 mod volumes;
 
@@ -42,6 +43,7 @@ pub use models::{ModelVersionRow, SettlementRun};
 pub use register::ProviderRow;
 pub use registers::{GrantRow, Intraprenad, IntraprenadEntry, InvestmentRow, MeasureRow};
 pub use sessions::{SessionRow, ThrottleRow};
+pub use undo::Undone;
 pub use users::{AuditRow, TokenRow, UserRow};
 pub use volumes::{
     status_code, AssistanceRow, AttendanceRow, BesokInserter, DecisionRow, GrantedRow, PlacementRow, StayRow, VisitRow,
@@ -58,6 +60,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0007_register.sql"),
     include_str!("../migrations/sqlite/0008_anvandare.sql"),
     include_str!("../migrations/sqlite/0009_sessioner.sql"),
+    include_str!("../migrations/sqlite/0010_import_angra.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +86,13 @@ pub enum StoreError {
     },
     #[error("databasen {path} har schemaversion {found}, men denna version av Resurs känner bara till {known}; uppdatera Resurs")]
     TooNew { path: String, found: i64, known: i64 },
+    /// Another connection holds the database (an import running): SQLite
+    /// BUSY or LOCKED after the busy timeout.
+    #[error("databasen är upptagen vid {context}")]
+    Busy { context: &'static str },
+    /// An SQL sum beyond i64 (SQLite's `integer overflow`): absurd stored amounts.
+    #[error("summan blev för stor vid {context}")]
+    Overflow { context: &'static str },
     /// A stored value that cannot be read is an error, never a default.
     #[error("värdet \"{value}\" i {table}.{column} kan inte läsas: förväntade {expected}")]
     Value {
@@ -131,18 +141,33 @@ trait Ctx<T> {
 }
 impl<T> Ctx<T> for rusqlite::Result<T> {
     fn ctx(self, context: &'static str) -> Result<T> {
-        self.map_err(|source| match source.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull { context },
-            _ => StoreError::Sql { context, source },
-        })
+        self.map_err(|source| classify(context, source))
+    }
+}
+
+/// A busy database, a full disk and an overflowing sum are their own errors
+/// (the user or the operator can do something about them); everything else
+/// is [`StoreError::Sql`].
+fn classify(context: &'static str, source: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked, DiskFull};
+    match &source {
+        rusqlite::Error::SqliteFailure(e, _) if matches!(e.code, DatabaseBusy | DatabaseLocked) => {
+            StoreError::Busy { context }
+        }
+        rusqlite::Error::SqliteFailure(e, _) if e.code == DiskFull => StoreError::DiskFull { context },
+        rusqlite::Error::SqliteFailure(_, Some(msg)) if msg == "integer overflow" => StoreError::Overflow { context },
+        _ => StoreError::Sql { context, source },
     }
 }
 
 impl StoreError {
-    /// Whether the user (or operator) can act on this error without a
-    /// developer: a full disk.
+    /// Whether the user or the operator can act on this error without a
+    /// developer: a busy database, a full disk, an overflowing sum.
     pub fn is_operational(&self) -> bool {
-        matches!(self, StoreError::DiskFull { .. })
+        matches!(
+            self,
+            StoreError::Busy { .. } | StoreError::DiskFull { .. } | StoreError::Overflow { .. }
+        )
     }
 }
 

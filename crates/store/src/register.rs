@@ -115,7 +115,28 @@ impl Tx<'_> {
         )
     }
 
-    pub fn set_brukare_omrade(&self, id: i64, omrade: &str) -> Result<()> {
+    /// Notes that import `import` gave a new brukare its område, so that an
+    /// undo of it sees a later import that changed the område.
+    pub fn note_new_omrade(&self, id: i64, import: i64) -> Result<()> {
+        self.exec(
+            "sparande av brukare",
+            "INSERT INTO import_ersatt (import_id, tabell, nyckel, fanns, varde) \
+             VALUES ($1, 'brukare.omrade', CAST($2 AS TEXT), 0, NULL) \
+             ON CONFLICT (import_id, tabell, nyckel) DO NOTHING",
+            params![import, id],
+        )
+        .map(|_| ())
+    }
+
+    /// Sets a brukare's område; the one before is kept for `import`'s undo.
+    pub fn set_brukare_omrade(&self, id: i64, omrade: &str, import: i64) -> Result<()> {
+        self.exec(
+            "sparande av brukare",
+            "INSERT INTO import_ersatt (import_id, tabell, nyckel, fanns, varde) \
+             SELECT $1, 'brukare.omrade', CAST($2 AS TEXT), 1, omrade FROM brukare WHERE id = $2 \
+             ON CONFLICT (import_id, tabell, nyckel) DO NOTHING",
+            params![import, id],
+        )?;
         self.exec(
             "sparande av brukare",
             "UPDATE brukare SET omrade = $1 WHERE id = $2",

@@ -355,6 +355,11 @@ async fn forecasts(State(st): State<Shared>, ApiUser(user): ApiUser, Query(q): Q
         blocking(&st, move |st| {
             let period = st.default_period()?;
             let year = q.ar.unwrap_or(period.year());
+            if !resurs_core::limits::year_ok(year) {
+                return Err(Fail::bad(format!(
+                    "ar: värdet {year}, förväntade ett år mellan 1900 och 2100"
+                )));
+            }
             let tree = st.tree(period)?;
             let list = st.with_store(|s| Ok(resurs_app::followup::list(s, year)?))?;
             Ok(list

@@ -42,6 +42,7 @@ pub fn routes() -> Router<Shared> {
         )
         .route("/import/{id}/bekrafta", post(confirm_import))
         .route("/import/{id}/kasta", post(discard_import))
+        .route("/import/{id}/angra", post(undo_import))
         .route("/logg", get(audit_page))
         .route("/anvandare", get(users_page).post(add_user))
         .route("/anvandare/nyckel", post(issue_token))
@@ -80,7 +81,7 @@ pub fn period_of(st: &AppState, raw: &Option<String>) -> Result<Period, Fail> {
     match given(raw) {
         Some(p) => Period::parse(p).ok_or_else(|| {
             Fail::bad(format!(
-                "period: värdet \"{p}\", förväntade en månad ÅÅÅÅ-MM, t.ex. 2026-10"
+                "period: värdet \"{p}\", förväntade en månad ÅÅÅÅ-MM med år 1900–2100, t.ex. 2026-10"
             ))
         }),
         None => st.default_period(),
@@ -102,8 +103,12 @@ fn year_of(st: &AppState, raw: &Option<String>) -> Result<i32, Fail> {
         Some(a) => a
             .parse::<i32>()
             .ok()
-            .filter(|y| (1990..=2100).contains(y))
-            .ok_or_else(|| Fail::bad(format!("ar: värdet \"{a}\", förväntade ett år, t.ex. 2026"))),
+            .filter(|y| resurs_core::limits::year_ok(*y))
+            .ok_or_else(|| {
+                Fail::bad(format!(
+                    "ar: värdet \"{a}\", förväntade ett år mellan 1900 och 2100, t.ex. 2026"
+                ))
+            }),
         None => Ok(st.default_period()?.year()),
     }
 }
@@ -1145,10 +1150,13 @@ async fn import_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>)
             }
             h2 { "Tidigare importer" }
             table.num {
-                thead { tr { th scope="col" { "Nr" } th scope="col" { "Typ" } th scope="col" { "Fil" } th scope="col" { "Rader" } th scope="col" { "Tillagda" } th scope="col" { "Importerad" } } }
+                thead { tr { th scope="col" { "Nr" } th scope="col" { "Typ" } th scope="col" { "Fil" } th scope="col" { "Rader" } th scope="col" { "Tillagda" } th scope="col" { "Importerad" } th scope="col" { "Ångra" } } }
                 tbody {
                     @for i in imports.iter().take(100) {
-                        tr { td { (i.id) } td.text { (i.typ) } td.text { (i.filnamn) } td { (i.rader) } td { (i.tillagda) } td.text { (i.importerad) } }
+                        tr {
+                            td { (i.id) } td.text { (i.typ) } td.text { (i.filnamn) } td { (i.rader) } td { (i.tillagda) } td.text { (i.importerad) }
+                            td { form.inline method="post" action=(ui::action(&format!("/import/{}/angra", i.id), &csrf)) { button type="submit" aria-label={ "Ångra import " (i.id) } { "Ångra" } } }
+                        }
                     }
                 }
             }
@@ -1377,6 +1385,32 @@ async fn discard_import(State(st): State<Shared>, pu: PageUser, Path(id): Path<S
             "/import?klar={}",
             st.notice(&pu.user.namn, true, format!("{f} kastades; inget sparades."))
         )),
+        Err(f) => render(&pu, "Import", "import", Err(f)),
+    }
+}
+
+/// "Ångra" in the import log: `resurs_app::import::undo`, audited as the
+/// signed-in user; refused with the reason when a later import depends on it.
+async fn undo_import(State(st): State<Shared>, pu: PageUser, Path(id): Path<String>) -> Response {
+    let user = pu.user.clone();
+    let r = blocking(&st, move |st| {
+        if !user.is_controller() {
+            return Err(Fail::forbidden("Import kräver rollen admin eller ekonom."));
+        }
+        let Ok(n) = id.parse::<i64>() else {
+            return Err(Fail::not_found(format!("Det finns ingen import nummer {id}.")));
+        };
+        let actor = resurs_app::Actor::new(user.namn.clone());
+        let done = st.with_store(|s| Ok(resurs_app::import::undo(s, n, &actor, &resurs_app::now())?))?;
+        Ok(format!(
+            "Import {n} ({} {}) är ångrad: {} rader borttagna.",
+            done.import.typ, done.import.filnamn, done.rows
+        ))
+    })
+    .await;
+    match r {
+        Ok(msg) => see_other(&format!("/import?klar={}", ui::urlencode(&msg))),
+        Err(f) if f.0 == 400 => see_other(&format!("/import?fel={}", ui::urlencode(&f.1))),
         Err(f) => render(&pu, "Import", "import", Err(f)),
     }
 }

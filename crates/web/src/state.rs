@@ -109,6 +109,9 @@ impl From<resurs_app::AppError> for Fail {
     fn from(e: resurs_app::AppError) -> Fail {
         if e.is_internal() {
             Fail::internal(e)
+        } else if matches!(&e, resurs_app::AppError::Unavailable(_)) {
+            tracing::warn!(fel = %e, "databasen kan inte ta emot ändringen nu");
+            Fail(503, e.to_string())
         } else {
             Fail(400, e.to_string())
         }
@@ -116,11 +119,9 @@ impl From<resurs_app::AppError> for Fail {
 }
 impl From<resurs_store::StoreError> for Fail {
     fn from(e: resurs_store::StoreError) -> Fail {
-        if e.is_operational() {
-            tracing::error!(fel = %e, "driftfel");
-            return Fail(503, e.to_string());
-        }
-        Fail::internal(e)
+        // A busy database, a full disk or an overflowing sum is explained
+        // (see AppError); anything else is an incident.
+        resurs_app::AppError::from(e).into()
     }
 }
 

@@ -179,3 +179,144 @@ fn an_internal_error_shows_an_incident_number_and_no_database_text() {
     assert_eq!(status, 500, "{body}");
     assert!(body.contains("incident") && !body.contains("prognos_version"), "{body}");
 }
+
+/// Issue 15: one absurd ledger line in the database (put there before the
+/// import limit existed, or by hand) must not make every page fail: the
+/// reports that would sum it say so in Swedish, the other pages still work.
+#[test]
+fn an_absurd_amount_in_the_database_breaks_only_the_reports_that_sum_it() {
+    let srv = start();
+    let conn = rusqlite::Connection::open(&srv.db).unwrap();
+    // Two lines whose sum is beyond i64 öre (SQLite's SUM overflows), and
+    // one that alone is beyond what a report can sum.
+    conn.execute_batch(
+        "INSERT INTO huvudbok (period, konto, ansvar, verksamhet, belopp, text, import_id) VALUES \
+         (202602, '5011', '711', '510', 9223372036854775000, NULL, 1), \
+         (202602, '5011', '711', '510', 9223372036854775000, NULL, 1), \
+         (202602, '5012', '721', '520', 9223372036854775000, NULL, 1);",
+    )
+    .unwrap();
+    drop(conn);
+    let ekonom = sign_in(srv.addr, "ekonom");
+    let cookie = [("Cookie", ekonom.0.as_str())];
+    for path in [
+        "/?period=2026-02",
+        "/api/uppfoljning?period=2026-02",
+        "/uppfoljning?period=2026-02",
+        "/api/trend?period=2026-02&nod=K",
+        "/organisation/711?period=2026-02",
+    ] {
+        let (status, _, body) = http(srv.addr, "GET", path, &cookie, "");
+        assert_eq!(status, 400, "{path}: {body}");
+        assert!(body.contains("för stor"), "{path}: {body}");
+        assert!(!body.contains("incident"), "{path}: {body}");
+    }
+    // January does not sum February's lines.
+    for path in [
+        "/api/uppfoljning?period=2026-01",
+        "/prognoser?ar=2026",
+        "/logg",
+        "/modeller",
+        "/api/prognoser?ar=2026",
+        "/api/logg",
+    ] {
+        let (status, _, body) = http(srv.addr, "GET", path, &cookie, "");
+        assert_eq!(status, 200, "{path}: {body}");
+    }
+}
+
+/// Issue 15: the import log on the import page has an "Ångra" button per
+/// import for controllers (a form with the CSRF token); undoing is audited
+/// as the signed-in user, and a refused undo says why.
+#[test]
+fn an_import_is_undone_from_the_import_page() {
+    let srv = start();
+    let ekonom = sign_in(srv.addr, "ekonom");
+    let (status, _, page) = http(srv.addr, "GET", "/import", &[("Cookie", &ekonom.0)], "");
+    assert_eq!(status, 200, "{page}");
+    let action = format!("/import/2/angra?_csrf={}", ekonom.1);
+    assert!(page.contains(&action.replace('&', "&amp;")), "{page}");
+    // Without the token: refused, nothing undone.
+    let (status, _, _) = http(srv.addr, "POST", "/import/2/angra", &[("Cookie", &ekonom.0)], "");
+    assert_eq!(status, 403);
+    // The organisation (import 1) is used by the ledger (import 2).
+    let (status, head, _) = http(
+        srv.addr,
+        "POST",
+        &format!("/import/1/angra?_csrf={}", ekonom.1),
+        &[("Cookie", &ekonom.0)],
+        "",
+    );
+    assert_eq!(status, 303, "{head}");
+    assert!(
+        head.contains("fel=") && head.contains("kan%20inte%20%C3%A5ngras"),
+        "{head}"
+    );
+    let chef = sign_in(srv.addr, "chef");
+    let (status, _, _) = http(
+        srv.addr,
+        "POST",
+        &format!("/import/2/angra?_csrf={}", chef.1),
+        &[("Cookie", &chef.0)],
+        "",
+    );
+    assert_eq!(status, 403, "only controllers undo imports");
+    let (status, head, _) = http(srv.addr, "POST", &action, &[("Cookie", &ekonom.0)], "");
+    assert_eq!(status, 303, "{head}");
+    assert!(head.contains("klar="), "{head}");
+    let conn = rusqlite::Connection::open(&srv.db).unwrap();
+    let lines: i64 = conn
+        .query_row("SELECT COUNT(*) FROM huvudbok", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(lines, 0);
+    let (vem, objekt): (String, String) = conn
+        .query_row(
+            "SELECT vem, objekt FROM handelselogg WHERE handling = 'ångra import'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((vem.as_str(), objekt.as_str()), ("ekonom", "import 2: huvudbok hb.csv"));
+}
+
+/// Issue 15: years outside 1900–2100 and over-long text are refused in
+/// Swedish (400), never an internal error.
+#[test]
+fn years_and_lengths_outside_the_limits_are_refused() {
+    let srv = start();
+    let ekonom = sign_in(srv.addr, "ekonom");
+    // (path, text in the message)
+    let cases = [
+        ("/api/prognoser?ar=2101", "mellan 1900 och 2100"),
+        ("/prognoser?ar=1899", "mellan 1900 och 2100"),
+        ("/api/uppfoljning?period=1899-12", "år 1900–2100"),
+        ("/uppfoljning?period=2101-01", "år 1900–2100"),
+    ];
+    for (path, want) in cases {
+        let (status, _, body) = http(srv.addr, "GET", path, &[("Cookie", &ekonom.0)], "");
+        assert_eq!(status, 400, "{path}: {body}");
+        assert!(body.contains(want), "{path}: {body}");
+    }
+    let comment = "x".repeat(2001);
+    let body =
+        r#"{"version":"Prognos 1","period":"2026-02","nod":"711","belopp":"1 000 000 000 000,01","kommentar":"x"}"#
+            .to_string();
+    let long = body
+        .replace("1 000 000 000 000,01", "1")
+        .replace("\"x\"", &format!("\"{comment}\""));
+    for (body, want) in [(body, "1 000 000 000 000 kr"), (long, "högst 2000 tecken")] {
+        let (status, _, answer) = http(
+            srv.addr,
+            "POST",
+            "/api/prognos",
+            &[
+                ("Content-Type", "application/json"),
+                ("Cookie", &ekonom.0),
+                ("X-CSRF-Token", &ekonom.1),
+            ],
+            &body,
+        );
+        assert_eq!(status, 400, "{answer}");
+        assert!(answer.contains(want), "{answer}");
+    }
+}
