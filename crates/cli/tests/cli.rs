@@ -2445,3 +2445,49 @@ fn followup_json_of_the_cli_is_the_json_of_the_api() {
     // Without a version both use the newest one (Prognos 2, checkpoint August).
     assert_eq!(api("period=2026-10")["prognosversion"], "Prognos 2");
 }
+
+#[path = "../../io/tests/support/bomb.rs"]
+mod bomb;
+
+/// A 7–8 MB xlsx whose sheet inflates to 3 GB is refused by the real
+/// binary within a second and without growing its memory: the archive's
+/// declared sizes are checked before anything is inflated.
+#[test]
+fn import_refuses_an_xlsx_zip_bomb_fast_and_in_little_memory() {
+    let env = Env::new();
+    let bomb_path = env.path("bomb.xlsx");
+    bomb::write_bomb(&bomb_path, 3_000_000_000);
+    let packed = std::fs::metadata(&bomb_path).unwrap().len();
+    assert!(packed < 16 << 20, "{packed} bytes");
+    let time = Path::new("/usr/bin/time");
+    let mut c = if time.exists() {
+        let mut c = Command::new(time);
+        c.args(["-f", "maxrss_kb=%M"]).arg(env!("CARGO_BIN_EXE_resurs"));
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_resurs"))
+    };
+    c.current_dir(env.path(""))
+        .env_remove("RESURS_DB")
+        .arg("--db")
+        .arg(env.db())
+        .args(["import", "organisation", bomb_path.to_str().unwrap()]);
+    let t = std::time::Instant::now();
+    let out = c.output().unwrap();
+    let took = t.elapsed();
+    let err = stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("bomb.xlsx") && err.contains("packas upp till mer än 512,0 MiB"),
+        "{err}"
+    );
+    assert!(took < std::time::Duration::from_secs(1), "refused after {took:?}");
+    if let Some(kb) = err
+        .lines()
+        .find_map(|l| l.strip_prefix("maxrss_kb="))
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        eprintln!("zip bomb ({packed} bytes, 3 GB inflated): refused in {took:?}, peak RSS {kb} kB");
+        assert!(kb < 64 * 1024, "peak RSS {kb} kB");
+    }
+}

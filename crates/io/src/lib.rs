@@ -7,6 +7,7 @@
 //! faults of a file at once.
 
 pub mod filtered;
+pub mod limits;
 pub mod problems;
 pub mod row;
 pub mod table;
