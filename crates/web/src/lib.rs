@@ -13,6 +13,7 @@ pub mod auth;
 pub mod pages;
 pub mod state;
 pub mod ui;
+pub mod uploads;
 
 use crate::auth::User;
 use crate::state::{AppState, Fail, Shared};
@@ -58,26 +59,65 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
 
 /// Serves on a bound listener (tests bind port 0 and read the port first).
 pub fn serve_listener(listener: std::net::TcpListener, db: PathBuf) -> Result<(), String> {
-    let state = Arc::new(AppState::open(db.clone())?);
+    let state = Arc::new(AppState::open(db)?);
+    serve_state(listener, state)
+}
+
+/// How long open requests may run on after a shutdown signal.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM (systemd, `kill`, a container stop).
+async fn shutdown_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
+    tracing::info!("Resurs avslutas");
+}
+
+/// Serves `state` on a bound listener until Ctrl-C or SIGTERM. The uploads
+/// directory is removed however the server stops (and by `Drop` on an early
+/// error return).
+pub fn serve_state(listener: std::net::TcpListener, state: Shared) -> Result<(), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     listener.set_nonblocking(true).map_err(|e| e.to_string())?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("kunde inte starta körmiljön: {e}"))?;
-    rt.block_on(async move {
+    let served = rt.block_on(async {
         let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| e.to_string())?;
-        tracing::info!(adress = %addr, databas = %db.display(), "Resurs lyssnar på http://{addr}/");
+        tracing::info!(adress = %addr, databas = %state.db.display(), "Resurs lyssnar på http://{addr}/");
+        tokio::spawn(uploads::sweep_forever(Arc::downgrade(&state.uploads)));
         let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .map_err(|e| format!("servern avbröts: {e}"))?;
-        let _ = std::fs::remove_dir_all(&state.uploads);
-        Ok(())
-    })
+        let (stopping, mut stopped) = tokio::sync::watch::channel(false);
+        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            let _ = stopping.send(true);
+        });
+        tokio::select! {
+            r = std::future::IntoFuture::into_future(server) => r.map_err(|e| format!("servern avbröts: {e}")),
+            _ = async {
+                let _ = stopped.wait_for(|s| *s).await;
+                tokio::time::sleep(SHUTDOWN_GRACE).await;
+            } => {
+                tracing::warn!("begäranden som pågick avbröts {} s efter signalen", SHUTDOWN_GRACE.as_secs());
+                Ok(())
+            }
+        }
+    });
+    // Pending uploads are deleted before the worker threads are stopped.
+    state.uploads.remove_all();
+    rt.shutdown_timeout(std::time::Duration::from_secs(5));
+    served
 }
 
 /// Structured logs to standard error (`RESURS_LOG=debug` for more).

@@ -7,6 +7,7 @@
 //! line): a watcher connection reads SQLite's `data_version` before each use.
 
 use crate::auth::{Sessions, Throttle};
+use crate::uploads::{self, Uploads};
 use resurs_app::followup::{Prognosval, Report, Table, Trend};
 use resurs_core::followup::{Layout, Metod, Periodisering};
 use resurs_core::period::Period;
@@ -29,18 +30,9 @@ pub struct AppState {
     /// Failed sign-ins per user name and per client address.
     pub throttle_user: Throttle,
     pub throttle_addr: Throttle,
-    /// Uploaded files waiting for confirmation.
-    pub uploads: PathBuf,
-    pub pending: Mutex<HashMap<String, Pending>>,
-}
-
-/// An uploaded file that has been validated but not imported.
-#[derive(Debug, Clone)]
-pub struct Pending {
-    pub user: String,
-    pub kind: &'static str,
-    pub filnamn: String,
-    pub path: PathBuf,
+    /// Uploaded files waiting for confirmation, in a private directory
+    /// that is removed when the state is dropped (see [`crate::uploads`]).
+    pub uploads: Arc<Uploads>,
 }
 
 /// An error shown to the user: status and Swedish text. User errors are
@@ -106,10 +98,15 @@ impl From<resurs_store::StoreError> for Fail {
 impl AppState {
     /// Opens the database; the error is for the operator starting the server.
     pub fn open(db: PathBuf) -> Result<AppState, String> {
+        Self::open_with(db, uploads::Limits::default())
+    }
+
+    /// As [`AppState::open`], with other limits on uploads (tests use a
+    /// short time limit and a small size).
+    pub fn open_with(db: PathBuf, limits: uploads::Limits) -> Result<AppState, String> {
         let watcher = Store::open(&db).map_err(|e| e.to_string())?;
         let v = watcher.data_version().map_err(|e| e.to_string())?;
-        let uploads = std::env::temp_dir().join(format!("resurs-uppladdning-{}", std::process::id()));
-        std::fs::create_dir_all(&uploads).map_err(|e| format!("{}: {e}", uploads.display()))?;
+        let uploads = Arc::new(Uploads::create(limits)?);
         Ok(AppState {
             db,
             pool: Mutex::new(Vec::new()),
@@ -120,7 +117,6 @@ impl AppState {
             throttle_user: Throttle::new(crate::auth::FREE_ATTEMPTS),
             throttle_addr: Throttle::new(crate::auth::FREE_ATTEMPTS_PER_ADDRESS),
             uploads,
-            pending: Mutex::new(HashMap::new()),
         })
     }
 

@@ -3,101 +3,11 @@
 //! organisation tree, and internal errors that show an incident number and
 //! never database text.
 
-use resurs_app::import::{import_file, Kind, Outcome};
-use resurs_app::users::{add_user, Roll};
-use resurs_app::Actor;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
+#[path = "support/server.rs"]
+mod server;
 
-const ORG: &str = "kod;namn;nivå;överordnad;giltig_från;giltig_till
-K;Testkommun;kommun;;2020-01-01;
-VON;Vård- och omsorgsnämnden;nämnd;K;2020-01-01;
-71;Hemtjänst;avdelning;VON;2020-01-01;
-711;Hemtjänst Centrum;ansvar;71;2020-01-01;
-712;Hemtjänst Norr (ny, utan huvudboksrader);ansvar;71;2026-01-01;
-72;Särskilt boende;avdelning;VON;2020-01-01;
-721;Solgården;ansvar;72;2020-01-01;
-";
-const LEDGER: &str = "period;konto;ansvar;verksamhet;belopp
-2026-01;5011;711;510;120000
-2026-02;5011;711;510;120000
-2026-02;5011;721;520;300000
-";
-
-struct Server {
-    addr: SocketAddr,
-    db: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-fn start() -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("t.db");
-    let mut store = resurs_store::Store::open(&db).unwrap();
-    let actor = Actor::new("test");
-    for (kind, name, text) in [(Kind::Organisation, "org.csv", ORG), (Kind::Huvudbok, "hb.csv", LEDGER)] {
-        let path = dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        let o = import_file(&mut store, kind, &path, resurs_app::import::Options::now(actor.clone())).unwrap();
-        assert!(matches!(o, Outcome::Imported { .. }), "{o:?}");
-    }
-    for (namn, roll, nod) in [("ekonom", Roll::Ekonom, None), ("chef", Roll::Enhetschef, Some("71"))] {
-        add_user(&mut store, &actor, namn, roll, nod, "ett-långt-lösenord").unwrap();
-    }
-    drop(store);
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let served = db.clone();
-    std::thread::spawn(move || resurs_web::serve_listener(listener, served));
-    for _ in 0..200 {
-        if TcpStream::connect(addr).is_ok() && http(addr, "GET", "/api/halsa", &[], "").0 == 200 {
-            return Server { addr, db, _dir: dir };
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    panic!("the server did not start");
-}
-
-/// (status, head, body)
-fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String, String) {
-    let mut s = TcpStream::connect(addr).unwrap();
-    let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    req.push_str(body);
-    s.write_all(req.as_bytes()).unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    let status = out.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
-    (status, head.to_string(), body.to_string())
-}
-
-/// Signs in through the API: (cookie header value, CSRF token).
-fn sign_in(addr: SocketAddr, namn: &str) -> (String, String) {
-    let (status, head, body) = http(
-        addr,
-        "POST",
-        "/api/logga-in",
-        &[("Content-Type", "application/json")],
-        &format!(r#"{{"namn":"{namn}","losenord":"ett-långt-lösenord"}}"#),
-    );
-    assert_eq!(status, 200, "{body}");
-    let cookie = head
-        .lines()
-        .find_map(|l| l.strip_prefix("set-cookie: "))
-        .and_then(|c| c.split(';').next())
-        .expect("cookie")
-        .to_string();
-    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-    (cookie, v["csrf"].as_str().unwrap().to_string())
-}
+use server::{http, sign_in, start};
+use std::net::SocketAddr;
 
 fn forecast(addr: SocketAddr, who: &(String, String), nod: &str) -> (u16, String) {
     let body = format!(
