@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod extract;
 pub mod pages;
 pub mod state;
 pub mod ui;
@@ -20,7 +21,7 @@ use crate::state::{AppState, Fail, Shared};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::request::Parts;
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -45,6 +46,8 @@ pub fn router(state: Shared) -> Router {
         .merge(api::routes())
         .route("/static/{file}", get(asset))
         .route("/halsa", get(|| async { "ok" }))
+        .fallback(extract::not_found)
+        .method_not_allowed_fallback(extract::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf_guard))
         .layer(axum::middleware::from_fn(headers_and_log))
         .with_state(state)
@@ -134,11 +137,11 @@ pub fn init_logging() {
 const STYLE: &str = include_str!("../assets/style.css");
 const SCRIPT: &str = include_str!("../assets/app.js");
 
-async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+async fn asset(extract::Path(file): extract::Path<String>) -> Response {
     let (body, ctype) = match file.as_str() {
         "style.css" => (STYLE, "text/css; charset=utf-8"),
         "app.js" => (SCRIPT, "text/javascript; charset=utf-8"),
-        _ => return (StatusCode::NOT_FOUND, "finns inte").into_response(),
+        _ => return pages::error_page(Fail::not_found(format!("Filen /static/{file} finns inte."))),
     };
     (
         [

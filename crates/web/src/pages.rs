@@ -3,15 +3,16 @@
 //! checks guard the JSON API ([`crate::api`]).
 
 use crate::auth::{self, Roll, User};
+use crate::extract::{Form, Path, Query};
 use crate::state::{AppState, Fail, Shared, Tree};
 use crate::ui::{self, kr, pct, sign_class, tkr, Series};
 use crate::uploads::{Missing, Pending};
 use crate::{blocking, PageUser, COOKIE};
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Multipart, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use maud::{html, Markup};
 use resurs_app::followup::{Prognosval, Table};
 use resurs_core::followup::{ColumnKind, Layout, RowKind};

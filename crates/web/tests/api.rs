@@ -89,3 +89,238 @@ fn an_internal_error_shows_an_incident_number_and_no_database_text() {
     assert_eq!(status, 500, "{body}");
     assert!(body.contains("incident") && !body.contains("prognos_version"), "{body}");
 }
+
+/// (what, method, path, headers, body, status, the Swedish text)
+type Case<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a [(&'a str, &'a str)],
+    &'a str,
+    u16,
+    &'a str,
+);
+
+/// Texts that must never reach a client: Rust paths, crate and type names,
+/// and the framework's English.
+fn assert_no_internals(what: &str, body: &str) {
+    for leak in [
+        ".rs",
+        "axum",
+        "serde",
+        "resurs_",
+        "LoginIn",
+        "ForecastIn",
+        "YearQ",
+        "Failed",
+        "Expected",
+        "invalid",
+        "Invalid",
+        "expected",
+        "struct",
+        "i32",
+        "String",
+    ] {
+        assert!(!body.contains(leak), "{what} shows \"{leak}\": {body}");
+    }
+}
+
+/// The `fel` of a JSON error.
+fn fel(what: &str, body: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {body}"));
+    v["fel"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{what}: no fel: {body}"))
+        .to_string()
+}
+
+#[test]
+fn every_rejection_of_the_api_is_swedish_json() {
+    let srv = start();
+    let ekonom = sign_in(srv.addr, "ekonom");
+    let json = [("Content-Type", "application/json")];
+    let cookie = [("Cookie", ekonom.0.as_str())];
+    let cookie_csrf = [("Cookie", ekonom.0.as_str()), ("X-CSRF-Token", ekonom.1.as_str())];
+    let cases: Vec<Case> = vec![
+        (
+            "query string",
+            "GET",
+            "/api/prognoser?ar=tjugotjugosex",
+            &cookie,
+            "",
+            400,
+            "Ogiltig parameter i adressen: ar: värdet \"tjugotjugosex\", förväntade ett heltal.",
+        ),
+        (
+            "no content type",
+            "POST",
+            "/api/logga-in",
+            &[],
+            r#"{"namn":"ekonom","losenord":"x"}"#,
+            415,
+            "Begäran måste vara JSON (Content-Type: application/json).",
+        ),
+        (
+            "broken JSON",
+            "POST",
+            "/api/logga-in",
+            &json,
+            r#"{"namn": "#,
+            400,
+            "Ogiltig JSON: rad 1, kolumn 9: texten tar slut för tidigt.",
+        ),
+        (
+            "bad syntax",
+            "POST",
+            "/api/logga-in",
+            &json,
+            r#"{namn: 1}"#,
+            400,
+            "Ogiltig JSON: rad 1, kolumn 2: en nyckel måste vara text inom citattecken.",
+        ),
+        (
+            "wrong type",
+            "POST",
+            "/api/logga-in",
+            &json,
+            r#"{"namn": 5, "losenord": "x"}"#,
+            422,
+            "Ogiltig JSON: rad 1, kolumn 10: namn: värdet \"5\" är ett heltal, förväntade text.",
+        ),
+        (
+            "missing field",
+            "POST",
+            "/api/logga-in",
+            &json,
+            r#"{"namn": "ekonom"}"#,
+            422,
+            "Ogiltig JSON: rad 1, kolumn 18: fältet losenord saknas.",
+        ),
+        (
+            "not an object",
+            "POST",
+            "/api/logga-in",
+            &json,
+            r#""ekonom""#,
+            422,
+            "Ogiltig JSON: rad 1, kolumn 8: värdet är text, förväntade ett objekt.",
+        ),
+        (
+            "path not UTF-8",
+            "GET",
+            "/api/organisation/%FF/konto/5011",
+            &cookie,
+            "",
+            400,
+            "Ogiltig adress: kod: ogiltiga tecken (inte UTF-8).",
+        ),
+        (
+            "unknown route",
+            "GET",
+            "/api/finns-inte",
+            &[],
+            "",
+            404,
+            "Det finns ingen adress /api/finns-inte i API:t; se /api/openapi.json.",
+        ),
+        (
+            "wrong method",
+            "DELETE",
+            "/api/mig",
+            &cookie_csrf,
+            "",
+            405,
+            "Metoden DELETE går inte att använda på /api/mig.",
+        ),
+    ];
+    for (what, method, path, headers, body, status, text) in cases {
+        let (got, head, answer) = server::http(srv.addr, method, path, headers, body);
+        assert_eq!(got, status, "{what}: {answer}");
+        assert!(
+            head.to_ascii_lowercase().contains("content-type: application/json"),
+            "{what}: {head}"
+        );
+        assert_eq!(fel(what, &answer), text, "{what}");
+        assert_no_internals(what, &answer);
+    }
+}
+
+#[test]
+fn every_rejection_of_the_pages_is_a_swedish_page() {
+    let srv = start();
+    let ekonom = sign_in(srv.addr, "ekonom");
+    let form_headers = [
+        ("Cookie", ekonom.0.as_str()),
+        ("X-CSRF-Token", ekonom.1.as_str()),
+        ("Content-Type", "text/plain"),
+    ];
+    let cases: Vec<Case> = vec![
+        (
+            "unknown page",
+            "GET",
+            "/finns-inte",
+            &[],
+            "",
+            404,
+            "Sidan /finns-inte finns inte.",
+        ),
+        (
+            "unknown asset",
+            "GET",
+            "/static/x.js",
+            &[],
+            "",
+            404,
+            "Filen /static/x.js finns inte.",
+        ),
+        (
+            "form of the wrong type",
+            "POST",
+            "/uppfoljning/prognos",
+            &form_headers,
+            "x",
+            415,
+            "Formuläret måste skickas som Content-Type: application/x-www-form-urlencoded.",
+        ),
+        (
+            "wrong method",
+            "PUT",
+            "/organisation",
+            &form_headers,
+            "",
+            405,
+            "Metoden PUT går inte att använda på /organisation.",
+        ),
+    ];
+    for (what, method, path, headers, body, status, text) in cases {
+        let (got, head, answer) = server::http(srv.addr, method, path, headers, body);
+        assert_eq!(got, status, "{what}: {answer}");
+        assert!(
+            head.to_ascii_lowercase().contains("content-type: text/html"),
+            "{what}: {head}"
+        );
+        assert!(answer.contains(text), "{what}: {answer}");
+        assert!(answer.contains("lang=\"sv\""), "{what}: {answer}");
+        assert_no_internals(what, &answer);
+    }
+}
+
+#[test]
+fn the_openapi_document_describes_the_swedish_extractors_parameters() {
+    let srv = start();
+    let (status, _, body) = server::http(srv.addr, "GET", "/api/openapi.json", &[], "");
+    assert_eq!(status, 200);
+    let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        doc["paths"]["/api/prognoser"]["get"]["parameters"][0]["name"], "ar",
+        "{body}"
+    );
+    assert_eq!(
+        doc["paths"]["/api/organisation/{kod}/konto/{konto}"]["get"]["parameters"][0]["in"], "path",
+        "{body}"
+    );
+    assert!(
+        doc["paths"]["/api/logga-in"]["post"]["requestBody"]["content"]["application/json"].is_object(),
+        "{body}"
+    );
+}
