@@ -25,6 +25,9 @@ pub const MAX_RATIO: u64 = 200;
 /// Most cells the first sheet may have: the rows with content times the
 /// sheet's width (10 million, e.g. 500 000 rows of 20 columns).
 pub const MAX_CELLS: u64 = 10_000_000;
+/// Most text all cells of the sheet may hold together (512 MiB): shared
+/// strings let one long text fill many cells.
+pub const MAX_TEXT_BYTES: u64 = 512 * 1024 * 1024;
 /// Excel's own limits on a sheet.
 pub const MAX_ROWS: u32 = 1_048_576;
 pub const MAX_COLUMNS: u32 = 16_384;

@@ -74,7 +74,18 @@ impl TableReader {
             msg: e.to_string(),
         };
         if is_xlsx(path) {
-            return Self::open_xlsx(path, name.clone());
+            // calamine can panic on hostile input (found by fuzzing: an
+            // integer overflow on a cell reference such as `A99999999999`
+            // in debug builds); that is a refused file, never a crash.
+            return match quietly(|| Self::open_xlsx(path, name.clone())) {
+                Ok(r) => r,
+                Err(()) => Err(FileError::Xlsx {
+                    file: name,
+                    msg: "filen kunde inte tolkas (en cellreferens eller annan del av bladet är ogiltig); \
+                          spara om filen i Excel"
+                        .into(),
+                }),
+            };
         }
         let file = File::open(path).map_err(read_err)?;
         Self::from_csv(name.clone(), Box::new(file)).map_err(|e| match e {
@@ -150,7 +161,7 @@ impl TableReader {
     }
 
     fn open_xlsx(path: &Path, name: String) -> Result<TableReader, FileError> {
-        use crate::limits::{group, MAX_CELLS, MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS};
+        use crate::limits::{group, MAX_CELLS, MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, MAX_TEXT_BYTES};
         use calamine::{open_workbook, Data, Reader, Xlsx, XlsxError};
         let xerr = |msg: String| FileError::Xlsx {
             file: name.clone(),
@@ -188,6 +199,7 @@ impl TableReader {
         // that neither a declared dimension nor a far-away cell makes a
         // huge table.
         let mut cells: Vec<(u32, u32, String)> = Vec::new();
+        let mut text_bytes: u64 = 0;
         match wb.worksheet_cells_reader(&sheet) {
             Err(XlsxError::NotAWorksheet(_)) => {}
             Err(e) => return Err(xerr(xlsx_error_sv(&e))),
@@ -223,6 +235,14 @@ impl TableReader {
                 }
                 if cells.len() as u64 >= MAX_CELLS {
                     return Err(xerr(too_many_cells()));
+                }
+                // Shared strings can repeat one long text in many cells.
+                text_bytes += text.len() as u64;
+                if text_bytes > MAX_TEXT_BYTES {
+                    return Err(xerr(format!(
+                        "bladets celler har tillsammans mer än {} MiB text; större tabeller importeras som CSV",
+                        MAX_TEXT_BYTES / (1024 * 1024)
+                    )));
                 }
                 cells.push((r, c, text));
             },
@@ -326,6 +346,28 @@ impl TableReader {
             Inner::Xlsx(_) => 0,
         }
     }
+}
+
+thread_local! {
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic into `Err(())` without the panic message
+/// (the hook installed once passes every other panic on unchanged).
+fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, ()> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(|q| q.get()) {
+                previous(info);
+            }
+        }));
+    });
+    let was = QUIET.with(|q| q.replace(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(was));
+    r.map_err(|_| ())
 }
 
 fn too_many_cells() -> String {

@@ -105,3 +105,21 @@ fn a_file_that_is_not_a_zip_archive_gets_a_swedish_message() {
         "{msg}"
     );
 }
+
+/// Found by the fuzzer (`fuzz-xlsx-panic-2458.bin`): a cell reference too
+/// large for calamine's arithmetic panicked in a debug build.
+#[test]
+fn a_cell_reference_out_of_range_is_refused_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, r) in ["A99999999999", "AAAAAAAAAAAAAAA1"].iter().enumerate() {
+        let path = dir.path().join(format!("ref{i}.xlsx"));
+        bomb::write_sheet(
+            &path,
+            &format!(
+                r#"<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>kod</t></is></c></row><row><c r="{r}"><v>1</v></c></row></sheetData>"#
+            ),
+        );
+        let msg = refused(&path);
+        assert!(msg.contains(&format!("ref{i}.xlsx")), "{msg}");
+    }
+}
