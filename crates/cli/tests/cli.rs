@@ -3088,3 +3088,164 @@ fn a_settlement_beyond_the_total_limit_is_refused_in_swedish() {
         );
     }
 }
+
+#[path = "../../io/tests/support/bomb.rs"]
+mod bomb;
+
+/// A 7–8 MB xlsx whose sheet inflates to 3 GB is refused by the real
+/// binary within a second and without growing its memory: the archive's
+/// declared sizes are checked before anything is inflated.
+#[test]
+fn import_refuses_an_xlsx_zip_bomb_fast_and_in_little_memory() {
+    let env = Env::new();
+    let bomb_path = env.path("bomb.xlsx");
+    bomb::write_bomb(&bomb_path, 3_000_000_000);
+    let packed = std::fs::metadata(&bomb_path).unwrap().len();
+    assert!(packed < 16 << 20, "{packed} bytes");
+    let time = Path::new("/usr/bin/time");
+    let mut c = if time.exists() {
+        let mut c = Command::new(time);
+        c.args(["-f", "maxrss_kb=%M"]).arg(env!("CARGO_BIN_EXE_resurs"));
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_resurs"))
+    };
+    c.current_dir(env.path(""))
+        .env_remove("RESURS_DB")
+        .arg("--db")
+        .arg(env.db())
+        .args(["import", "organisation", bomb_path.to_str().unwrap()]);
+    let t = std::time::Instant::now();
+    let out = c.output().unwrap();
+    let took = t.elapsed();
+    let err = stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("bomb.xlsx") && err.contains("packas upp till mer än 512,0 MiB"),
+        "{err}"
+    );
+    assert!(took < std::time::Duration::from_secs(1), "refused after {took:?}");
+    if let Some(kb) = err
+        .lines()
+        .find_map(|l| l.strip_prefix("maxrss_kb="))
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        eprintln!("zip bomb ({packed} bytes, 3 GB inflated): refused in {took:?}, peak RSS {kb} kB");
+        assert!(kb < 64 * 1024, "peak RSS {kb} kB");
+    }
+}
+
+/// `resurs serve` removes its private uploads directory, with a pending
+/// upload in it, when it is stopped with SIGTERM (systemd, `kill`) or
+/// SIGINT (Ctrl-C).
+#[test]
+fn serve_removes_pending_uploads_when_stopped_by_a_signal() {
+    for signal in ["TERM", "INT"] {
+        let env = Env::new();
+        env.import_ok("insatser", "insatser.csv", INSATSER);
+        let out = env
+            .cmd()
+            .arg("--db")
+            .arg(env.db())
+            .args(["user", "add", "ekonom", "--roll", "ekonom"])
+            .env("RESURS_LOSENORD", "ett-långt-lösenord")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let tmp = env.path("tmp");
+        std::fs::create_dir(&tmp).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr = format!("127.0.0.1:{port}");
+        let mut c = env.cmd();
+        c.env("TMPDIR", &tmp)
+            .arg("--db")
+            .arg(env.db())
+            .args(["serve", "--addr", &addr])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let mut srv = Served(c.spawn().unwrap(), addr.clone());
+        let mut up = false;
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(&addr).is_ok() && http(&addr, "GET", "/api/halsa", &[], "").0 == 200 {
+                up = true;
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert!(up, "resurs serve did not answer on {addr}");
+        let (status, head, body) = http(
+            &addr,
+            "POST",
+            "/api/logga-in",
+            &[("Content-Type", "application/json")],
+            r#"{"namn":"ekonom","losenord":"ett-långt-lösenord"}"#,
+        );
+        assert_eq!(status, 200, "{body}");
+        let cookie = head
+            .lines()
+            .find_map(|l| l.strip_prefix("set-cookie: "))
+            .and_then(|c| c.split(';').next())
+            .unwrap()
+            .to_string();
+        let csrf = serde_json::from_str::<serde_json::Value>(&body).unwrap()["csrf"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let boundary = "resurs-test-7MA4YWxk";
+        let form = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"typ\"\r\n\r\norganisation\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"fil\"; filename=\"org2.csv\"\r\n\r\n\
+             {}\r\n--{boundary}--\r\n",
+            ORG
+        );
+        let (status, _, page) = http(
+            &addr,
+            "POST",
+            &format!("/import?_csrf={csrf}"),
+            &[
+                ("Cookie", &cookie),
+                ("Content-Type", &format!("multipart/form-data; boundary={boundary}")),
+            ],
+            &form,
+        );
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("Bekräfta importen"), "{page}");
+        let dirs: Vec<PathBuf> = std::fs::read_dir(&tmp)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("resurs-uppladdning-")
+            })
+            .collect();
+        assert_eq!(dirs.len(), 1, "{dirs:?}");
+        assert_eq!(std::fs::read_dir(&dirs[0]).unwrap().count(), 1, "the pending upload");
+
+        let kill = Command::new("kill")
+            .args([&format!("-{signal}"), &srv.0.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let t = std::time::Instant::now();
+        let status = loop {
+            if let Some(s) = srv.0.try_wait().unwrap() {
+                break s;
+            }
+            assert!(
+                t.elapsed() < std::time::Duration::from_secs(10),
+                "SIG{signal}: still running"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        assert!(status.success(), "SIG{signal}: {status:?}");
+        assert!(!dirs[0].exists(), "SIG{signal}: {} is left", dirs[0].display());
+        assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "SIG{signal}");
+        let _ = &mut srv;
+    }
+}

@@ -235,29 +235,6 @@ fn slow_clients_at_a_limit_of_1024_open_files_do_not_keep_a_signed_in_user_out()
 }
 
 #[test]
-fn sigterm_stops_the_server_and_removes_its_upload_directory() {
-    let env = Env::new();
-    let mut srv = env.serve(None);
-    let pid = srv.0.id();
-    let uploads = std::env::temp_dir().join(format!("resurs-uppladdning-{pid}"));
-    assert!(uploads.is_dir(), "{}", uploads.display());
-    use std::os::unix::fs::PermissionsExt;
-    assert_eq!(std::fs::metadata(&uploads).unwrap().permissions().mode() & 0o777, 0o700);
-    let st = Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
-    assert!(st.success());
-    let until = Instant::now() + Duration::from_secs(15);
-    let code = loop {
-        if let Some(code) = srv.0.try_wait().unwrap() {
-            break code;
-        }
-        assert!(Instant::now() < until, "resurs serve did not stop on SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert!(code.success(), "{code:?}");
-    assert!(!uploads.exists(), "the upload directory is left behind");
-}
-
-#[test]
 fn user_commands_end_a_running_servers_sessions_and_tokens_and_are_audited() {
     let env = Env::new();
     let out = env.run_pw(&["user", "token", "eva", "--etikett", "skript"]);

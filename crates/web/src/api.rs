@@ -6,14 +6,15 @@
 //!
 //! Amounts are integers in öre, in the ledger's sign (costs positive).
 
+use crate::extract::{Json, Path, Query};
 use crate::pages::{self, allowed, given, period_of, root_of, sees_provider};
 use crate::state::{Fail, Shared};
 use crate::{blocking, ApiUser};
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use resurs_app::followup::{Prognosval, Table};
 use resurs_core::period::Period;
 use serde::{Deserialize, Serialize};

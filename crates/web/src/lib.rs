@@ -11,9 +11,11 @@
 pub mod api;
 pub mod auth;
 pub mod conn;
+pub mod extract;
 pub mod pages;
 pub mod state;
 pub mod ui;
+pub mod uploads;
 
 use crate::auth::User;
 pub use crate::state::Settings;
@@ -21,7 +23,7 @@ use crate::state::{AppState, Fail, Shared};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::request::Parts;
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -47,6 +49,8 @@ pub fn router(state: Shared) -> Router {
         .merge(api::routes())
         .route("/static/{file}", get(asset))
         .route("/halsa", get(|| async { "ok" }))
+        .fallback(extract::not_found)
+        .method_not_allowed_fallback(extract::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf_guard))
         .layer(axum::middleware::from_fn(headers_and_log))
         .with_state(state)
@@ -65,25 +69,35 @@ pub fn serve_listener(listener: std::net::TcpListener, db: PathBuf) -> Result<()
     serve_listener_with(listener, db, Settings::default())
 }
 
-/// Serves on a bound listener until Ctrl-C or SIGTERM; then stops
-/// accepting, lets open requests finish (at most [`conn::GRACE`]) and
-/// removes the directory of unconfirmed uploads.
+/// Serves on a bound listener with the operator's settings.
 pub fn serve_listener_with(listener: std::net::TcpListener, db: PathBuf, settings: Settings) -> Result<(), String> {
-    let state = Arc::new(AppState::open(db.clone(), settings)?);
+    let state = Arc::new(AppState::open(db, settings)?);
+    serve_state(listener, state)
+}
+
+/// Serves `state` on a bound listener until Ctrl-C or SIGTERM; then stops
+/// accepting, lets open requests finish (at most [`conn::GRACE`]) and
+/// removes the directory of unconfirmed uploads, however the server stops
+/// (and by `Drop` on an early error return).
+pub fn serve_state(listener: std::net::TcpListener, state: Shared) -> Result<(), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     listener.set_nonblocking(true).map_err(|e| e.to_string())?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("kunde inte starta körmiljön: {e}"))?;
-    rt.block_on(async move {
+    let served = rt.block_on(async {
         let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| e.to_string())?;
-        tracing::info!(adress = %addr, databas = %db.display(), "Resurs lyssnar på http://{addr}/");
+        tracing::info!(adress = %addr, databas = %state.db.display(), "Resurs lyssnar på http://{addr}/");
+        tokio::spawn(uploads::sweep_forever(Arc::downgrade(&state.uploads)));
         conn::run(listener, state.clone(), shutdown_signal()).await;
-        let _ = std::fs::remove_dir_all(&state.uploads);
         tracing::info!("servern är stoppad");
         Ok(())
-    })
+    });
+    // Pending uploads are deleted before the worker threads are stopped.
+    state.uploads.remove_all();
+    rt.shutdown_timeout(std::time::Duration::from_secs(5));
+    served
 }
 
 /// Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `systemctl stop` and
@@ -125,11 +139,11 @@ pub fn init_logging() {
 const STYLE: &str = include_str!("../assets/style.css");
 const SCRIPT: &str = include_str!("../assets/app.js");
 
-async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+async fn asset(extract::Path(file): extract::Path<String>) -> Response {
     let (body, ctype) = match file.as_str() {
         "style.css" => (STYLE, "text/css; charset=utf-8"),
         "app.js" => (SCRIPT, "text/javascript; charset=utf-8"),
-        _ => return (StatusCode::NOT_FOUND, "finns inte").into_response(),
+        _ => return pages::error_page(Fail::not_found(format!("Filen /static/{file} finns inte."))),
     };
     (
         [

@@ -3,14 +3,16 @@
 //! checks guard the JSON API ([`crate::api`]).
 
 use crate::auth::{self, Roll, User};
-use crate::state::{AppState, Fail, Pending, Shared, Tree};
+use crate::extract::{Form, Path, Query};
+use crate::state::{AppState, Fail, Shared, Tree};
 use crate::ui::{self, kr, pct, sign_class, tkr, Series};
+use crate::uploads::{Missing, Pending};
 use crate::{blocking, PageUser, COOKIE};
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Multipart, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use maud::{html, Markup};
 use resurs_app::followup::{Prognosval, Table};
 use resurs_core::followup::{ColumnKind, Layout, RowKind};
@@ -38,7 +40,8 @@ pub fn routes() -> Router<Shared> {
         .route("/modeller", get(models_page))
         .route(
             "/import",
-            get(import_page).post(upload).layer(DefaultBodyLimit::max(1 << 30)),
+            // The upload handler counts the bytes itself (limits in crate::uploads).
+            get(import_page).post(upload).layer(DefaultBodyLimit::disable()),
         )
         .route("/import/{id}/bekrafta", post(confirm_import))
         .route("/import/{id}/kasta", post(discard_import))
@@ -1208,7 +1211,7 @@ fn outcome_markup(o: &resurs_app::import::Outcome, filnamn: &str) -> (bool, Mark
 /// Runs an import (or its dry run) of a saved upload.
 fn run_import(st: &AppState, p: &Pending, dry_run: bool) -> Result<(bool, Markup, String), Fail> {
     if p.kind == "modell" {
-        let text = std::fs::read_to_string(&p.path)
+        let text = std::fs::read_to_string(p.path())
             .map_err(|e| Fail::bad(format!("{}: filen kunde inte läsas som text: {e}", p.filnamn)))?;
         return match resurs_app::models::check_text(&text) {
             Err(problems) => {
@@ -1246,7 +1249,7 @@ fn run_import(st: &AppState, p: &Pending, dry_run: bool) -> Result<(bool, Markup
     let kind = resurs_app::import::Kind::parse(p.kind).ok_or_else(|| Fail::bad(format!("okänd filtyp {}", p.kind)))?;
     let mut opts = resurs_app::import::Options::now(resurs_app::Actor::new(p.user.clone()));
     opts.dry_run = dry_run;
-    let o = st.with_store(|s| Ok(resurs_app::import::import_file(s, kind, &p.path, opts)?))?;
+    let o = st.with_store(|s| Ok(resurs_app::import::import_file(s, kind, p.path(), opts)?))?;
     let summary = match &o {
         resurs_app::import::Outcome::Imported { rows, added, .. } => format!("{rows} rader, {added} nya"),
         _ => String::new(),
@@ -1255,45 +1258,135 @@ fn run_import(st: &AppState, p: &Pending, dry_run: bool) -> Result<(bool, Markup
     Ok((ok, m, summary))
 }
 
-async fn upload(State(st): State<Shared>, pu: PageUser, mut mp: Multipart) -> Response {
-    if !pu.user.is_controller() {
-        return render(
-            &pu,
-            "Import",
-            "import",
-            Err(Fail::forbidden("Import kräver rollen admin eller ekonom.")),
-        );
+/// Room in the request for the form's other fields and the multipart
+/// boundaries, beyond the file itself.
+const FORM_SLACK: u64 = 64 * 1024;
+/// Longest value of a text field of the upload form.
+const FIELD_MAX: usize = 1024;
+
+fn too_large(max: u64) -> Fail {
+    Fail(
+        413,
+        format!(
+            "Filen är för stor: högst {} MiB ({} byte) tas emot i webben. Importera större filer med \
+             resurs import på servern, eller dela upp filen.",
+            max / (1024 * 1024),
+            resurs_io::limits::group(max)
+        ),
+    )
+}
+
+/// A broken or aborted upload in Swedish (axum's own text is English).
+fn upload_broken(e: &axum::extract::multipart::MultipartError, max: u64) -> Fail {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return too_large(max);
     }
+    Fail::bad("Uppladdningen avbröts eller är inte ett giltigt formulär (multipart/form-data); ladda upp filen igen.")
+}
+
+fn minutes(d: std::time::Duration) -> String {
+    if d.as_secs() >= 60 {
+        format!("{} minuter", d.as_secs() / 60)
+    } else {
+        format!("{} sekunder", d.as_secs().max(1))
+    }
+}
+
+/// Receives an upload: streamed to a private file chunk by chunk (never
+/// whole in memory), refused with 413 as soon as it is too large, then
+/// checked in full. A refused file is deleted at once; a correct one waits
+/// for confirmation (see [`crate::uploads`]). Every early return drops the
+/// file's guard, which deletes it.
+async fn upload(
+    State(st): State<Shared>,
+    pu: PageUser,
+    headers: axum::http::HeaderMap,
+    mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let fail = |f: Fail| render(&pu, "Import", "import", Err(f));
+    if !pu.user.is_controller() {
+        return fail(Fail::forbidden("Import kräver rollen admin eller ekonom."));
+    }
+    let max = st.uploads.limits().max_bytes;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max.saturating_add(FORM_SLACK)) {
+        return fail(too_large(max));
+    }
+    if !st.uploads.has_room() {
+        return fail(Fail(
+            503,
+            "Många uppladdningar väntar redan på bekräftelse; försök igen om en stund.".into(),
+        ));
+    }
+    let mut mp = match mp {
+        Ok(m) => m,
+        Err(_) => {
+            return fail(Fail::bad(
+                "Uppladdningen måste skickas som formulär med fil (Content-Type: multipart/form-data).",
+            ))
+        }
+    };
     let mut kind: Option<String> = None;
-    let mut file: Option<(String, axum::body::Bytes)> = None;
+    let mut file: Option<(String, String, crate::uploads::UploadFile, u64)> = None;
+    let mut total: u64 = 0;
     loop {
-        match mp.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or("").to_string();
-                let fname = field.file_name().map(str::to_string);
-                match field.bytes().await {
-                    Ok(b) if name == "typ" => kind = Some(String::from_utf8_lossy(&b).into_owned()),
-                    Ok(b) if name == "fil" => file = Some((fname.unwrap_or_else(|| "fil".into()), b)),
-                    Ok(_) => {}
-                    Err(e) => {
-                        return render(
-                            &pu,
-                            "Import",
-                            "import",
-                            Err(Fail::bad(format!("uppladdningen avbröts: {e}"))),
-                        )
+        let mut field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return fail(upload_broken(&e, max)),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name == "fil" && file.is_none() {
+            let fname = field.file_name().map_or_else(|| "fil".to_string(), str::to_string);
+            // The readers tell formats apart by the file name's extension.
+            let (id, guard, mut out) = match st.uploads.new_file(&fname) {
+                Ok(x) => x,
+                Err(e) => return fail(Fail::internal(format!("uppladdad fil kunde inte skapas: {e}"))),
+            };
+            let mut bytes: u64 = 0;
+            loop {
+                match field.chunk().await {
+                    Ok(Some(c)) => {
+                        bytes += c.len() as u64;
+                        total += c.len() as u64;
+                        if bytes > max {
+                            return fail(too_large(max));
+                        }
+                        if let Err(e) = std::io::Write::write_all(&mut out, &c) {
+                            return fail(Fail::internal(format!("uppladdad fil kunde inte skrivas: {e}")));
+                        }
                     }
+                    Ok(None) => break,
+                    Err(e) => return fail(upload_broken(&e, max)),
                 }
             }
-            Ok(None) => break,
-            Err(e) => {
-                return render(
-                    &pu,
-                    "Import",
-                    "import",
-                    Err(Fail::bad(format!("uppladdningen kunde inte läsas: {e}"))),
-                )
+            file = Some((fname, id, guard, bytes));
+        } else {
+            let mut value = Vec::new();
+            loop {
+                match field.chunk().await {
+                    Ok(Some(c)) => {
+                        total += c.len() as u64;
+                        if value.len() + c.len() > FIELD_MAX {
+                            return fail(Fail::bad(format!(
+                                "Fältet {name} är för långt: högst {FIELD_MAX} byte."
+                            )));
+                        }
+                        value.extend_from_slice(&c);
+                    }
+                    Ok(None) => break,
+                    Err(e) => return fail(upload_broken(&e, max)),
+                }
             }
+            if name == "typ" {
+                kind = Some(String::from_utf8_lossy(&value).into_owned());
+            }
+        }
+        if total > max.saturating_add(FORM_SLACK) {
+            return fail(too_large(max));
         }
     }
     let user = pu.user.clone();
@@ -1303,33 +1396,26 @@ async fn upload(State(st): State<Shared>, pu: PageUser, mut mp: Multipart) -> Re
         let Some(k) = import_kinds().into_iter().find(|k| *k == kind) else {
             return Err(Fail::bad(format!("typ: värdet \"{kind}\", förväntade en av {}", import_kinds().join(", "))));
         };
-        let Some((fname, bytes)) = file.filter(|f| !f.1.is_empty()) else {
+        let Some((fname, id, guard, bytes)) = file.filter(|f| f.3 > 0) else {
             return Err(Fail::bad("fil: ingen fil valdes (eller filen är tom)"));
         };
-        let safe: String = fname
-            .chars()
-            .map(|c| if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
-            .collect();
-        let id = auth::random_hex(12);
-        let path = st.uploads.join(format!("{id}-{safe}"));
-        std::fs::write(&path, &bytes).map_err(|e| Fail::internal(format!("{}: filen kunde inte sparas: {e}", path.display())))?;
-        let p = Pending { user: user.namn.clone(), kind: k, filnamn: fname.clone(), path };
+        let p = Pending::new(user.namn.clone(), k, fname.clone(), bytes, guard);
         let (ok, m, _) = run_import(st, &p, true)?;
         if ok {
-            st.pending.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), p);
-        } else {
-            let _ = std::fs::remove_file(&p.path);
+            st.uploads.keep(id.clone(), p);
         }
+        let ttl = minutes(st.uploads.limits().ttl);
         Ok(html! {
-            p { "Fil: " strong { (fname) } " (" (k) ", " (bytes.len()) " byte)" }
+            p { "Fil: " strong { (fname) } " (" (k) ", " (bytes) " byte)" }
             (m)
             @if ok {
-                p { "Inget är sparat ännu." }
+                p { "Inget är sparat ännu. Filen väntar i " (ttl) " på att du bekräftar eller kastar den; sedan tas den bort." }
                 div.actions {
                     form method="post" action=(ui::action(&format!("/import/{id}/bekrafta"), &csrf)) { button type="submit" { "Bekräfta importen" } }
                     form method="post" action=(ui::action(&format!("/import/{id}/kasta"), &csrf)) { button.secondary type="submit" { "Kasta" } }
                 }
             } @else {
+                p { "Filen är borttagen från servern." }
                 p { a href="/import" { "Tillbaka till importen" } }
             }
         })
@@ -1339,10 +1425,16 @@ async fn upload(State(st): State<Shared>, pu: PageUser, mut mp: Multipart) -> Re
 }
 
 fn take_pending(st: &AppState, id: &str, user: &User) -> Result<Pending, Fail> {
-    let mut map = st.pending.lock().unwrap_or_else(|e| e.into_inner());
-    match map.get(id) {
-        Some(p) if p.user == user.namn => Ok(map.remove(id).expect("present")),
-        _ => Err(Fail::not_found(
+    match st.uploads.take(id, &user.namn) {
+        Ok(p) => Ok(p),
+        Err(Missing::Expired) => Err(Fail(
+            410,
+            format!(
+                "Uppladdningen har gått ut: en fil som inte bekräftas inom {} tas bort. Ladda upp filen igen.",
+                minutes(st.uploads.limits().ttl)
+            ),
+        )),
+        Err(Missing::Unknown) => Err(Fail::not_found(
             "Uppladdningen finns inte längre; ladda upp filen igen.",
         )),
     }
@@ -1354,10 +1446,9 @@ async fn confirm_import(State(st): State<Shared>, pu: PageUser, Path(id): Path<S
         if !user.is_controller() {
             return Err(Fail::forbidden("Import kräver rollen admin eller ekonom."));
         }
+        // Imported or not, the file is deleted when `p` is dropped.
         let p = take_pending(st, &id, &user)?;
-        let res = run_import(st, &p, false);
-        let _ = std::fs::remove_file(&p.path);
-        let (ok, m, summary) = res?;
+        let (ok, m, summary) = run_import(st, &p, false)?;
         if ok {
             Ok(Ok(format!("{} importerades: {summary}.", p.filnamn)))
         } else {
@@ -1375,9 +1466,9 @@ async fn confirm_import(State(st): State<Shared>, pu: PageUser, Path(id): Path<S
 async fn discard_import(State(st): State<Shared>, pu: PageUser, Path(id): Path<String>) -> Response {
     let user = pu.user.clone();
     let r = blocking(&st, move |st| {
+        // Dropping the pending upload deletes its file.
         let p = take_pending(st, &id, &user)?;
-        let _ = std::fs::remove_file(&p.path);
-        Ok(p.filnamn)
+        Ok(p.filnamn.clone())
     })
     .await;
     match r {

@@ -8,6 +8,7 @@
 //! line): a watcher connection reads SQLite's `data_version` before each use.
 
 use crate::auth::Verifier;
+use crate::uploads::{self, Uploads};
 use resurs_app::followup::{Prognosval, Report, Table, Trend};
 use resurs_core::followup::{Layout, Metod, Periodisering};
 use resurs_core::period::Period;
@@ -33,9 +34,9 @@ pub struct AppState {
     /// Open connections now and the cap (set by the accept loop).
     pub connections: AtomicU64,
     pub connection_cap: AtomicU64,
-    /// Uploaded files waiting for confirmation.
-    pub uploads: PathBuf,
-    pub pending: Mutex<HashMap<String, Pending>>,
+    /// Uploaded files waiting for confirmation, in a private directory
+    /// that is removed when the state is dropped (see [`crate::uploads`]).
+    pub uploads: Arc<Uploads>,
     /// Messages to show once after a redirect, by a random key (the address
     /// carries the key, never the text): (user, ok, text).
     pub notices: Mutex<HashMap<String, (String, bool, String)>>,
@@ -49,15 +50,6 @@ pub struct Settings {
     /// Trust `X-Forwarded-For` (client address) and `X-Forwarded-Proto`
     /// (`https` makes the cookie `Secure`) from a reverse proxy (`--proxy`).
     pub trust_proxy: bool,
-}
-
-/// An uploaded file that has been validated but not imported.
-#[derive(Debug, Clone)]
-pub struct Pending {
-    pub user: String,
-    pub kind: &'static str,
-    pub filnamn: String,
-    pub path: PathBuf,
 }
 
 /// An error shown to the user: status and Swedish text. User errors are
@@ -128,19 +120,15 @@ impl From<resurs_store::StoreError> for Fail {
 impl AppState {
     /// Opens the database; the error is for the operator starting the server.
     pub fn open(db: PathBuf, settings: Settings) -> Result<AppState, String> {
+        Self::open_with(db, settings, uploads::Limits::default())
+    }
+
+    /// As [`AppState::open`], with other limits on uploads (tests use a
+    /// short time limit and a small size).
+    pub fn open_with(db: PathBuf, settings: Settings, limits: uploads::Limits) -> Result<AppState, String> {
         let watcher = Store::open(&db).map_err(|e| e.to_string())?;
         let v = watcher.data_version().map_err(|e| e.to_string())?;
-        let uploads = std::env::temp_dir().join(format!("resurs-uppladdning-{}", std::process::id()));
-        let mut dir = std::fs::DirBuilder::new();
-        dir.recursive(true);
-        #[cfg(unix)]
-        {
-            // Uploaded files hold personal data: the owner only.
-            use std::os::unix::fs::DirBuilderExt;
-            dir.mode(0o700);
-        }
-        dir.create(&uploads)
-            .map_err(|e| format!("{}: {e}", uploads.display()))?;
+        let uploads = Arc::new(Uploads::create(limits)?);
         Ok(AppState {
             db,
             pool: Mutex::new(Vec::new()),
@@ -152,7 +140,6 @@ impl AppState {
             connections: AtomicU64::new(0),
             connection_cap: AtomicU64::new(0),
             uploads,
-            pending: Mutex::new(HashMap::new()),
             notices: Mutex::new(HashMap::new()),
         })
     }
