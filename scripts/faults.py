@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Fault tests: kill -9 at random moments, and a full disk.
 
-For each operation (a large visit import, a stored settlement run, a budget
-save) the script measures the database before and after one uninterrupted
+For each operation (a large visit import into a small Exempelstad, a stored
+settlement run and a budget save on the full Exempelstad) the script measures the database before and after one uninterrupted
 run, then runs it RUNS times and kills it with SIGKILL after a random delay
 between 0 and 1.2 × the uninterrupted duration. After every kill:
 
@@ -152,10 +152,16 @@ def main():
         visits = os.path.join(work, "besok.csv")
         subprocess.run([bin_path, "gen", "visits", "--rows", str(a.rows), "--seed", "7", "--output", visits],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # The settlement and the budget run on the full Exempelstad, so that
+        # they take long enough for a kill to land inside them.
+        full = os.path.join(work, "full.db")
+        subprocess.run([bin_path, "--db", full, "demo"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         frame = os.path.join(ROOT, "docs", "budget", "ram_2027.toml")
         kill_test("import av besök", bin_path, base, work, ["import", "besok", visits], a.runs, rng)
-        kill_test("avräkning (sparad körning)", bin_path, base, work, ["settle", "--period", "2026-03"], a.runs, rng)
-        kill_test("budget (sparad version)", bin_path, base, work, ["budget", "frame", frame, "--spara"], a.runs, rng)
+        kill_test("avräkning (sparad körning)", bin_path, full, work, ["settle", "--period", "2026-03"], a.runs, rng)
+        kill_test("budget (sparad version)", bin_path, full, work,
+                  ["budget", "frame", frame, "--spara", "--periodisering", "profil"], a.runs, rng)
         disk_full_test(bin_path, base, visits, work)
 
 

@@ -64,14 +64,14 @@ fn money(v: &toml::Value, key: &str) -> Result<i64, AppError> {
     })
 }
 
+/// A price or salary change of the frame: −100 % to 100 %.
 fn percent(v: &toml::Value, key: &str) -> Result<Share, AppError> {
-    Share::from_percent_sv(&text(v)).map_err(|e| {
-        AppError::User(format!(
-            "nyckeln \"{key}\", värdet {}: förväntade {}",
-            text(v),
-            e.expected()
-        ))
-    })
+    let bad = |expected: &str| AppError::User(format!("nyckeln \"{key}\", värdet {}: förväntade {expected}", text(v)));
+    let s = Share::from_percent_sv(&text(v)).map_err(|e| bad(e.expected()))?;
+    if s.0.abs() > Share::ONE.0 {
+        return Err(bad("en procentsats mellan -100 och 100"));
+    }
+    Ok(s)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -271,8 +271,8 @@ pub fn frame(
                 }
             }
         }
-        tx.upsert_konto(budget::KONTO_DEMOGRAFI, "Demografitillägg (ram)")?;
-        tx.upsert_konto(budget::KONTO_SPARBETING, "Sparbeting (ram)")?;
+        tx.upsert_konto(budget::KONTO_DEMOGRAFI, "Demografitillägg (ram)", import_id)?;
+        tx.upsert_konto(budget::KONTO_SPARBETING, "Sparbeting (ram)", import_id)?;
         tx.finish_import(import_id, ram.rader.len() as i64, stored)?;
         audit(
             &tx,

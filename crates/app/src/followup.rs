@@ -97,6 +97,22 @@ pub struct Report {
     pub rot: NodeReport,
 }
 
+/// Adds without wrapping: an absurd sum saturates and is then refused by
+/// [`followup::inputs_within_bounds`].
+fn add_to(cell: &mut i64, v: i64) {
+    *cell = cell.saturating_add(v);
+}
+
+/// Refuses a report whose amounts are beyond what it can sum
+/// (docs/regler.md, "Gränser för belopp").
+fn check_bounds(input: &Input, what: &str) -> Result<(), AppError> {
+    if followup::inputs_within_bounds(input) {
+        Ok(())
+    } else {
+        Err(AppError::User(resurs_core::num::total_too_large(what)))
+    }
+}
+
 fn months_of(period: Period) -> usize {
     period.month() as usize - 1
 }
@@ -118,10 +134,16 @@ pub fn gather(store: &Store, o: &Options) -> Result<Gathered, AppError> {
     let mut cells: BTreeMap<(String, String), Cell> = BTreeMap::new();
     // Outcome of the year through the period, and all of last year.
     for m in store.ledger_months(jan, o.period)? {
-        cells.entry((m.ansvar, m.konto)).or_default().utfall[months_of(m.period)] += m.belopp.ore();
+        add_to(
+            &mut cells.entry((m.ansvar, m.konto)).or_default().utfall[months_of(m.period)],
+            m.belopp.ore(),
+        );
     }
     for m in store.ledger_months(jan.add_months(-12), dec.add_months(-12))? {
-        cells.entry((m.ansvar, m.konto)).or_default().fg_ar[months_of(m.period)] += m.belopp.ore();
+        add_to(
+            &mut cells.entry((m.ansvar, m.konto)).or_default().fg_ar[months_of(m.period)],
+            m.belopp.ore(),
+        );
     }
     let budget_version = match &o.budget {
         Some(v) => {
@@ -139,11 +161,11 @@ pub fn gather(store: &Store, o: &Options) -> Result<Gathered, AppError> {
             let sum = c.belopp.ore();
             let cell = cells.entry((c.ansvar, c.konto)).or_default();
             match c.period {
-                Some(p) => cell.budget[months_of(p)] += sum,
+                Some(p) => add_to(&mut cell.budget[months_of(p)], sum),
                 None => {
                     let w = followup::weights(o.periodisering, year, &cell.fg_ar);
                     for (m, x) in followup::spread(sum, &w).iter().enumerate() {
-                        cell.budget[m] += x;
+                        add_to(&mut cell.budget[m], *x);
                     }
                 }
             }
@@ -208,12 +230,17 @@ pub fn report(store: &Store, o: &Options) -> Result<Report, AppError> {
         forecast_version,
         tags,
     } = gather(store, o)?;
+    let what = format!("uppföljningsrapporten för {}", o.period);
+    check_bounds(&input, &what)?;
     let Some(rot) = followup::report(&input, o.node.as_deref()) else {
         return Err(AppError::User(match &o.node {
             Some(n) => format!("Noden \"{n}\" finns inte i organisationsträdet eller huvudboken."),
             None => "Organisationsträdet är tomt; importera organisationen först.".into(),
         }));
     };
+    if !followup::report_within_bounds(&rot) {
+        return Err(AppError::User(resurs_core::num::total_too_large(&what)));
+    }
     Ok(Report {
         period: o.period,
         budgetversion: budget_version,
@@ -245,6 +272,12 @@ pub fn add_effect(
     comment: &str,
     timestamp: &str,
 ) -> Result<(), AppError> {
+    use resurs_core::limits::{CODE_MAX, NAME_MAX, TEXT_MAX};
+    crate::check_lengths(&[
+        ("--tagg", tag, NAME_MAX),
+        ("--node", node, CODE_MAX),
+        ("--kommentar", comment, TEXT_MAX),
+    ])?;
     let part = match resurs_core::model::fold(part).as_str() {
         "strukturell" | "struktur" => EFFECT_PARTS[0],
         "ovrig" | "ovriga" => EFFECT_PARTS[1],
@@ -312,6 +345,12 @@ pub fn set_forecast(
     comment: &str,
     timestamp: &str,
 ) -> Result<(), AppError> {
+    use resurs_core::limits::{CODE_MAX, NAME_MAX, TEXT_MAX};
+    crate::check_lengths(&[
+        ("--version", version, NAME_MAX),
+        ("--node", node, CODE_MAX),
+        ("--kommentar", comment, TEXT_MAX),
+    ])?;
     let nodes = store.org_nodes()?;
     if !nodes.iter().any(|n| n.kod == node) {
         return Err(AppError::User(format!(
@@ -504,6 +543,9 @@ pub fn trends(store: &Store, o: &Options) -> Result<BTreeMap<String, Trend>, App
     last_o.prognos = Prognosval::Forslag;
     last_o.budget = None;
     let last = gather(store, &last_o)?.input;
+    let what = format!("trenden för {}–{}", last_o.period.year(), o.period);
+    check_bounds(&this, &what)?;
+    check_bounds(&last, &what)?;
     Ok(followup::trend_series(&this, &last)
         .into_iter()
         .map(|(kod, (namn, m))| {

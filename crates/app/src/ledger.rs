@@ -472,7 +472,7 @@ pub fn import(
         tx.insert_huvudbok(r, import_id)?;
     }
     for (k, n) in &konton {
-        tx.upsert_konto(k, n)?;
+        tx.upsert_konto(k, n, import_id)?;
     }
     tx.finish_import(import_id, lines.len() as i64, rows.len() as i64)?;
     opts.audit(&tx, kind, &name, lines.len(), rows.len())?;

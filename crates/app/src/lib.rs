@@ -38,6 +38,10 @@ pub enum AppError {
     /// A file the user gave cannot be read.
     #[error(transparent)]
     File(#[from] resurs_io::FileError),
+    /// The database cannot take the change now (another import holds it,
+    /// the disk is full); the message says so. The web answers 503.
+    #[error("{0}")]
+    Unavailable(String),
     /// Something failed inside Resurs or its database.
     #[error(transparent)]
     Internal(#[from] Internal),
@@ -59,13 +63,29 @@ pub enum Internal {
     Other(String),
 }
 
+/// Checks typed text against its limit (docs/format/README.md, "Gränser"):
+/// `fields` are (name as the user knows it, value, limit).
+pub fn check_lengths(fields: &[(&str, &str, usize)]) -> Result<(), AppError> {
+    for (what, v, max) in fields {
+        resurs_core::limits::check_len(what, v, *max).map_err(AppError::User)?;
+    }
+    Ok(())
+}
+
+/// The message for a database held by another import (SQLite BUSY/LOCKED).
+pub const BUSY: &str = "Databasen är upptagen av en annan import; försök igen om en stund.";
+
 impl From<resurs_store::StoreError> for AppError {
     fn from(e: resurs_store::StoreError) -> AppError {
-        // A full disk is told as it is: the operator can act on it.
-        if e.is_operational() {
-            return AppError::User(e.to_string());
+        match e {
+            resurs_store::StoreError::Busy { .. } => AppError::Unavailable(BUSY.into()),
+            // A full disk is told as it is: the operator can act on it.
+            e @ resurs_store::StoreError::DiskFull { .. } => AppError::Unavailable(e.to_string()),
+            resurs_store::StoreError::Overflow { .. } => AppError::User(resurs_core::num::total_too_large(
+                "databasens summor (huvudbok eller budget)",
+            )),
+            e => AppError::Internal(Internal::Store(e)),
         }
-        AppError::Internal(Internal::Store(e))
     }
 }
 

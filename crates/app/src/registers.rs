@@ -4,6 +4,7 @@
 use crate::followup::{report, Options};
 use crate::{audit, comment, now, Actor, AppError};
 use resurs_core::followup::{Metod, Periodisering};
+use resurs_core::limits::{CODE_MAX, NAME_MAX, TEXT_MAX};
 use resurs_core::num::Money;
 use resurs_core::period::Period;
 use resurs_core::registers::{fund, share, Fund};
@@ -132,6 +133,7 @@ pub fn set_intraprenad(
     uttag: Money,
     kommentar: &str,
 ) -> Result<(), AppError> {
+    crate::check_lengths(&[("--ansvar", ansvar, CODE_MAX), ("--kommentar", kommentar, TEXT_MAX)])?;
     if !store.intraprenader()?.iter().any(|i| i.ansvar == ansvar) {
         return Err(AppError::User(format!(
             "--ansvar: värdet \"{ansvar}\", förväntade ansvaret för en utförare med regiform intraprenad"
@@ -197,6 +199,12 @@ pub fn set_measure(
     prognos: Money,
     kommentar: &str,
 ) -> Result<(), AppError> {
+    crate::check_lengths(&[
+        ("--plan", plan, NAME_MAX),
+        ("--node", node, CODE_MAX),
+        ("--atgard", atgard, NAME_MAX),
+        ("--kommentar", kommentar, TEXT_MAX),
+    ])?;
     let slag = match resurs_core::model::fold(slag).as_str() {
         "atgardsplan" | "atgard" => MEASURE_KINDS[0],
         "effektiviseringskrav" | "effektivisering" => MEASURE_KINDS[1],
@@ -302,6 +310,7 @@ pub fn set_grant(
     aterbetalning: Money,
     kommentar: &str,
 ) -> Result<(), AppError> {
+    crate::check_lengths(&[("--namn", namn, NAME_MAX), ("--kommentar", kommentar, TEXT_MAX)])?;
     check_node(store, node)?;
     let aterrapport = aterrapport
         .map(|d| {
@@ -402,6 +411,7 @@ pub fn set_investment(
     utfall: Money,
     kommentar: &str,
 ) -> Result<(), AppError> {
+    crate::check_lengths(&[("--projekt", projekt, NAME_MAX), ("--kommentar", kommentar, TEXT_MAX)])?;
     check_node(store, node)?;
     let text = |nod: &str, b: i64, u: i64, k: &str| {
         format!(

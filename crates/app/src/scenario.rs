@@ -42,7 +42,7 @@ pub fn run(store: &Store, base_id: &str, alt_id: &str, year: i32) -> Result<Scen
         )));
     }
     let (Some(first), Some(last)) = (Period::new(year, 1), Period::new(year, 12)) else {
-        return Err(AppError::User(format!("Året {year} ligger utanför 1900–2200.")));
+        return Err(AppError::User(format!("Året {year} ligger utanför 1900–2100.")));
     };
     let names: BTreeMap<String, String> = store.providers()?.into_iter().map(|p| (p.kod, p.namn)).collect();
     // Actual cost per performed hour only where one provider alone carries an ansvar.

@@ -154,7 +154,13 @@ pub fn settle_stored(
         })
     })?;
     fp.volumes(&volumes);
-    Ok((s.finish(&volumes), fp.finish()))
+    let settlement = s.finish(&volumes);
+    if !settlement.within_bounds() {
+        return Err(AppError::User(resurs_core::num::total_too_large(&format!(
+            "avräkningen för {period}"
+        ))));
+    }
+    Ok((settlement, fp.finish()))
 }
 
 /// SHA-256 over every input of a settlement, fed field by field (each with
@@ -443,7 +449,13 @@ pub fn from_file(store: &Store, period: Period, path: &std::path::Path, detail: 
     if !problems.is_empty() {
         return Ok(FromFile::Refused(problems));
     }
-    Ok(FromFile::Done(engine.finish(&Volumes::default()), stats))
+    let settlement = engine.finish(&Volumes::default());
+    if !settlement.within_bounds() {
+        return Err(AppError::User(resurs_core::num::total_too_large(&format!(
+            "avräkningen för {period}"
+        ))));
+    }
+    Ok(FromFile::Done(settlement, stats))
 }
 
 /// The providers as the settlement needs them (a register value that

@@ -85,6 +85,54 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
+/// The most working memory [`verify_password_in`] takes for one hash
+/// (argon2's own limit is far higher): 256 MiB.
+const MAX_BLOCKS: usize = 256 * 1024;
+
+/// As [`verify_password`], with `memory` as argon2's working memory: grown
+/// to the hash's memory cost the first time and kept by the caller, so that
+/// a thread that verifies again and again (the web server's sign-in
+/// threads) reuses one allocation of 19 MiB instead of asking the allocator
+/// for a new one each time, which can leave many such blocks resident.
+pub fn verify_password_in(password: &str, phc: &str, memory: &mut Vec<argon2::Block>) -> bool {
+    let Ok(hash) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params), Some(expected), Some(salt)) = (
+        argon2::Algorithm::try_from(hash.algorithm),
+        argon2::Params::try_from(&hash),
+        hash.hash,
+        hash.salt,
+    ) else {
+        return false;
+    };
+    let version = match hash.version.map(argon2::Version::try_from).transpose() {
+        Ok(v) => v.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    let mut salt_buf = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    if blocks > MAX_BLOCKS {
+        return false;
+    }
+    if memory.len() < blocks {
+        memory.resize(blocks, argon2::Block::default());
+    }
+    let mut out = vec![0u8; expected.len()];
+    let argon = Argon2::new(algorithm, version, params);
+    if argon
+        .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut memory[..blocks])
+        .is_err()
+    {
+        return false;
+    }
+    // `Output`'s comparison takes constant time.
+    argon2::password_hash::Output::new(&out).is_ok_and(|o| o == expected)
+}
+
 fn check_name(namn: &str) -> Result<(), AppError> {
     let ok = !namn.is_empty()
         && namn.len() <= 64
@@ -100,6 +148,54 @@ fn check_name(namn: &str) -> Result<(), AppError> {
     }
 }
 
+/// The node of a role: an enhetschef needs one that exists, the other roles
+/// have none.
+fn check_role_node<'a>(store: &Store, roll: Roll, nod: Option<&'a str>) -> Result<Option<&'a str>, AppError> {
+    let nod = nod.map(str::trim).filter(|n| !n.is_empty());
+    match (roll, nod) {
+        (Roll::Enhetschef, None) => Err(AppError::User(
+            "en enhetschef behöver en nod (--nod KOD) vars delträd hen ser".into(),
+        )),
+        (Roll::Enhetschef, Some(n)) if !store.org_nodes()?.iter().any(|o| o.kod == n) => Err(AppError::User(format!(
+            "noden \"{n}\" finns inte i organisationsträdet"
+        ))),
+        (Roll::Enhetschef, Some(n)) => Ok(Some(n)),
+        (_, Some(_)) => Err(AppError::User(
+            "bara en enhetschef har en nod; de andra rollerna ser hela organisationen".into(),
+        )),
+        _ => Ok(None),
+    }
+}
+
+/// Ends every session of a user and revokes the user's API tokens, in the
+/// transaction of the change that calls for it (a new password,
+/// deactivation, a new role); what was ended, for the audit log.
+fn cut_off(tx: &resurs_store::Tx<'_>, namn: &str, ts: &str) -> Result<String, AppError> {
+    let sessions = tx.end_user_sessions(namn)?;
+    let tokens = tx.revoke_tokens(namn, None, ts)?;
+    Ok(format!(
+        "{sessions} {} avslutade, {} API-{} återkallade",
+        if sessions == 1 { "session" } else { "sessioner" },
+        tokens.len(),
+        if tokens.len() == 1 { "nyckel" } else { "nycklar" }
+    ))
+}
+
+fn no_such_user(namn: &str) -> AppError {
+    AppError::User(format!("användaren \"{namn}\" finns inte"))
+}
+
+/// Refuses a change that would leave no active admin (no one could then
+/// manage users from the web).
+fn keep_an_admin(tx: &resurs_store::Tx<'_>, namn: &str, was_admin: bool) -> Result<(), AppError> {
+    if was_admin && tx.other_active_admins(namn)? == 0 {
+        return Err(AppError::User(format!(
+            "{namn} är den enda aktiva administratören; lägg först till eller aktivera en annan admin"
+        )));
+    }
+    Ok(())
+}
+
 /// Adds a user.
 pub fn add_user(
     store: &mut Store,
@@ -110,26 +206,7 @@ pub fn add_user(
     password: &str,
 ) -> Result<(), AppError> {
     check_name(namn)?;
-    let nod = nod.map(str::trim).filter(|n| !n.is_empty());
-    match (roll, nod) {
-        (Roll::Enhetschef, None) => {
-            return Err(AppError::User(
-                "en enhetschef behöver en nod (--nod KOD) vars delträd hen ser".into(),
-            ))
-        }
-        (Roll::Enhetschef, Some(n)) if !store.org_nodes()?.iter().any(|o| o.kod == n) => {
-            return Err(AppError::User(format!(
-                "noden \"{n}\" finns inte i organisationsträdet"
-            )));
-        }
-        (Roll::Enhetschef, Some(_)) => {}
-        (_, Some(_)) => {
-            return Err(AppError::User(
-                "bara en enhetschef har en nod; de andra rollerna ser hela organisationen".into(),
-            ))
-        }
-        _ => {}
-    }
+    let nod = check_role_node(store, roll, nod)?;
     let hash = hash_password(password)?;
     let ts = now();
     let tx = store.begin()?;
@@ -160,8 +237,9 @@ pub fn set_password(store: &mut Store, actor: &Actor, namn: &str, password: &str
     let ts = now();
     let tx = store.begin()?;
     if !tx.set_password(namn, &hash)? {
-        return Err(AppError::User(format!("användaren \"{namn}\" finns inte")));
+        return Err(no_such_user(namn));
     }
+    let ended = cut_off(&tx, namn, &ts)?;
     audit(
         &tx,
         actor,
@@ -169,20 +247,160 @@ pub fn set_password(store: &mut Store, actor: &Actor, namn: &str, password: &str
         "nytt lösenord",
         &format!("användare {namn}"),
         None,
-        None,
+        Some(&ended),
     )?;
     tx.commit()?;
     Ok(())
 }
 
+/// Deactivates (`aktiv = false`) or activates a user. A deactivated user
+/// can neither sign in nor use a token; deactivation ends the user's
+/// sessions and revokes the tokens at once. Returns what was ended (empty
+/// on activation), for the message.
+pub fn set_active(store: &mut Store, actor: &Actor, namn: &str, aktiv: bool) -> Result<String, AppError> {
+    let Some(user) = store.users()?.into_iter().find(|u| u.namn == namn) else {
+        return Err(no_such_user(namn));
+    };
+    if user.aktiv == aktiv {
+        return Err(AppError::User(format!(
+            "användaren \"{namn}\" är redan {}",
+            if aktiv { "aktiv" } else { "avaktiverad" }
+        )));
+    }
+    let ts = now();
+    let tx = store.begin()?;
+    if !aktiv {
+        keep_an_admin(&tx, namn, user.roll == Roll::Admin.name())?;
+    }
+    if !tx.set_active(namn, aktiv)? {
+        return Err(no_such_user(namn));
+    }
+    let (handling, ended) = if aktiv {
+        ("aktiverad användare", String::new())
+    } else {
+        ("avaktiverad användare", cut_off(&tx, namn, &ts)?)
+    };
+    let efter = if aktiv {
+        "aktiv".to_string()
+    } else {
+        format!("avaktiverad; {ended}")
+    };
+    audit(
+        &tx,
+        actor,
+        &ts,
+        handling,
+        &format!("användare {namn}"),
+        Some(if aktiv { "avaktiverad" } else { "aktiv" }),
+        Some(&efter),
+    )?;
+    tx.commit()?;
+    Ok(ended)
+}
+
+/// Gives a user a new role (and node, for an enhetschef). The user's
+/// sessions end and tokens are revoked at once, so the new role holds from
+/// the next sign-in. Returns what was ended.
+pub fn set_role(
+    store: &mut Store,
+    actor: &Actor,
+    namn: &str,
+    roll: Roll,
+    nod: Option<&str>,
+) -> Result<String, AppError> {
+    let nod = check_role_node(store, roll, nod)?;
+    let Some(user) = store.users()?.into_iter().find(|u| u.namn == namn) else {
+        return Err(no_such_user(namn));
+    };
+    let ts = now();
+    let tx = store.begin()?;
+    if roll != Roll::Admin && user.aktiv {
+        keep_an_admin(&tx, namn, user.roll == Roll::Admin.name())?;
+    }
+    if !tx.set_role(namn, roll.name(), nod)? {
+        return Err(no_such_user(namn));
+    }
+    let describe = |r: &str, n: Option<&str>| format!("roll {r}{}", n.map_or(String::new(), |n| format!(", nod {n}")));
+    let ended = cut_off(&tx, namn, &ts)?;
+    audit(
+        &tx,
+        actor,
+        &ts,
+        "ny roll",
+        &format!("användare {namn}"),
+        Some(&describe(&user.roll, user.nod.as_deref())),
+        Some(&format!("{}; {ended}", describe(roll.name(), nod))),
+    )?;
+    tx.commit()?;
+    Ok(ended)
+}
+
+/// Revokes a user's live API tokens labelled `etikett`; how many.
+pub fn revoke_token(store: &mut Store, actor: &Actor, namn: &str, etikett: &str) -> Result<usize, AppError> {
+    if !store.users()?.iter().any(|u| u.namn == namn) {
+        return Err(no_such_user(namn));
+    }
+    let ts = now();
+    let tx = store.begin()?;
+    let revoked = tx.revoke_tokens(namn, Some(etikett), &ts)?;
+    if revoked.is_empty() {
+        return Err(AppError::User(format!(
+            "{namn} har ingen giltig API-nyckel med etiketten \"{etikett}\"; se `resurs user tokens`"
+        )));
+    }
+    audit(
+        &tx,
+        actor,
+        &ts,
+        "återkallad API-nyckel",
+        &format!("användare {namn}"),
+        Some(etikett),
+        Some(&format!("{} återkallad", revoked.len())),
+    )?;
+    tx.commit()?;
+    Ok(revoked.len())
+}
+
+/// Revokes one API token by its id (the web page's button); its user and
+/// label.
+pub fn revoke_token_id(store: &mut Store, actor: &Actor, id: i64) -> Result<(String, String), AppError> {
+    let ts = now();
+    let tx = store.begin()?;
+    let Some((namn, etikett)) = tx.revoke_token_id(id, &ts)? else {
+        return Err(AppError::User(
+            "API-nyckeln finns inte eller är redan återkallad".into(),
+        ));
+    };
+    audit(
+        &tx,
+        actor,
+        &ts,
+        "återkallad API-nyckel",
+        &format!("användare {namn}"),
+        Some(&etikett),
+        Some("1 återkallad"),
+    )?;
+    tx.commit()?;
+    Ok((namn, etikett))
+}
+
 /// Issues an API token for `namn`; the token is returned once and only its
 /// hash is stored.
 pub fn issue_token(store: &mut Store, actor: &Actor, namn: &str, label: &str) -> Result<String, AppError> {
+    match store.users()?.iter().find(|u| u.namn == namn) {
+        None => return Err(no_such_user(namn)),
+        Some(u) if !u.aktiv => {
+            return Err(AppError::User(format!(
+                "användaren \"{namn}\" är avaktiverad; aktivera hen först"
+            )))
+        }
+        Some(_) => {}
+    }
     let token = format!("rsk_{}", random_hex(24));
     let ts = now();
     let tx = store.begin()?;
     if !tx.insert_token(namn, label, &sha256_hex(&token), &ts)? {
-        return Err(AppError::User(format!("användaren \"{namn}\" finns inte")));
+        return Err(no_such_user(namn));
     }
     audit(
         &tx,
@@ -229,6 +447,12 @@ mod tests {
         assert!(verify_password("rätt-lösenord-1", &h));
         assert!(!verify_password("fel-lösenord-1", &h));
         assert!(hash_password("kort").is_err());
+        let mut memory = Vec::new();
+        assert!(verify_password_in("rätt-lösenord-1", &h, &mut memory));
+        assert_eq!(memory.len(), 19 * 1024, "19 MiB of 1 KiB blocks");
+        assert!(!verify_password_in("fel-lösenord-1", &h, &mut memory));
+        assert!(verify_password_in("rätt-lösenord-1", &h, &mut memory));
+        assert!(!verify_password_in("rätt-lösenord-1", "$argon2id$trasig", &mut memory));
     }
 
     #[test]

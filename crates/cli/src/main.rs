@@ -65,7 +65,7 @@ enum Command {
     /// Återställ databasen från en säkerhetskopia (ersätter allt innehåll).
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Restore(RestoreArgs),
-    /// Användare av webbapplikationen: lägg till, byt lösenord, lista, API-nycklar.
+    /// Användare av webbapplikationen: lägg till, byt lösenord eller roll, avaktivera, lista, API-nycklar.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
     User {
         #[command(subcommand)]
@@ -171,12 +171,13 @@ struct InfoArgs {
 #[derive(Args)]
 struct ImportArgs {
     /// Slag av fil: organisation, utforare, insatser, beslut, besok, vistelser, narvaro,
-    /// placeringar, assistans, huvudbok, budget, befolkning.
+    /// placeringar, assistans, huvudbok, budget, befolkning. `list` visar importloggen och
+    /// `undo N` ångrar import nummer N.
     #[arg(value_name = "SLAG")]
     kind: String,
-    /// Filen som ska importeras (.csv eller .xlsx; huvudbok även SIE 4).
+    /// Filen som ska importeras (.csv eller .xlsx; huvudbok även SIE 4); för `undo` importens nummer.
     #[arg(value_name = "FIL")]
-    file: PathBuf,
+    file: Option<PathBuf>,
     /// Huvudbok: mappningsfil från ekonomisystemets koder (docs/format/mappning.md).
     #[arg(long, value_name = "FIL")]
     mappning: Option<PathBuf>,
@@ -232,6 +233,12 @@ struct ServeArgs {
     /// Skapa Exempelstad om databasen saknas, och demoanvändarna (bara på loopback).
     #[arg(long)]
     demo: bool,
+    /// Sessionskakan får alltid Secure (skickas bara över https); även RESURS_SAKER_KAKA=1.
+    #[arg(long)]
+    saker_kaka: bool,
+    /// Servern ligger bakom en omvänd proxy: lita på X-Forwarded-For (klientens adress) och X-Forwarded-Proto (https ger Secure-kaka).
+    #[arg(long)]
+    proxy: bool,
 }
 
 #[derive(Subcommand)]
@@ -257,6 +264,31 @@ enum UserCommand {
         /// Vad nyckeln är till för.
         #[arg(long, default_value = "API")]
         etikett: String,
+    },
+    /// Lista API-nycklarna (etikett, när de skapades, om de är återkallade).
+    Tokens {
+        /// Bara den här användarens nycklar.
+        namn: Option<String>,
+    },
+    /// Återkalla en användares giltiga API-nycklar med en viss etikett.
+    TokenRevoke {
+        namn: String,
+        /// Nyckelns etikett (se `resurs user tokens`).
+        etikett: String,
+    },
+    /// Avaktivera en användare: kan inte logga in eller använda nycklar; sessioner avslutas och nycklar återkallas.
+    Deactivate { namn: String },
+    /// Aktivera en avaktiverad användare igen.
+    Activate { namn: String },
+    /// Ge en användare en ny roll (och nod för enhetschef); sessioner avslutas och nycklar återkallas.
+    Role {
+        namn: String,
+        /// admin, ekonom, enhetschef eller läsare.
+        #[arg(long)]
+        roll: String,
+        /// Noden vars delträd en enhetschef ser och ändrar.
+        #[arg(long, value_name = "KOD")]
+        nod: Option<String>,
     },
 }
 
@@ -386,7 +418,7 @@ enum ForecastCommand {
     /// Lista årets prognosversioner och prognoser.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     List {
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
         format: Format,
@@ -394,7 +426,7 @@ enum ForecastCommand {
     /// Jämför två prognosversioner per nod.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Compare {
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_name = "NAMN")]
         a: String,
@@ -406,7 +438,7 @@ enum ForecastCommand {
     /// Prognossäkerhet för ett stängt år: slutligt utfall − prognos per version och nod.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Accuracy {
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
         format: Format,
@@ -433,7 +465,7 @@ enum BudgetCommand {
     /// Årets budgetversioner med typ och summa.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     List {
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
     },
 }
@@ -453,7 +485,7 @@ enum IntraprenadCommand {
     Set {
         #[arg(long, value_name = "KOD")]
         ansvar: String,
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         /// Ingående saldo i kronor (utelämnat: förra årets utgående).
         #[arg(long, value_name = "KR", allow_hyphen_values = true)]
@@ -478,7 +510,7 @@ enum AtgardCommand {
         plan: String,
         #[arg(long, value_name = "KOD")]
         node: String,
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_name = "TEXT")]
         atgard: String,
@@ -497,7 +529,7 @@ enum AtgardCommand {
     /// Lista årets åtgärder med summor per plan.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     List {
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
         format: Format,
@@ -511,7 +543,7 @@ enum StatsbidragCommand {
     Add {
         #[arg(long, value_name = "NAMN")]
         namn: String,
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_name = "KOD")]
         node: String,
@@ -530,7 +562,7 @@ enum StatsbidragCommand {
     },
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     List {
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
         format: Format,
@@ -544,7 +576,7 @@ enum InvesteringCommand {
     Add {
         #[arg(long, value_name = "NAMN")]
         projekt: String,
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_name = "KOD")]
         node: String,
@@ -557,7 +589,7 @@ enum InvesteringCommand {
     },
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     List {
-        #[arg(long, value_name = "ÅÅÅÅ")]
+        #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
         year: i32,
         #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
         format: Format,
@@ -625,7 +657,7 @@ struct ScenarioArgs {
     #[arg(long, value_name = "MODELL@VERSION")]
     alt: String,
     /// Året vars volymer används.
-    #[arg(long, value_name = "ÅÅÅÅ")]
+    #[arg(long, value_name = "ÅÅÅÅ", value_parser = year_arg)]
     year: i32,
     /// Utdataformat.
     #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
@@ -701,7 +733,17 @@ fn open(path: &DbLocation) -> anyhow::Result<Store> {
 fn month(raw: &str) -> anyhow::Result<resurs_core::period::Period> {
     match resurs_core::period::Period::parse(raw) {
         Some(p) => Ok(p),
-        None => anyhow::bail!("--period: värdet \"{raw}\", förväntade en månad ÅÅÅÅ-MM, t.ex. 2026-03"),
+        None => {
+            anyhow::bail!("--period: värdet \"{raw}\", förväntade en månad ÅÅÅÅ-MM med år 1900–2100, t.ex. 2026-03")
+        }
+    }
+}
+
+/// `--year`: 1900–2100 (docs/format/README.md, "Gränser").
+fn year_arg(raw: &str) -> Result<i32, String> {
+    match raw.trim().parse::<i32>() {
+        Ok(y) if resurs_core::limits::year_ok(y) => Ok(y),
+        _ => Err(format!("värdet \"{raw}\", förväntade ett år mellan 1900 och 2100")),
     }
 }
 
@@ -710,6 +752,11 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
+            // A busy database or an overflowing sum is the user's to act on.
+            let e = match e.downcast::<resurs_store::StoreError>() {
+                Ok(se) => anyhow::Error::from(resurs_app::AppError::from(se)),
+                Err(e) => e,
+            };
             // The operator sees an internal error's detail too, marked as such.
             let internal = e
                 .downcast_ref::<resurs_app::AppError>()
@@ -751,16 +798,45 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Import(args) if args.kind == "list" => {
+            let store = open_existing(&path)?;
+            print!("{}", render::import_list(&import::list(&store)?));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import(args) if matches!(args.kind.as_str(), "undo" | "ångra" | "angra") => {
+            let n = args
+                .file
+                .as_ref()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let Ok(id) = n.trim().parse::<i64>() else {
+                anyhow::bail!("import undo: värdet \"{n}\", förväntade importens nummer (se `resurs import list`)");
+            };
+            let mut store = open_existing(&path)?;
+            let done = import::undo(&mut store, id, &actor, &resurs_app::now())?;
+            println!(
+                "Import {id} ({} {}) är ångrad: {} rader borttagna, {} ersatta värden återställda, {} pseudonymer utan rader borttagna.",
+                done.import.typ,
+                done.import.filnamn,
+                render::int(done.rows as i64),
+                done.restored,
+                done.people
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Import(args) => {
+            let Some(file) = args.file.clone() else {
+                anyhow::bail!("ange filen som ska importeras: resurs import {} FIL", args.kind);
+            };
             let Some(kind) = Kind::parse(&args.kind) else {
                 let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
                 anyhow::bail!("okänt slag av fil \"{}\"; välj ett av: {}", args.kind, names.join(", "));
             };
-            if !args.file.is_file() {
-                anyhow::bail!("filen {} finns inte", args.file.display());
+            if !file.is_file() {
+                anyhow::bail!("filen {} finns inte", file.display());
             }
             let mut store = open(&path)?;
-            let mut bar = render::Bar::new(&args.file);
+            let mut bar = render::Bar::new(&file);
             let mut opts = import::Options::now(actor.clone());
             opts.progress = bar.as_mut().map(|b| b as &mut dyn import::Progress);
             if kind != Kind::Huvudbok && (args.mappning.is_some() || args.omappat) {
@@ -783,7 +859,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     None => None,
                 };
                 let (outcome, info) =
-                    resurs_app::ledger::import(&mut store, &args.file, mapping.as_ref(), args.omappat, opts)?;
+                    resurs_app::ledger::import(&mut store, &file, mapping.as_ref(), args.omappat, opts)?;
                 if let (Some(s), import::Outcome::Imported { .. }) = (&info.sie, &outcome) {
                     eprintln!(
                         "SIE 4: {} verifikationer, {} konton; raderna kommer från {} och summeras per månad, konto, \
@@ -800,10 +876,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         eprintln!("  {line}");
                     }
                 }
-                return Ok(report_import(kind, &args.file, outcome));
+                return Ok(report_import(kind, &file, outcome));
             }
-            let outcome = import::import_file(&mut store, kind, &args.file, opts)?;
-            Ok(report_import(kind, &args.file, outcome))
+            let outcome = import::import_file(&mut store, kind, &file, opts)?;
+            Ok(report_import(kind, &file, outcome))
         }
         Command::Demo(args) => {
             if args.ersatt {
@@ -1001,6 +1077,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let budget = match &args.budget {
                 Some(b) => match resurs_core::num::Money::parse_sv(b) {
                     Ok(m) if m.ore() >= 0 => Some(m),
+                    Err(e @ resurs_core::num::NumError::TooLarge) => {
+                        anyhow::bail!("--budget: värdet \"{b}\", förväntade {}", e.expected())
+                    }
                     _ => anyhow::bail!("--budget: värdet \"{b}\", förväntade ett belopp i kronor, t.ex. 98 500 000"),
                 },
                 None => None,
@@ -1180,9 +1259,14 @@ fn serve_cmd(path: &DbLocation, args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     eprintln!("Öppna http://{}/ i webbläsaren. Avsluta med Ctrl-C.", args.addr);
+    let env_secure = std::env::var("RESURS_SAKER_KAKA").is_ok_and(|v| v.trim() == "1");
     resurs_web::serve(resurs_web::ServeOptions {
         addr: args.addr,
         db: path.clone(),
+        settings: resurs_web::Settings {
+            secure_cookie: args.saker_kaka || env_secure,
+            trust_proxy: args.proxy,
+        },
     })
     .map_err(|e| anyhow::anyhow!(e))?;
     Ok(ExitCode::SUCCESS)
@@ -1217,7 +1301,45 @@ fn user_cmd(path: &DbLocation, actor: &resurs_app::Actor, what: UserCommand) -> 
         UserCommand::Passwd { namn } => {
             let pw = read_password()?;
             auth::set_password(&mut store, actor, &namn, &pw)?;
-            eprintln!("Lösenordet för {namn} är bytt.");
+            eprintln!("Lösenordet för {namn} är bytt; hens sessioner är avslutade och API-nycklar återkallade.");
+        }
+        UserCommand::Tokens { namn } => {
+            println!("{:<24} {:<24} {:<20} status", "användare", "etikett", "skapad");
+            for t in store.tokens()? {
+                if namn.as_ref().is_some_and(|n| *n != t.anvandare) {
+                    continue;
+                }
+                println!(
+                    "{:<24} {:<24} {:<20} {}",
+                    t.anvandare,
+                    t.namn,
+                    t.skapad,
+                    t.aterkallad.map_or("giltig".to_string(), |a| format!("återkallad {a}"))
+                );
+            }
+        }
+        UserCommand::TokenRevoke { namn, etikett } => {
+            let n = auth::revoke_token(&mut store, actor, &namn, &etikett)?;
+            eprintln!(
+                "{n} API-{} \"{etikett}\" för {namn} återkallad{}.",
+                if n == 1 { "nyckel" } else { "nycklar" },
+                if n == 1 { "" } else { "e" }
+            );
+        }
+        UserCommand::Deactivate { namn } => {
+            let done = auth::set_active(&mut store, actor, &namn, false)?;
+            eprintln!("{namn} är avaktiverad: {done}.");
+        }
+        UserCommand::Activate { namn } => {
+            auth::set_active(&mut store, actor, &namn, true)?;
+            eprintln!("{namn} är aktiverad.");
+        }
+        UserCommand::Role { namn, roll, nod } => {
+            let Some(r) = auth::Roll::parse(&roll) else {
+                anyhow::bail!("--roll: värdet \"{roll}\", förväntade admin, ekonom, enhetschef eller läsare");
+            };
+            let ended = auth::set_role(&mut store, actor, &namn, r, nod.as_deref())?;
+            eprintln!("{namn} har rollen {}: {ended}.", r.name());
         }
         UserCommand::List => {
             println!("{:<24} {:<11} {:<8} aktiv", "användare", "roll", "nod");
@@ -1264,7 +1386,7 @@ fn settle_command(path: &DbLocation, args: SettleArgs) -> anyhow::Result<ExitCod
     } else {
         let raw = args.period.clone().unwrap_or_default();
         let Some(period) = resurs_core::period::Period::parse(&raw) else {
-            anyhow::bail!("--period: värdet \"{raw}\", förväntade en månad ÅÅÅÅ-MM, t.ex. 2026-03");
+            anyhow::bail!("--period: värdet \"{raw}\", förväntade en månad ÅÅÅÅ-MM med år 1900–2100, t.ex. 2026-03");
         };
         if let Some(file) = &args.fran_fil {
             match settle::from_file(&store, period, file, args.detail)? {
@@ -1558,9 +1680,7 @@ fn forecast_cmd(path: &DbLocation, actor: &resurs_app::Actor, what: ForecastComm
             kommentar,
         } => {
             let mut store = open_existing(path)?;
-            let Ok(amount) = resurs_core::num::Money::parse_sv(&belopp) else {
-                anyhow::bail!("--belopp: värdet \"{belopp}\", förväntade ett belopp i kronor, t.ex. 48 200 000");
-            };
+            let amount = kr("belopp", &belopp)?;
             let now = resurs_app::now();
             fu::set_forecast(
                 &mut store,

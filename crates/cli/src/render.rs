@@ -194,39 +194,51 @@ fn plain(q: resurs_core::num::Qty) -> String {
     q.fmt_fixed(2).replace(' ', "")
 }
 
-/// One row per rule line (and per brukare-day with --detail).
+/// One row per rule line (and per brukare-day with --detail). Text cells
+/// go through [`resurs_io::export::text`], numbers through `number`.
 pub fn settlement_csv(st: &Settlement) -> String {
+    use resurs_io::export::{number as n, text as t};
     let mut s = String::from(
         "period;utförare;namn;regiform;insats;modellversion;regel;brukare;datum;volym;enhet;pris;procent;belopp\n",
     );
     let kr = |m: resurs_core::num::Money| m.to_string().replace(' ', "");
     for p in &st.utforare {
-        for t in &p.tjanster {
-            for l in &t.rader {
+        for tj in &p.tjanster {
+            for l in &tj.rader {
                 let pris = l.pris.map(kr).unwrap_or_default();
                 let procent = l.procent.map(|p| p.fmt_percent().replace(" %", "")).unwrap_or_default();
                 let base = format!(
                     "{};{};{};{};{};{};{}",
-                    st.period, p.utforare, p.namn, p.regiform, t.insats, l.modellversion, l.regel
+                    t(&st.period.to_string()),
+                    t(&p.utforare),
+                    t(&p.namn),
+                    t(&p.regiform),
+                    t(&tj.insats),
+                    t(&l.modellversion),
+                    t(&l.regel)
                 );
                 if l.detalj.is_empty() {
                     let _ = writeln!(
                         s,
-                        "{base};;;{};{};{pris};{procent};{}",
-                        plain(l.volym),
-                        l.enhet,
-                        kr(l.belopp)
+                        "{base};;;{};{};{};{};{}",
+                        n(&plain(l.volym)),
+                        t(&l.enhet),
+                        n(&pris),
+                        n(&procent),
+                        n(&kr(l.belopp))
                     );
                 }
                 for d in &l.detalj {
                     let _ = writeln!(
                         s,
-                        "{base};{};{};{};{};{pris};{procent};{}",
-                        d.brukare,
-                        d.datum,
-                        plain(d.volym),
-                        l.enhet,
-                        kr(d.belopp)
+                        "{base};{};{};{};{};{};{};{}",
+                        t(&d.brukare),
+                        t(&d.datum.to_string()),
+                        n(&plain(d.volym)),
+                        t(&l.enhet),
+                        n(&pris),
+                        n(&procent),
+                        n(&kr(d.belopp))
                     );
                 }
             }
@@ -235,14 +247,14 @@ pub fn settlement_csv(st: &Settlement) -> String {
     for u in &st.ej_prissatt {
         let _ = writeln!(
             s,
-            "{};{};;;{};;ej prissatt: {};{};;{};{};;;0,00",
-            st.period,
-            u.utforare,
-            u.insats,
-            u.orsak,
-            u.brukare,
-            plain(u.volym),
-            u.enhet
+            "{};{};;;{};;{};{};;{};{};;;0,00",
+            t(&st.period.to_string()),
+            t(&u.utforare),
+            t(&u.insats),
+            t(&format!("ej prissatt: {}", u.orsak)),
+            t(&u.brukare),
+            n(&plain(u.volym)),
+            t(&u.enhet)
         );
     }
     s
@@ -598,25 +610,26 @@ pub fn followup_table(t: &resurs_app::followup::Table) -> String {
 /// The follow-up report as CSV (kronor with decimal comma, no thousands
 /// separators; percentages with two decimals, 83,49 for 83,49 %).
 pub fn followup_csv(t: &resurs_app::followup::Table) -> String {
+    use resurs_io::export::{number, text};
     let mut s = String::from("period;niva;typ;kod;namn");
     for c in &t.rows.kolumner {
         s.push(';');
-        s.push_str(&c.rubrik.replace(';', ","));
+        s.push_str(&text(&c.rubrik));
     }
     s.push('\n');
     for row in &t.rows.rader {
         let _ = write!(
             s,
             "{};{};{};{};{}",
-            t.period,
+            text(&t.period.to_string()),
             row.djup,
-            row.typ.label(),
-            row.kod,
-            row.namn.replace(';', ",")
+            text(row.typ.label()),
+            text(&row.kod),
+            text(&row.namn)
         );
         for v in &row.varden {
-            let text = v.map_or(String::new(), |x| resurs_core::num::format_hundredths(x, 2));
-            let _ = write!(s, ";{text}");
+            let cell = v.map_or(String::new(), |x| resurs_core::num::format_hundredths(x, 2));
+            let _ = write!(s, ";{}", number(&cell));
         }
         s.push('\n');
     }
@@ -959,5 +972,32 @@ pub fn frame_table(r: &resurs_app::budget::FrameReport) -> String {
     } else {
         let _ = writeln!(s, "Inte sparad (ange --spara för att spara raderna som budgetversion).");
     }
+    s
+}
+
+/// `resurs import list`: the import log, newest first.
+pub fn import_list(list: &[resurs_store::ImportRow]) -> String {
+    if list.is_empty() {
+        return "Inga importer ännu.\n".to_string();
+    }
+    let mut s = format!(
+        "{}{}{}{}  Fil\n",
+        rpad("Nr", 5),
+        pad("  Slag", 15),
+        pad("Importerad", 22),
+        rpad("Tillagda", 12)
+    );
+    for i in list {
+        let _ = writeln!(
+            s,
+            "{}{}{}{}  {}",
+            rpad(&i.id.to_string(), 5),
+            pad(&format!("  {}", i.typ), 15),
+            pad(&i.importerad, 22),
+            rpad(&int(i.tillagda), 12),
+            i.filnamn
+        );
+    }
+    s.push_str("\nÅngra en import med `resurs import undo NR`.\n");
     s
 }

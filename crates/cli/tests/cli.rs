@@ -2504,3 +2504,748 @@ fn backup_and_restore_give_back_the_same_content() {
     );
     assert!(!none.exists(), "a refused restore leaves no database file");
 }
+
+/// Issue 15: the limit per amount (1 000 000 000 000 kr, docs/regler.md
+/// "Gränser för belopp") is enforced on every file kind with amounts and on
+/// every command that takes an amount; the message names file, row, column
+/// and value, and nothing is written.
+#[test]
+fn amounts_beyond_the_limit_are_refused_at_every_door() {
+    let env = Env::new();
+    env.base();
+    let p1 = pnr("1938-02-11", 101);
+    let over = "1 000 000 000 000,01";
+    // (kind, file content, the problem's row and column)
+    let files: Vec<(&str, String, &str)> = vec![
+        ("huvudbok", format!("period;konto;ansvar;verksamhet;belopp\n2025-01;5011;711;510;100\n2025-01;5011;711;510;{over}\n"), "rad 3, kolumn \"belopp\""),
+        ("huvudbok", "period;konto;ansvar;verksamhet;belopp\n2025-01;5011;711;510;92233720368547758,07\n".into(), "rad 2, kolumn \"belopp\""),
+        ("budget", format!("version;typ;år;period;ansvar;konto;verksamhet;belopp\nB;beslutad;2025;;711;5011;510;-{over}\n"), "rad 2, kolumn \"belopp\""),
+        ("placeringar", format!("placering_id;personnummer;målgrupp;typ;utförare;startdatum;slutdatum;dygnskostnad\nP1;{p1};vuxen;HVB;LOV1;2025-01-01;;{over}\n"), "rad 2, kolumn \"dygnskostnad\""),
+        ("assistans", format!("personnummer;utförare;från;till;beviljade_timmar;utförda_timmar;fk_timbelopp\n{p1};LOV1;2025-01-01;2025-01-31;100;90;{over}\n"), "rad 2, kolumn \"fk_timbelopp\""),
+    ];
+    for (kind, content, at) in files {
+        let before = env.db_bytes();
+        let out = env.import(kind, "stort.csv", &content);
+        assert_eq!(out.status.code(), Some(1), "{kind}: {}", stdout(&out));
+        let err = stderr(&out);
+        assert!(
+            err.starts_with("Filen stort.csv importerades inte; inget har sparats."),
+            "{kind}: {err}"
+        );
+        assert!(err.contains(&format!("{at}: värdet \"")), "{kind}: {err}");
+        assert!(
+            err.contains("mellan -1 000 000 000 000 och 1 000 000 000 000 kr"),
+            "{kind}: {err}"
+        );
+        assert_eq!(env.db_bytes(), before, "{kind}: the database changed");
+    }
+    // Commands: forecasts, effects and the registers.
+    let commands: &[&[&str]] = &[
+        &[
+            "forecast",
+            "set",
+            "--version",
+            "P",
+            "--period",
+            "2025-03",
+            "--node",
+            "711",
+            "--belopp",
+            over,
+            "--kommentar",
+            "x",
+        ],
+        &[
+            "effect",
+            "add",
+            "--tagg",
+            "t",
+            "--del",
+            "övrig",
+            "--node",
+            "711",
+            "--period",
+            "2025-02",
+            "--utfall",
+            over,
+            "--prognos",
+            "0",
+            "--kommentar",
+            "x",
+        ],
+        &[
+            "intraprenad",
+            "set",
+            "--ansvar",
+            "711",
+            "--year",
+            "2025",
+            "--ingaende",
+            over,
+        ],
+        &[
+            "atgard",
+            "add",
+            "--plan",
+            "A",
+            "--node",
+            "711",
+            "--year",
+            "2025",
+            "--atgard",
+            "B",
+            "--planerad",
+            over,
+        ],
+        &[
+            "statsbidrag",
+            "add",
+            "--namn",
+            "S",
+            "--year",
+            "2025",
+            "--node",
+            "711",
+            "--belopp",
+            over,
+        ],
+        &[
+            "investering",
+            "add",
+            "--projekt",
+            "I",
+            "--year",
+            "2025",
+            "--node",
+            "711",
+            "--budget",
+            over,
+        ],
+    ];
+    for args in commands {
+        let before = env.db_bytes();
+        let out = env.run(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stdout(&out));
+        let err = stderr(&out);
+        assert!(err.contains(&format!("värdet \"{over}\"")), "{args:?}: {err}");
+        assert!(err.contains("1 000 000 000 000 kr"), "{args:?}: {err}");
+        assert_eq!(env.db_bytes(), before, "{args:?}: the database changed");
+    }
+    // A model price beyond the limit.
+    let model = env.write(
+        "m.toml",
+        &MODEL.replace("natt = \"540,00\"", "natt = \"1 000 000 000 000,01\""),
+    );
+    let out = env.run(&["model", "check", model.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stderr(&out).contains("1 000 000 000 000 kr"), "{}", stderr(&out));
+}
+
+/// Issue 15: an absurd amount already in the database (from before the
+/// limit) gives the reports that sum it a Swedish error, never a wrapped
+/// figure or a panic, and leaves other months and commands working.
+#[test]
+fn an_absurd_stored_amount_stops_only_the_reports_that_sum_it() {
+    let env = Env::new();
+    env.base();
+    env.import_ok(
+        "huvudbok",
+        "hb.csv",
+        "period;konto;ansvar;verksamhet;belopp\n2025-01;5011;711;510;100\n",
+    );
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch(
+        "INSERT INTO huvudbok (period, konto, ansvar, verksamhet, belopp, text, import_id) VALUES \
+         (202502, '5011', '711', '510', 9223372036854775000, NULL, 1), \
+         (202502, '5011', '711', '510', 9223372036854775000, NULL, 1), \
+         (202503, '5012', '711', '510', 9000000000000000000, NULL, 1);",
+    )
+    .unwrap();
+    drop(conn);
+    for period in ["2025-02", "2025-03"] {
+        for format in ["tabell", "json", "csv"] {
+            let out = env.run(&["followup", "--period", period, "--format", format]);
+            assert_eq!(out.status.code(), Some(1), "{period} {format}: {}", stdout(&out));
+            let err = stderr(&out);
+            assert!(err.contains("för stora för att summeras säkert"), "{period}: {err}");
+            assert!(!err.contains("panicked") && !err.contains("internt"), "{period}: {err}");
+        }
+    }
+    let out = env.run(&["followup", "--period", "2025-01", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = env.run(&["info"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// Issue 15: a hostile name imported through the normal import comes out of
+/// every CSV export as the same text, quoted and with a `'` in front so a
+/// spreadsheet does not run it, while negative amounts stay numbers.
+#[test]
+fn csv_exports_are_safe_to_open_and_read_back_exactly() {
+    const HOSTILE: &str = "=HYPERLINK(\"http://x\";\"a\")\nrad två";
+    let quoted = format!("\"{}\"", HOSTILE.replace('"', "\"\""));
+    let env = Env::new();
+    env.import_ok(
+        "organisation",
+        "org.csv",
+        &format!(
+            "kod;namn;nivå;överordnad;giltig_från;giltig_till\nK;Testkommun;kommun;;2020-01-01;\nVON;Nämnden;nämnd;K;2020-01-01;\nHT;Hemtjänst;avdelning;VON;2020-01-01;\n711;{quoted};ansvar;HT;2020-01-01;\n"
+        ),
+    );
+    env.import_ok("insatser", "insatser.csv", INSATSER);
+    env.import_ok(
+        "utforare",
+        "utforare.csv",
+        &format!("kod;namn;regiform;ansvar;platser\n711;{quoted};egen regi;711;\n"),
+    );
+    let a = pnr("1931-04-02", 11);
+    env.import_ok(
+        "besok",
+        "besok.csv",
+        &format!(
+            "besok_id;personnummer;utförare;insats;personal;planerad_start;planerad_slut;faktisk_start;faktisk_slut;status\nB1;{a};711;HT_OMV;P1;2025-03-03 08:00;2025-03-03 08:30;2025-03-03 08:00;2025-03-03 08:30;utförd\n"
+        ),
+    );
+    let m = env.write("m.toml", MODEL);
+    assert!(env.run(&["model", "load", m.to_str().unwrap()]).status.success());
+    env.import_ok(
+        "huvudbok",
+        "hb.csv",
+        "period;konto;ansvar;verksamhet;belopp\n2025-03;5011;711;510;-1234,50\n",
+    );
+    let read = |args: &[&str]| -> Vec<Vec<String>> {
+        let out = env.run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .has_headers(false)
+            .from_reader(out.stdout.as_slice())
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_string).collect())
+            .collect()
+    };
+    let want = format!("'{HOSTILE}");
+    // (export, column of the name, column of an amount, the amount)
+    let exports: &[(&[&str], &str, &str, &str)] = &[
+        (
+            &["settle", "--period", "2025-03", "--format", "csv"],
+            "namn",
+            "belopp",
+            "210,00",
+        ),
+        (
+            &["followup", "--period", "2025-03", "--format", "csv"],
+            "namn",
+            "Utfall ack",
+            "-1 234,50",
+        ),
+    ];
+    for (args, name_col, amount_col, amount) in exports {
+        let rows = read(args);
+        let head = &rows[0];
+        let col = |c: &str| {
+            head.iter()
+                .position(|h| h == c)
+                .unwrap_or_else(|| panic!("{c} in {head:?}"))
+        };
+        let width = head.len();
+        assert!(rows.iter().all(|r| r.len() == width), "{args:?}: ragged rows {rows:?}");
+        let row = rows
+            .iter()
+            .find(|r| r[col(name_col)] == want)
+            .unwrap_or_else(|| panic!("{args:?}: no row with the name in {rows:?}"));
+        assert_eq!(row[col(amount_col)], *amount, "{args:?}: {row:?}");
+        // Nothing outside the name cell starts like a formula, except numbers.
+        for r in &rows {
+            for c in r {
+                let looks = c.starts_with(['=', '+', '@', '\t', '\r'])
+                    || (c.starts_with('-') && !c[1..].starts_with(|ch: char| ch.is_ascii_digit()));
+                assert!(!looks, "{args:?}: cell {c:?} would be a formula");
+            }
+        }
+    }
+}
+
+/// Issue 15: `resurs import undo N` takes one import back, all or nothing
+/// and audited, so a bad file is never permanent: the data is as before
+/// (same content checksum), replaced values come back, and an import that
+/// later imports depend on is refused with the reason.
+#[test]
+fn an_import_can_be_undone_unless_a_later_import_depends_on_it() {
+    let env = Env::new();
+    env.base(); // imports 1–3
+    let sum = || env.info_json()["kontrollsumma"].clone();
+    let a = pnr("1931-04-02", 11);
+    let beslut = |id: &str, omrade: &str| {
+        format!("beslut_id;personnummer;insats;beviljad_volym;utförare;beslutsdatum;startdatum;slutdatum;område\n{id};{a};HT_OMV;20;711;2025-01-10;2025-01-15;;{omrade}\n")
+    };
+    env.import_ok("beslut", "b1.csv", &beslut("D1", "Norr")); // 4
+    let after_first = sum();
+    env.import_ok("beslut", "b2.csv", &beslut("D2", "Söder")); // 5: moves the brukare to Söder
+    let visits = format!(
+        "besok_id;personnummer;utförare;insats;personal;planerad_start;planerad_slut;faktisk_start;faktisk_slut;status\nB1;{a};LOV1;HT_OMV;P1;2025-03-03 08:00;2025-03-03 08:30;2025-03-03 08:00;2025-03-03 08:30;utförd\n"
+    );
+    env.import_ok("besok", "besok.csv", &visits); // 6
+    let list = stdout(&env.run(&["import", "list"]));
+    for want in ["besok.csv", "b2.csv", "utforare.csv", "undo"] {
+        assert!(list.contains(want), "{list}");
+    }
+    // (import, refused because of, reason)
+    let refused: &[(&str, &[&str], &str)] = &[
+        (
+            "3",
+            &["import 4 använder utförare från import 3", "import 6 använder utförare"],
+            "providers used by decisions and visits",
+        ),
+        (
+            "2",
+            &["import 4 använder insatser från import 2"],
+            "services used later",
+        ),
+        (
+            "1",
+            &["import 3 använder organisationskoder från import 1"],
+            "org codes used by providers",
+        ),
+        (
+            "4",
+            &["import 5 använder kontonamn eller områden som den ändrade efter"],
+            "a later import changed the same område",
+        ),
+    ];
+    for (n, wants, why) in refused {
+        let bytes = env.db_bytes();
+        let out = env.run(&["import", "undo", n]);
+        assert_eq!(out.status.code(), Some(1), "{why}: {}", stdout(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!("Import {n} (")) && err.contains("inget har ändrats"),
+            "{why}: {err}"
+        );
+        for w in *wants {
+            assert!(err.contains(w), "{why}: «{w}» in {err}");
+        }
+        assert_eq!(env.db_bytes(), bytes, "{why}: the database changed");
+    }
+    let out = env.run(&["import", "undo", "99"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("ingen import nummer 99"), "{}", stderr(&out));
+    // Newest first: the visits, then the second decision (område back to Norr).
+    for n in ["6", "5"] {
+        let out = env.run(&["--anvandare", "karin", "import", "undo", n]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).contains(&format!("Import {n} (")), "{}", stdout(&out));
+    }
+    assert_eq!(sum(), after_first, "the område and the rows are as after import 4");
+    let out = env.run(&["import", "undo", "4"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // As before the decisions (the pseudonym key's fingerprint in `meta`
+    // stays, so that pseudonyms stay the same): the brukare is gone too.
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    for t in ["beslut", "brukare", "besok", "personal"] {
+        let n: i64 = conn
+            .query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0, "{t}");
+    }
+    drop(conn);
+    // The same file can be imported again (it is no longer in the log).
+    let again = env.import_ok("beslut", "b1.csv", &beslut("D1", "Norr"));
+    assert!(!again.contains("redan"), "{again}");
+    let log = audit_log(&env);
+    let undos: Vec<&AuditEntry> = log.iter().filter(|e| e.1 == "ångra import").collect();
+    assert_eq!(undos.len(), 3, "{log:?}");
+    assert_eq!(undos[0].0, "cli:karin");
+    assert_eq!(undos[0].2, "import 6: besok besok.csv");
+}
+
+/// Issue 15: limits on lengths, years, volumes, percentages and encodings
+/// (docs/format/README.md, "Gränser"), each refused in Swedish with row,
+/// column and value, nothing written.
+#[test]
+fn input_limits_are_refused_with_swedish_messages() {
+    let env = Env::new();
+    env.base();
+    let p1 = pnr("1938-02-11", 101);
+    let long = |n: usize| "å".repeat(n);
+    // (kind, file content, texts the message must contain, reason)
+    let files: Vec<(&str, Vec<u8>, Vec<String>, &str)> = vec![
+        (
+            "organisation",
+            format!("kod;namn;nivå;överordnad;giltig_från;giltig_till\n{};X;ansvar;HT;2020-01-01;\n", "K".repeat(33)).into_bytes(),
+            vec!["rad 2, kolumn \"kod\"".into(), "högst 32 tecken (värdet har 33)".into()],
+            "code of 33 characters",
+        ),
+        (
+            "utforare",
+            format!("kod;namn;regiform;ansvar;platser\nX1;{};LOV;711;\n", long(201)).into_bytes(),
+            vec!["rad 2, kolumn \"namn\"".into(), "högst 200 tecken (värdet har 201)".into()],
+            "name of 201 characters",
+        ),
+        (
+            "huvudbok",
+            format!("period;konto;ansvar;verksamhet;belopp;text\n2025-01;5011;711;510;100;{}\n", long(2001)).into_bytes(),
+            vec!["rad 2, kolumn \"text\"".into(), "högst 2000 tecken".into()],
+            "ledger text of 2001 characters",
+        ),
+        (
+            "huvudbok",
+            "period;konto;ansvar;verksamhet;belopp\n1899-12;5011;711;510;100\n".into(),
+            vec!["rad 2, kolumn \"period\": värdet \"1899-12\"".into(), "år 1900–2100".into()],
+            "period before 1900",
+        ),
+        (
+            "beslut",
+            format!("beslut_id;personnummer;insats;beviljad_volym;utförare;beslutsdatum\nD1;{p1};HT_OMV;20;711;2101-01-10\n").into_bytes(),
+            vec!["rad 2, kolumn \"beslutsdatum\": värdet \"2101-01-10\"".into(), "med år 1900–2100".into()],
+            "date after 2100",
+        ),
+        (
+            "beslut",
+            format!("beslut_id;personnummer;insats;beviljad_volym;utförare;beslutsdatum\nD1;{p1};HT_OMV;-20;711;2025-01-10\n").into_bytes(),
+            vec!["rad 2, kolumn \"beviljad_volym\": värdet \"-20\", förväntade en volym som inte är negativ".into()],
+            "negative granted volume",
+        ),
+        (
+            "assistans",
+            format!("personnummer;utförare;från;till;beviljade_timmar;utförda_timmar;fk_timbelopp\n{p1};LOV1;2025-01-01;2025-01-31;100;-1,5;320\n").into_bytes(),
+            vec!["rad 2, kolumn \"utförda_timmar\": värdet \"-1,5\", förväntade en volym som inte är negativ".into()],
+            "negative hours",
+        ),
+        (
+            "budget",
+            "version;typ;år;period;ansvar;konto;verksamhet;belopp\nB;beslutad;2101;;711;5011;510;100\n".into(),
+            vec!["rad 2, kolumn \"år\": värdet \"2101\", förväntade ett heltal mellan 1900 och 2100".into()],
+            "budget year after 2100",
+        ),
+        (
+            "huvudbok",
+            std::iter::once(0xFEFF_u16)
+                .chain("period;konto;ansvar;verksamhet;belopp\n2025-01;5011;711;510;100\n".encode_utf16())
+                .flat_map(u16::to_le_bytes)
+                .collect(),
+            vec!["Filen fel.csv är kodad som UTF-16; spara den som UTF-8 eller Windows-1252".into()],
+            "UTF-16 with a byte-order mark",
+        ),
+        (
+            "utforare",
+            "kod;namn;regiform;ansvar;platser\nX1;Y;LOV;711;\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes)
+                .collect(),
+            vec!["är kodad som UTF-16".into()],
+            "UTF-16 without a byte-order mark",
+        ),
+    ];
+    for (kind, content, wants, why) in files {
+        let before = env.db_bytes();
+        let p = env.path("fel.csv");
+        std::fs::write(&p, &content).unwrap();
+        let out = env.run(&["import", kind, p.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{why}: {}", stdout(&out));
+        let err = stderr(&out);
+        for w in wants {
+            assert!(err.contains(&w), "{why}: expected «{w}» in:\n{err}");
+        }
+        assert!(!err.contains("internt fel"), "{why}: {err}");
+        assert_eq!(env.db_bytes(), before, "{why}: the database changed");
+    }
+    let model = env.write(
+        "m.toml",
+        &MODEL.replace("momskompensation_procent = 6", "momskompensation_procent = 150"),
+    );
+    let comment = "x".repeat(2001);
+    // (arguments, text the message must contain)
+    let commands: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["followup", "--period", "2101-01"], "med år 1900–2100"),
+        (vec!["settle", "--period", "1899-12"], "med år 1900–2100"),
+        (
+            vec!["forecast", "list", "--year", "1899"],
+            "ett år mellan 1900 och 2100",
+        ),
+        (
+            vec!["intraprenad", "set", "--ansvar", "711", "--year", "2101"],
+            "ett år mellan 1900 och 2100",
+        ),
+        (
+            vec![
+                "forecast",
+                "set",
+                "--version",
+                "P",
+                "--period",
+                "2025-03",
+                "--node",
+                "711",
+                "--belopp",
+                "1",
+                "--kommentar",
+                &comment,
+            ],
+            "--kommentar: värdet \"xxxx",
+        ),
+        (
+            vec![
+                "effect",
+                "add",
+                "--tagg",
+                &comment[..201],
+                "--del",
+                "övrig",
+                "--node",
+                "711",
+                "--period",
+                "2025-02",
+                "--utfall",
+                "1",
+                "--prognos",
+                "0",
+                "--kommentar",
+                "x",
+            ],
+            "högst 200 tecken (värdet har 201)",
+        ),
+        (
+            vec!["model", "check", model.to_str().unwrap()],
+            "förväntade en procentsats mellan 0 och 100",
+        ),
+    ];
+    for (args, want) in commands {
+        let before = env.db_bytes();
+        let out = env.run(&args);
+        assert_ne!(out.status.code(), Some(0), "{args:?}: {}", stdout(&out));
+        let err = stderr(&out);
+        assert!(err.contains(want), "{args:?}: expected «{want}» in:\n{err}");
+        assert_eq!(env.db_bytes(), before, "{args:?}: the database changed");
+    }
+}
+
+/// Issue 15: while another import holds the database, a command says so in
+/// Swedish instead of failing with an internal error (after SQLite's wait).
+#[test]
+fn a_busy_database_is_explained() {
+    let env = Env::new();
+    env.base();
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let out = env.import(
+        "huvudbok",
+        "hb.csv",
+        "period;konto;ansvar;verksamhet;belopp\n2025-01;5011;711;510;100\n",
+    );
+    conn.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("Databasen är upptagen av en annan import; försök igen om en stund."),
+        "{err}"
+    );
+    assert!(!err.contains("internt") && !err.contains("locked"), "{err}");
+}
+
+/// Issue 15: prices at the limit times many hours make a settlement beyond
+/// what a report sums; it says so in Swedish instead of wrapping or crashing.
+#[test]
+fn a_settlement_beyond_the_total_limit_is_refused_in_swedish() {
+    let env = Env::new();
+    env.base();
+    let a = pnr("1931-04-02", 11);
+    let mut visits = String::from(
+        "besok_id;personnummer;utförare;insats;personal;planerad_start;planerad_slut;faktisk_start;faktisk_slut;status\n",
+    );
+    for i in 0..62 {
+        let d = i % 31 + 1;
+        visits.push_str(&format!(
+            "B{i};{a};LOV1;HT_OMV;P1;2025-03-{d:02} 00:00;2025-03-{d:02} 23:59;2025-03-{d:02} 00:00;2025-03-{d:02} 23:59;utförd\n"
+        ));
+    }
+    env.import_ok("besok", "besok.csv", &visits);
+    let mut model = MODEL.to_string();
+    for rate in ["420,00", "480,00", "540,00", "510,00"] {
+        model = model.replace(rate, "1 000 000 000 000");
+    }
+    let m = env.write("m.toml", &model);
+    let out = env.run(&["model", "load", m.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for args in [
+        vec!["settle", "--period", "2025-03", "--format", "json"],
+        vec![
+            "settle",
+            "--period",
+            "2025-03",
+            "--fran-fil",
+            "besok.csv",
+            "--format",
+            "json",
+        ],
+    ] {
+        let out = env.run(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stdout(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("avräkningen för 2025-03 är för stora för att summeras säkert"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[path = "../../io/tests/support/bomb.rs"]
+mod bomb;
+
+/// A 7–8 MB xlsx whose sheet inflates to 3 GB is refused by the real
+/// binary within a second and without growing its memory: the archive's
+/// declared sizes are checked before anything is inflated.
+#[test]
+fn import_refuses_an_xlsx_zip_bomb_fast_and_in_little_memory() {
+    let env = Env::new();
+    let bomb_path = env.path("bomb.xlsx");
+    bomb::write_bomb(&bomb_path, 3_000_000_000);
+    let packed = std::fs::metadata(&bomb_path).unwrap().len();
+    assert!(packed < 16 << 20, "{packed} bytes");
+    let time = Path::new("/usr/bin/time");
+    let mut c = if time.exists() {
+        let mut c = Command::new(time);
+        c.args(["-f", "maxrss_kb=%M"]).arg(env!("CARGO_BIN_EXE_resurs"));
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_resurs"))
+    };
+    c.current_dir(env.path(""))
+        .env_remove("RESURS_DB")
+        .arg("--db")
+        .arg(env.db())
+        .args(["import", "organisation", bomb_path.to_str().unwrap()]);
+    let t = std::time::Instant::now();
+    let out = c.output().unwrap();
+    let took = t.elapsed();
+    let err = stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("bomb.xlsx") && err.contains("packas upp till mer än 512,0 MiB"),
+        "{err}"
+    );
+    assert!(took < std::time::Duration::from_secs(1), "refused after {took:?}");
+    if let Some(kb) = err
+        .lines()
+        .find_map(|l| l.strip_prefix("maxrss_kb="))
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        eprintln!("zip bomb ({packed} bytes, 3 GB inflated): refused in {took:?}, peak RSS {kb} kB");
+        assert!(kb < 64 * 1024, "peak RSS {kb} kB");
+    }
+}
+
+/// `resurs serve` removes its private uploads directory, with a pending
+/// upload in it, when it is stopped with SIGTERM (systemd, `kill`) or
+/// SIGINT (Ctrl-C).
+#[test]
+fn serve_removes_pending_uploads_when_stopped_by_a_signal() {
+    for signal in ["TERM", "INT"] {
+        let env = Env::new();
+        env.import_ok("insatser", "insatser.csv", INSATSER);
+        let out = env
+            .cmd()
+            .arg("--db")
+            .arg(env.db())
+            .args(["user", "add", "ekonom", "--roll", "ekonom"])
+            .env("RESURS_LOSENORD", "ett-långt-lösenord")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let tmp = env.path("tmp");
+        std::fs::create_dir(&tmp).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr = format!("127.0.0.1:{port}");
+        let mut c = env.cmd();
+        c.env("TMPDIR", &tmp)
+            .arg("--db")
+            .arg(env.db())
+            .args(["serve", "--addr", &addr])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let mut srv = Served(c.spawn().unwrap(), addr.clone());
+        let mut up = false;
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(&addr).is_ok() && http(&addr, "GET", "/api/halsa", &[], "").0 == 200 {
+                up = true;
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert!(up, "resurs serve did not answer on {addr}");
+        let (status, head, body) = http(
+            &addr,
+            "POST",
+            "/api/logga-in",
+            &[("Content-Type", "application/json")],
+            r#"{"namn":"ekonom","losenord":"ett-långt-lösenord"}"#,
+        );
+        assert_eq!(status, 200, "{body}");
+        let cookie = head
+            .lines()
+            .find_map(|l| l.strip_prefix("set-cookie: "))
+            .and_then(|c| c.split(';').next())
+            .unwrap()
+            .to_string();
+        let csrf = serde_json::from_str::<serde_json::Value>(&body).unwrap()["csrf"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let boundary = "resurs-test-7MA4YWxk";
+        let form = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"typ\"\r\n\r\norganisation\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"fil\"; filename=\"org2.csv\"\r\n\r\n\
+             {}\r\n--{boundary}--\r\n",
+            ORG
+        );
+        let (status, _, page) = http(
+            &addr,
+            "POST",
+            &format!("/import?_csrf={csrf}"),
+            &[
+                ("Cookie", &cookie),
+                ("Content-Type", &format!("multipart/form-data; boundary={boundary}")),
+            ],
+            &form,
+        );
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("Bekräfta importen"), "{page}");
+        let dirs: Vec<PathBuf> = std::fs::read_dir(&tmp)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("resurs-uppladdning-")
+            })
+            .collect();
+        assert_eq!(dirs.len(), 1, "{dirs:?}");
+        assert_eq!(std::fs::read_dir(&dirs[0]).unwrap().count(), 1, "the pending upload");
+
+        let kill = Command::new("kill")
+            .args([&format!("-{signal}"), &srv.0.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let t = std::time::Instant::now();
+        let status = loop {
+            if let Some(s) = srv.0.try_wait().unwrap() {
+                break s;
+            }
+            assert!(
+                t.elapsed() < std::time::Duration::from_secs(10),
+                "SIG{signal}: still running"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        assert!(status.success(), "SIG{signal}: {status:?}");
+        assert!(!dirs[0].exists(), "SIG{signal}: {} is left", dirs[0].display());
+        assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "SIG{signal}");
+        let _ = &mut srv;
+    }
+}

@@ -152,3 +152,290 @@ fn a_postgres_password_is_never_shown() {
     assert!(text.contains("postgres://resurs:***@127.0.0.1:1/resurs"), "{text}");
     assert!(!text.contains("hemligt"), "{text}");
 }
+
+// ------------------------------------------------------------ two servers
+
+const ORG: &str = "kod;namn;nivå;överordnad;giltig_från;giltig_till
+K;Testkommun;kommun;;2020-01-01;
+VON;Vård- och omsorgsnämnden;nämnd;K;2020-01-01;
+71;Hemtjänst;avdelning;VON;2020-01-01;
+711;Hemtjänst Centrum;ansvar;71;2020-01-01;
+712;Hemtjänst Norr;ansvar;71;2020-01-01;
+";
+const LEDGER: &str = "period;konto;ansvar;verksamhet;belopp
+2026-01;5011;711;510;120000
+2026-02;5011;711;510;120000
+2026-02;5011;712;510;80000
+";
+const PW: &str = "ett-långt-lösenord";
+
+/// `resurs serve` as a child process; killed on drop.
+struct Served(std::process::Child, String);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `resurs --db URL serve` on a free loopback port.
+fn serve(dir: &Path, url: &str) -> Served {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_resurs"))
+        .current_dir(dir)
+        .env_remove("RESURS_DB")
+        .env_remove("RESURS_PSEUDONYM_KEY")
+        .env("RESURS_LOG", "warn")
+        .args(["--db", url, "serve", "--addr", &addr])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let served = Served(child, addr.clone());
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(&addr).is_ok() && http(&addr, "GET", "/api/halsa", &[], "").0 == 200 {
+            return served;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("resurs serve did not answer on {addr}");
+}
+
+/// (status, head, body)
+fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    let status = out.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    (status, head.to_string(), body.to_string())
+}
+
+fn login(addr: &str, namn: &str, pw: &str) -> (u16, String, String) {
+    http(
+        addr,
+        "POST",
+        "/api/logga-in",
+        &[("Content-Type", "application/json")],
+        &format!(r#"{{"namn":"{namn}","losenord":"{pw}"}}"#),
+    )
+}
+
+/// Signs in: (cookie, CSRF token).
+fn sign_in(addr: &str, namn: &str) -> (String, String) {
+    let (status, head, body) = login(addr, namn, PW);
+    assert_eq!(status, 200, "{namn} on {addr}: {body}");
+    let cookie = head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .and_then(|c| c.split(';').next())
+        .expect("cookie")
+        .to_string();
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    (cookie, v["csrf"].as_str().unwrap().to_string())
+}
+
+/// Saves a forecast through the API: the status and answer.
+fn forecast(addr: &str, who: &(String, String), nod: &str, kr: i64) -> (u16, String) {
+    let (status, _, body) = http(
+        addr,
+        "POST",
+        "/api/prognos",
+        &[
+            ("Content-Type", "application/json"),
+            ("Cookie", &who.0),
+            ("X-CSRF-Token", &who.1),
+        ],
+        &format!(r#"{{"version":"Prognos 1","period":"2026-02","nod":"{nod}","belopp":"{kr}","kommentar":"k{kr}"}}"#),
+    );
+    (status, body)
+}
+
+/// Issue 15: several `resurs serve` processes on one PostgreSQL database
+/// serve the same users. Two real servers; sessions, sign-in throttling
+/// and writes interleave across them, and each sees the other's changes.
+#[test]
+fn two_servers_on_one_postgres_database_share_sessions_throttling_and_writes() {
+    let Some(pg) = TestDb::create("cli-tva-servrar") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let url = std::ffi::OsString::from(&pg.url);
+    for (kind, name, text) in [("organisation", "org.csv", ORG), ("huvudbok", "hb.csv", LEDGER)] {
+        std::fs::write(dir.path().join(name), text).unwrap();
+        ok(resurs(dir.path(), &url, &["import", kind, name]), name);
+    }
+    for (namn, roll) in [("admin", "admin"), ("eva", "ekonom"), ("anna", "ekonom")] {
+        let out = Command::new(env!("CARGO_BIN_EXE_resurs"))
+            .current_dir(dir.path())
+            .env_remove("RESURS_DB")
+            .env("RESURS_LOSENORD", PW)
+            .arg("--db")
+            .arg(&url)
+            .args(["--anvandare", "test", "user", "add", namn, "--roll", roll])
+            .output()
+            .unwrap();
+        ok(out, "user add");
+    }
+    let servers = [serve(dir.path(), &pg.url), serve(dir.path(), &pg.url)];
+    let (a, b) = (servers[0].1.clone(), servers[1].1.clone());
+
+    // A session started on one server works on the other.
+    let eva = sign_in(&a, "eva");
+    let (status, _, body) = http(&b, "GET", "/api/mig", &[("Cookie", &eva.0)], "");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"eva\""), "{body}");
+
+    // At once on both servers: forecasts saved by eva, eva signing in
+    // again, and 20 wrong guesses for anna's password.
+    const SAVES: i64 = 6;
+    const GUESSES: usize = 20;
+    let start = std::sync::Arc::new(std::sync::Barrier::new(2 + 2 + GUESSES));
+    let mut writers = Vec::new();
+    for (srv, nod) in [(a.clone(), "711"), (b.clone(), "712")] {
+        let (start, eva) = (start.clone(), eva.clone());
+        writers.push(std::thread::spawn(move || {
+            start.wait();
+            (1..=SAVES)
+                .map(|i| forecast(&srv, &eva, nod, i * 1000))
+                .collect::<Vec<_>>()
+        }));
+    }
+    let mut signers = Vec::new();
+    for srv in [a.clone(), b.clone()] {
+        let start = start.clone();
+        signers.push(std::thread::spawn(move || {
+            start.wait();
+            (0..3).map(|_| login(&srv, "eva", PW).0).collect::<Vec<_>>()
+        }));
+    }
+    let mut guessers = Vec::new();
+    for i in 0..GUESSES {
+        let srv = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let start = start.clone();
+        guessers.push(std::thread::spawn(move || {
+            start.wait();
+            login(&srv, "anna", &format!("gissning-{i}"))
+        }));
+    }
+    for w in writers {
+        for (status, body) in w.join().unwrap() {
+            assert_eq!(status, 200, "every save lands, none is refused as busy: {body}");
+        }
+    }
+    for s in signers {
+        assert_eq!(s.join().unwrap(), [200, 200, 200], "eva signs in on both servers");
+    }
+    let answers: Vec<(u16, String, String)> = guessers.into_iter().map(|g| g.join().unwrap()).collect();
+    let wrong = answers.iter().filter(|a| a.0 == 401).count() as i64;
+    let refused = answers.iter().filter(|a| a.0 == 429).count() as i64;
+    assert_eq!(wrong + refused, GUESSES as i64, "{answers:?}");
+    eprintln!("{GUESSES} guesses over two servers: {wrong} checked (401), {refused} refused (429)");
+    assert!(
+        (1..=5).contains(&wrong),
+        "at most five guesses checked for one name and address: {wrong}"
+    );
+
+    // The throttle counted every checked guess once, over both servers
+    // (the reservations did not overwrite each other), and eva's own
+    // sign-ins took their attempts back from the address's count.
+    let mut store = resurs_store::Store::open_url(&pg.url).unwrap();
+    let tx = store.begin().unwrap();
+    let keys = resurs_web::auth::Keys::new("anna", "127.0.0.1");
+    for (key, _) in &keys.0 {
+        let row = tx.throttle_row(key).unwrap().unwrap_or_else(|| panic!("{key}"));
+        assert_eq!(row.antal, wrong, "{key}: {row:?}");
+    }
+    let eva_keys = resurs_web::auth::Keys::new("eva", "127.0.0.1");
+    assert!(
+        tx.throttle_row(&eva_keys.0[0].0).unwrap().is_none(),
+        "success clears the name keys"
+    );
+    drop(tx);
+    for srv in [&a, &b] {
+        let (status, _, body) = login(srv, "anna", PW);
+        assert_eq!(
+            status, 429,
+            "anna is locked out from this address on both servers: {body}"
+        );
+    }
+
+    // Both servers' saves are there, each audited once, and each server
+    // lists the other's.
+    let saved = store
+        .audit_log(1000)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.handling == "prognos" && e.vem == "eva")
+        .count() as i64;
+    assert_eq!(saved, 2 * SAVES);
+    for srv in [&a, &b] {
+        let (status, _, body) = http(srv, "GET", "/api/prognoser?ar=2026", &[("Cookie", &eva.0)], "");
+        assert_eq!(status, 200, "{body}");
+        let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let mut got: Vec<(String, i64)> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["nod"].as_str().unwrap().to_string(), f["belopp"].as_i64().unwrap()))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                ("711".to_string(), SAVES * 100_000),
+                ("712".to_string(), SAVES * 100_000)
+            ],
+            "{srv}"
+        );
+    }
+
+    // A cached report on one server is dropped when the other one writes.
+    let report = |srv: &str| {
+        let (status, _, body) = http(
+            srv,
+            "GET",
+            "/api/uppfoljning?period=2026-02&prognos=Prognos%201",
+            &[("Cookie", &eva.0)],
+            "",
+        );
+        assert_eq!(status, 200, "{body}");
+        body
+    };
+    let before = report(&b);
+    assert_eq!(report(&b), before, "the same report twice");
+    assert_eq!(forecast(&a, &eva, "711", 4711).0, 200);
+    let after = report(&b);
+    assert!(after.contains("471100"), "server b sees a's forecast: {after}");
+    assert_ne!(after, before);
+
+    // Signing out on one server ends the session on both.
+    let (status, _, _) = http(
+        &b,
+        "POST",
+        &format!("/logga-ut?_csrf={}", eva.1),
+        &[("Cookie", &eva.0)],
+        "",
+    );
+    assert_eq!(status, 303);
+    let (status, _, _) = http(&a, "GET", "/api/mig", &[("Cookie", &eva.0)], "");
+    assert_eq!(status, 401);
+}

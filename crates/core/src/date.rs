@@ -26,7 +26,11 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
         8 => (&b[..4], &b[4..6], &b[6..8]),
         _ => return None,
     };
-    NaiveDate::from_ymd_opt(digits(y)? as i32, digits(m)?, digits(d)?)
+    let year = digits(y)? as i32;
+    if !crate::limits::year_ok(year) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(year, digits(m)?, digits(d)?)
 }
 
 /// Reads `YYYY-MM-DD HH:MM` (seconds and a `T` separator are accepted).

@@ -170,14 +170,49 @@ pub struct Amounts {
     pub fg_ar: i64,
 }
 
+/// Saturating: a report's inputs are checked with [`inputs_within_bounds`]
+/// first, so sums cannot overflow; a saturated forecast (run-rate on a tiny
+/// part of last year) is caught by [`report_within_bounds`], never wrapped.
 impl std::ops::AddAssign for Amounts {
     fn add_assign(&mut self, o: Amounts) {
-        self.utfall += o.utfall;
-        self.budget += o.budget;
-        self.budget_helar += o.budget_helar;
-        self.prognos += o.prognos;
-        self.fg_ar += o.fg_ar;
+        self.utfall = self.utfall.saturating_add(o.utfall);
+        self.budget = self.budget.saturating_add(o.budget);
+        self.budget_helar = self.budget_helar.saturating_add(o.budget_helar);
+        self.prognos = self.prognos.saturating_add(o.prognos);
+        self.fg_ar = self.fg_ar.saturating_add(o.fg_ar);
     }
+}
+
+impl Amounts {
+    fn all(&self) -> [i64; 5] {
+        [self.utfall, self.budget, self.budget_helar, self.prognos, self.fg_ar]
+    }
+}
+
+/// Whether the magnitudes of all the amounts `input` is computed from add
+/// up to at most [`crate::num::MAX_TOTAL_ORE`] (checked arithmetic), which
+/// keeps every sum and difference of the report far from i64 overflow.
+pub fn inputs_within_bounds(input: &Input) -> bool {
+    let cells = input
+        .cells
+        .values()
+        .flat_map(|c| c.utfall.iter().chain(&c.budget).chain(&c.fg_ar).copied());
+    let manual = input.manual.values().map(|m| m.1);
+    let effects = input
+        .effekter
+        .iter()
+        .flat_map(|e| e.utfall.iter().copied().chain(std::iter::once(e.prognos)));
+    crate::num::checked_magnitude(cells.chain(manual).chain(effects)).is_some()
+}
+
+/// Whether every amount of the report tree is within
+/// [`crate::num::MAX_TOTAL_ORE`] (a proposed forecast can grow beyond its
+/// inputs: outcome × last year ÷ last year so far).
+pub fn report_within_bounds(n: &NodeReport) -> bool {
+    let ok = |v: i64| v.checked_abs().is_some_and(|a| a <= crate::num::MAX_TOTAL_ORE);
+    n.belopp.all().into_iter().all(ok)
+        && n.konton.iter().all(|k| k.belopp.all().into_iter().all(ok))
+        && n.barn.iter().all(report_within_bounds)
 }
 
 /// The ledger, budget and last year of one ansvar and account.
@@ -350,8 +385,8 @@ pub fn report(input: &Input, root: Option<&str>) -> Option<NodeReport> {
                 prognos: e.prognos,
             };
             let entry = specialposter.entry(e.tagg.clone()).or_default();
-            entry.utfall += t.utfall;
-            entry.prognos += t.prognos;
+            entry.utfall = entry.utfall.saturating_add(t.utfall);
+            entry.prognos = entry.prognos.saturating_add(t.prognos);
             if input.utan_effekter {
                 let line = Amounts {
                     utfall: -t.utfall,
@@ -371,8 +406,8 @@ pub fn report(input: &Input, root: Option<&str>) -> Option<NodeReport> {
             belopp += child.belopp;
             for (k, v) in &child.specialposter {
                 let entry = specialposter.entry(k.clone()).or_default();
-                entry.utfall += v.utfall;
-                entry.prognos += v.prognos;
+                entry.utfall = entry.utfall.saturating_add(v.utfall);
+                entry.prognos = entry.prognos.saturating_add(v.prognos);
             }
             barn.push(child);
         }
@@ -1049,6 +1084,60 @@ mod tests {
             utan_effekter: false,
             tree_as_of: None,
         }
+    }
+
+    /// Issue 15: absurd amounts make the report refuse itself (the app
+    /// turns this into a Swedish message), never a wrapped sum or a panic.
+    #[test]
+    fn absurd_amounts_are_out_of_bounds_never_wrapped() {
+        use crate::num::{MAX_AMOUNT_ORE, MAX_TOTAL_ORE};
+        // (edit of the input, within bounds?, why)
+        type Edit = fn(&mut Input);
+        let cases: &[(Edit, bool, &str)] = &[
+            (|_| {}, true, "ordinary figures"),
+            (
+                |i| i.cells.get_mut(&("712".into(), "5011".into())).unwrap().utfall[0] = MAX_AMOUNT_ORE,
+                true,
+                "one line at the per-amount limit",
+            ),
+            (
+                |i| i.cells.get_mut(&("712".into(), "5011".into())).unwrap().utfall[0] = i64::MAX,
+                false,
+                "one line at i64::MAX öre",
+            ),
+            (
+                |i| {
+                    let c = i.cells.get_mut(&("712".into(), "5011".into())).unwrap();
+                    c.utfall[0] = MAX_TOTAL_ORE / 2 + 1;
+                    c.budget[0] = -(MAX_TOTAL_ORE / 2 + 1);
+                },
+                false,
+                "magnitudes add up beyond the total limit even though they cancel",
+            ),
+            (
+                |i| {
+                    i.manual.insert("711".into(), ("P".into(), i64::MIN, String::new()));
+                },
+                false,
+                "a manual forecast at i64::MIN",
+            ),
+        ];
+        for (edit, within, why) in cases {
+            let mut i = input();
+            edit(&mut i);
+            assert_eq!(inputs_within_bounds(&i), *within, "{why}");
+        }
+        // A forecast proposed from last year's profile grows beyond its
+        // inputs (outcome × full year ÷ a tiny part): caught after the report.
+        let mut i = input();
+        i.metod = Metod::Profil;
+        let c = i.cells.get_mut(&("712".into(), "5011".into())).unwrap();
+        c.utfall[0] = MAX_AMOUNT_ORE;
+        c.fg_ar = [1, MAX_AMOUNT_ORE, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        assert!(inputs_within_bounds(&i));
+        let r = report(&i, None).unwrap();
+        assert!(!report_within_bounds(&r));
+        assert!(report_within_bounds(&report(&input(), None).unwrap()));
     }
 
     fn check_sums(n: &NodeReport) {

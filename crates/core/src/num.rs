@@ -16,7 +16,47 @@ pub enum NumError {
     Empty,
     NotANumber,
     TooManyDecimals,
+    /// An amount beyond [`MAX_AMOUNT_ORE`] (or beyond i64 for other numbers).
     TooLarge,
+    /// A quantity beyond [`MAX_QTY_HUNDREDTHS`].
+    QtyTooLarge,
+}
+
+/// The largest amount any one value may have, in öre: 1 000 000 000 000 kr
+/// (10^12 kr, docs/regler.md "Gränser för belopp"). Far above any municipal
+/// budget and far below where sums in i64 öre could overflow; every import,
+/// model price, forecast, effect and register amount is checked against it.
+pub const MAX_AMOUNT_ORE: i64 = 100_000_000_000_000;
+
+/// The largest magnitude a report may sum to, in öre: 10^15 kr. A report
+/// whose inputs add up (in absolute value) beyond this is refused with a
+/// Swedish message instead of being computed, so no sum in it can overflow.
+pub const MAX_TOTAL_ORE: i64 = 100_000_000_000_000_000;
+
+/// The largest quantity (hours, days, points, places) of one value, in
+/// hundredths: 10 000 000.
+pub const MAX_QTY_HUNDREDTHS: i64 = 1_000_000_000;
+
+/// The Swedish message for a report whose sums would exceed [`MAX_TOTAL_ORE`].
+pub fn total_too_large(what: &str) -> String {
+    format!(
+        "Beloppen i {what} är för stora för att summeras säkert: summan av beloppen överstiger \
+         1 000 000 000 000 000 kr. Något belopp i underlaget är orimligt stort (gränsen per belopp \
+         är 1 000 000 000 000 kr); rätta eller ångra importen som lade in det (se `resurs import list`)."
+    )
+}
+
+/// Adds the magnitudes of `values` with checked arithmetic; `None` when the
+/// total exceeds [`MAX_TOTAL_ORE`].
+pub fn checked_magnitude(values: impl IntoIterator<Item = i64>) -> Option<i64> {
+    let mut total: i64 = 0;
+    for v in values {
+        total = total.checked_add(v.checked_abs()?)?;
+        if total > MAX_TOTAL_ORE {
+            return None;
+        }
+    }
+    Some(total)
 }
 
 impl NumError {
@@ -26,7 +66,8 @@ impl NumError {
             NumError::Empty => "ett tal (fältet är tomt)",
             NumError::NotANumber => "ett tal, t.ex. 1 234,50",
             NumError::TooManyDecimals => "högst två decimaler",
-            NumError::TooLarge => "ett mindre tal",
+            NumError::TooLarge => "ett belopp mellan -1 000 000 000 000 och 1 000 000 000 000 kr",
+            NumError::QtyTooLarge => "ett tal mellan -10 000 000 och 10 000 000",
         }
     }
 }
@@ -167,8 +208,29 @@ impl Money {
         self.0
     }
     /// Parses a Swedish amount such as `-1 234,50`.
+    /// Amounts beyond [`MAX_AMOUNT_ORE`] are [`NumError::TooLarge`].
     pub fn parse_sv(s: &str) -> Result<Money, NumError> {
-        parse_hundredths(s).map(Money)
+        let ore = parse_hundredths(s)?;
+        Money::bounded(ore).ok_or(NumError::TooLarge)
+    }
+    /// `ore` when it is within [`MAX_AMOUNT_ORE`] either way.
+    pub fn bounded(ore: i64) -> Option<Money> {
+        (ore.checked_abs()? <= MAX_AMOUNT_ORE).then_some(Money(ore))
+    }
+    /// The amount that stands for an overflow in [`Add`], [`Sub`], [`Sum`]
+    /// and [`Money::times_qty`]: sticky (anything added to it stays it), so
+    /// a sum that overflowed once is never a wrapped value; reports check
+    /// [`Money::is_overflow`] (or their total against [`MAX_TOTAL_ORE`]).
+    pub const OVERFLOW: Money = Money(i64::MIN);
+    /// Whether this amount is [`Money::OVERFLOW`] or beyond [`MAX_TOTAL_ORE`].
+    pub fn is_overflow(self) -> bool {
+        self.0 == i64::MIN || self.0.abs() > MAX_TOTAL_ORE
+    }
+    fn op(a: Money, b: Money, f: fn(i64, i64) -> Option<i64>) -> Money {
+        if a == Money::OVERFLOW || b == Money::OVERFLOW {
+            return Money::OVERFLOW;
+        }
+        f(a.0, b.0).filter(|&v| v != i64::MIN).map_or(Money::OVERFLOW, Money)
     }
     /// Whole kronor, rounded half away from zero.
     pub fn round_kr(self) -> i64 {
@@ -199,10 +261,14 @@ impl Money {
         format!("{} mnkr", format_hundredths(tenths * 10, 1))
     }
     pub fn checked_add(self, o: Money) -> Option<Money> {
-        self.0.checked_add(o.0).map(Money)
+        Some(Money::op(self, o, i64::checked_add)).filter(|m| *m != Money::OVERFLOW)
     }
-    /// Amount × quantity (quantity in hundredths), rounded to whole öre half away from zero.
+    /// Amount × quantity (quantity in hundredths), rounded to whole öre half
+    /// away from zero; [`Money::OVERFLOW`] when it does not fit.
     pub fn times_qty(self, q: Qty) -> Money {
+        if self == Money::OVERFLOW {
+            return Money::OVERFLOW;
+        }
         Money(round_div_i128(self.0 as i128 * q.0 as i128, 100))
     }
 }
@@ -212,6 +278,8 @@ pub fn round_div(n: i64, d: i64) -> i64 {
     round_div_i128(n as i128, d as i128)
 }
 
+/// Rounded quotient; a quotient beyond i64 saturates to `i64::MIN` (which
+/// is [`Money::OVERFLOW`] where the caller is an amount).
 fn round_div_i128(n: i128, d: i128) -> i64 {
     let q = n / d;
     let r = n % d;
@@ -224,7 +292,7 @@ fn round_div_i128(n: i128, d: i128) -> i64 {
     } else {
         0
     };
-    (q + adj) as i64
+    i64::try_from(q + adj).unwrap_or(i64::MIN)
 }
 
 impl fmt::Display for Money {
@@ -233,37 +301,40 @@ impl fmt::Display for Money {
     }
 }
 
+// Checked arithmetic: an overflow gives the sticky [`Money::OVERFLOW`],
+// never a wrapped value and never a panic.
 impl Add for Money {
     type Output = Money;
     fn add(self, o: Money) -> Money {
-        Money(self.0 + o.0)
+        Money::op(self, o, i64::checked_add)
     }
 }
 impl Sub for Money {
     type Output = Money;
     fn sub(self, o: Money) -> Money {
-        Money(self.0 - o.0)
+        Money::op(self, o, i64::checked_sub)
     }
 }
 impl Neg for Money {
     type Output = Money;
     fn neg(self) -> Money {
-        Money(-self.0)
+        // OVERFLOW (i64::MIN) has no negation and stays itself.
+        self.0.checked_neg().map_or(Money::OVERFLOW, Money)
     }
 }
 impl AddAssign for Money {
     fn add_assign(&mut self, o: Money) {
-        self.0 += o.0
+        *self = *self + o
     }
 }
 impl SubAssign for Money {
     fn sub_assign(&mut self, o: Money) {
-        self.0 -= o.0
+        *self = *self - o
     }
 }
 impl Sum for Money {
     fn sum<I: Iterator<Item = Money>>(it: I) -> Money {
-        Money(it.map(|m| m.0).sum())
+        it.fold(Money::ZERO, |a, b| a + b)
     }
 }
 
@@ -287,8 +358,16 @@ impl Qty {
     pub fn from_minutes(min: i64) -> Qty {
         Qty(round_div(min * 100, 60))
     }
+    /// Quantities beyond [`MAX_QTY_HUNDREDTHS`] are [`NumError::QtyTooLarge`].
     pub fn parse_sv(s: &str) -> Result<Qty, NumError> {
-        parse_hundredths(s).map(Qty)
+        let h = parse_hundredths(s).map_err(|e| match e {
+            NumError::TooLarge => NumError::QtyTooLarge,
+            e => e,
+        })?;
+        if h.checked_abs().is_none_or(|a| a > MAX_QTY_HUNDREDTHS) {
+            return Err(NumError::QtyTooLarge);
+        }
+        Ok(Qty(h))
     }
     /// With a fixed number of decimals (0–2), rounded half away from zero.
     pub fn fmt_fixed(self, decimals: u32) -> String {
@@ -311,13 +390,15 @@ impl fmt::Display for Qty {
 }
 impl Add for Qty {
     type Output = Qty;
+    /// Saturating: quantities are bounded on import, so only absurd stored
+    /// data reaches the bounds, and then never as a wrapped value.
     fn add(self, o: Qty) -> Qty {
-        Qty(self.0 + o.0)
+        Qty(self.0.saturating_add(o.0))
     }
 }
 impl Sum for Qty {
     fn sum<I: Iterator<Item = Qty>>(it: I) -> Qty {
-        Qty(it.map(|m| m.0).sum())
+        it.fold(Qty::ZERO, |a, b| a + b)
     }
 }
 
@@ -376,6 +457,48 @@ mod tests {
         // 7,5 h at 412,37 kr/h = 3 092,775 kr → 3 092,78 kr
         let m = Money::from_ore(41_237).times_qty(Qty::from_hundredths(750));
         assert_eq!(m, Money::from_ore(309_278));
+    }
+
+    #[test]
+    fn amounts_beyond_the_limit_are_refused_and_sums_never_wrap() {
+        // (input, result) at and around the documented limit of 10^12 kr.
+        let cases: &[(&str, Result<i64, NumError>)] = &[
+            ("1 000 000 000 000", Ok(MAX_AMOUNT_ORE)),
+            ("-1 000 000 000 000", Ok(-MAX_AMOUNT_ORE)),
+            ("1 000 000 000 000,01", Err(NumError::TooLarge)),
+            ("-1 000 000 000 000,01", Err(NumError::TooLarge)),
+            ("92233720368547758,07", Err(NumError::TooLarge)),
+            ("99999999999999999999", Err(NumError::TooLarge)),
+        ];
+        for (input, want) in cases {
+            assert_eq!(&Money::parse_sv(input).map(Money::ore), want, "{input}");
+        }
+        assert_eq!(Qty::parse_sv("10 000 000"), Ok(Qty::whole(10_000_000)));
+        assert_eq!(Qty::parse_sv("10 000 000,01"), Err(NumError::QtyTooLarge));
+        // Overflow is sticky, in every operation, never a wrap or a panic.
+        let big = Money::from_ore(i64::MAX - 1);
+        let cases: &[(Money, &str)] = &[
+            (big + big, "add"),
+            (-big - big, "sub"),
+            (big + big - big, "sticky after add"),
+            (-(big + big), "neg of overflow"),
+            ([big, big, Money::from_ore(-5)].into_iter().sum(), "sum"),
+            (big.times_qty(Qty::whole(2)), "times_qty"),
+            (-Money::OVERFLOW, "neg"),
+        ];
+        for (m, why) in cases {
+            assert_eq!(*m, Money::OVERFLOW, "{why}");
+            assert!(m.is_overflow(), "{why}");
+        }
+        let mut m = big;
+        m += big;
+        assert!(m.is_overflow());
+        assert_eq!(big.checked_add(big), None);
+        assert!(Money::from_ore(MAX_TOTAL_ORE + 1).is_overflow());
+        assert!(!Money::from_ore(MAX_TOTAL_ORE).is_overflow());
+        assert_eq!(checked_magnitude([MAX_TOTAL_ORE, 0]), Some(MAX_TOTAL_ORE));
+        assert_eq!(checked_magnitude([MAX_TOTAL_ORE, -1]), None);
+        assert_eq!(checked_magnitude([i64::MIN]), None);
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub struct Period {
 
 impl Period {
     pub fn new(year: i32, month: u32) -> Option<Period> {
-        ((1..=12).contains(&month) && (1900..=2200).contains(&year)).then_some(Period { year, month })
+        ((1..=12).contains(&month) && crate::limits::year_ok(year)).then_some(Period { year, month })
     }
     pub fn of(date: NaiveDate) -> Period {
         Period {

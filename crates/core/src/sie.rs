@@ -222,6 +222,7 @@ fn parse_amount(s: &str) -> Result<Money, &'static str> {
     }
     Money::parse_sv(&s.replace('.', ",")).map_err(|e| match e {
         NumError::TooManyDecimals => "ett belopp med högst två decimaler",
+        NumError::TooLarge => "ett belopp mellan -1000000000000 och 1000000000000 (gränsen per belopp)",
         _ => "ett belopp med decimalpunkt, t.ex. -1234.50",
     })
 }
@@ -734,6 +735,23 @@ mod tests {
                 "#TRANS",
                 "högst två decimaler",
                 "three decimals",
+            ),
+            (
+                FILE.replace(
+                    "#PSALDO 0 202601 5011 {1 \"711\"} 1234.00",
+                    "#PSALDO 0 202601 5011 {1 \"711\"} 92233720368547758.07",
+                ),
+                20,
+                "#PSALDO",
+                "gränsen per belopp",
+                "an amount beyond the limit (i64::MAX öre)",
+            ),
+            (
+                FILE.replace("#TRANS 1930 {} 500.50", "#TRANS 1930 {} 1000000000000.01"),
+                32,
+                "#TRANS",
+                "gränsen per belopp",
+                "one öre beyond the limit",
             ),
         ];
         for (text, line, label, msg, why) in cases {

@@ -49,6 +49,9 @@ impl FilteredCsv {
         let f = File::open(path).map_err(read_err)?;
         let mut reader = BufReader::with_capacity(1 << 20, f);
         let head = reader.fill_buf().map_err(read_err)?;
+        if let Some(encoding) = crate::table::unsupported_encoding(head) {
+            return Err(FileError::Unsupported { file, encoding });
+        }
         let (windows1252, skip) = if head.starts_with(b"\xEF\xBB\xBF") {
             (false, 3)
         } else {

@@ -6,7 +6,9 @@
 //! collects every problem into [`problems::Problems`], so a user sees all
 //! faults of a file at once.
 
+pub mod export;
 pub mod filtered;
+pub mod limits;
 pub mod problems;
 pub mod row;
 pub mod table;

@@ -4,6 +4,7 @@ use crate::problems::Problems;
 use chrono::{NaiveDate, NaiveDateTime};
 use csv::StringRecord;
 use resurs_core::date::{parse_date, parse_datetime};
+use resurs_core::limits::{column_max, too_long};
 use resurs_core::model::fold;
 use resurs_core::num::{Money, NumError, Qty};
 use resurs_core::period::Period;
@@ -192,14 +193,23 @@ impl<'a> Row<'a> {
         }
     }
 
+    /// A required text cell of at most [`column_max`] characters.
     pub fn text(&mut self, col: usize) -> Option<&'a str> {
         let v = self.raw(col);
-        self.required(col, |_| Ok(()))?;
+        let max = column_max(self.name(col));
+        self.required(col, |s| too_long(s, max).map_or(Ok(()), Err))?;
         Some(v)
     }
 
-    pub fn opt_text(&self, col: usize) -> Option<&'a str> {
-        Some(self.raw(col)).filter(|s| !s.is_empty())
+    /// An optional text cell; one longer than [`column_max`] is a problem
+    /// (and `None`, like an empty cell; check [`Row::ok`]).
+    pub fn opt_text(&mut self, col: usize) -> Option<&'a str> {
+        let v = self.raw(col);
+        if let Some(e) = too_long(v, column_max(self.name(col))) {
+            self.problem(col, Some(&v.chars().take(40).collect::<String>()), e);
+            return None;
+        }
+        Some(v).filter(|s| !s.is_empty())
     }
 
     pub fn date(&mut self, col: usize) -> Option<NaiveDate> {
@@ -216,17 +226,18 @@ impl<'a> Row<'a> {
     }
     pub fn period(&mut self, col: usize) -> Option<Period> {
         self.required(col, |s| {
-            Period::parse(s).ok_or_else(|| "en period ÅÅÅÅ-MM, t.ex. 2026-03".to_string())
+            Period::parse(s).ok_or_else(|| "en period ÅÅÅÅ-MM med år 1900–2100, t.ex. 2026-03".to_string())
         })
     }
     pub fn money(&mut self, col: usize) -> Option<Money> {
         self.required(col, |s| Money::parse_sv(s).map_err(num_expected))
     }
+    /// A volume or number of hours: never negative.
     pub fn qty(&mut self, col: usize) -> Option<Qty> {
-        self.required(col, |s| Qty::parse_sv(s).map_err(num_expected))
+        self.required(col, parse_volume)
     }
     pub fn opt_qty(&mut self, col: usize) -> Option<Option<Qty>> {
-        self.optional(col, |s| Qty::parse_sv(s).map_err(num_expected))
+        self.optional(col, parse_volume)
     }
     /// A whole number within `range`.
     pub fn int(&mut self, col: usize, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
@@ -261,11 +272,19 @@ impl<'a> Row<'a> {
 }
 
 fn parse_date_sv(s: &str) -> Result<NaiveDate, String> {
-    parse_date(s).ok_or_else(|| "ett giltigt datum ÅÅÅÅ-MM-DD".to_string())
+    parse_date(s).ok_or_else(|| "ett giltigt datum ÅÅÅÅ-MM-DD med år 1900–2100".to_string())
 }
 
 fn parse_datetime_sv(s: &str) -> Result<NaiveDateTime, String> {
-    parse_datetime(s).ok_or_else(|| "en giltig tidpunkt ÅÅÅÅ-MM-DD TT:MM".to_string())
+    parse_datetime(s).ok_or_else(|| "en giltig tidpunkt ÅÅÅÅ-MM-DD TT:MM med år 1900–2100".to_string())
+}
+
+fn parse_volume(s: &str) -> Result<Qty, String> {
+    match Qty::parse_sv(s) {
+        Ok(q) if q.hundredths() < 0 => Err("en volym som inte är negativ".to_string()),
+        Ok(q) => Ok(q),
+        Err(e) => Err(num_expected(e)),
+    }
 }
 
 fn num_expected(e: NumError) -> String {

@@ -17,6 +17,23 @@ pub enum FileError {
     Empty { file: String },
     #[error("filen {file} kunde inte läsas som Excel-fil (.xlsx): {msg}")]
     Xlsx { file: String, msg: String },
+    #[error("Filen {file} är kodad som {encoding}; spara den som UTF-8 eller Windows-1252 (i Excel: Spara som → CSV UTF-8) och importera igen")]
+    Unsupported { file: String, encoding: &'static str },
+}
+
+/// An encoding Resurs does not read, recognised by its byte-order mark or,
+/// without one, by the zero bytes of UTF-16 text in the sample.
+pub fn unsupported_encoding(head: &[u8]) -> Option<&'static str> {
+    if head.starts_with(b"\xFF\xFE\x00\x00") || head.starts_with(b"\x00\x00\xFE\xFF") {
+        return Some("UTF-32");
+    }
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        return Some("UTF-16");
+    }
+    // ASCII text in UTF-16 has a zero in every other byte; CSV text never has any.
+    let sample = &head[..head.len().min(512)];
+    let zeros = sample.iter().filter(|&&b| b == 0).count();
+    (sample.len() >= 4 && zeros * 4 >= sample.len()).then_some("UTF-16")
 }
 
 /// The text encoding a CSV file was read with.
@@ -74,7 +91,18 @@ impl TableReader {
             msg: e.to_string(),
         };
         if is_xlsx(path) {
-            return Self::open_xlsx(path, name.clone());
+            // calamine can panic on hostile input (found by fuzzing: an
+            // integer overflow on a cell reference such as `A99999999999`
+            // in debug builds); that is a refused file, never a crash.
+            return match quietly(|| Self::open_xlsx(path, name.clone())) {
+                Ok(r) => r,
+                Err(()) => Err(FileError::Xlsx {
+                    file: name,
+                    msg: "filen kunde inte tolkas (en cellreferens eller annan del av bladet är ogiltig); \
+                          spara om filen i Excel"
+                        .into(),
+                }),
+            };
         }
         let file = File::open(path).map_err(read_err)?;
         Self::from_csv(name.clone(), Box::new(file)).map_err(|e| match e {
@@ -93,6 +121,9 @@ impl TableReader {
                 msg: e.to_string(),
             })?
             .to_vec();
+        if let Some(encoding) = unsupported_encoding(&head) {
+            return Err(FileError::Unsupported { file: name, encoding });
+        }
         let (encoding, skip) = if head.starts_with(b"\xEF\xBB\xBF") {
             (Encoding::Utf8Bom, 3)
         } else {
@@ -150,18 +181,18 @@ impl TableReader {
     }
 
     fn open_xlsx(path: &Path, name: String) -> Result<TableReader, FileError> {
-        use calamine::{open_workbook, Data, Reader, Xlsx};
+        use crate::limits::{group, MAX_CELLS, MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, MAX_TEXT_BYTES};
+        use calamine::{open_workbook, Data, Reader, Xlsx, XlsxError};
         let xerr = |msg: String| FileError::Xlsx {
             file: name.clone(),
             msg,
         };
-        let mut wb: Xlsx<_> = open_workbook(path).map_err(|e: calamine::XlsxError| xerr(e.to_string()))?;
-        let range = match wb.worksheet_range_at(0) {
-            Some(r) => r.map_err(|e| xerr(e.to_string()))?,
-            None => return Err(xerr("arbetsboken har inget blad".into())),
+        // Before anything is inflated: the archive's declared sizes.
+        crate::limits::check_zip(path).map_err(xerr)?;
+        let mut wb: Xlsx<_> = open_workbook(path).map_err(|e: XlsxError| xerr(xlsx_error_sv(&e)))?;
+        let Some(sheet) = wb.sheet_names().first().cloned() else {
+            return Err(xerr("arbetsboken har inget blad".into()));
         };
-        let first_row = range.start().map_or(0, |(r, _)| r as usize);
-        let first_col = range.start().map_or(0, |(_, c)| c as usize);
         let cell_text = |d: &Data| -> String {
             match d {
                 Data::Empty => String::new(),
@@ -184,21 +215,94 @@ impl TableReader {
                 Data::Error(e) => format!("#{e:?}"),
             }
         };
-        let mut rows = Vec::new();
+        // The sheet's cells with content, counted as they are read, so
+        // that neither a declared dimension nor a far-away cell makes a
+        // huge table.
+        let mut cells: Vec<(u32, u32, String)> = Vec::new();
+        let mut text_bytes: u64 = 0;
+        match wb.worksheet_cells_reader(&sheet) {
+            Err(XlsxError::NotAWorksheet(_)) => {}
+            Err(e) => return Err(xerr(xlsx_error_sv(&e))),
+            Ok(mut reader) => loop {
+                let cell = match reader.next_cell() {
+                    Ok(Some(c)) => c,
+                    Ok(None) => break,
+                    Err(e) => return Err(xerr(xlsx_error_sv(&e))),
+                };
+                let (r, c) = cell.get_position();
+                let d: Data = cell.get_value().clone().into();
+                if matches!(d, Data::Empty) {
+                    continue;
+                }
+                if r >= MAX_ROWS || c >= MAX_COLUMNS {
+                    return Err(xerr(format!(
+                        "bladet har en cell på rad {}, kolumn {}, utanför ett kalkylblads gränser ({} rader, {} kolumner)",
+                        group(u64::from(r) + 1),
+                        group(u64::from(c) + 1),
+                        group(u64::from(MAX_ROWS)),
+                        group(u64::from(MAX_COLUMNS))
+                    )));
+                }
+                let text = cell_text(&d);
+                if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
+                    return Err(xerr(format!(
+                        "rad {}, kolumn {}: cellen har {} tecken, högst {} tillåts (Excels gräns)",
+                        r + 1,
+                        col_letters(c),
+                        group(text.chars().count() as u64),
+                        group(MAX_CELL_CHARS as u64)
+                    )));
+                }
+                if cells.len() as u64 >= MAX_CELLS {
+                    return Err(xerr(too_many_cells()));
+                }
+                // Shared strings can repeat one long text in many cells.
+                text_bytes += text.len() as u64;
+                if text_bytes > MAX_TEXT_BYTES {
+                    return Err(xerr(format!(
+                        "bladets celler har tillsammans mer än {} MiB text; större tabeller importeras som CSV",
+                        MAX_TEXT_BYTES / (1024 * 1024)
+                    )));
+                }
+                cells.push((r, c, text));
+            },
+        }
+        // Stream order is row by row in every sheet a program writes; sort
+        // anyway (stable: a repeated position keeps its last value).
+        cells.sort_by_key(|x| (x.0, x.1));
+        let Some(&(first_row, _, _)) = cells.first() else {
+            return Err(FileError::Empty { file: name });
+        };
+        let width = cells.iter().map(|x| x.1).max().unwrap_or(0) as usize + 1;
+        let mut distinct_rows: u64 = 0;
+        let mut last = None;
+        for x in &cells {
+            if last != Some(x.0) {
+                distinct_rows += 1;
+                last = Some(x.0);
+            }
+        }
+        if distinct_rows.saturating_mul(width as u64) > MAX_CELLS {
+            return Err(xerr(too_many_cells()));
+        }
+        // Rows padded to the sheet's width, so column positions match the
+        // sheet (a sheet may start after column A).
+        let mut rows: Vec<(usize, StringRecord)> = Vec::new();
         let mut headers = None;
-        for (i, r) in range.rows().enumerate() {
-            // Pad so that column positions match a sheet that starts after column A.
-            let cells: Vec<String> = std::iter::repeat_n(String::new(), first_col)
-                .chain(r.iter().map(cell_text))
-                .collect();
-            if headers.is_none() {
-                headers = Some(cells.iter().map(|c| c.trim().to_string()).collect::<Vec<_>>());
+        let mut it = cells.into_iter().peekable();
+        while let Some(&(r, _, _)) = it.peek() {
+            let mut row = vec![String::new(); width];
+            while let Some((_, c, text)) = it.next_if(|x| x.0 == r) {
+                row[c as usize] = text;
+            }
+            if r == first_row {
+                headers = Some(row.iter().map(|c| c.trim().to_string()).collect::<Vec<_>>());
                 continue;
             }
-            if cells.iter().all(|c| c.trim().is_empty()) {
+            if row.iter().all(|c| c.trim().is_empty()) {
                 continue;
             }
-            rows.push((first_row + i + 1, StringRecord::from(cells)));
+            rows.push((r as usize + 1, StringRecord::from(row)));
         }
         let headers = match headers {
             Some(h) if h.iter().any(|c| !c.is_empty()) => h,
@@ -261,6 +365,81 @@ impl TableReader {
             Inner::Csv(r) => r.position().byte(),
             Inner::Xlsx(_) => 0,
         }
+    }
+}
+
+thread_local! {
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic into `Err(())` without the panic message
+/// (the hook installed once passes every other panic on unchanged).
+fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, ()> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(|q| q.get()) {
+                previous(info);
+            }
+        }));
+    });
+    let was = QUIET.with(|q| q.replace(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(was));
+    r.map_err(|_| ())
+}
+
+fn too_many_cells() -> String {
+    format!(
+        "bladet har fler än {} celler (rader med innehåll gånger bladets bredd); större tabeller importeras som CSV",
+        crate::limits::group(crate::limits::MAX_CELLS)
+    )
+}
+
+/// Column letters of a zero-based column, e.g. `AA` for 26.
+fn col_letters(mut c: u32) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (c % 26) as u8);
+        if c < 26 {
+            break;
+        }
+        c = c / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+/// A calamine error in Swedish; the detail (English) only where no Swedish
+/// text fits, and never a path.
+fn xlsx_error_sv(e: &calamine::XlsxError) -> String {
+    use calamine::XlsxError as E;
+    // Reading past an entry's declared size (or a bad checksum) is an
+    // InvalidData I/O error somewhere in the chain (zip, under quick-xml).
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        let io = err
+            .downcast_ref::<std::io::Error>()
+            .or_else(|| err.downcast_ref::<std::sync::Arc<std::io::Error>>().map(|a| &**a));
+        if let Some(io) = io {
+            if io.kind() == std::io::ErrorKind::InvalidData {
+                return "en del av arkivet packas upp till mer än sin angivna storlek eller har fel \
+                        kontrollsumma; filen är trasig eller manipulerad"
+                    .into();
+            }
+        }
+        source = err.source();
+    }
+    match e {
+        E::Zip(z) => crate::limits::zip_error_sv(z),
+        E::Io(err) => format!("läsfel ({})", err.kind()),
+        E::Xml(_) | E::XmlAttr(_) | E::XmlEof(_) | E::UnexpectedNode(_) => {
+            "bladets XML är trasig; spara om filen i Excel".into()
+        }
+        E::Password => "filen är lösenordsskyddad; spara den utan lösenord".into(),
+        E::WorksheetNotFound(_) | E::FileNotFound(_) => "arbetsboken saknar ett blad den hänvisar till".into(),
+        other => format!("filen kunde inte tolkas ({other})"),
     }
 }
 

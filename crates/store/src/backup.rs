@@ -3,6 +3,7 @@
 //! serve`) keep reading and writing, and a restore that takes the
 //! database's write lock like any other writer.
 
+use crate::db::params;
 use crate::{Ctx, Result, Store, StoreError, MIGRATIONS};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
@@ -135,7 +136,7 @@ impl Store {
     /// Replaces the whole content of this database with the backup at
     /// `source` (checked first with [`Store::check_backup`]), then brings
     /// its schema up to date. Other connections see the new content at
-    /// their next read.
+    /// their next read. Every session ends (users sign in again).
     pub fn restore_from(&mut self, source: &Path) -> Result<()> {
         let Some(conn) = self.conn.sqlite_mut() else {
             return Err(StoreError::Unsupported(format!(
@@ -149,6 +150,11 @@ impl Store {
             }
         })?;
         copy(&from, conn, "återställning")?;
-        self.migrate()
+        self.migrate()?;
+        // Everyone signs in again: no session of the backup's time lives on.
+        self.conn
+            .execute("DELETE FROM session", params![])
+            .ctx("återställning")?;
+        Ok(())
     }
 }

@@ -102,6 +102,11 @@ pub enum DbError {
     Busy,
     /// Something the chosen backend does not do.
     Unsupported(String),
+    /// An integral NUMERIC (PostgreSQL's `SUM` of a `BIGINT` column) beyond
+    /// i64: never wrapped, truncated or read as a float.
+    Overflow {
+        column: usize,
+    },
 }
 
 impl fmt::Display for DbError {
@@ -120,6 +125,7 @@ impl fmt::Display for DbError {
             DbError::NoRow => write!(f, "frågan gav ingen rad"),
             DbError::Busy => write!(f, "anslutningen används redan av en pågående läsning"),
             DbError::Unsupported(what) => write!(f, "{what}"),
+            DbError::Overflow { column } => write!(f, "kolumn {column}: talet ryms inte i 64 bitar"),
         }
     }
 }
@@ -148,13 +154,55 @@ impl From<postgres::Error> for DbError {
     }
 }
 
+/// The errors the user or the operator can act on, whichever backend
+/// reported them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ErrorKind {
+    /// Another connection holds the lock the statement waited for.
+    Busy,
+    /// The disk (or quota) is full.
+    DiskFull,
+    /// A number beyond what the column or the reader holds (a sum of
+    /// absurd amounts).
+    Overflow,
+}
+
 impl DbError {
-    /// Whether the disk (or quota) is full.
-    pub fn is_disk_full(&self) -> bool {
+    /// Both backends' error codes read in one place: SQLite BUSY or LOCKED
+    /// (after the busy timeout) and PostgreSQL's lock_not_available (55P03,
+    /// `lock_timeout`), deadlock_detected (40P01) and query_canceled
+    /// (57014, `statement_timeout`) are [`ErrorKind::Busy`]; SQLITE_FULL and
+    /// disk_full (53100) [`ErrorKind::DiskFull`]; SQLite's "integer
+    /// overflow" (of `SUM`), numeric_value_out_of_range (22003, e.g. a
+    /// `BIGINT` product or cast) and a NUMERIC sum beyond i64 read back
+    /// ([`DbError::Overflow`]) [`ErrorKind::Overflow`].
+    pub(crate) fn kind(&self) -> Option<ErrorKind> {
+        use postgres::error::SqlState;
         match self {
-            DbError::Sqlite(e) => e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull),
-            DbError::Postgres(e) => e.code() == Some(&postgres::error::SqlState::DISK_FULL),
-            _ => false,
+            DbError::Sqlite(rusqlite::Error::SqliteFailure(e, msg)) => match e.code {
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked => Some(ErrorKind::Busy),
+                rusqlite::ErrorCode::DiskFull => Some(ErrorKind::DiskFull),
+                _ if msg.as_deref() == Some("integer overflow") => Some(ErrorKind::Overflow),
+                _ => None,
+            },
+            DbError::Sqlite(_) => None,
+            DbError::Postgres(e) => {
+                let code = e.code()?;
+                if *code == SqlState::DISK_FULL {
+                    Some(ErrorKind::DiskFull)
+                } else if *code == SqlState::LOCK_NOT_AVAILABLE
+                    || *code == SqlState::T_R_DEADLOCK_DETECTED
+                    || *code == SqlState::QUERY_CANCELED
+                {
+                    Some(ErrorKind::Busy)
+                } else if *code == SqlState::NUMERIC_VALUE_OUT_OF_RANGE {
+                    Some(ErrorKind::Overflow)
+                } else {
+                    None
+                }
+            }
+            DbError::Overflow { .. } => Some(ErrorKind::Overflow),
+            _ => None,
         }
     }
 }
@@ -254,36 +302,73 @@ impl<'a> postgres::types::FromSql<'a> for RawColumn<'a> {
     }
 }
 
+/// Why a NUMERIC could not be read.
+#[derive(Debug, PartialEq)]
+enum NumericError {
+    /// Not PostgreSQL's binary NUMERIC.
+    Malformed,
+    /// An integral value beyond i64.
+    Overflow,
+}
+
 /// Decodes PostgreSQL's binary NUMERIC: an integral value as `Int`
-/// (`SUM` of a `BIGINT` column is NUMERIC), any other as `Real`.
-fn numeric(raw: &[u8]) -> Option<Value<'static>> {
-    let word = |i: usize| -> Option<i16> { Some(i16::from_be_bytes([*raw.get(i)?, *raw.get(i + 1)?])) };
-    let ndigits = word(0)? as usize;
+/// (`SUM` of a `BIGINT` column is NUMERIC), any other as `Real`. An
+/// integral value beyond i64 is [`NumericError::Overflow`], as SQLite's
+/// `SUM` answers "integer overflow": never wrapped, cut or rounded.
+fn numeric(raw: &[u8]) -> Result<Value<'static>, NumericError> {
+    let word = |i: usize| -> Result<i16, NumericError> {
+        Ok(i16::from_be_bytes([
+            *raw.get(i).ok_or(NumericError::Malformed)?,
+            *raw.get(i + 1).ok_or(NumericError::Malformed)?,
+        ]))
+    };
+    let ndigits = usize::try_from(word(0)?).map_err(|_| NumericError::Malformed)?;
     let weight = i32::from(word(2)?);
     let sign = word(4)? as u16;
-    if sign == 0xC000 {
-        return Some(Value::Real(f64::NAN));
+    if raw.len() != 8 + 2 * ndigits {
+        return Err(NumericError::Malformed);
     }
-    let mut int: i128 = 0;
-    let mut real = 0f64;
-    let mut integral = true;
-    for i in 0..ndigits {
-        let d = i128::from(word(8 + 2 * i)?);
-        let exp = weight - i as i32;
-        real += d as f64 * 10000f64.powi(exp);
-        if exp >= 0 {
-            int = int.checked_add(d.checked_mul(10000i128.checked_pow(exp as u32)?)?)?;
-        } else if d != 0 {
-            integral = false;
-        }
+    if sign == 0xC000 {
+        return Ok(Value::Real(f64::NAN));
+    }
+    if sign != 0 && sign != 0x4000 {
+        // ±Infinity (PostgreSQL 14 and later) or an unknown sign.
+        return Err(NumericError::Overflow);
     }
     let negative = sign == 0x4000;
-    if integral {
-        let v = i64::try_from(int).ok()?;
-        Some(Value::Int(if negative { -v } else { v }))
-    } else {
-        Some(Value::Real(if negative { -real } else { real }))
+    let digits = (0..ndigits).map(|i| word(8 + 2 * i)).collect::<Result<Vec<i16>, _>>()?;
+    if digits.iter().any(|&d| !(0..10000).contains(&d)) {
+        return Err(NumericError::Malformed);
     }
+    let integral = digits
+        .iter()
+        .enumerate()
+        .all(|(i, &d)| d == 0 || weight - i as i32 >= 0);
+    if !integral {
+        let real: f64 = digits
+            .iter()
+            .enumerate()
+            .map(|(i, &d)| f64::from(d) * 10000f64.powi(weight - i as i32))
+            .sum();
+        return Ok(Value::Real(if negative { -real } else { real }));
+    }
+    let mut int: i128 = 0;
+    for (i, &d) in digits.iter().enumerate() {
+        let exp = weight - i as i32;
+        if d == 0 || exp < 0 {
+            continue;
+        }
+        let scale = u32::try_from(exp)
+            .ok()
+            .and_then(|e| 10000i128.checked_pow(e))
+            .ok_or(NumericError::Overflow)?;
+        int = i128::from(d)
+            .checked_mul(scale)
+            .and_then(|v| int.checked_add(v))
+            .ok_or(NumericError::Overflow)?;
+    }
+    let int = if negative { -int } else { int };
+    i64::try_from(int).map(Value::Int).map_err(|_| NumericError::Overflow)
 }
 
 fn pg_value<'r>(row: &'r postgres::Row, i: usize) -> DbResult<Value<'r>> {
@@ -321,7 +406,11 @@ fn pg_value<'r>(row: &'r postgres::Row, i: usize) -> DbResult<Value<'r>> {
         Type::FLOAT4 => Value::Real(f64::from(f32::from_be_bytes(
             fixed(4)?.try_into().map_err(|_| bad("fel längd"))?,
         ))),
-        Type::NUMERIC => numeric(raw).ok_or_else(|| bad("ett tal"))?,
+        Type::NUMERIC => match numeric(raw) {
+            Ok(v) => v,
+            Err(NumericError::Overflow) => return Err(DbError::Overflow { column: i }),
+            Err(NumericError::Malformed) => return Err(bad("ett tal")),
+        },
         Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
             Value::Text(std::str::from_utf8(raw).map_err(|_| bad("text som inte är UTF-8"))?)
         }
@@ -613,5 +702,53 @@ impl Conn {
                 Ok(())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// PostgreSQL's binary NUMERIC of `digits` (base 10 000, most
+    /// significant first) with `weight` and `sign`.
+    fn raw(digits: &[i16], weight: i16, sign: u16, dscale: i16) -> Vec<u8> {
+        let mut v = Vec::new();
+        for w in [digits.len() as i16, weight, sign as i16, dscale] {
+            v.extend_from_slice(&w.to_be_bytes());
+        }
+        for d in digits {
+            v.extend_from_slice(&d.to_be_bytes());
+        }
+        v
+    }
+
+    #[test]
+    fn numeric_sums_are_read_exactly_or_are_an_overflow() {
+        // 9 223 372 036 854 775 807 = 922|3372|0368|5477|5807
+        let max = raw(&[922, 3372, 368, 5477, 5807], 4, 0, 0);
+        assert_eq!(numeric(&max), Ok(Value::Int(i64::MAX)));
+        let min = raw(&[922, 3372, 368, 5477, 5808], 4, 0x4000, 0);
+        assert_eq!(numeric(&min), Ok(Value::Int(i64::MIN)));
+        let beyond = raw(&[922, 3372, 368, 5477, 5808], 4, 0, 0);
+        assert_eq!(numeric(&beyond), Err(NumericError::Overflow));
+        let below = raw(&[922, 3372, 368, 5477, 5809], 4, 0x4000, 0);
+        assert_eq!(numeric(&below), Err(NumericError::Overflow));
+        // 10^80: far beyond, never wrapped or cut.
+        assert_eq!(numeric(&raw(&[1], 20, 0, 0)), Err(NumericError::Overflow));
+        // Trailing zero groups are left out by PostgreSQL: 1 230 000 = 123|0000 → [123], weight 1.
+        assert_eq!(numeric(&raw(&[123], 1, 0, 0)), Ok(Value::Int(1_230_000)));
+        assert_eq!(numeric(&raw(&[], 0, 0, 0)), Ok(Value::Int(0)));
+        // A fraction is a float: -12.5 = 12|5000, weight 0.
+        assert_eq!(numeric(&raw(&[12, 5000], 0, 0x4000, 1)), Ok(Value::Real(-12.5)));
+        assert!(matches!(numeric(&raw(&[], 0, 0xC000, 0)), Ok(Value::Real(f)) if f.is_nan()));
+        // ±Infinity is no sum of amounts.
+        assert_eq!(numeric(&raw(&[], 0, 0xD000, 0)), Err(NumericError::Overflow));
+        assert_eq!(numeric(&raw(&[10000], 0, 0, 0)), Err(NumericError::Malformed));
+        assert_eq!(numeric(&[0, 1]), Err(NumericError::Malformed));
+        assert_eq!(
+            DbError::Overflow { column: 3 }.kind(),
+            Some(ErrorKind::Overflow),
+            "read as StoreError::Overflow"
+        );
     }
 }

@@ -652,7 +652,25 @@ mod tests {
         let tables = all.matches("CREATE TABLE").count();
         let with_id = all.matches("BIGINT PRIMARY KEY").count();
         assert_eq!(all.matches("CREATE TRIGGER resurs_id BEFORE INSERT").count(), with_id);
-        assert_eq!(tables - with_id, 2, "meta and konto have text keys");
+        assert_eq!(
+            tables - with_id,
+            4,
+            "meta, konto, session and inloggningsforsok have text keys"
+        );
+        // 0009: sessions and sign-in throttling.
+        assert!(all.contains("sha256    TEXT COLLATE \"C\"    PRIMARY KEY,"), "{all}");
+        assert!(
+            all.contains("anvandare BIGINT NOT NULL,\n    csrf"),
+            "REFERENCES dropped: {all}"
+        );
+        assert!(all.contains("nyckel  TEXT COLLATE \"C\"    PRIMARY KEY,"), "{all}");
+        assert!(all.contains("CREATE INDEX inloggningsforsok_senaste ON inloggningsforsok (senaste);"));
+        // 0010: values an import replaced, with SQLite's id assignment.
+        assert!(
+            all.contains("CREATE TRIGGER resurs_id BEFORE INSERT ON import_ersatt "),
+            "{all}"
+        );
+        assert!(all.contains("UNIQUE (import_id, tabell, nyckel)"), "{all}");
         assert!(all.contains("huvudbok (\n    id         BIGINT PRIMARY KEY,"), "{all}");
         assert!(
             all.contains("    text       TEXT COLLATE \"C\",\n"),

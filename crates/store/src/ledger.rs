@@ -264,7 +264,16 @@ impl Tx<'_> {
     }
 
     /// Stores an account's name (the newest name wins).
-    pub fn upsert_konto(&self, kod: &str, namn: &str) -> Result<bool> {
+    /// Sets an account's name; the name before (or that there was none) is
+    /// kept for `import`'s undo.
+    pub fn upsert_konto(&self, kod: &str, namn: &str, import: i64) -> Result<bool> {
+        self.exec(
+            "sparande av kontonamn",
+            "INSERT INTO import_ersatt (import_id, tabell, nyckel, fanns, varde) \
+             SELECT $1, 'konto', $2, (SELECT COUNT(*) FROM konto WHERE kod = $2), (SELECT namn FROM konto WHERE kod = $2) \
+             ON CONFLICT (import_id, tabell, nyckel) DO NOTHING",
+            params![import, kod],
+        )?;
         self.exec(
             "sparande av kontonamn",
             "INSERT INTO konto (kod, namn) VALUES ($1, $2) ON CONFLICT (kod) DO UPDATE SET namn = excluded.namn",

@@ -37,8 +37,10 @@ mod org;
 mod overview;
 mod register;
 mod registers;
+mod sessions;
 #[doc(hidden)]
 pub mod testing;
+mod undo;
 mod users;
 mod volumes;
 
@@ -49,7 +51,9 @@ pub use ledger::{BudgetCell, BudgetLine, BudgetVersion, LedgerLineRow, LedgerMon
 pub use models::{ModelVersionRow, SettlementRun};
 pub use register::ProviderRow;
 pub use registers::{GrantRow, Intraprenad, IntraprenadEntry, InvestmentRow, MeasureRow};
-pub use users::{AuditRow, UserRow};
+pub use sessions::{SessionRow, ThrottleRow};
+pub use undo::Undone;
+pub use users::{AuditRow, TokenRow, UserRow};
 pub use volumes::{
     status_code, AssistanceRow, AttendanceRow, BesokInserter, DecisionRow, GrantedRow, PlacementRow, StayRow, VisitRow,
 };
@@ -65,7 +69,14 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0006_specialpost.sql"),
     include_str!("../migrations/sqlite/0007_register.sql"),
     include_str!("../migrations/sqlite/0008_anvandare.sql"),
+    include_str!("../migrations/sqlite/0009_sessioner.sql"),
+    include_str!("../migrations/sqlite/0010_import_angra.sql"),
 ];
+
+/// How long a writer waits for another one (an import) before the change is
+/// refused as [`StoreError::Busy`]: SQLite's busy timeout, PostgreSQL's
+/// `lock_timeout` for the writers' advisory lock.
+const BUSY_TIMEOUT_MS: u64 = 10_000;
 
 /// The advisory lock that serialises writers (and migrations) on
 /// PostgreSQL, as SQLite's database lock does ("Resurs" in ASCII).
@@ -185,6 +196,15 @@ pub enum StoreError {
     },
     #[error("databasen {path} har schemaversion {found}, men denna version av Resurs känner bara till {known}; uppdatera Resurs")]
     TooNew { path: String, found: i64, known: i64 },
+    /// Another connection holds the database (an import running): SQLite
+    /// BUSY or LOCKED after the busy timeout; on PostgreSQL a lock or
+    /// statement timeout or a deadlock.
+    #[error("databasen är upptagen vid {context}")]
+    Busy { context: &'static str },
+    /// An SQL sum beyond i64 (SQLite's `integer overflow`, PostgreSQL's
+    /// numeric_value_out_of_range): absurd stored amounts.
+    #[error("summan blev för stor vid {context}")]
+    Overflow { context: &'static str },
     /// A migration that cannot be carried over to PostgreSQL.
     #[error("migrering {version} kan inte översättas till PostgreSQL: {why}")]
     Translate { version: usize, why: String },
@@ -239,13 +259,20 @@ trait Ctx<T> {
 }
 impl<T> Ctx<T> for DbResult<T> {
     fn ctx(self, context: &'static str) -> Result<T> {
-        self.map_err(|source| {
-            if source.is_disk_full() {
-                StoreError::DiskFull { context }
-            } else {
-                StoreError::Sql { context, source }
-            }
-        })
+        self.map_err(|source| classify(context, source))
+    }
+}
+
+/// A busy database, a full disk and an overflowing sum are their own errors
+/// (the user or the operator can do something about them); everything else
+/// is [`StoreError::Sql`]. Both backends' codes are read in one place,
+/// [`DbError::kind`].
+fn classify(context: &'static str, source: DbError) -> StoreError {
+    match source.kind() {
+        Some(db::ErrorKind::Busy) => StoreError::Busy { context },
+        Some(db::ErrorKind::DiskFull) => StoreError::DiskFull { context },
+        Some(db::ErrorKind::Overflow) => StoreError::Overflow { context },
+        None => StoreError::Sql { context, source },
     }
 }
 
@@ -256,11 +283,17 @@ impl<T> Ctx<T> for rusqlite::Result<T> {
 }
 
 impl StoreError {
-    /// Whether the user (or operator) can act on this error without a
-    /// developer: a full disk, or asking one backend for what only the
-    /// other does.
+    /// Whether the user or the operator can act on this error without a
+    /// developer: a busy database, a full disk, an overflowing sum, or
+    /// asking one backend for what only the other does.
     pub fn is_operational(&self) -> bool {
-        matches!(self, StoreError::DiskFull { .. } | StoreError::Unsupported(_))
+        matches!(
+            self,
+            StoreError::Busy { .. }
+                | StoreError::DiskFull { .. }
+                | StoreError::Overflow { .. }
+                | StoreError::Unsupported(_)
+        )
     }
 }
 
@@ -307,6 +340,29 @@ pub struct ImportRow {
     pub importerad: String,
 }
 
+/// Creates a new, empty database file readable by its owner only (0600,
+/// whatever the umask), before SQLite opens it: the database holds
+/// pseudonymised personal data and password hashes. SQLite gives its
+/// `-journal` and `-wal` files the database file's mode. An existing file
+/// keeps its mode.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    if path.as_os_str().is_empty() || path.as_os_str() == ":memory:" {
+        return Ok(());
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    match opts.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 /// An open database.
 pub struct Store {
     conn: Conn,
@@ -345,6 +401,10 @@ impl Store {
     pub fn open_location(location: &DbLocation) -> Result<Store> {
         let conn = match location {
             DbLocation::File(path) => {
+                // A new file is the owner's only (0600). A file that cannot
+                // be created here cannot be opened either; SQLite reports
+                // that below with its own text.
+                let _ = create_private(path);
                 let conn = rusqlite::Connection::open(path).map_err(|source| StoreError::Open {
                     path: path.display().to_string(),
                     source: source.into(),
@@ -353,8 +413,9 @@ impl Store {
                 // inserted (takes effect only for a new, empty database file).
                 conn.execute_batch(
                     "PRAGMA page_size = 16384; PRAGMA journal_mode = DELETE; PRAGMA synchronous = NORMAL; \
-                     PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY; PRAGMA busy_timeout = 10000;",
+                     PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;",
                 )
+                .and_then(|()| conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS)))
                 .map_err(DbError::from)
                 .ctx("inställning av databasen")?;
                 Conn::Sqlite(conn)
@@ -364,7 +425,20 @@ impl Store {
                     path: mask_url(url),
                     source,
                 };
-                let client = postgres::Client::connect(url, postgres::NoTls).map_err(|e| open_err(e.into()))?;
+                let mut client = postgres::Client::connect(url, postgres::NoTls).map_err(|e| open_err(e.into()))?;
+                // A writer waits for the writers' lock at most as long as
+                // SQLite's busy timeout, then the change is refused as busy
+                // (unless the operator chose a lock_timeout of their own,
+                // e.g. with `options=-c lock_timeout=…` in the URL).
+                let own: String = client
+                    .query_one("SHOW lock_timeout", &[])
+                    .and_then(|r| r.try_get(0))
+                    .map_err(|e| open_err(e.into()))?;
+                if own == "0" {
+                    client
+                        .batch_execute(&format!("SET lock_timeout = {BUSY_TIMEOUT_MS}"))
+                        .map_err(|e| open_err(e.into()))?;
+                }
                 Conn::Pg(Box::new(std::cell::RefCell::new(db::Pg::new(client))))
             }
         };
@@ -398,6 +472,15 @@ impl Store {
         match &self.conn {
             Conn::Sqlite(_) => false,
             Conn::Pg(c) => c.try_borrow().map(|c| c.client.is_closed()).unwrap_or(false),
+        }
+    }
+
+    /// How long a writer waits for another (tests shorten it).
+    #[cfg(test)]
+    pub(crate) fn set_busy_timeout_ms(&self, ms: u64) {
+        match &self.conn {
+            Conn::Sqlite(c) => c.busy_timeout(std::time::Duration::from_millis(ms)).unwrap(),
+            Conn::Pg(_) => self.conn.batch(&format!("SET lock_timeout = {ms}")).unwrap(),
         }
     }
 
@@ -574,10 +657,24 @@ impl Store {
     /// back everything written through it. On PostgreSQL it waits for the
     /// writers' lock, so that writers follow one another as on SQLite.
     pub fn begin(&mut self) -> Result<Tx<'_>> {
+        self.begin_with("BEGIN")
+    }
+
+    /// As [`Store::begin`], but takes the write lock at once (`BEGIN
+    /// IMMEDIATE`): for read-decide-write steps that must not interleave with
+    /// another connection's, such as reserving a sign-in attempt. On
+    /// PostgreSQL every write transaction already starts with the writers'
+    /// advisory lock, so the rows it reads cannot change before it commits
+    /// (every write of them goes through such a transaction).
+    pub fn begin_immediate(&mut self) -> Result<Tx<'_>> {
+        self.begin_with("BEGIN IMMEDIATE")
+    }
+
+    fn begin_with(&mut self, sqlite: &str) -> Result<Tx<'_>> {
         let sql = if self.conn.is_pg() {
             format!("BEGIN; SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
         } else {
-            "BEGIN".to_string()
+            sqlite.to_string()
         };
         if let Err(e) = self.conn.batch(&sql) {
             if self.conn.is_pg() {
@@ -692,8 +789,8 @@ mod tests {
 
     /// A store for a test on one backend; the SQLite file's folder or the
     /// PostgreSQL database goes away with it.
-    struct Backend {
-        store: Store,
+    pub(crate) struct Backend {
+        pub(crate) store: Store,
         _pg: Option<testing::TestDb>,
         dir: Option<PathBuf>,
     }
@@ -706,7 +803,7 @@ mod tests {
         }
     }
 
-    fn sqlite(test: &str) -> Backend {
+    pub(crate) fn sqlite(test: &str) -> Backend {
         let dir = std::env::temp_dir().join(format!("resurs-store-{test}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("t.db");
@@ -718,7 +815,7 @@ mod tests {
         }
     }
 
-    fn postgres(test: &str) -> Option<Backend> {
+    pub(crate) fn postgres(test: &str) -> Option<Backend> {
         let db = testing::TestDb::create(test)?;
         Some(Backend {
             store: Store::open_url(&db.url).unwrap(),
@@ -728,7 +825,7 @@ mod tests {
     }
 
     /// SQLite, and PostgreSQL when `RESURS_TEST_PG` is set.
-    fn backends(test: &str) -> Vec<Backend> {
+    pub(crate) fn backends(test: &str) -> Vec<Backend> {
         let mut v = vec![sqlite(test)];
         v.extend(postgres(test));
         v
@@ -1008,7 +1105,7 @@ mod tests {
     }
 
     impl Backend {
-        fn store_kind(&self) -> &'static str {
+        pub(crate) fn store_kind(&self) -> &'static str {
             if self._pg.is_some() {
                 "PostgreSQL"
             } else {
@@ -1030,6 +1127,75 @@ mod tests {
             .collect();
         for t in threads {
             assert_eq!(t.join().unwrap().unwrap(), MIGRATIONS.len() as i64);
+        }
+    }
+
+    #[test]
+    fn a_writer_waiting_for_another_is_told_the_database_is_busy() {
+        for mut b in backends("upptagen") {
+            let kind = b.store_kind();
+            let mut other = Store::open_location(b.store.location()).unwrap();
+            other.set_busy_timeout_ms(200);
+            let tx = b.store.begin_immediate().unwrap();
+            tx.set_meta("x", "1").unwrap();
+            let started = std::time::Instant::now();
+            let e = match other.begin_immediate() {
+                Err(e) => e,
+                Ok(tx2) => tx2.set_meta("x", "2").unwrap_err(),
+            };
+            assert!(matches!(e, StoreError::Busy { .. }), "{kind}: {e:?}");
+            assert!(e.is_operational());
+            assert!(started.elapsed() < std::time::Duration::from_secs(5), "{kind}");
+            drop(tx);
+            // The lock is free again: the other writer goes ahead.
+            let tx2 = other.begin_immediate().unwrap();
+            tx2.set_meta("x", "2").unwrap();
+            tx2.commit().unwrap();
+            assert_eq!(b.store.meta("x").unwrap().as_deref(), Some("2"), "{kind}");
+        }
+    }
+
+    #[test]
+    fn a_sum_beyond_i64_is_an_overflow_on_both_backends() {
+        for mut b in backends("summa") {
+            let kind = b.store_kind();
+            let half = i64::MAX / 2 + 1;
+            let tx = b.store.begin().unwrap();
+            for i in 0..2 {
+                tx.conn
+                    .execute(
+                        "INSERT INTO huvudbok (period, konto, ansvar, verksamhet, belopp, import_id) \
+                         VALUES (202601, '4010', 'A1', 'V', $1, 1)",
+                        params![half + i],
+                    )
+                    .unwrap();
+            }
+            tx.commit().unwrap();
+            let (from, to) = (Period::from_int(202601).unwrap(), Period::from_int(202612).unwrap());
+            let e = b.store.ledger_total("A1", from, to).unwrap_err();
+            assert!(matches!(e, StoreError::Overflow { .. }), "{kind}: {e:?}");
+            assert!(e.is_operational(), "{kind}");
+            let e = b.store.ledger_months(from, to).unwrap_err();
+            assert!(matches!(e, StoreError::Overflow { .. }), "{kind}: {e:?}");
+            // The largest sum that fits is read exactly, and so is the smallest.
+            b.store
+                .conn
+                .batch(&format!(
+                    "UPDATE huvudbok SET belopp = {} WHERE belopp = {}",
+                    i64::MAX - half,
+                    half + 1
+                ))
+                .unwrap();
+            assert_eq!(b.store.ledger_total("A1", from, to).unwrap().ore(), i64::MAX, "{kind}");
+            b.store
+                .conn
+                .batch(&format!(
+                    "UPDATE huvudbok SET belopp = -belopp - 1 WHERE belopp = {half}; \
+                     UPDATE huvudbok SET belopp = -belopp WHERE belopp = {}",
+                    i64::MAX - half
+                ))
+                .unwrap();
+            assert_eq!(b.store.ledger_total("A1", from, to).unwrap().ore(), i64::MIN, "{kind}");
         }
     }
 

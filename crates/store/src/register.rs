@@ -113,7 +113,29 @@ impl Tx<'_> {
         )
     }
 
-    pub fn set_brukare_omrade(&self, id: i64, omrade: &str) -> Result<()> {
+    /// Notes that import `import` gave a new brukare its område, so that an
+    /// undo of it sees a later import that changed the område.
+    pub fn note_new_omrade(&self, id: i64, import: i64) -> Result<()> {
+        self.exec(
+            "sparande av brukare",
+            "INSERT INTO import_ersatt (import_id, tabell, nyckel, fanns, varde) \
+             VALUES ($1, 'brukare.omrade', $2, 0, NULL) \
+             ON CONFLICT (import_id, tabell, nyckel) DO NOTHING",
+            params![import, id.to_string()],
+        )
+        .map(|_| ())
+    }
+
+    /// Sets a brukare's område; the one before is kept for `import`'s undo.
+    pub fn set_brukare_omrade(&self, id: i64, omrade: &str, import: i64) -> Result<()> {
+        self.exec(
+            "sparande av brukare",
+            "INSERT INTO import_ersatt (import_id, tabell, nyckel, fanns, varde) \
+             SELECT $1, 'brukare.omrade', $2, 1, omrade FROM brukare WHERE id = $3 \
+             ON CONFLICT (import_id, tabell, nyckel) DO NOTHING",
+            // The key as text (the table holds account codes too), the id as a number.
+            params![import, id.to_string(), id],
+        )?;
         self.exec(
             "sparande av brukare",
             "UPDATE brukare SET omrade = $1 WHERE id = $2",

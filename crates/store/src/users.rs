@@ -14,6 +14,16 @@ pub struct UserRow {
     pub aktiv: bool,
 }
 
+/// An API token (its hash is never read back).
+#[derive(Debug, Clone)]
+pub struct TokenRow {
+    pub id: i64,
+    pub anvandare: String,
+    pub namn: String,
+    pub skapad: String,
+    pub aterkallad: Option<String>,
+}
+
 /// One entry of the audit log.
 #[derive(Debug, Clone)]
 pub struct AuditRow {
@@ -59,6 +69,26 @@ impl Store {
             .ctx("läsning av API-nyckel")
     }
 
+    /// Every API token, by user and creation.
+    pub fn tokens(&self) -> Result<Vec<TokenRow>> {
+        self.conn
+            .query(
+                "SELECT k.id, a.namn, k.namn, k.skapad, k.aterkallad FROM api_nyckel k \
+                 JOIN anvandare a ON a.id = k.anvandare ORDER BY a.namn, k.id",
+                params![],
+                |r| {
+                    Ok(TokenRow {
+                        id: r.get(0)?,
+                        anvandare: r.get(1)?,
+                        namn: r.get(2)?,
+                        skapad: r.get(3)?,
+                        aterkallad: r.get(4)?,
+                    })
+                },
+            )
+            .ctx("läsning av API-nycklar")
+    }
+
     /// The audit log, newest first: (id, tid, vem, handling, objekt, före, efter).
     pub fn audit_log(&self, limit: i64) -> Result<Vec<AuditRow>> {
         self.conn
@@ -99,6 +129,61 @@ impl Tx<'_> {
             "UPDATE anvandare SET losenord = $1 WHERE namn = $2",
             params![losenord, namn],
         )
+    }
+
+    /// Sets a user's role and node (`false` if there is no such user).
+    pub fn set_role(&self, namn: &str, roll: &str, nod: Option<&str>) -> Result<bool> {
+        self.exec(
+            "byte av roll",
+            "UPDATE anvandare SET roll = $1, nod = $2 WHERE namn = $3",
+            params![roll, nod, namn],
+        )
+    }
+
+    /// Activates or deactivates a user (`false` if there is no such user).
+    pub fn set_active(&self, namn: &str, aktiv: bool) -> Result<bool> {
+        self.exec(
+            "aktivering av användare",
+            "UPDATE anvandare SET aktiv = $1 WHERE namn = $2",
+            params![i64::from(aktiv), namn],
+        )
+    }
+
+    /// Revokes a user's live API tokens, those labelled `label` or all;
+    /// returns the labels revoked.
+    pub fn revoke_tokens(&self, namn: &str, label: Option<&str>, tid: &str) -> Result<Vec<String>> {
+        // The cast gives the parameter its type on PostgreSQL before `IS NULL`.
+        self.conn
+            .query(
+                "UPDATE api_nyckel SET aterkallad = $1 WHERE aterkallad IS NULL \
+                 AND anvandare IN (SELECT id FROM anvandare WHERE namn = $2) AND (CAST($3 AS TEXT) IS NULL OR namn = $3) \
+                 RETURNING namn",
+                params![tid, namn, label],
+                |r| r.get(0),
+            )
+            .ctx("återkallelse av API-nyckel")
+    }
+
+    /// Revokes one live API token by id; its user and label.
+    pub fn revoke_token_id(&self, id: i64, tid: &str) -> Result<Option<(String, String)>> {
+        self.read_opt(
+            "återkallelse av API-nyckel",
+            "UPDATE api_nyckel SET aterkallad = $1 WHERE id = $2 AND aterkallad IS NULL \
+             RETURNING (SELECT namn FROM anvandare WHERE anvandare.id = api_nyckel.anvandare), namn",
+            params![tid, id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+    }
+
+    /// Active admins other than `namn`.
+    pub fn other_active_admins(&self, namn: &str) -> Result<i64> {
+        self.conn
+            .query_one(
+                "SELECT COUNT(*) FROM anvandare WHERE roll = 'admin' AND aktiv = 1 AND namn <> $1",
+                params![namn],
+                |r| r.get(0),
+            )
+            .ctx("läsning av användare")
     }
 
     /// Stores an API token's hash for a user (`false` if there is no such user).

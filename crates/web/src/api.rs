@@ -6,14 +6,15 @@
 //!
 //! Amounts are integers in öre, in the ledger's sign (costs positive).
 
+use crate::extract::{Json, Path, Query};
 use crate::pages::{self, allowed, given, period_of, root_of, sees_provider};
 use crate::state::{Fail, Shared};
 use crate::{blocking, ApiUser};
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use resurs_app::followup::{Prognosval, Table};
 use resurs_core::period::Period;
 use serde::{Deserialize, Serialize};
@@ -36,6 +37,7 @@ pub fn routes() -> Router<Shared> {
         .route("/api/avrakning/{period}/{utforare}", get(provider))
         .route("/api/modeller", get(models))
         .route("/api/logg", get(audit))
+        .route("/api/drift", get(drift))
 }
 
 #[derive(OpenApi)]
@@ -47,10 +49,10 @@ pub fn routes() -> Router<Shared> {
                        POST /api/logga-in (kaka + CSRF-token i huvudet X-CSRF-Token vid ändringar) \
                        eller en API-nyckel från en administratör (Authorization: Bearer)."
     ),
-    paths(health, login, me, followup_report, trend, ledger, forecasts, set_forecast, settlement, provider, models, audit),
+    paths(health, login, me, followup_report, trend, ledger, forecasts, set_forecast, settlement, provider, models, audit, drift),
     components(schemas(
         ApiError, LoginIn, LoginOut, Me, FollowupOut, TrendOut, LedgerLine, ForecastIn, Saved,
-        ForecastOut, SettlementOut, ProviderSum, ModelOut, AuditOut
+        ForecastOut, SettlementOut, ProviderSum, ModelOut, AuditOut, DriftOut
     )),
     modifiers(&Security),
     tags((name = "resurs", description = "Resurs"))
@@ -127,15 +129,16 @@ pub struct LoginOut {
 
 /// Signs in; the session cookie is set (HttpOnly, SameSite=Strict).
 #[utoipa::path(post, path = "/api/logga-in", request_body = LoginIn,
-    responses((status = 200, body = LoginOut), (status = 401, body = ApiError), (status = 500, description = "Internt fel: bara ett incidentnummer, detaljen i serverns logg", body = ApiError), (status = 429, description = "För många misslyckade försök", body = ApiError)))]
+    responses((status = 200, body = LoginOut), (status = 401, body = ApiError), (status = 500, description = "Internt fel: bara ett incidentnummer, detaljen i serverns logg", body = ApiError), (status = 429, description = "För många misslyckade försök, eller servern har för många inloggningar på gång; huvudet Retry-After anger sekunder", body = ApiError)))]
 async fn login(
     State(st): State<Shared>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: header::HeaderMap,
     Json(f): Json<LoginIn>,
 ) -> Response {
-    let ip = addr.ip().to_string();
-    let (namn, pw) = (f.namn.trim().to_string(), f.losenord);
-    match blocking(&st, move |st| pages::check_sign_in(st, &namn, &pw, &ip)).await {
+    let ip = crate::client_ip(&st, addr, &headers);
+    let secure = crate::secure_cookie(&st, &headers);
+    let refused = match pages::check_sign_in(&st, f.namn.trim().to_string(), f.losenord, ip).await {
         Ok(user) => {
             let out = LoginOut {
                 namn: user.namn.clone(),
@@ -143,15 +146,21 @@ async fn login(
                 nod: user.nod.clone(),
                 csrf: String::new(),
             };
-            let (token, csrf) = st.sessions.start(user);
-            (
-                [(header::SET_COOKIE, pages::session_cookie(&token))],
-                Json(LoginOut { csrf, ..out }),
-            )
-                .into_response()
+            match blocking(&st, move |st| crate::auth::start_session(st, &user)).await {
+                Ok((token, csrf)) => {
+                    return (
+                        [(header::SET_COOKIE, pages::session_cookie(&token, secure))],
+                        Json(LoginOut { csrf, ..out }),
+                    )
+                        .into_response()
+                }
+                Err(f) => pages::Refused::from(f),
+            }
         }
-        Err(f) => error(f),
-    }
+        Err(r) => r,
+    };
+    let r = error(Fail(refused.fail.0, refused.fail.1.clone()));
+    refused.headers(r)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -347,6 +356,11 @@ async fn forecasts(State(st): State<Shared>, ApiUser(user): ApiUser, Query(q): Q
         blocking(&st, move |st| {
             let period = st.default_period()?;
             let year = q.ar.unwrap_or(period.year());
+            if !resurs_core::limits::year_ok(year) {
+                return Err(Fail::bad(format!(
+                    "ar: värdet {year}, förväntade ett år mellan 1900 och 2100"
+                )));
+            }
             let tree = st.tree(period)?;
             let list = st.with_store(|s| Ok(resurs_app::followup::list(s, year)?))?;
             Ok(list
@@ -537,6 +551,51 @@ async fn audit(State(st): State<Shared>, ApiUser(user): ApiUser) -> Response {
                     efter: r.efter,
                 })
                 .collect::<Vec<_>>())
+        })
+        .await,
+    )
+}
+
+/// The server's own counters (admin): what the sign-in and connection
+/// limits of docs/drift.md are doing.
+#[derive(Serialize, ToSchema)]
+pub struct DriftOut {
+    /// Passwords verified with argon2 since the server started.
+    pub verifieringar: u64,
+    /// Sign-ins answered 429 because the password check was busy.
+    pub upptagen: u64,
+    /// Threads that verify passwords (at most that many at once).
+    pub losenordstradar: u64,
+    /// Open connections now, and the cap.
+    pub anslutningar: u64,
+    pub anslutningar_max: u64,
+    /// Live sessions (every server on the database).
+    pub sessioner: i64,
+    /// Stored sign-in throttling rows.
+    pub strypningsrader: i64,
+}
+
+/// Counters of this server process (admin only).
+#[utoipa::path(get, path = "/api/drift", security(("session" = []), ("token" = [])),
+    responses((status = 200, body = DriftOut), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 500, description = "Internt fel: bara ett incidentnummer, detaljen i serverns logg", body = ApiError)))]
+async fn drift(State(st): State<Shared>, ApiUser(user): ApiUser) -> Response {
+    use std::sync::atomic::Ordering::Relaxed;
+    answer(
+        blocking(&st, move |st| {
+            if user.roll != crate::auth::Roll::Admin {
+                return Err(Fail::forbidden("Driftuppgifterna är för rollen admin."));
+            }
+            let (sessioner, strypningsrader) =
+                st.with_store(|s| Ok((s.session_count(crate::auth::unix_now())?, s.throttle_count()?)))?;
+            Ok(DriftOut {
+                verifieringar: st.verifier.verified.load(Relaxed),
+                upptagen: st.verifier.busy.load(Relaxed),
+                losenordstradar: st.verifier.threads as u64,
+                anslutningar: st.connections.load(Relaxed),
+                anslutningar_max: st.connection_cap.load(Relaxed),
+                sessioner,
+                strypningsrader,
+            })
         })
         .await,
     )

@@ -10,16 +10,20 @@
 
 pub mod api;
 pub mod auth;
+pub mod conn;
+pub mod extract;
 pub mod pages;
 pub mod state;
 pub mod ui;
+pub mod uploads;
 
 use crate::auth::User;
+pub use crate::state::Settings;
 use crate::state::{AppState, Fail, Shared};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::request::Parts;
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -36,6 +40,7 @@ pub struct ServeOptions {
     pub addr: SocketAddr,
     /// A SQLite file or a PostgreSQL URL.
     pub db: DbLocation,
+    pub settings: Settings,
 }
 
 /// The router with every page, API route, asset and middleware.
@@ -45,41 +50,85 @@ pub fn router(state: Shared) -> Router {
         .merge(api::routes())
         .route("/static/{file}", get(asset))
         .route("/halsa", get(|| async { "ok" }))
+        .fallback(extract::not_found)
+        .method_not_allowed_fallback(extract::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf_guard))
         .layer(axum::middleware::from_fn(headers_and_log))
         .with_state(state)
 }
 
-/// Runs the server until Ctrl-C.
+/// Runs the server until Ctrl-C or SIGTERM.
 pub fn serve(opts: ServeOptions) -> Result<(), String> {
     let listener =
         std::net::TcpListener::bind(opts.addr).map_err(|e| format!("kunde inte lyssna på {}: {e}", opts.addr))?;
-    serve_listener(listener, opts.db)
+    serve_listener_with(listener, opts.db, opts.settings)
 }
 
-/// Serves on a bound listener (tests bind port 0 and read the port first).
+/// Serves on a bound listener (tests bind port 0 and read the port first),
+/// with the default settings.
 pub fn serve_listener(listener: std::net::TcpListener, db: impl Into<DbLocation>) -> Result<(), String> {
-    let db: DbLocation = db.into();
-    let state = Arc::new(AppState::open(db.clone())?);
+    serve_listener_with(listener, db, Settings::default())
+}
+
+/// Serves on a bound listener with the operator's settings; `db` is a
+/// SQLite file or a PostgreSQL URL.
+pub fn serve_listener_with(
+    listener: std::net::TcpListener,
+    db: impl Into<DbLocation>,
+    settings: Settings,
+) -> Result<(), String> {
+    let state = Arc::new(AppState::open(db, settings)?);
+    serve_state(listener, state)
+}
+
+/// Serves `state` on a bound listener until Ctrl-C or SIGTERM; then stops
+/// accepting, lets open requests finish (at most [`conn::GRACE`]) and
+/// removes the directory of unconfirmed uploads, however the server stops
+/// (and by `Drop` on an early error return).
+pub fn serve_state(listener: std::net::TcpListener, state: Shared) -> Result<(), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     listener.set_nonblocking(true).map_err(|e| e.to_string())?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("kunde inte starta körmiljön: {e}"))?;
-    rt.block_on(async move {
+    let served = rt.block_on(async {
         let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| e.to_string())?;
-        tracing::info!(adress = %addr, databas = %db, "Resurs lyssnar på http://{addr}/");
-        let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .map_err(|e| format!("servern avbröts: {e}"))?;
-        let _ = std::fs::remove_dir_all(&state.uploads);
+        tracing::info!(adress = %addr, databas = %state.db, "Resurs lyssnar på http://{addr}/");
+        tokio::spawn(uploads::sweep_forever(Arc::downgrade(&state.uploads)));
+        conn::run(listener, state.clone(), shutdown_signal()).await;
+        tracing::info!("servern är stoppad");
         Ok(())
-    })
+    });
+    // Pending uploads are deleted before the worker threads are stopped.
+    state.uploads.remove_all();
+    rt.shutdown_timeout(std::time::Duration::from_secs(5));
+    served
+}
+
+/// Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `systemctl stop` and
+/// `docker stop` send): both stop the server the same way.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    tracing::info!("stoppsignal mottagen; avslutar");
 }
 
 /// Structured logs to standard error (`RESURS_LOG=debug` for more).
@@ -96,11 +145,11 @@ pub fn init_logging() {
 const STYLE: &str = include_str!("../assets/style.css");
 const SCRIPT: &str = include_str!("../assets/app.js");
 
-async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+async fn asset(extract::Path(file): extract::Path<String>) -> Response {
     let (body, ctype) = match file.as_str() {
         "style.css" => (STYLE, "text/css; charset=utf-8"),
         "app.js" => (SCRIPT, "text/javascript; charset=utf-8"),
-        _ => return (StatusCode::NOT_FOUND, "finns inte").into_response(),
+        _ => return pages::error_page(Fail::not_found(format!("Filen /static/{file} finns inte."))),
     };
     (
         [
@@ -132,26 +181,48 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
         .map(|t| t.trim().to_string())
 }
 
-/// Who is asking: an API token wins over a cookie. Returns the user and the
-/// session's CSRF token (none for API tokens, which are not sent by browsers
-/// on their own and need no CSRF protection).
-fn identify(state: &AppState, headers: &HeaderMap) -> Option<(User, Option<String>)> {
+/// Who is asking: the user, and the session's CSRF token (none for API
+/// tokens, which are not sent by browsers on their own and need no CSRF
+/// protection).
+#[derive(Clone)]
+pub struct Ident(pub Option<(User, Option<String>)>);
+
+/// Who is asking: an API token wins over a cookie. A deactivated user, a
+/// revoked token and an ended session are no one. Runs off the async
+/// threads (one indexed lookup each).
+async fn identify(state: &Shared, headers: &HeaderMap) -> Result<Ident, Fail> {
     if let Some(token) = bearer(headers) {
         let hash = auth::sha256_hex(&token);
-        let user = state
-            .with_store(|s| {
+        let user = blocking(state, move |st| {
+            st.with_store(|s| {
                 let Some(namn) = s.user_by_token(&hash)? else {
                     return Ok(None);
                 };
-                Ok(s.users()?.iter().find(|u| u.namn == namn).and_then(auth::user_of))
+                Ok(s.users()?
+                    .iter()
+                    .find(|u| u.namn == namn && u.aktiv)
+                    .and_then(auth::user_of))
             })
-            .ok()
-            .flatten()?;
-        return Some((user, None));
+        })
+        .await?;
+        return Ok(Ident(user.map(|u| (u, None))));
     }
-    let token = session_token(headers)?;
-    let s = state.sessions.get(&token)?;
-    Some((s.user, Some(s.csrf)))
+    let Some(token) = session_token(headers) else {
+        return Ok(Ident(None));
+    };
+    let s = blocking(state, move |st| auth::session(st, &token)).await?;
+    Ok(Ident(s.map(|s| (s.user, Some(s.csrf)))))
+}
+
+/// The identity of a request, looked up once (the CSRF check may have done
+/// it already).
+async fn ident_of(parts: &mut Parts, state: &Shared) -> Result<Ident, Fail> {
+    if let Some(i) = parts.extensions.get::<Ident>() {
+        return Ok(i.clone());
+    }
+    let i = identify(state, &parts.headers).await?;
+    parts.extensions.insert(i.clone());
+    Ok(i)
 }
 
 /// A signed-in user of a page; otherwise a redirect to the sign-in page.
@@ -163,7 +234,7 @@ pub struct PageUser {
 impl FromRequestParts<Shared> for PageUser {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Self::Rejection> {
-        match identify(state, &parts.headers) {
+        match ident_of(parts, state).await.map_err(pages::error_page)?.0 {
             Some((user, csrf)) => Ok(PageUser {
                 user,
                 csrf: csrf.unwrap_or_default(),
@@ -183,7 +254,7 @@ pub struct ApiUser(pub User);
 impl FromRequestParts<Shared> for ApiUser {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Self::Rejection> {
-        match identify(state, &parts.headers) {
+        match ident_of(parts, state).await.map_err(api::error)?.0 {
             Some((user, _)) => Ok(ApiUser(user)),
             None => Err(api::error(Fail(
                 401,
@@ -192,6 +263,56 @@ impl FromRequestParts<Shared> for ApiUser {
             ))),
         }
     }
+}
+
+/// A same-site path to go to after signing in: one leading `/`, not `//`
+/// or `/\` (which browsers take for another host), no scheme, no control
+/// characters. Anything else is `/`.
+pub fn safe_target(till: Option<&str>) -> String {
+    match till {
+        Some(t)
+            if t.starts_with('/')
+                && !t.starts_with("//")
+                && !t.starts_with("/\\")
+                && !t.contains('\\')
+                && !t.chars().any(char::is_control)
+                && t.len() <= 2000 =>
+        {
+            t.to_string()
+        }
+        _ => "/".into(),
+    }
+}
+
+/// The client's address: the peer's, or behind a trusted proxy
+/// (`--proxy`) the last address of `X-Forwarded-For` (the one the proxy
+/// added).
+pub fn client_ip(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> String {
+    if state.settings.trust_proxy {
+        // Only the last entry: the ones before it are the client's word.
+        let forwarded = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .next_back()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|a| a.trim().parse::<std::net::IpAddr>().ok());
+        if let Some(ip) = forwarded {
+            return ip.to_string();
+        }
+    }
+    peer.ip().to_string()
+}
+
+/// Whether the session cookie gets `Secure`: always with `--saker-kaka`,
+/// or behind a trusted proxy that says the client used https.
+pub fn secure_cookie(state: &AppState, headers: &HeaderMap) -> bool {
+    state.settings.secure_cookie
+        || (state.settings.trust_proxy
+            && headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("https")))
 }
 
 fn same_origin(headers: &HeaderMap) -> bool {
@@ -232,13 +353,14 @@ async fn csrf_guard(State(state): State<Shared>, req: Request, next: Next) -> Re
     if matches!(*req.method(), Method::GET | Method::HEAD) || bearer(req.headers()).is_some() {
         return next.run(req).await;
     }
-    let path = req.uri().path();
+    let path = req.uri().path().to_string();
+    let is_api = path.starts_with("/api/");
     let refuse = |why: &str| {
         let fail = Fail(
             403,
             format!("Begäran avvisades: {why}. Ladda om sidan och försök igen."),
         );
-        if req.uri().path().starts_with("/api/") {
+        if is_api {
             api::error(fail)
         } else {
             pages::error_page(fail)
@@ -250,19 +372,27 @@ async fn csrf_guard(State(state): State<Shared>, req: Request, next: Next) -> Re
     if path == "/logga-in" || path == "/api/logga-in" {
         return next.run(req).await;
     }
-    let session = session_token(req.headers()).and_then(|t| state.sessions.get(&t));
-    let ok = match (&session, csrf_of(&req)) {
-        (Some(s), Some(t)) => equal(&s.csrf, &t),
+    let ident = match identify(&state, req.headers()).await {
+        Ok(i) => i,
+        Err(f) if is_api => return api::error(f),
+        Err(f) => return pages::error_page(f),
+    };
+    let ok = match (&ident.0, csrf_of(&req)) {
+        (Some((_, Some(csrf))), Some(t)) => equal(csrf, &t),
         _ => false,
     };
     if !ok {
         tracing::warn!(sökväg = %path, "CSRF-kontroll misslyckades");
         return refuse("ogiltig eller saknad CSRF-token");
     }
+    let mut req = req;
+    req.extensions_mut().insert(ident);
     next.run(req).await
 }
 
-/// Security headers on every response, and one log line per request
+/// Security headers on every response (and `Cache-Control: no-store` on
+/// every one that does not set its own: pages, API answers, downloads,
+/// so that no shared computer's cache keeps them), and one log line per request
 /// (path without query string, so no token ends up in the log).
 async fn headers_and_log(req: Request, next: Next) -> Response {
     let start = std::time::Instant::now();
@@ -280,6 +410,9 @@ async fn headers_and_log(req: Request, next: Next) -> Response {
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     tracing::info!(
         metod = %method,
         sökväg = %path,

@@ -3,14 +3,16 @@
 //! checks guard the JSON API ([`crate::api`]).
 
 use crate::auth::{self, Roll, User};
-use crate::state::{AppState, Fail, Pending, Shared, Tree};
+use crate::extract::{Form, Path, Query};
+use crate::state::{AppState, Fail, Shared, Tree};
 use crate::ui::{self, kr, pct, sign_class, tkr, Series};
+use crate::uploads::{Missing, Pending};
 use crate::{blocking, PageUser, COOKIE};
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Multipart, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use maud::{html, Markup};
 use resurs_app::followup::{Prognosval, Table};
 use resurs_core::followup::{ColumnKind, Layout, RowKind};
@@ -38,13 +40,19 @@ pub fn routes() -> Router<Shared> {
         .route("/modeller", get(models_page))
         .route(
             "/import",
-            get(import_page).post(upload).layer(DefaultBodyLimit::max(1 << 30)),
+            // The upload handler counts the bytes itself (limits in crate::uploads).
+            get(import_page).post(upload).layer(DefaultBodyLimit::disable()),
         )
         .route("/import/{id}/bekrafta", post(confirm_import))
         .route("/import/{id}/kasta", post(discard_import))
+        .route("/import/{id}/angra", post(undo_import))
         .route("/logg", get(audit_page))
         .route("/anvandare", get(users_page).post(add_user))
         .route("/anvandare/nyckel", post(issue_token))
+        .route("/anvandare/nyckel/aterkalla", post(revoke_token))
+        .route("/anvandare/aktiv", post(set_active))
+        .route("/anvandare/roll", post(set_role))
+        .route("/anvandare/losenord", post(set_password))
 }
 
 /// Query parameters of the pages (all optional, all checked by hand so that
@@ -76,7 +84,7 @@ pub fn period_of(st: &AppState, raw: &Option<String>) -> Result<Period, Fail> {
     match given(raw) {
         Some(p) => Period::parse(p).ok_or_else(|| {
             Fail::bad(format!(
-                "period: värdet \"{p}\", förväntade en månad ÅÅÅÅ-MM, t.ex. 2026-10"
+                "period: värdet \"{p}\", förväntade en månad ÅÅÅÅ-MM med år 1900–2100, t.ex. 2026-10"
             ))
         }),
         None => st.default_period(),
@@ -98,8 +106,12 @@ fn year_of(st: &AppState, raw: &Option<String>) -> Result<i32, Fail> {
         Some(a) => a
             .parse::<i32>()
             .ok()
-            .filter(|y| (1990..=2100).contains(y))
-            .ok_or_else(|| Fail::bad(format!("ar: värdet \"{a}\", förväntade ett år, t.ex. 2026"))),
+            .filter(|y| resurs_core::limits::year_ok(*y))
+            .ok_or_else(|| {
+                Fail::bad(format!(
+                    "ar: värdet \"{a}\", förväntade ett år mellan 1900 och 2100, t.ex. 2026"
+                ))
+            }),
         None => Ok(st.default_period()?.year()),
     }
 }
@@ -155,6 +167,19 @@ fn render(pu: &PageUser, title: &str, active: &str, r: Result<Markup, Fail>) -> 
     }
 }
 
+/// The message kept for this user under the address's `klar` or `fel` key
+/// ([`AppState::notice`]); the address itself carries no text.
+fn shown_notice(st: &AppState, user: &User, q: &Q) -> Markup {
+    let found = st
+        .take_notice(&user.namn, given(&q.klar))
+        .or_else(|| st.take_notice(&user.namn, given(&q.fel)));
+    match found {
+        Some((true, text)) => ui::notice("ok", &text),
+        Some((false, text)) => ui::notice("err", &text),
+        None => html! {},
+    }
+}
+
 fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
@@ -162,7 +187,7 @@ fn see_other(to: &str) -> Response {
 // ---------------------------------------------------------------- sign-in
 
 async fn sign_in_page(Query(q): Query<Q>) -> Response {
-    sign_in_form(q.till.as_deref().unwrap_or("/"), None, StatusCode::OK)
+    sign_in_form(&crate::safe_target(q.till.as_deref()), None, StatusCode::OK)
 }
 
 fn sign_in_form(till: &str, msg: Option<&str>, status: StatusCode) -> Response {
@@ -187,93 +212,140 @@ struct SignIn {
     till: Option<String>,
 }
 
-/// Checks a user name and password with throttling; the user on success.
-pub fn check_sign_in(st: &AppState, namn: &str, losenord: &str, ip: &str) -> Result<User, Fail> {
-    let (user_key, addr_key) = ([namn.to_lowercase()], [ip.to_string()]);
-    let wait = st
-        .throttle_user
-        .blocked(&user_key)
-        .max(st.throttle_addr.blocked(&addr_key));
-    if wait > 0 {
-        return Err(Fail(
-            429,
-            format!("För många misslyckade inloggningar. Försök igen om {wait} sekunder."),
-        ));
-    }
-    let row = st.with_store(|s| Ok(s.users()?.into_iter().find(|u| u.namn == namn && u.aktiv)))?;
-    // Verify against a fixed hash when the user is unknown, so that the
-    // answer takes as long either way.
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let ok = match &row {
-        Some(r) => auth::verify_password(losenord, &r.losenord),
-        None => {
-            let dummy = DUMMY.get_or_init(|| auth::hash_password("ingen-sådan-användare").unwrap_or_default());
-            let _ = auth::verify_password(losenord, dummy);
-            false
-        }
-    };
-    match row.as_ref().and_then(auth::user_of) {
-        Some(u) if ok => {
-            st.throttle_user.succeed(&user_key);
-            st.throttle_addr.succeed(&addr_key);
-            tracing::info!(användare = %u.namn, "inloggad");
-            Ok(u)
-        }
-        _ => {
-            st.throttle_user.fail(&user_key);
-            st.throttle_addr.fail(&addr_key);
-            tracing::warn!("misslyckad inloggning");
-            Err(Fail(401, "Fel användarnamn eller lösenord.".into()))
+/// A refused sign-in: the error, and for 429 the seconds to put in
+/// `Retry-After`.
+pub struct Refused {
+    pub fail: Fail,
+    pub retry_after: Option<u64>,
+}
+
+impl From<Fail> for Refused {
+    fn from(fail: Fail) -> Refused {
+        Refused {
+            fail,
+            retry_after: None,
         }
     }
 }
 
-pub fn session_cookie(token: &str) -> String {
+impl Refused {
+    /// Adds `Retry-After` to a response for this refusal.
+    pub fn headers(&self, mut r: Response) -> Response {
+        if let Some(secs) = self.retry_after {
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs.max(1)));
+        }
+        r
+    }
+}
+
+/// Checks a user name and password (the web form and the API): a place on
+/// the verifier, then the attempt reserved in the throttle, then argon2,
+/// then the name keys cleared on success (see [`crate::auth`]). The user on
+/// success.
+pub async fn check_sign_in(st: &Shared, namn: String, losenord: String, ip: String) -> Result<User, Refused> {
+    let Some(place) = st.verifier.place().await else {
+        tracing::warn!("inloggning avvisad: lösenordskontrollen är upptagen");
+        return Err(Refused {
+            fail: Fail(
+                429,
+                "Servern har många inloggningar på gång just nu. Försök igen om några sekunder.".into(),
+            ),
+            retry_after: Some(auth::BUSY_RETRY_AFTER),
+        });
+    };
+    let keys = auth::Keys::new(&namn, &ip);
+    let reserve_keys = keys.clone();
+    let (wait, row) = blocking(st, move |st| {
+        st.with_store(|s| {
+            let wait = auth::reserve(s, &reserve_keys, auth::unix_now())?;
+            if wait > 0 {
+                return Ok((wait, None));
+            }
+            Ok((0, s.users()?.into_iter().find(|u| u.namn == namn && u.aktiv)))
+        })
+    })
+    .await?;
+    if wait > 0 {
+        tracing::warn!(väntetid = wait, "inloggning strypt");
+        return Err(Refused {
+            fail: Fail(
+                429,
+                format!("För många misslyckade inloggningar. Försök igen om {wait} sekunder."),
+            ),
+            retry_after: Some(wait as u64),
+        });
+    }
+    let ok = st
+        .verifier
+        .verify(place, losenord, row.as_ref().map(|r| r.losenord.clone()))
+        .await;
+    match row.as_ref().and_then(auth::user_of) {
+        Some(u) if ok => {
+            blocking(st, move |st| st.with_store(|s| auth::succeeded(s, &keys))).await?;
+            tracing::info!(användare = %u.namn, "inloggad");
+            Ok(u)
+        }
+        _ => {
+            tracing::warn!("misslyckad inloggning");
+            Err(Fail(401, "Fel användarnamn eller lösenord.".into()).into())
+        }
+    }
+}
+
+pub fn session_cookie(token: &str, secure: bool) -> String {
     format!(
-        "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
-        auth::SESSION_IDLE.as_secs()
+        "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}",
+        auth::SESSION_IDLE.as_secs(),
+        if secure { "; Secure" } else { "" }
     )
 }
 
 async fn sign_in(
     State(st): State<Shared>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: header::HeaderMap,
     Form(f): Form<SignIn>,
 ) -> Response {
-    let till = f
-        .till
-        .clone()
-        .filter(|t| t.starts_with('/') && !t.starts_with("//"))
-        .unwrap_or_else(|| "/".into());
-    let (namn, pw) = (f.namn.trim().to_string(), f.losenord.clone());
-    let ip = addr.ip().to_string();
-    match blocking(&st, move |st| check_sign_in(st, &namn, &pw, &ip)).await {
-        Ok(user) => {
-            let (token, _) = st.sessions.start(user);
-            (
-                StatusCode::SEE_OTHER,
-                [(header::SET_COOKIE, session_cookie(&token)), (header::LOCATION, till)],
-            )
-                .into_response()
-        }
-        Err(f) => sign_in_form(
-            &till,
-            Some(&f.1),
-            StatusCode::from_u16(f.0).unwrap_or(StatusCode::UNAUTHORIZED),
-        ),
-    }
+    let till = crate::safe_target(f.till.as_deref());
+    let ip = crate::client_ip(&st, addr, &headers);
+    let secure = crate::secure_cookie(&st, &headers);
+    let refused = match check_sign_in(&st, f.namn.trim().to_string(), f.losenord, ip).await {
+        Ok(user) => match blocking(&st, move |st| auth::start_session(st, &user)).await {
+            Ok((token, _)) => {
+                return (
+                    StatusCode::SEE_OTHER,
+                    [
+                        (header::SET_COOKIE, session_cookie(&token, secure)),
+                        (header::LOCATION, till),
+                    ],
+                )
+                    .into_response()
+            }
+            Err(f) => Refused::from(f),
+        },
+        Err(r) => r,
+    };
+    let status = StatusCode::from_u16(refused.fail.0).unwrap_or(StatusCode::UNAUTHORIZED);
+    refused.headers(sign_in_form(&till, Some(&refused.fail.1), status))
 }
 
-pub async fn sign_out(State(st): State<Shared>, headers: axum::http::HeaderMap) -> Response {
+pub async fn sign_out(State(st): State<Shared>, headers: header::HeaderMap) -> Response {
     if let Some(t) = crate::session_token(&headers) {
-        st.sessions.end(&t);
+        if let Err(f) = blocking(&st, move |st| auth::end_session(st, &t)).await {
+            return error_page(f);
+        }
     }
+    let secure = crate::secure_cookie(&st, &headers);
     (
         StatusCode::SEE_OTHER,
         [
             (
                 header::SET_COOKIE,
-                format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
+                format!(
+                    "{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{}",
+                    if secure { "; Secure" } else { "" }
+                ),
             ),
             (header::LOCATION, "/logga-in".to_string()),
         ],
@@ -595,9 +667,9 @@ async fn followup_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q
             .filter(|r| r.typ == RowKind::Nod && allowed(&user, &tree, &r.kod).is_ok())
             .map(|r| (r.kod.as_str(), r.namn.as_str()))
             .collect();
+        let note = shown_notice(st, &user, &q);
         Ok(html! {
-            @if let Some(f) = given(&q.fel) { (ui::notice("err", f)) }
-            @if let Some(k) = given(&q.klar) { (ui::notice("ok", &format!("Prognosen för {k} är sparad."))) }
+            (note)
             form.inline.noprint method="get" action="/uppfoljning" {
                 input type="hidden" name="nod" value=(kod);
                 label for="period" { "Månad" }
@@ -739,12 +811,14 @@ async fn save_forecast(State(st): State<Shared>, pu: PageUser, Form(f): Form<For
         ui::urlencode(&version)
     );
     match r {
-        Ok(()) => see_other(&format!(
-            "{back}&klar={}#n-{}",
-            ui::urlencode(&nod),
-            ui::urlencode(&nod)
-        )),
-        Err(f) if f.0 == 400 => see_other(&format!("{back}&fel={}", ui::urlencode(&f.1))),
+        Ok(()) => {
+            let key = st.notice(&pu.user.namn, true, format!("Prognosen för {nod} är sparad."));
+            see_other(&format!("{back}&klar={key}#n-{}", ui::urlencode(&nod)))
+        }
+        Err(f) if f.0 == 400 => {
+            let key = st.notice(&pu.user.namn, false, f.1);
+            see_other(&format!("{back}&fel={key}"))
+        }
         Err(f) => render(&pu, "Uppföljning", "uppf", Err(f)),
     }
 }
@@ -1066,9 +1140,9 @@ async fn import_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>)
             return Err(Fail::forbidden("Import kräver rollen admin eller ekonom."));
         }
         let imports = st.with_store(|s| Ok(s.imports()?))?;
+        let note = shown_notice(st, &user, &q);
         Ok(html! {
-            @if let Some(k) = given(&q.klar) { (ui::notice("ok", k)) }
-            @if let Some(f) = given(&q.fel) { (ui::notice("err", f)) }
+            (note)
             p { "Filen kontrolleras först i sin helhet. Inget sparas förrän du bekräftar importen." }
             form.grid method="post" action=(ui::action("/import", &csrf)) enctype="multipart/form-data" {
                 label for="typ" { "Filtyp" }
@@ -1079,10 +1153,13 @@ async fn import_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>)
             }
             h2 { "Tidigare importer" }
             table.num {
-                thead { tr { th scope="col" { "Nr" } th scope="col" { "Typ" } th scope="col" { "Fil" } th scope="col" { "Rader" } th scope="col" { "Tillagda" } th scope="col" { "Importerad" } } }
+                thead { tr { th scope="col" { "Nr" } th scope="col" { "Typ" } th scope="col" { "Fil" } th scope="col" { "Rader" } th scope="col" { "Tillagda" } th scope="col" { "Importerad" } th scope="col" { "Ångra" } } }
                 tbody {
                     @for i in imports.iter().take(100) {
-                        tr { td { (i.id) } td.text { (i.typ) } td.text { (i.filnamn) } td { (i.rader) } td { (i.tillagda) } td.text { (i.importerad) } }
+                        tr {
+                            td { (i.id) } td.text { (i.typ) } td.text { (i.filnamn) } td { (i.rader) } td { (i.tillagda) } td.text { (i.importerad) }
+                            td { form.inline method="post" action=(ui::action(&format!("/import/{}/angra", i.id), &csrf)) { button type="submit" aria-label={ "Ångra import " (i.id) } { "Ångra" } } }
+                        }
                     }
                 }
             }
@@ -1134,7 +1211,7 @@ fn outcome_markup(o: &resurs_app::import::Outcome, filnamn: &str) -> (bool, Mark
 /// Runs an import (or its dry run) of a saved upload.
 fn run_import(st: &AppState, p: &Pending, dry_run: bool) -> Result<(bool, Markup, String), Fail> {
     if p.kind == "modell" {
-        let text = std::fs::read_to_string(&p.path)
+        let text = std::fs::read_to_string(p.path())
             .map_err(|e| Fail::bad(format!("{}: filen kunde inte läsas som text: {e}", p.filnamn)))?;
         return match resurs_app::models::check_text(&text) {
             Err(problems) => {
@@ -1172,7 +1249,7 @@ fn run_import(st: &AppState, p: &Pending, dry_run: bool) -> Result<(bool, Markup
     let kind = resurs_app::import::Kind::parse(p.kind).ok_or_else(|| Fail::bad(format!("okänd filtyp {}", p.kind)))?;
     let mut opts = resurs_app::import::Options::now(resurs_app::Actor::new(p.user.clone()));
     opts.dry_run = dry_run;
-    let o = st.with_store(|s| Ok(resurs_app::import::import_file(s, kind, &p.path, opts)?))?;
+    let o = st.with_store(|s| Ok(resurs_app::import::import_file(s, kind, p.path(), opts)?))?;
     let summary = match &o {
         resurs_app::import::Outcome::Imported { rows, added, .. } => format!("{rows} rader, {added} nya"),
         _ => String::new(),
@@ -1181,45 +1258,135 @@ fn run_import(st: &AppState, p: &Pending, dry_run: bool) -> Result<(bool, Markup
     Ok((ok, m, summary))
 }
 
-async fn upload(State(st): State<Shared>, pu: PageUser, mut mp: Multipart) -> Response {
-    if !pu.user.is_controller() {
-        return render(
-            &pu,
-            "Import",
-            "import",
-            Err(Fail::forbidden("Import kräver rollen admin eller ekonom.")),
-        );
+/// Room in the request for the form's other fields and the multipart
+/// boundaries, beyond the file itself.
+const FORM_SLACK: u64 = 64 * 1024;
+/// Longest value of a text field of the upload form.
+const FIELD_MAX: usize = 1024;
+
+fn too_large(max: u64) -> Fail {
+    Fail(
+        413,
+        format!(
+            "Filen är för stor: högst {} MiB ({} byte) tas emot i webben. Importera större filer med \
+             resurs import på servern, eller dela upp filen.",
+            max / (1024 * 1024),
+            resurs_io::limits::group(max)
+        ),
+    )
+}
+
+/// A broken or aborted upload in Swedish (axum's own text is English).
+fn upload_broken(e: &axum::extract::multipart::MultipartError, max: u64) -> Fail {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return too_large(max);
     }
+    Fail::bad("Uppladdningen avbröts eller är inte ett giltigt formulär (multipart/form-data); ladda upp filen igen.")
+}
+
+fn minutes(d: std::time::Duration) -> String {
+    if d.as_secs() >= 60 {
+        format!("{} minuter", d.as_secs() / 60)
+    } else {
+        format!("{} sekunder", d.as_secs().max(1))
+    }
+}
+
+/// Receives an upload: streamed to a private file chunk by chunk (never
+/// whole in memory), refused with 413 as soon as it is too large, then
+/// checked in full. A refused file is deleted at once; a correct one waits
+/// for confirmation (see [`crate::uploads`]). Every early return drops the
+/// file's guard, which deletes it.
+async fn upload(
+    State(st): State<Shared>,
+    pu: PageUser,
+    headers: axum::http::HeaderMap,
+    mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let fail = |f: Fail| render(&pu, "Import", "import", Err(f));
+    if !pu.user.is_controller() {
+        return fail(Fail::forbidden("Import kräver rollen admin eller ekonom."));
+    }
+    let max = st.uploads.limits().max_bytes;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max.saturating_add(FORM_SLACK)) {
+        return fail(too_large(max));
+    }
+    if !st.uploads.has_room() {
+        return fail(Fail(
+            503,
+            "Många uppladdningar väntar redan på bekräftelse; försök igen om en stund.".into(),
+        ));
+    }
+    let mut mp = match mp {
+        Ok(m) => m,
+        Err(_) => {
+            return fail(Fail::bad(
+                "Uppladdningen måste skickas som formulär med fil (Content-Type: multipart/form-data).",
+            ))
+        }
+    };
     let mut kind: Option<String> = None;
-    let mut file: Option<(String, axum::body::Bytes)> = None;
+    let mut file: Option<(String, String, crate::uploads::UploadFile, u64)> = None;
+    let mut total: u64 = 0;
     loop {
-        match mp.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or("").to_string();
-                let fname = field.file_name().map(str::to_string);
-                match field.bytes().await {
-                    Ok(b) if name == "typ" => kind = Some(String::from_utf8_lossy(&b).into_owned()),
-                    Ok(b) if name == "fil" => file = Some((fname.unwrap_or_else(|| "fil".into()), b)),
-                    Ok(_) => {}
-                    Err(e) => {
-                        return render(
-                            &pu,
-                            "Import",
-                            "import",
-                            Err(Fail::bad(format!("uppladdningen avbröts: {e}"))),
-                        )
+        let mut field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return fail(upload_broken(&e, max)),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name == "fil" && file.is_none() {
+            let fname = field.file_name().map_or_else(|| "fil".to_string(), str::to_string);
+            // The readers tell formats apart by the file name's extension.
+            let (id, guard, mut out) = match st.uploads.new_file(&fname) {
+                Ok(x) => x,
+                Err(e) => return fail(Fail::internal(format!("uppladdad fil kunde inte skapas: {e}"))),
+            };
+            let mut bytes: u64 = 0;
+            loop {
+                match field.chunk().await {
+                    Ok(Some(c)) => {
+                        bytes += c.len() as u64;
+                        total += c.len() as u64;
+                        if bytes > max {
+                            return fail(too_large(max));
+                        }
+                        if let Err(e) = std::io::Write::write_all(&mut out, &c) {
+                            return fail(Fail::internal(format!("uppladdad fil kunde inte skrivas: {e}")));
+                        }
                     }
+                    Ok(None) => break,
+                    Err(e) => return fail(upload_broken(&e, max)),
                 }
             }
-            Ok(None) => break,
-            Err(e) => {
-                return render(
-                    &pu,
-                    "Import",
-                    "import",
-                    Err(Fail::bad(format!("uppladdningen kunde inte läsas: {e}"))),
-                )
+            file = Some((fname, id, guard, bytes));
+        } else {
+            let mut value = Vec::new();
+            loop {
+                match field.chunk().await {
+                    Ok(Some(c)) => {
+                        total += c.len() as u64;
+                        if value.len() + c.len() > FIELD_MAX {
+                            return fail(Fail::bad(format!(
+                                "Fältet {name} är för långt: högst {FIELD_MAX} byte."
+                            )));
+                        }
+                        value.extend_from_slice(&c);
+                    }
+                    Ok(None) => break,
+                    Err(e) => return fail(upload_broken(&e, max)),
+                }
             }
+            if name == "typ" {
+                kind = Some(String::from_utf8_lossy(&value).into_owned());
+            }
+        }
+        if total > max.saturating_add(FORM_SLACK) {
+            return fail(too_large(max));
         }
     }
     let user = pu.user.clone();
@@ -1229,33 +1396,26 @@ async fn upload(State(st): State<Shared>, pu: PageUser, mut mp: Multipart) -> Re
         let Some(k) = import_kinds().into_iter().find(|k| *k == kind) else {
             return Err(Fail::bad(format!("typ: värdet \"{kind}\", förväntade en av {}", import_kinds().join(", "))));
         };
-        let Some((fname, bytes)) = file.filter(|f| !f.1.is_empty()) else {
+        let Some((fname, id, guard, bytes)) = file.filter(|f| f.3 > 0) else {
             return Err(Fail::bad("fil: ingen fil valdes (eller filen är tom)"));
         };
-        let safe: String = fname
-            .chars()
-            .map(|c| if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
-            .collect();
-        let id = auth::random_hex(12);
-        let path = st.uploads.join(format!("{id}-{safe}"));
-        std::fs::write(&path, &bytes).map_err(|e| Fail::internal(format!("{}: filen kunde inte sparas: {e}", path.display())))?;
-        let p = Pending { user: user.namn.clone(), kind: k, filnamn: fname.clone(), path };
+        let p = Pending::new(user.namn.clone(), k, fname.clone(), bytes, guard);
         let (ok, m, _) = run_import(st, &p, true)?;
         if ok {
-            st.pending.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), p);
-        } else {
-            let _ = std::fs::remove_file(&p.path);
+            st.uploads.keep(id.clone(), p);
         }
+        let ttl = minutes(st.uploads.limits().ttl);
         Ok(html! {
-            p { "Fil: " strong { (fname) } " (" (k) ", " (bytes.len()) " byte)" }
+            p { "Fil: " strong { (fname) } " (" (k) ", " (bytes) " byte)" }
             (m)
             @if ok {
-                p { "Inget är sparat ännu." }
+                p { "Inget är sparat ännu. Filen väntar i " (ttl) " på att du bekräftar eller kastar den; sedan tas den bort." }
                 div.actions {
                     form method="post" action=(ui::action(&format!("/import/{id}/bekrafta"), &csrf)) { button type="submit" { "Bekräfta importen" } }
                     form method="post" action=(ui::action(&format!("/import/{id}/kasta"), &csrf)) { button.secondary type="submit" { "Kasta" } }
                 }
             } @else {
+                p { "Filen är borttagen från servern." }
                 p { a href="/import" { "Tillbaka till importen" } }
             }
         })
@@ -1265,10 +1425,16 @@ async fn upload(State(st): State<Shared>, pu: PageUser, mut mp: Multipart) -> Re
 }
 
 fn take_pending(st: &AppState, id: &str, user: &User) -> Result<Pending, Fail> {
-    let mut map = st.pending.lock().unwrap_or_else(|e| e.into_inner());
-    match map.get(id) {
-        Some(p) if p.user == user.namn => Ok(map.remove(id).expect("present")),
-        _ => Err(Fail::not_found(
+    match st.uploads.take(id, &user.namn) {
+        Ok(p) => Ok(p),
+        Err(Missing::Expired) => Err(Fail(
+            410,
+            format!(
+                "Uppladdningen har gått ut: en fil som inte bekräftas inom {} tas bort. Ladda upp filen igen.",
+                minutes(st.uploads.limits().ttl)
+            ),
+        )),
+        Err(Missing::Unknown) => Err(Fail::not_found(
             "Uppladdningen finns inte längre; ladda upp filen igen.",
         )),
     }
@@ -1280,10 +1446,9 @@ async fn confirm_import(State(st): State<Shared>, pu: PageUser, Path(id): Path<S
         if !user.is_controller() {
             return Err(Fail::forbidden("Import kräver rollen admin eller ekonom."));
         }
+        // Imported or not, the file is deleted when `p` is dropped.
         let p = take_pending(st, &id, &user)?;
-        let res = run_import(st, &p, false);
-        let _ = std::fs::remove_file(&p.path);
-        let (ok, m, summary) = res?;
+        let (ok, m, summary) = run_import(st, &p, false)?;
         if ok {
             Ok(Ok(format!("{} importerades: {summary}.", p.filnamn)))
         } else {
@@ -1292,7 +1457,7 @@ async fn confirm_import(State(st): State<Shared>, pu: PageUser, Path(id): Path<S
     })
     .await;
     match r {
-        Ok(Ok(msg)) => see_other(&format!("/import?klar={}", ui::urlencode(&msg))),
+        Ok(Ok(msg)) => see_other(&format!("/import?klar={}", st.notice(&pu.user.namn, true, msg))),
         Ok(Err(m)) => render(&pu, "Import", "import", Ok(m)),
         Err(f) => render(&pu, "Import", "import", Err(f)),
     }
@@ -1301,16 +1466,42 @@ async fn confirm_import(State(st): State<Shared>, pu: PageUser, Path(id): Path<S
 async fn discard_import(State(st): State<Shared>, pu: PageUser, Path(id): Path<String>) -> Response {
     let user = pu.user.clone();
     let r = blocking(&st, move |st| {
+        // Dropping the pending upload deletes its file.
         let p = take_pending(st, &id, &user)?;
-        let _ = std::fs::remove_file(&p.path);
-        Ok(p.filnamn)
+        Ok(p.filnamn.clone())
     })
     .await;
     match r {
         Ok(f) => see_other(&format!(
             "/import?klar={}",
-            ui::urlencode(&format!("{f} kastades; inget sparades."))
+            st.notice(&pu.user.namn, true, format!("{f} kastades; inget sparades."))
         )),
+        Err(f) => render(&pu, "Import", "import", Err(f)),
+    }
+}
+
+/// "Ångra" in the import log: `resurs_app::import::undo`, audited as the
+/// signed-in user; refused with the reason when a later import depends on it.
+async fn undo_import(State(st): State<Shared>, pu: PageUser, Path(id): Path<String>) -> Response {
+    let user = pu.user.clone();
+    let r = blocking(&st, move |st| {
+        if !user.is_controller() {
+            return Err(Fail::forbidden("Import kräver rollen admin eller ekonom."));
+        }
+        let Ok(n) = id.parse::<i64>() else {
+            return Err(Fail::not_found(format!("Det finns ingen import nummer {id}.")));
+        };
+        let actor = resurs_app::Actor::new(user.namn.clone());
+        let done = st.with_store(|s| Ok(resurs_app::import::undo(s, n, &actor, &resurs_app::now())?))?;
+        Ok(format!(
+            "Import {n} ({} {}) är ångrad: {} rader borttagna.",
+            done.import.typ, done.import.filnamn, done.rows
+        ))
+    })
+    .await;
+    match r {
+        Ok(msg) => see_other(&format!("/import?klar={}", ui::urlencode(&msg))),
+        Err(f) if f.0 == 400 => see_other(&format!("/import?fel={}", ui::urlencode(&f.1))),
         Err(f) => render(&pu, "Import", "import", Err(f)),
     }
 }
@@ -1341,12 +1532,48 @@ async fn audit_page(State(st): State<Shared>, pu: PageUser) -> Response {
 }
 
 fn users_markup(st: &AppState, csrf: &str, msg: Option<Markup>) -> Result<Markup, Fail> {
-    let users = st.with_store(|s| Ok(s.users()?))?;
+    let (users, tokens) = st.with_store(|s| Ok((s.users()?, s.tokens()?)))?;
     Ok(html! {
         @if let Some(m) = msg { (m) }
-        table {
-            thead { tr { th scope="col" { "Användare" } th scope="col" { "Roll" } th scope="col" { "Nod" } th scope="col" { "Aktiv" } } }
-            tbody { @for u in &users { tr { th scope="row" { (u.namn) } td { (u.roll) } td { (u.nod.as_deref().unwrap_or("–")) } td { (if u.aktiv { "ja" } else { "nej" }) } } } }
+        p.meta { "Ett nytt lösenord, en ny roll eller en avaktivering avslutar användarens sessioner och återkallar hens API-nycklar på en gång. En avaktiverad användare kan varken logga in eller använda nycklar." }
+        table.users {
+            thead { tr { th scope="col" { "Användare" } th scope="col" { "Roll" } th scope="col" { "Nod" } th scope="col" { "Aktiv" } th scope="col" { "Åtgärd" } } }
+            tbody {
+                @for u in &users {
+                    tr id={ "u-" (u.namn) } {
+                        th scope="row" { (u.namn) } td { (u.roll) } td { (u.nod.as_deref().unwrap_or("–")) } td { (if u.aktiv { "ja" } else { "nej" }) }
+                        td {
+                            form.inline method="post" action=(ui::action("/anvandare/aktiv", csrf)) {
+                                input type="hidden" name="namn" value=(u.namn);
+                                input type="hidden" name="aktiv" value=(if u.aktiv { "nej" } else { "ja" });
+                                button.secondary type="submit" { (if u.aktiv { "Avaktivera" } else { "Aktivera" }) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { "API-nycklar" }
+        @if tokens.is_empty() { p { "Inga API-nycklar." } } @else {
+            table.tokens {
+                thead { tr { th scope="col" { "Användare" } th scope="col" { "Vad nyckeln är till för" } th scope="col" { "Skapad" } th scope="col" { "Status" } th scope="col" { "Åtgärd" } } }
+                tbody {
+                    @for t in &tokens {
+                        tr id={ "k-" (t.id) } {
+                            td { (t.anvandare) } td { (t.namn) } td { (t.skapad) }
+                            td { @if let Some(a) = &t.aterkallad { "återkallad " (a) } @else { "giltig" } }
+                            td {
+                                @if t.aterkallad.is_none() {
+                                    form.inline method="post" action=(ui::action("/anvandare/nyckel/aterkalla", csrf)) {
+                                        input type="hidden" name="id" value=(t.id);
+                                        button.secondary type="submit" { "Återkalla" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
         h2 { "Ny användare" }
         form.grid method="post" action=(ui::action("/anvandare", csrf)) {
@@ -1360,15 +1587,131 @@ fn users_markup(st: &AppState, csrf: &str, msg: Option<Markup>) -> Result<Markup
             input id="u-pw" name="losenord" type="password" required autocomplete="new-password";
             button type="submit" { "Lägg till" }
         }
+        h2 { "Ny roll" }
+        form.grid method="post" action=(ui::action("/anvandare/roll", csrf)) {
+            label for="r-namn" { "Användare" }
+            select id="r-namn" name="namn" { @for u in &users { option { (u.namn) } } }
+            label for="r-roll" { "Roll" }
+            select id="r-roll" name="roll" { @for r in Roll::ALL { option value=(r.name()) { (r.name()) } } }
+            label for="r-nod" { "Nod (bara enhetschef)" }
+            input id="r-nod" name="nod" type="text";
+            button type="submit" { "Byt roll" }
+        }
+        h2 { "Nytt lösenord" }
+        form.grid method="post" action=(ui::action("/anvandare/losenord", csrf)) {
+            label for="p-namn" { "Användare" }
+            select id="p-namn" name="namn" { @for u in &users { option { (u.namn) } } }
+            label for="p-pw" { "Nytt lösenord (minst " (auth::MIN_PASSWORD) " tecken)" }
+            input id="p-pw" name="losenord" type="password" required autocomplete="new-password";
+            button type="submit" { "Byt lösenord" }
+        }
         h2 { "Ny API-nyckel" }
         form.grid method="post" action=(ui::action("/anvandare/nyckel", csrf)) {
             label for="k-namn" { "Användare" }
-            select id="k-namn" name="namn" { @for u in &users { option { (u.namn) } } }
+            select id="k-namn" name="namn" { @for u in users.iter().filter(|u| u.aktiv) { option { (u.namn) } } }
             label for="k-etikett" { "Vad nyckeln är till för" }
             input id="k-etikett" name="etikett" type="text" required;
             button type="submit" { "Skapa nyckel" }
         }
     })
+}
+
+/// An admin's change on the users page: runs `f` as the signed-in admin
+/// (the use case audits it) and shows the page with its message.
+async fn admin_change(
+    st: Shared,
+    pu: &PageUser,
+    f: impl FnOnce(&mut resurs_store::Store, &resurs_app::Actor) -> Result<String, resurs_app::AppError> + Send + 'static,
+) -> Response {
+    let (user, csrf) = (pu.user.clone(), pu.csrf.clone());
+    let r = blocking(&st, move |st| {
+        if user.roll != Roll::Admin {
+            return Err(Fail::forbidden("Användare hanteras av rollen admin."));
+        }
+        let actor = resurs_app::Actor::new(user.namn.clone());
+        let msg = match st.with_store(|s| Ok(f(s, &actor)))? {
+            Ok(text) => ui::notice("ok", &text),
+            Err(e) if !e.is_internal() => ui::notice("err", &e.to_string()),
+            Err(e) => return Err(e.into()),
+        };
+        users_markup(st, &csrf, Some(msg))
+    })
+    .await;
+    render(pu, "Användare", "anv", r)
+}
+
+#[derive(Deserialize)]
+struct ActiveForm {
+    namn: String,
+    aktiv: String,
+}
+
+async fn set_active(State(st): State<Shared>, pu: PageUser, Form(f): Form<ActiveForm>) -> Response {
+    let aktiv = f.aktiv == "ja";
+    admin_change(st, &pu, move |s, actor| {
+        let done = resurs_app::users::set_active(s, actor, &f.namn, aktiv)?;
+        Ok(if aktiv {
+            format!("{} är aktiverad.", f.namn)
+        } else {
+            format!("{} är avaktiverad: {done}.", f.namn)
+        })
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct RoleForm {
+    namn: String,
+    roll: String,
+    nod: Option<String>,
+}
+
+async fn set_role(State(st): State<Shared>, pu: PageUser, Form(f): Form<RoleForm>) -> Response {
+    admin_change(st, &pu, move |s, actor| {
+        let Some(roll) = Roll::parse(&f.roll) else {
+            return Err(resurs_app::AppError::User(format!(
+                "roll: värdet \"{}\", förväntade admin, ekonom, enhetschef eller läsare",
+                f.roll
+            )));
+        };
+        let ended = resurs_app::users::set_role(s, actor, &f.namn, roll, f.nod.as_deref())?;
+        Ok(format!("{} har rollen {}: {ended}.", f.namn, roll.name()))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    namn: String,
+    losenord: String,
+}
+
+async fn set_password(State(st): State<Shared>, pu: PageUser, Form(f): Form<PasswordForm>) -> Response {
+    admin_change(st, &pu, move |s, actor| {
+        resurs_app::users::set_password(s, actor, &f.namn, &f.losenord)?;
+        Ok(format!(
+            "Lösenordet för {} är bytt; hens sessioner är avslutade och API-nycklar återkallade.",
+            f.namn
+        ))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct RevokeForm {
+    id: String,
+}
+
+async fn revoke_token(State(st): State<Shared>, pu: PageUser, Form(f): Form<RevokeForm>) -> Response {
+    admin_change(st, &pu, move |s, actor| {
+        let id: i64 =
+            f.id.trim()
+                .parse()
+                .map_err(|_| resurs_app::AppError::User(format!("id: värdet \"{}\", förväntade ett heltal", f.id)))?;
+        let (namn, etikett) = resurs_app::users::revoke_token_id(s, actor, id)?;
+        Ok(format!("API-nyckeln \"{etikett}\" för {namn} är återkallad."))
+    })
+    .await
 }
 
 async fn users_page(State(st): State<Shared>, pu: PageUser) -> Response {

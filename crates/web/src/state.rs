@@ -1,5 +1,6 @@
 //! Shared server state: a pool of database connections, the page-data
-//! cache and the sessions.
+//! cache, the password verifier and the server's settings and counters
+//! (sessions and throttling are in the database, see [`crate::auth`]).
 //!
 //! Computed figures (follow-up reports, trend series, settlements) are
 //! cached per parameters and dropped as soon as anything changes the
@@ -7,7 +8,8 @@
 //! line): a watcher connection reads the store's `data_version` (SQLite's,
 //! or on PostgreSQL the counter every committing write bumps) before each use.
 
-use crate::auth::{Sessions, Throttle};
+use crate::auth::Verifier;
+use crate::uploads::{self, Uploads};
 use resurs_app::followup::{Prognosval, Report, Table, Trend};
 use resurs_core::followup::{Layout, Metod, Periodisering};
 use resurs_core::period::Period;
@@ -15,7 +17,7 @@ use resurs_core::rules::settle::Settlement;
 use resurs_store::{DbLocation, Store};
 use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
 pub type Shared = Arc<AppState>;
@@ -26,22 +28,28 @@ pub struct AppState {
     watcher: Mutex<(Store, i64)>,
     cache: Mutex<HashMap<String, Arc<dyn Any + Send + Sync>>>,
     compute: Mutex<()>,
-    pub sessions: Sessions,
-    /// Failed sign-ins per user name and per client address.
-    pub throttle_user: Throttle,
-    pub throttle_addr: Throttle,
-    /// Uploaded files waiting for confirmation.
-    pub uploads: PathBuf,
-    pub pending: Mutex<HashMap<String, Pending>>,
+    /// Runs argon2 for sign-ins on a few threads (bounded memory).
+    pub verifier: Verifier,
+    pub settings: Settings,
+    /// Open connections now and the cap (set by the accept loop).
+    pub connections: AtomicU64,
+    pub connection_cap: AtomicU64,
+    /// Uploaded files waiting for confirmation, in a private directory
+    /// that is removed when the state is dropped (see [`crate::uploads`]).
+    pub uploads: Arc<Uploads>,
+    /// Messages to show once after a redirect, by a random key (the address
+    /// carries the key, never the text): (user, ok, text).
+    pub notices: Mutex<HashMap<String, (String, bool, String)>>,
 }
 
-/// An uploaded file that has been validated but not imported.
-#[derive(Debug, Clone)]
-pub struct Pending {
-    pub user: String,
-    pub kind: &'static str,
-    pub filnamn: String,
-    pub path: PathBuf,
+/// What the operator chose for `resurs serve` (docs/drift.md).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Settings {
+    /// The session cookie is always `Secure` (`--saker-kaka`).
+    pub secure_cookie: bool,
+    /// Trust `X-Forwarded-For` (client address) and `X-Forwarded-Proto`
+    /// (`https` makes the cookie `Secure`) from a reverse proxy (`--proxy`).
+    pub trust_proxy: bool,
 }
 
 /// An error shown to the user: status and Swedish text. User errors are
@@ -93,6 +101,9 @@ impl From<resurs_app::AppError> for Fail {
     fn from(e: resurs_app::AppError) -> Fail {
         if e.is_internal() {
             Fail::internal(e)
+        } else if matches!(&e, resurs_app::AppError::Unavailable(_)) {
+            tracing::warn!(fel = %e, "databasen kan inte ta emot ändringen nu");
+            Fail(503, e.to_string())
         } else {
             Fail(400, e.to_string())
         }
@@ -100,33 +111,66 @@ impl From<resurs_app::AppError> for Fail {
 }
 impl From<resurs_store::StoreError> for Fail {
     fn from(e: resurs_store::StoreError) -> Fail {
-        if e.is_operational() {
-            tracing::error!(fel = %e, "driftfel");
-            return Fail(503, e.to_string());
-        }
-        Fail::internal(e)
+        // A busy database, a full disk or an overflowing sum is explained
+        // (see AppError); anything else is an incident.
+        resurs_app::AppError::from(e).into()
     }
 }
 
 impl AppState {
     /// Opens the database; the error is for the operator starting the server.
-    pub fn open(db: DbLocation) -> Result<AppState, String> {
+    /// `db` is a SQLite file or a PostgreSQL URL ([`DbLocation`]).
+    pub fn open(db: impl Into<DbLocation>, settings: Settings) -> Result<AppState, String> {
+        Self::open_with(db, settings, uploads::Limits::default())
+    }
+
+    /// As [`AppState::open`], with other limits on uploads (tests use a
+    /// short time limit and a small size).
+    pub fn open_with(
+        db: impl Into<DbLocation>,
+        settings: Settings,
+        limits: uploads::Limits,
+    ) -> Result<AppState, String> {
+        let db: DbLocation = db.into();
         let watcher = Store::open_location(&db).map_err(|e| e.to_string())?;
         let v = watcher.data_version().map_err(|e| e.to_string())?;
-        let uploads = std::env::temp_dir().join(format!("resurs-uppladdning-{}", std::process::id()));
-        std::fs::create_dir_all(&uploads).map_err(|e| format!("{}: {e}", uploads.display()))?;
+        let uploads = Arc::new(Uploads::create(limits)?);
         Ok(AppState {
             db,
             pool: Mutex::new(Vec::new()),
             watcher: Mutex::new((watcher, v)),
             cache: Mutex::new(HashMap::new()),
             compute: Mutex::new(()),
-            sessions: Sessions::default(),
-            throttle_user: Throttle::new(crate::auth::FREE_ATTEMPTS),
-            throttle_addr: Throttle::new(crate::auth::FREE_ATTEMPTS_PER_ADDRESS),
+            verifier: Verifier::new(Verifier::default_threads()),
+            settings,
+            connections: AtomicU64::new(0),
+            connection_cap: AtomicU64::new(0),
             uploads,
-            pending: Mutex::new(HashMap::new()),
+            notices: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Keeps a message for `user` to see once after a redirect; the key to
+    /// put in the address (`?klar=` or `?fel=`).
+    pub fn notice(&self, user: &str, ok: bool, text: String) -> String {
+        let key = crate::auth::random_hex(12);
+        let mut map = self.notices.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= 10_000 {
+            map.clear();
+        }
+        map.insert(key.clone(), (user.to_string(), ok, text));
+        key
+    }
+
+    /// The message kept under `key` for `user` (once); a key that is not
+    /// one shows nothing, so no text from an address is ever shown.
+    pub fn take_notice(&self, user: &str, key: Option<&str>) -> Option<(bool, String)> {
+        let key = key?;
+        let mut map = self.notices.lock().unwrap_or_else(|e| e.into_inner());
+        match map.get(key) {
+            Some((u, _, _)) if u == user => map.remove(key).map(|(_, ok, t)| (ok, t)),
+            _ => None,
+        }
     }
 
     /// Runs `f` with a connection from the pool (blocking; call from

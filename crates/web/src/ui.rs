@@ -195,37 +195,9 @@ pub fn line_chart(title: &str, series: &[Series<'_>]) -> Markup {
         .flat_map(|s| s.values.iter().flatten())
         .map(|v| *v as f64 / 100_000.0)
         .collect();
-    let (mut lo, mut hi) = vals
-        .iter()
-        .fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
-    if vals.is_empty() {
-        (lo, hi) = (0.0, 1.0);
-    }
-    // Level lines read better without a forced zero; keep it when near.
-    if lo > 0.0 && lo < (hi - lo) {
-        lo = 0.0;
-    }
-    if hi <= lo {
-        hi = lo + 1.0;
-    }
-    // A round step for five or so grid lines.
-    let raw = (hi - lo) / 5.0;
-    let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
-        .iter()
-        .map(|m| m * mag)
-        .find(|s| *s >= raw)
-        .unwrap_or(10.0 * mag);
-    lo = (lo / step).floor() * step;
-    hi = (hi / step).ceil() * step;
+    let Scale { lo, hi, ticks } = scale(&vals);
     let x = |i: usize| left + (w - left - right) * (i as f64 + 0.5) / 12.0;
     let y = |v: f64| top + (h - top - bottom) * (1.0 - (v - lo) / (hi - lo));
-    let mut ticks = Vec::new();
-    let mut t = lo;
-    while t <= hi + step / 2.0 {
-        ticks.push(t);
-        t += step;
-    }
     let path = |s: &&Series<'_>| {
         let mut d = String::new();
         let mut pen = false;
@@ -281,6 +253,58 @@ pub fn line_chart(title: &str, series: &[Series<'_>]) -> Markup {
     }
 }
 
+/// The most grid lines a chart draws.
+pub const MAX_TICKS: usize = 12;
+
+/// A chart's y axis: `lo < hi`, both finite, and 2 to [`MAX_TICKS`] grid
+/// lines from `lo` to `hi` on a round step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scale {
+    pub lo: f64,
+    pub hi: f64,
+    pub ticks: Vec<f64>,
+}
+
+/// The y axis for `vals` (any values: huge, equal, negative, NaN or
+/// infinite, which are left out). Ticks are counted, not stepped to, so a
+/// step too small to move a large value cannot loop for ever.
+pub fn scale(vals: &[f64]) -> Scale {
+    // Far beyond any figure (i64 öre in tkr is below 10^14), so spans stay finite.
+    const LIMIT: f64 = 1e300;
+    let finite = vals.iter().filter(|v| v.is_finite()).map(|v| v.clamp(-LIMIT, LIMIT));
+    let (mut lo, mut hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    if lo > hi {
+        (lo, hi) = (0.0, 1.0);
+    }
+    // Level lines read better without a forced zero; keep it when near.
+    if lo > 0.0 && lo < (hi - lo) {
+        lo = 0.0;
+    }
+    // A span too small to show next to the values' size is widened.
+    let min_span = (lo.abs().max(hi.abs()) * 1e-9).max(1.0);
+    if hi - lo < min_span {
+        hi = lo + min_span;
+    }
+    // A round step for five or so grid lines.
+    let raw = (hi - lo) / 5.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    let (lo, hi) = ((lo / step).floor() * step, (hi / step).ceil() * step);
+    let n = ((hi - lo) / step).round();
+    let n = if n.is_finite() {
+        (n as usize).clamp(1, MAX_TICKS - 1)
+    } else {
+        1
+    };
+    let ticks: Vec<f64> = (0..=n).map(|i| lo + step * i as f64).collect();
+    let hi = if hi > lo { hi } else { ticks[n] };
+    Scale { lo, hi, ticks }
+}
+
 /// Hidden CSRF-carrying form action: `path?_csrf=token`.
 pub fn action(path: &str, csrf: &str) -> String {
     let sep = if path.contains('?') { '&' } else { '?' };
@@ -290,4 +314,86 @@ pub fn action(path: &str, csrf: &str) -> String {
 /// A message box.
 pub fn notice(kind: &str, text: &str) -> Markup {
     html! { p class={ "notice " (kind) } role="status" { (text) } }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(vals: &[f64], why: &str) {
+        let s = scale(vals);
+        assert!(s.lo.is_finite() && s.hi.is_finite() && s.lo < s.hi, "{why}: {s:?}");
+        assert!(
+            (2..=MAX_TICKS).contains(&s.ticks.len()),
+            "{why}: {} ticks",
+            s.ticks.len()
+        );
+        assert!(s.ticks.iter().all(|t| t.is_finite()), "{why}: {s:?}");
+        assert!(s.ticks.windows(2).all(|w| w[0] < w[1]), "{why}: ticks not rising {s:?}");
+        // Every value is on the chart (up to a rounding of the span).
+        let slack = (s.hi - s.lo) * 1e-9;
+        for v in vals.iter().filter(|v| v.is_finite() && v.abs() < 1e290) {
+            assert!(s.lo - slack <= *v && *v <= s.hi + slack, "{why}: {v} outside {s:?}");
+        }
+    }
+
+    /// Issue 15: the axis terminates with a capped number of ticks for
+    /// every range, including the ones that looped (a step too small to
+    /// move a large value).
+    #[test]
+    fn the_axis_is_finite_for_extreme_ranges() {
+        let tkr = |ore: i64| ore as f64 / 100_000.0;
+        let cases: &[(&[f64], &str)] = &[
+            (&[], "no values"),
+            (&[0.0, 0.0], "zero span at zero"),
+            (&[-5.0, -5.0], "zero span, negative"),
+            (&[tkr(i64::MAX), tkr(i64::MAX)], "zero span at i64::MAX"),
+            (&[tkr(i64::MIN), tkr(i64::MAX)], "i64 extremes"),
+            (&[tkr(i64::MIN)], "i64::MIN alone"),
+            (&[1e13, 1e13 + 0.01], "near-equal huge values (looped before)"),
+            (
+                &[9.2e13, 9.2e13 + 1e-3, 9.2e13 - 1e-3],
+                "near-equal around i64::MAX öre",
+            ),
+            (&[f64::NAN, 3.0], "NaN"),
+            (&[f64::INFINITY, f64::NEG_INFINITY], "only infinities"),
+            (&[f64::MAX, f64::MIN], "f64 extremes"),
+            (&[f64::MIN_POSITIVE, 0.0], "tiny"),
+            (&[-1e-300, 1e-300], "tiny around zero"),
+            (&[-120.0, 340.0], "ordinary"),
+            (&[1.0, 1.0 + f64::EPSILON], "one ulp apart"),
+        ];
+        for (vals, why) in cases {
+            check(vals, why);
+        }
+        // An ordinary range keeps its round steps (the chart did not change).
+        assert_eq!(scale(&[0.0, 100.0]).ticks, vec![0.0, 20.0, 40.0, 60.0, 80.0, 100.0]);
+    }
+
+    /// A seeded sweep (SplitMix64) over magnitudes from 10^-300 to 10^300,
+    /// signs and spans from zero to everything.
+    #[test]
+    fn the_axis_is_finite_for_a_seeded_random_sweep() {
+        let mut state: u64 = 0x5eed_1515;
+        let mut next = || {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
+        for i in 0..50_000 {
+            let n = (next() % 5) as usize;
+            let base = f64::from_bits(next());
+            let vals: Vec<f64> = (0..n)
+                .map(|_| match next() % 4 {
+                    0 => f64::from_bits(next()),
+                    1 => base,
+                    2 => base + (next() % 1000) as f64 * 1e-3,
+                    _ => (next() as i64) as f64 / 100_000.0,
+                })
+                .collect();
+            check(&vals, &format!("case {i}: {vals:?}"));
+        }
+    }
 }

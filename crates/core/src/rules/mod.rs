@@ -41,7 +41,9 @@ impl Share {
     }
 }
 
-/// `a × n ÷ d` on öre, rounded half away from zero.
+/// `a × n ÷ d` on öre, rounded half away from zero. A quotient beyond i64
+/// is `i64::MIN` ([`crate::num::Money::OVERFLOW`]), never a wrapped value;
+/// reports check their figures against [`crate::num::MAX_TOTAL_ORE`].
 pub fn mul_div(a: i64, n: i64, d: i64) -> i64 {
     let num = a as i128 * n as i128;
     let d = d as i128;
@@ -56,5 +58,5 @@ pub fn mul_div(a: i64, n: i64, d: i64) -> i64 {
     } else {
         0
     };
-    (q + adj) as i64
+    i64::try_from(q + adj).unwrap_or(i64::MIN)
 }

@@ -421,8 +421,15 @@ impl Ctx<'_> {
     }
     fn percent(&mut self, v: &Spanned<Num>, key: &str) -> Option<Share> {
         match Share::from_percent_sv(&v.get_ref().text()) {
-            Ok(s) if s.0 < 0 => {
-                self.at(v.span(), key, "förväntade en procentsats ≥ 0");
+            Ok(s) if s.0 < 0 || s.0 > Share::ONE.0 => {
+                self.at(
+                    v.span(),
+                    key,
+                    format!(
+                        "värdet {}: förväntade en procentsats mellan 0 och 100",
+                        v.get_ref().text()
+                    ),
+                );
                 None
             }
             Ok(s) => Some(s),
@@ -941,14 +948,8 @@ pub fn parse(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
                 });
         let (a_conto_belaggning, a_conto_dygnspris) = match &m.a_conto {
             Some(a) => {
+                // Within 0–100 % like every percentage (`percent`).
                 let share = c.percent(&a.get_ref().belaggning_procent, "a_conto.belaggning_procent");
-                if share.is_some_and(|s| s.0 > Share::ONE.0) {
-                    c.at(
-                        a.get_ref().belaggning_procent.span(),
-                        "a_conto.belaggning_procent",
-                        "en beläggning på högst 100 %",
-                    );
-                }
                 let rate = a
                     .get_ref()
                     .dygnspris
@@ -1309,8 +1310,20 @@ giltig_fran = 2025-01-01
             (
                 "typ = \"dygn\"\n[modell.dygnspris]\nstandard = 900\n[modell.a_conto]\nbelaggning_procent = 120\n",
                 "a_conto.belaggning_procent",
-                "högst 100 %",
+                "mellan 0 och 100",
                 "occupancy over 100 %",
+            ),
+            (
+                "typ = \"dygn\"\npoangpris = 95\nmomskompensation_procent = 100.01\n",
+                "momskompensation_procent",
+                "mellan 0 och 100",
+                "a supplement over 100 %",
+            ),
+            (
+                "typ = \"dygn\"\npoangpris = 95\nmomskompensation_procent = -1\n",
+                "momskompensation_procent",
+                "mellan 0 och 100",
+                "a negative supplement",
             ),
             (
                 "typ = \"dygn\"\npoangpris = \"-5\"\n",

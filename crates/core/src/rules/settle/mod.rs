@@ -219,6 +219,21 @@ pub struct Settlement {
 }
 
 impl Settlement {
+    /// Whether no amount of the statement overflowed or went beyond
+    /// [`crate::num::MAX_TOTAL_ORE`] (prices × volumes are checked, see
+    /// [`Money::OVERFLOW`]).
+    pub fn within_bounds(&self) -> bool {
+        let ok = |m: Money| !m.is_overflow();
+        ok(self.belopp)
+            && ok(self.habiliteringsersattning_belopp)
+            && self.utforare.iter().all(|p| {
+                ok(p.belopp)
+                    && p.tjanster
+                        .iter()
+                        .all(|s| ok(s.belopp) && s.rader.iter().all(|l| ok(l.belopp)))
+            })
+    }
+
     /// Drops brukare-day detail (the amounts are unchanged).
     pub fn without_detail(mut self) -> Settlement {
         for p in &mut self.utforare {
