@@ -16,7 +16,14 @@ skipped with a note otherwise), a large import is run that cannot fit; it must
 fail with a Swedish message that says the disk is full and leave every table
 as it was.
 
-Usage: scripts/faults.py [--runs 50] [--rows 300000] [--bin PATH]
+PostgreSQL: with --pg URL (a server where the script may create and drop
+databases, e.g. the one `scripts/pg-test --keep` prints) the same kills run
+against PostgreSQL: each run starts from a copy made with CREATE DATABASE …
+TEMPLATE, and the check is the row count of every table (PostgreSQL itself
+guarantees a consistent database after a client dies; what is checked is that
+Resurs's transaction is all-or-nothing). The disk-full part is SQLite only.
+
+Usage: scripts/faults.py [--runs 50] [--rows 300000] [--bin PATH] [--pg URL]
 Prints one line per operation and exits non-zero on any violation.
 The figures of the last run are in docs/feltester.md.
 """
@@ -44,6 +51,74 @@ def build(bin_arg):
     return os.path.join(target, "release", "resurs")
 
 
+PG_KEY = "00" * 32  # a fixed pseudonym key for the PostgreSQL runs
+
+
+def pg_url(server, name):
+    head, _, tail = server.rpartition("/")
+    query = ""
+    if "?" in tail:
+        query = "?" + tail.split("?", 1)[1]
+    return f"{head}/{name}{query}"
+
+
+def psql(url, sql):
+    p = subprocess.run(["psql", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"psql: {p.stderr.strip()}")
+    return p.stdout.strip()
+
+
+class Sqlite:
+    name = "SQLite"
+
+    def __init__(self, work):
+        self.work = work
+
+    def base(self, name):
+        return os.path.join(self.work, name + ".db")
+
+    def copy(self, base):
+        db = os.path.join(self.work, "t.db")
+        copy_db(base, db)
+        return db
+
+    def signature(self, db):
+        return signature(db)
+
+    def env(self):
+        return None
+
+
+class Postgres:
+    name = "PostgreSQL"
+
+    def __init__(self, server):
+        self.server = server
+
+    def base(self, name):
+        psql(self.server, f"DROP DATABASE IF EXISTS fel_{name} WITH (FORCE)")
+        psql(self.server, f"CREATE DATABASE fel_{name}")
+        return pg_url(self.server, f"fel_{name}")
+
+    def copy(self, base):
+        template = base.rpartition("/")[2].split("?")[0]
+        psql(self.server, "DROP DATABASE IF EXISTS fel_t WITH (FORCE)")
+        psql(self.server, f"CREATE DATABASE fel_t TEMPLATE {template}")
+        return pg_url(self.server, "fel_t")
+
+    def signature(self, db):
+        tables = psql(db, "SELECT table_name FROM information_schema.tables "
+                          "WHERE table_schema = 'public' ORDER BY table_name").split()
+        sql = " UNION ALL ".join(f"SELECT '{t}', COUNT(*) FROM \"{t}\"" for t in tables)
+        rows = psql(db, sql).splitlines()
+        return "ok", tuple((r.split("|")[0], int(r.split("|")[1])) for r in rows)
+
+    def env(self):
+        return dict(os.environ, RESURS_PSEUDONYM_KEY=PG_KEY)
+
+
 def signature(db):
     """Row count of every table: the state an operation moves between."""
     con = sqlite3.connect(db)
@@ -64,34 +139,33 @@ def copy_db(src, dst):
             os.remove(dst + suffix)
 
 
-def run_once(bin_path, db, args):
+def run_once(bin_path, db, args, env=None):
     start = time.monotonic()
     p = subprocess.run([bin_path, "--db", db, "--anvandare", "feltest"] + args,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     return time.monotonic() - start, p
 
 
-def kill_test(name, bin_path, base, work, args, runs, rng):
-    db = os.path.join(work, "t.db")
-    copy_db(base, db)
-    ok, before = signature(db)
+def kill_test(name, bin_path, backend, base, args, runs, rng):
+    db = backend.copy(base)
+    ok, before = backend.signature(db)
     assert ok == "ok", ok
-    duration, p = run_once(bin_path, db, args)
+    duration, p = run_once(bin_path, db, args, backend.env())
     if p.returncode != 0:
         sys.exit(f"{name}: the uninterrupted run failed: {p.stderr}")
-    _, after = signature(db)
+    _, after = backend.signature(db)
     if before == after:
         sys.exit(f"{name}: the operation changed nothing; the test would prove nothing")
     seen = {"före": 0, "efter": 0}
     for i in range(runs):
-        copy_db(base, db)
+        db = backend.copy(base)
         delay = rng.uniform(0, duration * 1.2)
         proc = subprocess.Popen([bin_path, "--db", db, "--anvandare", "feltest"] + args,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=backend.env())
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        ok, sig = signature(db)
+        ok, sig = backend.signature(db)
         if ok != "ok":
             sys.exit(f"{name}: run {i + 1}: integrity check answered {ok!r}")
         if sig == before:
@@ -101,10 +175,11 @@ def kill_test(name, bin_path, base, work, args, runs, rng):
         else:
             diff = [(a, b) for a, b in zip(before, sig) if a != b]
             sys.exit(f"{name}: run {i + 1} (killed after {delay:.3f} s): half-written state {diff}")
-        info = subprocess.run([bin_path, "--db", db, "info", "--format", "json"], capture_output=True)
+        info = subprocess.run([bin_path, "--db", db, "info", "--format", "json"], capture_output=True,
+                              env=backend.env())
         if info.returncode != 0:
             sys.exit(f"{name}: run {i + 1}: resurs info failed afterwards: {info.stderr!r}")
-    print(f"{name}: {runs} kill -9 inom 0–{duration * 1.2:.2f} s: integritet ok varje gång; "
+    print(f"{backend.name}, {name}: {runs} kill -9 inom 0–{duration * 1.2:.2f} s: integritet ok varje gång; "
           f"oförändrad {seen['före']}, helt genomförd {seen['efter']}, halvskriven 0")
     return seen
 
@@ -142,27 +217,32 @@ def main():
     ap.add_argument("--rows", type=int, default=300000)
     ap.add_argument("--bin")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--pg", metavar="URL")
     a = ap.parse_args()
     bin_path = build(a.bin)
     rng = random.Random(a.seed)
     with tempfile.TemporaryDirectory() as work:
-        base = os.path.join(work, "bas.db")
+        backend = Postgres(a.pg) if a.pg else Sqlite(work)
+        base = backend.base("bas")
         subprocess.run([bin_path, "--db", base, "demo", "--skala", "2"], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=backend.env())
         visits = os.path.join(work, "besok.csv")
         subprocess.run([bin_path, "gen", "visits", "--rows", str(a.rows), "--seed", "7", "--output", visits],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         # The settlement and the budget run on the full Exempelstad, so that
         # they take long enough for a kill to land inside them.
-        full = os.path.join(work, "full.db")
+        full = backend.base("full")
         subprocess.run([bin_path, "--db", full, "demo"], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=backend.env())
         frame = os.path.join(ROOT, "docs", "budget", "ram_2027.toml")
-        kill_test("import av besök", bin_path, base, work, ["import", "besok", visits], a.runs, rng)
-        kill_test("avräkning (sparad körning)", bin_path, full, work, ["settle", "--period", "2026-03"], a.runs, rng)
-        kill_test("budget (sparad version)", bin_path, full, work,
+        kill_test("import av besök", bin_path, backend, base, ["import", "besok", visits], a.runs, rng)
+        kill_test("avräkning (sparad körning)", bin_path, backend, full, ["settle", "--period", "2026-03"], a.runs, rng)
+        kill_test("budget (sparad version)", bin_path, backend, full,
                   ["budget", "frame", frame, "--spara", "--periodisering", "profil"], a.runs, rng)
-        disk_full_test(bin_path, base, visits, work)
+        if a.pg:
+            print("full disk: bara SQLite (PostgreSQL-serverns disk prövas inte här)")
+        else:
+            disk_full_test(bin_path, base, visits, work)
 
 
 if __name__ == "__main__":

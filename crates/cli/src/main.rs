@@ -747,8 +747,81 @@ fn year_arg(raw: &str) -> Result<i32, String> {
     }
 }
 
+/// A context value of a clap error as text.
+fn clap_ctx(e: &clap::Error, kind: clap::error::ContextKind) -> Option<String> {
+    use clap::error::ContextValue;
+    Some(match e.get(kind)? {
+        ContextValue::String(s) => s.clone(),
+        ContextValue::Strings(v) => v.join(", "),
+        ContextValue::StyledStr(s) => s.to_string(),
+        ContextValue::StyledStrs(v) => v.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", "),
+        ContextValue::Number(n) => n.to_string(),
+        _ => return None,
+    })
+}
+
+/// A bad command line, told in Swedish (clap's own texts are English).
+fn swedish_usage_error(e: &clap::Error) -> String {
+    use clap::error::{ContextKind as K, ErrorKind};
+    let arg = clap_ctx(e, K::InvalidArg).unwrap_or_default();
+    let value = clap_ctx(e, K::InvalidValue).unwrap_or_default();
+    let hint = clap_ctx(e, K::SuggestedArg)
+        .or_else(|| clap_ctx(e, K::SuggestedSubcommand))
+        .or_else(|| clap_ctx(e, K::SuggestedValue))
+        .map(|s| format!("; menade du {s}?"))
+        .unwrap_or_default();
+    match e.kind() {
+        ErrorKind::InvalidValue => {
+            let valid = clap_ctx(e, K::ValidValue)
+                .map(|v| format!("; möjliga värden: {v}"))
+                .unwrap_or_default();
+            if value.is_empty() {
+                format!("{arg} behöver ett värde{valid}")
+            } else {
+                format!("ogiltigt värde \"{value}\" för {arg}{valid}{hint}")
+            }
+        }
+        ErrorKind::ValueValidation => {
+            let why = std::error::Error::source(e).map(|s| s.to_string()).unwrap_or_default();
+            format!("ogiltigt värde \"{value}\" för {arg}: {why}")
+        }
+        ErrorKind::UnknownArgument => format!("okänd flagga eller argument {arg}{hint}"),
+        ErrorKind::InvalidSubcommand => format!(
+            "okänt kommando \"{}\"{hint}",
+            clap_ctx(e, K::InvalidSubcommand).unwrap_or_default()
+        ),
+        ErrorKind::MissingRequiredArgument => format!("saknas: {arg}"),
+        ErrorKind::MissingSubcommand => "ett kommando saknas".to_string(),
+        ErrorKind::ArgumentConflict => format!(
+            "{arg} kan inte användas tillsammans med {}",
+            clap_ctx(e, K::PriorArg).unwrap_or_default()
+        ),
+        ErrorKind::NoEquals | ErrorKind::TooManyValues | ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => {
+            format!("fel antal värden för {arg}")
+        }
+        ErrorKind::InvalidUtf8 => "ett argument är inte giltig UTF-8".to_string(),
+        _ => "felaktiga argument".to_string(),
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                e.exit();
+            }
+            eprintln!("fel: {}", swedish_usage_error(&e));
+            eprintln!("Se `resurs --help` eller `resurs KOMMANDO --help`.");
+            return ExitCode::from(2);
+        }
+    };
     match run(cli) {
         Ok(code) => code,
         Err(e) => {

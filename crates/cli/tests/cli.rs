@@ -3249,3 +3249,30 @@ fn serve_removes_pending_uploads_when_stopped_by_a_signal() {
         let _ = &mut srv;
     }
 }
+
+/// Issue 15: a bad command line is told in Swedish, with what was wrong,
+/// not in clap's English.
+#[test]
+fn a_bad_command_line_is_told_in_swedish() {
+    let env = Env::new();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["scenario", "--base", "a@1", "--alt", "b@1", "--year", "1800"],
+            "ogiltigt värde \"1800\" för --year",
+        ),
+        (&["info", "--format", "pdf"], "ogiltigt värde \"pdf\" för --format"),
+        (&["info", "--okand"], "okänd flagga eller argument --okand"),
+        (&["avrakna"], "okänt kommando \"avrakna\""),
+        (&["settle"], "saknas: --period"),
+    ];
+    for (args, want) in cases {
+        let out = env.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert!(err.starts_with("fel: "), "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+        for english in ["error:", "invalid value", "unexpected argument", "Usage:", "required"] {
+            assert!(!err.contains(english), "{args:?}: {err}");
+        }
+    }
+}
