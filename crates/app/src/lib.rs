@@ -84,6 +84,9 @@ impl From<resurs_store::StoreError> for AppError {
             resurs_store::StoreError::Overflow { .. } => AppError::User(resurs_core::num::total_too_large(
                 "databasens summor (huvudbok eller budget)",
             )),
+            // Asking one backend for what only the other does (a SQLite
+            // backup of a PostgreSQL database): the text says what to use.
+            e @ resurs_store::StoreError::Unsupported(_) => AppError::User(e.to_string()),
             e => AppError::Internal(Internal::Store(e)),
         }
     }

@@ -131,6 +131,10 @@ fn the_demo_on_postgres_gives_the_golden_outputs_and_the_sqlite_checksum() {
     let backup = resurs(dir.path(), &url, &["backup", "kopia.db"]);
     let e = String::from_utf8_lossy(&backup.stderr);
     assert!(!backup.status.success() && e.contains("pg_dump"), "{e}");
+    assert!(
+        e.starts_with("fel: "),
+        "the operator's to act on, not an internal error: {e}"
+    );
     let e = String::from_utf8_lossy(&resurs(dir.path(), &url, &["demo", "--ersatt"]).stderr).into_owned();
     assert!(e.contains("dropdb"), "{e}");
 }
