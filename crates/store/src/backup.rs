@@ -4,7 +4,7 @@
 //! database's write lock like any other writer.
 
 use crate::db::params;
-use crate::{Ctx, Result, Store, StoreError, MIGRATIONS};
+use crate::{Ctx, DbError, Result, Store, StoreError, MIGRATIONS};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
@@ -143,6 +143,12 @@ impl Store {
                 "{PG_BACKUP}; en säkerhetskopia från pg_dump återställs med pg_restore."
             )));
         };
+        // The change counter must move past every value a server has seen,
+        // whatever the backup's counter was.
+        let seen: i64 = conn
+            .query_row("SELECT n FROM resurs_andring", [], |r| r.get(0))
+            .map_err(DbError::from)
+            .ctx("återställning")?;
         let from = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|source_err| {
             StoreError::Open {
                 path: source.display().to_string(),
@@ -154,6 +160,9 @@ impl Store {
         // Everyone signs in again: no session of the backup's time lives on.
         self.conn
             .execute("DELETE FROM session", params![])
+            .ctx("återställning")?;
+        self.conn
+            .execute("UPDATE resurs_andring SET n = $1", params![seen + 1])
             .ctx("återställning")?;
         Ok(())
     }

@@ -90,6 +90,11 @@ const PG_BOOTSTRAP: &str = "CREATE TABLE IF NOT EXISTS resurs_schema (version BI
      CREATE TABLE IF NOT EXISTS resurs_andring (n BIGINT NOT NULL); \
      INSERT INTO resurs_andring (n) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM resurs_andring);";
 
+/// SQLite: the same change counter as on PostgreSQL (not a migration: it is
+/// bookkeeping, left out of the content checksum).
+const SQLITE_COUNTER: &str = "BEGIN; CREATE TABLE IF NOT EXISTS resurs_andring (n INTEGER NOT NULL); \
+     INSERT INTO resurs_andring (n) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM resurs_andring); COMMIT;";
+
 /// Where the database is: a SQLite file, or a PostgreSQL server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DbLocation {
@@ -497,6 +502,19 @@ impl Store {
                 known,
             });
         }
+        // The change counter the web's cache watches (as on PostgreSQL),
+        // created once; checked first so that opening never writes.
+        let has_counter: i64 = self
+            .conn
+            .query_one(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'resurs_andring'",
+                params![],
+                |r| r.get(0),
+            )
+            .ctx("läsning av ändringsräknaren")?;
+        if has_counter == 0 {
+            self.conn.batch(SQLITE_COUNTER).ctx("ändringsräknaren")?;
+        }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             let conn = &self.conn;
             (|| -> DbResult<()> {
@@ -638,18 +656,14 @@ impl Store {
             .ctx("läsning av importloggen")
     }
 
-    /// A counter that changes whenever another connection commits a change
-    /// to the database; used to drop cached pages. SQLite's `data_version`;
-    /// on PostgreSQL the counter every committing write transaction bumps
-    /// (so it sees commits of every server process).
+    /// A counter that changes whenever a connection (of any process)
+    /// commits a change to the data; used to drop cached pages. Every
+    /// committing write transaction bumps it, except the bookkeeping of
+    /// sign-ins and sessions ([`Tx::commit_quiet`]), which changes no figure
+    /// and must not empty every cache each time a session is used.
     pub fn data_version(&self) -> Result<i64> {
-        let sql = if self.conn.is_pg() {
-            "SELECT n FROM resurs_andring"
-        } else {
-            "PRAGMA data_version"
-        };
         self.conn
-            .query_one(sql, params![], |r| r.get(0))
+            .query_one("SELECT n FROM resurs_andring", params![], |r| r.get(0))
             .ctx("läsning av dataversion")
     }
 
@@ -709,7 +723,18 @@ impl Drop for Tx<'_> {
 }
 
 impl<'c> Tx<'c> {
-    pub fn commit(mut self) -> Result<()> {
+    /// Commits, bumping the change counter ([`Store::data_version`]).
+    pub fn commit(self) -> Result<()> {
+        self.commit_with("UPDATE resurs_andring SET n = n + 1; COMMIT")
+    }
+
+    /// Commits without bumping the change counter: for sessions and
+    /// sign-in throttling, which change no figure a page shows.
+    pub fn commit_quiet(self) -> Result<()> {
+        self.commit_with("COMMIT")
+    }
+
+    fn commit_with(mut self, sql: &str) -> Result<()> {
         if self.unflushed.get() > 0 {
             return Err(StoreError::Sql {
                 context: "sparande av import",
@@ -719,11 +744,6 @@ impl<'c> Tx<'c> {
                 )),
             });
         }
-        let sql = if self.conn.is_pg() {
-            "UPDATE resurs_andring SET n = n + 1; COMMIT"
-        } else {
-            "COMMIT"
-        };
         self.conn.batch(sql).ctx("sparande av import")?;
         self.done = true;
         Ok(())
@@ -1097,6 +1117,22 @@ mod tests {
                 tx.set_meta("x", "1").unwrap();
             }
             assert_eq!(watcher.data_version().unwrap(), v0, "a rollback changes nothing");
+            // Sessions and sign-in throttling change no figure: the caches
+            // stay (otherwise every use of a session empties them).
+            writer.start_session("abc", "ingen", "csrf", 0, 60).unwrap();
+            writer.touch_session("abc", 120).unwrap();
+            let tx = writer.begin_immediate().unwrap();
+            tx.set_throttle_row(
+                "n:x",
+                crate::ThrottleRow {
+                    antal: 1,
+                    forsta: 0,
+                    senaste: 0,
+                },
+            )
+            .unwrap();
+            tx.commit_quiet().unwrap();
+            assert_eq!(watcher.data_version().unwrap(), v0, "{kind}: sessions are not data");
             let tx = writer.begin().unwrap();
             tx.set_meta("x", "1").unwrap();
             tx.commit().unwrap();

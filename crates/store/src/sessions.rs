@@ -70,7 +70,7 @@ impl Store {
              SELECT $1, id, $2, $3, $4 FROM anvandare WHERE namn = $5 AND aktiv = 1",
             params![sha256, csrf, now, utgar, namn],
         )?;
-        tx.commit()?;
+        tx.commit_quiet()?;
         Ok(added)
     }
 

@@ -254,7 +254,7 @@ pub fn reserve(store: &mut Store, keys: &Keys, now: i64) -> Result<i64, Fail> {
     if PRUNE.fetch_add(1, Ordering::Relaxed).is_multiple_of(64) {
         tx.prune_throttle(now - FORGET_AFTER, MAX_THROTTLE_ROWS)?;
     }
-    tx.commit()?;
+    tx.commit_quiet()?;
     Ok(0)
 }
 
@@ -279,7 +279,7 @@ pub fn succeeded(store: &mut Store, keys: &Keys) -> Result<(), Fail> {
             }
         }
     }
-    tx.commit()?;
+    tx.commit_quiet()?;
     Ok(())
 }
 
