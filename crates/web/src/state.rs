@@ -5,8 +5,9 @@
 //! Computed figures (follow-up reports, trend series, settlements) are
 //! cached per parameters and dropped as soon as anything changes the
 //! database, whoever changed it (this server, or `resurs` on the command
-//! line): a watcher connection reads the store's `data_version` (SQLite's,
-//! or on PostgreSQL the counter every committing write bumps) before each use.
+//! line): a watcher connection reads the store's `data_version` (the
+//! `resurs_andring` counter every data-changing commit bumps, on both
+//! backends; sessions and sign-in throttling do not bump it) before each use.
 
 use crate::auth::Verifier;
 use crate::uploads::{self, Uploads};
