@@ -8,6 +8,7 @@
 
 pub mod export;
 pub mod filtered;
+pub mod grid;
 pub mod limits;
 pub mod problems;
 pub mod row;

@@ -1,8 +1,11 @@
 //! Page frame, Swedish number formats and SVG charts.
 
 use crate::auth::{Roll, User};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use maud::{html, Markup, DOCTYPE};
 use resurs_core::num::{format_hundredths, group_thousands, Money};
+use resurs_io::grid::{Cell, Grid};
 
 /// Percent-encodes a query value.
 pub fn urlencode(s: &str) -> String {
@@ -314,6 +317,132 @@ pub fn action(path: &str, csrf: &str) -> String {
 /// A message box.
 pub fn notice(kind: &str, text: &str) -> Markup {
     html! { p class={ "notice " (kind) } role="status" { (text) } }
+}
+
+/// A table on a page, with links to the same table as xlsx and CSV. The
+/// links repeat the page's own query (`query`, without `?`) and add
+/// `tabell=ID&format=xlsx|csv`; the handler answers them with
+/// [`export`]. Text columns are left-aligned with their headings, numbers
+/// right; the table scrolls inside its own box on a narrow screen.
+pub fn grid(g: &Grid, query: &str) -> Markup {
+    let base: String = query
+        .split('&')
+        .filter(|kv| !kv.is_empty() && !kv.starts_with("tabell=") && !kv.starts_with("format="))
+        .collect::<Vec<_>>()
+        .join("&");
+    let link = |fmt: &str| {
+        let sep = if base.is_empty() { "" } else { "&" };
+        format!("?{base}{sep}tabell={}&format={fmt}", urlencode(&g.id))
+    };
+    html! {
+        div.tablebox {
+            table.grid {
+                thead { tr { @for c in &g.cols {
+                    th scope="col" class=[c.kind.is_number().then_some("n")] { (c.title) }
+                } } }
+                tbody {
+                    @for r in &g.rows {
+                        tr class=[r.class] {
+                            @for (i, cell) in r.cells.iter().enumerate() {
+                                @let num = g.cols.get(i).is_some_and(|c| c.kind.is_number());
+                                td class=[num.then_some("n")] {
+                                    @match cell {
+                                        Cell::Link(t, href) => a href=(href) { (t) },
+                                        _ => (g.show(i, cell)),
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        p.export {
+            "Ladda ner tabellen: "
+            a href=(link("xlsx")) download { "Excel (xlsx)" } " · "
+            a href=(link("csv")) download { "CSV" }
+        }
+    }
+}
+
+/// Query parameters of an export link.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ExportQ {
+    pub tabell: Option<String>,
+    pub format: Option<String>,
+}
+
+/// The export a request asks for, if any: the grid with the asked id as
+/// xlsx or CSV. `None` when the request is for the page itself.
+pub fn export(q: &ExportQ, grids: &[&Grid]) -> Option<Response> {
+    let fmt = q.format.as_deref()?;
+    let id = q.tabell.as_deref().unwrap_or("");
+    let Some(g) = grids
+        .iter()
+        .find(|g| g.id == id)
+        .or(grids.first().filter(|_| id.is_empty()))
+    else {
+        return Some(crate::pages::error_page(crate::state::Fail::not_found(format!(
+            "Sidan har ingen tabell som heter ”{id}”."
+        ))));
+    };
+    let file = file_name(&g.name);
+    let (bytes, ctype, ext) = match fmt {
+        "xlsx" => match Grid::xlsx(&[g]) {
+            Ok(b) => (
+                b,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "xlsx",
+            ),
+            Err(e) => {
+                return Some(crate::pages::error_page(crate::state::Fail::internal(format!(
+                    "xlsx: {e}"
+                ))))
+            }
+        },
+        "csv" => (g.csv(), "text/csv; charset=utf-8", "csv"),
+        other => {
+            return Some(crate::pages::error_page(crate::state::Fail::bad(format!(
+                "Formatet ”{other}” finns inte: välj xlsx eller csv."
+            ))))
+        }
+    };
+    Some(
+        (
+            [
+                (header::CONTENT_TYPE, ctype.to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{file}.{ext}\""),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            bytes,
+        )
+            .into_response(),
+    )
+}
+
+/// A file name from a table name: letters, digits and `-` only.
+fn file_name(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        let c = match c {
+            'å' | 'ä' | 'Å' | 'Ä' => 'a',
+            'ö' | 'Ö' => 'o',
+            c if c.is_ascii_alphanumeric() => c.to_ascii_lowercase(),
+            _ => '-',
+        };
+        if !(c == '-' && out.ends_with('-')) {
+            out.push(c);
+        }
+    }
+    let t = out.trim_matches('-');
+    if t.is_empty() {
+        "tabell".into()
+    } else {
+        t.chars().take(60).collect()
+    }
 }
 
 #[cfg(test)]

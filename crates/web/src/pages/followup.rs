@@ -1,0 +1,246 @@
+//! Follow-up report and forecasts.
+
+use super::*;
+
+pub(crate) async fn followup_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>) -> Response {
+    let user = pu.user.clone();
+    let csrf = pu.csrf.clone();
+    let r = blocking(&st, move |st| {
+        let period = period_of(st, &q.period)?;
+        let tree = st.tree(period)?;
+        let kod = given(&q.nod).map(str::to_string).unwrap_or_else(|| root_of(&user, &tree));
+        allowed(&user, &tree, &kod)?;
+        let layout = layout_of(&q.layout)?;
+        let year = period.year();
+        let choice = Prognosval::parse(q.prognos.as_deref());
+        let versions = forecast_versions(st, year)?;
+        let t = st.table(period, &choice, layout, &kod)?;
+        let prognos = t.prognosversion.clone();
+        let lname = resurs_app::followup::layout_name(layout);
+        let base = format!(
+            "/uppfoljning?period={period}&nod={}&prognos={}",
+            ui::urlencode(&kod),
+            ui::urlencode(prognos.as_deref().unwrap_or("förslag"))
+        );
+        let mut owner = String::new();
+        let writable: Vec<(&str, &str)> = t
+            .rows
+            .rader
+            .iter()
+            .filter(|r| r.typ == RowKind::Nod && allowed(&user, &tree, &r.kod).is_ok())
+            .map(|r| (r.kod.as_str(), r.namn.as_str()))
+            .collect();
+        let note = shown_notice(st, &user, &q);
+        Ok(html! {
+            (note)
+            form.inline.noprint method="get" action="/uppfoljning" {
+                input type="hidden" name="nod" value=(kod);
+                label for="period" { "Månad" }
+                input id="period" name="period" type="month" value=(period.to_string());
+                label for="layout" { "Uppställning" }
+                select id="layout" name="layout" {
+                    option value="kostnad" selected[layout == Layout::Kostnad] { "Kostnader positiva" }
+                    option value="resultat" selected[layout == Layout::Resultat] { "Intäkter positiva (resultat)" }
+                }
+                label for="prognos" { "Prognosversion" }
+                select id="prognos" name="prognos" {
+                    option value="förslag" selected[prognos.is_none()] { "Förslag (utfall + återstående budget)" }
+                    @for v in &versions {
+                        option value=(v.namn) selected[prognos.as_deref() == Some(v.namn.as_str())] {
+                            (v.namn) " (" (v.period) ")"
+                        }
+                    }
+                }
+                button type="submit" { "Visa" }
+            }
+            p.meta {
+                (t.rubrik) ". Belopp i tkr. Budget: "
+                (t.budgetversion.as_deref().unwrap_or("ingen")) ". Helårsprognos: " (forecast_note(&t.prognosversion)) ". "
+                @if layout == Layout::Kostnad { "Kostnader positiva; avvikelse = budget − utfall." } @else { "Intäkter positiva; avvikelse = utfall − budget." }
+                " Positiv avvikelse är gynnsam."
+            }
+            table.num.report {
+                thead { tr { th scope="col" { "Rad" } @for c in &t.rows.kolumner { th scope="col" data-nyckel=(c.nyckel) { (c.rubrik) } } } }
+                tbody {
+                    @for r in &t.rows.rader {
+                        @let class = match r.typ { RowKind::Nod => format!("node d{}", r.djup.min(4)), RowKind::Konto => "acct".into(), RowKind::Prognosjustering => "adj".into(), RowKind::Specialpost => "eff".into() };
+                        @if r.typ == RowKind::Nod { (set(&mut owner, &r.kod)) }
+                        tr class=(class) id=[(r.typ == RowKind::Nod).then(|| format!("n-{}", r.kod))] {
+                            th scope="row" {
+                                @match r.typ {
+                                    RowKind::Nod => a href={ "/organisation/" (ui::urlencode(&r.kod)) "?period=" (period) } { (r.kod) " " (r.namn) },
+                                    RowKind::Konto => a href={ "/organisation/" (ui::urlencode(&owner)) "/konto/" (ui::urlencode(&r.kod)) "?period=" (period) } { (r.kod) " " (r.namn) },
+                                    _ => { (r.namn) }
+                                }
+                            }
+                            @for (c, v) in t.rows.kolumner.iter().zip(&r.varden) { td data-nyckel=(c.nyckel) { (cell(c.slag, *v)) } }
+                        }
+                    }
+                }
+            }
+            p.noprint {
+                a href={ (base) "&layout=" (if lname == "kostnad" { "resultat" } else { "kostnad" }) } { "Byt uppställning" }
+                " · " a href={ "/prognoser?ar=" (year) } { "Jämför prognosversioner" }
+            }
+            @if user.can_write() && !writable.is_empty() {
+                section.noprint aria-labelledby="prognos-rubrik" {
+                    h2 id="prognos-rubrik" { "Ange helårsprognos" }
+                    p.meta { "Nettokostnad för helåret i kronor (kostnader positiva). Sparas i den namngivna prognosversionen med " (period) " som avstämningsmånad." }
+                    form.grid method="post" action=(ui::action("/uppfoljning/prognos", &csrf)) {
+                        input type="hidden" name="period" value=(period.to_string());
+                        input type="hidden" name="layout" value=(lname);
+                        input type="hidden" name="vy" value=(kod);
+                        label for="f-version" { "Prognosversion" }
+                        input id="f-version" name="version" type="text" required list="versioner" value=(prognos.clone().unwrap_or_else(|| format!("Prognos {}", period)));
+                        datalist id="versioner" { @for v in &versions { option value=(v.namn) {} } }
+                        label for="f-nod" { "Nod" }
+                        select id="f-nod" name="nod" { @for (k, n) in &writable { option value=(k) { (k) " " (n) } } }
+                        label for="f-belopp" { "Helårsprognos, kr" }
+                        input id="f-belopp" name="belopp" type="text" inputmode="decimal" required placeholder="t.ex. 412 500 000";
+                        label for="f-kommentar" { "Kommentar (krävs)" }
+                        textarea id="f-kommentar" name="kommentar" required rows="2" {}
+                        button type="submit" { "Spara prognos" }
+                    }
+                }
+            }
+        })
+    })
+    .await;
+    render(&pu, "Uppföljning", "uppf", r)
+}
+
+/// Keeps track of the node that owns the account rows below it.
+pub(crate) fn set(owner: &mut String, code: &str) -> Markup {
+    *owner = code.to_string();
+    html! {}
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ForecastForm {
+    version: String,
+    period: String,
+    nod: String,
+    belopp: String,
+    kommentar: String,
+    layout: Option<String>,
+    vy: Option<String>,
+}
+
+/// Saves a forecast for a node (role and subtree checked); the use case
+/// writes the audit entry with it. Shared by the page and the API.
+pub fn store_forecast(
+    st: &AppState,
+    user: &User,
+    version: &str,
+    period: Period,
+    nod: &str,
+    belopp: Money,
+    kommentar: &str,
+) -> Result<(), Fail> {
+    if !user.can_write() {
+        return Err(Fail::forbidden("Din roll (läsare) får inte ändra något."));
+    }
+    let tree = st.tree(period)?;
+    allowed(user, &tree, nod)?;
+    let version = version.trim();
+    if version.is_empty() {
+        return Err(Fail::bad("version: ange ett namn på prognosversionen, t.ex. Prognos 2"));
+    }
+    let ts = resurs_app::now();
+    let actor = resurs_app::Actor::new(user.namn.clone());
+    st.with_store(|s| {
+        Ok(resurs_app::followup::set_forecast(
+            s, &actor, version, period, nod, belopp, kommentar, &ts,
+        )?)
+    })
+}
+
+pub(crate) async fn save_forecast(State(st): State<Shared>, pu: PageUser, Form(f): Form<ForecastForm>) -> Response {
+    let user = pu.user.clone();
+    let layout = f.layout.clone().unwrap_or_else(|| "kostnad".into());
+    let vy = f.vy.clone().unwrap_or_else(|| f.nod.clone());
+    let (version, period_raw, nod) = (f.version.trim().to_string(), f.period.clone(), f.nod.clone());
+    let r = blocking(&st, move |st| {
+        let period = parse_period(&f.period)?;
+        let belopp = parse_amount("Helårsprognos", &f.belopp)?;
+        store_forecast(st, &user, &f.version, period, &f.nod, belopp, &f.kommentar)
+    })
+    .await;
+    let back = format!(
+        "/uppfoljning?period={}&nod={}&layout={}&prognos={}",
+        ui::urlencode(&period_raw),
+        ui::urlencode(&vy),
+        ui::urlencode(&layout),
+        ui::urlencode(&version)
+    );
+    match r {
+        Ok(()) => {
+            let key = st.notice(&pu.user.namn, true, format!("Prognosen för {nod} är sparad."));
+            see_other(&format!("{back}&klar={key}#n-{}", ui::urlencode(&nod)))
+        }
+        Err(f) if f.0 == 400 => {
+            let key = st.notice(&pu.user.namn, false, f.1);
+            see_other(&format!("{back}&fel={key}"))
+        }
+        Err(f) => render::<Out>(&pu, "Uppföljning", "uppf", Err(f)),
+    }
+}
+
+pub(crate) async fn forecasts_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>) -> Response {
+    let user = pu.user.clone();
+    let r = blocking(&st, move |st| {
+        let period = st.default_period()?;
+        let year = year_of(st, &q.ar)?;
+        let tree = st.tree(period)?;
+        let list = st.with_store(|s| Ok(resurs_app::followup::list(s, year)?))?;
+        let mut names: Vec<String> = Vec::new();
+        for f in &list {
+            if !names.contains(&f.version) {
+                names.push(f.version.clone());
+            }
+        }
+        let cmp = match (given(&q.a), given(&q.b)) {
+            (Some(a), Some(b)) => Some(st.with_store(|s| Ok(resurs_app::followup::compare(s, year, a, b)?))?),
+            _ => None,
+        };
+        let visible = |n: &str| allowed(&user, &tree, n).is_ok();
+        Ok(html! {
+            form.inline method="get" action="/prognoser" {
+                label for="ar" { "År" }
+                input id="ar" name="ar" type="number" min="1990" max="2100" value=(year);
+                label for="a" { "Version A" }
+                select id="a" name="a" { @for n in &names { option selected[given(&q.a) == Some(n.as_str())] { (n) } } }
+                label for="b" { "Version B" }
+                select id="b" name="b" { @for n in &names { option selected[given(&q.b) == Some(n.as_str())] { (n) } } }
+                button type="submit" { "Jämför" }
+            }
+            @if let Some(c) = &cmp {
+                h2 { (c.a) " mot " (c.b) }
+                table.num {
+                    thead { tr { th scope="col" { "Nod" } th scope="col" { (c.a) ", tkr" } th scope="col" { (c.b) ", tkr" } th scope="col" { "Skillnad B − A" } } }
+                    tbody {
+                        @for (nod, a, b, d) in c.rader.iter().filter(|r| visible(&r.0)) {
+                            tr {
+                                th scope="row" { (nod) " " (tree.names.get(nod).cloned().unwrap_or_default()) }
+                                td { (a.map_or("–".into(), tkr)) } td { (b.map_or("–".into(), tkr)) } td { (d.map_or("–".into(), tkr)) }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { "Prognoser " (year) }
+            table.num {
+                thead { tr { th scope="col" { "Version" } th scope="col" { "Månad" } th scope="col" { "Nod" } th scope="col" { "Helårsprognos, tkr" } th scope="col" { "Kommentar" } } }
+                tbody {
+                    @for f in list.iter().filter(|f| visible(&f.nod)) {
+                        tr { td.text { (f.version) } td.text { (f.period) } th scope="row" { (f.nod) " " (tree.names.get(&f.nod).cloned().unwrap_or_default()) } td { (tkr(f.belopp)) } td.text { (f.kommentar) } }
+                    }
+                }
+            }
+        })
+    })
+    .await;
+    render(&pu, "Prognosversioner", "prognos", r)
+}
+
+// ---------------------------------------------------------------- settlement

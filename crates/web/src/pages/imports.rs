@@ -1,0 +1,386 @@
+//! Upload, check, confirm, discard and undo imports.
+
+use super::*;
+
+/// The kinds the import page offers: the import kinds and model files.
+pub(crate) fn import_kinds() -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = resurs_app::import::Kind::ALL.iter().map(|k| k.name()).collect();
+    v.push("modell");
+    v
+}
+
+pub(crate) async fn import_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>) -> Response {
+    let user = pu.user.clone();
+    let csrf = pu.csrf.clone();
+    let r = blocking(&st, move |st| {
+        if !user.is_controller() {
+            return Err(Fail::forbidden("Import kräver rollen admin eller ekonom."));
+        }
+        let imports = st.with_store(|s| Ok(s.imports()?))?;
+        let note = shown_notice(st, &user, &q);
+        Ok(html! {
+            (note)
+            p { "Filen kontrolleras först i sin helhet. Inget sparas förrän du bekräftar importen." }
+            form.grid method="post" action=(ui::action("/import", &csrf)) enctype="multipart/form-data" {
+                label for="typ" { "Filtyp" }
+                select id="typ" name="typ" { @for k in import_kinds() { option value=(k) { (k) } } }
+                label for="fil" { "Fil (CSV, xlsx, SIE 4 eller modellfil TOML)" }
+                input id="fil" name="fil" type="file" required;
+                button type="submit" { "Kontrollera filen" }
+            }
+            h2 { "Tidigare importer" }
+            table.num {
+                thead { tr { th scope="col" { "Nr" } th scope="col" { "Typ" } th scope="col" { "Fil" } th scope="col" { "Rader" } th scope="col" { "Tillagda" } th scope="col" { "Importerad" } th scope="col" { "Ångra" } } }
+                tbody {
+                    @for i in imports.iter().take(100) {
+                        tr {
+                            td { (i.id) } td.text { (i.typ) } td.text { (i.filnamn) } td { (i.rader) } td { (i.tillagda) } td.text { (i.importerad) }
+                            td { form.inline method="post" action=(ui::action(&format!("/import/{}/angra", i.id), &csrf)) { button type="submit" aria-label={ "Ångra import " (i.id) } { "Ångra" } } }
+                        }
+                    }
+                }
+            }
+        })
+    })
+    .await;
+    render(&pu, "Import", "import", r)
+}
+
+/// What a validation (or import) found, as page content.
+pub(crate) fn outcome_markup(o: &resurs_app::import::Outcome, filnamn: &str) -> (bool, Markup) {
+    use resurs_app::import::Outcome;
+    match o {
+        Outcome::Imported {
+            rows,
+            added,
+            new_brukare,
+            encoding,
+            unused_columns,
+        } => (
+            true,
+            html! {
+                p.notice.ok role="status" { "Filen är korrekt: " (rows) " rader, varav " (added) " nya (" (new_brukare) " nya brukare). Teckenkodning " (encoding) "." }
+                @if !unused_columns.is_empty() { p { "Kolumner som inte används: " (unused_columns.join(", ")) } }
+            },
+        ),
+        Outcome::AlreadyImported { filnamn, importerad } => (
+            false,
+            html! { p.notice.err role="alert" { "Samma innehåll importerades redan " (importerad) " (" (filnamn) "); inget att göra." } },
+        ),
+        Outcome::Refused(p) => (
+            false,
+            html! {
+                p.notice.err role="alert" { "Filen " (filnamn) " har " (p.total()) " fel och kan inte importeras. Rätta filen och ladda upp den igen." }
+                table {
+                    thead { tr { th scope="col" { "Rad" } th scope="col" { "Kolumn" } th scope="col" { "Värde" } th scope="col" { "Förväntat" } } }
+                    tbody {
+                        @for pr in p.listed() {
+                            tr { td { (pr.rad.map_or("–".into(), |r| r.to_string())) } td { (pr.kolumn.as_deref().unwrap_or("–")) } td { (pr.varde.as_deref().unwrap_or("–")) } td { (pr.forvantat) } }
+                        }
+                    }
+                }
+                @if p.total() > p.listed().len() { p { "… och " (p.total() - p.listed().len()) " fel till." } }
+            },
+        ),
+    }
+}
+
+/// Runs an import (or its dry run) of a saved upload.
+pub(crate) fn run_import(st: &AppState, p: &Pending, dry_run: bool) -> Result<(bool, Markup, String), Fail> {
+    if p.kind == "modell" {
+        let text = std::fs::read_to_string(p.path())
+            .map_err(|e| Fail::bad(format!("{}: filen kunde inte läsas som text: {e}", p.filnamn)))?;
+        return match resurs_app::models::check_text(&text) {
+            Err(problems) => {
+                let msg = resurs_app::models::render_problems(&p.filnamn, &problems);
+                Ok((false, html! { pre.notice.err role="alert" { (msg) } }, String::new()))
+            }
+            Ok(versions) if dry_run => {
+                let ids: Vec<String> = versions.iter().map(|v| v.id()).collect();
+                Ok((
+                    true,
+                    html! { p.notice.ok role="status" { "Modellfilen är korrekt: " (ids.join(", ")) "." } },
+                    String::new(),
+                ))
+            }
+            Ok(_) => {
+                let (ts, actor) = (resurs_app::now(), resurs_app::Actor::new(p.user.clone()));
+                let o = st.with_store(|s| Ok(resurs_app::models::load_text(s, &actor, &p.filnamn, &text, &ts)?))?;
+                match o {
+                    resurs_app::models::LoadOutcome::Loaded { added, unchanged } => Ok((
+                        true,
+                        html! {},
+                        format!(
+                            "nya versioner: {}; oförändrade: {}",
+                            added.join(", "),
+                            unchanged.join(", ")
+                        ),
+                    )),
+                    resurs_app::models::LoadOutcome::Refused(msg) => {
+                        Ok((false, html! { pre.notice.err role="alert" { (msg) } }, String::new()))
+                    }
+                }
+            }
+        };
+    }
+    let kind = resurs_app::import::Kind::parse(p.kind).ok_or_else(|| Fail::bad(format!("okänd filtyp {}", p.kind)))?;
+    let mut opts = resurs_app::import::Options::now(resurs_app::Actor::new(p.user.clone()));
+    opts.dry_run = dry_run;
+    let o = st.with_store(|s| Ok(resurs_app::import::import_file(s, kind, p.path(), opts)?))?;
+    let summary = match &o {
+        resurs_app::import::Outcome::Imported { rows, added, .. } => format!("{rows} rader, {added} nya"),
+        _ => String::new(),
+    };
+    let (ok, m) = outcome_markup(&o, &p.filnamn);
+    Ok((ok, m, summary))
+}
+
+/// Room in the request for the form's other fields and the multipart
+/// boundaries, beyond the file itself.
+pub(crate) const FORM_SLACK: u64 = 64 * 1024;
+/// Longest value of a text field of the upload form.
+pub(crate) const FIELD_MAX: usize = 1024;
+
+pub(crate) fn too_large(max: u64) -> Fail {
+    Fail(
+        413,
+        format!(
+            "Filen är för stor: högst {} MiB ({} byte) tas emot i webben. Importera större filer med \
+             resurs import på servern, eller dela upp filen.",
+            max / (1024 * 1024),
+            resurs_io::limits::group(max)
+        ),
+    )
+}
+
+/// A broken or aborted upload in Swedish (axum's own text is English).
+pub(crate) fn upload_broken(e: &axum::extract::multipart::MultipartError, max: u64) -> Fail {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return too_large(max);
+    }
+    Fail::bad("Uppladdningen avbröts eller är inte ett giltigt formulär (multipart/form-data); ladda upp filen igen.")
+}
+
+pub(crate) fn minutes(d: std::time::Duration) -> String {
+    if d.as_secs() >= 60 {
+        format!("{} minuter", d.as_secs() / 60)
+    } else {
+        format!("{} sekunder", d.as_secs().max(1))
+    }
+}
+
+/// Receives an upload: streamed to a private file chunk by chunk (never
+/// whole in memory), refused with 413 as soon as it is too large, then
+/// checked in full. A refused file is deleted at once; a correct one waits
+/// for confirmation (see [`crate::uploads`]). Every early return drops the
+/// file's guard, which deletes it.
+pub(crate) async fn upload(
+    State(st): State<Shared>,
+    pu: PageUser,
+    headers: axum::http::HeaderMap,
+    mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let fail = |f: Fail| render::<Out>(&pu, "Import", "import", Err(f));
+    if !pu.user.is_controller() {
+        return fail(Fail::forbidden("Import kräver rollen admin eller ekonom."));
+    }
+    let max = st.uploads.limits().max_bytes;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max.saturating_add(FORM_SLACK)) {
+        return fail(too_large(max));
+    }
+    if !st.uploads.has_room() {
+        return fail(Fail(
+            503,
+            "Många uppladdningar väntar redan på bekräftelse; försök igen om en stund.".into(),
+        ));
+    }
+    let mut mp = match mp {
+        Ok(m) => m,
+        Err(_) => {
+            return fail(Fail::bad(
+                "Uppladdningen måste skickas som formulär med fil (Content-Type: multipart/form-data).",
+            ))
+        }
+    };
+    let mut kind: Option<String> = None;
+    let mut file: Option<(String, String, crate::uploads::UploadFile, u64)> = None;
+    let mut total: u64 = 0;
+    loop {
+        let mut field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return fail(upload_broken(&e, max)),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name == "fil" && file.is_none() {
+            let fname = field.file_name().map_or_else(|| "fil".to_string(), str::to_string);
+            // The readers tell formats apart by the file name's extension.
+            let (id, guard, mut out) = match st.uploads.new_file(&fname) {
+                Ok(x) => x,
+                Err(e) => return fail(Fail::internal(format!("uppladdad fil kunde inte skapas: {e}"))),
+            };
+            let mut bytes: u64 = 0;
+            loop {
+                match field.chunk().await {
+                    Ok(Some(c)) => {
+                        bytes += c.len() as u64;
+                        total += c.len() as u64;
+                        if bytes > max {
+                            return fail(too_large(max));
+                        }
+                        if let Err(e) = std::io::Write::write_all(&mut out, &c) {
+                            return fail(Fail::internal(format!("uppladdad fil kunde inte skrivas: {e}")));
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => return fail(upload_broken(&e, max)),
+                }
+            }
+            file = Some((fname, id, guard, bytes));
+        } else {
+            let mut value = Vec::new();
+            loop {
+                match field.chunk().await {
+                    Ok(Some(c)) => {
+                        total += c.len() as u64;
+                        if value.len() + c.len() > FIELD_MAX {
+                            return fail(Fail::bad(format!(
+                                "Fältet {name} är för långt: högst {FIELD_MAX} byte."
+                            )));
+                        }
+                        value.extend_from_slice(&c);
+                    }
+                    Ok(None) => break,
+                    Err(e) => return fail(upload_broken(&e, max)),
+                }
+            }
+            if name == "typ" {
+                kind = Some(String::from_utf8_lossy(&value).into_owned());
+            }
+        }
+        if total > max.saturating_add(FORM_SLACK) {
+            return fail(too_large(max));
+        }
+    }
+    let user = pu.user.clone();
+    let csrf = pu.csrf.clone();
+    let r = blocking(&st, move |st| {
+        let kind = kind.unwrap_or_default();
+        let Some(k) = import_kinds().into_iter().find(|k| *k == kind) else {
+            return Err(Fail::bad(format!("typ: värdet \"{kind}\", förväntade en av {}", import_kinds().join(", "))));
+        };
+        let Some((fname, id, guard, bytes)) = file.filter(|f| f.3 > 0) else {
+            return Err(Fail::bad("fil: ingen fil valdes (eller filen är tom)"));
+        };
+        let p = Pending::new(user.namn.clone(), k, fname.clone(), bytes, guard);
+        let (ok, m, _) = run_import(st, &p, true)?;
+        if ok {
+            st.uploads.keep(id.clone(), p);
+        }
+        let ttl = minutes(st.uploads.limits().ttl);
+        Ok(html! {
+            p { "Fil: " strong { (fname) } " (" (k) ", " (bytes) " byte)" }
+            (m)
+            @if ok {
+                p { "Inget är sparat ännu. Filen väntar i " (ttl) " på att du bekräftar eller kastar den; sedan tas den bort." }
+                div.actions {
+                    form method="post" action=(ui::action(&format!("/import/{id}/bekrafta"), &csrf)) { button type="submit" { "Bekräfta importen" } }
+                    form method="post" action=(ui::action(&format!("/import/{id}/kasta"), &csrf)) { button.secondary type="submit" { "Kasta" } }
+                }
+            } @else {
+                p { "Filen är borttagen från servern." }
+                p { a href="/import" { "Tillbaka till importen" } }
+            }
+        })
+    })
+    .await;
+    render(&pu, "Kontroll av fil", "import", r)
+}
+
+pub(crate) fn take_pending(st: &AppState, id: &str, user: &User) -> Result<Pending, Fail> {
+    match st.uploads.take(id, &user.namn) {
+        Ok(p) => Ok(p),
+        Err(Missing::Expired) => Err(Fail(
+            410,
+            format!(
+                "Uppladdningen har gått ut: en fil som inte bekräftas inom {} tas bort. Ladda upp filen igen.",
+                minutes(st.uploads.limits().ttl)
+            ),
+        )),
+        Err(Missing::Unknown) => Err(Fail::not_found(
+            "Uppladdningen finns inte längre; ladda upp filen igen.",
+        )),
+    }
+}
+
+pub(crate) async fn confirm_import(State(st): State<Shared>, pu: PageUser, Path(id): Path<String>) -> Response {
+    let user = pu.user.clone();
+    let r = blocking(&st, move |st| {
+        if !user.is_controller() {
+            return Err(Fail::forbidden("Import kräver rollen admin eller ekonom."));
+        }
+        // Imported or not, the file is deleted when `p` is dropped.
+        let p = take_pending(st, &id, &user)?;
+        let (ok, m, summary) = run_import(st, &p, false)?;
+        if ok {
+            Ok(Ok(format!("{} importerades: {summary}.", p.filnamn)))
+        } else {
+            Ok(Err(m))
+        }
+    })
+    .await;
+    match r {
+        Ok(Ok(msg)) => see_other(&format!("/import?klar={}", st.notice(&pu.user.namn, true, msg))),
+        Ok(Err(m)) => render(&pu, "Import", "import", Ok(m)),
+        Err(f) => render::<Out>(&pu, "Import", "import", Err(f)),
+    }
+}
+
+pub(crate) async fn discard_import(State(st): State<Shared>, pu: PageUser, Path(id): Path<String>) -> Response {
+    let user = pu.user.clone();
+    let r = blocking(&st, move |st| {
+        // Dropping the pending upload deletes its file.
+        let p = take_pending(st, &id, &user)?;
+        Ok(p.filnamn.clone())
+    })
+    .await;
+    match r {
+        Ok(f) => see_other(&format!(
+            "/import?klar={}",
+            st.notice(&pu.user.namn, true, format!("{f} kastades; inget sparades."))
+        )),
+        Err(f) => render::<Out>(&pu, "Import", "import", Err(f)),
+    }
+}
+
+/// "Ångra" in the import log: `resurs_app::import::undo`, audited as the
+/// signed-in user; refused with the reason when a later import depends on it.
+pub(crate) async fn undo_import(State(st): State<Shared>, pu: PageUser, Path(id): Path<String>) -> Response {
+    let user = pu.user.clone();
+    let r = blocking(&st, move |st| {
+        if !user.is_controller() {
+            return Err(Fail::forbidden("Import kräver rollen admin eller ekonom."));
+        }
+        let Ok(n) = id.parse::<i64>() else {
+            return Err(Fail::not_found(format!("Det finns ingen import nummer {id}.")));
+        };
+        let actor = resurs_app::Actor::new(user.namn.clone());
+        let done = st.with_store(|s| Ok(resurs_app::import::undo(s, n, &actor, &resurs_app::now())?))?;
+        Ok(format!(
+            "Import {n} ({} {}) är ångrad: {} rader borttagna.",
+            done.import.typ, done.import.filnamn, done.rows
+        ))
+    })
+    .await;
+    match r {
+        Ok(msg) => see_other(&format!("/import?klar={}", ui::urlencode(&msg))),
+        Err(f) if f.0 == 400 => see_other(&format!("/import?fel={}", ui::urlencode(&f.1))),
+        Err(f) => render::<Out>(&pu, "Import", "import", Err(f)),
+    }
+}
+
+// ---------------------------------------------------------------- audit log, users
