@@ -319,3 +319,62 @@ pub fn versions(store: &Store, year: i32) -> Result<Vec<(String, String, i64)>, 
     }
     Ok(out)
 }
+
+/// A budget version of a year with its total.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionTotal {
+    pub version: String,
+    pub typ: String,
+    /// Sum of the version's lines, öre.
+    pub summa: i64,
+}
+
+/// One unit's (ansvar's) budget in each version of the year.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitBudget {
+    pub ansvar: String,
+    /// One amount per version, in the order of [`Allocations::versioner`]
+    /// (`None` when the version has no line for the unit), öre.
+    pub belopp: Vec<Option<i64>>,
+}
+
+/// The year's budget versions and how each allocates the budget to units.
+#[derive(Debug, Clone, Serialize)]
+pub struct Allocations {
+    pub ar: i32,
+    pub versioner: Vec<VersionTotal>,
+    pub rader: Vec<UnitBudget>,
+}
+
+/// The year's budget versions with their totals, and each unit's budget in
+/// every version (`resurs budget list`, per unit).
+pub fn allocations(store: &Store, year: i32) -> Result<Allocations, AppError> {
+    let versions = store.budget_versions(year)?;
+    let mut per_unit: BTreeMap<String, Vec<Option<i64>>> = BTreeMap::new();
+    let mut versioner = Vec::new();
+    for (i, v) in versions.iter().enumerate() {
+        let mut summa = Money::ZERO;
+        for l in store.budget_lines(&v.version, year)? {
+            summa += l.belopp;
+            let cell = per_unit
+                .entry(l.ansvar.clone())
+                .or_insert_with(|| vec![None; versions.len()]);
+            if let Some(c) = cell.get_mut(i) {
+                *c = Some((Money::from_ore(c.unwrap_or(0)) + l.belopp).ore());
+            }
+        }
+        versioner.push(VersionTotal {
+            version: v.version.clone(),
+            typ: v.typ.code().to_string(),
+            summa: summa.ore(),
+        });
+    }
+    Ok(Allocations {
+        ar: year,
+        versioner,
+        rader: per_unit
+            .into_iter()
+            .map(|(ansvar, belopp)| UnitBudget { ansvar, belopp })
+            .collect(),
+    })
+}

@@ -635,3 +635,36 @@ pub fn table(r: &Report, layout: Layout, node: Option<&str>) -> Option<Table> {
         rows: followup::rows(root, layout, &r.specialposter),
     })
 }
+
+/// A special effect (*specialpost*) as listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Effect {
+    pub tagg: String,
+    /// strukturell or övrig.
+    pub del: String,
+    pub nod: String,
+    /// The month of the outcome part, `None` for the whole year.
+    pub period: Option<Period>,
+    /// Part of the month's outcome, öre (cost positive).
+    pub utfall: i64,
+    /// Part of the full-year forecast, öre.
+    pub prognos: i64,
+    pub kommentar: String,
+}
+
+/// The special effects of `year` in the order they were entered.
+pub fn effects(store: &Store, year: i32) -> Result<Vec<Effect>, AppError> {
+    Ok(store
+        .special_effects(year)?
+        .into_iter()
+        .map(|e| Effect {
+            tagg: e.tagg,
+            del: e.del,
+            nod: e.nod,
+            period: e.period,
+            utfall: e.utfall.ore(),
+            prognos: e.prognos.ore(),
+            kommentar: e.kommentar,
+        })
+        .collect())
+}

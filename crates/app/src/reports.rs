@@ -137,3 +137,23 @@ pub fn placements(store: &Store, period: Period, budget: Option<Money>) -> Resul
         .collect();
     Ok(breakeven::report(year, period.month(), budget, &list))
 }
+
+/// The ansvar codes whose budget the placements of `period` are followed
+/// against (the placement model's `budget_ansvar`; empty when no placement
+/// model applies). The web shows the placement report to those who see all
+/// of them.
+pub fn placement_units(store: &Store, period: Period) -> Result<Vec<String>, AppError> {
+    let models = models::stored(store)?;
+    Ok(
+        match ModelIndex::new(&models).of_type(ModelType::Placering, period.last_day()) {
+            Some((
+                _,
+                ModelVersion {
+                    typ: ModelKind::Placering { budget_ansvar, .. },
+                    ..
+                },
+            )) => budget_ansvar.clone(),
+            _ => Vec::new(),
+        },
+    )
+}

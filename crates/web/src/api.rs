@@ -22,8 +22,12 @@ use std::net::SocketAddr;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
+#[path = "api_ekonomi.rs"]
+mod ekonomi;
+
 pub fn routes() -> Router<Shared> {
     Router::new()
+        .merge(ekonomi::routes())
         .route("/api/halsa", get(health))
         .route("/api/openapi.json", get(openapi))
         .route("/api/logga-in", post(login))
@@ -107,7 +111,10 @@ async fn health() -> &'static str {
 async fn openapi() -> Response {
     (
         [(header::CONTENT_TYPE, "application/json")],
-        ApiDoc::openapi().to_json().unwrap_or_default(),
+        ApiDoc::openapi()
+            .merge_from(ekonomi::Doc::openapi())
+            .to_json()
+            .unwrap_or_default(),
     )
         .into_response()
 }

@@ -5,7 +5,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup, DOCTYPE};
 use resurs_core::num::{format_hundredths, group_thousands, Money};
-use resurs_io::grid::{Cell, Grid};
+use resurs_io::grid::{Cell, Grid, Kind};
 
 /// Percent-encodes a query value.
 pub fn urlencode(s: &str) -> String {
@@ -77,6 +77,7 @@ pub fn page(title: &str, user: &User, csrf: &str, active: &str, body: Markup) ->
         ("prognos", "/prognoser", "Prognoser"),
         ("avr", "/avrakning", "Avräkning"),
         ("modell", "/modeller", "Modeller"),
+        ("ekonomi", "/ekonomi", "Ekonomi"),
     ];
     if user.is_controller() {
         nav.push(("import", "/import", "Import"));
@@ -187,6 +188,35 @@ pub const MONTHS: [&str; 12] = [
 /// A monthly line chart in SVG (tkr), with a legend and, for screen
 /// readers and print, the same figures as a table.
 pub fn line_chart(title: &str, series: &[Series<'_>]) -> Markup {
+    line_chart_in(title, "tkr per månad", Kind::Tkr, series)
+}
+
+/// A value as a chart draws it: held integers (öre, hundredths, …) in the
+/// unit the column kind shows (tkr, kr, hours, percent). Only positions on
+/// the drawing come from this; every printed figure is [`Kind::show`].
+fn chart_value(kind: Kind, v: i64) -> f64 {
+    match kind {
+        Kind::Text | Kind::Count => v as f64,
+        Kind::Tkr => v as f64 / 100_000.0,
+        Kind::Kr | Kind::KrWhole | Kind::Hundredths { .. } => v as f64 / 100.0,
+        Kind::Percent => v as f64 / 10_000.0,
+    }
+}
+
+/// The held value of a grid line (the inverse of [`chart_value`]), for its label.
+fn held_value(kind: Kind, t: f64) -> i64 {
+    let f = match kind {
+        Kind::Text | Kind::Count => 1.0,
+        Kind::Tkr => 100_000.0,
+        Kind::Kr | Kind::KrWhole | Kind::Hundredths { .. } => 100.0,
+        Kind::Percent => 10_000.0,
+    };
+    (t * f).round() as i64
+}
+
+/// A monthly line chart in SVG whose values are of `kind` (shown in
+/// `unit`), with a legend and the same figures as a table.
+pub fn line_chart_in(title: &str, unit: &str, kind: Kind, series: &[Series<'_>]) -> Markup {
     // A year without any figures (e.g. before the first ledger import) is left out.
     let series: Vec<&Series<'_>> = series
         .iter()
@@ -196,7 +226,7 @@ pub fn line_chart(title: &str, series: &[Series<'_>]) -> Markup {
     let vals: Vec<f64> = series
         .iter()
         .flat_map(|s| s.values.iter().flatten())
-        .map(|v| *v as f64 / 100_000.0)
+        .map(|v| chart_value(kind, *v))
         .collect();
     let Scale { lo, hi, ticks } = scale(&vals);
     let x = |i: usize| left + (w - left - right) * (i as f64 + 0.5) / 12.0;
@@ -208,7 +238,7 @@ pub fn line_chart(title: &str, series: &[Series<'_>]) -> Markup {
             match v {
                 Some(v) => {
                     let cmd = if pen { 'L' } else { 'M' };
-                    d.push_str(&format!("{cmd}{:.1},{:.1} ", x(i), y(*v as f64 / 100_000.0)));
+                    d.push_str(&format!("{cmd}{:.1},{:.1} ", x(i), y(chart_value(kind, *v))));
                     pen = true;
                 }
                 None => pen = false,
@@ -216,14 +246,15 @@ pub fn line_chart(title: &str, series: &[Series<'_>]) -> Markup {
         }
         d
     };
+    let label = |v: i64| if kind == Kind::Tkr { tkr(v) } else { kind.show(v) };
     html! {
         figure.chart {
-            figcaption { (title) " (tkr per månad)" }
+            figcaption { (title) " (" (unit) ")" }
             svg viewBox={ "0 0 " (w) " " (h) } role="img" aria-label=(title) {
                 @for t in &ticks {
                     line.grid x1=(left) x2=(w - right) y1=(format!("{:.1}", y(*t))) y2=(format!("{:.1}", y(*t))) {}
                     text.tick x=(left - 6.0) y=(format!("{:.1}", y(*t) + 4.0)) text-anchor="end" {
-                        (tkr((*t * 100_000.0) as i64))
+                        (label(held_value(kind, *t)))
                     }
                 }
                 @for (i, m) in MONTHS.iter().enumerate() {
@@ -246,7 +277,129 @@ pub fn line_chart(title: &str, series: &[Series<'_>]) -> Markup {
                         @for s in &series {
                             tr {
                                 th scope="row" { (s.name) }
-                                @for v in &s.values { td { @if let Some(v) = v { (tkr(*v)) } @else { "–" } } }
+                                @for v in &s.values { td { @if let Some(v) = v { (label(*v)) } @else { "–" } } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One series of a bar chart: one value per group (`None`: no bar).
+pub struct Bars<'a> {
+    pub name: &'a str,
+    pub values: Vec<Option<i64>>,
+}
+
+/// The fills of a bar chart's series, in order: solid, hatched, dotted,
+/// cross-hatched. Each series differs by pattern as well as colour, so
+/// the bars stay apart in a print without colours.
+const BAR_FILLS: [(&str, &str); 4] = [
+    ("b1", "#0b4f8a"),
+    ("b2", "#c05600"),
+    ("b3", "#6a3d9a"),
+    ("b4", "#5f8f3a"),
+];
+
+/// A horizontal grouped bar chart in SVG: one group per label (e.g. a
+/// unit), one bar per series (e.g. budget and outcome), values of `kind`
+/// shown in `unit`. Every bar carries its figure as text, the series
+/// differ by pattern as well as colour (print without colours), and the
+/// same figures follow as a table. `id` keeps the patterns of several
+/// charts on one page apart.
+pub fn bar_chart(id: &str, title: &str, unit: &str, kind: Kind, labels: &[String], series: &[Bars<'_>]) -> Markup {
+    let series: Vec<&Bars<'_>> = series.iter().take(BAR_FILLS.len()).collect();
+    let n = series.len().max(1) as f64;
+    let (bar, gap, group_gap) = (14.0, 2.0, 12.0);
+    let (w, left, right, top, bottom) = (720.0, 210.0, 84.0, 8.0, 24.0);
+    let group_h = n * (bar + gap) + group_gap;
+    let h = top + bottom + group_h * labels.len().max(1) as f64;
+    let mut vals: Vec<f64> = vec![0.0];
+    vals.extend(
+        series
+            .iter()
+            .flat_map(|s| s.values.iter().flatten())
+            .map(|v| chart_value(kind, *v)),
+    );
+    let Scale { lo, hi, ticks } = scale(&vals);
+    let x = |v: f64| left + (w - left - right) * (v - lo) / (hi - lo);
+    let zero = x(0.0_f64.clamp(lo, hi));
+    let label = |v: i64| kind.show(v);
+    let short = |s: &str| {
+        if s.chars().count() > 30 {
+            format!("{}…", s.chars().take(29).collect::<String>())
+        } else {
+            s.to_string()
+        }
+    };
+    let fill = |i: usize| {
+        let (class, colour) = BAR_FILLS[i];
+        if i == 0 {
+            colour.to_string()
+        } else {
+            format!("url(#{id}-{class})")
+        }
+    };
+    html! {
+        figure.chart.bars id=(id) {
+            figcaption { (title) " (" (unit) ")" }
+            svg viewBox={ "0 0 " (w) " " (format!("{h:.0}")) } role="img" aria-label=(title) {
+                defs {
+                    @for (i, (class, colour)) in BAR_FILLS.iter().enumerate().skip(1) {
+                        pattern id={ (id) "-" (class) } patternUnits="userSpaceOnUse" width="6" height="6" {
+                            rect width="6" height="6" fill="#fff" {}
+                            @match i {
+                                1 => path d="M0,6 L6,0 M-1,1 L1,-1 M5,7 L7,5" stroke=(colour) stroke-width="1.6" {},
+                                2 => circle cx="3" cy="3" r="1.4" fill=(colour) {},
+                                _ => path d="M0,3 L6,3 M3,0 L3,6" stroke=(colour) stroke-width="1.4" {},
+                            }
+                        }
+                    }
+                }
+                @for t in &ticks {
+                    line.grid x1=(format!("{:.1}", x(*t))) x2=(format!("{:.1}", x(*t))) y1=(top) y2=(format!("{:.1}", h - bottom)) {}
+                    text.tick x=(format!("{:.1}", x(*t))) y=(format!("{:.1}", h - 8.0)) text-anchor="middle" {
+                        (label(held_value(kind, *t)))
+                    }
+                }
+                @for (g, name) in labels.iter().enumerate() {
+                    @let y0 = top + group_h * g as f64;
+                    text.tick.barlabel x=(left - 6.0) y=(format!("{:.1}", y0 + n * (bar + gap) / 2.0 + 4.0)) text-anchor="end" { (short(name)) }
+                    @for (i, s) in series.iter().enumerate() {
+                        @if let Some(v) = s.values.get(g).copied().flatten() {
+                            @let xv = x(chart_value(kind, v));
+                            @let (x1, x2) = (zero.min(xv), zero.max(xv));
+                            @let yb = y0 + i as f64 * (bar + gap);
+                            rect class={ "bar " (BAR_FILLS[i].0) } x=(format!("{x1:.1}")) y=(format!("{yb:.1}"))
+                                width=(format!("{:.1}", (x2 - x1).max(0.5))) height=(bar)
+                                fill=(fill(i)) stroke=(BAR_FILLS[i].1) stroke-width="1" data-varde=(v) {}
+                            text.tick.barvalue x=(format!("{:.1}", x2 + 4.0)) y=(format!("{:.1}", yb + bar - 3.0)) { (label(v)) }
+                        }
+                    }
+                }
+                line x1=(format!("{zero:.1}")) x2=(format!("{zero:.1}")) y1=(top) y2=(format!("{:.1}", h - bottom)) stroke="#1b1f24" stroke-width="1" {}
+            }
+            ul.legend {
+                @for (i, s) in series.iter().enumerate() {
+                    li {
+                        svg.swatch width="22" height="12" viewBox="0 0 22 12" aria-hidden="true" {
+                            rect x="0.5" y="0.5" width="21" height="11" fill=(fill(i)) stroke=(BAR_FILLS[i].1) {}
+                        }
+                        " " (s.name)
+                    }
+                }
+            }
+            details {
+                summary { "Siffrorna i tabellform" }
+                table.num {
+                    thead { tr { th scope="col" { "" } @for s in &series { th scope="col" { (s.name) } } } }
+                    tbody {
+                        @for (g, name) in labels.iter().enumerate() {
+                            tr {
+                                th scope="row" { (name) }
+                                @for s in &series { td { @if let Some(v) = s.values.get(g).copied().flatten() { (label(v)) } @else { "–" } } }
                             }
                         }
                     }

@@ -579,3 +579,279 @@ fn web_application_in_headless_chromium() {
     assert_eq!(status, 429, "{body}");
     assert!(body.contains("Försök igen om"), "{body}");
 }
+
+/// Every `table.grid` on the page as rows of cell texts, headings first.
+fn page_grids(d: &Driver) -> Vec<Vec<Vec<String>>> {
+    let v = d
+        .execute(
+            r#"return [...document.querySelectorAll('table.grid')].map(t =>
+                 [...t.querySelectorAll('tr')].map(r => [...r.children].map(c => c.textContent.trim())));"#,
+            vec![],
+        )
+        .expect("grids");
+    serde_json::from_value(v).expect("grid texts")
+}
+
+/// The cell under heading `col` on the row whose first cell starts with `first`.
+fn cell(g: &[Vec<String>], first: &str, col: &str) -> String {
+    let c = g[0]
+        .iter()
+        .position(|h| h == col)
+        .unwrap_or_else(|| panic!("no column {col} in {:?}", g[0]));
+    g.iter()
+        .skip(1)
+        .find(|r| r[0].starts_with(first))
+        .unwrap_or_else(|| panic!("no row {first} in {g:?}"))[c]
+        .clone()
+}
+
+/// Issue 11 item 4: everything the CLI shows, the web shows. As ekonom each
+/// Ekonomi page (and its API twin) has the figures the CLI's app functions
+/// give for the same demo data; every table downloads as CSV; as
+/// enhetschef (nod 713) only its own rows and no totals for the whole
+/// organisation, and the placements followed against another part's budget
+/// are refused.
+#[test]
+fn economy_pages_show_what_the_cli_shows() {
+    let srv = start_server();
+    let base = srv.base.clone();
+    let mut up = false;
+    for _ in 0..100 {
+        if TcpStream::connect(srv.addr).is_ok() && http(srv.addr, "GET", "/halsa", &[], "").0 == 200 {
+            up = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(up, "server did not start");
+    let store = resurs_store::Store::open(&srv._dir.path().join("exempelstad.db")).expect("open db");
+    let period = store.latest_ledger_period().expect("period").expect("ledger");
+    let year = period.year();
+    let kr = |ore: i64| resurs_io::grid::Kind::Kr.show(ore);
+    let tkr = |ore: i64| resurs_io::grid::Kind::Tkr.show(ore);
+    let downloads = tempfile::tempdir().expect("download dir");
+    let d = Driver::start(downloads.path()).expect("chromium");
+    d.set_window_size(1366, 900).expect("window");
+    sign_in(&d, &base, "ekonom", "demo-ekonom-2026");
+    let api = |url: &str| -> Value {
+        let (status, body) = fetch(&d, "GET", url, json!({}), None);
+        assert_eq!(status, 200, "{url}: {body}");
+        serde_json::from_str(&body).expect("json")
+    };
+
+    // The section page links every sub-page from the menu.
+    d.find("nav[aria-label=Huvudmeny] a[href='/ekonomi']")
+        .and_then(|a| a.click())
+        .expect("menu entry Ekonomi");
+    assert_eq!(h1(&d), "Ekonomi");
+    for href in [
+        "/ekonomi/acconto",
+        "/ekonomi/assistans",
+        "/ekonomi/placeringar",
+        "/ekonomi/budget",
+        "/ekonomi/intraprenad",
+        "/ekonomi/atgarder",
+        "/ekonomi/statsbidrag",
+        "/ekonomi/investeringar",
+        "/ekonomi/specialposter",
+        "/prognoser",
+    ] {
+        assert!(d.find(&format!("main a[href='{href}']")).is_ok(), "link to {href}");
+    }
+
+    // A conto: page, API and app agree; the total row is the app's.
+    let plan = resurs_app::reports::acconto(&store, period).expect("acconto");
+    assert_eq!(api("/api/acconto"), serde_json::to_value(&plan).unwrap());
+    d.goto(&format!("{base}/ekonomi/acconto")).expect("goto");
+    assert_eq!(h1(&d), "A conto");
+    let g = &page_grids(&d)[0];
+    assert_eq!(g.len(), plan.rader.len() + 2, "heading, providers, total");
+    let first = &plan.rader[0];
+    let whole = |ore: i64| resurs_io::grid::Kind::KrWhole.show(ore);
+    assert_eq!(
+        cell(g, &first.utforare, "Att betala, kr"),
+        whole(first.att_betala.ore())
+    );
+    assert_eq!(cell(g, "Totalt", "Att betala, kr"), whole(plan.att_betala.ore()));
+    shot(&d, "ekonomi_acconto");
+    // The table downloads as CSV with the same headings.
+    let (status, csv) = fetch(&d, "GET", "/ekonomi/acconto?tabell=acconto&format=csv", json!({}), None);
+    assert_eq!(status, 200);
+    assert!(csv.contains("Utförare;Modell;Platser"), "{csv}");
+
+    // Personal assistance per six-month period.
+    let ass = resurs_app::reports::assistance(&store, period).expect("assistans");
+    assert_eq!(api("/api/assistans"), serde_json::to_value(&ass).unwrap());
+    d.goto(&format!("{base}/ekonomi/assistans")).expect("goto");
+    let g = &page_grids(&d)[0];
+    assert_eq!(g.len(), ass.rader.len() + 2);
+    assert_eq!(cell(g, "Totalt", "Netto, kr"), kr(ass.netto.ore()));
+
+    // Placements against the break-even number, with its line chart.
+    let pl = resurs_app::reports::placements(&store, period, None).expect("placeringar");
+    assert_eq!(api("/api/placeringar"), serde_json::to_value(&pl).unwrap());
+    d.goto(&format!("{base}/ekonomi/placeringar")).expect("goto");
+    assert_eq!(
+        d.find_all("figure.chart svg path.line").expect("lines").len(),
+        2,
+        "placements and break-even"
+    );
+    let be = d
+        .find("[data-nyckel=break_even] dd")
+        .and_then(|e| e.text())
+        .expect("break-even");
+    let want = pl
+        .break_even
+        .map(|b| resurs_io::grid::Kind::Hundredths { decimals: 1 }.show(b.hundredths()))
+        .unwrap_or("–".into());
+    assert_eq!(be.replace(' ', "\u{a0}"), want.replace(' ', "\u{a0}"));
+    let g = &page_grids(&d)[0];
+    assert_eq!(g.len(), pl.manader.len() + 2, "months and the year so far");
+    shot(&d, "ekonomi_placeringar");
+
+    // Budget versions and allocation, bars for budget against outcome per unit.
+    let alloc = resurs_app::budget::allocations(&store, year).expect("allocations");
+    assert_eq!(api("/api/budget"), serde_json::to_value(&alloc).unwrap());
+    d.goto(&format!("{base}/ekonomi/budget")).expect("goto");
+    let bars = d.find_all("figure.bars svg rect.bar").expect("bars");
+    assert!(bars.len() >= 4, "budget and outcome bars per unit: {}", bars.len());
+    let grids = page_grids(&d);
+    let versions = &grids[1];
+    for v in &alloc.versioner {
+        assert_eq!(cell(versions, &v.version, "Summa, tkr"), tkr(v.summa));
+    }
+    assert_eq!(grids[2].len(), alloc.rader.len() + 1);
+    shot(&d, "ekonomi_budget");
+
+    // Intraprenad result funds.
+    let fund = resurs_app::registers::intraprenad(&store, period).expect("intraprenad");
+    assert_eq!(api("/api/intraprenad"), serde_json::to_value(&fund).unwrap());
+    d.goto(&format!("{base}/ekonomi/intraprenad")).expect("goto");
+    let g = &page_grids(&d)[0];
+    assert_eq!(cell(g, "Totalt", "Utgående, tkr"), tkr(fund.summa.utgaende));
+    let units: Vec<&str> = g.iter().skip(1).map(|r| r[1].as_str()).collect();
+    assert!(units.contains(&"713") && units.contains(&"735"), "{units:?}");
+
+    // The registers of the year.
+    let measures = resurs_app::registers::measures(&store, year).expect("measures");
+    assert_eq!(api("/api/atgarder"), serde_json::to_value(&measures).unwrap());
+    d.goto(&format!("{base}/ekonomi/atgarder")).expect("goto");
+    let g = &page_grids(&d)[0];
+    assert_eq!(g.len(), measures.len() + 1);
+    assert_eq!(
+        cell(g, &measures[0].slag, "Planerad effekt, tkr"),
+        tkr(measures[0].planerad)
+    );
+    let grants = resurs_app::registers::grants(&store, year).expect("grants");
+    assert_eq!(api("/api/statsbidrag"), serde_json::to_value(&grants).unwrap());
+    d.goto(&format!("{base}/ekonomi/statsbidrag")).expect("goto");
+    let g = &page_grids(&d)[0];
+    assert_eq!(
+        cell(g, &grants[0].namn, "Kvar, kr"),
+        resurs_io::grid::Kind::KrWhole.show(grants[0].kvar)
+    );
+    assert!(d.find("figure.bars").is_ok(), "grant bars");
+    let inv = resurs_app::registers::investments(&store, year).expect("investments");
+    assert_eq!(api("/api/investeringar"), serde_json::to_value(&inv).unwrap());
+    d.goto(&format!("{base}/ekonomi/investeringar")).expect("goto");
+    let g = &page_grids(&d)[0];
+    assert_eq!(cell(g, &inv[0].projekt, "Utfall, tkr"), tkr(inv[0].utfall));
+    assert_eq!(
+        d.find_all("figure.bars svg rect.bar").expect("bars").len(),
+        2 * inv.len(),
+        "budget and outcome per project"
+    );
+    shot(&d, "ekonomi_investeringar");
+    let effects = resurs_app::followup::effects(&store, year).expect("effects");
+    assert_eq!(api("/api/specialposter"), serde_json::to_value(&effects).unwrap());
+    d.goto(&format!("{base}/ekonomi/specialposter")).expect("goto");
+    assert_eq!(page_grids(&d)[0].len(), effects.len() + 1);
+
+    // Forecast accuracy for the closed year before, on the forecasts page.
+    let acc = resurs_app::followup::accuracy(&store, year - 1).expect("accuracy");
+    assert_eq!(
+        api(&format!("/api/prognossakerhet?ar={}", year - 1)),
+        serde_json::to_value(&acc).unwrap()
+    );
+    d.goto(&format!("{base}/prognoser?ar={}", year - 1)).expect("goto");
+    let grids = page_grids(&d);
+    let g = grids.last().expect("accuracy table");
+    assert_eq!(g[0].last().map(String::as_str), Some("Avvikelse, tkr"));
+    assert_eq!(g.len(), acc.len() + 1);
+    assert_eq!(g[1][5], tkr(acc[0].avvikelse));
+    let (status, csv) = fetch(
+        &d,
+        "GET",
+        &format!("/prognoser?ar={}&tabell=prognossakerhet&format=csv", year - 1),
+        json!({}),
+        None,
+    );
+    assert_eq!(status, 200);
+    assert!(csv.contains("Version;Månad;Nod"), "{csv}");
+    // The open year says it is not closed instead of failing.
+    d.goto(&format!("{base}/prognoser?ar={year}")).expect("goto");
+    assert!(d.find("#prognossakerhet").is_ok());
+    assert!(d.page_source().unwrap_or_default().contains("inte stängt"));
+
+    // Enhetschef (nod 713): only its own rows, no totals, placements refused.
+    sign_in(&d, &base, "enhetschef", "demo-chef-2026");
+    let tree = resurs_core::org::OrgTree::new(store.org_nodes().expect("org")).snapshot(period.last_day());
+    let units = store.provider_ansvar().expect("units");
+    let mine = |unit: &str| {
+        let mut at = Some(unit.to_string());
+        while let Some(c) = at {
+            if c == "713" {
+                return true;
+            }
+            at = tree.parent.get(&c).cloned();
+        }
+        false
+    };
+    let provider_mine = |kod: &str| mine(units.get(kod).map_or("", String::as_str));
+    let a = api("/api/acconto");
+    assert!(a.get("att_betala").is_none(), "no municipal total for enhetschef: {a}");
+    let own: Vec<&str> = plan
+        .rader
+        .iter()
+        .filter(|r| provider_mine(&r.utforare))
+        .map(|r| r.utforare.as_str())
+        .collect();
+    let shown: Vec<&str> = a["rader"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r["utforare"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(shown, own, "a conto: exactly the providers of 713");
+    let a = api("/api/assistans");
+    assert!(a.get("netto").is_none(), "{a}");
+    let own = ass.rader.iter().filter(|r| provider_mine(&r.utforare)).count();
+    assert_eq!(
+        a["rader"].as_array().map(Vec::len),
+        Some(own),
+        "assistance: the providers of 713"
+    );
+    d.goto(&format!("{base}/ekonomi/acconto")).expect("goto");
+    let g = &page_grids(&d)[0];
+    assert!(g.iter().all(|r| r[0] != "Totalt"), "no total row");
+    d.goto(&format!("{base}/ekonomi/intraprenad")).expect("goto");
+    let g = &page_grids(&d)[0];
+    let units: Vec<&str> = g.iter().skip(1).map(|r| r[1].as_str()).collect();
+    assert_eq!(units, vec!["713"], "only its own intraprenad");
+    assert!(g.iter().all(|r| r[0] != "Totalt"), "no total row");
+    shot(&d, "ekonomi_enhetschef");
+    let b = api("/api/budget");
+    for r in b["rader"].as_array().expect("rows") {
+        assert!(mine(r["ansvar"].as_str().unwrap_or("")), "budget outside 713: {r}");
+    }
+    assert!(b["versioner"][0].get("summa").is_none(), "{b}");
+    d.goto(&format!("{base}/ekonomi/atgarder")).expect("goto");
+    assert!(
+        d.page_source().unwrap_or_default().contains("Inga åtgärder"),
+        "the action plans of 71 and 73 are not 713's"
+    );
+    let (status, body) = fetch(&d, "GET", "/api/placeringar", json!({}), None);
+    assert_eq!(status, 403, "{body}");
+    d.goto(&format!("{base}/ekonomi/placeringar")).expect("goto");
+    assert!(d.find(".notice.err").is_ok(), "placements refused on the page");
+}

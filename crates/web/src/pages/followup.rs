@@ -186,12 +186,18 @@ pub(crate) async fn save_forecast(State(st): State<Shared>, pu: PageUser, Form(f
     }
 }
 
-pub(crate) async fn forecasts_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>) -> Response {
+pub(crate) async fn forecasts_page(
+    State(st): State<Shared>,
+    pu: PageUser,
+    Query(q): Query<Q>,
+    Query(eq): Query<ui::ExportQ>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Response {
+    use resurs_io::grid::{Cell, Col, Grid, Kind};
     let user = pu.user.clone();
     let r = blocking(&st, move |st| {
-        let period = st.default_period()?;
         let year = year_of(st, &q.ar)?;
-        let tree = st.tree(period)?;
+        let tree = st.tree(ekonomi::tree_period(st, year)?)?;
         let list = st.with_store(|s| Ok(resurs_app::followup::list(s, year)?))?;
         let mut names: Vec<String> = Vec::new();
         for f in &list {
@@ -204,40 +210,109 @@ pub(crate) async fn forecasts_page(State(st): State<Shared>, pu: PageUser, Query
             _ => None,
         };
         let visible = |n: &str| allowed(&user, &tree, n).is_ok();
-        Ok(html! {
-            form.inline method="get" action="/prognoser" {
-                label for="ar" { "År" }
-                input id="ar" name="ar" type="number" min="1990" max="2100" value=(year);
-                label for="a" { "Version A" }
-                select id="a" name="a" { @for n in &names { option selected[given(&q.a) == Some(n.as_str())] { (n) } } }
-                label for="b" { "Version B" }
-                select id="b" name="b" { @for n in &names { option selected[given(&q.b) == Some(n.as_str())] { (n) } } }
-                button type="submit" { "Jämför" }
+        let label = |n: &str| match tree.names.get(n) {
+            Some(name) => format!("{n} {name}"),
+            None => n.to_string(),
+        };
+        let mut cmp_grid = None;
+        if let Some(c) = &cmp {
+            let mut g = Grid::new(
+                "jamforelse",
+                format!("{} mot {}", c.a, c.b),
+                vec![
+                    Col::text("Nod"),
+                    Col::new(format!("{}, tkr", c.a), Kind::Tkr),
+                    Col::new(format!("{}, tkr", c.b), Kind::Tkr),
+                    Col::new("Skillnad B − A, tkr", Kind::Tkr),
+                ],
+            );
+            for (nod, a, b, d) in c.rader.iter().filter(|r| visible(&r.0)) {
+                g.push(vec![Cell::text(label(nod)), Cell::opt(*a), Cell::opt(*b), Cell::opt(*d)]);
             }
-            @if let Some(c) = &cmp {
-                h2 { (c.a) " mot " (c.b) }
-                table.num {
-                    thead { tr { th scope="col" { "Nod" } th scope="col" { (c.a) ", tkr" } th scope="col" { (c.b) ", tkr" } th scope="col" { "Skillnad B − A" } } }
-                    tbody {
-                        @for (nod, a, b, d) in c.rader.iter().filter(|r| visible(&r.0)) {
-                            tr {
-                                th scope="row" { (nod) " " (tree.names.get(nod).cloned().unwrap_or_default()) }
-                                td { (a.map_or("–".into(), tkr)) } td { (b.map_or("–".into(), tkr)) } td { (d.map_or("–".into(), tkr)) }
-                            }
-                        }
-                    }
+            cmp_grid = Some(g);
+        }
+        let mut versions = Grid::new(
+            "prognoser",
+            format!("Prognoser {year}"),
+            vec![
+                Col::text("Version"),
+                Col::text("Månad"),
+                Col::text("Nod"),
+                Col::new("Helårsprognos, tkr", Kind::Tkr),
+                Col::text("Kommentar"),
+            ],
+        );
+        for f in list.iter().filter(|f| visible(&f.nod)) {
+            versions.push(vec![
+                Cell::text(&f.version),
+                Cell::text(f.period.to_string()),
+                Cell::text(label(&f.nod)),
+                Cell::Num(f.belopp),
+                Cell::text(&f.kommentar),
+            ]);
+        }
+        // Forecast accuracy for a closed year: a year that is not closed
+        // (or has no forecasts) says so instead of failing the page.
+        let (accuracy, accuracy_note) = match ekonomi::accuracy_for(st, &user, year) {
+            Ok((rows, _)) => {
+                let mut g = Grid::new(
+                    "prognossakerhet",
+                    format!("Prognossäkerhet {year}"),
+                    vec![
+                        Col::text("Version"),
+                        Col::text("Månad"),
+                        Col::text("Nod"),
+                        Col::new("Prognos (resultat), tkr", Kind::Tkr),
+                        Col::new("Utfall (resultat), tkr", Kind::Tkr),
+                        Col::new("Avvikelse, tkr", Kind::Tkr),
+                    ],
+                );
+                for a in &rows {
+                    g.push(vec![
+                        Cell::text(&a.version),
+                        Cell::text(a.period.to_string()),
+                        Cell::text(label(&a.nod)),
+                        Cell::Num(a.prognos),
+                        Cell::Num(a.utfall),
+                        Cell::Num(a.avvikelse),
+                    ]);
+                }
+                (Some(g), None)
+            }
+            Err(f) if f.0 == 400 => (None, Some(f.1)),
+            Err(f) => return Err(f),
+        };
+        let mut grids: Vec<&Grid> = vec![&versions];
+        grids.extend(cmp_grid.as_ref());
+        grids.extend(accuracy.as_ref());
+        let raw = raw.unwrap_or_default();
+        Ok(Out::page_or_export(&eq, &grids, || {
+            html! {
+                form.inline method="get" action="/prognoser" {
+                    label for="ar" { "År" }
+                    input id="ar" name="ar" type="number" min="1990" max="2100" value=(year);
+                    label for="a" { "Version A" }
+                    select id="a" name="a" { @for n in &names { option selected[given(&q.a) == Some(n.as_str())] { (n) } } }
+                    label for="b" { "Version B" }
+                    select id="b" name="b" { @for n in &names { option selected[given(&q.b) == Some(n.as_str())] { (n) } } }
+                    button type="submit" { "Jämför" }
+                }
+                @if let (Some(c), Some(g)) = (&cmp, &cmp_grid) {
+                    h2 { (c.a) " mot " (c.b) }
+                    (ui::grid(g, &raw))
+                }
+                h2 { "Prognoser " (year) }
+                (ui::grid(&versions, &raw))
+                h2 id="prognossakerhet" { "Prognossäkerhet " (year) }
+                @if let Some(g) = &accuracy {
+                    p.meta { "Slutligt resultat − prognostiserat resultat per version och nod (resultat = −nettokostnad), samma siffror som " code { "resurs forecast accuracy --year " (year) } ". Positiv avvikelse: året slutade bättre än prognosen." }
+                    (ui::grid(g, &raw))
+                } @else {
+                    p.meta { (accuracy_note.unwrap_or_default()) " Prognossäkerheten räknas för stängda år: "
+                        a href={ "/prognoser?ar=" (year - 1) "#prognossakerhet" } { "prognossäkerhet " (year - 1) } "." }
                 }
             }
-            h2 { "Prognoser " (year) }
-            table.num {
-                thead { tr { th scope="col" { "Version" } th scope="col" { "Månad" } th scope="col" { "Nod" } th scope="col" { "Helårsprognos, tkr" } th scope="col" { "Kommentar" } } }
-                tbody {
-                    @for f in list.iter().filter(|f| visible(&f.nod)) {
-                        tr { td.text { (f.version) } td.text { (f.period) } th scope="row" { (f.nod) " " (tree.names.get(&f.nod).cloned().unwrap_or_default()) } td { (tkr(f.belopp)) } td.text { (f.kommentar) } }
-                    }
-                }
-            }
-        })
+        }))
     })
     .await;
     render(&pu, "Prognosversioner", "prognos", r)

@@ -23,6 +23,7 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 
 mod admin;
+pub(crate) mod ekonomi;
 mod followup;
 mod imports;
 mod models;
@@ -68,6 +69,7 @@ pub fn routes() -> Router<Shared> {
         .route("/anvandare/aktiv", post(set_active))
         .route("/anvandare/roll", post(set_role))
         .route("/anvandare/losenord", post(set_password))
+        .merge(ekonomi::routes())
 }
 
 /// Query parameters of the pages (all optional, all checked by hand so that
