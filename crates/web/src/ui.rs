@@ -619,6 +619,39 @@ mod tests {
         }
     }
 
+    /// A bar chart prints each figure as the page shows it, tells the
+    /// series apart by pattern as well as colour, and draws negative bars
+    /// to the left of zero.
+    #[test]
+    fn bars_carry_their_figures_and_patterns() {
+        let labels = vec!["711 Hemtjänst".to_string(), "712 Natt".to_string()];
+        let m = bar_chart(
+            "t",
+            "Budget och utfall",
+            "tkr",
+            Kind::Tkr,
+            &labels,
+            &[
+                Bars {
+                    name: "Budget",
+                    values: vec![Some(123_456_789), Some(-50_000_000)],
+                },
+                Bars {
+                    name: "Utfall",
+                    values: vec![Some(100_000_000), None],
+                },
+            ],
+        )
+        .into_string();
+        assert_eq!(m.matches("<rect class=\"bar ").count(), 3, "{m}");
+        assert!(
+            m.contains("1\u{a0}235") && m.contains("-500"),
+            "figures as Kind::show: {m}"
+        );
+        assert!(m.contains("url(#t-b2)") && m.contains("<pattern id=\"t-b2\""), "{m}");
+        assert!(m.contains("Siffrorna i tabellform"), "table fallback");
+    }
+
     /// Issue 15: the axis terminates with a capped number of ticks for
     /// every range, including the ones that looped (a step too small to
     /// move a large value).

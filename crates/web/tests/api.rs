@@ -465,3 +465,46 @@ fn the_openapi_document_describes_the_swedish_extractors_parameters() {
         "{body}"
     );
 }
+
+/// Issue 11 item 4: the Ekonomi pages' API twins are in the OpenAPI
+/// document, need a session, and refuse a bad year in Swedish; the pages
+/// answer a small organisation without registers with a page, not an error.
+#[test]
+fn the_economy_endpoints_are_documented_and_guarded() {
+    let srv = start();
+    let (_, _, body) = http(srv.addr, "GET", "/api/openapi.json", &[], "");
+    let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+    for path in [
+        "/api/acconto",
+        "/api/assistans",
+        "/api/placeringar",
+        "/api/budget",
+        "/api/intraprenad",
+        "/api/atgarder",
+        "/api/statsbidrag",
+        "/api/investeringar",
+        "/api/specialposter",
+        "/api/prognossakerhet",
+    ] {
+        assert!(doc["paths"][path]["get"].is_object(), "{path} documented");
+        let (status, _, body) = http(srv.addr, "GET", path, &[], "");
+        assert_eq!(status, 401, "{path} without a session: {body}");
+    }
+    let ekonom = sign_in(srv.addr, "ekonom");
+    let cookie = [("Cookie", ekonom.0.as_str())];
+    let (status, _, body) = http(srv.addr, "GET", "/api/atgarder?ar=tjugo", &cookie, "");
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("ar: värdet \\\"tjugo\\\""), "{body}");
+    for path in [
+        "/ekonomi",
+        "/ekonomi/atgarder?ar=2026",
+        "/ekonomi/statsbidrag?ar=2026",
+        "/ekonomi/investeringar?ar=2026",
+        "/ekonomi/specialposter?ar=2026",
+        "/ekonomi/budget?period=2026-02",
+        "/prognoser?ar=2025",
+    ] {
+        let (status, _, body) = http(srv.addr, "GET", path, &cookie, "");
+        assert_eq!(status, 200, "{path}: {body}");
+    }
+}
