@@ -366,7 +366,7 @@ pub fn bar_chart(id: &str, title: &str, unit: &str, kind: Kind, labels: &[String
                 }
                 @for (g, name) in labels.iter().enumerate() {
                     @let y0 = top + group_h * g as f64;
-                    text.tick.barlabel x=(left - 6.0) y=(format!("{:.1}", y0 + n * (bar + gap) / 2.0 + 4.0)) text-anchor="end" { (short(name)) }
+                    text.tick.barlabel x=(left - 6.0) y=(format!("{:.1}", y0 + n * (bar + gap) / 2.0 + 4.0)) text-anchor="end" { title { (name) } (short(name)) }
                     @for (i, s) in series.iter().enumerate() {
                         @if let Some(v) = s.values.get(g).copied().flatten() {
                             @let xv = x(chart_value(kind, v));

@@ -508,3 +508,106 @@ fn the_economy_endpoints_are_documented_and_guarded() {
         assert_eq!(status, 200, "{path}: {body}");
     }
 }
+
+/// Issue 11 item 4: a controller enters a register entry on the Ekonomi
+/// pages (the same use case as the CLI, audited as the signed-in user); an
+/// enhetschef only reads; a bad amount comes back as a Swedish message on
+/// the page and nothing is saved.
+#[test]
+fn a_controller_enters_registers_on_the_economy_pages() {
+    let srv = start();
+    let ekonom = sign_in(srv.addr, "ekonom");
+    let post = |who: &(String, String), path: &str, body: &str| {
+        http(
+            srv.addr,
+            "POST",
+            &format!("{path}?_csrf={}", who.1),
+            &[
+                ("Cookie", &who.0),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            body,
+        )
+    };
+    let (status, head, body) = post(
+        &ekonom,
+        "/ekonomi/investeringar",
+        "projekt=Nya+larm&ar=2026&nod=711&budget=1+250+000&utfall=400000&kommentar=Etapp+1",
+    );
+    assert_eq!(status, 303, "{head}{body}");
+    let to = head
+        .lines()
+        .find_map(|l| l.strip_prefix("location: ").or_else(|| l.strip_prefix("Location: ")))
+        .expect("redirect")
+        .trim()
+        .to_string();
+    assert!(to.starts_with("/ekonomi/investeringar?ar=2026&klar="), "{to}");
+    let (_, _, page) = http(srv.addr, "GET", &to, &[("Cookie", &ekonom.0)], "");
+    assert!(page.contains("Investeringen &quot;Nya larm&quot; är sparad."), "{page}");
+    assert!(page.contains("1\u{a0}250") && page.contains("32,0\u{a0}%"), "{page}");
+    let (_, _, api) = http(
+        srv.addr,
+        "GET",
+        "/api/investeringar?ar=2026",
+        &[("Cookie", &ekonom.0)],
+        "",
+    );
+    let list: serde_json::Value = serde_json::from_str(&api).unwrap();
+    assert_eq!(list[0]["budget"], 125_000_000, "{api}");
+    assert_eq!(list[0]["forbrukat"], 320_000, "{api}");
+    let (_, _, log) = http(srv.addr, "GET", "/api/logg", &[("Cookie", &ekonom.0)], "");
+    assert!(
+        log.contains("Nya larm 2026") && log.contains("\"ekonom\""),
+        "audited as ekonom: {log}"
+    );
+
+    // A bad amount: back to the page with the reason, nothing saved.
+    let (status, head, _) = post(
+        &ekonom,
+        "/ekonomi/atgarder",
+        "slag=%C3%A5tg%C3%A4rdsplan&plan=Plan&nod=711&ar=2026&atgard=Mindre+bomtid&planerad=tio+kronor",
+    );
+    assert_eq!(status, 303);
+    let to = head
+        .lines()
+        .find_map(|l| l.strip_prefix("location: ").or_else(|| l.strip_prefix("Location: ")))
+        .expect("redirect")
+        .trim()
+        .to_string();
+    assert!(to.contains("fel="), "{to}");
+    let (_, _, page) = http(srv.addr, "GET", &to, &[("Cookie", &ekonom.0)], "");
+    assert!(
+        page.contains("Planerad effekt: värdet &quot;tio kronor&quot;"),
+        "{page}"
+    );
+    let (_, _, api) = http(srv.addr, "GET", "/api/atgarder?ar=2026", &[("Cookie", &ekonom.0)], "");
+    assert_eq!(api, "[]");
+
+    // An enhetschef reads the registers but does not change them.
+    let chef = sign_in(srv.addr, "chef");
+    let (status, _, body) = post(
+        &chef,
+        "/ekonomi/investeringar",
+        "projekt=Eget&ar=2026&nod=711&budget=100",
+    );
+    assert_eq!(status, 403, "{body}");
+    let (_, _, page) = http(
+        srv.addr,
+        "GET",
+        "/ekonomi/investeringar?ar=2026",
+        &[("Cookie", &chef.0)],
+        "",
+    );
+    assert!(
+        page.contains("Nya larm") && !page.contains("Spara investeringen"),
+        "{page}"
+    );
+    let (_, _, api) = http(
+        srv.addr,
+        "GET",
+        "/api/investeringar?ar=2026",
+        &[("Cookie", &chef.0)],
+        "",
+    );
+    assert!(api.contains("Nya larm"), "711 is under the chef's 71: {api}");
+}

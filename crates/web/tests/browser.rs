@@ -761,6 +761,10 @@ fn economy_pages_show_what_the_cli_shows() {
         2 * inv.len(),
         "budget and outcome per project"
     );
+    assert!(
+        d.find("section.register-form form").is_ok(),
+        "ekonom may enter investments"
+    );
     shot(&d, "ekonomi_investeringar");
     let effects = resurs_app::followup::effects(&store, year).expect("effects");
     assert_eq!(api("/api/specialposter"), serde_json::to_value(&effects).unwrap());
@@ -792,6 +796,20 @@ fn economy_pages_show_what_the_cli_shows() {
     d.goto(&format!("{base}/prognoser?ar={year}")).expect("goto");
     assert!(d.find("#prognossakerhet").is_ok());
     assert!(d.page_source().unwrap_or_default().contains("inte stängt"));
+
+    // A läsare reads every Ekonomi page but gets no forms.
+    sign_in(&d, &base, "lasare", "demo-lasare-2026");
+    for page in [
+        "investeringar",
+        "atgarder",
+        "statsbidrag",
+        "intraprenad",
+        "specialposter",
+    ] {
+        d.goto(&format!("{base}/ekonomi/{page}")).expect("goto");
+        assert!(d.find("table.grid").is_ok(), "läsare sees {page}");
+        assert!(d.find("section.register-form").is_err(), "no form for läsare on {page}");
+    }
 
     // Enhetschef (nod 713): only its own rows, no totals, placements refused.
     sign_in(&d, &base, "enhetschef", "demo-chef-2026");
