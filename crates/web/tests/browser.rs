@@ -624,7 +624,7 @@ fn economy_pages_show_what_the_cli_shows() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert!(up, "server did not start");
-    let store = resurs_store::Store::open(&srv._dir.path().join("exempelstad.db")).expect("open db");
+    let mut store = resurs_store::Store::open(&srv._dir.path().join("exempelstad.db")).expect("open db");
     let period = store.latest_ledger_period().expect("period").expect("ledger");
     let year = period.year();
     let kr = |ore: i64| resurs_io::grid::Kind::Kr.show(ore);
@@ -797,6 +797,53 @@ fn economy_pages_show_what_the_cli_shows() {
     assert!(d.find("#prognossakerhet").is_ok());
     assert!(d.page_source().unwrap_or_default().contains("inte stängt"));
 
+    // The frame budget from a frame file (resurs budget frame), then saved.
+    let frame_file =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/budget/ram_2027.toml"))
+            .expect("frame file");
+    let want = resurs_app::budget::frame(
+        &mut store,
+        &resurs_app::Actor::new("test"),
+        "ram",
+        &frame_file,
+        false,
+        None,
+        "2026-11-01T00:00:00Z",
+    )
+    .expect("frame");
+    d.goto(&format!("{base}/ekonomi/budget")).expect("goto");
+    d.find("a[href='/ekonomi/budget/ram']")
+        .and_then(|a| a.click())
+        .expect("link to the frame page");
+    assert_eq!(h1(&d), "Ramberäkning");
+    d.execute(
+        "document.getElementById('ramfil').value = arguments[0];",
+        vec![json!(frame_file)],
+    )
+    .expect("paste frame file");
+    d.find("form[action='/ekonomi/budget/ram'] button")
+        .and_then(|b| b.click())
+        .expect("compute");
+    wait_url(&d, "ramfil=");
+    let grids = page_grids(&d);
+    assert_eq!(cell(&grids[0], "= ram 2027", "Belopp, tkr"), tkr(want.ram.ram));
+    let alloc = grids.last().expect("allocation");
+    assert_eq!(cell(alloc, "Ofördelat", "Fördelat, tkr"), tkr(want.ofordelat));
+    assert!(
+        resurs_app::budget::versions(&store, 2027).expect("versions").is_empty(),
+        "computing saves nothing"
+    );
+    shot(&d, "ekonomi_ramberakning");
+    d.find("form[method=post][action^='/ekonomi/budget/ram'] button")
+        .and_then(|b| b.click())
+        .expect("save");
+    let ok = d.wait_for(".notice.ok", WAIT).and_then(|e| e.text()).expect("saved");
+    assert!(ok.contains("Budgetversionen är sparad"), "{ok}");
+    let saved = resurs_app::budget::versions(&store, 2027).expect("versions");
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    assert_eq!(saved[0].0, "Ram 2027");
+    assert_eq!(saved[0].2, want.ram.ram, "the saved lines sum to the frame");
+
     // A läsare reads every Ekonomi page but gets no forms.
     sign_in(&d, &base, "lasare", "demo-lasare-2026");
     for page in [
@@ -810,6 +857,11 @@ fn economy_pages_show_what_the_cli_shows() {
         assert!(d.find("table.grid").is_ok(), "läsare sees {page}");
         assert!(d.find("section.register-form").is_err(), "no form for läsare on {page}");
     }
+    d.goto(&format!("{base}/ekonomi/budget/ram")).expect("goto");
+    assert!(
+        d.find("#ramfil").is_ok() && d.find("form[method=post] #periodisering").is_err(),
+        "läsare computes, does not save"
+    );
 
     // Enhetschef (nod 713): only its own rows, no totals, placements refused.
     sign_in(&d, &base, "enhetschef", "demo-chef-2026");
@@ -872,4 +924,6 @@ fn economy_pages_show_what_the_cli_shows() {
     assert_eq!(status, 403, "{body}");
     d.goto(&format!("{base}/ekonomi/placeringar")).expect("goto");
     assert!(d.find(".notice.err").is_ok(), "placements refused on the page");
+    d.goto(&format!("{base}/ekonomi/budget/ram")).expect("goto");
+    assert!(d.find(".notice.err").is_ok(), "the whole frame is not the enhetschef's");
 }

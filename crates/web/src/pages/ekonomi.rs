@@ -20,6 +20,7 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/ekonomi/assistans", get(assistance_page))
         .route("/ekonomi/placeringar", get(placements_page))
         .route("/ekonomi/budget", get(budget_page))
+        .route("/ekonomi/budget/ram", get(frame_page).post(save_frame))
         .route("/ekonomi/intraprenad", get(intraprenad_page).post(save_intraprenad))
         .route("/ekonomi/atgarder", get(measures_page).post(save_measure))
         .route("/ekonomi/statsbidrag", get(grants_page).post(save_grant))
@@ -655,7 +656,11 @@ pub(crate) async fn budget_page(
                 (chart)
                 (ui::grid(&units, &raw))
                 h2 { "Budgetversioner " (year) }
-                p.meta { "Versionerna sparas av budgetimporten och av " code { "resurs budget frame FIL --spara" } " (ramberäkningen med fördelning till enheter, se docs/budget.md)." }
+                p.meta {
+                    "Versionerna sparas av budgetimporten och av ramberäkningen med fördelning till enheter ("
+                    code { "resurs budget frame FIL --spara" } ", docs/budget.md"
+                    @if all { ", eller " a href="/ekonomi/budget/ram" { "ramberäkningen på webben" } } ")."
+                }
                 (part_note(all))
                 (ui::grid(&versions, &raw))
                 h2 { "Fördelning per enhet och version" }
@@ -1387,6 +1392,236 @@ pub(crate) async fn save_effect(State(st): State<Shared>, pu: PageUser, Form(f):
                 &f.kommentar,
                 &ts,
             )?)
+        })
+    })
+    .await
+}
+
+// ---------------------------------------------------------------- frame budget
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct FrameQ {
+    ramfil: Option<String>,
+    klar: Option<String>,
+    fel: Option<String>,
+}
+
+/// The largest frame file the page takes (the CLI reads files; a frame
+/// file is a few kilobytes).
+const FRAME_MAX: usize = 64 * 1024;
+
+fn frame_text(raw: &Option<String>) -> Result<Option<&str>, Fail> {
+    match given(raw) {
+        Some(t) if t.len() > FRAME_MAX => Err(Fail::bad(format!(
+            "Ramfilen är {} byte; sidan tar högst {FRAME_MAX} byte. Kör resurs budget frame FIL på servern.",
+            t.len()
+        ))),
+        other => Ok(other),
+    }
+}
+
+fn frame_form(csrf: &str, text: &str, can_save: bool) -> Markup {
+    html! {
+        form.grid.noprint method="get" action="/ekonomi/budget/ram" {
+            label for="ramfil" { "Ramfil (TOML, se docs/budget.md)" }
+            textarea id="ramfil" name="ramfil" rows="14" required spellcheck="false" { (text) }
+            button type="submit" { "Räkna ramen" }
+        }
+        @if can_save && !text.trim().is_empty() {
+            form.grid.noprint method="post" action=(ui::action("/ekonomi/budget/ram", csrf)) {
+                input type="hidden" name="ramfil" value=(text);
+                label for="periodisering" { "Spara som" }
+                select id="periodisering" name="periodisering" {
+                    option value="" { "helårsrader" }
+                    option value="jamn" { "månadsrader, jämnt" }
+                    option value="dagar" { "månadsrader efter dagar" }
+                    option value="profil" { "månadsrader efter förra årets utfall" }
+                }
+                button type="submit" { "Spara som budgetversion" }
+            }
+        }
+    }
+}
+
+/// `resurs budget frame FIL` on a page: the frame computed from a pasted
+/// frame file, without saving (the whole organisation's budget, so not for
+/// an enhetschef). A controller can then save it as the file's budget version.
+pub(crate) async fn frame_page(
+    State(st): State<Shared>,
+    pu: PageUser,
+    Query(q): Query<FrameQ>,
+    Query(eq): Query<ui::ExportQ>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let user = pu.user.clone();
+    let csrf = pu.csrf.clone();
+    let r = blocking(&st, move |st| {
+        if !user.sees_all() {
+            return Err(Fail::forbidden(
+                "Ramberäkningen gäller hela organisationens budget; din roll ser bara sin egen del.",
+            ));
+        }
+        let note = shown_notice(
+            st,
+            &user,
+            &Q {
+                klar: q.klar.clone(),
+                fel: q.fel.clone(),
+                ..Q::default()
+            },
+        );
+        let text = frame_text(&q.ramfil)?.map(str::to_string);
+        let report = match &text {
+            Some(t) => {
+                let actor = resurs_app::Actor::new(user.namn.clone());
+                let ts = resurs_app::now();
+                Some(st.with_store(|s| Ok(resurs_app::budget::frame(s, &actor, "från sidan", t, false, None, &ts)?))?)
+            }
+            None => None,
+        };
+        let mut grids: Vec<Grid> = Vec::new();
+        if let Some(r) = &report {
+            let mut steps = Grid::new(
+                "ram",
+                format!("Budgetram {}", r.ar),
+                vec![Col::text("Post"), Col::new("Belopp, tkr", Kind::Tkr)],
+            );
+            steps.push(vec![Cell::text(format!("Budget {} ({})", r.ar - 1, r.bas)), Cell::Num(r.ram.bas)]);
+            steps.push(vec![
+                Cell::text(format!("+ löneuppräkning {}", r.lon.fmt_percent())),
+                Cell::Num(r.ram.lonupprakning),
+            ]);
+            steps.push(vec![
+                Cell::text(format!("+ prisuppräkning {} (övriga kostnader)", r.pris.fmt_percent())),
+                Cell::Num(r.ram.prisupprakning),
+            ]);
+            for d in &r.ram.demografirader {
+                steps.push(vec![
+                    Cell::text(format!(
+                        "+ demografi {} år, {:+} personer × {} ({})",
+                        d.alder,
+                        d.okning,
+                        Money::from_ore(d.pris_per_individ).fmt_kr(),
+                        d.nod
+                    )),
+                    Cell::Num(d.belopp),
+                ]);
+            }
+            steps.push(vec![Cell::text("− sparbeting"), Cell::Num(r.ram.sparbeting)]);
+            steps.push_class("sum", vec![Cell::text(format!("= ram {}", r.ar)), Cell::Num(r.ram.ram)]);
+            grids.push(steps);
+            if let Some(t) = r.prislappsram {
+                let mut tags = Grid::new(
+                    "prislappar",
+                    format!("Prislappar {}", r.ar),
+                    vec![
+                        Col::text("Tjänst"),
+                        Col::new("Antal", Kind::Count),
+                        Col::new("Pris per individ, kr", Kind::KrWhole),
+                        Col::new("Belopp, tkr", Kind::Tkr),
+                    ],
+                );
+                for p in &r.prislappar {
+                    tags.push(vec![
+                        Cell::text(&p.tjanst),
+                        Cell::Num(p.antal),
+                        Cell::Num(p.pris_per_individ),
+                        Cell::Num(p.belopp),
+                    ]);
+                }
+                tags.push_class(
+                    "sum",
+                    vec![Cell::text("= ram enligt prislappar"), Cell::Empty, Cell::Empty, Cell::Num(t)],
+                );
+                grids.push(tags);
+            }
+            let tree = st.tree(st.default_period()?)?;
+            let mut alloc = Grid::new(
+                "fordelning",
+                format!("Fördelning {}", r.ar),
+                vec![
+                    Col::text("Enhet (ansvar)"),
+                    Col::new("Uppräknad budget, tkr", Kind::Tkr),
+                    Col::new("Modellersättning, tkr", Kind::Tkr),
+                    Col::new("Fördelat, tkr", Kind::Tkr),
+                ],
+            );
+            for a in &r.fordelning {
+                alloc.push(vec![
+                    Cell::text(node_label(&tree, &a.ansvar)),
+                    Cell::Num(a.uppraknad_budget),
+                    a.modellersattning.map_or(Cell::text("anslag"), Cell::Num),
+                    Cell::Num(a.fordelat),
+                ]);
+            }
+            alloc.push_class("sum", vec![Cell::text("Fördelat"), Cell::Empty, Cell::Empty, Cell::Num(r.fordelat)]);
+            alloc.push_class(
+                "sum",
+                vec![
+                    Cell::text("Ofördelat (ram − fördelat; negativt = sparbeting att fördela)"),
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Num(r.ofordelat),
+                ],
+            );
+            grids.push(alloc);
+        }
+        let refs: Vec<&Grid> = grids.iter().collect();
+        let raw = raw.unwrap_or_default();
+        let can_save = user.is_controller();
+        Ok(Out::page_or_export(&eq, &refs, || {
+            html! {
+                (note)
+                (subnav("/ekonomi/budget"))
+                p { a href="/ekonomi/budget" { "← Budget och fördelning" } }
+                p.meta {
+                    "Ramberäkningen som " code { "resurs budget frame FIL" } ": förra årets budget (basversionen) + löneuppräkning + prisuppräkning + demografi − sparbeting, prislapparna som alternativ ram och fördelningen till enheterna genom ersättningsmodellerna. "
+                    "Att räkna sparar ingenting"
+                    @if can_save { "; " strong { "Spara som budgetversion" } " sparar raderna i filens version (som " code { "--spara" } ") och står i händelseloggen" }
+                    "."
+                }
+                @if let Some(r) = &report {
+                    h2 { "Budgetram " (r.ar) ": " (r.version) " (" (r.typ) ")" }
+                    @for g in &grids { (ui::grid(g, &raw)) }
+                    @if let Some((a, b)) = r.volymer { p.meta { "Modellersättning = modellversionerna som gäller 1 januari " (r.ar) " på volymerna " (a) "–" (b) "." } }
+                }
+                (frame_form(&csrf, text.as_deref().unwrap_or(""), can_save))
+            }
+        }))
+    })
+    .await;
+    render(&pu, "Ramberäkning", "ekonomi", r)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct FrameForm {
+    ramfil: String,
+    periodisering: Option<String>,
+}
+
+pub(crate) async fn save_frame(State(st): State<Shared>, pu: PageUser, Form(f): Form<FrameForm>) -> Response {
+    let back = format!("/ekonomi/budget/ram?ramfil={}", ui::urlencode(&f.ramfil));
+    let back = if back.len() > 6000 {
+        "/ekonomi/budget/ram".to_string()
+    } else {
+        back
+    };
+    save(st, pu, back, "Budgetversionen är sparad.".into(), move |st, actor| {
+        let text = frame_text(&Some(f.ramfil.clone()))?
+            .ok_or_else(|| Fail::bad("Ramfilen är tom."))?
+            .to_string();
+        let periodise = match given(&f.periodisering) {
+            None => None,
+            Some(p) => Some(resurs_core::followup::Periodisering::parse(p).ok_or_else(|| {
+                Fail::bad(format!(
+                    "periodisering: värdet \"{p}\", förväntade jamn, dagar eller profil"
+                ))
+            })?),
+        };
+        let ts = resurs_app::now();
+        st.with_store(|s| {
+            resurs_app::budget::frame(s, actor, "från sidan", &text, true, periodise, &ts)?;
+            Ok(())
         })
     })
     .await
