@@ -712,6 +712,10 @@ fn economy_pages_show_what_the_cli_shows() {
     // Budget versions and allocation, bars for budget against outcome per unit.
     let alloc = resurs_app::budget::allocations(&store, year).expect("allocations");
     assert_eq!(api("/api/budget"), serde_json::to_value(&alloc).unwrap());
+    for (i, v) in alloc.versioner.iter().enumerate() {
+        let units: i64 = alloc.rader.iter().filter_map(|r| r.belopp[i]).sum();
+        assert_eq!(units, v.summa, "{}: the units add up to the version", v.version);
+    }
     d.goto(&format!("{base}/ekonomi/budget")).expect("goto");
     let bars = d.find_all("figure.bars svg rect.bar").expect("bars");
     assert!(bars.len() >= 4, "budget and outcome bars per unit: {}", bars.len());
@@ -915,6 +919,17 @@ fn economy_pages_show_what_the_cli_shows() {
         assert!(mine(r["ansvar"].as_str().unwrap_or("")), "budget outside 713: {r}");
     }
     assert!(b["versioner"][0].get("summa").is_none(), "{b}");
+    for path in [
+        "/api/atgarder".to_string(),
+        "/api/statsbidrag".to_string(),
+        "/api/investeringar".to_string(),
+        "/api/specialposter".to_string(),
+        format!("/api/prognossakerhet?ar={}", year - 1),
+    ] {
+        for r in api(&path).as_array().expect("rows") {
+            assert!(mine(r["nod"].as_str().unwrap_or("")), "{path}: row outside 713: {r}");
+        }
+    }
     d.goto(&format!("{base}/ekonomi/atgarder")).expect("goto");
     assert!(
         d.page_source().unwrap_or_default().contains("Inga åtgärder"),

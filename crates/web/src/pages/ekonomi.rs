@@ -720,6 +720,24 @@ pub(crate) async fn intraprenad_page(
             cells.extend(fund(&r.summa));
             g.push_class("sum", cells);
         }
+        let labels: Vec<String> = r.rader.iter().map(|x| format!("{} {}", x.utforare, x.namn)).collect();
+        let chart = ui::bar_chart(
+            "intraprenad-diagram",
+            &format!("Resultatfond {}: ingående och utgående", r.ar),
+            "tkr",
+            Kind::Tkr,
+            &labels,
+            &[
+                ui::Bars {
+                    name: "Ingående",
+                    values: r.rader.iter().map(|x| Some(x.fond.ingaende)).collect(),
+                },
+                ui::Bars {
+                    name: "Utgående",
+                    values: r.rader.iter().map(|x| Some(x.fond.utgaende)).collect(),
+                },
+            ],
+        );
         let note = shown_notice(st, &user, &q);
         let raw = raw.unwrap_or_default();
         Ok(Out::page_or_export(&eq, &[&g], || {
@@ -732,6 +750,7 @@ pub(crate) async fn intraprenad_page(
                     code { "resurs intraprenad show --period " (period) } "."
                 }
                 (part_note(all))
+                @if !r.rader.is_empty() { (chart) }
                 (ui::grid(&g, &raw))
                 @if user.is_controller() { (intraprenad_form(&csrf, &r)) }
             }
