@@ -116,7 +116,10 @@ pub(crate) fn acconto_for(
     user: &User,
     period: Period,
 ) -> Result<Part<resurs_core::rules::acconto::AcontoPlan>, Fail> {
-    let mut plan = st.with_store(|s| Ok(resurs_app::reports::acconto(s, period)?))?;
+    let mut plan = (*st.cached(format!("acconto|{period}"), |s| {
+        Ok(resurs_app::reports::acconto(s, period)?)
+    })?)
+    .clone();
     let tree = st.tree(period)?;
     let units = st.provider_units()?;
     plan.rader.retain(|r| sees_provider(user, &tree, &units, &r.utforare));
@@ -131,7 +134,10 @@ pub(crate) fn assistance_for(
     user: &User,
     period: Period,
 ) -> Result<Part<resurs_core::rules::assistans::Report>, Fail> {
-    let mut r = st.with_store(|s| Ok(resurs_app::reports::assistance(s, period)?))?;
+    let mut r = (*st.cached(format!("assistans|{period}"), |s| {
+        Ok(resurs_app::reports::assistance(s, period)?)
+    })?)
+    .clone();
     let tree = st.tree(period)?;
     let units = st.provider_units()?;
     r.rader.retain(|x| sees_provider(user, &tree, &units, &x.utforare));
@@ -162,7 +168,10 @@ pub(crate) fn placements_for(
             )));
         }
     }
-    st.with_store(|s| Ok(resurs_app::reports::placements(s, period, None)?))
+    Ok((*st.cached(format!("placeringar|{period}"), |s| {
+        Ok(resurs_app::reports::placements(s, period, None)?)
+    })?)
+    .clone())
 }
 
 pub(crate) fn budget_for(st: &AppState, user: &User, year: i32) -> Result<Part<resurs_app::budget::Allocations>, Fail> {
@@ -181,7 +190,10 @@ pub(crate) fn intraprenad_for(
     user: &User,
     period: Period,
 ) -> Result<Part<resurs_app::registers::IntraprenadReport>, Fail> {
-    let mut r = st.with_store(|s| Ok(resurs_app::registers::intraprenad(s, period)?))?;
+    let mut r = (*st.cached(format!("intraprenad|{period}"), |s| {
+        Ok(resurs_app::registers::intraprenad(s, period)?)
+    })?)
+    .clone();
     let tree = st.tree(period)?;
     r.rader.retain(|x| allowed(user, &tree, &x.ansvar).is_ok());
     Ok(Part {
@@ -256,7 +268,10 @@ pub(crate) fn accuracy_for(
     user: &User,
     year: i32,
 ) -> Result<(Vec<resurs_app::followup::Accuracy>, Arc<Tree>), Fail> {
-    let rows = st.with_store(|s| Ok(resurs_app::followup::accuracy(s, year)?))?;
+    let rows = (*st.cached(format!("prognossakerhet|{year}"), |s| {
+        Ok(resurs_app::followup::accuracy(s, year)?)
+    })?)
+    .clone();
     visible(st, user, year, rows, |a| &a.nod)
 }
 
