@@ -921,7 +921,11 @@ fn economy_pages_show_what_the_cli_shows() {
     assert!(b["versioner"][0].get("summa").is_none(), "{b}");
     d.goto(&format!("{base}/ekonomi/budget")).expect("goto");
     let grids = page_grids(&d);
-    assert!(grids[0].iter().skip(1).all(|r| r[0].starts_with("713")), "the chef's own unit: {:?}", grids[0]);
+    assert!(
+        grids[0].iter().skip(1).all(|r| r[0].starts_with("713")),
+        "the chef's own unit: {:?}",
+        grids[0]
+    );
     assert_eq!(grids[1][0], vec!["Version", "Typ"], "no municipal version totals");
     d.goto(&format!("{base}/ekonomi/budget?nod=71")).expect("goto");
     let err = d.find(".notice.err").and_then(|e| e.text()).expect("refused");

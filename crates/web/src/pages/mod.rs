@@ -23,11 +23,13 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 
 mod admin;
+mod budget;
 pub(crate) mod ekonomi;
 mod followup;
 mod imports;
 mod models;
 mod overview;
+mod registers;
 mod settlement;
 mod signin;
 pub(crate) use self::admin::*;
@@ -70,6 +72,8 @@ pub fn routes() -> Router<Shared> {
         .route("/anvandare/roll", post(set_role))
         .route("/anvandare/losenord", post(set_password))
         .merge(ekonomi::routes())
+        .merge(budget::routes())
+        .merge(registers::routes())
 }
 
 /// Query parameters of the pages (all optional, all checked by hand so that
