@@ -220,7 +220,7 @@ fn web_application_in_headless_chromium() {
             out.push(c);
         }
         if t < 0 {
-            format!("−{out}")
+            format!("-{out}")
         } else {
             out
         }
