@@ -192,7 +192,8 @@ pub fn diff(store: &Store, a: &str, b: &str) -> Result<(ModelVersion, ModelVersi
 
 /// A diff as text, one changed parameter a line: `namn: före → efter`.
 pub fn render_diff(a: &ModelVersion, b: &ModelVersion, changes: &[Change]) -> String {
-    let side = |v: &Option<resurs_core::rules::models::ParamValue>| v.as_ref().map_or("–".to_string(), |v| v.fmt_sv());
+    let side =
+        |v: &Option<resurs_core::rules::models::ParamValue>| v.as_ref().map_or("–".to_string(), |v| v.fmt_sv());
     let mut s = format!("Skillnader från {} till {}:\n", a.id(), b.id());
     if changes.is_empty() {
         s.push_str("  inga, versionerna har samma parametrar\n");

@@ -3293,12 +3293,14 @@ fn model_diff_lists_changed_rates() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(
-        text.contains("Timpris HT_OMV, kväll: 466,00 kr → 480,00 kr"),
-        "{text}"
-    );
+    assert!(text.contains("Timpris HT_OMV, kväll: 466,00 kr → 480,00 kr"), "{text}");
     assert!(text.contains("Giltig från: 2025-01-01 → 2026-04-01"), "{text}");
-    let out = env.run(&["model", "diff", "Hemtjänst utförd tid@2025-01-01", "Finns inte@2020-01-01"]);
+    let out = env.run(&[
+        "model",
+        "diff",
+        "Hemtjänst utförd tid@2025-01-01",
+        "Finns inte@2020-01-01",
+    ]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("finns inte"), "{}", stderr(&out));
 }

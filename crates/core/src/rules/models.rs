@@ -792,7 +792,10 @@ impl ModelVersion {
                     }
                 }
                 p("Dagtid börjar".into(), ParamValue::Klockslag(tidsklasser.day_start));
-                p("Kvällstid börjar".into(), ParamValue::Klockslag(tidsklasser.evening_start));
+                p(
+                    "Kvällstid börjar".into(),
+                    ParamValue::Klockslag(tidsklasser.evening_start),
+                );
                 p("Nattid börjar".into(), ParamValue::Klockslag(tidsklasser.night_start));
                 bonus(&mut p, b);
             }
@@ -838,9 +841,15 @@ impl ModelVersion {
                     };
                     p(namn, ParamValue::Kr(*r));
                 }
-                p("Vakansdagar".into(), ParamValue::Antal(i64::from(d.vakansdagar), "dagar"));
+                p(
+                    "Vakansdagar".into(),
+                    ParamValue::Antal(i64::from(d.vakansdagar), "dagar"),
+                );
                 for (b, r) in &d.grundpris_per_plats {
-                    p(format!("Grundpris per plats och dygn, {}", b.label()), ParamValue::Kr(*r));
+                    p(
+                        format!("Grundpris per plats och dygn, {}", b.label()),
+                        ParamValue::Kr(*r),
+                    );
                 }
                 if let Some(r) = d.poangpris {
                     p("Pris per behovspoäng och dygn".into(), ParamValue::Kr(r));
@@ -856,7 +865,10 @@ impl ModelVersion {
             ModelKind::BoendestodTid(b) => {
                 p("Utförandegrad".into(), ParamValue::Procent(b.execution_rate));
                 p("Brukartidsandel".into(), ParamValue::Procent(b.brukartidsandel));
-                p("Kostnad per arbetad timme".into(), ParamValue::Kr(b.cost_per_worked_hour));
+                p(
+                    "Kostnad per arbetad timme".into(),
+                    ParamValue::Kr(b.cost_per_worked_hour),
+                );
             }
             ModelKind::Narvaro {
                 narvaropris,
@@ -874,7 +886,10 @@ impl ModelVersion {
                 budget_konton,
             } => {
                 if !budget_ansvar.is_empty() {
-                    p("Följs mot budget för ansvar".into(), ParamValue::Text(budget_ansvar.join(", ")));
+                    p(
+                        "Följs mot budget för ansvar".into(),
+                        ParamValue::Text(budget_ansvar.join(", ")),
+                    );
                     let konton = if budget_konton.is_empty() {
                         "alla".to_string()
                     } else {
@@ -912,14 +927,20 @@ impl ModelVersion {
         let t = &self.tillagg;
         if let Some((u, share)) = t.smaenhet {
             p("Småenhetstillägg".into(), ParamValue::Procent(share));
-            p("Småenhetstillägg under".into(), ParamValue::Antal(i64::from(u), "platser"));
+            p(
+                "Småenhetstillägg under".into(),
+                ParamValue::Antal(i64::from(u), "platser"),
+            );
         }
         if let Some(share) = t.momskompensation {
             p("Momskompensation, externa utförare".into(), ParamValue::Procent(share));
         }
         if let Some((share, list)) = &t.landsbygd {
             p("Landsbygdstillägg".into(), ParamValue::Procent(*share));
-            p("Landsbygdstillägg för utförare".into(), ParamValue::Text(list.join(", ")));
+            p(
+                "Landsbygdstillägg för utförare".into(),
+                ParamValue::Text(list.join(", ")),
+            );
         }
         out
     }
