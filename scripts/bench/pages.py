@@ -62,7 +62,7 @@ def main():
     args = ap.parse_args()
 
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
-    subprocess.run(["cargo", "build", "--release", "--locked", "-p", "resurs-cli"], cwd=ROOT, check=True,
+    subprocess.run(["cargo", "build", "--release", "--locked", "-p", "resurs"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
     binary = os.path.join(target, "release", "resurs")
     work = os.environ.get("BENCH_DIR") or tempfile.mkdtemp()
