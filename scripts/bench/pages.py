@@ -39,6 +39,12 @@ API = [
     "/api/avrakning?period=2026-10",
     "/api/modeller",
     "/api/logg",
+    "/api/acconto?period=2026-10",
+    "/api/assistans?period=2026-10",
+    "/api/placeringar?period=2026-10",
+    "/api/budget?ar=2026",
+    "/api/intraprenad?period=2026-10",
+    "/api/prognossakerhet?ar=2025",
 ]
 
 
