@@ -92,7 +92,7 @@ async fn acconto(
             let period = period_of(st, &q.period)?;
             part(
                 ek::acconto_for(st, &user, period)?,
-                &["forskott", "reglering", "att_betala"],
+                &["forskott", "reglering", "att_betala", "utelamnade"],
             )
         })
         .await,

@@ -1130,6 +1130,7 @@ fn economy_pages_show_what_the_cli_shows() {
     let provider_mine = |kod: &str| mine(units.get(kod).map_or("", String::as_str));
     let a = api("/api/acconto");
     assert!(a.get("att_betala").is_none(), "no municipal total for enhetschef: {a}");
+    assert!(a.get("utelamnade").is_none(), "no other providers named: {a}");
     let own: Vec<&str> = plan
         .rader
         .iter()

@@ -341,7 +341,7 @@ pub(crate) async fn acconto_page(
                 (part_note(all))
                 @if p.rader.is_empty() { p { "Inga utförare med a conto i din del av organisationen." } }
                 (ui::grid(&g, &raw))
-                @for u in &p.utelamnade { p.meta { "Utelämnad: " (u) } }
+                @if all { @for u in &p.utelamnade { p.meta { "Utelämnad: " (u) } } }
             }
         }))
     })
