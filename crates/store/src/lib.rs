@@ -51,9 +51,9 @@ pub use ledger::{BudgetCell, BudgetLine, BudgetVersion, LedgerLineRow, LedgerMon
 pub use models::{ModelVersionRow, SettlementRun};
 pub use register::ProviderRow;
 pub use registers::{GrantRow, Intraprenad, IntraprenadEntry, InvestmentRow, MeasureRow};
-pub use sessions::{SessionRow, ThrottleRow};
+pub use sessions::{SessionInfo, SessionRow, ThrottleRow};
 pub use undo::Undone;
-pub use users::{AuditRow, TokenRow, UserRow};
+pub use users::{AuditFilter, AuditRow, TokenRow, UserRow};
 pub use volumes::{
     status_code, AssistanceRow, AttendanceRow, BesokInserter, DecisionRow, GrantedRow, PlacementRow, StayRow, VisitRow,
 };

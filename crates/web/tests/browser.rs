@@ -116,14 +116,12 @@ fn fetch(d: &Driver, method: &str, url: &str, headers: Value, body: Option<&str>
     (v[0].as_u64().unwrap_or(0), v[1].as_str().unwrap_or("").to_string())
 }
 
-/// The session's CSRF token, read from the sign-out form of the page.
+/// The session's CSRF token, read from the sign-out form's hidden field.
 fn csrf(d: &Driver) -> String {
-    let action = d
-        .find(".who form")
-        .and_then(|f| f.attr("action"))
+    d.find(".who form input[name='_csrf']")
+        .and_then(|f| f.attr("value"))
         .expect("sign-out form")
-        .unwrap_or_default();
-    action.split("_csrf=").nth(1).unwrap_or_default().to_string()
+        .unwrap_or_default()
 }
 
 #[test]
@@ -448,9 +446,9 @@ fn web_application_in_headless_chromium() {
         .expect("confirm");
     wait_url(&d, "klar=");
     let done = d.wait_for(".notice.ok", WAIT).and_then(|e| e.text()).expect("imported");
-    assert!(done.contains("befolkning_2040.csv importerades"), "{done}");
+    assert!(done.starts_with("Importen är klar: "), "{done}");
     assert!(d
-        .find("table.num tbody")
+        .find("table.grid tbody")
         .and_then(|e| e.text())
         .expect("imports")
         .contains("befolkning_2040.csv"));
@@ -502,11 +500,20 @@ fn web_application_in_headless_chromium() {
     let (status, body) = fetch(
         &d,
         "POST",
-        "/uppfoljning/prognos?_csrf=fel",
+        "/uppfoljning/prognos",
+        json!({"Content-Type": "application/x-www-form-urlencoded"}),
+        Some(&format!("_csrf=fel&{form}")),
+    );
+    assert_eq!(status, 403, "form POST with a wrong token: {body}");
+    // The right token in the address is not taken: it belongs in the form.
+    let (status, body) = fetch(
+        &d,
+        "POST",
+        &format!("/uppfoljning/prognos?_csrf={}", csrf(&d)),
         json!({"Content-Type": "application/x-www-form-urlencoded"}),
         Some(form),
     );
-    assert_eq!(status, 403, "form POST with a wrong token: {body}");
+    assert_eq!(status, 403, "form POST with the token in the address: {body}");
     let api_body = r#"{"version":"X","period":"2026-10","nod":"713","belopp":"1000","kommentar":"test"}"#;
     let (status, body) = fetch(
         &d,

@@ -6,7 +6,7 @@
 mod server;
 
 use resurs_web::uploads::Limits;
-use server::{form, raw, sign_in, start_with, upload, upload_head, Server};
+use server::{form, post_form, raw, sign_in, start_with, upload, upload_head, Server};
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
@@ -57,13 +57,7 @@ fn an_upload_waits_in_private_files_and_discarding_it_deletes_it() {
     assert_eq!(std::fs::read_to_string(&waiting[0]).unwrap(), NEW_MONTH);
 
     let id = pending_id(&page);
-    let (status, head, _) = server::http(
-        srv.addr,
-        "POST",
-        &format!("/import/{id}/kasta?_csrf={}", who.1),
-        &[("Cookie", &who.0)],
-        "",
-    );
+    let (status, head, _) = post_form(srv.addr, &who, &format!("/import/{id}/kasta"), "");
     assert_eq!(status, 303, "{head}");
     assert!(files(&srv).is_empty(), "discarded, yet {:?}", files(&srv));
     assert!(srv.state.uploads.is_empty());
@@ -152,13 +146,7 @@ fn an_upload_left_alone_expires_and_is_deleted() {
     // The sweeper deletes it without any request.
     eventually("the expired upload is swept", || files(&srv).is_empty());
     let id = pending_id(&page);
-    let (status, _, page) = server::http(
-        srv.addr,
-        "POST",
-        &format!("/import/{id}/bekrafta?_csrf={}", who.1),
-        &[("Cookie", &who.0)],
-        "",
-    );
+    let (status, _, page) = post_form(srv.addr, &who, &format!("/import/{id}/bekrafta"), "");
     assert_eq!(status, 404, "{page}");
     assert!(page.contains("Uppladdningen finns inte längre"), "{page}");
 }
@@ -175,13 +163,7 @@ fn an_upload_expired_before_the_sweep_is_refused_on_use() {
     assert_eq!(status, 200, "{page}");
     std::thread::sleep(Duration::from_millis(350));
     let id = pending_id(&page);
-    let (status, _, page) = server::http(
-        srv.addr,
-        "POST",
-        &format!("/import/{id}/bekrafta?_csrf={}", who.1),
-        &[("Cookie", &who.0)],
-        "",
-    );
+    let (status, _, page) = post_form(srv.addr, &who, &format!("/import/{id}/bekrafta"), "");
     assert!(status == 410 || status == 404, "{status}: {page}");
     assert!(page.contains("gått ut") || page.contains("finns inte längre"), "{page}");
     assert!(files(&srv).is_empty(), "{:?}", files(&srv));

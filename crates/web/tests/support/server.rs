@@ -134,12 +134,22 @@ pub fn form(kind: &str, filnamn: &str, content: &[u8]) -> Vec<u8> {
     b
 }
 
-/// The head of a form upload to `/import` by `who` (without the body).
+/// The import form as a browser sends it: the CSRF token as the first
+/// part, then the kind and the file.
+pub fn form_with_csrf(csrf: &str, kind: &str, filnamn: &str, content: &[u8]) -> Vec<u8> {
+    let mut b =
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n").into_bytes();
+    b.extend_from_slice(&form(kind, filnamn, content));
+    b
+}
+
+/// The head of a form upload to `/import` by `who` (without the body),
+/// with the CSRF token in the `X-CSRF-Token` header.
 pub fn upload_head(addr: SocketAddr, who: &(String, String), length: Option<usize>) -> String {
     let mut h = format!(
-        "POST /import?_csrf={} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nCookie: {}\r\n\
+        "POST /import HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nCookie: {}\r\nX-CSRF-Token: {}\r\n\
          Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n",
-        who.1, who.0
+        who.0, who.1
     );
     match length {
         Some(n) => h.push_str(&format!("Content-Length: {n}\r\n\r\n")),
@@ -148,10 +158,32 @@ pub fn upload_head(addr: SocketAddr, who: &(String, String), length: Option<usiz
     h
 }
 
+/// A POST of an urlencoded form by `who`, the CSRF token as the form's
+/// `_csrf` field (as the pages send it): (status, head, page).
+pub fn post_form(addr: SocketAddr, who: &(String, String), path: &str, body: &str) -> (u16, String, String) {
+    let sep = if body.is_empty() { "" } else { "&" };
+    http(
+        addr,
+        "POST",
+        path,
+        &[
+            ("Cookie", &who.0),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        &format!("_csrf={}{sep}{body}", who.1),
+    )
+}
+
 /// Uploads a file through the import page: (status, page).
 pub fn upload(addr: SocketAddr, who: &(String, String), kind: &str, filnamn: &str, content: &[u8]) -> (u16, String) {
-    let body = form(kind, filnamn, content);
-    let mut req = upload_head(addr, who, Some(body.len())).into_bytes();
+    let body = form_with_csrf(&who.1, kind, filnamn, content);
+    let mut req = format!(
+        "POST /import HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nCookie: {}\r\n\
+         Content-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {}\r\n\r\n",
+        who.0,
+        body.len()
+    )
+    .into_bytes();
     req.extend_from_slice(&body);
     let (status, _, page) = raw(addr, &req);
     (status, page)
