@@ -3276,3 +3276,65 @@ fn a_bad_command_line_is_told_in_swedish() {
         }
     }
 }
+
+#[test]
+fn sessions_are_listed_and_ended_and_a_unit_manager_moved_from_the_command_line() {
+    let env = Env::new();
+    env.import_ok("organisation", "org.csv", ORG);
+    let mut c = env.cmd();
+    c.arg("--db")
+        .arg(env.db())
+        .args(["user", "add", "bo", "--roll", "enhetschef", "--nod", "711"]);
+    c.env("RESURS_LOSENORD", "ett-långt-lösenord");
+    assert!(c.output().unwrap().status.success());
+    {
+        // Two live sessions of bo, as `resurs serve` stores them (hash only).
+        let conn = rusqlite::Connection::open(env.db()).unwrap();
+        for (hash, skapad) in [("aa".repeat(32), 1_700_000_000i64), ("bb".repeat(32), 1_700_000_600)] {
+            conn.execute(
+                "INSERT INTO session (sha256, anvandare, csrf, skapad, utgar) \
+                 SELECT ?1, id, 'c', ?2, 4102444800 FROM anvandare WHERE namn = 'bo'",
+                rusqlite::params![hash, skapad],
+            )
+            .unwrap();
+        }
+    }
+    let out = env.run(&["user", "sessions"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    // Newest first, in Swedish time (1 700 000 600 is 2023-11-14 23:23 CET).
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[1].starts_with(&"b".repeat(16)) && lines[1].contains("2023-11-14 23:23"),
+        "{text}"
+    );
+    assert!(stderr(&out).contains("2 aktiva sessioner"), "{}", stderr(&out));
+    let out = env.run(&["user", "end-session", &"b".repeat(16)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("för bo är avslutad"), "{}", stderr(&out));
+    let out = env.run(&["user", "sessions", "bo"]);
+    assert_eq!(stdout(&out).lines().count(), 2, "{}", stdout(&out));
+    let out = env.run(&["user", "end-session", &"b".repeat(16)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("finns inte"), "{}", stderr(&out));
+    // A new unit ends the remaining session.
+    let out = env.run(&["user", "unit", "bo", "--nod", "HT"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("bo har nod HT: 1 session avslutad"),
+        "{}",
+        stderr(&out)
+    );
+    let out = env.run(&["user", "sessions"]);
+    assert!(stderr(&out).contains("0 aktiva sessioner"), "{}", stderr(&out));
+    let log = audit_log(&env);
+    assert!(
+        log.iter().any(|e| e.1 == "avslutad session" && e.2 == "användare bo"),
+        "{log:?}"
+    );
+    assert!(
+        log.iter().any(|e| e.1 == "ny nod" && e.3.as_deref() == Some("nod 711")),
+        "{log:?}"
+    );
+}
