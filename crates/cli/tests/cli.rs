@@ -3135,9 +3135,9 @@ fn import_refuses_an_xlsx_zip_bomb_fast_and_in_little_memory() {
     }
 }
 
-/// `resurs serve` removes its private uploads directory, with a pending
-/// upload in it, when it is stopped with SIGTERM (systemd, `kill`) or
-/// SIGINT (Ctrl-C).
+/// `resurs serve` removes its private uploads directory when it is stopped
+/// with SIGTERM (systemd, `kill`) or SIGINT (Ctrl-C); a pending upload
+/// waits in the database (encrypted) for another server or its expiry.
 #[test]
 fn serve_removes_pending_uploads_when_stopped_by_a_signal() {
     for signal in ["TERM", "INT"] {
@@ -3205,9 +3205,10 @@ fn serve_removes_pending_uploads_when_stopped_by_a_signal() {
         let (status, _, page) = http(
             &addr,
             "POST",
-            &format!("/import?_csrf={csrf}"),
+            "/import",
             &[
                 ("Cookie", &cookie),
+                ("X-CSRF-Token", &csrf),
                 ("Content-Type", &format!("multipart/form-data; boundary={boundary}")),
             ],
             &form,
@@ -3225,7 +3226,13 @@ fn serve_removes_pending_uploads_when_stopped_by_a_signal() {
             })
             .collect();
         assert_eq!(dirs.len(), 1, "{dirs:?}");
-        assert_eq!(std::fs::read_dir(&dirs[0]).unwrap().count(), 1, "the pending upload");
+        // The pending upload waits in the database, encrypted, for any server.
+        assert_eq!(std::fs::read_dir(&dirs[0]).unwrap().count(), 0, "a file is left behind");
+        let pending: i64 = rusqlite::Connection::open(env.db())
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM uppladdning", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(pending, 1);
 
         let kill = Command::new("kill")
             .args([&format!("-{signal}"), &srv.0.id().to_string()])

@@ -35,8 +35,9 @@ pub struct AppState {
     /// Open connections now and the cap (set by the accept loop).
     pub connections: AtomicU64,
     pub connection_cap: AtomicU64,
-    /// Uploaded files waiting for confirmation, in a private directory
-    /// that is removed when the state is dropped (see [`crate::uploads`]).
+    /// Uploads waiting for confirmation, in the database (encrypted), and
+    /// the private directory for files being checked or imported, removed
+    /// when the state is dropped (see [`crate::uploads`]).
     pub uploads: Arc<Uploads>,
 }
 
@@ -132,7 +133,8 @@ impl AppState {
         let db: DbLocation = db.into();
         let watcher = Store::open_location(&db).map_err(|e| e.to_string())?;
         let v = watcher.data_version().map_err(|e| e.to_string())?;
-        let uploads = Arc::new(Uploads::create(limits)?);
+        let secret = uploads::upload_secret(&watcher);
+        let uploads = Arc::new(Uploads::create(db.clone(), &secret, limits)?);
         Ok(AppState {
             db,
             pool: Mutex::new(Vec::new()),

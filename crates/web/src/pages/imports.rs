@@ -159,7 +159,7 @@ pub(crate) fn run_import(
             }
         };
     }
-    let kind = resurs_app::import::Kind::parse(p.kind).ok_or_else(|| Fail::bad(format!("okänd filtyp {}", p.kind)))?;
+    let kind = resurs_app::import::Kind::parse(&p.kind).ok_or_else(|| Fail::bad(format!("okänd filtyp {}", p.kind)))?;
     let mut opts = resurs_app::import::Options::now(resurs_app::Actor::new(p.user.clone()));
     opts.dry_run = dry_run;
     let o = st.with_store(|s| Ok(resurs_app::import::import_file(s, kind, p.path(), opts)?))?;
@@ -231,7 +231,11 @@ pub(crate) async fn upload(
     if declared.is_some_and(|n| n > max.saturating_add(FORM_SLACK)) {
         return fail(too_large(max));
     }
-    if !st.uploads.has_room() {
+    let room = st.uploads.clone();
+    if !tokio::task::spawn_blocking(move || room.has_room())
+        .await
+        .unwrap_or(false)
+    {
         return fail(Fail(
             503,
             "Många uppladdningar väntar redan på bekräftelse; försök igen om en stund.".into(),
@@ -318,7 +322,10 @@ pub(crate) async fn upload(
         let p = Pending::new(user.namn.clone(), k, fname.clone(), bytes, guard);
         let (ok, m, _) = run_import(st, &p, true)?;
         if ok {
-            st.uploads.keep(id.clone(), p);
+            // Into the database, encrypted; the file is deleted.
+            st.uploads
+                .keep(id.clone(), p)
+                .map_err(|e| Fail::internal(format!("uppladdningen kunde inte sparas: {e}")))?;
         }
         let ttl = minutes(st.uploads.limits().ttl);
         Ok(html! {
@@ -350,6 +357,7 @@ pub(crate) fn take_pending(st: &AppState, id: &str, user: &User) -> Result<Pendi
                 minutes(st.uploads.limits().ttl)
             ),
         )),
+        Err(Missing::Failed(e)) => Err(Fail::internal(format!("uppladdningen kunde inte hämtas: {e}"))),
         Err(Missing::Unknown) => Err(Fail::not_found(
             "Uppladdningen finns inte längre; ladda upp filen igen.",
         )),

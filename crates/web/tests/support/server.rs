@@ -53,6 +53,9 @@ pub fn start_with(limits: Limits) -> Server {
     for (namn, roll, nod) in [("ekonom", Roll::Ekonom, None), ("chef", Roll::Enhetschef, Some("71"))] {
         add_user(&mut store, &actor, namn, roll, nod, "ett-långt-lösenord").unwrap();
     }
+    // The pseudonym key file exists before the servers start, as in
+    // production: the key for pending uploads is derived from it.
+    resurs_app::keys::pseudonymizer(&store, resurs_app::keys::NewKey::Random).unwrap();
     drop(store);
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
@@ -71,6 +74,29 @@ pub fn start_with(limits: Limits) -> Server {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     panic!("the server did not start");
+}
+
+/// A second server on the same database (another process behind a load
+/// balancer, as far as the database is concerned): its address.
+pub fn second_server(first: &Server) -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = Arc::new(
+        AppState::open_with(
+            first.db.clone(),
+            resurs_web::state::Settings::default(),
+            Limits::default(),
+        )
+        .unwrap(),
+    );
+    std::thread::spawn(move || resurs_web::serve_state(listener, state));
+    for _ in 0..200 {
+        if TcpStream::connect(addr).is_ok() && http(addr, "GET", "/api/halsa", &[], "").0 == 200 {
+            return addr;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("the second server did not start");
 }
 
 /// (status, head, body)
