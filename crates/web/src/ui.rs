@@ -358,6 +358,12 @@ pub fn csrf_field(csrf: &str) -> Markup {
     html! { input type="hidden" name="_csrf" value=(csrf); }
 }
 
+/// A count with thousands separators (`12 345`, non-breaking space), as
+/// the tables show it.
+pub fn count(n: impl TryInto<i64>) -> String {
+    resurs_io::grid::Kind::Count.show(n.try_into().unwrap_or(i64::MAX))
+}
+
 /// A message box.
 pub fn notice(kind: &str, text: &str) -> Markup {
     html! { p class={ "notice " (kind) } role="status" { (text) } }

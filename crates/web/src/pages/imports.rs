@@ -90,7 +90,7 @@ pub(crate) fn outcome_markup(o: &resurs_app::import::Outcome, filnamn: &str) -> 
         } => (
             true,
             html! {
-                p.notice.ok role="status" { "Filen är korrekt: " (rows) " rader, varav " (added) " nya (" (new_brukare) " nya brukare). Teckenkodning " (encoding) "." }
+                p.notice.ok role="status" { "Filen är korrekt: " (ui::count(*rows)) " rader, varav " (ui::count(*added)) " nya (" (ui::count(*new_brukare)) " nya brukare). Teckenkodning " (encoding) "." }
                 @if !unused_columns.is_empty() { p { "Kolumner som inte används: " (unused_columns.join(", ")) } }
             },
         ),
@@ -101,7 +101,7 @@ pub(crate) fn outcome_markup(o: &resurs_app::import::Outcome, filnamn: &str) -> 
         Outcome::Refused(p) => (
             false,
             html! {
-                p.notice.err role="alert" { "Filen " (filnamn) " har " (p.total()) " fel och kan inte importeras. Rätta filen och ladda upp den igen." }
+                p.notice.err role="alert" { "Filen " (filnamn) " har " (ui::count(p.total())) " fel och kan inte importeras. Rätta filen och ladda upp den igen." }
                 table {
                     thead { tr { th scope="col" { "Rad" } th scope="col" { "Kolumn" } th scope="col" { "Värde" } th scope="col" { "Förväntat" } } }
                     tbody {
@@ -110,7 +110,7 @@ pub(crate) fn outcome_markup(o: &resurs_app::import::Outcome, filnamn: &str) -> 
                         }
                     }
                 }
-                @if p.total() > p.listed().len() { p { "… och " (p.total() - p.listed().len()) " fel till." } }
+                @if p.total() > p.listed().len() { p { "… och " (ui::count(p.total().saturating_sub(p.listed().len()))) " fel till." } }
             },
         ),
     }
@@ -329,7 +329,7 @@ pub(crate) async fn upload(
         }
         let ttl = minutes(st.uploads.limits().ttl);
         Ok(html! {
-            p { "Fil: " strong { (fname) } " (" (k) ", " (bytes) " byte)" }
+            p { "Fil: " strong { (fname) } " (" (k) ", " (ui::count(bytes)) " byte)" }
             (m)
             @if ok {
                 p { "Inget är sparat ännu. Filen väntar i " (ttl) " på att du bekräftar eller kastar den; sedan tas den bort." }
