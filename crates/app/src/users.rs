@@ -335,6 +335,119 @@ pub fn set_role(
     Ok(ended)
 }
 
+/// Moves an enhetschef to another node (the subtree hen sees and
+/// changes). As with a new role, the user's sessions end and tokens are
+/// revoked, so the new scope holds from the next sign-in. Returns what was
+/// ended.
+pub fn set_unit(store: &mut Store, actor: &Actor, namn: &str, nod: &str) -> Result<String, AppError> {
+    let Some(user) = store.users()?.into_iter().find(|u| u.namn == namn) else {
+        return Err(no_such_user(namn));
+    };
+    if user.roll != Roll::Enhetschef.name() {
+        return Err(AppError::User(format!(
+            "{namn} har rollen {} och ser hela organisationen; bara en enhetschef har en nod (byt roll i stället)",
+            user.roll
+        )));
+    }
+    let Some(nod) = check_role_node(store, Roll::Enhetschef, Some(nod))? else {
+        return Err(AppError::User("ange en nod".into()));
+    };
+    if user.nod.as_deref() == Some(nod) {
+        return Err(AppError::User(format!("{namn} har redan nod {nod}")));
+    }
+    let ts = now();
+    let tx = store.begin()?;
+    if !tx.set_role(namn, Roll::Enhetschef.name(), Some(nod))? {
+        return Err(no_such_user(namn));
+    }
+    let ended = cut_off(&tx, namn, &ts)?;
+    audit(
+        &tx,
+        actor,
+        &ts,
+        "ny nod",
+        &format!("användare {namn}"),
+        Some(&format!("nod {}", user.nod.as_deref().unwrap_or("–"))),
+        Some(&format!("nod {nod}; {ended}")),
+    )?;
+    tx.commit()?;
+    Ok(ended)
+}
+
+/// How many hex digits of a session's token hash name it to the
+/// administrator (enough to tell sessions apart; the token itself is
+/// never stored).
+pub const SESSION_ID_LEN: usize = 16;
+
+/// A live browser session as the administrator sees it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Session {
+    /// The first [`SESSION_ID_LEN`] hex digits of the token's SHA-256.
+    pub id: String,
+    pub anvandare: String,
+    /// Unix seconds.
+    pub skapad: i64,
+    pub utgar: i64,
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The live sessions, newest first (optionally one user's).
+pub fn sessions(store: &Store, namn: Option<&str>) -> Result<Vec<Session>, AppError> {
+    Ok(store
+        .sessions(unix_now())?
+        .into_iter()
+        .filter(|s| namn.is_none_or(|n| n == s.namn))
+        .map(|s| Session {
+            id: s.sha256.chars().take(SESSION_ID_LEN).collect(),
+            anvandare: s.namn,
+            skapad: s.skapad,
+            utgar: s.utgar,
+        })
+        .collect())
+}
+
+/// Ends one live session, named by its id (see [`Session::id`]); the
+/// user it belonged to. Audited as "avslutad session".
+pub fn end_session(store: &mut Store, actor: &Actor, id: &str) -> Result<String, AppError> {
+    let id = id.trim().to_ascii_lowercase();
+    let bad = || {
+        AppError::User(format!(
+            "sessionen \"{id}\" finns inte (eller har redan gått ut); se listan över sessioner"
+        ))
+    };
+    if id.len() != SESSION_ID_LEN || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad());
+    }
+    let Some(found) = store
+        .sessions(unix_now())?
+        .into_iter()
+        .find(|s| s.sha256.starts_with(&id))
+    else {
+        return Err(bad());
+    };
+    let ts = now();
+    let tx = store.begin()?;
+    if !tx.end_session_hash(&found.sha256)? {
+        return Err(bad());
+    }
+    audit(
+        &tx,
+        actor,
+        &ts,
+        "avslutad session",
+        &format!("användare {}", found.namn),
+        Some(&format!("session {id}")),
+        Some("avslutad"),
+    )?;
+    tx.commit()?;
+    Ok(found.namn)
+}
+
 /// Revokes a user's live API tokens labelled `etikett`; how many.
 pub fn revoke_token(store: &mut Store, actor: &Actor, namn: &str, etikett: &str) -> Result<usize, AppError> {
     if !store.users()?.iter().any(|u| u.namn == namn) {

@@ -280,6 +280,23 @@ enum UserCommand {
     Deactivate { namn: String },
     /// Aktivera en avaktiverad användare igen.
     Activate { namn: String },
+    /// Flytta en enhetschef till en annan nod; sessioner avslutas och nycklar återkallas.
+    Unit {
+        namn: String,
+        /// Noden vars delträd enhetschefen ser och ändrar.
+        #[arg(long, value_name = "KOD")]
+        nod: String,
+    },
+    /// Lista aktiva sessioner (id, användare, inloggad, går ut), senaste först.
+    Sessions {
+        /// Bara den här användarens sessioner.
+        namn: Option<String>,
+    },
+    /// Avsluta en session (id från `resurs user sessions`); användaren loggas ut.
+    EndSession {
+        /// Sessionens id (16 hexadecimala tecken).
+        id: String,
+    },
     /// Ge en användare en ny roll (och nod för enhetschef); sessioner avslutas och nycklar återkallas.
     Role {
         namn: String,
@@ -1429,6 +1446,32 @@ fn user_cmd(path: &DbLocation, actor: &resurs_app::Actor, what: UserCommand) -> 
             };
             let ended = auth::set_role(&mut store, actor, &namn, r, nod.as_deref())?;
             eprintln!("{namn} har rollen {}: {ended}.", r.name());
+        }
+        UserCommand::Unit { namn, nod } => {
+            let ended = auth::set_unit(&mut store, actor, &namn, &nod)?;
+            eprintln!("{namn} har nod {}: {ended}.", nod.trim());
+        }
+        UserCommand::Sessions { namn } => {
+            let list = auth::sessions(&store, namn.as_deref())?;
+            println!("{:<16} {:<24} {:<16} går ut", "id", "användare", "inloggad");
+            for s in &list {
+                println!(
+                    "{:<16} {:<24} {:<16} {}",
+                    s.id,
+                    s.anvandare,
+                    resurs_core::date::stockholm_of_unix(s.skapad),
+                    resurs_core::date::stockholm_of_unix(s.utgar)
+                );
+            }
+            eprintln!(
+                "{} aktiva {} (svensk tid).",
+                list.len(),
+                if list.len() == 1 { "session" } else { "sessioner" }
+            );
+        }
+        UserCommand::EndSession { id } => {
+            let namn = auth::end_session(&mut store, actor, &id)?;
+            eprintln!("Sessionen {} för {namn} är avslutad; hen är utloggad.", id.trim());
         }
         UserCommand::List => {
             println!("{:<24} {:<11} {:<8} aktiv", "användare", "roll", "nod");

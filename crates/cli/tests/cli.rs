@@ -3135,9 +3135,9 @@ fn import_refuses_an_xlsx_zip_bomb_fast_and_in_little_memory() {
     }
 }
 
-/// `resurs serve` removes its private uploads directory, with a pending
-/// upload in it, when it is stopped with SIGTERM (systemd, `kill`) or
-/// SIGINT (Ctrl-C).
+/// `resurs serve` removes its private uploads directory when it is stopped
+/// with SIGTERM (systemd, `kill`) or SIGINT (Ctrl-C); a pending upload
+/// waits in the database (encrypted) for another server or its expiry.
 #[test]
 fn serve_removes_pending_uploads_when_stopped_by_a_signal() {
     for signal in ["TERM", "INT"] {
@@ -3205,9 +3205,10 @@ fn serve_removes_pending_uploads_when_stopped_by_a_signal() {
         let (status, _, page) = http(
             &addr,
             "POST",
-            &format!("/import?_csrf={csrf}"),
+            "/import",
             &[
                 ("Cookie", &cookie),
+                ("X-CSRF-Token", &csrf),
                 ("Content-Type", &format!("multipart/form-data; boundary={boundary}")),
             ],
             &form,
@@ -3225,7 +3226,13 @@ fn serve_removes_pending_uploads_when_stopped_by_a_signal() {
             })
             .collect();
         assert_eq!(dirs.len(), 1, "{dirs:?}");
-        assert_eq!(std::fs::read_dir(&dirs[0]).unwrap().count(), 1, "the pending upload");
+        // The pending upload waits in the database, encrypted, for any server.
+        assert_eq!(std::fs::read_dir(&dirs[0]).unwrap().count(), 0, "a file is left behind");
+        let pending: i64 = rusqlite::Connection::open(env.db())
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM uppladdning", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(pending, 1);
 
         let kill = Command::new("kill")
             .args([&format!("-{signal}"), &srv.0.id().to_string()])
@@ -3275,6 +3282,68 @@ fn a_bad_command_line_is_told_in_swedish() {
             assert!(!err.contains(english), "{args:?}: {err}");
         }
     }
+}
+
+#[test]
+fn sessions_are_listed_and_ended_and_a_unit_manager_moved_from_the_command_line() {
+    let env = Env::new();
+    env.import_ok("organisation", "org.csv", ORG);
+    let mut c = env.cmd();
+    c.arg("--db")
+        .arg(env.db())
+        .args(["user", "add", "bo", "--roll", "enhetschef", "--nod", "711"]);
+    c.env("RESURS_LOSENORD", "ett-långt-lösenord");
+    assert!(c.output().unwrap().status.success());
+    {
+        // Two live sessions of bo, as `resurs serve` stores them (hash only).
+        let conn = rusqlite::Connection::open(env.db()).unwrap();
+        for (hash, skapad) in [("aa".repeat(32), 1_700_000_000i64), ("bb".repeat(32), 1_700_000_600)] {
+            conn.execute(
+                "INSERT INTO session (sha256, anvandare, csrf, skapad, utgar) \
+                 SELECT ?1, id, 'c', ?2, 4102444800 FROM anvandare WHERE namn = 'bo'",
+                rusqlite::params![hash, skapad],
+            )
+            .unwrap();
+        }
+    }
+    let out = env.run(&["user", "sessions"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    // Newest first, in Swedish time (1 700 000 600 is 2023-11-14 23:23 CET).
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[1].starts_with(&"b".repeat(16)) && lines[1].contains("2023-11-14 23:23"),
+        "{text}"
+    );
+    assert!(stderr(&out).contains("2 aktiva sessioner"), "{}", stderr(&out));
+    let out = env.run(&["user", "end-session", &"b".repeat(16)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("för bo är avslutad"), "{}", stderr(&out));
+    let out = env.run(&["user", "sessions", "bo"]);
+    assert_eq!(stdout(&out).lines().count(), 2, "{}", stdout(&out));
+    let out = env.run(&["user", "end-session", &"b".repeat(16)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("finns inte"), "{}", stderr(&out));
+    // A new unit ends the remaining session.
+    let out = env.run(&["user", "unit", "bo", "--nod", "HT"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("bo har nod HT: 1 session avslutad"),
+        "{}",
+        stderr(&out)
+    );
+    let out = env.run(&["user", "sessions"]);
+    assert!(stderr(&out).contains("0 aktiva sessioner"), "{}", stderr(&out));
+    let log = audit_log(&env);
+    assert!(
+        log.iter().any(|e| e.1 == "avslutad session" && e.2 == "användare bo"),
+        "{log:?}"
+    );
+    assert!(
+        log.iter().any(|e| e.1 == "ny nod" && e.3.as_deref() == Some("nod 711")),
+        "{log:?}"
+    );
 }
 
 /// `resurs model diff A B` lists the changed rates of two versions of one

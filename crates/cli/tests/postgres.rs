@@ -435,8 +435,8 @@ fn two_servers_on_one_postgres_database_share_sessions_throttling_and_writes() {
     let (status, _, _) = http(
         &b,
         "POST",
-        &format!("/logga-ut?_csrf={}", eva.1),
-        &[("Cookie", &eva.0)],
+        "/logga-ut",
+        &[("Cookie", &eva.0), ("X-CSRF-Token", &eva.1)],
         "",
     );
     assert_eq!(status, 303);

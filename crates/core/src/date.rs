@@ -76,6 +76,54 @@ pub fn fmt_datetime(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// Whether a UTC instant falls in Swedish summer time (CEST, UTC+2): from
+/// the last Sunday of March 01:00 UTC to the last Sunday of October 01:00
+/// UTC (the EU rule Europe/Stockholm follows).
+fn summer_time_utc(utc: NaiveDateTime) -> bool {
+    let y = utc.year();
+    let start = crate::rules::timeclass::dst_start(y).and_hms_opt(1, 0, 0);
+    let end = crate::rules::timeclass::dst_end(y).and_hms_opt(1, 0, 0);
+    matches!((start, end), (Some(s), Some(e)) if utc >= s && utc < e)
+}
+
+/// The Europe/Stockholm wall-clock time of a UTC instant (CET or CEST).
+pub fn stockholm_of_utc(utc: NaiveDateTime) -> NaiveDateTime {
+    let hours = if summer_time_utc(utc) { 2 } else { 1 };
+    utc + chrono::Duration::hours(hours)
+}
+
+/// The UTC instant of 00:00 Stockholm time on `day` (midnight is never in
+/// a daylight-saving gap: the clocks change at 02:00/03:00).
+pub fn utc_of_stockholm_midnight(day: NaiveDate) -> NaiveDateTime {
+    let local = day.and_time(NaiveTime::MIN);
+    // Local midnight is 22:00 or 23:00 UTC, hours away from a change at
+    // 01:00 UTC, so either candidate decides the offset alike.
+    let hours = if summer_time_utc(local - chrono::Duration::hours(2)) {
+        2
+    } else {
+        1
+    };
+    local - chrono::Duration::hours(hours)
+}
+
+/// A stored UTC time text (`2026-03-29T01:30:00Z`) as Swedish local time
+/// in the sv-SE form `2026-03-29 03:30:00`; text that is not such a time is
+/// returned as it is.
+pub fn stockholm_text(utc: &str) -> String {
+    match NaiveDateTime::parse_from_str(utc.trim_end_matches('Z'), "%Y-%m-%dT%H:%M:%S") {
+        Ok(t) => stockholm_of_utc(t).format("%Y-%m-%d %H:%M:%S").to_string(),
+        Err(_) => utc.to_string(),
+    }
+}
+
+/// Unix seconds as Swedish local time (`2026-03-29 03:30`).
+pub fn stockholm_of_unix(secs: i64) -> String {
+    match chrono::DateTime::from_timestamp(secs, 0) {
+        Some(t) => stockholm_of_utc(t.naive_utc()).format("%Y-%m-%d %H:%M").to_string(),
+        None => secs.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +145,25 @@ mod tests {
         assert_eq!(to_minutes(parse_datetime("1970-01-02T00:01:00").unwrap()), 1441);
         assert!(parse_datetime("2026-03-29 24:00").is_none());
         assert!(parse_datetime("2026-03-29").is_none());
+    }
+
+    #[test]
+    fn utc_becomes_stockholm_time_on_both_sides_of_the_changes() {
+        let t = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
+        assert_eq!(stockholm_text("2026-01-15T12:00:00Z"), "2026-01-15 13:00:00");
+        assert_eq!(stockholm_text("2026-07-01T12:00:00Z"), "2026-07-01 14:00:00");
+        // Summer time starts 2026-03-29 01:00 UTC and ends 2026-10-25 01:00 UTC.
+        assert_eq!(stockholm_of_utc(t("2026-03-29 00:59:59")), t("2026-03-29 01:59:59"));
+        assert_eq!(stockholm_of_utc(t("2026-03-29 01:00:00")), t("2026-03-29 03:00:00"));
+        assert_eq!(stockholm_of_utc(t("2026-10-25 00:59:59")), t("2026-10-25 02:59:59"));
+        assert_eq!(stockholm_of_utc(t("2026-10-25 01:00:00")), t("2026-10-25 02:00:00"));
+        assert_eq!(stockholm_text("inte en tid"), "inte en tid");
+        let d = |s: &str| parse_date(s).unwrap();
+        assert_eq!(utc_of_stockholm_midnight(d("2026-01-15")), t("2026-01-14 23:00:00"));
+        assert_eq!(utc_of_stockholm_midnight(d("2026-07-01")), t("2026-06-30 22:00:00"));
+        assert_eq!(utc_of_stockholm_midnight(d("2026-03-29")), t("2026-03-28 23:00:00"));
+        assert_eq!(utc_of_stockholm_midnight(d("2026-03-30")), t("2026-03-29 22:00:00"));
+        assert_eq!(utc_of_stockholm_midnight(d("2026-10-25")), t("2026-10-24 22:00:00"));
+        assert_eq!(utc_of_stockholm_midnight(d("2026-10-26")), t("2026-10-25 23:00:00"));
     }
 }

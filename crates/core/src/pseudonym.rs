@@ -60,6 +60,16 @@ impl Pseudonymizer {
         self.digest(b"personal:", staff_id.trim().as_bytes(), 8)
     }
 
+    /// A 32-byte key for another purpose (`label`), derived from this key
+    /// (HMAC-SHA-256 under its own domain), from which the pseudonym key
+    /// cannot be recovered: e.g. the web server's key for pending uploads.
+    pub fn derive_key(&self, label: &str) -> [u8; 32] {
+        let mut m = self.mac.clone();
+        m.update(b"resurs-harledd-nyckel:");
+        m.update(label.as_bytes());
+        m.finalize().into_bytes().into()
+    }
+
     /// A short value that identifies the key without revealing it; the store
     /// keeps it so that an import with another key is refused.
     pub fn fingerprint(&self) -> String {

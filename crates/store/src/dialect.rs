@@ -654,8 +654,8 @@ mod tests {
         assert_eq!(all.matches("CREATE TRIGGER resurs_id BEFORE INSERT").count(), with_id);
         assert_eq!(
             tables - with_id,
-            4,
-            "meta, konto, session and inloggningsforsok have text keys"
+            5,
+            "meta, konto, session, inloggningsforsok and uppladdning have text keys"
         );
         // 0009: sessions and sign-in throttling.
         assert!(all.contains("sha256    TEXT COLLATE \"C\"    PRIMARY KEY,"), "{all}");

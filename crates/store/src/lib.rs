@@ -41,6 +41,7 @@ mod sessions;
 #[doc(hidden)]
 pub mod testing;
 mod undo;
+mod uploads;
 mod users;
 mod volumes;
 
@@ -51,9 +52,10 @@ pub use ledger::{BudgetCell, BudgetLine, BudgetVersion, LedgerLineRow, LedgerMon
 pub use models::{ModelVersionRow, SettlementRun};
 pub use register::ProviderRow;
 pub use registers::{GrantRow, Intraprenad, IntraprenadEntry, InvestmentRow, MeasureRow};
-pub use sessions::{SessionRow, ThrottleRow};
+pub use sessions::{SessionInfo, SessionRow, ThrottleRow};
 pub use undo::Undone;
-pub use users::{AuditRow, TokenRow, UserRow};
+pub use uploads::UploadRow;
+pub use users::{AuditFilter, AuditRow, TokenRow, UserRow};
 pub use volumes::{
     status_code, AssistanceRow, AttendanceRow, BesokInserter, DecisionRow, GrantedRow, PlacementRow, StayRow, VisitRow,
 };
@@ -71,6 +73,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0008_anvandare.sql"),
     include_str!("../migrations/sqlite/0009_sessioner.sql"),
     include_str!("../migrations/sqlite/0010_import_angra.sql"),
+    // 0011 is another branch's; the merge puts it before this one.
+    include_str!("../migrations/sqlite/0012_uppladdning.sql"),
 ];
 
 /// How long a writer waits for another one (an import) before the change is

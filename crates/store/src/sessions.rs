@@ -14,6 +14,16 @@ pub struct SessionRow {
     pub utgar: i64,
 }
 
+/// A live session as the administrator sees it: the token's hash (never
+/// the token), its user and its times (unix seconds).
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub sha256: String,
+    pub namn: String,
+    pub skapad: i64,
+    pub utgar: i64,
+}
+
 /// One throttling key: attempts, start of its window, last attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ThrottleRow {
@@ -91,6 +101,25 @@ impl Store {
             .ctx("räkning av sessioner")
     }
 
+    /// The live sessions, newest first.
+    pub fn sessions(&self, now: i64) -> Result<Vec<SessionInfo>> {
+        self.conn
+            .query(
+                "SELECT s.sha256, a.namn, s.skapad, s.utgar FROM session s JOIN anvandare a ON a.id = s.anvandare \
+                 WHERE s.utgar > $1 ORDER BY s.skapad DESC, s.sha256",
+                params![now],
+                |r| {
+                    Ok(SessionInfo {
+                        sha256: r.get(0)?,
+                        namn: r.get(1)?,
+                        skapad: r.get(2)?,
+                        utgar: r.get(3)?,
+                    })
+                },
+            )
+            .ctx("läsning av sessioner")
+    }
+
     /// Number of stored throttling rows.
     pub fn throttle_count(&self) -> Result<i64> {
         self.conn
@@ -100,6 +129,15 @@ impl Store {
 }
 
 impl Tx<'_> {
+    /// Ends the session with this token hash (`false` if there is none).
+    pub fn end_session_hash(&self, sha256: &str) -> Result<bool> {
+        self.exec(
+            "avslutad session",
+            "DELETE FROM session WHERE sha256 = $1",
+            params![sha256],
+        )
+    }
+
     /// Ends every session of a user; the number ended.
     pub fn end_user_sessions(&self, namn: &str) -> Result<usize> {
         self.conn

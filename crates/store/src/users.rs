@@ -36,6 +36,17 @@ pub struct AuditRow {
     pub efter: Option<String>,
 }
 
+/// What to show of the audit log: each filter empty for "all". Times are
+/// the stored UTC text (`2026-03-01T12:00:00Z`); `fran` inclusive, `till`
+/// exclusive.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub vem: String,
+    pub handling: String,
+    pub fran: String,
+    pub till: String,
+}
+
 impl Store {
     /// Every user, by name.
     pub fn users(&self) -> Result<Vec<UserRow>> {
@@ -108,6 +119,55 @@ impl Store {
                 },
             )
             .ctx("läsning av händelseloggen")
+    }
+
+    /// The audit log entries that pass `f`, newest first, at most `limit`.
+    pub fn audit_log_filtered(&self, f: &AuditFilter, limit: i64) -> Result<Vec<AuditRow>> {
+        self.conn
+            .query(
+                "SELECT id, tid, vem, handling, objekt, fore, efter FROM handelselogg \
+                 WHERE ($1 = '' OR vem = $1) AND ($2 = '' OR handling = $2) \
+                 AND ($3 = '' OR tid >= $3) AND ($4 = '' OR tid < $4) \
+                 ORDER BY id DESC LIMIT $5",
+                params![
+                    f.vem.as_str(),
+                    f.handling.as_str(),
+                    f.fran.as_str(),
+                    f.till.as_str(),
+                    limit
+                ],
+                |r| {
+                    Ok(AuditRow {
+                        id: r.get(0)?,
+                        tid: r.get(1)?,
+                        vem: r.get(2)?,
+                        handling: r.get(3)?,
+                        objekt: r.get(4)?,
+                        fore: r.get(5)?,
+                        efter: r.get(6)?,
+                    })
+                },
+            )
+            .ctx("läsning av händelseloggen")
+    }
+
+    /// The distinct users and kinds in the audit log (for its filters).
+    pub fn audit_choices(&self) -> Result<(Vec<String>, Vec<String>)> {
+        let vem = self
+            .conn
+            .query("SELECT DISTINCT vem FROM handelselogg ORDER BY vem", params![], |r| {
+                r.get(0)
+            })
+            .ctx("läsning av händelseloggen")?;
+        let handling = self
+            .conn
+            .query(
+                "SELECT DISTINCT handling FROM handelselogg ORDER BY handling",
+                params![],
+                |r| r.get(0),
+            )
+            .ctx("läsning av händelseloggen")?;
+        Ok((vem, handling))
     }
 }
 

@@ -12,6 +12,7 @@ pub mod api;
 pub mod auth;
 pub mod conn;
 pub mod extract;
+pub mod notice;
 pub mod pages;
 pub mod state;
 pub mod ui;
@@ -328,16 +329,140 @@ fn same_origin(headers: &HeaderMap) -> bool {
     headers.get(header::ORIGIN).is_none_or(check)
 }
 
-fn csrf_of(req: &Request) -> Option<String> {
-    if let Some(v) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
-        return Some(v.to_string());
+/// Largest urlencoded form the CSRF check reads whole (page forms are
+/// small; files come as multipart, whose token is the first part).
+pub const FORM_MAX: usize = 256 * 1024;
+/// How far into a multipart body the CSRF check looks for its first part.
+const MULTIPART_PEEK: usize = 16 * 1024;
+
+/// A body whose first bytes were read already: those, then the rest.
+struct Prefixed {
+    prefix: Option<axum::body::Bytes>,
+    rest: axum::body::Body,
+}
+
+impl http_body::Body for Prefixed {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        if let Some(p) = self.prefix.take() {
+            return std::task::Poll::Ready(Some(Ok(http_body::Frame::data(p))));
+        }
+        std::pin::Pin::new(&mut self.rest).poll_frame(cx)
     }
-    req.uri().query().and_then(|q| {
-        q.split('&')
-            .filter_map(|kv| kv.split_once('='))
-            .find(|(k, _)| *k == "_csrf")
-            .map(|(_, v)| v.to_string())
-    })
+}
+
+/// The next data chunk of a body (`None` at its end).
+async fn next_chunk(body: &mut axum::body::Body) -> Option<Result<axum::body::Bytes, axum::Error>> {
+    loop {
+        let frame = std::future::poll_fn(|cx| http_body::Body::poll_frame(std::pin::Pin::new(&mut *body), cx)).await?;
+        match frame {
+            Ok(f) => {
+                if let Ok(d) = f.into_data() {
+                    return Some(Ok(d));
+                }
+            }
+            Err(e) => return Some(Err(e)),
+        }
+    }
+}
+
+/// `_csrf` among urlencoded pairs (the token is hex: no decoding needed).
+fn csrf_in_form(body: &[u8]) -> Option<String> {
+    body.split(|b| *b == b'&')
+        .filter_map(|kv| {
+            let i = kv.iter().position(|b| *b == b'=')?;
+            Some((&kv[..i], &kv[i + 1..]))
+        })
+        .find(|(k, _)| *k == b"_csrf")
+        .and_then(|(_, v)| std::str::from_utf8(v).ok())
+        .map(str::to_string)
+}
+
+/// The value of a multipart body's first part if it is named `_csrf`.
+fn csrf_in_multipart(buf: &[u8], boundary: &str) -> Option<String> {
+    let open = format!("--{boundary}\r\n");
+    let rest = buf.strip_prefix(open.as_bytes())?;
+    let head_end = rest.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = std::str::from_utf8(&rest[..head_end]).ok()?.to_ascii_lowercase();
+    let named = head
+        .lines()
+        .any(|l| l.starts_with("content-disposition:") && l.contains("form-data") && l.contains("name=\"_csrf\""));
+    if !named {
+        return None;
+    }
+    let value = &rest[head_end + 4..];
+    let close = format!("\r\n--{boundary}");
+    let end = value.windows(close.len()).position(|w| w == close.as_bytes())?;
+    std::str::from_utf8(&value[..end]).ok().map(|v| v.trim().to_string())
+}
+
+/// The request's CSRF token: the `X-CSRF-Token` header (scripts, API), the
+/// `_csrf` field of an urlencoded form (read whole, at most [`FORM_MAX`]),
+/// or the first part of a multipart form, named `_csrf` (only the first
+/// [`MULTIPART_PEEK`] bytes are read). Never the address: a token in a URL
+/// would end up in logs, history and `Referer`. The request comes back with
+/// its body intact.
+async fn csrf_of(req: Request) -> Result<(Request, Option<String>), Fail> {
+    if let Some(v) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+        let v = v.trim().to_string();
+        return Ok((req, Some(v)));
+    }
+    let ctype = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let mime = ctype.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let (parts, body) = req.into_parts();
+    match mime.as_str() {
+        "application/x-www-form-urlencoded" => {
+            let bytes = axum::body::to_bytes(body, FORM_MAX)
+                .await
+                .map_err(|_| Fail(413, format!("Formuläret är för stort: högst {} KiB.", FORM_MAX / 1024)))?;
+            let token = csrf_in_form(&bytes);
+            Ok((Request::from_parts(parts, axum::body::Body::from(bytes)), token))
+        }
+        "multipart/form-data" => {
+            let boundary = ctype
+                .split(';')
+                .filter_map(|p| p.trim().split_once('='))
+                .find(|(k, _)| k.trim().eq_ignore_ascii_case("boundary"))
+                .map(|(_, v)| v.trim().trim_matches('"').to_string())
+                .unwrap_or_default();
+            let mut body = body;
+            let mut buf: Vec<u8> = Vec::new();
+            let mut token = None;
+            while buf.len() < MULTIPART_PEEK && !boundary.is_empty() {
+                match next_chunk(&mut body).await {
+                    Some(Ok(c)) => buf.extend_from_slice(&c),
+                    Some(Err(_)) => {
+                        return Err(Fail::bad(
+                            "Uppladdningen avbröts eller är inte ett giltigt formulär (multipart/form-data); ladda upp filen igen.",
+                        ))
+                    }
+                    None => {
+                        token = csrf_in_multipart(&buf, &boundary);
+                        break;
+                    }
+                }
+                token = csrf_in_multipart(&buf, &boundary);
+                if token.is_some() {
+                    break;
+                }
+            }
+            let body = axum::body::Body::new(Prefixed {
+                prefix: Some(axum::body::Bytes::from(buf)),
+                rest: body,
+            });
+            Ok((Request::from_parts(parts, body), token))
+        }
+        _ => Ok((Request::from_parts(parts, body), None)),
+    }
 }
 
 fn equal(a: &str, b: &str) -> bool {
@@ -346,8 +471,9 @@ fn equal(a: &str, b: &str) -> bool {
 
 /// Every state-changing request (anything but GET/HEAD) made with a
 /// session cookie must carry the session's CSRF token, in the
-/// `X-CSRF-Token` header (API) or the `_csrf` query parameter (forms), and
-/// come from this origin. Requests with an API token carry no cookie
+/// `X-CSRF-Token` header (API, scripts) or the hidden form field `_csrf`
+/// ([`ui::csrf_field`]; for a multipart form its first part), never in the
+/// address, and come from this origin. Requests with an API token carry no cookie
 /// authority and pass; sign-in has no session yet and checks the origin.
 async fn csrf_guard(State(state): State<Shared>, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD) || bearer(req.headers()).is_some() {
@@ -377,7 +503,12 @@ async fn csrf_guard(State(state): State<Shared>, req: Request, next: Next) -> Re
         Err(f) if is_api => return api::error(f),
         Err(f) => return pages::error_page(f),
     };
-    let ok = match (&ident.0, csrf_of(&req)) {
+    let (req, token) = match csrf_of(req).await {
+        Ok(x) => x,
+        Err(f) if is_api => return api::error(f),
+        Err(f) => return pages::error_page(f),
+    };
+    let ok = match (&ident.0, token) {
         (Some((_, Some(csrf))), Some(t)) => equal(csrf, &t),
         _ => false,
     };

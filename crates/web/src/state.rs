@@ -38,12 +38,10 @@ pub struct AppState {
     pub connection_cap: AtomicU64,
     /// Scenario comparisons running in the background, by cache key.
     jobs: Mutex<HashMap<String, Arc<Job>>>,
-    /// Uploaded files waiting for confirmation, in a private directory
-    /// that is removed when the state is dropped (see [`crate::uploads`]).
+    /// Uploads waiting for confirmation, in the database (encrypted), and
+    /// the private directory for files being checked or imported, removed
+    /// when the state is dropped (see [`crate::uploads`]).
     pub uploads: Arc<Uploads>,
-    /// Messages to show once after a redirect, by a random key (the address
-    /// carries the key, never the text): (user, ok, text).
-    pub notices: Mutex<HashMap<String, (String, bool, String)>>,
 }
 
 /// What the operator chose for `resurs serve` (docs/drift.md).
@@ -138,7 +136,8 @@ impl AppState {
         let db: DbLocation = db.into();
         let watcher = Store::open_location(&db).map_err(|e| e.to_string())?;
         let v = watcher.data_version().map_err(|e| e.to_string())?;
-        let uploads = Arc::new(Uploads::create(limits)?);
+        let secret = uploads::upload_secret(&watcher);
+        let uploads = Arc::new(Uploads::create(db.clone(), &secret, limits)?);
         Ok(AppState {
             db,
             pool: Mutex::new(Vec::new()),
@@ -150,32 +149,8 @@ impl AppState {
             connections: AtomicU64::new(0),
             connection_cap: AtomicU64::new(0),
             uploads,
-            notices: Mutex::new(HashMap::new()),
             jobs: Mutex::new(HashMap::new()),
         })
-    }
-
-    /// Keeps a message for `user` to see once after a redirect; the key to
-    /// put in the address (`?klar=` or `?fel=`).
-    pub fn notice(&self, user: &str, ok: bool, text: String) -> String {
-        let key = crate::auth::random_hex(12);
-        let mut map = self.notices.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= 10_000 {
-            map.clear();
-        }
-        map.insert(key.clone(), (user.to_string(), ok, text));
-        key
-    }
-
-    /// The message kept under `key` for `user` (once); a key that is not
-    /// one shows nothing, so no text from an address is ever shown.
-    pub fn take_notice(&self, user: &str, key: Option<&str>) -> Option<(bool, String)> {
-        let key = key?;
-        let mut map = self.notices.lock().unwrap_or_else(|e| e.into_inner());
-        match map.get(key) {
-            Some((u, _, _)) if u == user => map.remove(key).map(|(_, ok, t)| (ok, t)),
-            _ => None,
-        }
     }
 
     /// Runs `f` with a connection from the pool (blocking; call from

@@ -75,6 +75,27 @@ pub fn sign_class(v: i64) -> &'static str {
     }
 }
 
+/// The menu's sections: key, address, label.
+const SECTIONS: [(&str, &str, &str); 9] = [
+    ("start", "/", "Översikt"),
+    ("org", "/organisation", "Organisation"),
+    ("uppf", "/uppfoljning", "Uppföljning"),
+    ("prognos", "/prognoser", "Prognoser"),
+    ("avr", "/avrakning", "Avräkning"),
+    ("modell", "/modeller", "Modeller"),
+    ("import", "/import", "Import"),
+    ("logg", "/logg", "Händelselogg"),
+    ("anv", "/anvandare", "Användare"),
+];
+
+/// The address and label of a menu section (the overview for an unknown key).
+pub fn section(key: &str) -> (&'static str, &'static str) {
+    SECTIONS
+        .iter()
+        .find(|s| s.0 == key)
+        .map_or(("/", "Översikt"), |s| (s.1, s.2))
+}
+
 /// The frame of every signed-in page.
 pub fn page(title: &str, user: &User, csrf: &str, active: &str, body: Markup) -> Markup {
     let mut nav: Vec<(&str, &str, &str)> = vec![
@@ -124,7 +145,8 @@ pub fn page(title: &str, user: &User, csrf: &str, active: &str, body: Markup) ->
                     }
                     div.who {
                         span { (user.namn) " · " (user.roll.name()) @if let Some(n) = &user.nod { " · nod " (n) } }
-                        form method="post" action={ "/logga-ut?_csrf=" (csrf) } {
+                        form method="post" action="/logga-ut" {
+                            (csrf_field(csrf))
                             button type="submit" { "Logga ut" }
                         }
                     }
@@ -473,10 +495,26 @@ pub fn scale(vals: &[f64]) -> Scale {
     Scale { lo, hi, ticks }
 }
 
-/// Hidden CSRF-carrying form action: `path?_csrf=token`.
-pub fn action(path: &str, csrf: &str) -> String {
-    let sep = if path.contains('?') { '&' } else { '?' };
-    format!("{path}{sep}_csrf={csrf}")
+/// A form's action. The CSRF token no longer rides in the address (it
+/// would end up in logs, history and `Referer`): every POST form carries
+/// [`csrf_field`] inside it instead. Kept so older call sites compile; it
+/// returns `path` as it is.
+pub fn action(path: &str, _csrf: &str) -> String {
+    path.to_string()
+}
+
+/// The hidden field that carries the session's CSRF token in a POST form;
+/// put it first in the form (for a multipart form it must be the first
+/// part, which the server reads before the file):
+/// `form method="post" action="/x" { (ui::csrf_field(csrf)) ... }`.
+pub fn csrf_field(csrf: &str) -> Markup {
+    html! { input type="hidden" name="_csrf" value=(csrf); }
+}
+
+/// A count with thousands separators (`12 345`, non-breaking space), as
+/// the tables show it.
+pub fn count(n: impl TryInto<i64>) -> String {
+    resurs_io::grid::Kind::Count.show(n.try_into().unwrap_or(i64::MAX))
 }
 
 /// A message box.
@@ -490,6 +528,12 @@ pub fn notice(kind: &str, text: &str) -> Markup {
 /// [`export`]. Text columns are left-aligned with their headings, numbers
 /// right; the table scrolls inside its own box on a narrow screen.
 pub fn grid(g: &Grid, query: &str) -> Markup {
+    grid_at(g, "", query)
+}
+
+/// As [`grid`], with export links to the page at `path` (for a table
+/// shown in the answer to a POST, whose own address takes no GET).
+pub fn grid_at(g: &Grid, path: &str, query: &str) -> Markup {
     let base: String = query
         .split('&')
         .filter(|kv| !kv.is_empty() && !kv.starts_with("tabell=") && !kv.starts_with("format="))
@@ -497,7 +541,7 @@ pub fn grid(g: &Grid, query: &str) -> Markup {
         .join("&");
     let link = |fmt: &str| {
         let sep = if base.is_empty() { "" } else { "&" };
-        format!("?{base}{sep}tabell={}&format={fmt}", urlencode(&g.id))
+        format!("{path}?{base}{sep}tabell={}&format={fmt}", urlencode(&g.id))
     };
     html! {
         div.tablebox {

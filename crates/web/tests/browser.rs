@@ -116,14 +116,12 @@ fn fetch(d: &Driver, method: &str, url: &str, headers: Value, body: Option<&str>
     (v[0].as_u64().unwrap_or(0), v[1].as_str().unwrap_or("").to_string())
 }
 
-/// The session's CSRF token, read from the sign-out form of the page.
+/// The session's CSRF token, read from the sign-out form's hidden field.
 fn csrf(d: &Driver) -> String {
-    let action = d
-        .find(".who form")
-        .and_then(|f| f.attr("action"))
+    d.find(".who form input[name='_csrf']")
+        .and_then(|f| f.attr("value"))
         .expect("sign-out form")
-        .unwrap_or_default();
-    action.split("_csrf=").nth(1).unwrap_or_default().to_string()
+        .unwrap_or_default()
 }
 
 #[test]
@@ -448,9 +446,9 @@ fn web_application_in_headless_chromium() {
         .expect("confirm");
     wait_url(&d, "klar=");
     let done = d.wait_for(".notice.ok", WAIT).and_then(|e| e.text()).expect("imported");
-    assert!(done.contains("befolkning_2040.csv importerades"), "{done}");
+    assert!(done.starts_with("Importen är klar: "), "{done}");
     assert!(d
-        .find("table.num tbody")
+        .find("table.grid tbody")
         .and_then(|e| e.text())
         .expect("imports")
         .contains("befolkning_2040.csv"));
@@ -502,11 +500,20 @@ fn web_application_in_headless_chromium() {
     let (status, body) = fetch(
         &d,
         "POST",
-        "/uppfoljning/prognos?_csrf=fel",
+        "/uppfoljning/prognos",
+        json!({"Content-Type": "application/x-www-form-urlencoded"}),
+        Some(&format!("_csrf=fel&{form}")),
+    );
+    assert_eq!(status, 403, "form POST with a wrong token: {body}");
+    // The right token in the address is not taken: it belongs in the form.
+    let (status, body) = fetch(
+        &d,
+        "POST",
+        &format!("/uppfoljning/prognos?_csrf={}", csrf(&d)),
         json!({"Content-Type": "application/x-www-form-urlencoded"}),
         Some(form),
     );
-    assert_eq!(status, 403, "form POST with a wrong token: {body}");
+    assert_eq!(status, 403, "form POST with the token in the address: {body}");
     let api_body = r#"{"version":"X","period":"2026-10","nod":"713","belopp":"1000","kommentar":"test"}"#;
     let (status, body) = fetch(
         &d,
@@ -1199,4 +1206,83 @@ fn economy_pages_show_what_the_cli_shows() {
     assert!(d.find(".notice.err").is_ok(), "placements refused on the page");
     d.goto(&format!("{base}/ekonomi/budget/ram")).expect("goto");
     assert!(d.find(".notice.err").is_ok(), "the whole frame is not the enhetschef's");
+}
+
+/// WCAG contrast ratio of two CSS colours `rgb(r, g, b)` / `rgba(...)`,
+/// computed in the page.
+const CONTRAST_JS: &str = r#"
+    const lum = (c) => {
+        const v = c.match(/[\d.]+/g).slice(0, 3).map(Number).map((x) => {
+            x /= 255;
+            return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4);
+        });
+        return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+    };
+    const ratio = (a, b) => {
+        const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+        return (x + 0.05) / (y + 0.05);
+    };
+"#;
+
+/// Issue 11 (items 7, 8, 10) in the browser: the focus ring reaches 3:1
+/// against what surrounds it, on the page and in the blue header; the
+/// new-user form starts at läsare; the audit log filters by user.
+#[test]
+fn focus_ring_new_user_default_and_audit_filter_in_chromium() {
+    let srv = start_server();
+    let base = srv.base.clone();
+    let mut up = false;
+    for _ in 0..100 {
+        if TcpStream::connect(srv.addr).is_ok() && http(srv.addr, "GET", "/halsa", &[], "").0 == 200 {
+            up = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(up, "server did not start");
+    let downloads = tempfile::tempdir().expect("download dir");
+    let d = Driver::start(downloads.path()).expect("chromium");
+    d.set_window_size(1366, 900).expect("window");
+    sign_in(&d, &base, "admin", "demo-admin-2026");
+    d.goto(&format!("{base}/anvandare")).expect("users");
+    d.wait_for("#u-roll", WAIT).expect("new-user form");
+    let role = d
+        .execute("return document.getElementById('u-roll').value;", vec![])
+        .expect("role");
+    assert_eq!(role, json!("läsare"), "a new user reads only by default");
+    // Focus: a field on the white page, then a link in the blue header.
+    let script = format!(
+        "{CONTRAST_JS}
+        const [sel, bgSel] = arguments;
+        const e = document.querySelector(sel);
+        e.focus();
+        const s = getComputedStyle(e);
+        const bg = getComputedStyle(document.querySelector(bgSel)).backgroundColor;
+        const halo = (s.boxShadow.match(/rgba?\\([^)]*\\)/) || [bg])[0];
+        return [s.outlineStyle, parseFloat(s.outlineWidth), ratio(s.outlineColor, bg), ratio(halo, bg), ratio(s.outlineColor, halo)];"
+    );
+    for (sel, bg) in [("#u-namn", "body"), ("header.top nav a", "header.top")] {
+        let v = d.execute(&script, vec![json!(sel), json!(bg)]).expect("focus style");
+        assert_eq!(v[0], json!("solid"), "{sel}: {v}");
+        assert!(v[1].as_f64().unwrap_or(0.0) >= 2.0, "{sel}: {v}");
+        let ring = v[2].as_f64().unwrap_or(0.0).max(v[3].as_f64().unwrap_or(0.0));
+        assert!(ring >= 3.0, "{sel}: the focus ring against its background: {v}");
+        assert!(v[4].as_f64().unwrap_or(0.0) >= 3.0, "{sel}: ring against its halo: {v}");
+    }
+    // The audit log filtered by user, through its form.
+    d.goto(&format!("{base}/logg")).expect("audit log");
+    d.wait_for("#l-vem", WAIT).expect("filter form");
+    d.execute("document.getElementById('l-vem').value = 'demo';", vec![])
+        .expect("choose user");
+    d.find("form.filter button").and_then(|b| b.click()).expect("filter");
+    wait_url(&d, "vem=demo");
+    let count = d.wait_for("p.count", WAIT).and_then(|e| e.text()).expect("count");
+    assert!(count.contains("som passar urvalet"), "{count}");
+    let who: Vec<String> = d
+        .find_all("table.grid tbody tr td:nth-child(2)")
+        .expect("rows")
+        .iter()
+        .map(|c| c.text().unwrap_or_default())
+        .collect();
+    assert!(!who.is_empty() && who.iter().all(|w| w == "demo"), "{who:?}");
 }

@@ -1,12 +1,14 @@
 //! Uploaded files never linger: whatever happens to an upload (discarded,
 //! refused, too large, cut off, left alone), its file is gone from the
-//! server's private uploads directory.
+//! server's private uploads directory and its rows from the database; a
+//! checked upload waits in the database, encrypted, and any server on the
+//! database can confirm it.
 
 #[path = "support/server.rs"]
 mod server;
 
 use resurs_web::uploads::Limits;
-use server::{form, raw, sign_in, start_with, upload, upload_head, Server};
+use server::{form, post_form, raw, sign_in, start_with, upload, upload_head, Server};
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
@@ -15,6 +17,16 @@ use std::time::{Duration, Instant};
 const NEW_MONTH: &str = "period;konto;ansvar;verksamhet;belopp\n2026-03;5011;711;510;120000\n";
 /// A ledger file with a bad month on row 2.
 const BAD_MONTH: &str = "period;konto;ansvar;verksamhet;belopp\n2026-13;5011;711;510;120000\n";
+
+/// Rows of pending uploads in the database: (uploads, parts).
+fn rows(srv: &Server) -> (i64, i64) {
+    let conn = rusqlite::Connection::open(&srv.db).unwrap();
+    let n = |t: &str| {
+        conn.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    (n("uppladdning"), n("uppladdning_del"))
+}
 
 fn files(srv: &Server) -> Vec<std::path::PathBuf> {
     std::fs::read_dir(srv.state.uploads.dir())
@@ -48,25 +60,22 @@ fn an_upload_waits_in_private_files_and_discarding_it_deletes_it() {
     assert!(page.contains("Bekräfta importen"), "{page}");
     let dir = srv.state.uploads.dir();
     assert_eq!(std::fs::metadata(dir).unwrap().permissions().mode() & 0o777, 0o700);
-    let waiting = files(&srv);
-    assert_eq!(waiting.len(), 1, "{waiting:?}");
-    assert_eq!(
-        std::fs::metadata(&waiting[0]).unwrap().permissions().mode() & 0o777,
-        0o600
-    );
-    assert_eq!(std::fs::read_to_string(&waiting[0]).unwrap(), NEW_MONTH);
+    // It waits in the database, encrypted; no file is left in the directory.
+    assert!(files(&srv).is_empty(), "{:?}", files(&srv));
+    assert_eq!(rows(&srv), (1, 1));
+    let conn = rusqlite::Connection::open(&srv.db).unwrap();
+    let stored: Vec<u8> = conn
+        .query_row("SELECT data FROM uppladdning_del", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored.len(), NEW_MONTH.len());
+    assert_ne!(stored, NEW_MONTH.as_bytes(), "stored in clear text");
 
     let id = pending_id(&page);
-    let (status, head, _) = server::http(
-        srv.addr,
-        "POST",
-        &format!("/import/{id}/kasta?_csrf={}", who.1),
-        &[("Cookie", &who.0)],
-        "",
-    );
+    let (status, head, _) = post_form(srv.addr, &who, &format!("/import/{id}/kasta"), "");
     assert_eq!(status, 303, "{head}");
     assert!(files(&srv).is_empty(), "discarded, yet {:?}", files(&srv));
     assert!(srv.state.uploads.is_empty());
+    assert_eq!(rows(&srv), (0, 0), "the discarded upload's rows are deleted");
 }
 
 #[test]
@@ -148,17 +157,11 @@ fn an_upload_left_alone_expires_and_is_deleted() {
     let who = sign_in(srv.addr, "ekonom");
     let (status, page) = upload(srv.addr, &who, "huvudbok", "mars.csv", NEW_MONTH.as_bytes());
     assert_eq!(status, 200, "{page}");
-    assert_eq!(files(&srv).len(), 1);
+    assert_eq!(rows(&srv), (1, 1));
     // The sweeper deletes it without any request.
-    eventually("the expired upload is swept", || files(&srv).is_empty());
+    eventually("the expired upload is swept", || rows(&srv) == (0, 0));
     let id = pending_id(&page);
-    let (status, _, page) = server::http(
-        srv.addr,
-        "POST",
-        &format!("/import/{id}/bekrafta?_csrf={}", who.1),
-        &[("Cookie", &who.0)],
-        "",
-    );
+    let (status, _, page) = post_form(srv.addr, &who, &format!("/import/{id}/bekrafta"), "");
     assert_eq!(status, 404, "{page}");
     assert!(page.contains("Uppladdningen finns inte längre"), "{page}");
 }
@@ -175,13 +178,7 @@ fn an_upload_expired_before_the_sweep_is_refused_on_use() {
     assert_eq!(status, 200, "{page}");
     std::thread::sleep(Duration::from_millis(350));
     let id = pending_id(&page);
-    let (status, _, page) = server::http(
-        srv.addr,
-        "POST",
-        &format!("/import/{id}/bekrafta?_csrf={}", who.1),
-        &[("Cookie", &who.0)],
-        "",
-    );
+    let (status, _, page) = post_form(srv.addr, &who, &format!("/import/{id}/bekrafta"), "");
     assert!(status == 410 || status == 404, "{status}: {page}");
     assert!(page.contains("gått ut") || page.contains("finns inte längre"), "{page}");
     assert!(files(&srv).is_empty(), "{:?}", files(&srv));
@@ -199,5 +196,34 @@ fn a_user_has_a_bounded_number_of_pending_uploads() {
         assert_eq!(status, 200, "{page}");
     }
     assert_eq!(srv.state.uploads.len(), 2);
-    assert_eq!(files(&srv).len(), 2, "the evicted uploads' files are deleted");
+    assert_eq!(rows(&srv), (2, 2), "the evicted uploads' rows are deleted");
+    assert!(files(&srv).is_empty());
+}
+
+/// Issue 15: several `resurs serve` on one database serve the same users:
+/// an upload checked on one server is confirmed on another, once.
+#[test]
+fn an_upload_checked_on_one_server_is_confirmed_on_another() {
+    let srv = start_with(Limits::default());
+    let other = server::second_server(&srv);
+    let who = sign_in(srv.addr, "ekonom");
+    let (status, page) = upload(srv.addr, &who, "huvudbok", "mars.csv", NEW_MONTH.as_bytes());
+    assert_eq!(status, 200, "{page}");
+    let id = pending_id(&page);
+    // The session and the upload are both in the database.
+    let (status, head, page) = post_form(other, &who, &format!("/import/{id}/bekrafta"), "");
+    assert_eq!(status, 303, "{head}{page}");
+    assert!(head.contains("klar=importerad&n=1&m=1"), "{head}");
+    assert_eq!(rows(&srv), (0, 0), "confirmed: the rows are deleted");
+    let conn = rusqlite::Connection::open(&srv.db).unwrap();
+    let lines: i64 = conn
+        .query_row("SELECT COUNT(*) FROM huvudbok", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(lines, 4, "the three lines of the start and March, once");
+    // A second confirmation, on either server, finds nothing.
+    for addr in [srv.addr, other] {
+        let (status, _, page) = post_form(addr, &who, &format!("/import/{id}/bekrafta"), "");
+        assert_eq!(status, 404, "{page}");
+    }
+    assert!(files(&srv).is_empty());
 }

@@ -4,10 +4,35 @@ use super::*;
 use axum::extract::RawQuery;
 use resurs_io::grid::{Cell, Col, Grid};
 
+/// The audit log's filters (all optional): who, what, from and to a day
+/// (Swedish dates, both inclusive).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct AuditQ {
+    vem: Option<String>,
+    vad: Option<String>,
+    fran: Option<String>,
+    till: Option<String>,
+}
+
+fn day_of(field: &str, raw: &Option<String>) -> Result<Option<chrono::NaiveDate>, Fail> {
+    match given(raw) {
+        None => Ok(None),
+        Some(d) => resurs_core::date::parse_date(d).map(Some).ok_or_else(|| {
+            Fail::bad(format!(
+                "{field}: värdet \"{d}\", förväntade ett datum ÅÅÅÅ-MM-DD, t.ex. 2026-03-01"
+            ))
+        }),
+    }
+}
+
+/// Most entries the page shows (and exports) at once.
+const AUDIT_MAX: i64 = 1000;
+
 pub(crate) async fn audit_page(
     State(st): State<Shared>,
     pu: PageUser,
     Query(eq): Query<ui::ExportQ>,
+    Query(aq): Query<AuditQ>,
     RawQuery(raw): RawQuery,
 ) -> Response {
     let user = pu.user.clone();
@@ -15,15 +40,26 @@ pub(crate) async fn audit_page(
         if !user.sees_all() {
             return Err(Fail::forbidden("Händelseloggen gäller hela organisationen; din roll ser bara sin egen del."));
         }
-        let rows = st.with_store(|s| Ok(s.audit_log(1000)?))?;
+        let (fran, till) = (day_of("fran", &aq.fran)?, day_of("till", &aq.till)?);
+        let utc = |t: chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let filter = resurs_store::AuditFilter {
+            vem: given(&aq.vem).unwrap_or("").to_string(),
+            handling: given(&aq.vad).unwrap_or("").to_string(),
+            fran: fran.map_or(String::new(), |d| utc(resurs_core::date::utc_of_stockholm_midnight(d))),
+            till: till
+                .and_then(|d| d.succ_opt())
+                .map_or(String::new(), |d| utc(resurs_core::date::utc_of_stockholm_midnight(d))),
+        };
+        let (rows, (people, kinds)) =
+            st.with_store(|s| Ok((s.audit_log_filtered(&filter, AUDIT_MAX)?, s.audit_choices()?)))?;
         let mut g = Grid::new(
             "logg",
             "Händelselogg",
-            ["Tid (UTC)", "Vem", "Vad", "Objekt", "Före", "Efter"].into_iter().map(Col::text).collect(),
+            ["Tid", "Vem", "Vad", "Objekt", "Före", "Efter"].into_iter().map(Col::text).collect(),
         );
         for r in &rows {
             g.push(vec![
-                Cell::text(&r.tid),
+                Cell::text(resurs_core::date::stockholm_text(&r.tid)),
                 Cell::text(&r.vem),
                 Cell::text(&r.handling),
                 Cell::text(&r.objekt),
@@ -32,9 +68,30 @@ pub(crate) async fn audit_page(
             ]);
         }
         let raw = raw.unwrap_or_default();
+        let shown = resurs_io::grid::Kind::Count.show(rows.len() as i64);
+        let filtered = !filter.vem.is_empty() || !filter.handling.is_empty() || fran.is_some() || till.is_some();
         Ok(Out::page_or_export(&eq, &[&g], || {
             html! {
-                p.meta { "Varje ändring, från webben och från kommandoraden (cli:NAMN): importer, prognoser, specialposter, modeller, budgetversioner, register, användare och API-nycklar. Senaste först (högst 1 000)." }
+                p.meta { "Varje ändring, från webben och från kommandoraden (cli:NAMN): importer, prognoser, specialposter, modeller, budgetversioner, register, användare, sessioner och API-nycklar. Senaste först, tider i svensk tid (högst " (resurs_io::grid::Kind::Count.show(AUDIT_MAX)) " åt gången)." }
+                form.inline.filter method="get" action="/logg" {
+                    label for="l-vem" { "Vem" }
+                    select id="l-vem" name="vem" {
+                        option value="" { "alla" }
+                        @for p in &people { option value=(p) selected[given(&aq.vem) == Some(p.as_str())] { (p) } }
+                    }
+                    label for="l-vad" { "Vad" }
+                    select id="l-vad" name="vad" {
+                        option value="" { "allt" }
+                        @for k in &kinds { option value=(k) selected[given(&aq.vad) == Some(k.as_str())] { (k) } }
+                    }
+                    label for="l-fran" { "Från" }
+                    input id="l-fran" name="fran" type="date" value=(fran.map_or(String::new(), |d| d.to_string()));
+                    label for="l-till" { "Till och med" }
+                    input id="l-till" name="till" type="date" value=(till.map_or(String::new(), |d| d.to_string()));
+                    button type="submit" { "Visa" }
+                    @if filtered { " " a href="/logg" { "Visa allt" } }
+                }
+                p.meta.count { (shown) (if rows.len() == 1 { " händelse" } else { " händelser" }) (if filtered { " som passar urvalet" } else { "" }) "." }
                 (ui::grid(&g, &raw))
             }
         }))
@@ -43,89 +100,168 @@ pub(crate) async fn audit_page(
     render(&pu, "Händelselogg", "logg", r)
 }
 
-pub(crate) fn users_markup(st: &AppState, csrf: &str, msg: Option<Markup>) -> Result<Markup, Fail> {
-    let (users, tokens) = st.with_store(|s| Ok((s.users()?, s.tokens()?)))?;
-    Ok(html! {
-        @if let Some(m) = msg { (m) }
-        p.meta { "Ett nytt lösenord, en ny roll eller en avaktivering avslutar användarens sessioner och återkallar hens API-nycklar på en gång. En avaktiverad användare kan varken logga in eller använda nycklar." }
-        table.users {
-            thead { tr { th scope="col" { "Användare" } th scope="col" { "Roll" } th scope="col" { "Nod" } th scope="col" { "Aktiv" } th scope="col" { "Åtgärd" } } }
-            tbody {
-                @for u in &users {
-                    tr id={ "u-" (u.namn) } {
-                        th scope="row" { (u.namn) } td { (u.roll) } td { (u.nod.as_deref().unwrap_or("–")) } td { (if u.aktiv { "ja" } else { "nej" }) }
-                        td {
-                            form.inline method="post" action=(ui::action("/anvandare/aktiv", csrf)) {
-                                input type="hidden" name="namn" value=(u.namn);
-                                input type="hidden" name="aktiv" value=(if u.aktiv { "nej" } else { "ja" });
-                                button.secondary type="submit" { (if u.aktiv { "Avaktivera" } else { "Aktivera" }) }
-                            }
-                        }
-                    }
+/// The users page; `eq`/`raw` are the page's query (export links point to
+/// `/anvandare`, also from the answer to a change).
+pub(crate) fn users_markup(
+    st: &AppState,
+    csrf: &str,
+    msg: Option<Markup>,
+    eq: &ui::ExportQ,
+    raw: &str,
+) -> Result<Out, Fail> {
+    use resurs_core::date::{stockholm_of_unix, stockholm_text};
+    let (users, tokens, sessions) =
+        st.with_store(|s| Ok((s.users()?, s.tokens()?, resurs_app::users::sessions(s, None)?)))?;
+    let mut ug = Grid::new(
+        "anvandare",
+        "Användare",
+        ["Användare", "Roll", "Nod", "Aktiv"]
+            .into_iter()
+            .map(Col::text)
+            .collect(),
+    );
+    for u in &users {
+        ug.push(vec![
+            Cell::text(&u.namn),
+            Cell::text(&u.roll),
+            Cell::text(u.nod.as_deref().unwrap_or("–")),
+            Cell::text(if u.aktiv { "ja" } else { "nej" }),
+        ]);
+    }
+    let mut sg = Grid::new(
+        "sessioner",
+        "Aktiva sessioner",
+        ["Session", "Användare", "Inloggad", "Går ut"]
+            .into_iter()
+            .map(Col::text)
+            .collect(),
+    );
+    for x in &sessions {
+        sg.push(vec![
+            Cell::text(&x.id),
+            Cell::text(&x.anvandare),
+            Cell::text(stockholm_of_unix(x.skapad)),
+            Cell::text(stockholm_of_unix(x.utgar)),
+        ]);
+    }
+    let mut tg = Grid::new(
+        "nycklar",
+        "API-nycklar",
+        ["Användare", "Vad nyckeln är till för", "Skapad", "Status"]
+            .into_iter()
+            .map(Col::text)
+            .collect(),
+    );
+    for t in &tokens {
+        tg.push(vec![
+            Cell::text(&t.anvandare),
+            Cell::text(&t.namn),
+            Cell::text(stockholm_text(&t.skapad)),
+            Cell::text(match &t.aterkallad {
+                Some(a) => format!("återkallad {}", stockholm_text(a)),
+                None => "giltig".into(),
+            }),
+        ]);
+    }
+    let valid: Vec<_> = tokens.iter().filter(|t| t.aterkallad.is_none()).collect();
+    let chiefs: Vec<_> = users.iter().filter(|u| u.roll == Roll::Enhetschef.name()).collect();
+    Ok(Out::page_or_export(eq, &[&ug, &sg, &tg], || {
+        html! {
+            @if let Some(m) = msg { (m) }
+            p.meta { "Ett nytt lösenord, en ny roll, en ny nod eller en avaktivering avslutar användarens sessioner och återkallar hens API-nycklar på en gång. En avaktiverad användare kan varken logga in eller använda nycklar. Tider i svensk tid. Varje ändring skrivs i händelseloggen." }
+            (ui::grid_at(&ug, "/anvandare", raw))
+            h2 { "Avaktivera eller aktivera" }
+            form.grid method="post" action="/anvandare/aktiv" {
+                (ui::csrf_field(csrf))
+                label for="a-namn" { "Användare" }
+                select id="a-namn" name="namn" {
+                    @for u in &users { option value=(u.namn) { (u.namn) (if u.aktiv { " (aktiv)" } else { " (avaktiverad)" }) } }
+                }
+                div.actions {
+                    button.secondary type="submit" name="aktiv" value="nej" { "Avaktivera" }
+                    button.secondary type="submit" name="aktiv" value="ja" { "Aktivera" }
                 }
             }
-        }
-        h2 { "API-nycklar" }
-        @if tokens.is_empty() { p { "Inga API-nycklar." } } @else {
-            table.tokens {
-                thead { tr { th scope="col" { "Användare" } th scope="col" { "Vad nyckeln är till för" } th scope="col" { "Skapad" } th scope="col" { "Status" } th scope="col" { "Åtgärd" } } }
-                tbody {
-                    @for t in &tokens {
-                        tr id={ "k-" (t.id) } {
-                            td { (t.anvandare) } td { (t.namn) } td { (t.skapad) }
-                            td { @if let Some(a) = &t.aterkallad { "återkallad " (a) } @else { "giltig" } }
-                            td {
-                                @if t.aterkallad.is_none() {
-                                    form.inline method="post" action=(ui::action("/anvandare/nyckel/aterkalla", csrf)) {
-                                        input type="hidden" name="id" value=(t.id);
-                                        button.secondary type="submit" { "Återkalla" }
-                                    }
-                                }
-                            }
-                        }
+            h2 { "Aktiva sessioner" }
+            (ui::grid_at(&sg, "/anvandare", raw))
+            @if !sessions.is_empty() {
+                form.grid method="post" action="/anvandare/session/avsluta" {
+                    (ui::csrf_field(csrf))
+                    label for="s-id" { "Session" }
+                    select id="s-id" name="id" {
+                        @for x in &sessions { option value=(x.id) { (x.anvandare) ", inloggad " (stockholm_of_unix(x.skapad)) " (" (x.id) ")" } }
                     }
+                    button.secondary type="submit" { "Avsluta sessionen" }
                 }
             }
+            h2 { "API-nycklar" }
+            (ui::grid_at(&tg, "/anvandare", raw))
+            @if !valid.is_empty() {
+                form.grid method="post" action="/anvandare/nyckel/aterkalla" {
+                    (ui::csrf_field(csrf))
+                    label for="k-id" { "Nyckel" }
+                    select id="k-id" name="id" {
+                        @for t in &valid { option value=(t.id) { (t.anvandare) ": " (t.namn) " (skapad " (stockholm_text(&t.skapad)) ")" } }
+                    }
+                    button.secondary type="submit" { "Återkalla" }
+                }
+            }
+            h2 { "Ny användare" }
+            form.grid method="post" action="/anvandare" {
+                (ui::csrf_field(csrf))
+                label for="u-namn" { "Användarnamn" }
+                input id="u-namn" name="namn" type="text" required autocomplete="off";
+                label for="u-roll" { "Roll" }
+                // The least power by default: a new user reads only.
+                select id="u-roll" name="roll" { @for r in Roll::ALL { option value=(r.name()) selected[r == Roll::Lasare] { (r.name()) } } }
+                label for="u-nod" { "Nod (bara enhetschef)" }
+                input id="u-nod" name="nod" type="text";
+                label for="u-pw" { "Lösenord (minst " (auth::MIN_PASSWORD) " tecken)" }
+                input id="u-pw" name="losenord" type="password" required autocomplete="new-password";
+                button type="submit" { "Lägg till" }
+            }
+            h2 { "Ny roll" }
+            form.grid method="post" action="/anvandare/roll" {
+                (ui::csrf_field(csrf))
+                label for="r-namn" { "Användare" }
+                select id="r-namn" name="namn" { @for u in &users { option { (u.namn) } } }
+                label for="r-roll" { "Roll" }
+                select id="r-roll" name="roll" { @for r in Roll::ALL { option value=(r.name()) selected[r == Roll::Lasare] { (r.name()) } } }
+                label for="r-nod" { "Nod (bara enhetschef)" }
+                input id="r-nod" name="nod" type="text";
+                button type="submit" { "Byt roll" }
+            }
+            h2 { "Ny nod för en enhetschef" }
+            @if chiefs.is_empty() { p { "Ingen användare har rollen enhetschef." } } @else {
+                form.grid method="post" action="/anvandare/nod" {
+                    (ui::csrf_field(csrf))
+                    label for="n-namn" { "Enhetschef" }
+                    select id="n-namn" name="namn" { @for u in &chiefs { option value=(u.namn) { (u.namn) " (nod " (u.nod.as_deref().unwrap_or("–")) ")" } } }
+                    label for="n-nod" { "Ny nod" }
+                    input id="n-nod" name="nod" type="text" required;
+                    button type="submit" { "Byt nod" }
+                }
+            }
+            h2 { "Nytt lösenord" }
+            form.grid method="post" action="/anvandare/losenord" {
+                (ui::csrf_field(csrf))
+                label for="p-namn" { "Användare" }
+                select id="p-namn" name="namn" { @for u in &users { option { (u.namn) } } }
+                label for="p-pw" { "Nytt lösenord (minst " (auth::MIN_PASSWORD) " tecken)" }
+                input id="p-pw" name="losenord" type="password" required autocomplete="new-password";
+                button type="submit" { "Byt lösenord" }
+            }
+            h2 { "Ny API-nyckel" }
+            form.grid method="post" action="/anvandare/nyckel" {
+                (ui::csrf_field(csrf))
+                label for="k-namn" { "Användare" }
+                select id="k-namn" name="namn" { @for u in users.iter().filter(|u| u.aktiv) { option { (u.namn) } } }
+                label for="k-etikett" { "Vad nyckeln är till för" }
+                input id="k-etikett" name="etikett" type="text" required;
+                button type="submit" { "Skapa nyckel" }
+            }
         }
-        h2 { "Ny användare" }
-        form.grid method="post" action=(ui::action("/anvandare", csrf)) {
-            label for="u-namn" { "Användarnamn" }
-            input id="u-namn" name="namn" type="text" required autocomplete="off";
-            label for="u-roll" { "Roll" }
-            select id="u-roll" name="roll" { @for r in Roll::ALL { option value=(r.name()) { (r.name()) } } }
-            label for="u-nod" { "Nod (bara enhetschef)" }
-            input id="u-nod" name="nod" type="text";
-            label for="u-pw" { "Lösenord (minst " (auth::MIN_PASSWORD) " tecken)" }
-            input id="u-pw" name="losenord" type="password" required autocomplete="new-password";
-            button type="submit" { "Lägg till" }
-        }
-        h2 { "Ny roll" }
-        form.grid method="post" action=(ui::action("/anvandare/roll", csrf)) {
-            label for="r-namn" { "Användare" }
-            select id="r-namn" name="namn" { @for u in &users { option { (u.namn) } } }
-            label for="r-roll" { "Roll" }
-            select id="r-roll" name="roll" { @for r in Roll::ALL { option value=(r.name()) { (r.name()) } } }
-            label for="r-nod" { "Nod (bara enhetschef)" }
-            input id="r-nod" name="nod" type="text";
-            button type="submit" { "Byt roll" }
-        }
-        h2 { "Nytt lösenord" }
-        form.grid method="post" action=(ui::action("/anvandare/losenord", csrf)) {
-            label for="p-namn" { "Användare" }
-            select id="p-namn" name="namn" { @for u in &users { option { (u.namn) } } }
-            label for="p-pw" { "Nytt lösenord (minst " (auth::MIN_PASSWORD) " tecken)" }
-            input id="p-pw" name="losenord" type="password" required autocomplete="new-password";
-            button type="submit" { "Byt lösenord" }
-        }
-        h2 { "Ny API-nyckel" }
-        form.grid method="post" action=(ui::action("/anvandare/nyckel", csrf)) {
-            label for="k-namn" { "Användare" }
-            select id="k-namn" name="namn" { @for u in users.iter().filter(|u| u.aktiv) { option { (u.namn) } } }
-            label for="k-etikett" { "Vad nyckeln är till för" }
-            input id="k-etikett" name="etikett" type="text" required;
-            button type="submit" { "Skapa nyckel" }
-        }
-    })
+    }))
 }
 
 /// An admin's change on the users page: runs `f` as the signed-in admin
@@ -146,7 +282,7 @@ pub(crate) async fn admin_change(
             Err(e) if !e.is_internal() => ui::notice("err", &e.to_string()),
             Err(e) => return Err(e.into()),
         };
-        users_markup(st, &csrf, Some(msg))
+        users_markup(st, &csrf, Some(msg), &ui::ExportQ::default(), "")
     })
     .await;
     render(pu, "Användare", "anv", r)
@@ -193,6 +329,36 @@ pub(crate) async fn set_role(State(st): State<Shared>, pu: PageUser, Form(f): Fo
 }
 
 #[derive(Deserialize)]
+pub(crate) struct UnitForm {
+    namn: String,
+    nod: String,
+}
+
+pub(crate) async fn set_unit(State(st): State<Shared>, pu: PageUser, Form(f): Form<UnitForm>) -> Response {
+    admin_change(st, &pu, move |s, actor| {
+        let ended = resurs_app::users::set_unit(s, actor, &f.namn, &f.nod)?;
+        Ok(format!("{} har nod {}: {ended}.", f.namn, f.nod.trim()))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct EndSessionForm {
+    id: String,
+}
+
+pub(crate) async fn end_session(State(st): State<Shared>, pu: PageUser, Form(f): Form<EndSessionForm>) -> Response {
+    admin_change(st, &pu, move |s, actor| {
+        let namn = resurs_app::users::end_session(s, actor, &f.id)?;
+        Ok(format!(
+            "Sessionen {} för {namn} är avslutad; hen är utloggad.",
+            f.id.trim()
+        ))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
 pub(crate) struct PasswordForm {
     namn: String,
     losenord: String,
@@ -226,13 +392,18 @@ pub(crate) async fn revoke_token(State(st): State<Shared>, pu: PageUser, Form(f)
     .await
 }
 
-pub(crate) async fn users_page(State(st): State<Shared>, pu: PageUser) -> Response {
+pub(crate) async fn users_page(
+    State(st): State<Shared>,
+    pu: PageUser,
+    Query(eq): Query<ui::ExportQ>,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let (user, csrf) = (pu.user.clone(), pu.csrf.clone());
     let r = blocking(&st, move |st| {
         if user.roll != Roll::Admin {
             return Err(Fail::forbidden("Användare hanteras av rollen admin."));
         }
-        users_markup(st, &csrf, None)
+        users_markup(st, &csrf, None, &eq, &raw.unwrap_or_default())
     })
     .await;
     render(&pu, "Användare", "anv", r)
@@ -276,7 +447,7 @@ pub(crate) async fn add_user(State(st): State<Shared>, pu: PageUser, Form(f): Fo
                 Err(e) => return Err(e.into()),
             },
         };
-        users_markup(st, &csrf, Some(msg))
+        users_markup(st, &csrf, Some(msg), &ui::ExportQ::default(), "")
     })
     .await;
     render(&pu, "Användare", "anv", r)
@@ -302,7 +473,7 @@ pub(crate) async fn issue_token(State(st): State<Shared>, pu: PageUser, Form(f):
             Err(e) if !e.is_internal() => ui::notice("err", &e.to_string()),
             Err(e) => return Err(e.into()),
         };
-        users_markup(st, &csrf, Some(msg))
+        users_markup(st, &csrf, Some(msg), &ui::ExportQ::default(), "")
     })
     .await;
     render(&pu, "Användare", "anv", r)

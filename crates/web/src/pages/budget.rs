@@ -148,7 +148,8 @@ pub(crate) async fn budget_page(
 pub(crate) struct FrameQ {
     ramfil: Option<String>,
     klar: Option<String>,
-    fel: Option<String>,
+    n: Option<String>,
+    m: Option<String>,
 }
 
 /// The largest frame file the page takes (the CLI reads files; a frame
@@ -173,7 +174,8 @@ fn frame_form(csrf: &str, text: &str, can_save: bool) -> Markup {
             button type="submit" { "Räkna ramen" }
         }
         @if can_save && !text.trim().is_empty() {
-            form.grid.noprint method="post" action=(ui::action("/ekonomi/budget/ram", csrf)) {
+            form.grid.noprint method="post" action="/ekonomi/budget/ram" {
+                (ui::csrf_field(csrf))
                 input type="hidden" name="ramfil" value=(text);
                 label for="periodisering" { "Spara som" }
                 select id="periodisering" name="periodisering" {
@@ -211,7 +213,8 @@ pub(crate) async fn frame_page(
             &user,
             &Q {
                 klar: q.klar.clone(),
-                fel: q.fel.clone(),
+                n: q.n.clone(),
+                m: q.m.clone(),
                 ..Q::default()
             },
         );
@@ -351,7 +354,7 @@ pub(crate) async fn save_frame(State(st): State<Shared>, pu: PageUser, Form(f): 
     } else {
         back
     };
-    save(st, pu, back, "Budgetversionen är sparad.".into(), move |st, actor| {
+    save(st, pu, back, crate::notice::Notice::BudgetversionSparad, move |st, actor| {
         let text = frame_text(&Some(f.ramfil.clone()))?
             .ok_or_else(|| Fail::bad("Ramfilen är tom."))?
             .to_string();

@@ -561,7 +561,7 @@ pub(crate) async fn save(
     st: Shared,
     pu: PageUser,
     back: String,
-    done: String,
+    done: crate::notice::Notice,
     f: impl FnOnce(&AppState, &resurs_app::Actor) -> Result<(), Fail> + Send + 'static,
 ) -> Response {
     let user = pu.user.clone();
@@ -574,16 +574,8 @@ pub(crate) async fn save(
         f(st, &resurs_app::Actor::new(user.namn.clone()))
     })
     .await;
-    let sep = if back.contains('?') { '&' } else { '?' };
     match r {
-        Ok(()) => {
-            let key = st.notice(&pu.user.namn, true, done);
-            see_other(&format!("{back}{sep}klar={key}"))
-        }
-        Err(f) if f.0 == 400 => {
-            let key = st.notice(&pu.user.namn, false, f.1);
-            see_other(&format!("{back}{sep}fel={key}"))
-        }
-        Err(f) => render::<Out>(&pu, "Ekonomi", "ekonomi", Err(f)),
+        Ok(()) => see_other(&with_notice(&back, done, "")),
+        Err(f) => render_back(&pu, "ekonomi", f, &back, "Tillbaka till sidan"),
     }
 }

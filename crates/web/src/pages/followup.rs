@@ -86,7 +86,7 @@ pub(crate) async fn followup_page(State(st): State<Shared>, pu: PageUser, Query(
                 section.noprint aria-labelledby="prognos-rubrik" {
                     h2 id="prognos-rubrik" { "Ange helårsprognos" }
                     p.meta { "Nettokostnad för helåret i kronor (kostnader positiva). Sparas i den namngivna prognosversionen med " (period) " som avstämningsmånad." }
-                    form.grid method="post" action=(ui::action("/uppfoljning/prognos", &csrf)) {
+                    form.grid method="post" action="/uppfoljning/prognos" { (ui::csrf_field(&csrf))
                         input type="hidden" name="period" value=(period.to_string());
                         input type="hidden" name="layout" value=(lname);
                         input type="hidden" name="vy" value=(kod);
@@ -174,15 +174,13 @@ pub(crate) async fn save_forecast(State(st): State<Shared>, pu: PageUser, Form(f
         ui::urlencode(&version)
     );
     match r {
-        Ok(()) => {
-            let key = st.notice(&pu.user.namn, true, format!("Prognosen för {nod} är sparad."));
-            see_other(&format!("{back}&klar={key}#n-{}", ui::urlencode(&nod)))
-        }
-        Err(f) if f.0 == 400 => {
-            let key = st.notice(&pu.user.namn, false, f.1);
-            see_other(&format!("{back}&fel={key}"))
-        }
-        Err(f) => render::<Out>(&pu, "Uppföljning", "uppf", Err(f)),
+        Ok(()) => see_other(&with_notice(
+            &back,
+            crate::notice::Notice::PrognosSparad,
+            &format!("#n-{}", ui::urlencode(&nod)),
+        )),
+        // The error is shown here, with the way back to the report.
+        Err(f) => render_back(&pu, "uppf", f, &back, "Tillbaka till uppföljningen"),
     }
 }
 

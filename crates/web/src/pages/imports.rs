@@ -9,7 +9,14 @@ pub(crate) fn import_kinds() -> Vec<&'static str> {
     v
 }
 
-pub(crate) async fn import_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>) -> Response {
+pub(crate) async fn import_page(
+    State(st): State<Shared>,
+    pu: PageUser,
+    Query(q): Query<Q>,
+    Query(eq): Query<ui::ExportQ>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Response {
+    use resurs_io::grid::{Cell, Col, Grid, Kind};
     let user = pu.user.clone();
     let csrf = pu.csrf.clone();
     let r = blocking(&st, move |st| {
@@ -18,10 +25,33 @@ pub(crate) async fn import_page(State(st): State<Shared>, pu: PageUser, Query(q)
         }
         let imports = st.with_store(|s| Ok(s.imports()?))?;
         let note = shown_notice(st, &user, &q);
-        Ok(html! {
+        let mut g = Grid::new(
+            "importer",
+            "Tidigare importer",
+            vec![
+                Col::new("Nr", Kind::Count),
+                Col::text("Typ"),
+                Col::text("Fil"),
+                Col::new("Rader", Kind::Count),
+                Col::new("Tillagda", Kind::Count),
+                Col::text("Importerad"),
+            ],
+        );
+        for i in imports.iter().take(100) {
+            g.push(vec![
+                Cell::Num(i.id),
+                Cell::text(&i.typ),
+                Cell::text(&i.filnamn),
+                Cell::Num(i.rader),
+                Cell::Num(i.tillagda),
+                Cell::text(resurs_core::date::stockholm_text(&i.importerad)),
+            ]);
+        }
+        let raw = raw.unwrap_or_default();
+        Ok(Out::page_or_export(&eq, &[&g], || html! {
             (note)
             p { "Filen kontrolleras först i sin helhet. Inget sparas förrän du bekräftar importen." }
-            form.grid method="post" action=(ui::action("/import", &csrf)) enctype="multipart/form-data" {
+            form.grid method="post" action="/import" enctype="multipart/form-data" { (ui::csrf_field(&csrf))
                 label for="typ" { "Filtyp" }
                 select id="typ" name="typ" { @for k in import_kinds() { option value=(k) { (k) } } }
                 label for="fil" { "Fil (CSV, xlsx, SIE 4 eller modellfil TOML)" }
@@ -29,18 +59,19 @@ pub(crate) async fn import_page(State(st): State<Shared>, pu: PageUser, Query(q)
                 button type="submit" { "Kontrollera filen" }
             }
             h2 { "Tidigare importer" }
-            table.num {
-                thead { tr { th scope="col" { "Nr" } th scope="col" { "Typ" } th scope="col" { "Fil" } th scope="col" { "Rader" } th scope="col" { "Tillagda" } th scope="col" { "Importerad" } th scope="col" { "Ångra" } } }
-                tbody {
-                    @for i in imports.iter().take(100) {
-                        tr {
-                            td { (i.id) } td.text { (i.typ) } td.text { (i.filnamn) } td { (i.rader) } td { (i.tillagda) } td.text { (i.importerad) }
-                            td { form.inline method="post" action=(ui::action(&format!("/import/{}/angra", i.id), &csrf)) { button type="submit" aria-label={ "Ångra import " (i.id) } { "Ångra" } } }
-                        }
+            p.meta { "De 100 senaste, tider i svensk tid." }
+            (ui::grid(&g, &raw))
+            @if !imports.is_empty() {
+                form.grid.undo method="post" action="/import/angra" {
+                    (ui::csrf_field(&csrf))
+                    label for="angra-id" { "Ångra import" }
+                    select id="angra-id" name="id" {
+                        @for i in imports.iter().take(100) { option value=(i.id) { (i.id) ": " (i.typ) " " (i.filnamn) } }
                     }
+                    button type="submit" { "Ångra" }
                 }
             }
-        })
+        }))
     })
     .await;
     render(&pu, "Import", "import", r)
@@ -59,7 +90,7 @@ pub(crate) fn outcome_markup(o: &resurs_app::import::Outcome, filnamn: &str) -> 
         } => (
             true,
             html! {
-                p.notice.ok role="status" { "Filen är korrekt: " (rows) " rader, varav " (added) " nya (" (new_brukare) " nya brukare). Teckenkodning " (encoding) "." }
+                p.notice.ok role="status" { "Filen är korrekt: " (ui::count(*rows)) " rader, varav " (ui::count(*added)) " nya (" (ui::count(*new_brukare)) " nya brukare). Teckenkodning " (encoding) "." }
                 @if !unused_columns.is_empty() { p { "Kolumner som inte används: " (unused_columns.join(", ")) } }
             },
         ),
@@ -70,7 +101,7 @@ pub(crate) fn outcome_markup(o: &resurs_app::import::Outcome, filnamn: &str) -> 
         Outcome::Refused(p) => (
             false,
             html! {
-                p.notice.err role="alert" { "Filen " (filnamn) " har " (p.total()) " fel och kan inte importeras. Rätta filen och ladda upp den igen." }
+                p.notice.err role="alert" { "Filen " (filnamn) " har " (ui::count(p.total())) " fel och kan inte importeras. Rätta filen och ladda upp den igen." }
                 table {
                     thead { tr { th scope="col" { "Rad" } th scope="col" { "Kolumn" } th scope="col" { "Värde" } th scope="col" { "Förväntat" } } }
                     tbody {
@@ -79,28 +110,34 @@ pub(crate) fn outcome_markup(o: &resurs_app::import::Outcome, filnamn: &str) -> 
                         }
                     }
                 }
-                @if p.total() > p.listed().len() { p { "… och " (p.total() - p.listed().len()) " fel till." } }
+                @if p.total() > p.listed().len() { p { "… och " (ui::count(p.total().saturating_sub(p.listed().len()))) " fel till." } }
             },
         ),
     }
 }
 
-/// Runs an import (or its dry run) of a saved upload.
-pub(crate) fn run_import(st: &AppState, p: &Pending, dry_run: bool) -> Result<(bool, Markup, String), Fail> {
+/// Runs an import (or its dry run) of a saved upload: whether it went
+/// through, what to show, and (after a real import) the notice.
+pub(crate) fn run_import(
+    st: &AppState,
+    p: &Pending,
+    dry_run: bool,
+) -> Result<(bool, Markup, Option<crate::notice::Notice>), Fail> {
+    use crate::notice::Notice;
     if p.kind == "modell" {
         let text = std::fs::read_to_string(p.path())
             .map_err(|e| Fail::bad(format!("{}: filen kunde inte läsas som text: {e}", p.filnamn)))?;
         return match resurs_app::models::check_text(&text) {
             Err(problems) => {
                 let msg = resurs_app::models::render_problems(&p.filnamn, &problems);
-                Ok((false, html! { pre.notice.err role="alert" { (msg) } }, String::new()))
+                Ok((false, html! { pre.notice.err role="alert" { (msg) } }, None))
             }
             Ok(versions) if dry_run => {
                 let ids: Vec<String> = versions.iter().map(|v| v.id()).collect();
                 Ok((
                     true,
                     html! { p.notice.ok role="status" { "Modellfilen är korrekt: " (ids.join(", ")) "." } },
-                    String::new(),
+                    None,
                 ))
             }
             Ok(_) => {
@@ -110,26 +147,28 @@ pub(crate) fn run_import(st: &AppState, p: &Pending, dry_run: bool) -> Result<(b
                     resurs_app::models::LoadOutcome::Loaded { added, unchanged } => Ok((
                         true,
                         html! {},
-                        format!(
-                            "nya versioner: {}; oförändrade: {}",
-                            added.join(", "),
-                            unchanged.join(", ")
-                        ),
+                        Some(Notice::ModellInlast {
+                            nya: added.len() as u64,
+                            oforandrade: unchanged.len() as u64,
+                        }),
                     )),
                     resurs_app::models::LoadOutcome::Refused(msg) => {
-                        Ok((false, html! { pre.notice.err role="alert" { (msg) } }, String::new()))
+                        Ok((false, html! { pre.notice.err role="alert" { (msg) } }, None))
                     }
                 }
             }
         };
     }
-    let kind = resurs_app::import::Kind::parse(p.kind).ok_or_else(|| Fail::bad(format!("okänd filtyp {}", p.kind)))?;
+    let kind = resurs_app::import::Kind::parse(&p.kind).ok_or_else(|| Fail::bad(format!("okänd filtyp {}", p.kind)))?;
     let mut opts = resurs_app::import::Options::now(resurs_app::Actor::new(p.user.clone()));
     opts.dry_run = dry_run;
     let o = st.with_store(|s| Ok(resurs_app::import::import_file(s, kind, p.path(), opts)?))?;
     let summary = match &o {
-        resurs_app::import::Outcome::Imported { rows, added, .. } => format!("{rows} rader, {added} nya"),
-        _ => String::new(),
+        resurs_app::import::Outcome::Imported { rows, added, .. } => Some(Notice::Importerad {
+            rader: *rows as u64,
+            nya: *added as u64,
+        }),
+        _ => None,
     };
     let (ok, m) = outcome_markup(&o, &p.filnamn);
     Ok((ok, m, summary))
@@ -192,7 +231,11 @@ pub(crate) async fn upload(
     if declared.is_some_and(|n| n > max.saturating_add(FORM_SLACK)) {
         return fail(too_large(max));
     }
-    if !st.uploads.has_room() {
+    let room = st.uploads.clone();
+    if !tokio::task::spawn_blocking(move || room.has_room())
+        .await
+        .unwrap_or(false)
+    {
         return fail(Fail(
             503,
             "Många uppladdningar väntar redan på bekräftelse; försök igen om en stund.".into(),
@@ -279,17 +322,20 @@ pub(crate) async fn upload(
         let p = Pending::new(user.namn.clone(), k, fname.clone(), bytes, guard);
         let (ok, m, _) = run_import(st, &p, true)?;
         if ok {
-            st.uploads.keep(id.clone(), p);
+            // Into the database, encrypted; the file is deleted.
+            st.uploads
+                .keep(id.clone(), p)
+                .map_err(|e| Fail::internal(format!("uppladdningen kunde inte sparas: {e}")))?;
         }
         let ttl = minutes(st.uploads.limits().ttl);
         Ok(html! {
-            p { "Fil: " strong { (fname) } " (" (k) ", " (bytes) " byte)" }
+            p { "Fil: " strong { (fname) } " (" (k) ", " (ui::count(bytes)) " byte)" }
             (m)
             @if ok {
                 p { "Inget är sparat ännu. Filen väntar i " (ttl) " på att du bekräftar eller kastar den; sedan tas den bort." }
                 div.actions {
-                    form method="post" action=(ui::action(&format!("/import/{id}/bekrafta"), &csrf)) { button type="submit" { "Bekräfta importen" } }
-                    form method="post" action=(ui::action(&format!("/import/{id}/kasta"), &csrf)) { button.secondary type="submit" { "Kasta" } }
+                    form method="post" action=(&format!("/import/{id}/bekrafta")) { (ui::csrf_field(&csrf)) button type="submit" { "Bekräfta importen" } }
+                    form method="post" action=(&format!("/import/{id}/kasta")) { (ui::csrf_field(&csrf)) button.secondary type="submit" { "Kasta" } }
                 }
             } @else {
                 p { "Filen är borttagen från servern." }
@@ -311,6 +357,7 @@ pub(crate) fn take_pending(st: &AppState, id: &str, user: &User) -> Result<Pendi
                 minutes(st.uploads.limits().ttl)
             ),
         )),
+        Err(Missing::Failed(e)) => Err(Fail::internal(format!("uppladdningen kunde inte hämtas: {e}"))),
         Err(Missing::Unknown) => Err(Fail::not_found(
             "Uppladdningen finns inte längre; ladda upp filen igen.",
         )),
@@ -325,16 +372,15 @@ pub(crate) async fn confirm_import(State(st): State<Shared>, pu: PageUser, Path(
         }
         // Imported or not, the file is deleted when `p` is dropped.
         let p = take_pending(st, &id, &user)?;
-        let (ok, m, summary) = run_import(st, &p, false)?;
-        if ok {
-            Ok(Ok(format!("{} importerades: {summary}.", p.filnamn)))
-        } else {
-            Ok(Err(m))
+        let (ok, m, notice) = run_import(st, &p, false)?;
+        match notice {
+            Some(n) if ok => Ok(Ok(n)),
+            _ => Ok(Err(m)),
         }
     })
     .await;
     match r {
-        Ok(Ok(msg)) => see_other(&format!("/import?klar={}", st.notice(&pu.user.namn, true, msg))),
+        Ok(Ok(n)) => see_other(&with_notice("/import", n, "")),
         Ok(Err(m)) => render(&pu, "Import", "import", Ok(m)),
         Err(f) => render::<Out>(&pu, "Import", "import", Err(f)),
     }
@@ -344,15 +390,11 @@ pub(crate) async fn discard_import(State(st): State<Shared>, pu: PageUser, Path(
     let user = pu.user.clone();
     let r = blocking(&st, move |st| {
         // Dropping the pending upload deletes its file.
-        let p = take_pending(st, &id, &user)?;
-        Ok(p.filnamn.clone())
+        take_pending(st, &id, &user).map(drop)
     })
     .await;
     match r {
-        Ok(f) => see_other(&format!(
-            "/import?klar={}",
-            st.notice(&pu.user.namn, true, format!("{f} kastades; inget sparades."))
-        )),
+        Ok(()) => see_other(&with_notice("/import", crate::notice::Notice::Kastad, "")),
         Err(f) => render::<Out>(&pu, "Import", "import", Err(f)),
     }
 }
@@ -360,25 +402,39 @@ pub(crate) async fn discard_import(State(st): State<Shared>, pu: PageUser, Path(
 /// "Ångra" in the import log: `resurs_app::import::undo`, audited as the
 /// signed-in user; refused with the reason when a later import depends on it.
 pub(crate) async fn undo_import(State(st): State<Shared>, pu: PageUser, Path(id): Path<String>) -> Response {
+    undo(st, pu, id).await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct UndoForm {
+    id: String,
+}
+
+/// "Ångra" under the import log: the import chosen in the form.
+pub(crate) async fn undo_chosen(State(st): State<Shared>, pu: PageUser, Form(f): Form<UndoForm>) -> Response {
+    undo(st, pu, f.id).await
+}
+
+async fn undo(st: Shared, pu: PageUser, id: String) -> Response {
     let user = pu.user.clone();
     let r = blocking(&st, move |st| {
         if !user.is_controller() {
             return Err(Fail::forbidden("Import kräver rollen admin eller ekonom."));
         }
-        let Ok(n) = id.parse::<i64>() else {
+        let Ok(n) = id.trim().parse::<i64>() else {
             return Err(Fail::not_found(format!("Det finns ingen import nummer {id}.")));
         };
         let actor = resurs_app::Actor::new(user.namn.clone());
         let done = st.with_store(|s| Ok(resurs_app::import::undo(s, n, &actor, &resurs_app::now())?))?;
-        Ok(format!(
-            "Import {n} ({} {}) är ångrad: {} rader borttagna.",
-            done.import.typ, done.import.filnamn, done.rows
-        ))
+        Ok(crate::notice::Notice::Angrad {
+            import: n.unsigned_abs(),
+            rader: done.rows as u64,
+        })
     })
     .await;
     match r {
-        Ok(msg) => see_other(&format!("/import?klar={}", ui::urlencode(&msg))),
-        Err(f) if f.0 == 400 => see_other(&format!("/import?fel={}", ui::urlencode(&f.1))),
+        Ok(notice) => see_other(&with_notice("/import", notice, "")),
+        // Why it cannot be undone is shown here, with the way back.
         Err(f) => render::<Out>(&pu, "Import", "import", Err(f)),
     }
 }

@@ -61,6 +61,7 @@ pub fn routes() -> Router<Shared> {
             // The upload handler counts the bytes itself (limits in crate::uploads).
             get(import_page).post(upload).layer(DefaultBodyLimit::disable()),
         )
+        .route("/import/angra", post(undo_chosen))
         .route("/import/{id}/bekrafta", post(confirm_import))
         .route("/import/{id}/kasta", post(discard_import))
         .route("/import/{id}/angra", post(undo_import))
@@ -70,6 +71,8 @@ pub fn routes() -> Router<Shared> {
         .route("/anvandare/nyckel/aterkalla", post(revoke_token))
         .route("/anvandare/aktiv", post(set_active))
         .route("/anvandare/roll", post(set_role))
+        .route("/anvandare/nod", post(set_unit))
+        .route("/anvandare/session/avsluta", post(end_session))
         .route("/anvandare/losenord", post(set_password))
         .merge(ekonomi::routes())
         .merge(budget::routes())
@@ -92,8 +95,10 @@ pub struct Q {
     pub t: Option<String>,
     pub r: Option<String>,
     pub till: Option<String>,
-    pub fel: Option<String>,
+    /// A fixed notice code ([`crate::notice::Notice`]) and its numbers.
     pub klar: Option<String>,
+    pub n: Option<String>,
+    pub m: Option<String>,
 }
 
 pub fn given(v: &Option<String>) -> Option<&str> {
@@ -209,24 +214,39 @@ pub(crate) fn render<T: Into<Out>>(pu: &PageUser, title: &str, active: &str, r: 
         Ok(Out::Page(body)) => ui::page(title, &pu.user, &pu.csrf, active, body).into_response(),
         Ok(Out::File(file)) => file,
         Err(f) => {
-            let status = StatusCode::from_u16(f.0).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let body = html! { p.notice.err role="alert" { (f.1) } };
-            (status, ui::page("Det gick inte", &pu.user, &pu.csrf, active, body)).into_response()
+            let (href, label) = ui::section(active);
+            render_back(pu, active, f, href, &format!("Tillbaka till {}", label.to_lowercase()))
         }
     }
 }
 
-/// The message kept for this user under the address's `klar` or `fel` key
-/// ([`AppState::notice`]); the address itself carries no text.
-pub(crate) fn shown_notice(st: &AppState, user: &User, q: &Q) -> Markup {
-    let found = st
-        .take_notice(&user.namn, given(&q.klar))
-        .or_else(|| st.take_notice(&user.namn, given(&q.fel)));
-    match found {
-        Some((true, text)) => ui::notice("ok", &text),
-        Some((false, text)) => ui::notice("err", &text),
+/// An error page inside the frame, with a link back (`href`, a path of
+/// this site) so the user is never stranded.
+pub(crate) fn render_back(pu: &PageUser, active: &str, f: Fail, href: &str, label: &str) -> Response {
+    let status = StatusCode::from_u16(f.0).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = html! {
+        p.notice.err role="alert" { (f.1) }
+        p.back { a href=(href) { (label) } }
+    };
+    (status, ui::page("Det gick inte", &pu.user, &pu.csrf, active, body)).into_response()
+}
+
+/// The message a redirect asked for with a fixed code (`?klar=CODE&n=&m=`,
+/// [`crate::notice::Notice`]); an unknown code shows nothing, so no text
+/// from an address is ever shown. (`st` and `user` are unused: any server
+/// process shows the same message.)
+pub(crate) fn shown_notice(_st: &AppState, _user: &User, q: &Q) -> Markup {
+    match crate::notice::Notice::parse(given(&q.klar), given(&q.n), given(&q.m)) {
+        Some(n) => ui::notice("ok", &n.text()),
         None => html! {},
     }
+}
+
+/// The address `path` with the notice's query (`path?klar=..` or
+/// `path&klar=..` when `path` has a query already), then `anchor` (`#..`).
+pub(crate) fn with_notice(path: &str, n: crate::notice::Notice, anchor: &str) -> String {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{sep}{}{anchor}", n.query())
 }
 
 pub(crate) fn see_other(to: &str) -> Response {

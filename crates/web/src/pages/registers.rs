@@ -5,6 +5,7 @@
 
 use super::ekonomi::*;
 use super::*;
+use crate::notice::{Notice, Register};
 use axum::extract::RawQuery;
 use resurs_io::grid::{Cell, Col, Grid, Kind};
 
@@ -432,7 +433,8 @@ pub(crate) fn measure_form(csrf: &str, tree: &Tree, year: i32) -> Markup {
         "Lägg till eller ändra en åtgärd",
         "Samma plan, år och åtgärd ersätts (som resurs atgard add). Belopp i kronor. Ändringen står i händelseloggen.",
         html! {
-            form.grid method="post" action=(ui::action("/ekonomi/atgarder", csrf)) {
+            form.grid method="post" action="/ekonomi/atgarder" {
+                (ui::csrf_field(csrf))
                 label for="m-slag" { "Slag" }
                 select id="m-slag" name="slag" { @for k in resurs_app::registers::MEASURE_KINDS { option { (k) } } }
                 label for="m-plan" { "Plan" } input id="m-plan" name="plan" type="text" required;
@@ -451,7 +453,7 @@ pub(crate) fn measure_form(csrf: &str, tree: &Tree, year: i32) -> Markup {
 
 pub(crate) async fn save_measure(State(st): State<Shared>, pu: PageUser, Form(f): Form<MeasureForm>) -> Response {
     let back = format!("/ekonomi/atgarder?ar={}", ui::urlencode(f.ar.trim()));
-    let done = format!("Åtgärden \"{}\" i \"{}\" är sparad.", f.atgard.trim(), f.plan.trim());
+    let done = Notice::RegisterSparat(Register::Atgard);
     save(st, pu, back, done, move |st, actor| {
         let year = form_year(&f.ar)?;
         let (p, h, g) = (
@@ -499,7 +501,8 @@ pub(crate) fn grant_form(csrf: &str, tree: &Tree, year: i32) -> Markup {
         "Lägg till eller ändra ett statsbidrag",
         "Samma namn, år och nod ersätts (som resurs statsbidrag add). Belopp i kronor. Ändringen står i händelseloggen.",
         html! {
-            form.grid method="post" action=(ui::action("/ekonomi/statsbidrag", csrf)) {
+            form.grid method="post" action="/ekonomi/statsbidrag" {
+                (ui::csrf_field(csrf))
                 label for="g-namn" { "Statsbidrag" } input id="g-namn" name="namn" type="text" required;
                 label for="g-ar" { "År" } input id="g-ar" name="ar" type="number" min="1900" max="2100" value=(year) required;
                 label for="g-nod" { "Nod" } (node_select("g-nod", tree))
@@ -516,7 +519,7 @@ pub(crate) fn grant_form(csrf: &str, tree: &Tree, year: i32) -> Markup {
 
 pub(crate) async fn save_grant(State(st): State<Shared>, pu: PageUser, Form(f): Form<GrantForm>) -> Response {
     let back = format!("/ekonomi/statsbidrag?ar={}", ui::urlencode(f.ar.trim()));
-    let done = format!("Statsbidraget \"{}\" är sparat.", f.namn.trim());
+    let done = Notice::RegisterSparat(Register::Statsbidrag);
     save(st, pu, back, done, move |st, actor| {
         let year = form_year(&f.ar)?;
         let (b, a, r) = (
@@ -560,7 +563,8 @@ pub(crate) fn investment_form(csrf: &str, tree: &Tree, year: i32) -> Markup {
         "Lägg till eller ändra en investering",
         "Samma projekt och år ersätts (som resurs investering add). Belopp i kronor. Ändringen står i händelseloggen.",
         html! {
-            form.grid method="post" action=(ui::action("/ekonomi/investeringar", csrf)) {
+            form.grid method="post" action="/ekonomi/investeringar" {
+                (ui::csrf_field(csrf))
                 label for="i-projekt" { "Projekt" } input id="i-projekt" name="projekt" type="text" required;
                 label for="i-ar" { "År" } input id="i-ar" name="ar" type="number" min="1900" max="2100" value=(year) required;
                 label for="i-nod" { "Nod" } (node_select("i-nod", tree))
@@ -575,7 +579,7 @@ pub(crate) fn investment_form(csrf: &str, tree: &Tree, year: i32) -> Markup {
 
 pub(crate) async fn save_investment(State(st): State<Shared>, pu: PageUser, Form(f): Form<InvestmentForm>) -> Response {
     let back = format!("/ekonomi/investeringar?ar={}", ui::urlencode(f.ar.trim()));
-    let done = format!("Investeringen \"{}\" är sparad.", f.projekt.trim());
+    let done = Notice::RegisterSparat(Register::Investering);
     save(st, pu, back, done, move |st, actor| {
         let year = form_year(&f.ar)?;
         let (b, u) = (parse_amount("Budget", &f.budget)?, form_amount("Utfall", &f.utfall)?);
@@ -613,7 +617,8 @@ pub(crate) fn intraprenad_form(csrf: &str, r: &resurs_app::registers::Intraprena
         "Ange ingående saldo och uttag",
         "För ett år (som resurs intraprenad set). Utan ingående saldo gäller förra årets utgående. Belopp i kronor. Ändringen står i händelseloggen.",
         html! {
-            form.grid method="post" action=(ui::action("/ekonomi/intraprenad", csrf)) {
+            form.grid method="post" action="/ekonomi/intraprenad" {
+                (ui::csrf_field(csrf))
                 input type="hidden" name="period" value=(r.period.to_string());
                 label for="f-ansvar" { "Intraprenad" }
                 select id="f-ansvar" name="ansvar" { @for x in &r.rader { option value=(x.ansvar) { (x.utforare) " " (x.namn) " (ansvar " (x.ansvar) ")" } } }
@@ -636,7 +641,7 @@ pub(crate) async fn save_intraprenad(
         Some(p) => format!("/ekonomi/intraprenad?period={}", ui::urlencode(p)),
         None => "/ekonomi/intraprenad".to_string(),
     };
-    let done = format!("Intraprenad {} {} är sparad.", f.ansvar.trim(), f.ar.trim());
+    let done = Notice::RegisterSparat(Register::Intraprenad);
     save(st, pu, back, done, move |st, actor| {
         let year = form_year(&f.ar)?;
         let ingaende = match f.ingaende.trim() {
@@ -678,7 +683,8 @@ pub(crate) fn effect_form(csrf: &str, tree: &Tree, period: Period) -> Markup {
         "Lägg till en specialpost",
         "Märk en del av en nods utfall en månad och/eller av helårsprognosen (som resurs effect add). Belopp i kronor, kostnad positiv. Ändringen står i händelseloggen.",
         html! {
-            form.grid method="post" action=(ui::action("/ekonomi/specialposter", csrf)) {
+            form.grid method="post" action="/ekonomi/specialposter" {
+                (ui::csrf_field(csrf))
                 label for="e-tagg" { "Specialpost (t.ex. covid-19)" } input id="e-tagg" name="tagg" type="text" required;
                 label for="e-del" { "Del" }
                 select id="e-del" name="del" { option value="strukturell" { "strukturell (volymförändringar)" } option value="övrig" { "övrig (extra kostnader)" } }
@@ -699,12 +705,7 @@ pub(crate) async fn save_effect(State(st): State<Shared>, pu: PageUser, Form(f):
         Some(y) => format!("/ekonomi/specialposter?ar={y}"),
         None => "/ekonomi/specialposter".to_string(),
     };
-    let done = format!(
-        "Specialposten {} ({}) för {} är sparad.",
-        f.tagg.trim(),
-        f.del.trim(),
-        f.nod.trim()
-    );
+    let done = Notice::RegisterSparat(Register::Specialpost);
     save(st, pu, back, done, move |st, actor| {
         let period = parse_period(f.period.trim())?;
         let (u, p) = (form_amount("Utfall", &f.utfall)?, form_amount("Prognos", &f.prognos)?);

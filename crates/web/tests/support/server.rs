@@ -53,6 +53,9 @@ pub fn start_with(limits: Limits) -> Server {
     for (namn, roll, nod) in [("ekonom", Roll::Ekonom, None), ("chef", Roll::Enhetschef, Some("71"))] {
         add_user(&mut store, &actor, namn, roll, nod, "ett-långt-lösenord").unwrap();
     }
+    // The pseudonym key file exists before the servers start, as in
+    // production: the key for pending uploads is derived from it.
+    resurs_app::keys::pseudonymizer(&store, resurs_app::keys::NewKey::Random).unwrap();
     drop(store);
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
@@ -71,6 +74,29 @@ pub fn start_with(limits: Limits) -> Server {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     panic!("the server did not start");
+}
+
+/// A second server on the same database (another process behind a load
+/// balancer, as far as the database is concerned): its address.
+pub fn second_server(first: &Server) -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = Arc::new(
+        AppState::open_with(
+            first.db.clone(),
+            resurs_web::state::Settings::default(),
+            Limits::default(),
+        )
+        .unwrap(),
+    );
+    std::thread::spawn(move || resurs_web::serve_state(listener, state));
+    for _ in 0..200 {
+        if TcpStream::connect(addr).is_ok() && http(addr, "GET", "/api/halsa", &[], "").0 == 200 {
+            return addr;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("the second server did not start");
 }
 
 /// (status, head, body)
@@ -134,12 +160,22 @@ pub fn form(kind: &str, filnamn: &str, content: &[u8]) -> Vec<u8> {
     b
 }
 
-/// The head of a form upload to `/import` by `who` (without the body).
+/// The import form as a browser sends it: the CSRF token as the first
+/// part, then the kind and the file.
+pub fn form_with_csrf(csrf: &str, kind: &str, filnamn: &str, content: &[u8]) -> Vec<u8> {
+    let mut b =
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n").into_bytes();
+    b.extend_from_slice(&form(kind, filnamn, content));
+    b
+}
+
+/// The head of a form upload to `/import` by `who` (without the body),
+/// with the CSRF token in the `X-CSRF-Token` header.
 pub fn upload_head(addr: SocketAddr, who: &(String, String), length: Option<usize>) -> String {
     let mut h = format!(
-        "POST /import?_csrf={} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nCookie: {}\r\n\
+        "POST /import HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nCookie: {}\r\nX-CSRF-Token: {}\r\n\
          Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n",
-        who.1, who.0
+        who.0, who.1
     );
     match length {
         Some(n) => h.push_str(&format!("Content-Length: {n}\r\n\r\n")),
@@ -148,10 +184,32 @@ pub fn upload_head(addr: SocketAddr, who: &(String, String), length: Option<usiz
     h
 }
 
+/// A POST of an urlencoded form by `who`, the CSRF token as the form's
+/// `_csrf` field (as the pages send it): (status, head, page).
+pub fn post_form(addr: SocketAddr, who: &(String, String), path: &str, body: &str) -> (u16, String, String) {
+    let sep = if body.is_empty() { "" } else { "&" };
+    http(
+        addr,
+        "POST",
+        path,
+        &[
+            ("Cookie", &who.0),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        &format!("_csrf={}{sep}{body}", who.1),
+    )
+}
+
 /// Uploads a file through the import page: (status, page).
 pub fn upload(addr: SocketAddr, who: &(String, String), kind: &str, filnamn: &str, content: &[u8]) -> (u16, String) {
-    let body = form(kind, filnamn, content);
-    let mut req = upload_head(addr, who, Some(body.len())).into_bytes();
+    let body = form_with_csrf(&who.1, kind, filnamn, content);
+    let mut req = format!(
+        "POST /import HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nCookie: {}\r\n\
+         Content-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {}\r\n\r\n",
+        who.0,
+        body.len()
+    )
+    .into_bytes();
     req.extend_from_slice(&body);
     let (status, _, page) = raw(addr, &req);
     (status, page)
