@@ -71,6 +71,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0008_anvandare.sql"),
     include_str!("../migrations/sqlite/0009_sessioner.sql"),
     include_str!("../migrations/sqlite/0010_import_angra.sql"),
+    include_str!("../migrations/sqlite/0011_namn.sql"),
 ];
 
 /// How long a writer waits for another one (an import) before the change is

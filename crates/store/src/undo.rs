@@ -154,6 +154,12 @@ impl Tx<'_> {
                 ("konto", true) => self
                     .conn
                     .execute("UPDATE konto SET namn = $1 WHERE kod = $2", params![varde, nyckel]),
+                ("verksamhet", false) => self
+                    .conn
+                    .execute("DELETE FROM verksamhet WHERE kod = $1", params![nyckel]),
+                ("verksamhet", true) => self
+                    .conn
+                    .execute("UPDATE verksamhet SET namn = $1 WHERE kod = $2", params![varde, nyckel]),
                 (_, _) => {
                     // The key of an område is the brukare's id, written as text.
                     let brukare: i64 = nyckel
