@@ -325,15 +325,6 @@ pub fn notice(kind: &str, text: &str) -> Markup {
 /// [`export`]. Text columns are left-aligned with their headings, numbers
 /// right; the table scrolls inside its own box on a narrow screen.
 pub fn grid(g: &Grid, query: &str) -> Markup {
-    let base: String = query
-        .split('&')
-        .filter(|kv| !kv.is_empty() && !kv.starts_with("tabell=") && !kv.starts_with("format="))
-        .collect::<Vec<_>>()
-        .join("&");
-    let link = |fmt: &str| {
-        let sep = if base.is_empty() { "" } else { "&" };
-        format!("?{base}{sep}tabell={}&format={fmt}", urlencode(&g.id))
-    };
     html! {
         div.tablebox {
             table.grid {
@@ -357,7 +348,25 @@ pub fn grid(g: &Grid, query: &str) -> Markup {
                 }
             }
         }
-        p.export {
+        (export_links(g, query))
+    }
+}
+
+/// The "Ladda ner tabellen: Excel (xlsx) · CSV" links of grid `g`, for a
+/// table the page draws with its own markup (the follow-up tree) but
+/// exports from the grid built from the same rows.
+pub fn export_links(g: &Grid, query: &str) -> Markup {
+    let base: String = query
+        .split('&')
+        .filter(|kv| !kv.is_empty() && !kv.starts_with("tabell=") && !kv.starts_with("format="))
+        .collect::<Vec<_>>()
+        .join("&");
+    let link = |fmt: &str| {
+        let sep = if base.is_empty() { "" } else { "&" };
+        format!("?{base}{sep}tabell={}&format={fmt}", urlencode(&g.id))
+    };
+    html! {
+        p.export data-tabell=(g.id) {
             "Ladda ner tabellen: "
             a href=(link("xlsx")) download { "Excel (xlsx)" } " · "
             a href=(link("csv")) download { "CSV" }

@@ -88,6 +88,10 @@ pub struct Q {
     pub till: Option<String>,
     pub fel: Option<String>,
     pub klar: Option<String>,
+    /// Follow-up: a node searched by code or name.
+    pub sok: Option<String>,
+    /// Follow-up: how deep (`nämnd` … `ansvar`, `konto`).
+    pub djup: Option<String>,
 }
 
 pub fn given(v: &Option<String>) -> Option<&str> {
