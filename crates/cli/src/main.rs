@@ -171,7 +171,7 @@ struct InfoArgs {
 #[derive(Args)]
 struct ImportArgs {
     /// Slag av fil: organisation, utforare, insatser, beslut, besok, vistelser, narvaro,
-    /// placeringar, assistans, huvudbok, budget, befolkning. `list` visar importloggen och
+    /// placeringar, assistans, huvudbok, budget, befolkning, verksamheter. `list` visar importloggen och
     /// `undo N` ångrar import nummer N.
     #[arg(value_name = "SLAG")]
     kind: String,
@@ -936,7 +936,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if let (Some(s), import::Outcome::Imported { .. }) = (&info.sie, &outcome) {
                     eprintln!(
                         "SIE 4: {} verifikationer, {} konton; raderna kommer från {} och summeras per månad, konto, \
-                         ansvar och verksamhet; {} rader på balanskonton (klass 1–2) används inte.",
+                         ansvar, verksamhet, verifikation och text; {} rader på balanskonton (klass 1–2) används inte.",
                         render::int(s.verifikationer as i64),
                         s.konton,
                         s.kalla,
