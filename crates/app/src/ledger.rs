@@ -471,15 +471,17 @@ pub fn import(
         }
         rows = sums
             .into_iter()
-            .map(|((period, konto, ansvar, verksamhet, text, verifikation), belopp)| Huvudboksrad {
-                period,
-                konto,
-                ansvar,
-                verksamhet,
-                belopp,
-                text,
-                verifikation,
-            })
+            .map(
+                |((period, konto, ansvar, verksamhet, text, verifikation), belopp)| Huvudboksrad {
+                    period,
+                    konto,
+                    ansvar,
+                    verksamhet,
+                    belopp,
+                    text,
+                    verifikation,
+                },
+            )
             .collect();
     }
     let tx = store.begin()?;

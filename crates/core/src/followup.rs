@@ -1505,7 +1505,9 @@ mod tests {
         let rep = report(&input, None).unwrap();
         let rows = rows(&rep, Layout::Kostnad, &[]);
         let kinds = |ix: &[usize]| -> Vec<(RowKind, String)> {
-            ix.iter().map(|&i| (rows.rader[i].typ, rows.rader[i].kod.clone())).collect()
+            ix.iter()
+                .map(|&i| (rows.rader[i].typ, rows.rader[i].kod.clone()))
+                .collect()
         };
         let all = rows.down_to(Depth::Accounts);
         assert_eq!(all, (0..rows.rader.len()).collect::<Vec<_>>());

@@ -216,7 +216,9 @@ impl Store {
     pub fn verksamhet_names(&self) -> Result<HashMap<String, String>> {
         let rows = self
             .conn
-            .query("SELECT kod, namn FROM verksamhet", params![], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query("SELECT kod, namn FROM verksamhet", params![], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .ctx("läsning av verksamheter")?;
         Ok(rows.into_iter().collect())
     }
@@ -273,7 +275,16 @@ impl Tx<'_> {
             "sparande av huvudbok",
             "INSERT INTO huvudbok (period, konto, ansvar, verksamhet, belopp, text, import_id, verifikation) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            params![r.period.as_int(), r.konto, r.ansvar, r.verksamhet, r.belopp.ore(), r.text, import, r.verifikation],
+            params![
+                r.period.as_int(),
+                r.konto,
+                r.ansvar,
+                r.verksamhet,
+                r.belopp.ore(),
+                r.text,
+                import,
+                r.verifikation
+            ],
         )
     }
 

@@ -259,7 +259,8 @@ fn web_application_in_headless_chromium() {
         assert!(!has_child, "{kod} is a unit, not a parent: {listed:?}");
     }
     // (The follow-up opens at the committees; 71 is a department, one level further down.)
-    d.goto(&format!("{base}/uppfoljning?djup=avdelning")).expect("follow-up, top");
+    d.goto(&format!("{base}/uppfoljning?djup=avdelning"))
+        .expect("follow-up, top");
     let f_top = d
         .wait_for(&format!("#n-{top} td[data-nyckel='prognos']"), WAIT)
         .and_then(|e| e.text())
@@ -619,7 +620,11 @@ fn start_server_with_sie() -> Server {
         matches!(outcome, resurs_app::import::Outcome::Imported { .. }),
         "{outcome:?}"
     );
-    std::fs::write(dir.join("verksamheter.csv"), "kod;namn\n510;Hemtjänst i ordinärt boende\n").expect("csv");
+    std::fs::write(
+        dir.join("verksamheter.csv"),
+        "kod;namn\n510;Hemtjänst i ordinärt boende\n",
+    )
+    .expect("csv");
     let outcome = resurs_app::import::import_file(
         &mut store,
         resurs_app::import::Kind::Verksamheter,
@@ -722,10 +727,19 @@ fn names_ledger_text_and_a_followup_you_can_navigate() {
     d.goto(&format!("{base}/uppfoljning")).expect("follow-up");
     d.wait_for("table.report", WAIT).expect("report");
     let nodes = node_rows(&d);
-    assert!(nodes.contains(&"VON".to_string()) && nodes.contains(&"SN".to_string()), "{nodes:?}");
-    assert!(!nodes.contains(&"71".to_string()), "no units at the committee level: {nodes:?}");
+    assert!(
+        nodes.contains(&"VON".to_string()) && nodes.contains(&"SN".to_string()),
+        "{nodes:?}"
+    );
+    assert!(
+        !nodes.contains(&"71".to_string()),
+        "no units at the committee level: {nodes:?}"
+    );
     assert!(d.find("table.report tr.acct").is_err(), "no accounts by default");
-    let chosen = d.find("#djup option[selected]").and_then(|e| e.attr("value")).expect("depth");
+    let chosen = d
+        .find("#djup option[selected]")
+        .and_then(|e| e.attr("value"))
+        .expect("depth");
     assert_eq!(chosen.as_deref(), Some("nämnd"));
     // Sticky heading row and first column; last year's figure beside this year's.
     let sticky = js(
@@ -780,7 +794,12 @@ fn names_ledger_text_and_a_followup_you_can_navigate() {
     let (status, head, csv) = get_bytes(srv.addr, &csv_path, &cookie);
     assert_eq!(status, 200, "{csv_path} {head} {}", String::from_utf8_lossy(&csv));
     let csv = String::from_utf8(csv).expect("utf-8");
-    let first = csv.trim_start_matches('\u{feff}').lines().next().unwrap_or("").to_string();
+    let first = csv
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string();
     assert_eq!(first, heads.join(";"), "CSV headings");
     let shown = js(&d, "return document.querySelectorAll('table.report tbody tr').length;");
     assert_eq!(
@@ -796,7 +815,9 @@ fn names_ledger_text_and_a_followup_you_can_navigate() {
     assert_eq!(table.headers().to_vec(), heads, "xlsx headings");
 
     // Search by name picks the node.
-    d.find("#sok").and_then(|e| e.send_keys("hemtjänst norr")).expect("search");
+    d.find("#sok")
+        .and_then(|e| e.send_keys("hemtjänst norr"))
+        .expect("search");
     d.find("main form.inline button[type='submit']")
         .and_then(|e| e.click())
         .expect("show");
@@ -805,23 +826,31 @@ fn names_ledger_text_and_a_followup_you_can_navigate() {
     let first_row = js(&d, "return document.querySelector('table.report tbody tr').id;");
     assert_eq!(first_row, json!("n-712"), "Hemtjänst Norr is 712");
     // An exact name wins; a search with several matches offers them.
-    d.goto(&format!("{base}/uppfoljning?sok=hemtj%C3%A4nst")).expect("exact");
+    d.goto(&format!("{base}/uppfoljning?sok=hemtj%C3%A4nst"))
+        .expect("exact");
     let first_row = js(&d, "return document.querySelector('table.report tbody tr').id;");
     assert_eq!(first_row, json!("n-71"), "Hemtjänst is 71");
     d.goto(&format!("{base}/uppfoljning?sok=tj%C3%A4nst")).expect("several");
     let offered = d.find("#traffar").and_then(|e| e.text()).expect("matches offered");
-    assert!(offered.contains("711 Hemtjänst Centrum") && offered.contains("712 Hemtjänst Norr"), "{offered}");
+    assert!(
+        offered.contains("711 Hemtjänst Centrum") && offered.contains("712 Hemtjänst Norr"),
+        "{offered}"
+    );
 
     // Depth limits the rows.
     let count = |d: &Driver, djup: &str| -> (Vec<String>, bool) {
-        d.goto(&format!("{base}/uppfoljning?nod=VON&djup={djup}")).expect("depth");
+        d.goto(&format!("{base}/uppfoljning?nod=VON&djup={djup}"))
+            .expect("depth");
         d.wait_for("table.report", WAIT).expect("report");
         (node_rows(d), d.find("table.report tr.acct").is_ok())
     };
     let (avd, acct1) = count(&d, "avdelning");
     let (ans, acct2) = count(&d, "ansvar");
     let (_, acct3) = count(&d, "konto");
-    assert!(avd.contains(&"71".to_string()) && !avd.contains(&"711".to_string()), "{avd:?}");
+    assert!(
+        avd.contains(&"71".to_string()) && !avd.contains(&"711".to_string()),
+        "{avd:?}"
+    );
     assert!(ans.contains(&"711".to_string()) && ans.len() > avd.len(), "{ans:?}");
     assert!(!acct1 && !acct2 && acct3, "accounts only at depth konto");
 
@@ -830,12 +859,20 @@ fn names_ledger_text_and_a_followup_you_can_navigate() {
     js(&d, "window.__ingenOmladdning = true;");
     let hidden = |d: &Driver| js(d, "return document.getElementById('n-711').hidden;");
     assert_eq!(hidden(&d), json!(false));
-    d.find("#n-71 button.toggle").and_then(|b| b.click()).expect("collapse 71");
+    d.find("#n-71 button.toggle")
+        .and_then(|b| b.click())
+        .expect("collapse 71");
     assert_eq!(hidden(&d), json!(true), "711 hidden under a collapsed 71");
     assert_eq!(js(&d, "return document.getElementById('n-72').hidden;"), json!(false));
-    assert_eq!(js(&d, "return window.__ingenOmladdning === true;"), json!(true), "no reload");
+    assert_eq!(
+        js(&d, "return window.__ingenOmladdning === true;"),
+        json!(true),
+        "no reload"
+    );
     shot(&d, "uppfoljning_hopfalld");
-    d.find("#n-71 button.toggle").and_then(|b| b.click()).expect("expand 71");
+    d.find("#n-71 button.toggle")
+        .and_then(|b| b.click())
+        .expect("expand 71");
     assert_eq!(hidden(&d), json!(false), "711 shown again");
 
     // Enhetschef: the follow-up opens at their own unit.

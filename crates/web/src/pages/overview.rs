@@ -74,7 +74,14 @@ pub(crate) fn children_grid(t: &Table) -> Grid {
     for i in t.rows.child_nodes(0) {
         let n = &t.rows.rader[i];
         let mut cells = vec![Cell::text(format!("{} {}", n.kod, n.namn))];
-        for k in ["utfall", "budget", "avvikelse", "prognos", "budget_helar", "prognosavvikelse"] {
+        for k in [
+            "utfall",
+            "budget",
+            "avvikelse",
+            "prognos",
+            "budget_helar",
+            "prognosavvikelse",
+        ] {
             cells.push(Cell::opt(t.rows.get(i, k)));
         }
         g.push(cells);
