@@ -875,6 +875,22 @@ fn names_ledger_text_and_a_followup_you_can_navigate() {
         .expect("expand 71");
     assert_eq!(hidden(&d), json!(false), "711 shown again");
 
+    // Providers' units are named on the settlement page and in the API.
+    d.goto(&format!("{base}/avrakning?period=2026-10")).expect("settlement");
+    let table = d.find("main table tbody").and_then(|e| e.text()).expect("providers");
+    assert!(table.contains("719 Köpt hemtjänst (LOV)"), "{table}");
+    let (status, body) = fetch(&d, "GET", "/api/avrakning?period=2026-10", json!({}), None);
+    assert_eq!(status, 200, "{body}");
+    let s: Value = serde_json::from_str(&body).expect("json");
+    let lov = s["utforare"]
+        .as_array()
+        .expect("providers")
+        .iter()
+        .find(|p| p["kod"] == "LOV1")
+        .expect("LOV1");
+    assert_eq!(lov["ansvar"], "719");
+    assert_eq!(lov["ansvar_namn"], "Köpt hemtjänst (LOV)");
+
     // Enhetschef: the follow-up opens at their own unit.
     sign_in(&d, &base, "enhetschef", "demo-chef-2026");
     d.goto(&format!("{base}/uppfoljning")).expect("follow-up");

@@ -25,7 +25,7 @@ pub(crate) async fn settlement_page(State(st): State<Shared>, pu: PageUser, Quer
                     @for p in &shown {
                         tr {
                             th scope="row" { a href={ "/avrakning/" (period) "/" (ui::urlencode(&p.utforare)) } { (p.utforare) " " (p.namn) } }
-                            td.text { (p.regiform) } td.text { (units.get(&p.utforare).cloned().unwrap_or_else(|| "–".into())) } td { (kr(p.belopp.ore())) }
+                            td.text { (p.regiform) } td.text { (units.get(&p.utforare).map_or_else(|| "–".into(), |a| format!("{a} {}", tree.names.get(a).map_or("", String::as_str)).trim_end().to_string())) } td { (kr(p.belopp.ore())) }
                         }
                     }
                 }
