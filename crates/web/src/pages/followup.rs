@@ -120,7 +120,7 @@ pub(crate) async fn followup_page(
                 table.num.report #rapport {
                     thead { tr {
                         @for (i, c) in g.cols.iter().enumerate() {
-                            th scope="col" class=[(i >= 2).then_some("n")] data-nyckel=[cols.get(i.wrapping_sub(2)).map(|c| c.key)] { (c.title) }
+                            th scope="col" class=[(i == 1).then_some("text")] data-nyckel=[cols.get(i.wrapping_sub(2)).map(|c| c.key)] { (c.title) }
                         }
                     } }
                     tbody {
@@ -266,7 +266,9 @@ pub(crate) fn report_grid(t: &Table, cols: &[ReportCol], shown: &[usize], period
         };
         let level = match r.typ {
             RowKind::Nod => r.niva.clone().unwrap_or_default(),
-            other => other.label().to_string(),
+            RowKind::Konto => "Konto".into(),
+            RowKind::Prognosjustering => "Prognosjustering".into(),
+            RowKind::Specialpost => "Specialpost".into(),
         };
         let mut cells = vec![Cell::Text(name), Cell::Text(level)];
         for c in cols {

@@ -285,7 +285,7 @@ pub(crate) async fn ledger_lines(
                 (ui::year_to_date(period)) ". Belopp i kronor, kostnader positiva."
             }
             div.tablebox {
-                table.num.grid #huvudboksrader {
+                table.grid #huvudboksrader {
                     thead { tr { @for (i, c) in g.cols.iter().enumerate() { th scope="col" class=[(i == 4).then_some("n")] { (c.title) } } } }
                     tbody {
                         @for r in &g.rows[..body_rows] {
