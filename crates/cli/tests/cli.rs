@@ -3357,3 +3357,52 @@ fn names_for_accounts_and_activity_codes_and_verification_numbers() {
     );
     assert_eq!(names(&db).len(), 1);
 }
+
+#[test]
+fn followup_depth_shows_nodes_down_to_a_level() {
+    let env = Env::new();
+    env.base();
+    env.import_ok(
+        "huvudbok",
+        "hb.csv",
+        "period;konto;ansvar;verksamhet;belopp\n2025-01;5011;711;510;1000,00\n",
+    );
+    let run = |extra: &[&str]| -> String {
+        let mut args = vec!["followup", "--period", "2025-01", "--konton", "--format", "csv"];
+        args.extend_from_slice(extra);
+        let out = env.run(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let codes = |csv: &str| -> Vec<String> {
+        csv.lines()
+            .skip(1)
+            .map(|l| l.split(';').nth(3).unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(codes(&run(&["--djup", "nämnd"])), ["K", "VON"]);
+    assert_eq!(codes(&run(&["--djup", "ansvar"])), ["K", "VON", "HT", "711"]);
+    assert_eq!(codes(&run(&["--djup", "konto"])), ["K", "VON", "HT", "711", "5011"]);
+    assert_eq!(
+        codes(&run(&[])),
+        ["K", "VON", "HT", "711", "5011"],
+        "all rows without --djup"
+    );
+    // The sums are the whole subtree's at every depth.
+    let top = |csv: &str| {
+        csv.lines()
+            .nth(1)
+            .unwrap_or("")
+            .split(';')
+            .nth(5)
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_eq!(top(&run(&["--djup", "nämnd"])), top(&run(&[])));
+    let out = env.run(&["followup", "--period", "2025-01", "--djup", "gata"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("--djup: värdet \"gata\""), "{}", stderr(&out));
+    let out = env.run(&["followup", "--period", "2025-01", "--djup", "nämnd", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("tabell och csv"), "{}", stderr(&out));
+}
