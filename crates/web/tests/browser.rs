@@ -891,6 +891,12 @@ fn names_ledger_text_and_a_followup_you_can_navigate() {
     assert_eq!(lov["ansvar"], "719");
     assert_eq!(lov["ansvar_namn"], "Köpt hemtjänst (LOV)");
 
+    // The users page names the enhetschef's unit.
+    sign_in(&d, &base, "admin", "demo-admin-2026");
+    d.goto(&format!("{base}/anvandare")).expect("users");
+    let chef = d.find("#u-enhetschef").and_then(|e| e.text()).expect("enhetschef row");
+    assert!(chef.contains("713 Hemtjänst Söder"), "{chef}");
+
     // Enhetschef: the follow-up opens at their own unit.
     sign_in(&d, &base, "enhetschef", "demo-chef-2026");
     d.goto(&format!("{base}/uppfoljning")).expect("follow-up");

@@ -44,7 +44,16 @@ pub(crate) async fn audit_page(
 }
 
 pub(crate) fn users_markup(st: &AppState, csrf: &str, msg: Option<Markup>) -> Result<Markup, Fail> {
-    let (users, tokens) = st.with_store(|s| Ok((s.users()?, s.tokens()?)))?;
+    let (users, tokens, nodes) = st.with_store(|s| Ok((s.users()?, s.tokens()?, s.org_nodes()?)))?;
+    // The newest name of each organisation code (rows are in import order).
+    let node_names: std::collections::HashMap<String, String> = nodes.into_iter().map(|n| (n.kod, n.namn)).collect();
+    let node = |k: &Option<String>| match k {
+        None => "–".to_string(),
+        Some(k) => match node_names.get(k) {
+            Some(n) => format!("{k} {n}"),
+            None => k.clone(),
+        },
+    };
     Ok(html! {
         @if let Some(m) = msg { (m) }
         p.meta { "Ett nytt lösenord, en ny roll eller en avaktivering avslutar användarens sessioner och återkallar hens API-nycklar på en gång. En avaktiverad användare kan varken logga in eller använda nycklar." }
@@ -53,7 +62,7 @@ pub(crate) fn users_markup(st: &AppState, csrf: &str, msg: Option<Markup>) -> Re
             tbody {
                 @for u in &users {
                     tr id={ "u-" (u.namn) } {
-                        th scope="row" { (u.namn) } td { (u.roll) } td { (u.nod.as_deref().unwrap_or("–")) } td { (if u.aktiv { "ja" } else { "nej" }) }
+                        th scope="row" { (u.namn) } td { (u.roll) } td { (node(&u.nod)) } td { (if u.aktiv { "ja" } else { "nej" }) }
                         td {
                             form.inline method="post" action=(ui::action("/anvandare/aktiv", csrf)) {
                                 input type="hidden" name="namn" value=(u.namn);
