@@ -165,6 +165,7 @@ pub(crate) async fn followup_page(
                         input type="hidden" name="period" value=(period.to_string());
                         input type="hidden" name="layout" value=(lname);
                         input type="hidden" name="vy" value=(kod);
+                        input type="hidden" name="djup" value=(depth.code());
                         label for="f-version" { "Prognosversion" }
                         input id="f-version" name="version" type="text" required list="versioner" value=(prognos.clone().unwrap_or_else(|| format!("Prognos {}", period)));
                         datalist id="versioner" { @for v in &versions { option value=(v.namn) {} } }
@@ -334,6 +335,8 @@ pub(crate) struct ForecastForm {
     kommentar: String,
     layout: Option<String>,
     vy: Option<String>,
+    /// The depth the page was shown at (kept after saving).
+    djup: Option<String>,
 }
 
 /// Saves a forecast for a node (role and subtree checked); the use case
@@ -370,6 +373,7 @@ pub(crate) async fn save_forecast(State(st): State<Shared>, pu: PageUser, Form(f
     let layout = f.layout.clone().unwrap_or_else(|| "kostnad".into());
     let vy = f.vy.clone().unwrap_or_else(|| f.nod.clone());
     let (version, period_raw, nod) = (f.version.trim().to_string(), f.period.clone(), f.nod.clone());
+    let djup = f.djup.clone().unwrap_or_default();
     let r = blocking(&st, move |st| {
         let period = parse_period(&f.period)?;
         let belopp = parse_amount("Helårsprognos", &f.belopp)?;
@@ -377,11 +381,12 @@ pub(crate) async fn save_forecast(State(st): State<Shared>, pu: PageUser, Form(f
     })
     .await;
     let back = format!(
-        "/uppfoljning?period={}&nod={}&layout={}&prognos={}",
+        "/uppfoljning?period={}&nod={}&layout={}&prognos={}&djup={}",
         ui::urlencode(&period_raw),
         ui::urlencode(&vy),
         ui::urlencode(&layout),
-        ui::urlencode(&version)
+        ui::urlencode(&version),
+        ui::urlencode(&djup)
     );
     match r {
         Ok(()) => {
