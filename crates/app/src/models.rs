@@ -3,7 +3,7 @@
 
 use crate::{audit, Actor, AppError};
 use resurs_core::rules::modelfile::{self, ModelProblem, ModelVersion};
-use resurs_core::rules::models::{conflicting_coverage, overlaps};
+use resurs_core::rules::models::{self, conflicting_coverage, overlaps, Change};
 use resurs_store::Store;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -175,6 +175,31 @@ pub fn describe(v: &[ModelVersion]) -> String {
             s.push_str(&line);
             s.push('\n');
         }
+    }
+    s
+}
+
+/// Two stored versions (`namn@ÅÅÅÅ-MM-DD`) and what differs between them,
+/// parameter by parameter (old → new), as `resurs model diff` and the
+/// web's model page show it.
+pub fn diff(store: &Store, a: &str, b: &str) -> Result<(ModelVersion, ModelVersion, Vec<Change>), AppError> {
+    let all = stored(store)?;
+    let va = crate::scenario::find(&all, a)?;
+    let vb = crate::scenario::find(&all, b)?;
+    let changes = models::diff(&va, &vb);
+    Ok((va, vb, changes))
+}
+
+/// A diff as text, one changed parameter a line: `namn: före → efter`.
+pub fn render_diff(a: &ModelVersion, b: &ModelVersion, changes: &[Change]) -> String {
+    let side =
+        |v: &Option<resurs_core::rules::models::ParamValue>| v.as_ref().map_or("–".to_string(), |v| v.fmt_sv());
+    let mut s = format!("Skillnader från {} till {}:\n", a.id(), b.id());
+    if changes.is_empty() {
+        s.push_str("  inga, versionerna har samma parametrar\n");
+    }
+    for c in changes {
+        s.push_str(&format!("  {}: {} → {}\n", c.namn, side(&c.fore), side(&c.efter)));
     }
     s
 }

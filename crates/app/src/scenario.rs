@@ -12,7 +12,9 @@ use resurs_core::rules::settle::settle;
 use resurs_store::Store;
 use std::collections::BTreeMap;
 
-fn find(all: &[ModelVersion], id: &str) -> Result<ModelVersion, AppError> {
+/// The stored version named `id` (`namn@ÅÅÅÅ-MM-DD`), or a Swedish error
+/// listing the stored ones.
+pub fn find(all: &[ModelVersion], id: &str) -> Result<ModelVersion, AppError> {
     all.iter().find(|m| m.id() == id).cloned().ok_or_else(|| {
         let known: Vec<String> = all.iter().map(|m| m.id()).collect();
         AppError::User(format!(
@@ -31,14 +33,26 @@ fn for_whole_year(m: &ModelVersion, year: i32) -> ModelVersion {
 }
 
 pub fn run(store: &Store, base_id: &str, alt_id: &str, year: i32) -> Result<Scenario, AppError> {
+    run_with_progress(store, base_id, alt_id, year, &mut |_, _| {})
+}
+
+/// As [`run`], telling `progress(done, of)` after each month computed (the
+/// web shows it while a comparison runs).
+pub fn run_with_progress(
+    store: &Store,
+    base_id: &str,
+    alt_id: &str,
+    year: i32,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Scenario, AppError> {
     let all = models::stored(store)?;
     let base = find(&all, base_id)?;
     let alt = find(&all, alt_id)?;
     if base.model_type() != alt.model_type() {
         return Err(AppError::User(format!(
             "Versionerna har olika modelltyp ({} och {}); en jämförelse kräver samma typ.",
-            base.model_type().code(),
-            alt.model_type().code()
+            base.model_type().label(),
+            alt.model_type().label()
         )));
     }
     let (Some(first), Some(last)) = (Period::new(year, 1), Period::new(year, 12)) else {
@@ -52,6 +66,9 @@ pub fn run(store: &Store, base_id: &str, alt_id: &str, year: i32) -> Result<Scen
         *uses.entry(a.clone()).or_default() += 1;
     }
     ansvar.retain(|_, a| uses.get(a) == Some(&1));
+    // The volume is counted in the model type's own unit (hours for home
+    // care); other lines (a bonus in pieces) add money, not volume.
+    let (unit_code, unit_label) = base.model_type().volume_unit();
     let rows: Vec<Row> = match (&base.typ, &alt.typ) {
         (ModelKind::BoendestodTid(bm), ModelKind::BoendestodTid(am)) => {
             let (bm, am) = (*bm, *am);
@@ -75,7 +92,7 @@ pub fn run(store: &Store, base_id: &str, alt_id: &str, year: i32) -> Result<Scen
                         u.clone(),
                         names.get(&u).cloned().unwrap_or_default(),
                         Qty::from_hundredths(h),
-                        "beviljade timmar",
+                        unit_label,
                         b,
                         a,
                         None,
@@ -100,8 +117,9 @@ pub fn run(store: &Store, base_id: &str, alt_id: &str, year: i32) -> Result<Scen
                 months
             };
             // (utförare) → (volume, performed hours, base, alt)
-            let mut acc: BTreeMap<String, (i64, i64, Money, Money, &'static str)> = BTreeMap::new();
-            for p in months {
+            let mut acc: BTreeMap<String, (i64, i64, Money, Money)> = BTreeMap::new();
+            let of = months.len();
+            for (done, p) in months.into_iter().enumerate() {
                 let (providers, volumes) = inputs(store, p)?;
                 let sb = settle(p, &b, &providers, &volumes);
                 let sa = settle(p, &a, &providers, &volumes);
@@ -109,15 +127,15 @@ pub fn run(store: &Store, base_id: &str, alt_id: &str, year: i32) -> Result<Scen
                     for prov in &s.utforare {
                         let e = acc
                             .entry(prov.utforare.clone())
-                            .or_insert((0, 0, Money::ZERO, Money::ZERO, "timmar"));
+                            .or_insert((0, 0, Money::ZERO, Money::ZERO));
                         if is_base {
                             e.2 += prov.belopp;
-                            for l in prov.tjanster.iter().flat_map(|t| &t.rader).filter(|l| l.enhet != "kr") {
-                                e.0 += l.volym.hundredths();
-                                match l.enhet.as_str() {
-                                    "timmar" => e.1 += l.volym.hundredths(),
-                                    "dagar" => e.4 = "dagar",
-                                    _ => e.4 = "dygn",
+                            for l in prov.tjanster.iter().flat_map(|t| &t.rader) {
+                                if l.enhet == unit_code {
+                                    e.0 += l.volym.hundredths();
+                                }
+                                if l.enhet == "timmar" {
+                                    e.1 += l.volym.hundredths();
                                 }
                             }
                         } else {
@@ -125,9 +143,10 @@ pub fn run(store: &Store, base_id: &str, alt_id: &str, year: i32) -> Result<Scen
                         }
                     }
                 }
+                progress(done + 1, of);
             }
             acc.into_iter()
-                .map(|(u, (vol, hours, bas, alt, unit))| {
+                .map(|(u, (vol, hours, bas, alt))| {
                     let performed = (hours > 0).then_some(Qty::from_hundredths(hours));
                     let cost = ansvar
                         .get(&u)
@@ -138,7 +157,7 @@ pub fn run(store: &Store, base_id: &str, alt_id: &str, year: i32) -> Result<Scen
                         u.clone(),
                         names.get(&u).cloned().unwrap_or_default(),
                         Qty::from_hundredths(vol),
-                        unit,
+                        unit_label,
                         bas,
                         alt,
                         performed,

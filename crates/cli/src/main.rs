@@ -318,6 +318,16 @@ enum ModelCommand {
         #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
         format: Format,
     },
+    /// Visa vad som skiljer två modellversioner åt (gammalt → nytt).
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Diff {
+        /// Den första versionen, NAMN@ÅÅÅÅ-MM-DD (se `resurs model list`).
+        #[arg(value_name = "A")]
+        a: String,
+        /// Den andra versionen, NAMN@ÅÅÅÅ-MM-DD.
+        #[arg(value_name = "B")]
+        b: String,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -1295,6 +1305,12 @@ fn model_command(path: &DbLocation, actor: &resurs_app::Actor, what: ModelComman
                 Format::Json => println!("{}", serde_json::to_string_pretty(&v)?),
                 Format::Tabell => print!("{}", render::model_versions(&v)),
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        ModelCommand::Diff { a, b } => {
+            let store = open_existing(path)?;
+            let (va, vb, changes) = models::diff(&store, &a, &b)?;
+            print!("{}", models::render_diff(&va, &vb, &changes));
             Ok(ExitCode::SUCCESS)
         }
     }

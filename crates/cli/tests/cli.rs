@@ -3406,3 +3406,31 @@ fn followup_depth_shows_nodes_down_to_a_level() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("tabell och csv"), "{}", stderr(&out));
 }
+
+/// `resurs model diff A B` lists the changed rates of two versions of one
+/// model, old → new, in Swedish.
+#[test]
+fn model_diff_lists_changed_rates() {
+    let env = Env::new();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/modeller/hemtjanst.toml");
+    let out = env.run(&["model", "load", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = env.run(&[
+        "model",
+        "diff",
+        "Hemtjänst utförd tid@2025-01-01",
+        "Hemtjänst utförd tid@2026-04-01",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Timpris HT_OMV, kväll: 466,00 kr → 480,00 kr"), "{text}");
+    assert!(text.contains("Giltig från: 2025-01-01 → 2026-04-01"), "{text}");
+    let out = env.run(&[
+        "model",
+        "diff",
+        "Hemtjänst utförd tid@2025-01-01",
+        "Finns inte@2020-01-01",
+    ]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("finns inte"), "{}", stderr(&out));
+}

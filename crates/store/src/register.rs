@@ -40,6 +40,17 @@ impl Store {
         Ok(rows.into_iter().collect())
     }
 
+    /// Code → name of every service (`HT_OMV` → `Omvårdnad`), for titles.
+    pub fn insats_names(&self) -> Result<HashMap<String, String>> {
+        let rows = self
+            .conn
+            .query("SELECT kod, namn FROM insats", params![], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .ctx("läsning av insatser")?;
+        Ok(rows.into_iter().collect())
+    }
+
     /// Providers by code.
     pub fn providers(&self) -> Result<Vec<ProviderRow>> {
         type Raw = (String, String, String, Option<i64>, Option<String>);

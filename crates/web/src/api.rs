@@ -52,7 +52,7 @@ pub fn routes() -> Router<Shared> {
     paths(health, login, me, followup_report, trend, ledger, forecasts, set_forecast, settlement, provider, models, audit, drift),
     components(schemas(
         ApiError, LoginIn, LoginOut, Me, FollowupOut, TrendOut, LedgerLine, ForecastIn, Saved,
-        ForecastOut, SettlementOut, ProviderSum, ModelOut, AuditOut, DriftOut
+        ForecastOut, SettlementOut, ProviderSum, ModelOut, ParamOut, AuditOut, DriftOut
     )),
     modifiers(&Security),
     tags((name = "resurs", description = "Resurs"))
@@ -500,12 +500,24 @@ async fn provider(
 pub struct ModelOut {
     pub id: String,
     pub namn: String,
+    /// The model type's code, as in the model file (`hemtjanst_utford_tid`).
     pub typ: String,
+    /// The model type in Swedish (`Hemtjänst, ersättning per utförd timme`).
+    pub typnamn: String,
     pub giltig_fran: String,
     pub giltig_till: Option<String>,
     pub insatser: Vec<String>,
+    /// Every parameter in Swedish with its value and unit, as the web's model page shows it.
+    pub parametrar: Vec<ParamOut>,
     /// Every key of the version (rates, levels), as `resurs model show` prints it.
     pub beskrivning: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ParamOut {
+    pub namn: String,
+    /// The value with its unit in Swedish (`466,00 kr`, `6 %`, `2 dagar`).
+    pub varde: String,
 }
 
 /// Stored model versions with their rates and validity.
@@ -521,6 +533,15 @@ async fn models(State(st): State<Shared>, ApiUser(_user): ApiUser) -> Response {
                     id: m.id(),
                     namn: m.namn.clone(),
                     typ: m.model_type().code().to_string(),
+                    typnamn: m.model_type().label().to_string(),
+                    parametrar: m
+                        .parameters()
+                        .into_iter()
+                        .map(|p| ParamOut {
+                            varde: p.varde.fmt_sv(),
+                            namn: p.namn,
+                        })
+                        .collect(),
                     giltig_fran: m.giltig_fran.to_string(),
                     giltig_till: m.giltig_till.map(|d| d.to_string()),
                     insatser: m.insatser.clone(),

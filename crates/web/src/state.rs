@@ -14,11 +14,12 @@ use crate::uploads::{self, Uploads};
 use resurs_app::followup::{Prognosval, Report, Table, Trend};
 use resurs_core::followup::{Layout, Metod, Periodisering};
 use resurs_core::period::Period;
+use resurs_core::rules::scenario::Scenario;
 use resurs_core::rules::settle::Settlement;
 use resurs_store::{DbLocation, Store};
 use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 pub type Shared = Arc<AppState>;
@@ -35,6 +36,8 @@ pub struct AppState {
     /// Open connections now and the cap (set by the accept loop).
     pub connections: AtomicU64,
     pub connection_cap: AtomicU64,
+    /// Scenario comparisons running in the background, by cache key.
+    jobs: Mutex<HashMap<String, Arc<Job>>>,
     /// Uploaded files waiting for confirmation, in a private directory
     /// that is removed when the state is dropped (see [`crate::uploads`]).
     pub uploads: Arc<Uploads>,
@@ -148,6 +151,7 @@ impl AppState {
             connection_cap: AtomicU64::new(0),
             uploads,
             notices: Mutex::new(HashMap::new()),
+            jobs: Mutex::new(HashMap::new()),
         })
     }
 
@@ -232,6 +236,103 @@ impl AppState {
         }
         cache.insert(key, v.clone());
         Ok(v)
+    }
+
+    /// The data version the caches hold now (after dropping them if the
+    /// database changed).
+    fn version(&self) -> i64 {
+        self.refresh();
+        self.watcher.lock().unwrap_or_else(|e| e.into_inner()).1
+    }
+
+    /// The cached value for `key`, if there is one (nothing is computed).
+    fn peek<T: Send + Sync + 'static>(&self, key: &str) -> Option<Arc<T>> {
+        self.refresh();
+        self.cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .cloned()
+            .and_then(|v| v.downcast::<T>().ok())
+    }
+
+    fn put<T: Send + Sync + 'static>(&self, key: String, v: Arc<T>) {
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() > 500 {
+            cache.clear();
+        }
+        cache.insert(key, v);
+    }
+
+    /// The scenario comparison of two model versions over a year: from the
+    /// cache (keyed by versions, year and the data version, so an import
+    /// makes it compute again), or computed in the background. A request
+    /// waits at most [`SCENARIO_WAIT`] for a computation and otherwise gets
+    /// its progress, so the page can show it and ask again.
+    pub fn scenario(self: &Arc<Self>, base: &str, alt: &str, year: i32) -> Result<ScenarioState, Fail> {
+        let key = format!("scenario|{}|{base}|{alt}|{year}", self.version());
+        if let Some(v) = self.peek::<Scenario>(&key) {
+            return Ok(ScenarioState::Ready(v, true));
+        }
+        let job = {
+            let mut jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
+            match jobs.get(&key) {
+                Some(j) => j.clone(),
+                None => {
+                    let job = Arc::new(Job::default());
+                    jobs.insert(key.clone(), job.clone());
+                    let (st, j, k) = (self.clone(), job.clone(), key.clone());
+                    let (base, alt) = (base.to_string(), alt.to_string());
+                    std::thread::spawn(move || {
+                        // A panic must not leave the page waiting for ever.
+                        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            st.with_store(|s| {
+                                Ok(resurs_app::scenario::run_with_progress(
+                                    s,
+                                    &base,
+                                    &alt,
+                                    year,
+                                    &mut |d, o| {
+                                        j.done.store(d, Ordering::Relaxed);
+                                        j.of.store(o, Ordering::Relaxed);
+                                    },
+                                )?)
+                            })
+                        }))
+                        .unwrap_or_else(|_| Err(Fail::internal("scenarioberäkningen avbröts (panik)")));
+                        let mut out = j.out.lock().unwrap_or_else(|e| e.into_inner());
+                        match r {
+                            Ok(v) => {
+                                let v = Arc::new(v);
+                                st.put(k.clone(), v.clone());
+                                *out = Some(Ok(v));
+                            }
+                            Err(f) => *out = Some(Err((f.0, f.1))),
+                        }
+                        st.jobs.lock().unwrap_or_else(|e| e.into_inner()).remove(&k);
+                    });
+                    job
+                }
+            }
+        };
+        let until = std::time::Instant::now() + SCENARIO_WAIT;
+        loop {
+            if let Some(r) = job.out.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+                return r.map(|v| ScenarioState::Ready(v, false)).map_err(|(c, t)| Fail(c, t));
+            }
+            if std::time::Instant::now() >= until {
+                return Ok(ScenarioState::Running(
+                    job.done.load(Ordering::Relaxed),
+                    job.of.load(Ordering::Relaxed),
+                ));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    /// Service code → name.
+    pub fn service_names(&self) -> Result<Arc<HashMap<String, String>>, Fail> {
+        self.cached("insatsnamn".into(), |s| Ok(s.insats_names()?))
     }
 
     /// The month the pages open on: the last month with ledger lines.
@@ -321,6 +422,27 @@ impl AppState {
             })
         })
     }
+}
+
+/// How long a page waits for a scenario computation before it answers
+/// with the progress instead.
+pub const SCENARIO_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// A scenario comparison running in the background: months done of all,
+/// and the outcome once there is one.
+#[derive(Default)]
+pub struct Job {
+    done: AtomicUsize,
+    of: AtomicUsize,
+    #[allow(clippy::type_complexity)]
+    out: Mutex<Option<Result<Arc<Scenario>, (u16, String)>>>,
+}
+
+/// A scenario: ready (and whether it came from the cache when asked), or
+/// still computing (months done, of).
+pub enum ScenarioState {
+    Ready(Arc<Scenario>, bool),
+    Running(usize, usize),
 }
 
 /// The organisation tree as of a day.

@@ -19,32 +19,36 @@ pub fn urlencode(s: &str) -> String {
     out
 }
 
-/// Whole thousands of kronor with a real minus sign: `−1 234`.
+// Figures on the pages use an ASCII minus and a non-breaking space between
+// thousands (`resurs_io::grid::NBSP`): copied into a Swedish Excel they
+// become numbers, and a figure never wraps inside itself.
+
+fn excel_friendly(s: String) -> String {
+    s.replace('\u{2212}', "-").replace(' ', "\u{a0}")
+}
+
+/// Whole thousands of kronor: `-1 234`.
 pub fn tkr(ore: i64) -> String {
     let t = Money::from_ore(ore).round_tkr();
     let s = group_thousands(t.unsigned_abs());
-    if t < 0 {
-        format!("−{s}")
-    } else {
-        s
-    }
+    excel_friendly(if t < 0 { format!("-{s}") } else { s })
 }
 
-/// `27,6 mnkr`, with a real minus sign.
+/// `27,6 mnkr`.
 pub fn mnkr(ore: i64) -> String {
-    Money::from_ore(ore).fmt_mnkr().replace('-', "−")
+    excel_friendly(Money::from_ore(ore).fmt_mnkr())
 }
 
 /// `1 234,50` kronor.
 pub fn kr(ore: i64) -> String {
-    format_hundredths(ore, 2).replace('-', "−")
+    excel_friendly(format_hundredths(ore, 2))
 }
 
 /// A ratio in hundredths of a percent (the report model's unit, 9850 =
 /// 98,50 %) as `98,5 %`; "–" when it has no base.
 pub fn percent(hundredths: Option<i64>) -> String {
     match hundredths {
-        Some(h) => format!("{} %", format_hundredths(h, 1)).replace('-', "−"),
+        Some(h) => excel_friendly(format!("{} %", format_hundredths(h, 1))),
         None => "–".into(),
     }
 }
@@ -52,7 +56,10 @@ pub fn percent(hundredths: Option<i64>) -> String {
 /// A ratio in millionths as `98,5 %`.
 pub fn pct(millionths: Option<i64>) -> String {
     match millionths {
-        Some(m) => format!("{} %", format_hundredths(resurs_core::num::round_div(m, 100), 1)).replace('-', "−"),
+        Some(m) => excel_friendly(format!(
+            "{} %",
+            format_hundredths(resurs_core::num::round_div(m, 100), 1)
+        )),
         None => "–".into(),
     }
 }
@@ -235,7 +242,12 @@ pub fn line_chart(title: &str, series: &[Series<'_>]) -> Markup {
             }
             ul.legend {
                 @for s in &series {
-                    li { span class={ "key " (s.class) } {} (s.name) }
+                    li {
+                        svg.key width="28" height="10" viewBox="0 0 28 10" aria-hidden="true" {
+                            line class={ "line " (s.class) } x1="0" y1="5" x2="28" y2="5" {}
+                        }
+                        (s.name)
+                    }
                 }
             }
             details {

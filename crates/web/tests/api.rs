@@ -465,3 +465,17 @@ fn the_openapi_document_describes_the_swedish_extractors_parameters() {
         "{body}"
     );
 }
+
+/// Issue 11: the settlement page of a database without models explains in
+/// Swedish what to load and where, without pointing to a command line.
+#[test]
+fn settlement_without_models_says_what_to_load() {
+    let srv = server::start();
+    let (cookie, _) = server::sign_in(srv.addr, "ekonom");
+    let cookie = [("Cookie", cookie.as_str())];
+    let (status, _, body) = server::http(srv.addr, "GET", "/avrakning?period=2026-02", &cookie, "");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("inga ersättningsmodeller"), "{body}");
+    assert!(body.contains("href=\"/import\""), "points to the import page: {body}");
+    assert!(!body.contains("resurs "), "no command line for web users: {body}");
+}

@@ -220,7 +220,7 @@ fn web_application_in_headless_chromium() {
             out.push(c);
         }
         if t < 0 {
-            format!("−{out}")
+            format!("-{out}")
         } else {
             out
         }
@@ -381,7 +381,7 @@ fn web_application_in_headless_chromium() {
 
     // 4. Settlement statement and its xlsx.
     d.goto(&format!("{base}/avrakning")).expect("settlement");
-    d.wait_for("tfoot", WAIT).expect("settlement table");
+    d.wait_for("table.grid tr.sum", WAIT).expect("settlement table");
     shot(&d, "avrakning");
     d.find("a[href='/avrakning/2026-10/713']")
         .or_else(|_| d.find("table.num tbody th a"))
@@ -907,4 +907,250 @@ fn names_ledger_text_and_a_followup_you_can_navigate() {
     // Search stays inside their part of the tree.
     d.goto(&format!("{base}/uppfoljning?sok=711")).expect("search outside");
     assert!(d.find("main .notice.err").is_ok(), "711 is not theirs");
+}
+
+/// Starts the demo server, a browser and signs in as the economist.
+fn browser_session(user: &str, pw: &str) -> (Server, Driver, tempfile::TempDir) {
+    assert!(
+        Path::new("/usr/bin/chromedriver").exists(),
+        "the browser tests need Debian's chromium and chromium-driver"
+    );
+    let srv = start_server();
+    let mut up = false;
+    for _ in 0..100 {
+        if TcpStream::connect(srv.addr).is_ok() && http(srv.addr, "GET", "/halsa", &[], "").0 == 200 {
+            up = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(up, "server did not start");
+    let downloads = tempfile::tempdir().expect("download dir");
+    let d = Driver::start(downloads.path()).expect("chromium");
+    d.set_window_size(1366, 900).expect("window");
+    sign_in(&d, &srv.base, user, pw);
+    (srv, d, downloads)
+}
+
+/// Words that look like program identifiers (`hemtjanst_utford_tid`,
+/// `execution_rate`): lower case with an underscore.
+fn snake_case_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| w.contains('_') && w.chars().any(|c| c.is_lowercase()) && !w.starts_with('_'))
+        .map(str::to_string)
+        .collect()
+}
+
+const HT_2025: &str = "Hemtj%C3%A4nst+utf%C3%B6rd+tid%402025-01-01";
+const HT_2026: &str = "Hemtj%C3%A4nst+utf%C3%B6rd+tid%402026-04-01";
+
+/// The models page reads as Swedish tables: rates per time class, shares as
+/// percentages, model types by their Swedish names, never program output;
+/// the diff of two versions lists the changed rate old → new.
+#[test]
+fn models_page_shows_swedish_parameter_tables_and_a_diff() {
+    let (srv, d, _dl) = browser_session("ekonom", "demo-ekonom-2026");
+    let base = srv.base.clone();
+    d.goto(&format!("{base}/modeller")).expect("models");
+    let text = d.find("main").and_then(|e| e.text()).expect("main");
+    for want in [
+        "Timpris per tidsklass",
+        "Kväll, kr/tim",
+        "Hemtjänst, ersättning per utförd timme",
+        "Momskompensation, externa utförare",
+        "Utförandegrad",
+        "Vakansdagar",
+    ] {
+        assert!(text.contains(want), "{want} on the models page");
+    }
+    // Shares as percent: the housing-support execution rate and the VAT compensation.
+    let source = d.page_source().expect("source");
+    assert!(
+        text.contains("\u{a0}%") || text.contains(" %") || text.contains("%"),
+        "percent"
+    );
+    let rows: Vec<String> = d
+        .find_all("section.model table tbody tr")
+        .expect("rows")
+        .iter()
+        .map(|r| r.text().unwrap_or_default())
+        .collect();
+    assert!(
+        rows.iter().any(|r| r.starts_with("Utförandegrad") && r.ends_with('%')),
+        "execution rate as percent: {rows:?}"
+    );
+    for bad in ["Model {", "Share(", "Money(", "Qty(", "Some(", "ModelKind"] {
+        assert!(!text.contains(bad), "program output {bad} on the page");
+        assert!(!source.contains(bad), "program output {bad} in the page source");
+    }
+    let snake = snake_case_words(&text);
+    assert!(snake.is_empty(), "internal names on the page: {snake:?}");
+    shot(&d, "modeller");
+
+    // The diff of the two home-care versions: the evening rate rose.
+    d.goto(&format!("{base}/modeller?a={HT_2025}&b={HT_2026}"))
+        .expect("diff");
+    let diff = d
+        .wait_for("div.diff table", WAIT)
+        .and_then(|e| e.text())
+        .expect("diff table");
+    let line = diff
+        .lines()
+        .find(|l| l.starts_with("Timpris HT_OMV, kväll"))
+        .unwrap_or_else(|| panic!("the changed evening rate in the diff:\n{diff}"));
+    assert!(line.contains("466,00") && line.contains("480,00"), "{line}");
+    assert!(!diff.contains("Insatser"), "unchanged services are not listed:\n{diff}");
+    // The diff exports like every table.
+    let (status, csv) = fetch(
+        &d,
+        "GET",
+        &format!("/modeller?a={HT_2025}&b={HT_2026}&tabell=diff&format=csv"),
+        json!({}),
+        None,
+    );
+    assert_eq!(status, 200, "{csv}");
+    assert!(csv.contains("Timpris HT_OMV, kväll;466,00;480,00;kr"), "{csv}");
+}
+
+/// A scenario of two home-care versions is counted in hours, shows its
+/// progress while a cold comparison runs, and the same comparison asked
+/// again is served from the cache at once.
+#[test]
+fn scenario_counts_home_care_in_hours_and_is_cached() {
+    let (srv, d, _dl) = browser_session("ekonom", "demo-ekonom-2026");
+    let url = format!("{}/modeller?bas={HT_2025}&alt={HT_2026}&ar=2026", srv.base);
+    d.goto(&url).expect("scenario");
+    // Cold: either the progress note (refreshing itself) or, if the
+    // computation was quick, the result.
+    let first = d.page_source().expect("source");
+    if first.contains("class=\"notice computing\"") {
+        assert!(first.contains("Beräknar jämförelsen"), "progress shown");
+        assert!(
+            first.contains("http-equiv=\"refresh\""),
+            "the page asks again by itself"
+        );
+    }
+    let table = d
+        .wait_for("div.scenario table", Duration::from_secs(240))
+        .and_then(|e| e.text())
+        .expect("scenario table");
+    assert!(table.contains("utförda timmar"), "home care in hours:\n{table}");
+    assert!(!table.contains("dygn"), "no days for home care:\n{table}");
+    // Asked again: from the cache, no progress note.
+    d.goto(&url).expect("again");
+    let again = d.find("div.scenario").expect("result at once");
+    assert_eq!(again.attr("data-kalla").expect("attr").as_deref(), Some("cache"));
+    assert!(d.find(".computing").is_err(), "no progress the second time");
+    let (status, csv) = fetch(
+        &d,
+        "GET",
+        &format!("/modeller?bas={HT_2025}&alt={HT_2026}&ar=2026&tabell=scenario&format=csv"),
+        json!({}),
+        None,
+    );
+    assert_eq!(status, 200, "{csv}");
+    // (XMLHttpRequest drops the byte-order mark.)
+    let head = csv.lines().next().unwrap_or("").trim_start_matches('\u{feff}');
+    assert!(head.starts_with("Utförare;Namn;Volym;Enhet;"), "{head}");
+    assert!(csv.contains(";utförda timmar;"), "{csv}");
+}
+
+/// The headings of the page's table `table` (the n-th `table.grid`).
+fn headings(d: &Driver, nth: usize) -> Vec<String> {
+    let v = d
+        .execute(
+            "return [...document.querySelectorAll('table.grid')[arguments[0]].querySelectorAll('thead th')].map(h => h.textContent);",
+            vec![json!(nth)],
+        )
+        .expect("headings");
+    v.as_array()
+        .expect("list")
+        .iter()
+        .map(|h| h.as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+/// Downloads the xlsx of table `id` by its link on the page; its headings.
+fn xlsx_headings(d: &Driver, dir: &Path, id: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    for f in std::fs::read_dir(dir).expect("dir").flatten() {
+        let _ = std::fs::remove_file(f.path());
+    }
+    d.find(&format!("a[href*='tabell={id}'][href$='format=xlsx']"))
+        .and_then(|a| a.click())
+        .unwrap_or_else(|e| panic!("xlsx link of {id}: {e}"));
+    let file = wait_for_file(dir, ".xlsx", WAIT).expect("xlsx downloaded");
+    let mut r = resurs_io::table::TableReader::open(&file).expect("xlsx reads");
+    let head = r.headers().to_vec();
+    let mut rows = Vec::new();
+    while let Some(Ok((_, rec))) = r.next_row() {
+        rows.push(rec.iter().map(str::to_string).collect());
+    }
+    (head, rows)
+}
+
+/// The settlement list, a provider's services and the brukare-days export
+/// as xlsx with the page's headings and numbers as numbers, and as CSV.
+#[test]
+fn settlement_tables_export_as_xlsx_and_csv() {
+    let (srv, d, dl) = browser_session("ekonom", "demo-ekonom-2026");
+    let base = srv.base.clone();
+    d.goto(&format!("{base}/avrakning?period=2026-10")).expect("settlement");
+    d.wait_for("table.grid", WAIT).expect("settlement table");
+    let page = headings(&d, 0);
+    assert_eq!(
+        page,
+        ["Utförare", "Namn", "Regiform", "Enhet (ansvar)", "Ersättning, kr"]
+    );
+    let (head, rows) = xlsx_headings(&d, dl.path(), "avrakning");
+    assert_eq!(head, page, "same headings in xlsx");
+    let amount = rows.first().and_then(|r| r.get(4)).expect("an amount");
+    assert!(amount.replace(',', ".").parse::<f64>().is_ok(), "a number: {amount}");
+
+    // A provider: one table per service, titled by code and name.
+    d.goto(&format!("{base}/avrakning/2026-10/713")).expect("provider");
+    d.wait_for("table.grid", WAIT).expect("service table");
+    let titles: Vec<String> = d
+        .find_all("main h3")
+        .expect("h3")
+        .iter()
+        .map(|h| h.text().unwrap_or_default())
+        .collect();
+    let mut unique = titles.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), titles.len(), "no two services share a title: {titles:?}");
+    let page = headings(&d, 0);
+    let (head, _) = xlsx_headings(&d, dl.path(), "t0");
+    assert_eq!(head, page);
+    assert_eq!(page[0], "Regel");
+
+    // Brukare-days: the whole pseudonym, as in the xlsx statement; CSV in Swedish convention.
+    let link = d
+        .find("table.grid tbody a[href*='/rad?']")
+        .and_then(|a| a.attr("href"))
+        .expect("a rule line with brukare-days")
+        .expect("href");
+    d.goto(&format!("{base}{link}")).expect("detail");
+    d.wait_for("table.grid", WAIT).expect("brukardygn");
+    let (status, csv) = fetch(
+        &d,
+        "GET",
+        &format!("{link}&tabell=brukardygn&format=csv"),
+        json!({}),
+        None,
+    );
+    assert_eq!(status, 200, "{csv}");
+    let mut lines = csv.lines().map(|l| l.trim_start_matches('\u{feff}'));
+    assert_eq!(lines.next(), Some("Datum;Brukare (pseudonym);Volym;Belopp, kr"));
+    let first: Vec<&str> = lines.next().expect("a row").split(';').collect();
+    let shown = d
+        .find("table.grid tbody tr td:nth-child(2)")
+        .and_then(|e| e.text())
+        .expect("pseudonym");
+    assert_eq!(shown, first[1], "the same pseudonym on the page and in the export");
+    let (_, statement) = fetch(&d, "GET", "/api/avrakning/2026-10/713", json!({}), None);
+    assert!(
+        statement.contains(&format!("\"{shown}\"")),
+        "the whole pseudonym, as in the statement"
+    );
 }

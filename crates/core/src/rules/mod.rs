@@ -35,6 +35,11 @@ impl Share {
         self.0
     }
     /// `61,5 %`, `40,15 %`, `60 %` (up to two decimals, trailing zeros dropped).
+    /// The share in hundredths of a percent, rounded (0,06 → 600), the unit
+    /// of percentage columns in tables.
+    pub fn hundredths_of_percent(self) -> i64 {
+        crate::num::round_div(self.0, 100)
+    }
     pub fn fmt_percent(self) -> String {
         let hundredths_of_percent = crate::num::round_div(self.0, 100);
         format!("{} %", crate::num::Qty::from_hundredths(hundredths_of_percent).fmt_sv())

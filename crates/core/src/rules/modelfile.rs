@@ -76,6 +76,41 @@ impl ModelType {
             ModelType::Assistans => "assistans",
         }
     }
+    /// The model type in Swedish, for people (pages, lists, the diff):
+    /// never the file's code (`hemtjanst_utford_tid`).
+    pub fn label(self) -> &'static str {
+        match self {
+            ModelType::HemtjanstUtfordTid => "Hemtjänst, ersättning per utförd timme",
+            ModelType::Dygn => "Ersättning per belagt dygn",
+            ModelType::BoendestodTid => "Boendestöd, tidsbaserad budget",
+            ModelType::Narvaro => "Ersättning per närvarodag",
+            ModelType::Placering => "Placeringar, kostnad per dygn",
+            ModelType::Manadsbelopp => "Månadsbelopp per brukare",
+            ModelType::HemtjanstBeviljadTid => "Hemtjänst, ersättning per beviljad timme",
+            ModelType::HemtjanstNiva => "Hemtjänst, ersättning per nivå",
+            ModelType::Anslag => "Anslag per utförare",
+            ModelType::Manadsniva => "Månadsbelopp per nivå",
+            ModelType::Styckpris => "Styckpris per leverans",
+            ModelType::Assistans => "Personlig assistans",
+        }
+    }
+    /// What the model's volume is counted in: (the unit of the settlement's
+    /// rule lines that carry it, the unit in Swedish for people). A scenario
+    /// sums only these lines, so a home-care comparison is in hours, not in
+    /// hours plus bonus pieces.
+    pub fn volume_unit(self) -> (&'static str, &'static str) {
+        match self {
+            ModelType::HemtjanstUtfordTid => ("timmar", "utförda timmar"),
+            ModelType::HemtjanstBeviljadTid => ("timmar", "timmar"),
+            ModelType::HemtjanstNiva | ModelType::Manadsniva | ModelType::Manadsbelopp => ("månader", "brukarmånader"),
+            ModelType::Anslag => ("månader", "månader"),
+            ModelType::Styckpris => ("st", "leveranser"),
+            ModelType::Dygn | ModelType::Placering => ("dygn", "belagda dygn"),
+            ModelType::Narvaro => ("dagar", "närvarodagar"),
+            ModelType::BoendestodTid => ("timmar", "beviljade timmar"),
+            ModelType::Assistans => ("timmar", "timmar"),
+        }
+    }
     pub const ALL: [ModelType; 12] = [
         ModelType::HemtjanstUtfordTid,
         ModelType::HemtjanstBeviljadTid,

@@ -709,6 +709,295 @@ impl ModelVersion {
     }
 }
 
+/// The value of one model parameter, typed so that every front end shows
+/// it the same way and an export keeps it a number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum ParamValue {
+    Kr(Money),
+    Procent(Share),
+    /// A whole count with its unit (`dagar`, `platser`).
+    Antal(i64, &'static str),
+    /// Hours (hundredths) with their unit (`timmar per månad`).
+    Timmar(Qty, &'static str),
+    /// A time of day in minutes after midnight.
+    Klockslag(u32),
+    Text(String),
+}
+
+impl ParamValue {
+    /// The value in Swedish with its unit (`466,00 kr`, `6 %`, `2 dagar`).
+    pub fn fmt_sv(&self) -> String {
+        match self {
+            ParamValue::Kr(m) => m.fmt_kr(),
+            ParamValue::Procent(p) => p.fmt_percent(),
+            ParamValue::Antal(n, u) => format!("{n} {u}"),
+            ParamValue::Timmar(q, u) => format!("{} {u}", q.fmt_sv()),
+            ParamValue::Klockslag(m) => format!("{:02}:{:02}", m / 60, m % 60),
+            ParamValue::Text(t) => t.clone(),
+        }
+    }
+    /// The number in hundredths of its unit (öre, hundredths of a percent,
+    /// hundredths of a day or hour) for a table column, and the unit; text
+    /// and times of day have no number.
+    pub fn hundredths(&self) -> Option<(i64, &'static str)> {
+        match self {
+            ParamValue::Kr(m) => Some((m.ore(), "kr")),
+            ParamValue::Procent(p) => Some((p.hundredths_of_percent(), "%")),
+            ParamValue::Antal(n, u) => Some((n.saturating_mul(100), u)),
+            ParamValue::Timmar(q, u) => Some((q.hundredths(), u)),
+            ParamValue::Klockslag(_) | ParamValue::Text(_) => None,
+        }
+    }
+}
+
+/// One parameter of a version: its name in Swedish (unique within the
+/// version, so that two versions can be compared by name) and its value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Param {
+    pub namn: String,
+    pub varde: ParamValue,
+}
+
+/// A parameter that differs between two versions (`None`: the version
+/// lacks it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub namn: String,
+    pub fore: Option<ParamValue>,
+    pub efter: Option<ParamValue>,
+}
+
+impl ModelVersion {
+    /// Every parameter of the version in Swedish, in the order a person
+    /// reads them: rates by service and time class, levels, days, shares as
+    /// percentages, then the supplements. Validity, decision and services
+    /// are the header, not parameters (see [`diff`] for those).
+    pub fn parameters(&self) -> Vec<Param> {
+        let mut out: Vec<Param> = Vec::new();
+        let mut p = |namn: String, varde: ParamValue| out.push(Param { namn, varde });
+        let bonus = |p: &mut dyn FnMut(String, ParamValue), b: &Option<Money>| {
+            if let Some(b) = b {
+                p("Bonus vid sänkt omsorgsbehov".into(), ParamValue::Kr(*b));
+            }
+        };
+        match &self.typ {
+            ModelKind::HemtjanstUtfordTid {
+                tidsklasser,
+                timpris,
+                bonus: b,
+            } => {
+                for (insats, r) in timpris {
+                    for (class, v) in [("dag", r.dag), ("kväll", r.kvall), ("natt", r.natt), ("helg", r.helg)] {
+                        p(format!("Timpris {insats}, {class}"), ParamValue::Kr(v));
+                    }
+                }
+                p("Dagtid börjar".into(), ParamValue::Klockslag(tidsklasser.day_start));
+                p(
+                    "Kvällstid börjar".into(),
+                    ParamValue::Klockslag(tidsklasser.evening_start),
+                );
+                p("Nattid börjar".into(), ParamValue::Klockslag(tidsklasser.night_start));
+                bonus(&mut p, b);
+            }
+            ModelKind::HemtjanstBeviljadTid {
+                timpris,
+                kontrollniva,
+                bonus: b,
+            } => {
+                p("Timpris per beviljad timme".into(), ParamValue::Kr(*timpris));
+                if let Some(k) = kontrollniva {
+                    p("Kontrollnivå (lägsta utförandegrad)".into(), ParamValue::Procent(*k));
+                }
+                bonus(&mut p, b);
+            }
+            ModelKind::HemtjanstNiva { nivaer, bonus: b } => {
+                for l in nivaer {
+                    p(
+                        format!("Nivå {}, från", l.niva),
+                        ParamValue::Timmar(l.fran, "timmar per månad"),
+                    );
+                    p(
+                        format!("Nivå {}, till", l.niva),
+                        ParamValue::Timmar(l.till, "timmar per månad"),
+                    );
+                    p(format!("Nivå {}, belopp per månad", l.niva), ParamValue::Kr(l.belopp));
+                }
+                bonus(&mut p, b);
+            }
+            ModelKind::Manadsniva { nivapris, bonus: b } => {
+                for (level, r) in nivapris {
+                    p(format!("Nivå {level}, belopp per månad"), ParamValue::Kr(*r));
+                }
+                bonus(&mut p, b);
+            }
+            ModelKind::Manadsbelopp { belopp } => p("Belopp per brukare och månad".into(), ParamValue::Kr(*belopp)),
+            ModelKind::Styckpris { pris } => p("Pris per leverans".into(), ParamValue::Kr(*pris)),
+            ModelKind::Dygn(d) => {
+                for (level, r) in &d.dygnspris {
+                    let namn = if level == "standard" {
+                        "Dygnspris".to_string()
+                    } else {
+                        format!("Dygnspris nivå {level}")
+                    };
+                    p(namn, ParamValue::Kr(*r));
+                }
+                p(
+                    "Vakansdagar".into(),
+                    ParamValue::Antal(i64::from(d.vakansdagar), "dagar"),
+                );
+                for (b, r) in &d.grundpris_per_plats {
+                    p(
+                        format!("Grundpris per plats och dygn, {}", b.label()),
+                        ParamValue::Kr(*r),
+                    );
+                }
+                if let Some(r) = d.poangpris {
+                    p("Pris per behovspoäng och dygn".into(), ParamValue::Kr(r));
+                }
+                for (id, r) in &d.individuellt_dygnspris {
+                    p(format!("Individuellt dygnspris, beslut {id}"), ParamValue::Kr(*r));
+                }
+                if let Some((b, rate)) = d.a_conto {
+                    p("A conto: beläggning".into(), ParamValue::Procent(b));
+                    p("A conto: dygnspris".into(), ParamValue::Kr(rate));
+                }
+            }
+            ModelKind::BoendestodTid(b) => {
+                p("Utförandegrad".into(), ParamValue::Procent(b.execution_rate));
+                p("Brukartidsandel".into(), ParamValue::Procent(b.brukartidsandel));
+                p(
+                    "Kostnad per arbetad timme".into(),
+                    ParamValue::Kr(b.cost_per_worked_hour),
+                );
+            }
+            ModelKind::Narvaro {
+                narvaropris,
+                habiliteringsersattning,
+            } => {
+                p("Närvaropris, heldag".into(), ParamValue::Kr(narvaropris.hel));
+                p("Närvaropris, halvdag".into(), ParamValue::Kr(narvaropris.halv));
+                if let Some(r) = habiliteringsersattning {
+                    p("Habiliteringsersättning, heldag".into(), ParamValue::Kr(r.hel));
+                    p("Habiliteringsersättning, halvdag".into(), ParamValue::Kr(r.halv));
+                }
+            }
+            ModelKind::Placering {
+                budget_ansvar,
+                budget_konton,
+            } => {
+                if !budget_ansvar.is_empty() {
+                    p(
+                        "Följs mot budget för ansvar".into(),
+                        ParamValue::Text(budget_ansvar.join(", ")),
+                    );
+                    let konton = if budget_konton.is_empty() {
+                        "alla".to_string()
+                    } else {
+                        budget_konton.join(", ")
+                    };
+                    p("Följs mot budget för konton".into(), ParamValue::Text(konton));
+                }
+            }
+            ModelKind::Anslag {
+                arsbelopp,
+                basar,
+                index,
+            } => {
+                for (u, r) in arsbelopp {
+                    p(format!("Årsbelopp utförare {u}"), ParamValue::Kr(*r));
+                }
+                if let Some(i) = index {
+                    p("Uppräkning per år".into(), ParamValue::Procent(*i));
+                }
+                if let Some(y) = basar {
+                    p("Basår".into(), ParamValue::Text(y.to_string()));
+                }
+            }
+            ModelKind::Assistans {
+                kostnad_per_timme,
+                kommunens_timmar_per_vecka,
+            } => {
+                p("Kostnad per timme".into(), ParamValue::Kr(*kostnad_per_timme));
+                p(
+                    "Kommunens timmar per vecka".into(),
+                    ParamValue::Timmar(*kommunens_timmar_per_vecka, "timmar per vecka"),
+                );
+            }
+        }
+        let t = &self.tillagg;
+        if let Some((u, share)) = t.smaenhet {
+            p("Småenhetstillägg".into(), ParamValue::Procent(share));
+            p(
+                "Småenhetstillägg under".into(),
+                ParamValue::Antal(i64::from(u), "platser"),
+            );
+        }
+        if let Some(share) = t.momskompensation {
+            p("Momskompensation, externa utförare".into(), ParamValue::Procent(share));
+        }
+        if let Some((share, list)) = &t.landsbygd {
+            p("Landsbygdstillägg".into(), ParamValue::Procent(*share));
+            p(
+                "Landsbygdstillägg för utförare".into(),
+                ParamValue::Text(list.join(", ")),
+            );
+        }
+        out
+    }
+}
+
+/// What differs between two versions, parameter by parameter (old → new),
+/// the header first (model type, validity, decision, services). Equal
+/// parameters are left out; a parameter only one version has is listed
+/// with `None` on the other side.
+pub fn diff(a: &ModelVersion, b: &ModelVersion) -> Vec<Change> {
+    let head = |m: &ModelVersion| -> Vec<Param> {
+        let text = |namn: &str, v: String| Param {
+            namn: namn.into(),
+            varde: ParamValue::Text(v),
+        };
+        vec![
+            text("Modelltyp", m.model_type().label().into()),
+            text("Giltig från", m.giltig_fran.to_string()),
+            text(
+                "Giltig till",
+                m.giltig_till.map_or("tills vidare".into(), |d| d.to_string()),
+            ),
+            text("Beslut", m.beslut.clone().unwrap_or_else(|| "–".into())),
+            text("Insatser", m.insatser.join(", ")),
+        ]
+    };
+    let (mut pa, mut pb) = (head(a), head(b));
+    pa.extend(a.parameters());
+    pb.extend(b.parameters());
+    let mut out = Vec::new();
+    for x in &pa {
+        match pb.iter().find(|y| y.namn == x.namn) {
+            Some(y) if y.varde == x.varde => {}
+            Some(y) => out.push(Change {
+                namn: x.namn.clone(),
+                fore: Some(x.varde.clone()),
+                efter: Some(y.varde.clone()),
+            }),
+            None => out.push(Change {
+                namn: x.namn.clone(),
+                fore: Some(x.varde.clone()),
+                efter: None,
+            }),
+        }
+    }
+    for y in &pb {
+        if !pa.iter().any(|x| x.namn == y.namn) {
+            out.push(Change {
+                namn: y.namn.clone(),
+                fore: None,
+                efter: Some(y.varde.clone()),
+            });
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -844,6 +1133,45 @@ U1 = 1000
             }
         }
         assert!(n >= 15, "{n} versions");
+    }
+
+    /// The parameters read as Swedish names and values, never program
+    /// output; the diff of the two home-care versions lists the raised rates.
+    #[test]
+    fn parameters_in_swedish_and_the_diff_of_two_versions() {
+        let v = parse(include_str!("../../../../docs/modeller/hemtjanst.toml")).unwrap();
+        let shown: Vec<String> = v[0]
+            .parameters()
+            .iter()
+            .map(|p| format!("{}: {}", p.namn, p.varde.fmt_sv()))
+            .collect();
+        for want in [
+            "Timpris HT_OMV, kväll: 466,00 kr",
+            "Kvällstid börjar: 18:00",
+            "Momskompensation, externa utförare: 6 %",
+            "Landsbygdstillägg för utförare: 718",
+        ] {
+            assert!(shown.contains(&want.to_string()), "{want}\n{shown:#?}");
+        }
+        assert_eq!(
+            ParamValue::Procent(Share(71_000)).hundredths(),
+            Some((710, "%")),
+            "7,1 % is 710 hundredths of a percent"
+        );
+        let changes = diff(&v[0], &v[1]);
+        let kvall = changes
+            .iter()
+            .find(|c| c.namn == "Timpris HT_OMV, kväll")
+            .expect("the evening rate changed");
+        assert_eq!(kvall.fore, Some(ParamValue::Kr(Money::from_kr(466))));
+        assert_ne!(kvall.efter, kvall.fore);
+        assert!(changes.iter().any(|c| c.namn == "Giltig från"));
+        assert!(!changes.iter().any(|c| c.namn == "Insatser"), "same services");
+        assert!(diff(&v[0], &v[0]).is_empty());
+        let boende = parse(include_str!("../../../../docs/modeller/boendestod.toml")).unwrap();
+        let p = boende[0].parameters();
+        assert!(p.iter().all(|p| !p.varde.fmt_sv().contains("Share")));
+        assert_eq!(p[0].namn, "Utförandegrad");
     }
 
     /// `model show` prints every key.

@@ -5,7 +5,7 @@
 use crate::auth::{self, Roll, User};
 use crate::extract::{Form, Path, Query};
 use crate::state::{AppState, Fail, Shared, Tree};
-use crate::ui::{self, kr, pct, sign_class, tkr, Series};
+use crate::ui::{self, kr, sign_class, tkr, Series};
 use crate::uploads::{Missing, Pending};
 use crate::{blocking, PageUser, COOKIE};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Multipart, State};

@@ -1,11 +1,28 @@
 //! Settlement pages and the provider statement.
 
 use super::*;
+use axum::extract::RawQuery;
+use resurs_io::grid::{Cell, Col, Grid, Kind};
 
-pub(crate) async fn settlement_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>) -> Response {
+pub(crate) async fn settlement_page(
+    State(st): State<Shared>,
+    pu: PageUser,
+    Query(q): Query<Q>,
+    Query(eq): Query<ui::ExportQ>,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let user = pu.user.clone();
+    let raw = raw.unwrap_or_default();
     let r = blocking(&st, move |st| {
         let period = period_of(st, &q.period)?;
+        let models = st.cached("modeller".into(), |s| Ok(resurs_app::models::stored(s)?))?;
+        if models.is_empty() {
+            return Ok(Out::Page(html! {
+                (period_form("/avrakning", period, &[]))
+                (ui::notice("err", "Det finns inga ersättningsmodeller ännu, så ingen avräkning kan räknas. Ladda upp kommunens modellfil (TOML, en fil per verksamhet med priser, nivåer och giltighet) under Import; en administratör eller ekonom kan göra det. Exempel på modellfiler finns i dokumentationen (docs/modeller)."))
+                p { a href="/import" { "Till Import" } }
+            }));
+        }
         let s = st.settlement(period)?;
         let tree = st.tree(period)?;
         let units = st.provider_units()?;
@@ -15,26 +32,58 @@ pub(crate) async fn settlement_page(State(st): State<Shared>, pu: PageUser, Quer
             .filter(|p| sees_provider(&user, &tree, &units, &p.utforare))
             .collect();
         let total: Money = shown.iter().map(|p| p.belopp).sum();
-        Ok(html! {
-            (period_form("/avrakning", period, &[]))
-            p.meta { "Ersättning till utförarna för " (period) " enligt modellversionerna " (s.modellversioner.join(", ")) ", beräknad ur lagrade volymer. Belopp i kronor." }
-            @if !s.ej_prissatt.is_empty() { (ui::notice("err", &format!("{} volymrader saknar pris i någon modell; se resurs settle.", s.ej_prissatt.len()))) }
-            table.num {
-                thead { tr { th scope="col" { "Utförare" } th scope="col" { "Regiform" } th scope="col" { "Enhet (ansvar)" } th scope="col" { "Ersättning, kr" } } }
-                tbody {
-                    @for p in &shown {
-                        tr {
-                            th scope="row" { a href={ "/avrakning/" (period) "/" (ui::urlencode(&p.utforare)) } { (p.utforare) " " (p.namn) } }
-                            td.text { (p.regiform) } td.text { (units.get(&p.utforare).map_or_else(|| "–".into(), |a| format!("{a} {}", tree.names.get(a).map_or("", String::as_str)).trim_end().to_string())) } td { (kr(p.belopp.ore())) }
-                        }
-                    }
-                }
-                tfoot { tr { th scope="row" colspan="3" { "Summa (" (shown.len()) " utförare)" } td { (kr(total.ore())) } } }
+        let mut g = Grid::new(
+            "avrakning",
+            format!("Avräkning {period}"),
+            vec![
+                Col::text("Utförare"),
+                Col::text("Namn"),
+                Col::text("Regiform"),
+                Col::text("Enhet (ansvar)"),
+                Col::new("Ersättning, kr", Kind::Kr),
+            ],
+        );
+        for p in &shown {
+            g.push(vec![
+                Cell::Link(p.utforare.clone(), format!("/avrakning/{period}/{}", ui::urlencode(&p.utforare))),
+                Cell::text(&p.namn),
+                Cell::text(regiform_label(&p.regiform)),
+                Cell::text(units.get(&p.utforare).map_or_else(
+                    || "–".into(),
+                    |a| match tree.names.get(a) {
+                        Some(n) => format!("{a} {n}"),
+                        None => a.clone(),
+                    },
+                )),
+                Cell::Num(p.belopp.ore()),
+            ]);
+        }
+        g.push_class(
+            "sum",
+            vec![
+                Cell::text(format!("Summa ({} utförare)", shown.len())),
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Num(total.ore()),
+            ],
+        );
+        Ok(Out::page_or_export(&eq, &[&g], || {
+            html! {
+                (period_form("/avrakning", period, &[]))
+                p.meta { "Ersättning till utförarna för " (period) " enligt modellversionerna " (s.modellversioner.join(", ")) ", beräknad ur lagrade volymer. Belopp i kronor." }
+                @if !s.ej_prissatt.is_empty() { (ui::notice("err", &format!("{} volymrader saknar pris: ingen modellversion ersätter insatsen de dagarna. Ladda upp en modellfil som täcker insatserna under Import, eller rätta volymerna.", s.ej_prissatt.len()))) }
+                (ui::grid(&g, &raw))
             }
-        })
+        }))
     })
     .await;
     render(&pu, "Avräkning", "avr", r)
+}
+
+/// A regiform code as people read it (`egen regi` → `Egen regi`).
+fn regiform_label(code: &str) -> String {
+    resurs_core::model::Regiform::parse_sv(code).map_or_else(|| code.to_string(), |r| r.label().to_string())
 }
 
 /// The provider's part of a month's settlement, if the user may see it.
@@ -63,37 +112,73 @@ pub(crate) async fn provider_page(
     State(st): State<Shared>,
     pu: PageUser,
     Path((per, kod)): Path<(String, String)>,
+    Query(eq): Query<ui::ExportQ>,
+    RawQuery(raw): RawQuery,
 ) -> Response {
     let user = pu.user.clone();
     let title = format!("Avräkning {kod} {per}");
+    let raw = raw.unwrap_or_default();
     let r = blocking(&st, move |st| {
         let period = parse_period(&per)?;
         let (_, p) = provider_of(st, &user, period, &kod)?;
+        let names = st.service_names()?;
         let base = format!("/avrakning/{period}/{}", ui::urlencode(&kod));
-        Ok(html! {
-            p { a href={ "/avrakning?period=" (period) } { "← Alla utförare " (period) } }
-            h2 { (p.utforare) " " (p.namn) " (" (p.regiform) ")" }
-            p.big { "Ersättning: " (kr(p.belopp.ore())) " kr" }
-            p { a.button href={ (base) "/underlag.xlsx" } download { "Ladda ner avräkningsunderlaget (xlsx)" } }
-            @for (ti, t) in p.tjanster.iter().enumerate() {
-                h3 { (t.insats) " – " (t.modell) ": " (kr(t.belopp.ore())) " kr" }
-                table.num {
-                    thead { tr { th scope="col" { "Regel" } th scope="col" { "Modellversion" } th scope="col" { "Volym" } th scope="col" { "Enhet" } th scope="col" { "Pris" } th scope="col" { "Belopp, kr" } } }
-                    tbody {
-                        @for (ri, r) in t.rader.iter().enumerate() {
-                            tr {
-                                th scope="row" {
-                                    @if r.detalj.is_empty() { (r.regel) } @else { a href={ (base) "/rad?t=" (ti) "&r=" (ri) } { (r.regel) } }
-                                }
-                                td.text { (r.modellversion) } td { (r.volym.fmt_sv()) } td.text { (r.enhet) }
-                                td { @if let Some(pr) = r.pris { (kr(pr.ore())) } @else if let Some(pc) = r.procent { (pct(Some(pc.0))) } }
-                                td { (kr(r.belopp.ore())) }
-                            }
-                        }
-                    }
+        // One table per service, titled by the service's code and name, so
+        // that three home-care services never share a title.
+        let grids: Vec<(String, Grid)> = p
+            .tjanster
+            .iter()
+            .enumerate()
+            .map(|(ti, t)| {
+                let title = match names.get(&t.insats) {
+                    Some(n) => format!("{} {n}", t.insats),
+                    None => t.insats.clone(),
+                };
+                let mut g = Grid::new(
+                    format!("t{ti}"),
+                    format!("{} {title}", p.utforare),
+                    vec![
+                        Col::text("Regel"),
+                        Col::text("Modellversion"),
+                        Col::new("Volym", Kind::Hundredths { decimals: 2 }),
+                        Col::text("Enhet"),
+                        Col::new("Pris, kr", Kind::Kr),
+                        Col::new("Procent", Kind::Percent),
+                        Col::new("Belopp, kr", Kind::Kr),
+                    ],
+                );
+                for (ri, r) in t.rader.iter().enumerate() {
+                    let regel = if r.detalj.is_empty() {
+                        Cell::text(&r.regel)
+                    } else {
+                        Cell::Link(r.regel.clone(), format!("{base}/rad?t={ti}&r={ri}"))
+                    };
+                    g.push(vec![
+                        regel,
+                        Cell::text(&r.modellversion),
+                        Cell::Num(r.volym.hundredths()),
+                        Cell::text(&r.enhet),
+                        Cell::opt(r.pris.map(|m| m.ore())),
+                        Cell::opt(r.procent.map(|s| s.hundredths_of_percent())),
+                        Cell::Num(r.belopp.ore()),
+                    ]);
+                }
+                (title, g)
+            })
+            .collect();
+        let all: Vec<&Grid> = grids.iter().map(|(_, g)| g).collect();
+        Ok(Out::page_or_export(&eq, &all, || {
+            html! {
+                p { a href={ "/avrakning?period=" (period) } { "← Alla utförare " (period) } }
+                h2 { (p.utforare) " " (p.namn) " (" (regiform_label(&p.regiform)) ")" }
+                p.big { "Ersättning: " (kr(p.belopp.ore())) " kr" }
+                p { a.button href={ (base) "/underlag.xlsx" } download { "Ladda ner avräkningsunderlaget (xlsx)" } }
+                @for ((title, g), t) in grids.iter().zip(&p.tjanster) {
+                    h3 { (title) " – " (t.modell) ": " (kr(t.belopp.ore())) " kr" }
+                    (ui::grid(g, &raw))
                 }
             }
-        })
+        }))
     })
     .await;
     render(&pu, &title, "avr", r)
@@ -104,9 +189,12 @@ pub(crate) async fn detail_page(
     pu: PageUser,
     Path((per, kod)): Path<(String, String)>,
     Query(q): Query<Q>,
+    Query(eq): Query<ui::ExportQ>,
+    RawQuery(raw): RawQuery,
 ) -> Response {
     let user = pu.user.clone();
     let title = format!("Brukardygn {kod} {per}");
+    let raw = raw.unwrap_or_default();
     let r = blocking(&st, move |st| {
         let period = parse_period(&per)?;
         let (_, p) = provider_of(st, &user, period, &kod)?;
@@ -115,19 +203,33 @@ pub(crate) async fn detail_page(
             .and_then(|t| p.tjanster.get(t))
             .and_then(|t| idx(&q.r).and_then(|r| t.rader.get(r)))
             .ok_or_else(|| Fail::not_found("Regelraden finns inte."))?;
-        Ok(html! {
-            p { a href={ "/avrakning/" (period) "/" (ui::urlencode(&kod)) } { "← " (p.utforare) " " (p.namn) } }
-            h2 { (line.regel) " (" (line.modellversion) ")" }
-            p.meta { "Brukare visas med pseudonym. " (line.detalj.len()) " rader, summa " (kr(line.belopp.ore())) " kr." }
-            table.num {
-                thead { tr { th scope="col" { "Datum" } th scope="col" { "Brukare (pseudonym)" } th scope="col" { "Volym" } th scope="col" { "Belopp, kr" } } }
-                tbody {
-                    @for d in &line.detalj {
-                        tr { td.text { (d.datum) } td.text.mono { (d.brukare.chars().take(12).collect::<String>()) } td { (d.volym.fmt_sv()) } td { (kr(d.belopp.ore())) } }
-                    }
-                }
+        let mut g = Grid::new(
+            "brukardygn",
+            format!("Brukardygn {kod} {period}"),
+            vec![
+                Col::text("Datum"),
+                Col::text("Brukare (pseudonym)"),
+                Col::new("Volym", Kind::Hundredths { decimals: 2 }),
+                Col::new("Belopp, kr", Kind::Kr),
+            ],
+        );
+        // The whole pseudonym, as in the xlsx statement.
+        for d in &line.detalj {
+            g.push(vec![
+                Cell::text(d.datum.to_string()),
+                Cell::text(&d.brukare),
+                Cell::Num(d.volym.hundredths()),
+                Cell::Num(d.belopp.ore()),
+            ]);
+        }
+        Ok(Out::page_or_export(&eq, &[&g], || {
+            html! {
+                p { a href={ "/avrakning/" (period) "/" (ui::urlencode(&kod)) } { "← " (p.utforare) " " (p.namn) } }
+                h2 { (line.regel) " (" (line.modellversion) ")" }
+                p.meta { "Brukare visas med pseudonym. " (line.detalj.len()) " rader, summa " (kr(line.belopp.ore())) " kr." }
+                (ui::grid(&g, &raw))
             }
-        })
+        }))
     })
     .await;
     render(&pu, &title, "avr", r)

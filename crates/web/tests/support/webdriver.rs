@@ -164,6 +164,12 @@ impl Driver {
         self.cmd("POST", "/execute/sync", Some(json!({"script": script, "args": args})))
     }
 
+    /// Sends a Chrome DevTools Protocol command (e.g.
+    /// `Emulation.setDeviceMetricsOverride`, `Emulation.setEmulatedMedia`).
+    pub fn cdp(&self, cmd: &str, params: Value) -> Result<Value, String> {
+        self.cmd("POST", "/goog/cdp/execute", Some(json!({"cmd": cmd, "params": params})))
+    }
+
     /// Takes a screenshot of the viewport and writes it as a PNG file.
     pub fn screenshot_png(&self, path: &Path) -> Result<(), String> {
         let png = base64_decode(&self.cmd("GET", "/screenshot", None).and_then(string)?)?;
