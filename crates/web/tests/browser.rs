@@ -704,6 +704,19 @@ fn names_ledger_text_and_a_followup_you_can_navigate() {
     d.goto(&format!("{base}/organisation/711?period=2026-10")).expect("711");
     let accounts = d.find("main").and_then(|e| e.text()).expect("711 page");
     assert!(accounts.contains("5410 Personalomkostnader"), "{accounts}");
+    // The organisation page's account table downloads as CSV with the same names.
+    let (status, _, csv) = get_bytes(
+        srv.addr,
+        "/organisation/711?period=2026-10&tabell=konton&format=csv",
+        &cookie,
+    );
+    assert_eq!(status, 200);
+    let csv = String::from_utf8(csv).expect("utf-8");
+    assert!(
+        csv.starts_with("\u{feff}Konto;Utfall ack;Budget ack;Avvikelse;Utfall föreg. år ack\r\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("5410 Personalomkostnader"), "{csv}");
     // The API has the same names and numbers.
     let (status, body) = fetch(
         &d,
