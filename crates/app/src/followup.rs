@@ -208,7 +208,7 @@ pub fn gather(store: &Store, o: &Options) -> Result<Gathered, AppError> {
         cells,
         metod: o.metod,
         manual,
-        konto_namn: store.konto_names()?.into_iter().collect(),
+        konto_namn: crate::names::account_names(store)?,
         konton: o.konton,
         effekter,
         utan_effekter: o.utan_specialposter,

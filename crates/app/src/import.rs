@@ -35,10 +35,11 @@ pub enum Kind {
     Huvudbok,
     Budget,
     Befolkning,
+    Verksamheter,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Organisation,
         Kind::Utforare,
         Kind::Insatser,
@@ -51,6 +52,7 @@ impl Kind {
         Kind::Huvudbok,
         Kind::Budget,
         Kind::Befolkning,
+        Kind::Verksamheter,
     ];
 
     /// The name used on the command line and in the import log.
@@ -68,6 +70,7 @@ impl Kind {
             Kind::Huvudbok => "huvudbok",
             Kind::Budget => "budget",
             Kind::Befolkning => "befolkning",
+            Kind::Verksamheter => "verksamheter",
         }
     }
 
@@ -80,6 +83,7 @@ impl Kind {
             "insats" => "insatser",
             "placering" => "placeringar",
             "ledger" | "bokforing" | "utfall" => "huvudbok",
+            "verksamhet" | "verksamhetskoder" => "verksamheter",
             other => other,
         };
         Kind::ALL.into_iter().find(|k| fold(k.name()) == alias)
@@ -99,6 +103,7 @@ impl Kind {
             Kind::Huvudbok => HUVUDBOK,
             Kind::Budget => BUDGET,
             Kind::Befolkning => BEFOLKNING,
+            Kind::Verksamheter => VERKSAMHETER,
         }
     }
 
@@ -196,6 +201,7 @@ pub static HUVUDBOK: &[ColSpec] = &[
     ColSpec::req("verksamhet"),
     ColSpec::req("belopp"),
     ColSpec::opt("text"),
+    ColSpec::opt("verifikation").alias(&["ver", "verifikationsnummer"]),
 ];
 pub static BUDGET: &[ColSpec] = &[
     ColSpec::req("version"),
@@ -207,6 +213,7 @@ pub static BUDGET: &[ColSpec] = &[
     ColSpec::req("verksamhet"),
     ColSpec::req("belopp"),
 ];
+pub static VERKSAMHETER: &[ColSpec] = &[ColSpec::req("kod"), ColSpec::req("namn")];
 pub static BEFOLKNING: &[ColSpec] = &[
     ColSpec::req("år"),
     ColSpec::req("ålder"),
@@ -350,6 +357,7 @@ pub fn import_file(store: &mut Store, kind: Kind, path: &Path, mut opts: Options
         new_brukare: 0,
         added: 0,
         org_rows: Vec::new(),
+        seen: Default::default(),
     };
     let encoding = table.encoding.label();
     let rows = if kind == Kind::Besok && table.is_csv() {
@@ -594,6 +602,8 @@ struct Ctx<'t, 'c> {
     new_brukare: usize,
     added: usize,
     org_rows: Vec<(usize, OrgNode)>,
+    /// Keys seen in the file (registers whose rows replace stored ones).
+    seen: std::collections::HashSet<String>,
 }
 
 pub(crate) const DUP: &str = "en unik nyckel (samma nyckel finns redan i filen eller i databasen)";
@@ -613,6 +623,7 @@ impl Ctx<'_, '_> {
             Kind::Huvudbok => unreachable!("huvudbok goes through crate::ledger"),
             Kind::Budget => self.budget(r),
             Kind::Befolkning => self.befolkning(r),
+            Kind::Verksamheter => self.verksamhet(r),
         }
     }
 
@@ -1274,6 +1285,23 @@ impl Ctx<'_, '_> {
         };
         let ok = self.tx.insert_budget(&line, self.import_id)?;
         self.count(ok, r, 4);
+        Ok(())
+    }
+
+    /// An activity code and its name; the newest import's name wins, and
+    /// undoing the import puts the name before back.
+    fn verksamhet(&mut self, r: &mut Row<'_>) -> Result<(), AppError> {
+        let kod = r.text(0);
+        let namn = r.text(1);
+        let (Some(kod), Some(namn), true) = (kod, namn, r.ok()) else {
+            return Ok(());
+        };
+        if !self.seen.insert(kod.to_string()) {
+            r.problem(0, Some(kod), DUP);
+            return Ok(());
+        }
+        let ok = self.tx.upsert_verksamhet(kod, namn, self.import_id)?;
+        self.count(ok, r, 0);
         Ok(())
     }
 

@@ -158,6 +158,7 @@ struct RawLine {
     verksamhet: String,
     belopp: Money,
     text: Option<String>,
+    verifikation: Option<String>,
 }
 
 /// What else the user is told after a ledger import.
@@ -217,7 +218,13 @@ fn sie_lines(
                     ansvar: object(&t.objekt, Some(mapping.ansvar_dim)),
                     verksamhet: object(&t.objekt, mapping.verksamhet_dim).unwrap_or_default(),
                     belopp: t.belopp,
-                    text: None,
+                    // The transaction's own text, else the verification's.
+                    text: t
+                        .text
+                        .clone()
+                        .filter(|x| !x.trim().is_empty())
+                        .or_else(|| Some(v.text.clone()).filter(|x| !x.trim().is_empty())),
+                    verifikation: Some(format!("{} {}", v.serie, v.nr).trim().to_string()).filter(|x| !x.is_empty()),
                 });
             }
         }
@@ -232,6 +239,7 @@ fn sie_lines(
                 verksamhet: object(&p.objekt, mapping.verksamhet_dim).unwrap_or_default(),
                 belopp: p.belopp,
                 text: None,
+                verifikation: None,
             });
         }
     } else if !file.res.is_empty() {
@@ -270,6 +278,7 @@ fn table_lines(table: &mut TableReader, problems: &mut Problems) -> Option<Vec<R
         let verksamhet = r.text(3);
         let belopp = r.money(4);
         let text = r.opt_text(5);
+        let verifikation = r.opt_text(6);
         if let (Some(period), Some(konto), Some(ansvar), Some(verksamhet), Some(belopp)) =
             (period, konto, ansvar, verksamhet, belopp)
         {
@@ -281,6 +290,7 @@ fn table_lines(table: &mut TableReader, problems: &mut Problems) -> Option<Vec<R
                 verksamhet: verksamhet.into(),
                 belopp,
                 text: text.map(Into::into),
+                verifikation: verifikation.map(Into::into),
             });
         }
     }
@@ -403,6 +413,7 @@ pub fn import(
                 verksamhet,
                 belopp: l.belopp,
                 text: l.text.clone(),
+                verifikation: l.verifikation.clone(),
             }),
             (_, _, _, Some((slag, code))) => {
                 unmapped.add(slag, &code, l.line, l.belopp);
@@ -414,6 +425,7 @@ pub fn import(
                         verksamhet: l.verksamhet.clone(),
                         belopp: l.belopp,
                         text: Some(format!("omappat {slag} {code}")),
+                        verifikation: l.verifikation.clone(),
                     });
                 }
             }
@@ -446,24 +458,30 @@ pub fn import(
         .iter()
         .map(|((slag, code), (_, n, amount))| format!("{slag} {code}: {n} rader, {}", amount.fmt_kr()))
         .collect();
-    // SIE verifications are summed per month, account, ansvar and verksamhet.
+    // SIE transactions are summed per month, account, ansvar, verksamhet,
+    // text and verification (so the ledger-line page can show each
+    // verification with its text).
     if aggregate {
-        let mut sums: BTreeMap<(Period, String, String, String, Option<String>), Money> = BTreeMap::new();
+        type Key = (Period, String, String, String, Option<String>, Option<String>);
+        let mut sums: BTreeMap<Key, Money> = BTreeMap::new();
         for r in rows.drain(..) {
             *sums
-                .entry((r.period, r.konto, r.ansvar, r.verksamhet, r.text))
+                .entry((r.period, r.konto, r.ansvar, r.verksamhet, r.text, r.verifikation))
                 .or_insert(Money::ZERO) += r.belopp;
         }
         rows = sums
             .into_iter()
-            .map(|((period, konto, ansvar, verksamhet, text), belopp)| Huvudboksrad {
-                period,
-                konto,
-                ansvar,
-                verksamhet,
-                belopp,
-                text,
-            })
+            .map(
+                |((period, konto, ansvar, verksamhet, text, verifikation), belopp)| Huvudboksrad {
+                    period,
+                    konto,
+                    ansvar,
+                    verksamhet,
+                    belopp,
+                    text,
+                    verifikation,
+                },
+            )
             .collect();
     }
     let tx = store.begin()?;

@@ -20,6 +20,7 @@ pub mod import;
 pub mod keys;
 pub mod ledger;
 pub mod models;
+pub mod names;
 pub mod registers;
 pub mod reports;
 pub mod scenario;

@@ -171,7 +171,7 @@ struct InfoArgs {
 #[derive(Args)]
 struct ImportArgs {
     /// Slag av fil: organisation, utforare, insatser, beslut, besok, vistelser, narvaro,
-    /// placeringar, assistans, huvudbok, budget, befolkning. `list` visar importloggen och
+    /// placeringar, assistans, huvudbok, budget, befolkning, verksamheter. `list` visar importloggen och
     /// `undo N` ångrar import nummer N.
     #[arg(value_name = "SLAG")]
     kind: String,
@@ -396,6 +396,11 @@ struct FollowupArgs {
     /// Visa konton under varje nod.
     #[arg(long)]
     konton: bool,
+    /// Visa noder ner till nivån: nämnd, förvaltning, avdelning, ansvar eller konto (allt;
+    /// kontoraderna kräver --konton). Summorna är alltid hela delträdets. Gäller tabell och
+    /// csv; json och xlsx har alltid alla rader.
+    #[arg(long, value_name = "NIVÅ")]
+    djup: Option<String>,
     /// Föreslagen helårsprognos: utfall-budget (utfall + återstående budget), takt eller profil.
     #[arg(long, default_value = "utfall-budget", value_name = "METOD")]
     metod: String,
@@ -963,7 +968,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if let (Some(s), import::Outcome::Imported { .. }) = (&info.sie, &outcome) {
                     eprintln!(
                         "SIE 4: {} verifikationer, {} konton; raderna kommer från {} och summeras per månad, konto, \
-                         ansvar och verksamhet; {} rader på balanskonton (klass 1–2) används inte.",
+                         ansvar, verksamhet, verifikation och text; {} rader på balanskonton (klass 1–2) används inte.",
                         render::int(s.verifikationer as i64),
                         s.konton,
                         s.kalla,
@@ -1621,6 +1626,20 @@ fn followup_cmd(path: &DbLocation, args: &FollowupArgs) -> anyhow::Result<ExitCo
             args.periodisering
         );
     };
+    let depth = match &args.djup {
+        None => None,
+        Some(d) => match resurs_core::followup::Depth::parse(d) {
+            Some(x) => Some(x),
+            None => {
+                anyhow::bail!("--djup: värdet \"{d}\", förväntade nämnd, förvaltning, avdelning, ansvar eller konto")
+            }
+        },
+    };
+    if depth.is_some() && matches!(args.format, SettleFormat::Json | SettleFormat::Xlsx) {
+        anyhow::bail!(
+            "--djup gäller tabell och csv; json och xlsx har alltid alla rader (xlsx-formlerna summerar delarna)"
+        );
+    }
     let opts = resurs_app::followup::Options {
         period: month(&args.period)?,
         node: args.node.clone(),
@@ -1633,10 +1652,14 @@ fn followup_cmd(path: &DbLocation, args: &FollowupArgs) -> anyhow::Result<ExitCo
     };
     let report = resurs_app::followup::report(&store, &opts)?;
     let table = resurs_app::followup::table(&report, layout, None).context("rapporten saknar rot")?;
+    let shown: Vec<usize> = match depth {
+        Some(d) => table.rows.down_to(d),
+        None => (0..table.rows.rader.len()).collect(),
+    };
     match args.format {
-        SettleFormat::Tabell => print!("{}", render::followup_table(&table)),
+        SettleFormat::Tabell => print!("{}", render::followup_table(&table, &shown)),
         SettleFormat::Json => println!("{}", serde_json::to_string_pretty(&table)?),
-        SettleFormat::Csv => print!("{}", render::followup_csv(&table)),
+        SettleFormat::Csv => print!("{}", render::followup_csv(&table, &shown)),
         SettleFormat::Xlsx => {
             let bytes = resurs_io::xlsx::followup_sheet(&table.rubrik, &table.beskrivning, &table.rows)
                 .context("kunde inte skapa xlsx-filen")?;

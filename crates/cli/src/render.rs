@@ -583,7 +583,8 @@ fn cell(kind: resurs_core::followup::ColumnKind, v: Option<i64>) -> String {
 }
 
 /// The follow-up report as an indented table in tkr.
-pub fn followup_table(t: &resurs_app::followup::Table) -> String {
+/// The follow-up report as a table, rows `shown` only (see `Rows::down_to`).
+pub fn followup_table(t: &resurs_app::followup::Table, shown: &[usize]) -> String {
     let mut s = format!("{}\n{}\n\n", t.rubrik, t.beskrivning);
     let mut head = pad("Kod / namn", 46);
     for c in &t.rows.kolumner {
@@ -592,7 +593,7 @@ pub fn followup_table(t: &resurs_app::followup::Table) -> String {
         head.push_str(&rpad(&h.chars().take(19).collect::<String>(), 20));
     }
     let _ = writeln!(s, "{head}");
-    for row in &t.rows.rader {
+    for row in shown.iter().filter_map(|&i| t.rows.rader.get(i)) {
         let label = if row.kod.is_empty() {
             format!("{}{}", "  ".repeat(row.djup), row.namn)
         } else {
@@ -609,7 +610,7 @@ pub fn followup_table(t: &resurs_app::followup::Table) -> String {
 
 /// The follow-up report as CSV (kronor with decimal comma, no thousands
 /// separators; percentages with two decimals, 83,49 for 83,49 %).
-pub fn followup_csv(t: &resurs_app::followup::Table) -> String {
+pub fn followup_csv(t: &resurs_app::followup::Table, shown: &[usize]) -> String {
     use resurs_io::export::{number, text};
     let mut s = String::from("period;niva;typ;kod;namn");
     for c in &t.rows.kolumner {
@@ -617,7 +618,7 @@ pub fn followup_csv(t: &resurs_app::followup::Table) -> String {
         s.push_str(&text(&c.rubrik));
     }
     s.push('\n');
-    for row in &t.rows.rader {
+    for row in shown.iter().filter_map(|&i| t.rows.rader.get(i)) {
         let _ = write!(
             s,
             "{};{};{};{};{}",

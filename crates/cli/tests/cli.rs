@@ -2809,7 +2809,7 @@ fn an_import_can_be_undone_unless_a_later_import_depends_on_it() {
         ),
         (
             "4",
-            &["import 5 använder kontonamn eller områden som den ändrade efter"],
+            &["import 5 använder kontonamn, verksamhetsnamn eller områden som den ändrade efter"],
             "a later import changed the same område",
         ),
     ];
@@ -3373,3 +3373,133 @@ fn model_diff_lists_changed_rates() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("finns inte"), "{}", stderr(&out));
 }
+#[test]
+fn names_for_accounts_and_activity_codes_and_verification_numbers() {
+    let env = Env::new();
+    env.base();
+    // A CSV ledger carries no account names: the shipped account plan names 5011.
+    env.import_ok(
+        "huvudbok",
+        "hb.csv",
+        "period;konto;ansvar;verksamhet;belopp;text;verifikation\n2025-01;5011;711;510;1000,00;Lön januari;A 12\n",
+    );
+    let out = env.run(&["followup", "--period", "2025-01", "--konton", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let acct = v["rader"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["typ"] == "konto" && r["kod"] == "5011")
+        .expect("account row");
+    assert_eq!(acct["namn"], "Månadslön tillsvidareanställda");
+    let out = env.run(&["followup", "--period", "2025-01", "--konton"]);
+    assert!(
+        stdout(&out).contains("Månadslön tillsvidareanställda"),
+        "{}",
+        stdout(&out)
+    );
+    // The verification number and text are kept with the line.
+    let db = rusqlite::Connection::open(env.db()).unwrap();
+    let (ver, text): (String, String) = db
+        .query_row("SELECT verifikation, text FROM huvudbok", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((ver.as_str(), text.as_str()), ("A 12", "Lön januari"));
+    // The activity-code register: imported names replace earlier ones, undo puts them back.
+    env.import_ok("verksamheter", "v1.csv", "kod;namn\n510;Hemtjänst egen regi\n");
+    env.import_ok(
+        "verksamheter",
+        "v2.csv",
+        "kod;namn\n510;Hemtjänst i ordinärt boende\n999;Ny kod\n",
+    );
+    let names = |db: &rusqlite::Connection| -> Vec<(String, String)> {
+        db.prepare("SELECT kod, namn FROM verksamhet ORDER BY kod")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(
+        names(&db),
+        vec![
+            ("510".into(), "Hemtjänst i ordinärt boende".into()),
+            ("999".into(), "Ny kod".into())
+        ]
+    );
+    let ids: Vec<i64> = db
+        .prepare("SELECT id FROM import_logg WHERE typ = 'verksamheter' ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    // The first cannot be undone while the second changed the same name after it.
+    let out = env.run(&["import", "undo", &ids[0].to_string()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("verksamhetsnamn"), "{}", stderr(&out));
+    let out = env.run(&["import", "undo", &ids[1].to_string()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(names(&db), vec![("510".into(), "Hemtjänst egen regi".into())]);
+    // A code twice in one file is refused with its row; nothing is stored.
+    let out = env.import("verksamheter", "dubbel.csv", "kod;namn\n777;A\n777;B\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("rad 3") && stderr(&out).contains("777"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(names(&db).len(), 1);
+}
+
+#[test]
+fn followup_depth_shows_nodes_down_to_a_level() {
+    let env = Env::new();
+    env.base();
+    env.import_ok(
+        "huvudbok",
+        "hb.csv",
+        "period;konto;ansvar;verksamhet;belopp\n2025-01;5011;711;510;1000,00\n",
+    );
+    let run = |extra: &[&str]| -> String {
+        let mut args = vec!["followup", "--period", "2025-01", "--konton", "--format", "csv"];
+        args.extend_from_slice(extra);
+        let out = env.run(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let codes = |csv: &str| -> Vec<String> {
+        csv.lines()
+            .skip(1)
+            .map(|l| l.split(';').nth(3).unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(codes(&run(&["--djup", "nämnd"])), ["K", "VON"]);
+    assert_eq!(codes(&run(&["--djup", "ansvar"])), ["K", "VON", "HT", "711"]);
+    assert_eq!(codes(&run(&["--djup", "konto"])), ["K", "VON", "HT", "711", "5011"]);
+    assert_eq!(
+        codes(&run(&[])),
+        ["K", "VON", "HT", "711", "5011"],
+        "all rows without --djup"
+    );
+    // The sums are the whole subtree's at every depth.
+    let top = |csv: &str| {
+        csv.lines()
+            .nth(1)
+            .unwrap_or("")
+            .split(';')
+            .nth(5)
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_eq!(top(&run(&["--djup", "nämnd"])), top(&run(&[])));
+    let out = env.run(&["followup", "--period", "2025-01", "--djup", "gata"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("--djup: värdet \"gata\""), "{}", stderr(&out));
+    let out = env.run(&["followup", "--period", "2025-01", "--djup", "nämnd", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("tabell och csv"), "{}", stderr(&out));
+}
+

@@ -722,6 +722,81 @@ impl Rows {
     }
 }
 
+/// How far down a report is shown: down to an organisation level (its
+/// nodes, without accounts), or everything down to the accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    Level(crate::model::OrgNiva),
+    Accounts,
+}
+
+impl Depth {
+    /// `nämnd`, `förvaltning`, `avdelning`, `ansvar` (any level name) or `konto`.
+    pub fn parse(s: &str) -> Option<Depth> {
+        if crate::model::fold(s) == "konto" {
+            return Some(Depth::Accounts);
+        }
+        crate::model::OrgNiva::parse_sv(s).map(Depth::Level)
+    }
+    /// The parameter value (`nämnd`, …, `konto`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Depth::Level(l) => l.code(),
+            Depth::Accounts => "konto",
+        }
+    }
+}
+
+impl Rows {
+    /// The level of node row `row` (`None` for a ledger code outside the
+    /// tree, such as OMAPPAT).
+    fn level(&self, row: usize) -> Option<crate::model::OrgNiva> {
+        self.rader[row]
+            .niva
+            .as_deref()
+            .and_then(crate::model::OrgNiva::parse_sv)
+    }
+
+    /// The rows shown down to `depth`, in print order: the root, node rows
+    /// at `depth`'s level or above (a deeper node is left out with
+    /// everything under it), account rows only at [`Depth::Accounts`];
+    /// forecast-adjustment and special-effect rows go with their node, as
+    /// they are parts of its sum.
+    pub fn down_to(&self, depth: Depth) -> Vec<usize> {
+        fn visit(rows: &Rows, i: usize, depth: Depth, out: &mut Vec<usize>) {
+            out.push(i);
+            for &p in &rows.rader[i].delar {
+                let shown = match (rows.rader[p].typ, depth) {
+                    (_, Depth::Accounts) => true,
+                    // A code outside the tree is shown with its parent, so
+                    // the parts still add up to the parent's figures.
+                    (RowKind::Nod, Depth::Level(max)) => rows.level(p).is_none_or(|l| l <= max),
+                    (RowKind::Konto, Depth::Level(_)) => false,
+                    _ => true,
+                };
+                if shown {
+                    visit(rows, p, depth, out);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        if !self.rader.is_empty() {
+            visit(self, 0, depth, &mut out);
+        }
+        out
+    }
+
+    /// The depth a report opens at: the root and its child nodes (for the
+    /// municipality: the committees), or the root's accounts when it has
+    /// no child nodes (a unit). Never the whole tree down to accounts.
+    pub fn default_depth(&self) -> Depth {
+        match self.child_nodes(0).into_iter().filter_map(|i| self.level(i)).min() {
+            Some(l) => Depth::Level(l),
+            None => Depth::Accounts,
+        }
+    }
+}
+
 /// Makes one row: (kind, depth, code, name, amounts, special effects).
 type MakeRow<'a> = dyn Fn(RowKind, usize, String, String, Amounts, &BTreeMap<String, Tagged>) -> Row + 'a;
 
@@ -1422,5 +1497,32 @@ mod tests {
         for (f, u, p, r, d) in cases {
             assert_eq!(accuracy(f, u), (p, r, d), "{f} {u}");
         }
+    }
+
+    #[test]
+    fn depth_limits_rows_and_opens_at_the_committees() {
+        let input = input();
+        let rep = report(&input, None).unwrap();
+        let rows = rows(&rep, Layout::Kostnad, &[]);
+        let kinds = |ix: &[usize]| -> Vec<(RowKind, String)> {
+            ix.iter()
+                .map(|&i| (rows.rader[i].typ, rows.rader[i].kod.clone()))
+                .collect()
+        };
+        let all = rows.down_to(Depth::Accounts);
+        assert_eq!(all, (0..rows.rader.len()).collect::<Vec<_>>());
+        let top = rows.down_to(rows.default_depth());
+        // At the committee level: the top, VON and the unmapped lines (outside the tree), no units.
+        assert_eq!(
+            kinds(&top).into_iter().map(|(_, k)| k).collect::<Vec<_>>(),
+            ["K", "OMAPPAT", "VON"]
+        );
+        assert_eq!(rows.default_depth(), Depth::Level(OrgNiva::Namnd));
+        let units = rows.down_to(Depth::Level(OrgNiva::Ansvar));
+        assert!(kinds(&units).iter().any(|(_, k)| k == "711"));
+        assert!(kinds(&units).iter().all(|(t, _)| *t != RowKind::Konto));
+        assert_eq!(Depth::parse("Nämnd"), Some(Depth::Level(OrgNiva::Namnd)));
+        assert_eq!(Depth::parse("konto"), Some(Depth::Accounts));
+        assert_eq!(Depth::parse("x"), None);
     }
 }

@@ -337,6 +337,8 @@ pub struct Huvudboksrad {
     pub verksamhet: String,
     pub belopp: Money,
     pub text: Option<String>,
+    /// The verification (SIE `#VER` series and number, "A 1234").
+    pub verifikation: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -654,8 +654,17 @@ mod tests {
         assert_eq!(all.matches("CREATE TRIGGER resurs_id BEFORE INSERT").count(), with_id);
         assert_eq!(
             tables - with_id,
-            5,
-            "meta, konto, session, inloggningsforsok and uppladdning have text keys"
+            6,
+            "meta, konto, session, inloggningsforsok, uppladdning and verksamhet have text keys"
+        );
+        // 0011: the verification of a ledger line and the activity-code register.
+        assert!(
+            all.contains("ALTER TABLE huvudbok ADD COLUMN verifikation TEXT COLLATE \"C\";"),
+            "{all}"
+        );
+        assert!(
+            all.contains("CREATE TABLE verksamhet (\n    kod  TEXT COLLATE \"C\" PRIMARY KEY,"),
+            "{all}"
         );
         // 0009: sessions and sign-in throttling.
         assert!(all.contains("sha256    TEXT COLLATE \"C\"    PRIMARY KEY,"), "{all}");

@@ -55,6 +55,8 @@ pub struct LedgerLineRow {
     pub verksamhet: String,
     pub belopp: Money,
     pub text: Option<String>,
+    /// The verification (SIE `#VER` series and number), if the file had one.
+    pub verifikation: Option<String>,
 }
 
 impl Store {
@@ -210,6 +212,17 @@ impl Store {
         Ok(rows.into_iter().collect())
     }
 
+    /// Activity-code (verksamhet) names from the register.
+    pub fn verksamhet_names(&self) -> Result<HashMap<String, String>> {
+        let rows = self
+            .conn
+            .query("SELECT kod, namn FROM verksamhet", params![], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .ctx("läsning av verksamheter")?;
+        Ok(rows.into_iter().collect())
+    }
+
     /// Ledger total of `ansvar` over the months `[from, to]`.
     pub fn ledger_total(&self, ansvar: &str, from: Period, to: Period) -> Result<Money> {
         self.conn
@@ -223,22 +236,24 @@ impl Store {
 
     /// The ledger lines of `ansvar` and `konto` from `from` through `to`, in order.
     pub fn ledger_lines(&self, ansvar: &str, konto: &str, from: Period, to: Period) -> Result<Vec<LedgerLineRow>> {
-        let rows: Vec<(i64, String, i64, Option<String>)> = self
+        type Line = (i64, String, i64, Option<String>, Option<String>);
+        let rows: Vec<Line> = self
             .conn
             .query(
-                "SELECT period, verksamhet, belopp, text FROM huvudbok \
+                "SELECT period, verksamhet, belopp, text, verifikation FROM huvudbok \
                  WHERE ansvar = $1 AND konto = $2 AND period >= $3 AND period <= $4 ORDER BY period, id",
                 params![ansvar, konto, from.as_int(), to.as_int()],
-                |r| Ok((r.get::<i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| Ok((r.get::<i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .ctx("läsning av huvudbok")?;
         rows.into_iter()
-            .map(|(p, verksamhet, belopp, text)| {
+            .map(|(p, verksamhet, belopp, text, verifikation)| {
                 Ok(LedgerLineRow {
                     period: stored_period("huvudbok", "period", p)?,
                     verksamhet,
                     belopp: Money::from_ore(belopp),
                     text,
+                    verifikation,
                 })
             })
             .collect()
@@ -258,8 +273,18 @@ impl Tx<'_> {
     pub fn insert_huvudbok(&self, r: &resurs_core::model::Huvudboksrad, import: i64) -> Result<bool> {
         self.exec(
             "sparande av huvudbok",
-            "INSERT INTO huvudbok (period, konto, ansvar, verksamhet, belopp, text, import_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            params![r.period.as_int(), r.konto, r.ansvar, r.verksamhet, r.belopp.ore(), r.text, import],
+            "INSERT INTO huvudbok (period, konto, ansvar, verksamhet, belopp, text, import_id, verifikation) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            params![
+                r.period.as_int(),
+                r.konto,
+                r.ansvar,
+                r.verksamhet,
+                r.belopp.ore(),
+                r.text,
+                import,
+                r.verifikation
+            ],
         )
     }
 
@@ -277,6 +302,24 @@ impl Tx<'_> {
         self.exec(
             "sparande av kontonamn",
             "INSERT INTO konto (kod, namn) VALUES ($1, $2) ON CONFLICT (kod) DO UPDATE SET namn = excluded.namn",
+            params![kod, namn],
+        )
+    }
+
+    /// Sets an activity code's name in the register; the name before (or
+    /// that there was none) is kept for `import`'s undo.
+    pub fn upsert_verksamhet(&self, kod: &str, namn: &str, import: i64) -> Result<bool> {
+        self.exec(
+            "sparande av verksamhet",
+            "INSERT INTO import_ersatt (import_id, tabell, nyckel, fanns, varde) \
+             SELECT $1, 'verksamhet', $2, (SELECT COUNT(*) FROM verksamhet WHERE kod = $2), \
+             (SELECT namn FROM verksamhet WHERE kod = $2) \
+             ON CONFLICT (import_id, tabell, nyckel) DO NOTHING",
+            params![import, kod],
+        )?;
+        self.exec(
+            "sparande av verksamhet",
+            "INSERT INTO verksamhet (kod, namn) VALUES ($1, $2) ON CONFLICT (kod) DO UPDATE SET namn = excluded.namn",
             params![kod, namn],
         )
     }

@@ -73,7 +73,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0008_anvandare.sql"),
     include_str!("../migrations/sqlite/0009_sessioner.sql"),
     include_str!("../migrations/sqlite/0010_import_angra.sql"),
-    // 0011 is another branch's; the merge puts it before this one.
+    include_str!("../migrations/sqlite/0011_namn.sql"),
     include_str!("../migrations/sqlite/0012_uppladdning.sql"),
 ];
 

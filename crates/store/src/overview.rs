@@ -130,6 +130,7 @@ impl Store {
         tables.push("modell_version");
         tables.extend([
             "konto",
+            "verksamhet",
             "prognos_version",
             "prognos",
             "specialpost",
@@ -145,6 +146,7 @@ impl Store {
                 }
                 "meta" => "SELECT nyckel, varde FROM meta ORDER BY nyckel".to_string(),
                 "konto" => "SELECT kod, namn FROM konto ORDER BY kod".to_string(),
+                "verksamhet" => "SELECT kod, namn FROM verksamhet ORDER BY kod".to_string(),
                 "prognos_version" => "SELECT id, namn, ar, period FROM prognos_version ORDER BY id".to_string(),
                 "prognos" => "SELECT id, version_id, nod, belopp, kommentar FROM prognos ORDER BY id".to_string(),
                 "specialpost" => {

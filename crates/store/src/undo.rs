@@ -121,7 +121,7 @@ impl Tx<'_> {
                  ON a.tabell = b.tabell AND a.nyckel = b.nyckel WHERE a.import_id = $1 AND b.import_id > $1",
                 id,
             )?,
-            "kontonamn eller områden som den ändrade efter",
+            "kontonamn, verksamhetsnamn eller områden som den ändrade efter",
         );
         out.sort();
         Ok(out)
@@ -154,6 +154,12 @@ impl Tx<'_> {
                 ("konto", true) => self
                     .conn
                     .execute("UPDATE konto SET namn = $1 WHERE kod = $2", params![varde, nyckel]),
+                ("verksamhet", false) => self
+                    .conn
+                    .execute("DELETE FROM verksamhet WHERE kod = $1", params![nyckel]),
+                ("verksamhet", true) => self
+                    .conn
+                    .execute("UPDATE verksamhet SET namn = $1 WHERE kod = $2", params![varde, nyckel]),
                 (_, _) => {
                     // The key of an område is the brukare's id, written as text.
                     let brukare: i64 = nyckel
@@ -233,7 +239,7 @@ mod tests {
             let blockers = tx.undo_blockers(first).unwrap();
             assert_eq!(
                 blockers,
-                [(second, "kontonamn eller områden som den ändrade efter")],
+                [(second, "kontonamn, verksamhetsnamn eller områden som den ändrade efter")],
                 "{kind}"
             );
             assert!(tx.undo_blockers(second).unwrap().is_empty(), "{kind}");

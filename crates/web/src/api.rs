@@ -303,7 +303,11 @@ pub struct PeriodQ {
 #[derive(Serialize, ToSchema)]
 pub struct LedgerLine {
     pub period: String,
+    /// Verifikation (SIE #VER serie och nummer), om filen hade en.
+    pub verifikation: Option<String>,
     pub verksamhet: String,
+    /// Verksamhetens namn (registret, annars standardlistan; tomt om okänd).
+    pub verksamhet_namn: String,
     pub text: Option<String>,
     pub belopp: i64,
 }
@@ -324,11 +328,18 @@ async fn ledger(
             let tree = st.tree(period)?;
             allowed(&user, &tree, &kod)?;
             let jan = Period::new(period.year(), 1).ok_or_else(|| Fail::bad("ogiltigt år"))?;
-            let lines = st.with_store(|s| Ok(s.ledger_lines(&kod, &konto, jan, period)?))?;
+            let (lines, names) = st.with_store(|s| {
+                Ok((
+                    s.ledger_lines(&kod, &konto, jan, period)?,
+                    resurs_app::names::Names::load(s)?,
+                ))
+            })?;
             Ok(lines
                 .into_iter()
                 .map(|l| LedgerLine {
                     period: l.period.to_string(),
+                    verifikation: l.verifikation,
+                    verksamhet_namn: names.verksamhet(&l.verksamhet).to_string(),
                     verksamhet: l.verksamhet,
                     text: l.text,
                     belopp: l.belopp.ore(),
@@ -425,6 +436,8 @@ pub struct ProviderSum {
     pub namn: String,
     pub regiform: String,
     pub ansvar: Option<String>,
+    /// Ansvarets namn i organisationen.
+    pub ansvar_namn: Option<String>,
     pub belopp: i64,
 }
 
@@ -456,6 +469,7 @@ async fn settlement(State(st): State<Shared>, ApiUser(user): ApiUser, Query(q): 
                     namn: p.namn.clone(),
                     regiform: p.regiform.clone(),
                     ansvar: units.get(&p.utforare).cloned(),
+                    ansvar_namn: units.get(&p.utforare).and_then(|a| tree.names.get(a).cloned()),
                     belopp: p.belopp.ore(),
                 })
                 .collect();

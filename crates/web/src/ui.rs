@@ -534,15 +534,6 @@ pub fn grid(g: &Grid, query: &str) -> Markup {
 /// As [`grid`], with export links to the page at `path` (for a table
 /// shown in the answer to a POST, whose own address takes no GET).
 pub fn grid_at(g: &Grid, path: &str, query: &str) -> Markup {
-    let base: String = query
-        .split('&')
-        .filter(|kv| !kv.is_empty() && !kv.starts_with("tabell=") && !kv.starts_with("format="))
-        .collect::<Vec<_>>()
-        .join("&");
-    let link = |fmt: &str| {
-        let sep = if base.is_empty() { "" } else { "&" };
-        format!("{path}?{base}{sep}tabell={}&format={fmt}", urlencode(&g.id))
-    };
     html! {
         div.tablebox {
             table.grid {
@@ -566,7 +557,30 @@ pub fn grid_at(g: &Grid, path: &str, query: &str) -> Markup {
                 }
             }
         }
-        p.export {
+        (export_links_at(g, path, query))
+    }
+}
+
+/// The "Ladda ner tabellen: Excel (xlsx) · CSV" links of grid `g`, for a
+/// table the page draws with its own markup (the follow-up tree) but
+/// exports from the grid built from the same rows.
+pub fn export_links(g: &Grid, query: &str) -> Markup {
+    export_links_at(g, "", query)
+}
+
+/// As [`export_links`], to the page at `path`.
+pub fn export_links_at(g: &Grid, path: &str, query: &str) -> Markup {
+    let base: String = query
+        .split('&')
+        .filter(|kv| !kv.is_empty() && !kv.starts_with("tabell=") && !kv.starts_with("format="))
+        .collect::<Vec<_>>()
+        .join("&");
+    let link = |fmt: &str| {
+        let sep = if base.is_empty() { "" } else { "&" };
+        format!("{path}?{base}{sep}tabell={}&format={fmt}", urlencode(&g.id))
+    };
+    html! {
+        p.export data-tabell=(g.id) {
             "Ladda ner tabellen: "
             a href=(link("xlsx")) download { "Excel (xlsx)" } " · "
             a href=(link("csv")) download { "CSV" }

@@ -256,7 +256,9 @@ fn web_application_in_headless_chromium() {
             .is_some_and(|ps| ps.iter().any(|p| rows[p.as_u64().unwrap() as usize]["typ"] == "nod"));
         assert!(!has_child, "{kod} is a unit, not a parent: {listed:?}");
     }
-    d.goto(&format!("{base}/uppfoljning")).expect("follow-up, top");
+    // (The follow-up opens at the committees; 71 is a department, one level further down.)
+    d.goto(&format!("{base}/uppfoljning?djup=avdelning"))
+        .expect("follow-up, top");
     let f_top = d
         .wait_for(&format!("#n-{top} td[data-nyckel='prognos']"), WAIT)
         .and_then(|e| e.text())
@@ -585,6 +587,346 @@ fn web_application_in_headless_chromium() {
     let (status, body) = login("fel-5");
     assert_eq!(status, 429, "{body}");
     assert!(body.contains("Försök igen om"), "{body}");
+}
+
+/// A GET with the browser's session cookie, as bytes: (status, headers, body).
+fn get_bytes(addr: std::net::SocketAddr, path: &str, cookie: &str) -> (u16, String, Vec<u8>) {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nCookie: {cookie}\r\n\r\n");
+    s.write_all(req.as_bytes()).expect("write");
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).expect("read");
+    let split = out.windows(4).position(|w| w == b"\r\n\r\n").expect("headers");
+    let head = String::from_utf8_lossy(&out[..split]).into_owned();
+    let status = head.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (status, head, out[split + 4..].to_vec())
+}
+
+/// The demo municipality with a SIE 4 ledger file for October 2026 (text
+/// and verification numbers) and an imported activity-code register.
+fn start_server_with_sie() -> Server {
+    let srv = start_server();
+    let db = srv._dir.path().join("exempelstad.db");
+    let mut store = resurs_store::Store::open(&db).expect("open db");
+    let sie = "#FLAGGA 0\n#PROGRAM \"Ekonomisystem\" 1.0\n#FORMAT PC8\n#SIETYP 4\n#RAR 0 20260101 20261231\n\
+#KONTO 5011 \"Löner månadsavlönade\"\n#DIM 1 \"Ansvar\"\n#DIM 6 \"Verksamhet\"\n\
+#VER A 17 20261031 \"Lön oktober, extra\"\n{\n#TRANS 5011 {1 \"711\" 6 \"510\"} 12345.00\n#TRANS 1930 {} -12345.00\n}\n\
+#VER B 4 20261015 \"Rättelse\"\n{\n#TRANS 5011 {1 \"711\" 6 \"510\"} -500.00 20261015 \"Felkontering september\"\n#TRANS 1930 {} 500.00\n}\n";
+    let dir = srv._dir.path();
+    std::fs::write(dir.join("okt.se"), sie).expect("sie");
+    let actor = resurs_app::Actor::new("test");
+    let (outcome, _) = resurs_app::ledger::import(
+        &mut store,
+        &dir.join("okt.se"),
+        None,
+        false,
+        resurs_app::import::Options::now(actor.clone()),
+    )
+    .expect("sie import");
+    assert!(
+        matches!(outcome, resurs_app::import::Outcome::Imported { .. }),
+        "{outcome:?}"
+    );
+    std::fs::write(
+        dir.join("verksamheter.csv"),
+        "kod;namn\n510;Hemtjänst i ordinärt boende\n",
+    )
+    .expect("csv");
+    let outcome = resurs_app::import::import_file(
+        &mut store,
+        resurs_app::import::Kind::Verksamheter,
+        &dir.join("verksamheter.csv"),
+        resurs_app::import::Options::now(actor),
+    )
+    .expect("verksamheter import");
+    assert!(
+        matches!(outcome, resurs_app::import::Outcome::Imported { added: 1, .. }),
+        "{outcome:?}"
+    );
+    srv
+}
+
+fn wait_up(srv: &Server) {
+    for _ in 0..100 {
+        if TcpStream::connect(srv.addr).is_ok() && http(srv.addr, "GET", "/halsa", &[], "").0 == 200 {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("server did not start");
+}
+
+fn js(d: &Driver, script: &str) -> Value {
+    d.execute(script, vec![]).unwrap_or_else(|e| panic!("{script}: {e}"))
+}
+
+/// Ids of the follow-up table's node rows, in order.
+fn node_rows(d: &Driver) -> Vec<String> {
+    let v = js(
+        d,
+        "return Array.from(document.querySelectorAll('table.report tbody tr.node')).map(r => r.id.slice(2));",
+    );
+    v.as_array()
+        .expect("ids")
+        .iter()
+        .map(|x| x.as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn names_ledger_text_and_a_followup_you_can_navigate() {
+    assert!(Path::new("/usr/bin/chromedriver").exists(), "needs chromium-driver");
+    let srv = start_server_with_sie();
+    wait_up(&srv);
+    let base = srv.base.clone();
+    let downloads = tempfile::tempdir().expect("download dir");
+    let d = Driver::start(downloads.path()).expect("chromium");
+    d.set_window_size(1366, 900).expect("window");
+    sign_in(&d, &base, "ekonom", "demo-ekonom-2026");
+    let cookie = d
+        .cookies()
+        .expect("cookies")
+        .iter()
+        .find(|c| c["name"] == "resurs_sid")
+        .map(|c| format!("resurs_sid={}", c["value"].as_str().unwrap_or("")))
+        .expect("session cookie");
+
+    // Names: the account from the SIE file's #KONTO, the activity code from the register,
+    // the verification number and the transaction's text on the ledger-line page.
+    d.goto(&format!("{base}/organisation/711/konto/5011?period=2026-10"))
+        .expect("ledger lines");
+    let meta = d.find("main p.meta").and_then(|e| e.text()).expect("meta");
+    assert!(meta.contains("5011 Löner månadsavlönade"), "{meta}");
+    assert!(meta.contains("711 Hemtjänst"), "{meta}");
+    let rows = d.find("#huvudboksrader tbody").and_then(|e| e.text()).expect("rows");
+    assert!(rows.contains("A 17") && rows.contains("Lön oktober, extra"), "{rows}");
+    assert!(
+        rows.contains("B 4") && rows.contains("Felkontering september"),
+        "the transaction's own text wins over the verification's: {rows}"
+    );
+    assert!(rows.contains("510 Hemtjänst i ordinärt boende"), "{rows}");
+    assert!(rows.contains("12 345,00") && rows.contains("-500,00"), "{rows}");
+    shot(&d, "huvudboksrader_sie");
+    // A CSV ledger's account gets its name from the shipped account plan.
+    d.goto(&format!("{base}/organisation/711?period=2026-10")).expect("711");
+    let accounts = d.find("main").and_then(|e| e.text()).expect("711 page");
+    assert!(accounts.contains("5410 Personalomkostnader"), "{accounts}");
+    // The organisation page's account table downloads as CSV with the same names.
+    let (status, _, csv) = get_bytes(
+        srv.addr,
+        "/organisation/711?period=2026-10&tabell=konton&format=csv",
+        &cookie,
+    );
+    assert_eq!(status, 200);
+    let csv = String::from_utf8(csv).expect("utf-8");
+    assert!(
+        csv.starts_with("\u{feff}Konto;Utfall ack;Budget ack;Avvikelse;Utfall föreg. år ack\r\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("5410 Personalomkostnader"), "{csv}");
+    // The API has the same names and numbers.
+    let (status, body) = fetch(
+        &d,
+        "GET",
+        "/api/organisation/711/konto/5011?period=2026-10",
+        json!({}),
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+    let lines: Value = serde_json::from_str(&body).expect("json");
+    let a17 = lines
+        .as_array()
+        .expect("lines")
+        .iter()
+        .find(|l| l["verifikation"] == "A 17")
+        .expect("A 17 in the API");
+    assert_eq!(a17["verksamhet_namn"], "Hemtjänst i ordinärt boende");
+    assert_eq!(a17["text"], "Lön oktober, extra");
+
+    // Controller: the follow-up opens at the committee level, never down to accounts.
+    d.goto(&format!("{base}/uppfoljning")).expect("follow-up");
+    d.wait_for("table.report", WAIT).expect("report");
+    let nodes = node_rows(&d);
+    assert!(
+        nodes.contains(&"VON".to_string()) && nodes.contains(&"SN".to_string()),
+        "{nodes:?}"
+    );
+    assert!(
+        !nodes.contains(&"71".to_string()),
+        "no units at the committee level: {nodes:?}"
+    );
+    assert!(d.find("table.report tr.acct").is_err(), "no accounts by default");
+    let chosen = d
+        .find("#djup option[selected]")
+        .and_then(|e| e.attr("value"))
+        .expect("depth");
+    assert_eq!(chosen.as_deref(), Some("nämnd"));
+    // Sticky heading row and first column; last year's figure beside this year's.
+    let sticky = js(
+        &d,
+        "const h = getComputedStyle(document.querySelector('table.report thead th'));\
+         const c = getComputedStyle(document.querySelector('table.report tbody th'));\
+         return [h.position, c.position];",
+    );
+    assert_eq!(sticky, json!(["sticky", "sticky"]));
+    let heads = js(
+        &d,
+        "return Array.from(document.querySelectorAll('table.report thead th')).map(t => t.textContent.trim());",
+    );
+    let heads: Vec<String> = heads
+        .as_array()
+        .expect("headings")
+        .iter()
+        .map(|h| h.as_str().unwrap_or("").to_string())
+        .collect();
+    let ui = heads.iter().position(|h| h == "Utfall ack").expect("Utfall ack");
+    assert_eq!(heads[ui + 1], "Föreg. år ack", "{heads:?}");
+    // Deviations carry their sign as well as their colour.
+    let signs = js(
+        &d,
+        "return Array.from(document.querySelectorAll('table.report td.pos, table.report td.neg'))\
+         .map(t => [t.className, t.textContent.trim()]);",
+    );
+    let signs = signs.as_array().expect("deviations").clone();
+    assert!(!signs.is_empty());
+    for s in &signs {
+        let (class, text) = (s[0].as_str().unwrap_or(""), s[1].as_str().unwrap_or(""));
+        assert!(
+            (class == "pos" && text.starts_with('+')) || (class == "neg" && text.starts_with('-')),
+            "{class} {text}"
+        );
+    }
+    shot(&d, "uppfoljning_namnd");
+
+    // The export links give the same table as xlsx and CSV, with the same headings.
+    let href = |fmt: &str| -> String {
+        d.find(&format!("p.export[data-tabell='uppfoljning'] a[href*='format={fmt}']"))
+            .and_then(|a| a.attr("href"))
+            .expect("export link")
+            .expect("href")
+    };
+    // The links repeat the page's query with the table and format added.
+    let path_of = |h: String| -> String {
+        assert!(h.starts_with('?'), "{h}");
+        format!("/uppfoljning{h}")
+    };
+    let csv_path = path_of(href("csv"));
+    let (status, head, csv) = get_bytes(srv.addr, &csv_path, &cookie);
+    assert_eq!(status, 200, "{csv_path} {head} {}", String::from_utf8_lossy(&csv));
+    let csv = String::from_utf8(csv).expect("utf-8");
+    let first = csv
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string();
+    assert_eq!(first, heads.join(";"), "CSV headings");
+    let shown = js(&d, "return document.querySelectorAll('table.report tbody tr').length;");
+    assert_eq!(
+        json!(csv.trim_end().lines().count() - 1),
+        shown,
+        "one CSV line per row shown"
+    );
+    let (status, head, xlsx) = get_bytes(srv.addr, &path_of(href("xlsx")), &cookie);
+    assert_eq!(status, 200, "{head}");
+    let file = srv._dir.path().join("uppfoljning.xlsx");
+    std::fs::write(&file, &xlsx).expect("write xlsx");
+    let table = resurs_io::TableReader::open(&file).expect("xlsx opens");
+    assert_eq!(table.headers().to_vec(), heads, "xlsx headings");
+
+    // Search by name picks the node.
+    d.find("#sok")
+        .and_then(|e| e.send_keys("hemtjänst norr"))
+        .expect("search");
+    d.find("main form.inline button[type='submit']")
+        .and_then(|e| e.click())
+        .expect("show");
+    wait_url(&d, "sok=");
+    d.wait_for("table.report", WAIT).expect("report");
+    let first_row = js(&d, "return document.querySelector('table.report tbody tr').id;");
+    assert_eq!(first_row, json!("n-712"), "Hemtjänst Norr is 712");
+    // An exact name wins; a search with several matches offers them.
+    d.goto(&format!("{base}/uppfoljning?sok=hemtj%C3%A4nst"))
+        .expect("exact");
+    let first_row = js(&d, "return document.querySelector('table.report tbody tr').id;");
+    assert_eq!(first_row, json!("n-71"), "Hemtjänst is 71");
+    d.goto(&format!("{base}/uppfoljning?sok=tj%C3%A4nst")).expect("several");
+    let offered = d.find("#traffar").and_then(|e| e.text()).expect("matches offered");
+    assert!(
+        offered.contains("711 Hemtjänst Centrum") && offered.contains("712 Hemtjänst Norr"),
+        "{offered}"
+    );
+
+    // Depth limits the rows.
+    let count = |d: &Driver, djup: &str| -> (Vec<String>, bool) {
+        d.goto(&format!("{base}/uppfoljning?nod=VON&djup={djup}"))
+            .expect("depth");
+        d.wait_for("table.report", WAIT).expect("report");
+        (node_rows(d), d.find("table.report tr.acct").is_ok())
+    };
+    let (avd, acct1) = count(&d, "avdelning");
+    let (ans, acct2) = count(&d, "ansvar");
+    let (_, acct3) = count(&d, "konto");
+    assert!(
+        avd.contains(&"71".to_string()) && !avd.contains(&"711".to_string()),
+        "{avd:?}"
+    );
+    assert!(ans.contains(&"711".to_string()) && ans.len() > avd.len(), "{ans:?}");
+    assert!(!acct1 && !acct2 && acct3, "accounts only at depth konto");
+
+    // Collapse and expand a subtree without reloading the page.
+    count(&d, "ansvar");
+    js(&d, "window.__ingenOmladdning = true;");
+    let hidden = |d: &Driver| js(d, "return document.getElementById('n-711').hidden;");
+    assert_eq!(hidden(&d), json!(false));
+    d.find("#n-71 button.toggle")
+        .and_then(|b| b.click())
+        .expect("collapse 71");
+    assert_eq!(hidden(&d), json!(true), "711 hidden under a collapsed 71");
+    assert_eq!(js(&d, "return document.getElementById('n-72').hidden;"), json!(false));
+    assert_eq!(
+        js(&d, "return window.__ingenOmladdning === true;"),
+        json!(true),
+        "no reload"
+    );
+    shot(&d, "uppfoljning_hopfalld");
+    d.find("#n-71 button.toggle")
+        .and_then(|b| b.click())
+        .expect("expand 71");
+    assert_eq!(hidden(&d), json!(false), "711 shown again");
+
+    // Providers' units are named on the settlement page and in the API.
+    d.goto(&format!("{base}/avrakning?period=2026-10")).expect("settlement");
+    let table = d.find("main table tbody").and_then(|e| e.text()).expect("providers");
+    assert!(table.contains("719 Köpt hemtjänst (LOV)"), "{table}");
+    let (status, body) = fetch(&d, "GET", "/api/avrakning?period=2026-10", json!({}), None);
+    assert_eq!(status, 200, "{body}");
+    let s: Value = serde_json::from_str(&body).expect("json");
+    let lov = s["utforare"]
+        .as_array()
+        .expect("providers")
+        .iter()
+        .find(|p| p["kod"] == "LOV1")
+        .expect("LOV1");
+    assert_eq!(lov["ansvar"], "719");
+    assert_eq!(lov["ansvar_namn"], "Köpt hemtjänst (LOV)");
+
+    // The users page names the enhetschef's unit.
+    sign_in(&d, &base, "admin", "demo-admin-2026");
+    d.goto(&format!("{base}/anvandare")).expect("users");
+    let chef = d.find("#u-enhetschef").and_then(|e| e.text()).expect("enhetschef row");
+    assert!(chef.contains("713 Hemtjänst Söder"), "{chef}");
+
+    // Enhetschef: the follow-up opens at their own unit.
+    sign_in(&d, &base, "enhetschef", "demo-chef-2026");
+    d.goto(&format!("{base}/uppfoljning")).expect("follow-up");
+    d.wait_for("table.report", WAIT).expect("report");
+    let first_row = js(&d, "return document.querySelector('table.report tbody tr').id;");
+    assert_eq!(first_row, json!("n-713"), "the enhetschef's own unit");
+    assert!(d.find("table.report tr.acct").is_ok(), "a unit opens at its accounts");
+    // Search stays inside their part of the tree.
+    d.goto(&format!("{base}/uppfoljning?sok=711")).expect("search outside");
+    assert!(d.find("main .notice.err").is_ok(), "711 is not theirs");
 }
 
 /// Starts the demo server, a browser and signs in as the economist.

@@ -110,8 +110,18 @@ pub(crate) fn users_markup(
     raw: &str,
 ) -> Result<Out, Fail> {
     use resurs_core::date::{stockholm_of_unix, stockholm_text};
-    let (users, tokens, sessions) =
-        st.with_store(|s| Ok((s.users()?, s.tokens()?, resurs_app::users::sessions(s, None)?)))?;
+    let (users, tokens, sessions, nodes) = st.with_store(|s| {
+        Ok((s.users()?, s.tokens()?, resurs_app::users::sessions(s, None)?, s.org_nodes()?))
+    })?;
+    // The newest name of each organisation code (rows are in import order).
+    let node_names: std::collections::HashMap<String, String> = nodes.into_iter().map(|n| (n.kod, n.namn)).collect();
+    let node = |k: &Option<String>| match k {
+        None => "–".to_string(),
+        Some(k) => match node_names.get(k) {
+            Some(n) => format!("{k} {n}"),
+            None => k.clone(),
+        },
+    };
     let mut ug = Grid::new(
         "anvandare",
         "Användare",
@@ -124,7 +134,7 @@ pub(crate) fn users_markup(
         ug.push(vec![
             Cell::text(&u.namn),
             Cell::text(&u.roll),
-            Cell::text(u.nod.as_deref().unwrap_or("–")),
+            Cell::text(node(&u.nod)),
             Cell::text(if u.aktiv { "ja" } else { "nej" }),
         ]);
     }

@@ -1,27 +1,56 @@
 //! Follow-up report and forecasts.
 
 use super::*;
+use axum::extract::RawQuery;
+use resurs_core::followup::Depth;
+use resurs_io::grid::{Cell, Col, Grid, Kind};
 
-pub(crate) async fn followup_page(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>) -> Response {
+pub(crate) async fn followup_page(
+    State(st): State<Shared>,
+    pu: PageUser,
+    Query(q): Query<Q>,
+    Query(eq): Query<ui::ExportQ>,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let user = pu.user.clone();
     let csrf = pu.csrf.clone();
     let r = blocking(&st, move |st| {
         let period = period_of(st, &q.period)?;
         let tree = st.tree(period)?;
-        let kod = given(&q.nod).map(str::to_string).unwrap_or_else(|| root_of(&user, &tree));
+        let current = given(&q.nod).map(str::to_string).unwrap_or_else(|| root_of(&user, &tree));
+        // A search picks the node; several matches are offered as links.
+        let (kod, matches) = match given(&q.sok) {
+            Some(sok) => match find_nodes(&tree, &user, sok) {
+                m if m.len() == 1 => (m[0].0.clone(), Vec::new()),
+                m => (current, m),
+            },
+            None => (current, Vec::new()),
+        };
         allowed(&user, &tree, &kod)?;
         let layout = layout_of(&q.layout)?;
         let year = period.year();
         let choice = Prognosval::parse(q.prognos.as_deref());
         let versions = forecast_versions(st, year)?;
         let t = st.table(period, &choice, layout, &kod)?;
+        let depth = match given(&q.djup) {
+            None => t.rows.default_depth(),
+            Some(d) => Depth::parse(d).ok_or_else(|| {
+                Fail::bad(format!(
+                    "djup: värdet \"{d}\", förväntade nämnd, förvaltning, avdelning, ansvar eller konto"
+                ))
+            })?,
+        };
+        let shown = t.rows.down_to(depth);
         let prognos = t.prognosversion.clone();
         let lname = resurs_app::followup::layout_name(layout);
         let base = format!(
-            "/uppfoljning?period={period}&nod={}&prognos={}",
+            "/uppfoljning?period={period}&nod={}&prognos={}&djup={}",
             ui::urlencode(&kod),
-            ui::urlencode(prognos.as_deref().unwrap_or("förslag"))
+            ui::urlencode(prognos.as_deref().unwrap_or("förslag")),
+            ui::urlencode(depth.code())
         );
+        let cols = report_columns(&t);
+        let g = report_grid(&t, &cols, &shown, period);
         let mut owner = String::new();
         let writable: Vec<(&str, &str)> = t
             .rows
@@ -30,11 +59,39 @@ pub(crate) async fn followup_page(State(st): State<Shared>, pu: PageUser, Query(
             .filter(|r| r.typ == RowKind::Nod && allowed(&user, &tree, &r.kod).is_ok())
             .map(|r| (r.kod.as_str(), r.namn.as_str()))
             .collect();
+        let mut choices: Vec<(&String, &String)> = tree
+            .names
+            .iter()
+            .filter(|(k, _)| allowed(&user, &tree, k).is_ok())
+            .collect();
+        choices.sort();
         let note = shown_notice(st, &user, &q);
-        Ok(html! {
+        let raw = raw.unwrap_or_default();
+        Ok(Out::page_or_export(&eq, &[&g], || html! {
             (note)
+            @if let Some(sok) = given(&q.sok) {
+                @if matches.is_empty() {
+                    p.notice.err role="status" { "Ingen nod i din del av organisationen har koden eller namnet \"" (sok) "\"." }
+                } @else if matches.len() > 1 {
+                    div.notice role="status" #traffar {
+                        "Flera noder matchar \"" (sok) "\"; välj en: "
+                        ul { @for (k, n) in &matches {
+                            li { a href={ "/uppfoljning?period=" (period) "&nod=" (ui::urlencode(k)) "&layout=" (lname) } { (k) " " (n) } }
+                        } }
+                    }
+                }
+            }
             form.inline.noprint method="get" action="/uppfoljning" {
                 input type="hidden" name="nod" value=(kod);
+                label for="sok" { "Sök nod (kod eller namn)" }
+                input id="sok" name="sok" type="search" list="noder" autocomplete="off" placeholder=(format!("{} {}", t.rows.rader[0].kod, t.rows.rader[0].namn));
+                datalist id="noder" { @for (k, n) in &choices { option value={ (k) " " (n) } {} } }
+                label for="djup" { "Djup" }
+                select id="djup" name="djup" {
+                    @for (v, label) in DEPTHS {
+                        option value=(v) selected[depth.code() == *v] { (label) }
+                    }
+                }
                 label for="period" { "Månad" }
                 input id="period" name="period" type="month" value=(period.to_string());
                 label for="layout" { "Uppställning" }
@@ -57,27 +114,45 @@ pub(crate) async fn followup_page(State(st): State<Shared>, pu: PageUser, Query(
                 (t.rubrik) ". Belopp i tkr. Budget: "
                 (t.budgetversion.as_deref().unwrap_or("ingen")) ". Helårsprognos: " (forecast_note(&t.prognosversion)) ". "
                 @if layout == Layout::Kostnad { "Kostnader positiva; avvikelse = budget − utfall." } @else { "Intäkter positiva; avvikelse = utfall − budget." }
-                " Positiv avvikelse är gynnsam."
+                " Positiv avvikelse (+) är gynnsam och grön, negativ (-) ogynnsam och röd."
             }
-            table.num.report {
-                thead { tr { th scope="col" { "Rad" } @for c in &t.rows.kolumner { th scope="col" data-nyckel=(c.nyckel) { (c.rubrik) } } } }
-                tbody {
-                    @for r in &t.rows.rader {
-                        @let class = match r.typ { RowKind::Nod => format!("node d{}", r.djup.min(4)), RowKind::Konto => "acct".into(), RowKind::Prognosjustering => "adj".into(), RowKind::Specialpost => "eff".into() };
-                        @if r.typ == RowKind::Nod { (set(&mut owner, &r.kod)) }
-                        tr class=(class) id=[(r.typ == RowKind::Nod).then(|| format!("n-{}", r.kod))] {
-                            th scope="row" {
-                                @match r.typ {
-                                    RowKind::Nod => a href={ "/organisation/" (ui::urlencode(&r.kod)) "?period=" (period) } { (r.kod) " " (r.namn) },
-                                    RowKind::Konto => a href={ "/organisation/" (ui::urlencode(&owner)) "/konto/" (ui::urlencode(&r.kod)) "?period=" (period) } { (r.kod) " " (r.namn) },
-                                    _ => { (r.namn) }
+            div.tablebox.reportbox {
+                table.num.report #rapport {
+                    thead { tr {
+                        @for (i, c) in g.cols.iter().enumerate() {
+                            th scope="col" class=[(i == 1).then_some("text")] data-nyckel=[cols.get(i.wrapping_sub(2)).map(|c| c.key)] { (c.title) }
+                        }
+                    } }
+                    tbody {
+                        @for (n, &i) in shown.iter().enumerate() {
+                            @let r = &t.rows.rader[i];
+                            @let cells = &g.rows[n].cells;
+                            @let class = match r.typ { RowKind::Nod => format!("node d{}", r.djup.min(4)), RowKind::Konto => "acct".into(), RowKind::Prognosjustering => "adj".into(), RowKind::Specialpost => "eff".into() };
+                            @if r.typ == RowKind::Nod { (set(&mut owner, &r.kod)) }
+                            tr class=(class) data-djup=(r.djup) id=[(r.typ == RowKind::Nod).then(|| format!("n-{}", r.kod))] {
+                                th scope="row" {
+                                    @match r.typ {
+                                        RowKind::Nod => a href={ "/organisation/" (ui::urlencode(&r.kod)) "?period=" (period) } { (r.kod) " " (r.namn) },
+                                        RowKind::Konto => a href={ "/organisation/" (ui::urlencode(&owner)) "/konto/" (ui::urlencode(&r.kod)) "?period=" (period) } { (r.kod) " " (r.namn) },
+                                        _ => { (r.namn) }
+                                    }
+                                }
+                                td.text.niva { (g.show(1, &cells[1])) }
+                                @for (j, c) in cols.iter().enumerate() {
+                                    @let cell = &cells[j + 2];
+                                    @let v = match cell { Cell::Num(v) => Some(*v), _ => None };
+                                    @let class = if c.deviation { v.map_or("", ui::sign_class) } else { "" };
+                                    td data-nyckel=(c.key) class=(class) {
+                                        @if c.deviation && v.is_some_and(|v| v > 0) { "+" }
+                                        (g.show(j + 2, cell))
+                                    }
                                 }
                             }
-                            @for (c, v) in t.rows.kolumner.iter().zip(&r.varden) { td data-nyckel=(c.nyckel) { (cell(c.slag, *v)) } }
                         }
                     }
                 }
             }
+            (ui::export_links(&g, &raw))
             p.noprint {
                 a href={ (base) "&layout=" (if lname == "kostnad" { "resultat" } else { "kostnad" }) } { "Byt uppställning" }
                 " · " a href={ "/prognoser?ar=" (year) } { "Jämför prognosversioner" }
@@ -90,6 +165,7 @@ pub(crate) async fn followup_page(State(st): State<Shared>, pu: PageUser, Query(
                         input type="hidden" name="period" value=(period.to_string());
                         input type="hidden" name="layout" value=(lname);
                         input type="hidden" name="vy" value=(kod);
+                        input type="hidden" name="djup" value=(depth.code());
                         label for="f-version" { "Prognosversion" }
                         input id="f-version" name="version" type="text" required list="versioner" value=(prognos.clone().unwrap_or_else(|| format!("Prognos {}", period)));
                         datalist id="versioner" { @for v in &versions { option value=(v.namn) {} } }
@@ -103,10 +179,145 @@ pub(crate) async fn followup_page(State(st): State<Shared>, pu: PageUser, Query(
                     }
                 }
             }
-        })
+        }))
     })
     .await;
     render(&pu, "Uppföljning", "uppf", r)
+}
+
+/// The depths a follow-up report can be shown to (parameter `djup`).
+const DEPTHS: &[(&str, &str)] = &[
+    ("nämnd", "Nämnd"),
+    ("förvaltning", "Förvaltning"),
+    ("avdelning", "Avdelning"),
+    ("ansvar", "Ansvar (enhet)"),
+    ("konto", "Konto (allt)"),
+];
+
+/// A value column of the follow-up table: a column of the report rows, or
+/// last year's outcome so far beside this year's (cost layout, where the
+/// rows' `fg_ar` amount is already in the layout's sign).
+pub(crate) struct ReportCol {
+    pub key: &'static str,
+    pub title: String,
+    pub kind: Kind,
+    /// Index in the rows' `varden`, or `None` for last year's outcome.
+    pub index: Option<usize>,
+    /// A deviation: shown with its sign and coloured.
+    pub deviation: bool,
+}
+
+fn static_key(k: &str) -> &'static str {
+    match k {
+        "utfall" => "utfall",
+        "budget" => "budget",
+        "avvikelse" => "avvikelse",
+        "forbrukning" => "forbrukning",
+        "prognos" => "prognos",
+        "budget_helar" => "budget_helar",
+        "prognosavvikelse" => "prognosavvikelse",
+        "prognosandel" => "prognosandel",
+        "fg_ar" => "fg_ar",
+        "avvikelse_fg_ar" => "avvikelse_fg_ar",
+        _ => "specialpost",
+    }
+}
+
+/// The follow-up table's value columns for `t`'s layout.
+pub(crate) fn report_columns(t: &Table) -> Vec<ReportCol> {
+    let mut out = Vec::new();
+    let has_fg = t.rows.col("fg_ar").is_some();
+    for (i, c) in t.rows.kolumner.iter().enumerate() {
+        let key = static_key(&c.nyckel);
+        out.push(ReportCol {
+            key,
+            title: c.rubrik.clone(),
+            kind: match c.slag {
+                ColumnKind::Belopp => Kind::Tkr,
+                ColumnKind::Andel => Kind::Percent,
+            },
+            index: Some(i),
+            deviation: matches!(key, "avvikelse" | "prognosavvikelse" | "avvikelse_fg_ar"),
+        });
+        if key == "utfall" && !has_fg {
+            out.push(ReportCol {
+                key: "fg_ar",
+                title: "Föreg. år ack".into(),
+                kind: Kind::Tkr,
+                index: None,
+                deviation: false,
+            });
+        }
+    }
+    out
+}
+
+/// The follow-up table as a grid (the export of the page's table): the
+/// rows shown, with the same headings.
+pub(crate) fn report_grid(t: &Table, cols: &[ReportCol], shown: &[usize], period: Period) -> Grid {
+    let mut gcols = vec![Col::text("Rad"), Col::text("Nivå")];
+    gcols.extend(cols.iter().map(|c| Col::new(c.title.clone(), c.kind)));
+    let mut g = Grid::new("uppfoljning", format!("Uppföljning {period}"), gcols);
+    for &i in shown {
+        let r = &t.rows.rader[i];
+        let name = if r.kod.is_empty() {
+            r.namn.clone()
+        } else {
+            format!("{} {}", r.kod, r.namn)
+        };
+        let level = match r.typ {
+            RowKind::Nod => r.niva.clone().unwrap_or_default(),
+            RowKind::Konto => "Konto".into(),
+            RowKind::Prognosjustering => "Prognosjustering".into(),
+            RowKind::Specialpost => "Specialpost".into(),
+        };
+        let mut cells = vec![Cell::Text(name), Cell::Text(level)];
+        for c in cols {
+            cells.push(match c.index {
+                Some(j) => Cell::opt(r.varden.get(j).copied().flatten()),
+                None => Cell::Num(r.belopp.fg_ar),
+            });
+        }
+        if r.typ == RowKind::Nod && r.djup == 0 {
+            g.push_class("sum", cells);
+        } else {
+            g.push(cells);
+        }
+    }
+    g
+}
+
+/// Nodes of the user's part of the tree whose code is `sok` (or starts the
+/// text, as the search list offers "kod namn"), else whose name contains
+/// it (case and å/ä/ö ignored); an exact name wins over partial ones.
+pub(crate) fn find_nodes(tree: &Tree, user: &User, sok: &str) -> Vec<(String, String)> {
+    let visible = |k: &str| allowed(user, tree, k).is_ok();
+    let sok = sok.trim();
+    let first = sok.split_whitespace().next().unwrap_or("");
+    for code in [sok, first] {
+        if let Some(n) = tree.names.get(code).filter(|_| visible(code)) {
+            return vec![(code.to_string(), n.clone())];
+        }
+    }
+    let f = resurs_core::model::fold(sok);
+    let mut hits: Vec<(String, String)> = tree
+        .names
+        .iter()
+        .filter(|(k, n)| visible(k) && (resurs_core::model::fold(n).contains(&f) || resurs_core::model::fold(k) == f))
+        .map(|(k, n)| (k.clone(), n.clone()))
+        .collect();
+    hits.sort();
+    let exact: Vec<(String, String)> = hits
+        .iter()
+        .filter(|(_, n)| resurs_core::model::fold(n) == f)
+        .cloned()
+        .collect();
+    if exact.len() == 1 {
+        exact
+    } else {
+        hits.truncate(20);
+        hits
+    }
 }
 
 /// Keeps track of the node that owns the account rows below it.
@@ -124,6 +335,8 @@ pub(crate) struct ForecastForm {
     kommentar: String,
     layout: Option<String>,
     vy: Option<String>,
+    /// The depth the page was shown at (kept after saving).
+    djup: Option<String>,
 }
 
 /// Saves a forecast for a node (role and subtree checked); the use case
@@ -160,6 +373,7 @@ pub(crate) async fn save_forecast(State(st): State<Shared>, pu: PageUser, Form(f
     let layout = f.layout.clone().unwrap_or_else(|| "kostnad".into());
     let vy = f.vy.clone().unwrap_or_else(|| f.nod.clone());
     let (version, period_raw, nod) = (f.version.trim().to_string(), f.period.clone(), f.nod.clone());
+    let djup = f.djup.clone().unwrap_or_default();
     let r = blocking(&st, move |st| {
         let period = parse_period(&f.period)?;
         let belopp = parse_amount("Helårsprognos", &f.belopp)?;
@@ -167,11 +381,12 @@ pub(crate) async fn save_forecast(State(st): State<Shared>, pu: PageUser, Form(f
     })
     .await;
     let back = format!(
-        "/uppfoljning?period={}&nod={}&layout={}&prognos={}",
+        "/uppfoljning?period={}&nod={}&layout={}&prognos={}&djup={}",
         ui::urlencode(&period_raw),
         ui::urlencode(&vy),
         ui::urlencode(&layout),
-        ui::urlencode(&version)
+        ui::urlencode(&version),
+        ui::urlencode(&djup)
     );
     match r {
         Ok(()) => see_other(&with_notice(

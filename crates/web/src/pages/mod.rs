@@ -99,6 +99,10 @@ pub struct Q {
     pub klar: Option<String>,
     pub n: Option<String>,
     pub m: Option<String>,
+    /// Follow-up: a node searched by code or name.
+    pub sok: Option<String>,
+    /// Follow-up: how deep (`nämnd` … `ansvar`, `konto`).
+    pub djup: Option<String>,
 }
 
 pub fn given(v: &Option<String>) -> Option<&str> {

@@ -1,8 +1,16 @@
 //! Start page, organisation tree and ledger lines.
 
 use super::*;
+use axum::extract::RawQuery;
+use resurs_io::grid::{Cell, Col, Grid, Kind};
 
-pub(crate) async fn start(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>) -> Response {
+pub(crate) async fn start(
+    State(st): State<Shared>,
+    pu: PageUser,
+    Query(q): Query<Q>,
+    Query(eq): Query<ui::ExportQ>,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let user = pu.user.clone();
     let r = blocking(&st, move |st| {
         let period = period_of(st, &q.period)?;
@@ -12,7 +20,9 @@ pub(crate) async fn start(State(st): State<Shared>, pu: PageUser, Query(q): Quer
         let node = &t.rows.rader[0];
         let largest = t.rows.largest_deviations(8);
         let chart = trend_chart(st, period, &node.kod, &node.namn)?;
-        Ok(html! {
+        let parts = children_grid(&t);
+        let raw = raw.unwrap_or_default();
+        Ok(Out::page_or_export(&eq, &[&parts], || html! {
             (period_form("/", period, &[]))
             h2 { (node.namn) " (" (node.kod) "), " (ui::year_to_date(period)) }
             p.meta {
@@ -39,10 +49,70 @@ pub(crate) async fn start(State(st): State<Shared>, pu: PageUser, Query(q): Quer
             }
             h2 { "Delar" }
             (children_table(&t, period))
-        })
+            (ui::export_links(&parts, &raw))
+        }))
     })
     .await;
     render(&pu, "Översikt", "start", r)
+}
+
+/// The parts of row 0 as a grid (the export of the "Delar" table).
+pub(crate) fn children_grid(t: &Table) -> Grid {
+    let mut g = Grid::new(
+        "delar",
+        format!("Delar {}", t.rows.rader[0].kod),
+        vec![
+            Col::text("Nod"),
+            Col::new("Utfall ack", Kind::Tkr),
+            Col::new("Budget ack", Kind::Tkr),
+            Col::new("Avvikelse ack", Kind::Tkr),
+            Col::new("Prognos helår", Kind::Tkr),
+            Col::new("Budget helår", Kind::Tkr),
+            Col::new("Avvikelse helår", Kind::Tkr),
+        ],
+    );
+    for i in t.rows.child_nodes(0) {
+        let n = &t.rows.rader[i];
+        let mut cells = vec![Cell::text(format!("{} {}", n.kod, n.namn))];
+        for k in [
+            "utfall",
+            "budget",
+            "avvikelse",
+            "prognos",
+            "budget_helar",
+            "prognosavvikelse",
+        ] {
+            cells.push(Cell::opt(t.rows.get(i, k)));
+        }
+        g.push(cells);
+    }
+    g
+}
+
+/// The accounts of row 0 as a grid (the export of the "Konton" table).
+pub(crate) fn accounts_grid(t: &Table) -> Grid {
+    let mut g = Grid::new(
+        "konton",
+        format!("Konton {}", t.rows.rader[0].kod),
+        vec![
+            Col::text("Konto"),
+            Col::new("Utfall ack", Kind::Tkr),
+            Col::new("Budget ack", Kind::Tkr),
+            Col::new("Avvikelse", Kind::Tkr),
+            Col::new("Utfall föreg. år ack", Kind::Tkr),
+        ],
+    );
+    for i in t.rows.accounts(0) {
+        let k = &t.rows.rader[i];
+        g.push(vec![
+            Cell::text(format!("{} {}", k.kod, k.namn)),
+            Cell::opt(t.rows.get(i, "utfall")),
+            Cell::opt(t.rows.get(i, "budget")),
+            Cell::opt(t.rows.get(i, "avvikelse")),
+            Cell::Num(k.belopp.fg_ar),
+        ]);
+    }
+    g
 }
 
 pub(crate) fn children_table(t: &Table, period: Period) -> Markup {
@@ -106,6 +176,8 @@ pub(crate) async fn org_node(
     pu: PageUser,
     Path(kod): Path<String>,
     Query(q): Query<Q>,
+    Query(eq): Query<ui::ExportQ>,
+    RawQuery(raw): RawQuery,
 ) -> Response {
     let user = pu.user.clone();
     let title = format!("Organisation: {kod}");
@@ -117,7 +189,9 @@ pub(crate) async fn org_node(
         let node = &t.rows.rader[0];
         let chart = trend_chart(st, period, &node.kod, &node.namn)?;
         let accounts = t.rows.accounts(0);
-        Ok(html! {
+        let (parts, konton) = (children_grid(&t), accounts_grid(&t));
+        let raw = raw.unwrap_or_default();
+        Ok(Out::page_or_export(&eq, &[&parts, &konton], || html! {
             (breadcrumbs(&tree, &user, &kod, period))
             (period_form(&format!("/organisation/{}", ui::urlencode(&kod)), period, &[]))
             h2 { (node.kod) " " (node.namn) " (" (node.niva.as_deref().unwrap_or("")) ")" }
@@ -127,6 +201,7 @@ pub(crate) async fn org_node(
             @if !t.rows.child_nodes(0).is_empty() {
                 h2 { "Underliggande enheter" }
                 (children_table(&t, period))
+                (ui::export_links(&parts, &raw))
             }
             @if !accounts.is_empty() {
                 h2 { "Konton" }
@@ -143,9 +218,10 @@ pub(crate) async fn org_node(
                         }
                     }
                 }
+                (ui::export_links(&konton, &raw))
             }
             (chart)
-        })
+        }))
     })
     .await;
     render(&pu, &title, "org", r)
@@ -156,6 +232,8 @@ pub(crate) async fn ledger_lines(
     pu: PageUser,
     Path((kod, konto)): Path<(String, String)>,
     Query(q): Query<Q>,
+    Query(eq): Query<ui::ExportQ>,
+    RawQuery(raw): RawQuery,
 ) -> Response {
     let user = pu.user.clone();
     let title = format!("Huvudboksrader {kod} / {konto}");
@@ -164,35 +242,68 @@ pub(crate) async fn ledger_lines(
         let tree = st.tree(period)?;
         allowed(&user, &tree, &kod)?;
         let jan = Period::new(period.year(), 1).ok_or_else(|| Fail::bad("ogiltigt år"))?;
-        let lines = st.with_store(|s| Ok(s.ledger_lines(&kod, &konto, jan, period)?))?;
+        let (lines, names) = st.with_store(|s| {
+            Ok((
+                s.ledger_lines(&kod, &konto, jan, period)?,
+                resurs_app::names::Names::load(s)?,
+            ))
+        })?;
         let total: i64 = lines.iter().map(|l| l.belopp.ore()).sum();
-        Ok(html! {
+        let coded = |code: &str, name: &str| if name.is_empty() { code.to_string() } else { format!("{code} {name}") };
+        let mut g = Grid::new(
+            "huvudboksrader",
+            format!("Huvudbok {kod} {konto}"),
+            vec![
+                Col::text("Period"),
+                Col::text("Verifikation"),
+                Col::text("Verksamhet"),
+                Col::text("Text"),
+                Col::new("Belopp, kr", Kind::Kr),
+            ],
+        );
+        for l in &lines {
+            g.push(vec![
+                Cell::text(l.period.to_string()),
+                Cell::text(l.verifikation.as_deref().unwrap_or("")),
+                Cell::text(coded(&l.verksamhet, names.verksamhet(&l.verksamhet))),
+                Cell::text(l.text.as_deref().unwrap_or("")),
+                Cell::Num(l.belopp.ore()),
+            ]);
+        }
+        let sum_label = format!("Summa ({} rader)", lines.len());
+        g.push_class(
+            "sum",
+            vec![Cell::text(sum_label.clone()), Cell::Empty, Cell::Empty, Cell::Empty, Cell::Num(total)],
+        );
+        let unit = tree.names.get(&kod).cloned().unwrap_or_default();
+        let raw = raw.unwrap_or_default();
+        let body_rows = g.rows.len() - 1;
+        Ok(Out::page_or_export(&eq, &[&g], || html! {
             (breadcrumbs(&tree, &user, &kod, period))
-            p.meta { "Konto " (konto) ", ansvar " (kod) ", " (ui::year_to_date(period)) ". Belopp i kronor, kostnader positiva." }
-            table.num {
-                thead { tr { th scope="col" { "Period" } th scope="col" { "Verksamhet" } th scope="col" { "Text" } th scope="col" { "Belopp, kr" } } }
-                tbody {
-                    @for l in &lines {
-                        tr {
-                            td { (l.period) }
-                            td.text { (l.verksamhet) } td.text { (l.text.as_deref().unwrap_or("")) } td { (kr(l.belopp.ore())) }
+            p.meta {
+                "Konto " (coded(&konto, names.konto(&konto))) ", ansvar " (coded(&kod, &unit)) ", "
+                (ui::year_to_date(period)) ". Belopp i kronor, kostnader positiva."
+            }
+            div.tablebox {
+                table.grid #huvudboksrader {
+                    thead { tr { @for (i, c) in g.cols.iter().enumerate() { th scope="col" class=[(i == 4).then_some("n")] { (c.title) } } } }
+                    tbody {
+                        @for r in &g.rows[..body_rows] {
+                            tr {
+                                td { (g.show(0, &r.cells[0])) }
+                                td.text.ver { (g.show(1, &r.cells[1])) }
+                                td.text.verks { (g.show(2, &r.cells[2])) }
+                                td.text.txt { (g.show(3, &r.cells[3])) }
+                                td.n { (g.show(4, &r.cells[4])) }
+                            }
                         }
                     }
+                    tfoot { tr { th scope="row" colspan="4" { (sum_label) } td.n { (g.show(4, &Cell::Num(total))) } } }
                 }
-                tfoot { tr { th scope="row" colspan="3" { "Summa (" (lines.len()) " rader)" } td { (kr(total)) } } }
             }
-        })
+            (ui::export_links(&g, &raw))
+        }))
     })
     .await;
     render(&pu, &title, "org", r)
-}
-
-// ---------------------------------------------------------------- follow-up
-
-pub(crate) fn cell(kind: ColumnKind, v: Option<i64>) -> Markup {
-    match (kind, v) {
-        (ColumnKind::Belopp, Some(m)) => html! { (tkr(m)) },
-        (ColumnKind::Belopp, None) => html! {},
-        (ColumnKind::Andel, p) => html! { (ui::percent(p)) },
-    }
 }

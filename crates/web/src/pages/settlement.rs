@@ -48,7 +48,13 @@ pub(crate) async fn settlement_page(
                 Cell::Link(p.utforare.clone(), format!("/avrakning/{period}/{}", ui::urlencode(&p.utforare))),
                 Cell::text(&p.namn),
                 Cell::text(regiform_label(&p.regiform)),
-                Cell::text(units.get(&p.utforare).cloned().unwrap_or_else(|| "–".into())),
+                Cell::text(units.get(&p.utforare).map_or_else(
+                    || "–".into(),
+                    |a| match tree.names.get(a) {
+                        Some(n) => format!("{a} {n}"),
+                        None => a.clone(),
+                    },
+                )),
                 Cell::Num(p.belopp.ore()),
             ]);
         }
