@@ -3502,4 +3502,3 @@ fn followup_depth_shows_nodes_down_to_a_level() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("tabell och csv"), "{}", stderr(&out));
 }
-

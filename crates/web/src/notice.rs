@@ -16,13 +16,22 @@ use resurs_io::grid::Kind;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Notice {
     /// An import is confirmed: rows, of which new.
-    Importerad { rader: u64, nya: u64 },
+    Importerad {
+        rader: u64,
+        nya: u64,
+    },
     /// A model file is loaded: new versions, unchanged versions.
-    ModellInlast { nya: u64, oforandrade: u64 },
+    ModellInlast {
+        nya: u64,
+        oforandrade: u64,
+    },
     /// An upload was discarded; nothing saved.
     Kastad,
     /// An import was undone: its number, rows removed.
-    Angrad { import: u64, rader: u64 },
+    Angrad {
+        import: u64,
+        rader: u64,
+    },
     /// A forecast was saved.
     PrognosSparad,
     /// A register entry saved on an Ekonomi page (what kind).
@@ -44,7 +53,11 @@ const REGISTERS: [(Register, &str, &str); 5] = [
     (Register::Atgard, "atgard", "Åtgärden är sparad."),
     (Register::Statsbidrag, "statsbidrag", "Statsbidraget är sparat."),
     (Register::Investering, "investering", "Investeringen är sparad."),
-    (Register::Intraprenad, "intraprenad", "Intraprenadens resultat är sparat."),
+    (
+        Register::Intraprenad,
+        "intraprenad",
+        "Intraprenadens resultat är sparat.",
+    ),
     (Register::Specialpost, "specialpost", "Specialposten är sparad."),
 ];
 

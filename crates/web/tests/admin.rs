@@ -110,7 +110,7 @@ fn an_admin_moves_a_unit_manager_and_new_users_default_to_reader() {
     // The users table is exportable.
     let (status, csv) = get(&srv, &admin, "/anvandare?tabell=anvandare&format=csv");
     assert_eq!(status, 200);
-    assert!(csv.contains("chef;enhetschef;71;ja"), "{csv}");
+    assert!(csv.contains("chef;enhetschef;71 Hemtjänst;ja"), "{csv}");
     // A new unit: the chef's sessions end, the change is audited.
     let (status, page) = post_form(srv.addr, &admin, "/anvandare/nod", "namn=chef&nod=72").map_ok();
     assert_eq!(status, 200, "{page}");

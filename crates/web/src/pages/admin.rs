@@ -111,7 +111,12 @@ pub(crate) fn users_markup(
 ) -> Result<Out, Fail> {
     use resurs_core::date::{stockholm_of_unix, stockholm_text};
     let (users, tokens, sessions, nodes) = st.with_store(|s| {
-        Ok((s.users()?, s.tokens()?, resurs_app::users::sessions(s, None)?, s.org_nodes()?))
+        Ok((
+            s.users()?,
+            s.tokens()?,
+            resurs_app::users::sessions(s, None)?,
+            s.org_nodes()?,
+        ))
     })?;
     // The newest name of each organisation code (rows are in import order).
     let node_names: std::collections::HashMap<String, String> = nodes.into_iter().map(|n| (n.kod, n.namn)).collect();

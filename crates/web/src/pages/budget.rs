@@ -354,23 +354,29 @@ pub(crate) async fn save_frame(State(st): State<Shared>, pu: PageUser, Form(f): 
     } else {
         back
     };
-    save(st, pu, back, crate::notice::Notice::BudgetversionSparad, move |st, actor| {
-        let text = frame_text(&Some(f.ramfil.clone()))?
-            .ok_or_else(|| Fail::bad("Ramfilen är tom."))?
-            .to_string();
-        let periodise = match given(&f.periodisering) {
-            None => None,
-            Some(p) => Some(resurs_core::followup::Periodisering::parse(p).ok_or_else(|| {
-                Fail::bad(format!(
-                    "periodisering: värdet \"{p}\", förväntade jamn, dagar eller profil"
-                ))
-            })?),
-        };
-        let ts = resurs_app::now();
-        st.with_store(|s| {
-            resurs_app::budget::frame(s, actor, "från sidan", &text, true, periodise, &ts)?;
-            Ok(())
-        })
-    })
+    save(
+        st,
+        pu,
+        back,
+        crate::notice::Notice::BudgetversionSparad,
+        move |st, actor| {
+            let text = frame_text(&Some(f.ramfil.clone()))?
+                .ok_or_else(|| Fail::bad("Ramfilen är tom."))?
+                .to_string();
+            let periodise = match given(&f.periodisering) {
+                None => None,
+                Some(p) => Some(resurs_core::followup::Periodisering::parse(p).ok_or_else(|| {
+                    Fail::bad(format!(
+                        "periodisering: värdet \"{p}\", förväntade jamn, dagar eller profil"
+                    ))
+                })?),
+            };
+            let ts = resurs_app::now();
+            st.with_store(|s| {
+                resurs_app::budget::frame(s, actor, "från sidan", &text, true, periodise, &ts)?;
+                Ok(())
+            })
+        },
+    )
     .await
 }

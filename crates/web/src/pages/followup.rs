@@ -380,14 +380,16 @@ pub(crate) async fn save_forecast(State(st): State<Shared>, pu: PageUser, Form(f
         store_forecast(st, &user, &f.version, period, &f.nod, belopp, &f.kommentar)
     })
     .await;
-    let back = format!(
-        "/uppfoljning?period={}&nod={}&layout={}&prognos={}&djup={}",
+    let mut back = format!(
+        "/uppfoljning?period={}&nod={}&layout={}&prognos={}",
         ui::urlencode(&period_raw),
         ui::urlencode(&vy),
         ui::urlencode(&layout),
         ui::urlencode(&version),
-        ui::urlencode(&djup)
     );
+    if !djup.trim().is_empty() {
+        back.push_str(&format!("&djup={}", ui::urlencode(djup.trim())));
+    }
     match r {
         Ok(()) => see_other(&with_notice(
             &back,
