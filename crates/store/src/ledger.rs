@@ -259,6 +259,23 @@ impl Store {
             .collect()
     }
 
+    /// The first and the last month with ledger lines.
+    pub fn ledger_period_span(&self) -> Result<Option<(Period, Period)>> {
+        let (lo, hi): (Option<i64>, Option<i64>) = self
+            .conn
+            .query_one("SELECT MIN(period), MAX(period) FROM huvudbok", params![], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .ctx("läsning av huvudbok")?;
+        match (lo, hi) {
+            (Some(lo), Some(hi)) => Ok(Some((
+                stored_period("huvudbok", "period", lo)?,
+                stored_period("huvudbok", "period", hi)?,
+            ))),
+            _ => Ok(None),
+        }
+    }
+
     /// The last month with ledger lines.
     pub fn latest_ledger_period(&self) -> Result<Option<Period>> {
         let p: Option<i64> = self

@@ -7,7 +7,7 @@
 //! Amounts are integers in öre, in the ledger's sign (costs positive).
 
 use crate::extract::{Json, Path, Query};
-use crate::pages::{self, allowed, given, period_of, root_of, sees_provider};
+use crate::pages::{self, allowed, given, ledger_period_of, period_of, root_of, sees_provider};
 use crate::state::{Fail, Shared};
 use crate::{blocking, ApiUser};
 use axum::extract::{ConnectInfo, State};
@@ -229,7 +229,7 @@ impl ToSchema for FollowupOut {}
 async fn followup_report(State(st): State<Shared>, ApiUser(user): ApiUser, Query(q): Query<FollowupQ>) -> Response {
     answer(
         blocking(&st, move |st| {
-            let period = period_of(st, &q.period)?;
+            let period = ledger_period_of(st, &q.period)?;
             let tree = st.tree(period)?;
             let kod = given(&q.nod)
                 .map(str::to_string)
@@ -269,7 +269,7 @@ pub struct TrendOut {
 async fn trend(State(st): State<Shared>, ApiUser(user): ApiUser, Query(q): Query<NodeQ>) -> Response {
     answer(
         blocking(&st, move |st| {
-            let period = period_of(st, &q.period)?;
+            let period = ledger_period_of(st, &q.period)?;
             let tree = st.tree(period)?;
             let kod = given(&q.nod)
                 .map(str::to_string)
@@ -324,7 +324,7 @@ async fn ledger(
 ) -> Response {
     answer(
         blocking(&st, move |st| {
-            let period = period_of(st, &q.period)?;
+            let period = ledger_period_of(st, &q.period)?;
             let tree = st.tree(period)?;
             allowed(&user, &tree, &kod)?;
             let jan = Period::new(period.year(), 1).ok_or_else(|| Fail::bad("ogiltigt år"))?;

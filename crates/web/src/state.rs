@@ -316,6 +316,12 @@ impl AppState {
         Ok(v.unwrap_or_else(|| Period::of(chrono::Utc::now().date_naive())))
     }
 
+    /// The first and last month with ledger lines (cached like the figures).
+    pub fn ledger_span(&self) -> Result<Option<(Period, Period)>, Fail> {
+        let v = self.cached("periodspann".into(), |s| Ok(s.ledger_period_span()?))?;
+        Ok(*v)
+    }
+
     /// The whole follow-up report (with accounts) for a month and choice of
     /// forecasts (the same rule as the CLI: `Prognosval`).
     pub fn report(&self, period: Period, prognos: &Prognosval) -> Result<Arc<Report>, Fail> {

@@ -239,7 +239,7 @@ fn web_application_in_headless_chromium() {
     let top_tile = tile(&d);
     // Largest deviations: units only (no node listed whose children are listed with it).
     let listed: Vec<String> = d
-        .find_all("#storsta tbody th a")
+        .find_all("#storsta tbody td a")
         .expect("largest deviations")
         .iter()
         .map(|a| a.text().unwrap_or_default().split(' ').next().unwrap_or("").to_string())
@@ -1631,4 +1631,60 @@ fn focus_ring_new_user_default_and_audit_filter_in_chromium() {
         .map(|c| c.text().unwrap_or_default())
         .collect();
     assert!(!who.is_empty() && who.iter().all(|w| w == "demo"), "{who:?}");
+}
+
+/// Issue 11 item 8: the enhetschef's start page shows their own unit (its
+/// accounts, not two empty tables); a month without outcome says so and
+/// offers a way back instead of a report of zeros; the largest deviations
+/// download like every table.
+#[test]
+fn start_page_for_a_unit_and_a_month_without_outcome() {
+    let srv = start_server();
+    let base = srv.base.clone();
+    let downloads = tempfile::tempdir().expect("download dir");
+    let d = Driver::start(downloads.path()).expect("chromium");
+
+    sign_in(&d, &base, "enhetschef", "demo-chef-2026");
+    d.goto(&format!("{base}/")).expect("start");
+    assert_eq!(h1(&d), "Översikt");
+    let accounts = d.find_all("#konton tbody tr").expect("accounts");
+    assert!(!accounts.is_empty(), "the unit's accounts on the start page");
+    assert!(
+        d.find("#storsta").is_err() && d.find("#delar").is_err(),
+        "no empty tables"
+    );
+    let link = d
+        .find("#konton tbody th a")
+        .and_then(|a| a.attr("href"))
+        .expect("account link")
+        .unwrap_or_default();
+    assert!(link.starts_with("/organisation/713/konto/"), "{link}");
+
+    sign_in(&d, &base, "ekonom", "demo-ekonom-2026");
+    for path in [
+        "/?period=2030-01",
+        "/uppfoljning?period=2030-01",
+        "/organisation/71?period=2030-01",
+    ] {
+        d.goto(&format!("{base}{path}")).expect("goto");
+        let msg = d.find("p.notice.err").and_then(|e| e.text()).expect("message");
+        assert!(
+            msg.starts_with("Det finns inget utfall för januari 2030: huvudboken har utfall för januari"),
+            "{path}: {msg}"
+        );
+        assert!(d.find("p.back a").is_ok(), "{path}: a way back");
+        assert!(d.find("table").is_err(), "{path}: no table of zeros");
+    }
+    let (status, body) = fetch(&d, "GET", "/api/uppfoljning?period=2030-01", json!({}), None);
+    assert_eq!(status, 404, "{body}");
+    assert!(body.contains("Det finns inget utfall för januari 2030"), "{body}");
+
+    d.goto(&format!("{base}/?tabell=storsta&format=csv")).expect("csv");
+    let file = wait_for_file(downloads.path(), ".csv", WAIT).expect("csv download");
+    let csv = std::fs::read_to_string(file).expect("read csv");
+    assert!(
+        csv.starts_with("\u{feff}Enhet;Prognos helår;Budget helår;Avvikelse\r\n"),
+        "{csv}"
+    );
+    assert!(csv.lines().count() > 2, "{csv}");
 }

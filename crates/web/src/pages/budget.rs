@@ -22,7 +22,7 @@ pub(crate) async fn budget_page(
 ) -> Response {
     let user = pu.user.clone();
     let r = blocking(&st, move |st| {
-        let period = period_of(st, &q.period)?;
+        let period = ledger_period_of(st, &q.period)?;
         let year = period.year();
         let Part { data: a, all } = budget_for(st, &user, year)?;
         let tree = st.tree(period)?;

@@ -15,7 +15,7 @@ pub(crate) async fn followup_page(
     let user = pu.user.clone();
     let csrf = pu.csrf.clone();
     let r = blocking(&st, move |st| {
-        let period = period_of(st, &q.period)?;
+        let period = ledger_period_of(st, &q.period)?;
         let tree = st.tree(period)?;
         let current = given(&q.nod).map(str::to_string).unwrap_or_else(|| root_of(&user, &tree));
         // A search picks the node; several matches are offered as links.

@@ -121,6 +121,29 @@ pub fn period_of(st: &AppState, raw: &Option<String>) -> Result<Period, Fail> {
     }
 }
 
+/// The month of a report on the ledger (overview, organisation, follow-up,
+/// ledger lines, budget against outcome): as [`period_of`], but a month
+/// after the last one with ledger lines, or in a year before the first,
+/// is refused with a Swedish message naming the months that have outcome,
+/// instead of a report of zeros.
+pub fn ledger_period_of(st: &AppState, raw: &Option<String>) -> Result<Period, Fail> {
+    let period = period_of(st, raw)?;
+    if let Some((first, last)) = st.ledger_span()? {
+        if period > last || period.year() < first.year() {
+            return Err(Fail::not_found(format!(
+                "Det finns inget utfall för {} {}: huvudboken har utfall för {} {} till och med {} {}. Välj en månad i det intervallet.",
+                ui::MONTH_NAMES[period.month() as usize - 1],
+                period.year(),
+                ui::MONTH_NAMES[first.month() as usize - 1],
+                first.year(),
+                ui::MONTH_NAMES[last.month() as usize - 1],
+                last.year(),
+            )));
+        }
+    }
+    Ok(period)
+}
+
 /// The layout asked for (cost-positive when none).
 pub fn layout_of(raw: &Option<String>) -> Result<Layout, Fail> {
     match given(raw) {

@@ -13,43 +13,45 @@ pub(crate) async fn start(
 ) -> Response {
     let user = pu.user.clone();
     let r = blocking(&st, move |st| {
-        let period = period_of(st, &q.period)?;
+        let period = ledger_period_of(st, &q.period)?;
         let tree = st.tree(period)?;
         let root = root_of(&user, &tree);
         let t = st.table(period, &Prognosval::Senaste, Layout::Kostnad, &root)?;
         let node = &t.rows.rader[0];
-        let largest = t.rows.largest_deviations(8);
         let chart = trend_chart(st, period, &node.kod, &node.namn)?;
         let parts = children_grid(&t);
+        let largest = largest_grid(&t, period);
+        let konton = accounts_grid(&t);
+        // A unit without units under it (an enhetschef's own unit): its
+        // accounts, not two empty tables.
+        let leaf = t.rows.child_nodes(0).is_empty();
         let raw = raw.unwrap_or_default();
-        Ok(Out::page_or_export(&eq, &[&parts], || html! {
-            (period_form("/", period, &[]))
-            h2 { (node.namn) " (" (node.kod) "), " (ui::year_to_date(period)) }
-            p.meta {
-                "Budget: " (t.budgetversion.as_deref().unwrap_or("ingen")) ". Helårsprognos: "
-                (forecast_note(&t.prognosversion))
-                ". Belopp i tkr, nettokostnad (kostnader positiva)."
-            }
-            (kpis(&t, 0))
-            (chart)
-            h2 { "Största avvikelser mot budget helår" }
-            p.meta { "Enheter (noder utan underliggande noder), störst avvikelse åt något håll först." }
-            table.num #storsta {
-                thead { tr { th scope="col" { "Enhet" } th scope="col" { "Prognos helår" } th scope="col" { "Budget helår" } th scope="col" { "Avvikelse" } } }
-                tbody {
-                    @for &i in &largest {
-                        @let n = &t.rows.rader[i];
-                        @let (d, c) = deviation(&t, i, "prognosavvikelse");
-                        tr {
-                            th scope="row" { a href={ "/organisation/" (ui::urlencode(&n.kod)) "?period=" (period) } { (n.kod) " " (n.namn) } }
-                            td { (money(&t, i, "prognos")) } td { (money(&t, i, "budget_helar")) } td class=(c) { (d) }
-                        }
-                    }
+        let kod = node.kod.clone();
+        Ok(Out::page_or_export(&eq, &[&parts, &largest, &konton], || {
+            html! {
+                (period_form("/", period, &[]))
+                h2 { (node.namn) " (" (node.kod) "), " (ui::year_to_date(period)) }
+                p.meta {
+                    "Budget: " (t.budgetversion.as_deref().unwrap_or("ingen")) ". Helårsprognos: "
+                    (forecast_note(&t.prognosversion))
+                    ". Belopp i tkr, nettokostnad (kostnader positiva)."
+                }
+                (kpis(&t, 0))
+                (chart)
+                @if leaf {
+                    h2 { "Konton" }
+                    p.meta { "Enhetens konton hittills i år; kontot leder till huvudboksraderna." }
+                    (accounts_table(&t, &kod, period))
+                    (ui::export_links(&konton, &raw))
+                } @else {
+                    h2 { "Största avvikelser mot budget helår" }
+                    p.meta { "Enheter (noder utan underliggande noder), störst avvikelse åt något håll först." }
+                    div #storsta { (ui::grid(&largest, &raw)) }
+                    h2 { "Delar" }
+                    (children_table(&t, period))
+                    (ui::export_links(&parts, &raw))
                 }
             }
-            h2 { "Delar" }
-            (children_table(&t, period))
-            (ui::export_links(&parts, &raw))
         }))
     })
     .await;
@@ -115,6 +117,53 @@ pub(crate) fn accounts_grid(t: &Table) -> Grid {
     g
 }
 
+/// The accounts of row 0 with links to their ledger lines.
+pub(crate) fn accounts_table(t: &Table, kod: &str, period: Period) -> Markup {
+    html! {
+        table.num #konton {
+            thead { tr { th scope="col" { "Konto" } th scope="col" { "Utfall ack" } th scope="col" { "Budget ack" } th scope="col" { "Avvikelse" } th scope="col" { "Utfall föreg. år ack" } } }
+            tbody {
+                @for i in t.rows.accounts(0) {
+                    @let k = &t.rows.rader[i];
+                    @let (d, c) = deviation(t, i, "avvikelse");
+                    tr {
+                        th scope="row" { a href={ "/organisation/" (ui::urlencode(kod)) "/konto/" (ui::urlencode(&k.kod)) "?period=" (period) } { (k.kod) " " (k.namn) } }
+                        td { (money(t, i, "utfall")) } td { (money(t, i, "budget")) } td class=(c) { (d) } td { (tkr(k.belopp.fg_ar)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The units with the largest deviation from the full-year budget (the
+/// rows the core picks), as a grid.
+pub(crate) fn largest_grid(t: &Table, period: Period) -> Grid {
+    let mut g = Grid::new(
+        "storsta",
+        "Största avvikelser",
+        vec![
+            Col::text("Enhet"),
+            Col::new("Prognos helår", Kind::Tkr),
+            Col::new("Budget helår", Kind::Tkr),
+            Col::new("Avvikelse", Kind::Tkr),
+        ],
+    );
+    for i in t.rows.largest_deviations(8) {
+        let n = &t.rows.rader[i];
+        g.push(vec![
+            Cell::Link(
+                format!("{} {}", n.kod, n.namn),
+                format!("/organisation/{}?period={period}", ui::urlencode(&n.kod)),
+            ),
+            Cell::opt(t.rows.get(i, "prognos")),
+            Cell::opt(t.rows.get(i, "budget_helar")),
+            Cell::opt(t.rows.get(i, "prognosavvikelse")),
+        ]);
+    }
+    g
+}
+
 pub(crate) fn children_table(t: &Table, period: Period) -> Markup {
     html! {
         table.num #delar {
@@ -142,7 +191,7 @@ pub(crate) fn children_table(t: &Table, period: Period) -> Markup {
 pub(crate) async fn org_root(State(st): State<Shared>, pu: PageUser, Query(q): Query<Q>) -> Response {
     let user = pu.user.clone();
     match blocking(&st, move |st| {
-        let period = period_of(st, &q.period)?;
+        let period = ledger_period_of(st, &q.period)?;
         let tree = st.tree(period)?;
         Ok((root_of(&user, &tree), period))
     })
@@ -182,7 +231,7 @@ pub(crate) async fn org_node(
     let user = pu.user.clone();
     let title = format!("Organisation: {kod}");
     let r = blocking(&st, move |st| {
-        let period = period_of(st, &q.period)?;
+        let period = ledger_period_of(st, &q.period)?;
         let tree = st.tree(period)?;
         allowed(&user, &tree, &kod)?;
         let t = st.table(period, &Prognosval::Senaste, Layout::Kostnad, &kod)?;
@@ -205,19 +254,7 @@ pub(crate) async fn org_node(
             }
             @if !accounts.is_empty() {
                 h2 { "Konton" }
-                table.num {
-                    thead { tr { th scope="col" { "Konto" } th scope="col" { "Utfall ack" } th scope="col" { "Budget ack" } th scope="col" { "Avvikelse" } th scope="col" { "Utfall föreg. år ack" } } }
-                    tbody {
-                        @for &i in &accounts {
-                            @let k = &t.rows.rader[i];
-                            @let (d, c) = deviation(&t, i, "avvikelse");
-                            tr {
-                                th scope="row" { a href={ "/organisation/" (ui::urlencode(&kod)) "/konto/" (ui::urlencode(&k.kod)) "?period=" (period) } { (k.kod) " " (k.namn) } }
-                                td { (money(&t, i, "utfall")) } td { (money(&t, i, "budget")) } td class=(c) { (d) } td { (tkr(k.belopp.fg_ar)) }
-                            }
-                        }
-                    }
-                }
+                (accounts_table(&t, &kod, period))
                 (ui::export_links(&konton, &raw))
             }
             (chart)
@@ -238,7 +275,7 @@ pub(crate) async fn ledger_lines(
     let user = pu.user.clone();
     let title = format!("Huvudboksrader {kod} / {konto}");
     let r = blocking(&st, move |st| {
-        let period = period_of(st, &q.period)?;
+        let period = ledger_period_of(st, &q.period)?;
         let tree = st.tree(period)?;
         allowed(&user, &tree, &kod)?;
         let jan = Period::new(period.year(), 1).ok_or_else(|| Fail::bad("ogiltigt år"))?;
