@@ -256,7 +256,7 @@ pub fn frame(
             };
             match periodise {
                 None => {
-                    if !tx.insert_budget(&row(None, *b), import_id)? {
+                    if !tx.insert_budget(resurs_store::Tag::NONE, &row(None, *b), import_id)? {
                         return Err(AppError::internal(format!("dubblett i ramens rader ({a} {k})")));
                     }
                     stored += 1;
@@ -265,7 +265,11 @@ pub fn frame(
                     let last = profile.get(&(a.clone(), k.clone())).copied().unwrap_or([0; 12]);
                     let w = resurs_core::followup::weights(how, f.ar, &last);
                     for (m, x) in resurs_core::followup::spread(*b, &w).iter().enumerate() {
-                        tx.insert_budget(&row(Period::new(f.ar, m as u32 + 1), *x), import_id)?;
+                        tx.insert_budget(
+                            resurs_store::Tag::NONE,
+                            &row(Period::new(f.ar, m as u32 + 1), *x),
+                            import_id,
+                        )?;
                         stored += 1;
                     }
                 }

@@ -130,20 +130,17 @@ pub struct Gathered {
 pub fn gather(store: &Store, o: &Options) -> Result<Gathered, AppError> {
     let year = o.period.year();
     let jan = Period::new(year, 1).ok_or_else(|| AppError::User("ogiltigt år".into()))?;
-    let dec = Period::new(year, 12).ok_or_else(|| AppError::User("ogiltigt år".into()))?;
     let mut cells: BTreeMap<(String, String), Cell> = BTreeMap::new();
-    // Outcome of the year through the period, and all of last year.
-    for m in store.ledger_months(jan, o.period)? {
-        add_to(
-            &mut cells.entry((m.ansvar, m.konto)).or_default().utfall[months_of(m.period)],
-            m.belopp.ore(),
-        );
-    }
-    for m in store.ledger_months(jan.add_months(-12), dec.add_months(-12))? {
-        add_to(
-            &mut cells.entry((m.ansvar, m.konto)).or_default().fg_ar[months_of(m.period)],
-            m.belopp.ore(),
-        );
+    // All of last year and the outcome of the year through the period: one
+    // range of months, read with one query (the same sums per month).
+    for m in store.ledger_months(jan.add_months(-12), o.period)? {
+        let cell = cells.entry((m.ansvar, m.konto)).or_default();
+        let months = if m.period.year() == year {
+            &mut cell.utfall
+        } else {
+            &mut cell.fg_ar
+        };
+        add_to(&mut months[months_of(m.period)], m.belopp.ore());
     }
     let budget_version = match &o.budget {
         Some(v) => {

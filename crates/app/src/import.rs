@@ -14,7 +14,7 @@ use resurs_core::period::Period;
 use resurs_core::personnummer::Personnummer;
 use resurs_core::pseudonym::Pseudonymizer;
 use resurs_io::{ColSpec, Columns, Problems, Row, TableReader};
-use resurs_store::{CodeTable, Store, StoreError, Tx};
+use resurs_store::{CodeTable, Store, StoreError, Tag, Tx};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::Read;
@@ -340,6 +340,9 @@ pub fn import_file(store: &mut Store, kind: Kind, path: &Path, mut opts: Options
     let file_name = table.file.clone();
     let tx = store.begin()?;
     let import_id = tx.log_import(kind.name(), &file_name, &sha, 0, &opts.timestamp)?;
+    // PostgreSQL: rows are written many at a time; duplicates are told at
+    // the end (in line order), as SQLite tells them row by row.
+    tx.batch_rows();
     if let Some(ps) = &pseudo {
         keys::remember(&tx, ps)?;
     }
@@ -350,6 +353,7 @@ pub fn import_file(store: &mut Store, kind: Kind, path: &Path, mut opts: Options
         pseudo: pseudo.as_ref(),
         lookups,
         pnr_cache: HashMap::new(),
+        omrade_set: HashMap::new(),
         visit_keys: VisitKeys::default(),
         visit_people: Vec::new(),
         visit_staff: Vec::new(),
@@ -369,6 +373,7 @@ pub fn import_file(store: &mut Store, kind: Kind, path: &Path, mut opts: Options
         ctx.finish_org(&mut problems)?;
     }
     ctx.finish_besok(&mut problems)?;
+    ctx.finish_rows(kind, &mut problems)?;
     if let Some(p) = opts.progress.as_deref_mut() {
         p.finish();
     }
@@ -593,6 +598,8 @@ struct Ctx<'t, 'c> {
     /// Checked numbers seen in this file → brukare id, so each person is
     /// hashed once. Lives only in memory for the length of the import.
     pnr_cache: HashMap<Personnummer, i64>,
+    /// The område this import gave each brukare (see [`Ctx::set_omrade`]).
+    omrade_set: HashMap<i64, String>,
     /// Visit files: person and staff indexes (see [`VisitKeys`]) and the
     /// ids they stand for, in memory for the length of the import.
     visit_keys: VisitKeys,
@@ -604,6 +611,16 @@ struct Ctx<'t, 'c> {
     org_rows: Vec<(usize, OrgNode)>,
     /// Keys seen in the file (registers whose rows replace stored ones).
     seen: std::collections::HashSet<String>,
+}
+
+/// The column a duplicate of `kind` is told in (the key's column).
+fn dup_column(kind: Kind) -> usize {
+    match kind {
+        Kind::Narvaro | Kind::Assistans => 2,
+        Kind::Budget => 4,
+        Kind::Befolkning => 1,
+        _ => 0,
+    }
 }
 
 pub(crate) const DUP: &str = "en unik nyckel (samma nyckel finns redan i filen eller i databasen)";
@@ -627,6 +644,28 @@ impl Ctx<'_, '_> {
         }
     }
 
+    /// A row's tag for the store: its line and its key column's value.
+    fn tag<'r>(r: &Row<'r>, key_col: usize) -> Tag<'r> {
+        Tag {
+            line: r.line,
+            shown: r.raw(key_col),
+        }
+    }
+
+    /// Writes the rows the store has queued (PostgreSQL); a duplicate found
+    /// there is a problem on its line, listed in line order.
+    fn finish_rows(&mut self, kind: Kind, problems: &mut Problems) -> Result<(), AppError> {
+        let column = match kind {
+            Kind::Organisation => "giltig_från",
+            _ => kind.specs()[dup_column(kind)].name,
+        };
+        for (line, shown) in self.tx.flush_rows()? {
+            self.added -= 1;
+            problems.add_in_order(line, column, &shown, DUP);
+        }
+        Ok(())
+    }
+
     fn count(&mut self, inserted: bool, r: &mut Row<'_>, key_col: usize) {
         if inserted {
             self.added += 1;
@@ -640,7 +679,7 @@ impl Ctx<'_, '_> {
     fn brukare(&mut self, pnr: Personnummer, omrade: Option<&str>) -> Result<i64, AppError> {
         if let Some(&id) = self.pnr_cache.get(&pnr) {
             if let Some(o) = omrade {
-                self.tx.set_brukare_omrade(id, o, self.import_id)?;
+                self.set_omrade(id, o)?;
             }
             return Ok(id);
         }
@@ -649,7 +688,7 @@ impl Ctx<'_, '_> {
         let id = match self.lookups.brukare.get(&pseudonym) {
             Some(&id) => {
                 if let Some(o) = omrade {
-                    self.tx.set_brukare_omrade(id, o, self.import_id)?;
+                    self.set_omrade(id, o)?;
                 }
                 id
             }
@@ -657,8 +696,9 @@ impl Ctx<'_, '_> {
                 let id = self
                     .tx
                     .insert_brukare(&pseudonym, pnr.birth_year(), pnr.gender(), omrade)?;
-                if omrade.is_some() {
+                if let Some(o) = omrade {
                     self.tx.note_new_omrade(id, self.import_id)?;
+                    self.omrade_set.insert(id, o.to_string());
                 }
                 self.lookups.brukare.insert(pseudonym, id);
                 self.new_brukare += 1;
@@ -667,6 +707,20 @@ impl Ctx<'_, '_> {
         };
         self.pnr_cache.insert(pnr, id);
         Ok(id)
+    }
+
+    /// Sets a brukare's område, unless this import already gave it the
+    /// same one (then the statements would change nothing: the value
+    /// replaced is noted once per import and brukare). PostgreSQL writes its
+    /// queued rows before each of these statements, so repeating them for
+    /// every decision of a person made the file slow there.
+    fn set_omrade(&mut self, id: i64, omrade: &str) -> Result<(), AppError> {
+        if self.omrade_set.get(&id).is_some_and(|o| o == omrade) {
+            return Ok(());
+        }
+        self.tx.set_brukare_omrade(id, omrade, self.import_id)?;
+        self.omrade_set.insert(id, omrade.to_string());
+        Ok(())
     }
 
     fn code(map: &HashMap<String, i64>, r: &mut Row<'_>, col: usize, what: &str) -> Option<i64> {
@@ -769,7 +823,12 @@ impl Ctx<'_, '_> {
             return Ok(());
         }
         for (line, n) in &self.org_rows {
-            if self.tx.insert_org(n, self.import_id)? {
+            let shown = n.giltig_fran.to_string();
+            let tag = Tag {
+                line: *line,
+                shown: &shown,
+            };
+            if self.tx.insert_org(tag, n, self.import_id)? {
                 self.added += 1;
             } else {
                 problems.add(Some(*line), Some("giltig_från"), Some(&n.giltig_fran.to_string()), DUP);
@@ -898,6 +957,7 @@ impl Ctx<'_, '_> {
         };
         let brukare = self.brukare(pnr, omrade)?;
         let ok = self.tx.insert_beslut(
+            Self::tag(r, 0),
             id,
             brukare,
             insats,
@@ -1159,9 +1219,17 @@ impl Ctx<'_, '_> {
             return Ok(());
         };
         let b = self.brukare(pnr, None)?;
-        let ok = self
-            .tx
-            .insert_vistelse(id, b, enhet, plats, inn, ut, typ.code(), self.import_id)?;
+        let ok = self.tx.insert_vistelse(
+            Self::tag(r, 0),
+            id,
+            b,
+            enhet,
+            plats,
+            inn,
+            ut,
+            typ.code(),
+            self.import_id,
+        )?;
         self.count(ok, r, 0);
         Ok(())
     }
@@ -1175,7 +1243,9 @@ impl Ctx<'_, '_> {
             return Ok(());
         };
         let b = self.brukare(pnr, None)?;
-        let ok = self.tx.insert_narvaro(b, enhet, datum, omf.code(), self.import_id)?;
+        let ok = self
+            .tx
+            .insert_narvaro(Self::tag(r, 2), b, enhet, datum, omf.code(), self.import_id)?;
         self.count(ok, r, 2);
         Ok(())
     }
@@ -1206,9 +1276,18 @@ impl Ctx<'_, '_> {
             return Ok(());
         };
         let b = self.brukare(pnr, None)?;
-        let ok = self
-            .tx
-            .insert_placering(id, b, mal.code(), typ.code(), utf, start, slut, k, self.import_id)?;
+        let ok = self.tx.insert_placering(
+            Self::tag(r, 0),
+            id,
+            b,
+            mal.code(),
+            typ.code(),
+            utf,
+            start,
+            slut,
+            k,
+            self.import_id,
+        )?;
         self.count(ok, r, 0);
         Ok(())
     }
@@ -1232,7 +1311,7 @@ impl Ctx<'_, '_> {
         let b = self.brukare(pnr, None)?;
         let ok = self
             .tx
-            .insert_assistans(b, utf, fran, till, bev, ut, fk, self.import_id)?;
+            .insert_assistans(Self::tag(r, 2), b, utf, fran, till, bev, ut, fk, self.import_id)?;
         self.count(ok, r, 2);
         Ok(())
     }
@@ -1283,7 +1362,7 @@ impl Ctx<'_, '_> {
             verksamhet: verksamhet.into(),
             belopp,
         };
-        let ok = self.tx.insert_budget(&line, self.import_id)?;
+        let ok = self.tx.insert_budget(Self::tag(r, 4), &line, self.import_id)?;
         self.count(ok, r, 4);
         Ok(())
     }
@@ -1322,7 +1401,7 @@ impl Ctx<'_, '_> {
             antal,
             typ,
         };
-        let ok = self.tx.insert_befolkning(&line, self.import_id)?;
+        let ok = self.tx.insert_befolkning(Self::tag(r, 1), &line, self.import_id)?;
         self.count(ok, r, 1);
         Ok(())
     }

@@ -486,9 +486,12 @@ pub fn import(
     }
     let tx = store.begin()?;
     let import_id = tx.log_import(kind.name(), &name, &sha, 0, &opts.timestamp)?;
+    // PostgreSQL: the lines are written many at a time (every line is new).
+    tx.batch_rows();
     for r in &rows {
         tx.insert_huvudbok(r, import_id)?;
     }
+    tx.flush_rows()?;
     for (k, n) in &konton {
         tx.upsert_konto(k, n, import_id)?;
     }

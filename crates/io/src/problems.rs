@@ -75,6 +75,26 @@ impl Problems {
             forvantat: forvantat.into(),
         });
     }
+    /// Adds a problem of line `rad` found after problems of later lines
+    /// (a duplicate key a database batch tells at its end): it is listed in
+    /// line order, as if found when its line was read, and the list keeps
+    /// the first problems by line up to the cap.
+    pub fn add_in_order(&mut self, rad: usize, kolumn: &str, varde: &str, forvantat: impl Into<String>) {
+        self.total += 1;
+        let at = self.list.partition_point(|p| p.rad.unwrap_or(0) <= rad);
+        if at < self.cap {
+            self.list.insert(
+                at,
+                Problem {
+                    rad: Some(rad),
+                    kolumn: Some(kolumn.to_string()),
+                    varde: Some(varde.to_string()),
+                    forvantat: forvantat.into(),
+                },
+            );
+            self.list.truncate(self.cap);
+        }
+    }
     /// Adds the problems of `other` (found by another thread over the same
     /// file), keeping the listed ones in line order up to the cap.
     pub fn merge(&mut self, other: Problems) {
@@ -116,6 +136,29 @@ impl Problems {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_problem_told_late_is_listed_in_line_order_within_the_cap() {
+        let mut late = Problems::new("narvaro.csv");
+        let mut direct = Problems::new("narvaro.csv");
+        for i in 0..60 {
+            let line = i * 2 + 2;
+            late.add(Some(line), Some("datum"), Some("x"), "ett datum");
+            direct.add(Some(line), Some("datum"), Some("x"), "ett datum");
+            if i == 10 {
+                direct.add(Some(line + 1), Some("datum"), Some("2026-01-01"), "en unik nyckel");
+            }
+        }
+        late.add_in_order(23, "datum", "2026-01-01", "en unik nyckel");
+        late.add_in_order(500, "datum", "2026-01-02", "en unik nyckel");
+        direct.add(Some(500), Some("datum"), Some("2026-01-02"), "en unik nyckel");
+        assert_eq!(late.total(), direct.total());
+        assert_eq!(
+            late.listed(),
+            direct.listed(),
+            "the same first 50 problems, in line order"
+        );
+    }
 
     #[test]
     fn renders_every_problem_up_to_the_cap() {

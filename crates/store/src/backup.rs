@@ -156,7 +156,7 @@ impl Store {
             }
         })?;
         copy(&from, conn, "återställning")?;
-        self.migrate()?;
+        self.migrate(None)?;
         // Everyone signs in again: no session of the backup's time lives on.
         self.conn
             .execute("DELETE FROM session", params![])

@@ -28,6 +28,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 mod backup;
+mod batch;
 mod db;
 mod dialect;
 mod followup;
@@ -378,6 +379,24 @@ pub struct Store {
     location: DbLocation,
 }
 
+/// PostgreSQL, right after connecting: sets the writers' lock timeout (to
+/// the busy timeout when the session has none, `0`; otherwise to the value
+/// it has, which changes nothing) and reads the schema version, in one
+/// round trip. An error (no schema yet) leaves the session as it was: the
+/// statement is its own transaction.
+fn pg_first_contact(client: &mut postgres::Client) -> std::result::Result<Option<i64>, postgres::Error> {
+    let sql = format!(
+        "SELECT version, set_config('lock_timeout', CASE WHEN current_setting('lock_timeout') = '0' \
+         THEN '{BUSY_TIMEOUT_MS}' ELSE current_setting('lock_timeout') END, false) FROM resurs_schema"
+    );
+    for m in client.simple_query(&sql)? {
+        if let postgres::SimpleQueryMessage::Row(r) = m {
+            return Ok(r.get(0).and_then(|v| v.parse().ok()));
+        }
+    }
+    Ok(None)
+}
+
 /// The PostgreSQL schema: every migration translated, in order.
 fn pg_migrations() -> Result<Vec<String>> {
     let mut t = dialect::Translator::default();
@@ -408,6 +427,7 @@ impl Store {
     /// needed; a PostgreSQL database must exist) and applies any pending
     /// migrations.
     pub fn open_location(location: &DbLocation) -> Result<Store> {
+        let mut pg_version = None;
         let conn = match location {
             DbLocation::File(path) => {
                 // A new file is the owner's only (0600). A file that cannot
@@ -438,16 +458,24 @@ impl Store {
                 // A writer waits for the writers' lock at most as long as
                 // SQLite's busy timeout, then the change is refused as busy
                 // (unless the operator chose a lock_timeout of their own,
-                // e.g. with `options=-c lock_timeout=…` in the URL).
-                let own: String = client
-                    .query_one("SHOW lock_timeout", &[])
-                    .and_then(|r| r.try_get(0))
-                    .map_err(|e| open_err(e.into()))?;
-                if own == "0" {
-                    client
-                        .batch_execute(&format!("SET lock_timeout = {BUSY_TIMEOUT_MS}"))
-                        .map_err(|e| open_err(e.into()))?;
-                }
+                // e.g. with `options=-c lock_timeout=…` in the URL). The
+                // usual case, a database already created, takes one round
+                // trip with the schema version; a new one the long way.
+                pg_version = match pg_first_contact(&mut client) {
+                    Ok(Some(v)) => Some(v),
+                    _ => {
+                        let own: String = client
+                            .query_one("SHOW lock_timeout", &[])
+                            .and_then(|r| r.try_get(0))
+                            .map_err(|e| open_err(e.into()))?;
+                        if own == "0" {
+                            client
+                                .batch_execute(&format!("SET lock_timeout = {BUSY_TIMEOUT_MS}"))
+                                .map_err(|e| open_err(e.into()))?;
+                        }
+                        None
+                    }
+                };
                 Conn::Pg(Box::new(std::cell::RefCell::new(db::Pg::new(client))))
             }
         };
@@ -455,7 +483,7 @@ impl Store {
             conn,
             location: location.clone(),
         };
-        store.migrate()?;
+        store.migrate(pg_version)?;
         Ok(store)
     }
 
@@ -493,9 +521,10 @@ impl Store {
         }
     }
 
-    fn migrate(&mut self) -> Result<()> {
+    /// `pg_version`: the schema version PostgreSQL told at the first contact.
+    fn migrate(&mut self, pg_version: Option<i64>) -> Result<()> {
         if self.conn.is_pg() {
-            return self.migrate_pg();
+            return self.migrate_pg(pg_version);
         }
         let version: i64 = self.schema_version()?;
         let known = MIGRATIONS.len() as i64;
@@ -540,9 +569,12 @@ impl Store {
     /// PostgreSQL: each pending migration in its own transaction, under the
     /// writers' advisory lock so that servers starting together migrate
     /// once.
-    fn migrate_pg(&mut self) -> Result<()> {
+    fn migrate_pg(&mut self, told: Option<i64>) -> Result<()> {
         let known = MIGRATIONS.len() as i64;
         // Up to date (the usual case): no lock, nothing created.
+        if told == Some(known) {
+            return Ok(());
+        }
         if let Ok(v) = self
             .conn
             .query_one("SELECT version FROM resurs_schema", params![], |r| r.get::<i64>(0))
@@ -705,6 +737,9 @@ impl Store {
             conn: &self.conn,
             done: false,
             unflushed: Default::default(),
+            batching: std::cell::Cell::new(false),
+            pending: Default::default(),
+            next_ids: Default::default(),
         })
     }
 }
@@ -716,6 +751,26 @@ pub struct Tx<'c> {
     done: bool,
     /// Visits a [`BesokInserter`] has not written yet.
     unflushed: std::rc::Rc<std::cell::Cell<usize>>,
+    /// Whether rows are queued and written many at a time (PostgreSQL,
+    /// [`Tx::batch_rows`]).
+    batching: std::cell::Cell<bool>,
+    pending: std::cell::RefCell<batch::Pending>,
+    /// The next id of a table whose queued rows get their ids here.
+    next_ids: std::cell::RefCell<HashMap<&'static str, i64>>,
+}
+
+/// Which row of a file an insert is, to name it if it turns out to be a
+/// duplicate: its line and the value shown for it (the key's first column).
+#[derive(Debug, Clone, Copy)]
+pub struct Tag<'a> {
+    pub line: usize,
+    pub shown: &'a str,
+}
+
+impl Tag<'_> {
+    /// A row that is not from a file (its duplicates are told at once: the
+    /// transaction does not batch).
+    pub const NONE: Tag<'static> = Tag { line: 0, shown: "" };
 }
 
 impl Drop for Tx<'_> {
@@ -739,6 +794,18 @@ impl<'c> Tx<'c> {
     }
 
     fn commit_with(mut self, sql: &str) -> Result<()> {
+        let (queued, rejected) = {
+            let p = self.pending.borrow();
+            (p.queued(), p.has_rejected())
+        };
+        if queued > 0 || rejected {
+            return Err(StoreError::Sql {
+                context: "sparande av import",
+                source: DbError::Unsupported(format!(
+                    "{queued} rader har inte skrivits eller dubbletter har inte hämtats (Tx::flush_rows anropades inte)"
+                )),
+            });
+        }
         if self.unflushed.get() > 0 {
             return Err(StoreError::Sql {
                 context: "sparande av import",
@@ -754,11 +821,102 @@ impl<'c> Tx<'c> {
     }
 
     fn exec(&self, context: &'static str, sql: &str, p: &[db::Value<'_>]) -> Result<bool> {
+        self.before_statement(context)?;
         Ok(self.conn.execute(sql, p).ctx(context)? > 0)
     }
 
     fn insert_id(&self, context: &'static str, sql: &str, p: &[db::Value<'_>]) -> Result<i64> {
+        self.before_statement(context)?;
         self.conn.query_one(sql, p, |r| r.get(0)).ctx(context)
+    }
+
+    /// PostgreSQL: from here on the rows of the inserts that take a [`Tag`]
+    /// (and brukare, staff and ledger lines) are queued and written many at
+    /// a time (see `batch.rs`); a duplicate is told by
+    /// [`Tx::flush_rows`] instead of the insert's `false`. Nothing changes
+    /// on SQLite, where a row costs no round trip.
+    pub fn batch_rows(&self) {
+        if self.conn.is_pg() {
+            self.batching.set(true);
+        }
+    }
+
+    /// Writes the queued rows; the duplicates found since the last call
+    /// (line, shown value), in line order. Must be called before the
+    /// transaction commits when [`Tx::batch_rows`] was.
+    pub fn flush_rows(&self) -> Result<Vec<(usize, String)>> {
+        self.flush("sparande av import")?;
+        Ok(self
+            .pending
+            .borrow_mut()
+            .take_rejected()
+            .into_iter()
+            .map(|(line, s)| (line as usize, s))
+            .collect())
+    }
+
+    fn flush(&self, context: &'static str) -> Result<()> {
+        if self.pending.borrow().queued() == 0 {
+            return Ok(());
+        }
+        self.pending.borrow_mut().flush(self.conn).ctx(context)
+    }
+
+    /// Every other statement first writes what is queued (so that it sees
+    /// it), and ids are read afresh after it (it may have inserted rows).
+    fn before_statement(&self, context: &'static str) -> Result<()> {
+        if self.batching.get() {
+            self.flush(context)?;
+            self.next_ids.borrow_mut().clear();
+        }
+        Ok(())
+    }
+
+    /// An insert of one row of `spec`: at once, or queued when batching
+    /// (then `true`; a duplicate is told by [`Tx::flush_rows`]).
+    fn put(
+        &self,
+        context: &'static str,
+        spec: &'static batch::Spec,
+        tag: Tag<'_>,
+        p: &[db::Value<'_>],
+    ) -> Result<bool> {
+        if !self.batching.get() {
+            return self.exec(context, spec.insert, p);
+        }
+        let full = self
+            .pending
+            .borrow_mut()
+            .push(spec, tag.line as u64, tag.shown, p)
+            .ctx(context)?;
+        if full {
+            self.flush(context)?;
+        }
+        Ok(true)
+    }
+
+    /// When batching: the id the next row of `table` gets (the next after
+    /// the highest, as SQLite and the id trigger give; the transaction holds
+    /// the writers' lock). `None` when not batching.
+    fn next_id(&self, context: &'static str, table: &'static str) -> Result<Option<i64>> {
+        if !self.batching.get() {
+            return Ok(None);
+        }
+        if let Some(id) = self.next_ids.borrow_mut().get_mut(table) {
+            *id += 1;
+            return Ok(Some(*id - 1));
+        }
+        self.flush(context)?;
+        let id: i64 = self
+            .conn
+            .query_one(
+                &format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"),
+                params![],
+                |r| r.get(0),
+            )
+            .ctx(context)?;
+        self.next_ids.borrow_mut().insert(table, id + 1);
+        Ok(Some(id))
     }
 
     pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
@@ -790,6 +948,7 @@ impl<'c> Tx<'c> {
 
     /// An insert that returns the new row's id, or `None` on a key conflict.
     fn insert_new_id(&self, context: &'static str, sql: &str, p: &[db::Value<'_>]) -> Result<Option<i64>> {
+        self.before_statement(context)?;
         self.conn.query_opt(sql, p, |r| r.get(0)).ctx(context)
     }
 
@@ -802,6 +961,7 @@ impl<'c> Tx<'c> {
         p: &[db::Value<'_>],
         f: impl FnOnce(&Row<'_>) -> DbResult<T>,
     ) -> Result<Option<T>> {
+        self.before_statement(context)?;
         self.conn.query_opt(sql, p, f).ctx(context)
     }
 }
@@ -1106,6 +1266,133 @@ mod tests {
         assert_eq!(a.3, b.3, "the same ids");
         assert_eq!(a.4, b.4, "the same content checksum");
         assert_eq!(a.5, b.5);
+    }
+
+    /// An import's rows on a store: more than one PostgreSQL batch of
+    /// attendance rows with keys repeated within a batch, across batches
+    /// and from an earlier import, brukare created along the way, ledger
+    /// lines and an organisation node; the duplicates (line, value) as the
+    /// store told them.
+    fn batched_import(s: &mut Store) -> Vec<(usize, String)> {
+        use resurs_core::model::{Huvudboksrad, OrgNiva, OrgNode};
+        let day = |i: usize| NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new((i % 300) as u64);
+        let mut told = Vec::new();
+        {
+            let tx = s.begin().unwrap();
+            let import = tx
+                .log_import("narvaro", "a.csv", "a", 0, "2026-01-01T00:00:00Z")
+                .unwrap();
+            let b = tx.insert_brukare("B0", 1950, Kon::K, None).unwrap();
+            for i in 0..10 {
+                assert!(tx.insert_narvaro(Tag::NONE, b, 1, day(i), "heldag", import).unwrap());
+            }
+            tx.commit().unwrap();
+        }
+        let tx = s.begin().unwrap();
+        tx.batch_rows();
+        let import = tx
+            .log_import("narvaro", "b.csv", "b", 0, "2026-01-01T00:00:00Z")
+            .unwrap();
+        let mut people = vec![tx.code_id_of_b0()];
+        for line in 2..(2 + 3 * batch::BATCH + 77) {
+            let n = line - 2;
+            if n % 1000 == 999 {
+                people.push(tx.insert_brukare(&format!("B{n}"), 1940, Kon::M, Some("Norr")).unwrap());
+                tx.note_new_omrade(*people.last().unwrap(), import).unwrap();
+            }
+            if n % 2500 == 1 {
+                // A statement of its own between queued rows sees them.
+                tx.set_brukare_omrade(people[0], "Söder", import).unwrap();
+            }
+            // Every 613th row repeats one 500 rows back (same or earlier
+            // batch); rows 0..10 of person 0 exist from the first import.
+            let (who, d) = if n % 613 == 612 {
+                ((n - 500) % people.len(), n - 500)
+            } else {
+                (n % people.len(), n)
+            };
+            let shown = day(d).to_string();
+            let tag = Tag { line, shown: &shown };
+            if !tx
+                .insert_narvaro(tag, people[who], 1, day(d), "halvdag", import)
+                .unwrap()
+            {
+                told.push((line, shown.clone()));
+            }
+        }
+        for p in 0..3 {
+            let r = Huvudboksrad {
+                period: Period::from_int(202601 + p).unwrap(),
+                konto: "4010".into(),
+                ansvar: "A1".into(),
+                verksamhet: "V".into(),
+                belopp: resurs_core::num::Money::from_ore(100 + p),
+                text: None,
+            };
+            assert!(tx.insert_huvudbok(&r, import).unwrap());
+        }
+        let node = OrgNode {
+            kod: "K".into(),
+            namn: "Kommun".into(),
+            niva: OrgNiva::Kommun,
+            overordnad: None,
+            giltig_fran: day(0),
+            giltig_till: None,
+        };
+        for line in [5000, 5001] {
+            let shown = "2026-01-01";
+            if !tx.insert_org(Tag { line, shown }, &node, import).unwrap() {
+                told.push((line, shown.into()));
+            }
+        }
+        told.extend(tx.flush_rows().unwrap());
+        told.sort();
+        tx.commit().unwrap();
+        told
+    }
+
+    impl Tx<'_> {
+        fn code_id_of_b0(&self) -> i64 {
+            self.conn
+                .query_one("SELECT id FROM brukare WHERE pseudonym = 'B0'", params![], |r| r.get(0))
+                .unwrap()
+        }
+    }
+
+    #[test]
+    fn a_batched_import_on_postgres_tells_the_same_duplicates_and_keeps_the_same_rows() {
+        let Some(mut pg) = postgres("satsvis") else { return };
+        let mut lite = sqlite("satsvis");
+        let a = batched_import(&mut lite.store);
+        let b = batched_import(&mut pg.store);
+        assert!(
+            a.len() > 10,
+            "duplicates within and across batches and from before: {a:?}"
+        );
+        assert!(a.iter().any(|(l, _)| *l == 5001), "the organisation node's repeat");
+        assert_eq!(a, b, "the same duplicates on the same lines");
+        assert_eq!(
+            lite.store.content_checksum().unwrap(),
+            pg.store.content_checksum().unwrap(),
+            "the same rows with the same ids"
+        );
+        // A commit with queued rows not written is refused, not half done.
+        let next: i64 = pg
+            .store
+            .conn
+            .query_one("SELECT MAX(id) + 1 FROM brukare", params![], |r| r.get(0))
+            .unwrap();
+        let before = pg.store.content_checksum().unwrap();
+        let tx = pg.store.begin().unwrap();
+        tx.batch_rows();
+        assert_eq!(
+            tx.insert_brukare("B-ny", 1950, Kon::K, None).unwrap(),
+            next,
+            "the next id, as SQLite gives"
+        );
+        let e = tx.commit().unwrap_err();
+        assert!(e.to_string().contains("flush_rows"), "{e}");
+        assert_eq!(pg.store.content_checksum().unwrap(), before, "nothing kept");
     }
 
     #[test]

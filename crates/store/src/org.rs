@@ -1,7 +1,8 @@
 //! The organisation tree.
 
+use crate::batch::{Spec, Ty};
 use crate::db::params;
-use crate::{date_str, stored_date, unreadable, Ctx, Result, Store, Tx};
+use crate::{date_str, stored_date, unreadable, Ctx, Result, Store, Tag, Tx};
 use resurs_core::model::{OrgNiva, OrgNode};
 
 impl Store {
@@ -32,11 +33,11 @@ impl Store {
 }
 
 impl Tx<'_> {
-    pub fn insert_org(&self, n: &OrgNode, import: i64) -> Result<bool> {
-        self.exec(
+    pub fn insert_org(&self, tag: Tag<'_>, n: &OrgNode, import: i64) -> Result<bool> {
+        self.put(
             "sparande av organisation",
-            "INSERT INTO org_nod (kod, namn, niva, overordnad, giltig_fran, giltig_till, import_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kod, giltig_fran) DO NOTHING",
+            &ORG_NOD,
+            tag,
             params![
                 n.kod,
                 n.namn,
@@ -49,3 +50,19 @@ impl Tx<'_> {
         )
     }
 }
+
+static ORG_NOD: Spec = Spec {
+    insert: "INSERT INTO org_nod (kod, namn, niva, overordnad, giltig_fran, giltig_till, import_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kod, giltig_fran) DO NOTHING",
+    table: "org_nod",
+    columns: &[
+        ("kod", Ty::Text),
+        ("namn", Ty::Text),
+        ("niva", Ty::Text),
+        ("overordnad", Ty::Text),
+        ("giltig_fran", Ty::Text),
+        ("giltig_till", Ty::Text),
+        ("import_id", Ty::Int),
+    ],
+    key: &[0, 4],
+};

@@ -1,7 +1,8 @@
 //! The registers: providers (utförare), services (insatser), brukare and staff.
 
+use crate::batch::{Spec, Ty};
 use crate::db::params;
-use crate::{stored_regiform, unreadable, Ctx, Result, Store, Tx};
+use crate::{stored_regiform, unreadable, Ctx, Result, Store, Tag, Tx};
 use resurs_core::model::{Kon, Regiform};
 use resurs_core::rules::models::Bemanning;
 use std::collections::HashMap;
@@ -117,6 +118,16 @@ impl Tx<'_> {
     }
 
     pub fn insert_brukare(&self, pseudonym: &str, fodelsear: i32, kon: Kon, omrade: Option<&str>) -> Result<i64> {
+        const CONTEXT: &str = "sparande av brukare";
+        if let Some(id) = self.next_id(CONTEXT, "brukare")? {
+            self.put(
+                CONTEXT,
+                &BRUKARE,
+                Tag::NONE,
+                params![id, pseudonym, fodelsear, kon.code(), omrade],
+            )?;
+            return Ok(id);
+        }
         self.insert_id(
             "sparande av brukare",
             "INSERT INTO brukare (pseudonym, fodelsear, kon, omrade) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -127,12 +138,11 @@ impl Tx<'_> {
     /// Notes that import `import` gave a new brukare its område, so that an
     /// undo of it sees a later import that changed the område.
     pub fn note_new_omrade(&self, id: i64, import: i64) -> Result<()> {
-        self.exec(
+        self.put(
             "sparande av brukare",
-            "INSERT INTO import_ersatt (import_id, tabell, nyckel, fanns, varde) \
-             VALUES ($1, 'brukare.omrade', $2, 0, NULL) \
-             ON CONFLICT (import_id, tabell, nyckel) DO NOTHING",
-            params![import, id.to_string()],
+            &NEW_OMRADE,
+            Tag::NONE,
+            params![import, "brukare.omrade", id.to_string(), 0, None::<&str>],
         )
         .map(|_| ())
     }
@@ -156,6 +166,11 @@ impl Tx<'_> {
     }
 
     pub fn insert_personal(&self, pseudonym: &str) -> Result<i64> {
+        const CONTEXT: &str = "sparande av personal";
+        if let Some(id) = self.next_id(CONTEXT, "personal")? {
+            self.put(CONTEXT, &PERSONAL, Tag::NONE, params![id, pseudonym])?;
+            return Ok(id);
+        }
         self.insert_id(
             "sparande av personal",
             "INSERT INTO personal (pseudonym) VALUES ($1) RETURNING id",
@@ -163,3 +178,41 @@ impl Tx<'_> {
         )
     }
 }
+
+/// Brukare and staff queued with the ids they get (an import needs the id
+/// at once); a pseudonym stored before is looked up first, so a conflict
+/// is an error, as the single insert's.
+static BRUKARE: Spec = Spec {
+    insert: "INSERT INTO brukare (id, pseudonym, fodelsear, kon, omrade) VALUES ($1, $2, $3, $4, $5)",
+    table: "brukare",
+    columns: &[
+        ("id", Ty::Int),
+        ("pseudonym", Ty::Text),
+        ("fodelsear", Ty::Int),
+        ("kon", Ty::Text),
+        ("omrade", Ty::Text),
+    ],
+    key: &[],
+};
+
+static PERSONAL: Spec = Spec {
+    insert: "INSERT INTO personal (id, pseudonym) VALUES ($1, $2)",
+    table: "personal",
+    columns: &[("id", Ty::Int), ("pseudonym", Ty::Text)],
+    key: &[],
+};
+
+/// A new brukare's område noted for undo (queued like the brukare).
+static NEW_OMRADE: Spec = Spec {
+    insert: "INSERT INTO import_ersatt (import_id, tabell, nyckel, fanns, varde) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (import_id, tabell, nyckel) DO NOTHING",
+    table: "import_ersatt",
+    columns: &[
+        ("import_id", Ty::Int),
+        ("tabell", Ty::Text),
+        ("nyckel", Ty::Text),
+        ("fanns", Ty::Int),
+        ("varde", Ty::Text),
+    ],
+    key: &[0, 1, 2],
+};

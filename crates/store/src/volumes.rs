@@ -1,9 +1,10 @@
 //! Volumes: visits (besök), stays (vistelser), attendance (närvaro),
 //! placements, personal assistance and decisions (beslut).
 
+use crate::batch::{Spec, Ty};
 use crate::db::{params, Conn, DbError, DbResult};
 use crate::{
-    date_str, stored_date, stored_opt_date, stored_period, stored_regiform, unreadable, Ctx, Result, Store, Tx,
+    date_str, stored_date, stored_opt_date, stored_period, stored_regiform, unreadable, Ctx, Result, Store, Tag, Tx,
 };
 use chrono::NaiveDate;
 use resurs_core::model::{BesokStatus, Omfattning, Regiform};
@@ -586,6 +587,7 @@ impl<'c> Tx<'c> {
     #[allow(clippy::too_many_arguments)]
     pub fn insert_beslut(
         &self,
+        tag: Tag<'_>,
         beslut_id: &str,
         brukare: i64,
         insats: i64,
@@ -596,10 +598,10 @@ impl<'c> Tx<'c> {
         dates: [Option<NaiveDate>; 3],
         import: i64,
     ) -> Result<bool> {
-        self.exec(
+        self.put(
             "sparande av beslut",
-            "INSERT INTO beslut (beslut_id, brukare_id, insats_id, lagrum, beviljad, niva, utforare_id, beslutsdatum, startdatum, slutdatum, import_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (beslut_id) DO NOTHING",
+            &BESLUT,
+            tag,
             params![
                 beslut_id,
                 brukare,
@@ -620,6 +622,7 @@ impl<'c> Tx<'c> {
     /// A prepared insert for visits, held for the whole import (visit files
     /// have millions of rows).
     pub fn besok_inserter(&self) -> Result<BesokInserter<'c>> {
+        self.before_statement("sparande av besök")?;
         let next_id = if self.conn.is_pg() {
             self.conn
                 .query_one("SELECT COALESCE(MAX(id), 0) + 1 FROM besok", params![], |r| r.get(0))
@@ -640,6 +643,7 @@ impl<'c> Tx<'c> {
     #[allow(clippy::too_many_arguments)]
     pub fn insert_vistelse(
         &self,
+        tag: Tag<'_>,
         vistelse_id: &str,
         brukare: i64,
         utforare: i64,
@@ -649,26 +653,36 @@ impl<'c> Tx<'c> {
         typ: &str,
         import: i64,
     ) -> Result<bool> {
-        self.exec(
+        self.put(
             "sparande av vistelse",
-            "INSERT INTO vistelse (vistelse_id, brukare_id, utforare_id, plats, inflyttning, utflyttning, typ, import_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (vistelse_id) DO NOTHING",
-            params![vistelse_id, brukare, utforare, plats, date_str(inflyttning), utflyttning.map(date_str), typ, import],
+            &VISTELSE,
+            tag,
+            params![
+                vistelse_id,
+                brukare,
+                utforare,
+                plats,
+                date_str(inflyttning),
+                utflyttning.map(date_str),
+                typ,
+                import
+            ],
         )
     }
 
     pub fn insert_narvaro(
         &self,
+        tag: Tag<'_>,
         brukare: i64,
         utforare: i64,
         datum: NaiveDate,
         omfattning: &str,
         import: i64,
     ) -> Result<bool> {
-        self.exec(
+        self.put(
             "sparande av närvaro",
-            "INSERT INTO narvaro (brukare_id, utforare_id, datum, omfattning, import_id) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (brukare_id, utforare_id, datum) DO NOTHING",
+            &NARVARO,
+            tag,
             params![brukare, utforare, date_str(datum), omfattning, import],
         )
     }
@@ -676,6 +690,7 @@ impl<'c> Tx<'c> {
     #[allow(clippy::too_many_arguments)]
     pub fn insert_placering(
         &self,
+        tag: Tag<'_>,
         placering_id: &str,
         brukare: i64,
         malgrupp: &str,
@@ -686,17 +701,28 @@ impl<'c> Tx<'c> {
         dygnskostnad: Money,
         import: i64,
     ) -> Result<bool> {
-        self.exec(
+        self.put(
             "sparande av placering",
-            "INSERT INTO placering (placering_id, brukare_id, malgrupp, typ, utforare_id, startdatum, slutdatum, dygnskostnad, import_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (placering_id) DO NOTHING",
-            params![placering_id, brukare, malgrupp, typ, utforare, date_str(start), slut.map(date_str), dygnskostnad.ore(), import],
+            &PLACERING,
+            tag,
+            params![
+                placering_id,
+                brukare,
+                malgrupp,
+                typ,
+                utforare,
+                date_str(start),
+                slut.map(date_str),
+                dygnskostnad.ore(),
+                import
+            ],
         )
     }
 
     #[allow(clippy::too_many_arguments)]
     pub fn insert_assistans(
         &self,
+        tag: Tag<'_>,
         brukare: i64,
         utforare: i64,
         fran: NaiveDate,
@@ -706,10 +732,10 @@ impl<'c> Tx<'c> {
         fk_timbelopp: Money,
         import: i64,
     ) -> Result<bool> {
-        self.exec(
+        self.put(
             "sparande av assistans",
-            "INSERT INTO assistans (brukare_id, utforare_id, fran, till, beviljade, utforda, fk_timbelopp, import_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (brukare_id, fran) DO NOTHING",
+            &ASSISTANS,
+            tag,
             params![
                 brukare,
                 utforare,
@@ -723,3 +749,90 @@ impl<'c> Tx<'c> {
         )
     }
 }
+
+static BESLUT: Spec = Spec {
+    insert: "INSERT INTO beslut (beslut_id, brukare_id, insats_id, lagrum, beviljad, niva, utforare_id, beslutsdatum, startdatum, slutdatum, import_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (beslut_id) DO NOTHING",
+    table: "beslut",
+    columns: &[
+        ("beslut_id", Ty::Text),
+        ("brukare_id", Ty::Int),
+        ("insats_id", Ty::Int),
+        ("lagrum", Ty::Text),
+        ("beviljad", Ty::Int),
+        ("niva", Ty::Text),
+        ("utforare_id", Ty::Int),
+        ("beslutsdatum", Ty::Text),
+        ("startdatum", Ty::Text),
+        ("slutdatum", Ty::Text),
+        ("import_id", Ty::Int),
+    ],
+    key: &[0],
+};
+
+static VISTELSE: Spec = Spec {
+    insert:
+        "INSERT INTO vistelse (vistelse_id, brukare_id, utforare_id, plats, inflyttning, utflyttning, typ, import_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (vistelse_id) DO NOTHING",
+    table: "vistelse",
+    columns: &[
+        ("vistelse_id", Ty::Text),
+        ("brukare_id", Ty::Int),
+        ("utforare_id", Ty::Int),
+        ("plats", Ty::Text),
+        ("inflyttning", Ty::Text),
+        ("utflyttning", Ty::Text),
+        ("typ", Ty::Text),
+        ("import_id", Ty::Int),
+    ],
+    key: &[0],
+};
+
+static NARVARO: Spec = Spec {
+    insert: "INSERT INTO narvaro (brukare_id, utforare_id, datum, omfattning, import_id) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (brukare_id, utforare_id, datum) DO NOTHING",
+    table: "narvaro",
+    columns: &[
+        ("brukare_id", Ty::Int),
+        ("utforare_id", Ty::Int),
+        ("datum", Ty::Text),
+        ("omfattning", Ty::Text),
+        ("import_id", Ty::Int),
+    ],
+    key: &[0, 1, 2],
+};
+
+static PLACERING: Spec = Spec {
+    insert: "INSERT INTO placering (placering_id, brukare_id, malgrupp, typ, utforare_id, startdatum, slutdatum, dygnskostnad, import_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (placering_id) DO NOTHING",
+    table: "placering",
+    columns: &[
+        ("placering_id", Ty::Text),
+        ("brukare_id", Ty::Int),
+        ("malgrupp", Ty::Text),
+        ("typ", Ty::Text),
+        ("utforare_id", Ty::Int),
+        ("startdatum", Ty::Text),
+        ("slutdatum", Ty::Text),
+        ("dygnskostnad", Ty::Int),
+        ("import_id", Ty::Int),
+    ],
+    key: &[0],
+};
+
+static ASSISTANS: Spec = Spec {
+    insert: "INSERT INTO assistans (brukare_id, utforare_id, fran, till, beviljade, utforda, fk_timbelopp, import_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (brukare_id, fran) DO NOTHING",
+    table: "assistans",
+    columns: &[
+        ("brukare_id", Ty::Int),
+        ("utforare_id", Ty::Int),
+        ("fran", Ty::Text),
+        ("till", Ty::Text),
+        ("beviljade", Ty::Int),
+        ("utforda", Ty::Int),
+        ("fk_timbelopp", Ty::Int),
+        ("import_id", Ty::Int),
+    ],
+    key: &[0, 2],
+};
