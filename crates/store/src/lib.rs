@@ -1328,6 +1328,7 @@ mod tests {
                 verksamhet: "V".into(),
                 belopp: resurs_core::num::Money::from_ore(100 + p),
                 text: None,
+                verifikation: (p == 1).then(|| "A 7".into()),
             };
             assert!(tx.insert_huvudbok(&r, import).unwrap());
         }
