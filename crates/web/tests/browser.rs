@@ -64,8 +64,11 @@ fn http(addr: std::net::SocketAddr, method: &str, path: &str, headers: &[(&str, 
     (status, body)
 }
 
+/// Where the test's screenshots go (the build's temporary directory: the
+/// committed ones in docs/screenshots come from the full demo, see
+/// `tests/screenshots.rs`).
 fn shots() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+    let p = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&p).expect("screenshot dir");
     p
 }

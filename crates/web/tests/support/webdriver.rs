@@ -83,9 +83,9 @@ impl Driver {
             "binary": "/usr/bin/chromium",
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1366,900",
+                "--disable-dev-shm-usage", "--window-size=1366,900", "--lang=sv-SE",
                 format!("--user-data-dir={}", driver.profile.display())],
-            "prefs": {"download.default_directory": dir, "download.prompt_for_download": false},
+            "prefs": {"download.default_directory": dir, "download.prompt_for_download": false, "intl.accept_languages": "sv-SE,sv"},
         });
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome", "goog:chromeOptions": options}}});
