@@ -307,7 +307,7 @@ pub(crate) async fn ledger_lines(
                 Cell::Num(l.belopp.ore()),
             ]);
         }
-        let sum_label = format!("Summa ({} rader)", lines.len());
+        let sum_label = format!("Summa ({} rader)", ui::count(lines.len()));
         g.push_class(
             "sum",
             vec![Cell::text(sum_label.clone()), Cell::Empty, Cell::Empty, Cell::Empty, Cell::Num(total)],

@@ -72,7 +72,7 @@ pub(crate) async fn settlement_page(
             html! {
                 (period_form("/avrakning", period, &[]))
                 p.meta { "Ersättning till utförarna för " (period) " enligt modellversionerna " (s.modellversioner.join(", ")) ", beräknad ur lagrade volymer. Belopp i kronor." }
-                @if !s.ej_prissatt.is_empty() { (ui::notice("err", &format!("{} volymrader saknar pris: ingen modellversion ersätter insatsen de dagarna. Ladda upp en modellfil som täcker insatserna under Import, eller rätta volymerna.", s.ej_prissatt.len()))) }
+                @if !s.ej_prissatt.is_empty() { (ui::notice("err", &format!("{} volymrader saknar pris: ingen modellversion ersätter insatsen de dagarna. Ladda upp en modellfil som täcker insatserna under Import, eller rätta volymerna.", ui::count(s.ej_prissatt.len())))) }
                 (ui::grid(&g, &raw))
             }
         }))
@@ -226,7 +226,7 @@ pub(crate) async fn detail_page(
             html! {
                 p { a href={ "/avrakning/" (period) "/" (ui::urlencode(&kod)) } { "← " (p.utforare) " " (p.namn) } }
                 h2 { (line.regel) " (" (line.modellversion) ")" }
-                p.meta { "Brukare visas med pseudonym. " (line.detalj.len()) " rader, summa " (kr(line.belopp.ore())) " kr." }
+                p.meta { "Brukare visas med pseudonym. " (ui::count(line.detalj.len())) " rader, summa " (kr(line.belopp.ore())) " kr." }
                 (ui::grid(&g, &raw))
             }
         }))
