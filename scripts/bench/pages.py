@@ -72,6 +72,7 @@ def main():
                    stdout=subprocess.DEVNULL)
     binary = os.path.join(target, "release", "resurs")
     work = os.environ.get("BENCH_DIR") or tempfile.mkdtemp()
+    os.makedirs(work, exist_ok=True)
     db = os.path.join(work, "web.db")
     if not os.path.exists(db):
         subprocess.run([binary, "--db", db, "demo"], check=True, stdout=subprocess.DEVNULL,

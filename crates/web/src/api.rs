@@ -496,8 +496,8 @@ async fn provider(
     answer(
         blocking(&st, move |st| {
             let period = pages::parse_period(&per)?;
-            let (_, p) = pages::provider_of(st, &user, period, &kod)?;
-            Ok(p)
+            let (s, i) = pages::provider_of(st, &user, period, &kod)?;
+            Ok(s.utforare[i].clone())
         })
         .await,
     )

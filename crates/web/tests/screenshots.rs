@@ -25,7 +25,8 @@ fn sign_in(d: &Driver, base: &str, user: &str, pw: &str) {
     d.find("#namn").and_then(|e| e.send_keys(user)).expect("name");
     d.find("#losenord").and_then(|e| e.send_keys(pw)).expect("password");
     d.find("form.signin button").and_then(|e| e.click()).expect("submit");
-    d.wait_for("header.top .who", WAIT).unwrap_or_else(|e| panic!("{user} signed in: {e}"));
+    d.wait_for("header.top .who", WAIT)
+        .unwrap_or_else(|e| panic!("{user} signed in: {e}"));
 }
 
 fn dir() -> PathBuf {
@@ -35,7 +36,8 @@ fn dir() -> PathBuf {
 }
 
 fn shot(d: &Driver, base: &str, path: &str, name: &str) {
-    d.goto(&format!("{base}{path}")).unwrap_or_else(|e| panic!("{path}: {e}"));
+    d.goto(&format!("{base}{path}"))
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
     d.wait_for("h1", WAIT).unwrap_or_else(|e| panic!("{path}: {e}"));
     assert!(d.find("p.notice.err").is_err(), "{path} shows an error");
     d.screenshot_png(&dir().join(format!("{name}.png")))
@@ -48,7 +50,11 @@ fn screenshots_of_the_full_demo() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let db = tmp.path().join("exempelstad.db");
     let mut store = resurs_store::Store::open(&db).expect("open db");
-    let opts = resurs_app::demo::Options { seed: 1, scale_percent: 100, dir: None };
+    let opts = resurs_app::demo::Options {
+        seed: 1,
+        scale_percent: 100,
+        dir: None,
+    };
     resurs_app::demo::run(&mut store, &opts, &mut |_| {}).expect("demo");
     resurs_web::auth::ensure_demo_users(&mut store).expect("demo users");
     let period = store.latest_ledger_period().expect("period").expect("ledger");
@@ -76,14 +82,20 @@ fn screenshots_of_the_full_demo() {
         .expect("api");
     let v: serde_json::Value = serde_json::from_str(api.as_str().unwrap_or("{}")).expect("json");
     let outcome = v["rader"][0]["belopp"]["utfall"].as_i64().expect("outcome");
-    assert!(outcome > 50_000_000_000, "the full demo's outcome (about 900 000 tkr): {outcome} öre");
+    assert!(
+        outcome > 50_000_000_000,
+        "the full demo's outcome (about 900 000 tkr): {outcome} öre"
+    );
     let p = period.to_string();
     let pages: Vec<(String, &str)> = vec![
         ("/".into(), "oversikt"),
         (format!("/organisation/VOF?period={p}"), "organisation"),
         (format!("/organisation/711/konto/5011?period={p}"), "huvudboksrader"),
         (format!("/uppfoljning?period={p}"), "uppfoljning"),
-        (format!("/uppfoljning?period={p}&nod=VON&djup=ansvar"), "uppfoljning_namnd"),
+        (
+            format!("/uppfoljning?period={p}&nod=VON&djup=ansvar"),
+            "uppfoljning_namnd",
+        ),
         ("/prognoser".into(), "prognoser"),
         (format!("/avrakning?period={p}"), "avrakning"),
         (format!("/avrakning/{p}/711"), "avrakning_utforare"),

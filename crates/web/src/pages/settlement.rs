@@ -87,20 +87,27 @@ fn regiform_label(code: &str) -> String {
 }
 
 /// The provider's part of a month's settlement, if the user may see it.
-pub fn provider_of(st: &AppState, user: &User, period: Period, kod: &str) -> Result<(Settlement, ProviderNode), Fail> {
+/// The month's settlement (shared, from the cache) and the index of one
+/// provider in it, if the user may see that provider. Nothing is copied:
+/// a page reads the provider where it lies.
+pub fn provider_of(
+    st: &AppState,
+    user: &User,
+    period: Period,
+    kod: &str,
+) -> Result<(std::sync::Arc<Settlement>, usize), Fail> {
     let s = st.settlement(period)?;
     let tree = st.tree(period)?;
     let units = st.provider_units()?;
     if !sees_provider(user, &tree, &units, kod) {
         return Err(Fail::forbidden(format!("Du har inte behörighet till utföraren {kod}.")));
     }
-    let p = s
+    let i = s
         .utforare
         .iter()
-        .find(|p| p.utforare == kod)
-        .cloned()
+        .position(|p| p.utforare == kod)
         .ok_or_else(|| Fail::not_found(format!("Utföraren {kod} har ingen avräkning {period}.")))?;
-    Ok(((*s).clone(), p))
+    Ok((s, i))
 }
 
 /// A month given in a path or form (required).
@@ -120,7 +127,8 @@ pub(crate) async fn provider_page(
     let raw = raw.unwrap_or_default();
     let r = blocking(&st, move |st| {
         let period = parse_period(&per)?;
-        let (_, p) = provider_of(st, &user, period, &kod)?;
+        let (s, i) = provider_of(st, &user, period, &kod)?;
+        let p = &s.utforare[i];
         let names = st.service_names()?;
         let base = format!("/avrakning/{period}/{}", ui::urlencode(&kod));
         // One table per service, titled by the service's code and name, so
@@ -197,7 +205,8 @@ pub(crate) async fn detail_page(
     let raw = raw.unwrap_or_default();
     let r = blocking(&st, move |st| {
         let period = parse_period(&per)?;
-        let (_, p) = provider_of(st, &user, period, &kod)?;
+        let (s, i) = provider_of(st, &user, period, &kod)?;
+        let p = &s.utforare[i];
         let idx = |v: &Option<String>| given(v).and_then(|x| x.parse::<usize>().ok());
         let line = idx(&q.t)
             .and_then(|t| p.tjanster.get(t))
@@ -237,7 +246,9 @@ pub(crate) async fn detail_page(
 
 /// The provider statement (xlsx) of one provider and month.
 pub fn provider_statement(st: &AppState, user: &User, period: Period, kod: &str) -> Result<Vec<u8>, Fail> {
-    let (mut s, p) = provider_of(st, user, period, kod)?;
+    let (shared, i) = provider_of(st, user, period, kod)?;
+    let mut s = (*shared).clone();
+    let p = s.utforare.swap_remove(i);
     s.belopp = p.belopp;
     s.utforare = vec![p];
     s.ej_prissatt.retain(|u| u.utforare == kod);
