@@ -65,12 +65,17 @@ def main():
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--minne", type=float, default=0, help="minutes of wrk on /api/uppfoljning with RSS samples")
     ap.add_argument("--max", type=int, default=60)
+    ap.add_argument("--bin", help="a built resurs binary (default: cargo build --release)")
+    ap.add_argument("--bara-minne", action="store_true", help="only the memory run (--minne)")
     args = ap.parse_args()
 
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
-    subprocess.run(["cargo", "build", "--release", "--locked", "-p", "resurs"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
-    binary = os.path.join(target, "release", "resurs")
+    if args.bin:
+        binary = args.bin
+    else:
+        subprocess.run(["cargo", "build", "--release", "--locked", "-p", "resurs"], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+        binary = os.path.join(target, "release", "resurs")
     work = os.environ.get("BENCH_DIR") or tempfile.mkdtemp()
     os.makedirs(work, exist_ok=True)
     db = os.path.join(work, "web.db")
@@ -109,7 +114,7 @@ def main():
                 return r.status, r.read()
 
         # Crawl.
-        seen, per, queue, pages = set(), {}, ["/"], []
+        seen, per, queue, pages = set(), {}, ([] if args.bara_minne else ["/"]), []
         while queue and len(pages) < args.max:
             p = queue.pop(0)
             if p in seen:
@@ -165,7 +170,7 @@ def main():
         print("|---|---|---|---|---|---|")
         worst = (0.0, "")
         worst99 = (0.0, "")
-        for p in pages + API:
+        for p in ([] if args.bara_minne else pages + API):
             med, p99 = server_ms(p)
             rps, l50, l99, bad, errs = wrk(p)
             worst = max(worst, (med, p))
@@ -176,8 +181,9 @@ def main():
             print(f"| `{p}` | {med:.2f} ms ({p99:.2f}) | {rps:,.0f} | {l50:.1f} ms | {l99:.1f} ms | {fel} |"
                   .replace(",", " "))
             sys.stdout.flush()
-        print(f"\nLångsammast, serverns median: `{worst[1]}` {worst[0]:.2f} ms; högst p99 vid 32 anslutningar: "
-              f"`{worst99[1]}` {worst99[0]:.1f} ms ({len(pages)} sidor, {len(API)} API-anrop).")
+        if not args.bara_minne:
+          print(f"\nLångsammast, serverns median: `{worst[1]}` {worst[0]:.2f} ms; högst p99 vid 32 anslutningar: "
+                f"`{worst99[1]}` {worst99[0]:.1f} ms ({len(pages)} sidor, {len(API)} API-anrop).")
 
         if args.minne > 0:
             print(f"\n== minne: wrk 32 anslutningar i {args.minne} min mot /api/uppfoljning?period=2026-10, RSS var 15:e s")

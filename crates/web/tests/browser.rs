@@ -1678,6 +1678,24 @@ fn start_page_for_a_unit_and_a_month_without_outcome() {
         assert!(d.find("p.back a").is_ok(), "{path}: a way back");
         assert!(d.find("table").is_err(), "{path}: no table of zeros");
     }
+    // Figures copied from a page become numbers in a Swedish Excel: ASCII
+    // minus and a non-breaking space between thousands, never U+2212.
+    d.goto(&format!("{base}/uppfoljning")).expect("follow-up");
+    d.wait_for("table.report", WAIT).expect("report");
+    let text = js(
+        &d,
+        "return [...document.querySelectorAll('table.report tbody td')].map(c => c.textContent).join(' ');",
+    );
+    let text = text.as_str().unwrap_or_default();
+    assert!(!text.contains('\u{2212}'), "no typographic minus in the report");
+    assert!(
+        text.chars()
+            .collect::<Vec<_>>()
+            .windows(3)
+            .any(|w| w[0].is_ascii_digit() && w[1] == '\u{a0}' && w[2].is_ascii_digit()),
+        "thousands grouped by a non-breaking space"
+    );
+    assert!(text.contains("-"), "negative deviations with an ASCII minus");
     let (status, body) = fetch(&d, "GET", "/api/uppfoljning?period=2030-01", json!({}), None);
     assert_eq!(status, 404, "{body}");
     assert!(body.contains("Det finns inget utfall för januari 2030"), "{body}");
