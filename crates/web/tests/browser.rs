@@ -1275,6 +1275,15 @@ fn economy_pages_show_what_the_cli_shows() {
         whole(first.att_betala.ore())
     );
     assert_eq!(cell(g, "Totalt", "Att betala, kr"), whole(plan.att_betala.ore()));
+    // Bars: last month's advance against its outcome, each bar with its figure.
+    let chart = d
+        .find("figure.chart svg")
+        .and_then(|e| e.text())
+        .expect("a conto chart");
+    assert!(
+        chart.contains(&whole(first.utfall_foregaende.ore()).replace('\u{a0}', " ")),
+        "{chart}"
+    );
     shot(&d, "ekonomi_acconto");
     // The table downloads as CSV with the same headings.
     let (status, csv) = fetch(&d, "GET", "/ekonomi/acconto?tabell=acconto&format=csv", json!({}), None);

@@ -328,6 +328,26 @@ pub(crate) async fn acconto_page(
                 ],
             );
         }
+        // Last month's advance against its outcome per provider: the
+        // difference is this month's adjustment (figures from the app).
+        let labels: Vec<String> = p.rader.iter().map(|r| format!("{} {}", r.utforare, r.namn)).collect();
+        let chart = ui::bar_chart(
+            "acconto",
+            &format!("Förskott mot utfall {}", period.prev()),
+            "kr",
+            Kind::KrWhole,
+            &labels,
+            &[
+                ui::Bars {
+                    name: "Förskott förra månaden",
+                    values: p.rader.iter().map(|r| Some(r.forskott_foregaende.ore())).collect(),
+                },
+                ui::Bars {
+                    name: "Utfall förra månaden",
+                    values: p.rader.iter().map(|r| Some(r.utfall_foregaende.ore())).collect(),
+                },
+            ],
+        );
         let raw = raw.unwrap_or_default();
         Ok(Out::page_or_export(&eq, &[&g], || {
             html! {
@@ -339,7 +359,7 @@ pub(crate) async fn acconto_page(
                     @if let Some(r) = p.rader.first() { " (" (r.belaggning.fmt_percent()) ")" } "."
                 }
                 (part_note(all))
-                @if p.rader.is_empty() { p { "Inga utförare med a conto i din del av organisationen." } }
+                @if p.rader.is_empty() { p { "Inga utförare med a conto i din del av organisationen." } } @else { (chart) }
                 (ui::grid(&g, &raw))
                 @if all { @for u in &p.utelamnade { p.meta { "Utelämnad: " (u) } } }
             }
