@@ -222,7 +222,13 @@ pub fn frame(
             }
         }
     }
-    let fordelning = budget::allocate(&ram.rader, &comp);
+    let mut fordelning = budget::allocate(&ram.rader, &comp);
+    // Names beside the codes (the newest name of each organisation code).
+    let names: std::collections::HashMap<String, String> =
+        store.org_nodes()?.into_iter().map(|n| (n.kod, n.namn)).collect();
+    for a in &mut fordelning {
+        a.namn = names.get(&a.ansvar).cloned().unwrap_or_default();
+    }
     let fordelat: i64 = fordelning.iter().map(|a| a.fordelat).sum();
     if save {
         use sha2::{Digest, Sha256};

@@ -936,7 +936,7 @@ pub fn frame_table(r: &resurs_app::budget::FrameReport) -> String {
     let _ = writeln!(
         s,
         "{}{}{}{}",
-        pad("Ansvar", 12),
+        pad("Ansvar", 36),
         rpad("Uppräknad budget", 18),
         rpad("Modellersättning", 18),
         rpad("Fördelat", 16)
@@ -945,7 +945,10 @@ pub fn frame_table(r: &resurs_app::budget::FrameReport) -> String {
         let _ = writeln!(
             s,
             "{}{}{}{}",
-            pad(&a.ansvar, 12),
+            pad(
+                &format!("{} {}", a.ansvar, a.namn).chars().take(35).collect::<String>(),
+                36
+            ),
             rpad(&tkr(a.uppraknad_budget), 18),
             rpad(&a.modellersattning.map_or("anslag".to_string(), tkr), 18),
             rpad(&tkr(a.fordelat), 16)

@@ -1919,6 +1919,16 @@ antal = 12
     }
     assert_eq!(v["prislappsram"], 120_000_000);
     assert_eq!(v["sparad"], false);
+    // The allocation names its units, in JSON and in the table.
+    let unit = v["fordelning"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["ansvar"] == "711")
+        .expect("711 allocated");
+    assert_eq!(unit["namn"], "Hemtjänst Centrum");
+    let table = stdout(&env.run(&["budget", "frame", f]));
+    assert!(table.contains("711 Hemtjänst Centrum"), "{table}");
     // Saved as a version; the follow-up can use it; a second save is refused.
     let out = env.run(&["budget", "frame", f, "--spara", "--periodisering", "dagar"]);
     assert!(out.status.success(), "{}", stderr(&out));

@@ -126,6 +126,9 @@ pub fn frame(i: &Input) -> Frame {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Allocation {
     pub ansvar: String,
+    /// The unit's name in the organisation (filled in by the app; empty
+    /// when the code is not in the organisation).
+    pub namn: String,
     /// The unit's lines in the new version (uplifted last year's budget).
     pub uppraknad_budget: i64,
     /// Expected compensation from the models on expected volumes (modelled units).
@@ -154,6 +157,7 @@ pub fn allocate(rader: &[Line], compensation: &BTreeMap<String, i64>) -> Vec<All
                 modellersattning: m,
                 uppraknad_budget: up,
                 ansvar: a,
+                namn: String::new(),
             }
         })
         .collect()
