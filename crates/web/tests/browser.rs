@@ -1718,3 +1718,45 @@ fn start_page_for_a_unit_and_a_month_without_outcome() {
     );
     assert!(csv.lines().count() > 2, "{csv}");
 }
+
+/// Issue 11 item 7 in Chromium: an admin sees the live sessions on the
+/// users page, ends one with the form, and that session no longer opens
+/// anything (its page redirects to the sign-in, its API call is 401).
+#[test]
+fn an_admin_ends_a_session_in_the_browser() {
+    let srv = start_server();
+    let base = srv.base.clone();
+    let downloads = tempfile::tempdir().expect("download dir");
+    let d = Driver::start(downloads.path()).expect("chromium");
+    sign_in(&d, &base, "ekonom", "demo-ekonom-2026");
+    let ekonom = d
+        .cookies()
+        .expect("cookies")
+        .into_iter()
+        .find(|c| c["name"] == "resurs_sid")
+        .map(|c| format!("resurs_sid={}", c["value"].as_str().unwrap_or("")))
+        .expect("ekonom's session cookie");
+    assert_eq!(http(srv.addr, "GET", "/api/mig", &[("Cookie", &ekonom)], "").0, 200);
+
+    sign_in(&d, &base, "admin", "demo-admin-2026");
+    d.goto(&format!("{base}/anvandare")).expect("users");
+    let option = js(
+        &d,
+        "const o = [...document.querySelectorAll('#s-id option')].find(o => o.textContent.startsWith('ekonom,'));
+         if (!o) return null; o.selected = true; return o.value;",
+    );
+    assert!(option.is_string(), "ekonom's session is listed");
+    d.find("form[action='/anvandare/session/avsluta'] button")
+        .and_then(|b| b.click())
+        .expect("end the session");
+    d.wait_for("h1", WAIT).expect("answer");
+    let still = js(
+        &d,
+        "return [...document.querySelectorAll('#s-id option')].some(o => o.textContent.startsWith('ekonom,'));",
+    );
+    assert_eq!(still, json!(false), "ekonom's session is gone from the list");
+    assert_eq!(http(srv.addr, "GET", "/api/mig", &[("Cookie", &ekonom)], "").0, 401);
+    // The admin's own session goes on.
+    d.goto(&format!("{base}/anvandare")).expect("users again");
+    assert_eq!(h1(&d), "Användare");
+}
