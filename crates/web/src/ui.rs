@@ -495,14 +495,6 @@ pub fn scale(vals: &[f64]) -> Scale {
     Scale { lo, hi, ticks }
 }
 
-/// A form's action. The CSRF token no longer rides in the address (it
-/// would end up in logs, history and `Referer`): every POST form carries
-/// [`csrf_field`] inside it instead. Kept so older call sites compile; it
-/// returns `path` as it is.
-pub fn action(path: &str, _csrf: &str) -> String {
-    path.to_string()
-}
-
 /// The hidden field that carries the session's CSRF token in a POST form;
 /// put it first in the form (for a multipart form it must be the first
 /// part, which the server reads before the file):

@@ -208,16 +208,12 @@ pub(crate) async fn frame_page(
                 "Ramberäkningen gäller hela organisationens budget; din roll ser bara sin egen del.",
             ));
         }
-        let note = shown_notice(
-            st,
-            &user,
-            &Q {
-                klar: q.klar.clone(),
-                n: q.n.clone(),
-                m: q.m.clone(),
-                ..Q::default()
-            },
-        );
+        let note = shown_notice(&Q {
+            klar: q.klar.clone(),
+            n: q.n.clone(),
+            m: q.m.clone(),
+            ..Q::default()
+        });
         let text = frame_text(&q.ramfil)?.map(str::to_string);
         let report = match &text {
             Some(t) => {

@@ -65,7 +65,7 @@ pub(crate) async fn followup_page(
             .filter(|(k, _)| allowed(&user, &tree, k).is_ok())
             .collect();
         choices.sort();
-        let note = shown_notice(st, &user, &q);
+        let note = shown_notice(&q);
         let raw = raw.unwrap_or_default();
         Ok(Out::page_or_export(&eq, &[&g], || html! {
             (note)

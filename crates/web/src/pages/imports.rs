@@ -24,7 +24,7 @@ pub(crate) async fn import_page(
             return Err(Fail::forbidden("Import kräver rollen admin eller ekonom."));
         }
         let imports = st.with_store(|s| Ok(s.imports()?))?;
-        let note = shown_notice(st, &user, &q);
+        let note = shown_notice(&q);
         let mut g = Grid::new(
             "importer",
             "Tidigare importer",

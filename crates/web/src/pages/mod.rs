@@ -262,7 +262,7 @@ pub(crate) fn render_back(pu: &PageUser, active: &str, f: Fail, href: &str, labe
 /// [`crate::notice::Notice`]); an unknown code shows nothing, so no text
 /// from an address is ever shown. (`st` and `user` are unused: any server
 /// process shows the same message.)
-pub(crate) fn shown_notice(_st: &AppState, _user: &User, q: &Q) -> Markup {
+pub(crate) fn shown_notice(q: &Q) -> Markup {
     match crate::notice::Notice::parse(given(&q.klar), given(&q.n), given(&q.m)) {
         Some(n) => ui::notice("ok", &n.text()),
         None => html! {},

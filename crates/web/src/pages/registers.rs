@@ -84,7 +84,7 @@ pub(crate) async fn intraprenad_page(
                 },
             ],
         );
-        let note = shown_notice(st, &user, &q);
+        let note = shown_notice(&q);
         let raw = raw.unwrap_or_default();
         Ok(Out::page_or_export(&eq, &[&g], || {
             html! {
@@ -148,7 +148,7 @@ pub(crate) async fn measures_page(
                 Cell::text(&m.kommentar),
             ]);
         }
-        let note = shown_notice(st, &user, &q);
+        let note = shown_notice(&q);
         let raw = raw.unwrap_or_default();
         Ok(Out::page_or_export(&eq, &[&g], || {
             html! {
@@ -221,7 +221,7 @@ pub(crate) async fn grants_page(
                 },
             ],
         );
-        let note = shown_notice(st, &user, &q);
+        let note = shown_notice(&q);
         let raw = raw.unwrap_or_default();
         Ok(Out::page_or_export(&eq, &[&g], || {
             html! {
@@ -290,7 +290,7 @@ pub(crate) async fn investments_page(
                 },
             ],
         );
-        let note = shown_notice(st, &user, &q);
+        let note = shown_notice(&q);
         let raw = raw.unwrap_or_default();
         Ok(Out::page_or_export(&eq, &[&g], || {
             html! {
@@ -343,7 +343,7 @@ pub(crate) async fn effects_page(
                 Cell::text(&e.kommentar),
             ]);
         }
-        let note = shown_notice(st, &user, &q);
+        let note = shown_notice(&q);
         let form_period = tree_period(st, year)?;
         let raw = raw.unwrap_or_default();
         Ok(Out::page_or_export(&eq, &[&g], || {
