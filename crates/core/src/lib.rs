@@ -21,6 +21,7 @@ pub mod pseudonym;
 pub mod registers;
 pub mod report;
 pub mod rules;
+pub mod sekretess;
 pub mod sie;
 
 pub use num::{Money, Qty};
