@@ -21,8 +21,10 @@
 //!   ones are duplicates (found here, before the batch is sent);
 //! - a key stored before (by an earlier import or batch): the row is not
 //!   written; the keys `RETURNING` does not give back are those rows;
-//! - ids: `unnest` gives the rows in array order and the id trigger gives
-//!   each the next id in that order, exactly as one insert per row;
+//! - ids: the statement itself numbers the rows whose key is not stored
+//!   yet, in array order, from the highest id + 1: the id each would get
+//!   from the id trigger inserted one at a time (the trigger, a PL/pgSQL
+//!   call per row, made the batch several times slower);
 //! - tables whose id an import needs at once (brukare, personal) get their
 //!   ids here, the next after the highest, as SQLite and the trigger do;
 //!   the transaction holds the writers' lock, so no one else inserts.
@@ -195,8 +197,13 @@ impl Pending {
     }
 }
 
-/// The batch statement of `spec`.
-fn batch_sql(spec: &Spec) -> String {
+/// The batch statement of `spec`. With `with_id` the table's `id` is
+/// given here rather than by the per-row id trigger (whose PL/pgSQL call
+/// per row made a batch several times slower): the rows whose key is not
+/// stored yet are numbered in array order from the highest id + 1, which
+/// is the id each would get inserted one at a time, as on SQLite (the
+/// writers' lock is held, and repeats within the batch were removed).
+fn batch_sql(spec: &Spec, with_id: bool) -> String {
     let names: Vec<&str> = spec.columns.iter().map(|&(n, _)| n).collect();
     let arrays: Vec<String> = spec
         .columns
@@ -213,14 +220,40 @@ fn batch_sql(spec: &Spec) -> String {
             )
         })
         .collect();
-    let mut sql = format!(
-        "INSERT INTO {} ({}) SELECT * FROM unnest({})",
-        spec.table,
-        names.join(", "),
-        arrays.join(", ")
-    );
-    if !spec.key.is_empty() {
-        let key: Vec<&str> = spec.key.iter().map(|&k| names[k]).collect();
+    let key: Vec<&str> = spec.key.iter().map(|&k| names[k]).collect();
+    let mut sql = if with_id {
+        let t = spec.table;
+        let picked: Vec<String> = names.iter().map(|n| format!("t.{n}")).collect();
+        let id = if key.is_empty() {
+            "b.resurs_base + t.resurs_ord".to_string()
+        } else {
+            "b.resurs_base + row_number() OVER (ORDER BY t.resurs_ord)".to_string()
+        };
+        let mut sql = format!(
+            "INSERT INTO {t} (id, {}) SELECT {id}, {} FROM unnest({}) WITH ORDINALITY AS t({}, resurs_ord), \
+             (SELECT COALESCE(MAX(id), 0) AS resurs_base FROM {t}) b",
+            names.join(", "),
+            picked.join(", "),
+            arrays.join(", "),
+            names.join(", "),
+        );
+        if !key.is_empty() {
+            let same: Vec<String> = key.iter().map(|k| format!("x.{k} = t.{k}")).collect();
+            sql.push_str(&format!(
+                " WHERE NOT EXISTS (SELECT 1 FROM {t} x WHERE {})",
+                same.join(" AND ")
+            ));
+        }
+        sql
+    } else {
+        format!(
+            "INSERT INTO {} ({}) SELECT * FROM unnest({})",
+            spec.table,
+            names.join(", "),
+            arrays.join(", ")
+        )
+    };
+    if !key.is_empty() {
         let key = key.join(", ");
         sql.push_str(&format!(" ON CONFLICT ({key}) DO NOTHING RETURNING {key}"));
     }
@@ -265,8 +298,9 @@ fn write(conn: &Conn, mut q: Queue, rejected: &mut Vec<(u64, String)>) -> DbResu
             }
         }
     }
-    let sql = batch_sql(q.spec);
     let mut pg = conn.pg()?;
+    let with_id = !q.spec.columns.iter().any(|&(n, _)| n == "id") && pg.has_id_trigger(q.spec.table)?;
+    let sql = batch_sql(q.spec, with_id);
     let st = pg.statement(&sql)?;
     let params: Vec<&(dyn ToSql + Sync)> = q
         .columns
@@ -335,10 +369,35 @@ mod tests {
     #[test]
     fn the_batch_statement_inserts_from_arrays_and_returns_the_keys_written() {
         assert_eq!(
-            batch_sql(&T),
+            batch_sql(&T, false),
             "INSERT INTO narvaro (brukare_id, utforare_id, datum, omfattning, import_id) \
              SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[]) \
              ON CONFLICT (brukare_id, utforare_id, datum) DO NOTHING RETURNING brukare_id, utforare_id, datum"
+        );
+    }
+
+    #[test]
+    fn with_ids_the_batch_numbers_only_the_rows_not_stored_in_array_order() {
+        assert_eq!(
+            batch_sql(&T, true),
+            "INSERT INTO narvaro (id, brukare_id, utforare_id, datum, omfattning, import_id) \
+             SELECT b.resurs_base + row_number() OVER (ORDER BY t.resurs_ord), t.brukare_id, t.utforare_id, t.datum, t.omfattning, t.import_id \
+             FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[]) \
+             WITH ORDINALITY AS t(brukare_id, utforare_id, datum, omfattning, import_id, resurs_ord), \
+             (SELECT COALESCE(MAX(id), 0) AS resurs_base FROM narvaro) b \
+             WHERE NOT EXISTS (SELECT 1 FROM narvaro x WHERE x.brukare_id = t.brukare_id AND x.utforare_id = t.utforare_id AND x.datum = t.datum) \
+             ON CONFLICT (brukare_id, utforare_id, datum) DO NOTHING RETURNING brukare_id, utforare_id, datum"
+        );
+        let mut all = Spec { ..T };
+        all.key = &[];
+        let sql = batch_sql(&all, true);
+        assert!(
+            sql.contains("SELECT b.resurs_base + t.resurs_ord, t.brukare_id"),
+            "{sql}"
+        );
+        assert!(
+            !sql.contains("WHERE NOT EXISTS") && !sql.contains("ON CONFLICT"),
+            "{sql}"
         );
     }
 

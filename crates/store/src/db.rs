@@ -555,6 +555,8 @@ impl<'a> Row<'a> {
 pub(crate) struct Pg {
     pub client: postgres::Client,
     statements: HashMap<String, postgres::Statement>,
+    /// Per table: whether its `id` is assigned by the id trigger (asked once).
+    id_tables: HashMap<&'static str, bool>,
 }
 
 impl Pg {
@@ -562,7 +564,23 @@ impl Pg {
         Pg {
             client,
             statements: HashMap::new(),
+            id_tables: HashMap::new(),
         }
+    }
+
+    /// Whether `table` has an `INTEGER PRIMARY KEY` `id` that the id
+    /// trigger assigns (see `dialect.rs`); asked once per connection.
+    pub fn has_id_trigger(&mut self, table: &'static str) -> DbResult<bool> {
+        if let Some(&b) = self.id_tables.get(table) {
+            return Ok(b);
+        }
+        let row = self.client.query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'resurs_id' AND tgrelid = to_regclass($1))",
+            &[&table],
+        )?;
+        let b: bool = row.try_get(0)?;
+        self.id_tables.insert(table, b);
+        Ok(b)
     }
 
     /// The prepared statement for `sql`, prepared once per connection.
