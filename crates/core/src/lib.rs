@@ -10,6 +10,7 @@
 pub mod budget;
 pub mod calendar;
 pub mod date;
+pub mod drift;
 pub mod followup;
 pub mod limits;
 pub mod model;

@@ -1,0 +1,168 @@
+//! `resurs driftredovisning`: the operating statement by cost type
+//! (docs/driftredovisning.md). The rows are `resurs_app::drift`'s; this
+//! file only renders them.
+
+use crate::{open_existing, SettleFormat};
+use anyhow::Context;
+use clap::Args;
+use resurs_store::DbLocation;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct DriftArgs {
+    /// År.
+    #[arg(long, value_name = "ÅÅÅÅ", value_parser = crate::year_arg)]
+    ar: i32,
+    /// Till och med månad 1–12 (utfall och budget hittills under året; standard 12).
+    #[arg(long, value_name = "MÅNAD", default_value = "12")]
+    till: String,
+    /// Nod i organisationsträdet (standard: hela kommunen).
+    #[arg(long, value_name = "KOD")]
+    nod: Option<String>,
+    /// Budgetversion (standard: årets senaste beslutade eller reviderade).
+    #[arg(long, value_name = "VERSION")]
+    budget: Option<String>,
+    /// Egen kostnadsslagsfil (docs/format/kostnadsslag.md; standard: den inbyggda efter Kommun-Bas).
+    #[arg(long, value_name = "FIL")]
+    kostnadsslag: Option<PathBuf>,
+    /// Visa kontona under varje kostnadsslag.
+    #[arg(long)]
+    konton: bool,
+    /// Utdataformat.
+    #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
+    format: SettleFormat,
+    /// Utfil för xlsx (annars standard ut när den inte är en terminal).
+    #[arg(long, short, value_name = "FIL")]
+    output: Option<PathBuf>,
+}
+
+/// `--till`: a month 1–12, or ÅÅÅÅ-MM of the same year.
+fn month_of(raw: &str, year: i32) -> anyhow::Result<u32> {
+    let t = raw.trim();
+    if let Some(p) = resurs_core::period::Period::parse(t) {
+        if p.year() != year {
+            anyhow::bail!("--till: värdet \"{raw}\" ligger inte i --ar {year}");
+        }
+        return Ok(p.month());
+    }
+    match t.parse::<u32>() {
+        Ok(m) if (1..=12).contains(&m) => Ok(m),
+        _ => anyhow::bail!("--till: värdet \"{raw}\", förväntade en månad 1–12 (eller ÅÅÅÅ-MM)"),
+    }
+}
+
+pub fn run(path: &DbLocation, args: &DriftArgs) -> anyhow::Result<ExitCode> {
+    let till = month_of(&args.till, args.ar)?;
+    let kostnadsslag = match &args.kostnadsslag {
+        None => None,
+        Some(p) => {
+            let meta = std::fs::metadata(p).with_context(|| format!("kunde inte läsa {}", p.display()))?;
+            if meta.len() > resurs_core::drift::MAX_FILE_BYTES as u64 {
+                anyhow::bail!(
+                    "{}: filen är {} byte, högst {} byte tillåts för en kostnadsslagsfil",
+                    p.display(),
+                    meta.len(),
+                    resurs_core::drift::MAX_FILE_BYTES
+                );
+            }
+            let bytes = std::fs::read(p).with_context(|| format!("kunde inte läsa {}", p.display()))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| anyhow::anyhow!("{}: filen är inte UTF-8; spara den som UTF-8", p.display()))?;
+            Some((p.display().to_string(), text))
+        }
+    };
+    let store = open_existing(path)?;
+    let d = resurs_app::drift::driftredovisning(
+        &store,
+        &resurs_app::drift::Options {
+            ar: args.ar,
+            till,
+            nod: args.nod.clone(),
+            budget: args.budget.clone(),
+            kostnadsslag,
+        },
+    )?;
+    let g = resurs_app::drift::grid(&d, args.konton || matches!(args.format, SettleFormat::Xlsx), None);
+    match args.format {
+        SettleFormat::Json => println!("{}", serde_json::to_string_pretty(&d)?),
+        SettleFormat::Csv => {
+            use std::io::Write;
+            std::io::stdout().write_all(&g.csv())?;
+        }
+        SettleFormat::Tabell => print!("{}", table(&d, &g)),
+        SettleFormat::Xlsx => {
+            let bytes = resurs_io::grid::Grid::xlsx(&[&g]).context("kunde inte skapa xlsx-filen")?;
+            match &args.output {
+                Some(p) => {
+                    std::fs::write(p, bytes).with_context(|| format!("kunde inte skriva {}", p.display()))?;
+                    eprintln!("Driftredovisningen skrevs till {}.", p.display());
+                }
+                None if !std::io::stdout().is_terminal() => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(&bytes)?;
+                }
+                None => anyhow::bail!("xlsx skrivs inte till en terminal; ange --output FIL"),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The statement as a text table (tkr, the grid's own rounding).
+fn table(d: &resurs_app::drift::Driftredovisning, g: &resurs_io::grid::Grid) -> String {
+    let text: Vec<Vec<String>> = g
+        .rows
+        .iter()
+        .map(|r| {
+            r.cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let s = g.show(i, c).replace(resurs_io::grid::NBSP, " ");
+                    if i == 0 && r.class == Some("sub") {
+                        format!("  {s}")
+                    } else {
+                        s
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let heads: Vec<String> = g.cols.iter().map(|c| c.title.clone()).collect();
+    let mut width: Vec<usize> = heads.iter().map(|h| h.chars().count()).collect();
+    for r in &text {
+        for (i, c) in r.iter().enumerate() {
+            width[i] = width[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: &[String]| -> String {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            let pad = width[i].saturating_sub(c.chars().count());
+            if i > 0 {
+                s.push_str("  ");
+            }
+            if i < 2 {
+                s.push_str(c);
+                s.push_str(&" ".repeat(pad));
+            } else {
+                s.push_str(&" ".repeat(pad));
+                s.push_str(c);
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    let mut out = format!(
+        "{}\nBudgetversion: {} · kostnadsslag: {} · belopp i tkr, intäkter positiva, kostnader negativa; avvikelse = utfall − budget\n\n",
+        d.rubrik(),
+        d.budgetversion.as_deref().unwrap_or("ingen"),
+        d.kostnadsslag
+    );
+    out.push_str(&line(&heads));
+    for r in &text {
+        out.push_str(&line(r));
+    }
+    out
+}
