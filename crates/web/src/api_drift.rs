@@ -1,0 +1,61 @@
+//! The JSON twin of the Driftredovisning page (`crate::pages::drift`): the
+//! same JSON as `resurs driftredovisning --format json` (result layout,
+//! öre), with the page's role and subtree checks.
+
+use super::{answer, ApiError};
+use crate::pages::drift::{drift_for, DriftQ};
+use crate::state::Shared;
+use crate::{blocking, ApiUser};
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+use utoipa::{IntoParams, OpenApi};
+
+pub fn routes() -> Router<Shared> {
+    Router::new().route("/api/driftredovisning", get(drift))
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(drift))]
+pub struct Doc;
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DriftParams {
+    /// År (standard: året för senaste månaden med huvudboksrader).
+    pub ar: Option<String>,
+    /// Till och med månad 1–12 (standard: senaste månaden med huvudboksrader, annars 12).
+    pub till: Option<String>,
+    /// Nod (standard: användarens egen nod eller toppen).
+    pub nod: Option<String>,
+}
+
+/// The operating statement by cost type: budget, outcome, deviation, last year, change.
+#[utoipa::path(get, path = "/api/driftredovisning", params(DriftParams), security(("session" = []), ("token" = [])),
+    responses((status = 200, description = "Samma JSON som resurs driftredovisning --format json: rader med typ (grupp, summa, konto), nyckel, namn och varden [budget, utfall, avvikelse, fg_ar, forandring] i öre, resultatuppställning", content_type = "application/json"),
+        (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError),
+        (status = 500, description = "Internt fel: bara ett incidentnummer, detaljen i serverns logg", body = ApiError)))]
+async fn drift(
+    State(st): State<Shared>,
+    ApiUser(user): ApiUser,
+    crate::extract::Query(q): crate::extract::Query<DriftParams>,
+) -> Response {
+    answer(
+        blocking(&st, move |st| {
+            let d = drift_for(
+                st,
+                &user,
+                &DriftQ {
+                    ar: q.ar,
+                    till: q.till,
+                    nod: q.nod,
+                    grupp: None,
+                },
+            )?;
+            Ok((*d).clone())
+        })
+        .await,
+    )
+}
