@@ -84,26 +84,21 @@ pub fn parse_grouping(name: &str, text: &str) -> Result<Kostnadsslag, AppError> 
     Kostnadsslag::parse(text, name).map_err(|p| AppError::User(p.join("\n")))
 }
 
-/// The operating statement for `o`.
-pub fn driftredovisning(store: &Store, o: &Options) -> Result<Driftredovisning, AppError> {
-    if !resurs_core::limits::year_ok(o.ar) {
+/// The month a report runs through, refused with a Swedish message when
+/// out of range or when the ledger has no outcome for it (a period without
+/// ledger data says so instead of printing zeros).
+pub fn check_period(store: &Store, ar: i32, till: u32) -> Result<Period, AppError> {
+    if !resurs_core::limits::year_ok(ar) {
         return Err(AppError::User(format!(
             "--ar: värdet \"{}\", förväntade ett år mellan 1900 och 2100",
-            o.ar
+            ar
         )));
     }
-    let Some(period) = Period::new(o.ar, o.till).filter(|_| (1..=12).contains(&o.till)) else {
+    let Some(period) = Period::new(ar, till).filter(|_| (1..=12).contains(&till)) else {
         return Err(AppError::User(format!(
             "--till: värdet \"{}\", förväntade en månad 1–12",
-            o.till
+            till
         )));
-    };
-    if let Some(n) = &o.nod {
-        crate::check_lengths(&[("--nod", n, resurs_core::limits::CODE_MAX)])?;
-    }
-    let slag = match &o.kostnadsslag {
-        Some((name, text)) => parse_grouping(name, text)?,
-        None => parse_grouping("kostnadsslag.csv (standard)", STANDARD)?,
     };
     // A period without ledger data says so instead of printing zeros.
     match store.ledger_period_span()? {
@@ -120,6 +115,19 @@ pub fn driftredovisning(store: &Store, o: &Options) -> Result<Driftredovisning, 
         }
         Some(_) => {}
     }
+    Ok(period)
+}
+
+/// The operating statement for `o`.
+pub fn driftredovisning(store: &Store, o: &Options) -> Result<Driftredovisning, AppError> {
+    let period = check_period(store, o.ar, o.till)?;
+    if let Some(n) = &o.nod {
+        crate::check_lengths(&[("--nod", n, resurs_core::limits::CODE_MAX)])?;
+    }
+    let slag = match &o.kostnadsslag {
+        Some((name, text)) => parse_grouping(name, text)?,
+        None => parse_grouping("kostnadsslag.csv (standard)", STANDARD)?,
+    };
     let fo = crate::followup::Options {
         period,
         node: o.nod.clone(),

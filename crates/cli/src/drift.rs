@@ -166,3 +166,123 @@ fn table(d: &resurs_app::drift::Driftredovisning, g: &resurs_io::grid::Grid) -> 
     }
     out
 }
+
+#[derive(Args)]
+pub struct AvvikelseArgs {
+    /// År.
+    #[arg(long, value_name = "ÅÅÅÅ", value_parser = crate::year_arg)]
+    ar: i32,
+    /// Till och med månad 1–12 (standard 12).
+    #[arg(long, value_name = "MÅNAD", default_value = "12")]
+    till: String,
+    /// Nod i organisationsträdet (standard: hela kommunen).
+    #[arg(long, value_name = "KOD")]
+    nod: Option<String>,
+    /// Budgetversion (standard: årets senaste beslutade eller reviderade).
+    #[arg(long, value_name = "VERSION")]
+    budget: Option<String>,
+    /// Utdataformat.
+    #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
+    format: SettleFormat,
+    /// Utfil för xlsx (annars standard ut när den inte är en terminal).
+    #[arg(long, short, value_name = "FIL")]
+    output: Option<PathBuf>,
+}
+
+/// `resurs avvikelse`: the deviation explained per unit with a compensation model.
+pub fn run_avvikelse(path: &DbLocation, args: &AvvikelseArgs) -> anyhow::Result<ExitCode> {
+    let till = month_of(&args.till, args.ar)?;
+    let store = open_existing(path)?;
+    let a = resurs_app::avvikelse::avvikelse(
+        &store,
+        &resurs_app::avvikelse::Options {
+            ar: args.ar,
+            till,
+            nod: args.nod.clone(),
+            budget: args.budget.clone(),
+        },
+    )?;
+    let g = resurs_app::avvikelse::grid(&a);
+    let p = resurs_app::avvikelse::placement_grid(&a);
+    match args.format {
+        SettleFormat::Json => println!("{}", serde_json::to_string_pretty(&a)?),
+        SettleFormat::Csv => {
+            use std::io::Write;
+            std::io::stdout().write_all(&g.csv())?;
+        }
+        SettleFormat::Tabell => {
+            print!(
+                "{}\nBudgetversion: {} · tkr, resultatuppställning (positivt = bättre än budget); volym + pris + effektivitet = avvikelse\n\n",
+                a.rubrik(),
+                a.budgetversion.as_deref().unwrap_or("ingen")
+            );
+            print!("{}", plain(&g, 3));
+            if let Some(p) = &p {
+                print!("\n{}\n{}", p.name, plain(p, 0));
+            }
+        }
+        SettleFormat::Xlsx => {
+            let mut grids = vec![&g];
+            if let Some(p) = &p {
+                grids.push(p);
+            }
+            let bytes = resurs_io::grid::Grid::xlsx(&grids).context("kunde inte skapa xlsx-filen")?;
+            match &args.output {
+                Some(o) => {
+                    std::fs::write(o, bytes).with_context(|| format!("kunde inte skriva {}", o.display()))?;
+                    eprintln!("Avvikelseanalysen skrevs till {}.", o.display());
+                }
+                None if !std::io::stdout().is_terminal() => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(&bytes)?;
+                }
+                None => anyhow::bail!("xlsx skrivs inte till en terminal; ange --output FIL"),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A grid as a text table; the first `text` columns left-aligned.
+fn plain(g: &resurs_io::grid::Grid, text: usize) -> String {
+    let rows: Vec<Vec<String>> = g
+        .rows
+        .iter()
+        .map(|r| {
+            r.cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| g.show(i, c).replace(resurs_io::grid::NBSP, " "))
+                .collect()
+        })
+        .collect();
+    let heads: Vec<String> = g.cols.iter().map(|c| c.title.clone()).collect();
+    let mut width: Vec<usize> = heads.iter().map(|h| h.chars().count()).collect();
+    for r in &rows {
+        for (i, c) in r.iter().enumerate() {
+            width[i] = width[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: &[String]| -> String {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            let pad = " ".repeat(width[i].saturating_sub(c.chars().count()));
+            if i > 0 {
+                s.push_str("  ");
+            }
+            if i < text {
+                s.push_str(c);
+                s.push_str(&pad);
+            } else {
+                s.push_str(&pad);
+                s.push_str(c);
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    let mut out = line(&heads);
+    for r in &rows {
+        out.push_str(&line(r));
+    }
+    out
+}

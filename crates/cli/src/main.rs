@@ -102,6 +102,10 @@ enum Command {
     /// avvikelse, förra årets utfall och förändring.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Driftredovisning(drift::DriftArgs),
+    /// Avvikelseanalys: avvikelsen mellan budget och utfall per enhet med ersättningsmodell
+    /// uppdelad i volym-, pris- och effektivitetseffekt (tkr), per avdelning och nämnd.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Avvikelse(drift::AvvikelseArgs),
     /// Prognoser: förslag, manuella prognoser per nod med kommentar, versioner, jämförelse och prognossäkerhet.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
     Forecast {
@@ -1085,6 +1089,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Followup(args) => followup_cmd(&path, &args),
         Command::Driftredovisning(args) => drift::run(&path, &args),
+        Command::Avvikelse(args) => drift::run_avvikelse(&path, &args),
         Command::Forecast { what } => forecast_cmd(&path, &actor, what),
         Command::Intraprenad { what } => intraprenad_cmd(&path, &actor, what),
         Command::Budget { what } => match what {

@@ -7,6 +7,7 @@
 //! [`pseudonym`]), the organisation tree and its validity rules ([`org`]) and
 //! the records that describe volumes and the ledger ([`model`]).
 
+pub mod avvikelse;
 pub mod budget;
 pub mod calendar;
 pub mod date;
