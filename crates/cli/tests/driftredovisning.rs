@@ -237,3 +237,68 @@ fn statement_refuses_gaps_bad_files_and_periods_without_ledger() {
     let out = env.run(&["driftredovisning", "--ar", "2026", "--till", "3", "--nod", "FINNS_EJ"]);
     assert!(err(&out).contains("finns inte"), "{}", err(&out));
 }
+
+/// Issue 14 item 2 on the demo municipality: for every unit, department,
+/// committee and the total, volume + price + efficiency is the deviation,
+/// in öre and in the rounded tkr; the total is the sum of the units.
+#[test]
+fn deviation_effects_sum_exactly_on_the_demo() {
+    let env = Env::new();
+    let out = env.run(&["demo", "--skala", "3", "--seed", "1"]);
+    assert!(out.status.success(), "{}", err(&out));
+    let v = json(&env, &["avvikelse", "--ar", "2026", "--till", "10", "--format", "json"]);
+    let rows = v["rader"].as_array().unwrap();
+    assert!(rows.iter().filter(|r| r["typ"] == "enhet").count() > 5, "{v}");
+    for t in ["avdelning", "nämnd", "summa"] {
+        assert!(rows.iter().any(|r| r["typ"] == t), "{t} in {v}");
+    }
+    let n = |r: &serde_json::Value, a: &str, b: &str| r[a][b].as_i64().unwrap();
+    let mut units = [0i64; 4];
+    for r in rows {
+        let e = |k: &str| n(r, "effekter", k);
+        assert_eq!(e("volym") + e("pris") + e("effektivitet"), e("avvikelse"), "{r}");
+        assert_eq!(e("avvikelse"), n(r, "underlag", "budget") - n(r, "underlag", "utfall"), "{r}");
+        let t: Vec<i64> = r["tkr"].as_array().unwrap().iter().map(|x| x.as_i64().unwrap()).collect();
+        assert_eq!(t[1] + t[2] + t[3], t[0], "{r}");
+        assert_eq!(t[0], resurs_core::num::round_div(e("avvikelse"), 100_000), "{r}");
+        if r["typ"] == "enhet" {
+            for (i, k) in ["avvikelse", "volym", "pris", "effektivitet"].iter().enumerate() {
+                units[i] += e(k);
+            }
+        }
+    }
+    let total = rows.iter().find(|r| r["typ"] == "summa").unwrap();
+    for (i, k) in ["avvikelse", "volym", "pris", "effektivitet"].iter().enumerate() {
+        assert_eq!(n(total, "effekter", k), units[i], "{k}");
+    }
+    if let Some(p) = v.get("placeringar") {
+        assert_eq!(n(p, "effekter", "volym") + n(p, "effekter", "pris"), n(p, "effekter", "avvikelse"), "{p}");
+    }
+    // The table says what the columns are.
+    let out = env.run(&["avvikelse", "--ar", "2026", "--till", "10"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Volymeffekt (tkr)") && text.contains("Effektivitet (tkr)"), "{text}");
+    // The operating statement of the demo adds up too.
+    let d = json(&env, &["driftredovisning", "--ar", "2026", "--till", "10", "--format", "json"]);
+    let netto = line_ore(&d, "nettokostnader");
+    let res = line_ore(&d, "resultat");
+    let parts = [line_ore(&d, "kommunbidrag"), line_ore(&d, "finans")];
+    for c in 0..5 {
+        assert_eq!(res[c], netto[c] + parts[0][c] + parts[1][c]);
+    }
+}
+
+/// The values (öre) of the group or sum row `key`.
+fn line_ore(v: &serde_json::Value, key: &str) -> Vec<i64> {
+    v["rader"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["nyckel"] == key && r["typ"] != "konto")
+        .unwrap_or_else(|| panic!("{key} in {v}"))["varden"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_i64().unwrap())
+        .collect()
+}

@@ -75,3 +75,29 @@ fn operating_statement_page_and_api_with_scopes() {
     let (status, _, _) = http(srv.addr, "GET", "/driftredovisning?ar=2026&till=2&nod=72", &cookie, "");
     assert_eq!(status, 403);
 }
+
+/// The deviation analysis page and API: without compensation models they
+/// say what to load; the page links from the operating statement.
+#[test]
+fn deviation_analysis_needs_models_and_is_guarded() {
+    let srv = start();
+    let (_, _, body) = http(srv.addr, "GET", "/api/openapi.json", &[], "");
+    let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(doc["paths"]["/api/avvikelse"]["get"].is_object());
+    let (status, _, _) = http(srv.addr, "GET", "/api/avvikelse", &[], "");
+    assert_eq!(status, 401);
+    let ekonom = sign_in(srv.addr, "ekonom");
+    let cookie = [("Cookie", ekonom.0.as_str())];
+    let (status, _, body) = http(srv.addr, "GET", "/api/avvikelse?ar=2026&till=2", &cookie, "");
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("Inga ersättningsmodeller är laddade"), "{body}");
+    let (status, _, page) = http(srv.addr, "GET", "/driftredovisning/avvikelse?ar=2026&till=2", &cookie, "");
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("Inga ersättningsmodeller"), "{page}");
+    let (_, _, page) = http(srv.addr, "GET", "/driftredovisning?ar=2026&till=2", &cookie, "");
+    assert!(page.contains("/driftredovisning/avvikelse?ar=2026&amp;till=2&amp;nod=K"), "{page}");
+    let chef = sign_in(srv.addr, "chef");
+    let cookie = [("Cookie", chef.0.as_str())];
+    let (status, _, _) = http(srv.addr, "GET", "/api/avvikelse?ar=2026&till=2&nod=721", &cookie, "");
+    assert_eq!(status, 403);
+}
