@@ -65,7 +65,17 @@ impl Driftredovisning {
 }
 
 const MONTHS: [&str; 12] = [
-    "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november",
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
     "december",
 ];
 
@@ -210,7 +220,11 @@ pub fn driftredovisning(store: &Store, o: &Options) -> Result<Driftredovisning, 
 /// address (the web); `None` writes plain text.
 pub fn grid(d: &Driftredovisning, konton: bool, link: Option<&dyn Fn(&str) -> String>) -> Grid {
     let mut cols = vec![Col::text("Rad"), Col::text("Konto")];
-    cols.extend(d.kolumner.iter().map(|c| Col::new(format!("{} (tkr)", c.rubrik), Kind::Tkr)));
+    cols.extend(
+        d.kolumner
+            .iter()
+            .map(|c| Col::new(format!("{} (tkr)", c.rubrik), Kind::Tkr)),
+    );
     let mut g = Grid::new("drift", "Driftredovisning", cols);
     for r in &d.rader {
         if r.typ == RadTyp::Konto && !konton {
@@ -236,10 +250,17 @@ pub fn grid(d: &Driftredovisning, konton: bool, link: Option<&dyn Fn(&str) -> St
 
 /// The accounts of one group as a table (the drill-down).
 pub fn group_grid(d: &Driftredovisning, grupp: &str) -> Option<Grid> {
-    let at = d.rader.iter().position(|r| r.typ == RadTyp::Grupp && r.nyckel == grupp)?;
+    let at = d
+        .rader
+        .iter()
+        .position(|r| r.typ == RadTyp::Grupp && r.nyckel == grupp)?;
     let head = &d.rader[at];
     let mut cols = vec![Col::text("Konto"), Col::text("Namn")];
-    cols.extend(d.kolumner.iter().map(|c| Col::new(format!("{} (tkr)", c.rubrik), Kind::Tkr)));
+    cols.extend(
+        d.kolumner
+            .iter()
+            .map(|c| Col::new(format!("{} (tkr)", c.rubrik), Kind::Tkr)),
+    );
     let mut g = Grid::new("konton", format!("{} per konto", head.namn), cols);
     for &i in &head.delar {
         let r = &d.rader[i];

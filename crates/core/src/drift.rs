@@ -156,7 +156,9 @@ impl Kostnadsslag {
                 continue;
             }
             if intervall.len() >= MAX_RANGES {
-                problems.push(format!("{file} rad {rad}: högst {MAX_RANGES} intervall i en kostnadsslagsfil"));
+                problems.push(format!(
+                    "{file} rad {rad}: högst {MAX_RANGES} intervall i en kostnadsslagsfil"
+                ));
                 break;
             }
             if f.len() != 3 {
@@ -209,7 +211,9 @@ impl Kostnadsslag {
             intervall.push(Intervall { grupp, fran, till, rad });
         }
         if version.is_none() {
-            problems.push(format!("{file}: filen är tom; förväntade \"version;NAMN\" och \"grupp;från;till\""));
+            problems.push(format!(
+                "{file}: filen är tom; förväntade \"version;NAMN\" och \"grupp;från;till\""
+            ));
         } else if !header {
             problems.push(format!("{file}: rubrikraden \"grupp;från;till\" saknas"));
         }
@@ -380,7 +384,12 @@ pub fn statement(konton: &[KontoBelopp], slag: &Kostnadsslag) -> Result<Vec<Rad>
         .map(|g| group_row(&mut rows, g))
         .collect();
     let kostnader = sum(&mut rows, KOSTNADER, "Verksamhetens kostnader", costs);
-    let netto = sum(&mut rows, NETTOKOSTNADER, "Verksamhetens nettokostnader", vec![intakter, kostnader]);
+    let netto = sum(
+        &mut rows,
+        NETTOKOSTNADER,
+        "Verksamhetens nettokostnader",
+        vec![intakter, kostnader],
+    );
     let kb = group_row(&mut rows, Grupp::Kommunbidrag);
     let fin = group_row(&mut rows, Grupp::Finans);
     sum(&mut rows, RESULTAT, "Årets resultat", vec![netto, kb, fin]);
@@ -406,11 +415,23 @@ mod tests {
 
     #[test]
     fn refuses_overlap_unknown_group_and_bad_bounds_with_lines() {
-        let bad = "version;v\ngrupp;från;till\nintakter;3000;3999\npersonal;3500;5999\nhyror;6000;6099\novrigt;70;7999\n";
+        let bad =
+            "version;v\ngrupp;från;till\nintakter;3000;3999\npersonal;3500;5999\nhyror;6000;6099\novrigt;70;7999\n";
         let e = Kostnadsslag::parse(bad, "k.csv").unwrap_err();
-        assert!(e.iter().any(|p| p.contains("rad 4") && p.contains("överlappar") && p.contains("rad 3")), "{e:?}");
-        assert!(e.iter().any(|p| p.contains("rad 5") && p.contains("okänd grupp \"hyror\"")), "{e:?}");
-        assert!(e.iter().any(|p| p.contains("rad 6") && p.contains("lika många")), "{e:?}");
+        assert!(
+            e.iter()
+                .any(|p| p.contains("rad 4") && p.contains("överlappar") && p.contains("rad 3")),
+            "{e:?}"
+        );
+        assert!(
+            e.iter()
+                .any(|p| p.contains("rad 5") && p.contains("okänd grupp \"hyror\"")),
+            "{e:?}"
+        );
+        assert!(
+            e.iter().any(|p| p.contains("rad 6") && p.contains("lika många")),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -423,7 +444,15 @@ mod tests {
             utfall: u,
             fg_ar: f,
         };
-        let rows = statement(&[k("3510", -100, -120, -90), k("5011", 1000, 1100, 900), k("8410", -900, -900, -800)], &s).unwrap();
+        let rows = statement(
+            &[
+                k("3510", -100, -120, -90),
+                k("5011", 1000, 1100, 900),
+                k("8410", -900, -900, -800),
+            ],
+            &s,
+        )
+        .unwrap();
         let get = |key: &str| rows.iter().find(|r| r.nyckel == key).unwrap().varden;
         assert_eq!(get("intakter"), [100, 120, 20, 90, 30]);
         assert_eq!(get("personal"), [-1000, -1100, -100, -900, -200]);

@@ -22,10 +22,10 @@ use std::net::SocketAddr;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-#[path = "api_ekonomi.rs"]
-mod ekonomi;
 #[path = "api_drift.rs"]
 mod drift_api;
+#[path = "api_ekonomi.rs"]
+mod ekonomi;
 
 pub fn routes() -> Router<Shared> {
     Router::new()

@@ -46,19 +46,40 @@ fn operating_statement_page_and_api_with_scopes() {
     // The page: the statement, a group's accounts, and the exports.
     let (status, _, page) = http(srv.addr, "GET", "/driftredovisning?ar=2026&till=2", &cookie, "");
     assert_eq!(status, 200, "{page}");
-    assert!(page.contains("Driftredovisning K Testkommun, januari–februari 2026"), "{page}");
+    assert!(
+        page.contains("Driftredovisning K Testkommun, januari–februari 2026"),
+        "{page}"
+    );
     assert!(page.contains("Årets resultat"));
     assert!(page.contains("grupp=personal#konton"), "{page}");
     assert!(page.contains("-540"), "{page}");
-    let (status, _, page) = http(srv.addr, "GET", "/driftredovisning?ar=2026&till=2&grupp=personal", &cookie, "");
+    let (status, _, page) = http(
+        srv.addr,
+        "GET",
+        "/driftredovisning?ar=2026&till=2&grupp=personal",
+        &cookie,
+        "",
+    );
     assert_eq!(status, 200);
     assert!(page.contains("Personalkostnader per konto"), "{page}");
     assert!(page.contains("5011"), "{page}");
-    let (status, head, csv) = http(srv.addr, "GET", "/driftredovisning?ar=2026&till=2&tabell=drift&format=csv", &cookie, "");
+    let (status, head, csv) = http(
+        srv.addr,
+        "GET",
+        "/driftredovisning?ar=2026&till=2&tabell=drift&format=csv",
+        &cookie,
+        "",
+    );
     assert_eq!(status, 200, "{csv}");
     assert!(head.to_lowercase().contains("text/csv"), "{head}");
     assert!(csv.contains("Årets resultat"), "{csv}");
-    let (status, _, csv) = http(srv.addr, "GET", "/driftredovisning?ar=2026&till=2&grupp=personal&tabell=konton&format=csv", &cookie, "");
+    let (status, _, csv) = http(
+        srv.addr,
+        "GET",
+        "/driftredovisning?ar=2026&till=2&grupp=personal&tabell=konton&format=csv",
+        &cookie,
+        "",
+    );
     assert_eq!(status, 200);
     assert!(csv.contains("5011"), "{csv}");
 
@@ -70,7 +91,13 @@ fn operating_statement_page_and_api_with_scopes() {
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["nod"], "71");
     assert_eq!(line(&v, "personal")[1], -24_000_000);
-    let (status, _, body) = http(srv.addr, "GET", "/api/driftredovisning?ar=2026&till=2&nod=721", &cookie, "");
+    let (status, _, body) = http(
+        srv.addr,
+        "GET",
+        "/api/driftredovisning?ar=2026&till=2&nod=721",
+        &cookie,
+        "",
+    );
     assert_eq!(status, 403, "{body}");
     let (status, _, _) = http(srv.addr, "GET", "/driftredovisning?ar=2026&till=2&nod=72", &cookie, "");
     assert_eq!(status, 403);
@@ -91,11 +118,20 @@ fn deviation_analysis_needs_models_and_is_guarded() {
     let (status, _, body) = http(srv.addr, "GET", "/api/avvikelse?ar=2026&till=2", &cookie, "");
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("Inga ersättningsmodeller är laddade"), "{body}");
-    let (status, _, page) = http(srv.addr, "GET", "/driftredovisning/avvikelse?ar=2026&till=2", &cookie, "");
+    let (status, _, page) = http(
+        srv.addr,
+        "GET",
+        "/driftredovisning/avvikelse?ar=2026&till=2",
+        &cookie,
+        "",
+    );
     assert_eq!(status, 400, "{page}");
     assert!(page.contains("Inga ersättningsmodeller"), "{page}");
     let (_, _, page) = http(srv.addr, "GET", "/driftredovisning?ar=2026&till=2", &cookie, "");
-    assert!(page.contains("/driftredovisning/avvikelse?ar=2026&amp;till=2&amp;nod=K"), "{page}");
+    assert!(
+        page.contains("/driftredovisning/avvikelse?ar=2026&amp;till=2&amp;nod=K"),
+        "{page}"
+    );
     let chef = sign_in(srv.addr, "chef");
     let cookie = [("Cookie", chef.0.as_str())];
     let (status, _, _) = http(srv.addr, "GET", "/api/avvikelse?ar=2026&till=2&nod=721", &cookie, "");

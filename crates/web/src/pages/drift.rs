@@ -41,7 +41,9 @@ pub(crate) fn drift_for(st: &AppState, user: &User, q: &DriftQ) -> Result<Arc<Dr
     };
     let period = Period::new(ar, till).ok_or_else(|| Fail::bad("ogiltig period"))?;
     let tree = st.tree(period)?;
-    let nod = given(&q.nod).map(str::to_string).unwrap_or_else(|| root_of(user, &tree));
+    let nod = given(&q.nod)
+        .map(str::to_string)
+        .unwrap_or_else(|| root_of(user, &tree));
     allowed(user, &tree, &nod)?;
     st.cached(format!("drift|{ar}|{till}|{nod}"), move |s| {
         Ok(resurs_app::drift::driftredovisning(
@@ -145,7 +147,9 @@ pub(crate) fn deviation_for(
     };
     let period = Period::new(ar, till).ok_or_else(|| Fail::bad("ogiltig period"))?;
     let tree = st.tree(period)?;
-    let nod = given(&q.nod).map(str::to_string).unwrap_or_else(|| root_of(user, &tree));
+    let nod = given(&q.nod)
+        .map(str::to_string)
+        .unwrap_or_else(|| root_of(user, &tree));
     allowed(user, &tree, &nod)?;
     st.cached(format!("avvikelse|{ar}|{till}|{nod}"), move |s| {
         Ok(resurs_app::avvikelse::avvikelse(
