@@ -29,8 +29,121 @@ pub struct Options {
     pub nod: Option<String>,
     /// Budget version (default: the newest adopted or revised of the year).
     pub budget: Option<String>,
-    /// A cost-type file's (name, text); `None`: the shipped default.
+    /// A cost-type file's (name, text), used as given.
     pub kostnadsslag: Option<(String, String)>,
+    /// A stored grouping's version (`resurs kostnadsslag load`). Without
+    /// this and a file: the newest stored grouping, else the shipped default.
+    pub slagversion: Option<String>,
+}
+
+/// The name of the shipped grouping among the choices (`--slagversion standard`).
+pub const STANDARD_NAME: &str = "standard";
+
+/// The grouping a statement uses: a file as given, a stored version by
+/// name (`standard`: the shipped one), else the newest stored grouping,
+/// else the shipped default.
+pub fn grouping(
+    store: &Store,
+    file: Option<&(String, String)>,
+    version: Option<&str>,
+) -> Result<Kostnadsslag, AppError> {
+    if let Some((name, text)) = file {
+        return parse_grouping(name, text);
+    }
+    let stored = store.cost_type_versions()?;
+    let row = match version.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) if v == STANDARD_NAME => None,
+        Some(v) => Some(stored.iter().find(|r| r.version == v).ok_or_else(|| {
+            let mut known: Vec<&str> = vec![STANDARD_NAME];
+            known.extend(stored.iter().map(|r| r.version.as_str()));
+            AppError::User(format!(
+                "Kostnadsslagsversionen \"{v}\" finns inte; laddade versioner: {}",
+                known.join(", ")
+            ))
+        })?),
+        None => stored.last(),
+    };
+    match row {
+        Some(r) => parse_grouping(&format!("kostnadsslag {} ({})", r.version, r.fil), &r.innehall),
+        None => parse_grouping("kostnadsslag.csv (standard)", STANDARD),
+    }
+}
+
+/// A stored grouping for the list.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupingVersion {
+    pub version: String,
+    pub fil: String,
+    pub laddad: String,
+    pub intervall: usize,
+}
+
+/// The shipped grouping and every stored one, oldest first; the last is the default.
+pub fn grouping_versions(store: &Store) -> Result<Vec<GroupingVersion>, AppError> {
+    let shipped = parse_grouping("kostnadsslag.csv (standard)", STANDARD)?;
+    let mut out = vec![GroupingVersion {
+        version: STANDARD_NAME.to_string(),
+        fil: format!("inbyggd ({})", shipped.version),
+        laddad: String::new(),
+        intervall: shipped.intervall.len(),
+    }];
+    for r in store.cost_type_versions()? {
+        let n = Kostnadsslag::parse(&r.innehall, &r.fil).map_or(0, |k| k.intervall.len());
+        out.push(GroupingVersion {
+            version: r.version,
+            fil: r.fil,
+            laddad: r.laddad,
+            intervall: n,
+        });
+    }
+    Ok(out)
+}
+
+/// Checks a cost-type file and stores it under the version its first line
+/// names, audited in the same transaction. The same content again is no
+/// change (`Ok(false)`); another content under a stored version name is
+/// refused (a version never changes).
+pub fn load_grouping(
+    store: &mut Store,
+    actor: &crate::Actor,
+    name: &str,
+    text: &str,
+    timestamp: &str,
+) -> Result<bool, AppError> {
+    use sha2::{Digest, Sha256};
+    let k = parse_grouping(name, text)?;
+    if k.version == STANDARD_NAME {
+        return Err(AppError::User(format!(
+            "{name} rad 1: versionsnamnet \"{STANDARD_NAME}\" är den inbyggda grupperingens; välj ett annat namn"
+        )));
+    }
+    let sha: String = Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let tx = store.begin()?;
+    if let Some(old) = tx.cost_type_version(&k.version)? {
+        if old.sha256 == sha {
+            return Ok(false);
+        }
+        return Err(AppError::User(format!(
+            "Kostnadsslagsversionen \"{}\" finns redan (laddad {} ur {}) med annat innehåll; en version ändras aldrig, ge filen ett nytt versionsnamn på rad 1.",
+            k.version, old.laddad, old.fil
+        )));
+    }
+    crate::check_lengths(&[("filnamn", name, resurs_core::limits::TEXT_MAX)])?;
+    tx.insert_cost_types(&k.version, text, &sha, name, timestamp)?;
+    crate::audit(
+        &tx,
+        actor,
+        timestamp,
+        "kostnadsslag",
+        &k.version,
+        None,
+        Some(&format!("{} intervall ur fil {name}", k.intervall.len())),
+    )?;
+    tx.commit()?;
+    Ok(true)
 }
 
 /// One column of the statement.
@@ -134,10 +247,7 @@ pub fn driftredovisning(store: &Store, o: &Options) -> Result<Driftredovisning, 
     if let Some(n) = &o.nod {
         crate::check_lengths(&[("--nod", n, resurs_core::limits::CODE_MAX)])?;
     }
-    let slag = match &o.kostnadsslag {
-        Some((name, text)) => parse_grouping(name, text)?,
-        None => parse_grouping("kostnadsslag.csv (standard)", STANDARD)?,
-    };
+    let slag = grouping(store, o.kostnadsslag.as_ref(), o.slagversion.as_deref())?;
     let fo = crate::followup::Options {
         period,
         node: o.nod.clone(),

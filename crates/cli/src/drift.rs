@@ -24,9 +24,13 @@ pub struct DriftArgs {
     /// Budgetversion (standard: årets senaste beslutade eller reviderade).
     #[arg(long, value_name = "VERSION")]
     budget: Option<String>,
-    /// Egen kostnadsslagsfil (docs/format/kostnadsslag.md; standard: den inbyggda efter Kommun-Bas).
-    #[arg(long, value_name = "FIL")]
+    /// En kostnadsslagsfil att räkna med utan att ladda den (docs/format/kostnadsslag.md).
+    #[arg(long, value_name = "FIL", conflicts_with = "slagversion")]
     kostnadsslag: Option<PathBuf>,
+    /// En laddad kostnadsslagsversion (`resurs kostnadsslag list`), eller "standard" för den
+    /// inbyggda efter Kommun-Bas. Standard: den senast laddade, annars den inbyggda.
+    #[arg(long, value_name = "NAMN")]
+    slagversion: Option<String>,
     /// Visa kontona under varje kostnadsslag.
     #[arg(long)]
     konton: bool,
@@ -53,25 +57,67 @@ fn month_of(raw: &str, year: i32) -> anyhow::Result<u32> {
     }
 }
 
+/// Reads a cost-type file (bounded, UTF-8): (name, text).
+fn read_grouping(p: &std::path::Path) -> anyhow::Result<(String, String)> {
+    let meta = std::fs::metadata(p).with_context(|| format!("kunde inte läsa {}", p.display()))?;
+    if meta.len() > resurs_core::drift::MAX_FILE_BYTES as u64 {
+        anyhow::bail!(
+            "{}: filen är {} byte, högst {} byte tillåts för en kostnadsslagsfil",
+            p.display(),
+            meta.len(),
+            resurs_core::drift::MAX_FILE_BYTES
+        );
+    }
+    let bytes = std::fs::read(p).with_context(|| format!("kunde inte läsa {}", p.display()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("{}: filen är inte UTF-8; spara den som UTF-8", p.display()))?;
+    Ok((p.display().to_string(), text))
+}
+
+#[derive(clap::Subcommand)]
+pub enum KostnadsslagCommand {
+    /// Kontrollera en kostnadsslagsfil och spara den under versionen på rad 1 (loggas).
+    Load {
+        #[arg(value_name = "FIL")]
+        fil: PathBuf,
+    },
+    /// Den inbyggda grupperingen och de laddade versionerna (den sista används som standard).
+    List,
+}
+
+pub fn kostnadsslag(
+    path: &DbLocation,
+    actor: &resurs_app::Actor,
+    what: &KostnadsslagCommand,
+) -> anyhow::Result<ExitCode> {
+    match what {
+        KostnadsslagCommand::Load { fil } => {
+            let (name, text) = read_grouping(fil)?;
+            let mut store = open_existing(path)?;
+            let version = resurs_app::drift::parse_grouping(&name, &text)?.version;
+            if resurs_app::drift::load_grouping(&mut store, actor, &name, &text, &resurs_app::now())? {
+                eprintln!("Kostnadsslagen \"{version}\" laddades ur {name}.");
+            } else {
+                eprintln!("Kostnadsslagen \"{version}\" finns redan med samma innehåll; inget ändrades.");
+            }
+        }
+        KostnadsslagCommand::List => {
+            let store = open_existing(path)?;
+            let list = resurs_app::drift::grouping_versions(&store)?;
+            println!("{:<28}  {:>9}  {:<20}  fil", "version", "intervall", "laddad");
+            for v in &list {
+                println!("{:<28}  {:>9}  {:<20}  {}", v.version, v.intervall, v.laddad, v.fil);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn run(path: &DbLocation, args: &DriftArgs) -> anyhow::Result<ExitCode> {
     let till = month_of(&args.till, args.ar)?;
     let kostnadsslag = match &args.kostnadsslag {
         None => None,
-        Some(p) => {
-            let meta = std::fs::metadata(p).with_context(|| format!("kunde inte läsa {}", p.display()))?;
-            if meta.len() > resurs_core::drift::MAX_FILE_BYTES as u64 {
-                anyhow::bail!(
-                    "{}: filen är {} byte, högst {} byte tillåts för en kostnadsslagsfil",
-                    p.display(),
-                    meta.len(),
-                    resurs_core::drift::MAX_FILE_BYTES
-                );
-            }
-            let bytes = std::fs::read(p).with_context(|| format!("kunde inte läsa {}", p.display()))?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| anyhow::anyhow!("{}: filen är inte UTF-8; spara den som UTF-8", p.display()))?;
-            Some((p.display().to_string(), text))
-        }
+        Some(p) => Some(read_grouping(p)?),
     };
     let store = open_existing(path)?;
     let d = resurs_app::drift::driftredovisning(
@@ -82,6 +128,7 @@ pub fn run(path: &DbLocation, args: &DriftArgs) -> anyhow::Result<ExitCode> {
             nod: args.nod.clone(),
             budget: args.budget.clone(),
             kostnadsslag,
+            slagversion: args.slagversion.clone(),
         },
     )?;
     let g = resurs_app::drift::grid(&d, args.konton || matches!(args.format, SettleFormat::Xlsx), None);

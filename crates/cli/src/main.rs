@@ -106,6 +106,12 @@ enum Command {
     /// uppdelad i volym-, pris- och effektivitetseffekt (tkr), per avdelning och nämnd.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Avvikelse(drift::AvvikelseArgs),
+    /// Kostnadsslag för driftredovisningen: ladda en versionerad grupperingsfil eller lista versionerna.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
+    Kostnadsslag {
+        #[command(subcommand)]
+        what: drift::KostnadsslagCommand,
+    },
     /// Prognoser: förslag, manuella prognoser per nod med kommentar, versioner, jämförelse och prognossäkerhet.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
     Forecast {
@@ -1090,6 +1096,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Followup(args) => followup_cmd(&path, &args),
         Command::Driftredovisning(args) => drift::run(&path, &args),
         Command::Avvikelse(args) => drift::run_avvikelse(&path, &args),
+        Command::Kostnadsslag { what } => drift::kostnadsslag(&path, &actor, &what),
         Command::Forecast { what } => forecast_cmd(&path, &actor, what),
         Command::Intraprenad { what } => intraprenad_cmd(&path, &actor, what),
         Command::Budget { what } => match what {

@@ -395,3 +395,84 @@ fn line_ore(v: &serde_json::Value, key: &str) -> Vec<i64> {
         .map(|x| x.as_i64().unwrap())
         .collect()
 }
+
+/// A cost-type grouping is stored with its version; the newest is the
+/// default, `--slagversion` picks one (or the shipped `standard`), the same
+/// file again changes nothing and another content under the same version is
+/// refused.
+#[test]
+fn cost_type_versions_are_loaded_listed_and_chosen() {
+    let env = golden();
+    let own = "version;egen-1\ngrupp;från;till\nintakter;3000;3999\nkop;4000;4999\npersonal;5000;5999\nlokaler;6000;6199\novrigt;6200;8399\nkommunbidrag;8400;8499\nfinans;8500;8999\n";
+    let f = env.write("egen.csv", own);
+    let out = env.run(&["kostnadsslag", "load", &f]);
+    assert!(out.status.success(), "{}", err(&out));
+    assert!(
+        err(&out).contains("Kostnadsslagen \"egen-1\" laddades"),
+        "{}",
+        err(&out)
+    );
+    let out = env.run(&["kostnadsslag", "load", &f]);
+    assert!(out.status.success());
+    assert!(err(&out).contains("inget ändrades"), "{}", err(&out));
+    let f2 = env.write("egen2.csv", &own.replace("ovrigt;6200;8399", "ovrigt;6200;8300"));
+    let out = env.run(&["kostnadsslag", "load", &f2]);
+    assert!(!out.status.success());
+    assert!(err(&out).contains("finns redan"), "{}", err(&out));
+    let bad = env.write(
+        "bad.csv",
+        "version;egen-3\ngrupp;från;till\nintakter;3000;3999\nhyror;6000;6100\n",
+    );
+    let out = env.run(&["kostnadsslag", "load", &bad]);
+    assert!(
+        err(&out).contains("rad 4, kolumn grupp: okänd grupp \"hyror\""),
+        "{}",
+        err(&out)
+    );
+    let out = env.run(&["kostnadsslag", "list"]);
+    let list = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        list.contains("standard") && list.contains("egen-1") && !list.contains("egen-3"),
+        "{list}"
+    );
+
+    // The newest stored grouping is the default: 7310 is now an other cost.
+    let v = json(
+        &env,
+        &["driftredovisning", "--ar", "2026", "--till", "3", "--format", "json"],
+    );
+    assert_eq!(v["kostnadsslag"], "egen-1");
+    assert_eq!(line(&v, "kop"), [-60_000, -45_000, 15_000, 0, -45_000]);
+    assert_eq!(line(&v, "ovrigt"), [-12_000, -24_000, -12_000, 0, -24_000]);
+    assert_eq!(line(&v, "resultat"), [-90_000, -57_000, 33_000, 189_000, -246_000]);
+    let v = json(
+        &env,
+        &[
+            "driftredovisning",
+            "--ar",
+            "2026",
+            "--till",
+            "3",
+            "--slagversion",
+            "standard",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(v["kostnadsslag"], "kommunbas-standard-1");
+    assert_eq!(line(&v, "kop"), [-60_000, -60_000, 0, 0, -60_000]);
+    let out = env.run(&[
+        "driftredovisning",
+        "--ar",
+        "2026",
+        "--till",
+        "3",
+        "--slagversion",
+        "saknas",
+    ]);
+    assert!(
+        err(&out).contains("Kostnadsslagsversionen \"saknas\" finns inte; laddade versioner: standard, egen-1"),
+        "{}",
+        err(&out)
+    );
+}

@@ -32,6 +32,8 @@ pub struct DriftParams {
     pub till: Option<String>,
     /// Nod (standard: användarens egen nod eller toppen).
     pub nod: Option<String>,
+    /// Driftredovisningen: kostnadsslagsversion (standard: den senast laddade, annars den inbyggda `standard`).
+    pub slag: Option<String>,
 }
 
 /// The operating statement by cost type: budget, outcome, deviation, last year, change.
@@ -54,6 +56,7 @@ async fn drift(
                     till: q.till,
                     nod: q.nod,
                     grupp: None,
+                    slag: q.slag,
                 },
             )?;
             Ok((*d).clone())
@@ -82,6 +85,7 @@ async fn deviation(
                     till: q.till,
                     nod: q.nod,
                     grupp: None,
+                    slag: q.slag,
                 },
             )?;
             Ok((*d).clone())

@@ -1779,6 +1779,7 @@ fn operating_statement_and_deviation_analysis_in_chromium() {
             nod: None,
             budget: None,
             kostnadsslag: None,
+            slagversion: None,
         },
     )
     .expect("statement");

@@ -38,6 +38,25 @@ fn operating_statement_page_and_api_with_scopes() {
     assert_eq!(v["nod"], "K");
     assert_eq!(line(&v, "personal"), [0, -54_000_000, -54_000_000, 0, -54_000_000]);
     assert_eq!(line(&v, "resultat"), [0, -54_000_000, -54_000_000, 0, -54_000_000]);
+    // The shipped grouping by name; an unknown version is named back.
+    let (status, _, body) = http(
+        srv.addr,
+        "GET",
+        "/api/driftredovisning?ar=2026&till=2&slag=standard",
+        &cookie,
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("kommunbas-standard-1"), "{body}");
+    let (status, _, body) = http(
+        srv.addr,
+        "GET",
+        "/api/driftredovisning?ar=2026&till=2&slag=saknas",
+        &cookie,
+        "",
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("saknas"), "{body}");
     // A month after the ledger says so.
     let (status, _, body) = http(srv.addr, "GET", "/api/driftredovisning?ar=2026&till=5", &cookie, "");
     assert_eq!(status, 400, "{body}");

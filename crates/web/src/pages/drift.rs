@@ -22,6 +22,8 @@ pub struct DriftQ {
     pub till: Option<String>,
     pub nod: Option<String>,
     pub grupp: Option<String>,
+    /// The cost-type grouping's version (default: the newest stored, else the shipped one).
+    pub slag: Option<String>,
 }
 
 /// The statement asked for, after the role and subtree checks (an
@@ -45,7 +47,8 @@ pub(crate) fn drift_for(st: &AppState, user: &User, q: &DriftQ) -> Result<Arc<Dr
         .map(str::to_string)
         .unwrap_or_else(|| root_of(user, &tree));
     allowed(user, &tree, &nod)?;
-    st.cached(format!("drift|{ar}|{till}|{nod}"), move |s| {
+    let slag = given(&q.slag).map(str::to_string);
+    st.cached(format!("drift|{ar}|{till}|{nod}|{slag:?}"), move |s| {
         Ok(resurs_app::drift::driftredovisning(
             s,
             &resurs_app::drift::Options {
@@ -54,6 +57,7 @@ pub(crate) fn drift_for(st: &AppState, user: &User, q: &DriftQ) -> Result<Arc<Dr
                 nod: Some(nod),
                 budget: None,
                 kostnadsslag: None,
+                slagversion: slag,
             },
         )?)
     })
@@ -76,7 +80,14 @@ async fn drift_page(
             .filter(|(k, _)| allowed(&user, &tree, k).is_ok())
             .collect();
         choices.sort();
-        let base = format!("/driftredovisning?ar={}&till={}&nod={}", d.period.year(), d.period.month(), ui::urlencode(&d.nod));
+        let versions = st.with_store(|s| Ok(resurs_app::drift::grouping_versions(s)?))?;
+        let base = format!(
+            "/driftredovisning?ar={}&till={}&nod={}{}",
+            d.period.year(),
+            d.period.month(),
+            ui::urlencode(&d.nod),
+            given(&q.slag).map(|v| format!("&slag={}", ui::urlencode(v))).unwrap_or_default()
+        );
         let link = |g: &str| format!("{base}&grupp={}#konton", ui::urlencode(g));
         let g = resurs_app::drift::grid(&d, false, Some(&link));
         let grupp = given(&q.grupp);
@@ -106,6 +117,14 @@ async fn drift_page(
                 label for="nod" { "Nod" }
                 select id="nod" name="nod" {
                     @for (k, n) in &choices { option value=(k) selected[**k == d.nod] { (k) " " (n) } }
+                }
+                @if versions.len() > 1 {
+                    label for="slag" { "Kostnadsslag" }
+                    select id="slag" name="slag" {
+                        @for v in versions.iter().rev() {
+                            option value=(v.version) selected[given(&q.slag) == Some(v.version.as_str())] { (v.version) }
+                        }
+                    }
                 }
                 button type="submit" { "Visa" }
             }
