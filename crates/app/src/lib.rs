@@ -11,9 +11,11 @@
 //! the change: a change that is rolled back leaves no entry, and no door
 //! (command line, web page, API) can change data without one.
 
+pub mod avvikelse;
 pub mod backup;
 pub mod budget;
 pub mod demo;
+pub mod drift;
 pub mod followup;
 pub mod gen;
 pub mod import;

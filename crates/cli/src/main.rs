@@ -1,6 +1,7 @@
 //! `resurs`: the command line. A thin shell: it parses arguments, calls the
 //! use cases in `resurs-app`, and renders their results in Swedish.
 
+mod drift;
 mod render;
 
 use anyhow::Context;
@@ -97,6 +98,20 @@ enum Command {
     /// avvikelse, prognos, i kostnads- eller resultatlayout.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Followup(FollowupArgs),
+    /// Driftredovisning per kostnadsslag för en nod och period (resultatlayout): budget, utfall,
+    /// avvikelse, förra årets utfall och förändring.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Driftredovisning(drift::DriftArgs),
+    /// Avvikelseanalys: avvikelsen mellan budget och utfall per enhet med ersättningsmodell
+    /// uppdelad i volym-, pris- och effektivitetseffekt (tkr), per avdelning och nämnd.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Avvikelse(drift::AvvikelseArgs),
+    /// Kostnadsslag för driftredovisningen: ladda en versionerad grupperingsfil eller lista versionerna.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
+    Kostnadsslag {
+        #[command(subcommand)]
+        what: drift::KostnadsslagCommand,
+    },
     /// Prognoser: förslag, manuella prognoser per nod med kommentar, versioner, jämförelse och prognossäkerhet.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
     Forecast {
@@ -1079,6 +1094,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Followup(args) => followup_cmd(&path, &args),
+        Command::Driftredovisning(args) => drift::run(&path, &args),
+        Command::Avvikelse(args) => drift::run_avvikelse(&path, &args),
+        Command::Kostnadsslag { what } => drift::kostnadsslag(&path, &actor, &what),
         Command::Forecast { what } => forecast_cmd(&path, &actor, what),
         Command::Intraprenad { what } => intraprenad_cmd(&path, &actor, what),
         Command::Budget { what } => match what {

@@ -7,9 +7,11 @@
 //! [`pseudonym`]), the organisation tree and its validity rules ([`org`]) and
 //! the records that describe volumes and the ledger ([`model`]).
 
+pub mod avvikelse;
 pub mod budget;
 pub mod calendar;
 pub mod date;
+pub mod drift;
 pub mod followup;
 pub mod limits;
 pub mod model;

@@ -138,6 +138,7 @@ impl Store {
             "atgard",
             "statsbidrag",
             "investering",
+            "kostnadsslag",
         ]);
         for t in tables {
             let sql = match t {
@@ -146,6 +147,7 @@ impl Store {
                 }
                 "meta" => "SELECT nyckel, varde FROM meta ORDER BY nyckel".to_string(),
                 "konto" => "SELECT kod, namn FROM konto ORDER BY kod".to_string(),
+                "kostnadsslag" => "SELECT id, version, innehall, sha256, fil FROM kostnadsslag ORDER BY id".to_string(),
                 "verksamhet" => "SELECT kod, namn FROM verksamhet ORDER BY kod".to_string(),
                 "prognos_version" => "SELECT id, namn, ar, period FROM prognos_version ORDER BY id".to_string(),
                 "prognos" => "SELECT id, version_id, nod, belopp, kommentar FROM prognos ORDER BY id".to_string(),

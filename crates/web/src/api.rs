@@ -22,12 +22,15 @@ use std::net::SocketAddr;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
+#[path = "api_drift.rs"]
+mod drift_api;
 #[path = "api_ekonomi.rs"]
 mod ekonomi;
 
 pub fn routes() -> Router<Shared> {
     Router::new()
         .merge(ekonomi::routes())
+        .merge(drift_api::routes())
         .route("/api/halsa", get(health))
         .route("/api/openapi.json", get(openapi))
         .route("/api/logga-in", post(login))
@@ -113,6 +116,7 @@ async fn openapi() -> Response {
         [(header::CONTENT_TYPE, "application/json")],
         ApiDoc::openapi()
             .merge_from(ekonomi::Doc::openapi())
+            .merge_from(drift_api::Doc::openapi())
             .to_json()
             .unwrap_or_default(),
     )

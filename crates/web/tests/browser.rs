@@ -1760,3 +1760,69 @@ fn an_admin_ends_a_session_in_the_browser() {
     d.goto(&format!("{base}/anvandare")).expect("users again");
     assert_eq!(h1(&d), "Användare");
 }
+
+/// Issue 14 items 1–2: the menu leads to the operating statement, whose
+/// figures are the app function's; a cost type opens its accounts; the
+/// deviation analysis draws its waterfall and its effects sum to the
+/// deviation on every row.
+#[test]
+fn operating_statement_and_deviation_analysis_in_chromium() {
+    let (srv, d, _downloads) = browser_session("ekonom", "demo-ekonom-2026");
+    let base = srv.base.clone();
+    let store = resurs_store::Store::open(&srv._dir.path().join("exempelstad.db")).expect("open db");
+    let period = store.latest_ledger_period().expect("period").expect("ledger");
+    let app = resurs_app::drift::driftredovisning(
+        &store,
+        &resurs_app::drift::Options {
+            ar: period.year(),
+            till: period.month(),
+            nod: None,
+            budget: None,
+            kostnadsslag: None,
+            slagversion: None,
+        },
+    )
+    .expect("statement");
+    d.goto(&format!("{base}/")).expect("start");
+    d.find("nav a[href='/driftredovisning']")
+        .and_then(|a| a.click())
+        .expect("menu entry");
+    wait_url(&d, "/driftredovisning");
+    assert_eq!(h1(&d), "Driftredovisning");
+    let g = page_grids(&d);
+    let tkr = |v: i64| resurs_io::grid::Kind::Tkr.show(v);
+    for key in ["intakter", "personal", "nettokostnader", "resultat"] {
+        let r = app.rad(key).expect("row");
+        assert_eq!(cell(&g[0], &r.namn, "Utfall (tkr)"), tkr(r.utfall()), "{key}");
+        assert_eq!(cell(&g[0], &r.namn, "Budget (tkr)"), tkr(r.budget()), "{key}");
+        assert_eq!(cell(&g[0], &r.namn, "Avvikelse (tkr)"), tkr(r.avvikelse()), "{key}");
+    }
+    d.find("table.grid a[href*='grupp=personal']")
+        .and_then(|a| a.click())
+        .expect("personnel link");
+    wait_url(&d, "grupp=personal");
+    let g = page_grids(&d);
+    assert_eq!(g.len(), 2, "statement and the accounts");
+    assert!(g[1].iter().any(|r| r[0] == "5011"), "{:?}", g[1]);
+    d.find("a[href^='/driftredovisning/avvikelse']")
+        .and_then(|a| a.click())
+        .expect("deviation link");
+    wait_url(&d, "/driftredovisning/avvikelse");
+    assert_eq!(h1(&d), "Avvikelseanalys");
+    let bars = d.find_all("figure.waterfall svg rect").expect("bars");
+    assert_eq!(bars.len(), 4, "volume, price, efficiency, deviation");
+    let g = page_grids(&d);
+    let num = |s: &str| -> i64 { s.replace(['\u{a0}', ' '], "").parse().unwrap_or_else(|_| panic!("{s}")) };
+    let col = |name: &str| g[0][0].iter().position(|h| h == name).expect(name);
+    let (a, v, p, e) = (
+        col("Avvikelse (tkr)"),
+        col("Volymeffekt (tkr)"),
+        col("Priseffekt (tkr)"),
+        col("Effektivitet (tkr)"),
+    );
+    assert!(g[0].len() > 3);
+    for r in g[0].iter().skip(1) {
+        assert_eq!(num(&r[v]) + num(&r[p]) + num(&r[e]), num(&r[a]), "{r:?}");
+    }
+    assert!(g[0].iter().any(|r| r[0] == "summa"));
+}

@@ -24,6 +24,7 @@ use std::net::SocketAddr;
 
 mod admin;
 mod budget;
+pub(crate) mod drift;
 pub(crate) mod ekonomi;
 mod followup;
 mod imports;
@@ -77,6 +78,7 @@ pub fn routes() -> Router<Shared> {
         .merge(ekonomi::routes())
         .merge(budget::routes())
         .merge(registers::routes())
+        .merge(drift::routes())
 }
 
 /// Query parameters of the pages (all optional, all checked by hand so that
