@@ -338,6 +338,7 @@ pub fn import_file(store: &mut Store, kind: Kind, path: &Path, mut opts: Options
         p.start(size);
     }
     let file_name = table.file.clone();
+    let locked = store.locked_periods()?;
     let tx = store.begin()?;
     let import_id = tx.log_import(kind.name(), &file_name, &sha, 0, &opts.timestamp)?;
     // PostgreSQL: rows are written many at a time; duplicates are told at
@@ -384,6 +385,12 @@ pub fn import_file(store: &mut Store, kind: Kind, path: &Path, mut opts: Options
             None,
             "minst en datarad under rubrikraden (filen har bara rubriker)",
         );
+    }
+    if problems.is_empty() {
+        // Month close: nothing may change a locked month (docs/manadsstangning.md).
+        if let Some(why) = crate::period::locked_refusal(&tx, import_id, &locked)? {
+            problems.add(None, None, None, why);
+        }
     }
     if !problems.is_empty() {
         // Dropping the transaction rolls back every row written.

@@ -9,6 +9,7 @@
 
 pub mod budget;
 pub mod calendar;
+pub mod close;
 pub mod date;
 pub mod followup;
 pub mod limits;
