@@ -5,7 +5,7 @@
 
 use crate::users::Roll;
 use crate::{audit, settle, Actor, AppError};
-use resurs_core::close::{self, BookVer, Changes, PostingRules, SieHeader};
+use resurs_core::close::{self, Adjustment, BookVer, Changes, PostingRules, SieHeader};
 use resurs_core::model::Regiform;
 use resurs_core::num::Money;
 use resurs_core::period::Period;
@@ -87,6 +87,8 @@ pub struct ProviderStatus {
     /// For an approved provider: whether the stored snapshot and a
     /// recomputation agree to the öre.
     pub reproducerar: Option<bool>,
+    /// Corrections of locked months booked in this month.
+    pub rattelser: Money,
     #[serde(skip)]
     pub row: Option<PeriodStatusRow>,
 }
@@ -101,6 +103,8 @@ pub struct MonthStatus {
     /// The last stored draft (settlement run) and what changed since it.
     pub utkast: Option<i64>,
     pub andringar: Changes,
+    /// Corrections of locked months booked in this month ("rättelse avser …").
+    pub rattelser: Vec<Adjustment>,
     /// Approval stamps etc. per provider (not serialised above).
     #[serde(skip)]
     pub now: Settlement,
@@ -157,6 +161,8 @@ fn status_with(store: &Store, period: Period, now: Settlement) -> Result<MonthSt
         .map(|r| (r.utforare.clone(), r))
         .collect();
     let ansvar = store.provider_ansvar()?;
+    let rattelser = adjustments(store, period)?;
+    let adj_of = |k: &str| -> Money { rattelser.iter().filter(|a| a.utforare == k).map(|a| a.belopp).sum() };
     let mut out = Vec::new();
     for p in &now.utforare {
         let row = rows.get(&p.utforare).cloned();
@@ -175,6 +181,7 @@ fn status_with(store: &Store, period: Period, now: Settlement) -> Result<MonthSt
             status,
             ej_prissatt: now.ej_prissatt.iter().filter(|u| u.utforare == p.utforare).count(),
             reproducerar,
+            rattelser: adj_of(&p.utforare),
             row,
         });
     }
@@ -192,6 +199,7 @@ fn status_with(store: &Store, period: Period, now: Settlement) -> Result<MonthSt
                 vantar_pa: waiting(&r.status, false, None),
                 ej_prissatt: 0,
                 reproducerar: r.belopp.map(|b| b == Money::ZERO),
+                rattelser: adj_of(kod),
                 row: Some(r.clone()),
             });
         }
@@ -214,6 +222,7 @@ fn status_with(store: &Store, period: Period, now: Settlement) -> Result<MonthSt
         utforare: out,
         utkast,
         andringar,
+        rattelser,
         now,
     })
 }
@@ -688,7 +697,8 @@ pub fn book(
     }
     let (s, rows) = approved_settlement(store, period)?;
     let ansvar = store.provider_ansvar()?;
-    let vers = close::verifications(&s, rules, &|k| ansvar.get(k).cloned()).map_err(|p| {
+    let adj = adjustments(store, period)?;
+    let vers = close::verifications(&s, &adj, rules, &|k| ansvar.get(k).cloned()).map_err(|p| {
         AppError::User(format!(
             "Konteringsreglerna räcker inte för {period}; inget har skrivits:\n{}",
             p.iter().map(|x| format!("  {}", x.fel)).collect::<Vec<_>>().join("\n")
@@ -702,7 +712,7 @@ pub fn book(
         period,
     };
     let sie = close::sie_bytes(&close::sie_text(&header, rules, &vers));
-    verify_booking(&sie, &s)?;
+    verify_booking(&sie, &s, &adj)?;
     let bytes = match format {
         BookFormat::Sie => sie,
         BookFormat::Csv => close::csv_text(&vers).into_bytes(),
@@ -739,7 +749,7 @@ pub fn book(
 
 /// Reads a booking file back with Resurs's SIE reader and compares each
 /// provider's amount with the settlement, to the öre.
-pub fn verify_booking(bytes: &[u8], s: &Settlement) -> Result<(), AppError> {
+pub fn verify_booking(bytes: &[u8], s: &Settlement, adj: &[Adjustment]) -> Result<(), AppError> {
     let (text, _) = resurs_core::sie::decode(bytes);
     let f = resurs_core::sie::parse(&text).map_err(|p| {
         AppError::internal(format!(
@@ -750,10 +760,11 @@ pub fn verify_booking(bytes: &[u8], s: &Settlement) -> Result<(), AppError> {
     let booked = close::read_back(&f).map_err(AppError::internal)?;
     for p in &s.utforare {
         let b = booked.get(&p.utforare).copied().unwrap_or(Money::ZERO);
-        if b != p.belopp {
+        let want = p.belopp + adj.iter().filter(|a| a.utforare == p.utforare).map(|a| a.belopp).sum();
+        if b != want {
             return Err(AppError::internal(format!(
-                "bokföringsfilen ger {} för {}, avräkningen {}",
-                b, p.utforare, p.belopp
+                "bokföringsfilen ger {} för {}, avräkningen med rättelser {}",
+                b, p.utforare, want
             )));
         }
     }
@@ -940,7 +951,12 @@ pub fn statement(store: &Store, period: Period, kod: &str) -> Result<Statement, 
         .find(|n| n.utforare == kod)
         .ok_or_else(|| AppError::internal(format!("{kod} saknas i avräkning {run}")))?;
     let nummer = row.underlag_nr.unwrap_or(0);
-    let a = advance_line(store, period, kod, p.belopp)?;
+    let adj: Vec<Adjustment> = adjustments(store, period)?
+        .into_iter()
+        .filter(|a| a.utforare == kod)
+        .collect();
+    let adj_sum: Money = adj.iter().map(|a| a.belopp).sum();
+    let a = advance_line(store, period, kod, p.belopp + adj_sum)?;
     let stamp = |who: &Option<String>, when: &Option<String>| match (who, when) {
         (Some(w), Some(t)) => format!("{w} {t}"),
         _ => "–".into(),
@@ -955,8 +971,12 @@ pub fn statement(store: &Store, period: Period, kod: &str) -> Result<Statement, 
         ("Godkänd av".into(), stamp(&row.godkand_av, &row.godkand_tid)),
         ("Status".into(), status_label(&row.status).to_string()),
         ("Ersättning, kr".into(), p.belopp.to_string()),
+        ("Rättelser av låsta månader, kr".into(), adj_sum.to_string()),
         ("A conto betalt, kr".into(), a.forskott.to_string()),
-        ("Att betala (utfall − a conto), kr".into(), a.skillnad.to_string()),
+        (
+            "Att betala (ersättning + rättelser − a conto), kr".into(),
+            a.skillnad.to_string(),
+        ),
     ];
     let mut lines = Grid::new(
         "rader",
@@ -996,6 +1016,24 @@ pub fn statement(store: &Store, period: Period, kod: &str) -> Result<Statement, 
             Cell::Num(p.belopp.ore()),
         ],
     );
+    let mut corr = Grid::new(
+        "rattelser",
+        format!("Rättelser i {period} {}", p.utforare),
+        vec![
+            Col::text("Avser"),
+            Col::text("Insats"),
+            Col::text("Text"),
+            Col::new("Belopp, kr", Kind::Kr),
+        ],
+    );
+    for x in &adj {
+        corr.push(vec![
+            Cell::text(x.avser.to_string()),
+            Cell::text(&x.insats),
+            Cell::text(x.line_text()),
+            Cell::Num(x.belopp.ore()),
+        ]);
+    }
     let mut acc = Grid::new(
         "acconto",
         format!("A conto {period} {}", p.utforare),
@@ -1014,6 +1052,163 @@ pub fn statement(store: &Store, period: Period, kod: &str) -> Result<Statement, 
         nummer,
         titel: format!("Avräkningsunderlag {nummer}: {} {period}", p.utforare),
         falt,
-        tabeller: vec![lines, acc],
+        tabeller: vec![lines, corr, acc],
+    })
+}
+
+// ------------------------------------------------------------- corrections
+
+/// Most characters of a correction's text.
+pub const MAX_ADJ_TEXT: usize = 200;
+
+/// The corrections booked in `period`.
+pub fn adjustments(store: &Store, period: Period) -> Result<Vec<Adjustment>, AppError> {
+    Ok(store
+        .adjustments(period)?
+        .into_iter()
+        .map(|r| Adjustment {
+            avser: r.avser,
+            utforare: r.utforare,
+            insats: r.insats,
+            belopp: r.belopp,
+            text: r.text,
+        })
+        .collect())
+}
+
+/// Books a correction of the locked month `avser` in the open month
+/// `period` (ekonom): an explicit line "rättelse avser ÅÅÅÅ-MM" of the
+/// provider's settlement, statement and verification. The provider must
+/// have a settlement in `period` and not be approved there yet.
+#[allow(clippy::too_many_arguments)]
+pub fn add_adjustment(
+    store: &mut Store,
+    who: &Who,
+    period: Period,
+    avser: Period,
+    kod: &str,
+    insats: &str,
+    belopp: Money,
+    text: &str,
+    tid: &str,
+) -> Result<(), AppError> {
+    if !who.is_ekonom() {
+        return Err(AppError::User(format!(
+            "Bara en ekonom för in rättelser; du har rollen {}.",
+            who.roll.name()
+        )));
+    }
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > MAX_ADJ_TEXT {
+        return Err(AppError::User(format!(
+            "--text: förväntade en förklaring av rättelsen på 1–{MAX_ADJ_TEXT} tecken."
+        )));
+    }
+    if belopp == Money::ZERO || belopp.ore().unsigned_abs() > resurs_core::num::MAX_AMOUNT_ORE as u64 {
+        return Err(AppError::User(format!(
+            "--belopp: värdet {belopp}, förväntade ett belopp skilt från 0 inom gränserna."
+        )));
+    }
+    if avser >= period {
+        return Err(AppError::User(format!(
+            "En rättelse av {avser} förs i en senare månad, inte i {period}."
+        )));
+    }
+    let locked = store.locked_periods()?;
+    if !locked.iter().any(|l| l.period == avser) {
+        return Err(AppError::User(format!(
+            "{avser} är inte låst; rätta indata direkt (import) i stället för med en rättelse."
+        )));
+    }
+    refuse_locked(store, period)?;
+    let st = status(store, period)?;
+    let Some(p) = st.utforare.iter().find(|p| p.utforare == kod) else {
+        return Err(AppError::User(format!(
+            "Utföraren {kod} har ingen avräkning {period}; rättelsen förs i en månad där utföraren har en avräkning."
+        )));
+    };
+    if p.status == GODKAND || p.status == BOKFORD {
+        return Err(AppError::User(format!(
+            "Utföraren {kod} är redan {} för {period}; en ekonom öppnar den först (`resurs period oppna`).",
+            status_label(&p.status)
+        )));
+    }
+    crate::check_lengths(&[("insats", insats, resurs_core::limits::CODE_MAX)])?;
+    let tx = store.begin()?;
+    let id = tx.insert_adjustment(period, avser, kod, insats, belopp, text, who.actor.name(), tid)?;
+    audit(
+        &tx,
+        &who.actor,
+        tid,
+        "period rättelse",
+        &format!("{period} {kod} {insats}"),
+        None,
+        Some(&format!("rättelse {id} avser {avser}: {belopp}; {text}")),
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// One month and provider of the a-conto ledger.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LedgerLine {
+    pub period: Period,
+    pub utforare: String,
+    #[serde(flatten)]
+    pub rad: AdvanceLine,
+}
+
+/// The a-conto ledger of a year: for every approved month and provider the
+/// advance paid, the outcome (the approved settlement with its corrections)
+/// and the difference; and the totals. The advances plus the differences
+/// are the year's settled amount.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AdvanceLedger {
+    pub ar: i32,
+    pub rader: Vec<LedgerLine>,
+    pub forskott: Money,
+    pub utfall: Money,
+    pub skillnad: Money,
+}
+
+pub fn advance_ledger(store: &Store, year: i32) -> Result<AdvanceLedger, AppError> {
+    let mut rader = Vec::new();
+    for m in 1..=12 {
+        let Some(period) = Period::new(year, m) else { continue };
+        let rows = store.period_statuses(period)?;
+        let adj = adjustments(store, period)?;
+        let paid = store.advances_paid(period)?;
+        let mut kods: Vec<String> = rows
+            .iter()
+            .filter(|r| r.status == GODKAND || r.status == BOKFORD)
+            .map(|r| r.utforare.clone())
+            .collect();
+        for (k, _) in &paid {
+            if !kods.contains(k) {
+                kods.push(k.clone());
+            }
+        }
+        kods.sort();
+        for k in kods {
+            let approved = rows
+                .iter()
+                .find(|r| r.utforare == k && (r.status == GODKAND || r.status == BOKFORD))
+                .and_then(|r| r.belopp)
+                .unwrap_or(Money::ZERO);
+            let utfall = approved + adj.iter().filter(|a| a.utforare == k).map(|a| a.belopp).sum();
+            rader.push(LedgerLine {
+                period,
+                rad: advance_line(store, period, &k, utfall)?,
+                utforare: k,
+            });
+        }
+    }
+    let sum = |f: fn(&AdvanceLine) -> Money| rader.iter().map(|l| f(&l.rad)).sum::<Money>();
+    Ok(AdvanceLedger {
+        ar: year,
+        forskott: sum(|a| a.forskott),
+        utfall: sum(|a| a.utfall),
+        skillnad: sum(|a| a.skillnad),
+        rader,
     })
 }

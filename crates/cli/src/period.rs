@@ -51,6 +51,38 @@ pub enum PeriodCommand {
         #[arg(long, value_name = "TEXT")]
         orsak: String,
     },
+    /// För in en rättelse av en låst månad som en rad i en öppen månad (ekonom).
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", alias = "rättelse")]
+    Rattelse {
+        /// Den öppna månaden som rättelsen förs i, ÅÅÅÅ-MM.
+        #[arg(long, value_name = "ÅÅÅÅ-MM")]
+        period: String,
+        /// Den låsta månaden som rättas, ÅÅÅÅ-MM.
+        #[arg(long, value_name = "ÅÅÅÅ-MM")]
+        avser: String,
+        /// Utförarens kod.
+        #[arg(long, value_name = "KOD")]
+        utforare: String,
+        /// Insatsens kod (ger kostnadskontot i bokföringen).
+        #[arg(long, value_name = "KOD")]
+        insats: String,
+        /// Belopp i kronor (negativt: återbetalning), t.ex. "-1 250,50".
+        #[arg(long, value_name = "KR", allow_hyphen_values = true)]
+        belopp: String,
+        /// Förklaring (i underlaget och bokföringen).
+        #[arg(long, value_name = "TEXT")]
+        text: String,
+    },
+    /// A conto-reskontran för ett år: förskott, utfall (godkänd avräkning) och skillnad per månad och utförare.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Reskontra {
+        /// År.
+        #[arg(long, value_name = "ÅÅÅÅ")]
+        ar: i32,
+        /// Utdataformat.
+        #[arg(long, value_enum, default_value = "tabell", value_name = "FORMAT")]
+        format: Format,
+    },
     /// För in månadens a conto-förskott (ur a conto-planen) som betalda (ekonom).
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Acconto {
@@ -162,6 +194,9 @@ pub fn status_text(st: &close::MonthStatus) -> String {
         );
     }
     let _ = writeln!(t, "Summa {} tkr", tkr(st.belopp));
+    for a in &st.rattelser {
+        let _ = writeln!(t, "  {} {}: {} kr ({})", a.utforare, a.insats, a.belopp, a.line_text());
+    }
     match st.utkast {
         None => {
             let _ = writeln!(t, "Inget sparat utkast ännu (granska eller kör `resurs settle`).");
@@ -253,6 +288,57 @@ pub fn period_cmd(path: &DbLocation, anvandare: Option<&str>, what: PeriodComman
                     opened.join(", ")
                 }
             );
+        }
+        PeriodCommand::Rattelse {
+            period,
+            avser,
+            utforare,
+            insats,
+            belopp,
+            text,
+        } => {
+            let who = Who::cli(&store, anvandare)?;
+            let (p, a) = (month(&period)?, month(&avser)?);
+            let b = resurs_core::num::Money::parse_sv(&belopp)
+                .map_err(|e| anyhow::anyhow!("--belopp: värdet \"{belopp}\", förväntade {}", e.expected()))?;
+            close::add_adjustment(&mut store, &who, p, a, &utforare, &insats, b, &text, &tid)?;
+            println!("Rättelse avser {a} förd i {p} för {utforare}: {b} kr.");
+        }
+        PeriodCommand::Reskontra { ar, format } => {
+            if !resurs_core::limits::year_ok(ar) {
+                anyhow::bail!("--ar: värdet {ar}, förväntade ett år mellan 1900 och 2100");
+            }
+            let l = close::advance_ledger(&store, ar)?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&l)?),
+                Format::Tabell => {
+                    println!(
+                        "{} {} {} {} {}",
+                        render::pad("Månad", 8),
+                        render::pad("Utförare", 10),
+                        render::pad("A conto, kr", 16),
+                        render::pad("Utfall, kr", 16),
+                        "Skillnad, kr"
+                    );
+                    for r in &l.rader {
+                        println!(
+                            "{} {} {} {} {}",
+                            render::pad(&r.period.to_string(), 8),
+                            render::pad(&r.utforare, 10),
+                            render::pad(&r.rad.forskott.to_string(), 16),
+                            render::pad(&r.rad.utfall.to_string(), 16),
+                            r.rad.skillnad
+                        );
+                    }
+                    println!(
+                        "{} {} {} {}",
+                        render::pad(&format!("Summa {ar}"), 19),
+                        render::pad(&l.forskott.to_string(), 16),
+                        render::pad(&l.utfall.to_string(), 16),
+                        l.skillnad
+                    );
+                }
+            }
         }
         PeriodCommand::Acconto { period } => {
             let who = Who::cli(&store, anvandare)?;

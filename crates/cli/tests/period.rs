@@ -396,3 +396,209 @@ fn approving_with_uncovered_volumes_is_refused_with_the_list() {
     assert!(status.contains("(1 volymrader utan pris)"), "{status}");
     assert!(!status.contains("godkänd av"), "{status}");
 }
+
+fn close_march(env: &Env) {
+    let p = ["--period", "2025-03"];
+    env.ok(Some("eva"), &["period", "granska", p[0], p[1]]);
+    env.ok(Some("cecilia"), &["period", "godkann", p[0], p[1]]);
+    env.ok(Some("eva"), &["period", "godkann", p[0], p[1]]);
+    env.ok(Some("eva"), &["period", "las", p[0], p[1]]);
+}
+
+#[test]
+fn a_correction_of_a_locked_month_is_a_line_of_the_next_open_month() {
+    let env = Env::new();
+    setup(&env, "");
+    close_march(&env);
+    let a = pnr("1931-04-02", 11);
+    let april = format!(
+        "besok_id;personnummer;utförare;insats;personal;planerad_start;planerad_slut;faktisk_start;faktisk_slut;status
+B5;{a};711;HT_OMV;P1;2025-04-04 08:00;2025-04-04 09:00;2025-04-04 08:00;2025-04-04 09:00;utförd
+"
+    );
+    assert!(env.import("besok", "april.csv", &april).status.success());
+    let fix = |user: &str, avser: &str| {
+        env.run_as(
+            Some(user),
+            &[
+                "period",
+                "rattelse",
+                "--period",
+                "2025-04",
+                "--avser",
+                avser,
+                "--utforare",
+                "711",
+                "--insats",
+                "HT_OMV",
+                "--belopp",
+                "420",
+                "--text",
+                "besök B4 rapporterades sent",
+            ],
+        )
+    };
+    let o = fix("cecilia", "2025-03");
+    assert!(err(&o).contains("Bara en ekonom"), "{}", err(&o));
+    let o = fix("eva", "2025-02");
+    assert!(err(&o).contains("2025-02 är inte låst"), "{}", err(&o));
+    let o = fix("eva", "2025-03");
+    assert!(o.status.success(), "{}", err(&o));
+    let status = env.ok(None, &["period", "status", "--period", "2025-04"]);
+    assert!(
+        status.contains("711 HT_OMV: 420,00 kr (rättelse avser 2025-03: besök B4 rapporterades sent)"),
+        "{status}"
+    );
+    let p = ["--period", "2025-04"];
+    env.ok(Some("eva"), &["period", "granska", p[0], p[1]]);
+    env.ok(Some("cecilia"), &["period", "godkann", p[0], p[1]]);
+    // Once approved, no more corrections without reopening.
+    let o = fix("eva", "2025-03");
+    assert!(err(&o).contains("redan godkänd"), "{}", err(&o));
+    let rules = env.write("regler.csv", RULES);
+    env.ok(
+        Some("eva"),
+        &[
+            "bokfor",
+            p[0],
+            p[1],
+            "--ut",
+            "april.si",
+            "--regler",
+            rules.to_str().unwrap(),
+        ],
+    );
+    let (text, _) = resurs_core::sie::decode(&std::fs::read(env.path("april.si")).unwrap());
+    let f = resurs_core::sie::parse(&text).unwrap();
+    let booked = resurs_core::close::read_back(&f).unwrap();
+    assert_eq!(
+        booked["711"],
+        Money::from_ore(42_000 + 42_000),
+        "April's visit and the correction"
+    );
+    let line = f.ver[0]
+        .trans
+        .iter()
+        .find(|t| t.text.as_deref().unwrap_or("").starts_with("rättelse"))
+        .unwrap();
+    assert_eq!(
+        line.text.as_deref(),
+        Some("rättelse avser 2025-03: besök B4 rapporterades sent")
+    );
+    assert_eq!(line.konto, "4610");
+    env.ok(
+        None,
+        &["avrakningsunderlag", p[0], p[1], "--utforare", "711", "--ut", "u.xlsx"],
+    );
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(env.path("u.xlsx")).unwrap();
+    use calamine::Reader;
+    let sheet = wb.worksheet_range_at(0).unwrap().unwrap();
+    let cells: Vec<String> = sheet.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+    let at = cells
+        .iter()
+        .position(|c| c == "Rättelser av låsta månader, kr")
+        .unwrap();
+    assert_eq!(cells[at + 1], "420,00", "{cells:?}");
+}
+
+#[test]
+fn the_a_conto_ledger_adds_up_to_the_years_settled_amount() {
+    let env = Env::new();
+    for (kind, name, text) in [
+        ("organisation", "org.csv", ORG),
+        (
+            "insatser",
+            "insatser.csv",
+            "kod;namn;lagrum;volymenhet;verksamhet\nLSS_GRUPP;Gruppbostad;LSS;dygn;LSS-boende\n",
+        ),
+        (
+            "utforare",
+            "utforare.csv",
+            "kod;namn;regiform;ansvar;platser;bemanning\nG1;Gruppbostad 1;egen regi;711;4;vaken natt\n",
+        ),
+    ] {
+        let o = env.import(kind, name, text);
+        assert!(o.status.success(), "{}", err(&o));
+    }
+    let a = pnr("1980-01-02", 11);
+    let o = env.import(
+        "beslut",
+        "beslut.csv",
+        &format!(
+            "beslut_id;personnummer;insats;nivå;utförare;beslutsdatum;startdatum;slutdatum\nL1;{a};LSS_GRUPP;12,5;G1;2024-01-01;2024-01-10;\n"
+        ),
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let o = env.import(
+        "vistelser",
+        "vistelser.csv",
+        &format!(
+            "vistelse_id;personnummer;enhet;plats;inflyttning;utflyttning;typ\nV1;{a};G1;G1-1;2024-01-10;;permanent\n"
+        ),
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let m = env.write(
+        "lss.toml",
+        r#"[[modell]]
+namn = "LSS"
+typ = "dygn"
+insatser = ["LSS_GRUPP"]
+giltig_fran = 2025-01-01
+poangpris = "95,00"
+[modell.grundpris_per_plats]
+dagtackning = "420,00"
+vaknatt = "610,00"
+[modell.a_conto]
+belaggning_procent = 90
+dygnspris = "1 000,00"
+"#,
+    );
+    env.ok(None, &["model", "load", m.to_str().unwrap()]);
+    env.ok(None, &["user", "add", "eva", "--roll", "ekonom"]);
+    env.ok(
+        None,
+        &["user", "add", "cecilia", "--roll", "enhetschef", "--nod", "711"],
+    );
+    let mut settled = 0i64;
+    for month in ["2026-01", "2026-02"] {
+        let p = ["--period", month];
+        let e = env.fails(Some("cecilia"), &["period", "acconto", p[0], p[1]]);
+        assert!(e.contains("Bara en ekonom"), "{e}");
+        env.ok(Some("eva"), &["period", "acconto", p[0], p[1]]);
+        env.ok(Some("eva"), &["period", "granska", p[0], p[1]]);
+        env.ok(Some("cecilia"), &["period", "godkann", p[0], p[1]]);
+        let s = env.ok(None, &["settle", p[0], p[1], "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+        settled += v["belopp"].as_i64().unwrap();
+    }
+    let out = env.ok(None, &["period", "reskontra", "--ar", "2026", "--format", "json"]);
+    let l: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // January: 4 places × 31 days × 1 000 kr × 90 %; February: × 28 days.
+    assert_eq!(l["rader"][0]["forskott"], 11_160_000, "{out}");
+    assert_eq!(l["rader"][1]["forskott"], 10_080_000, "{out}");
+    assert_eq!(l["utfall"], settled, "the year's settled amount: {out}");
+    assert_eq!(
+        l["forskott"].as_i64().unwrap() + l["skillnad"].as_i64().unwrap(),
+        settled,
+        "advances plus differences: {out}"
+    );
+    // The statement shows advance, outcome and the difference.
+    env.ok(
+        None,
+        &[
+            "avrakningsunderlag",
+            "--period",
+            "2026-02",
+            "--utforare",
+            "G1",
+            "--ut",
+            "g1.xlsx",
+        ],
+    );
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(env.path("g1.xlsx")).unwrap();
+    use calamine::Reader;
+    let sheet = wb.worksheet_range_at(0).unwrap().unwrap();
+    let cells: Vec<String> = sheet.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+    let at = cells.iter().position(|c| c == "A conto betalt, kr").unwrap();
+    assert_eq!(cells[at + 1], "100 800,00", "{cells:?}");
+}

@@ -297,6 +297,25 @@ pub struct BookVer {
     pub trans: Vec<BookTrans>,
 }
 
+/// A correction of a locked month, booked in an open month as an explicit
+/// line of the provider's verification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Adjustment {
+    /// The locked month it corrects.
+    pub avser: Period,
+    pub utforare: String,
+    pub insats: String,
+    pub belopp: Money,
+    pub text: String,
+}
+
+impl Adjustment {
+    /// The line's text: `rättelse avser 2026-03: …`.
+    pub fn line_text(&self) -> String {
+        format!("rättelse avser {}: {}", self.avser, self.text)
+    }
+}
+
 /// The SIE dimension of ansvar (as the ledger import reads it).
 pub const DIM_ANSVAR: u32 = 1;
 /// The SIE dimension of verksamhet.
@@ -312,14 +331,29 @@ pub const SERIE: &str = "R";
 /// `ansvar_of` gives a provider's unit (used when the rule has no object).
 pub fn verifications(
     s: &Settlement,
+    adjustments: &[Adjustment],
     rules: &PostingRules,
     ansvar_of: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Vec<BookVer>, Vec<RuleProblem>> {
     let mut problems = Vec::new();
     let mut out = Vec::new();
     let datum = s.period.last_day();
+    for a in adjustments {
+        if !s.utforare.iter().any(|p| p.utforare == a.utforare) {
+            problems.push(RuleProblem {
+                rad: 0,
+                fel: format!(
+                    "{} för utföraren {}: utföraren har ingen avräkning {}",
+                    a.line_text(),
+                    a.utforare,
+                    s.period
+                ),
+            });
+        }
+    }
     for p in &s.utforare {
-        if p.belopp == Money::ZERO && p.tjanster.iter().all(|t| t.belopp == Money::ZERO) {
+        let adj: Vec<&Adjustment> = adjustments.iter().filter(|a| a.utforare == p.utforare).collect();
+        if adj.is_empty() && p.belopp == Money::ZERO && p.tjanster.iter().all(|t| t.belopp == Money::ZERO) {
             continue;
         }
         let Some((motkonto, obj, _)) = rules.utforare.get(&p.utforare) else {
@@ -354,6 +388,31 @@ pub fn verifications(
                 objekt,
                 belopp: t.belopp,
                 text: t.insats.clone(),
+            });
+        }
+        for a in adj {
+            let Some((konto, verks, _)) = rules.insatser.get(&a.insats) else {
+                problems.push(RuleProblem {
+                    rad: 0,
+                    fel: format!(
+                        "insatsen {} ({}, utföraren {}) har inget kostnadskonto; lägg till en rad insats;{};KONTO;VERKSAMHET",
+                        a.insats,
+                        a.line_text(),
+                        p.utforare,
+                        a.insats
+                    ),
+                });
+                continue;
+            };
+            let mut objekt = vec![(DIM_ANSVAR, rules.bestallare.clone())];
+            if !verks.is_empty() {
+                objekt.push((DIM_VERKSAMHET, verks.clone()));
+            }
+            trans.push(BookTrans {
+                konto: konto.clone(),
+                objekt,
+                belopp: a.belopp,
+                text: a.line_text(),
             });
         }
         let sum: Money = trans.iter().map(|t| t.belopp).sum();

@@ -43,7 +43,64 @@ pub struct LockedChange {
     pub rader: i64,
 }
 
+/// A correction of a locked month, booked in an open one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdjustmentRow {
+    pub id: i64,
+    /// The month it is booked in.
+    pub period: Period,
+    /// The locked month it corrects.
+    pub avser: Period,
+    pub utforare: String,
+    pub insats: String,
+    pub belopp: Money,
+    pub text: String,
+    pub av: String,
+    pub tid: String,
+}
+
 impl Store {
+    /// The corrections booked in `period`, in the order entered.
+    pub fn adjustments(&self, period: Period) -> Result<Vec<AdjustmentRow>> {
+        #[allow(clippy::type_complexity)]
+        let raw: Vec<(i64, i64, i64, String, String, i64, String, String, String)> = self
+            .conn
+            .query(
+                "SELECT id, period, avser, utforare, insats, belopp, text, av, tid FROM period_rattelse \
+                 WHERE period = $1 ORDER BY id",
+                params![period.as_int()],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                        r.get(8)?,
+                    ))
+                },
+            )
+            .ctx("läsning av rättelser")?;
+        raw.into_iter()
+            .map(|(id, p, a, utforare, insats, belopp, text, av, tid)| {
+                Ok(AdjustmentRow {
+                    id,
+                    period: stored_period("period_rattelse", "period", p)?,
+                    avser: stored_period("period_rattelse", "avser", a)?,
+                    utforare,
+                    insats,
+                    belopp: Money::from_ore(belopp),
+                    text,
+                    av,
+                    tid,
+                })
+            })
+            .collect()
+    }
+
     /// The close status of every provider with a row in `period`, by provider.
     pub fn period_statuses(&self, period: Period) -> Result<Vec<PeriodStatusRow>> {
         self.conn
@@ -177,6 +234,36 @@ impl Tx<'_> {
             "upplåsning av period",
             "DELETE FROM period_last WHERE period = $1",
             params![period.as_int()],
+        )
+    }
+
+    /// Stores a correction of month `avser` booked in `period`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_adjustment(
+        &self,
+        period: Period,
+        avser: Period,
+        utforare: &str,
+        insats: &str,
+        belopp: Money,
+        text: &str,
+        av: &str,
+        tid: &str,
+    ) -> Result<i64> {
+        self.insert_id(
+            "sparande av rättelse",
+            "INSERT INTO period_rattelse (period, avser, utforare, insats, belopp, text, av, tid) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            params![
+                period.as_int(),
+                avser.as_int(),
+                utforare,
+                insats,
+                belopp.ore(),
+                text,
+                av,
+                tid
+            ],
         )
     }
 

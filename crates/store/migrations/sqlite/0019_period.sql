@@ -39,3 +39,17 @@ CREATE TABLE acconto_betalt (
     tid      TEXT    NOT NULL,
     UNIQUE (period, utforare)
 );
+
+-- Corrections of a locked month, booked in an open month (period) as
+-- explicit adjustment lines ("rättelse avser" avser).
+CREATE TABLE period_rattelse (
+    id       INTEGER PRIMARY KEY,
+    period   INTEGER NOT NULL,
+    avser    INTEGER NOT NULL,
+    utforare TEXT    NOT NULL,
+    insats   TEXT    NOT NULL,
+    belopp   INTEGER NOT NULL,
+    text     TEXT    NOT NULL,
+    av       TEXT    NOT NULL,
+    tid      TEXT    NOT NULL
+);
