@@ -424,7 +424,14 @@ pub fn list(store: &Store) -> Result<Vec<resurs_store::ImportRow>, AppError> {
 /// its audit entry. Refused, with the reason, while a later import uses
 /// something from it (docs/regler.md, "Import").
 pub fn undo(store: &mut Store, id: i64, actor: &Actor, timestamp: &str) -> Result<resurs_store::Undone, AppError> {
+    let locked = store.locked_periods()?;
     let tx = store.begin()?;
+    // Month close: undoing rows of a locked month would change it.
+    if let Some(why) = crate::period::locked_refusal(&tx, id, &locked)? {
+        return Err(AppError::User(format!(
+            "Import {id} kan inte ångras; inget har ändrats: förväntade {why}."
+        )));
+    }
     let Some(import) = tx.import_by_id(id)? else {
         return Err(AppError::User(format!(
             "Det finns ingen import nummer {id}; se `resurs import list`."

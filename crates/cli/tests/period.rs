@@ -221,6 +221,9 @@ B5;{a};711;HT_OMV;P1;2025-04-04 08:00;2025-04-04 09:00;2025-04-04 08:00;2025-04-
     // Nothing changed: not even April's visit was stored.
     let info = env.ok(None, &["info", "--format", "json"]);
     assert!(!info.contains("2025-04"), "{info}");
+    // Undoing the import of the month's visits would change it too.
+    let e = env.fails(None, &["import", "undo", "4"]);
+    assert!(e.contains("perioden 2025-03 är låst (månadsstängd) och importen skulle ändra 3 besök"), "{e}");
     // A model version for the locked month is refused too.
     let m2 = env.write(
         "m2.toml",
