@@ -426,8 +426,8 @@ pub fn approve(
     }
     let tx = store.begin()?;
     let run = store_run(&tx, &now, &fp, tid)?;
-    let mut nr = tx.next_statement_number()?;
-    for (k, belopp, row) in &moved {
+    let first = tx.next_statement_number()?;
+    for (nr, (k, belopp, row)) in (first..).zip(moved.iter()) {
         tx.set_period_status(
             period,
             &PeriodStatusRow {
@@ -441,7 +441,6 @@ pub fn approve(
                 ..row.clone()
             },
         )?;
-        nr += 1;
     }
     let names: Vec<String> = moved.iter().map(|m| format!("{} {}", m.0, m.1)).collect();
     audit(

@@ -162,12 +162,11 @@ pub fn status_text(st: &close::MonthStatus) -> String {
     );
     let _ = writeln!(
         t,
-        "{} {} {} {} {}",
+        "{} {} {} {} Väntar på",
         render::pad("Utförare", 10),
         render::pad("Namn", 28),
         render::pad("Status", 10),
         render::pad("Belopp, tkr", 12),
-        "Väntar på"
     );
     for p in &st.utforare {
         let mut extra = String::new();
@@ -313,12 +312,11 @@ pub fn period_cmd(path: &DbLocation, anvandare: Option<&str>, what: PeriodComman
                 Format::Json => println!("{}", serde_json::to_string_pretty(&l)?),
                 Format::Tabell => {
                     println!(
-                        "{} {} {} {} {}",
+                        "{} {} {} {} Skillnad, kr",
                         render::pad("Månad", 8),
                         render::pad("Utförare", 10),
                         render::pad("A conto, kr", 16),
                         render::pad("Utfall, kr", 16),
-                        "Skillnad, kr"
                     );
                     for r in &l.rader {
                         println!(

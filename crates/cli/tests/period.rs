@@ -132,8 +132,11 @@ fn setup(env: &Env, extra_visits: &str) {
     env.ok(None, &["user", "add", "nils", "--roll", "enhetschef", "--nod", "712"]);
 }
 
-/// (vem, handling, objekt, före, efter), oldest first.
-fn audit(env: &Env) -> Vec<(String, String, String, Option<String>, Option<String>)> {
+/// (vem, handling, objekt, före, efter).
+type AuditEntry = (String, String, String, Option<String>, Option<String>);
+
+/// The audit log, oldest first.
+fn audit(env: &Env) -> Vec<AuditEntry> {
     let conn = rusqlite::Connection::open(env.path("test.db")).unwrap();
     let mut st = conn
         .prepare("SELECT vem, handling, objekt, fore, efter FROM handelselogg ORDER BY id")
@@ -223,7 +226,10 @@ B5;{a};711;HT_OMV;P1;2025-04-04 08:00;2025-04-04 09:00;2025-04-04 08:00;2025-04-
     assert!(!info.contains("2025-04"), "{info}");
     // Undoing the import of the month's visits would change it too.
     let e = env.fails(None, &["import", "undo", "4"]);
-    assert!(e.contains("perioden 2025-03 är låst (månadsstängd) och importen skulle ändra 3 besök"), "{e}");
+    assert!(
+        e.contains("perioden 2025-03 är låst (månadsstängd) och importen skulle ändra 3 besök"),
+        "{e}"
+    );
     // A model version for the locked month is refused too.
     let m2 = env.write(
         "m2.toml",
