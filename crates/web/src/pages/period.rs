@@ -35,6 +35,7 @@ pub fn status_for(st: &AppState, user: &User, period: Period) -> Result<MonthSta
         let kods: Vec<String> = s.utforare.iter().map(|p| p.utforare.clone()).collect();
         s.andringar.belopp.retain(|c| kods.contains(&c.utforare));
         s.andringar.volymer.retain(|c| kods.contains(&c.utforare));
+        s.rattelser.retain(|a| kods.contains(&a.utforare));
         s.belopp = s.utforare.iter().map(|p| p.belopp).sum();
         s.now.utforare.retain(|p| kods.contains(&p.utforare));
         s.now.ej_prissatt.retain(|u| kods.contains(&u.utforare));
@@ -47,6 +48,29 @@ fn stamp(who: &Option<String>, when: &Option<String>) -> String {
         (Some(w), Some(t)) => format!("{w} {t}"),
         _ => String::new(),
     }
+}
+
+/// The corrections of locked months booked in the month.
+pub fn corrections_grid(s: &MonthStatus) -> Grid {
+    let mut g = Grid::new(
+        "rattelser",
+        format!("Rättelser i {}", s.period),
+        vec![
+            Col::text("Utförare"),
+            Col::text("Insats"),
+            Col::text("Rättelse"),
+            Col::new("Belopp, kr", Kind::Kr),
+        ],
+    );
+    for a in &s.rattelser {
+        g.push(vec![
+            Cell::text(&a.utforare),
+            Cell::text(&a.insats),
+            Cell::text(a.line_text()),
+            Cell::Num(a.belopp.ore()),
+        ]);
+    }
+    g
 }
 
 /// The status table, the amount and volume changes.
@@ -188,6 +212,7 @@ pub(crate) async fn period_page(
         let s = status_for(st, &user, period)?;
         let tree = st.tree(period)?;
         let (g, a, v) = grids(&s);
+        let r = corrections_grid(&s);
         let approvable: Vec<&ProviderStatus> = s.utforare.iter().filter(|p| may_approve(&user, p, &tree)).collect();
         let ekonom = user.roll == Roll::Ekonom;
         let all_approved = !s.utforare.is_empty()
@@ -199,7 +224,7 @@ pub(crate) async fn period_page(
             .filter(|p| !p.vantar_pa.is_empty())
             .map(|p| format!("{}: {}", p.utforare, p.vantar_pa))
             .collect();
-        Ok(Out::page_or_export(&eq, &[&g, &a, &v], || {
+        Ok(Out::page_or_export(&eq, &[&g, &a, &v, &r], || {
             html! {
                 (period_form("/period", period, &[]))
                 @if let Some(d) = done { (ui::notice("ok", d)) }
@@ -212,6 +237,11 @@ pub(crate) async fn period_page(
                     ul { @for w in &waiting { li { (w) } } }
                 }
                 (ui::grid(&g, &raw))
+                @if !s.rattelser.is_empty() {
+                    h2 { "Rättelser av låsta månader" }
+                    p.meta { "Förs i den här månaden som egna rader i underlaget och bokföringen." }
+                    (ui::grid(&r, &raw))
+                }
                 h2 { "Ändrat sedan senaste utkastet" }
                 @match s.utkast {
                     None => p.meta { "Inget sparat utkast ännu; granskningen sparar det första." },
