@@ -595,12 +595,19 @@ pub fn read_rules(path: &std::path::Path) -> Result<PostingRules, AppError> {
             path.display()
         ))
     })?;
-    close::parse_rules(&text).map_err(|p| {
-        let name = path.display().to_string();
+    rules_from_text(&path.display().to_string(), &text)
+}
+
+/// Reads posting rules from text (`name` names it in the problems).
+pub fn rules_from_text(name: &str, text: &str) -> Result<PostingRules, AppError> {
+    if text.len() > 4 << 20 {
+        return Err(AppError::User(format!("Konteringsreglerna {name} är större än 4 MiB.")));
+    }
+    close::parse_rules(text).map_err(|p| {
         AppError::User(format!(
             "Konteringsreglerna {name} godtogs inte:\n{}",
             p.iter()
-                .map(|x| format!("  {}", x.render(&name)))
+                .map(|x| format!("  {}", x.render(name)))
                 .collect::<Vec<_>>()
                 .join("\n")
         ))

@@ -4,7 +4,7 @@
 //! cases as the page and the command line. Amounts in öre.
 
 use super::{answer, ApiError};
-use crate::pages::period::{status_for, take_step};
+use crate::pages::period::{book_for, file_response, status_for, take_step};
 use crate::pages::period_of;
 use crate::state::Shared;
 use crate::{blocking, ApiUser};
@@ -19,10 +19,11 @@ pub fn routes() -> Router<Shared> {
     Router::new()
         .route("/api/period", get(status))
         .route("/api/period/steg", post(step))
+        .route("/api/period/bokfor", post(book))
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(status, step), components(schemas(StepIn, StepOut)))]
+#[openapi(paths(status, step, book), components(schemas(StepIn, StepOut, BookIn)))]
 pub struct Doc;
 
 #[derive(Deserialize, IntoParams)]
@@ -94,4 +95,32 @@ async fn step(
         })
         .await,
     )
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct BookIn {
+    /// Månad ÅÅÅÅ-MM (godkänd).
+    pub period: String,
+    /// Konteringsreglerna som text (docs/format/konteringsregler.md).
+    pub regler: String,
+    /// sie (standard, SIE 4I i PC8) eller csv.
+    #[serde(default)]
+    pub format: String,
+}
+
+/// Books an approved month (ekonom): the SIE 4I or CSV file (written to the audit log).
+#[utoipa::path(post, path = "/api/period/bokfor", request_body = BookIn, security(("session" = []), ("token" = [])),
+    params(("X-CSRF-Token" = Option<String>, Header, description = "Krävs vid inloggning med kaka")),
+    responses((status = 200, description = "Bokföringsfilen (SIE 4I i PC8, eller CSV)", content_type = "application/octet-stream"),
+        (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError),
+        (status = 500, description = "Internt fel: bara ett incidentnummer, detaljen i serverns logg", body = ApiError)))]
+async fn book(
+    State(st): State<Shared>,
+    ApiUser(user): ApiUser,
+    crate::extract::Json(f): crate::extract::Json<BookIn>,
+) -> Response {
+    match blocking(&st, move |st| book_for(st, &user, &f.period, &f.regler, &f.format)).await {
+        Ok((bytes, name)) => file_response(bytes, &name),
+        Err(f) => super::error(f),
+    }
 }

@@ -108,6 +108,19 @@ fn the_month_is_closed_on_the_period_page_and_through_the_api() {
     let (_, _, page) = get(&chef, "/period?period=2026-02");
     assert!(page.contains("Godkänn 711"), "{page}");
     assert!(!page.contains("LOV1"), "{page}");
+    let step_to = |who: &(String, String), path: &str, body: &str| {
+        http(
+            srv.addr,
+            "POST",
+            path,
+            &[
+                ("Cookie", &who.0),
+                ("X-CSRF-Token", &who.1),
+                ("Content-Type", "application/json"),
+            ],
+            body,
+        )
+    };
     let step = |who: &(String, String), body: &str| {
         http(
             srv.addr,
@@ -142,6 +155,7 @@ fn the_month_is_closed_on_the_period_page_and_through_the_api() {
     assert_eq!(status, 303);
     let (_, _, page) = get(&ekonom, &location(&head));
     assert!(page.contains("Perioden är låst av ekonom"), "{page}");
+    let page = page.clone();
     assert!(page.contains("/period/2026-02/711/underlag.xlsx"), "{page}");
     let (status, head, _) = get(&chef, "/period/2026-02/711/underlag.xlsx");
     assert_eq!(status, 200);
@@ -153,6 +167,20 @@ fn the_month_is_closed_on_the_period_page_and_through_the_api() {
     let (status, _, csv) = get(&ekonom, "/period?period=2026-02&tabell=status&format=csv");
     assert_eq!(status, 200);
     assert!(csv.contains("LOV1"), "{csv}");
+    // Booking: an ekonom, with the posting rules; the SIE 4I file comes back.
+    assert!(page.contains("Bokför och ladda ner filen"), "{page}");
+    let rules =
+        "slag;kod;konto;objekt\\nbestallare;VON\\nutforare;711;3510\\nutforare;LOV1;2440\\ninsats;HT_OMV;4610;510\\n";
+    let body = format!(r#"{{"period":"2026-02","regler":"{rules}"}}"#);
+    let (status, _, e) = step_to(&chef, "/api/period/bokfor", &body);
+    assert_eq!(status, 400, "{e}");
+    assert!(e.contains("Bara en ekonom bokför"), "{e}");
+    let (status, head, sie) = step_to(&ekonom, "/api/period/bokfor", &body);
+    assert_eq!(status, 200, "{sie}");
+    assert!(head.contains("bokforing_2026-02.si"), "{head}");
+    assert!(sie.contains("#SIETYP 4") && sie.contains("#TRANS 4610"), "{sie}");
+    let (_, _, page) = get(&ekonom, "/period?period=2026-02");
+    assert!(page.contains("bokförd"), "{page}");
     // Reopening needs a reason.
     let (status, _, body) = step(&ekonom, r#"{"period":"2026-02","steg":"oppna","orsak":""}"#);
     assert_eq!(status, 400, "{body}");

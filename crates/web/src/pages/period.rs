@@ -12,6 +12,7 @@ pub(crate) fn routes() -> Router<Shared> {
     Router::new()
         .route("/period", get(period_page))
         .route("/period/steg", post(period_step))
+        .route("/period/bokfor", post(book_file))
         .route("/period/{period}/{utforare}/underlag.xlsx", get(statement_xlsx))
 }
 
@@ -269,6 +270,17 @@ pub(crate) async fn period_page(
                     @if ekonom && s.last.is_none() && all_approved {
                         (step_form(&csrf, period, "las", None, "Lås perioden"))
                     }
+                    @if ekonom && all_approved {
+                        form.grid method="post" action="/period/bokfor" {
+                            (ui::csrf_field(&csrf))
+                            input type="hidden" name="period" value=(period.to_string());
+                            label for="regler" { "Konteringsregler (docs/format/konteringsregler.md)" }
+                            textarea id="regler" name="regler" rows="6" required placeholder="slag;kod;konto;objekt;namn" {}
+                            label for="format" { "Format" }
+                            select id="format" name="format" { option value="sie" { "SIE 4I (PC8)" } option value="csv" { "CSV" } }
+                            button type="submit" { "Bokför och ladda ner filen" }
+                        }
+                    }
                     @if ekonom {
                         form.grid method="post" action="/period/steg" {
                             (ui::csrf_field(&csrf))
@@ -382,5 +394,61 @@ pub(crate) async fn statement_xlsx(
             xlsx_response(bytes, &format!("avrakningsunderlag_{nr}_{period}_{safe}.xlsx"))
         }
         Err(f) => render::<Out>(&pu, "Månadsstängning", "period", Err(f)),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct BookForm {
+    period: String,
+    regler: String,
+    #[serde(default)]
+    format: String,
+}
+
+/// Books an approved month for the user (ekonom): the file's bytes and name.
+pub fn book_for(
+    st: &AppState,
+    user: &User,
+    period: &str,
+    regler: &str,
+    format: &str,
+) -> Result<(Vec<u8>, String), Fail> {
+    let period = parse_period(period)?;
+    let (fmt, ext) = match format.trim() {
+        "" | "sie" => (close::BookFormat::Sie, "si"),
+        "csv" => (close::BookFormat::Csv, "csv"),
+        other => {
+            return Err(Fail::bad(format!(
+                "format: värdet \"{other}\", förväntade sie eller csv"
+            )))
+        }
+    };
+    let w = who(user);
+    let (bytes, _) = st.with_store(|s| {
+        let rules = close::rules_from_text("konteringsreglerna", regler)?;
+        Ok(close::book(s, &w, period, &rules, fmt, &resurs_app::now())?)
+    })?;
+    Ok((bytes, format!("bokforing_{period}.{ext}")))
+}
+
+/// A booking file as a download.
+pub fn file_response(bytes: Vec<u8>, name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+pub(crate) async fn book_file(State(st): State<Shared>, pu: PageUser, Form(f): Form<BookForm>) -> Response {
+    let user = pu.user.clone();
+    let back = format!("/period?period={}", ui::urlencode(f.period.trim()));
+    let r = blocking(&st, move |st| book_for(st, &user, &f.period, &f.regler, &f.format)).await;
+    match r {
+        Ok((bytes, name)) => file_response(bytes, &name),
+        Err(f) => render_back(&pu, "period", f, &back, "Tillbaka till månadsstängningen"),
     }
 }
