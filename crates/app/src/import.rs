@@ -338,6 +338,7 @@ pub fn import_file(store: &mut Store, kind: Kind, path: &Path, mut opts: Options
         p.start(size);
     }
     let file_name = table.file.clone();
+    let locked = store.locked_periods()?;
     let tx = store.begin()?;
     let import_id = tx.log_import(kind.name(), &file_name, &sha, 0, &opts.timestamp)?;
     // PostgreSQL: rows are written many at a time; duplicates are told at
@@ -385,6 +386,12 @@ pub fn import_file(store: &mut Store, kind: Kind, path: &Path, mut opts: Options
             "minst en datarad under rubrikraden (filen har bara rubriker)",
         );
     }
+    if problems.is_empty() {
+        // Month close: nothing may change a locked month (docs/manadsstangning.md).
+        if let Some(why) = crate::period::locked_refusal(&tx, import_id, &locked)? {
+            problems.add(None, None, None, why);
+        }
+    }
     if !problems.is_empty() {
         // Dropping the transaction rolls back every row written.
         return Ok(Outcome::Refused(problems));
@@ -417,7 +424,14 @@ pub fn list(store: &Store) -> Result<Vec<resurs_store::ImportRow>, AppError> {
 /// its audit entry. Refused, with the reason, while a later import uses
 /// something from it (docs/regler.md, "Import").
 pub fn undo(store: &mut Store, id: i64, actor: &Actor, timestamp: &str) -> Result<resurs_store::Undone, AppError> {
+    let locked = store.locked_periods()?;
     let tx = store.begin()?;
+    // Month close: undoing rows of a locked month would change it.
+    if let Some(why) = crate::period::locked_refusal(&tx, id, &locked)? {
+        return Err(AppError::User(format!(
+            "Import {id} kan inte ångras; inget har ändrats: förväntade {why}."
+        )));
+    }
     let Some(import) = tx.import_by_id(id)? else {
         return Err(AppError::User(format!(
             "Det finns ingen import nummer {id}; se `resurs import list`."

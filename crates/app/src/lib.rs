@@ -23,6 +23,7 @@ pub mod keys;
 pub mod ledger;
 pub mod models;
 pub mod names;
+pub mod period;
 pub mod registers;
 pub mod reports;
 pub mod scenario;

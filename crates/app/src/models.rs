@@ -83,6 +83,7 @@ pub fn load_text(
     let mut added = Vec::new();
     let mut unchanged = Vec::new();
     let mut conflicts = Vec::new();
+    let locked = store.locked_periods()?;
     let tx = store.begin()?;
     for v in &versions {
         let json = serde_json::to_string(v).map_err(AppError::internal)?;
@@ -99,6 +100,14 @@ pub fn load_text(
                 v.namn,
                 v.giltig_fran,
                 s.id()
+            ));
+            continue;
+        }
+        if let Some(p) = crate::period::locked_model(&locked, v.giltig_fran, v.giltig_till) {
+            conflicts.push(format!(
+                "  modellen \"{}\" giltig från {}: perioden {p} är låst (månadsstängd) och versionen skulle ändra \
+                 dess ersättning; rättelser förs till nästa öppna månad (docs/manadsstangning.md)",
+                v.namn, v.giltig_fran
             ));
             continue;
         }

@@ -2,6 +2,7 @@
 //! use cases in `resurs-app`, and renders their results in Swedish.
 
 mod drift;
+mod period;
 mod render;
 
 use anyhow::Context;
@@ -158,6 +159,18 @@ enum Command {
     /// Räkna fram ett timpris med självkostnadsmetoden (lön, PO, arbetstid, OB, omkostnader, brukartidsandel).
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Rate(RateArgs),
+    /// Månadsstängning: status, granska, godkänn, lås och öppna en månads avräkning (docs/manadsstangning.md).
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
+    Period {
+        #[command(subcommand)]
+        what: period::PeriodCommand,
+    },
+    /// Skriv en godkänd månads bokföringsfil: SIE 4I (PC8) eller CSV, ur konteringsreglerna.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Bokfor(period::BookArgs),
+    /// Skriv avräkningsunderlaget (xlsx) för en utförare och en godkänd månad.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Avrakningsunderlag(period::StatementArgs),
     /// Skapa stora testfiler i importformat (för prestandamätning).
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "SLAG")]
     Gen {
@@ -1084,6 +1097,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User { what } => user_cmd(&path, &actor, what),
         Command::Model { what } => model_command(&path, &actor, what),
         Command::Settle(args) => settle_command(&path, args),
+        Command::Period { what } => period::period_cmd(&path, cli.anvandare.as_deref(), what),
+        Command::Bokfor(args) => period::book_cmd(&path, cli.anvandare.as_deref(), args),
+        Command::Avrakningsunderlag(args) => period::statement_cmd(&path, args),
         Command::Scenario(args) => {
             let store = open_existing(&path)?;
             let s = resurs_app::scenario::run(&store, &args.base, &args.alt, args.year)?;

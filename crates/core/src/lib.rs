@@ -10,6 +10,7 @@
 pub mod avvikelse;
 pub mod budget;
 pub mod calendar;
+pub mod close;
 pub mod date;
 pub mod drift;
 pub mod followup;

@@ -37,6 +37,7 @@ mod ledger;
 mod models;
 mod org;
 mod overview;
+mod period;
 mod register;
 mod registers;
 mod sessions;
@@ -53,6 +54,7 @@ pub use followup::{Forecast, ForecastEntry, ForecastVersion, SpecialEffectRow};
 pub use kostnadsslag::CostTypeRow;
 pub use ledger::{BudgetCell, BudgetLine, BudgetVersion, LedgerLineRow, LedgerMonth, PopulationBand};
 pub use models::{ModelVersionRow, SettlementRun};
+pub use period::{AdjustmentRow, LockedChange, PeriodLock, PeriodStatusRow};
 pub use register::ProviderRow;
 pub use registers::{GrantRow, Intraprenad, IntraprenadEntry, InvestmentRow, MeasureRow};
 pub use sessions::{SessionInfo, SessionRow, ThrottleRow};
@@ -79,6 +81,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0011_namn.sql"),
     include_str!("../migrations/sqlite/0012_uppladdning.sql"),
     include_str!("../migrations/sqlite/0017_kostnadsslag.sql"),
+    include_str!("../migrations/sqlite/0019_period.sql"),
 ];
 
 /// How long a writer waits for another one (an import) before the change is

@@ -26,11 +26,14 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 mod drift_api;
 #[path = "api_ekonomi.rs"]
 mod ekonomi;
+#[path = "api_period.rs"]
+mod period;
 
 pub fn routes() -> Router<Shared> {
     Router::new()
         .merge(ekonomi::routes())
         .merge(drift_api::routes())
+        .merge(period::routes())
         .route("/api/halsa", get(health))
         .route("/api/openapi.json", get(openapi))
         .route("/api/logga-in", post(login))
@@ -117,6 +120,7 @@ async fn openapi() -> Response {
         ApiDoc::openapi()
             .merge_from(ekonomi::Doc::openapi())
             .merge_from(drift_api::Doc::openapi())
+            .merge_from(period::Doc::openapi())
             .to_json()
             .unwrap_or_default(),
     )

@@ -107,6 +107,7 @@ pub fn page(title: &str, user: &User, csrf: &str, active: &str, body: Markup) ->
         ("modell", "/modeller", "Modeller"),
         ("ekonomi", "/ekonomi", "Ekonomi"),
         ("drift", "/driftredovisning", "Driftredovisning"),
+        ("period", "/period", "Månadsstängning"),
     ];
     if user.is_controller() {
         nav.push(("import", "/import", "Import"));

@@ -1826,3 +1826,66 @@ fn operating_statement_and_deviation_analysis_in_chromium() {
     }
     assert!(g[0].iter().any(|r| r[0] == "summa"));
 }
+
+#[test]
+fn the_month_is_checked_and_reopened_on_the_period_page() {
+    let (srv, d, _downloads) = browser_session("ekonom", "demo-ekonom-2026");
+    let base = srv.base.clone();
+    d.goto(&format!("{base}/period")).expect("period page");
+    assert_eq!(h1(&d), "Månadsstängning");
+    let menu = d
+        .find("nav a[href='/period']")
+        .and_then(|a| a.text())
+        .expect("menu entry");
+    assert_eq!(menu, "Månadsstängning");
+    let page = d.page_source().expect("source");
+    assert!(page.contains("ekonom granskar"), "who acts next is shown");
+    assert!(page.contains("Inget sparat utkast"), "no draft yet");
+    // Check the month with its button.
+    let buttons = d.find_all("form[action='/period/steg'] button").expect("step buttons");
+    let granska = buttons
+        .iter()
+        .find(|b| b.text().unwrap_or_default() == "Granska månaden")
+        .expect("the ekonom's check button");
+    granska.click().expect("check");
+    wait_url(&d, "klar=granskad");
+    let page = d.page_source().expect("source");
+    assert!(page.contains("Månaden är granskad"), "the notice");
+    let grids = page_grids(&d);
+    let status = &grids[0];
+    assert!(
+        status.iter().skip(1).any(|r| r.get(2).is_some_and(|s| s == "granskad")),
+        "a provider is checked: {status:?}"
+    );
+    assert!(
+        page.contains("Inget har ändrats sedan utkastet"),
+        "the draft is the base now"
+    );
+    // The status table downloads as CSV like every table.
+    let link = d
+        .find("a[href*='tabell=status'][href*='format=csv']")
+        .and_then(|a| a.attr("href"))
+        .expect("csv link")
+        .expect("href");
+    assert!(link.contains("format=csv"));
+    // Reopen with a reason.
+    d.find("#orsak")
+        .and_then(|e| e.send_keys("Sena besök"))
+        .expect("reason");
+    let buttons = d.find_all("form[action='/period/steg'] button").expect("step buttons");
+    buttons
+        .iter()
+        .find(|b| b.text().unwrap_or_default() == "Öppna perioden igen")
+        .expect("reopen button")
+        .click()
+        .expect("reopen");
+    wait_url(&d, "klar=oppnad");
+    let page = d.page_source().expect("source");
+    assert!(page.contains("Perioden är öppnad igen"), "the notice");
+    // The unit manager sees no check button, only its own providers.
+    sign_in(&d, &base, "enhetschef", "demo-chef-2026");
+    d.goto(&format!("{base}/period")).expect("period page");
+    let page = d.page_source().expect("source");
+    assert!(!page.contains("Granska månaden"), "only an ekonom checks");
+    shot(&d, "period");
+}

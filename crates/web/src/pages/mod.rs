@@ -30,6 +30,7 @@ mod followup;
 mod imports;
 mod models;
 mod overview;
+pub(crate) mod period;
 mod registers;
 mod settlement;
 mod signin;
@@ -79,6 +80,7 @@ pub fn routes() -> Router<Shared> {
         .merge(budget::routes())
         .merge(registers::routes())
         .merge(drift::routes())
+        .merge(period::routes())
 }
 
 /// Query parameters of the pages (all optional, all checked by hand so that
