@@ -7,14 +7,25 @@ use resurs_core::personnummer::Personnummer;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+/// A test's directory and database: a SQLite file, or a new PostgreSQL
+/// database when `RESURS_TEST_PG` names a server (`scripts/pg-test` runs
+/// this file on both).
 struct Env {
     dir: tempfile::TempDir,
+    pg: Option<resurs_store::testing::TestDb>,
 }
 
 impl Env {
     fn new() -> Env {
         Env {
             dir: tempfile::tempdir().unwrap(),
+            pg: resurs_store::testing::TestDb::create("period"),
+        }
+    }
+    fn db(&self) -> std::ffi::OsString {
+        match &self.pg {
+            Some(pg) => std::ffi::OsString::from(&pg.url),
+            None => self.path("test.db").into_os_string(),
         }
     }
     fn path(&self, name: &str) -> PathBuf {
@@ -27,7 +38,10 @@ impl Env {
             .env_remove("RESURS_PSEUDONYM_KEY")
             .env("RESURS_LOSENORD", "ett-långt-lösenord-1")
             .arg("--db")
-            .arg(self.path("test.db"));
+            .arg(self.db());
+        if self.pg.is_some() {
+            c.env("RESURS_PSEUDONYM_KEY_FILE", self.path("nyckel"));
+        }
         if let Some(u) = user {
             c.args(["--anvandare", u]);
         }
@@ -137,13 +151,11 @@ type AuditEntry = (String, String, String, Option<String>, Option<String>);
 
 /// The audit log, oldest first.
 fn audit(env: &Env) -> Vec<AuditEntry> {
-    let conn = rusqlite::Connection::open(env.path("test.db")).unwrap();
-    let mut st = conn
-        .prepare("SELECT vem, handling, objekt, fore, efter FROM handelselogg ORDER BY id")
-        .unwrap();
-    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-        .unwrap()
-        .map(|r| r.unwrap())
+    let store = resurs_store::Store::open_location(&resurs_store::DbLocation::parse(&env.db())).unwrap();
+    let mut rows = store.audit_log(i64::MAX).unwrap();
+    rows.reverse();
+    rows.into_iter()
+        .map(|r| (r.vem, r.handling, r.objekt, r.fore, r.efter))
         .collect()
 }
 
