@@ -14,11 +14,14 @@
 pub mod backup;
 pub mod budget;
 pub mod demo;
+pub mod demo_mal;
+pub mod efterfragan;
 pub mod followup;
 pub mod gen;
 pub mod import;
 pub mod keys;
 pub mod ledger;
+pub mod mal;
 pub mod models;
 pub mod names;
 pub mod registers;

@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod date;
 pub mod followup;
 pub mod limits;
+pub mod mal;
 pub mod model;
 pub mod num;
 pub mod org;

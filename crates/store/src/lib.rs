@@ -33,6 +33,7 @@ mod db;
 mod dialect;
 mod followup;
 mod ledger;
+mod mal;
 mod models;
 mod org;
 mod overview;
@@ -48,6 +49,7 @@ mod volumes;
 
 pub use backup::{BackupCheck, BackupProblem};
 pub use db::DbError;
+pub use mal::{ActiveDecision, GoalRow, IndicatorRow, KeyRow, OutcomeRow, OverrideRow};
 pub use followup::{Forecast, ForecastEntry, ForecastVersion, SpecialEffectRow};
 pub use ledger::{BudgetCell, BudgetLine, BudgetVersion, LedgerLineRow, LedgerMonth, PopulationBand};
 pub use models::{ModelVersionRow, SettlementRun};
@@ -76,6 +78,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0010_import_angra.sql"),
     include_str!("../migrations/sqlite/0011_namn.sql"),
     include_str!("../migrations/sqlite/0012_uppladdning.sql"),
+    include_str!("../migrations/sqlite/0016_mal.sql"),
 ];
 
 /// How long a writer waits for another one (an import) before the change is

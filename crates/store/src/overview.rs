@@ -138,6 +138,13 @@ impl Store {
             "atgard",
             "statsbidrag",
             "investering",
+            "mal",
+            "mal_nyckel",
+            "indikator",
+            "indikator_utfall",
+            "mal_bedomning",
+            "efterfragan_antagande",
+            "efterfragan_pris",
         ]);
         for t in tables {
             let sql = match t {
