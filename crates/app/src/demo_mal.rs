@@ -111,3 +111,18 @@ pub fn run(store: &mut Store, dir: &Path, actor: &Actor) -> Result<(), AppError>
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_goal_file_has_every_column_on_every_row() {
+        let f = super::goal_file();
+        let n = super::HEAD.split(';').count();
+        for (i, line) in f.lines().enumerate() {
+            assert_eq!(line.split(';').count(), n, "rad {}: {line}", i + 1);
+        }
+        if let Ok(p) = std::env::var("RESURS_DEMO_MAL") {
+            std::fs::write(p, &f).unwrap();
+        }
+    }
+}

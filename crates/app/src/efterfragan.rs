@@ -10,6 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use resurs_core::mal::{cost, projected_volume, usage_rate};
 use resurs_core::sekretess::{self, BRUKARE_ALDERSGRUPPER};
 use resurs_store::Store;
+use resurs_io::grid::{Cell, Col, Grid, Kind};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -400,4 +401,68 @@ pub fn save_scenario(
     )?;
     tx.commit()?;
     Ok(())
+}
+
+/// The projection as the tables every door shows: the usage rates and the
+/// volumes and costs per service and year.
+pub fn grids(p: &Projection) -> (Grid, Grid) {
+    let mut a = Grid::new(
+        "andelar",
+        format!("Användningsandelar {}", p.referensdag),
+        vec![
+            Col::text("Tjänst"),
+            Col::text("Åldersgrupp"),
+            Col::text("Kön"),
+            Col::new("Brukare", Kind::Count),
+            Col::new("Volym", Kind::Hundredths { decimals: 1 }),
+            Col::new("Befolkning", Kind::Count),
+            Col::new("Egen andel per 1 000", Kind::Hundredths { decimals: 2 }),
+            Col::new("Använd andel per 1 000", Kind::Hundredths { decimals: 2 }),
+            Col::text("Antagande"),
+        ],
+    );
+    for r in &p.andelar {
+        a.push(vec![
+            Cell::text(&r.tjanst),
+            Cell::text(r.grupp),
+            Cell::text(&r.kon),
+            r.brukare.map_or(Cell::text(sekretess::DOLD_TEXT), |n| Cell::Num(n as i64)),
+            r.volym.map_or(Cell::text(sekretess::DOLD_TEXT), Cell::Num),
+            Cell::Num(r.befolkning),
+            r.egen_andel.map_or(Cell::text(sekretess::DOLD_TEXT), Cell::Num),
+            r.andel_visad.map_or(Cell::text(sekretess::DOLD_TEXT), Cell::Num),
+            Cell::text(if r.antagande { "scenario" } else { "" }),
+        ]);
+    }
+    let mut v = Grid::new(
+        "prognos",
+        format!("Efterfrågan {}–{}", p.basar, p.basar + YEARS),
+        vec![
+            Col::text("Tjänst"),
+            Col::text("Enhet"),
+            Col::text("År"),
+            Col::new("Volym", Kind::Hundredths { decimals: 1 }),
+            Col::new("Platser i dag", Kind::Count),
+            Col::text("Fler än dagens platser"),
+            Col::new("Enhetskostnad, kr", Kind::KrWhole),
+            Col::text("Kostnadskälla"),
+            Col::new("Kostnad, tkr", Kind::Tkr),
+        ],
+    );
+    for s in &p.tjanster {
+        for y in &s.ar {
+            v.push(vec![
+                Cell::text(&s.tjanst),
+                Cell::text(s.enhet),
+                Cell::text(y.ar.to_string()),
+                Cell::Num(y.volym),
+                Cell::opt(s.platser_idag),
+                Cell::text(if y.over_platser { "ja" } else { "" }),
+                Cell::opt(s.enhetskostnad),
+                Cell::text(s.kostnadskalla.clone().unwrap_or_default()),
+                Cell::opt(y.kostnad),
+            ]);
+        }
+    }
+    (a, v)
 }

@@ -8,6 +8,7 @@ use resurs_core::followup::{Metod, Periodisering};
 use resurs_core::mal::{self as core, Bedomning, Malslag, Niva, Riktning, Status};
 use resurs_core::num::parse_hundredths;
 use resurs_core::period::Period;
+use resurs_io::grid::{Cell, Col, Grid, Kind};
 use resurs_io::problems::Problems;
 use resurs_io::row::{ColSpec, Columns, Row};
 use resurs_io::TableReader;
@@ -430,6 +431,110 @@ pub fn report(store: &Store, year: i32) -> Result<GoalReport, AppError> {
     Ok(GoalReport { ar: year, mal })
 }
 
+
+// ------------------------------------------------------------ tables
+
+/// The goal report as the tables every door shows (page, xlsx, CSV, the
+/// command line): goals with assessment and resources, and indicators.
+pub fn grids(r: &GoalReport) -> (Grid, Grid) {
+    let mut g = Grid::new(
+        "mal",
+        format!("Mål {}", r.ar),
+        vec![
+            Col::text("Mål"),
+            Col::text("Nivå"),
+            Col::text("Överordnat"),
+            Col::text("Ansvarig"),
+            Col::text("Agenda 2030"),
+            Col::new("Indikatorer", Kind::Count),
+            Col::text("Regelns förslag"),
+            Col::text("Bedömning"),
+            Col::text("Motivering"),
+            Col::new("Budget helår, tkr", Kind::Tkr),
+            Col::new("Utfall hittills, tkr", Kind::Tkr),
+            Col::new("Prognos helår, tkr", Kind::Tkr),
+            Col::text("Nyckel (nod:andel %)"),
+        ],
+    );
+    for m in &r.mal {
+        let key = m
+            .resurser
+            .nyckel
+            .iter()
+            .map(|(n, a)| if *a == 100 { n.clone() } else { format!("{n}:{a}") })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let has_key = !m.resurser.nyckel.is_empty() && m.resurser.period.is_some();
+        let money = |v: i64| if has_key { Cell::Num(v) } else { Cell::Empty };
+        g.push(vec![
+            Cell::text(format!("{}{} {}", "  ".repeat(m.djup), m.kod, m.namn)),
+            Cell::text(m.niva),
+            Cell::text(m.overordnad.clone().unwrap_or_default()),
+            Cell::text(&m.ansvarig),
+            Cell::text(agenda_text(&m.agenda2030)),
+            Cell::Num(m.indikatorer.len() as i64),
+            Cell::text(m.forslag.unwrap_or("ej bedömt")),
+            Cell::text(m.bedomning.unwrap_or("ej bedömt")),
+            Cell::text(m.manuell.as_ref().map_or(String::new(), |x| x.motivering.clone())),
+            money(m.resurser.budget_helar),
+            money(m.resurser.utfall),
+            money(m.resurser.prognos),
+            Cell::text(key),
+        ]);
+    }
+    let mut i = Grid::new(
+        "indikatorer",
+        format!("Indikatorer {}", r.ar),
+        vec![
+            Col::text("Mål"),
+            Col::text("Indikator"),
+            Col::text("Källa"),
+            Col::text("Enhet"),
+            Col::new("Baslinje", Kind::Hundredths { decimals: 1 }),
+            Col::text("Basår"),
+            Col::new("Målvärde", Kind::Hundredths { decimals: 1 }),
+            Col::text("Målslag"),
+            Col::text("Riktning"),
+            Col::new("Att nå", Kind::Hundredths { decimals: 1 }),
+            Col::text("Målår"),
+            Col::new("Utfall", Kind::Hundredths { decimals: 1 }),
+            Col::text("Period"),
+            Col::new("Kvinnor", Kind::Hundredths { decimals: 1 }),
+            Col::new("Män", Kind::Hundredths { decimals: 1 }),
+            Col::text("Status"),
+            Col::text("Ansvarig"),
+            Col::text("Frekvens"),
+            Col::text("Mätmetod"),
+        ],
+    );
+    for m in &r.mal {
+        for x in &m.indikatorer {
+            i.push(vec![
+                Cell::text(&m.kod),
+                Cell::text(format!("{} {}", x.kod, x.namn)),
+                Cell::text(&x.kalla),
+                Cell::text(&x.enhet),
+                Cell::opt(x.baslinje),
+                Cell::text(x.basar.map_or(String::new(), |b| b.to_string())),
+                Cell::Num(x.malvarde),
+                Cell::text(x.malslag),
+                Cell::text(x.riktning),
+                Cell::opt(x.att_na),
+                Cell::text(x.malar.to_string()),
+                Cell::opt(x.utfall),
+                Cell::text(x.utfall_period.clone().unwrap_or_default()),
+                Cell::opt(x.utfall_k),
+                Cell::opt(x.utfall_m),
+                Cell::text(x.status),
+                Cell::text(&x.ansvarig),
+                Cell::text(&x.frekvens),
+                Cell::text(&x.metod),
+            ]);
+        }
+    }
+    (g, i)
+}
+
 // ------------------------------------------------------------ checks
 
 fn check_value(s: &str) -> Result<i64, String> {
@@ -553,7 +658,23 @@ pub enum Imported {
 }
 
 fn need<'a>(row: &mut Row<'a>, col: usize) -> Option<&'a str> {
-    row.text(col)
+    let max = match col {
+        c::NAMN | c::ANSVARIG | c::FREKVENS => resurs_core::limits::NAME_MAX,
+        c::METOD => resurs_core::limits::TEXT_MAX,
+        _ => return row.text(col),
+    };
+    let v = row.raw(col);
+    if v.is_empty() {
+        let name = row.name(col);
+        row.problem(col, Some(""), format!("ett värde (kolumnen \"{name}\" får inte vara tom)"));
+        return None;
+    }
+    if let Some(e) = resurs_core::limits::too_long(v, max) {
+        let shown: String = v.chars().take(40).collect();
+        row.problem(col, Some(&shown), e);
+        return None;
+    }
+    Some(v)
 }
 
 fn parsed<T>(row: &mut Row<'_>, col: usize, f: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
@@ -591,6 +712,10 @@ pub fn import(store: &mut Store, path: &Path, actor: &Actor, timestamp: &str) ->
     let mut inds: Vec<(usize, IndicatorRow)> = Vec::new();
     let mut outs: Vec<(usize, OutcomeRow)> = Vec::new();
     let mut rows = 0usize;
+    // Codes on rows of the file, valid or not (a row that refers to a code
+    // with its own problem is not told again).
+    let mut goal_codes: HashSet<String> = HashSet::new();
+    let mut ind_codes: HashSet<String> = HashSet::new();
     while let Some(next) = table.next_row() {
         let (line, rec) = match next {
             Ok(x) => x,
@@ -608,6 +733,7 @@ pub fn import(store: &mut Store, path: &Path, actor: &Actor, timestamp: &str) ->
         let typ = resurs_core::model::fold(row.raw(c::TYP));
         match typ.as_str() {
             "mal" => {
+                goal_codes.insert(row.raw(c::KOD).to_string());
                 let kod = need(&mut row, c::KOD);
                 let namn = need(&mut row, c::NAMN);
                 let niva = row.term(c::NIVA, Niva::parse, Niva::EXPECTED);
@@ -641,6 +767,7 @@ pub fn import(store: &mut Store, path: &Path, actor: &Actor, timestamp: &str) ->
                 }
             }
             "indikator" => {
+                ind_codes.insert(row.raw(c::KOD).to_string());
                 let kod = need(&mut row, c::KOD);
                 let mal = need(&mut row, c::MAL);
                 let namn = need(&mut row, c::NAMN);
@@ -691,7 +818,7 @@ pub fn import(store: &mut Store, path: &Path, actor: &Actor, timestamp: &str) ->
                         format!("en baslinje (målslaget {} är en förändring från baslinjen)", malslag.code()),
                     );
                 }
-                if !goals.iter().any(|g| g.1.kod == mal) && !stored_goals.contains_key(mal) {
+                if !goal_codes.contains(mal) && !stored_goals.contains_key(mal) {
                     row.problem(c::MAL, Some(mal), "ett mål i filen (före indikatorn) eller i databasen (okänt mål)");
                 }
                 let riktning = match riktning {
@@ -746,7 +873,7 @@ pub fn import(store: &mut Store, path: &Path, actor: &Actor, timestamp: &str) ->
                     _ => parsed(&mut row, c::VARDE, check_value),
                 };
                 if let Some(i) = ind {
-                    if !inds.iter().any(|x| x.1.kod == i) && !stored_inds.contains(i) {
+                    if !ind_codes.contains(i) && !stored_inds.contains(i) {
                         row.problem(
                             c::INDIKATOR,
                             Some(i),
@@ -796,6 +923,7 @@ pub fn import(store: &mut Store, path: &Path, actor: &Actor, timestamp: &str) ->
     for (line, g, _) in &goals {
         if let Some(p) = &g.overordnad {
             match levels.get(p) {
+                None if goal_codes.contains(p) => {}
                 None => problems.add(
                     Some(*line),
                     Some("överordnad"),

@@ -1,6 +1,7 @@
 //! `resurs`: the command line. A thin shell: it parses arguments, calls the
 //! use cases in `resurs-app`, and renders their results in Swedish.
 
+mod mal;
 mod render;
 
 use anyhow::Context;
@@ -139,6 +140,18 @@ enum Command {
     Budget {
         #[command(subcommand)]
         what: BudgetCommand,
+    },
+    /// Mål och indikatorer: målfil, målkaskad med bedömning och resurser per mål (docs/mal.md).
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
+    Mal {
+        #[command(subcommand)]
+        what: mal::MalCommand,
+    },
+    /// Efterfrågeprognos: användningsandelar × befolkningsprognos, tio år, med kostnader och scenarier (docs/efterfragan.md).
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
+    Efterfragan {
+        #[command(subcommand)]
+        what: mal::EfterfraganCommand,
     },
     /// Räkna fram ett timpris med självkostnadsmetoden (lön, PO, arbetstid, OB, omkostnader, brukartidsandel).
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
@@ -1081,6 +1094,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Followup(args) => followup_cmd(&path, &args),
         Command::Forecast { what } => forecast_cmd(&path, &actor, what),
         Command::Intraprenad { what } => intraprenad_cmd(&path, &actor, what),
+        Command::Mal { what } => mal::mal_cmd(&path, &actor, what),
+        Command::Efterfragan { what } => mal::efterfragan_cmd(&path, &actor, what),
         Command::Budget { what } => match what {
             BudgetCommand::Frame {
                 file,
