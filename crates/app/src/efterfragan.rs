@@ -125,6 +125,8 @@ pub struct ServiceProjection {
     pub kostnadskalla: Option<String>,
     /// Places of the providers of the service today (for housing).
     pub platser_idag: Option<i64>,
+    /// The same places in hundredths, as the volumes are held (for charts).
+    pub platser_idag_volym: Option<i64>,
     pub ar: Vec<YearPoint>,
     /// The first year projected places exceed today's places.
     pub forsta_ar_over: Option<i32>,
@@ -309,6 +311,7 @@ pub fn project(
             enhetskostnad: price,
             kostnadskalla: source,
             platser_idag,
+            platser_idag_volym: platser_idag.map(|p| p.saturating_mul(100)),
             ar: points,
             forsta_ar_over,
         });
