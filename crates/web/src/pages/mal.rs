@@ -58,9 +58,11 @@ pub(crate) fn demand_for(st: &AppState, dag: Option<&str>, scenario: Option<&str
 
 fn subnav(active: &str) -> Markup {
     html! {
-        nav.subnav aria-label="Mål och efterfrågan" {
-            @for (href, label) in [("/mal", "Mål och indikatorer"), ("/efterfragan", "Efterfrågan")] {
-                @if href == active { a href=(href) aria-current="page" { (label) } } @else { a href=(href) { (label) } }
+        nav.subnav.noprint aria-label="Mål och efterfrågan" {
+            ul {
+                @for (href, label) in [("/mal", "Mål och indikatorer"), ("/efterfragan", "Efterfrågan")] {
+                    li { @if href == active { a href=(href) aria-current="page" { (label) } } @else { a href=(href) { (label) } } }
+                }
             }
         }
     }
