@@ -9,8 +9,8 @@ use crate::{audit, Actor, AppError};
 use chrono::{Datelike, NaiveDate};
 use resurs_core::mal::{cost, projected_volume, usage_rate};
 use resurs_core::sekretess::{self, BRUKARE_ALDERSGRUPPER};
-use resurs_store::Store;
 use resurs_io::grid::{Cell, Col, Grid, Kind};
+use resurs_store::Store;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -244,7 +244,9 @@ pub fn project(
                     .get(&(s.clone(), b, kon.to_string()))
                     .map_or((0, 0), |(people, v)| (people.len() as u64, *v));
                 let own = usage_rate(v, p).unwrap_or(0);
-                let assumed = rate_of.get(&(skey.clone(), band.2.to_string(), kon.to_string())).copied();
+                let assumed = rate_of
+                    .get(&(skey.clone(), band.2.to_string(), kon.to_string()))
+                    .copied();
                 let a = assumed.unwrap_or(own);
                 used.insert((s.clone(), b, kon.to_string()), a);
                 let shown = |x: i64| sekretess::visa(n, x);
@@ -348,7 +350,9 @@ pub fn save_scenario(
         return Err(AppError::User("Ge scenariot ett namn.".into()));
     }
     if rates.len() + prices.len() > MAX_ASSUMPTIONS {
-        return Err(AppError::User(format!("Högst {MAX_ASSUMPTIONS} antaganden i ett scenario.")));
+        return Err(AppError::User(format!(
+            "Högst {MAX_ASSUMPTIONS} antaganden i ett scenario."
+        )));
     }
     if rates.is_empty() && prices.is_empty() {
         return Err(AppError::User("Scenariot har inga antaganden.".into()));
@@ -429,7 +433,8 @@ pub fn grids(p: &Projection) -> (Grid, Grid) {
             Cell::text(&r.tjanst),
             Cell::text(r.grupp),
             Cell::text(&r.kon),
-            r.brukare.map_or(Cell::text(sekretess::DOLD_TEXT), |n| Cell::Num(n as i64)),
+            r.brukare
+                .map_or(Cell::text(sekretess::DOLD_TEXT), |n| Cell::Num(n as i64)),
             r.volym.map_or(Cell::text(sekretess::DOLD_TEXT), Cell::Num),
             Cell::Num(r.befolkning),
             r.egen_andel.map_or(Cell::text(sekretess::DOLD_TEXT), Cell::Num),

@@ -43,8 +43,7 @@ pub enum Matt {
 }
 
 impl Matt {
-    pub const EXPECTED: &'static str =
-        "budgetavvikelse:NOD, utförandegrad, beläggning eller kontinuitet";
+    pub const EXPECTED: &'static str = "budgetavvikelse:NOD, utförandegrad, beläggning eller kontinuitet";
     pub fn parse(s: &str) -> Option<Matt> {
         let s = s.trim();
         if let Some((k, nod)) = s.split_once(':') {
@@ -258,7 +257,11 @@ fn followup_period(store: &Store, year: i32) -> Result<Option<Period>, AppError>
     if last.year() < year || first.year() > year {
         return Ok(None);
     }
-    Ok(if last.year() == year { Some(last) } else { Period::new(year, 12) })
+    Ok(if last.year() == year {
+        Some(last)
+    } else {
+        Period::new(year, 12)
+    })
 }
 
 /// The goal report of `year`: the cascade in order with indicators,
@@ -267,8 +270,11 @@ pub fn report(store: &Store, year: i32) -> Result<GoalReport, AppError> {
     let goals = store.goals()?;
     let inds = store.indicators()?;
     let stored = store.indicator_outcomes()?;
-    let overrides: HashMap<String, resurs_store::OverrideRow> =
-        store.goal_overrides(year)?.into_iter().map(|o| (o.mal.clone(), o)).collect();
+    let overrides: HashMap<String, resurs_store::OverrideRow> = store
+        .goal_overrides(year)?
+        .into_iter()
+        .map(|o| (o.mal.clone(), o))
+        .collect();
     let keys = store.goal_keys()?;
     let fu = match followup_period(store, year)? {
         Some(period) => Some(crate::followup::report(
@@ -430,7 +436,6 @@ pub fn report(store: &Store, year: i32) -> Result<GoalReport, AppError> {
         .collect();
     Ok(GoalReport { ar: year, mal })
 }
-
 
 // ------------------------------------------------------------ tables
 
@@ -652,8 +657,16 @@ mod c {
 /// What a goal-file import did.
 #[derive(Debug)]
 pub enum Imported {
-    Done { import: i64, mal: usize, indikatorer: usize, utfall: usize },
-    AlreadyImported { filnamn: String, importerad: String },
+    Done {
+        import: i64,
+        mal: usize,
+        indikatorer: usize,
+        utfall: usize,
+    },
+    AlreadyImported {
+        filnamn: String,
+        importerad: String,
+    },
     Refused(Problems),
 }
 
@@ -666,7 +679,11 @@ fn need<'a>(row: &mut Row<'a>, col: usize) -> Option<&'a str> {
     let v = row.raw(col);
     if v.is_empty() {
         let name = row.name(col);
-        row.problem(col, Some(""), format!("ett värde (kolumnen \"{name}\" får inte vara tom)"));
+        row.problem(
+            col,
+            Some(""),
+            format!("ett värde (kolumnen \"{name}\" får inte vara tom)"),
+        );
         return None;
     }
     if let Some(e) = resurs_core::limits::too_long(v, max) {
@@ -708,7 +725,9 @@ pub fn import(store: &mut Store, path: &Path, actor: &Actor, timestamp: &str) ->
     let stored_goals: HashMap<String, GoalRow> = store.goals()?.into_iter().map(|g| (g.kod.clone(), g)).collect();
     let stored_inds: HashSet<String> = store.indicators()?.into_iter().map(|i| i.kod).collect();
     let org: HashSet<String> = store.org_nodes()?.into_iter().map(|n| n.kod).collect();
-    let mut goals: Vec<(usize, GoalRow, Vec<(String, i64)>)> = Vec::new();
+    // (line, goal, its key)
+    type FileGoal = (usize, GoalRow, Vec<(String, i64)>);
+    let mut goals: Vec<FileGoal> = Vec::new();
     let mut inds: Vec<(usize, IndicatorRow)> = Vec::new();
     let mut outs: Vec<(usize, OutcomeRow)> = Vec::new();
     let mut rows = 0usize;
@@ -745,7 +764,11 @@ pub fn import(store: &mut Store, path: &Path, actor: &Actor, timestamp: &str) ->
                     for (nod, _) in k {
                         if !org.contains(nod) {
                             let v = row.raw(c::NYCKEL);
-                            row.problem(c::NYCKEL, Some(v), format!("en nod i organisationen (\"{nod}\" finns inte)"));
+                            row.problem(
+                                c::NYCKEL,
+                                Some(v),
+                                format!("en nod i organisationen (\"{nod}\" finns inte)"),
+                            );
                         }
                     }
                 }
@@ -781,7 +804,11 @@ pub fn import(store: &mut Store, path: &Path, actor: &Actor, timestamp: &str) ->
                 let basar = row.opt_int(c::BASAR, 1900..=2100);
                 let malvarde = match row.raw(c::MALVARDE) {
                     "" => {
-                        row.problem(c::MALVARDE, Some(""), "ett målvärde (kolumnen \"målvärde\" får inte vara tom)");
+                        row.problem(
+                            c::MALVARDE,
+                            Some(""),
+                            "ett målvärde (kolumnen \"målvärde\" får inte vara tom)",
+                        );
                         None
                     }
                     _ => parsed(&mut row, c::MALVARDE, check_value),
@@ -791,7 +818,10 @@ pub fn import(store: &mut Store, path: &Path, actor: &Actor, timestamp: &str) ->
                         row.problem(
                             c::MALSLAG,
                             Some(""),
-                            format!("ett målslag: {} (målslaget saknas; det måste alltid anges)", Malslag::EXPECTED),
+                            format!(
+                                "ett målslag: {} (målslaget saknas; det måste alltid anges)",
+                                Malslag::EXPECTED
+                            ),
                         );
                         None
                     }
@@ -804,10 +834,22 @@ pub fn import(store: &mut Store, path: &Path, actor: &Actor, timestamp: &str) ->
                 let metod = need(&mut row, c::METOD);
                 if kolada.is_some() && matches!(matt, Some(Some(_))) {
                     let v = row.raw(c::MATT);
-                    row.problem(c::MATT, Some(v), "antingen ett Kolada-id eller ett eget mått, inte båda");
+                    row.problem(
+                        c::MATT,
+                        Some(v),
+                        "antingen ett Kolada-id eller ett eget mått, inte båda",
+                    );
                 }
-                let (Some(kod), Some(mal), Some(namn), Some(enhet), Some(baslinje), Some(basar), Some(malvarde), Some(malslag)) =
-                    (kod, mal, namn, enhet, baslinje, basar, malvarde, malslag)
+                let (
+                    Some(kod),
+                    Some(mal),
+                    Some(namn),
+                    Some(enhet),
+                    Some(baslinje),
+                    Some(basar),
+                    Some(malvarde),
+                    Some(malslag),
+                ) = (kod, mal, namn, enhet, baslinje, basar, malvarde, malslag)
                 else {
                     continue;
                 };
@@ -815,11 +857,18 @@ pub fn import(store: &mut Store, path: &Path, actor: &Actor, timestamp: &str) ->
                     row.problem(
                         c::BASLINJE,
                         Some(""),
-                        format!("en baslinje (målslaget {} är en förändring från baslinjen)", malslag.code()),
+                        format!(
+                            "en baslinje (målslaget {} är en förändring från baslinjen)",
+                            malslag.code()
+                        ),
                     );
                 }
                 if !goal_codes.contains(mal) && !stored_goals.contains_key(mal) {
-                    row.problem(c::MAL, Some(mal), "ett mål i filen (före indikatorn) eller i databasen (okänt mål)");
+                    row.problem(
+                        c::MAL,
+                        Some(mal),
+                        "ett mål i filen (före indikatorn) eller i databasen (okänt mål)",
+                    );
                 }
                 let riktning = match riktning {
                     Some(Some(r)) => Some(r),
@@ -829,7 +878,10 @@ pub fn import(store: &mut Store, path: &Path, actor: &Actor, timestamp: &str) ->
                             row.problem(
                                 c::RIKTNING,
                                 Some(""),
-                                format!("en riktning ({}) när ett absolut målvärde saknar baslinje", Riktning::EXPECTED),
+                                format!(
+                                    "en riktning ({}) när ett absolut målvärde saknar baslinje",
+                                    Riktning::EXPECTED
+                                ),
                             );
                         }
                         d
@@ -903,19 +955,31 @@ pub fn import(store: &mut Store, path: &Path, actor: &Actor, timestamp: &str) ->
     let mut seen = HashSet::new();
     for (line, g, _) in &goals {
         if !seen.insert(g.kod.clone()) {
-            problems.add(Some(*line), Some("kod"), Some(&g.kod), "en målkod som bara förekommer en gång i filen");
+            problems.add(
+                Some(*line),
+                Some("kod"),
+                Some(&g.kod),
+                "en målkod som bara förekommer en gång i filen",
+            );
         }
     }
     let mut seen = HashSet::new();
     for (line, i) in &inds {
         if !seen.insert(i.kod.clone()) {
-            problems.add(Some(*line), Some("kod"), Some(&i.kod), "en indikatorkod som bara förekommer en gång i filen");
+            problems.add(
+                Some(*line),
+                Some("kod"),
+                Some(&i.kod),
+                "en indikatorkod som bara förekommer en gång i filen",
+            );
         }
     }
     // The cascade after the import: stored goals replaced by the file's.
     let mut levels: HashMap<String, Niva> = stored_goals.values().map(|g| (g.kod.clone(), g.niva)).collect();
-    let mut parents: HashMap<String, Option<String>> =
-        stored_goals.values().map(|g| (g.kod.clone(), g.overordnad.clone())).collect();
+    let mut parents: HashMap<String, Option<String>> = stored_goals
+        .values()
+        .map(|g| (g.kod.clone(), g.overordnad.clone()))
+        .collect();
     for (_, g, _) in &goals {
         levels.insert(g.kod.clone(), g.niva);
         parents.insert(g.kod.clone(), g.overordnad.clone());
@@ -958,7 +1022,12 @@ pub fn import(store: &mut Store, path: &Path, actor: &Actor, timestamp: &str) ->
         );
     }
     if rows == 0 && problems.is_empty() {
-        problems.add(None, None, None, "minst en datarad under rubrikraden (filen har bara rubriker)");
+        problems.add(
+            None,
+            None,
+            None,
+            "minst en datarad under rubrikraden (filen har bara rubriker)",
+        );
     }
     if !problems.is_empty() {
         return Ok(Imported::Refused(problems));
@@ -1026,7 +1095,10 @@ pub struct GoalInput {
 }
 
 fn user(what: &str, v: &str, e: impl std::fmt::Display) -> AppError {
-    AppError::User(format!("{what}: värdet \"{}\", förväntade {e}", v.chars().take(40).collect::<String>()))
+    AppError::User(format!(
+        "{what}: värdet \"{}\", förväntade {e}",
+        v.chars().take(40).collect::<String>()
+    ))
 }
 
 fn goal_text(g: &GoalRow) -> String {
@@ -1068,7 +1140,11 @@ pub fn save_goal(store: &mut Store, actor: &Actor, f: &GoalInput, timestamp: &st
         match goals.iter().find(|g| g.kod == *p) {
             None => return Err(user("överordnad", p, "ett befintligt mål")),
             Some(pg) if pg.niva >= niva => {
-                return Err(user("överordnad", p, format!("ett mål på en högre nivå än {}", niva.code())))
+                return Err(user(
+                    "överordnad",
+                    p,
+                    format!("ett mål på en högre nivå än {}", niva.code()),
+                ))
             }
             _ => {}
         }
@@ -1165,7 +1241,10 @@ pub fn save_indicator(store: &mut Store, actor: &Actor, f: &IndicatorInput, time
         ("frekvens", &frekvens, resurs_core::limits::NAME_MAX),
         ("metod", &metod, resurs_core::limits::TEXT_MAX),
     ])?;
-    if [&kod, &mal, &namn, &enhet, &ansvarig, &frekvens, &metod].iter().any(|s| s.is_empty()) {
+    if [&kod, &mal, &namn, &enhet, &ansvarig, &frekvens, &metod]
+        .iter()
+        .any(|s| s.is_empty())
+    {
         return Err(AppError::User(
             "Ange kod, mål, namn, enhet, ansvarig, frekvens och mätmetod för indikatorn.".into(),
         ));
@@ -1211,7 +1290,9 @@ pub fn save_indicator(store: &mut Store, actor: &Actor, f: &IndicatorInput, time
     };
     let kolada = Some(f.kolada.trim()).filter(|s| !s.is_empty()).map(str::to_string);
     if kolada.is_some() && matt.is_some() {
-        return Err(AppError::User("Ange antingen ett Kolada-id eller ett eget mått, inte båda.".into()));
+        return Err(AppError::User(
+            "Ange antingen ett Kolada-id eller ett eget mått, inte båda.".into(),
+        ));
     }
     let i = IndicatorRow {
         kod: kod.clone(),
@@ -1281,7 +1362,9 @@ pub fn save_outcome(
         timestamp,
         "indikatorutfall",
         &format!("{} {} {}", o.indikator, o.period, o.kon),
-        before.map(|b| resurs_core::num::Qty::from_hundredths(b).to_string()).as_deref(),
+        before
+            .map(|b| resurs_core::num::Qty::from_hundredths(b).to_string())
+            .as_deref(),
         Some(&resurs_core::num::Qty::from_hundredths(v).to_string()),
     )?;
     tx.commit()?;
@@ -1346,11 +1429,17 @@ mod tests {
         assert!(check_period("2025-06").is_ok());
         assert!(check_period("2025-13").is_err());
         assert!(check_period("25").is_err());
-        assert_eq!(parse_key("71, 73:50").unwrap(), vec![("71".into(), 100), ("73".into(), 50)]);
+        assert_eq!(
+            parse_key("71, 73:50").unwrap(),
+            vec![("71".into(), 100), ("73".into(), 50)]
+        );
         assert!(parse_key("71:0").is_err());
         assert_eq!(parse_agenda("10, 3").unwrap(), vec![3, 10]);
         assert!(parse_agenda("18").is_err());
-        assert_eq!(Matt::parse("budgetavvikelse:73"), Some(Matt::Budgetavvikelse("73".into())));
+        assert_eq!(
+            Matt::parse("budgetavvikelse:73"),
+            Some(Matt::Budgetavvikelse("73".into()))
+        );
         assert!(!Matt::Utforandegrad.wired());
     }
 }

@@ -99,7 +99,12 @@ pub fn grid_text(g: &Grid) -> String {
     }
     let n = g.cols.len();
     let widths: Vec<usize> = (0..n)
-        .map(|i| rows.iter().map(|r| r.get(i).map_or(0, |s| s.chars().count())).max().unwrap_or(0))
+        .map(|i| {
+            rows.iter()
+                .map(|r| r.get(i).map_or(0, |s| s.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = format!("{}\n", g.name);
     for r in &rows {
@@ -140,7 +145,8 @@ fn write_tables(
                     Some(p) if grids.len() == 1 => p.clone(),
                     Some(p) => p.with_file_name(format!(
                         "{}-{}.csv",
-                        p.file_stem().map_or_else(|| stem.into(), |s| s.to_string_lossy().into_owned()),
+                        p.file_stem()
+                            .map_or_else(|| stem.into(), |s| s.to_string_lossy().into_owned()),
                         g.id
                     )),
                     None => PathBuf::from(format!("{stem}-{}.csv", g.id)),
@@ -272,11 +278,7 @@ pub fn efterfragan_cmd(
             if matches!(format, TableFormat::Tabell) {
                 for s in &p.tjanster {
                     if let (Some(y), Some(pl)) = (s.forsta_ar_over, s.platser_idag) {
-                        println!(
-                            "{}: fler än dagens {} platser från {y}.",
-                            s.tjanst,
-                            render::int(pl)
-                        );
+                        println!("{}: fler än dagens {} platser från {y}.", s.tjanst, render::int(pl));
                     }
                 }
                 if !p.saknade_ar.is_empty() {
@@ -284,7 +286,13 @@ pub fn efterfragan_cmd(
                     println!("Befolkningsprognos saknas för {}; de åren räknas inte.", ys.join(", "));
                 }
             }
-            write_tables(&[&a, &v], || Ok(serde_json::to_string_pretty(&p)?), format, out, "efterfragan")?;
+            write_tables(
+                &[&a, &v],
+                || Ok(serde_json::to_string_pretty(&p)?),
+                format,
+                out,
+                "efterfragan",
+            )?;
         }
         EfterfraganCommand::Scenario { namn, andel, pris } => {
             let mut store = open_existing(path)?;
@@ -297,7 +305,11 @@ pub fn efterfragan_cmd(
                 .map(|p| (p[0].clone(), p[1].clone()))
                 .collect();
             ef::save_scenario(&mut store, actor, &namn, &rates, &prices, &resurs_app::now())?;
-            eprintln!("Scenariot \"{namn}\" är sparat: {} andelar, {} priser.", rates.len(), prices.len());
+            eprintln!(
+                "Scenariot \"{namn}\" är sparat: {} andelar, {} priser.",
+                rates.len(),
+                prices.len()
+            );
         }
         EfterfraganCommand::Scenarier => {
             let store = open_existing(path)?;

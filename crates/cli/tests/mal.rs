@@ -37,7 +37,11 @@ impl Env {
     }
     fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
     fn json(&self, args: &[&str]) -> serde_json::Value {
@@ -164,7 +168,10 @@ fn goals_are_assessed_by_the_rule_overridden_only_with_a_motivation_and_undone()
     let r = env.json(&["mal", "visa", "--ar", "2026", "--format", "json"]);
     assert_eq!(r["mal"][1]["forslag"], "delvis uppfyllt");
     assert_eq!(r["mal"][1]["bedomning"], "uppfyllt");
-    assert_eq!(r["mal"][1]["manuell"]["motivering"], "Kontinuiteten mättes före omorganisationen.");
+    assert_eq!(
+        r["mal"][1]["manuell"]["motivering"],
+        "Kontinuiteten mättes före omorganisationen."
+    );
     // The override counts upwards: the council goal is now met.
     assert_eq!(r["mal"][0]["bedomning"], "uppfyllt");
     // Tables as xlsx.
@@ -183,7 +190,17 @@ fn the_demo_has_a_goal_cascade_and_a_ten_year_demand_projection() {
     let env = Env::new();
     let out = Command::new(env!("CARGO_BIN_EXE_resurs"))
         .current_dir(env.dir.path())
-        .args(["--db", "demo.db", "demo", "--seed", "1", "--skala", "2", "--katalog", "filer"])
+        .args([
+            "--db",
+            "demo.db",
+            "demo",
+            "--seed",
+            "1",
+            "--skala",
+            "2",
+            "--katalog",
+            "filer",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -202,7 +219,10 @@ fn the_demo_has_a_goal_cascade_and_a_ten_year_demand_projection() {
     let goals = r["mal"].as_array().unwrap();
     assert_eq!(goals.len(), 10);
     assert_eq!(goals.iter().filter(|g| g["niva"] == "KF").count(), 3);
-    let inds: Vec<&serde_json::Value> = goals.iter().flat_map(|g| g["indikatorer"].as_array().unwrap()).collect();
+    let inds: Vec<&serde_json::Value> = goals
+        .iter()
+        .flat_map(|g| g["indikatorer"].as_array().unwrap())
+        .collect();
     assert_eq!(inds.len(), 12);
     // An own measure fed from the follow-up has a value; the ones built elsewhere say so and have none.
     let i06 = inds.iter().find(|i| i["kod"] == "I06").unwrap();
@@ -214,7 +234,12 @@ fn the_demo_has_a_goal_cascade_and_a_ten_year_demand_projection() {
     let von3 = goals.iter().find(|g| g["kod"] == "VON3").unwrap();
     assert_eq!(von3["bedomning"], "delvis uppfyllt");
     assert!(von3["manuell"]["motivering"].as_str().unwrap().len() > 10);
-    assert!(goals.iter().all(|g| g["resurser"]["budget_helar"].as_i64().unwrap() > 0), "{r}");
+    assert!(
+        goals
+            .iter()
+            .all(|g| g["resurser"]["budget_helar"].as_i64().unwrap() > 0),
+        "{r}"
+    );
     let p = run(&["efterfragan", "visa", "--format", "json"]);
     assert_eq!(p["referensdag"].as_str().unwrap().len(), 10);
     let sabo = p["tjanster"]
@@ -234,7 +259,14 @@ fn the_demo_has_a_goal_cascade_and_a_ten_year_demand_projection() {
             assert!(a["volym"].is_null() && a["egen_andel"].is_null(), "{a}");
         }
     }
-    let s = run(&["efterfragan", "visa", "--scenario", "Fler bor kvar hemma", "--format", "json"]);
+    let s = run(&[
+        "efterfragan",
+        "visa",
+        "--scenario",
+        "Fler bor kvar hemma",
+        "--format",
+        "json",
+    ]);
     let rate = s["andelar"]
         .as_array()
         .unwrap()

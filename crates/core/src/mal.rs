@@ -260,7 +260,11 @@ pub fn find_cycle(parents: &HashMap<String, Option<String>>) -> Option<Vec<Strin
         while let Some(Some(p)) = parents.get(at) {
             if let Some(pos) = seen.iter().position(|s| *s == p) {
                 let mut cyc: Vec<String> = seen[pos..].iter().map(|s| s.to_string()).collect();
-                let min = cyc.iter().enumerate().min_by_key(|(_, c)| c.as_str()).map_or(0, |x| x.0);
+                let min = cyc
+                    .iter()
+                    .enumerate()
+                    .min_by_key(|(_, c)| c.as_str())
+                    .map_or(0, |x| x.0);
                 cyc.rotate_left(min);
                 return Some(cyc);
             }
@@ -292,8 +296,7 @@ pub fn usage_rate(volume: i64, population: i64) -> Option<i64> {
 /// unit and year; for a monthly volume such as granted hours, `months` = 12
 /// turns the monthly volume into a yearly one).
 pub fn cost(volume: i64, price_ore: i64, months: i64) -> i64 {
-    round_div(volume as i128 * price_ore as i128 * months as i128, 100).clamp(i64::MIN as i128, i64::MAX as i128)
-        as i64
+    round_div(volume as i128 * price_ore as i128 * months as i128, 100).clamp(i64::MIN as i128, i64::MAX as i128) as i64
 }
 
 #[cfg(test)]
@@ -326,7 +329,10 @@ mod tests {
     #[test]
     fn goal_rule_all_met_half_points_or_not_met() {
         use Status::*;
-        assert_eq!(propose(&[Uppfylld, Uppfylld, SaknarUtfall], &[]), Some(Bedomning::Uppfyllt));
+        assert_eq!(
+            propose(&[Uppfylld, Uppfylld, SaknarUtfall], &[]),
+            Some(Bedomning::Uppfyllt)
+        );
         assert_eq!(propose(&[Uppfylld, EjUppfylld], &[]), Some(Bedomning::Delvis));
         assert_eq!(propose(&[Delvis, EjUppfylld], &[]), Some(Bedomning::EjUppfyllt));
         assert_eq!(propose(&[], &[Bedomning::Delvis]), Some(Bedomning::Delvis));

@@ -49,9 +49,9 @@ mod volumes;
 
 pub use backup::{BackupCheck, BackupProblem};
 pub use db::DbError;
-pub use mal::{ActiveDecision, GoalRow, IndicatorRow, KeyRow, OutcomeRow, OverrideRow};
 pub use followup::{Forecast, ForecastEntry, ForecastVersion, SpecialEffectRow};
 pub use ledger::{BudgetCell, BudgetLine, BudgetVersion, LedgerLineRow, LedgerMonth, PopulationBand};
+pub use mal::{ActiveDecision, GoalRow, IndicatorRow, KeyRow, OutcomeRow, OverrideRow};
 pub use models::{ModelVersionRow, SettlementRun};
 pub use register::ProviderRow;
 pub use registers::{GrantRow, Intraprenad, IntraprenadEntry, InvestmentRow, MeasureRow};

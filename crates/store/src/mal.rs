@@ -93,7 +93,9 @@ fn goal_row(r: &Row<'_>) -> DbResult<(String, String, String, Option<String>, St
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
 }
 
-fn goal_of((kod, namn, niva, overordnad, ansvarig, agenda2030): (String, String, String, Option<String>, String, String)) -> Result<GoalRow> {
+fn goal_of(
+    (kod, namn, niva, overordnad, ansvarig, agenda2030): (String, String, String, Option<String>, String, String),
+) -> Result<GoalRow> {
     Ok(GoalRow {
         niva: Niva::parse(&niva).ok_or_else(|| unreadable("mal", "niva", &niva, Niva::EXPECTED))?,
         kod,
@@ -119,9 +121,14 @@ fn raw_indicator(r: &Row<'_>) -> DbResult<RawIndicator> {
 }
 
 fn indicator_of(raw: RawIndicator) -> Result<IndicatorRow> {
-    let ((kod, mal, namn, kolada, matt, enhet), (baslinje, basar, malvarde, malslag, riktning, malar), (ansvarig, frekvens, metod)) = raw;
+    let (
+        (kod, mal, namn, kolada, matt, enhet),
+        (baslinje, basar, malvarde, malslag, riktning, malar),
+        (ansvarig, frekvens, metod),
+    ) = raw;
     Ok(IndicatorRow {
-        malslag: Malslag::parse(&malslag).ok_or_else(|| unreadable("indikator", "malslag", &malslag, Malslag::EXPECTED))?,
+        malslag: Malslag::parse(&malslag)
+            .ok_or_else(|| unreadable("indikator", "malslag", &malslag, Malslag::EXPECTED))?,
         riktning: Riktning::parse(&riktning)
             .ok_or_else(|| unreadable("indikator", "riktning", &riktning, Riktning::EXPECTED))?,
         kod,
@@ -141,7 +148,8 @@ fn indicator_of(raw: RawIndicator) -> Result<IndicatorRow> {
 }
 
 const GOALS: &str = "SELECT kod, namn, niva, overordnad, ansvarig, agenda2030 FROM mal";
-const INDICATORS: &str = "SELECT kod, mal, namn, kolada, matt, enhet, baslinje, basar, malvarde, malslag, riktning, malar, \
+const INDICATORS: &str =
+    "SELECT kod, mal, namn, kolada, matt, enhet, baslinje, basar, malvarde, malslag, riktning, malar, \
                           ansvarig, frekvens, metod FROM indikator";
 
 impl Store {
@@ -209,13 +217,17 @@ impl Store {
     /// The goal key.
     pub fn goal_keys(&self) -> Result<Vec<KeyRow>> {
         self.conn
-            .query("SELECT mal, nod, andel FROM mal_nyckel ORDER BY mal, nod", params![], |r| {
-                Ok(KeyRow {
-                    mal: r.get(0)?,
-                    nod: r.get(1)?,
-                    andel: r.get(2)?,
-                })
-            })
+            .query(
+                "SELECT mal, nod, andel FROM mal_nyckel ORDER BY mal, nod",
+                params![],
+                |r| {
+                    Ok(KeyRow {
+                        mal: r.get(0)?,
+                        nod: r.get(1)?,
+                        andel: r.get(2)?,
+                    })
+                },
+            )
             .ctx("läsning av målnyckel")
     }
 
@@ -327,9 +339,14 @@ impl Store {
 
 impl Tx<'_> {
     pub fn goal(&self, kod: &str) -> Result<Option<GoalRow>> {
-        self.read_opt("läsning av mål", &format!("{GOALS} WHERE kod = $1"), params![kod], goal_row)?
-            .map(goal_of)
-            .transpose()
+        self.read_opt(
+            "läsning av mål",
+            &format!("{GOALS} WHERE kod = $1"),
+            params![kod],
+            goal_row,
+        )?
+        .map(goal_of)
+        .transpose()
     }
 
     pub fn indicator(&self, kod: &str) -> Result<Option<IndicatorRow>> {
@@ -426,7 +443,14 @@ impl Tx<'_> {
     }
 
     /// Sets (`Some`) or removes (`None`) the assessment by hand.
-    pub fn set_goal_override(&self, mal: &str, ar: i32, b: Option<(Bedomning, &str)>, av: &str, tid: &str) -> Result<bool> {
+    pub fn set_goal_override(
+        &self,
+        mal: &str,
+        ar: i32,
+        b: Option<(Bedomning, &str)>,
+        av: &str,
+        tid: &str,
+    ) -> Result<bool> {
         match b {
             Some((b, motivering)) => self.exec(
                 "sparande av målbedömning",
@@ -452,12 +476,18 @@ impl Tx<'_> {
                 .ctx("kontroll före ångring")
                 .map(|v| v.into_iter().flatten().collect())
         };
-        let mut out = q("SELECT DISTINCT c.import_id FROM mal c JOIN mal p ON p.kod = c.overordnad \
-                         WHERE p.import_id = $1 AND c.import_id <> $1")?;
-        out.extend(q("SELECT DISTINCT i.import_id FROM indikator i JOIN mal m ON m.kod = i.mal \
-                      WHERE m.import_id = $1 AND i.import_id <> $1")?);
-        out.extend(q("SELECT DISTINCT u.import_id FROM indikator_utfall u JOIN indikator i ON i.kod = u.indikator \
-                      WHERE i.import_id = $1 AND u.import_id <> $1")?);
+        let mut out = q(
+            "SELECT DISTINCT c.import_id FROM mal c JOIN mal p ON p.kod = c.overordnad \
+                         WHERE p.import_id = $1 AND c.import_id <> $1",
+        )?;
+        out.extend(q(
+            "SELECT DISTINCT i.import_id FROM indikator i JOIN mal m ON m.kod = i.mal \
+                      WHERE m.import_id = $1 AND i.import_id <> $1",
+        )?);
+        out.extend(q(
+            "SELECT DISTINCT u.import_id FROM indikator_utfall u JOIN indikator i ON i.kod = u.indikator \
+                      WHERE i.import_id = $1 AND u.import_id <> $1",
+        )?);
         out.sort();
         out.dedup();
         Ok(out)

@@ -25,7 +25,10 @@ pub fn routes() -> Router<Shared> {
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(goals, assessment, outcome, demand), components(schemas(AssessmentIn, OutcomeIn, Done)))]
+#[openapi(
+    paths(goals, assessment, outcome, demand),
+    components(schemas(AssessmentIn, OutcomeIn, Done))
+)]
 pub struct Doc;
 
 #[derive(Deserialize, IntoParams)]
@@ -71,7 +74,12 @@ async fn demand(
     ApiUser(_user): ApiUser,
     crate::extract::Query(q): crate::extract::Query<DemandQ>,
 ) -> Response {
-    answer(blocking(&st, move |st| pm::demand_for(st, q.dag.as_deref(), q.scenario.as_deref())).await)
+    answer(
+        blocking(&st, move |st| {
+            pm::demand_for(st, q.dag.as_deref(), q.scenario.as_deref())
+        })
+        .await,
+    )
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -106,7 +114,9 @@ fn controller(user: &crate::auth::User) -> Result<resurs_app::Actor, Fail> {
     if user.is_controller() {
         Ok(resurs_app::Actor::new(user.namn.clone()))
     } else {
-        Err(Fail::forbidden("Mål ändras av ekonom och admin; din roll kan läsa dem."))
+        Err(Fail::forbidden(
+            "Mål ändras av ekonom och admin; din roll kan läsa dem.",
+        ))
     }
 }
 

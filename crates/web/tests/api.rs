@@ -635,8 +635,13 @@ fn goals_are_read_by_every_role_and_assessed_only_with_a_motivation() {
              utfall;;;;;;;;;;;;;;;I1;2026;85\n",
         )
         .unwrap();
-        let r = resurs_app::mal::import(&mut store, &file, &resurs_app::Actor::new("test"), "2026-03-01T00:00:00Z")
-            .unwrap();
+        let r = resurs_app::mal::import(
+            &mut store,
+            &file,
+            &resurs_app::Actor::new("test"),
+            "2026-03-01T00:00:00Z",
+        )
+        .unwrap();
         assert!(matches!(r, resurs_app::mal::Imported::Done { .. }), "{r:?}");
     }
     let ekonom = sign_in(srv.addr, "ekonom");
@@ -657,9 +662,15 @@ fn goals_are_read_by_every_role_and_assessed_only_with_a_motivation() {
     assert_eq!(status, 200, "{body}");
     let r: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(r["mal"][1]["kod"], "N1");
-    assert_eq!(r["mal"][1]["forslag"], "delvis uppfyllt", "85 is half the way from 80 to 90");
+    assert_eq!(
+        r["mal"][1]["forslag"], "delvis uppfyllt",
+        "85 is half the way from 80 to 90"
+    );
     assert_eq!(r["mal"][1]["resurser"]["utfall"], 24_000_000);
-    let (status, _, body) = post(&ekonom, r#"{"mal":"N1","ar":2026,"bedomning":"uppfyllt","motivering":""}"#);
+    let (status, _, body) = post(
+        &ekonom,
+        r#"{"mal":"N1","ar":2026,"bedomning":"uppfyllt","motivering":""}"#,
+    );
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("skriftlig motivering"), "{body}");
     let (status, _, body) = post(
@@ -670,7 +681,10 @@ fn goals_are_read_by_every_role_and_assessed_only_with_a_motivation() {
     let (_, _, body) = http(srv.addr, "GET", "/api/mal?ar=2026", &[("Cookie", &ekonom.0)], "");
     let r: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(r["mal"][1]["bedomning"], "uppfyllt");
-    assert_eq!(r["mal"][0]["bedomning"], "uppfyllt", "the council goal follows its sub-goal");
+    assert_eq!(
+        r["mal"][0]["bedomning"], "uppfyllt",
+        "the council goal follows its sub-goal"
+    );
     let (_, _, log) = http(srv.addr, "GET", "/api/logg", &[("Cookie", &ekonom.0)], "");
     assert!(log.contains("målbedömning") && log.contains("N1 2026"), "{log}");
 
@@ -678,8 +692,14 @@ fn goals_are_read_by_every_role_and_assessed_only_with_a_motivation() {
     let (status, _, body) = http(srv.addr, "GET", "/api/mal?ar=2026", &[("Cookie", &chef.0)], "");
     assert_eq!(status, 200, "{body}");
     let r: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(r["mal"][0]["resurser"]["utfall"], 0, "KF1's key is the whole municipality: {body}");
-    assert_eq!(r["mal"][1]["resurser"]["utfall"], 24_000_000, "711 lies under the chef's 71");
+    assert_eq!(
+        r["mal"][0]["resurser"]["utfall"], 0,
+        "KF1's key is the whole municipality: {body}"
+    );
+    assert_eq!(
+        r["mal"][1]["resurser"]["utfall"], 24_000_000,
+        "711 lies under the chef's 71"
+    );
     let (status, _, body) = post(&chef, r#"{"mal":"N1","ar":2026,"motivering":"Regeln"}"#);
     assert_eq!(status, 403, "{body}");
     let (_, _, doc) = http(srv.addr, "GET", "/api/openapi.json", &[], "");

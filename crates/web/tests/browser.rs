@@ -1769,7 +1769,6 @@ fn an_admin_ends_a_session_in_the_browser() {
 #[test]
 fn goals_assessments_and_demand_in_chromium() {
     let (srv, d, _downloads) = browser_session("ekonom", "demo-ekonom-2026");
-    let base = srv.base.clone();
     let store = resurs_store::Store::open(&srv._dir.path().join("exempelstad.db")).expect("open db");
     let year = store.latest_ledger_period().expect("period").expect("ledger").year();
     let api = |url: &str| -> Value {
@@ -1797,28 +1796,42 @@ fn goals_assessments_and_demand_in_chromium() {
     shot(&d, "mal");
 
     // No other assessment without a motivation: the reason, a way back, nothing saved.
-    d.execute("document.getElementById('b-mal').value = 'KF2';", vec![]).expect("choose goal");
-    d.execute("document.getElementById('b-bedomning').value = 'uppfyllt';", vec![]).expect("choose");
-    d.find("form[action='/mal/bedomning'] button").and_then(|b| b.click()).expect("submit");
+    d.execute("document.getElementById('b-mal').value = 'KF2';", vec![])
+        .expect("choose goal");
+    d.execute("document.getElementById('b-bedomning').value = 'uppfyllt';", vec![])
+        .expect("choose");
+    d.find("form[action='/mal/bedomning'] button")
+        .and_then(|b| b.click())
+        .expect("submit");
     let body = d.find("main").and_then(|m| m.text()).expect("main");
     assert!(body.contains("skriftlig motivering"), "{body}");
     d.find("p.back a").and_then(|a| a.click()).expect("back");
     wait_url(&d, "/mal");
-    d.execute("document.getElementById('b-mal').value = 'KF2';", vec![]).expect("choose goal");
-    d.execute("document.getElementById('b-bedomning').value = 'uppfyllt';", vec![]).expect("choose");
+    d.execute("document.getElementById('b-mal').value = 'KF2';", vec![])
+        .expect("choose goal");
+    d.execute("document.getElementById('b-bedomning').value = 'uppfyllt';", vec![])
+        .expect("choose");
     d.find("#b-motivering")
         .and_then(|t| t.send_keys("LSS-besluten verkställs nu inom tre månader."))
         .expect("motivation");
-    d.find("form[action='/mal/bedomning'] button").and_then(|b| b.click()).expect("submit");
+    d.find("form[action='/mal/bedomning'] button")
+        .and_then(|b| b.click())
+        .expect("submit");
     d.wait_for("table.grid", WAIT).expect("goal page");
     let grids = page_grids(&d);
     assert_eq!(cell(&grids[0], "KF2", "Bedömning"), "uppfyllt");
-    assert_eq!(cell(&grids[0], "KF2", "Motivering"), "LSS-besluten verkställs nu inom tre månader.");
+    assert_eq!(
+        cell(&grids[0], "KF2", "Motivering"),
+        "LSS-besluten verkställs nu inom tre månader."
+    );
 
     // An outcome entered in the form shows in the indicator table.
-    d.execute("document.getElementById('u-indikator').value = 'I12';", vec![]).expect("choose");
+    d.execute("document.getElementById('u-indikator').value = 'I12';", vec![])
+        .expect("choose");
     d.find("#u-varde").and_then(|t| t.send_keys("96")).expect("value");
-    d.find("form[action='/mal/utfall'] button").and_then(|b| b.click()).expect("submit");
+    d.find("form[action='/mal/utfall'] button")
+        .and_then(|b| b.click())
+        .expect("submit");
     d.wait_for("table.grid", WAIT).expect("goal page");
     let grids = page_grids(&d);
     assert_eq!(cell(&grids[1], "KF2", "Utfall"), "96,0");
@@ -1834,9 +1847,12 @@ fn goals_assessments_and_demand_in_chromium() {
     assert_eq!(entries.len(), 2, "{log}");
 
     // The demand projection: page, API and app agree; charts for housing.
-    d.find("nav.subnav a[href='/efterfragan']").and_then(|a| a.click()).expect("subnav");
+    d.find("nav.subnav a[href='/efterfragan']")
+        .and_then(|a| a.click())
+        .expect("subnav");
     assert_eq!(h1(&d), "Efterfrågan");
-    let p = resurs_app::efterfragan::project(&store, None, None, &resurs_app::efterfragan::ModelPrices).expect("project");
+    let p =
+        resurs_app::efterfragan::project(&store, None, None, &resurs_app::efterfragan::ModelPrices).expect("project");
     assert_eq!(api("/api/efterfragan"), serde_json::to_value(&p).unwrap());
     let grids = page_grids(&d);
     let years: usize = p.tjanster.iter().map(|s| s.ar.len()).sum();
@@ -1852,16 +1868,27 @@ fn goals_assessments_and_demand_in_chromium() {
         if let Some(y) = s.forsta_ar_over {
             let line = format!("{}: fler än dagens", s.tjanst);
             assert!(
-                warns.iter().any(|w| w.starts_with(&line) && w.ends_with(&format!("från {y}."))),
+                warns
+                    .iter()
+                    .any(|w| w.starts_with(&line) && w.ends_with(&format!("från {y}."))),
                 "{line} … {y}: {warns:?}"
             );
         }
     }
     shot(&d, "efterfragan");
     // A scenario saved from the page.
-    d.find("input[name='a0']").and_then(|e| e.send_keys("1,5")).expect("rate");
-    d.find("#s-namn").and_then(|e| { e.clear()?; e.send_keys("Prov") }).expect("name");
-    d.find("form[action='/efterfragan/scenario'] button").and_then(|b| b.click()).expect("save");
+    d.find("input[name='a0']")
+        .and_then(|e| e.send_keys("1,5"))
+        .expect("rate");
+    d.find("#s-namn")
+        .and_then(|e| {
+            e.clear()?;
+            e.send_keys("Prov")
+        })
+        .expect("name");
+    d.find("form[action='/efterfragan/scenario'] button")
+        .and_then(|b| b.click())
+        .expect("save");
     wait_url(&d, "scenario=Prov");
     let grids = page_grids(&d);
     assert_eq!(grids[1][1][8], "scenario", "{:?}", grids[1][1]);

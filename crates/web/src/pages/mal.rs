@@ -284,7 +284,9 @@ async fn change(
     let user = pu.user.clone();
     let r = blocking(&st, move |st| {
         if !user.is_controller() {
-            return Err(Fail::forbidden("Mål och scenarier ändras av ekonom och admin; din roll kan läsa dem."));
+            return Err(Fail::forbidden(
+                "Mål och scenarier ändras av ekonom och admin; din roll kan läsa dem.",
+            ));
         }
         f(st, &resurs_app::Actor::new(user.namn.clone()))
     })
@@ -429,11 +431,10 @@ pub(crate) struct AssessmentForm {
 pub(crate) async fn save_assessment(State(st): State<Shared>, pu: PageUser, Form(f): Form<AssessmentForm>) -> Response {
     let back = back_to(&f.ar);
     change(st, pu, back, move |st, actor| {
-        let year = f
-            .ar
-            .trim()
-            .parse::<i32>()
-            .map_err(|_| Fail::bad(format!("ar: värdet \"{}\", förväntade ett år", f.ar.trim())))?;
+        let year =
+            f.ar.trim()
+                .parse::<i32>()
+                .map_err(|_| Fail::bad(format!("ar: värdet \"{}\", förväntade ett år", f.ar.trim())))?;
         let b = Some(f.bedomning.as_str()).filter(|b| !b.trim().is_empty());
         st.with_store(|s| {
             Ok(mal::set_assessment(
