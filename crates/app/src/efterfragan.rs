@@ -237,6 +237,8 @@ pub fn project(
     let mut used: HashMap<(Key, usize, String), i64> = HashMap::new();
     for s in &services {
         let skey = service_key(&s.0, s.1);
+        let first = andelar.len();
+        let mut people: Vec<u64> = Vec::new();
         for (b, band) in BRUKARE_ALDERSGRUPPER.iter().enumerate() {
             for kon in ["K", "M"] {
                 let p = pop.get(&(base, b, kon.to_string())).copied().unwrap_or(0);
@@ -263,6 +265,34 @@ pub fn project(
                     andel_visad: if assumed.is_some() { Some(a) } else { shown(a) },
                     antagande: assumed.is_some(),
                 });
+                people.push(n);
+            }
+        }
+        // Secondary suppression: the service's total (the base year's
+        // volume) less the groups shown must not reveal a group of one to
+        // four people, so while the hidden groups hold 1–4 people together
+        // the smallest shown group is hidden too.
+        let lines = &mut andelar[first..];
+        loop {
+            let hidden: u64 = (0..lines.len())
+                .filter(|i| lines[*i].brukare.is_none())
+                .map(|i| people[i])
+                .sum();
+            if hidden == 0 || !sekretess::dold(hidden) {
+                break;
+            }
+            let Some(i) = (0..lines.len())
+                .filter(|i| lines[*i].brukare.is_some())
+                .min_by_key(|i| people[*i])
+            else {
+                break;
+            };
+            let l = &mut lines[i];
+            l.brukare = None;
+            l.volym = None;
+            l.egen_andel = None;
+            if !l.antagande {
+                l.andel_visad = None;
             }
         }
     }
