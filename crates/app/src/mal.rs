@@ -717,7 +717,55 @@ pub fn import(store: &mut Store, path: &Path, actor: &Actor, timestamp: &str) ->
             importerad: prior.importerad,
         });
     }
-    let mut table = TableReader::open(path)?;
+    import_table(store, TableReader::open(path)?, sha, actor, timestamp)
+}
+
+/// Most characters of a goal file pasted in the web page.
+pub const MAX_TEXT: usize = 1 << 20;
+
+/// Imports a goal file given as CSV text (the web page's "klistra in"),
+/// named `name` in the import log; otherwise as [`import`].
+pub fn import_text(
+    store: &mut Store,
+    name: &str,
+    text: &str,
+    actor: &Actor,
+    timestamp: &str,
+) -> Result<Imported, AppError> {
+    use sha2::{Digest, Sha256};
+    if text.len() > MAX_TEXT {
+        return Err(AppError::User(format!(
+            "Målfilen är för stor att klistra in (högst {} MiB); importera den med `resurs mal import FIL`.",
+            MAX_TEXT >> 20
+        )));
+    }
+    let sha: String = Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if let Some(prior) = store.prior_import(IMPORT_TYP, &sha)? {
+        return Ok(Imported::AlreadyImported {
+            filnamn: prior.filnamn,
+            importerad: prior.importerad,
+        });
+    }
+    let reader = Box::new(std::io::Cursor::new(text.as_bytes().to_vec()));
+    import_table(
+        store,
+        TableReader::from_csv(name.to_string(), reader)?,
+        sha,
+        actor,
+        timestamp,
+    )
+}
+
+fn import_table(
+    store: &mut Store,
+    mut table: TableReader,
+    sha: String,
+    actor: &Actor,
+    timestamp: &str,
+) -> Result<Imported, AppError> {
     let mut problems = Problems::new(table.file.clone());
     let Some(cols) = Columns::resolve(SPECS, table.headers(), &mut problems) else {
         return Ok(Imported::Refused(problems));

@@ -709,3 +709,49 @@ fn goals_are_read_by_every_role_and_assessed_only_with_a_motivation() {
     }
     assert!(doc["paths"]["/api/mal/bedomning"]["post"].is_object());
 }
+
+/// Issue 13 item 4: a goal file pasted on the goal page is imported all or
+/// nothing, a missing target kind refused with its line; only controllers.
+#[test]
+fn a_goal_file_is_imported_from_the_goal_page() {
+    let srv = start();
+    let ekonom = sign_in(srv.addr, "ekonom");
+    let head =
+        "typ;kod;namn;nivå;överordnad;mål;ansvarig;nyckel;målvärde;målslag;baslinje;enhet;målår;frekvens;metod\n";
+    let bad = format!(
+        "{head}mål;KF1;Trygg omsorg;KF;;;KF;71;;;;;;;\nindikator;I1;Nöjdhet;;;KF1;VON;;90;;80;%;2026;år;Enkät\n"
+    );
+    let enc = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    let (status, _, page) = post_form(
+        srv.addr,
+        &ekonom,
+        "/mal/import",
+        &format!("ar=2026&namn=mal.csv&text={}", enc(&bad)),
+    );
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("rad 3, kolumn &quot;målslag&quot;"), "{page}");
+    let (_, _, api) = http(srv.addr, "GET", "/api/mal?ar=2026", &[("Cookie", &ekonom.0)], "");
+    assert!(api.contains("\"mal\":[]"), "nothing stored: {api}");
+    let good = bad.replace(";90;;80;", ";90;absolut;80;");
+    let chef = sign_in(srv.addr, "chef");
+    let (status, _, _) = post_form(srv.addr, &chef, "/mal/import", &format!("ar=2026&text={}", enc(&good)));
+    assert_eq!(status, 403);
+    let (status, head, _) = post_form(
+        srv.addr,
+        &ekonom,
+        "/mal/import",
+        &format!("ar=2026&text={}", enc(&good)),
+    );
+    assert_eq!(status, 303, "{head}");
+    let (_, _, api) = http(srv.addr, "GET", "/api/mal?ar=2026", &[("Cookie", &ekonom.0)], "");
+    let r: serde_json::Value = serde_json::from_str(&api).unwrap();
+    assert_eq!(r["mal"][0]["kod"], "KF1", "{api}");
+    assert_eq!(r["mal"][0]["indikatorer"][0]["att_na"], 9000);
+}

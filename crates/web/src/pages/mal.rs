@@ -19,6 +19,7 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/mal/indikator", post(save_indicator))
         .route("/mal/utfall", post(save_outcome))
         .route("/mal/bedomning", post(save_assessment))
+        .route("/mal/import", post(import_goals))
         .route("/efterfragan", get(demand_page))
         .route("/efterfragan/scenario", post(save_scenario))
 }
@@ -154,6 +155,7 @@ pub(crate) async fn goals_page(
                     (outcome_form(&csrf, year, &inds))
                     (goal_form(&csrf, year, &goals))
                     (indicator_form(&csrf, year, &goals))
+                    (import_form(&csrf, year))
                 }
             }
         }))
@@ -272,6 +274,48 @@ fn indicator_form(csrf: &str, year: i32, goals: &[(String, String)]) -> Markup {
             }
         },
     )
+}
+
+fn import_form(csrf: &str, year: i32) -> Markup {
+    section(
+        "Importera en målfil",
+        "Klistra in en målfil i CSV (docs/format/mal.md: mål, indikatorer och utfall). Hela filen eller inget sparas; varje fel visas med rad, kolumn och värde. Importen står i importloggen och kan ångras under Import, som resurs mal import.",
+        html! {
+            form method="post" action="/mal/import" {
+                (ui::csrf_field(csrf))
+                input type="hidden" name="ar" value=(year);
+                p { label for="f-namn" { "Filnamn i importloggen " } input id="f-namn" name="namn" type="text" maxlength="200" value="mal.csv"; }
+                p { label for="f-text" { "Målfil (CSV)" } br; textarea id="f-text" name="text" rows="8" cols="100" required {} }
+                button type="submit" { "Importera" }
+            }
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ImportForm {
+    #[serde(default)]
+    ar: String,
+    #[serde(default)]
+    namn: String,
+    text: String,
+}
+
+pub(crate) async fn import_goals(State(st): State<Shared>, pu: PageUser, Form(f): Form<ImportForm>) -> Response {
+    let back = back_to(&f.ar);
+    change(st, pu, back, move |st, actor| {
+        let name = match f.namn.trim() {
+            "" => "mal.csv",
+            n => n,
+        };
+        resurs_app::check_lengths(&[("namn", name, resurs_core::limits::NAME_MAX)])?;
+        let r = st.with_store(|s| Ok(mal::import_text(s, name, &f.text, actor, &resurs_app::now())?))?;
+        match r {
+            mal::Imported::Refused(p) => Err(Fail::bad(p.render())),
+            _ => Ok(()),
+        }
+    })
+    .await
 }
 
 /// Runs a change of a controller (ekonom, admin) and goes back to `back`.
