@@ -1794,6 +1794,20 @@ fn goals_assessments_and_demand_in_chromium() {
     );
     assert!(d.find("figure.chart svg").is_ok(), "resources chart");
     shot(&d, "mal");
+    // An indicator's outcomes over time, by gender, against the value to reach.
+    d.find("main a[href*='indikator=I01']")
+        .and_then(|a| a.click())
+        .expect("indicator link");
+    wait_url(&d, "indikator=I01");
+    let chart = d
+        .find("#utfall figure.chart")
+        .and_then(|e| e.text())
+        .expect("outcome chart");
+    assert!(
+        chart.contains("I01") && chart.contains("Kvinnor") && chart.contains("Att nå"),
+        "{chart}"
+    );
+    assert!(chart.contains("90,5"), "{chart}");
 
     // No other assessment without a motivation: the reason, a way back, nothing saved.
     d.execute("document.getElementById('b-mal').value = 'KF2';", vec![])

@@ -82,6 +82,8 @@ fn section(title: &str, intro: &str, body: Markup) -> Markup {
 #[derive(Deserialize)]
 pub(crate) struct GoalQ {
     ar: Option<String>,
+    /// The indicator whose outcomes are drawn.
+    indikator: Option<String>,
 }
 
 pub(crate) async fn goals_page(
@@ -96,7 +98,51 @@ pub(crate) async fn goals_page(
     let r = blocking(&st, move |st| {
         let year = year_of(st, &q.ar)?;
         let r = goals_for(st, &user, year)?;
-        let (g, i) = mal::grids(&r);
+        let (g, mut i) = mal::grids(&r);
+        // Each indicator links to its outcomes over time.
+        let codes: Vec<&str> = r.mal.iter().flat_map(|m| m.indikatorer.iter().map(|x| x.kod.as_str())).collect();
+        for (row, kod) in i.rows.iter_mut().zip(&codes) {
+            if let Some(c) = row.cells.get_mut(1) {
+                let text = match c {
+                    resurs_io::grid::Cell::Text(t) => t.clone(),
+                    _ => continue,
+                };
+                *c = resurs_io::grid::Cell::Link(
+                    text,
+                    format!("/mal?ar={year}&indikator={}#utfall", ui::urlencode(kod)),
+                );
+            }
+        }
+        let chosen = given(&q.indikator)
+            .and_then(|k| r.mal.iter().flat_map(|m| m.indikatorer.iter()).find(|x| x.kod == k))
+            .or_else(|| r.mal.iter().flat_map(|m| m.indikatorer.iter()).find(|x| x.serie.len() > 1));
+        let outcome_chart = chosen.map(|x| {
+            let mut periods: Vec<&str> = x.serie.iter().map(|o| o.period.as_str()).collect();
+            periods.sort();
+            periods.dedup();
+            let of = |kon: &str| -> Vec<Option<i64>> {
+                periods
+                    .iter()
+                    .map(|p| x.serie.iter().find(|o| o.period == *p && o.kon == kon).map(|o| o.varde))
+                    .collect()
+            };
+            let labels: Vec<String> = periods.iter().map(|p| p.to_string()).collect();
+            let mut series = vec![
+                ui::Bars { name: "Totalt", values: of("T") },
+                ui::Bars { name: "Kvinnor", values: of("K") },
+                ui::Bars { name: "Män", values: of("M") },
+                ui::Bars { name: "Att nå", values: periods.iter().map(|_| x.att_na).collect() },
+            ];
+            series.retain(|b| b.values.iter().any(Option::is_some));
+            ui::bar_chart(
+                "mal-utfall",
+                &format!("{} {}: utfall mot värdet att nå", x.kod, x.namn),
+                &x.enhet,
+                Kind::Hundredths { decimals: 1 },
+                &labels,
+                &series,
+            )
+        });
         let with_key: Vec<&mal::GoalLine> = r
             .mal
             .iter()
@@ -150,6 +196,7 @@ pub(crate) async fn goals_page(
                 @if !with_key.is_empty() { (chart) }
                 (ui::grid(&g, &raw))
                 (ui::grid(&i, &raw))
+                @if let Some(c) = &outcome_chart { div id="utfall" { (c) } }
                 @if user.is_controller() {
                     (assessment_form(&csrf, year, &goals))
                     (outcome_form(&csrf, year, &inds))
