@@ -1840,6 +1840,8 @@ pub fn run(store: &mut Store, opts: &Options, log: &mut dyn FnMut(&str)) -> Resu
         special_effects(store)?;
         log("Registrerar intraprenader, åtgärdsplan, statsbidrag och investeringar …");
         registers(store)?;
+        log("Lägger in mål, indikatorer och ett efterfrågescenario …");
+        crate::demo_mal::run(store, &dir, &actor())?;
         Ok(Summary {
             files: files.len(),
             rows,

@@ -2,6 +2,7 @@
 //! use cases in `resurs-app`, and renders their results in Swedish.
 
 mod drift;
+mod mal;
 mod period;
 mod render;
 
@@ -155,6 +156,18 @@ enum Command {
     Budget {
         #[command(subcommand)]
         what: BudgetCommand,
+    },
+    /// Mål och indikatorer: målfil, målkaskad med bedömning och resurser per mål (docs/mal.md).
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
+    Mal {
+        #[command(subcommand)]
+        what: mal::MalCommand,
+    },
+    /// Efterfrågeprognos: användningsandelar × befolkningsprognos, tio år, med kostnader och scenarier (docs/efterfragan.md).
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
+    Efterfragan {
+        #[command(subcommand)]
+        what: mal::EfterfraganCommand,
     },
     /// Räkna fram ett timpris med självkostnadsmetoden (lön, PO, arbetstid, OB, omkostnader, brukartidsandel).
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
@@ -1115,6 +1128,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Kostnadsslag { what } => drift::kostnadsslag(&path, &actor, &what),
         Command::Forecast { what } => forecast_cmd(&path, &actor, what),
         Command::Intraprenad { what } => intraprenad_cmd(&path, &actor, what),
+        Command::Mal { what } => mal::mal_cmd(&path, &actor, what),
+        Command::Efterfragan { what } => mal::efterfragan_cmd(&path, &actor, what),
         Command::Budget { what } => match what {
             BudgetCommand::Frame {
                 file,

@@ -34,6 +34,7 @@ mod dialect;
 mod followup;
 mod kostnadsslag;
 mod ledger;
+mod mal;
 mod models;
 mod org;
 mod overview;
@@ -53,6 +54,7 @@ pub use db::DbError;
 pub use followup::{Forecast, ForecastEntry, ForecastVersion, SpecialEffectRow};
 pub use kostnadsslag::CostTypeRow;
 pub use ledger::{BudgetCell, BudgetLine, BudgetVersion, LedgerLineRow, LedgerMonth, PopulationBand};
+pub use mal::{ActiveDecision, GoalRow, IndicatorRow, KeyRow, OutcomeRow, OverrideRow};
 pub use models::{ModelVersionRow, SettlementRun};
 pub use period::{AdjustmentRow, LockedChange, PeriodLock, PeriodStatusRow};
 pub use register::ProviderRow;
@@ -80,6 +82,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0010_import_angra.sql"),
     include_str!("../migrations/sqlite/0011_namn.sql"),
     include_str!("../migrations/sqlite/0012_uppladdning.sql"),
+    include_str!("../migrations/sqlite/0016_mal.sql"),
     include_str!("../migrations/sqlite/0017_kostnadsslag.sql"),
     include_str!("../migrations/sqlite/0019_period.sql"),
 ];

@@ -139,6 +139,13 @@ impl Store {
             "statsbidrag",
             "investering",
             "kostnadsslag",
+            "mal",
+            "mal_nyckel",
+            "indikator",
+            "indikator_utfall",
+            "mal_bedomning",
+            "efterfragan_antagande",
+            "efterfragan_pris",
         ]);
         for t in tables {
             let sql = match t {

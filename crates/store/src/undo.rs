@@ -16,7 +16,7 @@ pub struct Undone {
 }
 
 /// Tables whose rows carry the import that wrote them.
-const DATA: [&str; 12] = [
+const DATA: [&str; 16] = [
     "org_nod",
     "utforare",
     "insats",
@@ -29,6 +29,10 @@ const DATA: [&str; 12] = [
     "huvudbok",
     "budget",
     "befolkning",
+    "mal",
+    "mal_nyckel",
+    "indikator",
+    "indikator_utfall",
 ];
 
 /// Tables with rows for a brukare.
@@ -123,6 +127,7 @@ impl Tx<'_> {
             )?,
             "kontonamn, verksamhetsnamn eller områden som den ändrade efter",
         );
+        add(self.goal_undo_blockers(id)?, "mål eller indikatorer");
         out.sort();
         Ok(out)
     }

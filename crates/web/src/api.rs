@@ -26,6 +26,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 mod drift_api;
 #[path = "api_ekonomi.rs"]
 mod ekonomi;
+#[path = "api_mal.rs"]
+mod mal;
 #[path = "api_period.rs"]
 mod period;
 
@@ -34,6 +36,7 @@ pub fn routes() -> Router<Shared> {
         .merge(ekonomi::routes())
         .merge(drift_api::routes())
         .merge(period::routes())
+        .merge(mal::routes())
         .route("/api/halsa", get(health))
         .route("/api/openapi.json", get(openapi))
         .route("/api/logga-in", post(login))
@@ -121,6 +124,7 @@ async fn openapi() -> Response {
             .merge_from(ekonomi::Doc::openapi())
             .merge_from(drift_api::Doc::openapi())
             .merge_from(period::Doc::openapi())
+            .merge_from(mal::Doc::openapi())
             .to_json()
             .unwrap_or_default(),
     )

@@ -616,3 +616,142 @@ fn a_controller_enters_registers_on_the_economy_pages() {
     );
     assert!(api.contains("Nya larm"), "711 is under the chef's 71: {api}");
 }
+
+/// Issue 13 item 4: the goal API. A controller sets an assessment only with
+/// a written motivation (audited); an enhetschef reads every goal but the
+/// resources only of goals whose key lies in its own part, and changes nothing.
+#[test]
+fn goals_are_read_by_every_role_and_assessed_only_with_a_motivation() {
+    let srv = start();
+    {
+        let mut store = resurs_store::Store::open(&srv.db).unwrap();
+        let file = srv.db.with_file_name("mal.csv");
+        std::fs::write(
+            &file,
+            "typ;kod;namn;nivå;överordnad;mål;ansvarig;nyckel;målvärde;målslag;baslinje;enhet;målår;frekvens;metod;indikator;period;värde\n\
+             mål;KF1;Trygg omsorg;KF;;;KF;K;;;;;;;;;;\n\
+             mål;N1;Kontinuitet;nämnd;KF1;;VON;711;;;;;;;;;;\n\
+             indikator;I1;Nöjdhet;;;N1;VON;;90;absolut;80;%;2026;år;Enkät;;;\n\
+             utfall;;;;;;;;;;;;;;;I1;2026;85\n",
+        )
+        .unwrap();
+        let r = resurs_app::mal::import(
+            &mut store,
+            &file,
+            &resurs_app::Actor::new("test"),
+            "2026-03-01T00:00:00Z",
+        )
+        .unwrap();
+        assert!(matches!(r, resurs_app::mal::Imported::Done { .. }), "{r:?}");
+    }
+    let ekonom = sign_in(srv.addr, "ekonom");
+    let post = |who: &(String, String), body: &str| {
+        http(
+            srv.addr,
+            "POST",
+            "/api/mal/bedomning",
+            &[
+                ("Content-Type", "application/json"),
+                ("Cookie", &who.0),
+                ("X-CSRF-Token", &who.1),
+            ],
+            body,
+        )
+    };
+    let (status, _, body) = http(srv.addr, "GET", "/api/mal?ar=2026", &[("Cookie", &ekonom.0)], "");
+    assert_eq!(status, 200, "{body}");
+    let r: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(r["mal"][1]["kod"], "N1");
+    assert_eq!(
+        r["mal"][1]["forslag"], "delvis uppfyllt",
+        "85 is half the way from 80 to 90"
+    );
+    assert_eq!(r["mal"][1]["resurser"]["utfall"], 24_000_000);
+    let (status, _, body) = post(
+        &ekonom,
+        r#"{"mal":"N1","ar":2026,"bedomning":"uppfyllt","motivering":""}"#,
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("skriftlig motivering"), "{body}");
+    let (status, _, body) = post(
+        &ekonom,
+        r#"{"mal":"N1","ar":2026,"bedomning":"uppfyllt","motivering":"Mätningen gjordes före bytet av schema."}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    let (_, _, body) = http(srv.addr, "GET", "/api/mal?ar=2026", &[("Cookie", &ekonom.0)], "");
+    let r: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(r["mal"][1]["bedomning"], "uppfyllt");
+    assert_eq!(
+        r["mal"][0]["bedomning"], "uppfyllt",
+        "the council goal follows its sub-goal"
+    );
+    let (_, _, log) = http(srv.addr, "GET", "/api/logg", &[("Cookie", &ekonom.0)], "");
+    assert!(log.contains("målbedömning") && log.contains("N1 2026"), "{log}");
+
+    let chef = sign_in(srv.addr, "chef");
+    let (status, _, body) = http(srv.addr, "GET", "/api/mal?ar=2026", &[("Cookie", &chef.0)], "");
+    assert_eq!(status, 200, "{body}");
+    let r: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        r["mal"][0]["resurser"]["utfall"], 0,
+        "KF1's key is the whole municipality: {body}"
+    );
+    assert_eq!(
+        r["mal"][1]["resurser"]["utfall"], 24_000_000,
+        "711 lies under the chef's 71"
+    );
+    let (status, _, body) = post(&chef, r#"{"mal":"N1","ar":2026,"motivering":"Regeln"}"#);
+    assert_eq!(status, 403, "{body}");
+    let (_, _, doc) = http(srv.addr, "GET", "/api/openapi.json", &[], "");
+    let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    for path in ["/api/mal", "/api/efterfragan"] {
+        assert!(doc["paths"][path]["get"].is_object(), "{path} documented");
+    }
+    assert!(doc["paths"]["/api/mal/bedomning"]["post"].is_object());
+}
+
+/// Issue 13 item 4: a goal file pasted on the goal page is imported all or
+/// nothing, a missing target kind refused with its line; only controllers.
+#[test]
+fn a_goal_file_is_imported_from_the_goal_page() {
+    let srv = start();
+    let ekonom = sign_in(srv.addr, "ekonom");
+    let head =
+        "typ;kod;namn;nivå;överordnad;mål;ansvarig;nyckel;målvärde;målslag;baslinje;enhet;målår;frekvens;metod\n";
+    let bad = format!(
+        "{head}mål;KF1;Trygg omsorg;KF;;;KF;71;;;;;;;\nindikator;I1;Nöjdhet;;;KF1;VON;;90;;80;%;2026;år;Enkät\n"
+    );
+    let enc = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    let (status, _, page) = post_form(
+        srv.addr,
+        &ekonom,
+        "/mal/import",
+        &format!("ar=2026&namn=mal.csv&text={}", enc(&bad)),
+    );
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("rad 3, kolumn &quot;målslag&quot;"), "{page}");
+    let (_, _, api) = http(srv.addr, "GET", "/api/mal?ar=2026", &[("Cookie", &ekonom.0)], "");
+    assert!(api.contains("\"mal\":[]"), "nothing stored: {api}");
+    let good = bad.replace(";90;;80;", ";90;absolut;80;");
+    let chef = sign_in(srv.addr, "chef");
+    let (status, _, _) = post_form(srv.addr, &chef, "/mal/import", &format!("ar=2026&text={}", enc(&good)));
+    assert_eq!(status, 403);
+    let (status, head, _) = post_form(
+        srv.addr,
+        &ekonom,
+        "/mal/import",
+        &format!("ar=2026&text={}", enc(&good)),
+    );
+    assert_eq!(status, 303, "{head}");
+    let (_, _, api) = http(srv.addr, "GET", "/api/mal?ar=2026", &[("Cookie", &ekonom.0)], "");
+    let r: serde_json::Value = serde_json::from_str(&api).unwrap();
+    assert_eq!(r["mal"][0]["kod"], "KF1", "{api}");
+    assert_eq!(r["mal"][0]["indikatorer"][0]["att_na"], 9000);
+}

@@ -1889,3 +1889,151 @@ fn the_month_is_checked_and_reopened_on_the_period_page() {
     assert!(!page.contains("Granska månaden"), "only an ekonom checks");
     shot(&d, "period");
 }
+
+/// Issue 13 items 4–6: the goal cascade with indicators, assessment and
+/// resources per goal; an assessment changed only with a written
+/// motivation; an outcome entered in a form; the demand projection with
+/// its charts and a scenario saved from the page. Page, API and the CLI's
+/// app functions agree.
+#[test]
+fn goals_assessments_and_demand_in_chromium() {
+    let (srv, d, _downloads) = browser_session("ekonom", "demo-ekonom-2026");
+    let store = resurs_store::Store::open(&srv._dir.path().join("exempelstad.db")).expect("open db");
+    let year = store.latest_ledger_period().expect("period").expect("ledger").year();
+    let api = |url: &str| -> Value {
+        let (status, body) = fetch(&d, "GET", url, json!({}), None);
+        assert_eq!(status, 200, "{url}: {body}");
+        serde_json::from_str(&body).expect("json")
+    };
+    d.find("nav[aria-label=Huvudmeny] a[href='/mal']")
+        .and_then(|a| a.click())
+        .expect("menu entry Mål");
+    assert_eq!(h1(&d), "Mål");
+    let report = resurs_app::mal::report(&store, year).expect("report");
+    assert_eq!(api("/api/mal"), serde_json::to_value(&report).unwrap());
+    let grids = page_grids(&d);
+    assert_eq!(grids[0].len(), 11, "heading and ten goals");
+    assert_eq!(grids[1].len(), 13, "heading and twelve indicators");
+    assert_eq!(cell(&grids[0], "VON3", "Bedömning"), "delvis uppfyllt");
+    assert_eq!(cell(&grids[0], "VON3", "Regelns förslag"), "ej uppfyllt");
+    let kf1 = report.mal.iter().find(|m| m.kod == "KF1").unwrap();
+    assert_eq!(
+        cell(&grids[0], "KF1", "Budget helår, tkr"),
+        resurs_io::grid::Kind::Tkr.show(kf1.resurser.budget_helar)
+    );
+    assert!(d.find("figure.chart svg").is_ok(), "resources chart");
+    shot(&d, "mal");
+    // An indicator's outcomes over time, by gender, against the value to reach.
+    d.find("main a[href*='indikator=I01']")
+        .and_then(|a| a.click())
+        .expect("indicator link");
+    wait_url(&d, "indikator=I01");
+    let chart = d
+        .find("#utfall figure.chart")
+        .and_then(|e| e.text())
+        .expect("outcome chart");
+    assert!(
+        chart.contains("I01") && chart.contains("Kvinnor") && chart.contains("Att nå"),
+        "{chart}"
+    );
+    assert!(chart.contains("90,5"), "{chart}");
+
+    // No other assessment without a motivation: the reason, a way back, nothing saved.
+    d.execute("document.getElementById('b-mal').value = 'KF2';", vec![])
+        .expect("choose goal");
+    d.execute("document.getElementById('b-bedomning').value = 'uppfyllt';", vec![])
+        .expect("choose");
+    d.find("form[action='/mal/bedomning'] button")
+        .and_then(|b| b.click())
+        .expect("submit");
+    let body = d.find("main").and_then(|m| m.text()).expect("main");
+    assert!(body.contains("skriftlig motivering"), "{body}");
+    d.find("p.back a").and_then(|a| a.click()).expect("back");
+    wait_url(&d, "/mal");
+    d.execute("document.getElementById('b-mal').value = 'KF2';", vec![])
+        .expect("choose goal");
+    d.execute("document.getElementById('b-bedomning').value = 'uppfyllt';", vec![])
+        .expect("choose");
+    d.find("#b-motivering")
+        .and_then(|t| t.send_keys("LSS-besluten verkställs nu inom tre månader."))
+        .expect("motivation");
+    d.find("form[action='/mal/bedomning'] button")
+        .and_then(|b| b.click())
+        .expect("submit");
+    d.wait_for("table.grid", WAIT).expect("goal page");
+    let grids = page_grids(&d);
+    assert_eq!(cell(&grids[0], "KF2", "Bedömning"), "uppfyllt");
+    assert_eq!(
+        cell(&grids[0], "KF2", "Motivering"),
+        "LSS-besluten verkställs nu inom tre månader."
+    );
+
+    // An outcome entered in the form shows in the indicator table.
+    d.execute("document.getElementById('u-indikator').value = 'I12';", vec![])
+        .expect("choose");
+    d.find("#u-varde").and_then(|t| t.send_keys("96")).expect("value");
+    d.find("form[action='/mal/utfall'] button")
+        .and_then(|b| b.click())
+        .expect("submit");
+    d.wait_for("table.grid", WAIT).expect("goal page");
+    let grids = page_grids(&d);
+    assert_eq!(cell(&grids[1], "KF2", "Utfall"), "96,0");
+    assert_eq!(cell(&grids[1], "KF2", "Status"), "uppfylld");
+    let log = api("/api/logg");
+    let entries: Vec<&Value> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["handling"] == "målbedömning" || e["handling"] == "indikatorutfall")
+        .filter(|e| e["vem"] == "ekonom")
+        .collect();
+    assert_eq!(entries.len(), 2, "{log}");
+
+    // The demand projection: page, API and app agree; charts for housing.
+    d.find("nav.subnav a[href='/efterfragan']")
+        .and_then(|a| a.click())
+        .expect("subnav");
+    assert_eq!(h1(&d), "Efterfrågan");
+    let p =
+        resurs_app::efterfragan::project(&store, None, None, &resurs_app::efterfragan::ModelPrices).expect("project");
+    assert_eq!(api("/api/efterfragan"), serde_json::to_value(&p).unwrap());
+    let grids = page_grids(&d);
+    let years: usize = p.tjanster.iter().map(|s| s.ar.len()).sum();
+    assert_eq!(grids[0].len(), years + 1);
+    assert!(d.find("figure.chart svg").is_ok(), "places chart");
+    let warns: Vec<String> = d
+        .find_all("p.notice.warn")
+        .expect("warnings")
+        .iter()
+        .map(|e| e.text().unwrap_or_default())
+        .collect();
+    for s in &p.tjanster {
+        if let Some(y) = s.forsta_ar_over {
+            let line = format!("{}: fler än dagens", s.tjanst);
+            assert!(
+                warns
+                    .iter()
+                    .any(|w| w.starts_with(&line) && w.ends_with(&format!("från {y}."))),
+                "{line} … {y}: {warns:?}"
+            );
+        }
+    }
+    shot(&d, "efterfragan");
+    // A scenario saved from the page.
+    d.find("input[name='a0']")
+        .and_then(|e| e.send_keys("1,5"))
+        .expect("rate");
+    d.find("#s-namn")
+        .and_then(|e| {
+            e.clear()?;
+            e.send_keys("Prov")
+        })
+        .expect("name");
+    d.find("form[action='/efterfragan/scenario'] button")
+        .and_then(|b| b.click())
+        .expect("save");
+    wait_url(&d, "scenario=Prov");
+    let grids = page_grids(&d);
+    assert_eq!(grids[1][1][8], "scenario", "{:?}", grids[1][1]);
+    assert_eq!(grids[1][1][7], "1,50");
+}

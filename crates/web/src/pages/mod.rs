@@ -28,6 +28,7 @@ pub(crate) mod drift;
 pub(crate) mod ekonomi;
 mod followup;
 mod imports;
+pub(crate) mod mal;
 mod models;
 mod overview;
 pub(crate) mod period;
@@ -81,6 +82,7 @@ pub fn routes() -> Router<Shared> {
         .merge(registers::routes())
         .merge(drift::routes())
         .merge(period::routes())
+        .merge(mal::routes())
 }
 
 /// Query parameters of the pages (all optional, all checked by hand so that
