@@ -18,6 +18,7 @@ pub mod followup;
 pub mod gen;
 pub mod import;
 pub mod keys;
+pub mod kolada;
 pub mod ledger;
 pub mod models;
 pub mod names;

@@ -138,6 +138,12 @@ impl Store {
             "atgard",
             "statsbidrag",
             "investering",
+            "kolada_kpi",
+            "kolada_kommun",
+            "kolada_varde",
+            "jamforelsegrupp",
+            "jamforelsegrupp_kommun",
+            "referenskostnad",
         ]);
         for t in tables {
             let sql = match t {
