@@ -1840,6 +1840,8 @@ pub fn run(store: &mut Store, opts: &Options, log: &mut dyn FnMut(&str)) -> Resu
         special_effects(store)?;
         log("Registrerar intraprenader, åtgärdsplan, statsbidrag och investeringar …");
         registers(store)?;
+        log("Importerar Koladas nyckeltal för Exempelstad, riket och jämförelsekommunerna …");
+        crate::demo_kolada::run(store, &actor())?;
         Ok(Summary {
             files: files.len(),
             rows,

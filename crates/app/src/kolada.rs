@@ -486,6 +486,20 @@ pub fn store_parsed(store: &mut Store, actor: &Actor, filer: usize, p: &Parsed) 
 /// The address of Kolada's values for `kpis`, `kommuner` and `years`
 /// (API v2 or v3). Ids are checked first, so nothing else reaches the address.
 pub fn api_url(version: u8, kpis: &[String], kommuner: &[String], years: &[i32]) -> Result<String, AppError> {
+    api_url_at(API_BASE, version, kpis, kommuner, years)
+}
+
+/// Kolada's public API.
+pub const API_BASE: &str = "https://api.kolada.se";
+
+/// [`api_url`] under another base address (an intranet mirror).
+pub fn api_url_at(base: &str, version: u8, kpis: &[String], kommuner: &[String], years: &[i32]) -> Result<String, AppError> {
+    let base = base.trim_end_matches('/');
+    if !(base.starts_with("https://") || base.starts_with("http://")) || base.len() > 200 {
+        return Err(AppError::User(format!(
+            "RESURS_KOLADA_URL: värdet \"{base}\", förväntade en adress som börjar med https://"
+        )));
+    }
     if !matches!(version, 2 | 3) {
         return Err(AppError::User(format!("--api: värdet \"{version}\", förväntade 2 eller 3")));
     }
@@ -508,7 +522,7 @@ pub fn api_url(version: u8, kpis: &[String], kommuner: &[String], years: &[i32])
     }
     let ys: Vec<String> = years.iter().map(|y| y.to_string()).collect();
     Ok(format!(
-        "https://api.kolada.se/v{version}/data/kpi/{}/municipality/{}/year/{}",
+        "{base}/v{version}/data/kpi/{}/municipality/{}/year/{}",
         kpis.join(","),
         kommuner.join(","),
         ys.join(",")
@@ -525,19 +539,21 @@ pub fn fetch_and_import(
     get: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Result<ImportSummary, AppError> {
     let mut files = Vec::new();
+    // Later pages must stay on the first page's host.
+    let host: String = url.splitn(4, '/').take(3).collect::<Vec<_>>().join("/") + "/";
     let mut next = Some(url.to_string());
     while let Some(u) = next.take() {
         if files.len() >= MAX_PAGES {
             return Err(AppError::User(format!("Kolada svarade med fler än {MAX_PAGES} sidor; begränsa urvalet")));
         }
-        if !u.starts_with("https://api.kolada.se/") {
+        if !u.starts_with(&host) {
             return Err(AppError::User(format!(
-                "Kolada pekade på nästa sida \"{u}\", som inte ligger på https://api.kolada.se/; inget sparades"
+                "Kolada pekade på nästa sida \"{u}\", som inte ligger på {host}; inget sparades"
             )));
         }
         let text = get(&u).map_err(|e| {
             AppError::User(format!(
-                "Kunde inte hämta {u}: {e}. Datorn behöver nå api.kolada.se (HTTPS); utan internet: hämta filen på en annan dator och kör resurs kolada import FIL"
+                "Kunde inte hämta {u}: {e}. Datorn behöver nå Koladas API ({host}); utan internet: hämta filen på en annan dator och kör resurs kolada import FIL"
             ))
         })?;
         let mut p = Parsed::default();
@@ -1275,4 +1291,172 @@ mod tests {
         assert!(api_url(2, &["N0/../x".into()], &["9999".into()], &[2024]).is_err());
         assert!(api_url(3, &["N00669".into()], &["99".into()], &[2024]).is_err());
     }
+}
+
+/// The tables of a comparison, as the page, the xlsx and CSV show them
+/// (values in hundredths of the KPI's unit).
+pub fn comparison_grids(c: &Comparison) -> Vec<resurs_io::grid::Grid> {
+    use resurs_io::grid::{Cell, Col, Grid, Kind};
+    let v1 = Kind::Hundredths { decimals: 1 };
+    let unit = if c.enhet.is_empty() { String::new() } else { format!(", {}", c.enhet) };
+    let mut cols = vec![Col::text("Kommun"), Col::text("Jämförelse")];
+    cols.extend(c.ar.iter().map(|y| Col::new(y.to_string(), v1)));
+    let mut g = Grid::new("serier", format!("{} {}{unit} ({})", c.kpi, c.titel, c.kon), cols);
+    for s in &c.serier {
+        let roll = match s.roll {
+            "egen" => "egen kommun",
+            "riket" => "riket",
+            "median" => "jämförelsegruppens median",
+            _ => "vald kommun",
+        };
+        let mut cells = vec![Cell::text(&s.namn), Cell::text(roll)];
+        cells.extend(s.varden.iter().map(|v| Cell::opt(*v)));
+        g.push(cells);
+    }
+    let mut out = vec![g];
+    if !c.placering.is_empty() {
+        let mut p = Grid::new(
+            "placering",
+            format!("Placering i {}", c.grupp.clone().unwrap_or_default()),
+            vec![
+                Col::text("År"),
+                Col::new("Rang (1 = högst)", Kind::Count),
+                Col::new("Antal med värde", Kind::Count),
+                Col::new("Kvartil (1 = högsta)", Kind::Count),
+                Col::new(format!("Eget värde{unit}"), v1),
+                Col::new(format!("Gruppens median{unit}"), v1),
+            ],
+        );
+        for x in &c.placering {
+            p.push(vec![
+                Cell::text(x.ar.to_string()),
+                Cell::Num(x.rang as i64),
+                Cell::Num(x.antal as i64),
+                Cell::Num(i64::from(x.kvartil)),
+                Cell::Num(x.egen),
+                Cell::opt(x.median),
+            ]);
+        }
+        out.push(p);
+    }
+    if !c.per_kon_senaste.is_empty() {
+        let y = c.ar.last().copied().unwrap_or_default();
+        let mut k = Grid::new(
+            "kon",
+            format!("Kvinnor, män och totalt {y}"),
+            vec![
+                Col::text("Kön"),
+                Col::new(format!("Egen kommun{unit}"), v1),
+                Col::new(format!("Riket{unit}"), v1),
+                Col::new(format!("Gruppens median{unit}"), v1),
+            ],
+        );
+        for r in &c.per_kon_senaste {
+            let name = match r.kon.as_str() {
+                "K" => "Kvinnor",
+                "M" => "Män",
+                _ => "Totalt",
+            };
+            k.push(vec![Cell::text(name), Cell::opt(r.egen), Cell::opt(r.riket), Cell::opt(r.median)]);
+        }
+        out.push(k);
+    }
+    if !c.lista.is_empty() {
+        let y = c.ar.last().copied().unwrap_or_default();
+        let mut l = Grid::new(
+            "lista",
+            format!("Jämförelsegruppen {y}"),
+            vec![
+                Col::new("Rang", Kind::Count),
+                Col::text("Kommun"),
+                Col::new(format!("Värde{unit}"), v1),
+            ],
+        );
+        for r in &l_rows(c) {
+            l.rows.push(resurs_io::grid::Row {
+                cells: vec![Cell::Num(r.1 as i64), Cell::text(&r.2), Cell::Num(r.3)],
+                class: r.0,
+            });
+        }
+        out.push(l);
+    }
+    out
+}
+
+fn l_rows(c: &Comparison) -> Vec<(Option<&'static str>, usize, String, i64)> {
+    c.lista
+        .iter()
+        .map(|r| {
+            (
+                r.egen.then_some("sum"),
+                r.rang,
+                format!("{} {}{}", r.kod, r.namn, if r.egen { " (egen)" } else { "" }),
+                r.varde,
+            )
+        })
+        .collect()
+}
+
+/// The tables of the cost level page, the xlsx and CSV.
+pub fn cost_grids(c: &CostLevel) -> Vec<resurs_io::grid::Grid> {
+    use resurs_io::grid::{Cell, Col, Grid, Kind};
+    let mut a = Grid::new(
+        "kostnad",
+        format!("Nettokostnad per invånare {}", c.ar),
+        vec![
+            Col::text("Område"),
+            Col::text("Verksamheter i huvudboken"),
+            Col::new("Nettokostnad, tkr", Kind::Tkr),
+            Col::new("Kr/inv (egen)", Kind::KrWhole),
+            Col::new("Kr/inv 65+ (egen)", Kind::KrWhole),
+            Col::new("Kr/inv 80+ (egen)", Kind::KrWhole),
+            Col::new("Kr/inv (publicerad)", Kind::KrWhole),
+            Col::new("Riket, kr/inv", Kind::KrWhole),
+            Col::new("Referenskostnad, kr/inv", Kind::KrWhole),
+        ],
+    );
+    for x in &c.omraden {
+        a.push(vec![
+            Cell::text(&x.namn),
+            Cell::text(x.verksamheter.join(", ")),
+            Cell::Num(x.nettokostnad),
+            Cell::opt(x.per_invanare),
+            Cell::opt(x.per_invanare_65),
+            Cell::opt(x.per_invanare_80),
+            Cell::opt(x.publicerad_per_invanare),
+            Cell::opt(x.riket_per_invanare),
+            Cell::opt(x.referens_per_invanare),
+        ]);
+    }
+    let idx = Kind::Hundredths { decimals: 1 };
+    let mut s = Grid::new(
+        "steg",
+        format!("Strukturjusterad jämförelse {}", c.ar),
+        vec![
+            Col::text("Område"),
+            Col::text("Underlag"),
+            Col::new("Steg 1: nettokostnad, index (riket = 100)", idx),
+            Col::new("Steg 2: standardkostnad, index (riket = 100)", idx),
+            Col::new("Steg 3: nettokostnad över standardkostnad", Kind::Percent),
+            Col::new("NKA, mnkr", idx),
+            Col::new("NKA", Kind::Percent),
+        ],
+    );
+    for x in &c.omraden {
+        for (label, st, nka) in [
+            ("egen bokföring", &x.steg, &x.nka),
+            ("publicerad", &x.steg_publicerad, &x.nka_publicerad),
+        ] {
+            s.push(vec![
+                Cell::text(&x.namn),
+                Cell::text(label),
+                Cell::opt(st.map(|v| v.steg1)),
+                Cell::opt(st.map(|v| v.steg2)),
+                Cell::opt(st.map(|v| v.steg3)),
+                Cell::opt(nka.map(|d| d.mnkr_hundradelar)),
+                Cell::opt(nka.map(|d| d.procent)),
+            ]);
+        }
+    }
+    vec![a, s]
 }

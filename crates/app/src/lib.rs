@@ -14,6 +14,7 @@
 pub mod backup;
 pub mod budget;
 pub mod demo;
+pub mod demo_kolada;
 pub mod followup;
 pub mod gen;
 pub mod import;
