@@ -13,8 +13,14 @@ use resurs_store::Store;
 pub const FILES: [(&str, &str); 4] = [
     ("nyckeltal.json", include_str!("../data/demo/kolada/nyckeltal.json")),
     ("kommuner.json", include_str!("../data/demo/kolada/kommuner.json")),
-    ("varden-sida1.json", include_str!("../data/demo/kolada/varden-sida1.json")),
-    ("varden-sida2.json", include_str!("../data/demo/kolada/varden-sida2.json")),
+    (
+        "varden-sida1.json",
+        include_str!("../data/demo/kolada/varden-sida1.json"),
+    ),
+    (
+        "varden-sida2.json",
+        include_str!("../data/demo/kolada/varden-sida2.json"),
+    ),
 ];
 
 /// Exempelstad's (fictional) municipality code.
@@ -24,7 +30,13 @@ pub fn run(store: &mut Store, actor: &Actor) -> Result<(), AppError> {
     let files: Vec<(String, String)> = FILES.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
     kolada::import_texts(store, actor, &files)?;
     kolada::set_own_code(store, actor, EXEMPELSTAD)?;
-    kolada::save_group(store, actor, "Befolkningsgrupp 50 000–99 999", Some("50 000–99 999 invånare"), &[])?;
+    kolada::save_group(
+        store,
+        actor,
+        "Befolkningsgrupp 50 000–99 999",
+        Some("50 000–99 999 invånare"),
+        &[],
+    )?;
     kolada::save_group(
         store,
         actor,
@@ -38,10 +50,20 @@ pub fn run(store: &mut Store, actor: &Actor) -> Result<(), AppError> {
     let level = kolada::cost_level(store, 2025)?;
     let mut text = String::from(kolada::REF_HEADER);
     text.push('\n');
-    for (a, (own, country, reference)) in level.omraden.iter().zip([(1.02, 0.93, 0.96), (1.01, 0.97, 1.04), (1.03, 1.05, 0.88)]) {
+    for (a, (own, country, reference)) in
+        level
+            .omraden
+            .iter()
+            .zip([(1.02, 0.93, 0.96), (1.01, 0.97, 1.04), (1.03, 1.05, 0.88)])
+    {
         let per = a.per_invanare.unwrap_or(0) as f64 / 100.0;
         let kr = |f: f64| format!("{:.0}", per * f);
-        text.push_str(&format!("2025;{};{EXEMPELSTAD};{};{}\n", a.omrade, kr(own), kr(reference)));
+        text.push_str(&format!(
+            "2025;{};{EXEMPELSTAD};{};{}\n",
+            a.omrade,
+            kr(own),
+            kr(reference)
+        ));
         text.push_str(&format!("2025;{};0000;{};{}\n", a.omrade, kr(country), kr(country)));
     }
     kolada::import_reference(store, actor, "referenskostnad-2025.csv", &text)?;

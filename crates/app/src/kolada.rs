@@ -127,7 +127,10 @@ fn str_field<'v>(c: &mut Check<'_>, o: &'v serde_json::Map<String, Value>, path:
     match o.get(key) {
         Some(Value::String(s)) => Some(s),
         Some(v) => {
-            c.add(&format!("{path}.{key}"), format!("värdet {}, förväntade en text", shown(v)));
+            c.add(
+                &format!("{path}.{key}"),
+                format!("värdet {}, förväntade en text", shown(v)),
+            );
             None
         }
         None => {
@@ -148,15 +151,14 @@ fn opt_text(o: &serde_json::Map<String, Value>, key: &str) -> String {
 /// page (v2 or v3), or a JSON array of such pages. Problems are added
 /// with their JSON path; `out` gets what was read.
 pub fn parse(file: &str, text: &str, out: &mut Parsed, problems: &mut Vec<String>, total: &mut usize) {
-    let mut c = Check {
-        file,
-        problems,
-        total,
-    };
+    let mut c = Check { file, problems, total };
     let v: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
-            c.add("$", format!("inte giltig JSON (rad {}, kolumn {}): {e}", e.line(), e.column()));
+            c.add(
+                "$",
+                format!("inte giltig JSON (rad {}, kolumn {}): {e}", e.line(), e.column()),
+            );
             return;
         }
     };
@@ -172,7 +174,10 @@ pub fn parse(file: &str, text: &str, out: &mut Parsed, problems: &mut Vec<String
 
 fn page(c: &mut Check<'_>, path: &str, v: &Value, out: &mut Parsed) {
     let Some(o) = v.as_object() else {
-        c.add(path, "okänd form: förväntade ett JSON-objekt med \"values\" (ett svar från Koladas API)");
+        c.add(
+            path,
+            "okänd form: förväntade ett JSON-objekt med \"values\" (ett svar från Koladas API)",
+        );
         return;
     };
     let Some(Value::Array(items)) = o.get("values") else {
@@ -214,7 +219,10 @@ fn value_entry(c: &mut Check<'_>, p: &str, e: &serde_json::Map<String, Value>, o
     let kpi = str_field(c, e, p, "kpi");
     if let Some(k) = kpi {
         if !is_kpi_id(k) {
-            c.add(&format!("{p}.kpi"), format!("värdet \"{k}\", förväntade ett nyckeltals-id som N00669"));
+            c.add(
+                &format!("{p}.kpi"),
+                format!("värdet \"{k}\", förväntade ett nyckeltals-id som N00669"),
+            );
         }
     }
     let kommun = str_field(c, e, p, "municipality");
@@ -230,12 +238,18 @@ fn value_entry(c: &mut Check<'_>, p: &str, e: &serde_json::Map<String, Value>, o
         Some(Value::Number(n)) => match n.as_i64().filter(|y| year_ok(*y as i32) && *y <= i32::MAX as i64) {
             Some(y) => Some(y as i32),
             None => {
-                c.add(&format!("{p}.period"), format!("värdet {n}, förväntade ett år mellan 1900 och 2100"));
+                c.add(
+                    &format!("{p}.period"),
+                    format!("värdet {n}, förväntade ett år mellan 1900 och 2100"),
+                );
                 None
             }
         },
         Some(v) => {
-            c.add(&format!("{p}.period"), format!("värdet {}, förväntade ett år (heltal)", shown(v)));
+            c.add(
+                &format!("{p}.period"),
+                format!("värdet {}, förväntade ett år (heltal)", shown(v)),
+            );
             None
         }
         None => {
@@ -244,19 +258,28 @@ fn value_entry(c: &mut Check<'_>, p: &str, e: &serde_json::Map<String, Value>, o
         }
     };
     let Some(Value::Array(vals)) = e.get("values") else {
-        c.add(&format!("{p}.values"), "saknas eller är inte en lista [{gender, count, status, value}]");
+        c.add(
+            &format!("{p}.values"),
+            "saknas eller är inte en lista [{gender, count, status, value}]",
+        );
         return;
     };
     for (j, x) in vals.iter().enumerate() {
         let q = format!("{p}.values[{j}]");
         let Some(x) = x.as_object() else {
-            c.add(&q, format!("värdet {}, förväntade {{gender, count, status, value}}", shown(x)));
+            c.add(
+                &q,
+                format!("värdet {}, förväntade {{gender, count, status, value}}", shown(x)),
+            );
             continue;
         };
         let kon = match x.get("gender") {
             Some(Value::String(g)) if matches!(g.as_str(), "K" | "M" | "T") => Some(g.clone()),
             Some(v) => {
-                c.add(&format!("{q}.gender"), format!("värdet {}, förväntade K, M eller T", shown(v)));
+                c.add(
+                    &format!("{q}.gender"),
+                    format!("värdet {}, förväntade K, M eller T", shown(v)),
+                );
                 None
             }
             None => {
@@ -274,7 +297,10 @@ fn value_entry(c: &mut Check<'_>, p: &str, e: &serde_json::Map<String, Value>, o
                 }
             },
             Some(v) => {
-                c.add(&format!("{q}.value"), format!("värdet {}, förväntade ett tal", shown(v)));
+                c.add(
+                    &format!("{q}.value"),
+                    format!("värdet {}, förväntade ett tal", shown(v)),
+                );
                 None
             }
         };
@@ -282,7 +308,10 @@ fn value_entry(c: &mut Check<'_>, p: &str, e: &serde_json::Map<String, Value>, o
             None | Some(Value::Null) => Some(None),
             Some(Value::Number(n)) if n.as_i64().is_some_and(|v| v >= 0) => Some(n.as_i64()),
             Some(v) => {
-                c.add(&format!("{q}.count"), format!("värdet {}, förväntade ett heltal ≥ 0", shown(v)));
+                c.add(
+                    &format!("{q}.count"),
+                    format!("värdet {}, förväntade ett heltal ≥ 0", shown(v)),
+                );
                 None
             }
         };
@@ -290,7 +319,10 @@ fn value_entry(c: &mut Check<'_>, p: &str, e: &serde_json::Map<String, Value>, o
             None | Some(Value::Null) => String::new(),
             Some(Value::String(s)) => s.chars().take(NAME_MAX).collect(),
             Some(v) => {
-                c.add(&format!("{q}.status"), format!("värdet {}, förväntade en text", shown(v)));
+                c.add(
+                    &format!("{q}.status"),
+                    format!("värdet {}, förväntade en text", shown(v)),
+                );
                 String::new()
             }
         };
@@ -339,7 +371,10 @@ fn meta_entry(c: &mut Check<'_>, p: &str, e: &serde_json::Map<String, Value>, ou
         });
     } else {
         if !is_kpi_id(id) {
-            c.add(&format!("{p}.id"), format!("värdet \"{id}\", förväntade ett nyckeltals-id som N00669"));
+            c.add(
+                &format!("{p}.id"),
+                format!("värdet \"{id}\", förväntade ett nyckeltals-id som N00669"),
+            );
             return;
         }
         let per_kon = match e.get("is_divided_by_gender").or_else(|| e.get("divided_by_gender")) {
@@ -493,7 +528,13 @@ pub fn api_url(version: u8, kpis: &[String], kommuner: &[String], years: &[i32])
 pub const API_BASE: &str = "https://api.kolada.se";
 
 /// [`api_url`] under another base address (an intranet mirror).
-pub fn api_url_at(base: &str, version: u8, kpis: &[String], kommuner: &[String], years: &[i32]) -> Result<String, AppError> {
+pub fn api_url_at(
+    base: &str,
+    version: u8,
+    kpis: &[String],
+    kommuner: &[String],
+    years: &[i32],
+) -> Result<String, AppError> {
     let base = base.trim_end_matches('/');
     if !(base.starts_with("https://") || base.starts_with("http://")) || base.len() > 200 {
         return Err(AppError::User(format!(
@@ -501,13 +542,17 @@ pub fn api_url_at(base: &str, version: u8, kpis: &[String], kommuner: &[String],
         )));
     }
     if !matches!(version, 2 | 3) {
-        return Err(AppError::User(format!("--api: värdet \"{version}\", förväntade 2 eller 3")));
+        return Err(AppError::User(format!(
+            "--api: värdet \"{version}\", förväntade 2 eller 3"
+        )));
     }
     if kpis.is_empty() || kpis.len() > 50 {
         return Err(AppError::User("--kpi: ange 1–50 nyckeltals-id".into()));
     }
     if let Some(k) = kpis.iter().find(|k| !is_kpi_id(k)) {
-        return Err(AppError::User(format!("--kpi: värdet \"{k}\", förväntade ett nyckeltals-id som N00669")));
+        return Err(AppError::User(format!(
+            "--kpi: värdet \"{k}\", förväntade ett nyckeltals-id som N00669"
+        )));
     }
     if kommuner.is_empty() || kommuner.len() > 300 {
         return Err(AppError::User("--kommun: ange 1–300 kommunkoder".into()));
@@ -544,7 +589,9 @@ pub fn fetch_and_import(
     let mut next = Some(url.to_string());
     while let Some(u) = next.take() {
         if files.len() >= MAX_PAGES {
-            return Err(AppError::User(format!("Kolada svarade med fler än {MAX_PAGES} sidor; begränsa urvalet")));
+            return Err(AppError::User(format!(
+                "Kolada svarade med fler än {MAX_PAGES} sidor; begränsa urvalet"
+            )));
         }
         if !u.starts_with(&host) {
             return Err(AppError::User(format!(
@@ -583,7 +630,15 @@ pub fn set_own_code(store: &mut Store, actor: &Actor, kod: &str) -> Result<(), A
     let before = store.meta(OWN_KEY)?;
     let tx = store.begin()?;
     tx.set_meta(OWN_KEY, kod)?;
-    audit(&tx, actor, &now(), "kolada egen kommun", "kommunkod", before.as_deref(), Some(kod))?;
+    audit(
+        &tx,
+        actor,
+        &now(),
+        "kolada egen kommun",
+        "kommunkod",
+        before.as_deref(),
+        Some(kod),
+    )?;
     tx.commit()?;
     Ok(())
 }
@@ -602,7 +657,10 @@ pub fn save_group(
         return Err(AppError::User("--namn: ange jämförelsegruppens namn".into()));
     }
     crate::check_lengths(&[("--namn", namn, NAME_MAX)])?;
-    let g = match (befolkningsgrupp.map(str::trim).filter(|s| !s.is_empty()), kommuner.is_empty()) {
+    let g = match (
+        befolkningsgrupp.map(str::trim).filter(|s| !s.is_empty()),
+        kommuner.is_empty(),
+    ) {
         (Some(bg), true) => {
             crate::check_lengths(&[("--befolkningsgrupp", bg, NAME_MAX)])?;
             let known: BTreeSet<String> = store.kolada_kommuner()?.into_iter().map(|k| k.grupp).collect();
@@ -610,7 +668,11 @@ pub fn save_group(
                 let list: Vec<&str> = known.iter().map(String::as_str).filter(|s| !s.is_empty()).collect();
                 return Err(AppError::User(format!(
                     "--befolkningsgrupp: värdet \"{bg}\", förväntade en av: {}",
-                    if list.is_empty() { "(ingen importerad kommunmetadata har befolkningsgrupp)".to_string() } else { list.join(", ") }
+                    if list.is_empty() {
+                        "(ingen importerad kommunmetadata har befolkningsgrupp)".to_string()
+                    } else {
+                        list.join(", ")
+                    }
                 )));
             }
             PeerGroup {
@@ -651,7 +713,15 @@ pub fn save_group(
         "lista" => format!("lista {}", g.kommuner.join(",")),
         _ => format!("befolkningsgrupp {}", g.grupp),
     };
-    audit(&tx, actor, &now(), "jämförelsegrupp", &g.namn, before.as_deref(), Some(&after))?;
+    audit(
+        &tx,
+        actor,
+        &now(),
+        "jämförelsegrupp",
+        &g.namn,
+        before.as_deref(),
+        Some(&after),
+    )?;
     tx.commit()?;
     Ok(g)
 }
@@ -709,7 +779,10 @@ pub fn overview(store: &Store) -> Result<Overview, AppError> {
             let m = meta.get(&c.kpi);
             KpiRow {
                 titel: m.map_or(c.titel.clone(), |m| m.titel.clone()),
-                enhet: m.map(|m| m.enhet.clone()).filter(|e| !e.is_empty()).unwrap_or(c.enhet.clone()),
+                enhet: m
+                    .map(|m| m.enhet.clone())
+                    .filter(|e| !e.is_empty())
+                    .unwrap_or(c.enhet.clone()),
                 per_kon: m.is_some_and(|m| m.per_kon),
                 varden: counts.get(&c.kpi).copied().unwrap_or(0),
                 omrade: c.omrade,
@@ -830,14 +903,21 @@ fn hundredths(v: i64) -> i64 {
 pub fn compare(store: &Store, o: &CompareOpts) -> Result<Comparison, AppError> {
     let own = own_code(store)?;
     if !is_kpi_id(&o.kpi) {
-        return Err(AppError::User(format!("--kpi: värdet \"{}\", förväntade ett nyckeltals-id som N00669", o.kpi)));
+        return Err(AppError::User(format!(
+            "--kpi: värdet \"{}\", förväntade ett nyckeltals-id som N00669",
+            o.kpi
+        )));
     }
     let kon = o.kon.clone().unwrap_or_else(|| "T".into());
     if !matches!(kon.as_str(), "K" | "M" | "T") {
-        return Err(AppError::User(format!("--kon: värdet \"{kon}\", förväntade K, M eller T")));
+        return Err(AppError::User(format!(
+            "--kon: värdet \"{kon}\", förväntade K, M eller T"
+        )));
     }
     if let Some(k) = o.kommuner.iter().find(|k| !is_kommun(k)) {
-        return Err(AppError::User(format!("--kommuner: värdet \"{k}\", förväntade en kommunkod med fyra siffror")));
+        return Err(AppError::User(format!(
+            "--kommuner: värdet \"{k}\", förväntade en kommunkod med fyra siffror"
+        )));
     }
     let all = store.kolada_values(&o.kpi)?;
     if all.is_empty() {
@@ -848,7 +928,10 @@ pub fn compare(store: &Store, o: &CompareOpts) -> Result<Comparison, AppError> {
     }
     let names: HashMap<String, String> = store.kolada_kommuner()?.into_iter().map(|k| (k.kod, k.namn)).collect();
     let name = |k: &str| {
-        names.get(k).cloned().unwrap_or_else(|| if k == "0000" { "Riket".into() } else { k.to_string() })
+        names
+            .get(k)
+            .cloned()
+            .unwrap_or_else(|| if k == "0000" { "Riket".into() } else { k.to_string() })
     };
     let meta = store.kolada_kpis()?.into_iter().find(|k| k.kpi == o.kpi);
     let cur = curated().into_iter().find(|c| c.kpi == o.kpi);
@@ -881,7 +964,10 @@ pub fn compare(store: &Store, o: &CompareOpts) -> Result<Comparison, AppError> {
     let ar: Vec<i32> = years.into_iter().collect();
     let series = |k: &str, g: &str| -> Vec<Option<i64>> { ar.iter().map(|y| by.get(&(k, *y, g)).copied()).collect() };
     let median_of = |y: i32, g: &str| -> Option<i64> {
-        let vals: Vec<i64> = peers.iter().filter_map(|p| by.get(&(p.as_str(), y, g)).copied()).collect();
+        let vals: Vec<i64> = peers
+            .iter()
+            .filter_map(|p| by.get(&(p.as_str(), y, g)).copied())
+            .collect();
         calc::median(&vals)
     };
     let mut serier = vec![Serie {
@@ -918,7 +1004,10 @@ pub fn compare(store: &Store, o: &CompareOpts) -> Result<Comparison, AppError> {
     if group.is_some() {
         for y in &ar {
             if let Some(e) = by.get(&(own.as_str(), *y, kon.as_str())) {
-                let mut vals: Vec<i64> = peers.iter().filter_map(|p| by.get(&(p.as_str(), *y, kon.as_str())).copied()).collect();
+                let mut vals: Vec<i64> = peers
+                    .iter()
+                    .filter_map(|p| by.get(&(p.as_str(), *y, kon.as_str())).copied())
+                    .collect();
                 let median = calc::median(&vals);
                 vals.push(*e);
                 if let Some((rang, antal, kvartil)) = calc::rank_quartile(*e, &vals) {
@@ -997,7 +1086,11 @@ pub fn compare(store: &Store, o: &CompareOpts) -> Result<Comparison, AppError> {
 pub const AREAS: [(&str, &str, &[&str]); 3] = [
     ("aldreomsorg", "Äldreomsorg", &["510", "511", "512", "513", "514"]),
     ("lss", "Insatser enligt LSS", &["520", "521", "522", "523"]),
-    ("ifo", "Individ- och familjeomsorg", &["560", "570", "580", "600", "610", "620"]),
+    (
+        "ifo",
+        "Individ- och familjeomsorg",
+        &["560", "570", "580", "600", "610", "620"],
+    ),
 ];
 
 /// One area's cost level: own figures from the ledger and population beside
@@ -1037,7 +1130,9 @@ pub struct CostLevel {
 /// year), the population of the year, and the imported published figures.
 pub fn cost_level(store: &Store, year: i32) -> Result<CostLevel, AppError> {
     if !year_ok(year) {
-        return Err(AppError::User(format!("--ar: värdet \"{year}\", förväntade ett år mellan 1900 och 2100")));
+        return Err(AppError::User(format!(
+            "--ar: värdet \"{year}\", förväntade ett år mellan 1900 och 2100"
+        )));
     }
     let own = own_code(store)?;
     let pop = |from: u32, to: u32| -> Result<i64, AppError> {
@@ -1136,7 +1231,10 @@ pub fn parse_reference(name: &str, text: &str) -> Result<Vec<RefCost>, AppError>
         }
         let ar = c[0].parse::<i32>().ok().filter(|y| year_ok(*y));
         if ar.is_none() {
-            problems.push(format!("rad {row}, kolumn år: värdet \"{}\", förväntade ett år 1900–2100", c[0]));
+            problems.push(format!(
+                "rad {row}, kolumn år: värdet \"{}\", förväntade ett år 1900–2100",
+                c[0]
+            ));
         }
         if !AREAS.iter().any(|a| a.0 == c[1]) {
             problems.push(format!(
@@ -1170,7 +1268,10 @@ pub fn parse_reference(name: &str, text: &str) -> Result<Vec<RefCost>, AppError>
         }
         if let (Some(ar), Some(netto), Some(referens)) = (ar, netto, referens) {
             if !seen.insert((ar, c[1].to_string(), c[2].to_string())) {
-                problems.push(format!("rad {row}: {ar} {} {} finns redan på en tidigare rad", c[1], c[2]));
+                problems.push(format!(
+                    "rad {row}: {ar} {} {} finns redan på en tidigare rad",
+                    c[1], c[2]
+                ));
             }
             out.push(RefCost {
                 ar,
@@ -1220,77 +1321,17 @@ pub fn import_reference(store: &mut Store, actor: &Actor, name: &str, text: &str
             )?;
         }
     }
-    audit(&tx, actor, &ts, "referenskostnad import", name, None, Some(&format!("{} rader", rows.len())))?;
+    audit(
+        &tx,
+        actor,
+        &ts,
+        "referenskostnad import",
+        name,
+        None,
+        Some(&format!("{} rader", rows.len())),
+    )?;
     tx.commit()?;
     Ok(rows.len())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse_one(text: &str) -> (Parsed, Vec<String>) {
-        let mut p = Parsed::default();
-        let mut probs = Vec::new();
-        let mut total = 0;
-        parse("f.json", text, &mut p, &mut probs, &mut total);
-        (p, probs)
-    }
-
-    #[test]
-    fn reads_v2_and_v3_values_and_metadata() {
-        let v2 = r#"{"count":1,"values":[{"kpi":"N00669","municipality":"0000","period":2024,
-            "values":[{"count":1,"gender":"T","status":"","value":12345.6},{"count":1,"gender":"K","status":null,"value":null}]}],
-            "next_page":"https://api.kolada.se/v2/data/kpi/N00669/year/2024?page=2"}"#;
-        let (p, probs) = parse_one(v2);
-        assert!(probs.is_empty(), "{probs:?}");
-        assert_eq!(p.values.len(), 2);
-        assert_eq!(p.values[0].varde, Some(123_456_000));
-        assert_eq!(p.values[1].varde, None);
-        assert!(p.next.is_some());
-        let v3 = r#"{"count":2,"values":[{"id":"U21463","title":"Nöjdhet","description":"…","is_divided_by_gender":true,"municipality_type":"K"},
-            {"id":"9999","title":"Exempelstad","type":"K","population_group":"50 000–99 999 invånare"}],"next_url":null}"#;
-        let (p, probs) = parse_one(v3);
-        assert!(probs.is_empty(), "{probs:?}");
-        assert_eq!(p.kpis.len(), 1);
-        assert!(p.kpis[0].per_kon);
-        assert_eq!(p.kommuner[0].grupp, "50 000–99 999 invånare");
-    }
-
-    #[test]
-    fn bad_values_are_named_by_their_json_path() {
-        let bad = r#"{"values":[{"kpi":"N00669","municipality":"123","period":1800,
-            "values":[{"gender":"X","value":"12,3"}]}]}"#;
-        let (p, probs) = parse_one(bad);
-        assert!(p.values.is_empty());
-        let all = probs.join("\n");
-        assert!(all.contains("$.values[0].municipality: värdet \"123\""), "{all}");
-        assert!(all.contains("$.values[0].period: värdet 1800"), "{all}");
-        assert!(all.contains("$.values[0].values[0].gender: värdet \"X\""), "{all}");
-        assert!(all.contains("$.values[0].values[0].value: värdet \"12,3\", förväntade ett tal"), "{all}");
-        let (_, probs) = parse_one(r#"{"rows":[]}"#);
-        assert!(probs[0].contains("$.values: okänd form"), "{probs:?}");
-    }
-
-    #[test]
-    fn exact_ten_thousandths() {
-        let n = |s: &str| ten_thousandths(&serde_json::from_str::<serde_json::Number>(s).unwrap());
-        assert_eq!(n("87.3"), Some(873_000));
-        assert_eq!(n("-0.12345"), Some(-1235));
-        assert_eq!(n("100"), Some(1_000_000));
-        assert_eq!(n("1e2"), Some(1_000_000));
-    }
-
-    #[test]
-    fn api_address_is_built_from_checked_ids() {
-        let u = api_url(2, &["N00669".into(), "U21463".into()], &["9999".into(), "0000".into()], &[2024, 2025]).unwrap();
-        assert_eq!(
-            u,
-            "https://api.kolada.se/v2/data/kpi/N00669,U21463/municipality/9999,0000/year/2024,2025"
-        );
-        assert!(api_url(2, &["N0/../x".into()], &["9999".into()], &[2024]).is_err());
-        assert!(api_url(3, &["N00669".into()], &["99".into()], &[2024]).is_err());
-    }
 }
 
 /// The tables of a comparison, as the page, the xlsx and CSV show them
@@ -1298,10 +1339,15 @@ mod tests {
 pub fn comparison_grids(c: &Comparison) -> Vec<resurs_io::grid::Grid> {
     use resurs_io::grid::{Cell, Col, Grid, Kind};
     let v1 = Kind::Hundredths { decimals: 1 };
-    let unit = if c.enhet.is_empty() { String::new() } else { format!(", {}", c.enhet) };
+    let unit = if c.enhet.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", c.enhet)
+    };
     let mut cols = vec![Col::text("Kommun"), Col::text("Jämförelse")];
     cols.extend(c.ar.iter().map(|y| Col::new(y.to_string(), v1)));
-    let mut g = Grid::new("serier", format!("{} {}{unit} ({})", c.kpi, c.titel, c.kon), cols);
+    let head_unit = if c.titel.ends_with(&c.enhet) { "" } else { unit.as_str() };
+    let mut g = Grid::new("serier", format!("{} {}{head_unit} ({})", c.kpi, c.titel, c.kon), cols);
     for s in &c.serier {
         let roll = match s.roll {
             "egen" => "egen kommun",
@@ -1357,7 +1403,12 @@ pub fn comparison_grids(c: &Comparison) -> Vec<resurs_io::grid::Grid> {
                 "M" => "Män",
                 _ => "Totalt",
             };
-            k.push(vec![Cell::text(name), Cell::opt(r.egen), Cell::opt(r.riket), Cell::opt(r.median)]);
+            k.push(vec![
+                Cell::text(name),
+                Cell::opt(r.egen),
+                Cell::opt(r.riket),
+                Cell::opt(r.median),
+            ]);
         }
         out.push(k);
     }
@@ -1459,4 +1510,81 @@ pub fn cost_grids(c: &CostLevel) -> Vec<resurs_io::grid::Grid> {
         }
     }
     vec![a, s]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_one(text: &str) -> (Parsed, Vec<String>) {
+        let mut p = Parsed::default();
+        let mut probs = Vec::new();
+        let mut total = 0;
+        parse("f.json", text, &mut p, &mut probs, &mut total);
+        (p, probs)
+    }
+
+    #[test]
+    fn reads_v2_and_v3_values_and_metadata() {
+        let v2 = r#"{"count":1,"values":[{"kpi":"N00669","municipality":"0000","period":2024,
+            "values":[{"count":1,"gender":"T","status":"","value":12345.6},{"count":1,"gender":"K","status":null,"value":null}]}],
+            "next_page":"https://api.kolada.se/v2/data/kpi/N00669/year/2024?page=2"}"#;
+        let (p, probs) = parse_one(v2);
+        assert!(probs.is_empty(), "{probs:?}");
+        assert_eq!(p.values.len(), 2);
+        assert_eq!(p.values[0].varde, Some(123_456_000));
+        assert_eq!(p.values[1].varde, None);
+        assert!(p.next.is_some());
+        let v3 = r#"{"count":2,"values":[{"id":"U21463","title":"Nöjdhet","description":"…","is_divided_by_gender":true,"municipality_type":"K"},
+            {"id":"9999","title":"Exempelstad","type":"K","population_group":"50 000–99 999 invånare"}],"next_url":null}"#;
+        let (p, probs) = parse_one(v3);
+        assert!(probs.is_empty(), "{probs:?}");
+        assert_eq!(p.kpis.len(), 1);
+        assert!(p.kpis[0].per_kon);
+        assert_eq!(p.kommuner[0].grupp, "50 000–99 999 invånare");
+    }
+
+    #[test]
+    fn bad_values_are_named_by_their_json_path() {
+        let bad = r#"{"values":[{"kpi":"N00669","municipality":"123","period":1800,
+            "values":[{"gender":"X","value":"12,3"}]}]}"#;
+        let (p, probs) = parse_one(bad);
+        assert!(p.values.is_empty());
+        let all = probs.join("\n");
+        assert!(all.contains("$.values[0].municipality: värdet \"123\""), "{all}");
+        assert!(all.contains("$.values[0].period: värdet 1800"), "{all}");
+        assert!(all.contains("$.values[0].values[0].gender: värdet \"X\""), "{all}");
+        assert!(
+            all.contains("$.values[0].values[0].value: värdet \"12,3\", förväntade ett tal"),
+            "{all}"
+        );
+        let (_, probs) = parse_one(r#"{"rows":[]}"#);
+        assert!(probs[0].contains("$.values: okänd form"), "{probs:?}");
+    }
+
+    #[test]
+    fn exact_ten_thousandths() {
+        let n = |s: &str| ten_thousandths(&serde_json::from_str::<serde_json::Number>(s).unwrap());
+        assert_eq!(n("87.3"), Some(873_000));
+        assert_eq!(n("-0.12345"), Some(-1235));
+        assert_eq!(n("100"), Some(1_000_000));
+        assert_eq!(n("1e2"), Some(1_000_000));
+    }
+
+    #[test]
+    fn api_address_is_built_from_checked_ids() {
+        let u = api_url(
+            2,
+            &["N00669".into(), "U21463".into()],
+            &["9999".into(), "0000".into()],
+            &[2024, 2025],
+        )
+        .unwrap();
+        assert_eq!(
+            u,
+            "https://api.kolada.se/v2/data/kpi/N00669,U21463/municipality/9999,0000/year/2024,2025"
+        );
+        assert!(api_url(2, &["N0/../x".into()], &["9999".into()], &[2024]).is_err());
+        assert!(api_url(3, &["N00669".into()], &["99".into()], &[2024]).is_err());
+    }
 }

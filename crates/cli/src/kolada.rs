@@ -107,11 +107,22 @@ pub struct KostnadsnivaArgs {
 pub fn grid_text(g: &Grid) -> String {
     let mut rows: Vec<Vec<String>> = vec![g.cols.iter().map(|c| c.title.clone()).collect()];
     for r in &g.rows {
-        rows.push(r.cells.iter().enumerate().map(|(i, c)| g.show(i, c).replace('\u{a0}', " ")).collect());
+        rows.push(
+            r.cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| g.show(i, c).replace('\u{a0}', " "))
+                .collect(),
+        );
     }
     let n = g.cols.len();
     let w: Vec<usize> = (0..n)
-        .map(|i| rows.iter().map(|r| r.get(i).map_or(0, |s| s.chars().count())).max().unwrap_or(0))
+        .map(|i| {
+            rows.iter()
+                .map(|r| r.get(i).map_or(0, |s| s.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = format!("{}\n", g.name);
     for r in &rows {
@@ -230,7 +241,11 @@ pub fn kolada_cmd(path: &DbLocation, actor: &resurs_app::Actor, what: KoladaComm
                         println!("{:<8} {:<12} {:>6} värden  {}", r.kpi, r.omrade, r.varden, r.titel);
                     }
                     for g in &o.grupper {
-                        let what = if g.slag == "lista" { g.kommuner.join(",") } else { g.grupp.clone() };
+                        let what = if g.slag == "lista" {
+                            g.kommuner.join(",")
+                        } else {
+                            g.grupp.clone()
+                        };
                         println!("Grupp {}: {} {}", g.namn, g.slag, what);
                     }
                 }
@@ -277,11 +292,7 @@ pub fn kostnadsniva_cmd(path: &DbLocation, a: KostnadsnivaArgs) -> anyhow::Resul
         Format::Tabell => {
             println!(
                 "Kommun {} {}: {} invånare, {} i åldern 65+, {} i åldern 80+\n",
-                c.kommun,
-                c.ar,
-                c.invanare,
-                c.invanare_65,
-                c.invanare_80
+                c.kommun, c.ar, c.invanare, c.invanare_65, c.invanare_80
             );
             for g in &grids {
                 println!("{}", grid_text(g));

@@ -35,7 +35,11 @@ impl Env {
     }
     fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
     fn write(&self, name: &str, text: &str) -> String {
@@ -47,7 +51,11 @@ impl Env {
     fn with_ledger(&self) {
         let mut pop = String::from("år;ålder;kön;antal;typ\n");
         for (age, n) in [(30, 450), (50, 450), (70, 70), (85, 30)] {
-            pop.push_str(&format!("2025;{age};K;{};utfall\n2025;{age};M;{};utfall\n", n / 2, n - n / 2));
+            pop.push_str(&format!(
+                "2025;{age};K;{};utfall\n2025;{age};M;{};utfall\n",
+                n / 2,
+                n - n / 2
+            ));
         }
         let p = self.write("befolkning.csv", &pop);
         self.ok(&["import", "befolkning", &p]);
@@ -88,14 +96,30 @@ fn kolada_pages_are_imported_compared_and_a_reimport_keeps_the_old_value_in_the_
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("9 värden (9 nya, 0 ersatta"), "{err}");
     e.ok(&["kolada", "egen", "9999"]);
-    e.ok(&["kolada", "grupp", "--namn", "Grannar", "--kommuner", "9901,9902,9903,9904"]);
+    e.ok(&[
+        "kolada",
+        "grupp",
+        "--namn",
+        "Grannar",
+        "--kommuner",
+        "9901,9902,9903,9904",
+    ]);
     let json = e.ok(&["jamfor", "--kpi", "U21463", "--grupp", "Grannar", "--format", "json"]);
     let c: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(c["ar"], serde_json::json!([2024, 2025]));
     // 2025: 90, 84 (own), 70, 60; 9904 has no value.
     // 2024: the own is alone with a value; 2025 is the last year.
     let p = &c["placering"][1];
-    assert_eq!((p["ar"].as_i64(), p["rang"].as_i64(), p["antal"].as_i64(), p["kvartil"].as_i64()), (Some(2025), Some(2), Some(4), Some(2)), "{p}");
+    assert_eq!(
+        (
+            p["ar"].as_i64(),
+            p["rang"].as_i64(),
+            p["antal"].as_i64(),
+            p["kvartil"].as_i64()
+        ),
+        (Some(2025), Some(2), Some(4), Some(2)),
+        "{p}"
+    );
     assert_eq!(p["egen"], 8400);
     assert_eq!(p["median"], 7000, "median of 90, 70, 60");
     let table = e.ok(&["jamfor", "--kpi", "U21463", "--grupp", "Grannar", "--xlsx", "j.xlsx"]);
@@ -118,7 +142,11 @@ fn kolada_pages_are_imported_compared_and_a_reimport_keeps_the_old_value_in_the_
         .unwrap();
     assert_eq!((fore.as_str(), efter.as_str()), ("84,00", "85,50"));
     let v: i64 = db
-        .query_row("SELECT varde FROM kolada_varde WHERE kpi = 'U21463' AND kommun = '9999' AND ar = 2025 AND kon = 'T'", [], |r| r.get(0))
+        .query_row(
+            "SELECT varde FROM kolada_varde WHERE kpi = 'U21463' AND kommun = '9999' AND ar = 2025 AND kon = 'T'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(v, 855_000);
 }
@@ -149,7 +177,9 @@ fn a_bad_kolada_file_is_refused_with_json_paths_and_nothing_is_stored() {
     let err = String::from_utf8_lossy(&e.run(&["kolada", "import", &shape]).stderr).into_owned();
     assert!(err.contains("$[0].values: okänd form"), "{err}");
     let db = rusqlite::Connection::open(e.path("t.db")).unwrap();
-    let n: i64 = db.query_row("SELECT COUNT(*) FROM kolada_varde", [], |r| r.get(0)).unwrap();
+    let n: i64 = db
+        .query_row("SELECT COUNT(*) FROM kolada_varde", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 0, "nothing stored, not even the good file");
 }
 
@@ -167,8 +197,19 @@ fn cost_level_three_steps_and_nka_from_the_ledger_and_population() {
     let json = e.ok(&["kostnadsniva", "--ar", "2025", "--format", "json"]);
     let c: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(c["invanare"], 1000);
-    assert_eq!((c["invanare_65"].as_i64(), c["invanare_80"].as_i64()), (Some(100), Some(30)));
-    let area = |k: &str| c["omraden"].as_array().unwrap().iter().find(|a| a["omrade"] == k).unwrap().clone();
+    assert_eq!(
+        (c["invanare_65"].as_i64(), c["invanare_80"].as_i64()),
+        (Some(100), Some(30))
+    );
+    let area = |k: &str| {
+        c["omraden"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["omrade"] == k)
+            .unwrap()
+            .clone()
+    };
     let ifo = area("ifo");
     // Net 1 130 000 kr over 1 000 inhabitants = 1 130 kr/inv; the country 1 000; reference 780.
     assert_eq!(ifo["nettokostnad"], 113_000_000);
@@ -181,7 +222,10 @@ fn cost_level_three_steps_and_nka_from_the_ledger_and_population() {
     assert_eq!(ifo["nka"]["procent"], 4_487);
     assert_eq!(ifo["steg_publicerad"]["steg1"], 11_500);
     let elder = area("aldreomsorg");
-    assert_eq!(elder["per_invanare_65"], 2_000_000, "2 000 000 kr over 100 inhabitants 65+ = 20 000 kr");
+    assert_eq!(
+        elder["per_invanare_65"], 2_000_000,
+        "2 000 000 kr over 100 inhabitants 65+ = 20 000 kr"
+    );
     assert_eq!(elder["per_invanare_80"], 6_666_667);
     // 2 000 kr/inv against the country's 2 200 and the reference 1 900.
     assert_eq!(elder["steg"]["steg1"], 9_091);
@@ -199,21 +243,48 @@ fn cost_level_three_steps_and_nka_from_the_ledger_and_population() {
     );
     let err = String::from_utf8_lossy(&e.run(&["kolada", "referens", &bad]).stderr).into_owned();
     assert!(err.contains("rad 2, kolumn område: värdet \"skola\""), "{err}");
-    assert!(err.contains("rad 2, kolumn nettokostnad_kr_per_invanare: värdet \"x\""), "{err}");
+    assert!(
+        err.contains("rad 2, kolumn nettokostnad_kr_per_invanare: värdet \"x\""),
+        "{err}"
+    );
 }
 
 #[test]
 fn kolada_hamta_builds_the_address_and_explains_a_refused_connection() {
     let e = Env::new();
     e.with_ledger();
-    let url = e.ok(&["kolada", "hamta", "--kpi", "N00671,U21463", "--kommun", "9999,0000", "--ar", "2024,2025", "--visa-adress"]);
+    let url = e.ok(&[
+        "kolada",
+        "hamta",
+        "--kpi",
+        "N00671,U21463",
+        "--kommun",
+        "9999,0000",
+        "--ar",
+        "2024,2025",
+        "--visa-adress",
+    ]);
     assert_eq!(
         url.trim(),
         "https://api.kolada.se/v2/data/kpi/N00671,U21463/municipality/9999,0000/year/2024,2025"
     );
-    let v3 = e.ok(&["kolada", "hamta", "--kpi", "N00671", "--kommun", "9999", "--ar", "2025", "--api", "3", "--visa-adress"]);
+    let v3 = e.ok(&[
+        "kolada",
+        "hamta",
+        "--kpi",
+        "N00671",
+        "--kommun",
+        "9999",
+        "--ar",
+        "2025",
+        "--api",
+        "3",
+        "--visa-adress",
+    ]);
     assert!(v3.starts_with("https://api.kolada.se/v3/data/kpi/N00671/"), "{v3}");
-    let out = e.run(&["kolada", "hamta", "--kpi", "N0/../x", "--kommun", "9999", "--ar", "2025"]);
+    let out = e.run(&[
+        "kolada", "hamta", "--kpi", "N0/../x", "--kommun", "9999", "--ar", "2025",
+    ]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("--kpi: värdet \"N0/../x\""));
     // A mirror on a closed loopback port: a refused connection, told in Swedish.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -226,6 +297,11 @@ fn kolada_hamta_builds_the_address_and_explains_a_refused_connection() {
     );
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(&format!("Kunde inte hämta {base}/v2/data/kpi/N00671/municipality/9999/year/2025")), "{err}");
+    assert!(
+        err.contains(&format!(
+            "Kunde inte hämta {base}/v2/data/kpi/N00671/municipality/9999/year/2025"
+        )),
+        "{err}"
+    );
     assert!(err.contains("resurs kolada import FIL"), "{err}");
 }

@@ -12,7 +12,11 @@ fn div_round(num: i128, den: i128) -> Option<i64> {
         return None;
     }
     let (n, d) = if den < 0 { (-num, -den) } else { (num, den) };
-    let q = if n >= 0 { (2 * n + d) / (2 * d) } else { -((-2 * n + d) / (2 * d)) };
+    let q = if n >= 0 {
+        (2 * n + d) / (2 * d)
+    } else {
+        -((-2 * n + d) / (2 * d))
+    };
     i64::try_from(q).ok()
 }
 
@@ -142,14 +146,14 @@ mod tests {
         let s3 = step3(Ratio::new(113, 1), Ratio::new(78, 1)).unwrap();
         assert_eq!(s3, 4487, "44,87 %, shown as 44,9 %");
         // The same from costs per inhabitant: country 10 000 kr, own 11 300 kr, standard 7 800 kr.
-        let s = steps(11_300_00 * 1000, 1000, 10_000_00, 7_800_00).unwrap();
+        let s = steps(1_130_000 * 1000, 1000, 1_000_000, 780_000).unwrap();
         assert_eq!((s.steg1, s.steg2, s.steg3), (11_300, 7_800, 4487));
     }
 
     #[test]
     fn steps_use_unrounded_inputs() {
         // Own 11 349 kr/inv (index 113,49 → 113 when rounded), standard 7 751 kr/inv (77,51 → 78).
-        let s = steps(11_349_00 * 3, 3, 10_000_00, 7_751_00).unwrap();
+        let s = steps(1_134_900 * 3, 3, 1_000_000, 775_100).unwrap();
         assert_eq!((s.steg1, s.steg2), (11_349, 7_751));
         // 11349 / 7751 = 1.46420… → 46,42 %, not the 44,87 % of the rounded indices.
         assert_eq!(s.steg3, 4642);
@@ -159,10 +163,10 @@ mod tests {
     #[test]
     fn deviation_in_mnkr_and_percent() {
         // 64 000 inhabitants, reference 25 000 kr/inv = 1 600 mnkr expected; net 1 680 mnkr.
-        let d = deviation(1_680_000_000_00, 64_000, 25_000_00).unwrap();
+        let d = deviation(168_000_000_000, 64_000, 2_500_000).unwrap();
         assert_eq!(d.mnkr_hundradelar, 8_000);
         assert_eq!(d.procent, 500);
-        let d = deviation(1_520_000_000_00, 64_000, 25_000_00).unwrap();
+        let d = deviation(152_000_000_000, 64_000, 2_500_000).unwrap();
         assert_eq!((d.mnkr_hundradelar, d.procent), (-8_000, -500));
     }
 

@@ -194,7 +194,13 @@ impl Store {
 
 impl Tx<'_> {
     /// The stored value of a key (for the audit log): value and count.
-    pub fn kolada_value(&self, kpi: &str, kommun: &str, ar: i32, kon: &str) -> Result<Option<(Option<i64>, Option<i64>)>> {
+    pub fn kolada_value(
+        &self,
+        kpi: &str,
+        kommun: &str,
+        ar: i32,
+        kon: &str,
+    ) -> Result<Option<(Option<i64>, Option<i64>)>> {
         self.read_opt(
             "läsning av Koladavärde",
             "SELECT varde, antal FROM kolada_varde WHERE kpi = $1 AND kommun = $2 AND ar = $3 AND kon = $4",

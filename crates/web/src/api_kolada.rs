@@ -78,7 +78,9 @@ async fn compare(
             };
             match comparison_for(st, &jq)? {
                 (_, Some(c)) => Ok(c),
-                (_, None) => Err(Fail::bad("Inga Koladavärden är importerade (resurs kolada import FIL).")),
+                (_, None) => Err(Fail::bad(
+                    "Inga Koladavärden är importerade (resurs kolada import FIL).",
+                )),
             }
         })
         .await,

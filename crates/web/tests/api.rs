@@ -643,7 +643,13 @@ fn kolada_comparisons_through_the_api() {
     }
     let ekonom = sign_in(srv.addr, "ekonom");
     let cookie = [("Cookie", ekonom.0.as_str())];
-    let (status, _, body) = http(srv.addr, "GET", "/api/jamforelser?kpi=U21463&grupp=Grupp&kon=K", &cookie, "");
+    let (status, _, body) = http(
+        srv.addr,
+        "GET",
+        "/api/jamforelser?kpi=U21463&grupp=Grupp&kon=K",
+        &cookie,
+        "",
+    );
     assert_eq!(status, 200, "{body}");
     let c: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(c["egen"], "9999");
@@ -663,7 +669,13 @@ fn kolada_comparisons_through_the_api() {
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("befolkning"), "{body}");
     let chef = sign_in(srv.addr, "chef");
-    let (status, _, body) = http(srv.addr, "GET", "/api/kostnadsniva?ar=2025", &[("Cookie", chef.0.as_str())], "");
+    let (status, _, body) = http(
+        srv.addr,
+        "GET",
+        "/api/kostnadsniva?ar=2025",
+        &[("Cookie", chef.0.as_str())],
+        "",
+    );
     assert_eq!(status, 403, "{body}");
     let (status, _, body) = http(srv.addr, "GET", "/api/kolada", &[("Cookie", chef.0.as_str())], "");
     assert_eq!(status, 200, "Kolada figures are public: {body}");

@@ -37,7 +37,11 @@ fn opt_year(field: &str, raw: &Option<String>) -> Result<Option<i32>, Fail> {
             .ok()
             .filter(|y| resurs_core::limits::year_ok(*y))
             .map(Some)
-            .ok_or_else(|| Fail::bad(format!("{field}: värdet \"{a}\", förväntade ett år mellan 1900 och 2100"))),
+            .ok_or_else(|| {
+                Fail::bad(format!(
+                    "{field}: värdet \"{a}\", förväntade ett år mellan 1900 och 2100"
+                ))
+            }),
     }
 }
 
@@ -53,7 +57,12 @@ pub(crate) fn comparison_for(st: &AppState, q: &JQ) -> Result<(Overview, Option<
         return Ok((o, None));
     };
     let kommuner: Vec<String> = given(&q.kommuner)
-        .map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
+        .map(|s| {
+            s.split(',')
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect()
+        })
         .unwrap_or_default();
     if kommuner.len() > 20 {
         return Err(Fail::bad("kommuner: högst 20 kommuner bredvid"));
@@ -138,7 +147,11 @@ fn groups_grid(o: &Overview) -> Grid {
         vec![Col::text("Namn"), Col::text("Slag"), Col::text("Urval")],
     );
     for x in &o.grupper {
-        let what = if x.slag == "lista" { x.kommuner.join(", ") } else { x.grupp.clone() };
+        let what = if x.slag == "lista" {
+            x.kommuner.join(", ")
+        } else {
+            x.grupp.clone()
+        };
         g.push(vec![Cell::text(&x.namn), Cell::text(&x.slag), Cell::text(what)]);
     }
     g
@@ -172,7 +185,7 @@ pub(crate) async fn compare_page(
                     code { "resurs jamfor --kpi " (chosen_kpi) } ". "
                     a href="/jamforelser/kostnadsniva" { "Kostnadsnivå och strukturjusterad jämförelse" } "."
                 }
-                form.filters method="get" action="/jamforelser" {
+                form.inline method="get" action="/jamforelser" {
                     label { "Nyckeltal "
                         select name="kpi" {
                             @for r in &o.nyckeltal {
@@ -210,15 +223,15 @@ pub(crate) async fn compare_page(
                             &c.ar,
                             &c.serier.iter().take(5).map(|s| (s.namn.clone(), s.varden.clone())).collect::<Vec<_>>(),
                         ))
-                        @for g in grids.iter().filter(|g| g.id != "grupper") { (ui::grid(g, &raw)) }
+                        @for g in grids.iter().filter(|g| g.id != "grupper") { h3 { (g.name) } (ui::grid(g, &raw)) }
                     }
                 }
                 h2 { "Jämförelsegrupper" }
                 (ui::grid(grids.last().expect("the groups grid"), &raw))
                 @if user.is_controller() {
-                    form.register method="post" action="/jamforelser/grupp" {
+                    h3 { "Spara en jämförelsegrupp" }
+                    form.inline.register method="post" action="/jamforelser/grupp" {
                         (ui::csrf_field(&csrf))
-                        h3 { "Spara en jämförelsegrupp" }
                         label { "Namn " input type="text" name="namn" required maxlength="200"; }
                         label { "Befolkningsgrupp " input type="text" name="befolkningsgrupp" placeholder="50 000–99 999 invånare"; }
                         label { "eller kommuner " input type="text" name="kommuner" placeholder="9901,9902,9903"; }
@@ -245,7 +258,9 @@ pub(crate) async fn save_group(State(st): State<Shared>, pu: PageUser, Form(f): 
     let user = pu.user.clone();
     let r = blocking(&st, move |st| {
         if !user.is_controller() {
-            return Err(Fail::forbidden("Jämförelsegrupper sparas av ekonom och admin; din roll kan läsa dem."));
+            return Err(Fail::forbidden(
+                "Jämförelsegrupper sparas av ekonom och admin; din roll kan läsa dem.",
+            ));
         }
         let kommuner: Vec<String> = f
             .kommuner
@@ -329,7 +344,7 @@ pub(crate) async fn cost_page(
                 ],
             );
             html! {
-                form.filters method="get" action="/jamforelser/kostnadsniva" {
+                form.inline method="get" action="/jamforelser/kostnadsniva" {
                     label { "År " input type="number" name="ar" value=(c.ar) min="1900" max="2100"; }
                     button type="submit" { "Visa" }
                 }
@@ -342,7 +357,7 @@ pub(crate) async fn cost_page(
                     "Samma siffror som " code { "resurs kostnadsniva --ar " (c.ar) } "."
                 }
                 (bars)
-                @for g in &grids { (ui::grid(g, &raw)) }
+                @for g in &grids { h2 { (g.name) } (ui::grid(g, &raw)) }
                 p { a href="/jamforelser" { "Tillbaka till jämförelser" } }
             }
         }))
