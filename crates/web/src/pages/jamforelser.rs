@@ -185,7 +185,7 @@ pub(crate) async fn compare_page(
                     code { "resurs jamfor --kpi " (chosen_kpi) } ". "
                     a href="/jamforelser/kostnadsniva" { "Kostnadsnivå och strukturjusterad jämförelse" } "."
                 }
-                form.inline method="get" action="/jamforelser" {
+                form.inline.jmf method="get" action="/jamforelser" {
                     label { "Nyckeltal "
                         select name="kpi" {
                             @for r in &o.nyckeltal {
