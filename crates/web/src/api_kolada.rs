@@ -10,20 +10,21 @@ use crate::state::{Fail, Shared};
 use crate::{blocking, ApiUser};
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
-use utoipa::{IntoParams, OpenApi};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
 pub fn routes() -> Router<Shared> {
     Router::new()
         .route("/api/kolada", get(overview))
         .route("/api/jamforelser", get(compare))
         .route("/api/kostnadsniva", get(cost))
+        .route("/api/jamforelsegrupp", post(save_group))
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(overview, compare, cost))]
+#[openapi(paths(overview, compare, cost, save_group), components(schemas(GroupIn)))]
 pub struct Doc;
 
 #[derive(Deserialize, IntoParams)]
@@ -98,4 +99,58 @@ async fn cost(
     crate::extract::Query(q): crate::extract::Query<CostQ>,
 ) -> Response {
     answer(blocking(&st, move |st| cost_for(st, &user, &CQ { ar: q.ar })).await)
+}
+
+/// A peer group to save: by population group or a list of municipalities.
+#[derive(Deserialize, ToSchema)]
+pub struct GroupIn {
+    pub namn: String,
+    /// Befolkningsgrupp (som i kommunmetadata), eller
+    #[serde(default)]
+    pub befolkningsgrupp: Option<String>,
+    /// kommunkoder med fyra siffror.
+    #[serde(default)]
+    pub kommuner: Vec<String>,
+}
+
+/// Saves a peer group under its name (ekonom and admin; written to the audit log).
+#[utoipa::path(post, path = "/api/jamforelsegrupp", request_body = GroupIn, security(("session" = []), ("token" = [])),
+    params(("X-CSRF-Token" = Option<String>, Header, description = "Krävs vid inloggning med kaka")),
+    responses((status = 200, description = "Den sparade gruppen: namn, slag, grupp, kommuner", content_type = "application/json"),
+        (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError),
+        (status = 500, description = "Internt fel: bara ett incidentnummer, detaljen i serverns logg", body = ApiError)))]
+async fn save_group(
+    State(st): State<Shared>,
+    ApiUser(user): ApiUser,
+    crate::extract::Json(g): crate::extract::Json<GroupIn>,
+) -> Response {
+    answer(
+        blocking(&st, move |st| {
+            if !user.is_controller() {
+                return Err(Fail::forbidden(
+                    "Jämförelsegrupper sparas av ekonom och admin; din roll kan läsa dem.",
+                ));
+            }
+            if g.kommuner.len() > 300 {
+                return Err(Fail::bad("kommuner: högst 300 kommuner i en grupp"));
+            }
+            let actor = resurs_app::Actor::new(user.namn.clone());
+            let saved = st.with_store(|s| {
+                Ok(resurs_app::kolada::save_group(
+                    s,
+                    &actor,
+                    &g.namn,
+                    g.befolkningsgrupp.as_deref(),
+                    &g.kommuner,
+                )?)
+            })?;
+            Ok(resurs_app::kolada::GroupRow {
+                namn: saved.namn,
+                slag: saved.slag,
+                grupp: saved.grupp,
+                kommuner: saved.kommuner,
+            })
+        })
+        .await,
+    )
 }

@@ -636,6 +636,10 @@ fn kolada_comparisons_through_the_api() {
     }
     let (_, _, body) = http(srv.addr, "GET", "/api/openapi.json", &[], "");
     let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        doc["paths"]["/api/jamforelsegrupp"]["post"].is_object(),
+        "saving a group documented"
+    );
     for path in ["/api/kolada", "/api/jamforelser", "/api/kostnadsniva"] {
         assert!(doc["paths"][path]["get"].is_object(), "{path} documented");
         let (status, _, body) = http(srv.addr, "GET", path, &[], "");
@@ -668,7 +672,46 @@ fn kolada_comparisons_through_the_api() {
     let (status, _, body) = http(srv.addr, "GET", "/api/kostnadsniva?ar=2025", &cookie, "");
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("befolkning"), "{body}");
+    // Saving a peer group: JSON with the CSRF token; an enhetschef may not.
+    let json = [
+        ("Cookie", ekonom.0.as_str()),
+        ("X-CSRF-Token", ekonom.1.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    let (status, _, body) = http(
+        srv.addr,
+        "POST",
+        "/api/jamforelsegrupp",
+        &json,
+        r#"{"namn":"Tre","kommuner":["9903","9901","9902"]}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(r#""kommuner":["9901","9902","9903"]"#), "{body}");
+    let (status, _, body) = http(srv.addr, "GET", "/api/jamforelser?kpi=U21463&grupp=Tre", &cookie, "");
+    assert_eq!(status, 200, "{body}");
+    let (status, _, body) = http(
+        srv.addr,
+        "POST",
+        "/api/jamforelsegrupp",
+        &json,
+        r#"{"namn":"Fel","kommuner":["12"]}"#,
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("--kommuner: värdet"), "{body}");
     let chef = sign_in(srv.addr, "chef");
+    let chef_json = [
+        ("Cookie", chef.0.as_str()),
+        ("X-CSRF-Token", chef.1.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    let (status, _, body) = http(
+        srv.addr,
+        "POST",
+        "/api/jamforelsegrupp",
+        &chef_json,
+        r#"{"namn":"X","kommuner":["9901"]}"#,
+    );
+    assert_eq!(status, 403, "{body}");
     let (status, _, body) = http(
         srv.addr,
         "GET",
