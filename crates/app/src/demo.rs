@@ -1842,6 +1842,8 @@ pub fn run(store: &mut Store, opts: &Options, log: &mut dyn FnMut(&str)) -> Resu
         registers(store)?;
         log("Lägger in mål, indikatorer och ett efterfrågescenario …");
         crate::demo_mal::run(store, &dir, &actor())?;
+        log("Importerar Koladas nyckeltal för Exempelstad, riket och jämförelsekommunerna …");
+        crate::demo_kolada::run(store, &actor())?;
         Ok(Summary {
             files: files.len(),
             rows,

@@ -2,6 +2,7 @@
 //! use cases in `resurs-app`, and renders their results in Swedish.
 
 mod drift;
+mod kolada;
 mod mal;
 mod period;
 mod render;
@@ -126,6 +127,18 @@ enum Command {
         #[command(subcommand)]
         what: EffectCommand,
     },
+    /// Koladas nyckeltal: importera, hämta, egen kommun, jämförelsegrupper, referenskostnader.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_value_name = "KOMMANDO", subcommand_help_heading = "Kommandon")]
+    Kolada {
+        #[command(subcommand)]
+        what: kolada::KoladaCommand,
+    },
+    /// Jämför ett nyckeltal med riket, en jämförelsegrupp och valda kommuner över åren.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Jamfor(kolada::JamforArgs),
+    /// Kostnadsnivå: nettokostnad per invånare, nettokostnadsavvikelse och strukturjusterad jämförelse i tre steg.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Kostnadsniva(kolada::KostnadsnivaArgs),
     /// Intraprenadernas resultatfond: ingående, nytt överskott/underskott, uttag, utgående.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
     Intraprenad {
@@ -1127,6 +1140,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Avvikelse(args) => drift::run_avvikelse(&path, &args),
         Command::Kostnadsslag { what } => drift::kostnadsslag(&path, &actor, &what),
         Command::Forecast { what } => forecast_cmd(&path, &actor, what),
+        Command::Kolada { what } => kolada::kolada_cmd(&path, &actor, what),
+        Command::Jamfor(a) => kolada::jamfor_cmd(&path, a),
+        Command::Kostnadsniva(a) => kolada::kostnadsniva_cmd(&path, a),
         Command::Intraprenad { what } => intraprenad_cmd(&path, &actor, what),
         Command::Mal { what } => mal::mal_cmd(&path, &actor, what),
         Command::Efterfragan { what } => mal::efterfragan_cmd(&path, &actor, what),

@@ -14,6 +14,7 @@ pub mod close;
 pub mod date;
 pub mod drift;
 pub mod followup;
+pub mod kolada;
 pub mod limits;
 pub mod mal;
 pub mod model;

@@ -657,6 +657,8 @@ mod tests {
             6,
             "meta, konto, session, inloggningsforsok, uppladdning and verksamhet have text keys"
         );
+        // 0015: Kolada figures, peer groups and published reference costs (all with ids).
+        assert!(all.contains("UNIQUE (kpi, kommun, ar, kon)"), "{all}");
         // 0011: the verification of a ledger line and the activity-code register.
         assert!(
             all.contains("ALTER TABLE huvudbok ADD COLUMN verifikation TEXT COLLATE \"C\";"),

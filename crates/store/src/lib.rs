@@ -32,6 +32,7 @@ mod batch;
 mod db;
 mod dialect;
 mod followup;
+mod kolada;
 mod kostnadsslag;
 mod ledger;
 mod mal;
@@ -52,6 +53,7 @@ mod volumes;
 pub use backup::{BackupCheck, BackupProblem};
 pub use db::DbError;
 pub use followup::{Forecast, ForecastEntry, ForecastVersion, SpecialEffectRow};
+pub use kolada::{KoladaValue, KommunMeta, KpiMeta, PeerGroup, RefCost};
 pub use kostnadsslag::CostTypeRow;
 pub use ledger::{BudgetCell, BudgetLine, BudgetVersion, LedgerLineRow, LedgerMonth, PopulationBand};
 pub use mal::{ActiveDecision, GoalRow, IndicatorRow, KeyRow, OutcomeRow, OverrideRow};
@@ -82,6 +84,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0010_import_angra.sql"),
     include_str!("../migrations/sqlite/0011_namn.sql"),
     include_str!("../migrations/sqlite/0012_uppladdning.sql"),
+    include_str!("../migrations/sqlite/0015_kolada.sql"),
     include_str!("../migrations/sqlite/0016_mal.sql"),
     include_str!("../migrations/sqlite/0017_kostnadsslag.sql"),
     include_str!("../migrations/sqlite/0019_period.sql"),

@@ -146,6 +146,12 @@ impl Store {
             "mal_bedomning",
             "efterfragan_antagande",
             "efterfragan_pris",
+            "kolada_kpi",
+            "kolada_kommun",
+            "kolada_varde",
+            "jamforelsegrupp",
+            "jamforelsegrupp_kommun",
+            "referenskostnad",
         ]);
         for t in tables {
             let sql = match t {

@@ -26,6 +26,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 mod drift_api;
 #[path = "api_ekonomi.rs"]
 mod ekonomi;
+#[path = "api_kolada.rs"]
+mod kolada;
 #[path = "api_mal.rs"]
 mod mal;
 #[path = "api_period.rs"]
@@ -37,6 +39,7 @@ pub fn routes() -> Router<Shared> {
         .merge(drift_api::routes())
         .merge(period::routes())
         .merge(mal::routes())
+        .merge(kolada::routes())
         .route("/api/halsa", get(health))
         .route("/api/openapi.json", get(openapi))
         .route("/api/logga-in", post(login))
@@ -125,6 +128,7 @@ async fn openapi() -> Response {
             .merge_from(drift_api::Doc::openapi())
             .merge_from(period::Doc::openapi())
             .merge_from(mal::Doc::openapi())
+            .merge_from(kolada::Doc::openapi())
             .to_json()
             .unwrap_or_default(),
     )

@@ -76,17 +76,21 @@ pub fn sign_class(v: i64) -> &'static str {
 }
 
 /// The menu's sections: key, address, label.
-const SECTIONS: [(&str, &str, &str); 10] = [
+const SECTIONS: &[(&str, &str, &str)] = &[
     ("start", "/", "Översikt"),
     ("org", "/organisation", "Organisation"),
     ("uppf", "/uppfoljning", "Uppföljning"),
     ("prognos", "/prognoser", "Prognoser"),
     ("avr", "/avrakning", "Avräkning"),
     ("modell", "/modeller", "Modeller"),
+    ("jmf", "/jamforelser", "Jämförelser"),
     ("import", "/import", "Import"),
     ("logg", "/logg", "Händelselogg"),
     ("anv", "/anvandare", "Användare"),
     ("mal", "/mal", "Mål"),
+    ("ekonomi", "/ekonomi", "Ekonomi"),
+    ("drift", "/driftredovisning", "Driftredovisning"),
+    ("period", "/period", "Månadsstängning"),
 ];
 
 /// The address and label of a menu section (the overview for an unknown key).
@@ -110,6 +114,7 @@ pub fn page(title: &str, user: &User, csrf: &str, active: &str, body: Markup) ->
         ("drift", "/driftredovisning", "Driftredovisning"),
         ("period", "/period", "Månadsstängning"),
         ("mal", "/mal", "Mål"),
+        ("jmf", "/jamforelser", "Jämförelser"),
     ];
     if user.is_controller() {
         nav.push(("import", "/import", "Import"));

@@ -755,3 +755,110 @@ fn a_goal_file_is_imported_from_the_goal_page() {
     assert_eq!(r["mal"][0]["kod"], "KF1", "{api}");
     assert_eq!(r["mal"][0]["indikatorer"][0]["att_na"], 9000);
 }
+
+/// Issue 13 items 1–3 through the API: the comparison JSON (rank and
+/// quartile in a saved peer group), documented routes, 401 without a
+/// session, and the cost level refused to an enhetschef.
+#[test]
+fn kolada_comparisons_through_the_api() {
+    let srv = start();
+    {
+        let mut store = resurs_store::Store::open(&srv.db).unwrap();
+        let actor = resurs_app::Actor::new("test");
+        let files: Vec<(String, String)> = resurs_app::demo_kolada::FILES
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        resurs_app::kolada::import_texts(&mut store, &actor, &files).unwrap();
+        resurs_app::kolada::set_own_code(&mut store, &actor, "9999").unwrap();
+        resurs_app::kolada::save_group(&mut store, &actor, "Grupp", Some("50 000–99 999 invånare"), &[]).unwrap();
+    }
+    let (_, _, body) = http(srv.addr, "GET", "/api/openapi.json", &[], "");
+    let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        doc["paths"]["/api/jamforelsegrupp"]["post"].is_object(),
+        "saving a group documented"
+    );
+    for path in ["/api/kolada", "/api/jamforelser", "/api/kostnadsniva"] {
+        assert!(doc["paths"][path]["get"].is_object(), "{path} documented");
+        let (status, _, body) = http(srv.addr, "GET", path, &[], "");
+        assert_eq!(status, 401, "{path} without a session: {body}");
+    }
+    let ekonom = sign_in(srv.addr, "ekonom");
+    let cookie = [("Cookie", ekonom.0.as_str())];
+    let (status, _, body) = http(
+        srv.addr,
+        "GET",
+        "/api/jamforelser?kpi=U21463&grupp=Grupp&kon=K",
+        &cookie,
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    let c: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(c["egen"], "9999");
+    assert_eq!(c["kon"], "K");
+    assert_eq!(c["ar"], serde_json::json!([2021, 2022, 2023, 2024, 2025]));
+    let p = &c["placering"][4];
+    assert_eq!(p["ar"], 2025);
+    assert_eq!(p["antal"], 9, "eight peers and the own: {p}");
+    let (rang, kvartil) = (p["rang"].as_u64().unwrap(), p["kvartil"].as_u64().unwrap());
+    assert!((1..=9).contains(&rang) && kvartil == (4 * rang).div_ceil(9), "{p}");
+    assert_eq!(c["lista"].as_array().unwrap().len(), 9);
+    let (status, _, body) = http(srv.addr, "GET", "/api/jamforelser?kpi=U21463&kon=X", &cookie, "");
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("förväntade K, M eller T"), "{body}");
+    // No population imported in this store: the cost level says what to import.
+    let (status, _, body) = http(srv.addr, "GET", "/api/kostnadsniva?ar=2025", &cookie, "");
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("befolkning"), "{body}");
+    // Saving a peer group: JSON with the CSRF token; an enhetschef may not.
+    let json = [
+        ("Cookie", ekonom.0.as_str()),
+        ("X-CSRF-Token", ekonom.1.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    let (status, _, body) = http(
+        srv.addr,
+        "POST",
+        "/api/jamforelsegrupp",
+        &json,
+        r#"{"namn":"Tre","kommuner":["9903","9901","9902"]}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(r#""kommuner":["9901","9902","9903"]"#), "{body}");
+    let (status, _, body) = http(srv.addr, "GET", "/api/jamforelser?kpi=U21463&grupp=Tre", &cookie, "");
+    assert_eq!(status, 200, "{body}");
+    let (status, _, body) = http(
+        srv.addr,
+        "POST",
+        "/api/jamforelsegrupp",
+        &json,
+        r#"{"namn":"Fel","kommuner":["12"]}"#,
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("--kommuner: värdet"), "{body}");
+    let chef = sign_in(srv.addr, "chef");
+    let chef_json = [
+        ("Cookie", chef.0.as_str()),
+        ("X-CSRF-Token", chef.1.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    let (status, _, body) = http(
+        srv.addr,
+        "POST",
+        "/api/jamforelsegrupp",
+        &chef_json,
+        r#"{"namn":"X","kommuner":["9901"]}"#,
+    );
+    assert_eq!(status, 403, "{body}");
+    let (status, _, body) = http(
+        srv.addr,
+        "GET",
+        "/api/kostnadsniva?ar=2025",
+        &[("Cookie", chef.0.as_str())],
+        "",
+    );
+    assert_eq!(status, 403, "{body}");
+    let (status, _, body) = http(srv.addr, "GET", "/api/kolada", &[("Cookie", chef.0.as_str())], "");
+    assert_eq!(status, 200, "Kolada figures are public: {body}");
+}

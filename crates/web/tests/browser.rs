@@ -2037,3 +2037,87 @@ fn goals_assessments_and_demand_in_chromium() {
     assert_eq!(grids[1][1][8], "scenario", "{:?}", grids[1][1]);
     assert_eq!(grids[1][1][7], "1,50");
 }
+
+/// Issue 13 items 2 and 3: the Jämförelser page of the demo shows a Kolada
+/// KPI over the years with a chart, the place in the peer group and the
+/// K/M/T split; a table downloads as CSV; a controller saves a peer group
+/// in the form; the cost level page shows the three steps and NKA; an
+/// enhetschef does not get the cost level.
+#[test]
+fn kolada_comparisons_and_cost_level_in_the_browser() {
+    let (srv, d, _dl) = browser_session("ekonom", "demo-ekonom-2026");
+    let base = &srv.base;
+    d.goto(&format!(
+        "{base}/jamforelser?kpi=U21463&grupp=Befolkningsgrupp%2050%20000%E2%80%9399%20999"
+    ))
+    .expect("jamforelser");
+    assert_eq!(h1(&d), "Jämförelser");
+    d.find("header.top a[aria-current='page'][href='/jamforelser']")
+        .expect("the menu marks Jämförelser");
+    d.find("#jamforelse-diagram svg path.line")
+        .expect("a line chart over the years");
+    let text = d.find("main").and_then(|m| m.text()).expect("main");
+    for want in [
+        "Exempelstad",
+        "Riket",
+        "median",
+        "Placering i Befolkningsgrupp",
+        "Kvartil",
+        "Kvinnor",
+        "Män",
+        "2025",
+    ] {
+        assert!(text.contains(want), "{want} on the comparison page:\n{text}");
+    }
+    shot(&d, "jamforelser");
+    let (status, csv) = fetch(
+        &d,
+        "GET",
+        "/jamforelser?kpi=U21463&tabell=serier&format=csv",
+        json!({}),
+        None,
+    );
+    assert_eq!(status, 200, "{csv}");
+    assert!(csv.contains("Exempelstad") && csv.contains("2021"), "{csv}");
+    // Save a peer group in the form.
+    d.find("form.register input[name='namn']")
+        .and_then(|e| e.send_keys("Testgruppen"))
+        .expect("namn");
+    d.find("form.register input[name='kommuner']")
+        .and_then(|e| e.send_keys("9901,9902,9903"))
+        .expect("kommuner");
+    d.find("form.register button").and_then(|e| e.click()).expect("spara");
+    wait_url(&d, "sparad=1");
+    let text = d.find("main").and_then(|m| m.text()).expect("main");
+    assert!(text.contains("Jämförelsegruppen sparad."), "{text}");
+    assert!(
+        text.contains("Testgruppen") && text.contains("9901, 9902, 9903"),
+        "{text}"
+    );
+    // The cost level of 2025.
+    d.goto(&format!("{base}/jamforelser/kostnadsniva?ar=2025"))
+        .expect("kostnadsniva");
+    assert_eq!(h1(&d), "Kostnadsnivå");
+    let text = d.find("main").and_then(|m| m.text()).expect("main");
+    for want in [
+        "Äldreomsorg",
+        "Insatser enligt LSS",
+        "Individ- och familjeomsorg",
+        "Steg 3",
+        "NKA, mnkr",
+        "egen bokföring",
+        "publicerad",
+    ] {
+        assert!(text.contains(want), "{want} on the cost level page:\n{text}");
+    }
+    d.find("#kostnad-diagram").expect("the bar chart");
+    shot(&d, "kostnadsniva");
+    // An enhetschef sees the comparisons but not the whole municipality's cost level.
+    sign_in(&d, base, "enhetschef", "demo-chef-2026");
+    d.goto(&format!("{base}/jamforelser/kostnadsniva?ar=2025"))
+        .expect("kostnadsniva chef");
+    let text = d.find("main").and_then(|m| m.text()).expect("main");
+    assert!(text.contains("hela kommunens huvudbok"), "{text}");
+    d.goto(&format!("{base}/jamforelser")).expect("jamforelser chef");
+    assert!(d.find("form.register").is_err(), "no group form for an enhetschef");
+}

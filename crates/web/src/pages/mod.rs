@@ -28,6 +28,7 @@ pub(crate) mod drift;
 pub(crate) mod ekonomi;
 mod followup;
 mod imports;
+pub(crate) mod jamforelser;
 pub(crate) mod mal;
 mod models;
 mod overview;
@@ -83,6 +84,7 @@ pub fn routes() -> Router<Shared> {
         .merge(drift::routes())
         .merge(period::routes())
         .merge(mal::routes())
+        .merge(jamforelser::routes())
 }
 
 /// Query parameters of the pages (all optional, all checked by hand so that
