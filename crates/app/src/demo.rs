@@ -1840,6 +1840,8 @@ pub fn run(store: &mut Store, opts: &Options, log: &mut dyn FnMut(&str)) -> Resu
         special_effects(store)?;
         log("Registrerar intraprenader, åtgärdsplan, statsbidrag och investeringar …");
         registers(store)?;
+        log("Lägger in fördelningsnycklar för kostnad per brukare (KPB) …");
+        crate::demo_kpb::run(store)?;
         Ok(Summary {
             files: files.len(),
             rows,

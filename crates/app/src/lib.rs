@@ -14,10 +14,12 @@
 pub mod backup;
 pub mod budget;
 pub mod demo;
+pub mod demo_kpb;
 pub mod followup;
 pub mod gen;
 pub mod import;
 pub mod keys;
+pub mod kpb;
 pub mod ledger;
 pub mod models;
 pub mod names;

@@ -1,6 +1,7 @@
 //! `resurs`: the command line. A thin shell: it parses arguments, calls the
 //! use cases in `resurs-app`, and renders their results in Swedish.
 
+mod kpb;
 mod render;
 
 use anyhow::Context;
@@ -97,6 +98,17 @@ enum Command {
     /// avvikelse, prognos, i kostnads- eller resultatlayout.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Followup(FollowupArgs),
+    /// Kostnad per brukare (KPB): styckkostnad per insats och enhet, kostnad per brukare,
+    /// fördelning, ytterfall, ålder och kön; helår, år till dato eller en månads direkta kostnader.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Kpb(kpb::KpbArgs),
+    /// Importera fördelningsnycklar för KPB (docs/format/fordelningsnycklar.md); ersätter de tidigare.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    KpbNycklar {
+        /// Filen (CSV med semikolon, UTF-8).
+        #[arg(value_name = "FIL")]
+        fil: PathBuf,
+    },
     /// Prognoser: förslag, manuella prognoser per nod med kommentar, versioner, jämförelse och prognossäkerhet.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
     Forecast {
@@ -1079,6 +1091,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Followup(args) => followup_cmd(&path, &args),
+        Command::Kpb(args) => kpb::kpb_cmd(&path, &args),
+        Command::KpbNycklar { fil } => kpb::nycklar_cmd(&path, &actor, &fil),
         Command::Forecast { what } => forecast_cmd(&path, &actor, what),
         Command::Intraprenad { what } => intraprenad_cmd(&path, &actor, what),
         Command::Budget { what } => match what {

@@ -11,6 +11,7 @@ pub mod budget;
 pub mod calendar;
 pub mod date;
 pub mod followup;
+pub mod kpb;
 pub mod limits;
 pub mod model;
 pub mod num;

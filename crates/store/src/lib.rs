@@ -32,6 +32,7 @@ mod batch;
 mod db;
 mod dialect;
 mod followup;
+mod kpb;
 mod ledger;
 mod models;
 mod org;
@@ -49,6 +50,7 @@ mod volumes;
 pub use backup::{BackupCheck, BackupProblem};
 pub use db::DbError;
 pub use followup::{Forecast, ForecastEntry, ForecastVersion, SpecialEffectRow};
+pub use kpb::{KpbBrukare, KpbEnhet, KpbInsats, KpbVolym, KpbVolymer};
 pub use ledger::{BudgetCell, BudgetLine, BudgetVersion, LedgerLineRow, LedgerMonth, PopulationBand};
 pub use models::{ModelVersionRow, SettlementRun};
 pub use register::ProviderRow;
@@ -76,6 +78,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0010_import_angra.sql"),
     include_str!("../migrations/sqlite/0011_namn.sql"),
     include_str!("../migrations/sqlite/0012_uppladdning.sql"),
+    include_str!("../migrations/sqlite/0013_kpb.sql"),
 ];
 
 /// How long a writer waits for another one (an import) before the change is

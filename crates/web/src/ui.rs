@@ -76,13 +76,14 @@ pub fn sign_class(v: i64) -> &'static str {
 }
 
 /// The menu's sections: key, address, label.
-const SECTIONS: [(&str, &str, &str); 9] = [
+const SECTIONS: [(&str, &str, &str); 10] = [
     ("start", "/", "Översikt"),
     ("org", "/organisation", "Organisation"),
     ("uppf", "/uppfoljning", "Uppföljning"),
     ("prognos", "/prognoser", "Prognoser"),
     ("avr", "/avrakning", "Avräkning"),
     ("modell", "/modeller", "Modeller"),
+    ("kpb", "/kpb", "KPB"),
     ("import", "/import", "Import"),
     ("logg", "/logg", "Händelselogg"),
     ("anv", "/anvandare", "Användare"),
@@ -106,6 +107,7 @@ pub fn page(title: &str, user: &User, csrf: &str, active: &str, body: Markup) ->
         ("avr", "/avrakning", "Avräkning"),
         ("modell", "/modeller", "Modeller"),
         ("ekonomi", "/ekonomi", "Ekonomi"),
+        ("kpb", "/kpb", "KPB"),
     ];
     if user.is_controller() {
         nav.push(("import", "/import", "Import"));

@@ -27,6 +27,7 @@ mod budget;
 pub(crate) mod ekonomi;
 mod followup;
 mod imports;
+pub(crate) mod kpb;
 mod models;
 mod overview;
 mod registers;
@@ -77,6 +78,7 @@ pub fn routes() -> Router<Shared> {
         .merge(ekonomi::routes())
         .merge(budget::routes())
         .merge(registers::routes())
+        .merge(kpb::routes())
 }
 
 /// Query parameters of the pages (all optional, all checked by hand so that
