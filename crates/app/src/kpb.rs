@@ -264,6 +264,11 @@ impl Tabeller {
     }
 }
 
+/// A figure of a breakdown group, or the suppression mark (fewer than five).
+fn dold(v: Option<i64>) -> Cell {
+    v.map_or_else(|| Cell::text(resurs_core::sekretess::DOLD_TEXT), Cell::Num)
+}
+
 /// Builds the tables; `sol` and `lss` are the outlier thresholds in öre.
 pub fn tabeller(k: &Kpb, syn: &Syn<'_>, sol: i64, lss: i64) -> Tabeller {
     let span = format!(
@@ -358,6 +363,9 @@ pub fn tabeller(k: &Kpb, syn: &Syn<'_>, sol: i64, lss: i64) -> Tabeller {
             Cell::Num(*v),
         ]);
     }
+    for a in &k.anmarkningar {
+        avstamning.push(vec![Cell::text(format!("Anmärkning: {a}")), Cell::Empty]);
+    }
     let mut pooler = Grid::new(
         "kpb-pooler",
         format!("Indirekta kostnadspooler {span}"),
@@ -437,9 +445,9 @@ pub fn tabeller(k: &Kpb, syn: &Syn<'_>, sol: i64, lss: i64) -> Tabeller {
                     "alla" => "alla",
                     o => o,
                 }),
-                Cell::opt(gr.antal.map(|n| n as i64)),
-                Cell::opt(gr.kostnad),
-                Cell::opt(gr.medel),
+                dold(gr.antal.map(|n| n as i64)),
+                dold(gr.kostnad),
+                dold(gr.medel),
             ]);
         }
         grupper = Some(a);

@@ -394,6 +394,8 @@ pub struct Kpb {
     /// Indices into `brukare` above their threshold.
     pub ytterfall: Vec<usize>,
     pub grupper: Vec<Grupp>,
+    /// Notes on the run (a pool receiver without volume).
+    pub anmarkningar: Vec<String>,
 }
 
 /// Splits `amount` over `weights` in proportion, exactly (largest remainder;
@@ -526,15 +528,15 @@ pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
         pools.entry(r.pool.as_str()).or_default().push(r);
     }
     let mut pooler = Vec::new();
+    let mut anmarkningar = Vec::new();
     for (pool, rows) in &pools {
         let ansvar = &rows[0].ansvar;
         let cost = d.kostnad.get(ansvar).copied().unwrap_or(0);
-        huvudbok += cost;
-        let w: Vec<i64> = rows.iter().map(|r| r.varde).collect();
-        let parts = fordela(cost, &w).unwrap_or_else(|| vec![0; rows.len()]);
-        let mut mottagare = BTreeSet::new();
-        for (r, part) in rows.iter().zip(parts) {
-            let cs: Vec<usize> = match &r.insats {
+        // The cells of each receiver; a receiver without volume gets nothing
+        // and its share goes to the pool's other receivers (told as a note).
+        let receivers: Vec<Vec<usize>> = rows
+            .iter()
+            .map(|r| match &r.insats {
                 Some(i) => idx.get(&(r.enhet.clone(), i.clone())).copied().into_iter().collect(),
                 None => keys
                     .iter()
@@ -542,19 +544,42 @@ pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
                     .filter(|(_, k)| k.0 == r.enhet)
                     .map(|(i, _)| i)
                     .collect(),
-            };
+            })
+            .collect();
+        for (r, cs) in rows.iter().zip(&receivers) {
             if cs.is_empty() {
-                errs.push(format!(
-                    "rad {} i fördelningsnycklarna (pool {pool}): enheten {}{} har ingen volym {}–{}, så poolens andel kan inte fördelas vidare",
+                anmarkningar.push(format!(
+                    "rad {} i fördelningsnycklarna (pool {pool}): enheten {}{} har ingen volym {}–{}; dess andel fördelas på poolens övriga mottagare",
                     r.rad,
                     r.enhet,
                     r.insats.as_ref().map(|i| format!(" med insatsen {i}")).unwrap_or_default(),
                     d.fran,
                     d.till
                 ));
+            }
+        }
+        let w: Vec<i64> = rows
+            .iter()
+            .zip(&receivers)
+            .map(|(r, cs)| if cs.is_empty() { 0 } else { r.varde })
+            .collect();
+        let Some(parts) = fordela(cost, &w) else {
+            if cost != 0 {
+                anmarkningar.push(format!(
+                    "pool {pool} (ansvar {ansvar}): ingen mottagare har volym {}–{}, så poolen är inte med",
+                    d.fran, d.till
+                ));
+                ej_med.push((ansvar.clone(), cost));
+            }
+            continue;
+        };
+        huvudbok += cost;
+        let mut mottagare = BTreeSet::new();
+        for ((r, part), cs) in rows.iter().zip(parts).zip(&receivers) {
+            if cs.is_empty() {
                 continue;
             }
-            if let Some(split) = split_cells(part, &cs, &format!("rad {} (pool {pool})", r.rad), &mut errs) {
+            if let Some(split) = split_cells(part, cs, &format!("rad {} (pool {pool})", r.rad), &mut errs) {
                 for (i, p) in split {
                     mottagare.insert(i);
                     match indirekt[i].iter_mut().find(|a| a.pool == *pool) {
@@ -765,6 +790,7 @@ pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
         grans_lss: d.grans_lss,
         ytterfall,
         grupper,
+        anmarkningar,
     })
 }
 
@@ -900,7 +926,7 @@ mod tests {
     }
 
     #[test]
-    fn a_pool_whose_receiver_has_no_volume_is_refused() {
+    fn a_pool_whose_receivers_have_no_volume_is_left_out_and_told() {
         let mut d = Indata {
             ar: 2025,
             fran: 202501,
@@ -909,10 +935,14 @@ mod tests {
         };
         d.kostnad.insert("9".into(), 100);
         d.nycklar = parse_nycklar("pool;ansvar;nyckel;enhet;insats;värde\nLedning;9;kvm;A;;25\n").unwrap();
-        let e = berakna(&d).unwrap_err().join("\n");
+        let k = berakna(&d).unwrap();
+        let e = k.anmarkningar.join("\n");
         assert!(
             e.contains("rad 2 i fördelningsnycklarna (pool Ledning): enheten A har ingen volym"),
             "{e}"
         );
+        assert!(e.contains("pool Ledning (ansvar 9): ingen mottagare har volym"), "{e}");
+        assert_eq!((k.huvudbok, k.fordelat), (0, 0));
+        assert_eq!(k.ej_med, vec![("9".to_string(), 100)]);
     }
 }
