@@ -753,6 +753,12 @@ enum GenCommand {
         /// Skriv varje fält inom citattecken, som vissa system exporterar.
         #[arg(long)]
         citat: bool,
+        /// Sprid besöken jämnt över årets dagar (KPB-mätningen), med --brukare personer.
+        #[arg(long, value_name = "ÅÅÅÅ", conflicts_with_all = ["manad", "citat"])]
+        ar: Option<i32>,
+        /// Antal brukare med --ar (standard 20 000).
+        #[arg(long, value_name = "N", default_value_t = 20_000, requires = "ar")]
+        brukare: usize,
         /// Utfil (standard: standard ut).
         #[arg(long, short, value_name = "FIL")]
         output: Option<PathBuf>,
@@ -1232,6 +1238,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     seed,
                     manad,
                     citat,
+                    ar,
+                    brukare,
                     output,
                 },
         } => {
@@ -1248,7 +1256,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 None => Box::new(std::io::stdout().lock()),
             };
-            gen::visits(out, rows, seed, month, citat)?;
+            match ar {
+                Some(y) => gen::visits_in_year(out, rows, seed, y, brukare)?,
+                None => gen::visits(out, rows, seed, month, citat)?,
+            }
             if let Some(p) = output {
                 eprintln!("Skrev {} besök till {}.", render::int(rows as i64), p.display());
             }
