@@ -2,6 +2,8 @@
 //! municipality whose every krona is allocated once, a bad allocation-key
 //! file refused with line and key, and every output format.
 
+#![allow(clippy::inconsistent_digit_grouping)] // öre as kr_öre
+
 use chrono::NaiveDate;
 use resurs_core::personnummer::Personnummer;
 use std::path::PathBuf;

@@ -621,6 +621,7 @@ fn a_controller_enters_registers_on_the_economy_pages() {
 /// included ansvar is allocated once; an enhetschef sees only their own
 /// units and no brukare-level analyses; a bad threshold is a Swedish 400.
 #[test]
+#[allow(clippy::inconsistent_digit_grouping)] // öre as kr_öre
 fn kpb_api_allocates_the_ledger_and_keeps_to_the_users_units() {
     let s = start();
     {
