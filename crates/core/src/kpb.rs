@@ -750,24 +750,29 @@ pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
             e.1 += b.kostnad;
         }
     }
+    let hidden = dolda_grupper(&g);
     let grupper = g
         .into_iter()
-        .map(|((band, kon), (antal, kostnad))| Grupp {
-            aldersgrupp: BRUKARE_ALDERSGRUPPER
-                .get(band)
-                .map_or(
-                    if band == usize::MAX - 1 {
-                        "alla åldrar"
-                    } else {
-                        "okänd ålder"
-                    },
-                    |x| x.2,
-                )
-                .to_string(),
-            kon,
-            antal: visa(antal, antal),
-            kostnad: visa(antal, kostnad),
-            medel: visa(antal, round_div(kostnad, antal as i64)),
+        .map(|(key, (antal, kostnad))| {
+            let shown = !hidden.contains(&key);
+            let (band, kon) = key;
+            Grupp {
+                aldersgrupp: BRUKARE_ALDERSGRUPPER
+                    .get(band)
+                    .map_or(
+                        if band == usize::MAX - 1 {
+                            "alla åldrar"
+                        } else {
+                            "okänd ålder"
+                        },
+                        |x| x.2,
+                    )
+                    .to_string(),
+                kon,
+                antal: shown.then_some(antal),
+                kostnad: shown.then_some(kostnad),
+                medel: shown.then(|| round_div(kostnad, antal as i64)),
+            }
         })
         .collect();
     debug_assert_eq!(huvudbok, fordelat);
@@ -798,12 +803,87 @@ pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
     })
 }
 
+/// The groups of the age × gender table to hide: every group under five
+/// brukare, and then (secondary suppression) in any row or column where
+/// exactly one group is hidden, the smallest shown group too, so that a
+/// hidden figure cannot be got back from a total by subtraction. The table
+/// has the totals "alla" (gender) and `usize::MAX - 1` (all ages).
+pub fn dolda_grupper(g: &BTreeMap<(usize, String), (u64, i64)>) -> BTreeSet<(usize, String)> {
+    let mut hidden: BTreeSet<(usize, String)> = g
+        .iter()
+        .filter(|(_, (n, _))| crate::sekretess::dold(*n))
+        .map(|(k, _)| k.clone())
+        .collect();
+    let bands: BTreeSet<usize> = g.keys().map(|k| k.0).collect();
+    let kons: BTreeSet<String> = g.keys().map(|k| k.1.clone()).collect();
+    let mut lines: Vec<Vec<(usize, String)>> = Vec::new();
+    for b in &bands {
+        lines.push(g.keys().filter(|k| k.0 == *b).cloned().collect());
+    }
+    for k in &kons {
+        lines.push(g.keys().filter(|x| &x.1 == k).cloned().collect());
+    }
+    loop {
+        let mut changed = false;
+        for line in &lines {
+            if line.iter().filter(|k| hidden.contains(*k)).count() == 1 {
+                if let Some(k) = line
+                    .iter()
+                    .filter(|k| !hidden.contains(*k))
+                    .min_by_key(|k| (g[*k].0, (*k).clone()))
+                {
+                    hidden.insert(k.clone());
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            return hidden;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn set(v: &[&str]) -> BTreeSet<String> {
         v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_hidden_group_cannot_be_got_back_from_a_total() {
+        // Band 0: 6 women, 3 men (hidden), 9 in all; band 1: 8 women only.
+        let mut g = BTreeMap::new();
+        for (k, n) in [
+            ((0, "K"), 6),
+            ((0, "M"), 3),
+            ((0, "alla"), 9),
+            ((1, "K"), 8),
+            ((1, "alla"), 8),
+            ((usize::MAX - 1, "K"), 14),
+            ((usize::MAX - 1, "M"), 3),
+            ((usize::MAX - 1, "alla"), 17),
+        ] {
+            g.insert((k.0, k.1.to_string()), (n, 0));
+        }
+        let h = dolda_grupper(&g);
+        let hid = |b: usize, k: &str| h.contains(&(b, k.to_string()));
+        assert!(
+            hid(0, "M") && hid(0, "K"),
+            "the women of band 0 would give the men: 9 − 6"
+        );
+        assert!(hid(usize::MAX - 1, "M"), "all men = the hidden men of band 0");
+        assert!(hid(usize::MAX - 1, "K"), "all women − band 1 would give band 0");
+        assert!(!hid(0, "alla") && !hid(1, "K") && !hid(usize::MAX - 1, "alla"));
+        // Every line has none or at least two hidden.
+        for b in [0, 1, usize::MAX - 1] {
+            let n = ["K", "M", "alla"]
+                .iter()
+                .filter(|k| g.contains_key(&(b, k.to_string())) && hid(b, k))
+                .count();
+            assert_ne!(n, 1, "band {b}");
+        }
     }
 
     #[test]
