@@ -1844,6 +1844,8 @@ pub fn run(store: &mut Store, opts: &Options, log: &mut dyn FnMut(&str)) -> Resu
         crate::demo_mal::run(store, &dir, &actor())?;
         log("Importerar Koladas nyckeltal för Exempelstad, riket och jämförelsekommunerna …");
         crate::demo_kolada::run(store, &actor())?;
+        log("Lägger in fördelningsnycklar för kostnad per brukare (KPB) …");
+        crate::demo_kpb::run(store)?;
         Ok(Summary {
             files: files.len(),
             rows,

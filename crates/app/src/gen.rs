@@ -58,6 +58,47 @@ pub fn visits(
     Ok(())
 }
 
+/// Writes `rows` visit rows for `brukare` people spread evenly over the
+/// days of `year` (the KPB benchmark: a city's year of home care).
+pub fn visits_in_year(out: Box<dyn Write>, rows: u64, seed: u64, year: i32, brukare: usize) -> Result<(), AppError> {
+    let mut rng = Rng::new(seed ^ 0x4b50_4220_4152);
+    let providers = home_care_providers();
+    let first =
+        NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| AppError::User(format!("--ar: {year} är inget år")))?;
+    let days = if NaiveDate::from_ymd_opt(year, 2, 29).is_some() {
+        366
+    } else {
+        365
+    };
+    let pool_size = brukare.clamp(1, 1_000_000);
+    let mut people = Vec::with_capacity(pool_size);
+    for i in 0..pool_size {
+        let birth = NaiveDate::from_ymd_opt(
+            1925 + (i % 70) as i32,
+            1 + (i / 70 % 12) as u32,
+            1 + (i / 840 % 28) as u32,
+        )
+        .expect("valid date");
+        people.push((
+            Personnummer::synthetic(birth, (i / 23_520 % 1000) as u16),
+            providers[i % providers.len()].0,
+        ));
+    }
+    let mut w = VisitWriter::new(out);
+    w.header().map_err(AppError::io("skriva besöksfilen"))?;
+    let per_day = rows.div_ceil(days).max(1);
+    for n in 0..rows {
+        let day = first + Duration::days((n / per_day).min(days - 1) as i64);
+        let (pnr, provider) = &people[rng.below(pool_size as u64) as usize];
+        let v = crate::demo::random_visit(&mut rng, day, 30, false);
+        let staff = format!("{provider}-P{:03}", rng.below(60));
+        w.write('K', n, pnr, provider, &v, &staff)
+            .map_err(AppError::io("skriva besöksfilen"))?;
+    }
+    w.finish().map_err(AppError::io("skriva besöksfilen"))?;
+    Ok(())
+}
+
 /// Puts every `;`-separated field of each line in quotes.
 struct Quoting {
     out: Box<dyn Write>,

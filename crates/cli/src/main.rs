@@ -3,6 +3,7 @@
 
 mod drift;
 mod kolada;
+mod kpb;
 mod mal;
 mod period;
 mod render;
@@ -114,6 +115,17 @@ enum Command {
     Kostnadsslag {
         #[command(subcommand)]
         what: drift::KostnadsslagCommand,
+    },
+    /// Kostnad per brukare (KPB): styckkostnad per insats och enhet, kostnad per brukare,
+    /// fördelning, ytterfall, ålder och kön; helår, år till dato eller en månads direkta kostnader.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Kpb(kpb::KpbArgs),
+    /// Importera fördelningsnycklar för KPB (docs/format/fordelningsnycklar.md); ersätter de tidigare.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    KpbNycklar {
+        /// Filen (CSV med semikolon, UTF-8).
+        #[arg(value_name = "FIL")]
+        fil: PathBuf,
     },
     /// Prognoser: förslag, manuella prognoser per nod med kommentar, versioner, jämförelse och prognossäkerhet.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
@@ -795,6 +807,12 @@ enum GenCommand {
         /// Skriv varje fält inom citattecken, som vissa system exporterar.
         #[arg(long)]
         citat: bool,
+        /// Sprid besöken jämnt över årets dagar (KPB-mätningen), med --brukare personer.
+        #[arg(long, value_name = "ÅÅÅÅ", conflicts_with_all = ["manad", "citat"])]
+        ar: Option<i32>,
+        /// Antal brukare med --ar (standard 20 000).
+        #[arg(long, value_name = "N", default_value_t = 20_000, requires = "ar")]
+        brukare: usize,
         /// Utfil (standard: standard ut).
         #[arg(long, short, value_name = "FIL")]
         output: Option<PathBuf>,
@@ -1139,6 +1157,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Driftredovisning(args) => drift::run(&path, &args),
         Command::Avvikelse(args) => drift::run_avvikelse(&path, &args),
         Command::Kostnadsslag { what } => drift::kostnadsslag(&path, &actor, &what),
+        Command::Kpb(args) => kpb::kpb_cmd(&path, &args),
+        Command::KpbNycklar { fil } => kpb::nycklar_cmd(&path, &actor, &fil),
         Command::Forecast { what } => forecast_cmd(&path, &actor, what),
         Command::Kolada { what } => kolada::kolada_cmd(&path, &actor, what),
         Command::Jamfor(a) => kolada::jamfor_cmd(&path, a),
@@ -1283,6 +1303,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     seed,
                     manad,
                     citat,
+                    ar,
+                    brukare,
                     output,
                 },
         } => {
@@ -1299,7 +1321,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 None => Box::new(std::io::stdout().lock()),
             };
-            gen::visits(out, rows, seed, month, citat)?;
+            match ar {
+                Some(y) => gen::visits_in_year(out, rows, seed, y, brukare)?,
+                None => gen::visits(out, rows, seed, month, citat)?,
+            }
             if let Some(p) = output {
                 eprintln!("Skrev {} besök till {}.", render::int(rows as i64), p.display());
             }

@@ -15,6 +15,7 @@ pub mod date;
 pub mod drift;
 pub mod followup;
 pub mod kolada;
+pub mod kpb;
 pub mod limits;
 pub mod mal;
 pub mod model;

@@ -34,6 +34,7 @@ mod dialect;
 mod followup;
 mod kolada;
 mod kostnadsslag;
+mod kpb;
 mod ledger;
 mod mal;
 mod models;
@@ -55,6 +56,7 @@ pub use db::DbError;
 pub use followup::{Forecast, ForecastEntry, ForecastVersion, SpecialEffectRow};
 pub use kolada::{KoladaValue, KommunMeta, KpiMeta, PeerGroup, RefCost};
 pub use kostnadsslag::CostTypeRow;
+pub use kpb::{KpbBrukare, KpbEnhet, KpbInsats, KpbVolym, KpbVolymer};
 pub use ledger::{BudgetCell, BudgetLine, BudgetVersion, LedgerLineRow, LedgerMonth, PopulationBand};
 pub use mal::{ActiveDecision, GoalRow, IndicatorRow, KeyRow, OutcomeRow, OverrideRow};
 pub use models::{ModelVersionRow, SettlementRun};
@@ -84,6 +86,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0010_import_angra.sql"),
     include_str!("../migrations/sqlite/0011_namn.sql"),
     include_str!("../migrations/sqlite/0012_uppladdning.sql"),
+    include_str!("../migrations/sqlite/0013_kpb.sql"),
     include_str!("../migrations/sqlite/0015_kolada.sql"),
     include_str!("../migrations/sqlite/0016_mal.sql"),
     include_str!("../migrations/sqlite/0017_kostnadsslag.sql"),

@@ -28,6 +28,8 @@ mod drift_api;
 mod ekonomi;
 #[path = "api_kolada.rs"]
 mod kolada;
+#[path = "api_kpb.rs"]
+mod kpb;
 #[path = "api_mal.rs"]
 mod mal;
 #[path = "api_period.rs"]
@@ -40,6 +42,7 @@ pub fn routes() -> Router<Shared> {
         .merge(period::routes())
         .merge(mal::routes())
         .merge(kolada::routes())
+        .merge(kpb::routes())
         .route("/api/halsa", get(health))
         .route("/api/openapi.json", get(openapi))
         .route("/api/logga-in", post(login))
@@ -129,6 +132,7 @@ async fn openapi() -> Response {
             .merge_from(period::Doc::openapi())
             .merge_from(mal::Doc::openapi())
             .merge_from(kolada::Doc::openapi())
+            .merge_from(kpb::Doc::openapi())
             .to_json()
             .unwrap_or_default(),
     )

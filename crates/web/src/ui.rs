@@ -84,6 +84,7 @@ const SECTIONS: &[(&str, &str, &str)] = &[
     ("avr", "/avrakning", "Avräkning"),
     ("modell", "/modeller", "Modeller"),
     ("jmf", "/jamforelser", "Jämförelser"),
+    ("kpb", "/kpb", "KPB"),
     ("import", "/import", "Import"),
     ("logg", "/logg", "Händelselogg"),
     ("anv", "/anvandare", "Användare"),
@@ -115,6 +116,7 @@ pub fn page(title: &str, user: &User, csrf: &str, active: &str, body: Markup) ->
         ("period", "/period", "Månadsstängning"),
         ("mal", "/mal", "Mål"),
         ("jmf", "/jamforelser", "Jämförelser"),
+        ("kpb", "/kpb", "KPB"),
     ];
     if user.is_controller() {
         nav.push(("import", "/import", "Import"));

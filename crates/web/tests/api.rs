@@ -862,3 +862,111 @@ fn kolada_comparisons_through_the_api() {
     let (status, _, body) = http(srv.addr, "GET", "/api/kolada", &[("Cookie", chef.0.as_str())], "");
     assert_eq!(status, 200, "Kolada figures are public: {body}");
 }
+
+/// Issue 12: `/api/kpb` answers from a stored run; every krona of the
+/// included ansvar is allocated once; an enhetschef sees only their own
+/// units and no brukare-level analyses; a bad threshold is a Swedish 400.
+#[test]
+#[allow(clippy::inconsistent_digit_grouping)] // öre as kr_öre
+fn kpb_api_allocates_the_ledger_and_keeps_to_the_users_units() {
+    let s = start();
+    {
+        let mut store = resurs_store::Store::open(&s.db).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let pnr = |serial: u16| {
+            resurs_core::personnummer::Personnummer::synthetic(
+                resurs_core::date::parse_date("1935-04-01").unwrap(),
+                serial,
+            )
+        };
+        let mut stays = String::from("vistelse_id;personnummer;enhet;plats;inflyttning;utflyttning;typ\n");
+        for i in 0..6u16 {
+            stays.push_str(&format!("V{i};{};721;721-{i};2026-02-01;;korttid\n", pnr(i + 1)));
+        }
+        for (kind, name, text) in [
+            (
+                resurs_app::import::Kind::Insatser,
+                "ins.csv",
+                "kod;namn;lagrum;volymenhet;verksamhet\nKORT;Korttid;SoL;dygn;korttid\n".to_string(),
+            ),
+            (
+                resurs_app::import::Kind::Utforare,
+                "utf.csv",
+                "kod;namn;regiform;ansvar;platser\n721;Solgården;egen regi;721;10\n".to_string(),
+            ),
+            (resurs_app::import::Kind::Vistelser, "vist.csv", stays),
+        ] {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            let o = resurs_app::import::import_file(
+                &mut store,
+                kind,
+                &p,
+                resurs_app::import::Options::now(resurs_app::Actor::new("test")),
+            )
+            .unwrap();
+            assert!(matches!(o, resurs_app::import::Outcome::Imported { .. }), "{o:?}");
+        }
+    }
+    let ekonom = sign_in(s.addr, "ekonom");
+    let (status, _, body) = http(s.addr, "GET", "/api/kpb?ar=2026", &[("Cookie", &ekonom.0)], "");
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    // 721's 300 000 kr over 6 × 28 short-stay days in February (the ledger's last month).
+    assert_eq!(v["till"], 202602);
+    assert_eq!(v["huvudbok"], 300_000_00);
+    assert_eq!(v["fordelat"], 300_000_00);
+    assert_eq!(v["celler"][0]["enhet"], "721");
+    assert_eq!(v["celler"][0]["volym"], 6 * 28 * 100);
+    assert_eq!(v["celler"][0]["styckpris"], 1_785_71);
+    // 711 has cost but no volume: shown as not included, never allocated.
+    assert_eq!(v["ej_med"][0][0], "711");
+    assert!(v["grupper"].as_array().unwrap().iter().any(|g| g["antal"] == 6));
+    // The run is stored: the second answer is the same, from the database.
+    let (_, _, again) = http(s.addr, "GET", "/api/kpb?ar=2026", &[("Cookie", &ekonom.0)], "");
+    assert_eq!(again, body);
+    let stored: i64 = rusqlite::Connection::open(&s.db)
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM kpb_korning", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, 1);
+    // The enhetschef of hemtjänst (71) does not see Solgården nor the brukare.
+    let chef = sign_in(s.addr, "chef");
+    let (status, _, body) = http(s.addr, "GET", "/api/kpb?ar=2026", &[("Cookie", &chef.0)], "");
+    assert_eq!(status, 200, "{body}");
+    let c: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(c["celler"].as_array().unwrap().len(), 0, "{body}");
+    for hidden in ["grupper", "ytterfall", "kurva", "huvudbok"] {
+        assert!(c.get(hidden).is_none(), "{hidden}: {body}");
+    }
+    let (status, _, body) = http(
+        s.addr,
+        "GET",
+        "/api/kpb?ar=2026&grans_sol=massor",
+        &[("Cookie", &ekonom.0)],
+        "",
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("grans_sol: värdet \\\"massor\\\""), "{body}");
+    // The page and its drill-down.
+    let (status, _, page) = http(s.addr, "GET", "/kpb?ar=2026", &[("Cookie", &ekonom.0)], "");
+    assert_eq!(status, 200);
+    assert!(page.contains("Varje krona är fördelad exakt en gång"), "{page}");
+    let (status, _, cell) = http(
+        s.addr,
+        "GET",
+        "/kpb/cell?ar=2026&till=2026-02&enhet=721&insats=KORT",
+        &[("Cookie", &ekonom.0)],
+        "",
+    );
+    assert_eq!(status, 200, "{cell}");
+    assert!(cell.contains("Direkt kostnad ur huvudboken, ansvar 721"), "{cell}");
+    let (status, _, _) = http(
+        s.addr,
+        "GET",
+        "/kpb/cell?ar=2026&till=2026-02&enhet=721&insats=KORT",
+        &[("Cookie", &chef.0)],
+        "",
+    );
+    assert_eq!(status, 403);
+}

@@ -29,6 +29,7 @@ pub(crate) mod ekonomi;
 mod followup;
 mod imports;
 pub(crate) mod jamforelser;
+pub(crate) mod kpb;
 pub(crate) mod mal;
 mod models;
 mod overview;
@@ -85,6 +86,7 @@ pub fn routes() -> Router<Shared> {
         .merge(period::routes())
         .merge(mal::routes())
         .merge(jamforelser::routes())
+        .merge(kpb::routes())
 }
 
 /// Query parameters of the pages (all optional, all checked by hand so that

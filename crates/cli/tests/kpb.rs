@@ -1,0 +1,261 @@
+//! `resurs kpb` and `resurs kpb-nycklar` run as the real binary: a small
+//! municipality whose every krona is allocated once, a bad allocation-key
+//! file refused with line and key, and every output format.
+
+#![allow(clippy::inconsistent_digit_grouping)] // öre as kr_öre
+
+use chrono::NaiveDate;
+use resurs_core::personnummer::Personnummer;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_resurs"))
+            .current_dir(self.dir.path())
+            .env_remove("RESURS_DB")
+            .env_remove("RESURS_PSEUDONYM_KEY")
+            .arg("--db")
+            .arg(self.path("t.db"))
+            .args(args)
+            .output()
+            .unwrap()
+    }
+    fn write(&self, name: &str, text: &str) -> String {
+        let p = self.path(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    }
+    fn ok(&self, args: &[&str]) -> String {
+        let o = self.run(args);
+        assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+}
+
+fn pnr(date: &str, serial: u16) -> String {
+    Personnummer::synthetic(NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap(), serial)
+}
+
+/// Two home-care units (one ansvar each), a care home, a management ansvar
+/// (710) and a premises ansvar (792) allocated by keys, an ansvar without
+/// volume (799), and seven brukare.
+fn town() -> Env {
+    let e = Env {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let org = "kod;namn;nivå;överordnad;giltig_från;giltig_till
+K;Testkommun;kommun;;2020-01-01;
+VON;Vård- och omsorgsnämnden;nämnd;K;2020-01-01;
+710;Ledning;ansvar;VON;2020-01-01;
+711;Hemtjänst A;ansvar;VON;2020-01-01;
+712;Hemtjänst B;ansvar;VON;2020-01-01;
+731;Solgården;ansvar;VON;2020-01-01;
+792;Lokaler;ansvar;VON;2020-01-01;
+799;Övrigt;ansvar;VON;2020-01-01;
+";
+    let ins = "kod;namn;lagrum;volymenhet;verksamhet
+HT_OMV;Omvårdnad;SoL;timmar;hemtjänst
+KORT;Korttid;SoL;dygn;korttid
+";
+    let utf = "kod;namn;regiform;ansvar;platser
+711;Hemtjänst A;egen regi;711;
+712;Hemtjänst B;egen regi;712;
+731;Solgården;egen regi;731;10
+";
+    let mut visits = String::from(
+        "besok_id;personnummer;utförare;insats;personal;planerad_start;planerad_slut;faktisk_start;faktisk_slut;status\n",
+    );
+    for i in 0..6u16 {
+        let (unit, p) = if i < 3 {
+            ("711", pnr("1938-03-01", i + 10))
+        } else {
+            ("712", pnr("1944-07-01", i + 10))
+        };
+        // Brukare i gets (i + 1) one-hour visits in March.
+        for v in 0..=i {
+            let day = 2 + v;
+            visits.push_str(&format!(
+                "B{i}{v};{p};{unit};HT_OMV;P1;2026-03-{day:02} 08:00;2026-03-{day:02} 09:00;2026-03-{day:02} 08:00;2026-03-{day:02} 09:00;utförd\n"
+            ));
+        }
+    }
+    let stays = format!(
+        "vistelse_id;personnummer;enhet;plats;inflyttning;utflyttning;typ\nV1;{};731;731-1;2026-03-01;2026-03-11;korttid\n",
+        pnr("1930-01-01", 99)
+    );
+    let ledger = "period;konto;ansvar;verksamhet;belopp
+2026-03;5011;711;510;100000
+2026-03;5011;712;510;50000,01
+2026-03;3510;711;510;-7000
+2026-03;5011;731;511;20000
+2026-03;5011;710;510;30000
+2026-03;6110;792;511;10000
+2026-03;5011;799;510;4000
+";
+    for (kind, name, text) in [
+        ("organisation", "org.csv", org),
+        ("insatser", "ins.csv", ins),
+        ("utforare", "utf.csv", utf),
+        ("besok", "besok.csv", visits.as_str()),
+        ("vistelser", "vist.csv", stays.as_str()),
+        ("huvudbok", "hb.csv", ledger),
+    ] {
+        let p = e.write(name, text);
+        e.ok(&["import", kind, &p]);
+    }
+    e
+}
+
+const KEYS: &str = "pool;ansvar;nyckel;enhet;insats;värde
+Ledning;710;andel;711;HT_OMV;60
+Ledning;710;andel;712;;40
+Lokaler;792;kvm;731;;250
+";
+
+#[test]
+fn kpb_allocates_every_krona_once_and_shows_it() {
+    let e = town();
+    let keys = e.write("nycklar.csv", KEYS);
+    let out = e.ok(&["kpb-nycklar", &keys]);
+    assert!(out.contains("3 rader med fördelningsnycklar"), "{out}");
+    let json = e.ok(&["kpb", "--year", "2026", "--till", "2026-03", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    // Costs (accounts 4–7) of 710, 711, 712, 731 and 792; the revenue on 3510 is not a cost.
+    let ledger = 100_000_00 + 50_000_01 + 20_000_00 + 30_000_00 + 10_000_00;
+    assert_eq!(v["huvudbok"], ledger, "{json}");
+    assert_eq!(v["fordelat"], ledger);
+    assert_eq!(v["ej_med"][0], serde_json::json!(["799", 4_000_00]));
+    let cell = |e: &str| {
+        v["celler"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["enhet"] == e)
+            .unwrap()
+            .clone()
+    };
+    // 711: 100 000 kr direct + 60 % of 30 000 kr over 6 hours = 19 666,67 kr/h.
+    let a = cell("711");
+    assert_eq!(
+        (a["direkt"].as_i64(), a["kostnad"].as_i64(), a["volym"].as_i64()),
+        (Some(100_000_00), Some(118_000_00), Some(600))
+    );
+    assert_eq!(a["styckpris"], 19_666_67);
+    assert_eq!(a["indirekt"][0]["pool"], "Ledning");
+    // 731: a ten-day short stay (move-out day not counted) carries 20 000 + 10 000 kr.
+    let s = cell("731");
+    assert_eq!(
+        (s["volym"].as_i64(), s["styckpris"].as_i64()),
+        (Some(1000), Some(3_000_00))
+    );
+    // Seven brukare: groups under five are suppressed, the whole is shown.
+    let groups = v["grupper"].as_array().unwrap();
+    assert!(
+        groups
+            .iter()
+            .all(|g| g["antal"].is_null() || g["antal"].as_u64().unwrap() >= 5),
+        "{groups:?}"
+    );
+    assert!(
+        groups
+            .iter()
+            .any(|g| g["aldersgrupp"] == "alla åldrar" && g["kon"] == "alla" && g["antal"] == 7),
+        "{groups:?}"
+    );
+    assert_eq!(v["topp"][0][0], 1);
+
+    // Outliers by threshold: above 20 000 kr only the costliest brukare of 711 and 712 and the short stay.
+    let j = e.ok(&[
+        "kpb",
+        "--year",
+        "2026",
+        "--till",
+        "2026-03",
+        "--format",
+        "json",
+        "--grans-sol",
+        "25000",
+    ]);
+    let w: serde_json::Value = serde_json::from_str(&j).unwrap();
+    let ytter = w["ytterfall"].as_array().unwrap();
+    assert!(
+        !ytter.is_empty() && ytter.iter().all(|b| b["kostnad"].as_i64().unwrap() > 25_000_00),
+        "{ytter:?}"
+    );
+    assert!(w.get("brukare").is_none(), "no per-brukare list in the JSON");
+
+    // Text shows the reconciliation; csv and xlsx are the same tables.
+    let text = e.ok(&["kpb", "--year", "2026", "--till", "2026-03"]);
+    assert!(text.contains("Avstämning mot huvudboken"), "{text}");
+    assert!(text.contains("Skillnad (ska vara 0)"), "{text}");
+    let csv = e.ok(&[
+        "kpb", "--year", "2026", "--till", "2026-03", "--format", "csv", "--tabell", "insatser",
+    ]);
+    assert!(
+        csv.trim_start_matches('\u{feff}').starts_with("Insats;Namn;Per;"),
+        "{csv}"
+    );
+    let x = e.path("kpb.xlsx");
+    e.ok(&["kpb", "--year", "2026", "--format", "xlsx", "-o", x.to_str().unwrap()]);
+    assert!(std::fs::read(&x).unwrap().starts_with(b"PK"));
+
+    // The monthly view: direct costs only, the pools' ansvar not included.
+    let m = e.ok(&["kpb", "--manad", "2026-03", "--format", "json"]);
+    let m: serde_json::Value = serde_json::from_str(&m).unwrap();
+    assert_eq!(m["direkt"], true);
+    assert_eq!(m["huvudbok"], 100_000_00 + 50_000_01 + 20_000_00);
+    assert_eq!(m["fordelat"], m["huvudbok"]);
+}
+
+#[test]
+fn a_bad_allocation_key_file_is_refused_with_line_and_key() {
+    let e = town();
+    let bad = e.write(
+        "bad.csv",
+        "pool;ansvar;nyckel;enhet;insats;värde
+Ledning;710;andel;711;;70
+Ledning;710;andel;712;;40
+Lokaler;792;kvm;999;;100
+Lokaler;792;kvm;731;SABO;100
+Admin;798;andel;711;;80
+",
+    );
+    let o = e.run(&["kpb-nycklar", &bad]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    for want in [
+        "rad 3, kolumn värde: pool Ledning fördelar 110,00 % – mer än 100 %",
+        "rad 4, kolumn enhet: okänd enhet \"999\" (pool Lokaler)",
+        "rad 5, kolumn insats: okänd insats \"SABO\" (pool Lokaler)",
+        "rad 6–6: pool Admin fördelar bara 80,00 %; 20,00 % av poolen blir ofördelat",
+    ] {
+        assert!(err.contains(want), "{want}\n{err}");
+    }
+    // Nothing was stored: the KPB runs without pools.
+    let j = e.ok(&["kpb", "--year", "2026", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&j).unwrap();
+    assert_eq!(v["pooler"].as_array().unwrap().len(), 0);
+    // A receiver without volume: its share goes to the pool's other receivers, told in the report.
+    let keys = e.write(
+        "k.csv",
+        "pool;ansvar;nyckel;enhet;insats;värde\nLedning;710;andel;731;HT_OMV;50\nLedning;710;andel;711;;50\n",
+    );
+    e.ok(&["kpb-nycklar", &keys]);
+    let text = e.ok(&["kpb", "--year", "2026"]);
+    assert!(
+        text.contains("rad 2 i fördelningsnycklarna (pool Ledning): enheten 731 med insatsen HT_OMV har ingen volym"),
+        "{text}"
+    );
+    let j = e.ok(&["kpb", "--year", "2026", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&j).unwrap();
+    assert_eq!(v["huvudbok"], v["fordelat"]);
+    assert_eq!(v["pooler"][0]["kostnad"], 30_000_00);
+}

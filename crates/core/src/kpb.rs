@@ -1,0 +1,1030 @@
+//! Cost per brukare (KPB) by the national method (docs/kpb.md, rules in
+//! docs/regler.md "Kostnad per brukare"): the ledger cost of every included
+//! ansvar is allocated to (unit, service) cells — direct costs to the cells
+//! of the unit whose ansvar carries them, indirect cost pools by the
+//! allocation keys of `fordelningsnycklar` — and each cell's cost to the
+//! brukare in proportion to their volumes. All in integer öre with the
+//! largest-remainder rule, so every krona is allocated exactly once and the
+//! allocated total equals the ledger total of the included ansvar.
+
+// Öre are written kr_öre (600_000_00 = 600 000,00 kr), hundredths of a
+// percent as 100_00 = 100,00 %.
+#![allow(clippy::inconsistent_digit_grouping)]
+
+use crate::num::{format_hundredths, parse_hundredths, round_div};
+use crate::sekretess::{aldersgrupp, visa, BRUKARE_ALDERSGRUPPER};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Most rows of an allocation-key file.
+pub const MAX_NYCKELRADER: usize = 10_000;
+/// Default outlier thresholds in öre (ordinary housing and residential care; LSS).
+pub const GRANS_SOL_ORE: i64 = 600_000_00;
+pub const GRANS_LSS_ORE: i64 = 1_000_000_00;
+
+/// The key a cost pool is allocated by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Nyckel {
+    Timmar,
+    Arsarbetare,
+    Kvm,
+    Andel,
+}
+
+impl Nyckel {
+    pub fn parse(s: &str) -> Option<Nyckel> {
+        match s.trim().to_lowercase().as_str() {
+            "timmar" => Some(Nyckel::Timmar),
+            "årsarbetare" | "arsarbetare" | "åa" => Some(Nyckel::Arsarbetare),
+            "kvm" | "m²" | "m2" => Some(Nyckel::Kvm),
+            "andel" | "%" => Some(Nyckel::Andel),
+            _ => None,
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Nyckel::Timmar => "timmar",
+            Nyckel::Arsarbetare => "årsarbetare",
+            Nyckel::Kvm => "kvm",
+            Nyckel::Andel => "andel",
+        }
+    }
+}
+
+/// One row of the allocation-key file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NyckelRad {
+    /// Line in the file (1 = the header).
+    pub rad: u32,
+    pub pool: String,
+    pub ansvar: String,
+    pub nyckel: Nyckel,
+    pub enhet: String,
+    /// Empty: all the unit's services, by their volumes.
+    pub insats: Option<String>,
+    /// Hundredths (of an hour, FTE, m² or percent).
+    pub varde: i64,
+}
+
+const HEADER: [&str; 6] = ["pool", "ansvar", "nyckel", "enhet", "insats", "värde"];
+
+/// Reads the allocation-key file (CSV with `;`, UTF-8, header
+/// `pool;ansvar;nyckel;enhet;insats;värde`). Every problem is one Swedish
+/// line naming the row and column; none means the rows are well formed.
+pub fn parse_nycklar(text: &str) -> Result<Vec<NyckelRad>, Vec<String>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text.lines().enumerate();
+    let mut errs = Vec::new();
+    let head = loop {
+        match lines.next() {
+            Some((_, l)) if l.trim().is_empty() => continue,
+            Some((_, l)) => break l,
+            None => {
+                return Err(vec![
+                    "Filen är tom: rubrikraden pool;ansvar;nyckel;enhet;insats;värde saknas.".into(),
+                ])
+            }
+        }
+    };
+    let cols: Vec<String> = head.split(';').map(|c| c.trim().to_lowercase()).collect();
+    let want: Vec<String> = HEADER.iter().map(|s| s.to_string()).collect();
+    let want_ascii: Vec<String> = want.iter().map(|s| s.replace('ä', "a")).collect();
+    if cols != want && cols != want_ascii {
+        return Err(vec![format!(
+            "rad 1: rubrikraden är \"{}\", förväntade pool;ansvar;nyckel;enhet;insats;värde",
+            head.trim()
+        )]);
+    }
+    let mut rows = Vec::new();
+    for (i, line) in lines {
+        let rad = (i + 1) as u32;
+        if line.trim().is_empty() {
+            continue;
+        }
+        if rows.len() >= MAX_NYCKELRADER {
+            errs.push(format!("rad {rad}: filen har fler än {MAX_NYCKELRADER} rader"));
+            break;
+        }
+        let c: Vec<&str> = line.split(';').map(str::trim).collect();
+        if c.len() != 6 {
+            errs.push(format!(
+                "rad {rad}: {} kolumner, förväntade 6 (pool;ansvar;nyckel;enhet;insats;värde)",
+                c.len()
+            ));
+            continue;
+        }
+        let mut bad = |col: &str, v: &str, exp: &str| {
+            errs.push(format!("rad {rad}, kolumn {col}: värdet \"{v}\", förväntade {exp}"))
+        };
+        for (n, col) in [(0, "pool"), (1, "ansvar"), (3, "enhet")] {
+            if c[n].is_empty() {
+                bad(col, c[n], "ett värde");
+            } else if c[n].chars().count() > crate::limits::NAME_MAX {
+                bad(col, &c[n].chars().take(20).collect::<String>(), "en kortare text");
+            }
+        }
+        let nyckel = Nyckel::parse(c[2]);
+        if nyckel.is_none() {
+            bad("nyckel", c[2], "timmar, årsarbetare, kvm eller andel");
+        }
+        let varde = match parse_hundredths(c[5]) {
+            Ok(v) if v > 0 && v <= crate::num::MAX_QTY_HUNDREDTHS => Some(v),
+            _ => {
+                bad("värde", c[5], "ett positivt tal med högst två decimaler");
+                None
+            }
+        };
+        if let (Some(nyckel), Some(varde)) = (nyckel, varde) {
+            rows.push(NyckelRad {
+                rad,
+                pool: c[0].to_string(),
+                ansvar: c[1].to_string(),
+                nyckel,
+                enhet: c[3].to_string(),
+                insats: Some(c[4].to_string()).filter(|s| !s.is_empty()),
+                varde,
+            });
+        }
+    }
+    if errs.is_empty() && rows.is_empty() {
+        errs.push("Filen har inga rader under rubrikraden.".into());
+    }
+    if errs.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errs)
+    }
+}
+
+/// Checks the rows against the registers: every unit and service must
+/// exist, a pool has one ansvar and one key, an ansvar is in one pool, and
+/// a pool by `andel` allocates exactly 100 % (more is refused at the line
+/// that passes 100 %, less leaves part of the pool unallocated).
+pub fn check_nycklar(rows: &[NyckelRad], enheter: &BTreeSet<String>, insatser: &BTreeSet<String>) -> Vec<String> {
+    let mut errs = Vec::new();
+    let mut pools: BTreeMap<&str, (&NyckelRad, i64, u32)> = BTreeMap::new();
+    let mut ansvar_pool: HashMap<&str, &str> = HashMap::new();
+    for r in rows {
+        if !enheter.contains(&r.enhet) {
+            errs.push(format!(
+                "rad {}, kolumn enhet: okänd enhet \"{}\" (pool {})",
+                r.rad, r.enhet, r.pool
+            ));
+        }
+        if let Some(i) = &r.insats {
+            if !insatser.contains(i) {
+                errs.push(format!(
+                    "rad {}, kolumn insats: okänd insats \"{i}\" (pool {})",
+                    r.rad, r.pool
+                ));
+            }
+        }
+        match pools.get_mut(r.pool.as_str()) {
+            None => {
+                pools.insert(&r.pool, (r, r.varde, r.rad));
+                if let Some(other) = ansvar_pool.insert(&r.ansvar, &r.pool) {
+                    errs.push(format!(
+                        "rad {}, kolumn ansvar: ansvar \"{}\" fördelas redan i pool {other}; ett ansvar hör till en pool",
+                        r.rad, r.ansvar
+                    ));
+                }
+            }
+            Some((first, sum, last)) => {
+                if first.ansvar != r.ansvar {
+                    errs.push(format!(
+                        "rad {}, kolumn ansvar: pool {} har ansvar \"{}\" på rad {}, här \"{}\"",
+                        r.rad, r.pool, first.ansvar, first.rad, r.ansvar
+                    ));
+                }
+                if first.nyckel != r.nyckel {
+                    errs.push(format!(
+                        "rad {}, kolumn nyckel: pool {} fördelas efter {} på rad {}, här {}",
+                        r.rad,
+                        r.pool,
+                        first.nyckel.code(),
+                        first.rad,
+                        r.nyckel.code()
+                    ));
+                }
+                let before = *sum;
+                *sum += r.varde;
+                *last = r.rad;
+                if r.nyckel == Nyckel::Andel && before <= 100_00 && *sum > 100_00 {
+                    errs.push(format!(
+                        "rad {}, kolumn värde: pool {} fördelar {} % – mer än 100 %",
+                        r.rad,
+                        r.pool,
+                        format_hundredths(*sum, 2)
+                    ));
+                }
+            }
+        }
+    }
+    for (pool, (first, sum, last)) in &pools {
+        if first.nyckel == Nyckel::Andel && *sum < 100_00 {
+            errs.push(format!(
+                "rad {}–{}: pool {pool} fördelar bara {} %; {} % av poolen blir ofördelat",
+                first.rad,
+                last,
+                format_hundredths(*sum, 2),
+                format_hundredths(100_00 - sum, 2)
+            ));
+        }
+    }
+    errs
+}
+
+/// A unit (utförare) in the KPB.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Enhet {
+    pub namn: String,
+    pub regiform: String,
+    pub ansvar: Option<String>,
+}
+
+/// A service in the KPB.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Insats {
+    pub namn: String,
+    pub volymenhet: String,
+    pub verksamhet: String,
+    pub lagrum: String,
+}
+
+/// A brukare (pseudonym only).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Brukare {
+    pub pseudonym: String,
+    pub fodelsear: i32,
+    pub kon: String,
+}
+
+/// A brukare's volume of one service at one unit, in hundredths.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Volym {
+    pub enhet: String,
+    pub insats: String,
+    /// Index into [`Indata::brukare`].
+    pub brukare: usize,
+    pub volym: i64,
+    /// Weight when a cost is split between cells: hours of visit time for
+    /// services delivered as visits (`tid`), else the volume itself.
+    pub vikt: i64,
+    pub tid: bool,
+}
+
+/// Everything the KPB is computed from.
+#[derive(Debug, Clone, Default)]
+pub struct Indata {
+    pub ar: i32,
+    /// First and last month (yyyymm).
+    pub fran: i32,
+    pub till: i32,
+    /// Direct costs only (the lighter monthly view): no pools.
+    pub direkt: bool,
+    /// Ledger cost (cost accounts) per ansvar, öre.
+    pub kostnad: BTreeMap<String, i64>,
+    pub enheter: BTreeMap<String, Enhet>,
+    pub insatser: BTreeMap<String, Insats>,
+    pub brukare: Vec<Brukare>,
+    pub volymer: Vec<Volym>,
+    pub nycklar: Vec<NyckelRad>,
+    pub grans_sol: i64,
+    pub grans_lss: i64,
+}
+
+/// An indirect cost a cell got from a pool.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Andel {
+    pub pool: String,
+    pub ansvar: String,
+    pub nyckel: String,
+    pub belopp: i64,
+}
+
+/// One (unit, service) cell: its cost, what it is made of, its volume and price.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Cell {
+    pub enhet: String,
+    pub enhet_namn: String,
+    pub regiform: String,
+    pub insats: String,
+    pub insats_namn: String,
+    pub volymenhet: String,
+    /// Ansvar of the direct cost (none: the unit has no ansvar of its own).
+    pub ansvar: Option<String>,
+    pub direkt: i64,
+    pub indirekt: Vec<Andel>,
+    pub kostnad: i64,
+    /// Hundredths of the volume unit.
+    pub volym: i64,
+    pub brukare: u64,
+    /// Öre per volume unit.
+    pub styckpris: i64,
+}
+
+/// A service for the whole municipality, with the spread of its unit prices.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Tjanst {
+    pub insats: String,
+    pub namn: String,
+    pub volymenhet: String,
+    pub enheter: u64,
+    pub kostnad: i64,
+    pub volym: i64,
+    pub brukare: u64,
+    pub styckpris: i64,
+    pub min: i64,
+    pub max: i64,
+}
+
+/// One brukare's cost.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BrukarKostnad {
+    pub pseudonym: String,
+    pub aldersgrupp: String,
+    pub kon: String,
+    pub lss: bool,
+    pub kostnad: i64,
+    /// Per service: (insats, öre).
+    pub insatser: Vec<(String, i64)>,
+}
+
+/// A breakdown group; figures `None` when fewer than five brukare.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Grupp {
+    pub aldersgrupp: String,
+    pub kon: String,
+    pub antal: Option<u64>,
+    pub kostnad: Option<i64>,
+    pub medel: Option<i64>,
+}
+
+/// A cost pool as allocated.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PoolUt {
+    pub pool: String,
+    pub ansvar: String,
+    pub nyckel: String,
+    pub kostnad: i64,
+    pub mottagare: u64,
+}
+
+/// The result: stored as a run and rendered by every door.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Kpb {
+    pub ar: i32,
+    pub fran: i32,
+    pub till: i32,
+    pub direkt: bool,
+    /// Ledger cost of the included ansvar, öre.
+    pub huvudbok: i64,
+    /// Allocated to cells; equal to `huvudbok`.
+    pub fordelat: i64,
+    /// Ansvar with cost but no volume and no pool (not included): (ansvar, öre).
+    pub ej_med: Vec<(String, i64)>,
+    pub celler: Vec<Cell>,
+    pub tjanster: Vec<Tjanst>,
+    pub pooler: Vec<PoolUt>,
+    /// Sorted by cost, highest first.
+    pub brukare: Vec<BrukarKostnad>,
+    /// Share of cost (hundredths of a percent) of the costliest 1, 5 and 10 %
+    /// of brukare; `None` when fewer than five brukare.
+    pub topp: Vec<(u32, Option<i64>)>,
+    /// (share of brukare, share of cost), hundredths of a percent, brukare costliest first.
+    pub kurva: Vec<(i64, i64)>,
+    pub grans_sol: i64,
+    pub grans_lss: i64,
+    /// Indices into `brukare` above their threshold.
+    pub ytterfall: Vec<usize>,
+    pub grupper: Vec<Grupp>,
+    /// Notes on the run (a pool receiver without volume).
+    pub anmarkningar: Vec<String>,
+}
+
+/// Splits `amount` over `weights` in proportion, exactly (largest remainder;
+/// ties to the earlier). All weights zero: `None`.
+pub fn fordela(amount: i64, weights: &[i64]) -> Option<Vec<i64>> {
+    let total: i128 = weights.iter().map(|w| *w as i128).sum();
+    if total <= 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(weights.len());
+    let mut rest: Vec<(i128, usize)> = Vec::with_capacity(weights.len());
+    let mut given: i128 = 0;
+    for (i, w) in weights.iter().enumerate() {
+        let p = amount as i128 * *w as i128;
+        let q = p.div_euclid(total);
+        out.push(q as i64);
+        given += q;
+        rest.push((p.rem_euclid(total), i));
+    }
+    let left = (amount as i128 - given) as usize;
+    rest.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (_, i) in rest.into_iter().take(left) {
+        out[i] += 1;
+    }
+    Some(out)
+}
+
+fn price(kostnad: i64, volym: i64) -> i64 {
+    if volym == 0 {
+        0
+    } else {
+        round_div_i128(kostnad as i128 * 100, volym as i128)
+    }
+}
+
+fn round_div_i128(n: i128, d: i128) -> i64 {
+    if d == 0 {
+        return 0;
+    }
+    let (q, r) = (n / d, n % d);
+    let adj = if r.abs() * 2 >= d.abs() {
+        if (n < 0) ^ (d < 0) {
+            -1
+        } else {
+            1
+        }
+    } else {
+        0
+    };
+    (q + adj) as i64
+}
+
+/// Computes the KPB. An error is a Swedish sentence the user can act on
+/// (a pool whose receivers have no volume, an ansvar carrying services of
+/// different volume units without a key).
+pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
+    let mut errs = Vec::new();
+    // Cells and their brukare volumes.
+    let mut cells: BTreeMap<(String, String), Vec<(usize, i64)>> = BTreeMap::new();
+    let mut weight: BTreeMap<(String, String), (i64, bool)> = BTreeMap::new();
+    for v in &d.volymer {
+        if v.volym > 0 {
+            let k = (v.enhet.clone(), v.insats.clone());
+            let w = weight.entry(k.clone()).or_default();
+            w.0 += v.vikt;
+            w.1 |= v.tid;
+            cells.entry(k).or_default().push((v.brukare, v.volym));
+        }
+    }
+    let keys: Vec<(String, String)> = cells.keys().cloned().collect();
+    let idx: HashMap<(String, String), usize> = keys.iter().cloned().enumerate().map(|(i, k)| (k, i)).collect();
+    let vol: Vec<i64> = keys.iter().map(|k| cells[k].iter().map(|x| x.1).sum()).collect();
+    let vunit = |insats: &str| d.insatser.get(insats).map_or("", |i| i.volymenhet.as_str());
+    let wt: Vec<(i64, bool)> = keys.iter().map(|k| weight[k]).collect();
+    let wunit = |i: usize| {
+        if wt[i].1 {
+            "timmar (besökstid)"
+        } else {
+            vunit(&keys[i].1)
+        }
+    };
+    let mut direkt = vec![0i64; keys.len()];
+    let mut indirekt: Vec<Vec<Andel>> = vec![Vec::new(); keys.len()];
+    let nycklar: &[NyckelRad] = if d.direkt { &[] } else { &d.nycklar };
+    let pool_ansvar: BTreeSet<&str> = nycklar.iter().map(|r| r.ansvar.as_str()).collect();
+    // Cells of each ansvar (direct costs).
+    let mut by_ansvar: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, (e, _)) in keys.iter().enumerate() {
+        if let Some(a) = d.enheter.get(e).and_then(|u| u.ansvar.as_deref()) {
+            by_ansvar.entry(a).or_default().push(i);
+        }
+    }
+    let mut huvudbok = 0i64;
+    let mut ej_med = Vec::new();
+    let split_cells = |amount: i64, cs: &[usize], what: &str, errs: &mut Vec<String>| -> Option<Vec<(usize, i64)>> {
+        let units: BTreeSet<&str> = cs.iter().map(|i| wunit(*i)).collect();
+        if units.len() > 1 {
+            errs.push(format!(
+                "{what}: bär insatser med olika volymenheter ({}); ange i fördelningsnycklarna hur kostnaden delas",
+                units.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+            return None;
+        }
+        let w: Vec<i64> = cs.iter().map(|i| wt[*i].0).collect();
+        fordela(amount, &w).map(|parts| cs.iter().copied().zip(parts).collect())
+    };
+    for (ansvar, cost) in &d.kostnad {
+        if pool_ansvar.contains(ansvar.as_str()) {
+            continue;
+        }
+        match by_ansvar.get(ansvar.as_str()) {
+            Some(cs) => {
+                huvudbok += cost;
+                if let Some(parts) = split_cells(*cost, cs, &format!("ansvar {ansvar}"), &mut errs) {
+                    for (i, p) in parts {
+                        direkt[i] += p;
+                    }
+                }
+            }
+            None => {
+                if *cost != 0 {
+                    ej_med.push((ansvar.clone(), *cost));
+                }
+            }
+        }
+    }
+    // Pools.
+    let mut pools: BTreeMap<&str, Vec<&NyckelRad>> = BTreeMap::new();
+    for r in nycklar {
+        pools.entry(r.pool.as_str()).or_default().push(r);
+    }
+    let mut pooler = Vec::new();
+    let mut anmarkningar = Vec::new();
+    for (pool, rows) in &pools {
+        let ansvar = &rows[0].ansvar;
+        let cost = d.kostnad.get(ansvar).copied().unwrap_or(0);
+        // The cells of each receiver; a receiver without volume gets nothing
+        // and its share goes to the pool's other receivers (told as a note).
+        let receivers: Vec<Vec<usize>> = rows
+            .iter()
+            .map(|r| match &r.insats {
+                Some(i) => idx.get(&(r.enhet.clone(), i.clone())).copied().into_iter().collect(),
+                None => keys
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, k)| k.0 == r.enhet)
+                    .map(|(i, _)| i)
+                    .collect(),
+            })
+            .collect();
+        for (r, cs) in rows.iter().zip(&receivers) {
+            if cs.is_empty() {
+                anmarkningar.push(format!(
+                    "rad {} i fördelningsnycklarna (pool {pool}): enheten {}{} har ingen volym {}–{}; dess andel fördelas på poolens övriga mottagare",
+                    r.rad,
+                    r.enhet,
+                    r.insats.as_ref().map(|i| format!(" med insatsen {i}")).unwrap_or_default(),
+                    d.fran,
+                    d.till
+                ));
+            }
+        }
+        let w: Vec<i64> = rows
+            .iter()
+            .zip(&receivers)
+            .map(|(r, cs)| if cs.is_empty() { 0 } else { r.varde })
+            .collect();
+        let Some(parts) = fordela(cost, &w) else {
+            if cost != 0 {
+                anmarkningar.push(format!(
+                    "pool {pool} (ansvar {ansvar}): ingen mottagare har volym {}–{}, så poolen är inte med",
+                    d.fran, d.till
+                ));
+                ej_med.push((ansvar.clone(), cost));
+            }
+            continue;
+        };
+        huvudbok += cost;
+        let mut mottagare = BTreeSet::new();
+        for ((r, part), cs) in rows.iter().zip(parts).zip(&receivers) {
+            if cs.is_empty() {
+                continue;
+            }
+            if let Some(split) = split_cells(part, cs, &format!("rad {} (pool {pool})", r.rad), &mut errs) {
+                for (i, p) in split {
+                    mottagare.insert(i);
+                    match indirekt[i].iter_mut().find(|a| a.pool == *pool) {
+                        Some(a) => a.belopp += p,
+                        None => indirekt[i].push(Andel {
+                            pool: pool.to_string(),
+                            ansvar: ansvar.clone(),
+                            nyckel: r.nyckel.code().into(),
+                            belopp: p,
+                        }),
+                    }
+                }
+            }
+        }
+        pooler.push(PoolUt {
+            pool: pool.to_string(),
+            ansvar: ansvar.clone(),
+            nyckel: rows[0].nyckel.code().into(),
+            kostnad: cost,
+            mottagare: mottagare.len() as u64,
+        });
+    }
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    // Cells, brukare.
+    let mut per_brukare: Vec<BTreeMap<String, i64>> = vec![BTreeMap::new(); d.brukare.len()];
+    let mut celler = Vec::with_capacity(keys.len());
+    let mut fordelat = 0i64;
+    for (i, (e, s)) in keys.iter().enumerate() {
+        let total = direkt[i] + indirekt[i].iter().map(|a| a.belopp).sum::<i64>();
+        fordelat += total;
+        let bv = &cells[&keys[i]];
+        let w: Vec<i64> = bv.iter().map(|x| x.1).collect();
+        let parts = fordela(total, &w).unwrap_or_else(|| vec![0; w.len()]);
+        for ((b, _), p) in bv.iter().zip(parts) {
+            *per_brukare[*b].entry(s.clone()).or_default() += p;
+        }
+        let unit = d.enheter.get(e);
+        let ins = d.insatser.get(s);
+        celler.push(Cell {
+            enhet: e.clone(),
+            enhet_namn: unit.map_or_else(|| e.clone(), |u| u.namn.clone()),
+            regiform: unit.map_or_else(String::new, |u| u.regiform.clone()),
+            insats: s.clone(),
+            insats_namn: ins.map_or_else(|| s.clone(), |x| x.namn.clone()),
+            volymenhet: vunit(s).to_string(),
+            ansvar: unit
+                .and_then(|u| u.ansvar.clone())
+                .filter(|a| !pool_ansvar.contains(a.as_str())),
+            direkt: direkt[i],
+            indirekt: std::mem::take(&mut indirekt[i]),
+            kostnad: total,
+            volym: vol[i],
+            brukare: bv.iter().map(|x| x.0).collect::<BTreeSet<_>>().len() as u64,
+            styckpris: price(total, vol[i]),
+        });
+    }
+    // Services for the municipality.
+    let mut tj: BTreeMap<&str, Tjanst> = BTreeMap::new();
+    let mut tj_brukare: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+    for (c, k) in celler.iter().zip(&keys) {
+        let t = tj.entry(c.insats.as_str()).or_insert_with(|| Tjanst {
+            insats: c.insats.clone(),
+            namn: c.insats_namn.clone(),
+            volymenhet: c.volymenhet.clone(),
+            enheter: 0,
+            kostnad: 0,
+            volym: 0,
+            brukare: 0,
+            styckpris: 0,
+            min: i64::MAX,
+            max: i64::MIN,
+        });
+        t.enheter += 1;
+        t.kostnad += c.kostnad;
+        t.volym += c.volym;
+        t.min = t.min.min(c.styckpris);
+        t.max = t.max.max(c.styckpris);
+        tj_brukare
+            .entry(c.insats.as_str())
+            .or_default()
+            .extend(cells[k].iter().map(|x| x.0));
+    }
+    let tjanster: Vec<Tjanst> = tj
+        .into_iter()
+        .map(|(k, mut t)| {
+            t.styckpris = price(t.kostnad, t.volym);
+            t.brukare = tj_brukare.get(k).map_or(0, |s| s.len() as u64);
+            t
+        })
+        .collect();
+    let lss: BTreeSet<&str> = d
+        .insatser
+        .iter()
+        .filter(|(_, i)| matches!(i.lagrum.as_str(), "LSS" | "SFB"))
+        .map(|(k, _)| k.as_str())
+        .collect();
+    let mut brukare: Vec<BrukarKostnad> = per_brukare
+        .into_iter()
+        .enumerate()
+        .filter(|(_, m)| !m.is_empty())
+        .map(|(i, m)| {
+            let b = &d.brukare[i];
+            let alder = (d.ar - b.fodelsear).max(0) as u32;
+            BrukarKostnad {
+                pseudonym: b.pseudonym.clone(),
+                aldersgrupp: aldersgrupp(BRUKARE_ALDERSGRUPPER, alder).to_string(),
+                kon: b.kon.clone(),
+                lss: m.keys().any(|k| lss.contains(k.as_str())),
+                kostnad: m.values().sum(),
+                insatser: m.into_iter().collect(),
+            }
+        })
+        .collect();
+    brukare.sort_by(|a, b| b.kostnad.cmp(&a.kostnad).then(a.pseudonym.cmp(&b.pseudonym)));
+    let n = brukare.len() as u64;
+    let sum: i64 = brukare.iter().map(|b| b.kostnad).sum();
+    let share = |k: usize| -> i64 {
+        let top: i64 = brukare[..k].iter().map(|b| b.kostnad).sum();
+        if sum == 0 {
+            0
+        } else {
+            round_div_i128(top as i128 * 10_000, sum as i128)
+        }
+    };
+    let topp = [1u32, 5, 10]
+        .iter()
+        .map(|p| {
+            let k = ((n * *p as u64).div_ceil(100)) as usize;
+            (*p, visa(n, ()).map(|_| share(k.min(brukare.len()))))
+        })
+        .collect();
+    let kurva = if crate::sekretess::dold(n) {
+        Vec::new()
+    } else {
+        let mut pts = vec![(0, 0)];
+        for p in 1..=100u64 {
+            let k = (n * p).div_ceil(100) as usize;
+            pts.push((p as i64 * 100, share(k)));
+        }
+        pts
+    };
+    let ytterfall = brukare
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.kostnad > if b.lss { d.grans_lss } else { d.grans_sol })
+        .map(|(i, _)| i)
+        .collect();
+    let mut g: BTreeMap<(usize, String), (u64, i64)> = BTreeMap::new();
+    for b in &brukare {
+        let band = BRUKARE_ALDERSGRUPPER
+            .iter()
+            .position(|x| x.2 == b.aldersgrupp)
+            .unwrap_or(usize::MAX);
+        for key in [
+            (band, b.kon.clone()),
+            (band, "alla".into()),
+            (usize::MAX - 1, b.kon.clone()),
+            (usize::MAX - 1, "alla".into()),
+        ] {
+            let e = g.entry(key).or_default();
+            e.0 += 1;
+            e.1 += b.kostnad;
+        }
+    }
+    let hidden = dolda_grupper(&g);
+    let grupper = g
+        .into_iter()
+        .map(|(key, (antal, kostnad))| {
+            let shown = !hidden.contains(&key);
+            let (band, kon) = key;
+            Grupp {
+                aldersgrupp: BRUKARE_ALDERSGRUPPER
+                    .get(band)
+                    .map_or(
+                        if band == usize::MAX - 1 {
+                            "alla åldrar"
+                        } else {
+                            "okänd ålder"
+                        },
+                        |x| x.2,
+                    )
+                    .to_string(),
+                kon,
+                antal: shown.then_some(antal),
+                kostnad: shown.then_some(kostnad),
+                medel: shown.then(|| round_div(kostnad, antal as i64)),
+            }
+        })
+        .collect();
+    debug_assert_eq!(huvudbok, fordelat);
+    if huvudbok != fordelat {
+        return Err(vec![format!(
+            "Fördelat {fordelat} öre men huvudboken har {huvudbok} öre; kontrollera fördelningsnycklarna"
+        )]);
+    }
+    Ok(Kpb {
+        ar: d.ar,
+        fran: d.fran,
+        till: d.till,
+        direkt: d.direkt,
+        huvudbok,
+        fordelat,
+        ej_med,
+        celler,
+        tjanster,
+        pooler,
+        brukare,
+        topp,
+        kurva,
+        grans_sol: d.grans_sol,
+        grans_lss: d.grans_lss,
+        ytterfall,
+        grupper,
+        anmarkningar,
+    })
+}
+
+/// The groups of the age × gender table to hide: every group under five
+/// brukare, and then (secondary suppression) in any row or column where
+/// exactly one group is hidden, the smallest shown group too, so that a
+/// hidden figure cannot be got back from a total by subtraction. The table
+/// has the totals "alla" (gender) and `usize::MAX - 1` (all ages).
+pub fn dolda_grupper(g: &BTreeMap<(usize, String), (u64, i64)>) -> BTreeSet<(usize, String)> {
+    let mut hidden: BTreeSet<(usize, String)> = g
+        .iter()
+        .filter(|(_, (n, _))| crate::sekretess::dold(*n))
+        .map(|(k, _)| k.clone())
+        .collect();
+    let bands: BTreeSet<usize> = g.keys().map(|k| k.0).collect();
+    let kons: BTreeSet<String> = g.keys().map(|k| k.1.clone()).collect();
+    let mut lines: Vec<Vec<(usize, String)>> = Vec::new();
+    for b in &bands {
+        lines.push(g.keys().filter(|k| k.0 == *b).cloned().collect());
+    }
+    for k in &kons {
+        lines.push(g.keys().filter(|x| &x.1 == k).cloned().collect());
+    }
+    loop {
+        let mut changed = false;
+        for line in &lines {
+            if line.iter().filter(|k| hidden.contains(*k)).count() == 1 {
+                if let Some(k) = line
+                    .iter()
+                    .filter(|k| !hidden.contains(*k))
+                    .min_by_key(|k| (g[*k].0, (*k).clone()))
+                {
+                    hidden.insert(k.clone());
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            return hidden;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(v: &[&str]) -> BTreeSet<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_hidden_group_cannot_be_got_back_from_a_total() {
+        // Band 0: 6 women, 3 men (hidden), 9 in all; band 1: 8 women only.
+        let mut g = BTreeMap::new();
+        for (k, n) in [
+            ((0, "K"), 6),
+            ((0, "M"), 3),
+            ((0, "alla"), 9),
+            ((1, "K"), 8),
+            ((1, "alla"), 8),
+            ((usize::MAX - 1, "K"), 14),
+            ((usize::MAX - 1, "M"), 3),
+            ((usize::MAX - 1, "alla"), 17),
+        ] {
+            g.insert((k.0, k.1.to_string()), (n, 0));
+        }
+        let h = dolda_grupper(&g);
+        let hid = |b: usize, k: &str| h.contains(&(b, k.to_string()));
+        assert!(
+            hid(0, "M") && hid(0, "K"),
+            "the women of band 0 would give the men: 9 − 6"
+        );
+        assert!(hid(usize::MAX - 1, "M"), "all men = the hidden men of band 0");
+        assert!(hid(usize::MAX - 1, "K"), "all women − band 1 would give band 0");
+        assert!(!hid(0, "alla") && !hid(1, "K") && !hid(usize::MAX - 1, "alla"));
+        // Every line has none or at least two hidden.
+        for b in [0, 1, usize::MAX - 1] {
+            let n = ["K", "M", "alla"]
+                .iter()
+                .filter(|k| g.contains_key(&(b, k.to_string())) && hid(b, k))
+                .count();
+            assert_ne!(n, 1, "band {b}");
+        }
+    }
+
+    #[test]
+    fn allocation_is_exact_with_largest_remainder() {
+        assert_eq!(fordela(100, &[1, 1, 1]).unwrap(), vec![34, 33, 33]);
+        assert_eq!(fordela(-100, &[1, 1, 1]).unwrap().iter().sum::<i64>(), -100);
+        assert_eq!(fordela(7, &[0, 0]), None);
+        let p = fordela(999_999_999_97, &[3, 7, 11, 13]).unwrap();
+        assert_eq!(p.iter().sum::<i64>(), 999_999_999_97);
+    }
+
+    #[test]
+    fn bad_key_files_are_refused_with_line_and_key() {
+        let text = "pool;ansvar;nyckel;enhet;insats;värde\n\
+                    Ledning;710;andel;711;HT_OMV;60\n\
+                    Ledning;710;andel;999;;50\n\
+                    Lokaler;792;kvm;711;NOPE;100\n\
+                    Admin;791;andel;711;;80\n";
+        let rows = parse_nycklar(text).unwrap();
+        let errs = check_nycklar(&rows, &set(&["711"]), &set(&["HT_OMV"]));
+        let all = errs.join("\n");
+        assert!(
+            all.contains("rad 3, kolumn enhet: okänd enhet \"999\" (pool Ledning)"),
+            "{all}"
+        );
+        assert!(
+            all.contains("rad 3, kolumn värde: pool Ledning fördelar 110,00 % – mer än 100 %"),
+            "{all}"
+        );
+        assert!(
+            all.contains("rad 4, kolumn insats: okänd insats \"NOPE\" (pool Lokaler)"),
+            "{all}"
+        );
+        assert!(
+            all.contains("rad 5–5: pool Admin fördelar bara 80,00 %; 20,00 % av poolen blir ofördelat"),
+            "{all}"
+        );
+        let e = parse_nycklar("pool;ansvar;nyckel;enhet;insats;värde\nA;1;vikt;2;;x\n")
+            .unwrap_err()
+            .join("\n");
+        assert!(e.contains("rad 2, kolumn nyckel: värdet \"vikt\""), "{e}");
+        assert!(e.contains("rad 2, kolumn värde: värdet \"x\""), "{e}");
+    }
+
+    #[test]
+    fn every_krona_is_allocated_once_and_prices_follow() {
+        let mut d = Indata {
+            ar: 2025,
+            fran: 202501,
+            till: 202512,
+            grans_sol: GRANS_SOL_ORE,
+            grans_lss: GRANS_LSS_ORE,
+            ..Default::default()
+        };
+        for (e, a) in [("A", "1"), ("B", "2")] {
+            d.enheter.insert(
+                e.into(),
+                Enhet {
+                    namn: e.into(),
+                    regiform: "egen regi".into(),
+                    ansvar: Some(a.into()),
+                },
+            );
+        }
+        d.insatser.insert(
+            "HT".into(),
+            Insats {
+                namn: "Hemtjänst".into(),
+                volymenhet: "timmar".into(),
+                verksamhet: "hemtjänst".into(),
+                lagrum: "SoL".into(),
+            },
+        );
+        for i in 0..7 {
+            d.brukare.push(Brukare {
+                pseudonym: format!("P{i}"),
+                fodelsear: 1940,
+                kon: "K".into(),
+            });
+            d.volymer.push(Volym {
+                enhet: if i < 3 { "A" } else { "B" }.into(),
+                insats: "HT".into(),
+                brukare: i,
+                volym: 100_00 * (i as i64 + 1),
+                vikt: 100_00 * (i as i64 + 1),
+                tid: true,
+            });
+        }
+        d.kostnad.insert("1".into(), 300_000_01);
+        d.kostnad.insert("2".into(), 1_000_000_00);
+        d.kostnad.insert("9".into(), 100_000_00);
+        d.kostnad.insert("8".into(), 5_00);
+        d.nycklar =
+            parse_nycklar("pool;ansvar;nyckel;enhet;insats;värde\nLedning;9;andel;A;;25\nLedning;9;andel;B;HT;75\n")
+                .unwrap();
+        let k = berakna(&d).unwrap();
+        assert_eq!(k.huvudbok, 1_400_000_01);
+        assert_eq!(k.fordelat, k.huvudbok);
+        assert_eq!(k.ej_med, vec![("8".to_string(), 5_00)]);
+        assert_eq!(k.brukare.iter().map(|b| b.kostnad).sum::<i64>(), k.huvudbok);
+        let a = &k.celler[0];
+        assert_eq!(
+            (a.direkt, a.indirekt[0].belopp, a.volym),
+            (300_000_01, 25_000_00, 600_00)
+        );
+        // (300 000,01 + 25 000) kr / 600 h = 541,67 kr/h.
+        assert_eq!(a.styckpris, 541_67);
+        // B: (1 000 000 + 75 000) kr / 2 200 h = 488,64 kr/h; the spread is 488,64–541,67.
+        assert_eq!((k.tjanster[0].min, k.tjanster[0].max), (48_864, 541_67));
+        // The costliest brukare (P6, 700 h of B's 2 200 h of 1 075 000 kr) is an outlier.
+        assert_eq!(k.brukare[0].pseudonym, "P6");
+        // P6 costs 1 075 000 kr × 700 / 2 200 h = 342 045 kr: no outlier above 600 000 kr.
+        assert!(k.ytterfall.is_empty());
+        // Seven brukare: the 80–89 band of women is shown, no smaller group is.
+        assert!(k.grupper.iter().all(|g| g.antal.is_none_or(|n| n >= 5)));
+        assert_eq!(k.topp[0].0, 1);
+        // Direct only: the pool is left out and its ansvar listed as not included.
+        d.direkt = true;
+        let m = berakna(&d).unwrap();
+        assert_eq!(m.huvudbok, 1_300_000_01);
+        assert!(m.ej_med.contains(&("9".to_string(), 100_000_00)));
+    }
+
+    #[test]
+    fn a_pool_whose_receivers_have_no_volume_is_left_out_and_told() {
+        let mut d = Indata {
+            ar: 2025,
+            fran: 202501,
+            till: 202512,
+            ..Default::default()
+        };
+        d.kostnad.insert("9".into(), 100);
+        d.nycklar = parse_nycklar("pool;ansvar;nyckel;enhet;insats;värde\nLedning;9;kvm;A;;25\n").unwrap();
+        let k = berakna(&d).unwrap();
+        let e = k.anmarkningar.join("\n");
+        assert!(
+            e.contains("rad 2 i fördelningsnycklarna (pool Ledning): enheten A har ingen volym"),
+            "{e}"
+        );
+        assert!(e.contains("pool Ledning (ansvar 9): ingen mottagare har volym"), "{e}");
+        assert_eq!((k.huvudbok, k.fordelat), (0, 0));
+        assert_eq!(k.ej_med, vec![("9".to_string(), 100)]);
+    }
+}
