@@ -14,6 +14,7 @@
 pub mod backup;
 pub mod budget;
 pub mod demo;
+mod demo_personal;
 pub mod followup;
 pub mod gen;
 pub mod import;
@@ -21,6 +22,7 @@ pub mod keys;
 pub mod ledger;
 pub mod models;
 pub mod names;
+pub mod personal;
 pub mod registers;
 pub mod reports;
 pub mod scenario;

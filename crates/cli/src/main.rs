@@ -1,6 +1,7 @@
 //! `resurs`: the command line. A thin shell: it parses arguments, calls the
 //! use cases in `resurs-app`, and renders their results in Swedish.
 
+mod personal;
 mod render;
 
 use anyhow::Context;
@@ -149,6 +150,10 @@ enum Command {
         #[command(subcommand)]
         what: GenCommand,
     },
+    /// Personalnyckeltal ur personalimporten: sjukfrånvaro (kort/lång, per kön och ålder), frisknärvaro,
+    /// övertid, mertid och timavlönade i årsarbetare, personalomsättning.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Personal(personal::PersonalArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -1196,6 +1201,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Personal(args) => {
+            personal::run(&path, args)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rate(args) => {
             let input = rate_input(&args)?;
             let result = match resurs_core::rules::selfcost::compute(&input) {
@@ -1499,7 +1508,7 @@ fn user_cmd(path: &DbLocation, actor: &resurs_app::Actor, what: UserCommand) -> 
     Ok(ExitCode::SUCCESS)
 }
 
-fn open_existing(path: &DbLocation) -> anyhow::Result<Store> {
+pub(crate) fn open_existing(path: &DbLocation) -> anyhow::Result<Store> {
     if path.file().is_some_and(|f| !f.exists()) {
         anyhow::bail!(
             "databasen {} finns inte; skapa den med `resurs demo` eller `resurs import`",

@@ -16,7 +16,7 @@ pub struct Undone {
 }
 
 /// Tables whose rows carry the import that wrote them.
-const DATA: [&str; 12] = [
+const DATA: [&str; 13] = [
     "org_nod",
     "utforare",
     "insats",
@@ -29,6 +29,7 @@ const DATA: [&str; 12] = [
     "huvudbok",
     "budget",
     "befolkning",
+    "personal_manad",
 ];
 
 /// Tables with rows for a brukare.
@@ -74,7 +75,15 @@ impl Tx<'_> {
                 }
             }
         };
-        for t in ["beslut", "besok", "vistelse", "narvaro", "placering", "assistans"] {
+        for t in [
+            "beslut",
+            "besok",
+            "vistelse",
+            "narvaro",
+            "placering",
+            "assistans",
+            "personal_manad",
+        ] {
             add(
                 self.ids(
                     &format!(
@@ -182,7 +191,8 @@ impl Tx<'_> {
         people += self
             .conn
             .execute(
-                "DELETE FROM personal WHERE id NOT IN (SELECT personal_id FROM besok)",
+                "DELETE FROM personal WHERE id NOT IN \
+                 (SELECT personal_id FROM besok UNION SELECT personal_id FROM personal_manad)",
                 params![],
             )
             .ctx("ångring av import")?;
