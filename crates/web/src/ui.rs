@@ -76,7 +76,7 @@ pub fn sign_class(v: i64) -> &'static str {
 }
 
 /// The menu's sections: key, address, label.
-const SECTIONS: [(&str, &str, &str); 9] = [
+const SECTIONS: [(&str, &str, &str); 10] = [
     ("start", "/", "Översikt"),
     ("org", "/organisation", "Organisation"),
     ("uppf", "/uppfoljning", "Uppföljning"),
@@ -86,6 +86,7 @@ const SECTIONS: [(&str, &str, &str); 9] = [
     ("import", "/import", "Import"),
     ("logg", "/logg", "Händelselogg"),
     ("anv", "/anvandare", "Användare"),
+    ("prod", "/produktivitet", "Produktivitet"),
 ];
 
 /// The address and label of a menu section (the overview for an unknown key).
@@ -106,6 +107,7 @@ pub fn page(title: &str, user: &User, csrf: &str, active: &str, body: Markup) ->
         ("avr", "/avrakning", "Avräkning"),
         ("modell", "/modeller", "Modeller"),
         ("ekonomi", "/ekonomi", "Ekonomi"),
+        ("prod", "/produktivitet", "Produktivitet"),
     ];
     if user.is_controller() {
         nav.push(("import", "/import", "Import"));

@@ -1,0 +1,36 @@
+//! The JSON twins of the productivity pages (`crate::pages::prod`): the same
+//! JSON as the command line's `--format json` (`resurs personal`), with the
+//! units an enhetschef may see. Percentages in hundredths of a percent,
+//! hours and FTE in hundredths; a suppressed group (fewer than 5) has no
+//! figures and `dold: true`.
+
+use super::{answer, ApiError};
+use crate::pages::prod::{self, StaffQ};
+use crate::{blocking, ApiUser};
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use utoipa::OpenApi;
+
+use crate::state::Shared;
+
+pub fn routes() -> Router<Shared> {
+    Router::new().route("/api/personal", get(staff))
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(staff))]
+pub struct Doc;
+
+/// Staff key figures per unit, sex and age band and month.
+#[utoipa::path(get, path = "/api/personal", params(StaffQ), security(("session" = []), ("token" = [])),
+    responses((status = 200, description = "Samma JSON som resurs personal --format json (en enhetschef: bara egna enheter)", content_type = "application/json"),
+        (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 500, description = "Internt fel: bara ett incidentnummer, detaljen i serverns logg", body = ApiError)))]
+async fn staff(
+    State(st): State<Shared>,
+    ApiUser(user): ApiUser,
+    crate::extract::Query(q): crate::extract::Query<StaffQ>,
+) -> Response {
+    answer(blocking(&st, move |st| prod::staff_for(st, &user, &q)).await)
+}

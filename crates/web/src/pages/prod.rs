@@ -1,0 +1,152 @@
+//! What the money buys, the unit managers' side (issue 12): home-care
+//! productivity (/produktivitet), occupancy (/belaggning), decisions not
+//! carried out (/ej-verkstallda) and staff key figures (/personal). Every
+//! figure comes from the same `resurs_app` function as the command line
+//! (`resurs personal`, …); an enhetschef sees its own units only. Every
+//! table is a [`Grid`], exportable as xlsx and CSV; the JSON twins are in
+//! `crate::api` (`api_prod.rs`) and use the same `*_for` functions.
+
+use super::*;
+use axum::extract::RawQuery;
+use resurs_core::personal::StaffReport;
+use resurs_io::grid::{Grid, Kind};
+
+pub(crate) fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/produktivitet", get(productivity_page))
+        .route("/personal", get(staff_page))
+}
+
+/// The sub-pages: address, title.
+const SUBPAGES: [(&str, &str); 4] = [
+    ("/produktivitet", "Produktivitet i hemtjänsten"),
+    ("/belaggning", "Beläggning"),
+    ("/ej-verkstallda", "Ej verkställda beslut"),
+    ("/personal", "Personal"),
+];
+
+/// The links to the sibling pages, at the top of each.
+fn subnav(current: &str) -> Markup {
+    html! {
+        nav.subnav.noprint aria-label="Produktivitet" {
+            ul {
+                @for (href, title) in SUBPAGES {
+                    li {
+                        @if href == current { a href=(href) aria-current="page" { (title) } } @else { a href=(href) { (title) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub(crate) async fn productivity_page(pu: PageUser) -> Response {
+    let r: Result<Markup, Fail> = Ok(html! {
+        (subnav("/produktivitet"))
+        p.meta { "Vad pengarna köper: nyckeltal per enhet och månad ur besök, vistelser, beslut och personalimporten. Grupper med färre än 5 individer visas aldrig." }
+        ul.sections {
+            li { a href="/personal" { "Personal" } ": sjukfrånvaro (kort och lång, per kön och åldersgrupp), frisknärvaro, övertid och mertid, timavlönade i årsarbetare och personalomsättning per enhet." }
+        }
+    });
+    render(&pu, "Produktivitet", "prod", r)
+}
+
+/// The query of /personal and /api/personal.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StaffQ {
+    /// År ÅÅÅÅ (standard: året för senaste månaden med huvudboksrader).
+    pub ar: Option<String>,
+    /// Till och med månad ÅÅÅÅ-MM (standard: årets sista månad med personaldata).
+    pub till: Option<String>,
+}
+
+/// The staff key figures a user may see: an enhetschef's own units only
+/// (the total and the breakdowns then cover only those units).
+pub(crate) fn staff_for(st: &AppState, user: &User, q: &StaffQ) -> Result<StaffReport, Fail> {
+    let year = year_of(st, &q.ar)?;
+    let till = match given(&q.till) {
+        Some(t) => Some(Period::parse(t).ok_or_else(|| {
+            Fail::bad(format!(
+                "till: värdet \"{t}\", förväntade en månad ÅÅÅÅ-MM med år 1900–2100, t.ex. 2026-03"
+            ))
+        })?),
+        None => None,
+    };
+    let tree_month = match till.or_else(|| Period::new(year, 12)) {
+        Some(p) => p,
+        None => st.default_period()?,
+    };
+    let (all, tree, units) = (user.sees_all(), st.tree(tree_month)?, st.provider_units()?);
+    let user = user.clone();
+    st.with_store(move |s| {
+        let (fran, till) = resurs_app::personal::months(s, year, till)?;
+        Ok(resurs_app::personal::report(s, fran, till, |kod| {
+            all || sees_provider(&user, &tree, &units, kod)
+        })?)
+    })
+}
+
+pub(crate) async fn staff_page(
+    State(st): State<Shared>,
+    pu: PageUser,
+    Query(q): Query<StaffQ>,
+    Query(eq): Query<ui::ExportQ>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let user = pu.user.clone();
+    let all = user.sees_all();
+    let r = blocking(&st, move |st| {
+        let r = staff_for(st, &user, &q)?;
+        let grids = resurs_app::personal::grids(&r, true);
+        let refs: Vec<&Grid> = grids.iter().collect();
+        let raw = raw.unwrap_or_default();
+        let mut values: [Vec<Option<i64>>; 3] = Default::default();
+        for m in 1..=12u32 {
+            let f = r.manader.iter().find(|x| x.period.month() == m);
+            values[0].push(f.and_then(|f| f.sjukfranvaro));
+            values[1].push(f.and_then(|f| f.sjukfranvaro_kort));
+            values[2].push(f.and_then(|f| f.sjukfranvaro_lang));
+        }
+        let [total, short, long] = values;
+        let series = [
+            Series { name: "Sjukfrånvaro", class: "s1", values: total },
+            Series { name: "Kort (dag 1–14)", class: "s2", values: short },
+            Series { name: "Lång (dag 15–)", class: "s3", values: long },
+        ];
+        let shown: Vec<&resurs_core::personal::StaffFigures> = r.enheter.iter().filter(|u| !u.dold).collect();
+        let labels: Vec<String> = shown.iter().map(|u| u.namn.clone()).collect();
+        let bars = [
+            ui::Bars { name: "Kort (dag 1–14)", values: shown.iter().map(|u| u.sjukfranvaro_kort).collect() },
+            ui::Bars { name: "Lång (dag 15–)", values: shown.iter().map(|u| u.sjukfranvaro_lang).collect() },
+        ];
+        let year = r.fran.year();
+        Ok(Out::page_or_export(&eq, &refs, || {
+            html! {
+                (subnav("/personal"))
+                form.inline method="get" action="/personal" {
+                    label for="ar" { "År" }
+                    input id="ar" name="ar" type="number" min="1900" max="2100" value=(year);
+                    label for="till" { "Till och med" }
+                    input id="till" name="till" type="month" value=(r.till.to_string());
+                    button type="submit" { "Visa" }
+                }
+                p.meta {
+                    "Personalimporten " (r.fran) "–" (r.till) ": sjukfrånvaro i procent av avtalad tid, frisknärvaro = andel månadsavlönade med högst 5 sjukdagar under perioden, "
+                    "årsarbetare = timmar ÷ (" (r.heltid_timmar_manad) " timmar × antal månader), personalomsättning = avslutade anställningar ÷ genomsnittligt antal anställda. "
+                    "Grupper med färre än 5 anställda visas inte (samma siffror som " code { "resurs personal --ar " (year) } ")."
+                }
+                @if !all { p.meta.del { "Din roll ser sina egna enheter; summan och uppdelningarna gäller bara dem." } }
+                @if r.enheter.is_empty() {
+                    p { "Ingen personaldata för perioden i din del av organisationen. Importera en personalfil (docs/format/personal.md)." }
+                } @else {
+                    (ui::line_chart_in(&format!("Sjukfrånvaro per månad {year}"), "procent av avtalad tid", Kind::Percent, &series))
+                    (ui::bar_chart("sjuk", &format!("Sjukfrånvaro per enhet {}–{}", r.fran, r.till), "procent av avtalad tid", Kind::Percent, &labels, &bars))
+                }
+                @for g in &grids { (ui::grid(g, &raw)) }
+            }
+        }))
+    })
+    .await;
+    render(&pu, "Personal", "prod", r)
+}
