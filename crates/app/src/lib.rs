@@ -23,6 +23,7 @@ pub mod ledger;
 pub mod models;
 pub mod names;
 pub mod personal;
+pub mod produktivitet;
 pub mod registers;
 pub mod reports;
 pub mod scenario;

@@ -2,6 +2,7 @@
 //! use cases in `resurs-app`, and renders their results in Swedish.
 
 mod personal;
+mod produktivitet;
 mod render;
 
 use anyhow::Context;
@@ -154,6 +155,10 @@ enum Command {
     /// övertid, mertid och timavlönade i årsarbetare, personalomsättning.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Personal(personal::PersonalArgs),
+    /// Produktivitet i hemtjänsten per enhet och månad: utförandegrad (rullande 12 månader), tid utöver
+    /// beslut, planerad ej utförd tid, bomtid, brukartidsandel, kontinuitet, kostnad per timme.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Produktivitet(produktivitet::ProduktivitetArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -1199,6 +1204,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Format::Tabell => print!("{}", render::placements_table(&report)),
                 Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Produktivitet(args) => {
+            produktivitet::run(&path, args)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Personal(args) => {

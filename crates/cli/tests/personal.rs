@@ -72,9 +72,15 @@ fn staff_file() -> (String, Vec<String>) {
     for i in 0..6u16 {
         let p = pnr("1980-03-04", 2 + 2 * i * 10);
         for m in ["2026-01", "2026-02"] {
-            let (kort, lang, dagar) = if i == 0 && m == "2026-01" { ("16", "8", "3") } else { ("", "", "") };
+            let (kort, lang, dagar) = if i == 0 && m == "2026-01" {
+                ("16", "8", "3")
+            } else {
+                ("", "", "")
+            };
             let till = if i == 5 { "2026-02-28" } else { "" };
-            s.push_str(&format!("{p};711;{m};160;150;{kort};{lang};{dagar};2;;;2019-01-01;{till}\n"));
+            s.push_str(&format!(
+                "{p};711;{m};160;150;{kort};{lang};{dagar};2;;;2019-01-01;{till}\n"
+            ));
         }
         people.push(p);
     }
@@ -97,7 +103,15 @@ fn a_staff_file_gives_sick_leave_and_turnover_with_small_groups_hidden() {
     let out = env.run(&["personal", "--ar", "2026", "--format", "json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let unit = |kod: &str| json["enheter"].as_array().unwrap().iter().find(|u| u["kod"] == kod).unwrap().clone();
+    let unit = |kod: &str| {
+        json["enheter"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["kod"] == kod)
+            .unwrap()
+            .clone()
+    };
     let u = unit("711");
     assert_eq!(u["anstallda"], 6);
     // 24 sick hours of 12 × 160 contracted = 1,25 %; 16 short = 0,83 %.
@@ -116,12 +130,23 @@ fn a_staff_file_gives_sick_leave_and_turnover_with_small_groups_hidden() {
 
     // Table and CSV show the same figures; the suppressed unit says why.
     let text = stdout(&env.run(&["personal", "--ar", "2026"]));
-    assert!(text.contains("711 Hemtjänst Centrum") && text.contains("1,3 %"), "{text}");
+    assert!(
+        text.contains("711 Hemtjänst Centrum") && text.contains("1,3 %"),
+        "{text}"
+    );
     assert!(text.contains("färre än 5"), "{text}");
     let csv = stdout(&env.run(&["personal", "--ar", "2026", "--format", "csv"]));
     assert!(csv.contains("711 Hemtjänst Centrum;6;"), "{csv}");
     let xlsx = env.dir.path().join("p.xlsx");
-    let out = env.run(&["personal", "--ar", "2026", "--format", "xlsx", "-o", xlsx.to_str().unwrap()]);
+    let out = env.run(&[
+        "personal",
+        "--ar",
+        "2026",
+        "--format",
+        "xlsx",
+        "-o",
+        xlsx.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
 
@@ -130,7 +155,10 @@ fn a_staff_file_gives_sick_leave_and_turnover_with_small_groups_hidden() {
     for p in &people {
         let digits: String = p.chars().filter(|c| c.is_ascii_digit()).collect();
         for needle in [p.as_str(), digits.as_str(), &digits[2..]] {
-            assert!(!db.windows(needle.len()).any(|w| w == needle.as_bytes()), "{needle} in the database");
+            assert!(
+                !db.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{needle} in the database"
+            );
             assert!(!text.contains(needle) && !csv.contains(needle));
         }
     }
@@ -144,7 +172,9 @@ fn a_staff_file_gives_sick_leave_and_turnover_with_small_groups_hidden() {
         serde_json::from_slice(&env.run(&["personal", "--ar", "2026", "--format", "json"]).stdout).unwrap();
     assert_eq!(json["enheter"].as_array().unwrap().len(), 0, "{json}");
     let conn = rusqlite::Connection::open(env.db()).unwrap();
-    let n: i64 = conn.query_row("SELECT COUNT(*) FROM personal", [], |r| r.get(0)).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT COUNT(*) FROM personal", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 0);
 }
 
@@ -184,11 +214,104 @@ fn a_bad_staff_file_is_refused_whole_with_row_and_column_and_no_personnummer() {
     ] {
         assert!(err.contains(want), "«{want}» in\n{err}");
     }
-    assert!(!err.contains(&a) && !err.contains(&bad_check), "a personnummer was shown:\n{err}");
+    assert!(
+        !err.contains(&a) && !err.contains(&bad_check),
+        "a personnummer was shown:\n{err}"
+    );
     // Nothing of the file was stored.
     let conn = rusqlite::Connection::open(env.db()).unwrap();
-    let n: i64 = conn.query_row("SELECT COUNT(*) FROM personal_manad", [], |r| r.get(0)).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT COUNT(*) FROM personal_manad", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 0);
-    let n: i64 = conn.query_row("SELECT COUNT(*) FROM personal", [], |r| r.get(0)).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT COUNT(*) FROM personal", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 0);
+}
+
+/// Issue 12 item 3: productivity of a home-care unit from visits,
+/// decisions, the staff import and the ledger, figures checked by hand.
+#[test]
+fn home_care_productivity_from_visits_decisions_staff_and_ledger() {
+    let env = Env::new();
+    env.import_ok("organisation", "org.csv", ORG);
+    env.import_ok("utforare", "utforare.csv", UTFORARE);
+    env.import_ok(
+        "insatser",
+        "insatser.csv",
+        "kod;namn;lagrum;volymenhet;verksamhet\nHT_OMV;Omvårdnad;SoL;timmar;hemtjänst\n",
+    );
+    let people: Vec<String> = (0..5u16).map(|i| pnr("1935-02-03", 5 + 20 * i)).collect();
+    let mut beslut = String::from(
+        "beslut_id;personnummer;insats;beviljad_volym;utförare;beslutsdatum;startdatum;slutdatum;område\n",
+    );
+    let mut besok = String::from(
+        "besok_id;personnummer;utförare;insats;personal;planerad_start;planerad_slut;faktisk_start;faktisk_slut;status\n",
+    );
+    for (i, p) in people.iter().enumerate() {
+        beslut.push_str(&format!("D{i};{p};HT_OMV;10;711;2025-11-20;2025-12-01;;\n"));
+        // 4 hours on the 5th by P1 and on the 20th by P2: one person per 14 days.
+        besok.push_str(&format!(
+            "B{i}a;{p};711;HT_OMV;P1;2026-01-05 08:00;2026-01-05 12:00;2026-01-05 08:00;2026-01-05 12:00;utförd\n"
+        ));
+        besok.push_str(&format!(
+            "B{i}b;{p};711;HT_OMV;P2;2026-01-20 08:00;2026-01-20 12:00;2026-01-20 08:00;2026-01-20 12:00;utförd\n"
+        ));
+    }
+    let a = &people[0];
+    besok.push_str(&format!(
+        "B0c;{a};711;HT_OMV;P2;2026-01-21 08:00;2026-01-21 12:00;2026-01-21 08:00;2026-01-21 12:00;utförd\n"
+    ));
+    besok.push_str(&format!(
+        "B0d;{a};711;HT_OMV;P2;2026-01-22 08:00;2026-01-22 09:00;;;inställd\n"
+    ));
+    besok.push_str(&format!(
+        "B0e;{a};711;HT_OMV;P2;2026-01-23 08:00;2026-01-23 08:30;;;bomtid\n"
+    ));
+    env.import_ok("beslut", "beslut.csv", &beslut);
+    env.import_ok("besok", "besok.csv", &besok);
+    let mut staff = String::from(HEAD);
+    for i in 0..5u16 {
+        let p = pnr("1985-06-07", 7 + 20 * i);
+        staff.push_str(&format!("{p};711;2026-01;16;16;;;;;;;2020-01-01;\n"));
+    }
+    env.import_ok("personal", "personal.csv", &staff);
+    env.import_ok(
+        "huvudbok",
+        "hb.csv",
+        "period;konto;ansvar;verksamhet;belopp\n2026-01;5011;711;510;4000\n2026-01;3011;711;510;-2000\n",
+    );
+
+    let out = env.run(&["produktivitet", "--ar", "2026", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let m = &json["manader"][0];
+    assert_eq!(m["enhet"], "711", "{json}");
+    assert_eq!(m["period"], "2026-01");
+    assert_eq!(m["brukare"], 5);
+    assert_eq!(m["beviljade_timmar"], 5000);
+    assert_eq!(m["utforda_timmar"], 4400);
+    assert_eq!(m["utforandegrad"], 8800, "44 of 50 hours");
+    assert_eq!(m["utover_beslut_timmar"], 200, "12 performed against 10 granted");
+    assert_eq!(m["planerad_ej_utford_timmar"], 100);
+    assert_eq!(m["bomtid_besok"], 1);
+    assert_eq!(m["bomtid_timmar"], 50);
+    assert_eq!(m["arbetade_timmar"], 8000);
+    assert_eq!(m["brukartidsandel"], 5500, "44 of 80 worked hours");
+    assert_eq!(m["kontinuitet"], 100, "one person per brukare and 14 days");
+    assert_eq!(m["kostnad_per_utford_timme"], 9091, "4 000 kr ÷ 44 h");
+    assert_eq!(m["kostnad_per_beviljad_timme"], 8000);
+    assert_eq!(m["ersattning_per_utford_timme"], 4545);
+    assert_eq!(json["enheter"][0]["utforandegrad"], 8800);
+    let text = stdout(&env.run(&["produktivitet", "--ar", "2026"]));
+    assert!(text.contains("88,0 %") && text.contains("55,0 %"), "{text}");
+    let csv = stdout(&env.run(&["produktivitet", "--ar", "2026", "--format", "csv"]));
+    assert!(csv.contains("711 Hemtjänst Centrum;5;"), "{csv}");
+
+    // Only the unit asked for; a year without visits is an empty report.
+    let out = env.run(&["produktivitet", "--ar", "2025", "--enhet", "711", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["manader"].as_array().unwrap().len(), 0, "{json}");
 }

@@ -143,3 +143,101 @@ static PERSONAL_MANAD: Spec = Spec {
     ],
     key: &[0, 1, 2],
 };
+
+/// One visit as productivity reads it (ids, not codes; minutes since
+/// 1970-01-01 00:00 local time).
+#[derive(Debug, Clone, Copy)]
+pub struct VisitFact {
+    pub utforare: i64,
+    pub brukare: i64,
+    pub personal: i64,
+    pub period: Period,
+    /// 0 performed, 1 cancelled, 2 bomtid ([`crate::status_code`]).
+    pub status: i64,
+    pub plan: (i64, i64),
+    pub fakt: Option<(i64, i64)>,
+}
+
+/// A decision with a granted volume, by brukare.
+#[derive(Debug, Clone)]
+pub struct GrantFact {
+    pub utforare: i64,
+    pub brukare: i64,
+    pub beviljad: Qty,
+    pub start: NaiveDate,
+    pub slut: Option<NaiveDate>,
+}
+
+impl Store {
+    /// Every visit of `from..=to`, streamed.
+    pub fn each_visit_fact(&self, from: Period, to: Period, mut f: impl FnMut(VisitFact)) -> Result<()> {
+        let mut bad: Option<i64> = None;
+        self.conn
+            .each(
+                "SELECT utforare_id, brukare_id, personal_id, period, status, plan_start, plan_slut, fakt_start, fakt_slut \
+                 FROM besok WHERE period >= $1 AND period <= $2",
+                params![from.as_int(), to.as_int()],
+                |r| {
+                    let p: i64 = r.get(3)?;
+                    let Some(period) = Period::from_int(p) else {
+                        bad = Some(p);
+                        return Ok(());
+                    };
+                    let fs: Option<i64> = r.get(7)?;
+                    let fe: Option<i64> = r.get(8)?;
+                    f(VisitFact {
+                        utforare: r.get(0)?,
+                        brukare: r.get(1)?,
+                        personal: r.get(2)?,
+                        period,
+                        status: r.get(4)?,
+                        plan: (r.get(5)?, r.get(6)?),
+                        fakt: fs.zip(fe),
+                    });
+                    Ok(())
+                },
+            )
+            .ctx("läsning av besök")?;
+        match bad {
+            Some(p) => Err(unreadable("besok", "period", &p.to_string(), "en månad ÅÅÅÅMM")),
+            None => Ok(()),
+        }
+    }
+
+    /// Carried-out decisions with a granted volume and a provider that
+    /// overlap `[from, to]`.
+    pub fn grant_facts(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<GrantFact>> {
+        type Raw = (i64, i64, i64, String, Option<String>);
+        let rows: Vec<Raw> = self
+            .conn
+            .query(
+                "SELECT utforare_id, brukare_id, beviljad, startdatum, slutdatum FROM beslut \
+                 WHERE beviljad IS NOT NULL AND utforare_id IS NOT NULL AND startdatum IS NOT NULL \
+                 AND startdatum <= $1 AND (slutdatum IS NULL OR slutdatum >= $2) ORDER BY id",
+                params![date_str(to), date_str(from)],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .ctx("läsning av beslut")?;
+        rows.into_iter()
+            .map(|(utforare, brukare, beviljad, start, slut)| {
+                Ok(GrantFact {
+                    utforare,
+                    brukare,
+                    beviljad: Qty::from_hundredths(beviljad),
+                    start: stored_date("beslut", "startdatum", &start)?,
+                    slut: stored_opt_date("beslut", "slutdatum", slut)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Provider ids → codes.
+    pub fn provider_ids(&self) -> Result<std::collections::HashMap<i64, String>> {
+        self.conn
+            .query("SELECT id, kod FROM utforare", params![], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .ctx("läsning av utförare")
+            .map(|v| v.into_iter().collect())
+    }
+}

@@ -16,11 +16,13 @@ use utoipa::OpenApi;
 use crate::state::Shared;
 
 pub fn routes() -> Router<Shared> {
-    Router::new().route("/api/personal", get(staff))
+    Router::new()
+        .route("/api/personal", get(staff))
+        .route("/api/produktivitet", get(productivity))
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(staff))]
+#[openapi(paths(staff, productivity))]
 pub struct Doc;
 
 /// Staff key figures per unit, sex and age band and month.
@@ -33,4 +35,16 @@ async fn staff(
     crate::extract::Query(q): crate::extract::Query<StaffQ>,
 ) -> Response {
     answer(blocking(&st, move |st| prod::staff_for(st, &user, &q)).await)
+}
+
+/// Home-care productivity per unit and month, the year so far.
+#[utoipa::path(get, path = "/api/produktivitet", params(StaffQ), security(("session" = []), ("token" = [])),
+    responses((status = 200, description = "Samma JSON som resurs produktivitet --format json (en enhetschef: bara egna enheter, utan kommunens summa och trend)", content_type = "application/json"),
+        (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 500, description = "Internt fel: bara ett incidentnummer, detaljen i serverns logg", body = ApiError)))]
+async fn productivity(
+    State(st): State<Shared>,
+    ApiUser(user): ApiUser,
+    crate::extract::Query(q): crate::extract::Query<StaffQ>,
+) -> Response {
+    answer(blocking(&st, move |st| prod::productivity_for(st, &user, &q)).await)
 }

@@ -641,7 +641,10 @@ fn staff_key_figures_are_scoped_suppressed_and_exportable() {
     }
     {
         let mut store = resurs_store::Store::open(&srv.db).unwrap();
-        for (kind, name, text) in [(Kind::Utforare, "u.csv", utf), (Kind::Personal, "p.csv", staff.as_str())] {
+        for (kind, name, text) in [
+            (Kind::Utforare, "u.csv", utf),
+            (Kind::Personal, "p.csv", staff.as_str()),
+        ] {
             let path = dir.path().join(name);
             std::fs::write(&path, text).unwrap();
             let o = import_file(
@@ -656,9 +659,14 @@ fn staff_key_figures_are_scoped_suppressed_and_exportable() {
     }
     let (_, _, body) = http(srv.addr, "GET", "/api/openapi.json", &[], "");
     let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert!(doc["paths"]["/api/personal"]["get"].is_object());
-    let (status, _, _) = http(srv.addr, "GET", "/api/personal?ar=2026", &[], "");
-    assert_eq!(status, 401);
+    for path in ["/api/personal?ar=2026", "/api/produktivitet?ar=2026"] {
+        assert!(
+            doc["paths"][path.split('?').next().unwrap()]["get"].is_object(),
+            "{path}"
+        );
+        let (status, _, _) = http(srv.addr, "GET", path, &[], "");
+        assert_eq!(status, 401, "{path}");
+    }
 
     let ekonom = sign_in(srv.addr, "ekonom");
     let cookie = [("Cookie", ekonom.0.as_str())];
@@ -677,7 +685,13 @@ fn staff_key_figures_are_scoped_suppressed_and_exportable() {
     assert_eq!(status, 400, "{body}");
     let (status, _, page) = http(srv.addr, "GET", "/personal?ar=2026", &cookie, "");
     assert_eq!(status, 200, "{page}");
-    for want in ["Sjukfrånvaro per månad", "711 Hemtjänst Centrum", "färre än 5", "<svg", "format=xlsx"] {
+    for want in [
+        "Sjukfrånvaro per månad",
+        "711 Hemtjänst Centrum",
+        "färre än 5",
+        "<svg",
+        "format=xlsx",
+    ] {
         assert!(page.contains(want), "«{want}» on the page");
     }
     let (status, head, csv) = http(
@@ -693,9 +707,12 @@ fn staff_key_figures_are_scoped_suppressed_and_exportable() {
     for p in &people {
         assert!(!page.contains(p.as_str()) && !csv.contains(p.as_str()));
     }
-    let (status, _, page) = http(srv.addr, "GET", "/produktivitet", &cookie, "");
-    assert_eq!(status, 200);
+    let (status, _, page) = http(srv.addr, "GET", "/produktivitet?ar=2026", &cookie, "");
+    assert_eq!(status, 200, "{page}");
     assert!(page.contains("href=\"/personal\""), "{page}");
+    assert!(page.contains("Inga hemtjänstbesök"), "{page}");
+    let (status, _, body) = http(srv.addr, "GET", "/api/produktivitet?ar=2026", &cookie, "");
+    assert_eq!(status, 200, "{body}");
 
     // The enhetschef of 71 sees neither 721 nor a total over it.
     let chef = sign_in(srv.addr, "chef");

@@ -40,14 +40,101 @@ fn subnav(current: &str) -> Markup {
     }
 }
 
-pub(crate) async fn productivity_page(pu: PageUser) -> Response {
-    let r: Result<Markup, Fail> = Ok(html! {
-        (subnav("/produktivitet"))
-        p.meta { "Vad pengarna köper: nyckeltal per enhet och månad ur besök, vistelser, beslut och personalimporten. Grupper med färre än 5 individer visas aldrig." }
-        ul.sections {
-            li { a href="/personal" { "Personal" } ": sjukfrånvaro (kort och lång, per kön och åldersgrupp), frisknärvaro, övertid och mertid, timavlönade i årsarbetare och personalomsättning per enhet." }
-        }
-    });
+/// The productivity a user may see: the whole report (computed once per
+/// year and month, cached), and for an enhetschef only its own units,
+/// without the municipality's total and trend.
+pub(crate) fn productivity_for(
+    st: &AppState,
+    user: &User,
+    q: &StaffQ,
+) -> Result<resurs_app::produktivitet::Report, Fail> {
+    let year = year_of(st, &q.ar)?;
+    let till = match given(&q.till) {
+        Some(t) => Some(Period::parse(t).ok_or_else(|| {
+            Fail::bad(format!(
+                "till: värdet \"{t}\", förväntade en månad ÅÅÅÅ-MM med år 1900–2100, t.ex. 2026-03"
+            ))
+        })?),
+        None => None,
+    };
+    let key = format!("produktivitet|{year}|{}", till.map_or(String::new(), |t| t.to_string()));
+    let mut r = (*st.cached(key, move |s| {
+        Ok(resurs_app::produktivitet::report(s, year, till, |_| true)?)
+    })?)
+    .clone();
+    if !user.sees_all() {
+        let tree = st.tree(r.till)?;
+        let units = st.provider_units()?;
+        r.enheter.retain(|u| sees_provider(user, &tree, &units, &u.enhet));
+        r.manader.retain(|u| sees_provider(user, &tree, &units, &u.enhet));
+        r.trend.clear();
+        r.totalt = resurs_app::produktivitet::UnitMonth {
+            dold: true,
+            ..r.totalt.clone()
+        };
+    }
+    Ok(r)
+}
+
+pub(crate) async fn productivity_page(
+    State(st): State<Shared>,
+    pu: PageUser,
+    Query(q): Query<StaffQ>,
+    Query(eq): Query<ui::ExportQ>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let user = pu.user.clone();
+    let all = user.sees_all();
+    let r = blocking(&st, move |st| {
+        let r = productivity_for(st, &user, &q)?;
+        let grids = resurs_app::produktivitet::grids(&r, all);
+        let refs: Vec<&Grid> = grids.iter().collect();
+        let raw = raw.unwrap_or_default();
+        let names: Vec<String> = r.trend.iter().map(|(y, _)| format!("{y}")).collect();
+        let classes = ["s1", "s2", "s3"];
+        let series: Vec<Series<'_>> = r
+            .trend
+            .iter()
+            .zip(&names)
+            .zip(classes)
+            .map(|(((_, v), n), c)| Series { name: n, class: c, values: v.clone() })
+            .collect();
+        let shown: Vec<&resurs_app::produktivitet::UnitMonth> = r.enheter.iter().filter(|u| !u.dold).collect();
+        let labels: Vec<String> = shown.iter().map(|u| format!("{} {}", u.enhet, u.namn)).collect();
+        let bars = [
+            ui::Bars { name: "Utförandegrad", values: shown.iter().map(|u| u.utforandegrad).collect() },
+            ui::Bars { name: "Brukartidsandel", values: shown.iter().map(|u| u.brukartidsandel).collect() },
+        ];
+        let year = r.ar;
+        Ok(Out::page_or_export(&eq, &refs, || {
+            html! {
+                (subnav("/produktivitet"))
+                form.inline method="get" action="/produktivitet" {
+                    label for="ar" { "År" }
+                    input id="ar" name="ar" type="number" min="1900" max="2100" value=(year);
+                    label for="till" { "Till och med" }
+                    input id="till" name="till" type="month" value=(r.till.to_string());
+                    button type="submit" { "Visa" }
+                }
+                p.meta {
+                    "Hemtjänsten per enhet och månad ur besöken, besluten, personalimporten och huvudboken: utförandegrad = utförd ÷ beviljad tid; "
+                    "brukartidsandel = utförd ÷ arbetad tid; kontinuitet = antal olika personal per brukare och 14 dagar; kostnad och ersättning per timme = huvudbokens kostnader och intäkter på enhetens ansvar ÷ timmarna. "
+                    "Enhetsmånader med färre än 5 brukare visas inte (samma siffror som " code { "resurs produktivitet --ar " (year) } ")."
+                }
+                @if !all { p.meta.del { "Din roll ser sina egna enheter; kommunens summa och trend visas inte." } }
+                @if r.enheter.is_empty() {
+                    p { "Inga hemtjänstbesök för året i din del av organisationen." }
+                } @else {
+                    @if !series.is_empty() {
+                        (ui::line_chart_in(&format!("Utförandegrad, rullande 12 månader, {year} och två år före"), "procent av beviljad tid", Kind::Percent, &series))
+                    }
+                    (ui::bar_chart("prod", &format!("Utförandegrad och brukartidsandel per enhet {}-01–{}", year, r.till), "procent", Kind::Percent, &labels, &bars))
+                }
+                @for g in &grids { (ui::grid(g, &raw)) }
+            }
+        }))
+    })
+    .await;
     render(&pu, "Produktivitet", "prod", r)
 }
 
@@ -57,7 +144,7 @@ pub(crate) async fn productivity_page(pu: PageUser) -> Response {
 pub struct StaffQ {
     /// År ÅÅÅÅ (standard: året för senaste månaden med huvudboksrader).
     pub ar: Option<String>,
-    /// Till och med månad ÅÅÅÅ-MM (standard: årets sista månad med personaldata).
+    /// Till och med månad ÅÅÅÅ-MM (standard: årets sista månad med data: personaldata respektive besök).
     pub till: Option<String>,
 }
 
