@@ -12,6 +12,7 @@
 //! (command line, web page, API) can change data without one.
 
 pub mod backup;
+pub mod belaggning;
 pub mod budget;
 pub mod demo;
 mod demo_personal;

@@ -1,6 +1,7 @@
 //! `resurs`: the command line. A thin shell: it parses arguments, calls the
 //! use cases in `resurs-app`, and renders their results in Swedish.
 
+mod belaggning;
 mod personal;
 mod produktivitet;
 mod render;
@@ -159,6 +160,9 @@ enum Command {
     /// beslut, planerad ej utförd tid, bomtid, brukartidsandel, kontinuitet, kostnad per timme.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Produktivitet(produktivitet::ProduktivitetArgs),
+    /// Beläggning i särskilt boende, korttid och LSS-boende per enhet och månad mot ett beläggningskrav.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Belaggning(belaggning::BelaggningArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -1204,6 +1208,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Format::Tabell => print!("{}", render::placements_table(&report)),
                 Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Belaggning(args) => {
+            belaggning::run(&path, args)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Produktivitet(args) => {

@@ -315,3 +315,44 @@ fn home_care_productivity_from_visits_decisions_staff_and_ledger() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["manader"].as_array().unwrap().len(), 0, "{json}");
 }
+
+/// Issue 12 item 4: occupancy of a care home against the required 95 %.
+#[test]
+fn occupancy_counts_nights_against_places_and_days_between_tenants() {
+    let env = Env::new();
+    env.import_ok("organisation", "org.csv", ORG);
+    env.import_ok("utforare", "utforare.csv", UTFORARE); // 721 Solgården, 20 places
+    let mut stays = String::from("vistelse_id;personnummer;enhet;plats;inflyttning;utflyttning;typ\n");
+    for i in 0..18u16 {
+        let p = pnr("1930-01-02", 9 + 20 * i);
+        stays.push_str(&format!("V{i};{p};721;P{i};2025-06-01;;permanent\n"));
+    }
+    // Place P19: out on 10 January (9 nights), the next tenant in on the 20th (12 nights).
+    stays.push_str(&format!(
+        "V40;{};721;P19;2025-06-01;2026-01-10;permanent\n",
+        pnr("1931-01-02", 9)
+    ));
+    stays.push_str(&format!("V41;{};721;P19;2026-01-20;;permanent\n", pnr("1932-01-02", 9)));
+    env.import_ok("vistelser", "vistelser.csv", &stays);
+    let out = env.run(&["belaggning", "--ar", "2026", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["till"], "2026-01", "{json}");
+    let u = &json["enheter"][0];
+    assert_eq!(u["enhet"], "721");
+    assert_eq!(u["platsdagar"], 620);
+    assert_eq!(u["belagda_dagar"], 18 * 31 + 9 + 12);
+    assert_eq!(u["vakanta_dagar"], 41);
+    assert_eq!(u["belaggningsgrad"], 9339);
+    assert_eq!(u["under_krav"], true);
+    assert_eq!(u["byten"], 1);
+    assert_eq!(u["dagar_mellan"], 1000);
+    let out = env.run(&["belaggning", "--ar", "2026", "--krav", "90", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["enheter"][0]["under_krav"], false);
+    let out = env.run(&["belaggning", "--ar", "2026", "--krav", "120"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("--krav: värdet \"120\""), "{}", stderr(&out));
+    let text = stdout(&env.run(&["belaggning", "--ar", "2026"]));
+    assert!(text.contains("721 Solgården") && text.contains("93,4 %"), "{text}");
+}

@@ -5,7 +5,7 @@
 //! figures and `dold: true`.
 
 use super::{answer, ApiError};
-use crate::pages::prod::{self, StaffQ};
+use crate::pages::prod::{self, OccupancyQ, StaffQ};
 use crate::{blocking, ApiUser};
 use axum::extract::State;
 use axum::response::Response;
@@ -19,10 +19,11 @@ pub fn routes() -> Router<Shared> {
     Router::new()
         .route("/api/personal", get(staff))
         .route("/api/produktivitet", get(productivity))
+        .route("/api/belaggning", get(occupancy))
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(staff, productivity))]
+#[openapi(paths(staff, productivity, occupancy))]
 pub struct Doc;
 
 /// Staff key figures per unit, sex and age band and month.
@@ -47,4 +48,16 @@ async fn productivity(
     crate::extract::Query(q): crate::extract::Query<StaffQ>,
 ) -> Response {
     answer(blocking(&st, move |st| prod::productivity_for(st, &user, &q)).await)
+}
+
+/// Occupancy per unit and month against a required occupancy.
+#[utoipa::path(get, path = "/api/belaggning", params(OccupancyQ), security(("session" = []), ("token" = [])),
+    responses((status = 200, description = "Samma JSON som resurs belaggning --format json (en enhetschef: bara egna enheter)", content_type = "application/json"),
+        (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 500, description = "Internt fel: bara ett incidentnummer, detaljen i serverns logg", body = ApiError)))]
+async fn occupancy(
+    State(st): State<Shared>,
+    ApiUser(user): ApiUser,
+    crate::extract::Query(q): crate::extract::Query<OccupancyQ>,
+) -> Response {
+    answer(blocking(&st, move |st| prod::occupancy_for(st, &user, &q)).await)
 }

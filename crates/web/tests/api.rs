@@ -659,7 +659,11 @@ fn staff_key_figures_are_scoped_suppressed_and_exportable() {
     }
     let (_, _, body) = http(srv.addr, "GET", "/api/openapi.json", &[], "");
     let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
-    for path in ["/api/personal?ar=2026", "/api/produktivitet?ar=2026"] {
+    for path in [
+        "/api/personal?ar=2026",
+        "/api/produktivitet?ar=2026",
+        "/api/belaggning?ar=2026",
+    ] {
         assert!(
             doc["paths"][path.split('?').next().unwrap()]["get"].is_object(),
             "{path}"
@@ -713,6 +717,11 @@ fn staff_key_figures_are_scoped_suppressed_and_exportable() {
     assert!(page.contains("Inga hemtjänstbesök"), "{page}");
     let (status, _, body) = http(srv.addr, "GET", "/api/produktivitet?ar=2026", &cookie, "");
     assert_eq!(status, 200, "{body}");
+    let (status, _, page) = http(srv.addr, "GET", "/belaggning?ar=2026", &cookie, "");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Beläggning"), "{page}");
+    let (status, _, body) = http(srv.addr, "GET", "/api/belaggning?ar=2026&krav=120", &cookie, "");
+    assert_eq!(status, 400, "{body}");
 
     // The enhetschef of 71 sees neither 721 nor a total over it.
     let chef = sign_in(srv.addr, "chef");

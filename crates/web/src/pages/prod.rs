@@ -15,6 +15,7 @@ pub(crate) fn routes() -> Router<Shared> {
     Router::new()
         .route("/produktivitet", get(productivity_page))
         .route("/personal", get(staff_page))
+        .route("/belaggning", get(occupancy_page))
 }
 
 /// The sub-pages: address, title.
@@ -236,4 +237,106 @@ pub(crate) async fn staff_page(
     })
     .await;
     render(&pu, "Personal", "prod", r)
+}
+
+/// The query of /belaggning and /api/belaggning.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OccupancyQ {
+    /// År ÅÅÅÅ (standard: året för senaste månaden med huvudboksrader).
+    pub ar: Option<String>,
+    /// Till och med månad ÅÅÅÅ-MM (standard: årets sista månad med in- eller utflyttning).
+    pub till: Option<String>,
+    /// Krävd beläggningsgrad i procent (standard 95).
+    pub krav: Option<String>,
+}
+
+/// Occupancy of the units a user may see.
+pub(crate) fn occupancy_for(
+    st: &AppState,
+    user: &User,
+    q: &OccupancyQ,
+) -> Result<resurs_app::belaggning::Report, Fail> {
+    let year = year_of(st, &q.ar)?;
+    let till = match given(&q.till) {
+        Some(t) => Some(Period::parse(t).ok_or_else(|| {
+            Fail::bad(format!(
+                "till: värdet \"{t}\", förväntade en månad ÅÅÅÅ-MM med år 1900–2100, t.ex. 2026-03"
+            ))
+        })?),
+        None => None,
+    };
+    let krav = match given(&q.krav) {
+        None => resurs_app::belaggning::KRAV_STANDARD,
+        Some(k) => match resurs_core::num::Qty::parse_sv(k) {
+            Ok(v) if (0..=10_000).contains(&v.hundredths()) => v.hundredths(),
+            _ => {
+                return Err(Fail::bad(format!(
+                    "krav: värdet \"{k}\", förväntade en procentsats 0–100, t.ex. 95"
+                )))
+            }
+        },
+    };
+    let all = user.sees_all();
+    let tree_month = match till.or_else(|| Period::new(year, 12)) {
+        Some(p) => p,
+        None => st.default_period()?,
+    };
+    let (tree, units) = (st.tree(tree_month)?, st.provider_units()?);
+    let user = user.clone();
+    st.with_store(move |s| {
+        Ok(resurs_app::belaggning::report(s, year, till, krav, |kod| {
+            all || sees_provider(&user, &tree, &units, kod)
+        })?)
+    })
+}
+
+pub(crate) async fn occupancy_page(
+    State(st): State<Shared>,
+    pu: PageUser,
+    Query(q): Query<OccupancyQ>,
+    Query(eq): Query<ui::ExportQ>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let user = pu.user.clone();
+    let r = blocking(&st, move |st| {
+        let r = occupancy_for(st, &user, &q)?;
+        let grids = resurs_app::belaggning::grids(&r);
+        let refs: Vec<&Grid> = grids.iter().collect();
+        let raw = raw.unwrap_or_default();
+        let labels: Vec<String> = r.enheter.iter().map(|u| format!("{} {}", u.enhet, u.namn)).collect();
+        let bars = [
+            ui::Bars { name: "Beläggningsgrad", values: r.enheter.iter().map(|u| u.belaggningsgrad).collect() },
+            ui::Bars { name: "Krav", values: r.enheter.iter().map(|u| Some(u.krav)).collect() },
+        ];
+        let under = r.enheter.iter().filter(|u| u.under_krav).count();
+        let year = r.ar;
+        Ok(Out::page_or_export(&eq, &refs, || {
+            html! {
+                (subnav("/belaggning"))
+                form.inline method="get" action="/belaggning" {
+                    label for="ar" { "År" }
+                    input id="ar" name="ar" type="number" min="1900" max="2100" value=(year);
+                    label for="till" { "Till och med" }
+                    input id="till" name="till" type="month" value=(r.till.to_string());
+                    label for="krav" { "Krav, procent" }
+                    input id="krav" name="krav" type="text" inputmode="decimal" size="5" value=(resurs_core::num::Qty::from_hundredths(r.krav).fmt_sv());
+                    button type="submit" { "Visa" }
+                }
+                p.meta {
+                    "Särskilt boende, korttid och LSS-boende: beläggningsgrad = belagda dagar (nätter; utflyttningsdagen räknas inte) ÷ platsdagar (platserna i utförarregistret × månadens dagar). "
+                    "Dagar mellan ut- och inflyttning gäller samma plats (samma siffror som " code { "resurs belaggning --ar " (year) } ")."
+                }
+                p { (under) " av " (r.enheter.len()) " enheter ligger under kravet " (resurs_core::num::Qty::from_hundredths(r.krav).fmt_sv()) " % för perioden." }
+                @if r.enheter.is_empty() {
+                    p { "Inga enheter med platser och vistelser i din del av organisationen." }
+                } @else {
+                    (ui::bar_chart("bel", &format!("Beläggningsgrad per enhet {}-01–{}", year, r.till), "procent", Kind::Percent, &labels, &bars))
+                }
+                @for g in &grids { (ui::grid(g, &raw)) }
+            }
+        }))
+    })
+    .await;
+    render(&pu, "Beläggning", "prod", r)
 }
