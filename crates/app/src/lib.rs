@@ -16,6 +16,7 @@ pub mod belaggning;
 pub mod budget;
 pub mod demo;
 mod demo_personal;
+pub mod ej_verkstallda;
 pub mod followup;
 pub mod gen;
 pub mod import;

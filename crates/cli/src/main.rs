@@ -2,6 +2,7 @@
 //! use cases in `resurs-app`, and renders their results in Swedish.
 
 mod belaggning;
+mod ej_verkstallda;
 mod personal;
 mod produktivitet;
 mod render;
@@ -163,6 +164,10 @@ enum Command {
     /// Beläggning i särskilt boende, korttid och LSS-boende per enhet och månad mot ett beläggningskrav.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Belaggning(belaggning::BelaggningArgs),
+    /// Ej verkställda beslut (äldre än tre månader vid kvartalets slut): per insats och väntetid, lagrum,
+    /// kön och åldersgrupp, med uppföljningslistan.
+    #[command(name = "ej-verkstallda", help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    EjVerkstallda(ej_verkstallda::EjVerkstalldaArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -776,7 +781,7 @@ fn open(path: &DbLocation) -> anyhow::Result<Store> {
     Store::open_location(path).map_err(anyhow::Error::from)
 }
 
-fn month(raw: &str) -> anyhow::Result<resurs_core::period::Period> {
+pub(crate) fn month(raw: &str) -> anyhow::Result<resurs_core::period::Period> {
     match resurs_core::period::Period::parse(raw) {
         Some(p) => Ok(p),
         None => {
@@ -1208,6 +1213,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Format::Tabell => print!("{}", render::placements_table(&report)),
                 Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::EjVerkstallda(args) => {
+            ej_verkstallda::run(&path, args)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Belaggning(args) => {

@@ -356,3 +356,91 @@ fn occupancy_counts_nights_against_places_and_days_between_tenants() {
     let text = stdout(&env.run(&["belaggning", "--ar", "2026"]));
     assert!(text.contains("721 Solgården") && text.contains("93,4 %"), "{text}");
 }
+
+/// Issue 12 item 5: decisions not carried out within three months, per
+/// quarter, de-identified with groups under five hidden, and the list.
+#[test]
+fn unmet_decisions_per_quarter_are_deidentified_and_listed() {
+    let env = Env::new();
+    env.import_ok("organisation", "org.csv", ORG);
+    env.import_ok("utforare", "utforare.csv", UTFORARE);
+    env.import_ok(
+        "insatser",
+        "insatser.csv",
+        "kod;namn;lagrum;volymenhet;verksamhet\nSABO;Särskilt boende;SoL;dygn;särskilt boende\nHT_OMV;Omvårdnad;SoL;timmar;hemtjänst\n",
+    );
+    let mut beslut = String::from(
+        "beslut_id;personnummer;insats;beviljad_volym;utförare;beslutsdatum;startdatum;slutdatum;område\n",
+    );
+    // Six women of 80–89 waiting since February: unmet at the end of Q3 (over 6 months).
+    for i in 0..6u16 {
+        beslut.push_str(&format!(
+            "S{i};{};SABO;;721;2026-02-10;;;\n",
+            pnr("1940-04-05", 2 + 20 * i)
+        ));
+    }
+    // Two decided in May: 3–6 months, too few to show.
+    for i in 0..2u16 {
+        beslut.push_str(&format!(
+            "H{i};{};HT_OMV;10;;2026-05-02;;;\n",
+            pnr("1950-04-05", 2 + 20 * i)
+        ));
+    }
+    // Not counted: carried out in time, decided too late, ended.
+    beslut.push_str(&format!(
+        "X1;{};SABO;;721;2026-02-10;2026-03-01;;\n",
+        pnr("1941-01-01", 2)
+    ));
+    beslut.push_str(&format!("X2;{};SABO;;721;2026-08-10;;;\n", pnr("1942-01-01", 2)));
+    beslut.push_str(&format!(
+        "X3;{};SABO;;721;2026-02-10;;2026-06-01;\n",
+        pnr("1943-01-01", 2)
+    ));
+    env.import_ok("beslut", "beslut.csv", &beslut);
+
+    let out = env.run(&["ej-verkstallda", "--period", "2026-08", "--lista", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["kvartal"], "2026 kvartal 3");
+    assert_eq!(json["kvartalets_slut"], "2026-09-30");
+    assert_eq!(json["antal"], 8, "{json}");
+    let insats = json["per_insats"].as_array().unwrap();
+    let sabo = insats.iter().find(|g| g["grupp"] == "SABO Särskilt boende").unwrap();
+    assert_eq!(sabo["vantetid"], "6–12 månader");
+    assert_eq!(sabo["antal"], 6);
+    let ht = insats.iter().find(|g| g["grupp"] == "HT_OMV Omvårdnad").unwrap();
+    assert_eq!(ht["vantetid"], "3–6 månader");
+    assert!(ht["antal"].is_null(), "two are too few: {ht}");
+    let old = json["per_alder"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["grupp"] == "80–89 år")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (&old["vantetid"], &old["antal"]),
+        (&serde_json::json!("6–12 månader"), &serde_json::json!(6))
+    );
+    let shown: i64 = json["per_kon"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|g| g["antal"].as_i64())
+        .sum();
+    assert!(shown <= 8, "{json}");
+    let list = json["uppfoljning"].as_array().unwrap();
+    assert_eq!(list.len(), 8);
+    assert_eq!(list[0]["dagar"], 232, "10 February to 30 September, longest wait first");
+    assert_eq!(list[0]["beslutsdatum"], "2026-02-10");
+    assert!(
+        list.iter().all(|f| !f["brukare"].as_str().unwrap().contains('-')),
+        "pseudonyms only"
+    );
+
+    // Without --lista only the de-identified tables.
+    let text = stdout(&env.run(&["ej-verkstallda", "--period", "2026-08"]));
+    assert!(text.contains("färre än 5") && !text.contains("Att följa upp"), "{text}");
+    let out = env.run(&["ej-verkstallda", "--period", "2026-13"]);
+    assert_eq!(out.status.code(), Some(1));
+}

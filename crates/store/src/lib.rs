@@ -52,7 +52,7 @@ pub use db::DbError;
 pub use followup::{Forecast, ForecastEntry, ForecastVersion, SpecialEffectRow};
 pub use ledger::{BudgetCell, BudgetLine, BudgetVersion, LedgerLineRow, LedgerMonth, PopulationBand};
 pub use models::{ModelVersionRow, SettlementRun};
-pub use personal::{GrantFact, NewStaffMonth, VisitFact};
+pub use personal::{GrantFact, NewStaffMonth, UnmetDecision, VisitFact};
 pub use register::ProviderRow;
 pub use registers::{GrantRow, Intraprenad, IntraprenadEntry, InvestmentRow, MeasureRow};
 pub use sessions::{SessionInfo, SessionRow, ThrottleRow};

@@ -241,3 +241,76 @@ impl Store {
             .map(|v| v.into_iter().collect())
     }
 }
+
+/// A decision not carried out by `dag`: decided, neither started nor ended.
+#[derive(Debug, Clone)]
+pub struct UnmetDecision {
+    pub beslut_id: String,
+    pub brukare: String,
+    pub fodelsear: i32,
+    pub kon: Kon,
+    pub insats: String,
+    pub insats_namn: String,
+    pub lagrum: String,
+    pub utforare: Option<String>,
+    pub beslutsdatum: NaiveDate,
+}
+
+impl Store {
+    /// Decisions taken on or before `decided_by` that were not carried out
+    /// (no start date, or one after `dag`) and had not ended by `dag`.
+    pub fn unmet_decisions(&self, decided_by: NaiveDate, dag: NaiveDate) -> Result<Vec<UnmetDecision>> {
+        type Raw = (
+            String,
+            String,
+            i64,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+        );
+        let rows: Vec<Raw> = self
+            .conn
+            .query(
+                "SELECT d.beslut_id, b.pseudonym, b.fodelsear, b.kon, i.kod, i.namn, d.lagrum, u.kod, d.beslutsdatum \
+                 FROM beslut d JOIN brukare b ON b.id = d.brukare_id JOIN insats i ON i.id = d.insats_id \
+                 LEFT JOIN utforare u ON u.id = d.utforare_id \
+                 WHERE d.beslutsdatum <= $1 AND (d.startdatum IS NULL OR d.startdatum > $2) \
+                 AND (d.slutdatum IS NULL OR d.slutdatum > $2) ORDER BY d.beslutsdatum, d.beslut_id",
+                params![date_str(decided_by), date_str(dag)],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                        r.get(8)?,
+                    ))
+                },
+            )
+            .ctx("läsning av beslut")?;
+        rows.into_iter()
+            .map(
+                |(beslut_id, brukare, fodelsear, kon, insats, insats_namn, lagrum, utforare, bd)| {
+                    Ok(UnmetDecision {
+                        beslut_id,
+                        brukare,
+                        fodelsear: fodelsear as i32,
+                        kon: Kon::parse_sv(&kon).ok_or_else(|| unreadable("brukare", "kon", &kon, "K eller M"))?,
+                        insats,
+                        insats_namn,
+                        lagrum,
+                        utforare,
+                        beslutsdatum: stored_date("beslut", "beslutsdatum", &bd)?,
+                    })
+                },
+            )
+            .collect()
+    }
+}

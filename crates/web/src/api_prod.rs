@@ -5,7 +5,7 @@
 //! figures and `dold: true`.
 
 use super::{answer, ApiError};
-use crate::pages::prod::{self, OccupancyQ, StaffQ};
+use crate::pages::prod::{self, OccupancyQ, StaffQ, UnmetQ};
 use crate::{blocking, ApiUser};
 use axum::extract::State;
 use axum::response::Response;
@@ -20,10 +20,11 @@ pub fn routes() -> Router<Shared> {
         .route("/api/personal", get(staff))
         .route("/api/produktivitet", get(productivity))
         .route("/api/belaggning", get(occupancy))
+        .route("/api/ej-verkstallda", get(unmet))
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(staff, productivity, occupancy))]
+#[openapi(paths(staff, productivity, occupancy, unmet))]
 pub struct Doc;
 
 /// Staff key figures per unit, sex and age band and month.
@@ -60,4 +61,16 @@ async fn occupancy(
     crate::extract::Query(q): crate::extract::Query<OccupancyQ>,
 ) -> Response {
     answer(blocking(&st, move |st| prod::occupancy_for(st, &user, &q)).await)
+}
+
+/// Decisions not carried out within three months, for the quarter of a month.
+#[utoipa::path(get, path = "/api/ej-verkstallda", params(UnmetQ), security(("session" = []), ("token" = [])),
+    responses((status = 200, description = "Samma JSON som resurs ej-verkstallda --lista --format json (en enhetschef: bara beslut med egna utförare)", content_type = "application/json"),
+        (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 500, description = "Internt fel: bara ett incidentnummer, detaljen i serverns logg", body = ApiError)))]
+async fn unmet(
+    State(st): State<Shared>,
+    ApiUser(user): ApiUser,
+    crate::extract::Query(q): crate::extract::Query<UnmetQ>,
+) -> Response {
+    answer(blocking(&st, move |st| prod::unmet_for(st, &user, &q)).await)
 }

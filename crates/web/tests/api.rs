@@ -722,6 +722,11 @@ fn staff_key_figures_are_scoped_suppressed_and_exportable() {
     assert!(page.contains("Beläggning"), "{page}");
     let (status, _, body) = http(srv.addr, "GET", "/api/belaggning?ar=2026&krav=120", &cookie, "");
     assert_eq!(status, 400, "{body}");
+    let (status, _, page) = http(srv.addr, "GET", "/ej-verkstallda?period=2026-02", &cookie, "");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("2026 kvartal 1"), "{page}");
+    let (status, _, body) = http(srv.addr, "GET", "/api/ej-verkstallda?period=2026-02", &cookie, "");
+    assert_eq!(status, 200, "{body}");
 
     // The enhetschef of 71 sees neither 721 nor a total over it.
     let chef = sign_in(srv.addr, "chef");

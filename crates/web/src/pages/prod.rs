@@ -16,6 +16,7 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/produktivitet", get(productivity_page))
         .route("/personal", get(staff_page))
         .route("/belaggning", get(occupancy_page))
+        .route("/ej-verkstallda", get(unmet_page))
 }
 
 /// The sub-pages: address, title.
@@ -339,4 +340,70 @@ pub(crate) async fn occupancy_page(
     })
     .await;
     render(&pu, "Beläggning", "prod", r)
+}
+
+/// The query of /ej-verkstallda and /api/ej-verkstallda.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnmetQ {
+    /// En månad ÅÅÅÅ-MM i kvartalet (standard: senaste månaden med huvudboksrader).
+    pub period: Option<String>,
+}
+
+/// The unmet decisions a user may see: an enhetschef only those with a
+/// provider in its part of the organisation.
+pub(crate) fn unmet_for(st: &AppState, user: &User, q: &UnmetQ) -> Result<resurs_app::ej_verkstallda::Report, Fail> {
+    let period = period_of(st, &q.period)?;
+    let all = user.sees_all();
+    let (tree, units) = (st.tree(period)?, st.provider_units()?);
+    let user = user.clone();
+    st.with_store(move |s| {
+        Ok(resurs_app::ej_verkstallda::report(s, period, |kod| {
+            all || kod.is_some_and(|k| sees_provider(&user, &tree, &units, k))
+        })?)
+    })
+}
+
+pub(crate) async fn unmet_page(
+    State(st): State<Shared>,
+    pu: PageUser,
+    Query(q): Query<UnmetQ>,
+    Query(eq): Query<ui::ExportQ>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let user = pu.user.clone();
+    let r = blocking(&st, move |st| {
+        let period = period_of(st, &q.period)?;
+        let r = unmet_for(st, &user, &q)?;
+        let grids = resurs_app::ej_verkstallda::grids(&r, true);
+        let refs: Vec<&Grid> = grids.iter().collect();
+        let raw = raw.unwrap_or_default();
+        let labels: Vec<String> = resurs_app::ej_verkstallda::VANTETIDER.iter().map(|b| b.2.to_string()).collect();
+        let per_band: Vec<Option<i64>> = labels
+            .iter()
+            .map(|l| {
+                let n: i64 = r.uppfoljning.iter().filter(|f| resurs_app::ej_verkstallda::band_of(f.dagar) == l).count() as i64;
+                (!resurs_core::sekretess::dold(n as u64)).then_some(n)
+            })
+            .collect();
+        let bars = [ui::Bars { name: "Antal beslut", values: per_band }];
+        Ok(Out::page_or_export(&eq, &refs, || {
+            html! {
+                (subnav("/ej-verkstallda"))
+                (period_form("/ej-verkstallda", period, &[]))
+                p.meta {
+                    "Rapporten till IVO för " (r.kvartal) ": beslut fattade senast tre månader före " (r.kvartalets_slut)
+                    " som varken verkställts eller avslutats. Tabellerna är avidentifierade (kön och åldersgrupp, grupper med färre än 5 beslut visas inte); "
+                    "uppföljningslistan under dem är för handläggarna (samma siffror som " code { "resurs ej-verkstallda --period " (period) " --lista" } ")."
+                }
+                p { "Antal ej verkställda beslut: " @if let Some(n) = r.antal { (n) } @else { "färre än 5" } "." }
+                @if !r.uppfoljning.is_empty() {
+                    (ui::bar_chart("ej", &format!("Ej verkställda beslut per väntetid {}", r.kvartal), "antal beslut", Kind::Count, &labels, &bars))
+                }
+                @for g in &grids { (ui::grid(g, &raw)) }
+            }
+        }))
+    })
+    .await;
+    render(&pu, "Ej verkställda beslut", "prod", r)
 }
