@@ -1,4 +1,4 @@
-//! Staff key figures from the staff import (docs/regler.md, "Personal"):
+//! Staff key figures from the staff import (docs/produktivitet.md, "Personal"):
 //! sick leave (short, day 1–14, and long) as a share of contracted time,
 //! frisknärvaro (the share of monthly-paid employees with at most five sick
 //! days in the period), overtime and extra hours and hourly-paid hours as
