@@ -47,6 +47,9 @@ pub struct Report {
     pub manader: Vec<Occupancy>,
 }
 
+/// A stay's move-in and move-out.
+type Stay = (chrono::NaiveDate, Option<chrono::NaiveDate>);
+
 #[derive(Default, Clone, Copy)]
 struct Acc {
     platsdagar: i64,
@@ -105,7 +108,7 @@ pub fn report(
         .filter_map(|p| Some((p.kod, (p.namn, p.platser.filter(|n| *n > 0)?))))
         .collect();
     let mut acc: BTreeMap<(String, Period), Acc> = BTreeMap::new();
-    let mut by_place: HashMap<(&str, &str), Vec<(chrono::NaiveDate, Option<chrono::NaiveDate>)>> = HashMap::new();
+    let mut by_place: HashMap<(&str, &str), Vec<Stay>> = HashMap::new();
     for s in &stays {
         if !places.contains_key(&s.utforare) || !keep(&s.utforare) {
             continue;
