@@ -503,7 +503,39 @@ pub fn generate(
     log("Skapar huvudbok, budget och befolkning …");
     ledger_and_budget(&mut g)?;
     population(&mut g)?;
+    log("Skapar personal (timmar, sjukfrånvaro, övertid) …");
+    let staff = crate::demo_personal::write(&g.dir, seed, &staff_need(&g))?;
+    g.files.push((Kind::Personal, staff.0, staff.1));
     Ok(g.files)
+}
+
+/// Worked hours each own unit needs per month, for the staff file: home
+/// care about 1 / 0,6 of the performed time (brukartidsandel about 60 %),
+/// care homes about 150 hours a month per place.
+fn staff_need(g: &Gen) -> Vec<(String, BTreeMap<Period, f64>)> {
+    let mut v = Vec::new();
+    for (i, (kod, _, _, regiform)) in home_care_providers().into_iter().enumerate() {
+        if regiform == "LOV" {
+            continue;
+        }
+        let share = 0.57 + 0.01 * (i % 6) as f64;
+        let need: BTreeMap<Period, f64> = g
+            .vol
+            .home_minutes
+            .iter()
+            .filter(|((k, _), _)| k == kod)
+            .map(|((_, p), min)| (*p, *min as f64 / 60.0 / share))
+            .collect();
+        v.push((kod.to_string(), need));
+    }
+    for (kod, _, places, _, regiform) in care_homes() {
+        if regiform == "upphandlad" {
+            continue;
+        }
+        let hours = (places as f64 * g.scale).round().max(4.0) * 150.0;
+        v.push((kod.to_string(), months().into_iter().map(|p| (p, hours)).collect()));
+    }
+    v
 }
 
 fn organisation(g: &mut Gen) -> Result<(), AppError> {

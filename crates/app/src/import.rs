@@ -9,6 +9,7 @@ use crate::{audit, Actor, AppError};
 use chrono::{NaiveDate, NaiveDateTime};
 use resurs_core::date::to_minutes;
 use resurs_core::model::*;
+use resurs_core::num::Qty;
 use resurs_core::org::{self, OrgTree};
 use resurs_core::period::Period;
 use resurs_core::personnummer::Personnummer;
@@ -36,10 +37,11 @@ pub enum Kind {
     Budget,
     Befolkning,
     Verksamheter,
+    Personal,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Organisation,
         Kind::Utforare,
         Kind::Insatser,
@@ -53,6 +55,7 @@ impl Kind {
         Kind::Budget,
         Kind::Befolkning,
         Kind::Verksamheter,
+        Kind::Personal,
     ];
 
     /// The name used on the command line and in the import log.
@@ -71,6 +74,7 @@ impl Kind {
             Kind::Budget => "budget",
             Kind::Befolkning => "befolkning",
             Kind::Verksamheter => "verksamheter",
+            Kind::Personal => "personal",
         }
     }
 
@@ -84,6 +88,7 @@ impl Kind {
             "placering" => "placeringar",
             "ledger" | "bokforing" | "utfall" => "huvudbok",
             "verksamhet" | "verksamhetskoder" => "verksamheter",
+            "personalfil" | "anstallda" | "personaldata" => "personal",
             other => other,
         };
         Kind::ALL.into_iter().find(|k| fold(k.name()) == alias)
@@ -104,6 +109,7 @@ impl Kind {
             Kind::Budget => BUDGET,
             Kind::Befolkning => BEFOLKNING,
             Kind::Verksamheter => VERKSAMHETER,
+            Kind::Personal => PERSONAL,
         }
     }
 
@@ -212,6 +218,23 @@ pub static BUDGET: &[ColSpec] = &[
     ColSpec::req("konto"),
     ColSpec::req("verksamhet"),
     ColSpec::req("belopp"),
+];
+/// The staff import (docs/format/personal.md): one row per employee, unit
+/// and month.
+pub static PERSONAL: &[ColSpec] = &[
+    ColSpec::req("personnummer"),
+    ColSpec::req("enhet").alias(&["utförare"]),
+    ColSpec::req("period").alias(&["månad"]),
+    ColSpec::req("avtalad_tid").alias(&["avtalade_timmar"]),
+    ColSpec::req("arbetad_tid").alias(&["arbetade_timmar"]),
+    ColSpec::opt("sjuk_kort").alias(&["sjuktimmar_kort"]),
+    ColSpec::opt("sjuk_lång").alias(&["sjuktimmar_lång"]),
+    ColSpec::opt("sjukdagar"),
+    ColSpec::opt("övertid"),
+    ColSpec::opt("mertid").alias(&["fyllnadstid"]),
+    ColSpec::opt("timavlönad").alias(&["timavlönade_timmar"]),
+    ColSpec::req("anställd_från"),
+    ColSpec::opt("anställd_till"),
 ];
 pub static VERKSAMHETER: &[ColSpec] = &[ColSpec::req("kod"), ColSpec::req("namn")];
 pub static BEFOLKNING: &[ColSpec] = &[
@@ -594,7 +617,7 @@ impl Lookups {
             } else {
                 HashMap::new()
             },
-            personal: if kind == Kind::Besok {
+            personal: if matches!(kind, Kind::Besok | Kind::Personal) {
                 store.code_ids(CodeTable::Personal)?
             } else {
                 HashMap::new()
@@ -633,6 +656,7 @@ fn dup_column(kind: Kind) -> usize {
         Kind::Narvaro | Kind::Assistans => 2,
         Kind::Budget => 4,
         Kind::Befolkning => 1,
+        Kind::Personal => 2,
         _ => 0,
     }
 }
@@ -655,6 +679,7 @@ impl Ctx<'_, '_> {
             Kind::Budget => self.budget(r),
             Kind::Befolkning => self.befolkning(r),
             Kind::Verksamheter => self.verksamhet(r),
+            Kind::Personal => self.personal_manad(r),
         }
     }
 
@@ -1417,6 +1442,122 @@ impl Ctx<'_, '_> {
         };
         let ok = self.tx.insert_befolkning(Self::tag(r, 1), &line, self.import_id)?;
         self.count(ok, r, 1);
+        Ok(())
+    }
+}
+
+/// Most hours one person can have in a month (31 days × 24 hours).
+const MAX_MANADSTIMMAR: i64 = 744 * 100;
+
+impl Ctx<'_, '_> {
+    /// A staff month: the employee's personnummer becomes a pseudonym
+    /// (birth year and legal sex are kept for the breakdowns, the number
+    /// never), hours are checked against the month's length.
+    fn personal_manad(&mut self, r: &mut Row<'_>) -> Result<(), AppError> {
+        let pnr = r.personnummer(0, self.today);
+        let enhet = self.utforare_id(r, 1);
+        let period = r.period(2);
+        let hours = |r: &mut Row<'_>, col: usize, required: bool| -> Option<Qty> {
+            let q = if required {
+                r.qty(col)
+            } else {
+                r.opt_qty(col).map(|q| q.unwrap_or(Qty::ZERO))
+            }?;
+            if q.hundredths() > MAX_MANADSTIMMAR {
+                let v = r.raw(col);
+                r.problem(col, Some(v), "högst 744 timmar (en månads alla timmar)");
+                return None;
+            }
+            Some(q)
+        };
+        let avtalad = hours(r, 3, true);
+        let arbetad = hours(r, 4, true);
+        let kort = hours(r, 5, false);
+        let lang = hours(r, 6, false);
+        let dagar = r.opt_int(7, 0..=31);
+        let overtid = hours(r, 8, false);
+        let mertid = hours(r, 9, false);
+        let timavlonad = hours(r, 10, false);
+        let fran = r.date(11);
+        let till = r.opt_date(12);
+        if let (Some(f), Some(t)) = (fran, till) {
+            Self::end_not_before(r, 12, f, t, "anställd_från");
+        }
+        if let (Some(p), Some(f), Some(t)) = (period, fran, till) {
+            if f > p.last_day() || t.is_some_and(|t| t < p.first_day()) {
+                let v = r.raw(2);
+                r.problem(
+                    2,
+                    Some(v),
+                    "en månad inom anställningen (anställd_från – anställd_till)",
+                );
+            }
+        }
+        let (
+            Some(pnr),
+            Some(enhet),
+            Some(period),
+            Some(avtalad),
+            Some(arbetad),
+            Some(kort),
+            Some(lang),
+            Some(dagar),
+            Some(overtid),
+            Some(mertid),
+            Some(timavlonad),
+            Some(fran),
+            Some(till),
+            true,
+        ) = (
+            pnr,
+            enhet,
+            period,
+            avtalad,
+            arbetad,
+            kort,
+            lang,
+            dagar,
+            overtid,
+            mertid,
+            timavlonad,
+            fran,
+            till,
+            r.ok(),
+        )
+        else {
+            return Ok(());
+        };
+        // Without a count of sick days: one day per started 8 sick hours.
+        let sjukdagar = dagar.unwrap_or_else(|| (kort.hundredths() + lang.hundredths() + 799) / 800);
+        let ps = self.pseudo.expect("personalfilen har personnummer");
+        let pseudonym = ps.employee(&pnr);
+        let personal = match self.lookups.personal.get(&pseudonym) {
+            Some(&id) => id,
+            None => {
+                let id = self.tx.insert_personal(&pseudonym)?;
+                self.lookups.personal.insert(pseudonym, id);
+                id
+            }
+        };
+        let m = resurs_store::NewStaffMonth {
+            personal,
+            utforare: enhet,
+            period,
+            fodelsear: pnr.birth_year(),
+            kon: pnr.gender(),
+            avtalad,
+            arbetad,
+            sjuk_kort: kort,
+            sjuk_lang: lang,
+            sjukdagar,
+            overtid,
+            mertid,
+            timavlonad,
+            fran,
+            till,
+        };
+        let ok = self.tx.insert_personal_manad(Self::tag(r, 2), &m, self.import_id)?;
+        self.count(ok, r, 2);
         Ok(())
     }
 }

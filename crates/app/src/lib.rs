@@ -13,13 +13,16 @@
 
 pub mod avvikelse;
 pub mod backup;
+pub mod belaggning;
 pub mod budget;
 pub mod demo;
 pub mod demo_kolada;
 pub mod demo_kpb;
 pub mod demo_mal;
+mod demo_personal;
 pub mod drift;
 pub mod efterfragan;
+pub mod ej_verkstallda;
 pub mod followup;
 pub mod gen;
 pub mod import;
@@ -31,6 +34,8 @@ pub mod mal;
 pub mod models;
 pub mod names;
 pub mod period;
+pub mod personal;
+pub mod produktivitet;
 pub mod registers;
 pub mod reports;
 pub mod scenario;

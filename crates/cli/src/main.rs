@@ -1,11 +1,15 @@
 //! `resurs`: the command line. A thin shell: it parses arguments, calls the
 //! use cases in `resurs-app`, and renders their results in Swedish.
 
+mod belaggning;
 mod drift;
+mod ej_verkstallda;
 mod kolada;
 mod kpb;
 mod mal;
 mod period;
+mod personal;
+mod produktivitet;
 mod render;
 
 use anyhow::Context;
@@ -215,6 +219,21 @@ enum Command {
         #[command(subcommand)]
         what: GenCommand,
     },
+    /// Personalnyckeltal ur personalimporten: sjukfrånvaro (kort/lång, per kön och ålder), frisknärvaro,
+    /// övertid, mertid och timavlönade i årsarbetare, personalomsättning.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Personal(personal::PersonalArgs),
+    /// Produktivitet i hemtjänsten per enhet och månad: utförandegrad (rullande 12 månader), tid utöver
+    /// beslut, planerad ej utförd tid, bomtid, brukartidsandel, kontinuitet, kostnad per timme.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Produktivitet(produktivitet::ProduktivitetArgs),
+    /// Beläggning i särskilt boende, korttid och LSS-boende per enhet och månad mot ett beläggningskrav.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Belaggning(belaggning::BelaggningArgs),
+    /// Ej verkställda beslut (äldre än tre månader vid kvartalets slut): per insats och väntetid, lagrum,
+    /// kön och åldersgrupp, med uppföljningslistan.
+    #[command(name = "ej-verkstallda", help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    EjVerkstallda(ej_verkstallda::EjVerkstalldaArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -834,7 +853,7 @@ fn open(path: &DbLocation) -> anyhow::Result<Store> {
     Store::open_location(path).map_err(anyhow::Error::from)
 }
 
-fn month(raw: &str) -> anyhow::Result<resurs_core::period::Period> {
+pub(crate) fn month(raw: &str) -> anyhow::Result<resurs_core::period::Period> {
     match resurs_core::period::Period::parse(raw) {
         Some(p) => Ok(p),
         None => {
@@ -1281,6 +1300,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::EjVerkstallda(args) => {
+            ej_verkstallda::run(&path, args)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Belaggning(args) => {
+            belaggning::run(&path, args)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Produktivitet(args) => {
+            produktivitet::run(&path, args)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Personal(args) => {
+            personal::run(&path, args)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rate(args) => {
             let input = rate_input(&args)?;
             let result = match resurs_core::rules::selfcost::compute(&input) {
@@ -1589,7 +1624,7 @@ fn user_cmd(path: &DbLocation, actor: &resurs_app::Actor, what: UserCommand) -> 
     Ok(ExitCode::SUCCESS)
 }
 
-fn open_existing(path: &DbLocation) -> anyhow::Result<Store> {
+pub(crate) fn open_existing(path: &DbLocation) -> anyhow::Result<Store> {
     if path.file().is_some_and(|f| !f.exists()) {
         anyhow::bail!(
             "databasen {} finns inte; skapa den med `resurs demo` eller `resurs import`",

@@ -546,7 +546,7 @@ fn the_demo_is_deterministic_per_seed() {
         assert!(out.status.success(), "{}", stderr(&out));
     }
     let (a, b) = (files_in(&env.path("filer-a")), files_in(&env.path("filer-b")));
-    assert_eq!(a.len(), 12, "one file per kind");
+    assert_eq!(a.len(), 13, "one file per kind (personal.csv included)");
     assert!(a == b, "same seed, same files byte for byte");
     assert_eq!(
         checksum(&env, "a.db"),

@@ -22,6 +22,7 @@ pub mod model;
 pub mod num;
 pub mod org;
 pub mod period;
+pub mod personal;
 pub mod personnummer;
 pub mod pseudonym;
 pub mod registers;

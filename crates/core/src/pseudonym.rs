@@ -60,6 +60,13 @@ impl Pseudonymizer {
         self.digest(b"personal:", staff_id.trim().as_bytes(), 8)
     }
 
+    /// An employee of the staff import, from the employee's personnummer
+    /// (its own domain, so it never equals the same person's brukare
+    /// pseudonym); the number itself is never stored.
+    pub fn employee(&self, pnr: &Personnummer) -> String {
+        self.digest(b"anstalld:", &pnr.canonical(), 8)
+    }
+
     /// A 32-byte key for another purpose (`label`), derived from this key
     /// (HMAC-SHA-256 under its own domain), from which the pseudonym key
     /// cannot be recovered: e.g. the web server's key for pending uploads.

@@ -41,6 +41,7 @@ mod models;
 mod org;
 mod overview;
 mod period;
+mod personal;
 mod register;
 mod registers;
 mod sessions;
@@ -61,6 +62,7 @@ pub use ledger::{BudgetCell, BudgetLine, BudgetVersion, LedgerLineRow, LedgerMon
 pub use mal::{ActiveDecision, GoalRow, IndicatorRow, KeyRow, OutcomeRow, OverrideRow};
 pub use models::{ModelVersionRow, SettlementRun};
 pub use period::{AdjustmentRow, LockedChange, PeriodLock, PeriodStatusRow};
+pub use personal::{GrantFact, NewStaffMonth, UnmetDecision, VisitFact};
 pub use register::ProviderRow;
 pub use registers::{GrantRow, Intraprenad, IntraprenadEntry, InvestmentRow, MeasureRow};
 pub use sessions::{SessionInfo, SessionRow, ThrottleRow};
@@ -87,6 +89,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0011_namn.sql"),
     include_str!("../migrations/sqlite/0012_uppladdning.sql"),
     include_str!("../migrations/sqlite/0013_kpb.sql"),
+    include_str!("../migrations/sqlite/0014_personal.sql"),
     include_str!("../migrations/sqlite/0015_kolada.sql"),
     include_str!("../migrations/sqlite/0016_mal.sql"),
     include_str!("../migrations/sqlite/0017_kostnadsslag.sql"),

@@ -56,6 +56,11 @@ const KINDS: &[(&str, &str, &str)] = &[
         "befolkningsrader",
         "SELECT MIN(ar), MAX(ar) FROM befolkning",
     ),
+    (
+        "personal_manad",
+        "personalmånader",
+        "SELECT MIN(period), MAX(period) FROM personal_manad",
+    ),
 ];
 
 impl Store {
@@ -220,7 +225,7 @@ fn value_text(v: Value<'_>) -> Option<String> {
 
 /// Periods are stored as yyyymm; show them as YYYY-MM.
 fn period_text(table: &str, s: String) -> String {
-    if matches!(table, "besok" | "huvudbok") {
+    if matches!(table, "besok" | "huvudbok" | "personal_manad") {
         if let Some(p) = s.parse::<i64>().ok().and_then(Period::from_int) {
             return p.to_string();
         }

@@ -16,7 +16,7 @@ pub struct Undone {
 }
 
 /// Tables whose rows carry the import that wrote them.
-const DATA: [&str; 16] = [
+const DATA: [&str; 17] = [
     "org_nod",
     "utforare",
     "insats",
@@ -33,6 +33,7 @@ const DATA: [&str; 16] = [
     "mal_nyckel",
     "indikator",
     "indikator_utfall",
+    "personal_manad",
 ];
 
 /// Tables with rows for a brukare.
@@ -78,7 +79,15 @@ impl Tx<'_> {
                 }
             }
         };
-        for t in ["beslut", "besok", "vistelse", "narvaro", "placering", "assistans"] {
+        for t in [
+            "beslut",
+            "besok",
+            "vistelse",
+            "narvaro",
+            "placering",
+            "assistans",
+            "personal_manad",
+        ] {
             add(
                 self.ids(
                     &format!(
@@ -187,7 +196,8 @@ impl Tx<'_> {
         people += self
             .conn
             .execute(
-                "DELETE FROM personal WHERE id NOT IN (SELECT personal_id FROM besok)",
+                "DELETE FROM personal WHERE id NOT IN \
+                 (SELECT personal_id FROM besok UNION SELECT personal_id FROM personal_manad)",
                 params![],
             )
             .ctx("ångring av import")?;

@@ -34,6 +34,8 @@ mod kpb;
 mod mal;
 #[path = "api_period.rs"]
 mod period;
+#[path = "api_prod.rs"]
+mod prod;
 
 pub fn routes() -> Router<Shared> {
     Router::new()
@@ -43,6 +45,7 @@ pub fn routes() -> Router<Shared> {
         .merge(mal::routes())
         .merge(kolada::routes())
         .merge(kpb::routes())
+        .merge(prod::routes())
         .route("/api/halsa", get(health))
         .route("/api/openapi.json", get(openapi))
         .route("/api/logga-in", post(login))
@@ -133,6 +136,7 @@ async fn openapi() -> Response {
             .merge_from(mal::Doc::openapi())
             .merge_from(kolada::Doc::openapi())
             .merge_from(kpb::Doc::openapi())
+            .merge_from(prod::Doc::openapi())
             .to_json()
             .unwrap_or_default(),
     )

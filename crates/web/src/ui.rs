@@ -92,6 +92,7 @@ const SECTIONS: &[(&str, &str, &str)] = &[
     ("ekonomi", "/ekonomi", "Ekonomi"),
     ("drift", "/driftredovisning", "Driftredovisning"),
     ("period", "/period", "Månadsstängning"),
+    ("prod", "/produktivitet", "Produktivitet"),
 ];
 
 /// The address and label of a menu section (the overview for an unknown key).
@@ -117,6 +118,7 @@ pub fn page(title: &str, user: &User, csrf: &str, active: &str, body: Markup) ->
         ("mal", "/mal", "Mål"),
         ("jmf", "/jamforelser", "Jämförelser"),
         ("kpb", "/kpb", "KPB"),
+        ("prod", "/produktivitet", "Produktivitet"),
     ];
     if user.is_controller() {
         nav.push(("import", "/import", "Import"));

@@ -970,3 +970,125 @@ fn kpb_api_allocates_the_ledger_and_keeps_to_the_users_units() {
     );
     assert_eq!(status, 403);
 }
+
+/// Issue 12 item 6: staff key figures on /personal and /api/personal, the
+/// same figures as `resurs personal`; an enhetschef sees its own units, a
+/// unit with fewer than five employees is suppressed everywhere, and no
+/// personnummer is ever shown.
+#[test]
+fn staff_key_figures_are_scoped_suppressed_and_exportable() {
+    use resurs_app::import::{import_file, Kind, Outcome};
+    let srv = start();
+    let dir = tempfile::tempdir().unwrap();
+    let utf = "kod;namn;regiform;ansvar\n711;Hemtjänst Centrum;egen regi;711\n721;Solgården;egen regi;721\n";
+    let mut staff = String::from("personnummer;enhet;period;avtalad_tid;arbetad_tid;sjuk_kort;sjuk_lång;sjukdagar;övertid;mertid;timavlönad;anställd_från;anställd_till\n");
+    let mut people = Vec::new();
+    for i in 0..9u16 {
+        let p = resurs_core::personnummer::Personnummer::synthetic(
+            chrono::NaiveDate::from_ymd_opt(1975, 5, 6).unwrap(),
+            3 + 10 * i,
+        );
+        let unit = if i < 6 { "711" } else { "721" };
+        let sick = if i == 0 { "8" } else { "" };
+        staff.push_str(&format!("{p};{unit};2026-02;160;150;{sick};;;;;;2020-01-01;\n"));
+        people.push(p);
+    }
+    {
+        let mut store = resurs_store::Store::open(&srv.db).unwrap();
+        for (kind, name, text) in [
+            (Kind::Utforare, "u.csv", utf),
+            (Kind::Personal, "p.csv", staff.as_str()),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            let o = import_file(
+                &mut store,
+                kind,
+                &path,
+                resurs_app::import::Options::now(resurs_app::Actor::new("test")),
+            )
+            .unwrap();
+            assert!(matches!(o, Outcome::Imported { .. }), "{o:?}");
+        }
+    }
+    let (_, _, body) = http(srv.addr, "GET", "/api/openapi.json", &[], "");
+    let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+    for path in [
+        "/api/personal?ar=2026",
+        "/api/produktivitet?ar=2026",
+        "/api/belaggning?ar=2026",
+    ] {
+        assert!(
+            doc["paths"][path.split('?').next().unwrap()]["get"].is_object(),
+            "{path}"
+        );
+        let (status, _, _) = http(srv.addr, "GET", path, &[], "");
+        assert_eq!(status, 401, "{path}");
+    }
+
+    let ekonom = sign_in(srv.addr, "ekonom");
+    let cookie = [("Cookie", ekonom.0.as_str())];
+    let (status, _, body) = http(srv.addr, "GET", "/api/personal?ar=2026", &cookie, "");
+    assert_eq!(status, 200, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let units = json["enheter"].as_array().unwrap();
+    assert_eq!(units.len(), 2, "{body}");
+    assert_eq!(units[0]["kod"], "711");
+    assert_eq!(units[0]["anstallda"], 6);
+    // 8 sick hours of 6 × 160 = 0,83 %.
+    assert_eq!(units[0]["sjukfranvaro"], 83);
+    assert_eq!(units[1]["dold"], true, "three at 721");
+    assert!(units[1]["anstallda"].is_null());
+    let (status, _, body) = http(srv.addr, "GET", "/api/personal?ar=tjugo", &cookie, "");
+    assert_eq!(status, 400, "{body}");
+    let (status, _, page) = http(srv.addr, "GET", "/personal?ar=2026", &cookie, "");
+    assert_eq!(status, 200, "{page}");
+    for want in [
+        "Sjukfrånvaro per månad",
+        "711 Hemtjänst Centrum",
+        "färre än 5",
+        "<svg",
+        "format=xlsx",
+    ] {
+        assert!(page.contains(want), "«{want}» on the page");
+    }
+    let (status, head, csv) = http(
+        srv.addr,
+        "GET",
+        "/personal?ar=2026&tabell=personal_enheter&format=csv",
+        &cookie,
+        "",
+    );
+    assert_eq!(status, 200);
+    assert!(head.to_lowercase().contains("text/csv"), "{head}");
+    assert!(csv.contains("711 Hemtjänst Centrum;6;"), "{csv}");
+    for p in &people {
+        assert!(!page.contains(p.as_str()) && !csv.contains(p.as_str()));
+    }
+    let (status, _, page) = http(srv.addr, "GET", "/produktivitet?ar=2026", &cookie, "");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("href=\"/personal\""), "{page}");
+    assert!(page.contains("Inga hemtjänstbesök"), "{page}");
+    let (status, _, body) = http(srv.addr, "GET", "/api/produktivitet?ar=2026", &cookie, "");
+    assert_eq!(status, 200, "{body}");
+    let (status, _, page) = http(srv.addr, "GET", "/belaggning?ar=2026", &cookie, "");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Beläggning"), "{page}");
+    let (status, _, body) = http(srv.addr, "GET", "/api/belaggning?ar=2026&krav=120", &cookie, "");
+    assert_eq!(status, 400, "{body}");
+    let (status, _, page) = http(srv.addr, "GET", "/ej-verkstallda?period=2026-02", &cookie, "");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("2026 kvartal 1"), "{page}");
+    let (status, _, body) = http(srv.addr, "GET", "/api/ej-verkstallda?period=2026-02", &cookie, "");
+    assert_eq!(status, 200, "{body}");
+
+    // The enhetschef of 71 sees neither 721 nor a total over it.
+    let chef = sign_in(srv.addr, "chef");
+    let (status, _, body) = http(srv.addr, "GET", "/api/personal?ar=2026", &[("Cookie", &chef.0)], "");
+    assert_eq!(status, 200, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let units = json["enheter"].as_array().unwrap();
+    assert_eq!(units.len(), 1, "{body}");
+    assert_eq!(units[0]["kod"], "711");
+    assert_eq!(json["totalt"]["anstallda"], 6);
+}

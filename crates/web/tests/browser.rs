@@ -2201,3 +2201,41 @@ fn kpb_page_reconciles_drills_down_and_suppresses_small_groups() {
     assert!(units.iter().skip(1).all(|r| r[0] == "713"), "{units:?}");
     assert!(!g.iter().any(|t| t[0][0] == "Åldersgrupp" || t[0][0] == "Pseudonym"));
 }
+
+/// Issue 12 items 3–6: the Produktivitet menu entry leads to the
+/// productivity page with its charts, its links to occupancy, unmet
+/// decisions and staff, and every table downloads as xlsx.
+#[test]
+fn productivity_occupancy_unmet_decisions_and_staff_pages() {
+    let (srv, d, dl) = browser_session("ekonom", "demo-ekonom-2026");
+    let base = srv.base.clone();
+    d.goto(&format!("{base}/")).expect("start");
+    d.find("header nav a[href='/produktivitet']")
+        .and_then(|a| a.click())
+        .expect("menu entry Produktivitet");
+    wait_url(&d, "/produktivitet");
+    assert_eq!(h1(&d), "Produktivitet");
+    d.wait_for("main svg", WAIT).expect("productivity charts");
+    let (head, rows) = xlsx_headings(&d, dl.path(), "produktivitet_enheter");
+    assert!(head.iter().any(|h| h == "Utförandegrad"), "{head:?}");
+    assert!(head.iter().any(|h| h == "Brukartidsandel"), "{head:?}");
+    assert!(rows.iter().any(|r| r[0].starts_with("711 ")), "{rows:?}");
+    for (href, title) in [
+        ("/belaggning", "Beläggning"),
+        ("/ej-verkstallda", "Ej verkställda beslut"),
+        ("/personal", "Personal"),
+    ] {
+        d.find(&format!("nav.subnav a[href='{href}']"))
+            .and_then(|a| a.click())
+            .unwrap_or_else(|e| panic!("link to {href}: {e}"));
+        wait_url(&d, href);
+        assert_eq!(h1(&d), title);
+        d.wait_for("table.grid", WAIT).unwrap_or_else(|e| panic!("{href}: {e}"));
+    }
+    d.wait_for("main svg", WAIT).expect("staff charts");
+    let (head, rows) = xlsx_headings(&d, dl.path(), "personal_enheter");
+    assert!(head.iter().any(|h| h == "Sjukfrånvaro"), "{head:?}");
+    assert!(!rows.is_empty());
+    let source = d.page_source().expect("source");
+    assert!(!source.contains("personnummer;"), "no staff file content on the page");
+}

@@ -34,6 +34,7 @@ pub(crate) mod mal;
 mod models;
 mod overview;
 pub(crate) mod period;
+pub(crate) mod prod;
 mod registers;
 mod settlement;
 mod signin;
@@ -87,6 +88,7 @@ pub fn routes() -> Router<Shared> {
         .merge(mal::routes())
         .merge(jamforelser::routes())
         .merge(kpb::routes())
+        .merge(prod::routes())
 }
 
 /// Query parameters of the pages (all optional, all checked by hand so that
