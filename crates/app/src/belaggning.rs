@@ -47,6 +47,20 @@ pub struct Report {
     pub manader: Vec<Occupancy>,
 }
 
+/// The required occupancy when none is given: 95 %, in hundredths.
+pub const DEFAULT_KRAV: i64 = 9_500;
+
+impl Report {
+    /// The occupancy of all units together (occupied ÷ place-days over the
+    /// year so far), in hundredths of a percent; `None` without places.
+    pub fn kommunen(&self) -> Option<i64> {
+        let (belagda, platsdagar) = self.enheter.iter().fold((0i64, 0i64), |(b, p), o| {
+            (b.saturating_add(o.belagda_dagar), p.saturating_add(o.platsdagar))
+        });
+        (platsdagar > 0).then(|| resurs_core::num::round_div(belagda.saturating_mul(10_000), platsdagar))
+    }
+}
+
 /// A stay's move-in and move-out.
 type Stay = (chrono::NaiveDate, Option<chrono::NaiveDate>);
 

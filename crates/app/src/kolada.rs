@@ -21,7 +21,7 @@ pub const MAX_VALUES: usize = 1_000_000;
 /// The most problems listed when a file is refused.
 const MAX_PROBLEMS: usize = 20;
 /// The meta key of the own municipality's code.
-const OWN_KEY: &str = "kommunkod";
+pub(crate) const OWN_KEY: &str = "kommunkod";
 /// The most pages `hamta` follows.
 pub const MAX_PAGES: usize = 200;
 

@@ -34,11 +34,11 @@ pub enum Matt {
     /// Full-year forecast against full-year budget for a node, in percent of
     /// the budget (positive: below budget). Wired.
     Budgetavvikelse(String),
-    /// Home care: performed time of granted time. Built elsewhere, not wired yet.
+    /// Home care: performed time of granted time (the productivity report).
     Utforandegrad,
-    /// Occupancy of places. Built elsewhere, not wired yet.
+    /// Occupancy of places (the occupancy report).
     Belaggning,
-    /// Continuity in home care. Built elsewhere, not wired yet.
+    /// Continuity in home care (the productivity report).
     Kontinuitet,
 }
 
@@ -66,10 +66,6 @@ impl Matt {
             Matt::Kontinuitet => "kontinuitet".into(),
         }
     }
-    /// Whether Resurs computes this measure today.
-    pub fn wired(&self) -> bool {
-        matches!(self, Matt::Budgetavvikelse(_))
-    }
 }
 
 /// Where an indicator's outcomes come from.
@@ -77,8 +73,8 @@ impl Matt {
 pub enum Kalla {
     /// Entered in the web or imported from a goal file.
     Inmatad,
-    /// A Kolada KPI: today its entered or imported outcomes (the Kolada
-    /// import's values are linked here, in [`outcomes_of`]).
+    /// A Kolada KPI: the own municipality's imported Kolada values, and
+    /// entered outcomes for years Kolada lacks ([`outcomes_of`]).
     Kolada(String),
     Matt(Matt),
 }
@@ -97,8 +93,7 @@ impl Kalla {
         match self {
             Kalla::Inmatad => "inmatat".into(),
             Kalla::Kolada(k) => format!("Kolada {k}"),
-            Kalla::Matt(m) if m.wired() => format!("Resurs: {}", m.code()),
-            Kalla::Matt(m) => format!("Resurs: {} (ej kopplat ännu)", m.code()),
+            Kalla::Matt(m) => format!("Resurs: {}", m.code()),
         }
     }
 }
@@ -110,6 +105,26 @@ pub struct Sources<'a> {
     pub year: i32,
     /// The follow-up report of the year's latest ledger month, if any.
     pub followup: Option<&'a crate::followup::Report>,
+    /// The own municipality's Kolada values (`resurs kolada egen`) of the
+    /// indicators' KPIs; empty without an own code.
+    pub kolada: &'a [resurs_store::KoladaValue],
+    /// Home-care productivity of the year so far (utförandegrad, continuity).
+    pub produktivitet: Option<&'a crate::produktivitet::Report>,
+    /// Occupancy of the year so far.
+    pub belaggning: Option<&'a crate::belaggning::Report>,
+}
+
+/// One outcome of the whole municipality for the year so far.
+fn own_measure(i: &IndicatorRow, period: Period, value: Option<i64>) -> Vec<OutcomeRow> {
+    value
+        .map(|varde| OutcomeRow {
+            indikator: i.kod.clone(),
+            period: period.to_string(),
+            kon: "T".into(),
+            varde,
+        })
+        .into_iter()
+        .collect()
 }
 
 /// The indicator outcome source: the one function that says where an
@@ -117,9 +132,32 @@ pub struct Sources<'a> {
 /// Returns every outcome as (period, gender, value in hundredths).
 pub fn outcomes_of(i: &IndicatorRow, src: &Sources<'_>) -> Vec<OutcomeRow> {
     match Kalla::of(i) {
-        // The Kolada import (another part of issue 13) will add its values
-        // for the KPI here; until then an entered/imported outcome is used.
-        Kalla::Inmatad | Kalla::Kolada(_) => src.stored.iter().filter(|o| o.indikator == i.kod).cloned().collect(),
+        Kalla::Inmatad => src.stored.iter().filter(|o| o.indikator == i.kod).cloned().collect(),
+        // Kolada's values for the own municipality (ten-thousandths, shown
+        // in hundredths), and an entered outcome for a year and gender
+        // Kolada does not have (e.g. this year, before Kolada publishes).
+        Kalla::Kolada(kpi) => {
+            let mut out: Vec<OutcomeRow> = src
+                .kolada
+                .iter()
+                .filter(|v| v.kpi == kpi)
+                .filter_map(|v| {
+                    v.varde.map(|x| OutcomeRow {
+                        indikator: i.kod.clone(),
+                        period: v.ar.to_string(),
+                        kon: v.kon.clone(),
+                        varde: resurs_core::num::round_div(x, 100),
+                    })
+                })
+                .collect();
+            for o in src.stored.iter().filter(|o| o.indikator == i.kod) {
+                if !out.iter().any(|k| k.period == o.period && k.kon == o.kon) {
+                    out.push(o.clone());
+                }
+            }
+            out.sort_by(|a, b| (&a.period, &a.kon).cmp(&(&b.period, &b.kon)));
+            out
+        }
         Kalla::Matt(Matt::Budgetavvikelse(nod)) => {
             let Some(r) = src.followup else { return Vec::new() };
             let Some(n) = r.rot.find(&nod) else { return Vec::new() };
@@ -135,8 +173,18 @@ pub fn outcomes_of(i: &IndicatorRow, src: &Sources<'_>) -> Vec<OutcomeRow> {
                 varde: v,
             }]
         }
-        // utförandegrad, beläggning, kontinuitet: not wired yet, no values.
-        Kalla::Matt(_) => Vec::new(),
+        Kalla::Matt(Matt::Utforandegrad) => src
+            .produktivitet
+            .map(|r| own_measure(i, r.till, r.totalt.utforandegrad))
+            .unwrap_or_default(),
+        Kalla::Matt(Matt::Kontinuitet) => src
+            .produktivitet
+            .map(|r| own_measure(i, r.till, r.totalt.kontinuitet))
+            .unwrap_or_default(),
+        Kalla::Matt(Matt::Belaggning) => src
+            .belaggning
+            .map(|r| own_measure(i, r.till, r.kommunen()))
+            .unwrap_or_default(),
     }
 }
 
@@ -292,10 +340,55 @@ pub fn report(store: &Store, year: i32) -> Result<GoalReport, AppError> {
         )?),
         None => None,
     };
+    let kalla: Vec<Kalla> = inds.iter().map(Kalla::of).collect();
+    let mut kolada = Vec::new();
+    if let Some(own) = store.meta(crate::kolada::OWN_KEY)? {
+        let mut kpis: Vec<&str> = kalla
+            .iter()
+            .filter_map(|k| match k {
+                Kalla::Kolada(kpi) => Some(kpi.as_str()),
+                _ => None,
+            })
+            .collect();
+        kpis.sort_unstable();
+        kpis.dedup();
+        for kpi in kpis {
+            kolada.extend(store.kolada_values(kpi)?.into_iter().filter(|v| v.kommun == own));
+        }
+    }
+    // A measure's report only when an indicator uses it; a year without
+    // visits or stays simply has no outcome.
+    let wants = |m: fn(&Matt) -> bool| kalla.iter().any(|k| matches!(k, Kalla::Matt(x) if m(x)));
+    fn quiet<T>(r: Result<T, AppError>) -> Result<Option<T>, AppError> {
+        match r {
+            Ok(x) => Ok(Some(x)),
+            Err(AppError::User(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+    let prod = if wants(|m| matches!(m, Matt::Utforandegrad | Matt::Kontinuitet)) {
+        quiet(crate::produktivitet::report(store, year, None, |_| true))?
+    } else {
+        None
+    };
+    let bel = if wants(|m| matches!(m, Matt::Belaggning)) {
+        quiet(crate::belaggning::report(
+            store,
+            year,
+            None,
+            crate::belaggning::DEFAULT_KRAV,
+            |_| true,
+        ))?
+    } else {
+        None
+    };
     let src = Sources {
         stored: &stored,
         year,
         followup: fu.as_ref(),
+        kolada: &kolada,
+        produktivitet: prod.as_ref(),
+        belaggning: bel.as_ref(),
     };
     let upto = format!("{year}-99");
     let mut lines: HashMap<String, GoalLine> = HashMap::new();
@@ -1488,6 +1581,5 @@ mod tests {
             Matt::parse("budgetavvikelse:73"),
             Some(Matt::Budgetavvikelse("73".into()))
         );
-        assert!(!Matt::Utforandegrad.wired());
     }
 }

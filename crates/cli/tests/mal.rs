@@ -224,12 +224,32 @@ fn the_demo_has_a_goal_cascade_and_a_ten_year_demand_projection() {
         .flat_map(|g| g["indikatorer"].as_array().unwrap())
         .collect();
     assert_eq!(inds.len(), 12);
-    // An own measure fed from the follow-up has a value; the ones built elsewhere say so and have none.
+    // An own measure fed from the follow-up has a value.
     let i06 = inds.iter().find(|i| i["kod"] == "I06").unwrap();
     assert!(i06["utfall"].is_i64(), "{i06}");
-    let i04 = inds.iter().find(|i| i["kod"] == "I04").unwrap();
-    assert!(i04["kalla"].as_str().unwrap().contains("ej kopplat"), "{i04}");
-    assert!(i04["utfall"].is_null());
+    // Utförandegrad (I05) and continuity (I04) are the productivity report's
+    // figures for the whole municipality, the same as `resurs produktivitet`.
+    let prod = run(&["produktivitet", "--ar", "2026", "--format", "json"]);
+    let ind = |k: &str| *inds.iter().find(|i| i["kod"] == k).unwrap();
+    assert_eq!(ind("I05")["utfall"], prod["totalt"]["utforandegrad"], "{}", ind("I05"));
+    assert_eq!(ind("I04")["utfall"], prod["totalt"]["kontinuitet"], "{}", ind("I04"));
+    assert!(ind("I05")["utfall"].as_i64().unwrap() > 5_000, "{}", ind("I05"));
+    assert_eq!(ind("I05")["kalla"], "Resurs: utförandegrad");
+    // A Kolada indicator takes Kolada's value for the own municipality
+    // (U21463, 2025: 77,8 in crates/app/data/demo/kolada) where Kolada has
+    // the year, and the entered outcome for 2026, which Kolada lacks.
+    let r25 = run(&["mal", "visa", "--ar", "2025", "--format", "json"]);
+    let i01_25 = r25["mal"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["indikatorer"].as_array().unwrap())
+        .find(|i| i["kod"] == "I01")
+        .unwrap()
+        .clone();
+    assert_eq!(i01_25["utfall"], 7780, "{i01_25}");
+    assert_eq!(i01_25["utfall_k"], 8130, "{i01_25}");
+    assert_eq!(ind("I01")["utfall"], 7850, "{}", ind("I01"));
     // The manual assessment with its motivation, and resources for every goal with a key.
     let von3 = goals.iter().find(|g| g["kod"] == "VON3").unwrap();
     assert_eq!(von3["bedomning"], "delvis uppfyllt");
