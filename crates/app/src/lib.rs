@@ -21,6 +21,7 @@ pub mod keys;
 pub mod ledger;
 pub mod models;
 pub mod names;
+pub mod rapport;
 pub mod registers;
 pub mod reports;
 pub mod scenario;

@@ -1,6 +1,7 @@
 //! `resurs`: the command line. A thin shell: it parses arguments, calls the
 //! use cases in `resurs-app`, and renders their results in Swedish.
 
+mod rapport;
 mod render;
 
 use anyhow::Context;
@@ -97,6 +98,10 @@ enum Command {
     /// avvikelse, prognos, i kostnads- eller resultatlayout.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Followup(FollowupArgs),
+    /// Nämndrapport som PDF, docx eller xlsx (månadsrapport, delårsrapport, årsredovisning):
+    /// avsnitt enligt mall, analystexter, sparade rapportversioner.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Rapport(rapport::RapportArgs),
     /// Prognoser: förslag, manuella prognoser per nod med kommentar, versioner, jämförelse och prognossäkerhet.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
     Forecast {
@@ -1079,6 +1084,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Followup(args) => followup_cmd(&path, &args),
+        Command::Rapport(args) => rapport::run(&path, &actor, args),
         Command::Forecast { what } => forecast_cmd(&path, &actor, what),
         Command::Intraprenad { what } => intraprenad_cmd(&path, &actor, what),
         Command::Budget { what } => match what {

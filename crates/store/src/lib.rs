@@ -36,6 +36,7 @@ mod ledger;
 mod models;
 mod org;
 mod overview;
+mod rapport;
 mod register;
 mod registers;
 mod sessions;
@@ -51,6 +52,7 @@ pub use db::DbError;
 pub use followup::{Forecast, ForecastEntry, ForecastVersion, SpecialEffectRow};
 pub use ledger::{BudgetCell, BudgetLine, BudgetVersion, LedgerLineRow, LedgerMonth, PopulationBand};
 pub use models::{ModelVersionRow, SettlementRun};
+pub use rapport::{ReportRow, ReportText};
 pub use register::ProviderRow;
 pub use registers::{GrantRow, Intraprenad, IntraprenadEntry, InvestmentRow, MeasureRow};
 pub use sessions::{SessionInfo, SessionRow, ThrottleRow};
@@ -76,6 +78,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0010_import_angra.sql"),
     include_str!("../migrations/sqlite/0011_namn.sql"),
     include_str!("../migrations/sqlite/0012_uppladdning.sql"),
+    include_str!("../migrations/sqlite/0018_rapport.sql"),
 ];
 
 /// How long a writer waits for another one (an import) before the change is

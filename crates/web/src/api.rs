@@ -24,10 +24,13 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 #[path = "api_ekonomi.rs"]
 mod ekonomi;
+#[path = "api_rapport.rs"]
+mod rapport;
 
 pub fn routes() -> Router<Shared> {
     Router::new()
         .merge(ekonomi::routes())
+        .merge(rapport::routes())
         .route("/api/halsa", get(health))
         .route("/api/openapi.json", get(openapi))
         .route("/api/logga-in", post(login))
@@ -113,6 +116,7 @@ async fn openapi() -> Response {
         [(header::CONTENT_TYPE, "application/json")],
         ApiDoc::openapi()
             .merge_from(ekonomi::Doc::openapi())
+            .merge_from(rapport::Doc::openapi())
             .to_json()
             .unwrap_or_default(),
     )

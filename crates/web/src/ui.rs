@@ -106,6 +106,7 @@ pub fn page(title: &str, user: &User, csrf: &str, active: &str, body: Markup) ->
         ("avr", "/avrakning", "Avräkning"),
         ("modell", "/modeller", "Modeller"),
         ("ekonomi", "/ekonomi", "Ekonomi"),
+        ("rapport", "/rapporter", "Rapporter"),
     ];
     if user.is_controller() {
         nav.push(("import", "/import", "Import"));

@@ -29,6 +29,7 @@ mod followup;
 mod imports;
 mod models;
 mod overview;
+pub(crate) mod rapport;
 mod registers;
 mod settlement;
 mod signin;
@@ -77,6 +78,7 @@ pub fn routes() -> Router<Shared> {
         .merge(ekonomi::routes())
         .merge(budget::routes())
         .merge(registers::routes())
+        .merge(rapport::routes())
 }
 
 /// Query parameters of the pages (all optional, all checked by hand so that
