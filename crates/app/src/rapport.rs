@@ -3,7 +3,7 @@
 //! follow-up table, forecasts, special effects and the registers) into a
 //! [`Doc`] whose tables are the web's [`Grid`]s, chosen and ordered by a
 //! template (docs/format/rapportmall.md). A report version is stored with
-//! the data state it was made from (content checksum, budget, forecast and
+//! the data state it was made from (checksum of its inputs, budget, forecast and
 //! model versions) and the document itself, so reopening it shows the same
 //! figures after new imports; the written analysis per section is stored
 //! with the version and edited later (audited).
@@ -538,11 +538,18 @@ pub fn build(store: &Store, req: &Request) -> Result<(Doc, DataState), AppError>
                 }
             }
             "intraprenad" => {
-                let r = registers::intraprenad(store, period)?;
-                let list: Vec<_> = r.rader.iter().filter(|x| in_scope(&x.ansvar)).collect();
-                if list.is_empty() {
+                let r = match registers::intraprenad(store, period) {
+                    Ok(r) => Some(r),
+                    Err(AppError::User(m)) => {
+                        s.notiser.push(m);
+                        None
+                    }
+                    Err(e) => return Err(e),
+                };
+                let list: Vec<_> = r.iter().flat_map(|r| r.rader.iter()).filter(|x| in_scope(&x.ansvar)).collect();
+                if r.is_some() && list.is_empty() {
                     s.notiser.push(format!("Inga intraprenader under {}.", root.kod));
-                } else {
+                } else if !list.is_empty() {
                     let mut g = Grid::new(
                         "intraprenad",
                         format!("Resultatfond {year}"),
