@@ -546,7 +546,11 @@ pub fn build(store: &Store, req: &Request) -> Result<(Doc, DataState), AppError>
                     }
                     Err(e) => return Err(e),
                 };
-                let list: Vec<_> = r.iter().flat_map(|r| r.rader.iter()).filter(|x| in_scope(&x.ansvar)).collect();
+                let list: Vec<_> = r
+                    .iter()
+                    .flat_map(|r| r.rader.iter())
+                    .filter(|x| in_scope(&x.ansvar))
+                    .collect();
                 if r.is_some() && list.is_empty() {
                     s.notiser.push(format!("Inga intraprenader under {}.", root.kod));
                 } else if !list.is_empty() {

@@ -34,9 +34,19 @@ fn a_report_version_is_made_written_and_downloaded_and_says_when_data_is_newer()
     let chef = sign_in(srv.addr, "chef");
 
     // Refusals: an enhetschef, a month without ledger lines, an unknown section.
-    let (status, body) = post_json(srv.addr, &chef, "/api/rapporter", r#"{"typ":"manad","period":"2026-02"}"#);
+    let (status, body) = post_json(
+        srv.addr,
+        &chef,
+        "/api/rapporter",
+        r#"{"typ":"manad","period":"2026-02"}"#,
+    );
     assert_eq!(status, 403, "{body}");
-    let (status, body) = post_json(srv.addr, &ekonom, "/api/rapporter", r#"{"typ":"manad","period":"2025-05"}"#);
+    let (status, body) = post_json(
+        srv.addr,
+        &ekonom,
+        "/api/rapporter",
+        r#"{"typ":"manad","period":"2025-05"}"#,
+    );
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("Huvudboken har inget utfall för 2025-05"), "{body}");
     let (status, body) = post_json(
@@ -48,9 +58,16 @@ fn a_report_version_is_made_written_and_downloaded_and_says_when_data_is_newer()
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("rad 2: okänt avsnitt \\\"kpb\\\""), "{body}");
 
-    let (status, body) = post_json(srv.addr, &ekonom, "/api/rapporter", r#"{"typ":"manad","period":"2026-02"}"#);
+    let (status, body) = post_json(
+        srv.addr,
+        &ekonom,
+        "/api/rapporter",
+        r#"{"typ":"manad","period":"2026-02"}"#,
+    );
     assert_eq!(status, 200, "{body}");
-    let id = serde_json::from_str::<serde_json::Value>(&body).unwrap()["id"].as_i64().unwrap();
+    let id = serde_json::from_str::<serde_json::Value>(&body).unwrap()["id"]
+        .as_i64()
+        .unwrap();
 
     let (status, _, body) = get(srv.addr, &ekonom, &format!("/api/rapporter/{id}"));
     assert_eq!(status, 200, "{body}");
@@ -121,7 +138,10 @@ fn a_report_version_is_made_written_and_downloaded_and_says_when_data_is_newer()
     let (_, _, body) = get(srv.addr, &ekonom, &format!("/api/rapporter/{id}"));
     let again: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(again["nyare_data"], true);
-    assert_eq!(again["dokument"]["avsnitt"][1]["tabeller"], v["dokument"]["avsnitt"][1]["tabeller"]);
+    assert_eq!(
+        again["dokument"]["avsnitt"][1]["tabeller"],
+        v["dokument"]["avsnitt"][1]["tabeller"]
+    );
 
     // The page's form makes a version too and goes to it.
     let (status, head, body) = post_form(srv.addr, &ekonom, "/rapporter", "typ=ar&period=2026-02&nod=VON&mall=");
