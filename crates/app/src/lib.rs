@@ -36,6 +36,7 @@ pub mod names;
 pub mod period;
 pub mod personal;
 pub mod produktivitet;
+pub mod rapport;
 pub mod registers;
 pub mod reports;
 pub mod scenario;

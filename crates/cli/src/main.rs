@@ -10,6 +10,7 @@ mod mal;
 mod period;
 mod personal;
 mod produktivitet;
+mod rapport;
 mod render;
 
 use anyhow::Context;
@@ -131,6 +132,10 @@ enum Command {
         #[arg(value_name = "FIL")]
         fil: PathBuf,
     },
+    /// Nämndrapport som PDF, docx eller xlsx (månadsrapport, delårsrapport, årsredovisning):
+    /// avsnitt enligt mall, analystexter, sparade rapportversioner.
+    #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
+    Rapport(rapport::RapportArgs),
     /// Prognoser: förslag, manuella prognoser per nod med kommentar, versioner, jämförelse och prognossäkerhet.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor", subcommand_help_heading = "Kommandon", subcommand_value_name = "KOMMANDO")]
     Forecast {
@@ -1178,6 +1183,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Kostnadsslag { what } => drift::kostnadsslag(&path, &actor, &what),
         Command::Kpb(args) => kpb::kpb_cmd(&path, &args),
         Command::KpbNycklar { fil } => kpb::nycklar_cmd(&path, &actor, &fil),
+        Command::Rapport(args) => rapport::run(&path, &actor, args),
         Command::Forecast { what } => forecast_cmd(&path, &actor, what),
         Command::Kolada { what } => kolada::kolada_cmd(&path, &actor, what),
         Command::Jamfor(a) => kolada::jamfor_cmd(&path, a),

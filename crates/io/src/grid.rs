@@ -163,7 +163,7 @@ impl Kind {
 
     /// The exact value an xlsx cell holds (tkr as kronor ÷ 1000 unrounded,
     /// percent as a fraction with a percent format).
-    fn xlsx_value(self, v: i64) -> f64 {
+    pub fn xlsx_value(self, v: i64) -> f64 {
         match self {
             Kind::Text | Kind::Count => v as f64,
             Kind::Tkr => v as f64 / 100_000.0,
@@ -172,7 +172,7 @@ impl Kind {
         }
     }
 
-    fn xlsx_format(self) -> &'static str {
+    pub fn xlsx_format(self) -> &'static str {
         match self {
             Kind::Text | Kind::Count | Kind::Tkr | Kind::KrWhole => "#,##0",
             Kind::Kr => "#,##0.00",

@@ -6,6 +6,7 @@
 //! collects every problem into [`problems::Problems`], so a user sees all
 //! faults of a file at once.
 
+pub mod doc;
 pub mod export;
 pub mod filtered;
 pub mod grid;

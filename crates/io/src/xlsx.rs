@@ -14,7 +14,7 @@ fn kr(m: Money) -> f64 {
 
 /// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`,
 /// unique within the workbook.
-pub(crate) fn sheet_name(base: &str, used: &mut Vec<String>) -> String {
+pub fn sheet_name(base: &str, used: &mut Vec<String>) -> String {
     let clean: String = base.chars().filter(|c| !"[]:*?/\\'".contains(*c)).take(31).collect();
     let mut name = clean.clone();
     let mut n = 2;

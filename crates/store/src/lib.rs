@@ -42,6 +42,7 @@ mod org;
 mod overview;
 mod period;
 mod personal;
+mod rapport;
 mod register;
 mod registers;
 mod sessions;
@@ -63,6 +64,7 @@ pub use mal::{ActiveDecision, GoalRow, IndicatorRow, KeyRow, OutcomeRow, Overrid
 pub use models::{ModelVersionRow, SettlementRun};
 pub use period::{AdjustmentRow, LockedChange, PeriodLock, PeriodStatusRow};
 pub use personal::{GrantFact, NewStaffMonth, UnmetDecision, VisitFact};
+pub use rapport::{ReportRow, ReportText};
 pub use register::ProviderRow;
 pub use registers::{GrantRow, Intraprenad, IntraprenadEntry, InvestmentRow, MeasureRow};
 pub use sessions::{SessionInfo, SessionRow, ThrottleRow};
@@ -93,6 +95,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0015_kolada.sql"),
     include_str!("../migrations/sqlite/0016_mal.sql"),
     include_str!("../migrations/sqlite/0017_kostnadsslag.sql"),
+    include_str!("../migrations/sqlite/0018_rapport.sql"),
     include_str!("../migrations/sqlite/0019_period.sql"),
 ];
 

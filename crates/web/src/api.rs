@@ -36,6 +36,8 @@ mod mal;
 mod period;
 #[path = "api_prod.rs"]
 mod prod;
+#[path = "api_rapport.rs"]
+mod rapport;
 
 pub fn routes() -> Router<Shared> {
     Router::new()
@@ -46,6 +48,7 @@ pub fn routes() -> Router<Shared> {
         .merge(kolada::routes())
         .merge(kpb::routes())
         .merge(prod::routes())
+        .merge(rapport::routes())
         .route("/api/halsa", get(health))
         .route("/api/openapi.json", get(openapi))
         .route("/api/logga-in", post(login))
@@ -137,6 +140,7 @@ async fn openapi() -> Response {
             .merge_from(kolada::Doc::openapi())
             .merge_from(kpb::Doc::openapi())
             .merge_from(prod::Doc::openapi())
+            .merge_from(rapport::Doc::openapi())
             .to_json()
             .unwrap_or_default(),
     )

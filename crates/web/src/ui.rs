@@ -119,6 +119,7 @@ pub fn page(title: &str, user: &User, csrf: &str, active: &str, body: Markup) ->
         ("jmf", "/jamforelser", "Jämförelser"),
         ("kpb", "/kpb", "KPB"),
         ("prod", "/produktivitet", "Produktivitet"),
+        ("rapport", "/rapporter", "Rapporter"),
     ];
     if user.is_controller() {
         nav.push(("import", "/import", "Import"));

@@ -2240,3 +2240,45 @@ fn productivity_occupancy_unmet_decisions_and_staff_pages() {
     let source = d.page_source().expect("source");
     assert!(!source.contains("personnummer;"), "no staff file content on the page");
 }
+
+/// Rapporter: an ekonom makes the annual report in the form, writes the
+/// summary's analysis, sees it on the page and downloads the PDF.
+#[test]
+fn an_ekonom_makes_a_report_writes_its_analysis_and_downloads_the_pdf() {
+    let (srv, d, dl) = browser_session("ekonom", "demo-ekonom-2026");
+    let base = srv.base.clone();
+    d.goto(&format!("{base}/rapporter")).expect("rapporter");
+    assert_eq!(h1(&d), "Rapporter");
+    js(
+        &d,
+        "document.getElementById('r-typ').value = 'ar'; document.getElementById('r-period').value = '2025-12';",
+    );
+    d.find("form[action='/rapporter'] button[type=submit]")
+        .and_then(|b| b.click())
+        .expect("make");
+    wait_url(&d, "/rapporter/1");
+    let text = d.find("main").and_then(|e| e.text()).expect("main");
+    for want in [
+        "Sammanfattning och nyckeltal",
+        "Uppföljning med helårsprognos",
+        "Investeringar och statsbidrag",
+    ] {
+        assert!(text.contains(want), "{want} on the report page");
+    }
+    assert!(!text.contains("Nyare data finns"));
+    let area = d.find("#text-sammanfattning").expect("text field");
+    area.send_keys("Nämnden redovisar ett underskott.").expect("type");
+    d.find("#avsnitt-sammanfattning button[type=submit]")
+        .and_then(|b| b.click())
+        .expect("save");
+    wait_url(&d, "#avsnitt-sammanfattning");
+    let value = js(&d, "return document.getElementById('text-sammanfattning').value;");
+    assert_eq!(value.as_str(), Some("Nämnden redovisar ett underskott."));
+    shot(&d, "rapport");
+    d.find("a[href='/rapporter/1/fil?format=pdf']")
+        .and_then(|a| a.click())
+        .expect("pdf link");
+    let file = wait_for_file(dl.path(), ".pdf", WAIT).expect("pdf downloaded");
+    let bytes = std::fs::read(file).expect("read pdf");
+    assert!(bytes.starts_with(b"%PDF-"));
+}

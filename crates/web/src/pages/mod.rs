@@ -35,6 +35,7 @@ mod models;
 mod overview;
 pub(crate) mod period;
 pub(crate) mod prod;
+pub(crate) mod rapport;
 mod registers;
 mod settlement;
 mod signin;
@@ -89,6 +90,7 @@ pub fn routes() -> Router<Shared> {
         .merge(jamforelser::routes())
         .merge(kpb::routes())
         .merge(prod::routes())
+        .merge(rapport::routes())
 }
 
 /// Query parameters of the pages (all optional, all checked by hand so that
