@@ -190,6 +190,21 @@ pub fn run(store: &mut Store, val: Val) -> Result<Kpb, AppError> {
     Ok(k)
 }
 
+/// The stored run of `val` when nothing has changed since it was computed,
+/// else a new computation (not stored: for readers without a write
+/// transaction, such as a report being built).
+pub fn stored_or_compute(store: &Store, val: Val) -> Result<Kpb, AppError> {
+    let version = store.data_version()?;
+    if let Some((andring, json)) = store.kpb_korning(val.fran, val.till, val.direkt)? {
+        if andring == version {
+            if let Ok(k) = serde_json::from_str::<Kpb>(&json) {
+                return Ok(k);
+            }
+        }
+    }
+    compute(store, val)
+}
+
 /// What a reader may see: `enhet` says whether a unit is theirs; `alla`
 /// (controllers and administrators) also sees the brukare-level analyses.
 pub struct Syn<'a> {

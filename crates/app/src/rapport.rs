@@ -19,14 +19,23 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The sections a template may name, with their default headings.
-pub const SECTIONS: [(&str, &str); 7] = [
+pub const SECTIONS: [(&str, &str); 16] = [
     ("sammanfattning", "Sammanfattning och nyckeltal"),
+    ("driftredovisning", "Driftredovisning per kostnadsslag"),
+    ("avvikelseanalys", "Avvikelseanalys: volym, pris och effektivitet"),
     ("uppfoljning", "Uppföljning med helårsprognos"),
     ("prognoser", "Prognosversioner och prognossäkerhet"),
     ("specialposter", "Engångseffekter (specialposter)"),
     ("intraprenad", "Intraprenader"),
     ("atgarder", "Åtgärdsplaner och effektiviseringskrav"),
     ("investeringar", "Investeringar och statsbidrag"),
+    ("kpb", "Kostnad per brukare (KPB)"),
+    ("produktivitet", "Produktivitet i hemtjänsten"),
+    ("belaggning", "Beläggning i boenden"),
+    ("ej_verkstallda", "Ej verkställda beslut"),
+    ("personal", "Personalnyckeltal"),
+    ("kostnadsniva", "Kostnadsnivå jämfört med andra kommuner"),
+    ("mal", "Mål och måluppfyllelse"),
 ];
 
 /// Longest template file and written text per section.
@@ -68,15 +77,30 @@ impl Typ {
     /// The sections of the shipped template.
     fn default_sections(self) -> &'static [&'static str] {
         match self {
-            Typ::Manad => &["sammanfattning", "uppfoljning", "specialposter", "atgarder"],
+            Typ::Manad => &[
+                "sammanfattning",
+                "driftredovisning",
+                "uppfoljning",
+                "specialposter",
+                "atgarder",
+            ],
             Typ::Delar | Typ::Ar => &[
                 "sammanfattning",
+                "driftredovisning",
+                "avvikelseanalys",
                 "uppfoljning",
                 "prognoser",
                 "specialposter",
                 "intraprenad",
                 "atgarder",
                 "investeringar",
+                "kpb",
+                "produktivitet",
+                "belaggning",
+                "ej_verkstallda",
+                "personal",
+                "kostnadsniva",
+                "mal",
             ],
         }
     }
@@ -734,6 +758,128 @@ pub fn build(store: &Store, req: &Request) -> Result<(Doc, DataState), AppError>
                     s.tabeller.push(t);
                 }
             }
+            "driftredovisning" => {
+                let d = crate::drift::driftredovisning(
+                    store,
+                    &crate::drift::Options {
+                        ar: year,
+                        till: period.month(),
+                        nod: req.node.clone(),
+                        budget: None,
+                        kostnadsslag: None,
+                        slagversion: None,
+                    },
+                );
+                match d {
+                    Ok(d) => s.tabeller.push(Table::from_grid(&crate::drift::grid(&d, false, None))),
+                    Err(AppError::User(m)) => s.notiser.push(m),
+                    Err(e) => return Err(e),
+                }
+            }
+            "avvikelseanalys" => {
+                let a = crate::avvikelse::avvikelse(
+                    store,
+                    &crate::avvikelse::Options {
+                        ar: year,
+                        till: period.month(),
+                        nod: req.node.clone(),
+                        budget: None,
+                    },
+                );
+                match a {
+                    Ok(a) => {
+                        s.tabeller.push(Table::from_grid(&crate::avvikelse::grid(&a)));
+                        if let Some(g) = crate::avvikelse::placement_grid(&a) {
+                            s.tabeller.push(Table::from_grid(&g));
+                        }
+                    }
+                    Err(AppError::User(m)) => s.notiser.push(m),
+                    Err(e) => return Err(e),
+                }
+            }
+            "kpb" => {
+                whole_municipality(&mut s, req);
+                let k = crate::kpb::Val::ar(year, Some(period)).and_then(|v| crate::kpb::stored_or_compute(store, v));
+                match k {
+                    Ok(k) => {
+                        let all = |_: &str| true;
+                        // The committee's document: no list of brukare (outliers by pseudonym stay in Resurs).
+                        let t = crate::kpb::tabeller(
+                            &k,
+                            &crate::kpb::Syn {
+                                enhet: &all,
+                                alla: true,
+                            },
+                            0,
+                            0,
+                        );
+                        for g in [Some(&t.insatser), Some(&t.enheter), Some(&t.avstamning)]
+                            .into_iter()
+                            .chain([t.fordelning.as_ref(), t.grupper.as_ref()])
+                            .flatten()
+                        {
+                            s.tabeller.push(Table::from_grid(g));
+                        }
+                    }
+                    Err(AppError::User(m)) => s.notiser.push(m),
+                    Err(e) => return Err(e),
+                }
+            }
+            "produktivitet" => {
+                whole_municipality(&mut s, req);
+                match crate::produktivitet::report(store, year, Some(period), |_| true) {
+                    Ok(r) => push_grids(&mut s, &crate::produktivitet::grids(&r, true)),
+                    Err(AppError::User(m)) => s.notiser.push(m),
+                    Err(e) => return Err(e),
+                }
+            }
+            "belaggning" => {
+                whole_municipality(&mut s, req);
+                let r = crate::belaggning::report(store, year, Some(period), crate::belaggning::DEFAULT_KRAV, |_| true);
+                match r {
+                    Ok(r) => push_grids(&mut s, &crate::belaggning::grids(&r)),
+                    Err(AppError::User(m)) => s.notiser.push(m),
+                    Err(e) => return Err(e),
+                }
+            }
+            "ej_verkstallda" => {
+                whole_municipality(&mut s, req);
+                // De-identified counts only; the follow-up list stays in Resurs.
+                match crate::ej_verkstallda::report(store, period, |_| true) {
+                    Ok(r) => push_grids(&mut s, &crate::ej_verkstallda::grids(&r, false)),
+                    Err(AppError::User(m)) => s.notiser.push(m),
+                    Err(e) => return Err(e),
+                }
+            }
+            "personal" => {
+                whole_municipality(&mut s, req);
+                let r = crate::personal::months(store, year, Some(period))
+                    .and_then(|(fran, till)| crate::personal::report(store, fran, till, |_| true));
+                match r {
+                    Ok(r) => push_grids(&mut s, &crate::personal::grids(&r, true)),
+                    Err(AppError::User(m)) => s.notiser.push(m),
+                    Err(e) => return Err(e),
+                }
+            }
+            "kostnadsniva" => {
+                whole_municipality(&mut s, req);
+                match crate::kolada::cost_level(store, year) {
+                    Ok(c) => push_grids(&mut s, &crate::kolada::cost_grids(&c)),
+                    Err(AppError::User(m)) => s.notiser.push(m),
+                    Err(e) => return Err(e),
+                }
+            }
+            "mal" => {
+                whole_municipality(&mut s, req);
+                match crate::mal::report(store, year) {
+                    Ok(r) => {
+                        let (a, b) = crate::mal::grids(&r);
+                        push_grids(&mut s, &[a, b]);
+                    }
+                    Err(AppError::User(m)) => s.notiser.push(m),
+                    Err(e) => return Err(e),
+                }
+            }
             _ => {}
         }
         sections.push(s);
@@ -769,6 +915,20 @@ pub fn build(store: &Store, req: &Request) -> Result<(Doc, DataState), AppError>
         logo: None,
     };
     Ok((doc, state))
+}
+
+/// The tables of a section, as the web shows them.
+fn push_grids(s: &mut Section, grids: &[Grid]) {
+    s.tabeller.extend(grids.iter().map(Table::from_grid));
+}
+
+/// A section with figures for the whole municipality in a report for a
+/// part of it says so.
+fn whole_municipality(s: &mut Section, req: &Request) {
+    if req.node.is_some() {
+        s.notiser
+            .push("Avsnittet avser hela kommunen (figurerna finns inte per nod).".to_string());
+    }
 }
 
 /// A stored report version as opened.
@@ -936,10 +1096,14 @@ mod tests {
 
     #[test]
     fn a_template_with_an_unknown_section_is_refused_with_its_line() {
-        let e = parse_template("nämnd = VON\n\navsnitt = sammanfattning\navsnitt = kpb\n", "mall.txt").unwrap_err();
+        let e = parse_template(
+            "nämnd = VON\n\navsnitt = sammanfattning\navsnitt = bilagor\n",
+            "mall.txt",
+        )
+        .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "mall.txt rad 4: okänt avsnitt \"kpb\"; kända avsnitt: sammanfattning, uppfoljning, prognoser, specialposter, intraprenad, atgarder, investeringar."
+            "mall.txt rad 4: okänt avsnitt \"bilagor\"; kända avsnitt: sammanfattning, driftredovisning, avvikelseanalys, uppfoljning, prognoser, specialposter, intraprenad, atgarder, investeringar, kpb, produktivitet, belaggning, ej_verkstallda, personal, kostnadsniva, mal."
         );
         let e = parse_template("avsnitt = uppfoljning\nfarg = röd\n", "m").unwrap_err();
         assert!(e.to_string().starts_with("m rad 2: okänd nyckel \"farg\""), "{e}");

@@ -198,9 +198,17 @@ fn annual_report_as_pdf_docx_and_xlsx_shows_the_report_rows_and_stays_the_same_a
         "t.pdf",
     ]);
     assert!(pdf_text(&env.path("t.pdf")).contains("Nämnden redovisar ett överskott"));
-    let out = env.run(&["rapport", "--version", "1", "--text", "kpb", "--textfil", "text.txt"]);
+    let out = env.run(&[
+        "rapport",
+        "--version",
+        "1",
+        "--text",
+        "bilagor",
+        "--textfil",
+        "text.txt",
+    ]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("inget avsnitt \"kpb\""), "{}", stderr(&out));
+    assert!(stderr(&out).contains("inget avsnitt \"bilagor\""), "{}", stderr(&out));
 
     // New data: the stored version keeps its figures and says so.
     let out = env.ok(&["followup", "--period", "2025-12", "--format", "json"]);
@@ -252,7 +260,7 @@ fn a_report_without_ledger_data_and_a_bad_template_are_refused() {
     assert!(!env.path("x.pdf").exists());
     std::fs::write(
         env.path("mall.txt"),
-        "nämnd = Vård- och omsorgsnämnden\navsnitt = sammanfattning\navsnitt = kpb\n",
+        "nämnd = Vård- och omsorgsnämnden\navsnitt = sammanfattning\navsnitt = bilagor\n",
     )
     .unwrap();
     let out = env.run(&[
@@ -260,7 +268,7 @@ fn a_report_without_ledger_data_and_a_bad_template_are_refused() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("mall.txt rad 3: okänt avsnitt \"kpb\""),
+        stderr(&out).contains("mall.txt rad 3: okänt avsnitt \"bilagor\""),
         "{}",
         stderr(&out)
     );
