@@ -932,6 +932,28 @@ impl Statement {
         all.extend(self.tabeller.iter());
         resurs_io::grid::Grid::xlsx(&all).map_err(|e| AppError::internal(format!("xlsx kunde inte skapas: {e}")))
     }
+    /// The statement as a document (`resurs_doc` renders it as PDF): the
+    /// header fields, with the approval stamp, on the title page, the
+    /// tables in one section. The same fields and tables as the xlsx.
+    pub fn doc(&self, period: Period) -> resurs_io::doc::Doc {
+        use resurs_io::doc::{Doc, Section, Table};
+        Doc {
+            titel: self.titel.clone(),
+            namnd: format!("Avräkningsunderlag nr {}", self.nummer),
+            period: period.to_string(),
+            nod: String::new(),
+            undertitel: self.falt.iter().map(|(k, v)| format!("{k}: {v}")).collect(),
+            avsnitt: vec![Section {
+                nyckel: "underlag".into(),
+                rubrik: format!("Avräkning {period}"),
+                text: String::new(),
+                notiser: Vec::new(),
+                tabeller: self.tabeller.iter().map(Table::from_grid).collect(),
+                diagram: Vec::new(),
+            }],
+            logo: None,
+        }
+    }
 }
 
 /// The statement of one provider for an approved month: approval stamp,

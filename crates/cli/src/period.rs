@@ -122,7 +122,7 @@ pub struct StatementArgs {
     /// Utförarens kod.
     #[arg(long, value_name = "KOD")]
     utforare: String,
-    /// xlsx-filen som skrivs (får inte finnas).
+    /// Filen som skrivs (får inte finnas): PDF om namnet slutar på .pdf, annars xlsx.
     #[arg(long, value_name = "FIL")]
     ut: PathBuf,
 }
@@ -388,7 +388,14 @@ pub fn statement_cmd(path: &DbLocation, a: StatementArgs) -> anyhow::Result<Exit
     let store = open_existing(path)?;
     let p = month(&a.period)?;
     let s = close::statement(&store, p, &a.utforare)?;
-    write_new(&a.ut, &s.xlsx()?)?;
+    let pdf = a.ut.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+    let bytes = if pdf {
+        resurs_doc::render(&s.doc(p), resurs_doc::Format::Pdf)
+            .map_err(|e| anyhow::anyhow!("PDF-filen kunde inte skapas: {e}"))?
+    } else {
+        s.xlsx()?
+    };
+    write_new(&a.ut, &bytes)?;
     println!("Skrev {} ({}).", a.ut.display(), s.titel);
     Ok(ExitCode::SUCCESS)
 }

@@ -353,6 +353,39 @@ B5;{a};711;HT_OMV;P1;2025-04-04 08:00;2025-04-04 09:00;2025-04-04 08:00;2025-04-
     assert!(cells.iter().any(|c| c.starts_with("cli:cecilia 20")), "{cells:?}");
     assert!(cells.iter().any(|c| c == "Avräkningsunderlag nr"), "{cells:?}");
     assert!(cells.iter().any(|c| c == "1"), "statement number 1: {cells:?}");
+    // The same statement as PDF, read back with pdftotext: the number, the
+    // approval stamp and the amount of the rule lines.
+    env.ok(
+        None,
+        &[
+            "avrakningsunderlag",
+            p[0],
+            p[1],
+            "--utforare",
+            "711",
+            "--ut",
+            "u711.pdf",
+        ],
+    );
+    let pdf = std::fs::read(env.path("u711.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let out = Command::new("pdftotext")
+        .args(["-layout", env.path("u711.pdf").to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) behövs för testet: apt-get install poppler-utils");
+    let text = String::from_utf8_lossy(&out.stdout).replace('\u{a0}', " ");
+    assert!(text.contains("Avräkningsunderlag nr 1"), "{text}");
+    assert!(text.contains("cli:cecilia 20"), "the approval stamp: {text}");
+    let amount = cells
+        .iter()
+        .position(|c| c == "Ersättning, kr")
+        .and_then(|i| cells.get(i + 1))
+        .cloned();
+    assert!(amount.is_some(), "{cells:?}");
+    if let Some(a) = amount {
+        let a = a.replace('\u{a0}', " ");
+        assert!(text.contains(&a), "{a} in {text}");
+    }
 
     // Reopening: an ekonom with a reason; audited.
     let e = env.fails(Some("cecilia"), &["period", "oppna", p[0], p[1], "--orsak", "fel"]);

@@ -163,6 +163,14 @@ fn the_month_is_closed_on_the_period_page_and_through_the_api() {
     assert!(head.contains("avrakningsunderlag_1_2026-02_711.xlsx"), "{head}");
     let (status, _, _) = get(&chef, "/period/2026-02/LOV1/underlag.xlsx");
     assert_eq!(status, 403);
+    assert!(page.contains("/period/2026-02/711/underlag.pdf"), "{page}");
+    let (status, head, body) = get(&chef, "/period/2026-02/711/underlag.pdf");
+    assert_eq!(status, 200);
+    assert!(head.contains("application/pdf"), "{head}");
+    assert!(head.contains("avrakningsunderlag_1_2026-02_711.pdf"), "{head}");
+    assert!(body.starts_with("%PDF"), "a PDF file");
+    let (status, _, _) = get(&chef, "/period/2026-02/LOV1/underlag.pdf");
+    assert_eq!(status, 403);
     // The status table exports like every table.
     let (status, _, csv) = get(&ekonom, "/period?period=2026-02&tabell=status&format=csv");
     assert_eq!(status, 200);

@@ -14,6 +14,7 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/period/steg", post(period_step))
         .route("/period/bokfor", post(book_file))
         .route("/period/{period}/{utforare}/underlag.xlsx", get(statement_xlsx))
+        .route("/period/{period}/{utforare}/underlag.pdf", get(statement_pdf))
 }
 
 /// The signed-in user as the workflow sees it.
@@ -91,6 +92,7 @@ pub fn grids(s: &MonthStatus) -> (Grid, Grid, Grid) {
             Col::text("Bokförd"),
             Col::new("Volymrader utan pris", Kind::Count),
             Col::text("Underlag"),
+            Col::text("Underlag (PDF)"),
         ],
     );
     for x in &s.utforare {
@@ -109,6 +111,13 @@ pub fn grids(s: &MonthStatus) -> (Grid, Grid, Grid) {
                 Some(n) => Cell::Link(
                     format!("nr {n} (xlsx)"),
                     format!("/period/{p}/{}/underlag.xlsx", ui::urlencode(&x.utforare)),
+                ),
+                None => Cell::Empty,
+            },
+            match row.underlag_nr {
+                Some(n) => Cell::Link(
+                    format!("nr {n} (PDF)"),
+                    format!("/period/{p}/{}/underlag.pdf", ui::urlencode(&x.utforare)),
                 ),
                 None => Cell::Empty,
             },
@@ -375,6 +384,19 @@ pub(crate) async fn statement_xlsx(
     pu: PageUser,
     Path((per, kod)): Path<(String, String)>,
 ) -> Response {
+    statement_file(st, pu, per, kod, false).await
+}
+
+/// The statement as PDF (the same fields and tables as the xlsx).
+pub(crate) async fn statement_pdf(
+    State(st): State<Shared>,
+    pu: PageUser,
+    Path((per, kod)): Path<(String, String)>,
+) -> Response {
+    statement_file(st, pu, per, kod, true).await
+}
+
+async fn statement_file(st: Shared, pu: PageUser, per: String, kod: String, pdf: bool) -> Response {
     let user = pu.user.clone();
     let k = kod.clone();
     let r = blocking(&st, move |st| {
@@ -385,13 +407,33 @@ pub(crate) async fn statement_xlsx(
             return Err(Fail::forbidden(format!("Du har inte behörighet till utföraren {k}.")));
         }
         let s = st.with_store(|s| Ok(close::statement(s, period, &k)?))?;
-        Ok((s.xlsx().map_err(|e| Fail::internal(e.to_string()))?, period, s.nummer))
+        let bytes = if pdf {
+            resurs_doc::render(&s.doc(period), resurs_doc::Format::Pdf)
+        } else {
+            Ok(s.xlsx().map_err(|e| Fail::internal(e.to_string()))?)
+        };
+        Ok((bytes.map_err(|e| Fail::internal(e.to_string()))?, period, s.nummer))
     })
     .await;
     match r {
         Ok((bytes, period, nr)) => {
             let safe: String = kod.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
-            xlsx_response(bytes, &format!("avrakningsunderlag_{nr}_{period}_{safe}.xlsx"))
+            let name = format!("avrakningsunderlag_{nr}_{period}_{safe}");
+            if pdf {
+                (
+                    [
+                        (axum::http::header::CONTENT_TYPE, "application/pdf".to_string()),
+                        (
+                            axum::http::header::CONTENT_DISPOSITION,
+                            format!("attachment; filename=\"{name}.pdf\""),
+                        ),
+                    ],
+                    bytes,
+                )
+                    .into_response()
+            } else {
+                xlsx_response(bytes, &format!("{name}.xlsx"))
+            }
         }
         Err(f) => render::<Out>(&pu, "Månadsstängning", "period", Err(f)),
     }
