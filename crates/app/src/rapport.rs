@@ -163,7 +163,10 @@ pub fn parse_template(text: &str, source: &str) -> Result<Template, AppError> {
                     Some((k, h)) => (k.trim(), h.trim()),
                     None => (value, ""),
                 };
-                let Some((k, default)) = SECTIONS.iter().find(|s| s.0 == resurs_core::model::fold(k)) else {
+                let Some((k, default)) = SECTIONS
+                    .iter()
+                    .find(|s| resurs_core::model::fold(s.0) == resurs_core::model::fold(k))
+                else {
                     return Err(AppError::User(format!(
                         "{source} rad {n}: okänt avsnitt \"{k}\"; kända avsnitt: {}.",
                         known()

@@ -174,7 +174,8 @@ fn annual_report_as_pdf_docx_and_xlsx_shows_the_report_rows_and_stays_the_same_a
     use calamine::{open_workbook, Reader, Xlsx};
     let mut wb: Xlsx<_> = open_workbook(env.path("r.xlsx")).unwrap();
     let names = wb.sheet_names();
-    assert_eq!(names.len(), 8, "{names:?}");
+    // The title sheet and the sixteen sections of the annual report's template.
+    assert_eq!(names.len(), 1 + resurs_app::rapport::SECTIONS.len(), "{names:?}");
     let formulas = wb.worksheet_formula("Uppföljning med helårsprognos").unwrap();
     assert!(formulas.rows().flatten().any(|f| f.contains("SUM(") || f.contains('+')));
 
