@@ -53,10 +53,10 @@ fn a_report_version_is_made_written_and_downloaded_and_says_when_data_is_newer()
         srv.addr,
         &ekonom,
         "/api/rapporter",
-        r#"{"typ":"manad","period":"2026-02","mall":"avsnitt = sammanfattning\navsnitt = kpb\n"}"#,
+        r#"{"typ":"manad","period":"2026-02","mall":"avsnitt = sammanfattning\navsnitt = bilagor\n"}"#,
     );
     assert_eq!(status, 400, "{body}");
-    assert!(body.contains("rad 2: okänt avsnitt \\\"kpb\\\""), "{body}");
+    assert!(body.contains("rad 2: okänt avsnitt \\\"bilagor\\\""), "{body}");
 
     let (status, body) = post_json(
         srv.addr,
@@ -79,9 +79,18 @@ fn a_report_version_is_made_written_and_downloaded_and_says_when_data_is_newer()
         .iter()
         .map(|s| s["nyckel"].as_str().unwrap())
         .collect();
-    assert_eq!(sections, ["sammanfattning", "uppfoljning", "specialposter", "atgarder"]);
+    assert_eq!(
+        sections,
+        [
+            "sammanfattning",
+            "driftredovisning",
+            "uppfoljning",
+            "specialposter",
+            "atgarder"
+        ]
+    );
     // The follow-up's root row holds the ledger's sum: 120 000 + 120 000 + 300 000 kr.
-    let follow = &v["dokument"]["avsnitt"][1]["tabeller"][0];
+    let follow = &v["dokument"]["avsnitt"][2]["tabeller"][0];
     assert_eq!(follow["rader"][0]["celler"][2]["tal"], 54_000_000, "{follow}");
 
     // The enhetschef of 71 may not open the whole municipality's report.
