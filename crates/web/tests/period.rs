@@ -38,6 +38,7 @@ fn load(db: &std::path::Path) {
         "besok_id;personnummer;utförare;insats;personal;planerad_start;planerad_slut;faktisk_start;faktisk_slut;status
 B1;{a};711;HT_OMV;P1;2026-02-03 08:00;2026-02-03 08:30;2026-02-03 08:00;2026-02-03 08:30;utförd
 B3;{a};LOV1;HT_OMV;P2;2026-02-07 10:00;2026-02-07 11:00;2026-02-07 10:00;2026-02-07 11:00;utförd
+B4;{a};711;HT_OMV;P1;2026-03-03 08:00;2026-03-03 09:00;2026-03-03 08:00;2026-03-03 09:00;utförd
 "
     );
     for (kind, name, text) in [
@@ -189,6 +190,38 @@ fn the_month_is_closed_on_the_period_page_and_through_the_api() {
     assert!(sie.contains("#SIETYP 4") && sie.contains("#TRANS 4610"), "{sie}");
     let (_, _, page) = get(&ekonom, "/period?period=2026-02");
     assert!(page.contains("bokförd"), "{page}");
+    // A correction of the locked February, booked in March: the March
+    // settlement page shows it as its own line.
+    let mut store = resurs_store::Store::open(&srv.db).unwrap();
+    let who = resurs_app::period::Who {
+        actor: Actor::new("ekonom"),
+        roll: resurs_app::users::Roll::Ekonom,
+        nod: None,
+    };
+    let p = |s: &str| resurs_core::Period::parse(s).unwrap();
+    resurs_app::period::add_adjustment(
+        &mut store,
+        &who,
+        p("2026-03"),
+        p("2026-02"),
+        "711",
+        "HT_OMV",
+        resurs_core::Money::from_ore(42_000),
+        "besök B2 rapporterades sent",
+        "2026-03-05T10:00:00Z",
+    )
+    .unwrap();
+    drop(store);
+    let (status, _, page) = get(&chef, "/avrakning?period=2026-03");
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("rättelse avser 2026-02: besök B2 rapporterades sent"),
+        "{page}"
+    );
+    assert!(page.contains("420,00"), "{page}");
+    let (status, _, csv) = get(&ekonom, "/avrakning?period=2026-03&tabell=rattelser&format=csv");
+    assert_eq!(status, 200);
+    assert!(csv.contains("rättelse avser 2026-02"), "{csv}");
     // Reopening needs a reason.
     let (status, _, body) = step(&ekonom, r#"{"period":"2026-02","steg":"oppna","orsak":""}"#);
     assert_eq!(status, 400, "{body}");

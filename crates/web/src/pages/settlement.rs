@@ -68,12 +68,42 @@ pub(crate) async fn settlement_page(
                 Cell::Num(total.ore()),
             ],
         );
-        Ok(Out::page_or_export(&eq, &[&g], || {
+        // Corrections of locked months booked in this month (docs/manadsstangning.md):
+        // explicit lines beside the settlement, as in the statement and the booking file.
+        let rattelser: Vec<_> = st
+            .with_store(|s| Ok(resurs_app::period::adjustments(s, period)?))?
+            .into_iter()
+            .filter(|a| sees_provider(&user, &tree, &units, &a.utforare))
+            .collect();
+        let mut rg = Grid::new(
+            "rattelser",
+            format!("Rättelser av låsta månader, bokförda i {period}"),
+            vec![
+                Col::text("Utförare"),
+                Col::text("Insats"),
+                Col::text("Rättelse"),
+                Col::new("Belopp, kr", Kind::Kr),
+            ],
+        );
+        for a in &rattelser {
+            rg.push(vec![
+                Cell::text(&a.utforare),
+                Cell::text(&a.insats),
+                Cell::text(a.line_text()),
+                Cell::Num(a.belopp.ore()),
+            ]);
+        }
+        Ok(Out::page_or_export(&eq, &[&g, &rg], || {
             html! {
                 (period_form("/avrakning", period, &[]))
                 p.meta { "Ersättning till utförarna för " (period) " enligt modellversionerna " (s.modellversioner.join(", ")) ", beräknad ur lagrade volymer. Belopp i kronor." }
                 @if !s.ej_prissatt.is_empty() { (ui::notice("err", &format!("{} volymrader saknar pris: ingen modellversion ersätter insatsen de dagarna. Ladda upp en modellfil som täcker insatserna under Import, eller rätta volymerna.", ui::count(s.ej_prissatt.len())))) }
                 (ui::grid(&g, &raw))
+                @if !rattelser.is_empty() {
+                    h2 { "Rättelser av låsta månader" }
+                    p.meta { "Rättelserna förs som egna rader i månadens avräkningsunderlag och bokföringsfil (Månadsstängning)." }
+                    (ui::grid(&rg, &raw))
+                }
             }
         }))
     })
