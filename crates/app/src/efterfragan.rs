@@ -44,8 +44,8 @@ impl Enhet {
     }
 }
 
-/// Where unit costs come from. The default is [`ModelPrices`]; KPB unit
-/// costs (another part of the product) implement the same trait.
+/// Where unit costs come from: [`KpbCosts`] (KPB where it exists, else
+/// [`ModelPrices`]).
 pub trait UnitCosts {
     /// Öre per unit and year (per hour for hours) and the source's name.
     fn unit_cost(&self, tjanst: &str, enhet: Enhet) -> Option<(i64, String)>;
@@ -69,6 +69,103 @@ impl UnitCosts for ModelPrices {
             _ => return None,
         };
         Some((kr * 100, "modellpris".into()))
+    }
+}
+
+/// KPB unit costs (docs/kpb.md) per service group, model prices where KPB
+/// has none (docs/efterfragan.md, "Enhetskostnader"): the unit costs of
+/// the latest year the ledger covers in full, else the year so far.
+pub struct KpbCosts {
+    /// (folded service group, unit) → öre per hour, or per person and year.
+    by: HashMap<(String, Enhet), i64>,
+    source: String,
+}
+
+impl KpbCosts {
+    /// The KPB of the latest full ledger year (the stored run when the data
+    /// is unchanged, else computed and stored for the next time). Without a
+    /// ledger, or when KPB cannot be computed (no allocation keys or
+    /// volumes), every service falls back to the model prices.
+    pub fn of(store: &mut Store) -> Result<KpbCosts, AppError> {
+        let none = KpbCosts {
+            by: HashMap::new(),
+            source: String::new(),
+        };
+        let Some((first, last)) = store.ledger_period_span()? else {
+            return Ok(none);
+        };
+        let (year, till) = if last.month() == 12 {
+            (last.year(), None)
+        } else if first.year() < last.year() {
+            (last.year() - 1, None)
+        } else {
+            (last.year(), Some(last))
+        };
+        let k = match crate::kpb::Val::ar(year, till).and_then(|v| crate::kpb::run(store, v)) {
+            Ok(k) => k,
+            Err(AppError::User(_)) => return Ok(none),
+            Err(e) => return Err(e),
+        };
+        let months = i64::from(till.map_or(12, |t| t.month()));
+        let group = store.insats_verksamhet()?;
+        // (Σ styckpris × volym, Σ volym) for per-hour and per-day services;
+        // (Σ kostnad, Σ brukare) for the others.
+        let mut acc: HashMap<(String, Enhet), (i128, i128, bool)> = HashMap::new();
+        for t in &k.tjanster {
+            let Some(g) = group.get(&t.insats) else { continue };
+            let unit = resurs_core::model::fold(&t.volymenhet);
+            let enhet = if unit == "timmar" {
+                Enhet::Timmar
+            } else {
+                Enhet::Brukare
+            };
+            let e =
+                acc.entry((resurs_core::model::fold(g), enhet))
+                    .or_insert((0, 0, unit == "timmar" || unit == "dygn"));
+            if e.2 {
+                e.0 += i128::from(t.styckpris) * i128::from(t.volym);
+                e.1 += i128::from(t.volym);
+            } else {
+                e.0 += i128::from(t.kostnad);
+                e.1 += i128::from(t.brukare);
+            }
+        }
+        let mut by = HashMap::new();
+        for ((g, enhet), (num, den, per_unit)) in acc {
+            if den <= 0 {
+                continue;
+            }
+            let v = if !per_unit {
+                // Cost per person over the months, as a year.
+                num * 12 / (den * i128::from(months))
+            } else if enhet == Enhet::Brukare {
+                // Per occupied day: a place for a year.
+                num * 365 / den
+            } else {
+                num / den
+            };
+            if let Ok(v) = i64::try_from(v) {
+                if v > 0 {
+                    by.insert((g, enhet), v);
+                }
+            }
+        }
+        Ok(KpbCosts {
+            by,
+            source: match till {
+                Some(t) => format!("KPB {year} t.o.m. {t}"),
+                None => format!("KPB {year}"),
+            },
+        })
+    }
+}
+
+impl UnitCosts for KpbCosts {
+    fn unit_cost(&self, tjanst: &str, enhet: Enhet) -> Option<(i64, String)> {
+        match self.by.get(&(resurs_core::model::fold(tjanst), enhet)) {
+            Some(&p) => Some((p, self.source.clone())),
+            None => ModelPrices.unit_cost(tjanst, enhet),
+        }
     }
 }
 

@@ -265,7 +265,7 @@ pub fn efterfragan_cmd(
             format,
             out,
         } => {
-            let store = open_existing(path)?;
+            let mut store = open_existing(path)?;
             let day = match dag.as_deref() {
                 Some(d) => Some(
                     resurs_core::date::parse_date(d)
@@ -273,7 +273,8 @@ pub fn efterfragan_cmd(
                 ),
                 None => None,
             };
-            let p = ef::project(&store, day, scenario.as_deref(), &ef::ModelPrices)?;
+            let costs = ef::KpbCosts::of(&mut store)?;
+            let p = ef::project(&store, day, scenario.as_deref(), &costs)?;
             let (a, v) = ef::grids(&p);
             if matches!(format, TableFormat::Tabell) {
                 for s in &p.tjanster {

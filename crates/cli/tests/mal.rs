@@ -271,6 +271,27 @@ fn the_demo_has_a_goal_cascade_and_a_ten_year_demand_projection() {
     assert_eq!(sabo["ar"].as_array().unwrap().len(), 10, "{sabo}");
     assert!(sabo["ar"][0]["kostnad"].as_i64().unwrap() > 0);
     assert!(sabo["platser_idag"].as_i64().unwrap() > 0);
+    // Costs at today's unit costs: KPB of the latest full ledger year
+    // (2025): the day price of SABO_SOM and SABO_DEM, weighted by days, × 365.
+    assert_eq!(sabo["kostnadskalla"], "KPB 2025", "{sabo}");
+    let kpb = run(&["kpb", "--year", "2025", "--format", "json"]);
+    let rows: Vec<&serde_json::Value> = kpb["tjanster"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["insats"].as_str().unwrap().starts_with("SABO_"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{kpb}");
+    let num: i128 = rows
+        .iter()
+        .map(|t| t["styckpris"].as_i64().unwrap() as i128 * t["volym"].as_i64().unwrap() as i128)
+        .sum();
+    let den: i128 = rows.iter().map(|t| t["volym"].as_i64().unwrap() as i128).sum();
+    assert_eq!(
+        sabo["enhetskostnad"].as_i64().unwrap() as i128,
+        num * 365 / den,
+        "{sabo}"
+    );
     // Small groups are never shown.
     for a in p["andelar"].as_array().unwrap() {
         if let Some(n) = a["brukare"].as_u64() {

@@ -52,6 +52,17 @@ impl Store {
         Ok(rows.into_iter().collect())
     }
 
+    /// The service group (`verksamhet`) of each insats, by code.
+    pub fn insats_verksamhet(&self) -> Result<HashMap<String, String>> {
+        let rows = self
+            .conn
+            .query("SELECT kod, verksamhet FROM insats", params![], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .ctx("läsning av insatser")?;
+        Ok(rows.into_iter().collect())
+    }
+
     /// Providers by code.
     pub fn providers(&self) -> Result<Vec<ProviderRow>> {
         type Raw = (String, String, String, Option<i64>, Option<String>);

@@ -54,7 +54,10 @@ pub(crate) fn demand_for(st: &AppState, dag: Option<&str>, scenario: Option<&str
         None => None,
     };
     let scenario = scenario.map(str::trim).filter(|s| !s.is_empty());
-    st.with_store(|s| Ok(ef::project(s, day, scenario, &ef::ModelPrices)?))
+    st.with_store(|s| {
+        let costs = ef::KpbCosts::of(s)?;
+        Ok(ef::project(s, day, scenario, &costs)?)
+    })
 }
 
 fn subnav(active: &str) -> Markup {
