@@ -599,7 +599,7 @@ pub(crate) async fn demand_page(
                     input id="dag" name="dag" type="date" value=(p.referensdag);
                     label for="scenario" { "Scenario" }
                     select id="scenario" name="scenario" {
-                        option value="" { "egna andelar och modellpriser" }
+                        option value="" { "egna andelar och KPB-kostnader" }
                         @for s in &scenarios {
                             @if p.scenario.as_deref() == Some(s.as_str()) { option value=(s) selected { (s) } } @else { option value=(s) { (s) } }
                         }
@@ -609,7 +609,7 @@ pub(crate) async fn demand_page(
                 p.meta {
                     "Användningsandelar per åldersgrupp och kön ur kommunens beslut som gäller " (p.referensdag)
                     " (brukare eller beviljade timmar per 1 000 invånare), gånger befolkningsprognosen, ger volymer per tjänst i tio år. "
-                    "Kostnaden är volym × enhetskostnad (modellpriser, eller scenariots priser). Grupper med färre än fem brukare visas inte. "
+                    "Kostnaden är volym × enhetskostnad (KPB:s styckkostnad för senaste hela året, modellpris där KPB saknas, eller scenariots priser; källan står i tabellen). Grupper med färre än fem brukare visas inte. "
                     "Samma siffror som " code { "resurs efterfragan visa" } "."
                 }
                 @for s in &p.tjanster {
@@ -635,7 +635,7 @@ fn scenario_form(csrf: &str, p: &Projection) -> Markup {
     let name = p.scenario.clone().unwrap_or_default();
     section(
         "Spara ett scenario",
-        "Ändra andelar (per 1 000 invånare) och enhetskostnader (kr per plats och år eller per timme) och spara dem under ett namn. Tomma fält använder kommunens egna andelar och modellpriset. Ändringen står i händelseloggen.",
+        "Ändra andelar (per 1 000 invånare) och enhetskostnader (kr per plats och år eller per timme) och spara dem under ett namn. Tomma fält använder kommunens egna andelar och KPB-kostnaden (modellpriset där KPB saknas). Ändringen står i händelseloggen.",
         html! {
             form method="post" action="/efterfragan/scenario" {
                 (ui::csrf_field(csrf))
