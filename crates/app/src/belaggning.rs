@@ -92,7 +92,8 @@ fn figures(enhet: &str, namn: &str, period: Option<Period>, platser: i64, a: Acc
 
 /// Occupancy of the units with places and stays that `keep` accepts,
 /// January of `ar` through `till` (default: December, or the last month
-/// with stays). `krav` in hundredths of a percent.
+/// with stays). `krav` in hundredths of a percent: the requirement of the
+/// units without their own (`beläggningskrav` in the provider register).
 pub fn report(
     store: &Store,
     ar: i32,
@@ -116,10 +117,14 @@ pub fn report(
         .max()
         .map(|p| p.min(dec));
     let till = till.or(last_stay).unwrap_or(dec);
-    let places: HashMap<String, (String, i64)> = store
+    // Each unit's own required occupancy (the register's `beläggningskrav`), else `krav`.
+    let places: HashMap<String, (String, i64, i64)> = store
         .providers()?
         .into_iter()
-        .filter_map(|p| Some((p.kod, (p.namn, p.platser.filter(|n| *n > 0)?))))
+        .filter_map(|p| {
+            let unit_krav = p.belaggningskrav.unwrap_or(krav);
+            Some((p.kod, (p.namn, p.platser.filter(|n| *n > 0)?, unit_krav)))
+        })
         .collect();
     let mut acc: BTreeMap<(String, Period), Acc> = BTreeMap::new();
     let mut by_place: HashMap<(&str, &str), Vec<Stay>> = HashMap::new();
@@ -162,7 +167,7 @@ pub fn report(
     let mut enheter = Vec::new();
     let mut manader = Vec::new();
     for kod in units {
-        let (namn, platser) = &places[kod];
+        let (namn, platser, unit_krav) = &places[kod];
         if !acc.keys().any(|(k, _)| k == kod) {
             continue;
         }
@@ -174,9 +179,9 @@ pub fn report(
             year.belagda += a.belagda;
             year.byten += a.byten;
             year.gap_days += a.gap_days;
-            manader.push(figures(kod, namn, Some(p), *platser, a, krav));
+            manader.push(figures(kod, namn, Some(p), *platser, a, *unit_krav));
         }
-        enheter.push(figures(kod, namn, None, *platser, year, krav));
+        enheter.push(figures(kod, namn, None, *platser, year, *unit_krav));
     }
     Ok(Report {
         ar,

@@ -695,13 +695,18 @@ fn insatser(g: &mut Gen) -> Result<(), AppError> {
 }
 
 fn utforare(g: &mut Gen) -> Result<(), AppError> {
-    let mut f = CsvFile::create(&g.dir, "utforare.csv", "kod;namn;regiform;ansvar;platser;bemanning")?;
+    let mut f = CsvFile::create(
+        &g.dir,
+        "utforare.csv",
+        "kod;namn;regiform;ansvar;platser;bemanning;beläggningskrav",
+    )?;
     for (kod, namn, ansvar, regi) in home_care_providers() {
-        f.row(&[kod, namn, regi, ansvar, "", ""])?;
+        f.row(&[kod, namn, regi, ansvar, "", "", ""])?;
     }
     for (kod, namn, places, _, regi) in care_homes() {
         let ansvar = if regi == "upphandlad" { "749" } else { kod };
-        f.row(&[kod, namn, regi, ansvar, &g.scaled(places as f64).to_string(), ""])?;
+        // Care homes are required to be nearly full; short-term care (below) less so.
+        f.row(&[kod, namn, regi, ansvar, &g.scaled(places as f64).to_string(), "", "97"])?;
     }
     f.row(&[
         "751",
@@ -710,6 +715,7 @@ fn utforare(g: &mut Gen) -> Result<(), AppError> {
         "751",
         &g.scaled(20.0).to_string(),
         "",
+        "85",
     ])?;
     f.row(&[
         "752",
@@ -718,6 +724,7 @@ fn utforare(g: &mut Gen) -> Result<(), AppError> {
         "752",
         &g.scaled(16.0).to_string(),
         "",
+        "85",
     ])?;
     // Group homes with six places or more have awake night staff.
     for (kst, namn, places, _, service) in lss_units() {
@@ -726,7 +733,7 @@ fn utforare(g: &mut Gen) -> Result<(), AppError> {
         } else {
             "dagtäckning"
         };
-        f.row(&[&kst, &namn, "egen regi", &kst, &places.to_string(), bemanning])?;
+        f.row(&[&kst, &namn, "egen regi", &kst, &places.to_string(), bemanning, ""])?;
     }
     for row in [
         ["771", "Daglig verksamhet Exempelstad", "egen regi", "771", ""],
@@ -740,7 +747,7 @@ fn utforare(g: &mut Gen) -> Result<(), AppError> {
         ["SIS", "Statens institutionsstyrelse", "upphandlad", "811", ""],
         ["STOD1", "Stödboendet Trappan AB", "upphandlad", "812", ""],
     ] {
-        f.row(&[row[0], row[1], row[2], row[3], row[4], ""])?;
+        f.row(&[row[0], row[1], row[2], row[3], row[4], "", ""])?;
     }
     g.push(Kind::Utforare, f)
 }

@@ -133,6 +133,7 @@ pub static UTFORARE: &[ColSpec] = &[
     ColSpec::opt("ansvar"),
     ColSpec::opt("platser"),
     ColSpec::opt("bemanning"),
+    ColSpec::opt("beläggningskrav").alias(&["belaggningskrav", "krav"]),
 ];
 pub static INSATSER: &[ColSpec] = &[
     ColSpec::req("kod"),
@@ -883,6 +884,16 @@ impl Ctx<'_, '_> {
         let ansvar = r.opt_text(3);
         let platser = r.opt_int(4, 0..=100_000);
         let bemanning = r.opt_term(5, Bemanning::parse_sv, &Bemanning::expected());
+        // Percent with up to two decimals (95 or 92,5), 0–100.
+        let krav = match r.opt_qty(6) {
+            Some(Some(q)) if !(0..=10_000).contains(&q.hundredths()) => {
+                let shown = q.to_string();
+                r.problem(6, Some(&shown), "en procentsats 0–100, t.ex. 95");
+                None
+            }
+            Some(k) => Some(k.map(|q| q.hundredths())),
+            None => None,
+        };
         if let Some(a) = ansvar {
             if !self.lookups.org.contains(a) {
                 r.problem(3, Some(a), "en känd kod i organisationsträdet");
@@ -894,8 +905,8 @@ impl Ctx<'_, '_> {
                 "ett ansvar i organisationsträdet (krävs för egen regi och intraprenad)",
             );
         }
-        if let (Some(kod), Some(namn), Some(regiform), Some(platser), Some(bemanning), true) =
-            (kod, namn, regiform, platser, bemanning, r.ok())
+        if let (Some(kod), Some(namn), Some(regiform), Some(platser), Some(bemanning), Some(belaggningskrav), true) =
+            (kod, namn, regiform, platser, bemanning, krav, r.ok())
         {
             let u = Utforare {
                 kod: kod.into(),
@@ -904,6 +915,7 @@ impl Ctx<'_, '_> {
                 ansvar: ansvar.map(Into::into),
                 platser,
                 bemanning,
+                belaggningskrav,
             };
             match self.tx.insert_utforare(&u, self.import_id)? {
                 Some(id) => {

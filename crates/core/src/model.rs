@@ -225,6 +225,8 @@ pub struct Utforare {
     pub platser: Option<i64>,
     /// Staffing type (LSS housing units).
     pub bemanning: Option<Bemanning>,
+    /// Required occupancy of a housing unit, hundredths of a percent.
+    pub belaggningskrav: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

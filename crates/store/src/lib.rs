@@ -97,6 +97,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0017_kostnadsslag.sql"),
     include_str!("../migrations/sqlite/0018_rapport.sql"),
     include_str!("../migrations/sqlite/0019_period.sql"),
+    include_str!("../migrations/sqlite/0020_belaggningskrav.sql"),
 ];
 
 /// How long a writer waits for another one (an import) before the change is

@@ -17,6 +17,8 @@ pub struct ProviderRow {
     pub platser: Option<i64>,
     /// Staffing type of an LSS housing unit (empty in the store: `None`).
     pub bemanning: Option<Bemanning>,
+    /// Required occupancy, hundredths of a percent (`None`: the report's default).
+    pub belaggningskrav: Option<i64>,
 }
 
 /// Reads a stored staffing type; an empty one is none.
@@ -65,23 +67,24 @@ impl Store {
 
     /// Providers by code.
     pub fn providers(&self) -> Result<Vec<ProviderRow>> {
-        type Raw = (String, String, String, Option<i64>, Option<String>);
+        type Raw = (String, String, String, Option<i64>, Option<String>, Option<i64>);
         let rows: Vec<Raw> = self
             .conn
             .query(
-                "SELECT kod, namn, regiform, platser, bemanning FROM utforare ORDER BY kod",
+                "SELECT kod, namn, regiform, platser, bemanning, belaggningskrav FROM utforare ORDER BY kod",
                 params![],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
             )
             .ctx("läsning av utförare")?;
         rows.into_iter()
-            .map(|(kod, namn, regiform, platser, bemanning)| {
+            .map(|(kod, namn, regiform, platser, bemanning, belaggningskrav)| {
                 Ok(ProviderRow {
                     regiform: stored_regiform(&regiform)?,
                     bemanning: stored_bemanning(bemanning)?,
                     kod,
                     namn,
                     platser,
+                    belaggningskrav,
                 })
             })
             .collect()
@@ -105,8 +108,8 @@ impl Tx<'_> {
     pub fn insert_utforare(&self, u: &resurs_core::model::Utforare, import: i64) -> Result<Option<i64>> {
         self.insert_new_id(
             "sparande av utförare",
-            "INSERT INTO utforare (kod, namn, regiform, ansvar, platser, bemanning, import_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kod) DO NOTHING RETURNING id",
+            "INSERT INTO utforare (kod, namn, regiform, ansvar, platser, bemanning, import_id, belaggningskrav) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (kod) DO NOTHING RETURNING id",
             params![
                 u.kod,
                 u.namn,
@@ -114,7 +117,8 @@ impl Tx<'_> {
                 u.ansvar,
                 u.platser,
                 u.bemanning.map(|b| b.code()),
-                import
+                import,
+                u.belaggningskrav
             ],
         )
     }
