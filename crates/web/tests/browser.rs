@@ -1995,9 +1995,11 @@ fn goals_assessments_and_demand_in_chromium() {
         .and_then(|a| a.click())
         .expect("subnav");
     assert_eq!(h1(&d), "Efterfrågan");
-    let p =
-        resurs_app::efterfragan::project(&store, None, None, &resurs_app::efterfragan::ModelPrices).expect("project");
-    assert_eq!(api("/api/efterfragan"), serde_json::to_value(&p).unwrap());
+    let api_p = api("/api/efterfragan");
+    let mut own = resurs_store::Store::open(&srv._dir.path().join("exempelstad.db")).expect("open db");
+    let costs = resurs_app::efterfragan::KpbCosts::of(&mut own).expect("KPB costs");
+    let p = resurs_app::efterfragan::project(&own, None, None, &costs).expect("project");
+    assert_eq!(api_p, serde_json::to_value(&p).unwrap());
     let grids = page_grids(&d);
     let years: usize = p.tjanster.iter().map(|s| s.ar.len()).sum();
     assert_eq!(grids[0].len(), years + 1);
