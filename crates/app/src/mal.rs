@@ -315,6 +315,16 @@ fn followup_period(store: &Store, year: i32) -> Result<Option<Period>, AppError>
 /// The goal report of `year`: the cascade in order with indicators,
 /// statuses, the proposed and the holding assessment and the resources.
 pub fn report(store: &Store, year: i32) -> Result<GoalReport, AppError> {
+    report_with(store, year, None)
+}
+
+/// [`report`] with the year's productivity report already made (a
+/// committee report makes it once for its own section and for the goals).
+pub fn report_with(
+    store: &Store,
+    year: i32,
+    given: Option<&crate::produktivitet::Report>,
+) -> Result<GoalReport, AppError> {
     let goals = store.goals()?;
     let inds = store.indicators()?;
     let stored = store.indicator_outcomes()?;
@@ -366,10 +376,10 @@ pub fn report(store: &Store, year: i32) -> Result<GoalReport, AppError> {
             Err(e) => Err(e),
         }
     }
-    let prod = if wants(|m| matches!(m, Matt::Utforandegrad | Matt::Kontinuitet)) {
-        quiet(crate::produktivitet::report(store, year, None, |_| true))?
-    } else {
+    let prod = if given.is_some() || !wants(|m| matches!(m, Matt::Utforandegrad | Matt::Kontinuitet)) {
         None
+    } else {
+        quiet(crate::produktivitet::report(store, year, None, |_| true))?
     };
     let bel = if wants(|m| matches!(m, Matt::Belaggning)) {
         quiet(crate::belaggning::report(
@@ -387,7 +397,7 @@ pub fn report(store: &Store, year: i32) -> Result<GoalReport, AppError> {
         year,
         followup: fu.as_ref(),
         kolada: &kolada,
-        produktivitet: prod.as_ref(),
+        produktivitet: given.or(prod.as_ref()),
         belaggning: bel.as_ref(),
     };
     let upto = format!("{year}-99");

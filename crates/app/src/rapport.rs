@@ -296,6 +296,32 @@ pub fn build(store: &Store, req: &Request) -> Result<(Doc, DataState), AppError>
         prognosversion: report.prognosversion.clone(),
         modellversioner: store.model_versions()?.into_iter().map(|m| m.id).collect(),
     };
+    let wants = |k: &str| template.avsnitt.iter().any(|(key, _)| key == k);
+    // The deviation analysis settles every month twice: it runs on its own
+    // connection beside the other sections (docs/PERFORMANCE.md).
+    let mut avvikelse = wants("avvikelseanalys").then(|| {
+        let loc = store.location().clone();
+        let o = crate::avvikelse::Options {
+            ar: year,
+            till: period.month(),
+            nod: req.node.clone(),
+            budget: None,
+        };
+        std::thread::spawn(move || -> Result<crate::avvikelse::Avvikelseanalys, AppError> {
+            let own = Store::open_location(&loc)?;
+            crate::avvikelse::avvikelse(&own, &o)
+        })
+    });
+    // One productivity report for its section and the goals' own measures.
+    let produktivitet = if wants("produktivitet") || wants("mal") {
+        match crate::produktivitet::report(store, year, Some(period), |_| true) {
+            Ok(r) => Ok(Some(r)),
+            Err(AppError::User(m)) => Err(m),
+            Err(e) => return Err(e),
+        }
+    } else {
+        Ok(None)
+    };
     let mut sections = Vec::new();
     for (key, heading) in &template.avsnitt {
         let mut s = Section {
@@ -780,15 +806,12 @@ pub fn build(store: &Store, req: &Request) -> Result<(Doc, DataState), AppError>
                 }
             }
             "avvikelseanalys" => {
-                let a = crate::avvikelse::avvikelse(
-                    store,
-                    &crate::avvikelse::Options {
-                        ar: year,
-                        till: period.month(),
-                        nod: req.node.clone(),
-                        budget: None,
-                    },
-                );
+                let a = match avvikelse.take() {
+                    Some(h) => h
+                        .join()
+                        .unwrap_or_else(|_| Err(AppError::internal("avvikelseanalysen avbröts"))),
+                    None => Err(AppError::User("Avvikelseanalysen finns redan i rapporten.".into())),
+                };
                 match a {
                     Ok(a) => {
                         s.tabeller.push(Table::from_grid(&crate::avvikelse::grid(&a)));
@@ -830,10 +853,10 @@ pub fn build(store: &Store, req: &Request) -> Result<(Doc, DataState), AppError>
             }
             "produktivitet" => {
                 whole_municipality(&mut s, req);
-                match crate::produktivitet::report(store, year, Some(period), |_| true) {
-                    Ok(r) => push_grids(&mut s, &crate::produktivitet::grids(&r, true)),
-                    Err(AppError::User(m)) => s.notiser.push(m),
-                    Err(e) => return Err(e),
+                match &produktivitet {
+                    Ok(Some(r)) => push_grids(&mut s, &crate::produktivitet::grids(r, true)),
+                    Ok(None) => {}
+                    Err(m) => s.notiser.push(m.clone()),
                 }
             }
             "belaggning" => {
@@ -874,7 +897,8 @@ pub fn build(store: &Store, req: &Request) -> Result<(Doc, DataState), AppError>
             }
             "mal" => {
                 whole_municipality(&mut s, req);
-                match crate::mal::report(store, year) {
+                let prod = produktivitet.as_ref().ok().and_then(Option::as_ref);
+                match crate::mal::report_with(store, year, prod) {
                     Ok(r) => {
                         let (a, b) = crate::mal::grids(&r);
                         push_grids(&mut s, &[a, b]);
