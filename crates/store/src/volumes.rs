@@ -106,7 +106,7 @@ const BESOK_INSERT: &str = "INSERT INTO besok (utforare_id, besok_id, brukare_id
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (utforare_id, besok_id) DO NOTHING";
 
 /// Rows a PostgreSQL inserter writes at a time.
-const PG_BATCH: usize = 4096;
+const PG_BATCH: usize = 32_768;
 
 /// A visit waiting to be written (PostgreSQL).
 struct PendingVisit {
