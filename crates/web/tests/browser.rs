@@ -102,6 +102,31 @@ fn h1(d: &Driver) -> String {
     d.wait_for("h1", WAIT).and_then(|e| e.text()).expect("h1")
 }
 
+/// Clicks `selector` and waits until the browser shows the next page (a
+/// post answered with a redirect to the same address included): the old
+/// document is marked before the click and must be gone.
+fn click_to_next_page(d: &Driver, selector: &str) {
+    d.execute("document.documentElement.dataset.foreKlick = '1';", vec![])
+        .expect("mark the page");
+    d.find(selector).and_then(|b| b.click()).expect(selector);
+    let until = std::time::Instant::now() + WAIT;
+    loop {
+        let old = d
+            .execute(
+                "return document.documentElement.dataset.foreKlick === '1' || document.readyState !== 'complete';",
+                vec![],
+            )
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(true);
+        if !old {
+            return;
+        }
+        assert!(std::time::Instant::now() < until, "no new page after {selector}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// fetch() inside the page (same origin, the session cookie goes along):
 /// returns [status, body].
 fn fetch(d: &Driver, method: &str, url: &str, headers: Value, body: Option<&str>) -> (u64, String) {
@@ -1944,13 +1969,10 @@ fn goals_assessments_and_demand_in_chromium() {
         .expect("choose goal");
     d.execute("document.getElementById('b-bedomning').value = 'uppfyllt';", vec![])
         .expect("choose");
-    d.find("form[action='/mal/bedomning'] button")
-        .and_then(|b| b.click())
-        .expect("submit");
-    let body = d.find("main").and_then(|m| m.text()).expect("main");
+    click_to_next_page(&d, "form[action='/mal/bedomning'] button");
+    let body = d.wait_for("main", WAIT).and_then(|m| m.text()).expect("main");
     assert!(body.contains("skriftlig motivering"), "{body}");
-    d.find("p.back a").and_then(|a| a.click()).expect("back");
-    wait_url(&d, "/mal");
+    click_to_next_page(&d, "p.back a");
     d.execute("document.getElementById('b-mal').value = 'KF2';", vec![])
         .expect("choose goal");
     d.execute("document.getElementById('b-bedomning').value = 'uppfyllt';", vec![])
@@ -1958,9 +1980,7 @@ fn goals_assessments_and_demand_in_chromium() {
     d.find("#b-motivering")
         .and_then(|t| t.send_keys("LSS-besluten verkställs nu inom tre månader."))
         .expect("motivation");
-    d.find("form[action='/mal/bedomning'] button")
-        .and_then(|b| b.click())
-        .expect("submit");
+    click_to_next_page(&d, "form[action='/mal/bedomning'] button");
     d.wait_for("table.grid", WAIT).expect("goal page");
     let grids = page_grids(&d);
     assert_eq!(cell(&grids[0], "KF2", "Bedömning"), "uppfyllt");
@@ -1973,9 +1993,7 @@ fn goals_assessments_and_demand_in_chromium() {
     d.execute("document.getElementById('u-indikator').value = 'I12';", vec![])
         .expect("choose");
     d.find("#u-varde").and_then(|t| t.send_keys("96")).expect("value");
-    d.find("form[action='/mal/utfall'] button")
-        .and_then(|b| b.click())
-        .expect("submit");
+    click_to_next_page(&d, "form[action='/mal/utfall'] button");
     d.wait_for("table.grid", WAIT).expect("goal page");
     let grids = page_grids(&d);
     assert_eq!(cell(&grids[1], "KF2", "Utfall"), "96,0");
