@@ -88,6 +88,8 @@ impl Check<'_> {
     }
 }
 
+use resurs_core::limits::shown as shown_str;
+
 fn shown(v: &Value) -> String {
     let s = v.to_string();
     if s.chars().count() > 40 {
@@ -221,7 +223,7 @@ fn value_entry(c: &mut Check<'_>, p: &str, e: &serde_json::Map<String, Value>, o
         if !is_kpi_id(k) {
             c.add(
                 &format!("{p}.kpi"),
-                format!("värdet \"{k}\", förväntade ett nyckeltals-id som N00669"),
+                format!("värdet \"{}\", förväntade ett nyckeltals-id som N00669", shown_str(k)),
             );
         }
     }
@@ -230,13 +232,16 @@ fn value_entry(c: &mut Check<'_>, p: &str, e: &serde_json::Map<String, Value>, o
         if !is_kommun(k) {
             c.add(
                 &format!("{p}.municipality"),
-                format!("värdet \"{k}\", förväntade en kommunkod med fyra siffror (0000 = riket)"),
+                format!(
+                    "värdet \"{}\", förväntade en kommunkod med fyra siffror (0000 = riket)",
+                    shown_str(k)
+                ),
             );
         }
     }
     let ar = match e.get("period") {
-        Some(Value::Number(n)) => match n.as_i64().filter(|y| year_ok(*y as i32) && *y <= i32::MAX as i64) {
-            Some(y) => Some(y as i32),
+        Some(Value::Number(n)) => match n.as_i64().and_then(|y| i32::try_from(y).ok()).filter(|y| year_ok(*y)) {
+            Some(y) => Some(y),
             None => {
                 c.add(
                     &format!("{p}.period"),
@@ -354,7 +359,10 @@ fn meta_entry(c: &mut Check<'_>, p: &str, e: &serde_json::Map<String, Value>, ou
         if !is_kommun(id) {
             c.add(
                 &format!("{p}.id"),
-                format!("värdet \"{id}\", förväntade en kommunkod med fyra siffror (0000 = riket)"),
+                format!(
+                    "värdet \"{}\", förväntade en kommunkod med fyra siffror (0000 = riket)",
+                    shown_str(id)
+                ),
             );
             return;
         }
@@ -373,7 +381,7 @@ fn meta_entry(c: &mut Check<'_>, p: &str, e: &serde_json::Map<String, Value>, ou
         if !is_kpi_id(id) {
             c.add(
                 &format!("{p}.id"),
-                format!("värdet \"{id}\", förväntade ett nyckeltals-id som N00669"),
+                format!("värdet \"{}\", förväntade ett nyckeltals-id som N00669", shown_str(id)),
             );
             return;
         }
@@ -1209,7 +1217,8 @@ pub fn parse_reference(name: &str, text: &str) -> Result<Vec<RefCost>, AppError>
     let head = lines.next().unwrap_or("").trim();
     if head != REF_HEADER {
         return Err(AppError::User(format!(
-            "{name}: rad 1: rubrikraden \"{head}\", förväntade \"{REF_HEADER}\""
+            "{name}: rad 1: rubrikraden \"{}\", förväntade \"{REF_HEADER}\"",
+            shown_str(head)
         )));
     }
     let mut out = Vec::new();
@@ -1224,6 +1233,10 @@ pub fn parse_reference(name: &str, text: &str) -> Result<Vec<RefCost>, AppError>
             problems.push(format!("rad {row}: fler än 100 000 rader"));
             break;
         }
+        if problems.len() >= resurs_core::limits::MAX_PROBLEMS {
+            problems.push(format!("rad {row}: för många fel; resten av filen lästes inte"));
+            break;
+        }
         let c: Vec<&str> = line.split(';').map(str::trim).collect();
         if c.len() != 5 {
             problems.push(format!("rad {row}: {} kolumner, förväntade 5", c.len()));
@@ -1233,26 +1246,26 @@ pub fn parse_reference(name: &str, text: &str) -> Result<Vec<RefCost>, AppError>
         if ar.is_none() {
             problems.push(format!(
                 "rad {row}, kolumn år: värdet \"{}\", förväntade ett år 1900–2100",
-                c[0]
+                shown_str(c[0])
             ));
         }
         if !AREAS.iter().any(|a| a.0 == c[1]) {
             problems.push(format!(
                 "rad {row}, kolumn område: värdet \"{}\", förväntade aldreomsorg, lss eller ifo",
-                c[1]
+                shown_str(c[1])
             ));
         }
         if !is_kommun(c[2]) {
             problems.push(format!(
                 "rad {row}, kolumn kommun: värdet \"{}\", förväntade en kommunkod med fyra siffror",
-                c[2]
+                shown_str(c[2])
             ));
         }
         let netto = Money::parse_sv(c[3]).ok();
         if netto.is_none() {
             problems.push(format!(
                 "rad {row}, kolumn nettokostnad_kr_per_invanare: värdet \"{}\", förväntade kronor, t.ex. 23 456,50",
-                c[3]
+                shown_str(c[3])
             ));
         }
         let referens = if c[4].is_empty() {
@@ -1263,14 +1276,15 @@ pub fn parse_reference(name: &str, text: &str) -> Result<Vec<RefCost>, AppError>
         if referens.is_none() {
             problems.push(format!(
                 "rad {row}, kolumn referenskostnad_kr_per_invanare: värdet \"{}\", förväntade kronor eller tomt",
-                c[4]
+                shown_str(c[4])
             ));
         }
         if let (Some(ar), Some(netto), Some(referens)) = (ar, netto, referens) {
             if !seen.insert((ar, c[1].to_string(), c[2].to_string())) {
                 problems.push(format!(
                     "rad {row}: {ar} {} {} finns redan på en tidigare rad",
-                    c[1], c[2]
+                    shown_str(c[1]),
+                    shown_str(c[2])
                 ));
             }
             out.push(RefCost {
@@ -1522,6 +1536,48 @@ mod tests {
         let mut total = 0;
         parse("f.json", text, &mut p, &mut probs, &mut total);
         (p, probs)
+    }
+
+    /// Found by probing: the year was cast to i32 before it was checked,
+    /// so -4294965296 (2000 − 2³²) was read as the year 2000.
+    #[test]
+    fn a_year_far_outside_i32_is_refused_not_wrapped() {
+        for y in ["-4294965296", "4294969296"] {
+            let text = format!(
+                r#"{{"values":[{{"kpi":"N00669","municipality":"0000","period":{y},"values":[{{"gender":"T","value":1}}]}}]}}"#
+            );
+            let (p, probs) = parse_one(&text);
+            assert!(p.values.is_empty(), "{y}: {:?}", p.values);
+            assert_eq!(
+                probs,
+                [format!(
+                    "f.json: $.values[0].period: värdet {y}, förväntade ett år mellan 1900 och 2100"
+                )]
+            );
+        }
+    }
+
+    /// Found by probing: every bad row of a reference-cost file added a
+    /// message quoting its value whole.
+    #[test]
+    fn a_hostile_reference_file_is_refused_briefly() {
+        let mut text = format!("{REF_HEADER}\n");
+        text.push_str(&"x\n".repeat(100_000));
+        text.push_str(&format!("2025;{};9999;1;1\n", "a".repeat(100_000)));
+        let e = parse_reference("ref.csv", &text).unwrap_err().to_string();
+        assert!(e.len() < 5_000, "{} bytes", e.len());
+        assert!(e.contains("(201 fel)"), "{e}");
+        let e = parse_reference(
+            "ref.csv",
+            &format!("{REF_HEADER}\n2025;{};9999;1;1\n", "a".repeat(100_000)),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("värdet \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…\""),
+            "{e}"
+        );
+        assert!(e.len() < 500, "{e}");
     }
 
     #[test]

@@ -146,7 +146,8 @@ pub fn parse_template(text: &str, source: &str) -> Result<Template, AppError> {
         }
         let Some((key, value)) = line.split_once('=') else {
             return Err(AppError::User(format!(
-                "{source} rad {n}: \"{line}\" saknar \"=\"; skriv nyckel = värde (avsnitt, nämnd eller logotyp)."
+                "{source} rad {n}: \"{}\" saknar \"=\"; skriv nyckel = värde (avsnitt, nämnd eller logotyp).",
+                resurs_core::limits::shown(line)
             )));
         };
         let (key, value) = (key.trim(), value.trim());
@@ -182,7 +183,8 @@ pub fn parse_template(text: &str, source: &str) -> Result<Template, AppError> {
             }
             _ => {
                 return Err(AppError::User(format!(
-                    "{source} rad {n}: okänd nyckel \"{key}\"; förväntade avsnitt, nämnd eller logotyp."
+                    "{source} rad {n}: okänd nyckel \"{}\"; förväntade avsnitt, nämnd eller logotyp.",
+                    resurs_core::limits::shown(key)
                 )))
             }
         }
@@ -1120,6 +1122,21 @@ pub fn nodes_of(doc: &Doc) -> BTreeSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by probing: a line without "=" or an unknown key was quoted
+    /// whole in the refusal (up to the template's 64 KiB).
+    #[test]
+    fn a_template_refusal_quotes_a_long_line_cut() {
+        for text in [
+            format!("{}\n", "x".repeat(60_000)),
+            format!("{} = 1\n", "k".repeat(60_000)),
+        ] {
+            let e = parse_template(&text, "mall.txt").unwrap_err().to_string();
+            assert!(e.starts_with("mall.txt rad 1: "), "{e}");
+            assert!(e.contains("…"), "{e}");
+            assert!(e.len() < 300, "{} bytes", e.len());
+        }
+    }
 
     #[test]
     fn a_template_with_an_unknown_section_is_refused_with_its_line() {

@@ -173,6 +173,7 @@ fn is_code(s: &str) -> bool {
 /// Reads a posting-rule file: `slag;kod;konto;objekt;namn` rows (docs/format/konteringsregler.md),
 /// `#` comments and blank lines ignored; the first non-comment row may be the header.
 pub fn parse_rules(text: &str) -> Result<PostingRules, Vec<RuleProblem>> {
+    use crate::limits::shown;
     let mut r = PostingRules::default();
     let mut problems = Vec::new();
     let mut bad = |rad: usize, fel: String| problems.push(RuleProblem { rad, fel });
@@ -200,7 +201,10 @@ pub fn parse_rules(text: &str) -> Result<PostingRules, Vec<RuleProblem>> {
                 if !is_code(kod) {
                     bad(
                         rad,
-                        format!("kolumn kod: värdet \"{kod}\", förväntade beställarens ansvarskod"),
+                        format!(
+                            "kolumn kod: värdet \"{}\", förväntade beställarens ansvarskod",
+                            shown(kod)
+                        ),
                     );
                 } else if !r.bestallare.is_empty() {
                     bad(rad, "beställaren står redan på en tidigare rad".into());
@@ -213,7 +217,7 @@ pub fn parse_rules(text: &str) -> Result<PostingRules, Vec<RuleProblem>> {
                 if !is_code(kod) {
                     bad(
                         rad,
-                        format!("kolumn kod: värdet \"{kod}\", förväntade koden för {what}"),
+                        format!("kolumn kod: värdet \"{}\", förväntade koden för {what}", shown(kod)),
                     );
                     continue;
                 }
@@ -221,7 +225,8 @@ pub fn parse_rules(text: &str) -> Result<PostingRules, Vec<RuleProblem>> {
                     bad(
                         rad,
                         format!(
-                            "kolumn konto: värdet \"{konto}\", förväntade ett kontonummer (siffror) för {what} {kod}"
+                            "kolumn konto: värdet \"{}\", förväntade ett kontonummer (siffror) för {what} {kod}",
+                            shown(konto)
                         ),
                     );
                     continue;
@@ -229,7 +234,18 @@ pub fn parse_rules(text: &str) -> Result<PostingRules, Vec<RuleProblem>> {
                 if !objekt.is_empty() && !is_code(objekt) {
                     bad(
                         rad,
-                        format!("kolumn objekt: värdet \"{objekt}\", förväntade en objektkod"),
+                        format!("kolumn objekt: värdet \"{}\", förväntade en objektkod", shown(objekt)),
+                    );
+                    continue;
+                }
+                if namn.chars().count() > crate::limits::NAME_MAX {
+                    bad(
+                        rad,
+                        format!(
+                            "kolumn namn: värdet \"{}\", förväntade ett kontonamn på högst {} tecken",
+                            shown(namn),
+                            crate::limits::NAME_MAX
+                        ),
                     );
                     continue;
                 }
@@ -248,8 +264,20 @@ pub fn parse_rules(text: &str) -> Result<PostingRules, Vec<RuleProblem>> {
                 }
             }
             "kontonamn" => {
-                if !is_code(kod) || namn.len() > crate::limits::NAME_MAX {
-                    bad(rad, format!("kolumn kod: värdet \"{kod}\", förväntade ett kontonummer"));
+                if !is_code(kod) {
+                    bad(
+                        rad,
+                        format!("kolumn kod: värdet \"{}\", förväntade ett kontonummer", shown(kod)),
+                    );
+                } else if namn.chars().count() > crate::limits::NAME_MAX {
+                    bad(
+                        rad,
+                        format!(
+                            "kolumn namn: värdet \"{}\", förväntade ett kontonamn på högst {} tecken",
+                            shown(namn),
+                            crate::limits::NAME_MAX
+                        ),
+                    );
                 } else {
                     r.kontonamn.insert(kod.to_string(), get(4).to_string());
                 }
@@ -258,7 +286,7 @@ pub fn parse_rules(text: &str) -> Result<PostingRules, Vec<RuleProblem>> {
                 rad,
                 format!(
                     "kolumn slag: värdet \"{}\", förväntade bestallare, utforare, insats eller kontonamn",
-                    f[0]
+                    shown(f[0])
                 ),
             ),
         }
@@ -674,5 +702,20 @@ mod tests {
         let f = crate::sie::parse(&text).unwrap();
         assert_eq!(f.ver[0].text, "Intern ersättning 2026-03 U1 Åsa hemtjänst");
         assert_eq!(read_back(&f).unwrap()["U1"], Money::from_ore(123_456));
+    }
+
+    /// Found by probing: a provider's account name had no length limit
+    /// (it is written into the SIE file's #KONTO line), and messages quoted
+    /// a value whole.
+    #[test]
+    fn a_long_name_or_value_in_posting_rules_is_refused_briefly() {
+        let long = "n".repeat(100_000);
+        let text = format!("bestallare;VON\nutforare;711;3510;;{long}\nkontonamn;4610;;;{long}\nslag{long};x\n");
+        let p = parse_rules(&text).unwrap_err();
+        assert_eq!(p.len(), 3, "{p:?}");
+        assert!(p[0].fel.starts_with("kolumn namn: värdet \"nnnn"), "{p:?}");
+        assert!(p[1].fel.starts_with("kolumn namn:"), "{p:?}");
+        assert!(p.iter().all(|x| x.fel.chars().count() < 200), "{p:?}");
+        assert_eq!((p[0].rad, p[1].rad, p[2].rad), (2, 3, 4));
     }
 }

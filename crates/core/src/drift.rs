@@ -130,7 +130,8 @@ impl Kostnadsslag {
                 let name = f.get(1).copied().unwrap_or("");
                 if crate::model::fold(f[0]) != "version" || name.is_empty() || f.len() != 2 {
                     problems.push(format!(
-                        "{file} rad {rad}: förväntade första raden \"version;NAMN\" (t.ex. version;kommunbas-2026), fick \"{line}\""
+                        "{file} rad {rad}: förväntade första raden \"version;NAMN\" (t.ex. version;kommunbas-2026), fick \"{}\"",
+                        crate::limits::shown(line)
                     ));
                     return Err(problems);
                 }
@@ -148,7 +149,8 @@ impl Kostnadsslag {
                 let cols: Vec<String> = f.iter().map(|c| crate::model::fold(c)).collect();
                 if cols != ["grupp", "fran", "till"] {
                     problems.push(format!(
-                        "{file} rad {rad}: förväntade rubrikraden \"grupp;från;till\", fick \"{line}\""
+                        "{file} rad {rad}: förväntade rubrikraden \"grupp;från;till\", fick \"{}\"",
+                        crate::limits::shown(line)
                     ));
                     return Err(problems);
                 }
@@ -172,7 +174,7 @@ impl Kostnadsslag {
                 let known: Vec<&str> = Grupp::ALL.iter().map(|g| g.key()).collect();
                 problems.push(format!(
                     "{file} rad {rad}, kolumn grupp: okänd grupp \"{}\", förväntade en av {}",
-                    f[0],
+                    crate::limits::shown(f[0]),
                     known.join(", ")
                 ));
                 continue;
@@ -180,7 +182,8 @@ impl Kostnadsslag {
             let mut bound = |col: &str, v: &str| -> Option<u64> {
                 if v.is_empty() || v.len() > 9 || !v.bytes().all(|b| b.is_ascii_digit()) {
                     problems.push(format!(
-                        "{file} rad {rad}, kolumn {col}: värdet \"{v}\", förväntade ett kontonummer med 1–9 siffror"
+                        "{file} rad {rad}, kolumn {col}: värdet \"{}\", förväntade ett kontonummer med 1–9 siffror",
+                        crate::limits::shown(v)
                     ));
                     return None;
                 }

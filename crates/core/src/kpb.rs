@@ -92,7 +92,7 @@ pub fn parse_nycklar(text: &str) -> Result<Vec<NyckelRad>, Vec<String>> {
     if cols != want && cols != want_ascii {
         return Err(vec![format!(
             "rad 1: rubrikraden är \"{}\", förväntade pool;ansvar;nyckel;enhet;insats;värde",
-            head.trim()
+            crate::limits::shown(head.trim())
         )]);
     }
     let mut rows = Vec::new();
@@ -105,6 +105,13 @@ pub fn parse_nycklar(text: &str) -> Result<Vec<NyckelRad>, Vec<String>> {
             errs.push(format!("rad {rad}: filen har fler än {MAX_NYCKELRADER} rader"));
             break;
         }
+        if errs.len() >= crate::limits::MAX_PROBLEMS {
+            errs.push(format!(
+                "rad {rad}: fler än {} fel; resten av filen lästes inte",
+                crate::limits::MAX_PROBLEMS
+            ));
+            break;
+        }
         let c: Vec<&str> = line.split(';').map(str::trim).collect();
         if c.len() != 6 {
             errs.push(format!(
@@ -114,13 +121,16 @@ pub fn parse_nycklar(text: &str) -> Result<Vec<NyckelRad>, Vec<String>> {
             continue;
         }
         let mut bad = |col: &str, v: &str, exp: &str| {
-            errs.push(format!("rad {rad}, kolumn {col}: värdet \"{v}\", förväntade {exp}"))
+            errs.push(format!(
+                "rad {rad}, kolumn {col}: värdet \"{}\", förväntade {exp}",
+                crate::limits::shown(v)
+            ))
         };
         for (n, col) in [(0, "pool"), (1, "ansvar"), (3, "enhet")] {
             if c[n].is_empty() {
                 bad(col, c[n], "ett värde");
             } else if c[n].chars().count() > crate::limits::NAME_MAX {
-                bad(col, &c[n].chars().take(20).collect::<String>(), "en kortare text");
+                bad(col, c[n], "en kortare text");
             }
         }
         let nyckel = Nyckel::parse(c[2]);
@@ -1026,5 +1036,29 @@ mod tests {
         assert!(e.contains("pool Ledning (ansvar 9): ingen mottagare har volym"), "{e}");
         assert_eq!((k.huvudbok, k.fordelat), (0, 0));
         assert_eq!(k.ej_med, vec![("9".to_string(), 100)]);
+    }
+
+    /// Found by probing: every bad row added a message, and a message
+    /// quoted its value whole, so a 4 MiB file of short bad rows built
+    /// millions of messages and one long value a message of megabytes.
+    #[test]
+    fn a_hostile_key_file_gives_few_short_messages() {
+        let mut text = String::from("pool;ansvar;nyckel;enhet;insats;värde\n");
+        text.push_str(&"x\n".repeat(100_000));
+        let errs = parse_nycklar(&text).unwrap_err();
+        assert_eq!(errs.len(), crate::limits::MAX_PROBLEMS + 1);
+        assert!(errs.last().unwrap().contains("resten av filen lästes inte"), "{errs:?}");
+        let long = format!(
+            "pool;ansvar;nyckel;enhet;insats;värde\nP;710;{};711;;{}\n",
+            "k".repeat(100_000),
+            "9".repeat(100_000)
+        );
+        let errs = parse_nycklar(&long).unwrap_err();
+        assert_eq!(errs.len(), 2, "{errs:?}");
+        assert!(errs.iter().all(|e| e.chars().count() < 200), "{errs:?}");
+        assert!(errs[0].starts_with("rad 2, kolumn nyckel: värdet \"kkkk"), "{errs:?}");
+        let head = format!("{}\n", "h".repeat(100_000));
+        let errs = parse_nycklar(&head).unwrap_err();
+        assert!(errs[0].chars().count() < 200, "{errs:?}");
     }
 }

@@ -84,3 +84,16 @@ mod tests {
         assert_eq!(column_max("ansvar"), CODE_MAX);
     }
 }
+
+/// A value as an error message quotes it: at most 40 characters, a longer
+/// one cut with "…", so a hostile file's whole line is never echoed.
+pub fn shown(s: &str) -> String {
+    match s.char_indices().nth(40) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// Most problems a reader of a user file lists before it stops reading;
+/// the messages are bounded by the first ones, not by the file.
+pub const MAX_PROBLEMS: usize = 200;

@@ -8,9 +8,13 @@
 //! truncations), and every input is checked for:
 //!
 //! - no panic (each parse runs under `catch_unwind`),
-//! - no hang (each parse within [`TIME_BOUND`]),
-//! - no unbounded memory (inputs at most [`MAX_INPUT`] bytes; the parsed
-//!   output at most a fixed multiple of the input).
+//! - no hang (each parse within 2 s),
+//! - no unbounded memory (inputs at most 64 KiB; the parsed output at most
+//!   a fixed multiple of the input).
+//!
+//! The engine (generator, mutations, checks) is `support/fuzz_engine.rs`,
+//! shared with `crates/app/tests/fuzz_nya.rs`, which fuzzes the readers
+//! that live in or need `resurs-app` (allocation keys, Kolada, goals …).
 //!
 //! `cargo test -p resurs-io --test fuzz` runs a few thousand cases per reader;
 //! `scripts/fuzz.sh` runs millions (`FUZZ_CASES`, `FUZZ_SEED`). A failing
@@ -18,230 +22,13 @@
 //! the test fails naming it; each such input becomes a regression test in
 //! the reader's own tests. Counts and dates are in `docs/fuzzing.md`.
 
+mod support {
+    pub mod fuzz_engine;
+}
+
 use std::io::Write;
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
-
-/// Largest input tried.
-const MAX_INPUT: usize = 64 * 1024;
-/// Longest any one parse may take (debug build, shared machine).
-const TIME_BOUND: Duration = Duration::from_secs(2);
-
-/// splitmix64: small, fast and reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-}
-
-/// Bytes that matter to the readers.
-const INTERESTING: &[&[u8]] = &[
-    b"\0",
-    b"\xff",
-    b"\"",
-    b"\"\"",
-    b";",
-    b",",
-    b"\t",
-    b"\n",
-    b"\r\n",
-    b"\r",
-    b"#",
-    b"{",
-    b"}",
-    b"[",
-    b"]",
-    b"=",
-    b"-",
-    b"+",
-    b"0",
-    b"9",
-    b"99999999999999999999",
-    b"-1",
-    b"\xc3\xa5",
-    b"\xc3",
-    b"\xe5",
-    b"\xef\xbb\xbf",
-    b"#VER",
-    b"#TRANS",
-    b"#KONTO",
-    b"#DIM",
-    b"#OBJEKT",
-    b"#RAR",
-    b"[[modell]]",
-    b"giltig_fran",
-    b"1e309",
-    b"2026-02-30",
-    b"19121212-1212",
-    b"<",
-    b">",
-    b"&amp;",
-    b"<c r=\"XFD1048576\">",
-    b"<v>",
-    b"t=\"s\"",
-];
-
-/// One mutation of `input`, in place, keeping it at most [`MAX_INPUT`] bytes.
-fn mutate(rng: &mut Rng, input: &mut Vec<u8>, seeds: &[Vec<u8>]) {
-    let len = input.len();
-    match rng.below(9) {
-        0 if len > 0 => {
-            let i = rng.below(len);
-            input[i] ^= 1 << rng.below(8);
-        }
-        1 if len > 0 => {
-            let i = rng.below(len);
-            input[i] = rng.next() as u8;
-        }
-        2 => {
-            let i = rng.below(len + 1);
-            let what = INTERESTING[rng.below(INTERESTING.len())];
-            input.splice(i..i, what.iter().copied());
-        }
-        3 if len > 0 => {
-            let i = rng.below(len);
-            let n = 1 + rng.below((len - i).min(64));
-            input.drain(i..i + n);
-        }
-        4 if len > 0 => {
-            // A chunk repeated: long lines, many rows, deep nesting.
-            let i = rng.below(len);
-            let n = 1 + rng.below((len - i).min(256));
-            let chunk = input[i..i + n].to_vec();
-            let times = 1 + rng.below(64);
-            for _ in 0..times {
-                input.splice(i..i, chunk.iter().copied());
-            }
-        }
-        5 => {
-            // Splice in part of another seed.
-            let other = &seeds[rng.below(seeds.len())];
-            if !other.is_empty() {
-                let a = rng.below(other.len());
-                let b = a + rng.below(other.len() - a + 1);
-                let i = rng.below(len + 1);
-                input.splice(i..i, other[a..b].iter().copied());
-            }
-        }
-        6 if len > 0 => input.truncate(rng.below(len)),
-        7 if len > 1 => {
-            // Swap two lines.
-            let lines: Vec<&[u8]> = input.split(|&b| b == b'\n').collect();
-            if lines.len() > 2 {
-                let (a, b) = (rng.below(lines.len()), rng.below(lines.len()));
-                let mut v: Vec<Vec<u8>> = lines.iter().map(|l| l.to_vec()).collect();
-                v.swap(a, b);
-                *input = v.join(&b'\n');
-            }
-        }
-        _ => {
-            let i = rng.below(len + 1);
-            let n = 1 + rng.below(8);
-            for _ in 0..n {
-                input.insert(i, rng.next() as u8);
-            }
-        }
-    }
-    input.truncate(MAX_INPUT);
-}
-
-/// A case's input: a seed with 1–8 mutations.
-fn case_input(rng: &mut Rng, seeds: &[Vec<u8>]) -> Vec<u8> {
-    let mut input = seeds[rng.below(seeds.len())].clone();
-    for _ in 0..1 + rng.below(8) {
-        mutate(rng, &mut input, seeds);
-    }
-    input
-}
-
-/// How many cases per reader (`FUZZ_CASES`, or `default`).
-fn cases(default: u64) -> u64 {
-    std::env::var("FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn base_seed() -> u64 {
-    std::env::var("FUZZ_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1)
-}
-
-fn out_dir() -> PathBuf {
-    std::env::var_os("FUZZ_OUT").map_or_else(std::env::temp_dir, PathBuf::from)
-}
-
-/// Runs `parse` on `n` inputs; `parse` returns the size of what it built
-/// (cells, lines, versions), which must stay within `factor` × input + 1000.
-/// Panics, slow parses and oversized outputs are saved and fail the test.
-fn fuzz(name: &str, seeds: &[Vec<u8>], n: u64, factor: usize, parse: impl Fn(&[u8]) -> usize) {
-    // FUZZ_REPLAY=FILE runs one saved input, uncaught, to see its panic.
-    if let Some(file) = std::env::var_os("FUZZ_REPLAY") {
-        let input = std::fs::read(&file).unwrap();
-        let t = Instant::now();
-        let size = parse(&input);
-        eprintln!("{name}: {size} ut, {:?}", t.elapsed());
-        return;
-    }
-    std::panic::set_hook(Box::new(|_| {}));
-    let mut rng = Rng(base_seed()
-        ^ name
-            .bytes()
-            .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))));
-    let mut failures = Vec::new();
-    let started = Instant::now();
-    let mut slowest = Duration::ZERO;
-    for i in 0..n {
-        let input = if (i as usize) < seeds.len() {
-            seeds[i as usize].clone()
-        } else {
-            case_input(&mut rng, seeds)
-        };
-        let t = Instant::now();
-        let r = catch_unwind(AssertUnwindSafe(|| parse(&input)));
-        let took = t.elapsed();
-        slowest = slowest.max(took);
-        let fault = match r {
-            Err(_) => Some("panic"),
-            Ok(_) if took > TIME_BOUND => Some("slow"),
-            Ok(size) if size > factor * input.len() + 1000 => Some("output"),
-            Ok(_) => None,
-        };
-        if let Some(fault) = fault {
-            let path = out_dir().join(format!("fuzz-{name}-{fault}-{i}.bin"));
-            let _ = std::fs::write(&path, &input);
-            failures.push(format!("{fault} ({took:?}): {}", path.display()));
-            if failures.len() >= 10 {
-                break;
-            }
-        }
-    }
-    let _ = std::panic::take_hook();
-    eprintln!(
-        "fuzz {name}: {n} fall på {:.1} s, långsammaste {:?}, {} fel",
-        started.elapsed().as_secs_f64(),
-        slowest,
-        failures.len()
-    );
-    assert!(failures.is_empty(), "{name}: {failures:#?}");
-}
-
+use std::path::Path;
+use support::fuzz_engine::{cases, fuzz};
 const CSV_SEEDS: &[&[u8]] = &[
     "kod;namn;nivå;överordnad;giltig_från;giltig_till\nK;Testkommun;kommun;;2020-01-01;\n71;Hemtjänst;avdelning;K;2020-01-01;\n".as_bytes(),
     b"period;konto;ansvar;verksamhet;belopp\n2026-01;5011;711;510;120000\n2026-02;5011;721;520;-300 000,50\n",
