@@ -46,6 +46,19 @@ pub fn check_len(what: &str, s: &str, max: usize) -> Result<(), String> {
     }
 }
 
+/// A value as an error message quotes it: at most 40 characters, a longer
+/// one cut with "…", so a hostile file's whole line is never echoed.
+pub fn shown(s: &str) -> String {
+    match s.char_indices().nth(40) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// Most problems a reader of a user file lists before it stops reading;
+/// the messages are bounded by the first ones, not by the file.
+pub const MAX_PROBLEMS: usize = 200;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,15 +98,3 @@ mod tests {
     }
 }
 
-/// A value as an error message quotes it: at most 40 characters, a longer
-/// one cut with "…", so a hostile file's whole line is never echoed.
-pub fn shown(s: &str) -> String {
-    match s.char_indices().nth(40) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
-    }
-}
-
-/// Most problems a reader of a user file lists before it stops reading;
-/// the messages are bounded by the first ones, not by the file.
-pub const MAX_PROBLEMS: usize = 200;
