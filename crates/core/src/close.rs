@@ -173,7 +173,16 @@ fn is_code(s: &str) -> bool {
 /// Reads a posting-rule file: `slag;kod;konto;objekt;namn` rows (docs/format/konteringsregler.md),
 /// `#` comments and blank lines ignored; the first non-comment row may be the header.
 pub fn parse_rules(text: &str) -> Result<PostingRules, Vec<RuleProblem>> {
-    use crate::limits::shown;
+    use crate::limits::{shown, NAME_MAX};
+    // An account name goes into the SIE file's #KONTO line: bounded.
+    let long_name = |namn: &str| {
+        (namn.chars().count() > NAME_MAX).then(|| {
+            format!(
+                "kolumn namn: värdet \"{}\", förväntade ett kontonamn på högst {NAME_MAX} tecken",
+                shown(namn)
+            )
+        })
+    };
     let mut r = PostingRules::default();
     let mut problems = Vec::new();
     let mut bad = |rad: usize, fel: String| problems.push(RuleProblem { rad, fel });
@@ -238,15 +247,8 @@ pub fn parse_rules(text: &str) -> Result<PostingRules, Vec<RuleProblem>> {
                     );
                     continue;
                 }
-                if namn.chars().count() > crate::limits::NAME_MAX {
-                    bad(
-                        rad,
-                        format!(
-                            "kolumn namn: värdet \"{}\", förväntade ett kontonamn på högst {} tecken",
-                            shown(namn),
-                            crate::limits::NAME_MAX
-                        ),
-                    );
+                if let Some(fel) = long_name(namn) {
+                    bad(rad, fel);
                     continue;
                 }
                 let map = if slag == "utforare" {
@@ -269,15 +271,8 @@ pub fn parse_rules(text: &str) -> Result<PostingRules, Vec<RuleProblem>> {
                         rad,
                         format!("kolumn kod: värdet \"{}\", förväntade ett kontonummer", shown(kod)),
                     );
-                } else if namn.chars().count() > crate::limits::NAME_MAX {
-                    bad(
-                        rad,
-                        format!(
-                            "kolumn namn: värdet \"{}\", förväntade ett kontonamn på högst {} tecken",
-                            shown(namn),
-                            crate::limits::NAME_MAX
-                        ),
-                    );
+                } else if let Some(fel) = long_name(namn) {
+                    bad(rad, fel);
                 } else {
                     r.kontonamn.insert(kod.to_string(), get(4).to_string());
                 }

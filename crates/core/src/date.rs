@@ -39,11 +39,13 @@ pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
     if s.len() < 16 {
         return None;
     }
-    let (d, t) = (&s[..10], &s[11..]);
+    // The separator first: an ASCII byte at 10 makes 10 and 11 character
+    // boundaries, so the slices below cannot cut inside a character.
     let sep = s.as_bytes()[10];
     if sep != b' ' && sep != b'T' {
         return None;
     }
+    let (d, t) = (&s[..10], &s[11..]);
     let date = parse_date(d)?;
     let tb = t.as_bytes();
     let time = match tb.len() {
@@ -127,6 +129,22 @@ pub fn stockholm_of_unix(secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by fuzzing (the staff import): the text was cut at bytes 10
+    /// and 11 before the separator was checked, so a character of two
+    /// bytes there panicked.
+    #[test]
+    fn a_datetime_with_a_wide_character_at_the_separator_is_refused() {
+        for s in [
+            "2025-05-01é08:00:00",
+            "2025-05-0é 08:00",
+            "2025-05-01 ö8:00",
+            "2025-05-01\u{2028}08:00",
+        ] {
+            assert_eq!(parse_datetime(s), None, "{s}");
+        }
+        assert!(parse_datetime("2025-05-01 08:00").is_some());
+    }
 
     #[test]
     fn reads_dates() {

@@ -97,4 +97,3 @@ mod tests {
         assert_eq!(column_max("ansvar"), CODE_MAX);
     }
 }
-

@@ -24,16 +24,18 @@ impl Period {
     }
     /// Reads `YYYY-MM` (also `YYYYMM`).
     pub fn parse(s: &str) -> Option<Period> {
-        let s = s.trim();
-        let (y, m) = match s.len() {
-            7 if s.as_bytes()[4] == b'-' => (&s[..4], &s[5..]),
-            6 => (&s[..4], &s[4..]),
+        // Bytes, not text: a character of several bytes is never cut.
+        let b = s.trim().as_bytes();
+        let (y, m) = match b.len() {
+            7 if b[4] == b'-' => (&b[..4], &b[5..]),
+            6 => (&b[..4], &b[4..]),
             _ => return None,
         };
-        if !y.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
+        if !y.iter().chain(m).all(u8::is_ascii_digit) {
             return None;
         }
-        Period::new(y.parse().ok()?, m.parse().ok()?)
+        let number = |d: &[u8]| d.iter().fold(0u32, |n, c| n * 10 + u32::from(c - b'0'));
+        Period::new(number(y) as i32, number(m))
     }
     pub fn year(self) -> i32 {
         self.year
@@ -119,6 +121,18 @@ impl<'de> Deserialize<'de> for Period {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by fuzzing (the staff import's period column, and any
+    /// `period=` in the web): six bytes with a character of two bytes at
+    /// byte 3 were cut inside it and panicked.
+    #[test]
+    fn a_period_with_a_wide_character_is_refused_not_a_crash() {
+        for s in ["711ån", "2från", "_från", "202å1", "2025-å", "20é-01", "ååå"] {
+            assert_eq!(Period::parse(s), None, "{s}");
+        }
+        assert_eq!(Period::parse("2025-01"), Period::new(2025, 1));
+        assert_eq!(Period::parse(" 202512 "), Period::new(2025, 12));
+    }
 
     fn p(s: &str) -> Period {
         Period::parse(s).unwrap()
