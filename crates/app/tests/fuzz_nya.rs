@@ -321,7 +321,12 @@ fn goal_files_never_panic_hang_or_grow() {
             Ok(c) => c.goals.len() + c.inds.len() + c.outs.len(),
             Err(p) => {
                 let r = p.render();
-                assert!(r.len() <= REFUSAL_MAX, "a refusal of {} bytes", r.len());
+                let longest = p.listed().iter().map(|x| x.render()).max_by_key(String::len);
+                assert!(
+                    r.len() <= REFUSAL_MAX,
+                    "a refusal of {} bytes; longest: {longest:?}",
+                    r.len()
+                );
                 p.listed().len()
             }
         }

@@ -43,6 +43,27 @@ impl Problem {
     }
 }
 
+/// The most characters of a value a problem keeps: a cell of a hostile file
+/// (an unbalanced quote makes the rest of the file one cell) is quoted cut,
+/// so a refusal is bounded by the cap, not by the file.
+pub const VALUE_SHOWN: usize = 200;
+
+fn cut_text(v: &str) -> String {
+    match v.char_indices().nth(VALUE_SHOWN) {
+        Some((i, _)) => format!("{}…", &v[..i]),
+        None => v.to_string(),
+    }
+}
+
+fn cut(v: &mut Option<String>) {
+    if let Some(s) = v {
+        if let Some((i, _)) = s.char_indices().nth(VALUE_SHOWN) {
+            s.truncate(i);
+            s.push('…');
+        }
+    }
+}
+
 /// The problems of one file, listing at most `cap` and counting the rest.
 #[derive(Debug, Clone)]
 pub struct Problems {
@@ -61,9 +82,10 @@ impl Problems {
             cap: DEFAULT_CAP,
         }
     }
-    pub fn push(&mut self, p: Problem) {
+    pub fn push(&mut self, mut p: Problem) {
         self.total += 1;
         if self.list.len() < self.cap {
+            cut(&mut p.varde);
             self.list.push(p);
         }
     }
@@ -88,7 +110,7 @@ impl Problems {
                 Problem {
                     rad: Some(rad),
                     kolumn: Some(kolumn.to_string()),
-                    varde: Some(varde.to_string()),
+                    varde: Some(cut_text(varde)),
                     forvantat: forvantat.into(),
                 },
             );
@@ -136,6 +158,25 @@ impl Problems {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by fuzzing (goal files): an unbalanced quote made the rest of
+    /// the file one cell, and each of the 50 listed problems quoted it
+    /// whole (57 KB for a 55 KB file; megabytes for a larger one).
+    #[test]
+    fn a_long_value_is_quoted_cut() {
+        let mut p = Problems::new("f.csv");
+        let long = "å".repeat(100_000);
+        for r in 2..100 {
+            p.add(Some(r), Some("kod"), Some(&long), "en kod");
+        }
+        p.add_in_order(1, "kod", &long, "en kod");
+        let text = p.render();
+        assert!(text.len() < 50 * 1000, "{} bytes", text.len());
+        let v = p.listed()[0].varde.as_deref().unwrap();
+        assert_eq!(v.chars().count(), VALUE_SHOWN + 1);
+        assert!(v.ends_with('…'));
+        assert_eq!(p.total(), 99);
+    }
 
     #[test]
     fn a_problem_told_late_is_listed_in_line_order_within_the_cap() {
