@@ -621,6 +621,9 @@ pub struct Preview {
     pub kommungrupper: Vec<PreviewGroup>,
 }
 
+/// A KPI's stored values by (municipality, year, gender): value and count.
+type StoredValues = HashMap<(String, i32, String), (Option<i64>, Option<i64>)>;
+
 /// What storing `p` would do, compared with the stored values.
 pub fn preview(store: &Store, filer: usize, p: &Parsed) -> Result<Preview, AppError> {
     let mut per: BTreeMap<String, PreviewKpi> = BTreeMap::new();
@@ -631,7 +634,7 @@ pub fn preview(store: &Store, filer: usize, p: &Parsed) -> Result<Preview, AppEr
         .chain(p.kpis.iter().map(|k| (k.kpi.clone(), k.titel.clone())))
         .collect();
     let cur = curated();
-    let mut stored: HashMap<String, HashMap<(String, i32, String), (Option<i64>, Option<i64>)>> = HashMap::new();
+    let mut stored: HashMap<String, StoredValues> = HashMap::new();
     let (mut kommuner, mut ar) = (BTreeSet::new(), BTreeSet::new());
     let mut seen = BTreeSet::new();
     for v in &p.values {
@@ -1982,6 +1985,34 @@ mod tests {
         );
         let (_, probs) = parse_one(r#"{"rows":[]}"#);
         assert!(probs[0].contains("$.values: okänd form"), "{probs:?}");
+    }
+
+    #[test]
+    fn municipality_groups_in_v2_and_v3_shapes() {
+        // v2 /v2/municipality_groups: members as objects {id, title}.
+        let v2 = r#"{"count":1,"values":[{"id":"G37411","title":"Liknande kommuner",
+            "members":[{"id":"1266","title":"Hörby"},{"id":"1214","title":"Svalöv"},{"id":"1266","title":"Hörby"}]}]}"#;
+        let (p, probs) = parse_one(v2);
+        assert!(probs.is_empty(), "{probs:?}");
+        assert_eq!(p.grupper.len(), 1);
+        assert_eq!(
+            p.grupper[0].medlemmar,
+            vec![("1214".into(), "Svalöv".into()), ("1266".into(), "Hörby".into())],
+            "sorted, a repeated member once"
+        );
+        assert!(
+            p.kpis.is_empty() && p.kommuner.is_empty(),
+            "G37411 is not read as a KPI"
+        );
+        // v3 /v3/municipality_groups: paged with next_url; bare codes are taken too.
+        let v3 = r#"{"count":1,"values":[{"id":"G1","title":"T","members":["0114"]}],"next_url":"https://api.kolada.se/v3/municipality_groups?page=2"}"#;
+        let (p, probs) = parse_one(v3);
+        assert!(probs.is_empty(), "{probs:?}");
+        assert_eq!(p.grupper[0].medlemmar, vec![("0114".into(), String::new())]);
+        assert!(p.next.is_some());
+        let (p, probs) = parse_one(r#"{"values":[{"id":"G1","title":"T","members":["114"]}]}"#);
+        assert!(p.grupper.is_empty());
+        assert!(probs[0].contains("$.values[0].members[0]: värdet \"114\""), "{probs:?}");
     }
 
     #[test]

@@ -2352,7 +2352,10 @@ fn kolada_files_are_uploaded_checked_and_confirmed_in_the_browser() {
             && text.contains("inget sparades"),
         "{text}"
     );
-    assert!(d.find("form[action*='bekrafta']").is_err(), "a bad file cannot be confirmed");
+    assert!(
+        d.find("form[action*='bekrafta']").is_err(),
+        "a bad file cannot be confirmed"
+    );
     // Two good files: the check page says what will be stored.
     upload(&[&values, &groups]);
     let text = d.find("main").and_then(|m| m.text()).expect("main");

@@ -218,4 +218,20 @@ mod tests {
         assert_eq!(bundle_name(&["a.json".into()]), "a.json");
         assert_eq!(bundle_name(&["a".into(), "b".into()]), "2 filer: a, b");
     }
+
+    #[test]
+    fn the_kolada_notice_round_trips() {
+        use crate::notice::Notice;
+        let n = Notice::KoladaImporterad {
+            varden: 1_234,
+            ersatta: 5,
+        };
+        let (c, a, b) = n.code();
+        let (a, b) = (a.map(|v| v.to_string()), b.map(|v| v.to_string()));
+        assert_eq!(Notice::parse(Some(c), a.as_deref(), b.as_deref()), Some(n));
+        assert_eq!(
+            n.text(),
+            "Koladaimporten är klar: 1\u{a0}234 värden, varav 5 ersatte lagrade värden. Se Jämförelser."
+        );
+    }
 }
