@@ -1229,19 +1229,31 @@ pub fn overview(store: &Store) -> Result<Overview, AppError> {
             })
             .collect(),
         kommuner: store.kolada_kommuner()?.len(),
-        kommungrupper: store
-            .kolada_groups()?
-            .into_iter()
-            .map(|g| KoladaGroupRow {
-                id: g.id,
-                titel: g.titel,
-                medlemmar: g
-                    .medlemmar
-                    .into_iter()
-                    .map(|(kod, namn)| MemberRow { kod, namn })
-                    .collect(),
-            })
-            .collect(),
+        kommungrupper: {
+            // A member given as a bare code gets its name from the municipality metadata.
+            let names: HashMap<String, String> =
+                store.kolada_kommuner()?.into_iter().map(|k| (k.kod, k.namn)).collect();
+            store
+                .kolada_groups()?
+                .into_iter()
+                .map(|g| KoladaGroupRow {
+                    id: g.id,
+                    titel: g.titel,
+                    medlemmar: g
+                        .medlemmar
+                        .into_iter()
+                        .map(|(kod, namn)| MemberRow {
+                            namn: if namn.is_empty() {
+                                names.get(&kod).cloned().unwrap_or_default()
+                            } else {
+                                namn
+                            },
+                            kod,
+                        })
+                        .collect(),
+                })
+                .collect()
+        },
     })
 }
 
