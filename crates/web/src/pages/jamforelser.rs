@@ -277,7 +277,7 @@ pub(crate) async fn compare_page(
                 }
                 @if user.is_controller() {
                     h3 { "Spara en jämförelsegrupp" }
-                    form.inline.register method="post" action="/jamforelser/grupp" {
+                    form.inline.register.jmf method="post" action="/jamforelser/grupp" {
                         (ui::csrf_field(&csrf))
                         label { "Namn " input type="text" name="namn" required maxlength="200"; }
                         label { "Befolkningsgrupp " input type="text" name="befolkningsgrupp" placeholder="50 000–99 999 invånare"; }
@@ -292,7 +292,7 @@ pub(crate) async fn compare_page(
                     }
                     h3 { "Importera från Kolada" }
                     p.meta { "En eller flera JSON-filer från Koladas API (värden, nyckeltal, kommuner, kommungrupper, alla sidor av ett svar). Filerna kontrolleras först; inget sparas förrän du bekräftar." }
-                    form.inline.kolada-import method="post" action="/import" enctype="multipart/form-data" {
+                    form.inline.jmf.kolada-import method="post" action="/import" enctype="multipart/form-data" {
                         (ui::csrf_field(&csrf))
                         input type="hidden" name="typ" value="kolada";
                         label { "Koladafiler " input id="kolada-fil" name="fil" type="file" accept=".json,application/json" multiple required; }
