@@ -2382,6 +2382,18 @@ fn kolada_files_are_uploaded_checked_and_confirmed_in_the_browser() {
         done.contains("Koladaimporten är klar: 1 värden, varav 1 ersatte lagrade värden."),
         "{done}"
     );
+    // Audited as the signed-in user; the replaced value stays in the log.
+    let (_, log) = fetch(&d, "GET", "/api/logg", json!({}), None);
+    let log: Value = serde_json::from_str(&log).expect("log json");
+    let row = log
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["handling"] == "kolada värde" && r["objekt"] == "U21463 9999 2025 T")
+        .unwrap_or_else(|| panic!("no audit row for the replaced value: {log}"));
+    assert_eq!(row["efter"], "12,30", "{row}");
+    assert!(row["fore"].as_str().is_some_and(|f| f != "12,30"), "{row}");
+    assert_eq!(row["vem"], "ekonom", "{row}");
     d.goto(&format!("{base}/jamforelser?kpi=U21463")).expect("jamforelser");
     let text = d.find("main").and_then(|m| m.text()).expect("main");
     assert!(text.contains("12,3"), "the new value on the page:\n{text}");
