@@ -33,6 +33,7 @@ mod db;
 mod dialect;
 mod followup;
 mod kolada;
+mod kolada_grupp;
 mod kostnadsslag;
 mod kpb;
 mod ledger;
@@ -57,6 +58,7 @@ pub use backup::{BackupCheck, BackupProblem};
 pub use db::DbError;
 pub use followup::{Forecast, ForecastEntry, ForecastVersion, SpecialEffectRow};
 pub use kolada::{KoladaValue, KommunMeta, KpiMeta, PeerGroup, RefCost};
+pub use kolada_grupp::KoladaGroup;
 pub use kostnadsslag::CostTypeRow;
 pub use kpb::{KpbBrukare, KpbEnhet, KpbInsats, KpbVolym, KpbVolymer};
 pub use ledger::{BudgetCell, BudgetLine, BudgetVersion, LedgerLineRow, LedgerMonth, PopulationBand};
@@ -98,6 +100,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0018_rapport.sql"),
     include_str!("../migrations/sqlite/0019_period.sql"),
     include_str!("../migrations/sqlite/0020_belaggningskrav.sql"),
+    include_str!("../migrations/sqlite/0023_kolada_kommungrupp.sql"),
 ];
 
 /// How long a writer waits for another one (an import) before the change is

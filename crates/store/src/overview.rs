@@ -157,6 +157,8 @@ impl Store {
             "jamforelsegrupp",
             "jamforelsegrupp_kommun",
             "referenskostnad",
+            "kolada_kommungrupp",
+            "kolada_kommungrupp_medlem",
         ]);
         for t in tables {
             let sql = match t {

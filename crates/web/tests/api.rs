@@ -1092,3 +1092,72 @@ fn staff_key_figures_are_scoped_suppressed_and_exportable() {
     assert_eq!(units[0]["kod"], "711");
     assert_eq!(json["totalt"]["anstallda"], 6);
 }
+
+/// Issue 13: Kolada's municipality groups through the API: `/api/kolada`
+/// lists the imported groups with their members, `/api/jamforelsegrupp`
+/// saves a peer group from one (`kolada_grupp`), and the comparison ranks
+/// the own municipality among its members.
+#[test]
+fn kolada_municipality_groups_through_the_api() {
+    let srv = start();
+    {
+        let mut store = resurs_store::Store::open(&srv.db).unwrap();
+        let actor = resurs_app::Actor::new("test");
+        let files: Vec<(String, String)> = resurs_app::demo_kolada::FILES
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        resurs_app::kolada::import_texts(&mut store, &actor, &files).unwrap();
+        resurs_app::kolada::set_own_code(&mut store, &actor, "9999").unwrap();
+    }
+    let (_, _, body) = http(srv.addr, "GET", "/api/openapi.json", &[], "");
+    assert!(body.contains("kolada_grupp"), "the field is documented");
+    let ekonom = sign_in(srv.addr, "ekonom");
+    let cookie = [("Cookie", ekonom.0.as_str())];
+    let (status, _, body) = http(srv.addr, "GET", "/api/kolada", &cookie, "");
+    assert_eq!(status, 200, "{body}");
+    let o: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let g = &o["kommungrupper"][0];
+    assert_eq!(g["id"], "G99001", "{o}");
+    assert_eq!(g["medlemmar"].as_array().unwrap().len(), 6, "{g}");
+    assert_eq!(g["medlemmar"][0]["kod"], "9901");
+    assert_eq!(g["medlemmar"][0]["namn"], "Ekeberga");
+    let json = [
+        ("Cookie", ekonom.0.as_str()),
+        ("X-CSRF-Token", ekonom.1.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    let (status, _, body) = http(
+        srv.addr,
+        "POST",
+        "/api/jamforelsegrupp",
+        &json,
+        r#"{"namn":"Liknande","kolada_grupp":"G99001"}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(r#""slag":"kolada","grupp":"G99001""#), "{body}");
+    let (status, _, body) = http(
+        srv.addr,
+        "GET",
+        "/api/jamforelser?kpi=U21463&grupp=Liknande",
+        &cookie,
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    let c: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(c["placering"][4]["antal"], 7, "six members and the own: {body}");
+    for (req, want) in [
+        (
+            r#"{"namn":"X","kolada_grupp":"G1"}"#,
+            "--kolada-grupp: värdet \\\"G1\\\"",
+        ),
+        (
+            r#"{"namn":"X","kolada_grupp":"G99001","kommuner":["9901"]}"#,
+            "inte flera",
+        ),
+    ] {
+        let (status, _, body) = http(srv.addr, "POST", "/api/jamforelsegrupp", &json, req);
+        assert_eq!(status, 400, "{body}");
+        assert!(body.contains(want), "{want}: {body}");
+    }
+}

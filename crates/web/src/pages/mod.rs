@@ -29,6 +29,7 @@ pub(crate) mod ekonomi;
 mod followup;
 mod imports;
 pub(crate) mod jamforelser;
+mod kolada_import;
 pub(crate) mod kpb;
 pub(crate) mod mal;
 mod models;
