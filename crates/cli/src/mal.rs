@@ -208,7 +208,8 @@ pub fn mal_cmd(path: &DbLocation, actor: &resurs_app::Actor, what: MalCommand) -
             };
             let r = mal::report(&store, year)?;
             let (g, i) = mal::grids(&r);
-            write_tables(&[&g, &i], || Ok(serde_json::to_string_pretty(&r)?), format, out, "mal")?;
+            let k = mal::key_grid(&r);
+            write_tables(&[&g, &k, &i], || Ok(serde_json::to_string_pretty(&r)?), format, out, "mal")?;
         }
         MalCommand::Bedom {
             mal: kod,

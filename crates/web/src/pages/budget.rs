@@ -241,13 +241,7 @@ pub(crate) async fn frame_page(
             ]);
             for d in &r.ram.demografirader {
                 steps.push(vec![
-                    Cell::text(format!(
-                        "+ demografi {} år, {:+} personer × {} ({})",
-                        d.alder,
-                        d.okning,
-                        Money::from_ore(d.pris_per_individ).fmt_kr(),
-                        d.nod
-                    )),
+                    Cell::text(resurs_app::budget::demo_label(d)),
                     Cell::Num(d.belopp),
                 ]);
             }
