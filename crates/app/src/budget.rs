@@ -177,14 +177,23 @@ pub fn frame(
                 )));
             };
             let at_tj = format!("Ramfilen {name}, rad {}: demografi nr {}", line_of(tj.span()), i + 1);
-            let scen = d.scenario.as_ref().map(|s| s.get_ref().trim().to_string()).filter(|s| !s.is_empty());
+            let scen = d
+                .scenario
+                .as_ref()
+                .map(|s| s.get_ref().trim().to_string())
+                .filter(|s| !s.is_empty());
             if !projections.contains_key(&scen) {
                 if costs.is_none() {
                     costs = Some(crate::efterfragan::KpbCosts::of(store)?);
                 }
                 let Some(c) = costs.as_ref() else { continue };
                 let at_s = match &d.scenario {
-                    Some(s) => format!("Ramfilen {name}, rad {}: demografi nr {}, scenario \"{}\"", line_of(s.span()), i + 1, s.get_ref()),
+                    Some(s) => format!(
+                        "Ramfilen {name}, rad {}: demografi nr {}, scenario \"{}\"",
+                        line_of(s.span()),
+                        i + 1,
+                        s.get_ref()
+                    ),
                     None => at.clone(),
                 };
                 let p = crate::efterfragan::project(store, None, scen.as_deref(), c).map_err(|e| match e {

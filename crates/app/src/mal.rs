@@ -270,21 +270,36 @@ pub fn service_of(entry: &str) -> Option<&str> {
 
 /// What a service entry contributes before its share: (budget, outcome,
 /// forecast, notes). Outcome: the service's KPB cost over its cells (units).
-/// Budget and forecast: each unit's ansvar's full-year budget and forecast
-/// times the service's share of that ansvar's KPB cost. A cell whose ansvar
-/// lies under a node of the same key is left out (the node already counts it).
+/// A cell's cost is its direct cost from the unit's ansvar plus its part of
+/// each pool (ledning, lokaler …) from the pool's ansvar; budget and
+/// forecast are, per such ansvar, the ansvar's full-year budget and forecast
+/// times the service's share of what KPB allocated from that ansvar. A part
+/// from an ansvar that lies under a node of the same key is left out (the
+/// node already counts that ansvar), so nothing is counted twice in a goal.
 fn service_figures(
     k: &resurs_core::kpb::Kpb,
     fu: &crate::followup::Report,
     code: &str,
     nodes: &[&str],
 ) -> (i64, i64, i64, Vec<String>) {
-    let under_key = |a: &str| nodes.iter().any(|n| fu.rot.find(n).is_some_and(|x| x.find(a).is_some()));
+    let under_key = |a: &str| {
+        nodes
+            .iter()
+            .any(|n| fu.rot.find(n).is_some_and(|x| x.find(a).is_some()))
+    };
+    // (ansvar or None, öre) parts of a cell's cost.
+    fn parts(c: &resurs_core::kpb::Cell) -> impl Iterator<Item = (Option<&str>, i64)> {
+        std::iter::once((c.ansvar.as_deref(), c.direkt))
+            .chain(c.indirekt.iter().map(|x| (Some(x.ansvar.as_str()), x.belopp)))
+    }
+    // What KPB allocated from each ansvar, over all cells.
     let mut total: HashMap<&str, i64> = HashMap::new();
     for c in &k.celler {
-        if let Some(a) = &c.ansvar {
-            let t = total.entry(a.as_str()).or_default();
-            *t = t.saturating_add(c.kostnad);
+        for (a, v) in parts(c) {
+            if let Some(a) = a {
+                let t = total.entry(a).or_default();
+                *t = t.saturating_add(v);
+            }
         }
     }
     let (mut utfall, mut skipped, mut skipped_cost, mut no_budget) = (0i64, BTreeSet::new(), 0i64, 0i64);
@@ -292,21 +307,22 @@ fn service_figures(
     let mut cells = 0usize;
     for c in k.celler.iter().filter(|c| c.insats == code) {
         cells += 1;
-        match &c.ansvar {
-            Some(a) if under_key(a) => {
-                skipped.insert(c.enhet.clone());
-                skipped_cost = skipped_cost.saturating_add(c.kostnad);
-            }
-            Some(a) => {
-                let m = mine.entry(a.as_str()).or_default();
-                *m = m.saturating_add(c.kostnad);
-                utfall = utfall.saturating_add(c.kostnad);
-            }
-            None => {
-                utfall = utfall.saturating_add(c.kostnad);
-                no_budget = no_budget.saturating_add(c.kostnad);
+        let mut left = c.kostnad;
+        for (a, v) in parts(c) {
+            match a {
+                Some(a) if under_key(a) => {
+                    skipped.insert(a.to_string());
+                    skipped_cost = skipped_cost.saturating_add(v);
+                    left = left.saturating_sub(v);
+                }
+                Some(a) => {
+                    let m = mine.entry(a).or_default();
+                    *m = m.saturating_add(v);
+                }
+                None => no_budget = no_budget.saturating_add(v),
             }
         }
+        utfall = utfall.saturating_add(left);
     }
     let (mut budget, mut prognos) = (0i64, 0i64);
     for (a, s) in &mine {
@@ -324,14 +340,14 @@ fn service_figures(
     }
     if !skipped.is_empty() {
         notes.push(format!(
-            "{} räknas inte här ({} kr): enhetens ansvar ligger under en nod i samma nyckel, som redan räknar det",
-            skipped.into_iter().collect::<Vec<_>>().join(", "),
-            resurs_core::num::Money::from_ore(skipped_cost).fmt_kr()
+            "{} från ansvar {} räknas inte här: ansvaret ligger under en nod i samma nyckel, som redan räknar det",
+            resurs_core::num::Money::from_ore(skipped_cost).fmt_kr(),
+            skipped.into_iter().collect::<Vec<_>>().join(", ")
         ));
     }
     if no_budget != 0 {
         notes.push(format!(
-            "{} kr av kostnaden ligger på enheter utan ansvar i uppföljningen och har ingen budget eller prognos här",
+            "{} av kostnaden kommer från enheter utan ansvar i uppföljningen och har ingen budget eller prognos här",
             resurs_core::num::Money::from_ore(no_budget).fmt_kr()
         ));
     }
@@ -606,7 +622,7 @@ pub fn report_with(
                     match &kpb {
                         Some(kp) => {
                             e.kalla = format!(
-                                "KPB {year}-01–{}: kostnad; budget och prognos efter insatsens andel av enheternas KPB-kostnad",
+                                "KPB {year}-01–{}: kostnad; budget och prognos per ansvar efter insatsens andel av ansvarets KPB-fördelning",
                                 r.period
                             );
                             let (b, u, p, notes) = service_figures(kp, r, code, &nodes);
@@ -615,10 +631,8 @@ pub fn report_with(
                         }
                         None => {
                             e.kalla = "KPB".into();
-                            e.anmarkning = Some(format!(
-                                "KPB kan inte räknas: {}",
-                                kpb_note.clone().unwrap_or_default()
-                            ));
+                            e.anmarkning =
+                                Some(format!("KPB kan inte räknas: {}", kpb_note.clone().unwrap_or_default()));
                             None
                         }
                     }
@@ -940,7 +954,9 @@ fn unknown_entry(key: &[(String, i64)], org: &HashSet<String>, services: &HashSe
     key.iter().find_map(|(e, _)| match service_of(e) {
         Some(code) if !services.contains(code) => Some((
             e.clone(),
-            format!("en insats i insatsregistret (\"{code}\" finns inte; se `resurs kpb --format csv --tabell insatser`)"),
+            format!(
+                "en insats i insatsregistret (\"{code}\" finns inte; se `resurs kpb --format csv --tabell insatser`)"
+            ),
         )),
         Some(_) => None,
         None if !org.contains(e) => Some((e.clone(), format!("en nod i organisationen (\"{e}\" finns inte)"))),

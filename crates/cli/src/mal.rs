@@ -209,7 +209,13 @@ pub fn mal_cmd(path: &DbLocation, actor: &resurs_app::Actor, what: MalCommand) -
             let r = mal::report(&store, year)?;
             let (g, i) = mal::grids(&r);
             let k = mal::key_grid(&r);
-            write_tables(&[&g, &k, &i], || Ok(serde_json::to_string_pretty(&r)?), format, out, "mal")?;
+            write_tables(
+                &[&g, &k, &i],
+                || Ok(serde_json::to_string_pretty(&r)?),
+                format,
+                out,
+                "mal",
+            )?;
         }
         MalCommand::Bedom {
             mal: kod,

@@ -335,7 +335,17 @@ fn goals_keyed_to_services_take_their_kpb_cost_and_the_frame_takes_its_supplemen
     let env = Env::new();
     let out = Command::new(env!("CARGO_BIN_EXE_resurs"))
         .current_dir(env.dir.path())
-        .args(["--db", "demo.db", "demo", "--seed", "1", "--skala", "2", "--katalog", "filer"])
+        .args([
+            "--db",
+            "demo.db",
+            "demo",
+            "--seed",
+            "1",
+            "--skala",
+            "2",
+            "--katalog",
+            "filer",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -350,7 +360,11 @@ fn goals_keyed_to_services_take_their_kpb_cost_and_the_frame_takes_its_supplemen
     };
     let run = |args: &[&str]| -> serde_json::Value {
         let out = raw(args);
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice(&out.stdout).unwrap()
     };
     // ---- Item 5: resources per goal through services.
@@ -382,7 +396,15 @@ fn goals_keyed_to_services_take_their_kpb_cost_and_the_frame_takes_its_supplemen
     let out = raw(&["mal", "import", &env.write("t.csv", &text)]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let r = run(&["mal", "visa", "--ar", "2026", "--format", "json"]);
-    let goal_of = |k: &str| r["mal"].as_array().unwrap().iter().find(|g| g["kod"] == k).unwrap().clone();
+    let goal_of = |k: &str| {
+        r["mal"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["kod"] == k)
+            .unwrap()
+            .clone()
+    };
     // Exempelstad's VON1 is keyed to the home-care services HT_OMV and HT_SERV
     // (100 % each): its outcome is their KPB cost, öre for öre.
     let von1 = goal_of("VON1");
@@ -445,7 +467,9 @@ fn goals_keyed_to_services_take_their_kpb_cost_and_the_frame_takes_its_supplemen
             .clone()
     };
     let vol = |s: &serde_json::Value, y: i64| -> i128 {
-        s["ar"].as_array().unwrap().iter().find(|x| x["ar"] == y).unwrap()["volym"].as_i64().unwrap() as i128
+        s["ar"].as_array().unwrap().iter().find(|x| x["ar"] == y).unwrap()["volym"]
+            .as_i64()
+            .unwrap() as i128
     };
     let sabo = svc("särskilt boende (brukare)");
     let ht = svc("hemtjänst (timmar)");
@@ -494,11 +518,17 @@ tjanst = \"hemtjänst (timmar)\"
     // The terminal says where the figure came from.
     let table = String::from_utf8_lossy(&raw(&["budget", "frame", &env.path("ram.toml").to_string_lossy()]).stdout)
         .into_owned();
-    assert!(table.contains("demografi ur efterfrågan: särskilt boende (brukare) 2026 → 2027"), "{table}");
+    assert!(
+        table.contains("demografi ur efterfrågan: särskilt boende (brukare) 2026 → 2027"),
+        "{table}"
+    );
     // An unknown service: the frame file's line and key.
     let bad = frame.replace("tjanst = \"hemtjänst (timmar)\"", "tjanst = \"okänd tjänst\"");
     let out = raw(&["budget", "frame", &env.write("bad.toml", &bad)]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("rad 15: demografi nr 2: nyckeln \"tjanst\", värdet \"okänd tjänst\""), "{err}");
+    assert!(
+        err.contains("rad 15: demografi nr 2: nyckeln \"tjanst\", värdet \"okänd tjänst\""),
+        "{err}"
+    );
 }

@@ -204,7 +204,10 @@ pub(crate) async fn goals_page(
                 }
                 @if !with_key.is_empty() { (chart) }
                 (ui::grid(&g, &raw))
-                @if !k.rows.is_empty() { (ui::grid(&k, &raw)) }
+                @if !k.rows.is_empty() {
+                    h2 { "Resurser per mål och nyckelpost" }
+                    (ui::grid(&k, &raw))
+                }
                 (ui::grid(&i, &raw))
                 @if let Some(c) = &outcome_chart { div id="utfall" { (c) } }
                 @if user.is_controller() {
