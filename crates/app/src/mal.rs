@@ -431,6 +431,22 @@ pub fn report(store: &Store, year: i32) -> Result<GoalReport, AppError> {
     report_with(store, year, None)
 }
 
+/// [`report`], first storing the KPB run a service entry of a goal key needs
+/// (`kpb::run`: a result, not a change, so not audited), so the next view
+/// reads the stored run instead of computing KPB again (the web page, the
+/// API and `resurs mal visa`).
+pub fn report_storing(store: &mut Store, year: i32) -> Result<GoalReport, AppError> {
+    if store.goal_keys()?.iter().any(|k| service_of(&k.nod).is_some()) {
+        if let Some(p) = followup_period(store, year)? {
+            match crate::kpb::Val::ar(year, Some(p)).and_then(|v| crate::kpb::run(store, v)) {
+                Ok(_) | Err(AppError::User(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    report(store, year)
+}
+
 /// [`report`] with the year's productivity report already made (a
 /// committee report makes it once for its own section and for the goals).
 pub fn report_with(

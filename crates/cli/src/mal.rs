@@ -201,12 +201,12 @@ pub fn mal_cmd(path: &DbLocation, actor: &resurs_app::Actor, what: MalCommand) -
             }
         }
         MalCommand::Visa { year, format, out } => {
-            let store = open_existing(path)?;
+            let mut store = open_existing(path)?;
             let year = match year {
                 Some(y) => y,
                 None => default_year(&store)?,
             };
-            let r = mal::report(&store, year)?;
+            let r = mal::report_storing(&mut store, year)?;
             let (g, i) = mal::grids(&r);
             let k = mal::key_grid(&r);
             write_tables(

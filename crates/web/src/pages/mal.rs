@@ -28,7 +28,7 @@ pub(crate) fn routes() -> Router<Shared> {
 /// goal and indicator (goals are public decisions) but the resources only
 /// of goals whose key lies wholly in its own part of the organisation.
 pub(crate) fn goals_for(st: &AppState, user: &User, year: i32) -> Result<GoalReport, Fail> {
-    let mut r = st.with_store(|s| Ok(mal::report(s, year)?))?;
+    let mut r = st.with_store(|s| Ok(mal::report_storing(s, year)?))?;
     if !user.sees_all() {
         let tree = st.tree(st.default_period()?)?;
         for g in &mut r.mal {
@@ -178,7 +178,7 @@ pub(crate) async fn goals_page(
             .iter()
             .flat_map(|m| m.indikatorer.iter().map(|i| (i.kod.clone(), i.namn.clone())))
             .collect();
-        Ok(Out::page_or_export(&eq, &[&g, &k, &i], || {
+        Ok(Out::page_or_export(&eq, &[&g, &i, &k], || {
             html! {
                 (subnav("/mal"))
                 form.inline method="get" action="/mal" {
@@ -204,11 +204,11 @@ pub(crate) async fn goals_page(
                 }
                 @if !with_key.is_empty() { (chart) }
                 (ui::grid(&g, &raw))
+                (ui::grid(&i, &raw))
                 @if !k.rows.is_empty() {
                     h2 { "Resurser per mål och nyckelpost" }
                     (ui::grid(&k, &raw))
                 }
-                (ui::grid(&i, &raw))
                 @if let Some(c) = &outcome_chart { div id="utfall" { (c) } }
                 @if user.is_controller() {
                     (assessment_form(&csrf, year, &goals))
