@@ -1222,3 +1222,43 @@ fn goals_keyed_to_services_show_their_kpb_cost_on_the_goal_page() {
     let r: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(goal(&r, "K1")["resurser"]["utfall"], 0, "{body}");
 }
+
+/// Issue 13 item 6: the frame calculation's JSON twin. Computed, never
+/// saved; a frame file's error names its line; only roles that see the
+/// whole organisation; documented in the OpenAPI document.
+#[test]
+fn the_frame_api_computes_without_saving_and_refuses_in_swedish() {
+    let s = start();
+    let ekonom = sign_in(s.addr, "ekonom");
+    let post = |who: &(String, String), body: &str| {
+        http(
+            s.addr,
+            "POST",
+            "/api/budget/ram",
+            &[
+                ("Content-Type", "application/json"),
+                ("Cookie", &who.0),
+                ("X-CSRF-Token", &who.1),
+            ],
+            body,
+        )
+    };
+    let frame = serde_json::json!({
+        "ramfil": "ar = 2027\nbas = \"Budget 2026\"\nversion = \"Ram 2027\"\nlon_procent = \"3\"\npris_procent = \"1\"\n\n[[demografi]]\nnod = \"72\"\nkalla = \"efterfrågan\"\ntjanst = \"särskilt boende (brukare)\"\n"
+    })
+    .to_string();
+    // No budget 2026 to start from: a Swedish 400 naming the base version.
+    let (status, _, body) = post(&ekonom, &frame);
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("basversionen") && body.contains("Budget 2026"), "{body}");
+    // A TOML error names the line.
+    let (status, _, body) = post(&ekonom, r#"{"ramfil":"ar = 2027\nbas = \n"}"#);
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("rad 2"), "{body}");
+    let chef = sign_in(s.addr, "chef");
+    let (status, _, body) = post(&chef, &frame);
+    assert_eq!(status, 403, "{body}");
+    let (_, _, doc) = http(s.addr, "GET", "/api/openapi.json", &[], "");
+    let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    assert!(doc["paths"]["/api/budget/ram"]["post"].is_object());
+}
