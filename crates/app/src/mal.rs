@@ -968,6 +968,11 @@ fn parse_key(s: &str) -> Result<Vec<(String, i64)>, String> {
 /// a known service, with what was expected.
 fn unknown_entry(key: &[(String, i64)], org: &HashSet<String>, services: &HashSet<String>) -> Option<(String, String)> {
     key.iter().find_map(|(e, _)| match service_of(e) {
+        // A node named `insats` would make `insats:50` mean two things.
+        Some(_) if org.iter().any(|n| resurs_core::model::fold(n) == "insats") => Some((
+            e.clone(),
+            "en entydig post: organisationen har en nod som heter \"insats\", så insats:… kan inte skiljas från den noden; byt nodens kod".to_string(),
+        )),
         Some(code) if !services.contains(code) => Some((
             e.clone(),
             format!(
