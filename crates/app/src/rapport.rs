@@ -901,7 +901,8 @@ pub fn build(store: &Store, req: &Request) -> Result<(Doc, DataState), AppError>
                 match crate::mal::report_with(store, year, prod) {
                     Ok(r) => {
                         let (a, b) = crate::mal::grids(&r);
-                        push_grids(&mut s, &[a, b]);
+                        let k = crate::mal::key_grid(&r);
+                        push_grids(&mut s, &[a, k, b]);
                     }
                     Err(AppError::User(m)) => s.notiser.push(m),
                     Err(e) => return Err(e),
