@@ -22,7 +22,7 @@ use crate::{audit, Actor, AppError, Internal};
 use resurs_core::followup::{Layout, Metod, Periodisering, Row, RowKind, Rows};
 use resurs_core::period::Period;
 use resurs_io::doc::{Doc, Section, Table};
-use resurs_io::grid::{Cell, Col, Grid};
+use resurs_io::grid::Grid;
 use resurs_store::{ReportRow, Store};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -236,27 +236,15 @@ fn json_err(e: serde_json::Error) -> AppError {
     AppError::Internal(Internal::Other(format!("rapportens JSON: {e}")))
 }
 
-/// Sums of öre columns for a total row (saturating; the inputs are
-/// bounded by the registers' limits).
-fn total(values: impl Iterator<Item = i64>) -> i64 {
-    values.fold(0i64, |a, b| a.saturating_add(b))
-}
-
-/// Adds a total row over every row so far (xlsx writes it as a formula).
-fn with_total(t: &mut Table, grid_row: Vec<Cell>) {
-    let n = t.rader.len();
-    let mut g = Grid::new(
-        "x",
-        "x",
-        t.kolumner
-            .iter()
-            .map(|c| Col::new(c.rubrik.clone(), c.kind()))
-            .collect(),
-    );
-    g.push_class("sum", grid_row);
-    let mut row = Table::from_grid(&g).rader.remove(0);
-    row.delar = (0..n).collect();
-    t.rader.push(row);
+/// The table of a grid whose last row is its total over every row above
+/// (xlsx writes it as a formula over its parts).
+fn summed(g: &Grid) -> Table {
+    let mut t = Table::from_grid(g);
+    let n = t.rader.len().saturating_sub(1);
+    if let Some(last) = t.rader.last_mut() {
+        last.delar = (0..n).collect();
+    }
+    t
 }
 
 /// What every section of one report reads: computed once in [`build`].

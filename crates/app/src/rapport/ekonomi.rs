@@ -1,7 +1,7 @@
 //! The report's money sections: key figures, the operating statement, the
 //! deviation analysis, the follow-up, forecasts and special effects.
 
-use super::{or_notice, with_total, Ctx};
+use super::{or_notice, summed, Ctx};
 use crate::followup::{self, Options};
 use crate::AppError;
 use resurs_core::followup::RowKind;
@@ -195,7 +195,8 @@ pub(super) fn prognoser(c: &Ctx, s: &mut Section) -> Result<(), AppError> {
 }
 
 /// `specialposter`: the special effects under the report's node up to the
-/// report month, and the report's figures with and without them.
+/// report month (the Ekonomi page's table in tkr with a total row), and the
+/// report's figures with and without them.
 pub(super) fn specialposter(c: &Ctx, s: &mut Section) -> Result<(), AppError> {
     let (period, year, rows) = (c.period, c.year, c.rows);
     let effects: Vec<_> = followup::effects(c.store, year)?
@@ -206,44 +207,14 @@ pub(super) fn specialposter(c: &Ctx, s: &mut Section) -> Result<(), AppError> {
         s.notiser.push(format!("Inga specialposter för {year}."));
         return Ok(());
     }
-    let mut g = Grid::new(
-        "specialposter",
-        format!("Specialposter {year}"),
-        vec![
-            Col::text("Specialpost"),
-            Col::text("Del"),
-            Col::text("Nod"),
-            Col::text("Månad"),
-            Col::new("Del av utfallet, tkr", Kind::Tkr),
-            Col::new("Del av helårsprognosen, tkr", Kind::Tkr),
-            Col::text("Kommentar"),
-        ],
+    let g = crate::registertabeller::specialposter(
+        &effects,
+        year,
+        &|k| c.label(k),
+        crate::registertabeller::Enhet::Tkr,
+        crate::registertabeller::Vy::Rapport,
     );
-    for e in &effects {
-        g.push(vec![
-            Cell::text(&e.tagg),
-            Cell::text(&e.del),
-            Cell::text(c.label(&e.nod)),
-            Cell::text(e.period.map_or("helår".to_string(), |p| p.to_string())),
-            Cell::Num(e.utfall),
-            Cell::Num(e.prognos),
-            Cell::text(&e.kommentar),
-        ]);
-    }
-    let mut t = Table::from_grid(&g);
-    with_total(
-        &mut t,
-        vec![
-            Cell::text("Summa"),
-            Cell::Empty,
-            Cell::Empty,
-            Cell::Empty,
-            Cell::Num(super::total(effects.iter().map(|e| e.utfall))),
-            Cell::Num(super::total(effects.iter().map(|e| e.prognos))),
-            Cell::Empty,
-        ],
-    );
-    s.tabeller.push(t);
+    s.tabeller.push(summed(&g));
     // With and without: the same report without the effects.
     let without = followup::report(
         c.store,
