@@ -283,3 +283,86 @@ pub fn intraprenad(
     }
     g
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use resurs_core::period::Period;
+
+    fn effect(nod: &str, utfall: i64, prognos: i64) -> Effect {
+        Effect {
+            tagg: "covid-19".into(),
+            del: "övrig".into(),
+            nod: nod.into(),
+            period: Period::new(2026, 3),
+            utfall,
+            prognos,
+            kommentar: "extra".into(),
+        }
+    }
+
+    #[test]
+    fn the_page_shows_kronor_and_the_report_tkr_with_a_total() {
+        let list = [effect("71", 123_456_78, 0), effect("73", 1_000_000_00, -50_000_00)];
+        let name = |k: &str| format!("{k} namn");
+        let page = specialposter(&list, 2026, &name, Enhet::Kr, Vy::Sida);
+        assert_eq!(page.cols[4].title, "Del av utfallet, kr");
+        assert_eq!(page.cols[4].kind, Kind::KrWhole);
+        assert_eq!(page.rows.len(), 2, "the page has no total row");
+        assert_eq!(page.show(4, &page.rows[0].cells[4]), "123\u{a0}457");
+        assert_eq!(page.rows[1].cells[2], Cell::text("73 namn"));
+
+        let report = specialposter(&list, 2026, &name, Enhet::Tkr, Vy::Rapport);
+        assert_eq!(report.cols[5].title, "Del av helårsprognosen, tkr");
+        let total = report.rows.last().unwrap();
+        assert_eq!(total.class, Some("sum"));
+        assert_eq!(total.cells[0], Cell::text("Summa"));
+        assert_eq!(total.cells[4], Cell::Num(1_123_456_78));
+        assert_eq!(total.cells[5], Cell::Num(-50_000_00));
+        assert_eq!(total.cells[6], Cell::Empty, "text columns are not summed");
+        assert_eq!(report.show(4, &total.cells[4]), "1\u{a0}123");
+    }
+
+    #[test]
+    fn measures_keep_each_doors_columns_and_share_rule() {
+        let m = Measure {
+            slag: "åtgärdsplan".into(),
+            plan: "P".into(),
+            nod: "71".into(),
+            atgard: "A".into(),
+            planerad: 900_00,
+            hittills: 350_00,
+            prognos: 600_00,
+            uppnatt: Some(388_889),
+            prognos_andel: Some(666_667),
+            kommentar: "k".into(),
+        };
+        let name = |k: &str| k.to_string();
+        let page = atgarder(std::slice::from_ref(&m), 2026, &name, Enhet::Tkr, Vy::Sida);
+        let titles: Vec<&str> = page.cols.iter().map(|c| c.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "Slag",
+                "Plan",
+                "Nod",
+                "Åtgärd",
+                "Planerad effekt, tkr",
+                "Effekt hittills, tkr",
+                "Uppnått",
+                "Prognos, tkr",
+                "Prognos av planerad",
+                "Kommentar"
+            ]
+        );
+        // The page rounds the share, the report cuts it off (as each always has).
+        assert_eq!(page.rows[0].cells[6], Cell::Num(3889));
+        let report = atgarder(std::slice::from_ref(&m), 2026, &name, Enhet::Tkr, Vy::Rapport);
+        assert_eq!(report.cols.len(), 8);
+        assert_eq!(report.rows[0].cells[7], Cell::Num(3888));
+        assert_eq!(
+            report.rows[1].cells[4..7],
+            [Cell::Num(900_00), Cell::Num(350_00), Cell::Num(600_00)]
+        );
+    }
+}
