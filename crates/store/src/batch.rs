@@ -14,6 +14,10 @@
 //! RETURNING brukare_id, utforare_id, datum
 //! ```
 //!
+//! A batch of [`COPY_MIN`] rows or more is first written with binary
+//! `COPY` under a savepoint, and with the statement above only if that
+//! meets a key stored before (see [`write`]).
+//!
 //! The outcome is the same as writing the rows one by one in order, as
 //! SQLite does:
 //!
