@@ -762,6 +762,7 @@ impl Store {
             conn: &self.conn,
             done: false,
             unflushed: Default::default(),
+            besok_rebuild: Default::default(),
             batching: std::cell::Cell::new(false),
             pending: Default::default(),
             next_ids: Default::default(),
@@ -776,6 +777,8 @@ pub struct Tx<'c> {
     done: bool,
     /// Visits a [`BesokInserter`] has not written yet.
     unflushed: std::rc::Rc<std::cell::Cell<usize>>,
+    /// Whether a [`BesokInserter`]'s first load waits to rebuild indexes.
+    besok_rebuild: std::rc::Rc<std::cell::Cell<bool>>,
     /// Whether rows are queued and written many at a time (PostgreSQL,
     /// [`Tx::batch_rows`]).
     batching: std::cell::Cell<bool>,
@@ -831,7 +834,7 @@ impl<'c> Tx<'c> {
                 )),
             });
         }
-        if self.unflushed.get() > 0 {
+        if self.unflushed.get() > 0 || self.besok_rebuild.get() {
             return Err(StoreError::Sql {
                 context: "sparande av import",
                 source: DbError::Unsupported(format!(
