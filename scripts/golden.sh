@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Compares the full demo's settlements (2025-01..2026-10) and the 2026-10
-# follow-ups (both layouts, with and without "Prognos 2") with the outputs
-# recorded in crates/cli/tests/golden/exempelstad/.
+# Compares the full demo's settlements (2025-01..2026-10), the 2026-10
+# follow-ups (both layouts, with and without "Prognos 2") and the committee
+# reports (month 2026-10, interim 2026-08, annual 2025-12, interim 2026-08 for
+# VON: the stored document as JSON, every cell) with the outputs recorded in
+# crates/cli/tests/golden/exempelstad/. The reports are made in a copy of the
+# database, so the database itself is left as it was.
 #   scripts/golden.sh BINARY DATABASE          compare (exit 1 on a difference)
 #   GOLDEN_WRITE=1 scripts/golden.sh BINARY DATABASE   record anew (a deliberate change)
 # The database must hold the demo (`resurs --db DATABASE demo`).
@@ -19,6 +22,22 @@ for layout in kostnad resultat; do
   "$bin" --db "$db" followup --period 2026-10 --layout "$layout" --prognos förslag --format json > "$work/followup_$layout.json"
   "$bin" --db "$db" followup --period 2026-10 --layout "$layout" --prognos "Prognos 2" --format json > "$work/followup_${layout}_prognos2.json"
 done
+cp "$db" "$work/rapport.db"
+[ -f "$db.pseudonymnyckel" ] && cp -p "$db.pseudonymnyckel" "$work/rapport.db.pseudonymnyckel"
+id=0
+for c in "manad 2026-10" "delar 2026-08" "ar 2025-12" "delar 2026-08 VON"; do
+  set -- $c; id=$((id + 1))
+  name="rapport_$1_$2${3:+_$3}"
+  "$bin" --db "$work/rapport.db" rapport --typ "$1" --period "$2" ${3:+--nod "$3"} --format xlsx --ut "$work/$name.xlsx" \
+    2>"$work/rapport.err" || { cat "$work/rapport.err" >&2; exit 1; }
+  python3 - "$work/rapport.db" "$id" > "$work/$name.json" <<'PY'
+import json, sqlite3, sys
+doc, state = sqlite3.connect(sys.argv[1]).execute("SELECT innehall, datalage FROM rapport WHERE id = ?", (int(sys.argv[2]),)).fetchone()
+json.dump({"dokument": json.loads(doc), "datalage": json.loads(state)}, sys.stdout, ensure_ascii=False, separators=(",", ":"))
+PY
+  rm "$work/$name.xlsx" "$work/rapport.err"
+done
+rm -f "$work"/rapport.db*
 python3 - "$dir" "$work" "${GOLDEN_WRITE:-}" <<'PY'
 import json, os, sys
 golden, work, write = sys.argv[1], sys.argv[2], sys.argv[3]

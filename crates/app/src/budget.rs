@@ -32,9 +32,16 @@ struct FrameFile {
 #[serde(deny_unknown_fields)]
 struct DemoFile {
     nod: String,
-    fran_alder: u32,
-    till_alder: u32,
-    pris_per_individ: toml::Value,
+    fran_alder: Option<u32>,
+    till_alder: Option<u32>,
+    pris_per_individ: Option<toml::Value>,
+    /// `efterfrågan`: the supplement from the demand projection (docs/budget.md).
+    #[serde(alias = "källa")]
+    kalla: Option<toml::Spanned<String>>,
+    /// The projection's service, e.g. `särskilt boende (brukare)`.
+    #[serde(alias = "tjänst")]
+    tjanst: Option<toml::Spanned<String>>,
+    scenario: Option<toml::Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -138,6 +145,11 @@ pub fn frame(
     let nodes = store.org_nodes()?;
     let known = |code: &str| nodes.iter().any(|n| n.kod == code);
     let mut bands = Vec::new();
+    let mut projected = Vec::new();
+    // The demand projections asked for, one per scenario (None: own rates).
+    let mut projections: BTreeMap<Option<String>, crate::efterfragan::Projection> = BTreeMap::new();
+    let mut costs: Option<crate::efterfragan::KpbCosts> = None;
+    let line_of = |span: std::ops::Range<usize>| text_in[..span.start.min(text_in.len())].matches('\n').count() + 1;
     for (i, d) in f.demografi.iter().flatten().enumerate() {
         if !known(&d.nod) {
             return Err(AppError::User(format!(
@@ -146,8 +158,108 @@ pub fn frame(
                 d.nod
             )));
         }
-        let before = store.population_band(f.ar - 1, d.fran_alder, d.till_alder)?;
-        let after = store.population_band(f.ar, d.fran_alder, d.till_alder)?;
+        if let Some(k) = &d.kalla {
+            let at = format!("Ramfilen {name}, rad {}: demografi nr {}", line_of(k.span()), i + 1);
+            if resurs_core::model::fold(k.get_ref()) != "efterfragan" {
+                return Err(AppError::User(format!(
+                    "{at}: nyckeln \"kalla\", värdet \"{}\": förväntade \"efterfrågan\" (eller ingen källa: åldersspann och pris per individ).",
+                    k.get_ref()
+                )));
+            }
+            if d.fran_alder.is_some() || d.till_alder.is_some() || d.pris_per_individ.is_some() {
+                return Err(AppError::User(format!(
+                    "{at}: med kalla = \"efterfrågan\" kommer volymen och enhetskostnaden ur prognosen; ta bort fran_alder, till_alder och pris_per_individ."
+                )));
+            }
+            let Some(tj) = &d.tjanst else {
+                return Err(AppError::User(format!(
+                    "{at}: nyckeln \"tjanst\" saknas: ange tjänsten som i efterfrågeprognosen, t.ex. tjanst = \"särskilt boende (brukare)\"."
+                )));
+            };
+            let at_tj = format!("Ramfilen {name}, rad {}: demografi nr {}", line_of(tj.span()), i + 1);
+            let scen = d
+                .scenario
+                .as_ref()
+                .map(|s| s.get_ref().trim().to_string())
+                .filter(|s| !s.is_empty());
+            if !projections.contains_key(&scen) {
+                if costs.is_none() {
+                    costs = Some(crate::efterfragan::KpbCosts::of(store)?);
+                }
+                let Some(c) = costs.as_ref() else { continue };
+                let at_s = match &d.scenario {
+                    Some(s) => format!(
+                        "Ramfilen {name}, rad {}: demografi nr {}, scenario \"{}\"",
+                        line_of(s.span()),
+                        i + 1,
+                        s.get_ref()
+                    ),
+                    None => at.clone(),
+                };
+                let p = crate::efterfragan::project(store, None, scen.as_deref(), c).map_err(|e| match e {
+                    AppError::User(m) => AppError::User(format!("{at_s}: efterfrågeprognosen kan inte räknas: {m}")),
+                    other => other,
+                })?;
+                projections.insert(scen.clone(), p);
+            }
+            let Some(p) = projections.get(&scen) else { continue };
+            let want = resurs_core::model::fold(tj.get_ref());
+            let Some(s) = p.tjanster.iter().find(|s| resurs_core::model::fold(&s.tjanst) == want) else {
+                let names: Vec<&str> = p.tjanster.iter().map(|s| s.tjanst.as_str()).collect();
+                return Err(AppError::User(format!(
+                    "{at_tj}: nyckeln \"tjanst\", värdet \"{}\": förväntade en tjänst i efterfrågeprognosen ({}).",
+                    tj.get_ref(),
+                    names.join(", ")
+                )));
+            };
+            let point = |y: i32| s.ar.iter().find(|x| x.ar == y).map(|x| x.volym);
+            let (Some(fore), Some(efter)) = (point(f.ar - 1), point(f.ar)) else {
+                return Err(AppError::User(format!(
+                    "{at_tj}: efterfrågeprognosen för \"{}\" saknar år {} eller {} (prognosen börjar {} och räknar bara år med befolkning, utfall eller prognos; importera befolkningsprognos).",
+                    s.tjanst,
+                    f.ar - 1,
+                    f.ar,
+                    p.basar
+                )));
+            };
+            let (Some(kostnad), Some(kalla)) = (s.enhetskostnad, s.kostnadskalla.clone()) else {
+                return Err(AppError::User(format!(
+                    "{at_tj}: tjänsten \"{}\" har ingen enhetskostnad i prognosen (varken KPB eller modellpris); sätt ett pris i ett scenario.",
+                    s.tjanst
+                )));
+            };
+            projected.push(resurs_core::budget::ProjBand {
+                nod: d.nod.clone(),
+                tjanst: s.tjanst.clone(),
+                scenario: scen.clone(),
+                enhet: s.enhet.to_string(),
+                ar_fore: f.ar - 1,
+                ar_efter: f.ar,
+                volym_fore: fore,
+                volym_efter: efter,
+                enhetskostnad: kostnad,
+                manader: match s.enhet_kod {
+                    crate::efterfragan::Enhet::Timmar => 12,
+                    crate::efterfragan::Enhet::Brukare => 1,
+                },
+                kostnadskalla: kalla,
+            });
+            continue;
+        }
+        if d.tjanst.is_some() || d.scenario.is_some() {
+            return Err(AppError::User(format!(
+                "Ramfilen {name}: demografi nr {}: tjanst och scenario gäller bara med kalla = \"efterfrågan\".",
+                i + 1
+            )));
+        }
+        let (Some(fran_alder), Some(till_alder), Some(pris)) = (d.fran_alder, d.till_alder, &d.pris_per_individ) else {
+            return Err(AppError::User(format!(
+                "Ramfilen {name}: demografi nr {}: ange fran_alder, till_alder och pris_per_individ (eller kalla = \"efterfrågan\" med tjanst).",
+                i + 1
+            )));
+        };
+        let before = store.population_band(f.ar - 1, fran_alder, till_alder)?;
+        let after = store.population_band(f.ar, fran_alder, till_alder)?;
         let (Some(b), Some(a)) = (before.map(|p| p.antal), after.map(|p| p.antal)) else {
             return Err(AppError::User(format!(
                 "Ramfilen {name}: befolkning saknas för {} eller {} (importera befolkning med utfall och prognos).",
@@ -157,9 +269,9 @@ pub fn frame(
         };
         bands.push(Band {
             nod: d.nod.clone(),
-            fran_alder: d.fran_alder,
-            till_alder: d.till_alder,
-            pris_per_individ: money(&d.pris_per_individ, "demografi.pris_per_individ")?,
+            fran_alder,
+            till_alder,
+            pris_per_individ: money(pris, "demografi.pris_per_individ")?,
             antal_fore: b,
             antal_efter: a,
         });
@@ -179,6 +291,7 @@ pub fn frame(
         pris: percent(&f.pris_procent, "pris_procent")?,
         lonekonton: f.lonekonton.clone().unwrap_or_else(|| vec!["5".into()]),
         demografi: bands,
+        efterfragan: projected,
         sparbeting,
         sparbeting_nod: f.sparbeting_nod.clone(),
     };
@@ -314,6 +427,40 @@ pub fn frame(
         fordelat,
         sparad: save,
     })
+}
+
+/// The text of a demographic supplement's line in the frame (terminal and
+/// web): the age band and price, or where a projected supplement came from
+/// (service, years, volumes, unit cost and its source).
+pub fn demo_label(d: &resurs_core::budget::DemoRow) -> String {
+    match &d.efterfragan {
+        None => format!(
+            "+ demografi {} år, {:+} personer × {} ({})",
+            d.alder,
+            d.okning,
+            Money::from_ore(d.pris_per_individ).fmt_kr(),
+            d.nod
+        ),
+        Some(p) => {
+            let q = |v: i64| resurs_core::num::Qty::from_hundredths(v).to_string();
+            let per = if p.manader == 12 { " × 12 månader" } else { "" };
+            format!(
+                "+ demografi ur efterfrågan{}: {} {} → {}: {} → {} {} ({}{}){per} × {} ({}) ({})",
+                p.scenario.as_ref().map_or(String::new(), |s| format!(", scenario {s}")),
+                p.tjanst,
+                p.ar_fore,
+                p.ar_efter,
+                q(p.volym_fore),
+                q(p.volym_efter),
+                p.enhet,
+                if p.volym_efter >= p.volym_fore { "+" } else { "" },
+                q(p.volym_efter - p.volym_fore),
+                Money::from_ore(p.enhetskostnad).fmt_kr(),
+                p.kostnadskalla,
+                d.nod
+            )
+        }
+    }
 }
 
 /// Budget versions of a year with their totals.

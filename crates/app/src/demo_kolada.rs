@@ -10,7 +10,7 @@ use crate::{Actor, AppError};
 use resurs_store::Store;
 
 /// The demo's Kolada files: (name, text).
-pub const FILES: [(&str, &str); 4] = [
+pub const FILES: [(&str, &str); 5] = [
     ("nyckeltal.json", include_str!("../data/demo/kolada/nyckeltal.json")),
     ("kommuner.json", include_str!("../data/demo/kolada/kommuner.json")),
     (
@@ -20,6 +20,11 @@ pub const FILES: [(&str, &str); 4] = [
     (
         "varden-sida2.json",
         include_str!("../data/demo/kolada/varden-sida2.json"),
+    ),
+    // Kolada's municipality groups (v3 shape of /v3/municipality_groups), fictional.
+    (
+        "kommungrupper.json",
+        include_str!("../data/demo/kolada/kommungrupper.json"),
     ),
 ];
 
@@ -44,6 +49,7 @@ pub fn run(store: &mut Store, actor: &Actor) -> Result<(), AppError> {
         None,
         &["9901".into(), "9903".into(), "9905".into(), "9911".into()],
     )?;
+    kolada::save_kolada_group(store, actor, "Liknande kommuner äldreomsorg", "G99001")?;
     // Published figures for 2025: the own net cost per inhabitant from the
     // ledger, a little higher as published (the accounts differ), the
     // country lower, and a reference cost per area.

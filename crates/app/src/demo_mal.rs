@@ -46,7 +46,9 @@ const GOALS: &[[&str; 7]] = &[
         "KF1",
         "Vård- och omsorgsnämnden",
         "3",
-        "71, 72",
+        // The home-care services themselves (KPB cost over every unit that
+        // performs them, own and LOV), not the home-care nodes.
+        "insats:HT_OMV, insats:HT_SERV",
     ],
     [
         "VON2",

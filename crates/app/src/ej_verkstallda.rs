@@ -67,6 +67,19 @@ pub fn band_of(days: i64) -> &'static str {
     band(days)
 }
 
+/// The decisions of the follow-up list per waiting time (the bands of
+/// [`VANTETIDER`] in order): the band and its count, `None` when under five
+/// (the web's bar chart).
+pub fn per_vantetid(r: &Report) -> Vec<(&'static str, Option<i64>)> {
+    VANTETIDER
+        .iter()
+        .map(|b| {
+            let n = r.uppfoljning.iter().filter(|f| band(f.dagar) == b.2).count() as u64;
+            (b.2, (!resurs_core::sekretess::dold(n)).then_some(n as i64))
+        })
+        .collect()
+}
+
 fn band(days: i64) -> &'static str {
     VANTETIDER
         .iter()

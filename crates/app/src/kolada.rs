@@ -7,7 +7,7 @@ use resurs_core::kolada::{self as calc, Deviation, Steps};
 use resurs_core::limits::{year_ok, NAME_MAX, TEXT_MAX};
 use resurs_core::num::Money;
 use resurs_core::period::Period;
-use resurs_store::{KoladaValue, KommunMeta, KpiMeta, PeerGroup, RefCost, Store};
+use resurs_store::{KoladaGroup, KoladaValue, KommunMeta, KpiMeta, PeerGroup, RefCost, Store};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -22,8 +22,13 @@ pub const MAX_VALUES: usize = 1_000_000;
 const MAX_PROBLEMS: usize = 20;
 /// The meta key of the own municipality's code.
 pub(crate) const OWN_KEY: &str = "kommunkod";
-/// The most pages `hamta` follows.
+/// The most pages `hamta` follows (and files one import reads).
 pub const MAX_PAGES: usize = 200;
+/// The most municipality groups one import stores.
+pub const MAX_GROUPS: usize = 20_000;
+/// The most members of one municipality group (Sweden has 290
+/// municipalities and 21 regions).
+pub const MAX_GROUP_MEMBERS: usize = 400;
 
 /// One KPI of the curated list.
 #[derive(Debug, Clone, Serialize)]
@@ -69,6 +74,8 @@ pub struct Parsed {
     pub values: Vec<KoladaValue>,
     pub kpis: Vec<KpiMeta>,
     pub kommuner: Vec<KommunMeta>,
+    /// Kolada's municipality groups (`/v2/municipality_groups`, `/v3/municipality_groups`).
+    pub grupper: Vec<KoladaGroup>,
     /// The next page a values file points to (`next_page` in v2, `next_url` in v3).
     pub next: Option<String>,
 }
@@ -200,14 +207,23 @@ fn page(c: &mut Check<'_>, path: &str, v: &Value, out: &mut Parsed) {
             c.add(&p, format!("värdet {}, förväntade ett objekt", shown(item)));
             continue;
         };
-        if e.contains_key("kpi") && e.contains_key("municipality") {
+        if e.contains_key("members") {
+            group_entry(c, &p, e, out);
+            if out.grupper.len() > MAX_GROUPS {
+                c.add(
+                    &p,
+                    format!("fler än {MAX_GROUPS} kommungrupper i en import; dela upp filerna"),
+                );
+                return;
+            }
+        } else if e.contains_key("kpi") && e.contains_key("municipality") {
             value_entry(c, &p, e, out);
         } else if e.contains_key("id") && e.contains_key("title") {
             meta_entry(c, &p, e, out);
         } else {
             c.add(
                 &p,
-                "okänd form: förväntade ett värde (kpi, municipality, period, values) eller metadata (id, title)",
+                "okänd form: förväntade ett värde (kpi, municipality, period, values), metadata (id, title) eller en kommungrupp (id, title, members)",
             );
         }
         if out.values.len() > MAX_VALUES {
@@ -349,6 +365,87 @@ fn value_entry(c: &mut Check<'_>, p: &str, e: &serde_json::Map<String, Value>, o
     }
 }
 
+/// Whether `s` is a municipality group id as Kolada writes them (e.g.
+/// G37411): letters, digits, `-` and `_`, at most 32.
+pub fn is_group_id(s: &str) -> bool {
+    (1..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// A municipality group: `{"id", "title", "members": [{"id", "title"}]}`
+/// (a member may also be given as the bare code, `"0114"`).
+fn group_entry(c: &mut Check<'_>, p: &str, e: &serde_json::Map<String, Value>, out: &mut Parsed) {
+    let id = str_field(c, e, p, "id");
+    if let Some(id) = id {
+        if !is_group_id(id) {
+            c.add(
+                &format!("{p}.id"),
+                format!(
+                    "värdet {}, förväntade ett grupp-id som G37411",
+                    shown(&Value::String(id.into()))
+                ),
+            );
+        }
+    }
+    let title = str_field(c, e, p, "title");
+    let Some(Value::Array(items)) = e.get("members") else {
+        c.add(
+            &format!("{p}.members"),
+            format!(
+                "värdet {}, förväntade en lista [{{\"id\", \"title\"}}]",
+                shown(e.get("members").unwrap_or(&Value::Null))
+            ),
+        );
+        return;
+    };
+    if items.len() > MAX_GROUP_MEMBERS {
+        c.add(
+            &format!("{p}.members"),
+            format!("{} medlemmar, högst {MAX_GROUP_MEMBERS}", items.len()),
+        );
+        return;
+    }
+    let mut medlemmar: Vec<(String, String)> = Vec::new();
+    let mut ok = true;
+    for (j, m) in items.iter().enumerate() {
+        let q = format!("{p}.members[{j}]");
+        let (kod, namn) = match m {
+            Value::String(k) => (Some(k.as_str()), String::new()),
+            Value::Object(o) => (str_field(c, o, &q, "id"), opt_text(o, "title")),
+            v => {
+                c.add(&q, format!("värdet {}, förväntade {{\"id\", \"title\"}}", shown(v)));
+                ok = false;
+                continue;
+            }
+        };
+        let Some(kod) = kod else {
+            ok = false;
+            continue;
+        };
+        if !is_kommun(kod) {
+            let path = if m.is_string() { q.clone() } else { format!("{q}.id") };
+            c.add(
+                &path,
+                format!("värdet \"{kod}\", förväntade en kommunkod med fyra siffror"),
+            );
+            ok = false;
+            continue;
+        }
+        if !medlemmar.iter().any(|x| x.0 == kod) {
+            medlemmar.push((kod.to_string(), namn.chars().take(NAME_MAX).collect()));
+        }
+    }
+    if let (Some(id), Some(title), true) = (id, title, ok) {
+        if is_group_id(id) {
+            medlemmar.sort();
+            out.grupper.push(KoladaGroup {
+                id: id.to_string(),
+                titel: title.trim().chars().take(NAME_MAX).collect(),
+                medlemmar,
+            });
+        }
+    }
+}
+
 fn meta_entry(c: &mut Check<'_>, p: &str, e: &serde_json::Map<String, Value>, out: &mut Parsed) {
     let (Some(id), Some(title)) = (str_field(c, e, p, "id"), str_field(c, e, p, "title")) else {
         return;
@@ -421,6 +518,8 @@ pub struct ImportSummary {
     pub oforandrade: usize,
     pub nyckeltal: usize,
     pub kommuner: usize,
+    /// Kolada's municipality groups stored.
+    pub kommungrupper: usize,
 }
 
 fn value_text(v: Option<i64>) -> String {
@@ -454,6 +553,20 @@ pub fn read_file(path: &std::path::Path) -> Result<String, AppError> {
 /// problems and stores nothing. A value already stored is replaced; the
 /// audit log keeps the old one.
 pub fn import_texts(store: &mut Store, actor: &Actor, files: &[(String, String)]) -> Result<ImportSummary, AppError> {
+    let parsed = check_texts(files)?;
+    store_parsed(store, actor, files.len(), &parsed)
+}
+
+/// Checks all `files` (name, text) without storing anything: what they
+/// hold, or every file refused with the JSON paths of the first problems
+/// (the same message as `resurs kolada import`).
+pub fn check_texts(files: &[(String, String)]) -> Result<Parsed, AppError> {
+    if files.len() > MAX_PAGES {
+        return Err(AppError::User(format!(
+            "{} filer; högst {MAX_PAGES} filer i en Koladaimport",
+            files.len()
+        )));
+    }
     let mut parsed = Parsed::default();
     let mut problems = Vec::new();
     let mut total = 0;
@@ -471,7 +584,188 @@ pub fn import_texts(store: &mut Store, actor: &Actor, files: &[(String, String)]
             problems.join("\n  ")
         )));
     }
-    store_parsed(store, actor, files.len(), &parsed)
+    Ok(parsed)
+}
+
+/// One KPI of a checked import: its values and how many are new, replace a
+/// stored value or are unchanged.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PreviewKpi {
+    pub kpi: String,
+    pub titel: String,
+    pub varden: usize,
+    pub nya: usize,
+    pub ersatta: usize,
+    pub oforandrade: usize,
+}
+
+/// One municipality group of a checked import.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PreviewGroup {
+    pub id: String,
+    pub titel: String,
+    pub medlemmar: usize,
+    /// Whether a group of the same id is stored (and will be replaced).
+    pub ersatter: bool,
+}
+
+/// What a checked import will store (the web's check page).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Preview {
+    pub filer: usize,
+    pub nyckeltal: Vec<PreviewKpi>,
+    /// Municipalities with values.
+    pub kommuner: Vec<String>,
+    /// Years with values.
+    pub ar: Vec<i32>,
+    pub varden: usize,
+    pub nya: usize,
+    pub ersatta: usize,
+    pub oforandrade: usize,
+    /// KPI metadata rows.
+    pub nyckeltal_metadata: usize,
+    /// Municipality metadata rows.
+    pub kommun_metadata: usize,
+    pub kommungrupper: Vec<PreviewGroup>,
+}
+
+/// A KPI's stored values by (municipality, year, gender): value and count.
+type StoredValues = HashMap<(String, i32, String), (Option<i64>, Option<i64>)>;
+
+/// What storing `p` would do, compared with the stored values.
+pub fn preview(store: &Store, filer: usize, p: &Parsed) -> Result<Preview, AppError> {
+    let mut per: BTreeMap<String, PreviewKpi> = BTreeMap::new();
+    let meta: HashMap<String, String> = store
+        .kolada_kpis()?
+        .into_iter()
+        .map(|k| (k.kpi, k.titel))
+        .chain(p.kpis.iter().map(|k| (k.kpi.clone(), k.titel.clone())))
+        .collect();
+    let cur = curated();
+    let mut stored: HashMap<String, StoredValues> = HashMap::new();
+    let (mut kommuner, mut ar) = (BTreeSet::new(), BTreeSet::new());
+    let mut seen = BTreeSet::new();
+    for v in &p.values {
+        if !stored.contains_key(&v.kpi) {
+            let m = store
+                .kolada_values(&v.kpi)?
+                .into_iter()
+                .map(|x| ((x.kommun, x.ar, x.kon), (x.varde, x.antal)))
+                .collect();
+            stored.insert(v.kpi.clone(), m);
+        }
+        let row = per.entry(v.kpi.clone()).or_insert_with(|| PreviewKpi {
+            kpi: v.kpi.clone(),
+            titel: meta
+                .get(&v.kpi)
+                .cloned()
+                .or_else(|| cur.iter().find(|c| c.kpi == v.kpi).map(|c| c.titel.clone()))
+                .unwrap_or_default(),
+            varden: 0,
+            nya: 0,
+            ersatta: 0,
+            oforandrade: 0,
+        });
+        row.varden += 1;
+        kommuner.insert(v.kommun.clone());
+        ar.insert(v.ar);
+        let key = (v.kommun.clone(), v.ar, v.kon.clone());
+        // A later page's value of the same key replaces an earlier one's.
+        let first = seen.insert((v.kpi.clone(), key.clone()));
+        match stored[&v.kpi].get(&key) {
+            _ if !first => row.ersatta += 1,
+            None => row.nya += 1,
+            Some((old, antal)) if *old == v.varde && *antal == v.antal => row.oforandrade += 1,
+            Some(_) => row.ersatta += 1,
+        }
+    }
+    let known: BTreeSet<String> = store.kolada_groups()?.into_iter().map(|g| g.id).collect();
+    let nyckeltal: Vec<PreviewKpi> = per.into_values().collect();
+    Ok(Preview {
+        filer,
+        varden: p.values.len(),
+        nya: nyckeltal.iter().map(|k| k.nya).sum(),
+        ersatta: nyckeltal.iter().map(|k| k.ersatta).sum(),
+        oforandrade: nyckeltal.iter().map(|k| k.oforandrade).sum(),
+        nyckeltal,
+        kommuner: kommuner.into_iter().collect(),
+        ar: ar.into_iter().collect(),
+        nyckeltal_metadata: p.kpis.len(),
+        kommun_metadata: p.kommuner.len(),
+        kommungrupper: p
+            .grupper
+            .iter()
+            .map(|g| PreviewGroup {
+                id: g.id.clone(),
+                titel: g.titel.clone(),
+                medlemmar: g.medlemmar.len(),
+                ersatter: known.contains(&g.id),
+            })
+            .collect(),
+    })
+}
+
+/// The tables of the check page: values per KPI and the municipality groups.
+pub fn preview_grids(pv: &Preview) -> Vec<resurs_io::grid::Grid> {
+    use resurs_io::grid::{Cell, Col, Grid, Kind, Row};
+    let mut g = Grid::new(
+        "kontroll-nyckeltal",
+        "Värden per nyckeltal",
+        vec![
+            Col::text("Nyckeltal"),
+            Col::text("Titel"),
+            Col::new("Värden", Kind::Count),
+            Col::new("Nya", Kind::Count),
+            Col::new("Ersätter lagrade", Kind::Count),
+            Col::new("Oförändrade", Kind::Count),
+        ],
+    );
+    for k in &pv.nyckeltal {
+        g.push(vec![
+            Cell::text(&k.kpi),
+            Cell::text(&k.titel),
+            Cell::Num(k.varden as i64),
+            Cell::Num(k.nya as i64),
+            Cell::Num(k.ersatta as i64),
+            Cell::Num(k.oforandrade as i64),
+        ]);
+    }
+    if pv.nyckeltal.len() > 1 {
+        g.rows.push(Row {
+            cells: vec![
+                Cell::text("Summa"),
+                Cell::text(""),
+                Cell::Num(pv.varden as i64),
+                Cell::Num(pv.nya as i64),
+                Cell::Num(pv.ersatta as i64),
+                Cell::Num(pv.oforandrade as i64),
+            ],
+            class: Some("sum"),
+        });
+    }
+    let mut out = vec![g];
+    if !pv.kommungrupper.is_empty() {
+        let mut k = Grid::new(
+            "kontroll-kommungrupper",
+            "Koladas kommungrupper",
+            vec![
+                Col::text("Id"),
+                Col::text("Titel"),
+                Col::new("Medlemmar", Kind::Count),
+                Col::text("Ersätter lagrad"),
+            ],
+        );
+        for x in &pv.kommungrupper {
+            k.push(vec![
+                Cell::text(&x.id),
+                Cell::text(&x.titel),
+                Cell::Num(x.medlemmar as i64),
+                Cell::text(if x.ersatter { "ja" } else { "nej" }),
+            ]);
+        }
+        out.push(k);
+    }
+    out
 }
 
 /// Stores checked figures (one transaction, audited).
@@ -483,8 +777,28 @@ pub fn store_parsed(store: &mut Store, actor: &Actor, filer: usize, p: &Parsed) 
         varden: p.values.len(),
         nyckeltal: p.kpis.len(),
         kommuner: p.kommuner.len(),
+        kommungrupper: p.grupper.len(),
         ..Default::default()
     };
+    let members_text = |g: &KoladaGroup| {
+        let ks: Vec<&str> = g.medlemmar.iter().map(|m| m.0.as_str()).collect();
+        format!("{}: {}", g.titel, ks.join(","))
+    };
+    for g in &p.grupper {
+        let before = tx.kolada_group(&g.id)?;
+        tx.put_kolada_group(g)?;
+        if let Some(old) = before.filter(|o| o != g) {
+            audit(
+                &tx,
+                actor,
+                &ts,
+                "kolada kommungrupp",
+                &g.id,
+                Some(&members_text(&old)),
+                Some(&members_text(g)),
+            )?;
+        }
+    }
     for k in &p.kpis {
         tx.put_kolada_kpi(k)?;
     }
@@ -518,8 +832,18 @@ pub fn store_parsed(store: &mut Store, actor: &Actor, filer: usize, p: &Parsed) 
         &format!("{} filer", s.filer),
         None,
         Some(&format!(
-            "{} värden ({} nya, {} ersatta, {} oförändrade), {} nyckeltal, {} kommuner",
-            s.varden, s.nya, s.ersatta, s.oforandrade, s.nyckeltal, s.kommuner
+            "{} värden ({} nya, {} ersatta, {} oförändrade), {} nyckeltal, {} kommuner{}",
+            s.varden,
+            s.nya,
+            s.ersatta,
+            s.oforandrade,
+            s.nyckeltal,
+            s.kommuner,
+            if s.kommungrupper > 0 {
+                format!(", {} kommungrupper", s.kommungrupper)
+            } else {
+                String::new()
+            }
         )),
     )?;
     tx.commit()?;
@@ -580,6 +904,23 @@ pub fn api_url_at(
         kommuner.join(","),
         ys.join(",")
     ))
+}
+
+/// The address of Kolada's municipality groups (API v2 or v3):
+/// `…/v2/municipality_groups` or `…/v3/municipality_groups`.
+pub fn groups_url_at(base: &str, version: u8) -> Result<String, AppError> {
+    let base = base.trim_end_matches('/');
+    if !(base.starts_with("https://") || base.starts_with("http://")) || base.len() > 200 {
+        return Err(AppError::User(format!(
+            "RESURS_KOLADA_URL: värdet \"{base}\", förväntade en adress som börjar med https://"
+        )));
+    }
+    if !matches!(version, 2 | 3) {
+        return Err(AppError::User(format!(
+            "--api: värdet \"{version}\", förväntade 2 eller 3"
+        )));
+    }
+    Ok(format!("{base}/v{version}/municipality_groups"))
 }
 
 /// Fetches `url` and the pages it points to through `get` (the HTTP
@@ -734,9 +1075,64 @@ pub fn save_group(
     Ok(g)
 }
 
+/// Saves a peer group by name from one of Kolada's imported municipality
+/// groups (`gid`, e.g. G37411); its members are read from the imported
+/// group, so a re-import of the groups updates the peer group (audited).
+pub fn save_kolada_group(store: &mut Store, actor: &Actor, namn: &str, gid: &str) -> Result<PeerGroup, AppError> {
+    let namn = namn.trim();
+    let gid = gid.trim();
+    if namn.is_empty() {
+        return Err(AppError::User("--namn: ange jämförelsegruppens namn".into()));
+    }
+    crate::check_lengths(&[("--namn", namn, NAME_MAX)])?;
+    let groups = store.kolada_groups()?;
+    let Some(kg) = groups.iter().find(|g| g.id == gid) else {
+        let list: Vec<String> = groups
+            .iter()
+            .take(20)
+            .map(|g| format!("{} ({})", g.id, g.titel))
+            .collect();
+        let more = if groups.len() > 20 { ", …" } else { "" };
+        return Err(AppError::User(format!(
+            "--kolada-grupp: värdet \"{gid}\", förväntade en importerad kommungrupp: {}{more}",
+            if list.is_empty() {
+                "(inga är importerade; importera Koladas municipality_groups med resurs kolada import eller resurs kolada hamta --grupper)".to_string()
+            } else {
+                list.join(", ")
+            }
+        )));
+    };
+    let g = PeerGroup {
+        namn: namn.into(),
+        slag: "kolada".into(),
+        grupp: kg.id.clone(),
+        kommuner: Vec::new(),
+    };
+    let tx = store.begin()?;
+    let before = tx.save_peer_group(&g)?;
+    audit(
+        &tx,
+        actor,
+        &now(),
+        "jämförelsegrupp",
+        &g.namn,
+        before.as_deref(),
+        Some(&format!("kolada {} {}", kg.id, kg.titel)),
+    )?;
+    tx.commit()?;
+    Ok(g)
+}
+
 /// The members of a peer group (without `own`).
 fn members(store: &Store, g: &PeerGroup, own: &str) -> Result<Vec<String>, AppError> {
-    let mut m: Vec<String> = if g.slag == "befolkningsgrupp" {
+    let mut m: Vec<String> = if g.slag == "kolada" {
+        store
+            .kolada_groups()?
+            .into_iter()
+            .find(|k| k.id == g.grupp)
+            .map(|k| k.medlemmar.into_iter().map(|m| m.0).collect())
+            .unwrap_or_default()
+    } else if g.slag == "befolkningsgrupp" {
         store
             .kolada_kommuner()?
             .into_iter()
@@ -757,6 +1153,22 @@ pub struct Overview {
     pub nyckeltal: Vec<KpiRow>,
     pub grupper: Vec<GroupRow>,
     pub kommuner: usize,
+    /// Kolada's imported municipality groups.
+    pub kommungrupper: Vec<KoladaGroupRow>,
+}
+
+/// One of Kolada's municipality groups and its members.
+#[derive(Debug, Clone, Serialize)]
+pub struct KoladaGroupRow {
+    pub id: String,
+    pub titel: String,
+    pub medlemmar: Vec<MemberRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberRow {
+    pub kod: String,
+    pub namn: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -825,6 +1237,31 @@ pub fn overview(store: &Store) -> Result<Overview, AppError> {
             })
             .collect(),
         kommuner: store.kolada_kommuner()?.len(),
+        kommungrupper: {
+            // A member given as a bare code gets its name from the municipality metadata.
+            let names: HashMap<String, String> =
+                store.kolada_kommuner()?.into_iter().map(|k| (k.kod, k.namn)).collect();
+            store
+                .kolada_groups()?
+                .into_iter()
+                .map(|g| KoladaGroupRow {
+                    id: g.id,
+                    titel: g.titel,
+                    medlemmar: g
+                        .medlemmar
+                        .into_iter()
+                        .map(|(kod, namn)| MemberRow {
+                            namn: if namn.is_empty() {
+                                names.get(&kod).cloned().unwrap_or_default()
+                            } else {
+                                namn
+                            },
+                            kod,
+                        })
+                        .collect(),
+                })
+                .collect()
+        },
     })
 }
 
@@ -1616,6 +2053,34 @@ mod tests {
         );
         let (_, probs) = parse_one(r#"{"rows":[]}"#);
         assert!(probs[0].contains("$.values: okänd form"), "{probs:?}");
+    }
+
+    #[test]
+    fn municipality_groups_in_v2_and_v3_shapes() {
+        // v2 /v2/municipality_groups: members as objects {id, title}.
+        let v2 = r#"{"count":1,"values":[{"id":"G37411","title":"Liknande kommuner",
+            "members":[{"id":"1266","title":"Hörby"},{"id":"1214","title":"Svalöv"},{"id":"1266","title":"Hörby"}]}]}"#;
+        let (p, probs) = parse_one(v2);
+        assert!(probs.is_empty(), "{probs:?}");
+        assert_eq!(p.grupper.len(), 1);
+        assert_eq!(
+            p.grupper[0].medlemmar,
+            vec![("1214".into(), "Svalöv".into()), ("1266".into(), "Hörby".into())],
+            "sorted, a repeated member once"
+        );
+        assert!(
+            p.kpis.is_empty() && p.kommuner.is_empty(),
+            "G37411 is not read as a KPI"
+        );
+        // v3 /v3/municipality_groups: paged with next_url; bare codes are taken too.
+        let v3 = r#"{"count":1,"values":[{"id":"G1","title":"T","members":["0114"]}],"next_url":"https://api.kolada.se/v3/municipality_groups?page=2"}"#;
+        let (p, probs) = parse_one(v3);
+        assert!(probs.is_empty(), "{probs:?}");
+        assert_eq!(p.grupper[0].medlemmar, vec![("0114".into(), String::new())]);
+        assert!(p.next.is_some());
+        let (p, probs) = parse_one(r#"{"values":[{"id":"G1","title":"T","members":["114"]}]}"#);
+        assert!(p.grupper.is_empty());
+        assert!(probs[0].contains("$.values[0].members[0]: värdet \"114\""), "{probs:?}");
     }
 
     #[test]

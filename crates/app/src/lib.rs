@@ -38,6 +38,7 @@ pub mod personal;
 pub mod produktivitet;
 pub mod rapport;
 pub mod registers;
+pub mod registertabeller;
 pub mod reports;
 pub mod scenario;
 pub mod settle;

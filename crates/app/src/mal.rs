@@ -14,7 +14,7 @@ use resurs_io::row::{ColSpec, Columns, Row};
 use resurs_io::TableReader;
 use resurs_store::{GoalRow, IndicatorRow, KeyRow, OutcomeRow, Store};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 /// The import type in the import log.
@@ -230,15 +230,128 @@ pub struct IndicatorLine {
     pub serie: Vec<OutcomeOut>,
 }
 
-/// Budget, outcome and forecast of the nodes in a goal's key (öre, ledger sign).
+/// Budget, outcome and forecast of the entries in a goal's key (öre, ledger sign).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Resources {
     pub period: Option<String>,
     pub budget_helar: i64,
     pub utfall: i64,
     pub prognos: i64,
-    /// The key: node code and share (percent).
+    /// The key: node code or `insats:KOD`, and share (percent).
     pub nyckel: Vec<(String, i64)>,
+    /// Where the resources come from: one line per key entry (node or service).
+    pub poster: Vec<KeyEntry>,
+}
+
+/// One entry of a goal's key with the figures it contributes (after its share).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct KeyEntry {
+    /// The node code, or `insats:KOD` for a service.
+    pub post: String,
+    /// `nod` or `insats`.
+    pub slag: &'static str,
+    pub namn: String,
+    /// Percent.
+    pub andel: i64,
+    pub budget_helar: Option<i64>,
+    pub utfall: Option<i64>,
+    pub prognos: Option<i64>,
+    /// Where the figures come from.
+    pub kalla: String,
+    /// Cells left out (already counted through a node in the same key), costs without a budget, …
+    pub anmarkning: Option<String>,
+}
+
+/// The service code of a key entry `insats:KOD` (docs/mal.md, "Resurser per mål").
+pub fn service_of(entry: &str) -> Option<&str> {
+    let (p, code) = entry.split_once(':')?;
+    (resurs_core::model::fold(p) == "insats").then_some(code)
+}
+
+/// What a service entry contributes before its share: (budget, outcome,
+/// forecast, notes). Outcome: the service's KPB cost over its cells (units).
+/// A cell's cost is its direct cost from the unit's ansvar plus its part of
+/// each pool (ledning, lokaler …) from the pool's ansvar; budget and
+/// forecast are, per such ansvar, the ansvar's full-year budget and forecast
+/// times the service's share of what KPB allocated from that ansvar. A part
+/// from an ansvar that lies under a node of the same key is left out (the
+/// node already counts that ansvar), so nothing is counted twice in a goal.
+fn service_figures(
+    k: &resurs_core::kpb::Kpb,
+    fu: &crate::followup::Report,
+    code: &str,
+    nodes: &[&str],
+) -> (i64, i64, i64, Vec<String>) {
+    let under_key = |a: &str| {
+        nodes
+            .iter()
+            .any(|n| fu.rot.find(n).is_some_and(|x| x.find(a).is_some()))
+    };
+    // (ansvar or None, öre) parts of a cell's cost.
+    fn parts(c: &resurs_core::kpb::Cell) -> impl Iterator<Item = (Option<&str>, i64)> {
+        std::iter::once((c.ansvar.as_deref(), c.direkt))
+            .chain(c.indirekt.iter().map(|x| (Some(x.ansvar.as_str()), x.belopp)))
+    }
+    // What KPB allocated from each ansvar, over all cells.
+    let mut total: HashMap<&str, i64> = HashMap::new();
+    for c in &k.celler {
+        for (a, v) in parts(c) {
+            if let Some(a) = a {
+                let t = total.entry(a).or_default();
+                *t = t.saturating_add(v);
+            }
+        }
+    }
+    let (mut utfall, mut skipped, mut skipped_cost, mut no_budget) = (0i64, BTreeSet::new(), 0i64, 0i64);
+    let mut mine: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut cells = 0usize;
+    for c in k.celler.iter().filter(|c| c.insats == code) {
+        cells += 1;
+        let mut left = c.kostnad;
+        for (a, v) in parts(c) {
+            match a {
+                Some(a) if under_key(a) => {
+                    skipped.insert(a.to_string());
+                    skipped_cost = skipped_cost.saturating_add(v);
+                    left = left.saturating_sub(v);
+                }
+                Some(a) => {
+                    let m = mine.entry(a).or_default();
+                    *m = m.saturating_add(v);
+                }
+                None => no_budget = no_budget.saturating_add(v),
+            }
+        }
+        utfall = utfall.saturating_add(left);
+    }
+    let (mut budget, mut prognos) = (0i64, 0i64);
+    for (a, s) in &mine {
+        match (fu.rot.find(a), total.get(a).copied().unwrap_or(0)) {
+            (Some(n), t) if t != 0 => {
+                budget = budget.saturating_add(resurs_core::rules::mul_div(n.belopp.budget_helar, *s, t));
+                prognos = prognos.saturating_add(resurs_core::rules::mul_div(n.belopp.prognos, *s, t));
+            }
+            _ => no_budget = no_budget.saturating_add(*s),
+        }
+    }
+    let mut notes = Vec::new();
+    if cells == 0 {
+        notes.push("insatsen har ingen kostnad i KPB för perioden".to_string());
+    }
+    if !skipped.is_empty() {
+        notes.push(format!(
+            "{} från ansvar {} räknas inte här: ansvaret ligger under en nod i samma nyckel, som redan räknar det",
+            resurs_core::num::Money::from_ore(skipped_cost).fmt_kr(),
+            skipped.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    if no_budget != 0 {
+        notes.push(format!(
+            "{} av kostnaden kommer från enheter utan ansvar i uppföljningen och har ingen budget eller prognos här",
+            resurs_core::num::Money::from_ore(no_budget).fmt_kr()
+        ));
+    }
+    (budget, utfall, prognos, notes)
 }
 
 /// The assessment set by hand.
@@ -318,6 +431,22 @@ pub fn report(store: &Store, year: i32) -> Result<GoalReport, AppError> {
     report_with(store, year, None)
 }
 
+/// [`report`], first storing the KPB run a service entry of a goal key needs
+/// (`kpb::run`: a result, not a change, so not audited), so the next view
+/// reads the stored run instead of computing KPB again (the web page, the
+/// API and `resurs mal visa`).
+pub fn report_storing(store: &mut Store, year: i32) -> Result<GoalReport, AppError> {
+    if store.goal_keys()?.iter().any(|k| service_of(&k.nod).is_some()) {
+        if let Some(p) = followup_period(store, year)? {
+            match crate::kpb::Val::ar(year, Some(p)).and_then(|v| crate::kpb::run(store, v)) {
+                Ok(_) | Err(AppError::User(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    report(store, year)
+}
+
 /// [`report`] with the year's productivity report already made (a
 /// committee report makes it once for its own section and for the goals).
 pub fn report_with(
@@ -334,6 +463,7 @@ pub fn report_with(
         .map(|o| (o.mal.clone(), o))
         .collect();
     let keys = store.goal_keys()?;
+    let wants_kpb = keys.iter().any(|k| service_of(&k.nod).is_some());
     let fu = match followup_period(store, year)? {
         Some(period) => Some(crate::followup::report(
             store,
@@ -349,6 +479,22 @@ pub fn report_with(
             },
         )?),
         None => None,
+    };
+    // The KPB of the same months as the follow-up, when a key has a service.
+    let (kpb, kpb_note) = match (&fu, wants_kpb) {
+        (Some(r), true) => {
+            match crate::kpb::Val::ar(year, Some(r.period)).and_then(|v| crate::kpb::stored_or_compute(store, v)) {
+                Ok(k) => (Some(k), None),
+                Err(AppError::User(m)) => (None, Some(m)),
+                Err(e) => return Err(e),
+            }
+        }
+        _ => (None, None),
+    };
+    let service_names: HashMap<String, String> = if wants_kpb {
+        store.kpb_insatser()?.into_iter().map(|t| (t.0, t.1)).collect()
+    } else {
+        HashMap::new()
     };
     let kalla: Vec<Kalla> = inds.iter().map(Kalla::of).collect();
     let mut kolada = Vec::new();
@@ -452,14 +598,72 @@ pub fn report_with(
             period: fu.as_ref().map(|r| r.period.to_string()),
             ..Resources::default()
         };
-        for k in keys.iter().filter(|k| k.mal == g.kod) {
+        let goal_keys: Vec<&KeyRow> = keys.iter().filter(|k| k.mal == g.kod).collect();
+        let nodes: Vec<&str> = goal_keys
+            .iter()
+            .filter(|k| service_of(&k.nod).is_none())
+            .map(|k| k.nod.as_str())
+            .collect();
+        for k in &goal_keys {
             res.nyckel.push((k.nod.clone(), k.andel));
-            if let Some(n) = fu.as_ref().and_then(|r| r.rot.find(&k.nod)) {
-                let share = |v: i64| (v as i128 * k.andel as i128 / 100) as i64;
-                res.budget_helar = res.budget_helar.saturating_add(share(n.belopp.budget_helar));
-                res.utfall = res.utfall.saturating_add(share(n.belopp.utfall));
-                res.prognos = res.prognos.saturating_add(share(n.belopp.prognos));
+            let share = |v: i64| (v as i128 * k.andel as i128 / 100) as i64;
+            let mut e = KeyEntry {
+                post: k.nod.clone(),
+                andel: k.andel,
+                ..KeyEntry::default()
+            };
+            let figures = match (service_of(&k.nod), fu.as_ref()) {
+                (_, None) => {
+                    e.slag = if service_of(&k.nod).is_some() { "insats" } else { "nod" };
+                    e.anmarkning = Some(format!("ingen huvudbok för {year}"));
+                    None
+                }
+                (None, Some(r)) => {
+                    e.slag = "nod";
+                    e.kalla = format!("uppföljningen t.o.m. {}", r.period);
+                    match r.rot.find(&k.nod) {
+                        Some(n) => {
+                            e.namn = n.namn.clone();
+                            Some((n.belopp.budget_helar, n.belopp.utfall, n.belopp.prognos))
+                        }
+                        None => {
+                            e.anmarkning = Some("noden finns inte i uppföljningen".into());
+                            None
+                        }
+                    }
+                }
+                (Some(code), Some(r)) => {
+                    e.slag = "insats";
+                    e.namn = service_names.get(code).cloned().unwrap_or_default();
+                    match &kpb {
+                        Some(kp) => {
+                            e.kalla = format!(
+                                "KPB {year}-01–{}: kostnad; budget och prognos per ansvar efter insatsens andel av ansvarets KPB-fördelning",
+                                r.period
+                            );
+                            let (b, u, p, notes) = service_figures(kp, r, code, &nodes);
+                            e.anmarkning = (!notes.is_empty()).then(|| notes.join("; "));
+                            Some((b, u, p))
+                        }
+                        None => {
+                            e.kalla = "KPB".into();
+                            e.anmarkning =
+                                Some(format!("KPB kan inte räknas: {}", kpb_note.clone().unwrap_or_default()));
+                            None
+                        }
+                    }
+                }
+            };
+            if let Some((b, u, p)) = figures {
+                let (b, u, p) = (share(b), share(u), share(p));
+                e.budget_helar = Some(b);
+                e.utfall = Some(u);
+                e.prognos = Some(p);
+                res.budget_helar = res.budget_helar.saturating_add(b);
+                res.utfall = res.utfall.saturating_add(u);
+                res.prognos = res.prognos.saturating_add(p);
             }
+            res.poster.push(e);
         }
         let manuell = overrides.get(&g.kod).map(|o| Manual {
             bedomning: o.bedomning.label(),
@@ -561,7 +765,7 @@ pub fn grids(r: &GoalReport) -> (Grid, Grid) {
             Col::new("Budget helår, tkr", Kind::Tkr),
             Col::new("Utfall hittills, tkr", Kind::Tkr),
             Col::new("Prognos helår, tkr", Kind::Tkr),
-            Col::text("Nyckel (nod:andel %)"),
+            Col::text("Nyckel (nod eller insats:KOD, andel %)"),
         ],
     );
     for m in &r.mal {
@@ -643,6 +847,45 @@ pub fn grids(r: &GoalReport) -> (Grid, Grid) {
     (g, i)
 }
 
+/// Where each goal's resources come from: one row per key entry (node or
+/// service) with its share and figures (every door: page, xlsx, CSV, the
+/// command line, the committee report).
+pub fn key_grid(r: &GoalReport) -> Grid {
+    let mut g = Grid::new(
+        "malnyckel",
+        format!("Resurser per mål och nyckelpost {}", r.ar),
+        vec![
+            Col::text("Mål"),
+            Col::text("Post"),
+            Col::text("Slag"),
+            Col::text("Namn"),
+            Col::new("Andel, %", Kind::Count),
+            Col::new("Budget helår, tkr", Kind::Tkr),
+            Col::new("Utfall hittills, tkr", Kind::Tkr),
+            Col::new("Prognos helår, tkr", Kind::Tkr),
+            Col::text("Källa"),
+            Col::text("Anmärkning"),
+        ],
+    );
+    for m in &r.mal {
+        for e in &m.resurser.poster {
+            g.push(vec![
+                Cell::text(&m.kod),
+                Cell::text(&e.post),
+                Cell::text(e.slag),
+                Cell::text(&e.namn),
+                Cell::Num(e.andel),
+                Cell::opt(e.budget_helar),
+                Cell::opt(e.utfall),
+                Cell::opt(e.prognos),
+                Cell::text(&e.kalla),
+                Cell::text(e.anmarkning.clone().unwrap_or_default()),
+            ]);
+        }
+    }
+    g
+}
+
 // ------------------------------------------------------------ checks
 
 fn check_value(s: &str) -> Result<i64, String> {
@@ -684,21 +927,62 @@ fn default_direction(kind: Malslag, target: i64, baseline: Option<i64>) -> Optio
     }
 }
 
+/// At most this many entries in a goal key.
+pub const MAX_KEY: usize = 200;
+
+/// A goal key: `71, 73:50, insats:HT_OMV, insats:HT_SERV:50`. A node entry
+/// is an organisation code; an entry starting with `insats:` is a service
+/// (KPB insats code); each with an optional share in percent (1–100). The
+/// same entry twice is refused.
 fn parse_key(s: &str) -> Result<Vec<(String, i64)>, String> {
-    let mut out = Vec::new();
+    const EXPECTED: &str =
+        "organisationskoder eller insatser (insats:KOD) med valfri andel i procent 1–100, t.ex. 71, 73:50, insats:HT_OMV:50";
+    let mut out: Vec<(String, i64)> = Vec::new();
     for p in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (nod, andel) = match p.split_once(':') {
-            Some((n, a)) => (n.trim(), a.trim().parse::<i64>().ok().filter(|a| (1..=100).contains(a))),
-            None => (p, Some(100)),
+        let (prefix, rest) = match p.split_once(':') {
+            Some((a, b)) if resurs_core::model::fold(a) == "insats" => ("insats:", b.trim()),
+            _ => ("", p),
         };
+        let (code, andel) = match rest.split_once(':') {
+            Some((n, a)) => (n.trim(), a.trim().parse::<i64>().ok().filter(|a| (1..=100).contains(a))),
+            None => (rest, Some(100)),
+        };
+        let entry = format!("{prefix}{code}");
         match andel {
-            Some(a) if !nod.is_empty() && nod.chars().count() <= resurs_core::limits::CODE_MAX => {
-                out.push((nod.to_string(), a))
+            Some(a) if !code.is_empty() && code.chars().count() <= resurs_core::limits::CODE_MAX => {
+                if out.iter().any(|(e, _)| *e == entry) {
+                    return Err(format!("{EXPECTED}, varje post en gång (\"{entry}\" står två gånger)"));
+                }
+                out.push((entry, a))
             }
-            _ => return Err("organisationskoder med valfri andel i procent 1–100, t.ex. 71, 73:50".into()),
+            _ => return Err(EXPECTED.into()),
+        }
+        if out.len() > MAX_KEY {
+            return Err(format!("högst {MAX_KEY} poster i en nyckel"));
         }
     }
     Ok(out)
+}
+
+/// The first entry of `key` that is neither a node of the organisation nor
+/// a known service, with what was expected.
+fn unknown_entry(key: &[(String, i64)], org: &HashSet<String>, services: &HashSet<String>) -> Option<(String, String)> {
+    key.iter().find_map(|(e, _)| match service_of(e) {
+        // A node named `insats` would make `insats:50` mean two things.
+        Some(_) if org.iter().any(|n| resurs_core::model::fold(n) == "insats") => Some((
+            e.clone(),
+            "en entydig post: organisationen har en nod som heter \"insats\", så insats:… kan inte skiljas från den noden; byt nodens kod".to_string(),
+        )),
+        Some(code) if !services.contains(code) => Some((
+            e.clone(),
+            format!(
+                "en insats i insatsregistret (\"{code}\" finns inte; se `resurs kpb --format csv --tabell insatser`)"
+            ),
+        )),
+        Some(_) => None,
+        None if !org.contains(e) => Some((e.clone(), format!("en nod i organisationen (\"{e}\" finns inte)"))),
+        None => None,
+    })
 }
 
 // ------------------------------------------------------------ import
@@ -872,12 +1156,13 @@ fn import_table(
     let stored_goals: HashMap<String, GoalRow> = store.goals()?.into_iter().map(|g| (g.kod.clone(), g)).collect();
     let stored_inds: HashSet<String> = store.indicators()?.into_iter().map(|i| i.kod).collect();
     let org: HashSet<String> = store.org_nodes()?.into_iter().map(|n| n.kod).collect();
+    let services: HashSet<String> = store.kpb_insatser()?.into_iter().map(|t| t.0).collect();
     let Checked {
         goals,
         inds,
         outs,
         rows,
-    } = match check_table(&mut table, &stored_goals, &stored_inds, &org) {
+    } = match check_table(&mut table, &stored_goals, &stored_inds, &org, &services) {
         Ok(c) => c,
         Err(problems) => return Ok(Imported::Refused(problems)),
     };
@@ -900,13 +1185,14 @@ pub struct Checked {
 }
 
 /// Reads and checks a goal file against what is stored (goals, indicator
-/// codes, organisation nodes), without a database: the goals, indicators
+/// codes, organisation nodes, KPB services for a goal key), without a database: the goals, indicators
 /// and outcomes to store, or every problem with row, column and value.
 pub fn check_table(
     table: &mut TableReader,
     stored_goals: &HashMap<String, GoalRow>,
     stored_inds: &HashSet<String>,
     org: &HashSet<String>,
+    services: &HashSet<String>,
 ) -> Result<Checked, Problems> {
     let mut problems = Problems::new(table.file.clone());
     let Some(cols) = Columns::resolve(SPECS, table.headers(), &mut problems) else {
@@ -945,17 +1231,9 @@ pub fn check_table(
                 let ansvarig = need(&mut row, c::ANSVARIG);
                 let agenda = parsed(&mut row, c::AGENDA, parse_agenda);
                 let key = parsed(&mut row, c::NYCKEL, parse_key);
-                if let Some(k) = &key {
-                    for (nod, _) in k {
-                        if !org.contains(nod) {
-                            let v = row.raw(c::NYCKEL);
-                            row.problem(
-                                c::NYCKEL,
-                                Some(v),
-                                format!("en nod i organisationen (\"{nod}\" finns inte)"),
-                            );
-                        }
-                    }
+                if let Some((_, expected)) = key.as_deref().and_then(|k| unknown_entry(k, org, services)) {
+                    let v = row.raw(c::NYCKEL);
+                    row.problem(c::NYCKEL, Some(v), expected);
                 }
                 if let (true, Some(kod), Some(namn), Some(niva), Some(ansvarig), Some(agenda), Some(key)) =
                     (row.ok(), kod, namn, niva, ansvarig, agenda, key)
@@ -1331,8 +1609,9 @@ pub fn save_goal(store: &mut Store, actor: &Actor, f: &GoalInput, timestamp: &st
     let agenda = parse_agenda(&f.agenda2030).map_err(|e| user("agenda2030", &f.agenda2030, e))?;
     let key = parse_key(&f.nyckel).map_err(|e| user("nyckel", &f.nyckel, e))?;
     let org: HashSet<String> = store.org_nodes()?.into_iter().map(|n| n.kod).collect();
-    if let Some((n, _)) = key.iter().find(|(n, _)| !org.contains(n)) {
-        return Err(user("nyckel", n, "en nod i organisationen"));
+    let services: HashSet<String> = store.kpb_insatser()?.into_iter().map(|t| t.0).collect();
+    if let Some((e, expected)) = unknown_entry(&key, &org, &services) {
+        return Err(user("nyckel", &e, expected));
     }
     let over = Some(f.overordnad.trim()).filter(|s| !s.is_empty()).map(str::to_string);
     let goals = store.goals()?;
@@ -1640,7 +1919,14 @@ mod tests {
         }
         let mut t = TableReader::from_csv("mal.csv".into(), Box::new(std::io::Cursor::new(text.into_bytes()))).unwrap();
         let started = std::time::Instant::now();
-        let p = check_table(&mut t, &HashMap::new(), &HashSet::new(), &HashSet::new()).unwrap_err();
+        let p = check_table(
+            &mut t,
+            &HashMap::new(),
+            &HashSet::new(),
+            &HashSet::new(),
+            &HashSet::new(),
+        )
+        .unwrap_err();
         assert!(
             started.elapsed() < std::time::Duration::from_secs(30),
             "{:?}",
@@ -1662,6 +1948,18 @@ mod tests {
             vec![("71".into(), 100), ("73".into(), 50)]
         );
         assert!(parse_key("71:0").is_err());
+        assert_eq!(
+            parse_key("71, insats:HT_OMV:50, Insats:HT_SERV").unwrap(),
+            vec![
+                ("71".into(), 100),
+                ("insats:HT_OMV".into(), 50),
+                ("insats:HT_SERV".into(), 100)
+            ]
+        );
+        assert!(parse_key("insats:HT_OMV, insats:HT_OMV:50").is_err());
+        assert!(parse_key("insats:").is_err());
+        assert_eq!(service_of("insats:HT_OMV"), Some("HT_OMV"));
+        assert_eq!(service_of("71"), None);
         assert_eq!(parse_agenda("10, 3").unwrap(), vec![3, 10]);
         assert!(parse_agenda("18").is_err());
         assert_eq!(

@@ -7,16 +7,30 @@
 //! model versions) and the document itself, so reopening it shows the same
 //! figures after new imports; the written analysis per section is stored
 //! with the version and edited later (audited).
+//!
+//! [`build`] computes what every section reads once (`Ctx`: the follow-up
+//! rows, the node names, the productivity report) and fills each section
+//! with its own function: `ekonomi` (sammanfattning, driftredovisning,
+//! avvikelseanalys, uppfoljning, prognoser, specialposter), `register`
+//! (intraprenad, atgarder, investeringar), `verksamhet` (kpb, produktivitet,
+//! belaggning, ej_verkstallda, personal, kostnadsniva) and `mal`. A user
+//! error of a section (no data for the year) becomes a notice in it
+//! (`or_notice`); any other error ends the report.
 
 use crate::followup::{self, Options, Prognosval};
-use crate::{audit, registers, Actor, AppError, Internal};
-use resurs_core::followup::{Layout, Metod, Periodisering, RowKind};
+use crate::{audit, Actor, AppError, Internal};
+use resurs_core::followup::{Layout, Metod, Periodisering, Row, RowKind, Rows};
 use resurs_core::period::Period;
-use resurs_io::doc::{Chart, Doc, Section, Table};
-use resurs_io::grid::{Cell, Col, Grid, Kind};
+use resurs_io::doc::{Doc, Section, Table};
+use resurs_io::grid::Grid;
 use resurs_store::{ReportRow, Store};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+
+mod ekonomi;
+mod mal;
+mod register;
+mod verksamhet;
 
 /// The sections a template may name, with their default headings.
 pub const SECTIONS: [(&str, &str); 16] = [
@@ -224,34 +238,85 @@ fn json_err(e: serde_json::Error) -> AppError {
     AppError::Internal(Internal::Other(format!("rapportens JSON: {e}")))
 }
 
-fn label(names: &BTreeMap<String, String>, code: &str) -> String {
-    match names.get(code) {
-        Some(n) => format!("{code} {n}"),
-        None => code.to_string(),
+/// The table of a grid whose last row is its total over every row above
+/// (xlsx writes it as a formula over its parts).
+fn summed(g: &Grid) -> Table {
+    let mut t = Table::from_grid(g);
+    let n = t.rader.len().saturating_sub(1);
+    if let Some(last) = t.rader.last_mut() {
+        last.delar = (0..n).collect();
+    }
+    t
+}
+
+/// What every section of one report reads: computed once in [`build`].
+struct Ctx<'a> {
+    store: &'a Store,
+    req: &'a Request,
+    period: Period,
+    year: i32,
+    /// The follow-up options of the report (special effects ask again without them).
+    options: &'a Options,
+    /// The follow-up rows of the report's node (cost layout).
+    rows: &'a Rows,
+    /// The report's node (the first row).
+    root: &'a Row,
+    /// Code → name of the nodes under the report's node.
+    names: BTreeMap<String, String>,
+    /// One productivity report for its section and the goals' own measures
+    /// (`Ok(None)` when neither is in the template; a user error as its text).
+    produktivitet: Result<Option<crate::produktivitet::Report>, String>,
+}
+
+impl Ctx<'_> {
+    /// The node is under the report's node (registers are filtered by it).
+    fn in_scope(&self, nod: &str) -> bool {
+        self.names.contains_key(nod)
+    }
+    /// `KOD namn` of a node, or the code alone.
+    fn label(&self, code: &str) -> String {
+        match self.names.get(code) {
+            Some(n) => format!("{code} {n}"),
+            None => code.to_string(),
+        }
     }
 }
 
-/// Sums of öre columns for a total row (saturating; the inputs are
-/// bounded by the registers' limits).
-fn total(values: impl Iterator<Item = i64>) -> i64 {
-    values.fold(0i64, |a, b| a.saturating_add(b))
+/// A user error (no data for the year, a missing import) becomes a notice
+/// in the section, which then has no table for it; any other error ends
+/// the report.
+fn or_notice<T>(s: &mut Section, r: Result<T, AppError>) -> Result<Option<T>, AppError> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(AppError::User(m)) => {
+            s.notiser.push(m);
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }
 
-/// Adds a total row over every row so far (xlsx writes it as a formula).
-fn with_total(t: &mut Table, grid_row: Vec<Cell>) {
-    let n = t.rader.len();
-    let mut g = Grid::new(
-        "x",
-        "x",
-        t.kolumner
-            .iter()
-            .map(|c| Col::new(c.rubrik.clone(), c.kind()))
-            .collect(),
-    );
-    g.push_class("sum", grid_row);
-    let mut row = Table::from_grid(&g).rader.remove(0);
-    row.delar = (0..n).collect();
-    t.rader.push(row);
+/// Fills one section by its key (one function per section).
+fn section(c: &Ctx, s: &mut Section, avvikelse: &mut Option<ekonomi::Pending>) -> Result<(), AppError> {
+    match s.nyckel.as_str() {
+        "sammanfattning" => ekonomi::sammanfattning(c, s),
+        "driftredovisning" => ekonomi::driftredovisning(c, s),
+        "avvikelseanalys" => ekonomi::avvikelseanalys(s, avvikelse.take()),
+        "uppfoljning" => ekonomi::uppfoljning(c, s),
+        "prognoser" => ekonomi::prognoser(c, s),
+        "specialposter" => ekonomi::specialposter(c, s),
+        "intraprenad" => register::intraprenad(c, s),
+        "atgarder" => register::atgarder(c, s),
+        "investeringar" => register::investeringar(c, s),
+        "kpb" => verksamhet::kpb(c, s),
+        "produktivitet" => verksamhet::produktivitet(c, s),
+        "belaggning" => verksamhet::belaggning(c, s),
+        "ej_verkstallda" => verksamhet::ej_verkstallda(c, s),
+        "personal" => verksamhet::personal(c, s),
+        "kostnadsniva" => verksamhet::kostnadsniva(c, s),
+        "mal" => mal::mal(c, s),
+        _ => Ok(()),
+    }
 }
 
 /// Builds the document of a report (not stored).
@@ -287,7 +352,6 @@ pub fn build(store: &Store, req: &Request) -> Result<(Doc, DataState), AppError>
             names.insert(r.kod.clone(), r.namn.clone());
         }
     }
-    let in_scope = |nod: &str| names.contains_key(nod);
     let root = rows
         .rader
         .first()
@@ -301,20 +365,7 @@ pub fn build(store: &Store, req: &Request) -> Result<(Doc, DataState), AppError>
     let wants = |k: &str| template.avsnitt.iter().any(|(key, _)| key == k);
     // The deviation analysis settles every month twice: it runs on its own
     // connection beside the other sections (docs/PERFORMANCE.md).
-    let mut avvikelse = wants("avvikelseanalys").then(|| {
-        let loc = store.location().clone();
-        let o = crate::avvikelse::Options {
-            ar: year,
-            till: period.month(),
-            nod: req.node.clone(),
-            budget: None,
-        };
-        std::thread::spawn(move || -> Result<crate::avvikelse::Avvikelseanalys, AppError> {
-            let own = Store::open_location(&loc)?;
-            crate::avvikelse::avvikelse(&own, &o)
-        })
-    });
-    // One productivity report for its section and the goals' own measures.
+    let mut avvikelse = wants("avvikelseanalys").then(|| ekonomi::start_avvikelse(store, req));
     let produktivitet = if wants("produktivitet") || wants("mal") {
         match crate::produktivitet::report(store, year, Some(period), |_| true) {
             Ok(r) => Ok(Some(r)),
@@ -323,6 +374,17 @@ pub fn build(store: &Store, req: &Request) -> Result<(Doc, DataState), AppError>
         }
     } else {
         Ok(None)
+    };
+    let c = Ctx {
+        store,
+        req,
+        period,
+        year,
+        options: &o,
+        rows,
+        root,
+        names,
+        produktivitet,
     };
     let mut sections = Vec::new();
     for (key, heading) in &template.avsnitt {
@@ -334,583 +396,7 @@ pub fn build(store: &Store, req: &Request) -> Result<(Doc, DataState), AppError>
             tabeller: Vec::new(),
             diagram: Vec::new(),
         };
-        match key.as_str() {
-            "sammanfattning" => {
-                let mut g = Grid::new(
-                    "nyckeltal",
-                    format!("Nyckeltal {period}"),
-                    vec![
-                        Col::text("Nyckeltal"),
-                        Col::new("Belopp, tkr", Kind::Tkr),
-                        Col::new("Andel", Kind::Percent),
-                    ],
-                );
-                let figures: [(&str, &str); 7] = [
-                    ("budget_helar", "Budget helår"),
-                    ("prognos", "Helårsprognos"),
-                    ("prognosavvikelse", "Prognosavvikelse helår (+ = överskott)"),
-                    ("budget", "Budget hittills"),
-                    ("utfall", "Utfall hittills"),
-                    ("avvikelse", "Avvikelse hittills (+ = överskott)"),
-                    ("fg_ar", "Utfall samma period föregående år"),
-                ];
-                for (k, title) in figures {
-                    let v = if k == "fg_ar" {
-                        rows.get(0, k).or(Some(root.belopp.fg_ar))
-                    } else {
-                        rows.get(0, k)
-                    };
-                    g.push(vec![Cell::text(title), Cell::opt(v), Cell::Empty]);
-                }
-                for (k, title) in [
-                    ("forbrukning", "Förbrukning av helårsbudgeten"),
-                    ("prognosandel", "Prognos av helårsbudgeten"),
-                ] {
-                    if let Some(v) = rows.get(0, k) {
-                        g.push(vec![Cell::text(title), Cell::Empty, Cell::Num(v)]);
-                    }
-                }
-                s.tabeller.push(Table::from_grid(&g));
-                let parts = rows.child_nodes(0);
-                if !parts.is_empty() {
-                    let take: Vec<usize> = parts.into_iter().take(16).collect();
-                    s.diagram.push(Chart {
-                        titel: "Budget och helårsprognos per verksamhet".into(),
-                        serier: vec!["Budget helår".into(), "Helårsprognos".into()],
-                        kategorier: take.iter().map(|i| rows.rader[*i].namn.clone()).collect(),
-                        varden: ["budget_helar", "prognos"]
-                            .iter()
-                            .map(|k| take.iter().map(|i| rows.get(*i, k).unwrap_or(0)).collect())
-                            .collect(),
-                    });
-                }
-            }
-            "uppfoljning" => {
-                // Every node of the tree (no account lines).
-                let depth = resurs_core::followup::Depth::parse("ansvar").unwrap_or(rows.default_depth());
-                let shown = rows.down_to(depth);
-                let cols: Vec<(String, Kind, usize)> = rows
-                    .kolumner
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| {
-                        let kind = match c.slag {
-                            resurs_core::followup::ColumnKind::Belopp => Kind::Tkr,
-                            resurs_core::followup::ColumnKind::Andel => Kind::Percent,
-                        };
-                        (c.rubrik.clone(), kind, i)
-                    })
-                    .collect();
-                let mut gcols = vec![Col::text("Verksamhet"), Col::text("Nivå")];
-                gcols.extend(cols.iter().map(|(t, k, _)| Col::new(t.clone(), *k)));
-                let mut g = Grid::new("uppfoljning", format!("Uppföljning {period}"), gcols);
-                for &i in &shown {
-                    let r = &rows.rader[i];
-                    let indent = "  ".repeat(r.djup);
-                    let name = if r.kod.is_empty() {
-                        format!("{indent}{}", r.namn)
-                    } else {
-                        format!("{indent}{} {}", r.kod, r.namn)
-                    };
-                    let level = match r.typ {
-                        RowKind::Nod => r.niva.clone().unwrap_or_default(),
-                        RowKind::Konto => "Konto".into(),
-                        RowKind::Prognosjustering => "Prognosjustering".into(),
-                        RowKind::Specialpost => "Specialpost".into(),
-                    };
-                    let mut cells = vec![Cell::Text(name), Cell::Text(level)];
-                    cells.extend(
-                        cols.iter()
-                            .map(|(_, _, j)| Cell::opt(r.varden.get(*j).copied().flatten())),
-                    );
-                    if r.typ == RowKind::Nod && r.djup == 0 {
-                        g.push_class("sum", cells);
-                    } else {
-                        g.push(cells);
-                    }
-                }
-                let mut t = Table::from_grid(&g);
-                // Totals as formulas over their parts when every part is shown.
-                let pos: BTreeMap<usize, usize> = shown.iter().enumerate().map(|(k, i)| (*i, k)).collect();
-                for (k, &i) in shown.iter().enumerate() {
-                    let parts = &rows.rader[i].delar;
-                    if !parts.is_empty() && parts.iter().all(|p| pos.contains_key(p)) {
-                        t.rader[k].delar = parts.iter().map(|p| pos[p]).collect();
-                    }
-                }
-                s.tabeller.push(t);
-            }
-            "prognoser" => {
-                let list = followup::list(store, year)?;
-                let mut g = Grid::new(
-                    "prognoser",
-                    format!("Prognosversioner {year}"),
-                    vec![
-                        Col::text("Version"),
-                        Col::text("Månad"),
-                        Col::text("Nod"),
-                        Col::new("Helårsprognos, tkr", Kind::Tkr),
-                        Col::text("Kommentar"),
-                    ],
-                );
-                for f in list
-                    .iter()
-                    .filter(|f| in_scope(&f.nod) && f.period.as_int() <= period.as_int())
-                {
-                    g.push(vec![
-                        Cell::text(&f.version),
-                        Cell::text(f.period.to_string()),
-                        Cell::text(label(&names, &f.nod)),
-                        Cell::Num(f.belopp),
-                        Cell::text(&f.kommentar),
-                    ]);
-                }
-                if g.rows.is_empty() {
-                    s.notiser
-                        .push(format!("Inga prognosversioner för {year} till och med {period}."));
-                } else {
-                    s.tabeller.push(Table::from_grid(&g));
-                }
-                if period.month() == 12 {
-                    match followup::accuracy(store, year) {
-                        Ok(acc) => {
-                            let mut g = Grid::new(
-                                "prognossakerhet",
-                                format!("Prognossäkerhet {year}"),
-                                vec![
-                                    Col::text("Version"),
-                                    Col::text("Månad"),
-                                    Col::text("Nod"),
-                                    Col::new("Prognos (resultat), tkr", Kind::Tkr),
-                                    Col::new("Utfall (resultat), tkr", Kind::Tkr),
-                                    Col::new("Avvikelse, tkr", Kind::Tkr),
-                                ],
-                            );
-                            for a in acc.iter().filter(|a| in_scope(&a.nod)) {
-                                g.push(vec![
-                                    Cell::text(&a.version),
-                                    Cell::text(a.period.to_string()),
-                                    Cell::text(label(&names, &a.nod)),
-                                    Cell::Num(a.prognos),
-                                    Cell::Num(a.utfall),
-                                    Cell::Num(a.avvikelse),
-                                ]);
-                            }
-                            s.tabeller.push(Table::from_grid(&g));
-                        }
-                        Err(AppError::User(m)) => s.notiser.push(m),
-                        Err(e) => return Err(e),
-                    }
-                } else {
-                    s.notiser
-                        .push(format!("Prognossäkerheten redovisas när {year} är stängt (december)."));
-                }
-            }
-            "specialposter" => {
-                let effects: Vec<_> = followup::effects(store, year)?
-                    .into_iter()
-                    .filter(|e| in_scope(&e.nod) && e.period.is_none_or(|p| p.as_int() <= period.as_int()))
-                    .collect();
-                if effects.is_empty() {
-                    s.notiser.push(format!("Inga specialposter för {year}."));
-                } else {
-                    let mut g = Grid::new(
-                        "specialposter",
-                        format!("Specialposter {year}"),
-                        vec![
-                            Col::text("Specialpost"),
-                            Col::text("Del"),
-                            Col::text("Nod"),
-                            Col::text("Månad"),
-                            Col::new("Del av utfallet, tkr", Kind::Tkr),
-                            Col::new("Del av helårsprognosen, tkr", Kind::Tkr),
-                            Col::text("Kommentar"),
-                        ],
-                    );
-                    for e in &effects {
-                        g.push(vec![
-                            Cell::text(&e.tagg),
-                            Cell::text(&e.del),
-                            Cell::text(label(&names, &e.nod)),
-                            Cell::text(e.period.map_or("helår".to_string(), |p| p.to_string())),
-                            Cell::Num(e.utfall),
-                            Cell::Num(e.prognos),
-                            Cell::text(&e.kommentar),
-                        ]);
-                    }
-                    let mut t = Table::from_grid(&g);
-                    with_total(
-                        &mut t,
-                        vec![
-                            Cell::text("Summa"),
-                            Cell::Empty,
-                            Cell::Empty,
-                            Cell::Empty,
-                            Cell::Num(total(effects.iter().map(|e| e.utfall))),
-                            Cell::Num(total(effects.iter().map(|e| e.prognos))),
-                            Cell::Empty,
-                        ],
-                    );
-                    s.tabeller.push(t);
-                    // With and without: the same report without the effects.
-                    let without = followup::report(
-                        store,
-                        &Options {
-                            utan_specialposter: true,
-                            ..o.clone()
-                        },
-                    )?;
-                    let mut g = Grid::new(
-                        "med_utan",
-                        format!("Med och utan specialposter {period}"),
-                        vec![
-                            Col::text("Nod"),
-                            Col::new("Utfall hittills med, tkr", Kind::Tkr),
-                            Col::new("Utfall hittills utan, tkr", Kind::Tkr),
-                            Col::new("Helårsprognos med, tkr", Kind::Tkr),
-                            Col::new("Helårsprognos utan, tkr", Kind::Tkr),
-                        ],
-                    );
-                    let mut nodes = vec![0usize];
-                    nodes.extend(rows.child_nodes(0));
-                    for i in nodes {
-                        let r = &rows.rader[i];
-                        let w = without.rot.find(&r.kod).map(|n| n.belopp).unwrap_or_default();
-                        let cells = vec![
-                            Cell::text(format!("{} {}", r.kod, r.namn)),
-                            Cell::Num(r.belopp.utfall),
-                            Cell::Num(w.utfall),
-                            Cell::Num(r.belopp.prognos),
-                            Cell::Num(w.prognos),
-                        ];
-                        if i == 0 {
-                            g.push_class("sum", cells);
-                        } else {
-                            g.push(cells);
-                        }
-                    }
-                    s.tabeller.push(Table::from_grid(&g));
-                }
-            }
-            "intraprenad" => {
-                let r = match registers::intraprenad(store, period) {
-                    Ok(r) => Some(r),
-                    Err(AppError::User(m)) => {
-                        s.notiser.push(m);
-                        None
-                    }
-                    Err(e) => return Err(e),
-                };
-                let list: Vec<_> = r
-                    .iter()
-                    .flat_map(|r| r.rader.iter())
-                    .filter(|x| in_scope(&x.ansvar))
-                    .collect();
-                if r.is_some() && list.is_empty() {
-                    s.notiser.push(format!("Inga intraprenader under {}.", root.kod));
-                } else if !list.is_empty() {
-                    let mut g = Grid::new(
-                        "intraprenad",
-                        format!("Resultatfond {year}"),
-                        vec![
-                            Col::text("Utförare"),
-                            Col::text("Enhet (ansvar)"),
-                            Col::new("Ingående, tkr", Kind::Tkr),
-                            Col::new("Överskott, tkr", Kind::Tkr),
-                            Col::new("Underskott, tkr", Kind::Tkr),
-                            Col::new("Uttag, tkr", Kind::Tkr),
-                            Col::new("Utgående, tkr", Kind::Tkr),
-                            Col::text("Grund"),
-                        ],
-                    );
-                    for x in &list {
-                        g.push(vec![
-                            Cell::text(format!("{} {}", x.utforare, x.namn)),
-                            Cell::text(label(&names, &x.ansvar)),
-                            Cell::Num(x.fond.ingaende),
-                            Cell::Num(x.fond.overskott),
-                            Cell::Num(x.fond.underskott),
-                            Cell::Num(x.fond.uttag),
-                            Cell::Num(x.fond.utgaende),
-                            Cell::text(x.grund),
-                        ]);
-                    }
-                    let mut t = Table::from_grid(&g);
-                    with_total(
-                        &mut t,
-                        vec![
-                            Cell::text("Summa"),
-                            Cell::Empty,
-                            Cell::Num(total(list.iter().map(|x| x.fond.ingaende))),
-                            Cell::Num(total(list.iter().map(|x| x.fond.overskott))),
-                            Cell::Num(total(list.iter().map(|x| x.fond.underskott))),
-                            Cell::Num(total(list.iter().map(|x| x.fond.uttag))),
-                            Cell::Num(total(list.iter().map(|x| x.fond.utgaende))),
-                            Cell::Empty,
-                        ],
-                    );
-                    s.tabeller.push(t);
-                }
-            }
-            "atgarder" => {
-                let list: Vec<_> = registers::measures(store, year)?
-                    .into_iter()
-                    .filter(|m| in_scope(&m.nod))
-                    .collect();
-                if list.is_empty() {
-                    s.notiser
-                        .push(format!("Inga åtgärdsplaner eller effektiviseringskrav för {year}."));
-                } else {
-                    let mut g = Grid::new(
-                        "atgarder",
-                        format!("Åtgärder {year}"),
-                        vec![
-                            Col::text("Slag"),
-                            Col::text("Plan"),
-                            Col::text("Nod"),
-                            Col::text("Åtgärd"),
-                            Col::new("Planerad effekt, tkr", Kind::Tkr),
-                            Col::new("Effekt hittills, tkr", Kind::Tkr),
-                            Col::new("Prognos, tkr", Kind::Tkr),
-                            Col::new("Uppnått", Kind::Percent),
-                        ],
-                    );
-                    for m in &list {
-                        g.push(vec![
-                            Cell::text(&m.slag),
-                            Cell::text(&m.plan),
-                            Cell::text(label(&names, &m.nod)),
-                            Cell::text(&m.atgard),
-                            Cell::Num(m.planerad),
-                            Cell::Num(m.hittills),
-                            Cell::Num(m.prognos),
-                            Cell::opt(m.uppnatt.map(|v| v / 100)),
-                        ]);
-                    }
-                    let mut t = Table::from_grid(&g);
-                    with_total(
-                        &mut t,
-                        vec![
-                            Cell::text("Summa"),
-                            Cell::Empty,
-                            Cell::Empty,
-                            Cell::Empty,
-                            Cell::Num(total(list.iter().map(|m| m.planerad))),
-                            Cell::Num(total(list.iter().map(|m| m.hittills))),
-                            Cell::Num(total(list.iter().map(|m| m.prognos))),
-                            Cell::Empty,
-                        ],
-                    );
-                    s.tabeller.push(t);
-                }
-            }
-            "investeringar" => {
-                let inv: Vec<_> = registers::investments(store, year)?
-                    .into_iter()
-                    .filter(|x| in_scope(&x.nod))
-                    .collect();
-                let grants: Vec<_> = registers::grants(store, year)?
-                    .into_iter()
-                    .filter(|x| in_scope(&x.nod))
-                    .collect();
-                if inv.is_empty() {
-                    s.notiser.push(format!("Inga investeringar för {year}."));
-                } else {
-                    let mut g = Grid::new(
-                        "investeringar",
-                        format!("Investeringar {year}"),
-                        vec![
-                            Col::text("Projekt"),
-                            Col::text("Nod"),
-                            Col::new("Budget, tkr", Kind::Tkr),
-                            Col::new("Utfall, tkr", Kind::Tkr),
-                            Col::new("Förbrukat", Kind::Percent),
-                        ],
-                    );
-                    for x in &inv {
-                        g.push(vec![
-                            Cell::text(&x.projekt),
-                            Cell::text(label(&names, &x.nod)),
-                            Cell::Num(x.budget),
-                            Cell::Num(x.utfall),
-                            Cell::opt(x.forbrukat.map(|v| v / 100)),
-                        ]);
-                    }
-                    let mut t = Table::from_grid(&g);
-                    with_total(
-                        &mut t,
-                        vec![
-                            Cell::text("Summa"),
-                            Cell::Empty,
-                            Cell::Num(total(inv.iter().map(|x| x.budget))),
-                            Cell::Num(total(inv.iter().map(|x| x.utfall))),
-                            Cell::Empty,
-                        ],
-                    );
-                    s.tabeller.push(t);
-                }
-                if grants.is_empty() {
-                    s.notiser.push(format!("Inga riktade statsbidrag för {year}."));
-                } else {
-                    let mut g = Grid::new(
-                        "statsbidrag",
-                        format!("Statsbidrag {year}"),
-                        vec![
-                            Col::text("Statsbidrag"),
-                            Col::text("Nod"),
-                            Col::new("Belopp, tkr", Kind::Tkr),
-                            Col::new("Använt, tkr", Kind::Tkr),
-                            Col::new("Kvar, tkr", Kind::Tkr),
-                            Col::text("Återrapportering senast"),
-                        ],
-                    );
-                    for x in &grants {
-                        g.push(vec![
-                            Cell::text(&x.namn),
-                            Cell::text(label(&names, &x.nod)),
-                            Cell::Num(x.belopp),
-                            Cell::Num(x.anvant),
-                            Cell::Num(x.kvar),
-                            Cell::text(x.aterrapport.clone().unwrap_or_default()),
-                        ]);
-                    }
-                    let mut t = Table::from_grid(&g);
-                    with_total(
-                        &mut t,
-                        vec![
-                            Cell::text("Summa"),
-                            Cell::Empty,
-                            Cell::Num(total(grants.iter().map(|x| x.belopp))),
-                            Cell::Num(total(grants.iter().map(|x| x.anvant))),
-                            Cell::Num(total(grants.iter().map(|x| x.kvar))),
-                            Cell::Empty,
-                        ],
-                    );
-                    s.tabeller.push(t);
-                }
-            }
-            "driftredovisning" => {
-                let d = crate::drift::driftredovisning(
-                    store,
-                    &crate::drift::Options {
-                        ar: year,
-                        till: period.month(),
-                        nod: req.node.clone(),
-                        budget: None,
-                        kostnadsslag: None,
-                        slagversion: None,
-                    },
-                );
-                match d {
-                    Ok(d) => s.tabeller.push(Table::from_grid(&crate::drift::grid(&d, false, None))),
-                    Err(AppError::User(m)) => s.notiser.push(m),
-                    Err(e) => return Err(e),
-                }
-            }
-            "avvikelseanalys" => {
-                let a = match avvikelse.take() {
-                    Some(h) => h
-                        .join()
-                        .unwrap_or_else(|_| Err(AppError::internal("avvikelseanalysen avbröts"))),
-                    None => Err(AppError::User("Avvikelseanalysen finns redan i rapporten.".into())),
-                };
-                match a {
-                    Ok(a) => {
-                        s.tabeller.push(Table::from_grid(&crate::avvikelse::grid(&a)));
-                        if let Some(g) = crate::avvikelse::placement_grid(&a) {
-                            s.tabeller.push(Table::from_grid(&g));
-                        }
-                    }
-                    Err(AppError::User(m)) => s.notiser.push(m),
-                    Err(e) => return Err(e),
-                }
-            }
-            "kpb" => {
-                whole_municipality(&mut s, req);
-                let k = crate::kpb::Val::ar(year, Some(period)).and_then(|v| crate::kpb::stored_or_compute(store, v));
-                match k {
-                    Ok(k) => {
-                        let all = |_: &str| true;
-                        // The committee's document: no list of brukare (outliers by pseudonym stay in Resurs).
-                        let t = crate::kpb::tabeller(
-                            &k,
-                            &crate::kpb::Syn {
-                                enhet: &all,
-                                alla: true,
-                            },
-                            0,
-                            0,
-                        );
-                        for g in [Some(&t.insatser), Some(&t.enheter), Some(&t.avstamning)]
-                            .into_iter()
-                            .chain([t.fordelning.as_ref(), t.grupper.as_ref()])
-                            .flatten()
-                        {
-                            s.tabeller.push(Table::from_grid(g));
-                        }
-                    }
-                    Err(AppError::User(m)) => s.notiser.push(m),
-                    Err(e) => return Err(e),
-                }
-            }
-            "produktivitet" => {
-                whole_municipality(&mut s, req);
-                match &produktivitet {
-                    Ok(Some(r)) => push_grids(&mut s, &crate::produktivitet::grids(r, true)),
-                    Ok(None) => {}
-                    Err(m) => s.notiser.push(m.clone()),
-                }
-            }
-            "belaggning" => {
-                whole_municipality(&mut s, req);
-                let r = crate::belaggning::report(store, year, Some(period), crate::belaggning::DEFAULT_KRAV, |_| true);
-                match r {
-                    Ok(r) => push_grids(&mut s, &crate::belaggning::grids(&r)),
-                    Err(AppError::User(m)) => s.notiser.push(m),
-                    Err(e) => return Err(e),
-                }
-            }
-            "ej_verkstallda" => {
-                whole_municipality(&mut s, req);
-                // De-identified counts only; the follow-up list stays in Resurs.
-                match crate::ej_verkstallda::report(store, period, |_| true) {
-                    Ok(r) => push_grids(&mut s, &crate::ej_verkstallda::grids(&r, false)),
-                    Err(AppError::User(m)) => s.notiser.push(m),
-                    Err(e) => return Err(e),
-                }
-            }
-            "personal" => {
-                whole_municipality(&mut s, req);
-                let r = crate::personal::months(store, year, Some(period))
-                    .and_then(|(fran, till)| crate::personal::report(store, fran, till, |_| true));
-                match r {
-                    Ok(r) => push_grids(&mut s, &crate::personal::grids(&r, true)),
-                    Err(AppError::User(m)) => s.notiser.push(m),
-                    Err(e) => return Err(e),
-                }
-            }
-            "kostnadsniva" => {
-                whole_municipality(&mut s, req);
-                match crate::kolada::cost_level(store, year) {
-                    Ok(c) => push_grids(&mut s, &crate::kolada::cost_grids(&c)),
-                    Err(AppError::User(m)) => s.notiser.push(m),
-                    Err(e) => return Err(e),
-                }
-            }
-            "mal" => {
-                whole_municipality(&mut s, req);
-                let prod = produktivitet.as_ref().ok().and_then(Option::as_ref);
-                match crate::mal::report_with(store, year, prod) {
-                    Ok(r) => {
-                        let (a, b) = crate::mal::grids(&r);
-                        push_grids(&mut s, &[a, b]);
-                    }
-                    Err(AppError::User(m)) => s.notiser.push(m),
-                    Err(e) => return Err(e),
-                }
-            }
-            _ => {}
-        }
+        section(&c, &mut s, &mut avvikelse)?;
         sections.push(s);
     }
     let namnd = template

@@ -293,10 +293,11 @@ fn goal_files_never_panic_hang_or_grow() {
         chain.push_str(&format!("mål;G{i};n;enhet;{over};a;\n"));
     }
     seeds.push(chain.into_bytes());
-    // What the database holds: a goal, an indicator, two nodes.
+    // What the database holds: an indicator, three nodes, a KPB service.
     let stored_goals: HashMap<String, resurs_store::GoalRow> = HashMap::new();
     let stored_inds: HashSet<String> = ["I99".to_string()].into();
     let org: HashSet<String> = ["71", "73", "731"].iter().map(|s| s.to_string()).collect();
+    let services: HashSet<String> = ["HT_OMV".to_string()].into();
     let mut extra: Vec<&[u8]> = CSV_TOKENS.to_vec();
     extra.extend([
         &b"m\xc3\xa5l;"[..],
@@ -317,7 +318,7 @@ fn goal_files_never_panic_hang_or_grow() {
         else {
             return 0;
         };
-        match resurs_app::mal::check_table(&mut t, &stored_goals, &stored_inds, &org) {
+        match resurs_app::mal::check_table(&mut t, &stored_goals, &stored_inds, &org, &services) {
             Ok(c) => c.goals.len() + c.inds.len() + c.outs.len(),
             Err(p) => {
                 let r = p.render();

@@ -11,24 +11,39 @@ use std::process::ExitCode;
 
 #[derive(Subcommand)]
 pub enum KoladaCommand {
-    /// Importera JSON från Koladas API (v2 eller v3): värden, nyckeltal, kommuner; alla sidor. Allt eller inget sparas.
+    /// Importera JSON från Koladas API (v2 eller v3): värden, nyckeltal, kommuner, kommungrupper; alla sidor. Allt eller inget sparas.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Import {
         #[arg(value_name = "FIL", required = true)]
         filer: Vec<PathBuf>,
     },
-    /// Hämta värden från Koladas öppna API (kräver internet) och importera dem.
+    /// Hämta värden (eller med --grupper Koladas kommungrupper) från Koladas öppna API (kräver internet) och importera dem.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Hamta {
         /// Nyckeltal, kommaseparerade (t.ex. N00671,U21463).
-        #[arg(long, value_name = "ID,…", value_delimiter = ',', required = true)]
+        #[arg(
+            long,
+            value_name = "ID,…",
+            value_delimiter = ',',
+            required_unless_present = "grupper",
+            conflicts_with = "grupper"
+        )]
         kpi: Vec<String>,
         /// Kommunkoder, kommaseparerade (0000 = riket).
-        #[arg(long, value_name = "KOD,…", value_delimiter = ',', required = true)]
+        #[arg(
+            long,
+            value_name = "KOD,…",
+            value_delimiter = ',',
+            required_unless_present = "grupper",
+            conflicts_with = "grupper"
+        )]
         kommun: Vec<String>,
         /// År, kommaseparerade.
-        #[arg(long, value_name = "ÅÅÅÅ,…", value_delimiter = ',', required = true, value_parser = year_arg)]
+        #[arg(long, value_name = "ÅÅÅÅ,…", value_delimiter = ',', required_unless_present = "grupper", conflicts_with = "grupper", value_parser = year_arg)]
         ar: Vec<i32>,
+        /// Hämta Koladas kommungrupper (municipality_groups) i stället för värden.
+        #[arg(long)]
+        grupper: bool,
         /// API-version (2 eller 3).
         #[arg(long, default_value = "2", value_name = "2|3")]
         api: u8,
@@ -42,7 +57,7 @@ pub enum KoladaCommand {
         #[arg(value_name = "KOD")]
         kod: String,
     },
-    /// Spara en jämförelsegrupp: efter befolkningsgrupp eller en lista kommuner.
+    /// Spara en jämförelsegrupp: efter befolkningsgrupp, Koladas kommungrupp eller en lista kommuner.
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
     Grupp {
         #[arg(long, value_name = "NAMN")]
@@ -51,6 +66,9 @@ pub enum KoladaCommand {
         befolkningsgrupp: Option<String>,
         #[arg(long, value_name = "KOD,…", value_delimiter = ',')]
         kommuner: Vec<String>,
+        /// En importerad kommungrupp från Kolada (id, t.ex. G37411; se resurs kolada list).
+        #[arg(long, value_name = "GID", conflicts_with_all = ["befolkningsgrupp", "kommuner"])]
+        kolada_grupp: Option<String>,
     },
     /// Importera publicerade netto- och referenskostnader per invånare (CSV, docs/format/referenskostnad.md).
     #[command(help_template = TEMPLATE, next_help_heading = "Flaggor")]
@@ -174,7 +192,11 @@ fn summary(s: &k::ImportSummary) -> String {
     format!(
         "Kolada: {} filer, {} värden ({} nya, {} ersatta, {} oförändrade), {} nyckeltal, {} kommuner.",
         s.filer, s.varden, s.nya, s.ersatta, s.oforandrade, s.nyckeltal, s.kommuner
-    )
+    ) + &if s.kommungrupper > 0 {
+        format!(" Kommungrupper: {}.", s.kommungrupper)
+    } else {
+        String::new()
+    }
 }
 
 pub fn kolada_cmd(path: &DbLocation, actor: &resurs_app::Actor, what: KoladaCommand) -> anyhow::Result<ExitCode> {
@@ -196,11 +218,16 @@ pub fn kolada_cmd(path: &DbLocation, actor: &resurs_app::Actor, what: KoladaComm
             kommun,
             ar,
             api,
+            grupper,
             visa_adress,
         } => {
             // An intranet mirror or proxy of the API may stand in (RESURS_KOLADA_URL).
             let base = std::env::var("RESURS_KOLADA_URL").unwrap_or_else(|_| k::API_BASE.to_string());
-            let url = k::api_url_at(&base, api, &kpi, &kommun, &ar)?;
+            let url = if grupper {
+                k::groups_url_at(&base, api)?
+            } else {
+                k::api_url_at(&base, api, &kpi, &kommun, &ar)?
+            };
             if visa_adress {
                 println!("{url}");
                 return Ok(ExitCode::SUCCESS);
@@ -218,9 +245,13 @@ pub fn kolada_cmd(path: &DbLocation, actor: &resurs_app::Actor, what: KoladaComm
             namn,
             befolkningsgrupp,
             kommuner,
+            kolada_grupp,
         } => {
             let mut store = open_existing(path)?;
-            let g = k::save_group(&mut store, actor, &namn, befolkningsgrupp.as_deref(), &kommuner)?;
+            let g = match kolada_grupp {
+                Some(gid) => k::save_kolada_group(&mut store, actor, &namn, &gid)?,
+                None => k::save_group(&mut store, actor, &namn, befolkningsgrupp.as_deref(), &kommuner)?,
+            };
             eprintln!("Jämförelsegruppen {} sparad.", g.namn);
         }
         KoladaCommand::Referens { fil } => {
@@ -247,6 +278,26 @@ pub fn kolada_cmd(path: &DbLocation, actor: &resurs_app::Actor, what: KoladaComm
                             g.grupp.clone()
                         };
                         println!("Grupp {}: {} {}", g.namn, g.slag, what);
+                    }
+                    for g in &o.kommungrupper {
+                        let ms: Vec<String> = g
+                            .medlemmar
+                            .iter()
+                            .map(|m| {
+                                if m.namn.is_empty() {
+                                    m.kod.clone()
+                                } else {
+                                    format!("{} {}", m.kod, m.namn)
+                                }
+                            })
+                            .collect();
+                        println!(
+                            "Kommungrupp {} {} ({} kommuner): {}",
+                            g.id,
+                            g.titel,
+                            ms.len(),
+                            ms.join(", ")
+                        );
                     }
                 }
             }

@@ -201,14 +201,21 @@ pub fn mal_cmd(path: &DbLocation, actor: &resurs_app::Actor, what: MalCommand) -
             }
         }
         MalCommand::Visa { year, format, out } => {
-            let store = open_existing(path)?;
+            let mut store = open_existing(path)?;
             let year = match year {
                 Some(y) => y,
                 None => default_year(&store)?,
             };
-            let r = mal::report(&store, year)?;
+            let r = mal::report_storing(&mut store, year)?;
             let (g, i) = mal::grids(&r);
-            write_tables(&[&g, &i], || Ok(serde_json::to_string_pretty(&r)?), format, out, "mal")?;
+            let k = mal::key_grid(&r);
+            write_tables(
+                &[&g, &k, &i],
+                || Ok(serde_json::to_string_pretty(&r)?),
+                format,
+                out,
+                "mal",
+            )?;
         }
         MalCommand::Bedom {
             mal: kod,

@@ -901,17 +901,7 @@ pub fn frame_table(r: &resurs_app::budget::FrameReport) -> String {
         r.ram.prisupprakning,
     );
     for d in &r.ram.demografirader {
-        step(
-            &mut s,
-            &format!(
-                "+ demografi {} år, {:+} personer × {} ({})",
-                d.alder,
-                d.okning,
-                Money::from_ore(d.pris_per_individ).fmt_kr(),
-                d.nod
-            ),
-            d.belopp,
-        );
+        step(&mut s, &resurs_app::budget::demo_label(d), d.belopp);
     }
     step(&mut s, "− sparbeting", -r.ram.sparbeting);
     step(&mut s, &format!("= ram {}", r.ar), r.ram.ram);

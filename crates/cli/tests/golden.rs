@@ -126,3 +126,204 @@ fn demo_settlements_and_followups_match_the_recorded_outputs() {
         failures.join("\n")
     );
 }
+
+/// The committee reports recorded before the report builder was split into
+/// one function per section (docs/rapporter.md): each kind of report, and
+/// one for a part of the organisation. `--typ`, `--period`, `--nod`.
+pub fn report_cases() -> Vec<(&'static str, Vec<&'static str>)> {
+    vec![
+        ("manad_2026-10", vec!["--typ", "manad", "--period", "2026-10"]),
+        ("delar_2026-08", vec!["--typ", "delar", "--period", "2026-08"]),
+        ("ar_2025-12", vec!["--typ", "ar", "--period", "2025-12"]),
+        (
+            "delar_2026-08_VON",
+            vec!["--typ", "delar", "--period", "2026-08", "--nod", "VON"],
+        ),
+    ]
+}
+
+/// The worksheets, shared strings and charts of an xlsx file (not the zip
+/// bytes, which carry timestamps), one row or cell per line.
+fn xlsx_text(path: &Path) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut names: Vec<String> = (0..z.len())
+        .map(|i| z.by_index(i).unwrap().name().unwrap().to_string())
+        .filter(|n| {
+            n.starts_with("xl/worksheets/")
+                || n.starts_with("xl/charts/")
+                || n == "xl/sharedStrings.xml"
+                || n == "xl/workbook.xml"
+        })
+        .collect();
+    names.sort();
+    let mut out = String::new();
+    for n in names {
+        let mut xml = String::new();
+        z.by_name(&n).unwrap().read_to_string(&mut xml).unwrap();
+        out.push_str(&format!("== {n} ==\n"));
+        out.push_str(
+            &xml.replace("<row", "\n<row")
+                .replace("<si>", "\n<si>")
+                .replace("<c:ser>", "\n<c:ser>"),
+        );
+        out.push('\n');
+    }
+    out
+}
+
+/// The text of a docx document: a paragraph per line with its style in
+/// brackets, table cells separated by `|`, header rows marked.
+fn docx_text(path: &Path) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut xml = String::new();
+    z.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    let mut out = String::new();
+    let mut rest = xml.as_str();
+    while let Some(i) = rest.find('<') {
+        let text = &rest[..i];
+        let Some(j) = rest[i..].find('>') else { break };
+        let tag = &rest[i + 1..i + j];
+        rest = &rest[i + j + 1..];
+        out.push_str(text);
+        let name = tag.split_whitespace().next().unwrap_or("");
+        match name {
+            "/w:p" => out.push('\n'),
+            "/w:tc" => out.push_str(" | "),
+            "/w:tr" => out.push('\n'),
+            "w:tblHeader" | "w:tblHeader/" => out.push_str("[rubrikrad] "),
+            "w:pStyle" => {
+                if let Some(v) = tag.split("w:val=\"").nth(1) {
+                    out.push_str(&format!("[{}] ", v.split('"').next().unwrap_or("")));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The first differing lines of two texts, as `line n: a ≠ b`.
+fn text_diff(before: &str, now: &str) -> Vec<String> {
+    let (a, b): (Vec<&str>, Vec<&str>) = (before.lines().collect(), now.lines().collect());
+    let mut out = Vec::new();
+    for i in 0..a.len().max(b.len()) {
+        let (x, y) = (a.get(i).copied(), b.get(i).copied());
+        if x != y {
+            out.push(format!(
+                "rad {}: {:?} före, {:?} efter",
+                i + 1,
+                x.unwrap_or("(slut)"),
+                y.unwrap_or("(slut)")
+            ));
+            if out.len() >= 10 {
+                break;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn demo_reports_as_json_xlsx_docx_and_pdf_text_match_the_recorded_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_resurs"))
+            .current_dir(dir.path())
+            .env_remove("RESURS_DB")
+            .env_remove("RESURS_PSEUDONYM_KEY")
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    run(&["demo", "--skala", "2", "--katalog", "filer"]);
+    let write = std::env::var_os("RESURS_GOLDEN_WRITE").is_some();
+    let mut failures = Vec::new();
+    for (id, (name, args)) in report_cases().into_iter().enumerate() {
+        let id = (id + 1).to_string();
+        let file = |ext: &str| dir.path().join(format!("{name}.{ext}"));
+        let xlsx = file("xlsx");
+        let mut create = vec!["rapport"];
+        create.extend(args.iter().copied());
+        create.extend(["--format", "xlsx", "--ut", xlsx.to_str().unwrap()]);
+        run(&create);
+        for f in ["docx", "pdf"] {
+            let out = file(f);
+            run(&[
+                "rapport",
+                "--version",
+                &id,
+                "--format",
+                f,
+                "--ut",
+                out.to_str().unwrap(),
+            ]);
+        }
+        // The document as stored (every cell in öre / hundredths of a percent) and its data state.
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let (doc, state): (String, String) = conn
+            .query_row(
+                "SELECT innehall, datalage FROM rapport WHERE id = ?1",
+                [id.parse::<i64>().unwrap()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let json = serde_json::json!({
+            "dokument": serde_json::from_str::<serde_json::Value>(&doc).unwrap(),
+            "datalage": serde_json::from_str::<serde_json::Value>(&state).unwrap(),
+        });
+        let pdf = Command::new("pdftotext")
+            .arg("-layout")
+            .arg(file("pdf"))
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils) behövs för testet");
+        assert!(pdf.status.success());
+        let texts = [
+            ("xlsx.txt", xlsx_text(&xlsx)),
+            ("docx.txt", docx_text(&file("docx"))),
+            ("pdf.txt", String::from_utf8(pdf.stdout).unwrap()),
+        ];
+        let path = |ext: &str| fixtures().join(format!("rapport_{name}.{ext}"));
+        if write {
+            let mut text = serde_json::to_string(&json).unwrap();
+            text.push('\n');
+            std::fs::write(path("json"), text).unwrap();
+            for (ext, t) in &texts {
+                std::fs::write(path(ext), t).unwrap();
+            }
+            continue;
+        }
+        let before: serde_json::Value = serde_json::from_slice(&std::fs::read(path("json")).unwrap()).unwrap();
+        let mut d = Vec::new();
+        diff("", &before, &json, &mut d);
+        if !d.is_empty() {
+            failures.push(format!("rapport_{name}.json:\n  {}", d.join("\n  ")));
+        }
+        for (ext, t) in &texts {
+            let before = std::fs::read_to_string(path(ext)).unwrap();
+            let d = text_diff(&before, t);
+            if !d.is_empty() {
+                failures.push(format!("rapport_{name}.{ext}:\n  {}", d.join("\n  ")));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "rapporterna skiljer sig från de sparade:\n{}",
+        failures.join("\n")
+    );
+}

@@ -305,3 +305,145 @@ fn kolada_hamta_builds_the_address_and_explains_a_refused_connection() {
     );
     assert!(err.contains("resurs kolada import FIL"), "{err}");
 }
+
+/// Kolada's municipality groups as `/v2/municipality_groups` answers:
+/// `{count, values: [{id, title, members: [{id, title}]}]}`.
+const GROUPS_V2: &str = r#"{"count":2,"values":[
+ {"id":"G77001","title":"Liknande kommuner, testkommunen","members":[{"id":"9901","title":"Ekeberga"},{"id":"9902","title":"Granvika"},{"id":"9999","title":"Testkommunen"}]},
+ {"id":"G77002","title":"Små grannar","members":[{"id":"9904","title":"Lindåsa"}]}
+]}"#;
+
+#[test]
+fn municipality_groups_are_imported_listed_and_saved_as_a_peer_group() {
+    let e = Env::new();
+    e.with_ledger();
+    let f1 = e.write("sida1.json", VALUES);
+    let f2 = e.write("sida2.json", PAGE2);
+    let g = e.write("grupper.json", GROUPS_V2);
+    let out = e.run(&["kolada", "import", &f1, &f2, &g]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("Kommungrupper: 2."), "{err}");
+    let list = e.ok(&["kolada", "list"]);
+    assert!(
+        list.contains("Kommungrupp G77001 Liknande kommuner, testkommunen (3 kommuner): 9901 Ekeberga, 9902 Granvika, 9999 Testkommunen"),
+        "{list}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&e.ok(&["kolada", "list", "--format", "json"])).unwrap();
+    assert_eq!(json["kommungrupper"][1]["id"], "G77002");
+    assert_eq!(json["kommungrupper"][1]["medlemmar"][0]["kod"], "9904");
+    e.ok(&["kolada", "egen", "9999"]);
+    e.ok(&["kolada", "grupp", "--namn", "Liknande", "--kolada-grupp", "G77001"]);
+    let list = e.ok(&["kolada", "list"]);
+    assert!(list.contains("Grupp Liknande: kolada G77001"), "{list}");
+    // 2025: 9901 90, own 84, 9902 70: rank 2 of 3; the own is not counted twice.
+    let c: serde_json::Value =
+        serde_json::from_str(&e.ok(&["jamfor", "--kpi", "U21463", "--grupp", "Liknande", "--format", "json"])).unwrap();
+    let p = &c["placering"][1];
+    assert_eq!(
+        (p["ar"].as_i64(), p["rang"].as_i64(), p["antal"].as_i64()),
+        (Some(2025), Some(2), Some(3)),
+        "{p}"
+    );
+    assert_eq!(p["median"], 8000, "median of 90 and 70");
+    // An unknown group is refused with the imported ones listed.
+    let out = e.run(&["kolada", "grupp", "--namn", "X", "--kolada-grupp", "G1"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--kolada-grupp: värdet \"G1\", förväntade en importerad kommungrupp: G77001 (Liknande kommuner, testkommunen), G77002 (Små grannar)"),
+        "{err}"
+    );
+    // A re-import (v3 shape, paged with next_url) changes the members: the
+    // peer group follows, the audit log keeps the old members.
+    let v3 = e.write(
+        "grupper3.json",
+        r#"{"count":1,"values":[{"id":"G77001","title":"Liknande kommuner, testkommunen","members":[{"id":"9901","title":"Ekeberga"},{"id":"9903","title":"Hagaby"}]}],"next_url":null}"#,
+    );
+    e.ok(&["kolada", "import", &v3]);
+    let db = rusqlite::Connection::open(e.path("t.db")).unwrap();
+    let (fore, efter): (String, String) = db
+        .query_row(
+            "SELECT fore, efter FROM handelselogg WHERE handling = 'kolada kommungrupp' AND objekt = 'G77001'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(fore, "Liknande kommuner, testkommunen: 9901,9902,9999");
+    assert_eq!(efter, "Liknande kommuner, testkommunen: 9901,9903");
+    let c: serde_json::Value =
+        serde_json::from_str(&e.ok(&["jamfor", "--kpi", "U21463", "--grupp", "Liknande", "--format", "json"])).unwrap();
+    // 2025: 9901 90, own 84, 9903 60.
+    assert_eq!(c["placering"][1]["median"], 7500, "median of 90 and 60");
+}
+
+#[test]
+fn a_bad_municipality_group_is_refused_with_its_json_path() {
+    let e = Env::new();
+    e.with_ledger();
+    let bad = e.write(
+        "grupper.json",
+        r#"{"values":[{"id":"G1","title":"A","members":[{"id":"9901"},{"id":"12","title":"B"},7]},
+                      {"id":"G/2","title":"B","members":"9901"}]}"#,
+    );
+    let out = e.run(&["kolada", "import", &bad]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for want in [
+        "inget sparades (4 fel)",
+        "$.values[0].members[1].id: värdet \"12\", förväntade en kommunkod med fyra siffror",
+        "$.values[0].members[2]: värdet 7, förväntade {\"id\", \"title\"}",
+        "$.values[1].id: värdet \"G/2\", förväntade ett grupp-id som G37411",
+        "$.values[1].members: värdet \"9901\", förväntade en lista [{\"id\", \"title\"}]",
+    ] {
+        assert!(err.contains(want), "{want}\n{err}");
+    }
+    let db = rusqlite::Connection::open(e.path("t.db")).unwrap();
+    let n: i64 = db
+        .query_row("SELECT COUNT(*) FROM kolada_kommungrupp", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 0);
+}
+
+#[test]
+fn kolada_hamta_grupper_fetches_the_municipality_groups() {
+    let e = Env::new();
+    e.with_ledger();
+    let url = e.ok(&["kolada", "hamta", "--grupper", "--api", "3", "--visa-adress"]);
+    assert_eq!(url.trim(), "https://api.kolada.se/v3/municipality_groups");
+    let out = e.run(&["kolada", "hamta", "--grupper", "--kpi", "N00671"]);
+    assert_eq!(out.status.code(), Some(2), "--grupper and --kpi together");
+    // A mirror on loopback (never the network) answers one page.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let (mut s, _) = listener.accept().unwrap();
+        let mut req = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = s.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            req.extend_from_slice(&buf[..n]);
+        }
+        let body = GROUPS_V2.as_bytes();
+        write!(
+            s,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )
+        .unwrap();
+        s.write_all(body).unwrap();
+        String::from_utf8_lossy(&req).into_owned()
+    });
+    let base = format!("http://127.0.0.1:{port}");
+    let out = e.run_env(&["kolada", "hamta", "--grupper"], &[("RESURS_KOLADA_URL", &base)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("Kommungrupper: 2."), "{err}");
+    let req = server.join().unwrap();
+    assert!(req.starts_with("GET /v2/municipality_groups HTTP/1.1"), "{req}");
+    assert!(e.ok(&["kolada", "list"]).contains("Kommungrupp G77002 Små grannar"));
+}

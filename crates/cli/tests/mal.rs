@@ -318,3 +318,217 @@ fn the_demo_has_a_goal_cascade_and_a_ten_year_demand_projection() {
     assert_eq!(rate["andel_visad"], 15_000);
     assert_eq!(rate["antagande"], true);
 }
+
+/// Half away from zero, as the app rounds öre.
+fn round_div(n: i128, d: i128) -> i128 {
+    let q = n / d;
+    let r = n % d;
+    if r.abs() * 2 >= d.abs() {
+        q + if (n < 0) ^ (d < 0) { -1 } else { 1 }
+    } else {
+        q
+    }
+}
+
+#[test]
+fn goals_keyed_to_services_take_their_kpb_cost_and_the_frame_takes_its_supplement_from_the_projection() {
+    let env = Env::new();
+    let out = Command::new(env!("CARGO_BIN_EXE_resurs"))
+        .current_dir(env.dir.path())
+        .args([
+            "--db",
+            "demo.db",
+            "demo",
+            "--seed",
+            "1",
+            "--skala",
+            "2",
+            "--katalog",
+            "filer",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let raw = |args: &[&str]| -> Output {
+        let mut all = vec!["--db", "demo.db"];
+        all.extend_from_slice(args);
+        Command::new(env!("CARGO_BIN_EXE_resurs"))
+            .current_dir(env.dir.path())
+            .args(&all)
+            .output()
+            .unwrap()
+    };
+    let run = |args: &[&str]| -> serde_json::Value {
+        let out = raw(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    // ---- Item 5: resources per goal through services.
+    // The follow-up of 2026 runs to the latest ledger month; the goal's KPB
+    // covers the same months.
+    let fu_period = run(&["mal", "visa", "--ar", "2026", "--format", "json"])["mal"][0]["resurser"]["period"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let kpb = run(&["kpb", "--year", "2026", "--till", &fu_period, "--format", "json"]);
+    let service_cost = |code: &str| -> i64 {
+        kpb["tjanster"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["insats"] == code)
+            .unwrap()["kostnad"]
+            .as_i64()
+            .unwrap()
+    };
+    let (omv, serv) = (service_cost("HT_OMV"), service_cost("HT_SERV"));
+    assert!(omv > 0 && serv > 0);
+    // Two more goals: T1 keyed to half of HT_OMV, T2 to node 71 and all of HT_OMV.
+    let text = format!(
+        "{HEAD}{}{}",
+        goal("T1", "Halva omvårdnaden", "nämnd", "KF1", "insats:HT_OMV:50"),
+        goal("T2", "Hemtjänsten och omvårdnaden", "nämnd", "KF1", "71, insats:HT_OMV")
+    );
+    let out = raw(&["mal", "import", &env.write("t.csv", &text)]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = run(&["mal", "visa", "--ar", "2026", "--format", "json"]);
+    let goal_of = |k: &str| {
+        r["mal"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["kod"] == k)
+            .unwrap()
+            .clone()
+    };
+    // Exempelstad's VON1 is keyed to the home-care services HT_OMV and HT_SERV
+    // (100 % each): its outcome is their KPB cost, öre for öre.
+    let von1 = goal_of("VON1");
+    let poster = von1["resurser"]["poster"].as_array().unwrap();
+    assert_eq!(poster.len(), 2, "{von1}");
+    assert!(poster.iter().all(|p| p["slag"] == "insats"), "{von1}");
+    let post = |g: &serde_json::Value, k: &str| {
+        g["resurser"]["poster"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["post"] == k)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(post(&von1, "insats:HT_OMV")["utfall"], omv, "{von1}");
+    assert_eq!(post(&von1, "insats:HT_SERV")["utfall"], serv, "{von1}");
+    assert_eq!(von1["resurser"]["utfall"], omv + serv, "{von1}");
+    assert!(von1["resurser"]["budget_helar"].as_i64().unwrap() > 0, "{von1}");
+    assert!(von1["resurser"]["prognos"].as_i64().unwrap() > 0, "{von1}");
+    // T1: HT_OMV × 50 % = KPB cost × 50 / 100, truncated to whole öre.
+    let t1 = goal_of("T1");
+    assert_eq!(t1["resurser"]["utfall"], omv * 50 / 100, "{t1}");
+    assert_eq!(
+        post(&t1, "insats:HT_OMV")["budget_helar"].as_i64().unwrap(),
+        post(&von1, "insats:HT_OMV")["budget_helar"].as_i64().unwrap() * 50 / 100
+    );
+    // T2: node 71 counts its ansvar once; HT_OMV's cells on ansvar under 71
+    // are left out (named in the note), so the goal is less than 71 + all of HT_OMV.
+    let t2 = goal_of("T2");
+    let n71 = post(&t2, "71");
+    assert_eq!(n71["slag"], "nod");
+    let s = post(&t2, "insats:HT_OMV");
+    assert!(s["utfall"].as_i64().unwrap() < omv, "{t2}");
+    assert!(s["anmarkning"].as_str().unwrap().contains("räknas inte här"), "{t2}");
+    assert_eq!(
+        t2["resurser"]["utfall"].as_i64().unwrap(),
+        n71["utfall"].as_i64().unwrap() + s["utfall"].as_i64().unwrap()
+    );
+    // The terminal shows where each goal's resources come from.
+    let table = String::from_utf8_lossy(&raw(&["mal", "visa", "--ar", "2026"]).stdout).into_owned();
+    assert!(table.contains("Resurser per mål och nyckelpost 2026"), "{table}");
+    assert!(table.contains("insats:HT_OMV"), "{table}");
+    // An unknown service is refused with its line, column and value.
+    let text = format!("{HEAD}{}", goal("T3", "Okänd", "nämnd", "KF1", "71, insats:FINNS_EJ"));
+    let out = raw(&["mal", "import", &env.write("bad.csv", &text)]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("rad 2, kolumn \"nyckel\""), "{err}");
+    assert!(err.contains("\"FINNS_EJ\" finns inte"), "{err}");
+    // ---- Item 6: the frame's demographic supplement from the projection.
+    let p = run(&["efterfragan", "visa", "--format", "json"]);
+    let svc = |name: &str| {
+        p["tjanster"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["tjanst"] == name)
+            .unwrap()
+            .clone()
+    };
+    let vol = |s: &serde_json::Value, y: i64| -> i128 {
+        s["ar"].as_array().unwrap().iter().find(|x| x["ar"] == y).unwrap()["volym"]
+            .as_i64()
+            .unwrap() as i128
+    };
+    let sabo = svc("särskilt boende (brukare)");
+    let ht = svc("hemtjänst (timmar)");
+    // Places (hundredths of a person): (V(2027) − V(2026)) × cost per place and year / 100.
+    let want_sabo = round_div(
+        (vol(&sabo, 2027) - vol(&sabo, 2026)) * sabo["enhetskostnad"].as_i64().unwrap() as i128,
+        100,
+    );
+    // Hours per month: (V(2027) − V(2026)) × cost per hour × 12 / 100.
+    let want_ht = round_div(
+        (vol(&ht, 2027) - vol(&ht, 2026)) * ht["enhetskostnad"].as_i64().unwrap() as i128 * 12,
+        100,
+    );
+    let frame = "ar = 2027
+bas = \"Budget 2026\"
+version = \"Ram 2027 efterfrågan\"
+lon_procent = \"0\"
+pris_procent = \"0\"
+
+[[demografi]]
+nod = \"73\"
+kalla = \"efterfrågan\"
+tjanst = \"särskilt boende (brukare)\"
+
+[[demografi]]
+nod = \"71\"
+\"källa\" = \"efterfrågan\"
+tjanst = \"hemtjänst (timmar)\"
+";
+    let f = run(&["budget", "frame", &env.write("ram.toml", frame), "--format", "json"]);
+    let rows = f["ram"]["demografirader"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{f}");
+    assert_eq!(rows[0]["belopp"].as_i64().unwrap() as i128, want_sabo, "{f}");
+    assert_eq!(rows[1]["belopp"].as_i64().unwrap() as i128, want_ht, "{f}");
+    let src = &rows[0]["efterfragan"];
+    assert_eq!(src["tjanst"], "särskilt boende (brukare)");
+    assert_eq!(src["volym_fore"].as_i64().unwrap() as i128, vol(&sabo, 2026));
+    assert_eq!(src["volym_efter"].as_i64().unwrap() as i128, vol(&sabo, 2027));
+    assert_eq!(src["enhetskostnad"], sabo["enhetskostnad"]);
+    assert_eq!(src["kostnadskalla"], sabo["kostnadskalla"]);
+    assert_eq!(
+        f["ram"]["demografi"].as_i64().unwrap() as i128,
+        want_sabo + want_ht,
+        "{f}"
+    );
+    // The terminal says where the figure came from.
+    let table = String::from_utf8_lossy(&raw(&["budget", "frame", &env.path("ram.toml").to_string_lossy()]).stdout)
+        .into_owned();
+    assert!(
+        table.contains("demografi ur efterfrågan: särskilt boende (brukare) 2026 → 2027"),
+        "{table}"
+    );
+    // An unknown service: the frame file's line and key.
+    let bad = frame.replace("tjanst = \"hemtjänst (timmar)\"", "tjanst = \"okänd tjänst\"");
+    let out = raw(&["budget", "frame", &env.write("bad.toml", &bad)]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("rad 15: demografi nr 2: nyckeln \"tjanst\", värdet \"okänd tjänst\""),
+        "{err}"
+    );
+}

@@ -157,6 +157,104 @@ fn a_postgres_password_is_never_shown() {
     assert!(!text.contains("hemligt"), "{text}");
 }
 
+// ------------------------------------------------------- a first visit load
+
+/// `resurs` with a fixed pseudonym key, so that both backends store the
+/// same pseudonyms.
+fn resurs_keyed(dir: &Path, db: &std::ffi::OsStr, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_resurs"))
+        .current_dir(dir)
+        .env_remove("RESURS_DB")
+        .env_remove("RESURS_PSEUDONYM_KEY_FILE")
+        .env("RESURS_PSEUDONYM_KEY", "00".repeat(32))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// A visit file large enough for several batches, loaded into an empty
+/// visit table on PostgreSQL (the first load, which sets indexes aside and
+/// rebuilds them): a bad value and a repeated visit near the end refuse
+/// the whole file with the same messages as on SQLite and nothing is kept;
+/// the good file is then stored with the same rows and ids as on SQLite.
+#[test]
+fn a_late_bad_row_in_a_first_visit_load_on_postgres_refuses_the_whole_file_and_keeps_nothing() {
+    let Some(pg) = TestDb::create("cli-forsta-besok") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let url = std::ffi::OsString::from(&pg.url);
+    let lite = dir.path().join("b.db").into_os_string();
+    let files = dir.path().join("filer");
+    ok(
+        resurs(
+            dir.path(),
+            &dir.path().join("demo.db").into_os_string(),
+            &["demo", "--skala", "2", "--katalog", files.to_str().unwrap()],
+        ),
+        "demo",
+    );
+    let good = std::fs::read_to_string(files.join("besok.csv")).unwrap();
+    let mut lines: Vec<String> = good.lines().map(String::from).collect();
+    let n = lines.len();
+    assert!(n > 40_000, "more than one batch of 32 768 visits: {n}");
+    // Line numbers count the header as line 1.
+    let (bad, repeat) = (n - 5, n - 2);
+    let mut fields: Vec<String> = lines[bad - 1].split(';').map(String::from).collect();
+    let status = fields.len() - 1;
+    fields[status] = "kanske".into();
+    lines[bad - 1] = fields.join(";");
+    let first: Vec<&str> = lines[1].split(';').collect();
+    let mut copy: Vec<String> = lines[repeat - 1].split(';').map(String::from).collect();
+    copy[0] = first[0].into();
+    copy[2] = first[2].into();
+    let repeated_id = copy[0].clone();
+    lines[repeat - 1] = copy.join(";");
+    let bad_file = dir.path().join("besok-fel.csv");
+    std::fs::write(&bad_file, lines.join("\n") + "\n").unwrap();
+
+    let mut refusals = Vec::new();
+    for db in [&lite, &url] {
+        for kind in ["organisation", "insatser", "utforare"] {
+            let f = files.join(format!("{kind}.csv"));
+            ok(
+                resurs_keyed(dir.path(), db, &["import", kind, f.to_str().unwrap()]),
+                kind,
+            );
+        }
+        let out = resurs_keyed(dir.path(), db, &["import", "besok", bad_file.to_str().unwrap()]);
+        assert!(!out.status.success(), "the bad file is refused");
+        let e = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(
+            e.contains(&format!("rad {bad}, kolumn \"status\": värdet \"kanske\"")),
+            "{e}"
+        );
+        assert!(
+            e.contains(&format!("rad {repeat}, kolumn \"besok_id\": värdet \"{repeated_id}\"")),
+            "{e}"
+        );
+        let info: serde_json::Value =
+            serde_json::from_str(&ok(resurs_keyed(dir.path(), db, &["info", "--format", "json"]), "info")).unwrap();
+        let besok = info["innehall"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["typ"] == "besok")
+            .unwrap();
+        assert_eq!(besok["antal"], 0, "nothing kept: {info}");
+        refusals.push(e);
+        let f = files.join("besok.csv");
+        ok(
+            resurs_keyed(dir.path(), db, &["import", "besok", f.to_str().unwrap()]),
+            "besok",
+        );
+    }
+    assert_eq!(refusals[0], refusals[1], "the same refusal on both backends");
+    assert_eq!(checksum(dir.path(), &lite), checksum(dir.path(), &url));
+}
+
 // ------------------------------------------------------------ two servers
 
 const ORG: &str = "kod;namn;nivå;överordnad;giltig_från;giltig_till

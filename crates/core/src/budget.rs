@@ -33,8 +33,48 @@ pub struct Input {
     /// Account prefixes counted as wages (personnel costs).
     pub lonekonton: Vec<String>,
     pub demografi: Vec<Band>,
+    /// Supplements from the demand projection (docs/budget.md, "Demografi ur efterfrågeprognosen").
+    pub efterfragan: Vec<ProjBand>,
     pub sparbeting: i64,
     pub sparbeting_nod: Option<String>,
+}
+
+/// A demographic supplement taken from the demand projection: the change in
+/// a service's projected volume from the year before the budget year to the
+/// budget year, times the projection's unit cost (docs/budget.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProjBand {
+    pub nod: String,
+    /// The service as in the projection, e.g. `särskilt boende (brukare)`.
+    pub tjanst: String,
+    pub scenario: Option<String>,
+    /// The projection's volume unit (label).
+    pub enhet: String,
+    /// The year before the budget year and the budget year.
+    pub ar_fore: i32,
+    pub ar_efter: i32,
+    /// Projected volumes, hundredths of the unit.
+    pub volym_fore: i64,
+    pub volym_efter: i64,
+    /// Öre per unit and year (per hour for hours).
+    pub enhetskostnad: i64,
+    /// 12 for a monthly volume (granted hours per month), else 1.
+    pub manader: i64,
+    /// Where the unit cost comes from (e.g. `KPB 2025`, `modellpris`).
+    pub kostnadskalla: String,
+}
+
+impl ProjBand {
+    /// (volym_efter − volym_fore) × enhetskostnad × manader, the volume in
+    /// hundredths: rounded once to whole öre, half away from zero (the same
+    /// rule as the projection's cost, `crate::mal::cost`).
+    pub fn belopp(&self) -> i64 {
+        crate::mal::cost(
+            self.volym_efter.saturating_sub(self.volym_fore),
+            self.enhetskostnad,
+            self.manader,
+        )
+    }
 }
 
 /// Account used for the demographic supplement and savings lines.
@@ -48,6 +88,10 @@ pub struct DemoRow {
     pub okning: i64,
     pub pris_per_individ: i64,
     pub belopp: i64,
+    /// Set when the supplement comes from the demand projection (then
+    /// `alder` is empty, `okning` 0 and `pris_per_individ` the unit cost).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub efterfragan: Option<ProjBand>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -98,11 +142,27 @@ pub fn frame(i: &Input) -> Frame {
             okning,
             pris_per_individ: band.pris_per_individ,
             belopp,
+            efterfragan: None,
         });
         // Several bands on one node make one line.
         match rader.iter_mut().find(|l| l.0 == band.nod && l.1 == KONTO_DEMOGRAFI) {
             Some(l) => l.3 += belopp,
             None => rader.push((band.nod.clone(), KONTO_DEMOGRAFI.into(), String::new(), belopp)),
+        }
+    }
+    for p in &i.efterfragan {
+        let belopp = p.belopp();
+        demografirader.push(DemoRow {
+            nod: p.nod.clone(),
+            alder: String::new(),
+            okning: 0,
+            pris_per_individ: p.enhetskostnad,
+            belopp,
+            efterfragan: Some(p.clone()),
+        });
+        match rader.iter_mut().find(|l| l.0 == p.nod && l.1 == KONTO_DEMOGRAFI) {
+            Some(l) => l.3 += belopp,
+            None => rader.push((p.nod.clone(), KONTO_DEMOGRAFI.into(), String::new(), belopp)),
         }
     }
     if let (Some(nod), true) = (&i.sparbeting_nod, i.sparbeting != 0) {
@@ -215,6 +275,7 @@ mod tests {
                 antal_fore: 4_100,
                 antal_efter: 4_230,
             }],
+            efterfragan: vec![],
             sparbeting: 5_000_000_00,
             sparbeting_nod: Some("VOF".into()),
         };
@@ -252,5 +313,30 @@ mod tests {
         ]);
         assert_eq!(rows[0].belopp, 469_440_000_00);
         assert_eq!(total, 469_440_000_00 + 287_000_000_00);
+    }
+
+    #[test]
+    fn a_projected_supplement_is_the_volume_change_times_the_unit_cost_rounded_once() {
+        // 512,34 → 530,10 places at 950 000,00 kr a year: 17,76 × 950 000 = 16 872 000 kr.
+        let mut p = ProjBand {
+            nod: "73".into(),
+            tjanst: "särskilt boende (brukare)".into(),
+            scenario: None,
+            enhet: "brukare (platser)".into(),
+            ar_fore: 2026,
+            ar_efter: 2027,
+            volym_fore: 51_234,
+            volym_efter: 53_010,
+            enhetskostnad: 950_000_00,
+            manader: 1,
+            kostnadskalla: "modellpris".into(),
+        };
+        assert_eq!(p.belopp(), 16_872_000_00);
+        // Hours per month: −0,01 h × 520,33 kr × 12 = −62,4396 kr → −62,44 kr (half away from zero).
+        p.volym_fore = 1;
+        p.volym_efter = 0;
+        p.enhetskostnad = 520_33;
+        p.manader = 12;
+        assert_eq!(p.belopp(), -62_44);
     }
 }

@@ -33,6 +33,7 @@ mod db;
 mod dialect;
 mod followup;
 mod kolada;
+mod kolada_grupp;
 mod kostnadsslag;
 mod kpb;
 mod ledger;
@@ -57,6 +58,7 @@ pub use backup::{BackupCheck, BackupProblem};
 pub use db::DbError;
 pub use followup::{Forecast, ForecastEntry, ForecastVersion, SpecialEffectRow};
 pub use kolada::{KoladaValue, KommunMeta, KpiMeta, PeerGroup, RefCost};
+pub use kolada_grupp::KoladaGroup;
 pub use kostnadsslag::CostTypeRow;
 pub use kpb::{KpbBrukare, KpbEnhet, KpbInsats, KpbVolym, KpbVolymer};
 pub use ledger::{BudgetCell, BudgetLine, BudgetVersion, LedgerLineRow, LedgerMonth, PopulationBand};
@@ -98,6 +100,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0018_rapport.sql"),
     include_str!("../migrations/sqlite/0019_period.sql"),
     include_str!("../migrations/sqlite/0020_belaggningskrav.sql"),
+    include_str!("../migrations/sqlite/0023_kolada_kommungrupp.sql"),
 ];
 
 /// How long a writer waits for another one (an import) before the change is
@@ -759,6 +762,7 @@ impl Store {
             conn: &self.conn,
             done: false,
             unflushed: Default::default(),
+            besok_rebuild: Default::default(),
             batching: std::cell::Cell::new(false),
             pending: Default::default(),
             next_ids: Default::default(),
@@ -773,6 +777,8 @@ pub struct Tx<'c> {
     done: bool,
     /// Visits a [`BesokInserter`] has not written yet.
     unflushed: std::rc::Rc<std::cell::Cell<usize>>,
+    /// Whether a [`BesokInserter`]'s first load waits to rebuild indexes.
+    besok_rebuild: std::rc::Rc<std::cell::Cell<bool>>,
     /// Whether rows are queued and written many at a time (PostgreSQL,
     /// [`Tx::batch_rows`]).
     batching: std::cell::Cell<bool>,
@@ -828,7 +834,7 @@ impl<'c> Tx<'c> {
                 )),
             });
         }
-        if self.unflushed.get() > 0 {
+        if self.unflushed.get() > 0 || self.besok_rebuild.get() {
             return Err(StoreError::Sql {
                 context: "sparande av import",
                 source: DbError::Unsupported(format!(

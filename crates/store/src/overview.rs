@@ -90,14 +90,23 @@ impl Store {
                 till: fix(till),
             });
         }
+        // PostgreSQL counts the distinct brukare per month by sorting each
+        // month's visits; grouping by month and brukare first (hashed) and
+        // then by month gives the same figures in half the time.
+        let hemtjanst_sql = if self.conn.is_pg() {
+            "SELECT period, COUNT(*), SUM(minuter), SUM(besok) FROM \
+             (SELECT period, brukare_id, SUM(fakt_slut - fakt_start) AS minuter, COUNT(*) AS besok \
+             FROM besok WHERE status = $1 AND fakt_slut IS NOT NULL GROUP BY period, brukare_id) AS m \
+             GROUP BY period ORDER BY period"
+        } else {
+            "SELECT period, COUNT(DISTINCT brukare_id), SUM(fakt_slut - fakt_start), COUNT(*) \
+             FROM besok WHERE status = $1 AND fakt_slut IS NOT NULL GROUP BY period ORDER BY period"
+        };
         let hemtjanst = self
             .conn
-            .query(
-                "SELECT period, COUNT(DISTINCT brukare_id), SUM(fakt_slut - fakt_start), COUNT(*) \
-                 FROM besok WHERE status = $1 AND fakt_slut IS NOT NULL GROUP BY period ORDER BY period",
-                params![status_code(BesokStatus::Utford)],
-                |r| Ok((r.get::<i64>(0)?, r.get(1)?, r.get::<i64>(2)?, r.get(3)?)),
-            )
+            .query(hemtjanst_sql, params![status_code(BesokStatus::Utford)], |r| {
+                Ok((r.get::<i64>(0)?, r.get(1)?, r.get::<i64>(2)?, r.get(3)?))
+            })
             .ctx("sammanställning av hemtjänst")?
             .into_iter()
             .map(|(p, brukare, minutes, besok)| {
@@ -157,6 +166,8 @@ impl Store {
             "jamforelsegrupp",
             "jamforelsegrupp_kommun",
             "referenskostnad",
+            "kolada_kommungrupp",
+            "kolada_kommungrupp_medlem",
         ]);
         for t in tables {
             let sql = match t {

@@ -105,8 +105,9 @@ pub fn status_code(s: BesokStatus) -> i64 {
 const BESOK_INSERT: &str = "INSERT INTO besok (utforare_id, besok_id, brukare_id, insats_id, personal_id, period, plan_start, plan_slut, fakt_start, fakt_slut, status, import_id) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (utforare_id, besok_id) DO NOTHING";
 
-/// Rows a PostgreSQL inserter writes at a time.
-const PG_BATCH: usize = 32_768;
+/// Rows a PostgreSQL inserter writes at a time (fewer in the unit tests,
+/// so that they cover many batches quickly).
+const PG_BATCH: usize = if cfg!(test) { 1_000 } else { 32_768 };
 
 /// A visit waiting to be written (PostgreSQL).
 struct PendingVisit {
@@ -128,6 +129,13 @@ struct PendingVisit {
 /// with `COPY … FROM STDIN` (binary), with ids assigned as SQLite does (the
 /// next after the highest; the transaction holds the writers' lock); keys
 /// that exist already are found as [`BesokInserter::write_batch`] says.
+///
+/// A first load (PostgreSQL, the table empty, more than one batch) sets
+/// aside what the server would otherwise update for every row and is not
+/// needed to find duplicates: the primary key, the other indexes that are
+/// not unique and the id trigger. They are rebuilt in one pass by
+/// [`BesokInserter::finish`], in the same transaction, so a failed or
+/// refused import (or kill -9) rolls them back with the rows. See [`Bulk`].
 pub struct BesokInserter<'c> {
     conn: &'c Conn,
     pending: Vec<PendingVisit>,
@@ -137,6 +145,29 @@ pub struct BesokInserter<'c> {
     rejected: Vec<(u64, String)>,
     /// Rows not yet written, seen by [`Tx::commit`].
     unflushed: std::rc::Rc<std::cell::Cell<usize>>,
+    bulk: Bulk,
+    /// Whether indexes wait to be rebuilt, seen by [`Tx::commit`].
+    rebuild_pending: std::rc::Rc<std::cell::Cell<bool>>,
+}
+
+/// The first load of visits into an empty table on PostgreSQL.
+///
+/// Each row costs the server a heap insert plus one insert per index (and
+/// the id trigger, which though it does not fire makes `COPY` write row by
+/// row instead of many rows at a time). With only the unique key (utförare,
+/// besök-id) kept, which finds the duplicates exactly as before, the
+/// server's work per row is about half; building the primary key and the
+/// period index afterwards from the whole table is a sort, far cheaper than
+/// millions of single inserts. The import holds the writers' lock; setting
+/// the indexes aside also locks the (empty) table against readers until
+/// the import commits or rolls back.
+enum Bulk {
+    /// Not a first load (SQLite, or visits stored already).
+    No,
+    /// The table was empty: decided at the first full batch.
+    Possible,
+    /// Set aside; the statements that put everything back.
+    Active(Vec<String>),
 }
 
 impl BesokInserter<'_> {
@@ -201,7 +232,85 @@ impl BesokInserter<'_> {
         });
         self.unflushed.set(self.pending.len());
         if self.pending.len() >= PG_BATCH {
+            if matches!(self.bulk, Bulk::Possible) {
+                self.start_bulk().ctx("sparande av besök")?;
+            }
             self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// A first load: sets aside the primary key, the indexes that are not
+    /// unique and the id trigger (see [`Bulk`]). Anything refused on the
+    /// way (e.g. a role that does not own the table, or a reader holding
+    /// the table beyond the lock timeout) is undone and the import goes on
+    /// as usual.
+    fn start_bulk(&mut self) -> DbResult<()> {
+        self.bulk = Bulk::No;
+        let mut pg = self.conn.pg()?;
+        let indexes = pg.client.query(
+            "SELECT i.indexrelid::regclass::text, quote_ident(con.conname), pg_get_constraintdef(con.oid), \
+             pg_get_indexdef(i.indexrelid) \
+             FROM pg_index i LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid \
+             WHERE i.indrelid = 'besok'::regclass AND (i.indisprimary OR NOT i.indisunique) \
+             ORDER BY i.indexrelid",
+            &[],
+        )?;
+        let mut set_aside = Vec::new();
+        let mut restore = Vec::new();
+        for r in &indexes {
+            let index: String = r.try_get(0)?;
+            let constraint: Option<String> = r.try_get(1)?;
+            match constraint {
+                Some(name) => {
+                    let def: String = r.try_get(2)?;
+                    set_aside.push(format!("ALTER TABLE besok DROP CONSTRAINT {name}"));
+                    restore.push(format!("ALTER TABLE besok ADD CONSTRAINT {name} {def}"));
+                }
+                None => {
+                    set_aside.push(format!("DROP INDEX {index}"));
+                    restore.push(r.try_get(3)?);
+                }
+            }
+        }
+        let trigger = pg.client.query_opt(
+            "SELECT 1 FROM pg_trigger WHERE tgrelid = 'besok'::regclass AND tgname = 'resurs_id' AND tgenabled = 'O'",
+            &[],
+        )?;
+        if trigger.is_some() {
+            set_aside.push("ALTER TABLE besok DISABLE TRIGGER resurs_id".into());
+            restore.push("ALTER TABLE besok ENABLE TRIGGER resurs_id".into());
+        }
+        if set_aside.is_empty() {
+            return Ok(());
+        }
+        // The rebuild sorts the whole table: in memory rather than in
+        // temporary files, for this transaction only.
+        restore.insert(
+            0,
+            "SELECT set_config('maintenance_work_mem', '256MB', true) FROM pg_settings \
+             WHERE name = 'maintenance_work_mem' AND setting::bigint < 262144"
+                .into(),
+        );
+        let sql = format!(
+            "SAVEPOINT resurs_forsta; {}; RELEASE SAVEPOINT resurs_forsta",
+            set_aside.join("; ")
+        );
+        if pg.client.batch_execute(&sql).is_err() {
+            pg.client
+                .batch_execute("ROLLBACK TO SAVEPOINT resurs_forsta; RELEASE SAVEPOINT resurs_forsta")?;
+            return Ok(());
+        }
+        self.bulk = Bulk::Active(restore);
+        self.rebuild_pending.set(true);
+        Ok(())
+    }
+
+    /// Puts back what [`BesokInserter::start_bulk`] set aside.
+    fn end_bulk(&mut self) -> DbResult<()> {
+        if let Bulk::Active(restore) = std::mem::replace(&mut self.bulk, Bulk::No) {
+            self.conn.batch(&restore.join("; "))?;
+            self.rebuild_pending.set(false);
         }
         Ok(())
     }
@@ -216,6 +325,7 @@ impl BesokInserter<'_> {
     /// transaction commits (a commit with unwritten visits is an error).
     pub fn finish(&mut self) -> Result<Vec<(u64, String)>> {
         self.flush()?;
+        self.end_bulk().ctx("sparande av besök")?;
         Ok(self.take_rejected())
     }
 
@@ -637,6 +747,13 @@ impl<'c> Tx<'c> {
             check_first: false,
             rejected: Vec::new(),
             unflushed: self.unflushed.clone(),
+            // The highest id + 1 is 1 only in an empty table.
+            bulk: if self.conn.is_pg() && next_id == 1 {
+                Bulk::Possible
+            } else {
+                Bulk::No
+            },
+            rebuild_pending: self.besok_rebuild.clone(),
         })
     }
 
@@ -836,3 +953,148 @@ static ASSISTANS: Spec = Spec {
     ],
     key: &[0, 2],
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tests::{postgres, sqlite};
+    use resurs_core::model::Kon;
+
+    /// Writes `n` visits in one import, every 701st repeating one 351 rows
+    /// back (in the same or an earlier batch) and, when `stored` is given,
+    /// every 1 009th repeating a visit of that earlier import; commits
+    /// unless `commit` is false (the transaction is then dropped, as a
+    /// refused import's). The duplicates told (line, visit id).
+    fn load(s: &mut Store, n: u64, stored: Option<u64>, commit: bool) -> Vec<(u64, String)> {
+        let tx = s.begin().unwrap();
+        let import = tx
+            .log_import("besok", "b.csv", &format!("{n}{stored:?}"), 0, "2026-01-01T00:00:00Z")
+            .unwrap();
+        let b = tx.insert_brukare(&format!("B{n}"), 1940, Kon::K, None).unwrap();
+        let p = tx.insert_personal(&format!("P{n}")).unwrap();
+        let period = Period::from_int(202603).unwrap();
+        let mut ins = tx.besok_inserter().unwrap();
+        let mut told = Vec::new();
+        for i in 0..n {
+            let prefix = if stored.is_some() { "M" } else { "N" };
+            let id = match stored {
+                Some(m) if i % 1009 == 1008 => format!("N{}", i % m),
+                _ if i % 701 == 700 => format!("{prefix}{}", i - 351),
+                _ => format!("{prefix}{i}"),
+            };
+            let start = 29_500_000 + i as i64 * 15;
+            ins.insert(
+                i + 2,
+                1 + (i % 3) as i64,
+                &id,
+                b,
+                1,
+                p,
+                period,
+                (start, start + 30),
+                (Some(start), Some(start + 25)),
+                BesokStatus::Utford,
+                import,
+            )
+            .unwrap();
+            told.extend(ins.take_rejected());
+        }
+        if commit {
+            told.extend(ins.finish().unwrap());
+            tx.commit().unwrap();
+        }
+        told
+    }
+
+    /// The indexes of `besok` and whether its id trigger fires (PostgreSQL).
+    fn besok_schema(s: &Store) -> (Vec<String>, String) {
+        let indexes = s
+            .conn
+            .query(
+                "SELECT indexdef FROM pg_indexes WHERE tablename = 'besok' ORDER BY indexname",
+                params![],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let trigger = s
+            .conn
+            .query_one(
+                "SELECT tgenabled::text FROM pg_trigger WHERE tgrelid = 'besok'::regclass AND tgname = 'resurs_id'",
+                params![],
+                |r| r.get(0),
+            )
+            .unwrap();
+        (indexes, trigger)
+    }
+
+    #[test]
+    fn a_first_visit_load_on_postgres_tells_the_same_duplicates_and_keeps_the_same_ids_and_indexes() {
+        let Some(mut pg) = postgres("forsta_laddning") else {
+            return;
+        };
+        let mut lite = sqlite("forsta_laddning");
+        let schema = besok_schema(&pg.store);
+        assert_eq!(schema.0.len(), 3, "{schema:?}");
+        assert_eq!(schema.1, "O");
+        let n = 5 * PG_BATCH as u64 + 123;
+        let mut told = Vec::new();
+        for s in [&mut lite.store, &mut pg.store] {
+            // A first load (empty table, many batches), then an import that
+            // meets its visits.
+            let first = load(s, n, None, true);
+            let second = load(s, 3 * PG_BATCH as u64, Some(n), true);
+            told.push((first, second, s.content_checksum().unwrap()));
+        }
+        let (a, b) = (&told[0], &told[1]);
+        assert_eq!(a.0.len(), (n / 701) as usize, "{:?}", a.0);
+        assert!(a.1.len() > 2, "{:?}", a.1);
+        assert_eq!(a.0, b.0, "the same duplicates in the first load");
+        assert_eq!(a.1, b.1, "the same duplicates in the next import");
+        assert_eq!(a.2, b.2, "the same rows with the same ids");
+        assert_eq!(
+            besok_schema(&pg.store),
+            schema,
+            "the indexes and the id trigger are back"
+        );
+    }
+
+    #[test]
+    fn a_refused_first_visit_load_on_postgres_keeps_nothing_and_leaves_the_indexes() {
+        let Some(mut pg) = postgres("forsta_avvisad") else {
+            return;
+        };
+        let schema = besok_schema(&pg.store);
+        let before = pg.store.content_checksum().unwrap();
+        // Dropped after three batches (a file refused for a late row).
+        load(&mut pg.store, 3 * PG_BATCH as u64 + 5, None, false);
+        assert_eq!(pg.store.content_checksum().unwrap(), before, "nothing kept");
+        assert_eq!(besok_schema(&pg.store), schema);
+        // A commit while the indexes wait to be rebuilt is refused.
+        {
+            let tx = pg.store.begin().unwrap();
+            let mut ins = tx.besok_inserter().unwrap();
+            let period = Period::from_int(202603).unwrap();
+            for i in 0..PG_BATCH as i64 {
+                ins.insert(
+                    2,
+                    1,
+                    &format!("X{i}"),
+                    1,
+                    1,
+                    1,
+                    period,
+                    (i, i + 1),
+                    (None, None),
+                    BesokStatus::Installd,
+                    1,
+                )
+                .unwrap();
+            }
+            assert!(ins.take_rejected().is_empty());
+            let e = tx.commit().unwrap_err();
+            assert!(e.to_string().contains("finish"), "{e}");
+        }
+        assert_eq!(pg.store.content_checksum().unwrap(), before, "nothing kept");
+        assert_eq!(besok_schema(&pg.store), schema);
+    }
+}

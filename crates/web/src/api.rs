@@ -22,6 +22,8 @@ use std::net::SocketAddr;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
+#[path = "api_budgetram.rs"]
+mod budgetram;
 #[path = "api_drift.rs"]
 mod drift_api;
 #[path = "api_ekonomi.rs"]
@@ -49,6 +51,7 @@ pub fn routes() -> Router<Shared> {
         .merge(kpb::routes())
         .merge(prod::routes())
         .merge(rapport::routes())
+        .merge(budgetram::routes())
         .route("/api/halsa", get(health))
         .route("/api/openapi.json", get(openapi))
         .route("/api/logga-in", post(login))
@@ -141,6 +144,7 @@ async fn openapi() -> Response {
             .merge_from(kpb::Doc::openapi())
             .merge_from(prod::Doc::openapi())
             .merge_from(rapport::Doc::openapi())
+            .merge_from(budgetram::Doc::openapi())
             .to_json()
             .unwrap_or_default(),
     )

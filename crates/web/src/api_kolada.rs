@@ -101,7 +101,8 @@ async fn cost(
     answer(blocking(&st, move |st| cost_for(st, &user, &CQ { ar: q.ar })).await)
 }
 
-/// A peer group to save: by population group or a list of municipalities.
+/// A peer group to save: by population group, a list of municipalities or
+/// one of Kolada's imported municipality groups.
 #[derive(Deserialize, ToSchema)]
 pub struct GroupIn {
     pub namn: String,
@@ -111,6 +112,9 @@ pub struct GroupIn {
     /// kommunkoder med fyra siffror.
     #[serde(default)]
     pub kommuner: Vec<String>,
+    /// eller id för en importerad kommungrupp från Kolada (t.ex. G37411).
+    #[serde(default)]
+    pub kolada_grupp: Option<String>,
 }
 
 /// Saves a peer group under its name (ekonom and admin; written to the audit log).
@@ -135,15 +139,27 @@ async fn save_group(
                 return Err(Fail::bad("kommuner: högst 300 kommuner i en grupp"));
             }
             let actor = resurs_app::Actor::new(user.namn.clone());
-            let saved = st.with_store(|s| {
-                Ok(resurs_app::kolada::save_group(
-                    s,
-                    &actor,
-                    &g.namn,
-                    g.befolkningsgrupp.as_deref(),
-                    &g.kommuner,
-                )?)
-            })?;
+            let kg = g.kolada_grupp.as_deref().map(str::trim).filter(|s| !s.is_empty());
+            let saved = match kg {
+                Some(_)
+                    if g.befolkningsgrupp.as_deref().is_some_and(|s| !s.trim().is_empty())
+                        || !g.kommuner.is_empty() =>
+                {
+                    return Err(Fail::bad(
+                        "Ange antingen befolkningsgrupp, kommuner eller kolada_grupp (inte flera)",
+                    ))
+                }
+                Some(gid) => st.with_store(|s| Ok(resurs_app::kolada::save_kolada_group(s, &actor, &g.namn, gid)?))?,
+                None => st.with_store(|s| {
+                    Ok(resurs_app::kolada::save_group(
+                        s,
+                        &actor,
+                        &g.namn,
+                        g.befolkningsgrupp.as_deref(),
+                        &g.kommuner,
+                    )?)
+                })?,
+            };
             Ok(resurs_app::kolada::GroupRow {
                 namn: saved.namn,
                 slag: saved.slag,

@@ -49,7 +49,7 @@ pub struct DemandQ {
 
 /// The goal cascade of a year with indicators, assessments and resources per goal.
 #[utoipa::path(get, path = "/api/mal", params(YearQ), security(("session" = []), ("token" = [])),
-    responses((status = 200, description = "Samma JSON som resurs mal visa --format json (en enhetschef: resurser bara för mål vars nyckel ligger i den egna delen)", content_type = "application/json"),
+    responses((status = 200, description = "Samma JSON som resurs mal visa --format json; resurser.poster visar varje nyckelpost (nod eller insats:KOD) med andel, budget, utfall, prognos, källa och anmärkning (en enhetschef: resurser bara för mål vars nyckel ligger i den egna delen; en insats gäller hela kommunen)", content_type = "application/json"),
         (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 500, description = "Internt fel: bara ett incidentnummer, detaljen i serverns logg", body = ApiError)))]
 async fn goals(
     State(st): State<Shared>,

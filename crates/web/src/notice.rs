@@ -37,6 +37,11 @@ pub enum Notice {
     /// A register entry saved on an Ekonomi page (what kind).
     RegisterSparat(Register),
     BudgetversionSparad,
+    /// A Kolada import is confirmed: values stored, of which replaced a stored one.
+    KoladaImporterad {
+        varden: u64,
+        ersatta: u64,
+    },
 }
 
 /// The registers the Ekonomi pages save.
@@ -76,6 +81,7 @@ impl Notice {
             Notice::PrognosSparad => ("prognos", None, None),
             Notice::RegisterSparat(r) => (REGISTERS.iter().find(|x| x.0 == r).map_or("", |x| x.1), None, None),
             Notice::BudgetversionSparad => ("budgetversion", None, None),
+            Notice::KoladaImporterad { varden, ersatta } => ("kolada", Some(varden), Some(ersatta)),
         }
     }
 
@@ -107,6 +113,10 @@ impl Notice {
             "angrad" => Notice::Angrad { import: n?, rader: m? },
             "prognos" => Notice::PrognosSparad,
             "budgetversion" => Notice::BudgetversionSparad,
+            "kolada" => Notice::KoladaImporterad {
+                varden: n?,
+                ersatta: m?,
+            },
             other => Notice::RegisterSparat(REGISTERS.iter().find(|x| x.1 == other)?.0),
         })
     }
@@ -129,6 +139,11 @@ impl Notice {
             Notice::PrognosSparad => "Prognosen är sparad.".into(),
             Notice::RegisterSparat(r) => REGISTERS.iter().find(|x| x.0 == r).map_or("", |x| x.2).into(),
             Notice::BudgetversionSparad => "Budgetversionen är sparad.".into(),
+            Notice::KoladaImporterad { varden, ersatta } => format!(
+                "Koladaimporten är klar: {} värden, varav {} ersatte lagrade värden. Se Jämförelser.",
+                count(varden),
+                count(ersatta)
+            ),
         }
     }
 }

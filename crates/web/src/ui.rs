@@ -537,6 +537,12 @@ pub fn grid(g: &Grid, query: &str) -> Markup {
     grid_at(g, "", query)
 }
 
+/// Every table of a page in order, each with its download links (the
+/// handler answers them with [`crate::pages::Out::grids_or_export`]).
+pub fn grids(gs: &[Grid], query: &str) -> Markup {
+    html! { @for g in gs { (grid(g, query)) } }
+}
+
 /// As [`grid`], with export links to the page at `path` (for a table
 /// shown in the answer to a POST, whose own address takes no GET).
 pub fn grid_at(g: &Grid, path: &str, query: &str) -> Markup {

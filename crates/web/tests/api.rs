@@ -1093,6 +1093,245 @@ fn staff_key_figures_are_scoped_suppressed_and_exportable() {
     assert_eq!(json["totalt"]["anstallda"], 6);
 }
 
+/// Issue 13: Kolada's municipality groups through the API: `/api/kolada`
+/// lists the imported groups with their members, `/api/jamforelsegrupp`
+/// saves a peer group from one (`kolada_grupp`), and the comparison ranks
+/// the own municipality among its members.
+#[test]
+fn kolada_municipality_groups_through_the_api() {
+    let srv = start();
+    {
+        let mut store = resurs_store::Store::open(&srv.db).unwrap();
+        let actor = resurs_app::Actor::new("test");
+        let files: Vec<(String, String)> = resurs_app::demo_kolada::FILES
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        resurs_app::kolada::import_texts(&mut store, &actor, &files).unwrap();
+        resurs_app::kolada::set_own_code(&mut store, &actor, "9999").unwrap();
+    }
+    let (_, _, body) = http(srv.addr, "GET", "/api/openapi.json", &[], "");
+    assert!(body.contains("kolada_grupp"), "the field is documented");
+    let ekonom = sign_in(srv.addr, "ekonom");
+    let cookie = [("Cookie", ekonom.0.as_str())];
+    let (status, _, body) = http(srv.addr, "GET", "/api/kolada", &cookie, "");
+    assert_eq!(status, 200, "{body}");
+    let o: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let g = &o["kommungrupper"][0];
+    assert_eq!(g["id"], "G99001", "{o}");
+    assert_eq!(g["medlemmar"].as_array().unwrap().len(), 6, "{g}");
+    assert_eq!(g["medlemmar"][0]["kod"], "9901");
+    assert_eq!(g["medlemmar"][0]["namn"], "Ekeberga");
+    let json = [
+        ("Cookie", ekonom.0.as_str()),
+        ("X-CSRF-Token", ekonom.1.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    let (status, _, body) = http(
+        srv.addr,
+        "POST",
+        "/api/jamforelsegrupp",
+        &json,
+        r#"{"namn":"Liknande","kolada_grupp":"G99001"}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(r#""slag":"kolada","grupp":"G99001""#), "{body}");
+    let (status, _, body) = http(
+        srv.addr,
+        "GET",
+        "/api/jamforelser?kpi=U21463&grupp=Liknande",
+        &cookie,
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    let c: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(c["placering"][4]["antal"], 7, "six members and the own: {body}");
+    for (req, want) in [
+        (
+            r#"{"namn":"X","kolada_grupp":"G1"}"#,
+            "--kolada-grupp: värdet \\\"G1\\\"",
+        ),
+        (
+            r#"{"namn":"X","kolada_grupp":"G99001","kommuner":["9901"]}"#,
+            "inte flera",
+        ),
+    ] {
+        let (status, _, body) = http(srv.addr, "POST", "/api/jamforelsegrupp", &json, req);
+        assert_eq!(status, 400, "{body}");
+        assert!(body.contains(want), "{want}: {body}");
+    }
+}
+
+/// Issue 13 item 5: a goal keyed to a service (`insats:KOD`) takes the
+/// service's KPB cost; a service whose unit's ansvar lies under a node of
+/// the same key is not counted twice; the goal page shows where each goal's
+/// resources come from; the goal form accepts service entries and refuses
+/// unknown ones; an enhetschef does not see a service's municipality-wide figures.
+#[test]
+#[allow(clippy::inconsistent_digit_grouping)] // öre as kr_öre
+fn goals_keyed_to_services_show_their_kpb_cost_on_the_goal_page() {
+    let s = start();
+    {
+        let mut store = resurs_store::Store::open(&s.db).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let pnr = |serial: u16| {
+            resurs_core::personnummer::Personnummer::synthetic(
+                resurs_core::date::parse_date("1935-04-01").unwrap(),
+                serial,
+            )
+        };
+        let mut stays = String::from("vistelse_id;personnummer;enhet;plats;inflyttning;utflyttning;typ\n");
+        for i in 0..6u16 {
+            stays.push_str(&format!("V{i};{};721;721-{i};2026-02-01;;korttid\n", pnr(i + 1)));
+        }
+        for (kind, name, text) in [
+            (
+                resurs_app::import::Kind::Insatser,
+                "ins.csv",
+                "kod;namn;lagrum;volymenhet;verksamhet\nKORT;Korttid;SoL;dygn;korttid\n".to_string(),
+            ),
+            (
+                resurs_app::import::Kind::Utforare,
+                "utf.csv",
+                "kod;namn;regiform;ansvar;platser\n721;Solgården;egen regi;721;10\n".to_string(),
+            ),
+            (resurs_app::import::Kind::Vistelser, "vist.csv", stays),
+        ] {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            let o = resurs_app::import::import_file(
+                &mut store,
+                kind,
+                &p,
+                resurs_app::import::Options::now(resurs_app::Actor::new("test")),
+            )
+            .unwrap();
+            assert!(matches!(o, resurs_app::import::Outcome::Imported { .. }), "{o:?}");
+        }
+        let file = dir.path().join("mal.csv");
+        std::fs::write(
+            &file,
+            "typ;kod;namn;nivå;överordnad;mål;ansvarig;nyckel\n\
+             mål;K1;Korttiden räcker till;KF;;;KF;insats:KORT\n\
+             mål;K2;Särskilt boende och korttid;KF;;;KF;72, insats:KORT\n",
+        )
+        .unwrap();
+        let r = resurs_app::mal::import(
+            &mut store,
+            &file,
+            &resurs_app::Actor::new("test"),
+            "2026-03-01T00:00:00Z",
+        )
+        .unwrap();
+        assert!(matches!(r, resurs_app::mal::Imported::Done { .. }), "{r:?}");
+    }
+    let ekonom = sign_in(s.addr, "ekonom");
+    let (status, _, body) = http(s.addr, "GET", "/api/mal?ar=2026", &[("Cookie", &ekonom.0)], "");
+    assert_eq!(status, 200, "{body}");
+    let r: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let goal = |r: &serde_json::Value, k: &str| {
+        r["mal"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["kod"] == k)
+            .unwrap()
+            .clone()
+    };
+    // KPB puts all of 721's 300 000 kr (February) on the cell (721, KORT).
+    let k1 = goal(&r, "K1");
+    assert_eq!(k1["resurser"]["utfall"], 300_000_00, "{k1}");
+    assert_eq!(k1["resurser"]["poster"][0]["slag"], "insats");
+    assert_eq!(k1["resurser"]["poster"][0]["namn"], "Korttid");
+    // K2: node 72 already holds 721, so the service adds nothing: 300 000 kr, not 600 000.
+    let k2 = goal(&r, "K2");
+    assert_eq!(k2["resurser"]["utfall"], 300_000_00, "{k2}");
+    assert_eq!(k2["resurser"]["poster"][1]["utfall"], 0, "{k2}");
+    assert!(
+        k2["resurser"]["poster"][1]["anmarkning"]
+            .as_str()
+            .unwrap()
+            .contains("räknas inte här"),
+        "{k2}"
+    );
+    // The page shows each goal's entries, and the table is exportable.
+    let (status, _, page) = http(s.addr, "GET", "/mal?ar=2026", &[("Cookie", &ekonom.0)], "");
+    assert_eq!(status, 200);
+    assert!(page.contains("<h2>Resurser per mål och nyckelpost</h2>"), "{page}");
+    assert!(page.contains("data-tabell=\"malnyckel\""), "{page}");
+    assert!(
+        page.contains("<td>insats:KORT</td><td>insats</td><td>Korttid</td>"),
+        "{page}"
+    );
+    assert!(page.contains("300 000,00 kr från ansvar 721 räknas inte här"), "{page}");
+    let (status, _, csv) = http(
+        s.addr,
+        "GET",
+        "/mal?ar=2026&tabell=malnyckel&format=csv",
+        &[("Cookie", &ekonom.0)],
+        "",
+    );
+    assert_eq!(status, 200, "{csv}");
+    assert!(csv.contains("insats:KORT"), "{csv}");
+    // The goal form: an unknown service is refused, a known one with a share kept.
+    let form = |nyckel: &str| {
+        format!("ar=2026&kod=K3&namn=Halva+korttiden&niva=KF&overordnad=&ansvarig=KF&agenda2030=&nyckel={nyckel}")
+    };
+    let (status, _, page) = post_form(s.addr, &ekonom, "/mal/mal", &form("insats%3ANEJ"));
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("NEJ") && page.contains("insatsregistret"), "{page}");
+    let (status, head, _) = post_form(s.addr, &ekonom, "/mal/mal", &form("insats%3AKORT%3A50"));
+    assert_eq!(status, 303, "{head}");
+    let (_, _, body) = http(s.addr, "GET", "/api/mal?ar=2026", &[("Cookie", &ekonom.0)], "");
+    let r: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(goal(&r, "K3")["resurser"]["utfall"], 150_000_00, "{body}");
+    // The enhetschef of 71: a service spans the municipality, so no figures.
+    let chef = sign_in(s.addr, "chef");
+    let (_, _, body) = http(s.addr, "GET", "/api/mal?ar=2026", &[("Cookie", &chef.0)], "");
+    let r: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(goal(&r, "K1")["resurser"]["utfall"], 0, "{body}");
+}
+
+/// Issue 13 item 6: the frame calculation's JSON twin. Computed, never
+/// saved; a frame file's error names its line; only roles that see the
+/// whole organisation; documented in the OpenAPI document.
+#[test]
+fn the_frame_api_computes_without_saving_and_refuses_in_swedish() {
+    let s = start();
+    let ekonom = sign_in(s.addr, "ekonom");
+    let post = |who: &(String, String), body: &str| {
+        http(
+            s.addr,
+            "POST",
+            "/api/budget/ram",
+            &[
+                ("Content-Type", "application/json"),
+                ("Cookie", &who.0),
+                ("X-CSRF-Token", &who.1),
+            ],
+            body,
+        )
+    };
+    let frame = serde_json::json!({
+        "ramfil": "ar = 2027\nbas = \"Budget 2026\"\nversion = \"Ram 2027\"\nlon_procent = \"3\"\npris_procent = \"1\"\n\n[[demografi]]\nnod = \"72\"\nkalla = \"efterfrågan\"\ntjanst = \"särskilt boende (brukare)\"\n"
+    })
+    .to_string();
+    // No budget 2026 to start from: a Swedish 400 naming the base version.
+    let (status, _, body) = post(&ekonom, &frame);
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("basversionen") && body.contains("Budget 2026"), "{body}");
+    // A TOML error names the line.
+    let (status, _, body) = post(&ekonom, r#"{"ramfil":"ar = 2027\nbas = \n"}"#);
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("rad 2"), "{body}");
+    let chef = sign_in(s.addr, "chef");
+    let (status, _, body) = post(&chef, &frame);
+    assert_eq!(status, 403, "{body}");
+    let (_, _, doc) = http(s.addr, "GET", "/api/openapi.json", &[], "");
+    let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    assert!(doc["paths"]["/api/budget/ram"]["post"].is_object());
+}
+
 /// Found by fuzzing (the staff import): a period of six bytes with a
 /// character of two bytes at the fourth made `Period::parse` cut inside the
 /// character and panic; in the web the request got no answer at all. Now

@@ -2302,3 +2302,119 @@ fn an_ekonom_makes_a_report_writes_its_analysis_and_downloads_the_pdf() {
     let bytes = std::fs::read(file).expect("read pdf");
     assert!(bytes.starts_with(b"%PDF-"));
 }
+
+/// Issue 13: Kolada files from the web. On Jämförelser an ekonom uploads a
+/// values file and a municipality-group file together, sees the check page
+/// (values per KPI, how many replace stored values; nothing stored yet),
+/// confirms, and sees the new value and the group on the page; a bad file
+/// shows the JSON path of its error and cannot be confirmed.
+#[test]
+fn kolada_files_are_uploaded_checked_and_confirmed_in_the_browser() {
+    let (srv, d, _dl) = browser_session("ekonom", "demo-ekonom-2026");
+    let base = &srv.base;
+    let files = tempfile::tempdir().expect("files");
+    let values = files.path().join("varden.json");
+    std::fs::write(
+        &values,
+        r#"{"count":1,"values":[{"kpi":"U21463","municipality":"9999","period":2025,
+            "values":[{"gender":"T","count":1,"status":"","value":12.3}]}],"next_page":null}"#,
+    )
+    .expect("write");
+    let groups = files.path().join("grupper.json");
+    std::fs::write(
+        &groups,
+        r#"{"count":1,"values":[{"id":"G77001","title":"Webbgruppen från Kolada",
+            "members":[{"id":"9901","title":"Ekeberga"},{"id":"9902","title":"Granvika"}]}],"next_url":null}"#,
+    )
+    .expect("write");
+    let bad = files.path().join("fel.json");
+    std::fs::write(
+        &bad,
+        r#"{"values":[{"kpi":"U21463","municipality":"123","period":2025,"values":[{"gender":"T","value":1}]}]}"#,
+    )
+    .expect("write");
+    let upload = |paths: &[&Path]| {
+        d.goto(&format!("{base}/jamforelser")).expect("jamforelser");
+        let list: Vec<&str> = paths.iter().map(|p| p.to_str().expect("path")).collect();
+        d.find("#kolada-fil")
+            .and_then(|e| e.send_keys(&list.join("\n")))
+            .expect("files");
+        d.find("form.kolada-import button")
+            .and_then(|e| e.click())
+            .expect("check");
+        d.wait_for("main .notice", WAIT).expect("check page");
+    };
+    // A bad file: the JSON path, nothing to confirm.
+    upload(&[&bad]);
+    let text = d.find("main").and_then(|m| m.text()).expect("main");
+    assert!(
+        text.contains("$.values[0].municipality: värdet \"123\", förväntade en kommunkod med fyra siffror")
+            && text.contains("inget sparades"),
+        "{text}"
+    );
+    assert!(
+        d.find("form[action*='bekrafta']").is_err(),
+        "a bad file cannot be confirmed"
+    );
+    // Two good files: the check page says what will be stored.
+    upload(&[&values, &groups]);
+    let text = d.find("main").and_then(|m| m.text()).expect("main");
+    for want in [
+        "Koladafilerna är korrekta: 1 värden för 1 nyckeltal, 1 kommuner, år 2025.",
+        "1 ersätter lagrade värden",
+        "Värden per nyckeltal",
+        "U21463",
+        "G77001",
+        "Webbgruppen från Kolada",
+        "Inget är sparat ännu",
+    ] {
+        assert!(text.contains(want), "{want} on the check page:\n{text}");
+    }
+    shot(&d, "kolada_kontroll");
+    let (_, before) = fetch(&d, "GET", "/jamforelser?kpi=U21463", json!({}), None);
+    assert!(!before.contains("G77001"), "nothing stored before confirmation");
+    d.find("form[action*='bekrafta'] button")
+        .and_then(|b| b.click())
+        .expect("confirm");
+    wait_url(&d, "klar=kolada");
+    let done = d.wait_for(".notice.ok", WAIT).and_then(|e| e.text()).expect("imported");
+    assert!(
+        done.contains("Koladaimporten är klar: 1 värden, varav 1 ersatte lagrade värden."),
+        "{done}"
+    );
+    // Audited as the signed-in user; the replaced value stays in the log.
+    let (_, log) = fetch(&d, "GET", "/api/logg", json!({}), None);
+    let log: Value = serde_json::from_str(&log).expect("log json");
+    let row = log
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["handling"] == "kolada värde" && r["objekt"] == "U21463 9999 2025 T")
+        .unwrap_or_else(|| panic!("no audit row for the replaced value: {log}"));
+    assert_eq!(row["efter"], "12,30", "{row}");
+    assert!(row["fore"].as_str().is_some_and(|f| f != "12,30"), "{row}");
+    assert_eq!(row["vem"], "ekonom", "{row}");
+    d.goto(&format!("{base}/jamforelser?kpi=U21463")).expect("jamforelser");
+    let text = d.find("main").and_then(|m| m.text()).expect("main");
+    assert!(text.contains("12,3"), "the new value on the page:\n{text}");
+    assert!(
+        text.contains("G77001") && text.contains("9901 Ekeberga, 9902 Granvika"),
+        "{text}"
+    );
+    // A peer group from the Kolada group in the form.
+    d.find("form.register input[name='namn']")
+        .and_then(|e| e.send_keys("Från Kolada"))
+        .expect("namn");
+    d.execute(
+        "document.querySelector(\"form.register select[name='kolada_grupp']\").value = 'G77001';",
+        vec![],
+    )
+    .expect("kolada_grupp");
+    d.find("form.register button").and_then(|e| e.click()).expect("spara");
+    wait_url(&d, "sparad=1");
+    let text = d.find("main").and_then(|m| m.text()).expect("main");
+    assert!(
+        text.contains("Placering i Från Kolada") && text.contains("G77001 Webbgruppen från Kolada"),
+        "{text}"
+    );
+}

@@ -241,13 +241,7 @@ pub(crate) async fn frame_page(
             ]);
             for d in &r.ram.demografirader {
                 steps.push(vec![
-                    Cell::text(format!(
-                        "+ demografi {} år, {:+} personer × {} ({})",
-                        d.alder,
-                        d.okning,
-                        Money::from_ore(d.pris_per_individ).fmt_kr(),
-                        d.nod
-                    )),
+                    Cell::text(resurs_app::budget::demo_label(d)),
                     Cell::Num(d.belopp),
                 ]);
             }
@@ -320,6 +314,7 @@ pub(crate) async fn frame_page(
                 p { a href="/ekonomi/budget" { "← Budget och fördelning" } }
                 p.meta {
                     "Ramberäkningen som " code { "resurs budget frame FIL" } ": förra årets budget (basversionen) + löneuppräkning + prisuppräkning + demografi − sparbeting, prislapparna som alternativ ram och fördelningen till enheterna genom ersättningsmodellerna. "
+                    "Demografin är invånarökningen i ett åldersspann × pris per individ, eller med " code { "kalla = \"efterfrågan\"" } " efterfrågeprognosens volymökning för en tjänst × prognosens enhetskostnad; raden säger tjänst, år, volymer, enhetskostnad och källa. "
                     "Att räkna sparar ingenting"
                     @if can_save { "; " strong { "Spara som budgetversion" } " sparar raderna i filens version (som " code { "--spara" } ") och står i händelseloggen" }
                     "."

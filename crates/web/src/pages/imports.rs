@@ -6,6 +6,7 @@ use super::*;
 pub(crate) fn import_kinds() -> Vec<&'static str> {
     let mut v: Vec<&'static str> = resurs_app::import::Kind::ALL.iter().map(|k| k.name()).collect();
     v.push("modell");
+    v.push("kolada");
     v
 }
 
@@ -54,8 +55,8 @@ pub(crate) async fn import_page(
             form.grid method="post" action="/import" enctype="multipart/form-data" { (ui::csrf_field(&csrf))
                 label for="typ" { "Filtyp" }
                 select id="typ" name="typ" { @for k in import_kinds() { option value=(k) { (k) } } }
-                label for="fil" { "Fil (CSV, xlsx, SIE 4 eller modellfil TOML)" }
-                input id="fil" name="fil" type="file" required;
+                label for="fil" { "Fil (CSV, xlsx, SIE 4, modellfil TOML; för kolada en eller flera JSON-filer)" }
+                input id="fil" name="fil" type="file" multiple required;
                 button type="submit" { "Kontrollera filen" }
             }
             h2 { "Tidigare importer" }
@@ -124,6 +125,9 @@ pub(crate) fn run_import(
     dry_run: bool,
 ) -> Result<(bool, Markup, Option<crate::notice::Notice>), Fail> {
     use crate::notice::Notice;
+    if p.kind == "kolada" {
+        return super::kolada_import::run(st, p, dry_run);
+    }
     if p.kind == "modell" {
         let text = std::fs::read_to_string(p.path())
             .map_err(|e| Fail::bad(format!("{}: filen kunde inte läsas som text: {e}", p.filnamn)))?;
@@ -250,7 +254,8 @@ pub(crate) async fn upload(
         }
     };
     let mut kind: Option<String> = None;
-    let mut file: Option<(String, String, crate::uploads::UploadFile, u64)> = None;
+    // Several files only for kolada (one import of Kolada's pages).
+    let mut files: Vec<(String, String, crate::uploads::UploadFile, u64)> = Vec::new();
     let mut total: u64 = 0;
     loop {
         let mut field = match mp.next_field().await {
@@ -259,7 +264,13 @@ pub(crate) async fn upload(
             Err(e) => return fail(upload_broken(&e, max)),
         };
         let name = field.name().unwrap_or("").to_string();
-        if name == "fil" && file.is_none() {
+        if name == "fil" {
+            if files.len() >= resurs_app::kolada::MAX_PAGES {
+                return fail(Fail::bad(format!(
+                    "fil: högst {} filer i en uppladdning",
+                    resurs_app::kolada::MAX_PAGES
+                )));
+            }
             let fname = field.file_name().map_or_else(|| "fil".to_string(), str::to_string);
             // The readers tell formats apart by the file name's extension.
             let (id, guard, mut out) = match st.uploads.new_file(&fname) {
@@ -283,7 +294,7 @@ pub(crate) async fn upload(
                     Err(e) => return fail(upload_broken(&e, max)),
                 }
             }
-            file = Some((fname, id, guard, bytes));
+            files.push((fname, id, guard, bytes));
         } else {
             let mut value = Vec::new();
             loop {
@@ -316,8 +327,19 @@ pub(crate) async fn upload(
         let Some(k) = import_kinds().into_iter().find(|k| *k == kind) else {
             return Err(Fail::bad(format!("typ: värdet \"{kind}\", förväntade en av {}", import_kinds().join(", "))));
         };
-        let Some((fname, id, guard, bytes)) = file.filter(|f| f.3 > 0) else {
+        let mut files: Vec<_> = files.into_iter().filter(|f| f.3 > 0).collect();
+        if files.is_empty() {
             return Err(Fail::bad("fil: ingen fil valdes (eller filen är tom)"));
+        }
+        let (fname, id, guard, bytes) = if k == "kolada" {
+            super::kolada_import::bundle(st, files)?
+        } else if files.len() == 1 {
+            files.remove(0)
+        } else {
+            return Err(Fail::bad(format!(
+                "fil: {} filer; välj en fil (flera filer tas emot bara för kolada)",
+                files.len()
+            )));
         };
         let p = Pending::new(user.namn.clone(), k, fname.clone(), bytes, guard);
         let (ok, m, _) = run_import(st, &p, true)?;

@@ -149,10 +149,49 @@ fn groups_grid(o: &Overview) -> Grid {
     for x in &o.grupper {
         let what = if x.slag == "lista" {
             x.kommuner.join(", ")
+        } else if x.slag == "kolada" {
+            match o.kommungrupper.iter().find(|k| k.id == x.grupp) {
+                Some(k) => format!("{} {}", k.id, k.titel),
+                None => format!("{} (inte importerad)", x.grupp),
+            }
         } else {
             x.grupp.clone()
         };
         g.push(vec![Cell::text(&x.namn), Cell::text(&x.slag), Cell::text(what)]);
+    }
+    g
+}
+
+/// Kolada's imported municipality groups and their members.
+fn kolada_groups_grid(o: &Overview) -> Grid {
+    let mut g = Grid::new(
+        "kommungrupper",
+        "Koladas kommungrupper",
+        vec![
+            Col::text("Id"),
+            Col::text("Titel"),
+            Col::new("Kommuner", Kind::Count),
+            Col::text("Medlemmar"),
+        ],
+    );
+    for x in &o.kommungrupper {
+        let ms: Vec<String> = x
+            .medlemmar
+            .iter()
+            .map(|m| {
+                if m.namn.is_empty() {
+                    m.kod.clone()
+                } else {
+                    format!("{} {}", m.kod, m.namn)
+                }
+            })
+            .collect();
+        g.push(vec![
+            Cell::text(&x.id),
+            Cell::text(&x.titel),
+            Cell::Num(ms.len() as i64),
+            Cell::text(ms.join(", ")),
+        ]);
     }
     g
 }
@@ -170,6 +209,8 @@ pub(crate) async fn compare_page(
         let (o, c) = comparison_for(st, &q)?;
         let mut grids = c.as_ref().map(k::comparison_grids).unwrap_or_default();
         grids.push(groups_grid(&o));
+        let kg = kolada_groups_grid(&o);
+        grids.push(kg.clone());
         let raw = raw.unwrap_or_default();
         let refs: Vec<&Grid> = grids.iter().collect();
         Ok(Out::page_or_export(&eq, &refs, || {
@@ -214,7 +255,7 @@ pub(crate) async fn compare_page(
                     button type="submit" { "Visa" }
                 }
                 @match &c {
-                    None => p { "Inga Koladavärden är importerade. Importera med " code { "resurs kolada import FIL" } "." },
+                    None => p { "Inga Koladavärden är importerade. Importera med " code { "resurs kolada import FIL" } " eller formuläret nedan." },
                     Some(c) => {
                         h2 { (c.kpi) " " (c.titel) }
                         (year_chart(
@@ -223,19 +264,39 @@ pub(crate) async fn compare_page(
                             &c.ar,
                             &c.serier.iter().take(5).map(|s| (s.namn.clone(), s.varden.clone())).collect::<Vec<_>>(),
                         ))
-                        @for g in grids.iter().filter(|g| g.id != "grupper") { h3 { (g.name) } (ui::grid(g, &raw)) }
+                        @for g in grids.iter().filter(|g| g.id != "grupper" && g.id != "kommungrupper") { h3 { (g.name) } (ui::grid(g, &raw)) }
                     }
                 }
                 h2 { "Jämförelsegrupper" }
-                (ui::grid(grids.last().expect("the groups grid"), &raw))
+                @if let Some(g) = grids.iter().find(|g| g.id == "grupper") { (ui::grid(g, &raw)) }
+                h2 { "Koladas kommungrupper" }
+                @if kg.rows.is_empty() {
+                    p { "Inga kommungrupper är importerade. Koladas " code { "municipality_groups" } " importeras som andra Koladafiler (" code { "resurs kolada hamta --grupper" } ")." }
+                } @else {
+                    (ui::grid(&kg, &raw))
+                }
                 @if user.is_controller() {
                     h3 { "Spara en jämförelsegrupp" }
-                    form.inline.register method="post" action="/jamforelser/grupp" {
+                    form.inline.register.jmf method="post" action="/jamforelser/grupp" {
                         (ui::csrf_field(&csrf))
                         label { "Namn " input type="text" name="namn" required maxlength="200"; }
                         label { "Befolkningsgrupp " input type="text" name="befolkningsgrupp" placeholder="50 000–99 999 invånare"; }
                         label { "eller kommuner " input type="text" name="kommuner" placeholder="9901,9902,9903"; }
+                        label { "eller Koladas kommungrupp "
+                            select name="kolada_grupp" {
+                                option value="" { "(ingen)" }
+                                @for x in &o.kommungrupper { option value=(x.id) { (x.id) " " (x.titel) } }
+                            }
+                        }
                         button type="submit" { "Spara grupp" }
+                    }
+                    h3 { "Importera från Kolada" }
+                    p.meta { "En eller flera JSON-filer från Koladas API (värden, nyckeltal, kommuner, kommungrupper, alla sidor av ett svar). Filerna kontrolleras först; inget sparas förrän du bekräftar." }
+                    form.inline.jmf.kolada-import method="post" action="/import" enctype="multipart/form-data" {
+                        (ui::csrf_field(&csrf))
+                        input type="hidden" name="typ" value="kolada";
+                        label { "Koladafiler " input id="kolada-fil" name="fil" type="file" accept=".json,application/json" multiple required; }
+                        button type="submit" { "Kontrollera filerna" }
                     }
                 }
             }
@@ -252,6 +313,8 @@ pub(crate) struct GroupForm {
     befolkningsgrupp: String,
     #[serde(default)]
     kommuner: String,
+    #[serde(default)]
+    kolada_grupp: String,
 }
 
 pub(crate) async fn save_group(State(st): State<Shared>, pu: PageUser, Form(f): Form<GroupForm>) -> Response {
@@ -270,7 +333,16 @@ pub(crate) async fn save_group(State(st): State<Shared>, pu: PageUser, Form(f): 
             .collect();
         let bg = Some(f.befolkningsgrupp.trim()).filter(|s| !s.is_empty());
         let actor = resurs_app::Actor::new(user.namn.clone());
-        let g = st.with_store(|s| Ok(k::save_group(s, &actor, &f.namn, bg, &kommuner)?))?;
+        let kg = f.kolada_grupp.trim();
+        let g = if kg.is_empty() {
+            st.with_store(|s| Ok(k::save_group(s, &actor, &f.namn, bg, &kommuner)?))?
+        } else if bg.is_some() || !kommuner.is_empty() {
+            return Err(Fail::bad(
+                "Ange antingen befolkningsgrupp, kommuner eller Koladas kommungrupp (inte flera)",
+            ));
+        } else {
+            st.with_store(|s| Ok(k::save_kolada_group(s, &actor, &f.namn, kg)?))?
+        };
         Ok(g.namn)
     })
     .await;

@@ -28,7 +28,7 @@ pub(crate) fn routes() -> Router<Shared> {
 /// goal and indicator (goals are public decisions) but the resources only
 /// of goals whose key lies wholly in its own part of the organisation.
 pub(crate) fn goals_for(st: &AppState, user: &User, year: i32) -> Result<GoalReport, Fail> {
-    let mut r = st.with_store(|s| Ok(mal::report(s, year)?))?;
+    let mut r = st.with_store(|s| Ok(mal::report_storing(s, year)?))?;
     if !user.sees_all() {
         let tree = st.tree(st.default_period()?)?;
         for g in &mut r.mal {
@@ -102,6 +102,7 @@ pub(crate) async fn goals_page(
         let year = year_of(st, &q.ar)?;
         let r = goals_for(st, &user, year)?;
         let (g, mut i) = mal::grids(&r);
+        let k = mal::key_grid(&r);
         // Each indicator links to its outcomes over time.
         let codes: Vec<&str> = r.mal.iter().flat_map(|m| m.indikatorer.iter().map(|x| x.kod.as_str())).collect();
         for (row, kod) in i.rows.iter_mut().zip(&codes) {
@@ -177,7 +178,7 @@ pub(crate) async fn goals_page(
             .iter()
             .flat_map(|m| m.indikatorer.iter().map(|i| (i.kod.clone(), i.namn.clone())))
             .collect();
-        Ok(Out::page_or_export(&eq, &[&g, &i], || {
+        Ok(Out::page_or_export(&eq, &[&g, &i, &k], || {
             html! {
                 (subnav("/mal"))
                 form.inline method="get" action="/mal" {
@@ -189,9 +190,14 @@ pub(crate) async fn goals_page(
                     "Målkaskaden från kommunfullmäktige till enhet med indikatorer, bedömning och resurser. "
                     "Bedömningen föreslås av regeln i docs/mal.md (varje indikator och undermål ger 2, 1 eller 0 poäng: alla 2 = uppfyllt, i snitt minst 1 = delvis uppfyllt, annars ej uppfyllt) "
                     "och kan ändras bara med en skriftlig motivering, som står i händelseloggen. "
-                    "Resurserna är budget, utfall och prognos för de noder målnyckeln kopplar till målet"
+                    "Resurserna är budget, utfall och prognos för de noder och insatser målnyckeln kopplar till målet"
                     @if let Some(p) = &period { " (uppföljningen till och med " (p) ")" }
                     ". Samma siffror som " code { "resurs mal visa --ar " (year) } "."
+                }
+                p.meta {
+                    "En insats i nyckeln (insats:KOD) ger sin kostnad ur KPB för samma månader som utfall, och som budget och prognos "
+                    "varje utförande enhets helårsbudget och helårsprognos gånger insatsens andel av enhetens KPB-kostnad; sedan nyckelns andel. "
+                    "En enhet vars ansvar redan ligger under en nod i samma nyckel räknas bara genom noden. Tabellen \"Resurser per mål och nyckelpost\" visar varifrån varje måls siffror kommer."
                 }
                 @if r.mal.is_empty() {
                     p { "Inga mål ännu. Importera en målfil (" code { "resurs mal import FIL" } ", docs/format/mal.md) eller lägg till ett mål nedan." }
@@ -199,6 +205,10 @@ pub(crate) async fn goals_page(
                 @if !with_key.is_empty() { (chart) }
                 (ui::grid(&g, &raw))
                 (ui::grid(&i, &raw))
+                @if !k.rows.is_empty() {
+                    h2 { "Resurser per mål och nyckelpost" }
+                    (ui::grid(&k, &raw))
+                }
                 @if let Some(c) = &outcome_chart { div id="utfall" { (c) } }
                 @if user.is_controller() {
                     (assessment_form(&csrf, year, &goals))
@@ -268,7 +278,7 @@ fn outcome_form(csrf: &str, year: i32, inds: &[(String, String)]) -> Markup {
 fn goal_form(csrf: &str, year: i32, goals: &[(String, String)]) -> Markup {
     section(
         "Lägg till eller ändra ett mål",
-        "Samma kod ändrar ett befintligt mål. Nyckeln kopplar målet till organisationens noder, med andel i procent (t.ex. 71, 73:50); budget, utfall och prognos för dem visas som målets resurser.",
+        "Samma kod ändrar ett befintligt mål. Nyckeln kopplar målet till organisationens noder och till insatser (insats:KOD), med andel i procent (t.ex. 71, 73:50, insats:HT_OMV:50); budget, utfall och prognos för dem visas som målets resurser.",
         html! {
             form.grid method="post" action="/mal/mal" {
                 (ui::csrf_field(csrf))
@@ -283,7 +293,7 @@ fn goal_form(csrf: &str, year: i32, goals: &[(String, String)]) -> Markup {
                 label for="m-overordnad" { "Överordnat mål" } (goal_select("m-overordnad", "overordnad", goals, Some("(inget)")))
                 label for="m-ansvarig" { "Ansvarig" } input id="m-ansvarig" name="ansvarig" type="text" maxlength="200" required;
                 label for="m-agenda" { "Agenda 2030 (1–17, kommaseparerade)" } input id="m-agenda" name="agenda2030" type="text";
-                label for="m-nyckel" { "Nyckel (nod:andel)" } input id="m-nyckel" name="nyckel" type="text";
+                label for="m-nyckel" { "Nyckel (nod:andel, insats:KOD:andel)" } input id="m-nyckel" name="nyckel" type="text";
                 button type="submit" { "Spara målet" }
             }
         },

@@ -29,6 +29,7 @@ pub(crate) mod ekonomi;
 mod followup;
 mod imports;
 pub(crate) mod jamforelser;
+mod kolada_import;
 pub(crate) mod kpb;
 pub(crate) mod mal;
 mod models;
@@ -158,6 +159,18 @@ pub fn ledger_period_of(st: &AppState, raw: &Option<String>) -> Result<Period, F
     Ok(period)
 }
 
+/// A month asked for in the parameter `name` (ÅÅÅÅ-MM), `None` when not given.
+pub(crate) fn month_of(name: &str, raw: &Option<String>) -> Result<Option<Period>, Fail> {
+    match given(raw) {
+        Some(t) => Period::parse(t).map(Some).ok_or_else(|| {
+            Fail::bad(format!(
+                "{name}: värdet \"{t}\", förväntade en månad ÅÅÅÅ-MM med år 1900–2100, t.ex. 2026-03"
+            ))
+        }),
+        None => Ok(None),
+    }
+}
+
 /// The layout asked for (cost-positive when none).
 pub fn layout_of(raw: &Option<String>) -> Result<Layout, Fail> {
     match given(raw) {
@@ -248,6 +261,17 @@ impl Out {
             None => Out::Page(page()),
         }
     }
+
+    /// As [`Out::page_or_export`] for a page whose tables are a list of
+    /// grids (shown with [`ui::grids`]).
+    pub(crate) fn grids_or_export(
+        q: &ui::ExportQ,
+        grids: &[resurs_io::grid::Grid],
+        page: impl FnOnce() -> Markup,
+    ) -> Out {
+        let refs: Vec<&resurs_io::grid::Grid> = grids.iter().collect();
+        Out::page_or_export(q, &refs, page)
+    }
 }
 
 pub(crate) fn render<T: Into<Out>>(pu: &PageUser, title: &str, active: &str, r: Result<T, Fail>) -> Response {
@@ -302,6 +326,21 @@ pub(crate) fn period_form(action: &str, period: Period, extra: &[(&str, &str)]) 
             @for (k, v) in extra { input type="hidden" name=(k) value=(v); }
             label for="period" { "Månad" }
             input id="period" name="period" type="month" value=(period.to_string());
+            button type="submit" { "Visa" }
+        }
+    }
+}
+
+/// The filter of a page over a year up to a month (`ar`, `till`); `extra`
+/// are more fields before the button.
+pub(crate) fn year_till_form(action: &str, year: i32, till: Period, extra: Markup) -> Markup {
+    html! {
+        form.inline method="get" action=(action) {
+            label for="ar" { "År" }
+            input id="ar" name="ar" type="number" min="1900" max="2100" value=(year);
+            label for="till" { "Till och med" }
+            input id="till" name="till" type="month" value=(till.to_string());
+            (extra)
             button type="submit" { "Visa" }
         }
     }

@@ -9,7 +9,7 @@
 use super::*;
 use axum::extract::RawQuery;
 use resurs_core::personal::StaffReport;
-use resurs_io::grid::{Grid, Kind};
+use resurs_io::grid::Kind;
 
 pub(crate) fn routes() -> Router<Shared> {
     Router::new()
@@ -42,6 +42,16 @@ fn subnav(current: &str) -> Markup {
     }
 }
 
+/// The month whose organisation tree decides which units a user sees:
+/// the month asked for, else December of the year, else the last month
+/// with ledger lines.
+fn tree_month(st: &AppState, year: i32, till: Option<Period>) -> Result<Period, Fail> {
+    match till.or_else(|| Period::new(year, 12)) {
+        Some(p) => Ok(p),
+        None => st.default_period(),
+    }
+}
+
 /// The productivity a user may see: the whole report (computed once per
 /// year and month, cached), and for an enhetschef only its own units,
 /// without the municipality's total and trend.
@@ -51,14 +61,7 @@ pub(crate) fn productivity_for(
     q: &StaffQ,
 ) -> Result<resurs_app::produktivitet::Report, Fail> {
     let year = year_of(st, &q.ar)?;
-    let till = match given(&q.till) {
-        Some(t) => Some(Period::parse(t).ok_or_else(|| {
-            Fail::bad(format!(
-                "till: värdet \"{t}\", förväntade en månad ÅÅÅÅ-MM med år 1900–2100, t.ex. 2026-03"
-            ))
-        })?),
-        None => None,
-    };
+    let till = month_of("till", &q.till)?;
     let key = format!("produktivitet|{year}|{}", till.map_or(String::new(), |t| t.to_string()));
     let mut r = (*st.cached(key, move |s| {
         Ok(resurs_app::produktivitet::report(s, year, till, |_| true)?)
@@ -90,7 +93,6 @@ pub(crate) async fn productivity_page(
     let r = blocking(&st, move |st| {
         let r = productivity_for(st, &user, &q)?;
         let grids = resurs_app::produktivitet::grids(&r, all);
-        let refs: Vec<&Grid> = grids.iter().collect();
         let raw = raw.unwrap_or_default();
         let names: Vec<String> = r.trend.iter().map(|(y, _)| format!("{y}")).collect();
         let classes = ["s1", "s2", "s3"];
@@ -108,16 +110,10 @@ pub(crate) async fn productivity_page(
             ui::Bars { name: "Brukartidsandel", values: shown.iter().map(|u| u.brukartidsandel).collect() },
         ];
         let year = r.ar;
-        Ok(Out::page_or_export(&eq, &refs, || {
+        Ok(Out::grids_or_export(&eq, &grids, || {
             html! {
                 (subnav("/produktivitet"))
-                form.inline method="get" action="/produktivitet" {
-                    label for="ar" { "År" }
-                    input id="ar" name="ar" type="number" min="1900" max="2100" value=(year);
-                    label for="till" { "Till och med" }
-                    input id="till" name="till" type="month" value=(r.till.to_string());
-                    button type="submit" { "Visa" }
-                }
+                (year_till_form("/produktivitet", year, r.till, html! {}))
                 p.meta {
                     "Hemtjänsten per enhet och månad ur besöken, besluten, personalimporten och huvudboken: utförandegrad = utförd ÷ beviljad tid; "
                     "brukartidsandel = utförd ÷ arbetad tid; kontinuitet = antal olika personal per brukare och 14 dagar; kostnad och ersättning per timme = huvudbokens kostnader och intäkter på enhetens ansvar ÷ timmarna. "
@@ -132,7 +128,7 @@ pub(crate) async fn productivity_page(
                     }
                     (ui::bar_chart("prod", &format!("Utförandegrad och brukartidsandel per enhet {}-01–{}", year, r.till), "procent", Kind::Percent, &labels, &bars))
                 }
-                @for g in &grids { (ui::grid(g, &raw)) }
+                (ui::grids(&grids, &raw))
             }
         }))
     })
@@ -154,18 +150,8 @@ pub struct StaffQ {
 /// (the total and the breakdowns then cover only those units).
 pub(crate) fn staff_for(st: &AppState, user: &User, q: &StaffQ) -> Result<StaffReport, Fail> {
     let year = year_of(st, &q.ar)?;
-    let till = match given(&q.till) {
-        Some(t) => Some(Period::parse(t).ok_or_else(|| {
-            Fail::bad(format!(
-                "till: värdet \"{t}\", förväntade en månad ÅÅÅÅ-MM med år 1900–2100, t.ex. 2026-03"
-            ))
-        })?),
-        None => None,
-    };
-    let tree_month = match till.or_else(|| Period::new(year, 12)) {
-        Some(p) => p,
-        None => st.default_period()?,
-    };
+    let till = month_of("till", &q.till)?;
+    let tree_month = tree_month(st, year, till)?;
     let (all, tree, units) = (user.sees_all(), st.tree(tree_month)?, st.provider_units()?);
     let user = user.clone();
     st.with_store(move |s| {
@@ -188,7 +174,6 @@ pub(crate) async fn staff_page(
     let r = blocking(&st, move |st| {
         let r = staff_for(st, &user, &q)?;
         let grids = resurs_app::personal::grids(&r, true);
-        let refs: Vec<&Grid> = grids.iter().collect();
         let raw = raw.unwrap_or_default();
         let mut values: [Vec<Option<i64>>; 3] = Default::default();
         for m in 1..=12u32 {
@@ -210,16 +195,10 @@ pub(crate) async fn staff_page(
             ui::Bars { name: "Lång (dag 15–)", values: shown.iter().map(|u| u.sjukfranvaro_lang).collect() },
         ];
         let year = r.fran.year();
-        Ok(Out::page_or_export(&eq, &refs, || {
+        Ok(Out::grids_or_export(&eq, &grids, || {
             html! {
                 (subnav("/personal"))
-                form.inline method="get" action="/personal" {
-                    label for="ar" { "År" }
-                    input id="ar" name="ar" type="number" min="1900" max="2100" value=(year);
-                    label for="till" { "Till och med" }
-                    input id="till" name="till" type="month" value=(r.till.to_string());
-                    button type="submit" { "Visa" }
-                }
+                (year_till_form("/personal", year, r.till, html! {}))
                 p.meta {
                     "Personalimporten " (r.fran) "–" (r.till) ": sjukfrånvaro i procent av avtalad tid, frisknärvaro = andel månadsavlönade med högst 5 sjukdagar under perioden, "
                     "årsarbetare = timmar ÷ (" (r.heltid_timmar_manad) " timmar × antal månader), personalomsättning = avslutade anställningar ÷ genomsnittligt antal anställda. "
@@ -232,7 +211,7 @@ pub(crate) async fn staff_page(
                     (ui::line_chart_in(&format!("Sjukfrånvaro per månad {year}"), "procent av avtalad tid", Kind::Percent, &series))
                     (ui::bar_chart("sjuk", &format!("Sjukfrånvaro per enhet {}–{}", r.fran, r.till), "procent av avtalad tid", Kind::Percent, &labels, &bars))
                 }
-                @for g in &grids { (ui::grid(g, &raw)) }
+                (ui::grids(&grids, &raw))
             }
         }))
     })
@@ -259,14 +238,7 @@ pub(crate) fn occupancy_for(
     q: &OccupancyQ,
 ) -> Result<resurs_app::belaggning::Report, Fail> {
     let year = year_of(st, &q.ar)?;
-    let till = match given(&q.till) {
-        Some(t) => Some(Period::parse(t).ok_or_else(|| {
-            Fail::bad(format!(
-                "till: värdet \"{t}\", förväntade en månad ÅÅÅÅ-MM med år 1900–2100, t.ex. 2026-03"
-            ))
-        })?),
-        None => None,
-    };
+    let till = month_of("till", &q.till)?;
     let krav = match given(&q.krav) {
         None => resurs_app::belaggning::KRAV_STANDARD,
         Some(k) => match resurs_core::num::Qty::parse_sv(k) {
@@ -279,10 +251,7 @@ pub(crate) fn occupancy_for(
         },
     };
     let all = user.sees_all();
-    let tree_month = match till.or_else(|| Period::new(year, 12)) {
-        Some(p) => p,
-        None => st.default_period()?,
-    };
+    let tree_month = tree_month(st, year, till)?;
     let (tree, units) = (st.tree(tree_month)?, st.provider_units()?);
     let user = user.clone();
     st.with_store(move |s| {
@@ -303,7 +272,6 @@ pub(crate) async fn occupancy_page(
     let r = blocking(&st, move |st| {
         let r = occupancy_for(st, &user, &q)?;
         let grids = resurs_app::belaggning::grids(&r);
-        let refs: Vec<&Grid> = grids.iter().collect();
         let raw = raw.unwrap_or_default();
         let labels: Vec<String> = r.enheter.iter().map(|u| format!("{} {}", u.enhet, u.namn)).collect();
         let bars = [
@@ -312,18 +280,13 @@ pub(crate) async fn occupancy_page(
         ];
         let under = r.enheter.iter().filter(|u| u.under_krav).count();
         let year = r.ar;
-        Ok(Out::page_or_export(&eq, &refs, || {
+        Ok(Out::grids_or_export(&eq, &grids, || {
             html! {
                 (subnav("/belaggning"))
-                form.inline method="get" action="/belaggning" {
-                    label for="ar" { "År" }
-                    input id="ar" name="ar" type="number" min="1900" max="2100" value=(year);
-                    label for="till" { "Till och med" }
-                    input id="till" name="till" type="month" value=(r.till.to_string());
+                (year_till_form("/belaggning", year, r.till, html! {
                     label for="krav" { "Krav, procent" }
                     input id="krav" name="krav" type="text" inputmode="decimal" size="5" value=(resurs_core::num::Qty::from_hundredths(r.krav).fmt_sv());
-                    button type="submit" { "Visa" }
-                }
+                }))
                 p.meta {
                     "Särskilt boende, korttid och LSS-boende: beläggningsgrad = belagda dagar (nätter; utflyttningsdagen räknas inte) ÷ platsdagar (platserna i utförarregistret × månadens dagar). "
                     "Dagar mellan ut- och inflyttning gäller samma plats (samma siffror som " code { "resurs belaggning --ar " (year) } ")."
@@ -334,7 +297,7 @@ pub(crate) async fn occupancy_page(
                 } @else {
                     (ui::bar_chart("bel", &format!("Beläggningsgrad per enhet {}-01–{}", year, r.till), "procent", Kind::Percent, &labels, &bars))
                 }
-                @for g in &grids { (ui::grid(g, &raw)) }
+                (ui::grids(&grids, &raw))
             }
         }))
     })
@@ -376,18 +339,12 @@ pub(crate) async fn unmet_page(
         let period = period_of(st, &q.period)?;
         let r = unmet_for(st, &user, &q)?;
         let grids = resurs_app::ej_verkstallda::grids(&r, true);
-        let refs: Vec<&Grid> = grids.iter().collect();
         let raw = raw.unwrap_or_default();
-        let labels: Vec<String> = resurs_app::ej_verkstallda::VANTETIDER.iter().map(|b| b.2.to_string()).collect();
-        let per_band: Vec<Option<i64>> = labels
-            .iter()
-            .map(|l| {
-                let n: i64 = r.uppfoljning.iter().filter(|f| resurs_app::ej_verkstallda::band_of(f.dagar) == l).count() as i64;
-                (!resurs_core::sekretess::dold(n as u64)).then_some(n)
-            })
-            .collect();
+        let bands = resurs_app::ej_verkstallda::per_vantetid(&r);
+        let labels: Vec<String> = bands.iter().map(|b| b.0.to_string()).collect();
+        let per_band: Vec<Option<i64>> = bands.iter().map(|b| b.1).collect();
         let bars = [ui::Bars { name: "Antal beslut", values: per_band }];
-        Ok(Out::page_or_export(&eq, &refs, || {
+        Ok(Out::grids_or_export(&eq, &grids, || {
             html! {
                 (subnav("/ej-verkstallda"))
                 (period_form("/ej-verkstallda", period, &[]))
@@ -400,7 +357,7 @@ pub(crate) async fn unmet_page(
                 @if !r.uppfoljning.is_empty() {
                     (ui::bar_chart("ej", &format!("Ej verkställda beslut per väntetid {}", r.kvartal), "antal beslut", Kind::Count, &labels, &bars))
                 }
-                @for g in &grids { (ui::grid(g, &raw)) }
+                (ui::grids(&grids, &raw))
             }
         }))
     })

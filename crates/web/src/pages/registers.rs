@@ -7,7 +7,8 @@ use super::ekonomi::*;
 use super::*;
 use crate::notice::{Notice, Register};
 use axum::extract::RawQuery;
-use resurs_io::grid::{Cell, Col, Grid, Kind};
+use resurs_app::registertabeller::{self, Enhet, Vy};
+use resurs_io::grid::Kind;
 
 pub(crate) fn routes() -> Router<Shared> {
     Router::new()
@@ -30,42 +31,9 @@ pub(crate) async fn intraprenad_page(
     let r = blocking(&st, move |st| {
         let period = period_of(st, &q.period)?;
         let Part { data: r, all } = intraprenad_for(st, &user, period)?;
-        let mut g = Grid::new(
-            "intraprenad",
-            format!("Resultatfond {}", r.ar),
-            vec![
-                Col::text("Utförare"),
-                Col::text("Enhet (ansvar)"),
-                Col::new("Ingående, tkr", Kind::Tkr),
-                Col::new("Överskott, tkr", Kind::Tkr),
-                Col::new("Underskott, tkr", Kind::Tkr),
-                Col::new("Uttag, tkr", Kind::Tkr),
-                Col::new("Utgående, tkr", Kind::Tkr),
-                Col::text("Grund"),
-                Col::text("Kommentar"),
-            ],
-        );
-        let fund = |f: &resurs_core::registers::Fund| {
-            vec![
-                Cell::Num(f.ingaende),
-                Cell::Num(f.overskott),
-                Cell::Num(f.underskott),
-                Cell::Num(f.uttag),
-                Cell::Num(f.utgaende),
-            ]
-        };
-        for x in &r.rader {
-            let mut cells = vec![Cell::text(format!("{} {}", x.utforare, x.namn)), Cell::text(&x.ansvar)];
-            cells.extend(fund(&x.fond));
-            cells.push(Cell::text(x.grund));
-            cells.push(Cell::text(&x.kommentar));
-            g.push(cells);
-        }
-        if all {
-            let mut cells = vec![Cell::text("Totalt"), Cell::Empty];
-            cells.extend(fund(&r.summa));
-            g.push_class("sum", cells);
-        }
+        let rows: Vec<_> = r.rader.iter().collect();
+        let code = |k: &str| k.to_string();
+        let g = registertabeller::intraprenad(&rows, r.ar, &code, Enhet::Tkr, Vy::Sida, all.then_some(&r.summa));
         let labels: Vec<String> = r.rader.iter().map(|x| format!("{} {}", x.utforare, x.namn)).collect();
         let chart = ui::bar_chart(
             "intraprenad-diagram",
@@ -118,36 +86,8 @@ pub(crate) async fn measures_page(
     let r = blocking(&st, move |st| {
         let year = year_of(st, &q.ar)?;
         let (list, tree) = measures_for(st, &user, year)?;
-        let mut g = Grid::new(
-            "atgarder",
-            format!("Åtgärder {year}"),
-            vec![
-                Col::text("Slag"),
-                Col::text("Plan"),
-                Col::text("Nod"),
-                Col::text("Åtgärd"),
-                Col::new("Planerad effekt, tkr", Kind::Tkr),
-                Col::new("Effekt hittills, tkr", Kind::Tkr),
-                Col::new("Uppnått", Kind::Percent),
-                Col::new("Prognos, tkr", Kind::Tkr),
-                Col::new("Prognos av planerad", Kind::Percent),
-                Col::text("Kommentar"),
-            ],
-        );
-        for m in &list {
-            g.push(vec![
-                Cell::text(&m.slag),
-                Cell::text(&m.plan),
-                Cell::text(node_label(&tree, &m.nod)),
-                Cell::text(&m.atgard),
-                Cell::Num(m.planerad),
-                Cell::Num(m.hittills),
-                share_cell(m.uppnatt),
-                Cell::Num(m.prognos),
-                share_cell(m.prognos_andel),
-                Cell::text(&m.kommentar),
-            ]);
-        }
+        let label = |k: &str| node_label(&tree, k);
+        let g = registertabeller::atgarder(&list, year, &label, Enhet::Tkr, Vy::Sida);
         let note = shown_notice(&q);
         let raw = raw.unwrap_or_default();
         Ok(Out::page_or_export(&eq, &[&g], || {
@@ -177,32 +117,8 @@ pub(crate) async fn grants_page(
     let r = blocking(&st, move |st| {
         let year = year_of(st, &q.ar)?;
         let (list, tree) = grants_for(st, &user, year)?;
-        let mut g = Grid::new(
-            "statsbidrag",
-            format!("Statsbidrag {year}"),
-            vec![
-                Col::text("Statsbidrag"),
-                Col::text("Nod"),
-                Col::new("Belopp, kr", Kind::KrWhole),
-                Col::new("Använt, kr", Kind::KrWhole),
-                Col::new("Kvar, kr", Kind::KrWhole),
-                Col::text("Återrapportering senast"),
-                Col::new("Återbetalning, kr", Kind::KrWhole),
-                Col::text("Kommentar"),
-            ],
-        );
-        for x in &list {
-            g.push(vec![
-                Cell::text(&x.namn),
-                Cell::text(node_label(&tree, &x.nod)),
-                Cell::Num(x.belopp),
-                Cell::Num(x.anvant),
-                Cell::Num(x.kvar),
-                Cell::text(x.aterrapport.as_deref().unwrap_or("–")),
-                Cell::Num(x.aterbetalning),
-                Cell::text(&x.kommentar),
-            ]);
-        }
+        let label = |k: &str| node_label(&tree, k);
+        let g = registertabeller::statsbidrag(&list, year, &label, Enhet::Kr, Vy::Sida);
         let labels: Vec<String> = list.iter().map(|x| x.namn.clone()).collect();
         let chart = ui::bar_chart(
             "statsbidrag-diagram",
@@ -250,28 +166,8 @@ pub(crate) async fn investments_page(
     let r = blocking(&st, move |st| {
         let year = year_of(st, &q.ar)?;
         let (list, tree) = investments_for(st, &user, year)?;
-        let mut g = Grid::new(
-            "investeringar",
-            format!("Investeringar {year}"),
-            vec![
-                Col::text("Projekt"),
-                Col::text("Nod"),
-                Col::new("Budget, tkr", Kind::Tkr),
-                Col::new("Utfall, tkr", Kind::Tkr),
-                Col::new("Förbrukat", Kind::Percent),
-                Col::text("Kommentar"),
-            ],
-        );
-        for x in &list {
-            g.push(vec![
-                Cell::text(&x.projekt),
-                Cell::text(node_label(&tree, &x.nod)),
-                Cell::Num(x.budget),
-                Cell::Num(x.utfall),
-                share_cell(x.forbrukat),
-                Cell::text(&x.kommentar),
-            ]);
-        }
+        let label = |k: &str| node_label(&tree, k);
+        let g = registertabeller::investeringar(&list, year, &label, Enhet::Tkr, Vy::Sida);
         let labels: Vec<String> = list.iter().map(|x| x.projekt.clone()).collect();
         let chart = ui::bar_chart(
             "investeringar-diagram",
@@ -319,30 +215,8 @@ pub(crate) async fn effects_page(
     let r = blocking(&st, move |st| {
         let year = year_of(st, &q.ar)?;
         let (list, tree) = effects_for(st, &user, year)?;
-        let mut g = Grid::new(
-            "specialposter",
-            format!("Specialposter {year}"),
-            vec![
-                Col::text("Specialpost"),
-                Col::text("Del"),
-                Col::text("Nod"),
-                Col::text("Månad"),
-                Col::new("Del av utfallet, kr", Kind::KrWhole),
-                Col::new("Del av helårsprognosen, kr", Kind::KrWhole),
-                Col::text("Kommentar"),
-            ],
-        );
-        for e in &list {
-            g.push(vec![
-                Cell::text(&e.tagg),
-                Cell::text(&e.del),
-                Cell::text(node_label(&tree, &e.nod)),
-                Cell::text(e.period.map_or("helår".to_string(), |p| p.to_string())),
-                Cell::Num(e.utfall),
-                Cell::Num(e.prognos),
-                Cell::text(&e.kommentar),
-            ]);
-        }
+        let label = |k: &str| node_label(&tree, k);
+        let g = registertabeller::specialposter(&list, year, &label, Enhet::Kr, Vy::Sida);
         let note = shown_notice(&q);
         let form_period = tree_period(st, year)?;
         let raw = raw.unwrap_or_default();
