@@ -282,8 +282,11 @@ fn kpb_brukare_shows_volume_price_and_cost_per_unit_and_service() {
     e.ok(&["import", "besok", &extra]);
     let keys = e.write("nycklar.csv", KEYS);
     e.ok(&["kpb-nycklar", &keys]);
-    let base = ["kpb", "--year", "2026", "--till", "2026-03"];
-    let with = |more: &[&str]| [&base[..], more].concat();
+    fn with<'a>(more: &[&'a str]) -> Vec<&'a str> {
+        let mut v = vec!["kpb", "--year", "2026", "--till", "2026-03"];
+        v.extend_from_slice(more);
+        v
+    }
     // Only brukare 2 costs more than 60 000 kr; the outlier list gives the pseudonym.
     let j = e.ok(&with(&["--format", "json", "--grans-sol", "60000"]));
     let w: serde_json::Value = serde_json::from_str(&j).unwrap();
