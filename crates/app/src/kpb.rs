@@ -49,7 +49,10 @@ impl Val {
 
 /// Reads, checks and stores an allocation-key file, replacing the keys
 /// before; the whole file is refused on any problem (row and column named).
-pub fn import_nycklar(store: &mut Store, actor: &Actor, name: &str, text: &str) -> Result<usize, AppError> {
+/// The file is logged as an import (type `fordelningsnycklar`), so that
+/// `resurs import undo N` puts the keys before it back; returns the rows
+/// and the import's number.
+pub fn import_nycklar(store: &mut Store, actor: &Actor, name: &str, text: &str) -> Result<(usize, i64), AppError> {
     if text.len() as u64 > MAX_FILBYTES {
         return Err(AppError::User(format!(
             "{name}: filen är större än {} MiB; en fil med fördelningsnycklar är några hundra rader",
@@ -75,20 +78,33 @@ pub fn import_nycklar(store: &mut Store, actor: &Actor, name: &str, text: &str) 
         return Err(fail(errs));
     }
     let pools: BTreeSet<&str> = rows.iter().map(|r| r.pool.as_str()).collect();
+    let sha: String = {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    let now = crate::now();
     let tx = store.begin()?;
-    let before = tx.replace_kpb_nycklar(&rows)?;
+    let id = tx.log_import(IMPORTTYP, name, &sha, rows.len() as i64, &now)?;
+    let before = tx.replace_kpb_nycklar(&rows, id)?;
+    tx.finish_import(id, rows.len() as i64, rows.len() as i64)?;
     audit(
         &tx,
         actor,
-        &crate::now(),
+        &now,
         "importera fördelningsnycklar",
-        name,
+        &format!("import {id}: {name}"),
         Some(&format!("{before} rader")),
         Some(&format!("{} rader, {} kostnadspooler", rows.len(), pools.len())),
     )?;
     tx.commit()?;
-    Ok(rows.len())
+    Ok((rows.len(), id))
 }
+
+/// The import log's type of an allocation-key file.
+pub const IMPORTTYP: &str = "fordelningsnycklar";
 
 /// Gathers the inputs and computes the KPB.
 pub fn compute(store: &Store, val: Val) -> Result<Kpb, AppError> {
@@ -221,7 +237,7 @@ pub fn ytterfall(k: &Kpb, sol: i64, lss: i64) -> Vec<&kpb::BrukarKostnad> {
         .collect()
 }
 
-fn label(volymenhet: &str) -> &'static str {
+pub(crate) fn label(volymenhet: &str) -> &'static str {
     match volymenhet {
         "timmar" => "utförd timme",
         "dygn" => "dygn",
@@ -249,7 +265,7 @@ pub fn cell_link(k: &Kpb, enhet: &str, insats: &str) -> String {
     format!("/kpb/cell?{what}&enhet={}&insats={}", enc(enhet), enc(insats))
 }
 
-fn enc(s: &str) -> String {
+pub(crate) fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),

@@ -29,6 +29,7 @@ pub mod import;
 pub mod keys;
 pub mod kolada;
 pub mod kpb;
+pub mod kpb_brukare;
 pub mod ledger;
 pub mod mal;
 pub mod models;

@@ -44,10 +44,29 @@ pub struct KpbArgs {
     /// Utfil för xlsx (annars standard ut när den inte är en terminal).
     #[arg(long, short, value_name = "FIL")]
     output: Option<PathBuf>,
+    /// En brukares kostnad per enhet och insats (pseudonym): volym, styckkostnad och kostnad.
+    #[arg(long, value_name = "PSEUDONYM")]
+    brukare: Option<String>,
 }
 
 fn month(flag: &str, v: &str) -> anyhow::Result<Period> {
     Period::parse(v).ok_or_else(|| anyhow::anyhow!("--{flag}: värdet \"{v}\", förväntade ÅÅÅÅ-MM"))
+}
+
+/// Writes an xlsx file (or to a piped standard out).
+pub(crate) fn write_xlsx(bytes: Vec<u8>, output: Option<&std::path::Path>, what: &str) -> anyhow::Result<()> {
+    match output {
+        Some(p) => {
+            std::fs::write(p, bytes).with_context(|| format!("kunde inte skriva {}", p.display()))?;
+            eprintln!("{what} skrevs till {}.", p.display());
+        }
+        None if !std::io::stdout().is_terminal() => {
+            use std::io::Write;
+            std::io::stdout().write_all(&bytes)?;
+        }
+        None => anyhow::bail!("xlsx skrivs inte till en terminal; ange --output FIL"),
+    }
+    Ok(())
 }
 
 pub fn kpb_cmd(path: &DbLocation, args: &KpbArgs) -> anyhow::Result<ExitCode> {
@@ -68,6 +87,9 @@ pub fn kpb_cmd(path: &DbLocation, args: &KpbArgs) -> anyhow::Result<ExitCode> {
     let mut store = crate::open_existing(path)?;
     let k = kpb::run(&mut store, val)?;
     let all = |_: &str| true;
+    if let Some(p) = &args.brukare {
+        return crate::kpb_brukare::brukare_cmd(&k, p, args.format, &args.tabell, args.output.as_deref());
+    }
     let t = kpb::tabeller(
         &k,
         &Syn {
@@ -131,7 +153,9 @@ pub fn nycklar_cmd(path: &DbLocation, actor: &resurs_app::Actor, file: &std::pat
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let mut store = crate::open_existing(path)?;
-    let n = kpb::import_nycklar(&mut store, actor, &name, &text)?;
-    println!("{name}: {n} rader med fördelningsnycklar importerade (ersätter de tidigare).");
+    let (n, id) = kpb::import_nycklar(&mut store, actor, &name, &text)?;
+    println!(
+        "{name}: {n} rader med fördelningsnycklar importerade som import {id} (ersätter de tidigare; `resurs import undo {id}` tar tillbaka dem)."
+    );
     Ok(ExitCode::SUCCESS)
 }

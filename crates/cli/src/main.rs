@@ -6,6 +6,7 @@ mod drift;
 mod ej_verkstallda;
 mod kolada;
 mod kpb;
+mod kpb_brukare;
 mod mal;
 mod period;
 mod personal;

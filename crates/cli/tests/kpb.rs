@@ -259,3 +259,187 @@ Admin;798;andel;711;;80
     assert_eq!(v["huvudbok"], v["fordelat"]);
     assert_eq!(v["pooler"][0]["kostnad"], 30_000_00);
 }
+
+/// Issue 12: one brukare's cost per unit and service. Brukare 2 (born
+/// 1938) has 3 hours at 711 and, with an extra visit, 2 hours at 712.
+/// By hand: 711 carries 100 000 kr + 60 % of Ledning's 30 000 kr =
+/// 118 000 kr over 6 hours = 19 666,67 kr/h, so 3 hours = 59 000,00 kr.
+/// 712 carries 50 000,01 kr + 40 % of 30 000 kr = 62 000,01 kr over
+/// 4 + 5 + 6 + 2 = 17 hours = 3 647,06 kr/h; 2 hours = 12 400 002 / 17 öre
+/// = 729 411,88 öre, and the largest remainder (15/17 of the cell's four)
+/// rounds it up to 7 294,12 kr. In all 66 294,12 kr.
+#[test]
+fn kpb_brukare_shows_volume_price_and_cost_per_unit_and_service() {
+    let e = town();
+    let extra = e.write(
+        "besok2.csv",
+        &format!(
+            "besok_id;personnummer;utförare;insats;personal;planerad_start;planerad_slut;faktisk_start;faktisk_slut;status\n\
+             X1;{p};712;HT_OMV;P1;2026-03-20 08:00;2026-03-20 10:00;2026-03-20 08:00;2026-03-20 10:00;utförd\n",
+            p = pnr("1938-03-01", 12)
+        ),
+    );
+    e.ok(&["import", "besok", &extra]);
+    let keys = e.write("nycklar.csv", KEYS);
+    e.ok(&["kpb-nycklar", &keys]);
+    fn with<'a>(more: &[&'a str]) -> Vec<&'a str> {
+        let mut v = vec!["kpb", "--year", "2026", "--till", "2026-03"];
+        v.extend_from_slice(more);
+        v
+    }
+    // Only brukare 2 costs more than 60 000 kr; the outlier list gives the pseudonym.
+    let j = e.ok(&with(&["--format", "json", "--grans-sol", "60000"]));
+    let w: serde_json::Value = serde_json::from_str(&j).unwrap();
+    let ytter = w["ytterfall"].as_array().unwrap();
+    assert_eq!(ytter.len(), 1, "{ytter:?}");
+    let p = ytter[0]["pseudonym"].as_str().unwrap().to_string();
+    let stored_total = ytter[0]["kostnad"].as_i64().unwrap();
+    assert_eq!(stored_total, 66_294_12);
+
+    let j = e.ok(&with(&["--brukare", &p, "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&j).unwrap();
+    assert_eq!(v["pseudonym"], p.as_str());
+    assert_eq!(v["hela"], true);
+    let lines = v["linjer"].as_array().unwrap();
+    let got: Vec<(String, String, i64, String, i64, i64)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["enhet"].as_str().unwrap().to_string(),
+                l["insats"].as_str().unwrap().to_string(),
+                l["volym"].as_i64().unwrap(),
+                l["volymenhet"].as_str().unwrap().to_string(),
+                l["styckpris"].as_i64().unwrap(),
+                l["kostnad"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "711".into(),
+                "HT_OMV".into(),
+                3_00,
+                "timmar".into(),
+                19_666_67,
+                59_000_00
+            ),
+            ("712".into(), "HT_OMV".into(), 2_00, "timmar".into(), 3_647_06, 7_294_12),
+        ]
+    );
+    assert!(lines[0]["cell"]
+        .as_str()
+        .unwrap()
+        .starts_with("/kpb/cell?ar=2026&till=2026-03&enhet=711&insats=HT_OMV"));
+    // The total recomputed from the lines is the brukare's total in the stored run.
+    let sum: i64 = lines.iter().map(|l| l["kostnad"].as_i64().unwrap()).sum();
+    assert_eq!(sum, stored_total);
+    assert_eq!(v["kostnad"], stored_total);
+    // Per service: one service, 5 hours, the same total.
+    assert_eq!(v["insatser"][0]["volym"], 5_00);
+    assert_eq!(v["insatser"][0]["kostnad"], stored_total);
+
+    // Text, csv and xlsx: the same tables.
+    let text = e.ok(&with(&["--brukare", &p]));
+    assert!(text.contains("insatser per enhet"), "{text}");
+    assert!(text.contains("Kostnad för brukaren"), "{text}");
+    assert!(
+        text.contains("66\u{a0}294,12") && text.contains("7\u{a0}294,12"),
+        "{text}"
+    );
+    let csv = e.ok(&with(&["--brukare", &p, "--format", "csv", "--tabell", "insatser"]));
+    assert!(
+        csv.trim_start_matches('\u{feff}')
+            .starts_with("Insats;Namn;Volym;Volymenhet;Kostnad, kr"),
+        "{csv}"
+    );
+    let x = e.path("b.xlsx");
+    e.ok(&with(&["--brukare", &p, "--format", "xlsx", "-o", x.to_str().unwrap()]));
+    assert!(std::fs::read(&x).unwrap().starts_with(b"PK"));
+    // An unknown pseudonym is told, not guessed.
+    let o = e.run(&with(&["--brukare", "finns-inte"]));
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--brukare: ingen brukare med pseudonymen \"finns-inte\" har kostnad i KPB 2026-01–2026-03"),
+        "{err}"
+    );
+}
+
+/// Issue 12: a key file is an import in the log; undoing it puts the keys
+/// before it back, audited, and an earlier key file cannot be undone while
+/// a later one has replaced it.
+#[test]
+fn an_allocation_key_import_is_undone_from_the_import_log() {
+    let e = town();
+    let import_no = |out: &str| -> String {
+        let at = out.find("som import ").expect(out) + "som import ".len();
+        out[at..].split(' ').next().unwrap().to_string()
+    };
+    let first = import_no(&e.ok(&["kpb-nycklar", &e.write("nycklar.csv", KEYS)]));
+    // The second file gives all of Ledning to 711.
+    let second = import_no(&e.ok(&[
+        "kpb-nycklar",
+        &e.write(
+            "nycklar2.csv",
+            "pool;ansvar;nyckel;enhet;insats;värde\nLedning;710;andel;711;;100\nLokaler;792;kvm;731;;250\n",
+        ),
+    ]));
+    let list = e.ok(&["import", "list"]);
+    assert!(list.contains("nycklar.csv") && list.contains("nycklar2.csv"), "{list}");
+    assert!(list.contains("fordelningsnycklar"), "{list}");
+    let cost_711 = || {
+        let j = e.ok(&["kpb", "--year", "2026", "--till", "2026-03", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&j).unwrap();
+        let c = v["celler"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["enhet"] == "711")
+            .unwrap()["kostnad"]
+            .as_i64()
+            .unwrap();
+        (c, v["pooler"].as_array().unwrap().len())
+    };
+    // 100 000 kr direct + all of Ledning's 30 000 kr.
+    assert_eq!(cost_711(), (130_000_00, 2));
+    // The first key file cannot be undone while the second replaces it.
+    let o = e.run(&["import", "undo", &first]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!(
+            "import {second} använder fördelningsnycklar som ersatte nycklarna från import {first}"
+        )) && err.contains("inget har ändrats"),
+        "{err}"
+    );
+    assert_eq!(cost_711(), (130_000_00, 2));
+    // Undoing the second puts the first back: 60 % of 30 000 kr to 711.
+    e.ok(&["--anvandare", "karin", "import", "undo", &second]);
+    assert_eq!(cost_711(), (118_000_00, 2));
+    // Undoing the first too: no keys, so no pools.
+    e.ok(&["import", "undo", &first]);
+    assert_eq!(cost_711(), (100_000_00, 0));
+    let list = e.ok(&["import", "list"]);
+    assert!(!list.contains("nycklar"), "{list}");
+    let conn = rusqlite::Connection::open(e.path("t.db")).unwrap();
+    let log: Vec<(String, String, String)> = conn
+        .prepare("SELECT vem, handling, objekt FROM handelselogg ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert!(
+        log.iter().any(|l| l.0 == "cli:karin"
+            && l.1 == "ångra import"
+            && l.2 == format!("import {second}: fordelningsnycklar nycklar2.csv")),
+        "{log:?}"
+    );
+    assert!(
+        log.iter()
+            .any(|l| l.1 == "importera fördelningsnycklar" && l.2 == format!("import {first}: nycklar.csv")),
+        "{log:?}"
+    );
+}

@@ -358,6 +358,21 @@ pub struct BrukarKostnad {
     pub kostnad: i64,
     /// Per service: (insats, öre).
     pub insatser: Vec<(String, i64)>,
+    /// What the cost is made of: one line per (unit, service) cell, in
+    /// cell order; the lines sum to `kostnad`.
+    pub rader: Vec<BrukarRad>,
+}
+
+/// One (unit, service) line of a brukare's cost: the volume and the
+/// brukare's share of the cell's cost (volume × the cell's unit price,
+/// rounded so that the cell's brukare sum to the cell's cost).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BrukarRad {
+    pub enhet: String,
+    pub insats: String,
+    /// Hundredths of the cell's volume unit.
+    pub volym: i64,
+    pub kostnad: i64,
 }
 
 /// A breakdown group; figures `None` when fewer than five brukare.
@@ -621,6 +636,7 @@ pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
     }
     // Cells, brukare.
     let mut per_brukare: Vec<BTreeMap<String, i64>> = vec![BTreeMap::new(); d.brukare.len()];
+    let mut rader: Vec<Vec<BrukarRad>> = vec![Vec::new(); d.brukare.len()];
     let mut celler = Vec::with_capacity(keys.len());
     let mut fordelat = 0i64;
     for (i, (e, s)) in keys.iter().enumerate() {
@@ -629,8 +645,20 @@ pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
         let bv = &cells[&keys[i]];
         let w: Vec<i64> = bv.iter().map(|x| x.1).collect();
         let parts = fordela(total, &w).unwrap_or_else(|| vec![0; w.len()]);
-        for ((b, _), p) in bv.iter().zip(parts) {
+        for ((b, v), p) in bv.iter().zip(parts) {
             *per_brukare[*b].entry(s.clone()).or_default() += p;
+            match rader[*b].last_mut() {
+                Some(r) if r.enhet == *e && r.insats == *s => {
+                    r.volym += v;
+                    r.kostnad += p;
+                }
+                _ => rader[*b].push(BrukarRad {
+                    enhet: e.clone(),
+                    insats: s.clone(),
+                    volym: *v,
+                    kostnad: p,
+                }),
+            }
         }
         let unit = d.enheter.get(e);
         let ins = d.insatser.get(s);
@@ -694,9 +722,10 @@ pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
         .collect();
     let mut brukare: Vec<BrukarKostnad> = per_brukare
         .into_iter()
+        .zip(rader)
         .enumerate()
-        .filter(|(_, m)| !m.is_empty())
-        .map(|(i, m)| {
+        .filter(|(_, (m, _))| !m.is_empty())
+        .map(|(i, (m, rader))| {
             let b = &d.brukare[i];
             let alder = (d.ar - b.fodelsear).max(0) as u32;
             BrukarKostnad {
@@ -706,6 +735,7 @@ pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
                 lss: m.keys().any(|k| lss.contains(k.as_str())),
                 kostnad: m.values().sum(),
                 insatser: m.into_iter().collect(),
+                rader,
             }
         })
         .collect();
@@ -994,6 +1024,10 @@ mod tests {
         assert_eq!(k.fordelat, k.huvudbok);
         assert_eq!(k.ej_med, vec![("8".to_string(), 5_00)]);
         assert_eq!(k.brukare.iter().map(|b| b.kostnad).sum::<i64>(), k.huvudbok);
+        for b in &k.brukare {
+            assert_eq!(b.rader.iter().map(|r| r.kostnad).sum::<i64>(), b.kostnad, "{b:?}");
+            assert_eq!(b.rader.len(), 1, "one cell each");
+        }
         let a = &k.celler[0];
         assert_eq!(
             (a.direkt, a.indirekt[0].belopp, a.volym),

@@ -1,4 +1,4 @@
-//! Kolada's municipality groups (migration 0023): id, title and members,
+//! Kolada's municipality groups (migration 0022): id, title and members,
 //! as imported from `/v2/municipality_groups` or `/v3/municipality_groups`.
 
 use crate::db::params;

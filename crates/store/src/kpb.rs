@@ -17,6 +17,10 @@ pub type KpbInsats = (String, String, String, String, String);
 /// A brukare: (id, pseudonym, birth year, legal gender code).
 pub type KpbBrukare = (i64, String, i32, String);
 
+/// The current allocation keys: the rows of the latest key import (rows
+/// from before migration 0021 have no import and are the oldest set).
+const CURRENT: &str = "COALESCE(import_id, 0) = (SELECT COALESCE(MAX(k.import_id), 0) FROM kpb_nyckel k)";
+
 /// One brukare's volume of a service at a unit, in hundredths.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KpbVolym {
@@ -278,7 +282,7 @@ impl Store {
         let rows: Vec<Raw> = self
             .conn
             .query(
-                "SELECT rad, pool, ansvar, nyckel, enhet, insats, varde FROM kpb_nyckel ORDER BY rad, id",
+                &format!("SELECT rad, pool, ansvar, nyckel, enhet, insats, varde FROM kpb_nyckel WHERE {CURRENT} ORDER BY rad, id"),
                 params![],
                 |r| {
                     Ok((
@@ -323,18 +327,33 @@ impl Store {
 }
 
 impl Tx<'_> {
-    /// Replaces the allocation keys; returns how many rows there were.
-    pub fn replace_kpb_nycklar(&self, rows: &[NyckelRad]) -> Result<i64> {
+    /// Stores the allocation keys of import `import_id`, which replace the
+    /// current ones (the set before is kept, for `resurs import undo`);
+    /// returns how many rows the current set had.
+    pub fn replace_kpb_nycklar(&self, rows: &[NyckelRad], import_id: i64) -> Result<i64> {
         let before: i64 = self
             .conn
-            .query_one("SELECT COUNT(*) FROM kpb_nyckel", params![], |r| r.get(0))
+            .query_one(
+                &format!("SELECT COUNT(*) FROM kpb_nyckel WHERE {CURRENT}"),
+                params![],
+                |r| r.get(0),
+            )
             .ctx("läsning av fördelningsnycklar")?;
-        self.exec("rensning av fördelningsnycklar", "DELETE FROM kpb_nyckel", params![])?;
         for r in rows {
             self.exec(
                 "skrivning av fördelningsnycklar",
-                "INSERT INTO kpb_nyckel (rad, pool, ansvar, nyckel, enhet, insats, varde) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                params![r.rad as i64, r.pool, r.ansvar, r.nyckel.code(), r.enhet, r.insats, r.varde],
+                "INSERT INTO kpb_nyckel (rad, pool, ansvar, nyckel, enhet, insats, varde, import_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                params![
+                    r.rad as i64,
+                    r.pool,
+                    r.ansvar,
+                    r.nyckel.code(),
+                    r.enhet,
+                    r.insats,
+                    r.varde,
+                    import_id
+                ],
             )?;
         }
         Ok(before)

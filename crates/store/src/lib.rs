@@ -100,7 +100,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0018_rapport.sql"),
     include_str!("../migrations/sqlite/0019_period.sql"),
     include_str!("../migrations/sqlite/0020_belaggningskrav.sql"),
-    include_str!("../migrations/sqlite/0023_kolada_kommungrupp.sql"),
+    include_str!("../migrations/sqlite/0021_kpb_angra.sql"),
+    include_str!("../migrations/sqlite/0022_kolada_kommungrupp.sql"),
 ];
 
 /// How long a writer waits for another one (an import) before the change is

@@ -16,7 +16,7 @@ pub struct Undone {
 }
 
 /// Tables whose rows carry the import that wrote them.
-const DATA: [&str; 17] = [
+const DATA: [&str; 18] = [
     "org_nod",
     "utforare",
     "insats",
@@ -34,6 +34,7 @@ const DATA: [&str; 17] = [
     "indikator",
     "indikator_utfall",
     "personal_manad",
+    "kpb_nyckel",
 ];
 
 /// Tables with rows for a brukare.
@@ -137,6 +138,15 @@ impl Tx<'_> {
             "kontonamn, verksamhetsnamn eller områden som den ändrade efter",
         );
         add(self.goal_undo_blockers(id)?, "mål eller indikatorer");
+        // A later allocation-key file replaced this one's keys.
+        add(
+            self.ids(
+                "SELECT DISTINCT import_id FROM kpb_nyckel WHERE import_id > $1 \
+                 AND EXISTS (SELECT 1 FROM kpb_nyckel k WHERE k.import_id = $1)",
+                id,
+            )?,
+            "fördelningsnycklar som ersatte nycklarna",
+        );
         out.sort();
         Ok(out)
     }

@@ -18,11 +18,13 @@ use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
 
 pub fn routes() -> Router<Shared> {
-    Router::new().route("/api/kpb", get(kpb))
+    Router::new()
+        .route("/api/kpb", get(kpb))
+        .route("/api/kpb/brukare", get(brukare))
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(kpb))]
+#[openapi(paths(kpb, brukare))]
 pub struct Doc;
 
 #[derive(Deserialize, IntoParams)]
@@ -59,6 +61,7 @@ async fn kpb(
                 insats: None,
                 grans_sol: p.grans_sol,
                 grans_lss: p.grans_lss,
+                p: None,
             };
             let c = chosen(st, &q)?;
             let k = run_for(st, c.val)?;
@@ -68,6 +71,44 @@ async fn kpb(
                 alla: user.sees_all(),
             };
             Ok(resurs_app::kpb::json(&k, &syn, c.sol, c.lss))
+        })
+        .await,
+    )
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BrukarParams {
+    /// År ÅÅÅÅ (standard: året för senaste månaden med huvudboksrader).
+    pub ar: Option<String>,
+    /// Sista månad ÅÅÅÅ-MM (år till dato).
+    pub till: Option<String>,
+    /// Lätt månadsvy: en månads direkta kostnader (ÅÅÅÅ-MM).
+    pub manad: Option<String>,
+    /// Brukarens pseudonym.
+    pub p: String,
+}
+
+/// One brukare's cost per unit and service: volume, volume unit, unit price and cost, per service and in total, with the link to each cell's drill-down. Admin and ekonom see all of it, an enhetschef the lines at their own units, a läsare nothing (403).
+#[utoipa::path(get, path = "/api/kpb/brukare", params(BrukarParams), security(("session" = []), ("token" = [])),
+    responses((status = 200, description = "Samma JSON som resurs kpb --brukare P --format json: linjer (enhet, insats, volym, styckpris, kostnad, cell), insatser, kostnad och hela (om alla rader visas)", content_type = "application/json"),
+        (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 500, description = "Internt fel: bara ett incidentnummer, detaljen i serverns logg", body = ApiError)))]
+async fn brukare(
+    State(st): State<Shared>,
+    ApiUser(user): ApiUser,
+    crate::extract::Query(p): crate::extract::Query<BrukarParams>,
+) -> Response {
+    answer(
+        blocking(&st, move |st| {
+            let q = KpbQ {
+                ar: p.ar,
+                till: p.till,
+                manad: p.manad,
+                p: Some(p.p),
+                ..KpbQ::default()
+            };
+            let (_, v) = crate::pages::kpb::brukare_vy(st, &user, &q)?;
+            Ok(resurs_app::kpb_brukare::json(&v))
         })
         .await,
     )

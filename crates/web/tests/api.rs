@@ -971,6 +971,124 @@ fn kpb_api_allocates_the_ledger_and_keeps_to_the_users_units() {
     assert_eq!(status, 403);
 }
 
+/// Issue 12 (KPB gaps, item 1): `/api/kpb/brukare` and `/kpb/brukare`
+/// give one brukare's volume, unit price and cost per (unit, service) from
+/// the stored run; an enhetschef of other units gets the same 404 as for an
+/// unknown pseudonym, a läsare a 403, a bad pseudonym a Swedish 400.
+#[test]
+#[allow(clippy::inconsistent_digit_grouping)] // öre as kr_öre
+fn kpb_brukare_api_shows_one_brukare_within_the_users_scope() {
+    let s = start();
+    {
+        let mut store = resurs_store::Store::open(&s.db).unwrap();
+        resurs_app::users::add_user(
+            &mut store,
+            &resurs_app::Actor::new("test"),
+            "lasare",
+            resurs_app::users::Roll::Lasare,
+            None,
+            "ett-långt-lösenord",
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let pnr = |serial: u16| {
+            resurs_core::personnummer::Personnummer::synthetic(
+                resurs_core::date::parse_date("1935-04-01").unwrap(),
+                serial,
+            )
+        };
+        let mut stays = String::from("vistelse_id;personnummer;enhet;plats;inflyttning;utflyttning;typ\n");
+        for i in 0..6u16 {
+            stays.push_str(&format!("V{i};{};721;721-{i};2026-02-01;;korttid\n", pnr(i + 1)));
+        }
+        for (kind, name, text) in [
+            (
+                resurs_app::import::Kind::Insatser,
+                "ins.csv",
+                "kod;namn;lagrum;volymenhet;verksamhet\nKORT;Korttid;SoL;dygn;korttid\n".to_string(),
+            ),
+            (
+                resurs_app::import::Kind::Utforare,
+                "utf.csv",
+                "kod;namn;regiform;ansvar;platser\n721;Solgården;egen regi;721;10\n".to_string(),
+            ),
+            (resurs_app::import::Kind::Vistelser, "vist.csv", stays),
+        ] {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            resurs_app::import::import_file(
+                &mut store,
+                kind,
+                &p,
+                resurs_app::import::Options::now(resurs_app::Actor::new("test")),
+            )
+            .unwrap();
+        }
+    }
+    let ekonom = sign_in(s.addr, "ekonom");
+    let get = |path: &str, who: &(String, String)| {
+        let (status, _, body) = http(s.addr, "GET", path, &[("Cookie", &who.0)], "");
+        (status, body)
+    };
+    let (_, body) = get("/api/kpb?ar=2026&grans_sol=1", &ekonom);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let p = v["ytterfall"][0]["pseudonym"].as_str().expect("an outlier").to_string();
+    let total = v["ytterfall"][0]["kostnad"].as_i64().unwrap();
+    // 300 000 kr over six brukare with 28 days each: 50 000 kr, 1 785,71 kr per day.
+    assert_eq!(total, 50_000_00);
+    let (status, body) = get(&format!("/api/kpb/brukare?ar=2026&p={p}"), &ekonom);
+    assert_eq!(status, 200, "{body}");
+    let b: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(b["kostnad"], total);
+    assert_eq!(b["hela"], true);
+    let l = &b["linjer"][0];
+    assert_eq!(
+        (
+            &l["enhet"],
+            &l["insats"],
+            &l["volym"],
+            &l["volymenhet"],
+            &l["styckpris"],
+            &l["kostnad"]
+        ),
+        (
+            &serde_json::json!("721"),
+            &serde_json::json!("KORT"),
+            &serde_json::json!(28_00),
+            &serde_json::json!("dygn"),
+            &serde_json::json!(1_785_71),
+            &serde_json::json!(50_000_00)
+        ),
+        "{body}"
+    );
+    assert_eq!(l["cell"], "/kpb/cell?ar=2026&till=2026-02&enhet=721&insats=KORT");
+    // The page: the lines, the total and the link on to the cell.
+    let (status, page) = get(&format!("/kpb/brukare?ar=2026&p={p}"), &ekonom);
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("/kpb/cell?ar=2026&amp;till=2026-02&amp;enhet=721&amp;insats=KORT"),
+        "{page}"
+    );
+    assert!(page.contains("Kostnad för brukaren"), "{page}");
+    // The enhetschef of hemtjänst (71): Solgården is not theirs, so the same answer as an unknown pseudonym.
+    let chef = sign_in(s.addr, "chef");
+    let (status, body) = get(&format!("/api/kpb/brukare?ar=2026&p={p}"), &chef);
+    assert_eq!(status, 404, "{body}");
+    assert!(body.contains("Ingen brukare med pseudonymen"), "{body}");
+    let (unknown, _) = get("/api/kpb/brukare?ar=2026&p=okand", &chef);
+    assert_eq!(unknown, 404);
+    // A läsare sees no single brukare.
+    let lasare = sign_in(s.addr, "lasare");
+    let (status, body) = get(&format!("/api/kpb/brukare?ar=2026&p={p}"), &lasare);
+    assert_eq!(status, 403, "{body}");
+    let (status, body) = get(&format!("/kpb/brukare?ar=2026&p={p}"), &lasare);
+    assert_eq!(status, 403, "{body}");
+    // A pseudonym too long is a Swedish 400.
+    let (status, body) = get(&format!("/api/kpb/brukare?ar=2026&p={}", "x".repeat(70)), &ekonom);
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("p: värdet"), "{body}");
+}
+
 /// Issue 12 item 6: staff key figures on /personal and /api/personal, the
 /// same figures as `resurs personal`; an enhetschef sees its own units, a
 /// unit with fewer than five employees is suppressed everywhere, and no

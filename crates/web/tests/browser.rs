@@ -2223,6 +2223,102 @@ fn kpb_page_reconciles_drills_down_and_suppresses_small_groups() {
     assert!(!g.iter().any(|t| t[0][0] == "Åldersgrupp" || t[0][0] == "Pseudonym"));
 }
 
+/// Issue 12 (KPB gaps, item 1): from an outlier on the KPB page to that
+/// brukare's page: per (unit, service) volume, unit price and cost, whose
+/// lines sum to the brukare's total; a unit leads on to the cell's
+/// drill-down; the tables download as xlsx; a läsare is refused the
+/// person page.
+#[test]
+fn kpb_outlier_drills_down_to_the_brukare_and_on_to_the_cell() {
+    let (srv, d, dl) = browser_session("ekonom", "demo-ekonom-2026");
+    let base = srv.base.clone();
+    // Thresholds of 1 kr: every brukare is an outlier, the costliest first.
+    d.goto(&format!("{base}/kpb?ar=2025&grans_sol=1&grans_lss=1"))
+        .expect("kpb");
+    d.wait_for("table.grid", WAIT).expect("kpb tables");
+    assert!(d.find("form.kpb-sok input[name=p]").is_ok(), "the search box");
+    let link = d
+        .find("table.grid a[href^='/kpb/brukare?']")
+        .and_then(|a| a.attr("href"))
+        .expect("an outlier link")
+        .expect("href");
+    d.goto(&format!("{base}{link}")).expect("brukare");
+    d.wait_for("table.grid", WAIT).expect("brukare tables");
+    shot(&d, "kpb-brukare");
+    let g = page_grids(&d);
+    let lines = &g[0];
+    assert_eq!(
+        lines[0],
+        [
+            "Enhet",
+            "Enhetens namn",
+            "Insats",
+            "Volym",
+            "Volymenhet",
+            "Styckkostnad, kr",
+            "Per",
+            "Kostnad, kr"
+        ]
+    );
+    let ore = |s: &str| -> i64 {
+        s.replace(['\u{a0}', ' ', ','], "")
+            .replace('\u{2212}', "-")
+            .parse()
+            .unwrap_or_else(|_| panic!("an amount: {s}"))
+    };
+    let body = &lines[1..lines.len() - 1];
+    assert!(!body.is_empty(), "{lines:?}");
+    let sum_row = lines.last().expect("sum");
+    assert_eq!(sum_row[0], "Kostnad för brukaren");
+    let total = ore(&sum_row[7]);
+    assert_eq!(
+        body.iter().map(|r| ore(&r[7])).sum::<i64>(),
+        total,
+        "cost = Σ lines: {lines:?}"
+    );
+    assert!(total > 0);
+    for r in body {
+        assert!(
+            !r[4].is_empty() && ore(&r[3]) > 0 && ore(&r[5]) > 0,
+            "volume, its unit and a price: {r:?}"
+        );
+    }
+    // The per-service table ends in the same total, and the page says it.
+    let per = &g[1];
+    assert_eq!(ore(&per.last().expect("sum")[4]), total);
+    let summary = d.find("p.kpb-brukare-summa").and_then(|p| p.text()).expect("summary");
+    assert!(
+        summary
+            .replace('\u{a0}', " ")
+            .contains(&sum_row[7].replace('\u{a0}', " ")),
+        "{summary}"
+    );
+    let (head, rows) = xlsx_headings(&d, dl.path(), "kpb-brukare");
+    assert_eq!(head, headings(&d, 0), "same headings in xlsx");
+    assert!(!rows.is_empty());
+
+    // The unit leads on to what the cell's figure is made of.
+    let cell_link = d
+        .find("table.grid a[href^='/kpb/cell?']")
+        .and_then(|a| a.attr("href"))
+        .expect("a unit link")
+        .expect("href");
+    assert!(cell_link.contains(&format!("enhet={}", body[0][0])), "{cell_link}");
+    d.goto(&format!("{base}{cell_link}")).expect("cell");
+    d.wait_for("table.grid", WAIT).expect("cell table");
+    let c = page_grids(&d);
+    assert_eq!(c[0].last().expect("sum")[0], "Kostnad");
+
+    // A läsare sees the municipality's tables but not one brukare.
+    sign_in(&d, &base, "lasare", "demo-lasare-2026");
+    d.goto(&format!("{base}{link}")).expect("brukare as läsare");
+    let text = d.find("body").and_then(|b| b.text()).expect("body");
+    assert!(
+        text.contains("en läsare ser kommunens tabeller men inte enskilda brukare"),
+        "{text}"
+    );
+}
+
 /// Issue 12 items 3–6: the Produktivitet menu entry leads to the
 /// productivity page with its charts, its links to occupancy, unmet
 /// decisions and staff, and every table downloads as xlsx.

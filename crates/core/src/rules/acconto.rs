@@ -206,6 +206,40 @@ belaggning_procent = 95
         assert_eq!(plan.att_betala, plan.forskott + plan.reglering);
     }
 
+    /// A unit registered with 0 places gets no advance either: it is listed
+    /// like one without a number of places (an advance on 0 places would
+    /// pay nothing and settle the whole month afterwards without notice).
+    #[test]
+    fn unit_with_zero_places_is_listed_not_guessed() {
+        let models = parse(MODEL).unwrap();
+        let providers = vec![ProviderIn {
+            kod: "741".into(),
+            namn: "Boendet".into(),
+            regiform: Regiform::EgenRegi,
+            platser: Some(0),
+            bemanning: None,
+        }];
+        let vol = Volumes {
+            stays: vec![StayIn {
+                brukare: "A".into(),
+                utforare: "741".into(),
+                plats: "1".into(),
+                inflyttning: ymd(2025, 6, 1),
+                utflyttning: None,
+                insats: Some("SABO".into()),
+                niva: None,
+                beslut_id: None,
+            }],
+            ..Default::default()
+        };
+        let mar = Period::new(2026, 3).unwrap();
+        let s = settle(mar, &models, &providers, &vol);
+        let plan = plan(mar, &models, &providers, &s, &s);
+        assert!(plan.rader.is_empty());
+        assert_eq!(plan.utelamnade.len(), 1);
+        assert!(plan.utelamnade[0].contains("741 Boendet"));
+    }
+
     #[test]
     fn unit_without_places_is_listed_not_guessed() {
         let models = parse(MODEL).unwrap();

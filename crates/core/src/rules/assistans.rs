@@ -228,6 +228,64 @@ mod tests {
         assert_eq!(r.kostnad, Money::from_kr(432_000));
     }
 
+    /// The share of granted hours used, a period on its first day, an own
+    /// provider without used hours, and the total's net cost per hour
+    /// weighted over own-provider hours only (docs/regler.md, "Personlig
+    /// assistans och placeringar mot budget").
+    #[test]
+    fn share_used_first_day_and_net_per_hour_of_own_providers() {
+        let r = report(
+            &[period(true, 2_340, 1_100)],
+            Money::from_kr(360),
+            Qty::whole(20),
+            ymd(2026, 3, 31),
+        );
+        // 1 100 ÷ 2 340 = 0,470085…
+        assert_eq!(r.rader[0].forbrukat, Share(470_085));
+
+        // In force on its first day: 1 day gone, 10 h × 181 ÷ 1 = 1 810 h forecast.
+        let first = report(
+            &[period(true, 2_340, 10)],
+            Money::from_kr(360),
+            Qty::whole(20),
+            ymd(2026, 1, 1),
+        );
+        assert_eq!(first.rader.len(), 1, "in force on its first day");
+        assert_eq!(first.rader[0].dagar_gangna, 1);
+        assert_eq!(first.rader[0].prognos_utforda, Qty::whole(1_810));
+
+        // No hours granted: nothing used of nothing, no division by zero.
+        let none = report(
+            &[period(true, 0, 10)],
+            Money::from_kr(360),
+            Qty::whole(20),
+            ymd(2026, 3, 31),
+        );
+        assert_eq!(none.rader[0].forbrukat, Share(0));
+        assert_eq!(none.rader[0].kommunens_andel, Money::ZERO, "at most the granted hours");
+
+        // An own provider with no hours used yet has no net cost per hour.
+        let idle = report(
+            &[period(true, 100, 0)],
+            Money::from_kr(360),
+            Qty::whole(20),
+            ymd(2026, 3, 31),
+        );
+        assert_eq!(idle.rader[0].netto_per_timme, None);
+        assert_eq!(idle.netto_per_timme, None);
+
+        // Own: 1 200 h × 360 − 1 000 h × 339,25 = 92 750 kr over 1 200 own
+        // hours = 77,29 kr; the external row's 500 hours do not count.
+        let both = report(
+            &[period(true, 1_000, 1_200), period(false, 1_000, 500)],
+            Money::from_kr(360),
+            Qty::whole(20),
+            ymd(2026, 6, 30),
+        );
+        assert_eq!(both.netto, Money::from_kr(92_750));
+        assert_eq!(both.netto_per_timme, Some(Money::from_ore(7_729)));
+    }
+
     #[test]
     fn periods_not_in_force_are_left_out() {
         let r = report(

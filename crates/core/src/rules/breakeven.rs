@@ -151,6 +151,41 @@ mod tests {
         assert_eq!(r.avvikelse, Money::from_kr(-14 * 2_000 * 365));
     }
 
+    /// Cost per placement day, a month without placements, a year with no
+    /// month reported yet, and placements at no cost: no break-even where
+    /// there is no cost to divide by (docs/regler.md, "Personlig assistans
+    /// och placeringar mot budget").
+    #[test]
+    fn cost_per_day_and_months_without_cost() {
+        let budget = Money::from_kr(1_000_000);
+        let list = vec![placement("HVB", ymd(2026, 2, 1), None, 2_000)];
+        let r = report(2026, 2, budget, &list);
+        // (month, days, break-even)
+        let jan = &r.manader[0];
+        assert_eq!((jan.dygn, jan.kostnad, jan.break_even), (0, Money::ZERO, None));
+        assert_eq!(jan.antal, Qty::ZERO);
+        // 28 February days at 2 000 kr: 2 000 kr per day; 1 000 000 kr pays
+        // 1 000 000 ÷ (2 000 × 365) = 1,37 placements for a year.
+        assert_eq!(r.kostnad_per_dygn, Some(Money::from_kr(2_000)));
+        assert_eq!(r.break_even, Some(Qty::from_hundredths(137)));
+        assert_eq!(r.manader[1].break_even, Some(Qty::from_hundredths(137)));
+
+        // Nothing reported yet: no forecast, the whole budget left.
+        let none = report(2026, 0, budget, &list);
+        assert!(none.manader.is_empty());
+        assert_eq!(
+            (none.prognos_helar, none.avvikelse, none.antal),
+            (Money::ZERO, budget, Qty::ZERO)
+        );
+        assert_eq!((none.kostnad_per_dygn, none.break_even), (None, None));
+
+        // Placements that cost nothing give days but no break-even.
+        let free = report(2026, 1, budget, &[placement("HVB", ymd(2026, 1, 1), None, 0)]);
+        assert_eq!(free.dygn, 31);
+        assert_eq!((free.break_even, free.manader[0].break_even), (None, None));
+        assert_eq!(free.kostnad_per_dygn, Some(Money::ZERO));
+    }
+
     #[test]
     fn days_by_type_and_partial_months() {
         // (type, from, to, cost/day) → January days

@@ -88,6 +88,33 @@ mod tests {
         }
     }
 
+    /// An interval must end after it starts (docs/regler.md, "Nivåer i
+    /// hemtjänsten": the intervals lie in order); one that ends where it
+    /// starts would hold no hours at all.
+    #[test]
+    fn an_interval_must_end_after_it_starts() {
+        // (from h, to h, refused)
+        let cases = [(25, 25, true), (25, 10, true), (25, 26, false)];
+        for (f, t, refused) in cases {
+            let iv = [Interval {
+                level: "1".into(),
+                from: Qty::whole(f),
+                to: Qty::whole(t),
+            }];
+            let r = check(&iv);
+            assert_eq!(r.is_err(), refused, "{f}–{t} h: {r:?}");
+            if refused {
+                assert!(r.unwrap_err().contains("innan den börjar"), "{f}–{t} h");
+            }
+        }
+        // The last interval keeps its upper bound even when it is the only one.
+        assert_eq!(
+            level_for(&ostersund()[..1], Qty::whole(25)).map(|i| i.level.as_str()),
+            Some("1")
+        );
+        assert_eq!(level_for(&[], Qty::whole(25)), None, "no intervals, no level");
+    }
+
     #[test]
     fn gaps_are_refused() {
         let mut iv = ostersund();

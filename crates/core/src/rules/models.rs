@@ -1174,6 +1174,65 @@ U1 = 1000
         assert_eq!(p[0].namn, "Utförandegrad");
     }
 
+    /// The parameters of a per-day model by level and of a placement model
+    /// read as a person would (docs/regler.md, "LSS-boende",
+    /// "IFO-placeringar"): the standard rate is "Dygnspris", a level's rate
+    /// names its level, and the budget followed is listed only when given.
+    #[test]
+    fn parameters_of_per_day_and_placement_models() {
+        let shown = |v: &ModelVersion| -> Vec<String> {
+            v.parameters()
+                .iter()
+                .map(|p| format!("{}: {}", p.namn, p.varde.fmt_sv()))
+                .collect()
+        };
+        let sabo = parse(include_str!("../../../../docs/modeller/sarskilt_boende.toml")).unwrap();
+        let lss = parse(include_str!("../../../../docs/modeller/lss_boende.toml")).unwrap();
+        let ifo = parse(include_str!("../../../../docs/modeller/daglig_verksamhet_och_ifo.toml")).unwrap();
+        // (version, parameter shown, present)
+        let cases = [
+            (&sabo[0], "Dygnspris: 1 540,00 kr", true),
+            (&sabo[0], "Dygnspris nivå standard: 1 540,00 kr", false),
+            (&sabo[0], "Vakansdagar: 2 dagar", true),
+            (&sabo[0], "Småenhetstillägg under: 20 platser", true),
+            (&sabo[0], "A conto: beläggning: 95 %", true),
+            (&lss[0], "Dygnspris nivå 1: 860,00 kr", true),
+            (&lss[0], "Dygnspris: 860,00 kr", false),
+            (&lss[0], "Individuellt dygnspris, beslut D-IND-0001: 5 900,00 kr", true),
+            (&ifo[1], "Följs mot budget för ansvar: 811, 812", true),
+            (&ifo[1], "Följs mot budget för konton: 4610", true),
+        ];
+        for (v, want, present) in cases {
+            let got = shown(v);
+            assert_eq!(got.contains(&want.to_string()), present, "{want}\n{got:#?}");
+        }
+        // A placement model without a budget lists no budget lines.
+        let mut no_budget = ifo[1].clone();
+        if let ModelKind::Placering { budget_ansvar, .. } = &mut no_budget.typ {
+            budget_ansvar.clear();
+        }
+        assert!(!shown(&no_budget).iter().any(|p| p.starts_with("Följs mot budget")));
+    }
+
+    /// Time classes other than 07/18/22 survive storage: a saved model reads
+    /// back with the evening starting when the file said. The default time
+    /// classes are stored as absent, as databases written before time
+    /// classes existed hold them (the stored form is unchanged).
+    #[test]
+    fn own_time_classes_survive_storage() {
+        let mut m = parse(include_str!("../../../../docs/modeller/hemtjanst.toml"))
+            .unwrap()
+            .remove(0);
+        let plain: ModelRecord = m.clone().into();
+        assert_eq!(plain.tidsklasser, None);
+        if let ModelKind::HemtjanstUtfordTid { tidsklasser, .. } = &mut m.typ {
+            tidsklasser.evening_start = 19 * 60;
+        }
+        let r: ModelRecord = m.clone().into();
+        assert_eq!(r.tidsklasser, Some([7 * 60, 19 * 60, 22 * 60]));
+        assert_eq!(ModelVersion::try_from(r).unwrap(), m);
+    }
+
     /// `model show` prints every key.
     #[test]
     fn describe_names_every_key() {

@@ -129,6 +129,45 @@ mod tests {
         assert_eq!(s.rader[0].skillnad.round_tkr(), -605);
     }
 
+    /// No performed hours: no amount per performed hour (rather than a
+    /// division by zero), and no share of a base that is zero.
+    #[test]
+    fn zero_hours_and_zero_base_give_no_ratio() {
+        let r = row(
+            "711".into(),
+            "x".into(),
+            Qty::whole(100),
+            "timmar",
+            Money::from_kr(45_000),
+            Money::from_kr(50_000),
+            Some(Qty::ZERO),
+            Some(Money::from_kr(52_000)),
+        );
+        assert_eq!(
+            (
+                r.bas_per_utford_timme,
+                r.alt_per_utford_timme,
+                r.faktisk_kostnad_per_utford_timme
+            ),
+            (None, None, None)
+        );
+        assert_eq!(r.skillnad, Money::from_kr(5_000));
+        let zero = row(
+            "712".into(),
+            "y".into(),
+            Qty::whole(10),
+            "timmar",
+            Money::ZERO,
+            Money::from_kr(1_000),
+            Some(Qty::whole(10)),
+            None,
+        );
+        let s = Scenario::new("a".into(), "b".into(), 2026, vec![zero]);
+        assert_eq!(s.alt_andel_av_bas, None);
+        assert_eq!(s.skillnad, Money::from_kr(1_000));
+        assert_eq!(s.rader[0].alt_per_utford_timme, Some(Money::from_kr(100)));
+    }
+
     #[test]
     fn per_performed_hour_uses_the_actual_hours() {
         let r = row(

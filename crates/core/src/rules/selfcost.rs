@@ -137,6 +137,64 @@ mod tests {
         }
     }
 
+    /// Every input below zero is refused, and zero is a valid amount: an
+    /// hourly rate with no salary is OB plus overhead (docs/regler.md,
+    /// "Självkostnad och andra regler i kärnan").
+    #[test]
+    fn negative_inputs_are_refused_and_zero_is_allowed() {
+        let base = input(29_500, "40,15", 1_700, 18, "12", 10, "0,6");
+        let with = |f: &dyn Fn(&mut Input)| {
+            let mut i = base;
+            f(&mut i);
+            compute(&i).err()
+        };
+        // (result, reason)
+        let cases = [
+            (
+                with(&|i| i.annual_hours = Qty::whole(-1)),
+                Some(Problem::NoHours),
+                "negative hours",
+            ),
+            (
+                with(&|i| i.brukartidsandel = Share(-500_000)),
+                Some(Problem::ShareOutOfRange),
+                "negative share",
+            ),
+            (
+                with(&|i| i.on_cost = Share(-1)),
+                Some(Problem::Negative),
+                "negative on-cost",
+            ),
+            (
+                with(&|i| i.ob_per_hour = Money::from_ore(-1)),
+                Some(Problem::Negative),
+                "negative OB",
+            ),
+            (
+                with(&|i| i.overhead_share = Share(-1)),
+                Some(Problem::Negative),
+                "negative overhead share",
+            ),
+            (
+                with(&|i| i.overhead_per_hour = Money::from_ore(-1)),
+                Some(Problem::Negative),
+                "negative overhead per hour",
+            ),
+            (with(&|i| i.monthly_salary = Money::ZERO), None, "no salary"),
+            (with(&|i| i.on_cost = Share(0)), None, "no on-cost"),
+            (compute(&base).err(), None, "the base case"),
+        ];
+        for (got, want, why) in cases {
+            assert_eq!(got, want, "{why}");
+        }
+        // No salary: 18 kr OB + 12 % of it (2,16 kr) + 25 kr = 45,16 kr per
+        // worked hour; ÷ 0,5 = 90,32 kr per brukar-hour.
+        let r = compute(&input(0, "0", 1_700, 18, "12", 25, "0,5")).unwrap();
+        assert_eq!(r.personnel_per_hour, Money::ZERO);
+        assert_eq!(r.cost_per_worked_hour, Money::from_ore(4_516));
+        assert_eq!(r.rate_per_brukar_hour, Money::from_ore(9_032));
+    }
+
     #[test]
     fn impossible_inputs_are_refused() {
         assert_eq!(

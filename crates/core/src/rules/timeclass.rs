@@ -221,6 +221,84 @@ mod tests {
         }
     }
 
+    /// The classes' names as columns show them, and the minutes per class
+    /// of a visit over several classes (docs/regler.md, "Avräkning").
+    #[test]
+    fn class_names_and_minutes_per_class() {
+        let labels = [
+            (TimeClass::Dag, "dag"),
+            (TimeClass::Kvall, "kväll"),
+            (TimeClass::Natt, "natt"),
+            (TimeClass::Helg, "helg"),
+        ];
+        for (c, want) in labels {
+            assert_eq!(c.label(), want);
+        }
+        // Friday 17:30 to Saturday 07:30: 30 day, 240 evening, 540 night, 30 weekend.
+        let v = s("2026-11-27 17:30", "2026-11-28 07:30");
+        // (class, minutes)
+        let cases = [
+            (TimeClass::Dag, 30),
+            (TimeClass::Kvall, 240),
+            (TimeClass::Natt, 540),
+            (TimeClass::Helg, 30),
+        ];
+        for (c, want) in cases {
+            assert_eq!(v.get(c), want, "{}", c.label());
+        }
+        assert_eq!(v.total(), 840);
+    }
+
+    /// Visits that start or end exactly on the hour the clocks change
+    /// (docs/regler.md, "Avräkning"): in autumn 02:00–03:00 on the wall clock
+    /// covers the whole repeated hour, two real hours; in spring that hour
+    /// does not exist.
+    #[test]
+    fn daylight_saving_on_the_hour() {
+        // (start, end, real minutes, reason)
+        let cases = [
+            (
+                "2026-10-25 02:00",
+                "2026-10-25 03:00",
+                120,
+                "autumn: the repeated hour twice",
+            ),
+            (
+                "2026-10-25 01:30",
+                "2026-10-25 03:00",
+                150,
+                "autumn: ends as the hour ends",
+            ),
+            (
+                "2026-10-25 02:00",
+                "2026-10-25 03:30",
+                150,
+                "autumn: starts as the hour starts",
+            ),
+            (
+                "2026-10-25 02:30",
+                "2026-10-25 03:30",
+                60,
+                "autumn: starts inside, counted once",
+            ),
+            (
+                "2026-03-29 02:00",
+                "2026-03-29 03:00",
+                0,
+                "spring: the hour does not exist",
+            ),
+            (
+                "2026-03-29 01:00",
+                "2026-03-29 02:30",
+                60,
+                "spring: 02:00–02:30 does not exist",
+            ),
+        ];
+        for (a, b, want, why) in cases {
+            assert_eq!(s(a, b).total(), want, "{why}");
+        }
+    }
+
     #[test]
     fn daylight_saving_changes() {
         assert_eq!(dst_start(2026).to_string(), "2026-03-29");

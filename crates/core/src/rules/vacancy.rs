@@ -143,6 +143,39 @@ mod tests {
         }
     }
 
+    /// Paid days are the occupied nights plus the vacancy days still paid
+    /// (docs/regler.md, "Avräkning"); the settlement pays this many days.
+    #[test]
+    fn paid_days_are_occupied_nights_plus_vacancy_days() {
+        let march = Period::parse("2026-03").unwrap();
+        // (stays, grace days, paid days, reason)
+        type Case = (Vec<Stay>, u32, i64, &'static str);
+        let cases: Vec<Case> = vec![
+            (
+                vec![(d("2025-01-10"), Some(d("2026-03-15")))],
+                2,
+                16,
+                "14 nights + 2 vacancy days (15th and 16th)",
+            ),
+            (
+                vec![(d("2025-01-10"), None)],
+                2,
+                31,
+                "occupied all month, no vacancy days",
+            ),
+            (
+                vec![(d("2025-01-10"), Some(d("2026-02-27")))],
+                5,
+                3,
+                "only the vacancy days 1–3 March",
+            ),
+            (vec![], 2, 0, "a place without stays is not paid"),
+        ];
+        for (stays, grace, paid, why) in cases {
+            assert_eq!(place_days(&stays, grace, march).paid(), paid, "{why}");
+        }
+    }
+
     #[test]
     fn leap_february() {
         let feb = Period::parse("2028-02").unwrap();

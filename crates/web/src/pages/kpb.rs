@@ -15,6 +15,7 @@ pub fn routes() -> Router<Shared> {
     Router::new()
         .route("/kpb", get(kpb_page))
         .route("/kpb/cell", get(cell_page))
+        .route("/kpb/brukare", get(brukare_page))
 }
 
 /// The page's choices (all optional, checked by hand).
@@ -27,6 +28,8 @@ pub struct KpbQ {
     pub insats: Option<String>,
     pub grans_sol: Option<String>,
     pub grans_lss: Option<String>,
+    /// A brukare's pseudonym (`/kpb/brukare`).
+    pub p: Option<String>,
 }
 
 /// The run chosen by the query, with the outlier thresholds in öre.
@@ -181,7 +184,18 @@ pub(crate) async fn kpb_page(
             enhet: &sees,
             alla: user.sees_all(),
         };
-        let t = kpb::tabeller(&k, &syn, c.sol, c.lss);
+        let mut t = kpb::tabeller(&k, &syn, c.sol, c.lss);
+        if user.is_controller() {
+            if let Some(y) = &mut t.ytterfall {
+                for r in &mut y.rows {
+                    if let Some(resurs_io::grid::Cell::Text(p)) = r.cells.first() {
+                        let link = resurs_app::kpb_brukare::lank(&k, p);
+                        r.cells[0] = resurs_io::grid::Cell::Link(p.clone(), link);
+                    }
+                }
+            }
+        }
+        let search = brukare_sees(&user).is_ok();
         let all = t.all();
         let what = if k.direkt {
             format!("Lätt månadsvy {}: bara direkta kostnader (det enhetschefen kan påverka), inga indirekta pooler.", c.val.till)
@@ -214,8 +228,12 @@ pub(crate) async fn kpb_page(
                 }
                 @if let Some(g) = &t.ytterfall {
                     h2 { "Ytterfall" }
-                    p.meta { "Brukare med årskostnad över " (kr(c.sol)) " kr (ordinärt och särskilt boende) eller " (kr(c.lss)) " kr (LSS och personlig assistans), per pseudonym." }
+                    p.meta { "Brukare med årskostnad över " (kr(c.sol)) " kr (ordinärt och särskilt boende) eller " (kr(c.lss)) " kr (LSS och personlig assistans), per pseudonym. Klicka på en pseudonym för att se brukarens insatser." }
                     (ui::grid(g, &raw))
+                }
+                @if search {
+                    h2 { "En brukare" }
+                    (brukare_form(&c, ""))
                 }
                 @if let Some(g) = &t.grupper {
                     h2 { "Åldersgrupp och juridiskt kön" }
@@ -273,4 +291,87 @@ pub(crate) async fn cell_page(
     })
     .await;
     render(&pu, "KPB – vad styckkostnaden består av", "kpb", r)
+}
+
+/// Who may see one brukare's KPB: controllers (admin, ekonom) all of it,
+/// an enhetschef the services at their own units; a läsare none (a läsare
+/// has no units of their own, docs/kpb.md "En brukare").
+fn brukare_sees(user: &User) -> Result<(), Fail> {
+    if user.is_controller() || !user.sees_all() {
+        Ok(())
+    } else {
+        Err(Fail::forbidden(
+            "En enskild brukares kostnad visas för ekonom och admin, och för enhetschefen vid de egna enheterna; en läsare ser kommunens tabeller men inte enskilda brukare.",
+        ))
+    }
+}
+
+fn brukare_form(c: &Chosen, p: &str) -> Markup {
+    html! {
+        form.inline.kpb-sok method="get" action="/kpb/brukare" {
+            @if c.val.direkt {
+                input type="hidden" name="manad" value=(c.val.till.to_string());
+            } @else {
+                input type="hidden" name="ar" value=(c.val.fran.year().to_string());
+                input type="hidden" name="till" value=(c.val.till.to_string());
+            }
+            label for="kpb-p" { "Pseudonym" }
+            input id="kpb-p" name="p" type="search" maxlength=(resurs_app::kpb_brukare::MAX_PSEUDONYM) value=(p) required;
+            button type="submit" { "Visa brukaren" }
+        }
+    }
+}
+
+/// The brukare `q.p` of the chosen run as the user may see it (the page
+/// and `/api/kpb/brukare`).
+pub fn brukare_vy(st: &AppState, user: &User, q: &KpbQ) -> Result<(Chosen, resurs_app::kpb_brukare::Vy), Fail> {
+    brukare_sees(user)?;
+    let c = chosen(st, q)?;
+    let p = resurs_app::kpb_brukare::check_pseudonym(q.p.as_deref().unwrap_or("")).map_err(Fail::bad)?;
+    let k = run_for(st, c.val)?;
+    let sees = unit_filter(st, user, c.val)?;
+    let v = resurs_app::kpb_brukare::vy(&k, p, &sees).ok_or_else(|| {
+        Fail::not_found(format!(
+            "Ingen brukare med pseudonymen \"{p}\" har kostnad {}–{}{}.",
+            c.val.fran,
+            c.val.till,
+            if user.sees_all() { "" } else { " vid dina enheter" }
+        ))
+    })?;
+    Ok((c, v))
+}
+
+pub(crate) async fn brukare_page(
+    State(st): State<Shared>,
+    pu: PageUser,
+    Query(q): Query<KpbQ>,
+    Query(eq): Query<ui::ExportQ>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let user = pu.user.clone();
+    let raw = raw.unwrap_or_default();
+    let r = blocking(&st, move |st| {
+        let (c, v) = brukare_vy(st, &user, &q)?;
+        let (g, per) = resurs_app::kpb_brukare::tabeller(&v);
+        let back = format!("/kpb?{}", chosen_query(&c));
+        Ok(Out::page_or_export(&eq, &[&g, &per], || {
+            html! {
+                p { a href=(back) { "← Till KPB" } }
+                (brukare_form(&c, &v.pseudonym))
+                p.kpb-brukare-summa {
+                    @if v.hela { "Brukarens kostnad " } @else { "Brukarens kostnad vid dina enheter " }
+                    (c.val.fran) "–" (c.val.till) ": " strong { (kr(v.kostnad)) " kr" } "."
+                }
+                p.meta { "Kostnaden per rad är brukarens volym gånger enhetens styckkostnad för insatsen, avrundad till hela öre så att enhetens brukare tillsammans bär exakt enhetens kostnad. Klicka på en enhet för att se vad styckkostnaden består av. Ålder och kön visas inte för en enskild brukare (en grupp på en); de finns som grupper om minst fem på KPB-sidan." }
+                @if !v.hela {
+                    p.meta { "Bara insatser vid dina enheter visas." }
+                }
+                (ui::grid(&g, &raw))
+                h2 { "Per insats" }
+                (ui::grid(&per, &raw))
+            }
+        }))
+    })
+    .await;
+    render(&pu, "KPB – en brukare", "kpb", r)
 }
