@@ -14,8 +14,14 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The curated KPI list (elder care, LSS, IFO and their costs), shipped.
 pub const KPI_LIST: &str = include_str!("../data/kolada_kpi.csv");
-/// The largest Kolada file read (bytes).
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// The largest Kolada file read (bytes). One page of Kolada's API (at most
+/// 5 000 values) is about 1 MB; a file is parsed whole into JSON, which
+/// takes up to about 16 bytes of memory per byte of a hostile file, so the
+/// limit keeps one parse near 256 MiB.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+/// The most bytes of all files of one import together (they are held in
+/// memory while they are checked).
+pub const MAX_TOTAL_BYTES: u64 = 128 * 1024 * 1024;
 /// The most values one import stores.
 pub const MAX_VALUES: usize = 1_000_000;
 /// The most problems listed when a file is refused.
@@ -539,7 +545,17 @@ pub fn read_file(path: &std::path::Path) -> Result<String, AppError> {
             meta.len()
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| AppError::User(format!("{name}: kan inte läsas: {e}")))?;
+    // Read at most one byte past the limit: a named pipe or a device
+    // reports size 0 in its metadata.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_FILE_BYTES + 1), &mut bytes))
+        .map_err(|e| AppError::User(format!("{name}: kan inte läsas: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(AppError::User(format!(
+            "{name}: filen är större än gränsen {MAX_FILE_BYTES} byte"
+        )));
+    }
     String::from_utf8(bytes).map_err(|e| {
         AppError::User(format!(
             "{name}: inte UTF-8 (byte {}); Koladas API svarar i UTF-8",
@@ -565,6 +581,18 @@ pub fn check_texts(files: &[(String, String)]) -> Result<Parsed, AppError> {
         return Err(AppError::User(format!(
             "{} filer; högst {MAX_PAGES} filer i en Koladaimport",
             files.len()
+        )));
+    }
+    let bytes: u64 = files.iter().map(|(_, t)| t.len() as u64).sum();
+    if bytes > MAX_TOTAL_BYTES {
+        return Err(AppError::User(format!(
+            "filerna är tillsammans {bytes} byte; högst {MAX_TOTAL_BYTES} byte i en Koladaimport (dela upp den)"
+        )));
+    }
+    if let Some((name, t)) = files.iter().find(|(_, t)| t.len() as u64 > MAX_FILE_BYTES) {
+        return Err(AppError::User(format!(
+            "{name}: filen är {} byte, mer än gränsen {MAX_FILE_BYTES} byte",
+            t.len()
         )));
     }
     let mut parsed = Parsed::default();
@@ -1977,6 +2005,29 @@ mod tests {
 
     /// Found by probing: the year was cast to i32 before it was checked,
     /// so -4294965296 (2000 − 2³²) was read as the year 2000.
+    /// Bounds before parsing: one file over 16 MiB, or files over 128 MiB
+    /// together, are refused with their size and nothing is parsed; the
+    /// file reader stops one byte past the limit (a pipe reports size 0).
+    #[test]
+    fn oversized_kolada_files_are_refused_before_parsing() {
+        let big = "x".repeat(MAX_FILE_BYTES as usize + 1);
+        let e = check_texts(&[("stor.json".into(), big.clone())])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("stor.json") && e.contains("gränsen 16777216 byte"), "{e}");
+        let part = "y".repeat(MAX_FILE_BYTES as usize);
+        let many: Vec<(String, String)> = (0..9).map(|i| (format!("sida{i}.json"), part.clone())).collect();
+        let e = check_texts(&many).unwrap_err().to_string();
+        assert!(e.contains("högst 134217728 byte i en Koladaimport"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stor.json");
+        std::fs::write(&path, &big).unwrap();
+        let e = read_file(&path).unwrap_err().to_string();
+        assert!(e.contains("gränsen 16777216 byte"), "{e}");
+        std::fs::write(&path, "{\"values\": []}").unwrap();
+        assert_eq!(read_file(&path).unwrap(), "{\"values\": []}");
+    }
+
     #[test]
     fn a_year_far_outside_i32_is_refused_not_wrapped() {
         for y in ["-4294965296", "4294969296"] {
