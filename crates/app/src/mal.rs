@@ -428,7 +428,7 @@ fn followup_period(store: &Store, year: i32) -> Result<Option<Period>, AppError>
 /// The goal report of `year`: the cascade in order with indicators,
 /// statuses, the proposed and the holding assessment and the resources.
 pub fn report(store: &Store, year: i32) -> Result<GoalReport, AppError> {
-    report_with(store, year, None)
+    report_with(store, year, None, None)
 }
 
 /// [`report`], first storing the KPB run a service entry of a goal key needs
@@ -448,11 +448,14 @@ pub fn report_storing(store: &mut Store, year: i32) -> Result<GoalReport, AppErr
 }
 
 /// [`report`] with the year's productivity report already made (a
-/// committee report makes it once for its own section and for the goals).
+/// committee report makes it once for its own section and for the goals),
+/// and a KPB run already made (used when it covers the same months as the
+/// goals' follow-up; otherwise the goals compute their own).
 pub fn report_with(
     store: &Store,
     year: i32,
     given: Option<&crate::produktivitet::Report>,
+    given_kpb: Option<&resurs_core::kpb::Kpb>,
 ) -> Result<GoalReport, AppError> {
     let goals = store.goals()?;
     let inds = store.indicators()?;
@@ -483,8 +486,19 @@ pub fn report_with(
     // The KPB of the same months as the follow-up, when a key has a service.
     let (kpb, kpb_note) = match (&fu, wants_kpb) {
         (Some(r), true) => {
-            match crate::kpb::Val::ar(year, Some(r.period)).and_then(|v| crate::kpb::stored_or_compute(store, v)) {
-                Ok(k) => (Some(k), None),
+            let val = crate::kpb::Val::ar(year, Some(r.period));
+            let same = |k: &&resurs_core::kpb::Kpb, v: &crate::kpb::Val| {
+                k.fran == v.fran.as_int() && k.till == v.till.as_int() && k.direkt == v.direkt
+            };
+            match val {
+                Ok(v) => match given_kpb.filter(|k| same(k, &v)) {
+                    Some(k) => (Some(std::borrow::Cow::Borrowed(k)), None),
+                    None => match crate::kpb::stored_or_compute(store, v) {
+                        Ok(k) => (Some(std::borrow::Cow::Owned(k)), None),
+                        Err(AppError::User(m)) => (None, Some(m)),
+                        Err(e) => return Err(e),
+                    },
+                },
                 Err(AppError::User(m)) => (None, Some(m)),
                 Err(e) => return Err(e),
             }

@@ -266,6 +266,9 @@ struct Ctx<'a> {
     /// One productivity report for its section and the goals' own measures
     /// (`Ok(None)` when neither is in the template; a user error as its text).
     produktivitet: Result<Option<crate::produktivitet::Report>, String>,
+    /// One KPB run of the report's year to its month, for the KPB section
+    /// and the goals' service entries (`Ok(None)` when neither needs it).
+    kpb: Result<Option<resurs_core::kpb::Kpb>, String>,
 }
 
 impl Ctx<'_> {
@@ -375,6 +378,20 @@ pub fn build(store: &Store, req: &Request) -> Result<(Doc, DataState), AppError>
     } else {
         Ok(None)
     };
+    let goals_need_kpb = wants("mal")
+        && store
+            .goal_keys()?
+            .iter()
+            .any(|k| crate::mal::service_of(&k.nod).is_some());
+    let kpb = if wants("kpb") || goals_need_kpb {
+        match crate::kpb::Val::ar(year, Some(period)).and_then(|v| crate::kpb::stored_or_compute(store, v)) {
+            Ok(k) => Ok(Some(k)),
+            Err(AppError::User(m)) => Err(m),
+            Err(e) => return Err(e),
+        }
+    } else {
+        Ok(None)
+    };
     let c = Ctx {
         store,
         req,
@@ -385,6 +402,7 @@ pub fn build(store: &Store, req: &Request) -> Result<(Doc, DataState), AppError>
         root,
         names,
         produktivitet,
+        kpb,
     };
     let mut sections = Vec::new();
     for (key, heading) in &template.avsnitt {

@@ -10,12 +10,16 @@ use resurs_io::doc::{Section, Table};
 /// distribution over brukare (no list of brukare).
 pub(super) fn kpb(c: &Ctx, s: &mut Section) -> Result<(), AppError> {
     whole_municipality(s, c.req);
-    let k = crate::kpb::Val::ar(c.year, Some(c.period)).and_then(|v| crate::kpb::stored_or_compute(c.store, v));
+    let k = match &c.kpb {
+        Ok(Some(k)) => Ok(k),
+        Ok(None) => return Ok(()),
+        Err(m) => Err(AppError::User(m.clone())),
+    };
     if let Some(k) = or_notice(s, k)? {
         let all = |_: &str| true;
         // The committee's document: no list of brukare (outliers by pseudonym stay in Resurs).
         let t = crate::kpb::tabeller(
-            &k,
+            k,
             &crate::kpb::Syn {
                 enhet: &all,
                 alla: true,
