@@ -249,6 +249,25 @@ mod tests {
         assert_eq!(v.total(), 840);
     }
 
+    /// A visit that starts a few minutes after a class boundary belongs
+    /// wholly to the new class (docs/regler.md, "Avräkning": day from 07,
+    /// evening from 18, night from 22 on weekdays). Found by mutation
+    /// testing: the minute of the day must count the minutes past the hour.
+    #[test]
+    fn a_visit_starting_just_after_a_boundary_is_in_the_new_class() {
+        // Wednesday 2026-11-25: (start, end, class, minutes)
+        let cases = [
+            ("2026-11-25 07:10", "2026-11-25 07:40", TimeClass::Dag, 30),
+            ("2026-11-25 18:05", "2026-11-25 18:35", TimeClass::Kvall, 30),
+            ("2026-11-25 22:15", "2026-11-25 22:45", TimeClass::Natt, 30),
+        ];
+        for (start, end, class, want) in cases {
+            let v = s(start, end);
+            assert_eq!(v.get(class), want, "{start}–{end}: {}", class.label());
+            assert_eq!(v.total(), want, "{start}–{end}: all in one class");
+        }
+    }
+
     /// Visits that start or end exactly on the hour the clocks change
     /// (docs/regler.md, "Avräkning"): in autumn 02:00–03:00 on the wall clock
     /// covers the whole repeated hour, two real hours; in spring that hour
