@@ -1214,6 +1214,28 @@ U1 = 1000
         assert!(!shown(&no_budget).iter().any(|p| p.starts_with("Följs mot budget")));
     }
 
+    /// A parameter only one version has is listed in the diff with the other
+    /// side empty, in both directions (`resurs model diff`, the models page):
+    /// a placement model that starts following a budget shows the new lines
+    /// as added, and the way back shows them as removed. Found by mutation
+    /// testing (the added side was never tried).
+    #[test]
+    fn a_parameter_in_one_version_only_is_listed_as_added_or_removed() {
+        let ifo = parse(include_str!("../../../../docs/modeller/daglig_verksamhet_och_ifo.toml")).unwrap();
+        let with_budget = ifo[1].clone();
+        let mut without = ifo[1].clone();
+        if let ModelKind::Placering { budget_ansvar, .. } = &mut without.typ {
+            budget_ansvar.clear();
+        }
+        let namn = "Följs mot budget för ansvar";
+        let added = diff(&without, &with_budget);
+        let c = added.iter().find(|c| c.namn == namn).expect("listed as added");
+        assert_eq!((c.fore.is_none(), c.efter.is_some()), (true, true), "{added:#?}");
+        let removed = diff(&with_budget, &without);
+        let c = removed.iter().find(|c| c.namn == namn).expect("listed as removed");
+        assert_eq!((c.fore.is_some(), c.efter.is_none()), (true, true), "{removed:#?}");
+    }
+
     /// Time classes other than 07/18/22 survive storage: a saved model reads
     /// back with the evening starting when the file said. The default time
     /// classes are stored as absent, as databases written before time
