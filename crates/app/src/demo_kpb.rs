@@ -1,7 +1,8 @@
 //! Exempelstad's allocation keys for the KPB (docs/kpb.md): management of
 //! home care by FTE, the department's management by fixed shares, premises
 //! and administration by square metres, and the IFO administration by
-//! fixed shares. Imported through the same use case as a user's file.
+//! fixed shares, and the hours a month of trygghetslarm weighs against
+//! the home-care hours on the same ansvar. Imported through the same use case as a user's file.
 
 use crate::{Actor, AppError};
 use resurs_store::Store;
@@ -44,6 +45,9 @@ pub fn nycklar() -> String {
     for (u, v) in [("FH", "50"), ("HVB1", "25"), ("HVB2", "25")] {
         s.push_str(&format!("IFO-administration;891;andel;{u};;{v}\n"));
     }
+    // Trygghetslarm (brukare-months) shares the home-care units' ansvar with
+    // visit hours: a larm month weighs 1,25 hours of home care.
+    s.push_str("Trygghetslarm;*;timvikt;*;HT_LARM;1,25\n");
     s
 }
 

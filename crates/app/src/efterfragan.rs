@@ -114,14 +114,12 @@ impl KpbCosts {
         for t in &k.tjanster {
             let Some(g) = group.get(&t.insats) else { continue };
             let unit = resurs_core::model::fold(&t.volymenhet);
-            let enhet = if unit == "timmar" {
-                Enhet::Timmar
-            } else {
-                Enhet::Brukare
-            };
-            let e =
-                acc.entry((resurs_core::model::fold(g), enhet))
-                    .or_insert((0, 0, unit == "timmar" || unit == "dygn"));
+            // Granted hours (docs/kpb.md, "Volymer ur beslut") are hours too.
+            let hours = unit == "timmar" || unit == "beviljadetimmar";
+            let enhet = if hours { Enhet::Timmar } else { Enhet::Brukare };
+            let e = acc
+                .entry((resurs_core::model::fold(g), enhet))
+                .or_insert((0, 0, hours || unit == "dygn"));
             if e.2 {
                 e.0 += i128::from(t.styckpris) * i128::from(t.volym);
                 e.1 += i128::from(t.volym);

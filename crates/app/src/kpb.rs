@@ -174,6 +174,7 @@ pub fn compute(store: &Store, val: Val) -> Result<Kpb, AppError> {
         brukare,
         volymer,
         nycklar: store.kpb_nycklar()?,
+        beviljade: vol.beviljade,
         grans_sol: kpb::GRANS_SOL_ORE,
         grans_lss: kpb::GRANS_LSS_ORE,
     };
@@ -240,9 +241,10 @@ pub fn ytterfall(k: &Kpb, sol: i64, lss: i64) -> Vec<&kpb::BrukarKostnad> {
 pub(crate) fn label(volymenhet: &str) -> &'static str {
     match volymenhet {
         "timmar" => "utförd timme",
+        kpb::BEVILJADE_TIMMAR => "beviljad timme",
         "dygn" => "dygn",
         "närvarodagar" => "närvarodag",
-        "månad" => "månad",
+        "månad" | "nivå" => "brukarmånad",
         "styck" => "styck",
         _ => "enhet",
     }
@@ -509,6 +511,16 @@ pub fn cell_tabell(k: &Kpb, enhet: &str, insats: &str) -> Option<(Grid, Grid)> {
         }),
         Cell::Num(c.direkt),
     ]);
+    for (a, t) in &c.timvikt {
+        g.push(vec![
+            Cell::text(format!(
+                "Vägd i timmar mot ansvarets övriga insatser: {} timmar per {} (timvikt, ansvar {a})",
+                resurs_core::num::format_hundredths(*t, 2),
+                label(&c.volymenhet)
+            )),
+            Cell::Empty,
+        ]);
+    }
     for a in &c.indirekt {
         g.push(vec![
             Cell::text(format!(

@@ -114,7 +114,7 @@ pub fn vy(k: &Kpb, pseudonym: &str, enhet: &dyn Fn(&str) -> bool) -> Option<Vy> 
 /// The volume unit in plural, as a column shows it.
 fn enhet_text(volymenhet: &str) -> &str {
     match volymenhet {
-        "månad" => "månader",
+        "månad" | "nivå" => "brukarmånader",
         "styck" => "besök",
         o => o,
     }

@@ -443,3 +443,112 @@ fn an_allocation_key_import_is_undone_from_the_import_log() {
         "{log:?}"
     );
 }
+
+/// Issue 12: services without performed time get their volume from the
+/// decisions. Trygghetslarm (by the month) at 711 from 16 March: 16 of
+/// March's 31 days = 0,52 brukare-months. Boendestöd at 772 with 31 granted
+/// hours a month all March and no visits: 31 granted hours carrying 772's
+/// 15 500 kr = 500 kr per granted hour. 711 now carries hours and months,
+/// so the run stops until a timvikt says what a month weighs; with 2 hours
+/// per month the larm weighs 0,52 × 2 = 1,04 hours against 6 visit hours:
+/// 100 000 kr × 1,04 ÷ 7,04 = 14 772,73 kr (largest remainder), or
+/// 28 409,10 kr per brukare-month.
+#[test]
+fn services_without_visits_take_months_and_granted_hours_from_decisions() {
+    let e = town();
+    let org = e.write(
+        "org2.csv",
+        "kod;namn;nivå;överordnad;giltig_från;giltig_till\n772;Boendestöd;ansvar;VON;2020-01-01;\n",
+    );
+    e.ok(&["import", "organisation", &org]);
+    let ins = e.write(
+        "ins2.csv",
+        "kod;namn;lagrum;volymenhet;verksamhet
+LARM;Trygghetslarm;SoL;månad;hemtjänst
+BST;Boendestöd;SoL;timmar;boendestöd
+",
+    );
+    e.ok(&["import", "insatser", &ins]);
+    let utf = e.write(
+        "utf2.csv",
+        "kod;namn;regiform;ansvar;platser
+772;Boendestöd;egen regi;772;
+",
+    );
+    e.ok(&["import", "utforare", &utf]);
+    let beslut = e.write(
+        "beslut.csv",
+        &format!(
+            "beslut_id;personnummer;insats;beviljad_volym;utförare;beslutsdatum;startdatum;slutdatum;område
+L1;{a};LARM;;711;2026-03-10;2026-03-16;;
+L2;{b};LARM;;711;2026-03-10;;;
+S1;{c};BST;31;772;2026-02-20;2026-03-01;2026-03-31;
+",
+            a = pnr("1938-03-01", 10),
+            b = pnr("1938-03-01", 11),
+            c = pnr("1970-05-05", 50)
+        ),
+    );
+    e.ok(&["import", "beslut", &beslut]);
+    let hb = e.write(
+        "hb2.csv",
+        "period;konto;ansvar;verksamhet;belopp\n2026-03;5011;772;520;15500\n",
+    );
+    e.ok(&["import", "huvudbok", &hb]);
+    let keys = e.write("nycklar.csv", KEYS);
+    e.ok(&["kpb-nycklar", &keys]);
+    let args = ["kpb", "--year", "2026", "--till", "2026-03", "--format", "json"];
+    let o = e.run(&args);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("ansvar 711: bär insatser med olika volymenheter (månad, timmar (besökstid)); ange i fördelningsnycklarna en timvikt (timmar per volymenhet) för LARM (månad) vid 711"),
+        "{err}"
+    );
+    let keys = e.write("nycklar2.csv", &format!("{KEYS}Larm;*;timvikt;*;LARM;2\n"));
+    e.ok(&["kpb-nycklar", &keys]);
+    let j = e.ok(&args);
+    let v: serde_json::Value = serde_json::from_str(&j).unwrap();
+    let cell = |e: &str, i: &str| {
+        v["celler"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["enhet"] == e && c["insats"] == i)
+            .unwrap_or_else(|| panic!("{e} {i}: {j}"))
+            .clone()
+    };
+    // The larm: only the carried-out decision counts, from its start day.
+    let larm = cell("711", "LARM");
+    assert_eq!(
+        (
+            larm["volym"].as_i64(),
+            larm["brukare"].as_i64(),
+            larm["volymenhet"].as_str()
+        ),
+        (Some(52), Some(1), Some("månad"))
+    );
+    assert_eq!(
+        (larm["direkt"].as_i64(), larm["styckpris"].as_i64()),
+        (Some(14_772_73), Some(28_409_10))
+    );
+    assert_eq!(larm["timvikt"][0], serde_json::json!(["711", 200]));
+    assert_eq!(cell("711", "HT_OMV")["direkt"], 100_000_00 - 14_772_73);
+    let bst = cell("772", "BST");
+    assert_eq!(
+        (
+            bst["volym"].as_i64(),
+            bst["volymenhet"].as_str(),
+            bst["styckpris"].as_i64()
+        ),
+        (Some(31_00), Some("beviljade timmar"), Some(500_00))
+    );
+    // 772 is now included: every krona still allocated once.
+    assert_eq!(v["huvudbok"], v["fordelat"]);
+    assert!(v["ej_med"].as_array().unwrap().iter().all(|x| x[0] != "772"), "{j}");
+    let text = e.ok(&["kpb", "--year", "2026", "--till", "2026-03"]);
+    assert!(
+        text.contains("beviljad timme") && text.contains("brukarmånad"),
+        "{text}"
+    );
+}

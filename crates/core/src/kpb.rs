@@ -12,7 +12,9 @@
 #![allow(clippy::inconsistent_digit_grouping)]
 
 use crate::num::{format_hundredths, parse_hundredths, round_div};
+use crate::period::Period;
 use crate::sekretess::{aldersgrupp, visa, BRUKARE_ALDERSGRUPPER};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -29,6 +31,10 @@ pub enum Nyckel {
     Arsarbetare,
     Kvm,
     Andel,
+    /// Not a pool: the hours one volume unit of a service weighs when an
+    /// ansvar (or a pool's receiver) carries services of different volume
+    /// units (docs/format/fordelningsnycklar.md, "Timvikt").
+    Timvikt,
 }
 
 impl Nyckel {
@@ -38,6 +44,7 @@ impl Nyckel {
             "årsarbetare" | "arsarbetare" | "åa" => Some(Nyckel::Arsarbetare),
             "kvm" | "m²" | "m2" => Some(Nyckel::Kvm),
             "andel" | "%" => Some(Nyckel::Andel),
+            "timvikt" => Some(Nyckel::Timvikt),
             _ => None,
         }
     }
@@ -47,6 +54,7 @@ impl Nyckel {
             Nyckel::Arsarbetare => "årsarbetare",
             Nyckel::Kvm => "kvm",
             Nyckel::Andel => "andel",
+            Nyckel::Timvikt => "timvikt",
         }
     }
 }
@@ -65,6 +73,13 @@ pub struct NyckelRad {
     /// Hundredths (of an hour, FTE, m² or percent).
     pub varde: i64,
 }
+
+/// The volume unit of a service measured by the granted hours of its
+/// decisions (docs/kpb.md, "Volymer ur beslut").
+pub const BEVILJADE_TIMMAR: &str = "beviljade timmar";
+
+/// `*` in the `ansvar` or `enhet` column of a timvikt row: every one.
+pub const ALLA: &str = "*";
 
 const HEADER: [&str; 6] = ["pool", "ansvar", "nyckel", "enhet", "insats", "värde"];
 
@@ -135,7 +150,7 @@ pub fn parse_nycklar(text: &str) -> Result<Vec<NyckelRad>, Vec<String>> {
         }
         let nyckel = Nyckel::parse(c[2]);
         if nyckel.is_none() {
-            bad("nyckel", c[2], "timmar, årsarbetare, kvm eller andel");
+            bad("nyckel", c[2], "timmar, årsarbetare, kvm, andel eller timvikt");
         }
         let varde = match parse_hundredths(c[5]) {
             Ok(v) if v > 0 && v <= crate::num::MAX_QTY_HUNDREDTHS => Some(v),
@@ -174,7 +189,43 @@ pub fn check_nycklar(rows: &[NyckelRad], enheter: &BTreeSet<String>, insatser: &
     let mut errs = Vec::new();
     let mut pools: BTreeMap<&str, (&NyckelRad, i64, u32)> = BTreeMap::new();
     let mut ansvar_pool: HashMap<&str, &str> = HashMap::new();
-    for r in rows {
+    let mut vikter: HashMap<(&str, &str, &str), u32> = HashMap::new();
+    let mut vikt_pool: HashMap<&str, u32> = HashMap::new();
+    for r in rows.iter().filter(|r| r.nyckel == Nyckel::Timvikt) {
+        vikt_pool.entry(&r.pool).or_insert(r.rad);
+        if r.enhet != ALLA && !enheter.contains(&r.enhet) {
+            errs.push(format!(
+                "rad {}, kolumn enhet: okänd enhet \"{}\" (timvikt {}); skriv en utförarkod eller {ALLA} för alla",
+                r.rad, r.enhet, r.pool
+            ));
+        }
+        match &r.insats {
+            None => errs.push(format!(
+                "rad {}, kolumn insats: en timvikt gäller en insats; kolumnen är tom (timvikt {})",
+                r.rad, r.pool
+            )),
+            Some(i) if !insatser.contains(i) => errs.push(format!(
+                "rad {}, kolumn insats: okänd insats \"{i}\" (timvikt {})",
+                r.rad, r.pool
+            )),
+            Some(i) => {
+                if let Some(first) = vikter.insert((&r.ansvar, &r.enhet, i), r.rad) {
+                    errs.push(format!(
+                        "rad {}, kolumn insats: timvikt för insats {i}, ansvar {} och enhet {} står redan på rad {first}",
+                        r.rad, r.ansvar, r.enhet
+                    ));
+                }
+            }
+        }
+    }
+    for r in rows.iter().filter(|r| r.nyckel != Nyckel::Timvikt) {
+        if let Some(first) = vikt_pool.get(r.pool.as_str()) {
+            errs.push(format!(
+                "rad {}, kolumn pool: namnet {} är en timvikt på rad {first}; ge poolen ett eget namn",
+                r.rad, r.pool
+            ));
+            continue;
+        }
         if !enheter.contains(&r.enhet) {
             errs.push(format!(
                 "rad {}, kolumn enhet: okänd enhet \"{}\" (pool {})",
@@ -299,6 +350,9 @@ pub struct Indata {
     pub brukare: Vec<Brukare>,
     pub volymer: Vec<Volym>,
     pub nycklar: Vec<NyckelRad>,
+    /// Services whose volume this run is granted hours from the decisions
+    /// (no performed time of theirs in the period).
+    pub beviljade: BTreeSet<String>,
     pub grans_sol: i64,
     pub grans_lss: i64,
 }
@@ -323,6 +377,10 @@ pub struct Cell {
     pub volymenhet: String,
     /// Ansvar of the direct cost (none: the unit has no ansvar of its own).
     pub ansvar: Option<String>,
+    /// Where a share of the cell's cost was weighed in hours with a
+    /// timvikt: (ansvar, hundredths of an hour per volume unit).
+    #[serde(default)]
+    pub timvikt: Vec<(String, i64)>,
     pub direkt: i64,
     pub indirekt: Vec<Andel>,
     pub kostnad: i64,
@@ -427,6 +485,51 @@ pub struct Kpb {
     pub anmarkningar: Vec<String>,
 }
 
+/// One decision of a brukare for a service at a unit, as the KPB reads it
+/// for volumes from decisions: its first and last day (inclusive; none:
+/// still in force) and granted hours per month (hundredths).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BeslutDagar {
+    pub start: NaiveDate,
+    pub slut: Option<NaiveDate>,
+    pub timmar: Option<i64>,
+}
+
+/// Brukare-months and granted hours (both in hundredths) of one brukare's
+/// decisions for one service at one unit in the months `fran..=till`
+/// (docs/regler.md, "Kostnad per brukare"): each day with a decision in
+/// force is 1 ÷ the month's days of a brukare-month and the decision's
+/// monthly hours ÷ the month's days of granted hours; on a day with
+/// overlapping decisions the one that started last counts (ties: the later
+/// in the list). Each month is rounded half up to hundredths, then summed.
+pub fn beslutsvolym(beslut: &[BeslutDagar], fran: Period, till: Period) -> (i64, i64) {
+    let (mut manader, mut timmar) = (0i64, 0i64);
+    let mut p = fran;
+    while p <= till {
+        let md = p.days() as i64;
+        let (mut dagar, mut h) = (0i64, 0i64);
+        let mut day = p.first_day();
+        while day <= p.last_day() {
+            let mut best: Option<&BeslutDagar> = None;
+            for b in beslut {
+                if b.start <= day && b.slut.is_none_or(|s| s >= day) && best.is_none_or(|x| b.start >= x.start) {
+                    best = Some(b);
+                }
+            }
+            if let Some(b) = best {
+                dagar += 1;
+                h += b.timmar.unwrap_or(0);
+            }
+            let Some(next) = day.succ_opt() else { break };
+            day = next;
+        }
+        manader += round_div(dagar * 100, md);
+        timmar += round_div(h, md);
+        p = p.next();
+    }
+    (manader, timmar)
+}
+
 /// Splits `amount` over `weights` in proportion, exactly (largest remainder;
 /// ties to the earlier). All weights zero: `None`.
 pub fn fordela(amount: i64, weights: &[i64]) -> Option<Vec<i64>> {
@@ -497,7 +600,13 @@ pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
     let keys: Vec<(String, String)> = cells.keys().cloned().collect();
     let idx: HashMap<(String, String), usize> = keys.iter().cloned().enumerate().map(|(i, k)| (k, i)).collect();
     let vol: Vec<i64> = keys.iter().map(|k| cells[k].iter().map(|x| x.1).sum()).collect();
-    let vunit = |insats: &str| d.insatser.get(insats).map_or("", |i| i.volymenhet.as_str());
+    let vunit = |insats: &str| {
+        if d.beviljade.contains(insats) {
+            BEVILJADE_TIMMAR
+        } else {
+            d.insatser.get(insats).map_or("", |i| i.volymenhet.as_str())
+        }
+    };
     let wt: Vec<(i64, bool)> = keys.iter().map(|k| weight[k]).collect();
     let wunit = |i: usize| {
         if wt[i].1 {
@@ -508,7 +617,23 @@ pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
     };
     let mut direkt = vec![0i64; keys.len()];
     let mut indirekt: Vec<Vec<Andel>> = vec![Vec::new(); keys.len()];
-    let nycklar: &[NyckelRad] = if d.direkt { &[] } else { &d.nycklar };
+    let nycklar: Vec<&NyckelRad> = if d.direkt {
+        Vec::new()
+    } else {
+        d.nycklar.iter().filter(|r| r.nyckel != Nyckel::Timvikt).collect()
+    };
+    let timvikt: HashMap<(&str, &str, &str), i64> = d
+        .nycklar
+        .iter()
+        .filter(|r| r.nyckel == Nyckel::Timvikt)
+        .filter_map(|r| Some(((r.ansvar.as_str(), r.enhet.as_str(), r.insats.as_deref()?), r.varde)))
+        .collect();
+    let timvikt_of = |ansvar: &str, enhet: &str, insats: &str| {
+        [(ansvar, enhet), (ansvar, ALLA), (ALLA, enhet), (ALLA, ALLA)]
+            .iter()
+            .find_map(|(a, e)| timvikt.get(&(*a, *e, insats)).copied())
+    };
+    let mut vagd: Vec<Vec<(String, i64)>> = vec![Vec::new(); keys.len()];
     let pool_ansvar: BTreeSet<&str> = nycklar.iter().map(|r| r.ansvar.as_str()).collect();
     // Cells of each ansvar (direct costs).
     let mut by_ansvar: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
@@ -519,16 +644,52 @@ pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
     }
     let mut huvudbok = 0i64;
     let mut ej_med = Vec::new();
-    let split_cells = |amount: i64, cs: &[usize], what: &str, errs: &mut Vec<String>| -> Option<Vec<(usize, i64)>> {
+    // Splits `amount` of `ansvar` over cells `cs` by their weights; cells of
+    // different weight units are weighed in hours (visit time, or the
+    // volume × the service's timvikt).
+    let split_cells = |amount: i64,
+                       cs: &[usize],
+                       ansvar: &str,
+                       what: &str,
+                       errs: &mut Vec<String>,
+                       vagd: &mut Vec<Vec<(String, i64)>>|
+     -> Option<Vec<(usize, i64)>> {
         let units: BTreeSet<&str> = cs.iter().map(|i| wunit(*i)).collect();
-        if units.len() > 1 {
-            errs.push(format!(
-                "{what}: bär insatser med olika volymenheter ({}); ange i fördelningsnycklarna hur kostnaden delas",
-                units.into_iter().collect::<Vec<_>>().join(", ")
-            ));
-            return None;
-        }
-        let w: Vec<i64> = cs.iter().map(|i| wt[*i].0).collect();
+        let w: Vec<i64> = if units.len() > 1 {
+            let mut saknas: BTreeSet<String> = BTreeSet::new();
+            let w: Vec<i64> = cs
+                .iter()
+                .map(|i| {
+                    let (e, s) = &keys[*i];
+                    if wt[*i].1 {
+                        return wt[*i].0 * 100;
+                    }
+                    match timvikt_of(ansvar, e, s) {
+                        Some(t) => {
+                            if !vagd[*i].iter().any(|(a, _)| a == ansvar) {
+                                vagd[*i].push((ansvar.to_string(), t));
+                            }
+                            wt[*i].0 * t
+                        }
+                        None => {
+                            saknas.insert(format!("{s} ({}) vid {e}", wunit(*i)));
+                            0
+                        }
+                    }
+                })
+                .collect();
+            if !saknas.is_empty() {
+                errs.push(format!(
+                    "{what}: bär insatser med olika volymenheter ({}); ange i fördelningsnycklarna en timvikt (timmar per volymenhet) för {}",
+                    units.into_iter().collect::<Vec<_>>().join(", "),
+                    saknas.into_iter().collect::<Vec<_>>().join(", ")
+                ));
+                return None;
+            }
+            w
+        } else {
+            cs.iter().map(|i| wt[*i].0).collect()
+        };
         fordela(amount, &w).map(|parts| cs.iter().copied().zip(parts).collect())
     };
     for (ansvar, cost) in &d.kostnad {
@@ -538,7 +699,7 @@ pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
         match by_ansvar.get(ansvar.as_str()) {
             Some(cs) => {
                 huvudbok += cost;
-                if let Some(parts) = split_cells(*cost, cs, &format!("ansvar {ansvar}"), &mut errs) {
+                if let Some(parts) = split_cells(*cost, cs, ansvar, &format!("ansvar {ansvar}"), &mut errs, &mut vagd) {
                     for (i, p) in parts {
                         direkt[i] += p;
                     }
@@ -553,7 +714,7 @@ pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
     }
     // Pools.
     let mut pools: BTreeMap<&str, Vec<&NyckelRad>> = BTreeMap::new();
-    for r in nycklar {
+    for r in nycklar.iter().copied() {
         pools.entry(r.pool.as_str()).or_default().push(r);
     }
     let mut pooler = Vec::new();
@@ -608,7 +769,14 @@ pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
             if cs.is_empty() {
                 continue;
             }
-            if let Some(split) = split_cells(part, cs, &format!("rad {} (pool {pool})", r.rad), &mut errs) {
+            if let Some(split) = split_cells(
+                part,
+                cs,
+                ansvar,
+                &format!("rad {} (pool {pool})", r.rad),
+                &mut errs,
+                &mut vagd,
+            ) {
                 for (i, p) in split {
                     mottagare.insert(i);
                     match indirekt[i].iter_mut().find(|a| a.pool == *pool) {
@@ -672,6 +840,7 @@ pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
             ansvar: unit
                 .and_then(|u| u.ansvar.clone())
                 .filter(|a| !pool_ansvar.contains(a.as_str())),
+            timvikt: std::mem::take(&mut vagd[i]),
             direkt: direkt[i],
             indirekt: std::mem::take(&mut indirekt[i]),
             kostnad: total,
@@ -1094,5 +1263,209 @@ mod tests {
         let head = format!("{}\n", "h".repeat(100_000));
         let errs = parse_nycklar(&head).unwrap_err();
         assert!(errs[0].chars().count() < 200, "{errs:?}");
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn p(s: &str) -> Period {
+        Period::parse(s).unwrap()
+    }
+
+    /// Volumes from decisions (docs/regler.md, "Kostnad per brukare"):
+    /// brukare-months and granted hours, both in hundredths.
+    #[test]
+    fn decisions_give_brukare_months_and_granted_hours_day_by_day() {
+        let b = |start: &str, slut: Option<&str>, timmar: Option<i64>| BeslutDagar {
+            start: d(start),
+            slut: slut.map(d),
+            timmar,
+        };
+        type Case<'a> = (&'a str, Vec<BeslutDagar>, &'a str, &'a str, (i64, i64));
+        let cases: Vec<Case> = vec![
+            (
+                "a whole month",
+                vec![b("2026-01-01", None, Some(31_00))],
+                "2026-03",
+                "2026-03",
+                (100, 31_00),
+            ),
+            (
+                "from the 16th of 31 days",
+                vec![b("2026-03-16", None, None)],
+                "2026-03",
+                "2026-03",
+                (52, 0),
+            ),
+            (
+                "ends on the 15th (inclusive)",
+                vec![b("2026-01-01", Some("2026-03-15"), Some(62_00))],
+                "2026-03",
+                "2026-03",
+                (48, 30_00),
+            ),
+            (
+                "ended before the period",
+                vec![b("2025-01-01", Some("2026-02-28"), Some(10_00))],
+                "2026-03",
+                "2026-03",
+                (0, 0),
+            ),
+            (
+                "starts after the period",
+                vec![b("2026-04-01", None, Some(10_00))],
+                "2026-03",
+                "2026-03",
+                (0, 0),
+            ),
+            // February 2028 has 29 days: 14 of them are 0,48 of a month.
+            (
+                "a leap February",
+                vec![b("2028-02-16", None, Some(29_00))],
+                "2028-02",
+                "2028-02",
+                (48, 14_00),
+            ),
+            // A reconsideration from the 11th: 10 days at 30 h and 21 at 62 h.
+            (
+                "a reconsideration counts from its start",
+                vec![b("2026-01-01", None, Some(30_00)), b("2026-03-11", None, Some(62_00))],
+                "2026-03",
+                "2026-03",
+                (100, 51_68),
+            ),
+            // Two decisions on the same days count once.
+            (
+                "overlap counts once",
+                vec![b("2026-03-01", None, None), b("2026-03-01", None, None)],
+                "2026-03",
+                "2026-03",
+                (100, 0),
+            ),
+            // A year: each month rounded, then summed (12 months, 12 × 20 h).
+            (
+                "a year",
+                vec![b("2020-01-01", None, Some(20_00))],
+                "2026-01",
+                "2026-12",
+                (1200, 240_00),
+            ),
+            ("no decision", vec![], "2026-01", "2026-12", (0, 0)),
+        ];
+        for (what, beslut, fran, till, want) in cases {
+            assert_eq!(beslutsvolym(&beslut, p(fran), p(till)), want, "{what}");
+        }
+    }
+
+    /// An ansvar carrying hours and months needs a timvikt; the most
+    /// specific one (ansvar and unit before `*`) is used.
+    #[test]
+    fn an_ansvar_with_hours_and_months_is_weighed_by_its_timvikt() {
+        let mut d = Indata {
+            ar: 2026,
+            fran: 202603,
+            till: 202603,
+            grans_sol: GRANS_SOL_ORE,
+            grans_lss: GRANS_LSS_ORE,
+            ..Default::default()
+        };
+        d.enheter.insert(
+            "A".into(),
+            Enhet {
+                namn: "A".into(),
+                regiform: "egen regi".into(),
+                ansvar: Some("1".into()),
+            },
+        );
+        for (k, u) in [("HT", "timmar"), ("LARM", "månad")] {
+            d.insatser.insert(
+                k.into(),
+                Insats {
+                    namn: k.into(),
+                    volymenhet: u.into(),
+                    verksamhet: "hemtjänst".into(),
+                    lagrum: "SoL".into(),
+                },
+            );
+        }
+        for (i, (ins, vol, tid)) in [("HT", 9_00, true), ("LARM", 1_00, false)].into_iter().enumerate() {
+            d.brukare.push(Brukare {
+                pseudonym: format!("P{i}"),
+                fodelsear: 1940,
+                kon: "K".into(),
+            });
+            d.volymer.push(Volym {
+                enhet: "A".into(),
+                insats: ins.into(),
+                brukare: i,
+                volym: vol,
+                vikt: vol,
+                tid,
+            });
+        }
+        d.kostnad.insert("1".into(), 1_000_00);
+        let e = berakna(&d).unwrap_err().join("\n");
+        assert!(
+            e.contains("ansvar 1: bär insatser med olika volymenheter (månad, timmar (besökstid))"),
+            "{e}"
+        );
+        assert!(
+            e.contains("en timvikt (timmar per volymenhet) för LARM (månad) vid A"),
+            "{e}"
+        );
+        let head = "pool;ansvar;nyckel;enhet;insats;värde\n";
+        // `*` everywhere: a month weighs 1 hour, so the larm gets 1 of 10 hours.
+        d.nycklar = parse_nycklar(&format!("{head}L;*;timvikt;*;LARM;1\n")).unwrap();
+        let k = berakna(&d).unwrap();
+        assert_eq!(
+            k.celler.iter().map(|c| c.direkt).collect::<Vec<_>>(),
+            vec![900_00, 100_00]
+        );
+        // The ansvar's own timvikt beats `*`: 3 hours a month gives 3 of 12.
+        d.nycklar = parse_nycklar(&format!(
+            "{head}L;*;timvikt;*;LARM;1\nL;1;timvikt;A;LARM;3\nM;*;timvikt;A;LARM;2\n"
+        ))
+        .unwrap();
+        let k = berakna(&d).unwrap();
+        assert_eq!(
+            k.celler.iter().map(|c| c.direkt).collect::<Vec<_>>(),
+            vec![750_00, 250_00]
+        );
+        assert_eq!(k.celler[1].timvikt, vec![("1".to_string(), 3_00)]);
+        assert_eq!(k.celler[1].styckpris, 250_00);
+        // (ansvar, *) beats (*, unit): 2 of 11 hours would be the other way.
+        d.nycklar = parse_nycklar(&format!("{head}L;1;timvikt;*;LARM;1,5\nM;*;timvikt;A;LARM;2\n")).unwrap();
+        assert_eq!(berakna(&d).unwrap().celler[1].direkt, 142_86);
+        // The lighter monthly view keeps the timvikt (it splits direct costs).
+        d.direkt = true;
+        assert_eq!(berakna(&d).unwrap().celler[1].direkt, 142_86);
+        // One volume unit on the ansvar: no timvikt is needed or used.
+        d.volymer.truncate(1);
+        d.nycklar.clear();
+        assert!(berakna(&d).unwrap().celler[0].timvikt.is_empty());
+    }
+
+    #[test]
+    fn bad_timvikt_rows_are_refused_with_line_and_column() {
+        let text = "pool;ansvar;nyckel;enhet;insats;värde\n\
+                    Larm;*;timvikt;*;;1\n\
+                    Larm;*;timvikt;999;LARM;1\n\
+                    Larm;*;timvikt;*;NOPE;1\n\
+                    Larm;*;timvikt;*;LARM;1\n\
+                    Larm2;*;timvikt;*;LARM;2\n\
+                    Larm;710;andel;711;;100\n";
+        let rows = parse_nycklar(text).unwrap();
+        let all = check_nycklar(&rows, &set(&["711"]), &set(&["LARM"])).join("\n");
+        for want in [
+            "rad 2, kolumn insats: en timvikt gäller en insats; kolumnen är tom (timvikt Larm)",
+            "rad 3, kolumn enhet: okänd enhet \"999\" (timvikt Larm)",
+            "rad 4, kolumn insats: okänd insats \"NOPE\" (timvikt Larm)",
+            "rad 6, kolumn insats: timvikt för insats LARM, ansvar * och enhet * står redan på rad 5",
+            "rad 7, kolumn pool: namnet Larm är en timvikt på rad 2",
+        ] {
+            assert!(all.contains(want), "{want}\n{all}");
+        }
+        assert_eq!(all.lines().count(), 5, "{all}");
     }
 }

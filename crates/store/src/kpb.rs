@@ -5,10 +5,11 @@
 use crate::db::params;
 use crate::{date_str, stored_date, stored_opt_date, Ctx, Result, Store, Tx};
 use chrono::NaiveDate;
+use resurs_core::kpb::{beslutsvolym, BeslutDagar};
 use resurs_core::kpb::{Nyckel, NyckelRad};
 use resurs_core::model::Omfattning;
 use resurs_core::period::Period;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// A unit of the register: (code, name, regiform code, ansvar).
 pub type KpbEnhet = (String, String, String, Option<String>);
@@ -41,6 +42,9 @@ pub struct KpbVolym {
 pub struct KpbVolymer {
     pub rader: Vec<KpbVolym>,
     pub utan_insats: u64,
+    /// Services whose volume is granted hours from the decisions (services
+    /// by the hour without performed time in the period).
+    pub beviljade: BTreeSet<String>,
 }
 
 /// Days of `[start, end]` (inclusive) inside `[from, to]`.
@@ -123,6 +127,13 @@ impl Store {
             )
             .ctx("läsning av insatser")?;
         let per_visit: std::collections::HashSet<i64> = ins.iter().filter(|i| i.3 == "styck").map(|i| i.0).collect();
+        // Services by the month or the level: brukare-months from decisions.
+        let per_month: std::collections::HashSet<i64> = ins
+            .iter()
+            .filter(|i| matches!(i.3.as_str(), "månad" | "nivå"))
+            .map(|i| i.0)
+            .collect();
+        let per_hour: std::collections::HashSet<i64> = ins.iter().filter(|i| i.3 == "timmar").map(|i| i.0).collect();
         let ins_kod: HashMap<i64, String> = ins.iter().map(|(i, k, _, _)| (*i, k.clone())).collect();
         let mut of_kind: HashMap<String, i64> = HashMap::new();
         for (i, _, v, _) in &ins {
@@ -149,24 +160,43 @@ impl Store {
         let mut sum: HashMap<(i64, i64, i64), (i64, i64)> = HashMap::new();
         let mut visits: std::collections::HashSet<(i64, i64, i64)> = std::collections::HashSet::new();
         for (k, (m, n)) in minutes {
+            if per_month.contains(&k.1) {
+                continue;
+            }
             let hours = (m * 100 + 30) / 60;
             let volym = if per_visit.contains(&k.1) { n * 100 } else { hours };
             sum.insert(k, (volym, hours));
             visits.insert(k);
         }
-        // Decisions: the service of a brukare at a unit.
-        let decisions: Vec<(i64, i64, i64)> = self
+        // Decisions: the service of a brukare at a unit, and the days and
+        // granted hours of those carried out (volumes from decisions).
+        type RawBeslut = (i64, i64, i64, Option<i64>, Option<String>, Option<String>);
+        let decisions: Vec<RawBeslut> = self
             .conn
             .query(
-                "SELECT brukare_id, utforare_id, insats_id FROM beslut WHERE utforare_id IS NOT NULL \
-                 ORDER BY beslutsdatum, id",
+                "SELECT brukare_id, utforare_id, insats_id, beviljad, startdatum, slutdatum FROM beslut \
+                 WHERE utforare_id IS NOT NULL ORDER BY beslutsdatum, id",
                 params![],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
             )
             .ctx("läsning av beslut")?;
+        let (from, to) = (fran.first_day(), till.last_day());
         let mut latest: HashMap<(i64, i64), i64> = HashMap::new();
         let mut common: HashMap<i64, HashMap<i64, u64>> = HashMap::new();
-        for (b, u, i) in decisions {
+        let mut in_force: HashMap<(i64, i64, i64), Vec<BeslutDagar>> = HashMap::new();
+        for (b, u, i, beviljad, start, slut) in decisions {
+            if per_month.contains(&i) || per_hour.contains(&i) {
+                if let Some(start) = stored_opt_date("beslut", "startdatum", start)? {
+                    let slut = stored_opt_date("beslut", "slutdatum", slut)?;
+                    if start <= to && slut.is_none_or(|s| s >= from) {
+                        in_force.entry((u, i, b)).or_default().push(BeslutDagar {
+                            start,
+                            slut,
+                            timmar: beviljad,
+                        });
+                    }
+                }
+            }
             latest.insert((b, u), i);
             *common.entry(u).or_default().entry(i).or_default() += 1;
         }
@@ -190,7 +220,6 @@ impl Store {
                 None => utan += 1,
             }
         };
-        let (from, to) = (fran.first_day(), till.last_day());
         let stays: Vec<(i64, i64, String, Option<String>, String)> = self
             .conn
             .query(
@@ -256,6 +285,27 @@ impl Store {
         for (u, b, h) in pa {
             add(u, b, Some("personlig assistans"), h, &mut sum);
         }
+        // Brukare-months of services by the month or the level; granted hours
+        // of services by the hour that have no performed time at all.
+        let measured: std::collections::HashSet<i64> = sum.keys().map(|k| k.1).collect();
+        let mut beviljade = BTreeSet::new();
+        for (k, b) in in_force {
+            let month = per_month.contains(&k.1);
+            if !month && measured.contains(&k.1) {
+                continue;
+            }
+            let (manader, timmar) = beslutsvolym(&b, fran, till);
+            let v = if month { manader } else { timmar };
+            if v > 0 {
+                if !month {
+                    beviljade.insert(k.1);
+                }
+                let e = sum.entry(k).or_default();
+                e.0 += v;
+                e.1 += v;
+            }
+        }
+        let beviljade = beviljade.iter().filter_map(|i| ins_kod.get(i).cloned()).collect();
         let mut rader: Vec<KpbVolym> = sum
             .into_iter()
             .filter_map(|((u, i, b), (v, w))| {
@@ -273,6 +323,7 @@ impl Store {
         Ok(KpbVolymer {
             rader,
             utan_insats: utan,
+            beviljade,
         })
     }
 
@@ -302,7 +353,12 @@ impl Store {
                 Ok(NyckelRad {
                     rad: rad as u32,
                     nyckel: Nyckel::parse(&nyckel).ok_or_else(|| {
-                        crate::unreadable("kpb_nyckel", "nyckel", &nyckel, "timmar, årsarbetare, kvm eller andel")
+                        crate::unreadable(
+                            "kpb_nyckel",
+                            "nyckel",
+                            &nyckel,
+                            "timmar, årsarbetare, kvm, andel eller timvikt",
+                        )
                     })?,
                     pool,
                     ansvar,
