@@ -2309,6 +2309,33 @@ fn kpb_outlier_drills_down_to_the_brukare_and_on_to_the_cell() {
     let c = page_grids(&d);
     assert_eq!(c[0].last().expect("sum")[0], "Kostnad");
 
+    // Trygghetslarm shares 711's ansvar with visit hours: its cell says the
+    // timvikt it was weighed by and is priced per brukare-month.
+    d.goto(&format!(
+        "{base}/kpb/cell?ar=2025&till=2025-12&enhet=711&insats=HT_LARM"
+    ))
+    .expect("larm cell");
+    d.wait_for("table.grid", WAIT).expect("larm cell table");
+    let c = page_grids(&d);
+    assert!(
+        c[0].iter()
+            .any(|r| r[0].contains("1,25 timmar per brukarmånad (timvikt, ansvar 711)")),
+        "{c:?}"
+    );
+    assert_eq!(c[1][1][1], "brukarmånad", "{c:?}");
+    // Boendestöd has no visits: priced per granted hour.
+    d.goto(&format!("{base}/kpb?ar=2025")).expect("kpb");
+    d.wait_for("table.grid", WAIT).expect("kpb tables");
+    let rows: Vec<Vec<String>> = page_grids(&d).into_iter().flatten().collect();
+    assert!(
+        rows.iter()
+            .any(|r| r.iter().any(|x| x.starts_with("772")) && r.iter().any(|x| x == "beviljad timme")),
+        "{:?}",
+        rows.iter()
+            .filter(|r| r.iter().any(|x| x.starts_with("772")))
+            .collect::<Vec<_>>()
+    );
+
     // A läsare sees the municipality's tables but not one brukare.
     sign_in(&d, &base, "lasare", "demo-lasare-2026");
     d.goto(&format!("{base}{link}")).expect("brukare as läsare");
