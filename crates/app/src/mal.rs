@@ -410,25 +410,31 @@ fn agenda_text(v: &[u8]) -> String {
 }
 
 /// The period whose follow-up figures the resources and own measures of
-/// `year` use: the latest ledger month in the year.
-fn followup_period(store: &Store, year: i32) -> Result<Option<Period>, AppError> {
+/// `year` use: the latest ledger month in the year, but never after `till`
+/// (a committee report's month: an interim report for August shows the
+/// goals as they stood in August, even when later months are booked).
+fn followup_period(store: &Store, year: i32, till: Option<Period>) -> Result<Option<Period>, AppError> {
     let Some((first, last)) = store.ledger_period_span()? else {
         return Ok(None);
     };
     if last.year() < year || first.year() > year {
         return Ok(None);
     }
-    Ok(if last.year() == year {
+    let p = if last.year() == year {
         Some(last)
     } else {
         Period::new(year, 12)
+    };
+    Ok(match (p, till.filter(|t| t.year() == year)) {
+        (Some(p), Some(t)) if t < p => (t >= first).then_some(t),
+        (p, _) => p,
     })
 }
 
 /// The goal report of `year`: the cascade in order with indicators,
 /// statuses, the proposed and the holding assessment and the resources.
 pub fn report(store: &Store, year: i32) -> Result<GoalReport, AppError> {
-    report_with(store, year, None, None)
+    report_with(store, year, None, None, None)
 }
 
 /// [`report`], first storing the KPB run a service entry of a goal key needs
@@ -437,7 +443,7 @@ pub fn report(store: &Store, year: i32) -> Result<GoalReport, AppError> {
 /// API and `resurs mal visa`).
 pub fn report_storing(store: &mut Store, year: i32) -> Result<GoalReport, AppError> {
     if store.goal_keys()?.iter().any(|k| service_of(&k.nod).is_some()) {
-        if let Some(p) = followup_period(store, year)? {
+        if let Some(p) = followup_period(store, year, None)? {
             match crate::kpb::Val::ar(year, Some(p)).and_then(|v| crate::kpb::run(store, v)) {
                 Ok(_) | Err(AppError::User(_)) => {}
                 Err(e) => return Err(e),
@@ -450,10 +456,14 @@ pub fn report_storing(store: &mut Store, year: i32) -> Result<GoalReport, AppErr
 /// [`report`] with the year's productivity report already made (a
 /// committee report makes it once for its own section and for the goals),
 /// and a KPB run already made (used when it covers the same months as the
-/// goals' follow-up; otherwise the goals compute their own).
+/// goals' follow-up; otherwise the goals compute their own). `till` is the
+/// last month the report looks at (a committee report's month; `None`: the
+/// latest data of the year): follow-up, KPB, productivity, occupancy and
+/// the indicators' own outcomes stop there.
 pub fn report_with(
     store: &Store,
     year: i32,
+    till: Option<Period>,
     given: Option<&crate::produktivitet::Report>,
     given_kpb: Option<&resurs_core::kpb::Kpb>,
 ) -> Result<GoalReport, AppError> {
@@ -467,7 +477,8 @@ pub fn report_with(
         .collect();
     let keys = store.goal_keys()?;
     let wants_kpb = keys.iter().any(|k| service_of(&k.nod).is_some());
-    let fu = match followup_period(store, year)? {
+    let till = till.filter(|t| t.year() == year);
+    let fu = match followup_period(store, year, till)? {
         Some(period) => Some(crate::followup::report(
             store,
             &crate::followup::Options {
@@ -539,13 +550,13 @@ pub fn report_with(
     let prod = if given.is_some() || !wants(|m| matches!(m, Matt::Utforandegrad | Matt::Kontinuitet)) {
         None
     } else {
-        quiet(crate::produktivitet::report(store, year, None, |_| true))?
+        quiet(crate::produktivitet::report(store, year, till, |_| true))?
     };
     let bel = if wants(|m| matches!(m, Matt::Belaggning)) {
         quiet(crate::belaggning::report(
             store,
             year,
-            None,
+            till,
             crate::belaggning::DEFAULT_KRAV,
             |_| true,
         ))?
@@ -560,7 +571,8 @@ pub fn report_with(
         produktivitet: given.or(prod.as_ref()),
         belaggning: bel.as_ref(),
     };
-    let upto = format!("{year}-99");
+    // Outcomes are `ÅÅÅÅ` or `ÅÅÅÅ-MM`: a year sorts before its months.
+    let upto = till.map_or_else(|| format!("{year}-99"), |t| t.to_string());
     let mut lines: HashMap<String, GoalLine> = HashMap::new();
     for g in &goals {
         let mut ilines = Vec::new();

@@ -291,3 +291,60 @@ fn a_report_without_ledger_data_and_a_bad_template_are_refused() {
     assert!(a < b, "avsnitten i mallens ordning");
     assert!(!text.contains("Investeringar och statsbidrag"));
 }
+
+/// An interim report shows the goals as they stood in its month: the goal
+/// section's "Utfall hittills" for VON3 (keyed to node 76 in full) is the
+/// follow-up outcome of 76 for January–August, not of the latest booked
+/// month (October in the demo).
+#[test]
+fn an_interim_report_shows_the_goals_as_they_stood_in_its_month() {
+    let env = Env::new();
+    env.ok(&["demo", "--skala", "2"]);
+    let utfall = |period: &str| -> f64 {
+        let out = env.ok(&["followup", "--period", period, "--node", "76", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let i = v["kolumner"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|c| c["nyckel"] == "utfall")
+            .unwrap();
+        v["rader"][0]["varden"][i].as_i64().unwrap() as f64 / 100.0
+    };
+    let (aug, okt) = (utfall("2026-08"), utfall("2026-10"));
+    assert!((okt - aug).abs() > 100_000.0, "{aug} {okt}");
+    env.ok(&[
+        "rapport", "--typ", "delar", "--period", "2026-08", "--format", "xlsx", "--ut", "d.xlsx",
+    ]);
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let mut wb: Xlsx<_> = open_workbook(env.path("d.xlsx")).unwrap();
+    let sheet = wb
+        .sheet_names()
+        .into_iter()
+        .find(|n| n.starts_with("Mål"))
+        .expect("the goal section");
+    let range = wb.worksheet_range(&sheet).unwrap();
+    let rows: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
+    let head = rows
+        .iter()
+        .position(|r| r.iter().any(|c| c.to_string() == "Utfall hittills, tkr"))
+        .expect("the resources table");
+    let col = rows[head]
+        .iter()
+        .position(|c| c.to_string() == "Utfall hittills, tkr")
+        .unwrap();
+    let von3 = rows[head..]
+        .iter()
+        .find(|r| r[0].to_string().trim_start().starts_with("VON3"))
+        .expect("VON3");
+    let shown = match &von3[col] {
+        Data::Float(f) => *f,
+        Data::Int(i) => *i as f64,
+        other => panic!("{other:?} {:?}", &rows[head..head + 8]),
+    };
+    // Shown in tkr: within half a tkr of August's outcome.
+    assert!(
+        (shown * 1000.0 - aug).abs() <= 500.0,
+        "{shown} tkr, aug {aug} kr, okt {okt} kr"
+    );
+}

@@ -11,7 +11,7 @@ pub(super) fn mal(c: &Ctx, s: &mut Section) -> Result<(), AppError> {
     whole_municipality(s, c.req);
     let prod = c.produktivitet.as_ref().ok().and_then(Option::as_ref);
     let kpb = c.kpb.as_ref().ok().and_then(Option::as_ref);
-    if let Some(r) = or_notice(s, crate::mal::report_with(c.store, c.year, prod, kpb))? {
+    if let Some(r) = or_notice(s, crate::mal::report_with(c.store, c.year, Some(c.period), prod, kpb))? {
         let (a, b) = crate::mal::grids(&r);
         let k = crate::mal::key_grid(&r);
         push_grids(s, &[a, k, b]);
