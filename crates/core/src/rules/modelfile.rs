@@ -1390,4 +1390,357 @@ giltig_fran = 2025-01-01
             Money::from_kr(610)
         );
     }
+
+    /// One model "M" of type `typ` for the service X, valid from 2025-01-01
+    /// (`typ` on line 3); `extra` starts on line 6.
+    fn one_model(typ: &str, extra: &str) -> String {
+        format!("[[modell]]\nnamn = \"M\"\ntyp = \"{typ}\"\ninsatser = [\"X\"]\ngiltig_fran = 2025-01-01\n{extra}")
+    }
+
+    /// The versions of an accepted file, or every problem as the user reads
+    /// it (`model check`, the web's model upload).
+    fn check(text: &str) -> Result<Vec<ModelVersion>, Vec<String>> {
+        parse(text).map_err(|p| p.iter().map(ModelProblem::render).collect())
+    }
+
+    /// The model types are shown to people by their Swedish names (model list,
+    /// model page, scenario), never by the file's code, and a scenario counts
+    /// the volume in the type's own unit (docs/webb.md, "Modeller": "utförda
+    /// timmar för hemtjänst, belagda dygn för boenden"); the first unit is the
+    /// one on the settlement's rule lines (`settle::acc`).
+    #[test]
+    fn model_types_have_swedish_names_and_volume_units() {
+        // (type, code in the file, name, (unit on the rule lines, unit for people))
+        let cases = [
+            (
+                ModelType::HemtjanstUtfordTid,
+                "hemtjanst_utford_tid",
+                "Hemtjänst, ersättning per utförd timme",
+                ("timmar", "utförda timmar"),
+            ),
+            (
+                ModelType::HemtjanstBeviljadTid,
+                "hemtjanst_beviljad_tid",
+                "Hemtjänst, ersättning per beviljad timme",
+                ("timmar", "timmar"),
+            ),
+            (
+                ModelType::HemtjanstNiva,
+                "hemtjanst_niva",
+                "Hemtjänst, ersättning per nivå",
+                ("månader", "brukarmånader"),
+            ),
+            (
+                ModelType::Manadsniva,
+                "manadsniva",
+                "Månadsbelopp per nivå",
+                ("månader", "brukarmånader"),
+            ),
+            (
+                ModelType::Manadsbelopp,
+                "manadsbelopp",
+                "Månadsbelopp per brukare",
+                ("månader", "brukarmånader"),
+            ),
+            (
+                ModelType::Styckpris,
+                "styckpris",
+                "Styckpris per leverans",
+                ("st", "leveranser"),
+            ),
+            (
+                ModelType::Dygn,
+                "dygn",
+                "Ersättning per belagt dygn",
+                ("dygn", "belagda dygn"),
+            ),
+            (
+                ModelType::BoendestodTid,
+                "boendestod_tid",
+                "Boendestöd, tidsbaserad budget",
+                ("timmar", "beviljade timmar"),
+            ),
+            (
+                ModelType::Narvaro,
+                "narvaro",
+                "Ersättning per närvarodag",
+                ("dagar", "närvarodagar"),
+            ),
+            (
+                ModelType::Assistans,
+                "assistans",
+                "Personlig assistans",
+                ("timmar", "timmar"),
+            ),
+            (
+                ModelType::Placering,
+                "placering",
+                "Placeringar, kostnad per dygn",
+                ("dygn", "belagda dygn"),
+            ),
+            (
+                ModelType::Anslag,
+                "anslag",
+                "Anslag per utförare",
+                ("månader", "månader"),
+            ),
+        ];
+        assert_eq!(cases.len(), ModelType::ALL.len(), "every type is in the table");
+        for (t, code, label, unit) in cases {
+            assert_eq!(ModelType::parse(code), Some(t), "{code}");
+            assert_eq!(t.label(), label, "{code}");
+            assert_eq!(t.volume_unit(), unit, "{code}");
+        }
+    }
+
+    /// A refused model file tells the user the line, the key and what was
+    /// expected, in Swedish and in full (docs/modeller/README.md, "Fel"), and
+    /// each problem once: a key the checks already refused is not reported a
+    /// second time by the model's own check (`ModelVersion::from_record`),
+    /// and a problem only that check finds is still reported.
+    #[test]
+    fn refused_files_give_the_whole_message_once() {
+        let rates = |dag: &str| format!("[modell.timpris.X]\ndag = {dag}\nkvall = 455\nnatt = 520\nhelg = 498\n");
+        // (file, every problem as rendered, reason)
+        let cases = [
+            (
+                one_model("hemtjanst_utford_tid", &rates("\"-0,01\"")),
+                vec!["rad 7, nyckel \"timpris.X.dag\": värdet -0,01 är negativt; förväntade ett belopp ≥ 0"],
+                "a negative rate, and no \"timpris saknas\" for the service besides",
+            ),
+            (
+                one_model("hemtjanst_utford_tid", &rates("\"412,005\"")),
+                vec!["rad 7, nyckel \"timpris.X.dag\": värdet \"412,005\": förväntade högst två decimaler"],
+                "an amount with three decimals",
+            ),
+            (
+                one_model("hemtjanst_utford_tid", ""),
+                vec!["rad 4, nyckel \"timpris.X\": timpris för insatsen X saknas"],
+                "a service without rates",
+            ),
+            (
+                one_model(
+                    "hemtjanst_beviljad_tid",
+                    "timpris_beviljad = 400\nkontrollniva_procent = \"90,12345\"\n",
+                ),
+                vec!["rad 7, nyckel \"kontrollniva_procent\": värdet \"90,12345\": förväntade högst fyra decimaler"],
+                "a percentage with five decimals",
+            ),
+            (
+                one_model(
+                    "hemtjanst_beviljad_tid",
+                    "timpris_beviljad = 400\nkontrollniva_procent = \"nittio\"\n",
+                ),
+                vec!["rad 7, nyckel \"kontrollniva_procent\": värdet \"nittio\": förväntade ett tal, t.ex. 1 234,50"],
+                "a percentage that is no number",
+            ),
+            (
+                one_model("dygn", ""),
+                vec![
+                    "rad 3, nyckel \"dygnspris\": minst ett dygnspris (t.ex. standard = \"1 593,00\") eller ett poangpris",
+                ],
+                "a per-day model without any rate",
+            ),
+            (
+                one_model("manadsbelopp", "giltig_till = 2024-12-31\nmanadsbelopp = 300\n"),
+                vec!["rad 6, nyckel \"giltig_till\": slutdatum 2024-12-31 är före giltig_fran 2025-01-01"],
+                "a version ending the day before it starts",
+            ),
+            (
+                one_model(
+                    "boendestod_tid",
+                    "utforandegrad = 0\nbrukartidsandel = \"0,5\"\nkostnad_per_arbetad_timme = 500\n",
+                ),
+                vec![
+                    "rad 6, nyckel \"utforandegrad\": värdet \"0\": förväntade en andel större än 0 och högst 1, t.ex. 0,5",
+                ],
+                "an execution rate of 0, and no \"krävs\" from the model's own check besides",
+            ),
+            (
+                one_model("manadsbelopp", ""),
+                vec!["rad 3, nyckel \"manadsbelopp\": nyckeln \"manadsbelopp\" saknas (krävs för manadsbelopp)"],
+                "a required amount missing, reported once",
+            ),
+            (
+                one_model("manadsniva", "[modell.nivapris]\n"),
+                vec!["rad 3, nyckel \"nivapris\": minst ett nivåpris"],
+                "an empty price list, found only by the model's own check",
+            ),
+            (
+                one_model("anslag", "[modell.arsbelopp]\n"),
+                vec!["rad 3, nyckel \"arsbelopp\": minst ett årsbelopp (utförare = belopp)"],
+                "an empty grant list, found only by the model's own check",
+            ),
+        ];
+        for (text, expected, why) in cases {
+            match check(&text) {
+                Ok(v) => panic!("{why}: accepted {v:?}"),
+                Err(p) => assert_eq!(p, expected, "{why}"),
+            }
+        }
+    }
+
+    /// Amounts are at least 0 kr and percentages 0–100 (docs/modeller/README.md,
+    /// "Belopp … Procent …, 0–100"; docs/format/README.md, "Gränser"): the
+    /// limits themselves are accepted, the smallest step beyond them refused.
+    #[test]
+    fn amounts_and_percentages_on_and_just_outside_their_limits() {
+        // (monthly amount as written, the amount in öre or the message)
+        let amounts = [
+            ("0", Ok(0)),
+            ("\"0,01\"", Ok(1)),
+            (
+                "\"-0,01\"",
+                Err("rad 6, nyckel \"manadsbelopp\": värdet -0,01 är negativt; förväntade ett belopp ≥ 0"),
+            ),
+        ];
+        for (written, expected) in amounts {
+            let got = check(&one_model("manadsbelopp", &format!("manadsbelopp = {written}\n"))).map(|v| {
+                let ModelKind::Manadsbelopp { belopp } = &v[0].typ else {
+                    panic!("{:?}", v[0].typ)
+                };
+                belopp.ore()
+            });
+            assert_eq!(
+                got,
+                expected.map_err(|e| vec![e.to_string()]),
+                "manadsbelopp = {written}"
+            );
+        }
+        // (control level as written, the share in millionths or the message)
+        let percentages = [
+            ("0", Ok(0)),
+            ("\"0,0001\"", Ok(1)),
+            ("100", Ok(1_000_000)),
+            ("\"99,9999\"", Ok(999_999)),
+            (
+                "\"-0,0001\"",
+                Err(
+                    "rad 7, nyckel \"kontrollniva_procent\": värdet -0,0001: förväntade en procentsats mellan 0 och 100",
+                ),
+            ),
+            (
+                "\"100,0001\"",
+                Err(
+                    "rad 7, nyckel \"kontrollniva_procent\": värdet 100,0001: förväntade en procentsats mellan 0 och 100",
+                ),
+            ),
+        ];
+        for (written, expected) in percentages {
+            let text = one_model(
+                "hemtjanst_beviljad_tid",
+                &format!("timpris_beviljad = 400\nkontrollniva_procent = {written}\n"),
+            );
+            let got = check(&text).map(|v| {
+                let ModelKind::HemtjanstBeviljadTid { kontrollniva, .. } = &v[0].typ else {
+                    panic!("{:?}", v[0].typ)
+                };
+                kontrollniva.expect("given").millionths()
+            });
+            assert_eq!(
+                got,
+                expected.map_err(|e| vec![e.to_string()]),
+                "kontrollniva_procent = {written}"
+            );
+        }
+    }
+
+    /// Time-class boundaries are clock times TT:MM, 00:00–23:59, with
+    /// dag_start < kvall_start < natt_start (docs/modeller/README.md,
+    /// `hemtjanst_utford_tid`); a visit is split by the minute at them.
+    #[test]
+    fn time_class_clocks_on_and_just_outside_their_limits() {
+        const REFUSED: &str =
+            "rad 11, nyckel \"tidsklasser\": klockslag TT:MM med dag_start < kvall_start < natt_start";
+        // (dag_start, kvall_start, natt_start, the boundaries in minutes after midnight or refused)
+        let cases = [
+            ("07:00", "18:00", "22:00", Some([420, 1080, 1320])),
+            // 0 and 23 hours, 0 and 59 minutes: the first and last minute of the day.
+            ("00:00", "12:59", "23:59", Some([0, 779, 1439])),
+            ("06:30", "18:45", "22:15", Some([390, 1125, 1335])),
+            // 24 hours and 60 minutes are no clock times.
+            ("07:00", "18:00", "24:00", None),
+            ("07:00", "18:60", "22:00", None),
+            ("07:60", "18:00", "22:00", None),
+            // The order: equal boundaries, and each pair out of order alone.
+            ("07:00", "07:00", "22:00", None),
+            ("07:00", "22:00", "22:00", None),
+            ("18:00", "07:00", "22:00", None),
+            ("07:00", "22:00", "18:00", None),
+        ];
+        for (dag, kvall, natt, expected) in cases {
+            let text = one_model(
+                "hemtjanst_utford_tid",
+                &format!(
+                    "[modell.timpris.X]\ndag = 412\nkvall = 455\nnatt = 520\nhelg = 498\n[modell.tidsklasser]\ndag_start = \"{dag}\"\nkvall_start = \"{kvall}\"\nnatt_start = \"{natt}\"\n"
+                ),
+            );
+            let got = check(&text).map(|v| {
+                let ModelKind::HemtjanstUtfordTid { tidsklasser: b, .. } = &v[0].typ else {
+                    panic!("{:?}", v[0].typ)
+                };
+                [b.day_start, b.evening_start, b.night_start]
+            });
+            let expected = expected.ok_or_else(|| vec![REFUSED.to_string()]);
+            assert_eq!(got, expected, "{dag}, {kvall}, {natt}");
+        }
+    }
+
+    /// A version may be valid a single day (giltig_till = giltig_fran) but
+    /// not end before it starts; vacancy days are 0–365; the shares of the
+    /// housing-support budget are above 0 and at most 1 (docs/modeller/README.md,
+    /// `dygn` and `boendestod_tid`; docs/regler.md, "Boendestöd och socialpsykiatri").
+    #[test]
+    fn validity_vacancy_days_and_shares_on_their_limits() {
+        // (giltig_till, accepted)
+        for (till, accepted) in [("2025-01-01", true), ("2024-12-31", false), ("2025-01-02", true)] {
+            let text = one_model("manadsbelopp", &format!("giltig_till = {till}\nmanadsbelopp = 300\n"));
+            match parse(&text) {
+                Ok(v) => {
+                    assert!(accepted, "giltig_till = {till} accepted");
+                    assert_eq!(v[0].giltig_till.map(|d| d.to_string()).as_deref(), Some(till));
+                }
+                Err(p) => assert!(!accepted, "giltig_till = {till}: {p:?}"),
+            }
+        }
+        // (vakansdagar, the days or refused)
+        for (days, expected) in [(0, Some(0)), (365, Some(365)), (366, None), (-1, None)] {
+            let text = one_model(
+                "dygn",
+                &format!("vakansdagar = {days}\n[modell.dygnspris]\nstandard = 1500\n"),
+            );
+            let got = check(&text).map(|v| v[0].dygn().expect("dygn").vakansdagar);
+            let expected =
+                expected.ok_or_else(|| vec!["rad 6, nyckel \"vakansdagar\": ett antal dagar 0–365".to_string()]);
+            assert_eq!(got, expected, "vakansdagar = {days}");
+        }
+        // (utforandegrad as written, the share in millionths or refused)
+        let shares = [
+            ("\"0,000001\"", Some(1)),
+            ("\"0,5\"", Some(500_000)),
+            ("1", Some(1_000_000)),
+            ("0", None),
+            ("\"-0,5\"", None),
+            ("\"1,000001\"", None),
+        ];
+        for (written, expected) in shares {
+            let text = one_model(
+                "boendestod_tid",
+                &format!("utforandegrad = {written}\nbrukartidsandel = \"0,5\"\nkostnad_per_arbetad_timme = 500\n"),
+            );
+            let got = check(&text).map(|v| {
+                let ModelKind::BoendestodTid(b) = &v[0].typ else {
+                    panic!("{:?}", v[0].typ)
+                };
+                b.execution_rate.millionths()
+            });
+            let expected = expected.ok_or_else(|| {
+                vec![format!(
+                    "rad 6, nyckel \"utforandegrad\": värdet \"{}\": förväntade en andel större än 0 och högst 1, t.ex. 0,5",
+                    written.trim_matches('"')
+                )]
+            });
+            assert_eq!(got, expected, "utforandegrad = {written}");
+        }
+    }
 }
