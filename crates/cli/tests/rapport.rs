@@ -327,12 +327,9 @@ fn an_interim_report_shows_the_goals_as_they_stood_in_its_month() {
     let rows: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
     let head = rows
         .iter()
-        .position(|r| r.iter().any(|c| c.to_string() == "Utfall hittills, tkr"))
+        .position(|r| r.iter().any(|c| *c == "Utfall hittills, tkr"))
         .expect("the resources table");
-    let col = rows[head]
-        .iter()
-        .position(|c| c.to_string() == "Utfall hittills, tkr")
-        .unwrap();
+    let col = rows[head].iter().position(|c| *c == "Utfall hittills, tkr").unwrap();
     let von3 = rows[head..]
         .iter()
         .find(|r| r[0].to_string().trim_start().starts_with("VON3"))
