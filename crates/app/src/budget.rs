@@ -101,6 +101,10 @@ pub struct FrameReport {
     pub sparad: bool,
 }
 
+/// Most bytes of a framework-budget file (`resurs budget ram FIL`); a
+/// municipality's file is a few kB.
+pub const RAM_MAX_BYTES: u64 = 1 << 20;
+
 /// Computes (and with `save` stores) the frame of `text` (a frame file named `name`).
 pub fn frame(
     store: &mut Store,

@@ -4,9 +4,10 @@
 //! The rules are the core's (`resurs_core::followup`).
 
 use crate::{audit, Actor, AppError};
-use resurs_core::followup::{self, Cell, Input, Layout, Metod, NodeReport, Periodisering, Rows};
+use resurs_core::followup::{self, Cell, Input, Layout, Metod, NodeReport, Periodisering, RowKind, Rows};
 use resurs_core::num::Money;
 use resurs_core::period::Period;
+use resurs_io::grid::{Cell as GCell, Col as GCol, Grid, Kind};
 use resurs_store::Store;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -583,6 +584,75 @@ pub struct Table {
     pub enheter: String,
     #[serde(flatten)]
     pub rows: Rows,
+}
+
+/// A value column of the follow-up grid: heading, kind and where its figure
+/// is (an index into the rows' `varden`; `None`: last year's accumulated
+/// outcome, which the web page adds beside the outcome).
+#[derive(Debug, Clone)]
+pub struct GridCol {
+    pub title: String,
+    pub kind: Kind,
+    pub index: Option<usize>,
+}
+
+/// The rows' own columns as grid columns: amounts in tkr, shares in percent.
+pub fn grid_cols(rows: &Rows) -> Vec<GridCol> {
+    rows.kolumner
+        .iter()
+        .enumerate()
+        .map(|(i, c)| GridCol {
+            title: c.rubrik.clone(),
+            kind: grid_kind(c.slag),
+            index: Some(i),
+        })
+        .collect()
+}
+
+/// How a column of the rows is shown.
+pub fn grid_kind(slag: followup::ColumnKind) -> Kind {
+    match slag {
+        followup::ColumnKind::Belopp => Kind::Tkr,
+        followup::ColumnKind::Andel => Kind::Percent,
+    }
+}
+
+/// The follow-up rows `shown` as a grid: the one table that the web page
+/// shows and exports and that the committee report prints. `first` heads
+/// the name column; `indent` indents names by their depth (the report,
+/// which has no tree to fold). The root row is the sum row.
+pub fn grid(rows: &Rows, shown: &[usize], cols: &[GridCol], period: Period, first: &str, indent: bool) -> Grid {
+    let mut gcols = vec![GCol::text(first), GCol::text("Nivå")];
+    gcols.extend(cols.iter().map(|c| GCol::new(c.title.clone(), c.kind)));
+    let mut g = Grid::new("uppfoljning", format!("Uppföljning {period}"), gcols);
+    for &i in shown {
+        let Some(r) = rows.rader.get(i) else { continue };
+        let pad = if indent { "  ".repeat(r.djup) } else { String::new() };
+        let name = if r.kod.is_empty() {
+            format!("{pad}{}", r.namn)
+        } else {
+            format!("{pad}{} {}", r.kod, r.namn)
+        };
+        let level = match r.typ {
+            RowKind::Nod => r.niva.clone().unwrap_or_default(),
+            RowKind::Konto => "Konto".into(),
+            RowKind::Prognosjustering => "Prognosjustering".into(),
+            RowKind::Specialpost => "Specialpost".into(),
+        };
+        let mut cells = vec![GCell::Text(name), GCell::Text(level)];
+        for c in cols {
+            cells.push(match c.index {
+                Some(j) => GCell::opt(r.varden.get(j).copied().flatten()),
+                None => GCell::Num(r.belopp.fg_ar),
+            });
+        }
+        if r.typ == RowKind::Nod && r.djup == 0 {
+            g.push_class("sum", cells);
+        } else {
+            g.push(cells);
+        }
+    }
+    g
 }
 
 /// The layout's name in parameters and JSON.

@@ -7,7 +7,7 @@ use resurs_core::kolada::{self as calc, Deviation, Steps};
 use resurs_core::limits::{year_ok, NAME_MAX, TEXT_MAX};
 use resurs_core::num::Money;
 use resurs_core::period::Period;
-use resurs_store::{KoladaGroup, KoladaValue, KommunMeta, KpiMeta, PeerGroup, RefCost, Store};
+use resurs_store::{KoladaChange, KoladaGroup, KoladaValue, KommunMeta, KpiMeta, PeerGroup, RefCost, Store};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -514,9 +514,14 @@ fn meta_entry(c: &mut Check<'_>, p: &str, e: &serde_json::Map<String, Value>, ou
     }
 }
 
+/// The import log's type of a Kolada import (undone like any import).
+pub const IMPORTTYP: &str = "kolada";
+
 /// What an import stored.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct ImportSummary {
+    /// The import's number in the import log (`resurs import undo N`).
+    pub import: i64,
     pub filer: usize,
     pub varden: usize,
     pub nya: usize,
@@ -570,7 +575,7 @@ pub fn read_file(path: &std::path::Path) -> Result<String, AppError> {
 /// audit log keeps the old one.
 pub fn import_texts(store: &mut Store, actor: &Actor, files: &[(String, String)]) -> Result<ImportSummary, AppError> {
     let parsed = check_texts(files)?;
-    store_parsed(store, actor, files.len(), &parsed)
+    store_parsed(store, actor, files, &parsed)
 }
 
 /// Checks all `files` (name, text) without storing anything: what they
@@ -797,11 +802,38 @@ pub fn preview_grids(pv: &Preview) -> Vec<resurs_io::grid::Grid> {
 }
 
 /// Stores checked figures (one transaction, audited).
-pub fn store_parsed(store: &mut Store, actor: &Actor, filer: usize, p: &Parsed) -> Result<ImportSummary, AppError> {
+pub fn store_parsed(
+    store: &mut Store,
+    actor: &Actor,
+    files: &[(String, String)],
+    p: &Parsed,
+) -> Result<ImportSummary, AppError> {
     let ts = now();
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    let mut name = names.join(", ");
+    if name.chars().count() > 200 {
+        name = format!(
+            "{}… ({} filer)",
+            name.chars().take(180).collect::<String>(),
+            files.len()
+        );
+    }
+    let sha: String = {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for (n, t) in files {
+            h.update(n.as_bytes());
+            h.update([0]);
+            h.update(t.as_bytes());
+            h.update([0]);
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    };
     let tx = store.begin()?;
+    let import = tx.log_import(IMPORTTYP, &name, &sha, p.values.len() as i64, &ts)?;
     let mut s = ImportSummary {
-        filer,
+        import,
+        filer: files.len(),
         varden: p.values.len(),
         nyckeltal: p.kpis.len(),
         kommuner: p.kommuner.len(),
@@ -813,8 +845,7 @@ pub fn store_parsed(store: &mut Store, actor: &Actor, filer: usize, p: &Parsed) 
         format!("{}: {}", g.titel, ks.join(","))
     };
     for g in &p.grupper {
-        let before = tx.kolada_group(&g.id)?;
-        tx.put_kolada_group(g)?;
+        let before = tx.put_kolada_group_undoable(import, g)?;
         if let Some(old) = before.filter(|o| o != g) {
             audit(
                 &tx,
@@ -828,16 +859,16 @@ pub fn store_parsed(store: &mut Store, actor: &Actor, filer: usize, p: &Parsed) 
         }
     }
     for k in &p.kpis {
-        tx.put_kolada_kpi(k)?;
+        tx.put_kolada_kpi_undoable(import, k)?;
     }
     for k in &p.kommuner {
-        tx.put_kolada_kommun(k)?;
+        tx.put_kolada_kommun_undoable(import, k)?;
     }
     for v in &p.values {
-        match tx.kolada_value(&v.kpi, &v.kommun, v.ar, &v.kon)? {
-            None => s.nya += 1,
-            Some((old, antal)) if old == v.varde && antal == v.antal => s.oforandrade += 1,
-            Some((old, _)) => {
+        match tx.put_kolada_value_undoable(import, v)? {
+            KoladaChange::New => s.nya += 1,
+            KoladaChange::Unchanged => s.oforandrade += 1,
+            KoladaChange::Replaced(old) => {
                 s.ersatta += 1;
                 audit(
                     &tx,
@@ -850,14 +881,15 @@ pub fn store_parsed(store: &mut Store, actor: &Actor, filer: usize, p: &Parsed) 
                 )?;
             }
         }
-        tx.put_kolada_value(v)?;
     }
+    let changed = (s.nya + s.ersatta) as i64;
+    tx.finish_import(import, p.values.len() as i64, changed)?;
     audit(
         &tx,
         actor,
         &ts,
         "kolada import",
-        &format!("{} filer", s.filer),
+        &format!("import {import}: {} filer ({name})", s.filer),
         None,
         Some(&format!(
             "{} värden ({} nya, {} ersatta, {} oförändrade), {} nyckeltal, {} kommuner{}",
@@ -1197,6 +1229,44 @@ pub struct KoladaGroupRow {
 pub struct MemberRow {
     pub kod: String,
     pub namn: String,
+}
+
+impl MemberRow {
+    /// `kod namn`, or the code alone when Kolada gave no name.
+    pub fn label(&self) -> String {
+        if self.namn.is_empty() {
+            self.kod.clone()
+        } else {
+            format!("{} {}", self.kod, self.namn)
+        }
+    }
+}
+
+impl KoladaGroupRow {
+    /// The members as `kod namn, kod namn, …` (CLI and web).
+    pub fn members_text(&self) -> String {
+        self.medlemmar
+            .iter()
+            .map(MemberRow::label)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+impl Overview {
+    /// What a peer group selects, as `resurs kolada list` and the page show
+    /// it: its municipalities, the Kolada group (with its title when
+    /// imported) or the population group.
+    pub fn selection(&self, g: &GroupRow) -> String {
+        match g.slag.as_str() {
+            "lista" => g.kommuner.join(", "),
+            "kolada" => match self.kommungrupper.iter().find(|k| k.id == g.grupp) {
+                Some(k) => format!("{} {}", k.id, k.titel),
+                None => format!("{} (inte importerad)", g.grupp),
+            },
+            _ => g.grupp.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -351,7 +351,7 @@ pub fn import(
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let mut problems = Problems::new(name.clone());
     let (lines, summary, konton, encoding, aggregate) = if sie::looks_like_sie(&bytes_head) {
-        let bytes = std::fs::read(path).map_err(AppError::io(format!("läsa filen {}", path.display())))?;
+        let bytes = crate::fil::read_bounded(path, resurs_io::limits::MAX_TEXT_BYTES, "SIE-filen")?;
         let (text, enc) = sie::decode(&bytes);
         let (lines, summary, konton) = sie_lines(&text, mapping, &mut problems);
         (lines, Some(summary), konton, enc, true)

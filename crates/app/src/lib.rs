@@ -23,6 +23,7 @@ mod demo_personal;
 pub mod drift;
 pub mod efterfragan;
 pub mod ej_verkstallda;
+pub mod fil;
 pub mod followup;
 pub mod gen;
 pub mod import;

@@ -45,8 +45,11 @@ pub fn check_text(text: &str) -> Result<Vec<ModelVersion>, Vec<ModelProblem>> {
     modelfile::parse(text)
 }
 
+/// Most bytes of a model file (a municipality's file is a few kB).
+pub const MODELLFIL_MAX_BYTES: u64 = 4 << 20;
+
 pub fn read(path: &Path) -> Result<String, AppError> {
-    std::fs::read_to_string(path).map_err(AppError::io(format!("läsa modellfilen {}", path.display())))
+    crate::fil::read_text_bounded(path, MODELLFIL_MAX_BYTES, "modellfilen")
 }
 
 /// Renders problems of file `name` in Swedish.

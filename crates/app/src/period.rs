@@ -588,7 +588,7 @@ pub fn read_rules(path: &std::path::Path) -> Result<PostingRules, AppError> {
             path.display()
         )));
     }
-    let bytes = std::fs::read(path).map_err(AppError::io(format!("läsa filen {}", path.display())))?;
+    let bytes = crate::fil::read_bounded(path, 4 << 20, "konteringsreglerna")?;
     let text = String::from_utf8(bytes).map_err(|_| {
         AppError::User(format!(
             "Konteringsreglerna {} är inte UTF-8; spara filen som UTF-8.",

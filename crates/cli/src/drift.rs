@@ -68,9 +68,7 @@ fn read_grouping(p: &std::path::Path) -> anyhow::Result<(String, String)> {
             resurs_core::drift::MAX_FILE_BYTES
         );
     }
-    let bytes = std::fs::read(p).with_context(|| format!("kunde inte läsa {}", p.display()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| anyhow::anyhow!("{}: filen är inte UTF-8; spara den som UTF-8", p.display()))?;
+    let text = resurs_app::fil::read_text_bounded(p, resurs_core::drift::MAX_FILE_BYTES as u64, "kostnadsslagsfilen")?;
     Ok((p.display().to_string(), text))
 }
 

@@ -196,7 +196,10 @@ fn summary(s: &k::ImportSummary) -> String {
         format!(" Kommungrupper: {}.", s.kommungrupper)
     } else {
         String::new()
-    }
+    } + &format!(
+        " Import {} (`resurs import undo {}` tar tillbaka den).",
+        s.import, s.import
+    )
 }
 
 pub fn kolada_cmd(path: &DbLocation, actor: &resurs_app::Actor, what: KoladaCommand) -> anyhow::Result<ExitCode> {
@@ -272,31 +275,15 @@ pub fn kolada_cmd(path: &DbLocation, actor: &resurs_app::Actor, what: KoladaComm
                         println!("{:<8} {:<12} {:>6} värden  {}", r.kpi, r.omrade, r.varden, r.titel);
                     }
                     for g in &o.grupper {
-                        let what = if g.slag == "lista" {
-                            g.kommuner.join(",")
-                        } else {
-                            g.grupp.clone()
-                        };
-                        println!("Grupp {}: {} {}", g.namn, g.slag, what);
+                        println!("Grupp {}: {} {}", g.namn, g.slag, o.selection(g));
                     }
                     for g in &o.kommungrupper {
-                        let ms: Vec<String> = g
-                            .medlemmar
-                            .iter()
-                            .map(|m| {
-                                if m.namn.is_empty() {
-                                    m.kod.clone()
-                                } else {
-                                    format!("{} {}", m.kod, m.namn)
-                                }
-                            })
-                            .collect();
                         println!(
                             "Kommungrupp {} {} ({} kommuner): {}",
                             g.id,
                             g.titel,
-                            ms.len(),
-                            ms.join(", ")
+                            g.medlemmar.len(),
+                            g.members_text()
                         );
                     }
                 }

@@ -147,8 +147,7 @@ pub fn nycklar_cmd(path: &DbLocation, actor: &resurs_app::Actor, file: &std::pat
     if meta.len() > kpb::MAX_FILBYTES {
         anyhow::bail!("{}: filen är större än {} MiB", file.display(), kpb::MAX_FILBYTES >> 20);
     }
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("kunde inte läsa {} som UTF-8", file.display()))?;
+    let text = resurs_app::fil::read_text_bounded(file, kpb::MAX_FILBYTES, "fördelningsnycklarna")?;
     let name = file
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());

@@ -1207,8 +1207,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     None => None,
                 };
                 let mut store = open_existing(&path)?;
-                let text = std::fs::read_to_string(&file)
-                    .with_context(|| format!("kunde inte läsa ramfilen {}", file.display()))?;
+                let text = resurs_app::fil::read_text_bounded(&file, resurs_app::budget::RAM_MAX_BYTES, "ramfilen")?;
                 let name = file
                     .file_name()
                     .map_or_else(String::new, |n| n.to_string_lossy().into_owned());

@@ -58,7 +58,7 @@ fn read_logo(p: &Path) -> anyhow::Result<Vec<u8>> {
             meta.len()
         );
     }
-    std::fs::read(p).with_context(|| format!("kunde inte läsa logotypen {}", p.display()))
+    Ok(resurs_app::fil::read_bounded(p, LOGO_MAX, "logotypen")?)
 }
 
 pub(crate) fn run(path: &DbLocation, actor: &Actor, a: RapportArgs) -> anyhow::Result<ExitCode> {
@@ -93,8 +93,7 @@ pub(crate) fn run(path: &DbLocation, actor: &Actor, a: RapportArgs) -> anyhow::R
                 rapport::TEXT_MAX
             );
         }
-        let text =
-            std::fs::read_to_string(fil).with_context(|| format!("kunde inte läsa {} som UTF-8", fil.display()))?;
+        let text = resurs_app::fil::read_text_bounded(fil, 4 * rapport::TEXT_MAX as u64, "analystexten")?;
         rapport::set_text(&mut store, actor, id, avsnitt, &text)?;
         eprintln!("Texten för avsnittet {avsnitt} i rapportversion {id} sparades.");
         if a.ut.is_none() {
@@ -133,8 +132,7 @@ pub(crate) fn run(path: &DbLocation, actor: &Actor, a: RapportArgs) -> anyhow::R
                             rapport::TEMPLATE_MAX
                         );
                     }
-                    let text = std::fs::read_to_string(p)
-                        .with_context(|| format!("kunde inte läsa mallen {} som UTF-8", p.display()))?;
+                    let text = resurs_app::fil::read_text_bounded(p, rapport::TEMPLATE_MAX as u64, "mallen")?;
                     let t = rapport::parse_template(&text, &p.display().to_string())?;
                     if logo.is_none() {
                         if let Some(l) = &t.logotyp {

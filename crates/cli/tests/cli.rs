@@ -2819,7 +2819,7 @@ fn an_import_can_be_undone_unless_a_later_import_depends_on_it() {
         ),
         (
             "4",
-            &["import 5 använder kontonamn, verksamhetsnamn eller områden som den ändrade efter"],
+            &["import 5 använder värden som den ändrade efter (kontonamn, verksamhetsnamn, områden, Koladavärden eller Koladas metadata)"],
             "a later import changed the same område",
         ),
     ];

@@ -447,3 +447,110 @@ fn kolada_hamta_grupper_fetches_the_municipality_groups() {
     assert!(req.starts_with("GET /v2/municipality_groups HTTP/1.1"), "{req}");
     assert!(e.ok(&["kolada", "list"]).contains("Kommungrupp G77002 Små grannar"));
 }
+
+/// A Kolada import is in the import log and is undone like any import:
+/// the value it replaced comes back, the values it added go, and an older
+/// import cannot be undone while a later one changed the same value.
+#[test]
+fn a_kolada_import_is_undone_from_the_import_log() {
+    let e = Env::new();
+    e.with_ledger();
+    let f1 = e.write("sida1.json", VALUES);
+    let out = e.run(&["kolada", "import", &f1]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let first = err
+        .split("Import ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .expect("the import's number")
+        .to_string();
+    // The second import changes 84,0 → 85,5 and adds a municipality's value.
+    let changed = VALUES.replace("\"value\":84.0", "\"value\":85.5");
+    let f2 = e.write("ny.json", &changed);
+    e.ok(&["kolada", "import", &f2]);
+    let f3 = e.write("sida2.json", PAGE2);
+    let out = e.run(&["kolada", "import", &f3]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    let third = err
+        .split("Import ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .unwrap()
+        .to_string();
+    let list = e.ok(&["import", "list"]);
+    assert!(list.contains("kolada") && list.contains("sida2.json"), "{list}");
+    let value = |kommun: &str| -> Option<i64> {
+        rusqlite::Connection::open(e.path("t.db"))
+            .unwrap()
+            .query_row(
+                "SELECT varde FROM kolada_varde WHERE kpi = 'U21463' AND kommun = ?1 AND ar = 2025 AND kon = 'T'",
+                [kommun],
+                |r| r.get(0),
+            )
+            .ok()
+    };
+    assert_eq!(value("9999"), Some(855_000));
+    assert_eq!(value("9902"), Some(700_000));
+    // The first import cannot be undone while the second changed its value.
+    let out = e.run(&["import", "undo", &first]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("värden som den ändrade efter"), "{err}");
+    assert_eq!(value("9999"), Some(855_000), "nothing changed");
+    // Undo the third (added values go), then the second (84,0 comes back).
+    e.ok(&["import", "undo", &third]);
+    assert_eq!(value("9902"), None);
+    let second = (first.parse::<i64>().unwrap() + 1).to_string();
+    e.ok(&["import", "undo", &second]);
+    assert_eq!(value("9999"), Some(840_000));
+    // Now the first can go too: nothing of it is left.
+    e.ok(&["import", "undo", &first]);
+    assert_eq!(value("9999"), None);
+    assert!(!e.ok(&["import", "list"]).contains("kolada"));
+    let audit: i64 = rusqlite::Connection::open(e.path("t.db"))
+        .unwrap()
+        .query_row(
+            "SELECT COUNT(*) FROM handelselogg WHERE handling = 'ångra import' AND objekt LIKE '%kolada%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audit, 3);
+    // A municipality group: a later import drops a member; undoing it
+    // brings the member and the title back, and undoing the first removes
+    // the group.
+    let g1 = e.write("grupper.json", GROUPS_V2);
+    let out = e.run(&["kolada", "import", &g1]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    let n1 = err
+        .split("Import ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .unwrap()
+        .to_string();
+    let smaller = GROUPS_V2
+        .replace(",{\"id\":\"9902\",\"title\":\"Granvika\"}", "")
+        .replace("Liknande kommuner, testkommunen", "Liknande (ny)");
+    assert_ne!(smaller, GROUPS_V2);
+    let g2 = e.write("grupper2.json", &smaller);
+    let out = e.run(&["kolada", "import", &g2]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    let n2 = err
+        .split("Import ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .unwrap()
+        .to_string();
+    assert!(e
+        .ok(&["kolada", "list"])
+        .contains("Kommungrupp G77001 Liknande (ny) (2 kommuner)"));
+    e.ok(&["import", "undo", &n2]);
+    let list = e.ok(&["kolada", "list"]);
+    assert!(
+        list.contains("Kommungrupp G77001 Liknande kommuner, testkommunen (3 kommuner): 9901 Ekeberga, 9902 Granvika, 9999 Testkommunen"),
+        "{list}"
+    );
+    e.ok(&["import", "undo", &n1]);
+    assert!(!e.ok(&["kolada", "list"]).contains("G77001"));
+}

@@ -552,3 +552,28 @@ S1;{c};BST;31;772;2026-02-20;2026-03-01;2026-03-31;
         "{text}"
     );
 }
+
+/// A named pipe reports size 0 in the directory: `kpb-nycklar` still stops
+/// reading one byte past its 4 MiB limit and refuses the file.
+#[cfg(unix)]
+#[test]
+fn an_endless_named_pipe_is_refused_at_the_size_limit() {
+    let e = town();
+    let p = e.path("pipe.csv");
+    if !Command::new("mkfifo").arg(&p).status().is_ok_and(|s| s.success()) {
+        return; // no mkfifo here
+    }
+    let w = p.clone();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        if let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(&w) {
+            let line = b"Ledning;710;andel;711;;1\n".repeat(1000);
+            while f.write_all(&line).is_ok() {}
+        }
+    });
+    let o = e.run(&["kpb-nycklar", p.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("filen är större än 4 MiB; inget har lästs in"), "{err}");
+    writer.join().unwrap();
+}

@@ -9,7 +9,8 @@ pub struct Undone {
     pub import: ImportRow,
     /// Rows of the import's data removed.
     pub rows: usize,
-    /// Replaced values put back (account names, område).
+    /// Replaced values put back (account names, område, Kolada's values
+    /// and metadata).
     pub restored: usize,
     /// Brukare and staff pseudonyms no longer referred to by any row.
     pub people: usize,
@@ -135,7 +136,7 @@ impl Tx<'_> {
                  ON a.tabell = b.tabell AND a.nyckel = b.nyckel WHERE a.import_id = $1 AND b.import_id > $1",
                 id,
             )?,
-            "kontonamn, verksamhetsnamn eller områden som den ändrade efter",
+            "värden som den ändrade efter (kontonamn, verksamhetsnamn, områden, Koladavärden eller Koladas metadata)",
         );
         add(self.goal_undo_blockers(id)?, "mål eller indikatorer");
         // A later allocation-key file replaced this one's keys.
@@ -173,6 +174,10 @@ impl Tx<'_> {
             )
             .ctx("ångring av import")?;
         for (tabell, nyckel, fanns, varde) in &replaced {
+            let fore = fanns.then(|| varde.as_deref().unwrap_or(""));
+            if self.undo_kolada(tabell, nyckel, fore)? {
+                continue;
+            }
             match (tabell.as_str(), fanns) {
                 ("konto", false) => self.conn.execute("DELETE FROM konto WHERE kod = $1", params![nyckel]),
                 ("konto", true) => self
@@ -264,7 +269,7 @@ mod tests {
             let blockers = tx.undo_blockers(first).unwrap();
             assert_eq!(
                 blockers,
-                [(second, "kontonamn, verksamhetsnamn eller områden som den ändrade efter")],
+                [(second, "värden som den ändrade efter (kontonamn, verksamhetsnamn, områden, Koladavärden eller Koladas metadata)")],
                 "{kind}"
             );
             assert!(tx.undo_blockers(second).unwrap().is_empty(), "{kind}");

@@ -4,7 +4,6 @@
 use super::{or_notice, summed, Ctx};
 use crate::followup::{self, Options};
 use crate::AppError;
-use resurs_core::followup::RowKind;
 use resurs_io::doc::{Chart, Section, Table};
 use resurs_io::grid::{Cell, Col, Grid, Kind};
 use std::collections::BTreeMap;
@@ -74,46 +73,8 @@ pub(super) fn uppfoljning(c: &Ctx, s: &mut Section) -> Result<(), AppError> {
     let rows = c.rows;
     let depth = resurs_core::followup::Depth::parse("ansvar").unwrap_or(rows.default_depth());
     let shown = rows.down_to(depth);
-    let cols: Vec<(String, Kind, usize)> = rows
-        .kolumner
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let kind = match c.slag {
-                resurs_core::followup::ColumnKind::Belopp => Kind::Tkr,
-                resurs_core::followup::ColumnKind::Andel => Kind::Percent,
-            };
-            (c.rubrik.clone(), kind, i)
-        })
-        .collect();
-    let mut gcols = vec![Col::text("Verksamhet"), Col::text("Nivå")];
-    gcols.extend(cols.iter().map(|(t, k, _)| Col::new(t.clone(), *k)));
-    let mut g = Grid::new("uppfoljning", format!("Uppföljning {}", c.period), gcols);
-    for &i in &shown {
-        let r = &rows.rader[i];
-        let indent = "  ".repeat(r.djup);
-        let name = if r.kod.is_empty() {
-            format!("{indent}{}", r.namn)
-        } else {
-            format!("{indent}{} {}", r.kod, r.namn)
-        };
-        let level = match r.typ {
-            RowKind::Nod => r.niva.clone().unwrap_or_default(),
-            RowKind::Konto => "Konto".into(),
-            RowKind::Prognosjustering => "Prognosjustering".into(),
-            RowKind::Specialpost => "Specialpost".into(),
-        };
-        let mut cells = vec![Cell::Text(name), Cell::Text(level)];
-        cells.extend(
-            cols.iter()
-                .map(|(_, _, j)| Cell::opt(r.varden.get(*j).copied().flatten())),
-        );
-        if r.typ == RowKind::Nod && r.djup == 0 {
-            g.push_class("sum", cells);
-        } else {
-            g.push(cells);
-        }
-    }
+    let cols = followup::grid_cols(rows);
+    let g = followup::grid(rows, &shown, &cols, c.period, "Verksamhet", true);
     let mut t = Table::from_grid(&g);
     // Totals as formulas over their parts when every part is shown.
     let pos: BTreeMap<usize, usize> = shown.iter().enumerate().map(|(k, i)| (*i, k)).collect();

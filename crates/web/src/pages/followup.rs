@@ -3,7 +3,7 @@
 use super::*;
 use axum::extract::RawQuery;
 use resurs_core::followup::Depth;
-use resurs_io::grid::{Cell, Col, Grid, Kind};
+use resurs_io::grid::{Cell, Grid, Kind};
 
 pub(crate) async fn followup_page(
     State(st): State<Shared>,
@@ -232,10 +232,7 @@ pub(crate) fn report_columns(t: &Table) -> Vec<ReportCol> {
         out.push(ReportCol {
             key,
             title: c.rubrik.clone(),
-            kind: match c.slag {
-                ColumnKind::Belopp => Kind::Tkr,
-                ColumnKind::Andel => Kind::Percent,
-            },
+            kind: resurs_app::followup::grid_kind(c.slag),
             index: Some(i),
             deviation: matches!(key, "avvikelse" | "prognosavvikelse" | "avvikelse_fg_ar"),
         });
@@ -255,36 +252,15 @@ pub(crate) fn report_columns(t: &Table) -> Vec<ReportCol> {
 /// The follow-up table as a grid (the export of the page's table): the
 /// rows shown, with the same headings.
 pub(crate) fn report_grid(t: &Table, cols: &[ReportCol], shown: &[usize], period: Period) -> Grid {
-    let mut gcols = vec![Col::text("Rad"), Col::text("Nivå")];
-    gcols.extend(cols.iter().map(|c| Col::new(c.title.clone(), c.kind)));
-    let mut g = Grid::new("uppfoljning", format!("Uppföljning {period}"), gcols);
-    for &i in shown {
-        let r = &t.rows.rader[i];
-        let name = if r.kod.is_empty() {
-            r.namn.clone()
-        } else {
-            format!("{} {}", r.kod, r.namn)
-        };
-        let level = match r.typ {
-            RowKind::Nod => r.niva.clone().unwrap_or_default(),
-            RowKind::Konto => "Konto".into(),
-            RowKind::Prognosjustering => "Prognosjustering".into(),
-            RowKind::Specialpost => "Specialpost".into(),
-        };
-        let mut cells = vec![Cell::Text(name), Cell::Text(level)];
-        for c in cols {
-            cells.push(match c.index {
-                Some(j) => Cell::opt(r.varden.get(j).copied().flatten()),
-                None => Cell::Num(r.belopp.fg_ar),
-            });
-        }
-        if r.typ == RowKind::Nod && r.djup == 0 {
-            g.push_class("sum", cells);
-        } else {
-            g.push(cells);
-        }
-    }
-    g
+    let cols: Vec<resurs_app::followup::GridCol> = cols
+        .iter()
+        .map(|c| resurs_app::followup::GridCol {
+            title: c.title.clone(),
+            kind: c.kind,
+            index: c.index,
+        })
+        .collect();
+    resurs_app::followup::grid(&t.rows, shown, &cols, period, "Rad", false)
 }
 
 /// Nodes of the user's part of the tree whose code is `sok` (or starts the

@@ -147,16 +147,7 @@ fn groups_grid(o: &Overview) -> Grid {
         vec![Col::text("Namn"), Col::text("Slag"), Col::text("Urval")],
     );
     for x in &o.grupper {
-        let what = if x.slag == "lista" {
-            x.kommuner.join(", ")
-        } else if x.slag == "kolada" {
-            match o.kommungrupper.iter().find(|k| k.id == x.grupp) {
-                Some(k) => format!("{} {}", k.id, k.titel),
-                None => format!("{} (inte importerad)", x.grupp),
-            }
-        } else {
-            x.grupp.clone()
-        };
+        let what = o.selection(x);
         g.push(vec![Cell::text(&x.namn), Cell::text(&x.slag), Cell::text(what)]);
     }
     g
@@ -175,22 +166,11 @@ fn kolada_groups_grid(o: &Overview) -> Grid {
         ],
     );
     for x in &o.kommungrupper {
-        let ms: Vec<String> = x
-            .medlemmar
-            .iter()
-            .map(|m| {
-                if m.namn.is_empty() {
-                    m.kod.clone()
-                } else {
-                    format!("{} {}", m.kod, m.namn)
-                }
-            })
-            .collect();
         g.push(vec![
             Cell::text(&x.id),
             Cell::text(&x.titel),
-            Cell::Num(ms.len() as i64),
-            Cell::text(ms.join(", ")),
+            Cell::Num(x.medlemmar.len() as i64),
+            Cell::text(x.members_text()),
         ]);
     }
     g

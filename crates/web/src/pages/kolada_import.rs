@@ -174,12 +174,12 @@ pub(crate) fn run(
                 li { "Koladas kommungrupper: " (ui::count(pv.kommungrupper.len())) }
             }
             @for g in &grids { @if !g.rows.is_empty() { h3 { (g.name) } (plain(g)) } }
-            p.meta { "En Koladaimport kan inte ångras i importlistan (som med " code { "resurs kolada import" } "): en ny import ersätter värdena och händelseloggen behåller de gamla." }
+            p.meta { "Importen hamnar i importlistan och kan ångras där (som med " code { "resurs kolada import" } "): ångra ger tillbaka de värden den ersatte; händelseloggen behåller dem också." }
         };
         return Ok((true, m, None));
     }
     let actor = resurs_app::Actor::new(p.user.clone());
-    match st.with_store(|s| Ok(k::store_parsed(s, &actor, files.len(), &parsed)?)) {
+    match st.with_store(|s| Ok(k::store_parsed(s, &actor, &files, &parsed)?)) {
         Ok(s) => Ok((
             true,
             html! {},

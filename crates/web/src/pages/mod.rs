@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use maud::{html, Markup};
 use resurs_app::followup::{Prognosval, Table};
-use resurs_core::followup::{ColumnKind, Layout, RowKind};
+use resurs_core::followup::{Layout, RowKind};
 use resurs_core::num::Money;
 use resurs_core::period::Period;
 use resurs_core::rules::settle::{ProviderNode, Settlement};
