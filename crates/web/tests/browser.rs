@@ -2540,4 +2540,23 @@ fn kolada_files_are_uploaded_checked_and_confirmed_in_the_browser() {
         text.contains("Placering i Från Kolada") && text.contains("G77001 Webbgruppen från Kolada"),
         "{text}"
     );
+    // The Kolada import is in the import list and is undone there: the
+    // group it added goes (the peer group now says so), audited.
+    d.goto(&format!("{base}/import")).expect("import");
+    let first = d
+        .find("form.undo select[name='id'] option")
+        .and_then(|o| o.text())
+        .expect("an import to undo");
+    assert!(first.contains("kolada") && first.contains("varden.json"), "{first}");
+    d.find("form.undo button").and_then(|b| b.click()).expect("ångra");
+    let done = d.wait_for(".notice.ok", WAIT).and_then(|e| e.text()).expect("undone");
+    assert!(done.contains("är ångrad"), "{done}");
+    d.goto(&format!("{base}/jamforelser?kpi=U21463")).expect("jamforelser");
+    let text = d.find("main").and_then(|m| m.text()).expect("main");
+    assert!(
+        text.contains("G77001 (inte importerad)") && !text.contains("Webbgruppen från Kolada"),
+        "{text}"
+    );
+    let (_, log) = fetch(&d, "GET", "/api/logg", json!({}), None);
+    assert!(log.contains("ångra import") && log.contains("kolada"), "{log}");
 }
