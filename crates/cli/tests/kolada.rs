@@ -455,29 +455,23 @@ fn kolada_hamta_grupper_fetches_the_municipality_groups() {
 fn a_kolada_import_is_undone_from_the_import_log() {
     let e = Env::new();
     e.with_ledger();
-    let f1 = e.write("sida1.json", VALUES);
-    let out = e.run(&["kolada", "import", &f1]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let err = String::from_utf8_lossy(&out.stderr);
-    let first = err
-        .split("Import ")
-        .nth(1)
-        .and_then(|s| s.split(' ').next())
-        .expect("the import's number")
-        .to_string();
+    // `kolada import FIL` and the number it says the import got.
+    let import = |name: &str, text: &str| -> String {
+        let f = e.write(name, text);
+        let out = e.run(&["kolada", "import", &f]);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{err}");
+        err.split("Import ")
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .unwrap_or_else(|| panic!("the import's number: {err}"))
+            .to_string()
+    };
+    let first = import("sida1.json", VALUES);
     // The second import changes 84,0 → 85,5 and adds a municipality's value.
     let changed = VALUES.replace("\"value\":84.0", "\"value\":85.5");
-    let f2 = e.write("ny.json", &changed);
-    e.ok(&["kolada", "import", &f2]);
-    let f3 = e.write("sida2.json", PAGE2);
-    let out = e.run(&["kolada", "import", &f3]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    let third = err
-        .split("Import ")
-        .nth(1)
-        .and_then(|s| s.split(' ').next())
-        .unwrap()
-        .to_string();
+    let second = import("ny.json", &changed);
+    let third = import("sida2.json", PAGE2);
     let list = e.ok(&["import", "list"]);
     assert!(list.contains("kolada") && list.contains("sida2.json"), "{list}");
     let value = |kommun: &str| -> Option<i64> {
@@ -501,7 +495,6 @@ fn a_kolada_import_is_undone_from_the_import_log() {
     // Undo the third (added values go), then the second (84,0 comes back).
     e.ok(&["import", "undo", &third]);
     assert_eq!(value("9902"), None);
-    let second = (first.parse::<i64>().unwrap() + 1).to_string();
     e.ok(&["import", "undo", &second]);
     assert_eq!(value("9999"), Some(840_000));
     // Now the first can go too: nothing of it is left.
@@ -520,28 +513,12 @@ fn a_kolada_import_is_undone_from_the_import_log() {
     // A municipality group: a later import drops a member; undoing it
     // brings the member and the title back, and undoing the first removes
     // the group.
-    let g1 = e.write("grupper.json", GROUPS_V2);
-    let out = e.run(&["kolada", "import", &g1]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    let n1 = err
-        .split("Import ")
-        .nth(1)
-        .and_then(|s| s.split(' ').next())
-        .unwrap()
-        .to_string();
+    let n1 = import("grupper.json", GROUPS_V2);
     let smaller = GROUPS_V2
         .replace(",{\"id\":\"9902\",\"title\":\"Granvika\"}", "")
         .replace("Liknande kommuner, testkommunen", "Liknande (ny)");
     assert_ne!(smaller, GROUPS_V2);
-    let g2 = e.write("grupper2.json", &smaller);
-    let out = e.run(&["kolada", "import", &g2]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    let n2 = err
-        .split("Import ")
-        .nth(1)
-        .and_then(|s| s.split(' ').next())
-        .unwrap()
-        .to_string();
+    let n2 = import("grupper2.json", &smaller);
     assert!(e
         .ok(&["kolada", "list"])
         .contains("Kommungrupp G77001 Liknande (ny) (2 kommuner)"));
