@@ -580,99 +580,117 @@ fn round_div_i128(n: i128, d: i128) -> i64 {
     (q + adj) as i64
 }
 
-/// Computes the KPB. An error is a Swedish sentence the user can act on
-/// (a pool whose receivers have no volume, an ansvar carrying services of
-/// different volume units without a key).
-pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
-    let mut errs = Vec::new();
-    // Cells and their brukare volumes.
-    let mut cells: BTreeMap<(String, String), Vec<(usize, i64)>> = BTreeMap::new();
-    let mut weight: BTreeMap<(String, String), (i64, bool)> = BTreeMap::new();
-    for v in &d.volymer {
-        if v.volym > 0 {
-            let k = (v.enhet.clone(), v.insats.clone());
-            let w = weight.entry(k.clone()).or_default();
-            w.0 += v.vikt;
-            w.1 |= v.tid;
-            cells.entry(k).or_default().push((v.brukare, v.volym));
+/// The (unit, service) cells of a run, in (unit, service) order: each
+/// cell's brukare volumes, its volume and its weight when a cost is split
+/// between cells (hours of visit time for cells with visits, else the
+/// volume), and the timvikt rows that weigh other units in hours.
+struct Celler<'a> {
+    d: &'a Indata,
+    keys: Vec<(String, String)>,
+    idx: HashMap<(String, String), usize>,
+    /// Per cell: (brukare, volume), in the order of the volumes.
+    members: Vec<Vec<(usize, i64)>>,
+    vol: Vec<i64>,
+    /// Per cell: (weight, whether it is visit time).
+    wt: Vec<(i64, bool)>,
+    timvikt: HashMap<(&'a str, &'a str, &'a str), i64>,
+}
+
+impl<'a> Celler<'a> {
+    fn new(d: &'a Indata) -> Celler<'a> {
+        // (brukare volumes, weight, visit time) per (unit, service).
+        type Raw = (Vec<(usize, i64)>, i64, bool);
+        let mut cells: BTreeMap<(String, String), Raw> = BTreeMap::new();
+        for v in d.volymer.iter().filter(|v| v.volym > 0) {
+            let c = cells.entry((v.enhet.clone(), v.insats.clone())).or_default();
+            c.0.push((v.brukare, v.volym));
+            c.1 += v.vikt;
+            c.2 |= v.tid;
         }
+        let timvikt = d
+            .nycklar
+            .iter()
+            .filter(|r| r.nyckel == Nyckel::Timvikt)
+            .filter_map(|r| Some(((r.ansvar.as_str(), r.enhet.as_str(), r.insats.as_deref()?), r.varde)))
+            .collect();
+        let mut c = Celler {
+            d,
+            keys: Vec::with_capacity(cells.len()),
+            idx: HashMap::with_capacity(cells.len()),
+            members: Vec::with_capacity(cells.len()),
+            vol: Vec::with_capacity(cells.len()),
+            wt: Vec::with_capacity(cells.len()),
+            timvikt,
+        };
+        for (i, (k, (m, w, tid))) in cells.into_iter().enumerate() {
+            c.idx.insert(k.clone(), i);
+            c.keys.push(k);
+            c.vol.push(m.iter().map(|x| x.1).sum());
+            c.members.push(m);
+            c.wt.push((w, tid));
+        }
+        c
     }
-    let keys: Vec<(String, String)> = cells.keys().cloned().collect();
-    let idx: HashMap<(String, String), usize> = keys.iter().cloned().enumerate().map(|(i, k)| (k, i)).collect();
-    let vol: Vec<i64> = keys.iter().map(|k| cells[k].iter().map(|x| x.1).sum()).collect();
-    let vunit = |insats: &str| {
-        if d.beviljade.contains(insats) {
+
+    /// A service's volume unit in this run (granted hours where its volume
+    /// comes from the decisions' hours).
+    fn vunit(&self, insats: &str) -> &'a str {
+        if self.d.beviljade.contains(insats) {
             BEVILJADE_TIMMAR
         } else {
-            d.insatser.get(insats).map_or("", |i| i.volymenhet.as_str())
-        }
-    };
-    let wt: Vec<(i64, bool)> = keys.iter().map(|k| weight[k]).collect();
-    let wunit = |i: usize| {
-        if wt[i].1 {
-            "timmar (besökstid)"
-        } else {
-            vunit(&keys[i].1)
-        }
-    };
-    let mut direkt = vec![0i64; keys.len()];
-    let mut indirekt: Vec<Vec<Andel>> = vec![Vec::new(); keys.len()];
-    let nycklar: Vec<&NyckelRad> = if d.direkt {
-        Vec::new()
-    } else {
-        d.nycklar.iter().filter(|r| r.nyckel != Nyckel::Timvikt).collect()
-    };
-    let timvikt: HashMap<(&str, &str, &str), i64> = d
-        .nycklar
-        .iter()
-        .filter(|r| r.nyckel == Nyckel::Timvikt)
-        .filter_map(|r| Some(((r.ansvar.as_str(), r.enhet.as_str(), r.insats.as_deref()?), r.varde)))
-        .collect();
-    let timvikt_of = |ansvar: &str, enhet: &str, insats: &str| {
-        [(ansvar, enhet), (ansvar, ALLA), (ALLA, enhet), (ALLA, ALLA)]
-            .iter()
-            .find_map(|(a, e)| timvikt.get(&(*a, *e, insats)).copied())
-    };
-    let mut vagd: Vec<Vec<(String, i64)>> = vec![Vec::new(); keys.len()];
-    let pool_ansvar: BTreeSet<&str> = nycklar.iter().map(|r| r.ansvar.as_str()).collect();
-    // Cells of each ansvar (direct costs).
-    let mut by_ansvar: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, (e, _)) in keys.iter().enumerate() {
-        if let Some(a) = d.enheter.get(e).and_then(|u| u.ansvar.as_deref()) {
-            by_ansvar.entry(a).or_default().push(i);
+            self.d.insatser.get(insats).map_or("", |i| i.volymenhet.as_str())
         }
     }
-    let mut huvudbok = 0i64;
-    let mut ej_med = Vec::new();
-    // Splits `amount` of `ansvar` over cells `cs` by their weights; cells of
-    // different weight units are weighed in hours (visit time, or the
-    // volume × the service's timvikt).
-    let split_cells = |amount: i64,
-                       cs: &[usize],
-                       ansvar: &str,
-                       what: &str,
-                       errs: &mut Vec<String>,
-                       vagd: &mut Vec<Vec<(String, i64)>>|
-     -> Option<Vec<(usize, i64)>> {
-        let units: BTreeSet<&str> = cs.iter().map(|i| wunit(*i)).collect();
+
+    /// The unit cell `i` weighs in.
+    fn wunit(&self, i: usize) -> &'a str {
+        if self.wt[i].1 {
+            "timmar (besökstid)"
+        } else {
+            self.vunit(&self.keys[i].1)
+        }
+    }
+
+    /// The hours one volume unit of `insats` weighs in `ansvar` at `enhet`:
+    /// the most specific timvikt row.
+    fn timvikt_of(&self, ansvar: &str, enhet: &str, insats: &str) -> Option<i64> {
+        [(ansvar, enhet), (ansvar, ALLA), (ALLA, enhet), (ALLA, ALLA)]
+            .iter()
+            .find_map(|(a, e)| self.timvikt.get(&(*a, *e, insats)).copied())
+    }
+
+    /// Splits `amount` of `ansvar` over cells `cs` by their weights; cells
+    /// of different weight units are weighed in hours (visit time, or the
+    /// volume × the service's timvikt, noted in `vagd`). A missing timvikt
+    /// is an error naming `what`.
+    fn split(
+        &self,
+        amount: i64,
+        cs: &[usize],
+        ansvar: &str,
+        what: &str,
+        errs: &mut Vec<String>,
+        vagd: &mut [Vec<(String, i64)>],
+    ) -> Option<Vec<(usize, i64)>> {
+        let units: BTreeSet<&str> = cs.iter().map(|i| self.wunit(*i)).collect();
         let w: Vec<i64> = if units.len() > 1 {
             let mut saknas: BTreeSet<String> = BTreeSet::new();
             let w: Vec<i64> = cs
                 .iter()
                 .map(|i| {
-                    let (e, s) = &keys[*i];
-                    if wt[*i].1 {
-                        return wt[*i].0 * 100;
+                    let (e, s) = &self.keys[*i];
+                    if self.wt[*i].1 {
+                        return self.wt[*i].0 * 100;
                     }
-                    match timvikt_of(ansvar, e, s) {
+                    match self.timvikt_of(ansvar, e, s) {
                         Some(t) => {
                             if !vagd[*i].iter().any(|(a, _)| a == ansvar) {
                                 vagd[*i].push((ansvar.to_string(), t));
                             }
-                            wt[*i].0 * t
+                            self.wt[*i].0 * t
                         }
                         None => {
-                            saknas.insert(format!("{s} ({}) vid {e}", wunit(*i)));
+                            saknas.insert(format!("{s} ({}) vid {e}", self.wunit(*i)));
                             0
                         }
                     }
@@ -688,129 +706,184 @@ pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
             }
             w
         } else {
-            cs.iter().map(|i| wt[*i].0).collect()
+            cs.iter().map(|i| self.wt[*i].0).collect()
         };
         fordela(amount, &w).map(|parts| cs.iter().copied().zip(parts).collect())
+    }
+}
+
+/// The ledger's cost allocated to the cells: direct costs and each pool's
+/// shares, with what was left out and the notes.
+struct Fordelning {
+    direkt: Vec<i64>,
+    indirekt: Vec<Vec<Andel>>,
+    /// Per cell: the timvikt it was weighed with, per ansvar.
+    vagd: Vec<Vec<(String, i64)>>,
+    huvudbok: i64,
+    ej_med: Vec<(String, i64)>,
+    pooler: Vec<PoolUt>,
+    anmarkningar: Vec<String>,
+    /// Ansvar allocated as pools (not a cell's direct cost).
+    pool_ansvar: BTreeSet<String>,
+}
+
+/// Allocates every included ansvar's cost to the cells: an ansvar that is
+/// a pool by its key, any other to the cells of the units that have it.
+fn fordela_kostnad(c: &Celler<'_>) -> Result<Fordelning, Vec<String>> {
+    let d = c.d;
+    let n = c.keys.len();
+    let mut errs = Vec::new();
+    let mut f = Fordelning {
+        direkt: vec![0; n],
+        indirekt: vec![Vec::new(); n],
+        vagd: vec![Vec::new(); n],
+        huvudbok: 0,
+        ej_med: Vec::new(),
+        pooler: Vec::new(),
+        anmarkningar: Vec::new(),
+        pool_ansvar: BTreeSet::new(),
     };
+    let nycklar: Vec<&NyckelRad> = if d.direkt {
+        Vec::new()
+    } else {
+        d.nycklar.iter().filter(|r| r.nyckel != Nyckel::Timvikt).collect()
+    };
+    f.pool_ansvar = nycklar.iter().map(|r| r.ansvar.clone()).collect();
+    // Cells of each ansvar (direct costs).
+    let mut by_ansvar: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, (e, _)) in c.keys.iter().enumerate() {
+        if let Some(a) = d.enheter.get(e).and_then(|u| u.ansvar.as_deref()) {
+            by_ansvar.entry(a).or_default().push(i);
+        }
+    }
     for (ansvar, cost) in &d.kostnad {
-        if pool_ansvar.contains(ansvar.as_str()) {
+        if f.pool_ansvar.contains(ansvar) {
             continue;
         }
         match by_ansvar.get(ansvar.as_str()) {
             Some(cs) => {
-                huvudbok += cost;
-                if let Some(parts) = split_cells(*cost, cs, ansvar, &format!("ansvar {ansvar}"), &mut errs, &mut vagd) {
+                f.huvudbok += cost;
+                if let Some(parts) = c.split(*cost, cs, ansvar, &format!("ansvar {ansvar}"), &mut errs, &mut f.vagd) {
                     for (i, p) in parts {
-                        direkt[i] += p;
+                        f.direkt[i] += p;
                     }
                 }
             }
             None => {
                 if *cost != 0 {
-                    ej_med.push((ansvar.clone(), *cost));
+                    f.ej_med.push((ansvar.clone(), *cost));
                 }
             }
         }
     }
-    // Pools.
     let mut pools: BTreeMap<&str, Vec<&NyckelRad>> = BTreeMap::new();
-    for r in nycklar.iter().copied() {
+    for r in nycklar {
         pools.entry(r.pool.as_str()).or_default().push(r);
     }
-    let mut pooler = Vec::new();
-    let mut anmarkningar = Vec::new();
     for (pool, rows) in &pools {
-        let ansvar = &rows[0].ansvar;
-        let cost = d.kostnad.get(ansvar).copied().unwrap_or(0);
-        // The cells of each receiver; a receiver without volume gets nothing
-        // and its share goes to the pool's other receivers (told as a note).
-        let receivers: Vec<Vec<usize>> = rows
-            .iter()
-            .map(|r| match &r.insats {
-                Some(i) => idx.get(&(r.enhet.clone(), i.clone())).copied().into_iter().collect(),
-                None => keys
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, k)| k.0 == r.enhet)
-                    .map(|(i, _)| i)
-                    .collect(),
-            })
-            .collect();
-        for (r, cs) in rows.iter().zip(&receivers) {
-            if cs.is_empty() {
-                anmarkningar.push(format!(
-                    "rad {} i fördelningsnycklarna (pool {pool}): enheten {}{} har ingen volym {}–{}; dess andel fördelas på poolens övriga mottagare",
-                    r.rad,
-                    r.enhet,
-                    r.insats.as_ref().map(|i| format!(" med insatsen {i}")).unwrap_or_default(),
-                    d.fran,
-                    d.till
-                ));
-            }
+        fordela_pool(c, pool, rows, &mut f, &mut errs);
+    }
+    if errs.is_empty() {
+        Ok(f)
+    } else {
+        Err(errs)
+    }
+}
+
+/// One cost pool by its key: each receiver's share, then over the
+/// receiver's cells. A receiver without volume gets nothing and its share
+/// goes to the pool's other receivers (told as a note); a pool without any
+/// receiver with volume is left out.
+fn fordela_pool(c: &Celler<'_>, pool: &str, rows: &[&NyckelRad], f: &mut Fordelning, errs: &mut Vec<String>) {
+    let d = c.d;
+    let ansvar = &rows[0].ansvar;
+    let cost = d.kostnad.get(ansvar).copied().unwrap_or(0);
+    let receivers: Vec<Vec<usize>> = rows
+        .iter()
+        .map(|r| match &r.insats {
+            Some(i) => c.idx.get(&(r.enhet.clone(), i.clone())).copied().into_iter().collect(),
+            None => c
+                .keys
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| k.0 == r.enhet)
+                .map(|(i, _)| i)
+                .collect(),
+        })
+        .collect();
+    for (r, cs) in rows.iter().zip(&receivers) {
+        if cs.is_empty() {
+            f.anmarkningar.push(format!(
+                "rad {} i fördelningsnycklarna (pool {pool}): enheten {}{} har ingen volym {}–{}; dess andel fördelas på poolens övriga mottagare",
+                r.rad,
+                r.enhet,
+                r.insats.as_ref().map(|i| format!(" med insatsen {i}")).unwrap_or_default(),
+                d.fran,
+                d.till
+            ));
         }
-        let w: Vec<i64> = rows
-            .iter()
-            .zip(&receivers)
-            .map(|(r, cs)| if cs.is_empty() { 0 } else { r.varde })
-            .collect();
-        let Some(parts) = fordela(cost, &w) else {
-            if cost != 0 {
-                anmarkningar.push(format!(
-                    "pool {pool} (ansvar {ansvar}): ingen mottagare har volym {}–{}, så poolen är inte med",
-                    d.fran, d.till
-                ));
-                ej_med.push((ansvar.clone(), cost));
-            }
+    }
+    let w: Vec<i64> = rows
+        .iter()
+        .zip(&receivers)
+        .map(|(r, cs)| if cs.is_empty() { 0 } else { r.varde })
+        .collect();
+    let Some(parts) = fordela(cost, &w) else {
+        if cost != 0 {
+            f.anmarkningar.push(format!(
+                "pool {pool} (ansvar {ansvar}): ingen mottagare har volym {}–{}, så poolen är inte med",
+                d.fran, d.till
+            ));
+            f.ej_med.push((ansvar.clone(), cost));
+        }
+        return;
+    };
+    f.huvudbok += cost;
+    let mut mottagare = BTreeSet::new();
+    for ((r, part), cs) in rows.iter().zip(parts).zip(&receivers) {
+        if cs.is_empty() {
             continue;
-        };
-        huvudbok += cost;
-        let mut mottagare = BTreeSet::new();
-        for ((r, part), cs) in rows.iter().zip(parts).zip(&receivers) {
-            if cs.is_empty() {
-                continue;
-            }
-            if let Some(split) = split_cells(
-                part,
-                cs,
-                ansvar,
-                &format!("rad {} (pool {pool})", r.rad),
-                &mut errs,
-                &mut vagd,
-            ) {
-                for (i, p) in split {
-                    mottagare.insert(i);
-                    match indirekt[i].iter_mut().find(|a| a.pool == *pool) {
-                        Some(a) => a.belopp += p,
-                        None => indirekt[i].push(Andel {
-                            pool: pool.to_string(),
-                            ansvar: ansvar.clone(),
-                            nyckel: r.nyckel.code().into(),
-                            belopp: p,
-                        }),
-                    }
+        }
+        let what = format!("rad {} (pool {pool})", r.rad);
+        if let Some(split) = c.split(part, cs, ansvar, &what, errs, &mut f.vagd) {
+            for (i, p) in split {
+                mottagare.insert(i);
+                match f.indirekt[i].iter_mut().find(|a| a.pool == pool) {
+                    Some(a) => a.belopp += p,
+                    None => f.indirekt[i].push(Andel {
+                        pool: pool.to_string(),
+                        ansvar: ansvar.clone(),
+                        nyckel: r.nyckel.code().into(),
+                        belopp: p,
+                    }),
                 }
             }
         }
-        pooler.push(PoolUt {
-            pool: pool.to_string(),
-            ansvar: ansvar.clone(),
-            nyckel: rows[0].nyckel.code().into(),
-            kostnad: cost,
-            mottagare: mottagare.len() as u64,
-        });
     }
-    if !errs.is_empty() {
-        return Err(errs);
-    }
-    // Cells, brukare.
+    f.pooler.push(PoolUt {
+        pool: pool.to_string(),
+        ansvar: ansvar.clone(),
+        nyckel: rows[0].nyckel.code().into(),
+        kostnad: cost,
+        mottagare: mottagare.len() as u64,
+    });
+}
+
+/// Computes the KPB. An error is a Swedish sentence the user can act on
+/// (a pool whose receivers have no volume, an ansvar carrying services of
+/// different volume units without a timvikt).
+pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
+    let c = Celler::new(d);
+    let mut f = fordela_kostnad(&c)?;
+    // Cells, and each cell's cost over its brukare by volume.
     let mut per_brukare: Vec<BTreeMap<String, i64>> = vec![BTreeMap::new(); d.brukare.len()];
     let mut rader: Vec<Vec<BrukarRad>> = vec![Vec::new(); d.brukare.len()];
-    let mut celler = Vec::with_capacity(keys.len());
+    let mut celler = Vec::with_capacity(c.keys.len());
     let mut fordelat = 0i64;
-    for (i, (e, s)) in keys.iter().enumerate() {
-        let total = direkt[i] + indirekt[i].iter().map(|a| a.belopp).sum::<i64>();
+    for (i, (e, s)) in c.keys.iter().enumerate() {
+        let total = f.direkt[i] + f.indirekt[i].iter().map(|a| a.belopp).sum::<i64>();
         fordelat += total;
-        let bv = &cells[&keys[i]];
+        let bv = &c.members[i];
         let w: Vec<i64> = bv.iter().map(|x| x.1).collect();
         let parts = fordela(total, &w).unwrap_or_else(|| vec![0; w.len()]);
         for ((b, v), p) in bv.iter().zip(parts) {
@@ -836,27 +909,68 @@ pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
             regiform: unit.map_or_else(String::new, |u| u.regiform.clone()),
             insats: s.clone(),
             insats_namn: ins.map_or_else(|| s.clone(), |x| x.namn.clone()),
-            volymenhet: vunit(s).to_string(),
+            volymenhet: c.vunit(s).to_string(),
             ansvar: unit
                 .and_then(|u| u.ansvar.clone())
-                .filter(|a| !pool_ansvar.contains(a.as_str())),
-            timvikt: std::mem::take(&mut vagd[i]),
-            direkt: direkt[i],
-            indirekt: std::mem::take(&mut indirekt[i]),
+                .filter(|a| !f.pool_ansvar.contains(a)),
+            timvikt: std::mem::take(&mut f.vagd[i]),
+            direkt: f.direkt[i],
+            indirekt: std::mem::take(&mut f.indirekt[i]),
             kostnad: total,
-            volym: vol[i],
+            volym: c.vol[i],
             brukare: bv.iter().map(|x| x.0).collect::<BTreeSet<_>>().len() as u64,
-            styckpris: price(total, vol[i]),
+            styckpris: price(total, c.vol[i]),
         });
     }
-    // Services for the municipality.
+    let tjanster = tjanster(&celler, &c);
+    let brukare = brukarkostnader(d, per_brukare, rader);
+    let (topp, kurva) = kostnadskurva(&brukare);
+    let ytterfall = brukare
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.kostnad > if b.lss { d.grans_lss } else { d.grans_sol })
+        .map(|(i, _)| i)
+        .collect();
+    let grupper = grupper(&brukare);
+    let huvudbok = f.huvudbok;
+    debug_assert_eq!(huvudbok, fordelat);
+    if huvudbok != fordelat {
+        return Err(vec![format!(
+            "Fördelat {fordelat} öre men huvudboken har {huvudbok} öre; kontrollera fördelningsnycklarna"
+        )]);
+    }
+    Ok(Kpb {
+        ar: d.ar,
+        fran: d.fran,
+        till: d.till,
+        direkt: d.direkt,
+        huvudbok,
+        fordelat,
+        ej_med: f.ej_med,
+        celler,
+        tjanster,
+        pooler: f.pooler,
+        brukare,
+        topp,
+        kurva,
+        grans_sol: d.grans_sol,
+        grans_lss: d.grans_lss,
+        ytterfall,
+        grupper,
+        anmarkningar: f.anmarkningar,
+    })
+}
+
+/// Each service for the municipality: its cells summed, the price over
+/// all of them and the spread of the cells' prices.
+fn tjanster(celler: &[Cell], c: &Celler<'_>) -> Vec<Tjanst> {
     let mut tj: BTreeMap<&str, Tjanst> = BTreeMap::new();
     let mut tj_brukare: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
-    for (c, k) in celler.iter().zip(&keys) {
-        let t = tj.entry(c.insats.as_str()).or_insert_with(|| Tjanst {
-            insats: c.insats.clone(),
-            namn: c.insats_namn.clone(),
-            volymenhet: c.volymenhet.clone(),
+    for (i, cell) in celler.iter().enumerate() {
+        let t = tj.entry(cell.insats.as_str()).or_insert_with(|| Tjanst {
+            insats: cell.insats.clone(),
+            namn: cell.insats_namn.clone(),
+            volymenhet: cell.volymenhet.clone(),
             enheter: 0,
             kostnad: 0,
             volym: 0,
@@ -866,23 +980,30 @@ pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
             max: i64::MIN,
         });
         t.enheter += 1;
-        t.kostnad += c.kostnad;
-        t.volym += c.volym;
-        t.min = t.min.min(c.styckpris);
-        t.max = t.max.max(c.styckpris);
+        t.kostnad += cell.kostnad;
+        t.volym += cell.volym;
+        t.min = t.min.min(cell.styckpris);
+        t.max = t.max.max(cell.styckpris);
         tj_brukare
-            .entry(c.insats.as_str())
+            .entry(cell.insats.as_str())
             .or_default()
-            .extend(cells[k].iter().map(|x| x.0));
+            .extend(c.members[i].iter().map(|x| x.0));
     }
-    let tjanster: Vec<Tjanst> = tj
-        .into_iter()
+    tj.into_iter()
         .map(|(k, mut t)| {
             t.styckpris = price(t.kostnad, t.volym);
             t.brukare = tj_brukare.get(k).map_or(0, |s| s.len() as u64);
             t
         })
-        .collect();
+        .collect()
+}
+
+/// Every brukare with a cost, costliest first (ties by pseudonym).
+fn brukarkostnader(
+    d: &Indata,
+    per_brukare: Vec<BTreeMap<String, i64>>,
+    rader: Vec<Vec<BrukarRad>>,
+) -> Vec<BrukarKostnad> {
     let lss: BTreeSet<&str> = d
         .insatser
         .iter()
@@ -909,6 +1030,17 @@ pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
         })
         .collect();
     brukare.sort_by(|a, b| b.kostnad.cmp(&a.kostnad).then(a.pseudonym.cmp(&b.pseudonym)));
+    brukare
+}
+
+/// The costliest 1, 5 and 10 % and their share of the cost (none for
+/// fewer than five brukare).
+type Topp = Vec<(u32, Option<i64>)>;
+
+/// The costliest 1, 5 and 10 % of brukare's share of the cost, and the
+/// curve (share of brukare, costliest first, against share of cost); none
+/// for fewer than five brukare.
+fn kostnadskurva(brukare: &[BrukarKostnad]) -> (Topp, Vec<(i64, i64)>) {
     let n = brukare.len() as u64;
     let sum: i64 = brukare.iter().map(|b| b.kostnad).sum();
     let share = |k: usize| -> i64 {
@@ -936,14 +1068,14 @@ pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
         }
         pts
     };
-    let ytterfall = brukare
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| b.kostnad > if b.lss { d.grans_lss } else { d.grans_sol })
-        .map(|(i, _)| i)
-        .collect();
+    (topp, kurva)
+}
+
+/// Age band × legal gender, with the totals; groups under five (and the
+/// secondary ones) hidden.
+fn grupper(brukare: &[BrukarKostnad]) -> Vec<Grupp> {
     let mut g: BTreeMap<(usize, String), (u64, i64)> = BTreeMap::new();
-    for b in &brukare {
+    for b in brukare {
         let band = BRUKARE_ALDERSGRUPPER
             .iter()
             .position(|x| x.2 == b.aldersgrupp)
@@ -960,8 +1092,7 @@ pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
         }
     }
     let hidden = dolda_grupper(&g);
-    let grupper = g
-        .into_iter()
+    g.into_iter()
         .map(|(key, (antal, kostnad))| {
             let shown = !hidden.contains(&key);
             let (band, kon) = key;
@@ -983,33 +1114,7 @@ pub fn berakna(d: &Indata) -> Result<Kpb, Vec<String>> {
                 medel: shown.then(|| round_div(kostnad, antal as i64)),
             }
         })
-        .collect();
-    debug_assert_eq!(huvudbok, fordelat);
-    if huvudbok != fordelat {
-        return Err(vec![format!(
-            "Fördelat {fordelat} öre men huvudboken har {huvudbok} öre; kontrollera fördelningsnycklarna"
-        )]);
-    }
-    Ok(Kpb {
-        ar: d.ar,
-        fran: d.fran,
-        till: d.till,
-        direkt: d.direkt,
-        huvudbok,
-        fordelat,
-        ej_med,
-        celler,
-        tjanster,
-        pooler,
-        brukare,
-        topp,
-        kurva,
-        grans_sol: d.grans_sol,
-        grans_lss: d.grans_lss,
-        ytterfall,
-        grupper,
-        anmarkningar,
-    })
+        .collect()
 }
 
 /// The groups of the age × gender table to hide: every group under five
