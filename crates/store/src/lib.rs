@@ -44,6 +44,7 @@ mod org;
 mod overview;
 mod period;
 mod personal;
+mod pg_tls;
 mod rapport;
 mod register;
 mod registers;
@@ -482,7 +483,7 @@ impl Store {
                     path: mask_url(url),
                     source,
                 };
-                let mut client = postgres::Client::connect(url, postgres::NoTls).map_err(|e| open_err(e.into()))?;
+                let mut client = pg_tls::connect(url).map_err(open_err)?;
                 // A writer waits for the writers' lock at most as long as
                 // SQLite's busy timeout, then the change is refused as busy
                 // (unless the operator chose a lock_timeout of their own,
