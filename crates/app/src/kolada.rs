@@ -550,17 +550,9 @@ pub fn read_file(path: &std::path::Path) -> Result<String, AppError> {
             meta.len()
         )));
     }
-    // Read at most one byte past the limit: a named pipe or a device
-    // reports size 0 in its metadata.
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_FILE_BYTES + 1), &mut bytes))
-        .map_err(|e| AppError::User(format!("{name}: kan inte läsas: {e}")))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(AppError::User(format!(
-            "{name}: filen är större än gränsen {MAX_FILE_BYTES} byte"
-        )));
-    }
+    // A named pipe or a device reports size 0 in its metadata: the read
+    // itself stops one byte past the limit.
+    let bytes = crate::fil::read_bounded(path, MAX_FILE_BYTES, "Koladafilen")?;
     String::from_utf8(bytes).map_err(|e| {
         AppError::User(format!(
             "{name}: inte UTF-8 (byte {}); Koladas API svarar i UTF-8",

@@ -47,6 +47,38 @@ pub struct KpbVolymer {
     pub beviljade: BTreeSet<String>,
 }
 
+/// Volumes per (unit, service, brukare) added to `sum` from the decisions
+/// in force (docs/kpb.md, "Volymer ur beslut"): brukare-months of services
+/// by the month or the level, granted hours of services by the hour that
+/// have no performed time at all in `sum`. Answers the services measured
+/// in granted hours.
+fn decision_volumes(
+    in_force: HashMap<(i64, i64, i64), Vec<BeslutDagar>>,
+    per_month: &std::collections::HashSet<i64>,
+    (fran, till): (Period, Period),
+    sum: &mut HashMap<(i64, i64, i64), (i64, i64)>,
+) -> BTreeSet<i64> {
+    let measured: std::collections::HashSet<i64> = sum.keys().map(|k| k.1).collect();
+    let mut beviljade = BTreeSet::new();
+    for (k, b) in in_force {
+        let month = per_month.contains(&k.1);
+        if !month && measured.contains(&k.1) {
+            continue;
+        }
+        let (manader, timmar) = beslutsvolym(&b, fran, till);
+        let v = if month { manader } else { timmar };
+        if v > 0 {
+            if !month {
+                beviljade.insert(k.1);
+            }
+            let e = sum.entry(k).or_default();
+            e.0 += v;
+            e.1 += v;
+        }
+    }
+    beviljade
+}
+
 /// Days of `[start, end]` (inclusive) inside `[from, to]`.
 fn days_within(start: NaiveDate, end: NaiveDate, from: NaiveDate, to: NaiveDate) -> i64 {
     let a = start.max(from);
@@ -285,26 +317,7 @@ impl Store {
         for (u, b, h) in pa {
             add(u, b, Some("personlig assistans"), h, &mut sum);
         }
-        // Brukare-months of services by the month or the level; granted hours
-        // of services by the hour that have no performed time at all.
-        let measured: std::collections::HashSet<i64> = sum.keys().map(|k| k.1).collect();
-        let mut beviljade = BTreeSet::new();
-        for (k, b) in in_force {
-            let month = per_month.contains(&k.1);
-            if !month && measured.contains(&k.1) {
-                continue;
-            }
-            let (manader, timmar) = beslutsvolym(&b, fran, till);
-            let v = if month { manader } else { timmar };
-            if v > 0 {
-                if !month {
-                    beviljade.insert(k.1);
-                }
-                let e = sum.entry(k).or_default();
-                e.0 += v;
-                e.1 += v;
-            }
-        }
+        let beviljade = decision_volumes(in_force, &per_month, (fran, till), &mut sum);
         let beviljade = beviljade.iter().filter_map(|i| ins_kod.get(i).cloned()).collect();
         let mut rader: Vec<KpbVolym> = sum
             .into_iter()
